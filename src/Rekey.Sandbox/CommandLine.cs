@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace Rekey.Sandbox;
+
+/// <summary>Parses the sandbox's command line into <see cref="SandboxOptions"/>.</summary>
+public static class CommandLine
+{
+    public const string Usage = """
+        Usage: Rekey.Sandbox [--port 4566] [--dns-port 4553] [--clock-speed 1] [--state-file PATH] [--region us-east-1]
+                             [--cluster-create-minutes 5] [--restore-minutes 20] [--instance-create-minutes 10]
+                             [--rename-minutes 1] [--dns-change-minutes 1] [--restorable-lag-minutes 5]
+        Durations are in sandbox minutes (fractions allowed).
+        """;
+
+    public static SandboxOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new SandboxOptions();
+        var durations = options.Durations;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, value) = Split(args, ref i);
+            switch (name)
+            {
+                case "--port": options = options with { Port = Int(name, value) }; break;
+                case "--dns-port": options = options with { DnsPort = Int(name, value) }; break;
+                case "--clock-speed": options = options with { ClockSpeed = Number(name, value) }; break;
+                case "--state-file": options = options with { StateFile = Path.GetFullPath(value) }; break;
+                case "--region": options = options with { DefaultRegion = value }; break;
+                case "--cluster-create-minutes": durations = durations with { ClusterCreate = Minutes(name, value) }; break;
+                case "--restore-minutes": durations = durations with { Restore = Minutes(name, value) }; break;
+                case "--instance-create-minutes": durations = durations with { InstanceCreate = Minutes(name, value) }; break;
+                case "--rename-minutes": durations = durations with { Rename = Minutes(name, value) }; break;
+                case "--dns-change-minutes": durations = durations with { DnsChange = Minutes(name, value) }; break;
+                case "--restorable-lag-minutes": durations = durations with { RestorableLag = Minutes(name, value) }; break;
+                default: throw new ArgumentException($"Unknown option {name}.");
+            }
+        }
+
+        if (options.ClockSpeed <= 0)
+        {
+            throw new ArgumentException("--clock-speed must be positive.");
+        }
+
+        return options with { Durations = durations };
+    }
+
+    private static (string Name, string Value) Split(IReadOnlyList<string> args, ref int i)
+    {
+        var arg = args[i];
+        var equals = arg.IndexOf('=', StringComparison.Ordinal);
+        if (equals > 0)
+        {
+            return (arg[..equals], arg[(equals + 1)..]);
+        }
+
+        if (i + 1 >= args.Count)
+        {
+            throw new ArgumentException($"{arg} needs a value.");
+        }
+
+        i++;
+        return (arg, args[i]);
+    }
+
+    private static int Int(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
+            ? port
+            : throw new ArgumentException($"{name} must be a port number, not '{value}'.");
+
+    private static double Number(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new ArgumentException($"{name} must be a number, not '{value}'.");
+
+    private static TimeSpan Minutes(string name, string value) => TimeSpan.FromMinutes(Number(name, value));
+}

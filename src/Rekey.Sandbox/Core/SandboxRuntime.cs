@@ -1,0 +1,118 @@
+using System.Net;
+using Rekey.Sandbox.Protocols;
+
+namespace Rekey.Sandbox.Core;
+
+/// <summary>
+/// The shared machinery every service uses: clock, organization, keys, faults, call record and
+/// the state lock. All state is read and changed under <see cref="Execute{T}"/> or
+/// <see cref="Read{T}"/>, which first let every <see cref="IClockDriven"/> component catch up
+/// with the clock; one lock keeps cross-service operations (Backup reading RDS) consistent.
+/// </summary>
+public sealed class SandboxRuntime(
+    SandboxOptions options,
+    SandboxClock clock,
+    SandboxOrganization organization,
+    IKeyRegistry keys,
+    FaultInjector faults,
+    CallLog calls,
+    IEnumerable<IClockDriven> clockDriven,
+    Lazy<StateStore> stateStore)
+{
+    private readonly Lock _sync = new();
+    private readonly IClockDriven[] _clockDriven = [.. clockDriven];
+
+    public SandboxOptions Options => options;
+
+    public SandboxDurations Durations => options.Durations;
+
+    public SandboxClock Clock => clock;
+
+    public SandboxOrganization Organization => organization;
+
+    public IKeyRegistry Keys => keys;
+
+    public FaultInjector Faults => faults;
+
+    public CallLog Calls => calls;
+
+    /// <summary>
+    /// Runs one AWS operation: applies due transitions, injects call faults, runs the handler,
+    /// records the call, and saves the state after a successful mutating call.
+    /// </summary>
+    public T Execute<T>(AwsRequestContext request, string operation, bool mutating, string throttlingCode, Func<T> handler)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_sync)
+        {
+            var now = AdvanceUnderLock();
+            string? errorCode = null;
+            try
+            {
+                if (faults.TakeCallFault(request.Service, operation) is { } fault)
+                {
+                    throw fault.Kind == FaultKind.Throttle
+                        ? new AwsServiceException(fault.ErrorCode ?? throttlingCode, fault.Message ?? "Rate exceeded", (HttpStatusCode)(fault.HttpStatus ?? 400))
+                        : new AwsServiceException(
+                            fault.ErrorCode ?? "InternalFailure",
+                            fault.Message ?? "The request processing has failed because of an unknown error, exception or failure.",
+                            (HttpStatusCode)(fault.HttpStatus ?? 500),
+                            senderFault: (fault.HttpStatus ?? 500) < 500);
+                }
+
+                var result = handler();
+                if (mutating)
+                {
+                    stateStore.Value.Save();
+                }
+
+                return result;
+            }
+            catch (AwsServiceException error)
+            {
+                errorCode = error.Code;
+                throw;
+            }
+            finally
+            {
+                calls.Add(new CallRecord(now, request.Account, request.Region, request.Service, operation, mutating, request.RequestId, errorCode));
+            }
+        }
+    }
+
+    /// <summary>Reads state (sandbox API, DNS) after applying due transitions.</summary>
+    public T Read<T>(Func<T> reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        lock (_sync)
+        {
+            AdvanceUnderLock();
+            return reader();
+        }
+    }
+
+    /// <summary>Changes state from the sandbox API (not an AWS call: not recorded) and saves it.</summary>
+    public T Change<T>(Func<T> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_sync)
+        {
+            AdvanceUnderLock();
+            var result = change();
+            stateStore.Value.Save();
+            return result;
+        }
+    }
+
+    private DateTimeOffset AdvanceUnderLock()
+    {
+        var now = clock.Now;
+        foreach (var component in _clockDriven)
+        {
+            component.AdvanceTo(now);
+        }
+
+        return now;
+    }
+}

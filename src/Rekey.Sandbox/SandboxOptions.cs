@@ -1,0 +1,46 @@
+namespace Rekey.Sandbox;
+
+/// <summary>How a sandbox instance listens, how fast its clock runs and how long AWS operations take.</summary>
+public sealed record SandboxOptions
+{
+    /// <summary>HTTP port on 127.0.0.1; 0 picks a free port.</summary>
+    public int Port { get; init; } = 4566;
+
+    /// <summary>DNS port (UDP and TCP) on 127.0.0.1; 0 picks a free port.</summary>
+    public int DnsPort { get; init; } = 4553;
+
+    /// <summary>Sandbox seconds per real second.</summary>
+    public double ClockSpeed { get; init; } = 1;
+
+    /// <summary>Sandbox time when the clock starts; the real time when null. A loaded state file wins.</summary>
+    public DateTimeOffset? ClockStart { get; init; }
+
+    /// <summary>JSON file the state is loaded from at start and saved to after each change; none when null.</summary>
+    public string? StateFile { get; init; }
+
+    /// <summary>Region assumed when a request carries no credential scope.</summary>
+    public string DefaultRegion { get; init; } = "us-east-1";
+
+    public SandboxDurations Durations { get; init; } = new();
+
+    /// <summary>Options for tests: free ports and a clock fast enough that AWS minutes pass in a fraction of a second.</summary>
+    public static SandboxOptions ForTests(double clockSpeed = 600) => new() { Port = 0, DnsPort = 0, ClockSpeed = clockSpeed };
+}
+
+/// <summary>Durations in sandbox time, with defaults modelled on what AWS takes.</summary>
+public sealed record SandboxDurations
+{
+    public TimeSpan ClusterCreate { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan Restore { get; init; } = TimeSpan.FromMinutes(20);
+    public TimeSpan InstanceCreate { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan Rename { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan Modify { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan Reboot { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan Delete { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan Snapshot { get; init; } = TimeSpan.FromMinutes(3);
+    public TimeSpan Failover { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan DnsChange { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How far LatestRestorableTime trails the clock.</summary>
+    public TimeSpan RestorableLag { get; init; } = TimeSpan.FromMinutes(5);
+}
