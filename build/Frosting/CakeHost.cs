@@ -1,0 +1,123 @@
+using System.Reflection;
+using Cake.Cli;
+using Cake.Core;
+using Cake.Core.Configuration;
+using Cake.Frosting.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Cake.Frosting;
+
+/// <summary>
+/// Parses the command line, discovers the task classes, and runs the requested targets on the Cake engine.
+/// </summary>
+public sealed class CakeHost
+{
+    private readonly ServiceCollection _services = new();
+    private readonly List<Assembly> _assemblies = [];
+    private readonly List<(string Usage, string Description)> _argumentsHelp = [];
+    private IAnsiConsole _console = AnsiConsole.Console;
+    private IAnsiConsole _errorConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    public static CakeHost Create()
+    {
+        var host = new CakeHost();
+        var entry = Assembly.GetEntryAssembly();
+        return entry is null ? host : host.AddAssembly(entry);
+    }
+
+    /// <summary>Adds an assembly whose public, non-abstract <see cref="IFrostingTask"/> classes become tasks.</summary>
+    public CakeHost AddAssembly(Assembly assembly)
+    {
+        _assemblies.Add(assembly);
+        return this;
+    }
+
+    public CakeHost ConfigureServices(Action<IServiceCollection> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        configure(_services);
+        return this;
+    }
+
+    /// <summary>Sends the host's output (and error output) to the given consoles instead of the process's.</summary>
+    public CakeHost UseConsole(IAnsiConsole console, IAnsiConsole? errorConsole = null)
+    {
+        _console = console;
+        _errorConsole = errorConsole ?? console;
+        return this;
+    }
+
+    /// <summary>Lists the build's own arguments under <c>--help</c>.</summary>
+    public CakeHost DescribeArguments(IEnumerable<(string Usage, string Description)> arguments)
+    {
+        _argumentsHelp.AddRange(arguments);
+        return this;
+    }
+
+    public int Run(IEnumerable<string> args) => RunAsync(args).GetAwaiter().GetResult();
+
+    /// <summary>Runs the targets the arguments name.</summary>
+    /// <returns>0 when every target succeeded; 1 otherwise.</returns>
+    public async Task<int> RunAsync(IEnumerable<string> args, CancellationToken cancellationToken = default)
+    {
+        var services = CreateServices();
+        foreach (var task in DiscoverTasks())
+        {
+            services.AddSingleton(typeof(IFrostingTask), task);
+        }
+
+        var registrar = new TypeRegistrar();
+        registrar.RegisterInstance(typeof(IServiceCollection), services);
+
+        var app = new CommandApp<DefaultCommand>(registrar);
+        app.Configure(config =>
+        {
+            config.SetApplicationName("build.sh");
+            config.ConfigureConsole(_console);
+            config.SetHelpProvider(new ArgumentsHelpProvider(config.Settings, _argumentsHelp));
+            config.AddExample("--target=Rehearse");
+            config.AddExample("--target=Plan", "--cluster=orders", "--region=eu-west-1");
+            config.AddExample("--description");
+        });
+
+        var exitCode = await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
+        return exitCode == 0 ? 0 : 1;
+    }
+
+    private ServiceCollection CreateServices()
+    {
+        var services = new ServiceCollection();
+        var collection = (ICollection<ServiceDescriptor>)services;
+        services.AddCakeDiagnostics();
+        services.UseCakeDefaultModules();
+
+        // The engine's own console writes through Spectre, so that output can be redirected as a whole.
+        services.AddSingleton(_console);
+        services.AddSingleton<IConsole>(new SpectreCakeConsole(_console, _errorConsole));
+        services.AddSingleton<ICakeConfiguration>(new CakeConfiguration(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            // Several targets share one dependency graph, so a step they both need runs once.
+            ["Settings_UnifiedDependencyGraphForMultipleTargets"] = "true",
+        }));
+        services.AddSingleton<IVersionResolver, VersionResolver>();
+
+        services.AddSingleton<FrostingContext>();
+        services.AddSingleton<IFrostingContext>(provider => provider.GetRequiredService<FrostingContext>());
+
+        foreach (var descriptor in _services)
+        {
+            collection.Add(descriptor);
+        }
+
+        return services;
+    }
+
+    private IEnumerable<Type> DiscoverTasks() =>
+        _assemblies
+            .Distinct()
+            .SelectMany(a => a.GetExportedTypes())
+            .Where(t => typeof(IFrostingTask).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false })
+            .OrderBy(t => t.FullName, StringComparer.Ordinal);
+}

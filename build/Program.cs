@@ -1,0 +1,3 @@
+using Rekey.Build;
+
+return await RekeyBuild.CreateHost().RunAsync(args);

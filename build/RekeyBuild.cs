@@ -1,0 +1,17 @@
+using Cake.Frosting;
+using Rekey.Build.Lifetime;
+using Rekey.Configuration;
+
+namespace Rekey.Build;
+
+/// <summary>The Rekey build: its tasks, context and lifetimes on the Cake host.</summary>
+public static class RekeyBuild
+{
+    public static CakeHost CreateHost() =>
+        new CakeHost()
+            .AddAssembly(typeof(RekeyBuild).Assembly)
+            .UseContext<RekeyContext>()
+            .UseLifetime<RunLifetime>()
+            .UseTaskLifetime<StepLifetime>()
+            .DescribeArguments(SettingsReader.Definitions.Select(d => (d.IsFlag ? $"--{d.Name}" : $"--{d.Name}=VALUE", d.Description)));
+}

@@ -1,0 +1,25 @@
+namespace Rekey.Configuration;
+
+/// <summary>
+/// The names of Rekey's own command-line arguments (<c>--name=value</c>), shared by the build host,
+/// the workflow and the documentation.
+/// </summary>
+public static class ArgumentNames
+{
+    public const string Cluster = "cluster";
+    public const string Region = "region";
+    public const string Regions = "regions";
+    public const string KmsKey = "kms-key";
+    public const string CreateKey = "create-key";
+    public const string OldSuffix = "old-suffix";
+    public const string BackupAccount = "backup-account";
+    public const string BackupVault = "backup-vault";
+    public const string BackupRoleArn = "backup-role-arn";
+    public const string SnsTopicArn = "sns-topic-arn";
+    public const string DnsServer = "dns-server";
+    public const string Confirm = "confirm";
+    public const string Environment = "environment";
+    public const string MinAge = "min-age";
+    public const string AcceptNewMasterSecret = "accept-new-master-secret";
+    public const string ArtifactsDirectory = "artifacts";
+}

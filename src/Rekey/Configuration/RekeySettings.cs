@@ -1,0 +1,49 @@
+namespace Rekey.Configuration;
+
+/// <summary>
+/// Everything the command line and the environment tell Rekey, read and checked once, before any step runs.
+/// Which of these a step needs is the step's own rule; this type only guarantees that what is present is well formed.
+/// </summary>
+public sealed record RekeySettings
+{
+    public const string DefaultOldSuffix = "-old";
+    public static readonly TimeSpan DefaultMinAge = TimeSpan.FromDays(7);
+
+    /// <summary>The DB cluster identifier to migrate, lower-cased as RDS stores it.</summary>
+    public string? Cluster { get; init; }
+
+    public string? Region { get; init; }
+
+    /// <summary>Regions to scan; empty when <c>--regions=all</c> was asked for (<see cref="AllRegions"/>).</summary>
+    public IReadOnlyList<string> Regions { get; init; } = [];
+
+    public bool AllRegions { get; init; }
+
+    public KmsKeyReference? KmsKey { get; init; }
+
+    public bool CreateKey { get; init; }
+
+    public string OldSuffix { get; init; } = DefaultOldSuffix;
+
+    public string? BackupAccount { get; init; }
+
+    public string? BackupVault { get; init; }
+
+    public string? BackupRoleArn { get; init; }
+
+    public string? SnsTopicArn { get; init; }
+
+    public DnsServerAddress? DnsServer { get; init; }
+
+    /// <summary>The cluster identifier the operator confirmed; mutating steps compare it with <see cref="Cluster"/>.</summary>
+    public string? Confirm { get; init; }
+
+    /// <summary>The deployment environment (a GitHub environment name), carried into notifications and reports.</summary>
+    public string? Environment { get; init; }
+
+    public TimeSpan MinAge { get; init; } = DefaultMinAge;
+
+    public bool AcceptNewMasterSecret { get; init; }
+
+    public string ArtifactsDirectory { get; init; } = "artifacts";
+}

@@ -1,0 +1,358 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Rekey.Configuration;
+
+/// <summary>
+/// Turns <c>--name=value</c> arguments and environment variables into <see cref="RekeySettings"/>,
+/// or fails with every problem named, before anything has run.
+/// </summary>
+public static partial class SettingsReader
+{
+    public static IReadOnlyList<ArgumentDefinition> Definitions { get; } =
+    [
+        new(ArgumentNames.Cluster, "DB cluster identifier to migrate.", false, "REKEY_CLUSTER"),
+        new(ArgumentNames.Region, "AWS Region of the cluster.", false, "AWS_REGION", "AWS_DEFAULT_REGION"),
+        new(ArgumentNames.Regions, "Regions to scan, comma separated, or 'all'.", false, "REKEY_REGIONS"),
+        new(ArgumentNames.KmsKey, "Target customer managed key: key id, key ARN, alias/NAME or alias ARN.", false, "REKEY_KMS_KEY"),
+        new(ArgumentNames.CreateKey, "Create the key (under the alias given with --kms-key) when it does not exist.", true),
+        new(ArgumentNames.OldSuffix, $"Suffix for the old cluster's and instances' names (default {RekeySettings.DefaultOldSuffix}).", false, "REKEY_OLD_SUFFIX"),
+        new(ArgumentNames.BackupAccount, "12-digit AWS account that receives backup copies.", false, "REKEY_BACKUP_ACCOUNT"),
+        new(ArgumentNames.BackupVault, "Backup vault name in the backup account.", false, "REKEY_BACKUP_VAULT"),
+        new(ArgumentNames.BackupRoleArn, "IAM role to assume in the backup account.", false, "REKEY_BACKUP_ROLE_ARN"),
+        new(ArgumentNames.SnsTopicArn, "SNS topic that hears every step.", false, "REKEY_SNS_TOPIC_ARN"),
+        new(ArgumentNames.DnsServer, "Name server (host:port) for endpoint checks instead of the system resolver.", false, "REKEY_DNS_SERVER"),
+        new(ArgumentNames.Confirm, "The cluster identifier again: required by every step that changes AWS.", false),
+        new(ArgumentNames.Environment, "Deployment environment name, for notifications and reports.", false, "REKEY_ENVIRONMENT"),
+        new(ArgumentNames.MinAge, "How long after the cutover Cleanup may delete the old cluster (e.g. 7d, 36h).", false, "REKEY_MIN_AGE"),
+        new(ArgumentNames.AcceptNewMasterSecret, "Accept that a Secrets Manager managed master password gets a new secret.", true),
+        new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS"),
+    ];
+
+    /// <summary>Reads and checks the arguments.</summary>
+    /// <param name="arguments">Argument values by name (without dashes); a bare flag has an empty or null value.</param>
+    /// <param name="environment">Looks up an environment variable.</param>
+    /// <param name="hostArguments">Names the host itself owns (target, verbosity, ...); they are not Rekey's to check.</param>
+    public static RekeySettings Read(
+        IReadOnlyDictionary<string, IReadOnlyList<string?>> arguments,
+        Func<string, string?> environment,
+        IReadOnlySet<string> hostArguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(hostArguments);
+
+        var problems = new List<string>();
+        var values = new Dictionary<string, (string? Value, string Origin)>(StringComparer.OrdinalIgnoreCase);
+
+        foreach (var (name, given) in arguments)
+        {
+            if (hostArguments.Contains(name))
+            {
+                continue;
+            }
+
+            var definition = Find(name);
+            if (definition is null)
+            {
+                problems.Add(UnknownArgument(name));
+                continue;
+            }
+
+            var distinct = given.Distinct(StringComparer.Ordinal).ToList();
+            if (distinct.Count > 1)
+            {
+                problems.Add($"--{definition.Name} is given {distinct.Count} times with different values ({string.Join(", ", distinct.Select(v => $"'{v}'"))}); give it once.");
+                continue;
+            }
+
+            var value = distinct.Count == 0 ? null : distinct[0];
+            if (!definition.IsFlag && string.IsNullOrWhiteSpace(value))
+            {
+                problems.Add($"--{definition.Name} needs a value: --{definition.Name}=VALUE ({definition.Description})");
+                continue;
+            }
+
+            values[definition.Name] = (value, $"--{definition.Name}");
+        }
+
+        foreach (var definition in Definitions)
+        {
+            if (values.ContainsKey(definition.Name))
+            {
+                continue;
+            }
+
+            foreach (var variable in definition.EnvironmentVariables)
+            {
+                var value = environment(variable);
+                if (!string.IsNullOrWhiteSpace(value))
+                {
+                    values[definition.Name] = (value.Trim(), variable);
+                    break;
+                }
+            }
+        }
+
+        var settings = new RekeySettings
+        {
+            Cluster = Text(ArgumentNames.Cluster, ParseIdentifier),
+            Region = Text(ArgumentNames.Region, ParseRegion),
+            KmsKey = Parsed<KmsKeyReference>(ArgumentNames.KmsKey, ParseKmsKey),
+            CreateKey = Flag(ArgumentNames.CreateKey),
+            OldSuffix = Text(ArgumentNames.OldSuffix, ParseSuffix) ?? RekeySettings.DefaultOldSuffix,
+            BackupAccount = Text(ArgumentNames.BackupAccount, ParseAccount),
+            BackupVault = Text(ArgumentNames.BackupVault, ParseVaultName),
+            BackupRoleArn = Text(ArgumentNames.BackupRoleArn, ParseRoleArn),
+            SnsTopicArn = Text(ArgumentNames.SnsTopicArn, ParseTopicArn),
+            DnsServer = Parsed<DnsServerAddress>(ArgumentNames.DnsServer, ParseDnsServer),
+            Confirm = Text(ArgumentNames.Confirm, v => (v.Trim().ToLowerInvariant(), null)),
+            Environment = Text(ArgumentNames.Environment, v => (v.Trim(), null)),
+            MinAge = Parsed<TimeSpanBox>(ArgumentNames.MinAge, ParseDuration)?.Value ?? RekeySettings.DefaultMinAge,
+            AcceptNewMasterSecret = Flag(ArgumentNames.AcceptNewMasterSecret),
+            ArtifactsDirectory = Text(ArgumentNames.ArtifactsDirectory, v => (v.Trim(), null)) ?? "artifacts",
+        };
+
+        var regions = Text(ArgumentNames.Regions, v => (v, null));
+        if (regions is not null)
+        {
+            if (string.Equals(regions.Trim(), "all", StringComparison.OrdinalIgnoreCase))
+            {
+                settings = settings with { AllRegions = true };
+            }
+            else
+            {
+                var list = regions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var bad = list.Where(r => !RegionPattern().IsMatch(r)).ToList();
+                if (list.Length == 0 || bad.Count > 0)
+                {
+                    problems.Add($"{values[ArgumentNames.Regions].Origin}: '{regions}' is not a comma-separated list of Regions (e.g. eu-west-1,us-east-1) or 'all'.");
+                }
+                else
+                {
+                    settings = settings with { Regions = list.Distinct(StringComparer.Ordinal).ToList() };
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidArgumentsException(problems);
+        }
+
+        return settings;
+
+        string? Text(string name, Func<string, (string? Value, string? Problem)> parse)
+        {
+            if (!values.TryGetValue(name, out var entry) || entry.Value is null)
+            {
+                return null;
+            }
+
+            var (value, problem) = parse(entry.Value);
+            if (problem is not null)
+            {
+                problems.Add($"{entry.Origin}: {problem}");
+            }
+
+            return value;
+        }
+
+        T? Parsed<T>(string name, Func<string, (T? Value, string? Problem)> parse)
+            where T : class
+        {
+            if (!values.TryGetValue(name, out var entry) || entry.Value is null)
+            {
+                return null;
+            }
+
+            var (value, problem) = parse(entry.Value);
+            if (problem is not null)
+            {
+                problems.Add($"{entry.Origin}: {problem}");
+            }
+
+            return value;
+        }
+
+        bool Flag(string name)
+        {
+            if (!values.TryGetValue(name, out var entry))
+            {
+                return false;
+            }
+
+            if (string.IsNullOrEmpty(entry.Value) || bool.TryParse(entry.Value, out var flag) && flag)
+            {
+                return true;
+            }
+
+            if (bool.TryParse(entry.Value, out _))
+            {
+                return false;
+            }
+
+            problems.Add($"{entry.Origin}: '{entry.Value}' is not true or false; give the flag bare (--{name}) or as --{name}=false.");
+            return false;
+        }
+    }
+
+    /// <summary>The RDS identifier rules: 1 to 63 letters, digits or hyphens, a letter first, no trailing or double hyphen.</summary>
+    public static bool IsValidDbIdentifier(string identifier) =>
+        identifier.Length is >= 1 and <= 63 && IdentifierPattern().IsMatch(identifier)
+        && !identifier.EndsWith('-') && !identifier.Contains("--", StringComparison.Ordinal);
+
+    private static ArgumentDefinition? Find(string name) =>
+        Definitions.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static string UnknownArgument(string name)
+    {
+        var closest = Definitions
+            .Select(d => (d.Name, Distance: EditDistance(name.ToLowerInvariant(), d.Name)))
+            .OrderBy(x => x.Distance)
+            .First();
+        var hint = closest.Distance <= 3 ? $" Did you mean --{closest.Name}?" : string.Empty;
+        return $"--{name} is not an argument Rekey knows.{hint} Known arguments: {string.Join(", ", Definitions.Select(d => "--" + d.Name))}.";
+    }
+
+    private static (string? Value, string? Problem) ParseIdentifier(string text)
+    {
+        var value = text.Trim().ToLowerInvariant();
+        return IsValidDbIdentifier(value)
+            ? (value, null)
+            : (null, $"'{text}' is not a DB cluster identifier: 1 to 63 letters, digits or hyphens, starting with a letter, with no trailing or double hyphen.");
+    }
+
+    private static (string? Value, string? Problem) ParseRegion(string text)
+    {
+        var value = text.Trim();
+        return RegionPattern().IsMatch(value)
+            ? (value, null)
+            : (null, $"'{text}' is not an AWS Region code such as eu-west-1 or us-east-1.");
+    }
+
+    private static (KmsKeyReference? Value, string? Problem) ParseKmsKey(string text) =>
+        KmsKeyReference.TryParse(text.Trim(), out var key)
+            ? (key, null)
+            : (null, $"'{text}' is not a KMS key: give a key id, a key ARN, alias/NAME or an alias ARN.");
+
+    private static (string? Value, string? Problem) ParseSuffix(string text)
+    {
+        var value = text.Trim().ToLowerInvariant();
+        return value.Length is >= 1 and <= 20 && SuffixPattern().IsMatch(value) && !value.EndsWith('-') && !value.Contains("--", StringComparison.Ordinal)
+            ? (value, null)
+            : (null, $"'{text}' cannot end a DB identifier: use 1 to 20 letters, digits or hyphens, not ending with a hyphen (e.g. -old).");
+    }
+
+    private static (string? Value, string? Problem) ParseAccount(string text)
+    {
+        var value = text.Trim();
+        return AccountPattern().IsMatch(value)
+            ? (value, null)
+            : (null, $"'{text}' is not an AWS account id (12 digits).");
+    }
+
+    private static (string? Value, string? Problem) ParseVaultName(string text)
+    {
+        var value = text.Trim();
+        if (string.Equals(value, "Default", StringComparison.Ordinal))
+        {
+            return (null, "the Default vault cannot receive cross-account copies; name a vault of its own.");
+        }
+
+        return VaultPattern().IsMatch(value)
+            ? (value, null)
+            : (null, $"'{text}' is not a backup vault name (2 to 50 letters, digits, hyphens or underscores).");
+    }
+
+    private static (string? Value, string? Problem) ParseRoleArn(string text)
+    {
+        var value = text.Trim();
+        return RoleArnPattern().IsMatch(value)
+            ? (value, null)
+            : (null, $"'{text}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).");
+    }
+
+    private static (string? Value, string? Problem) ParseTopicArn(string text)
+    {
+        var value = text.Trim();
+        return TopicArnPattern().IsMatch(value)
+            ? (value, null)
+            : (null, $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
+    }
+
+    private static (DnsServerAddress? Value, string? Problem) ParseDnsServer(string text) =>
+        DnsServerAddress.TryParse(text.Trim(), out var address)
+            ? (address, null)
+            : (null, $"'{text}' is not host:port (e.g. 127.0.0.1:4553 or [::1]:53).");
+
+    private static (TimeSpanBox? Value, string? Problem) ParseDuration(string text)
+    {
+        var match = DurationPattern().Match(text.Trim());
+        if (!match.Success || match.Length == 0)
+        {
+            return (null, $"'{text}' is not a duration such as 7d, 36h, 90m or 1d12h.");
+        }
+
+        var total = TimeSpan.Zero;
+        foreach (Capture capture in match.Groups["part"].Captures)
+        {
+            var unit = capture.Value[^1];
+            var amount = double.Parse(capture.Value[..^1], CultureInfo.InvariantCulture);
+            total += unit switch
+            {
+                'd' => TimeSpan.FromDays(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'm' => TimeSpan.FromMinutes(amount),
+                _ => TimeSpan.FromSeconds(amount),
+            };
+        }
+
+        return (new TimeSpanBox(total), null);
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    private sealed record TimeSpanBox(TimeSpan Value);
+
+    [GeneratedRegex("^[a-z][a-z0-9-]*$")]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d+$")]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex("^-?[a-z0-9-]+$")]
+    private static partial Regex SuffixPattern();
+
+    [GeneratedRegex(@"^\d{12}$")]
+    private static partial Regex AccountPattern();
+
+    [GeneratedRegex("^[a-zA-Z0-9_-]{2,50}$")]
+    private static partial Regex VaultPattern();
+
+    [GeneratedRegex(@"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
+    private static partial Regex RoleArnPattern();
+
+    [GeneratedRegex(@"^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")]
+    private static partial Regex TopicArnPattern();
+
+    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?[dhms])+$")]
+    private static partial Regex DurationPattern();
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Rekey.Build.Tests.Host;
+
+/// <summary>The host as users start it: through build.sh, as a separate process.</summary>
+public sealed class BuildScriptTests
+{
+    [Fact]
+    public async Task Build_sh_runs_the_host_and_passes_its_exit_code_and_messages_through()
+    {
+        var root = RepositoryRoot();
+        var start = new ProcessStartInfo("bash", [Path.Combine(root, "build.sh"), "--target=NoSuchStep"])
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+
+        var all = await output + await error;
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("Unknown target 'NoSuchStep'. The targets are:", all, StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "build.sh")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("build.sh not found above " + AppContext.BaseDirectory);
+    }
+}

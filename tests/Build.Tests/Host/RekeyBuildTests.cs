@@ -1,0 +1,60 @@
+using Cake.Frosting;
+
+namespace Rekey.Build.Tests.Host;
+
+[TaskName("ShowSettings")]
+public sealed class ShowSettingsTask(Journal journal) : FrostingTask<RekeyContext>
+{
+    public override void Run(RekeyContext context)
+    {
+        var settings = context.Settings;
+        journal.Add($"cluster={settings.Cluster} region={settings.Region} key={settings.KmsKey} create-key={settings.CreateKey} suffix={settings.OldSuffix} dns={settings.DnsServer}");
+    }
+}
+
+public sealed class RekeyBuildTests
+{
+    private static Task<HostRun> Run(params string[] args) =>
+        HostRun.RunAsync(RekeyBuild.CreateHost().UseTask<ShowSettingsTask>(), args);
+
+    [Fact]
+    public async Task Arguments_in_both_spellings_reach_the_typed_context()
+    {
+        var run = await Run("--target=ShowSettings", "--cluster=Orders", "--region", "eu-west-1", "--kms-key=alias/rekey", "--create-key", "--dns-server", "127.0.0.1:4553");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["cluster=orders region=eu-west-1 key=alias/rekey create-key=True suffix=-old dns=127.0.0.1:4553"], run.Journal);
+    }
+
+    [Fact]
+    public async Task A_malformed_argument_fails_before_any_task_runs_and_names_the_argument()
+    {
+        var run = await Run("--target=ShowSettings", "--cluster=orders", "--backup-account=12");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Empty(run.Journal);
+        Assert.Contains("--backup-account: '12' is not an AWS account id (12 digits).", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_misspelt_argument_fails_with_a_suggestion()
+    {
+        var run = await Run("--target=ShowSettings", "--clustr=orders");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Empty(run.Journal);
+        Assert.Contains("Did you mean --cluster?", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_lists_the_engine_switches_and_Rekeys_own_arguments()
+    {
+        var run = await Run("--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("--dryrun", run.Output, StringComparison.Ordinal);
+        Assert.Contains("--exclusive", run.Output, StringComparison.Ordinal);
+        Assert.Contains("--cluster=VALUE", run.Output, StringComparison.Ordinal);
+        Assert.Contains("--create-key ", run.Output, StringComparison.Ordinal);
+    }
+}
