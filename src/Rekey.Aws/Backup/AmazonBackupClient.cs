@@ -27,7 +27,7 @@ public partial class AmazonBackupClient : AwsServiceClient
     {
     }
 
-    public AmazonBackupClient(AWSCredentials credentials, AmazonBackupConfig config)
+    public AmazonBackupClient(AWSCredentials? credentials, AmazonBackupConfig config)
         : base(credentials, config)
     {
     }

@@ -27,7 +27,7 @@ public partial class AmazonCloudWatchClient : AwsServiceClient
     {
     }
 
-    public AmazonCloudWatchClient(AWSCredentials credentials, AmazonCloudWatchConfig config)
+    public AmazonCloudWatchClient(AWSCredentials? credentials, AmazonCloudWatchConfig config)
         : base(credentials, config)
     {
     }

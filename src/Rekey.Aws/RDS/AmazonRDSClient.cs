@@ -27,7 +27,7 @@ public partial class AmazonRDSClient : AwsServiceClient
     {
     }
 
-    public AmazonRDSClient(AWSCredentials credentials, AmazonRDSConfig config)
+    public AmazonRDSClient(AWSCredentials? credentials, AmazonRDSConfig config)
         : base(credentials, config)
     {
     }

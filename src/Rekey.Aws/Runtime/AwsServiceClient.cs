@@ -11,7 +11,7 @@ namespace Rekey.Aws.Runtime;
 /// </summary>
 public abstract class AwsServiceClient : AmazonServiceClient
 {
-    protected AwsServiceClient(AWSCredentials credentials, AwsServiceConfig config)
+    protected AwsServiceClient(AWSCredentials? credentials, AwsServiceConfig config)
         : base(credentials, config)
     {
     }

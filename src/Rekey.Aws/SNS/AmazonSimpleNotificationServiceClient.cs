@@ -27,7 +27,7 @@ public partial class AmazonSimpleNotificationServiceClient : AwsServiceClient
     {
     }
 
-    public AmazonSimpleNotificationServiceClient(AWSCredentials credentials, AmazonSimpleNotificationServiceConfig config)
+    public AmazonSimpleNotificationServiceClient(AWSCredentials? credentials, AmazonSimpleNotificationServiceConfig config)
         : base(credentials, config)
     {
     }

@@ -1,0 +1,133 @@
+using Amazon;
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Rekey.Aws.Backup;
+using Rekey.Aws.CloudWatch;
+using Rekey.Aws.Official;
+using Rekey.Aws.RDS;
+using Rekey.Aws.SNS;
+
+namespace Rekey.Aws;
+
+/// <summary>Makes every AWS client Rekey uses, for one set of credentials, so one seam points them all at an endpoint.</summary>
+public interface IAwsClientFactory
+{
+    AmazonRDSClient CreateRds(RegionEndpoint region);
+
+    AmazonBackupClient CreateBackup(RegionEndpoint region);
+
+    AmazonSimpleNotificationServiceClient CreateSns(RegionEndpoint region);
+
+    AmazonCloudWatchClient CreateCloudWatch(RegionEndpoint region);
+
+    IAmazonKeyManagementService CreateKms(RegionEndpoint region);
+
+    IAmazonSecurityTokenService CreateSts(RegionEndpoint region);
+
+    /// <summary>The same factory with other credentials (e.g. an assumed role in the backup account).</summary>
+    IAwsClientFactory WithCredentials(AWSCredentials credentials);
+}
+
+/// <summary>
+/// The default <see cref="IAwsClientFactory"/>. Clients are new instances owned (and disposed) by the caller.
+/// </summary>
+public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFactory
+{
+    public AwsClientFactory()
+        : this(new AwsClientOptions())
+    {
+    }
+
+    public AwsClientOptions Options { get; } = options ?? throw new ArgumentNullException(nameof(options));
+
+    public AmazonRDSClient CreateRds(RegionEndpoint region) => new(Credentials(), Configure(new AmazonRDSConfig(), region));
+
+    public AmazonBackupClient CreateBackup(RegionEndpoint region) => new(Credentials(), Configure(new AmazonBackupConfig(), region));
+
+    public AmazonSimpleNotificationServiceClient CreateSns(RegionEndpoint region) =>
+        new(Credentials(), Configure(new AmazonSimpleNotificationServiceConfig(), region));
+
+    public AmazonCloudWatchClient CreateCloudWatch(RegionEndpoint region) => new(Credentials(), Configure(new AmazonCloudWatchConfig(), region));
+
+    public IAmazonKeyManagementService CreateKms(RegionEndpoint region) =>
+        new KmsClient(Credentials(), Configure(new AmazonKeyManagementServiceConfig(), region));
+
+    public IAmazonSecurityTokenService CreateSts(RegionEndpoint region) =>
+        new StsClient(Credentials(), Configure(new AmazonSecurityTokenServiceConfig(), region));
+
+    public IAwsClientFactory WithCredentials(AWSCredentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        return new AwsClientFactory(Options with { Credentials = credentials });
+    }
+
+    /// <summary>
+    /// Assumes <paramref name="roleArn"/> through STS (on the configured endpoint) and returns a factory
+    /// for the role's temporary credentials. The session name should carry the run id: it appears in
+    /// CloudTrail as the actor.
+    /// </summary>
+    public async Task<(AwsClientFactory Factory, AssumeRoleResponse Response)> AssumeRoleAsync(
+        RegionEndpoint region, string roleArn, string roleSessionName, CancellationToken cancellationToken = default)
+    {
+        using var sts = CreateSts(region);
+        var response = await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = roleSessionName }, cancellationToken)
+            .ConfigureAwait(false);
+        var c = response.Credentials;
+        return (new AwsClientFactory(Options with { Credentials = new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken), Profile = null }), response);
+    }
+
+    private AWSCredentials? Credentials()
+    {
+        if (Options.Credentials is { } explicitCredentials)
+        {
+            return explicitCredentials;
+        }
+
+        if (Options.Profile is { } profile)
+        {
+            return new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out var fromProfile)
+                ? fromProfile
+                : throw new AmazonClientException($"AWS profile '{profile}' was not found in the shared config or credentials file, or has no credentials.");
+        }
+
+        return null;
+    }
+
+    private T Configure<T>(T config, RegionEndpoint region)
+        where T : ClientConfig
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        config.RegionEndpoint = region;
+        if (Options.Profile is { } profile)
+        {
+            config.Profile = new Profile(profile);
+        }
+
+        if (!string.IsNullOrEmpty(Options.ServiceUrl))
+        {
+            // ServiceURL replaces the regional endpoint; the signature is still scoped to the region.
+            config.ServiceURL = Options.ServiceUrl;
+            config.AuthenticationRegion = region.SystemName;
+        }
+
+        if (Options.MaxErrorRetry is { } retries)
+        {
+            config.MaxErrorRetry = retries;
+        }
+
+        if (Options.HttpClientFactory is { } httpClientFactory)
+        {
+            config.HttpClientFactory = httpClientFactory;
+        }
+
+        if (Options.Timeout is { } timeout)
+        {
+            config.Timeout = timeout;
+        }
+
+        return config;
+    }
+}

@@ -1,0 +1,30 @@
+using Amazon.Runtime;
+
+namespace Rekey.Aws;
+
+/// <summary>
+/// How <see cref="AwsClientFactory"/> builds clients. Everything left unset follows the SDK's own
+/// resolution, exactly as with the official SDK: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL,
+/// AWS_ENDPOINT_URL_&lt;SERVICE&gt; (RDS, BACKUP, SNS, CLOUDWATCH, KMS, STS), shared config files,
+/// web identity (OIDC), SSO and instance roles.
+/// </summary>
+public sealed record AwsClientOptions
+{
+    /// <summary>One endpoint for every service (a sandbox or mock on loopback). Overrides the AWS_ENDPOINT_URL variables.</summary>
+    public string? ServiceUrl { get; init; }
+
+    /// <summary>A named profile of the shared config/credentials files; null means AWS_PROFILE or "default".</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Explicit credentials; null means the SDK's default credential chain (or <see cref="Profile"/>).</summary>
+    public AWSCredentials? Credentials { get; init; }
+
+    /// <summary>Retries after the first attempt for throttling, 5xx and transient errors; null keeps the SDK default (standard mode, 3 attempts in all).</summary>
+    public int? MaxErrorRetry { get; init; }
+
+    /// <summary>Replaces the SDK's HttpClient (tests record requests with it).</summary>
+    public HttpClientFactory? HttpClientFactory { get; init; }
+
+    /// <summary>Per-attempt HTTP timeout; null keeps the SDK default.</summary>
+    public TimeSpan? Timeout { get; init; }
+}

@@ -1,0 +1,32 @@
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+using Amazon.Runtime.Internal;
+using Amazon.SecurityToken;
+using Rekey.Aws.Runtime;
+
+namespace Rekey.Aws.Official;
+
+// The official KMS and STS clients as they are, plus one pipeline handler that keeps the server
+// Date of each answer readable through ServerDates.ServerDate(response).
+
+/// <summary>The official KMS client; null credentials mean the SDK's default chain.</summary>
+internal sealed class KmsClient(AWSCredentials? credentials, AmazonKeyManagementServiceConfig config)
+    : AmazonKeyManagementServiceClient(credentials, config)
+{
+    protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
+    {
+        base.CustomizeRuntimePipeline(pipeline);
+        pipeline.AddHandlerBefore<Unmarshaller>(new ServerDateHandler());
+    }
+}
+
+/// <summary>The official STS client; null credentials mean the SDK's default chain.</summary>
+internal sealed class StsClient(AWSCredentials? credentials, AmazonSecurityTokenServiceConfig config)
+    : AmazonSecurityTokenServiceClient(credentials, config)
+{
+    protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
+    {
+        base.CustomizeRuntimePipeline(pipeline);
+        pipeline.AddHandlerBefore<Unmarshaller>(new ServerDateHandler());
+    }
+}
