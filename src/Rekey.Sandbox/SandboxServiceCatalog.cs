@@ -2,6 +2,7 @@ using Rekey.Sandbox.Control;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Dns;
 using Rekey.Sandbox.Protocols;
+using Rekey.Sandbox.Rds;
 using Rekey.Sandbox.Sts;
 
 namespace Rekey.Sandbox;
@@ -29,7 +30,10 @@ public static class SandboxServiceCatalog
         services.AddSandboxService<StsService>();
         services.AddSandboxComponent<StsSessions>();
 
-        //RDS
+        services.AddSandboxComponent<RdsState>();
+        services.AddSandboxComponent<SimulatedApplications>();
+        services.AddSandboxComponent<RdsControlApi>();
+        services.AddSandboxService<RdsService>();
 
         // kms, backup, sns and monitoring register here, each from its own folder.
         return services;
