@@ -1,6 +1,7 @@
 using Rekey.Sandbox.Control;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Dns;
+using Rekey.Sandbox.Kms;
 using Rekey.Sandbox.Protocols;
 using Rekey.Sandbox.Rds;
 using Rekey.Sandbox.Sts;
@@ -20,8 +21,8 @@ public static class SandboxServiceCatalog
     {
         // Core: the clock, accounts, keys, faults, call record and DNS every service shares.
         services.AddSandboxComponent<SandboxOrganization>();
-        services.AddSandboxComponent<ManagedKeyRegistry>();
-        services.AddSingleton<IKeyRegistry>(sp => sp.GetRequiredService<ManagedKeyRegistry>());
+        services.AddSandboxComponent<KmsKeyStore>();
+        services.AddSingleton<IKeyRegistry>(sp => sp.GetRequiredService<KmsKeyStore>());
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<CallLog>();
         services.AddSandboxComponent<DnsZone>();
@@ -34,6 +35,8 @@ public static class SandboxServiceCatalog
         services.AddSandboxComponent<SimulatedApplications>();
         services.AddSandboxComponent<RdsControlApi>();
         services.AddSandboxService<RdsService>();
+
+        services.AddSandboxService<KmsService>();
 
         // kms, backup, sns and monitoring register here, each from its own folder.
         return services;

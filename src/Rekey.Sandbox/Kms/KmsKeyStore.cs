@@ -169,6 +169,22 @@ public sealed class KmsKeyStore(SandboxClock clock, SandboxOrganization organiza
         }
     }
 
+    public IReadOnlyList<KmsKey> KeysOf(string account, string region)
+    {
+        lock (_sync)
+        {
+            return [.. _keys.Where(k => k.Account == account && k.Region == region)];
+        }
+    }
+
+    public void RemoveAlias(KmsAlias alias)
+    {
+        lock (_sync)
+        {
+            _aliases.Remove(alias);
+        }
+    }
+
     public KmsAlias? FindAlias(string account, string region, string aliasName)
     {
         lock (_sync)
@@ -372,7 +388,9 @@ public sealed class KmsKeyStore(SandboxClock clock, SandboxOrganization organiza
             Account = account,
             Region = region,
             KeyManager = "AWS",
-            Description = string.Create(CultureInfo.InvariantCulture, $"Default key that protects my {service.ToUpperInvariant()} database volumes when no other key is defined"),
+            Description = service == "rds"
+                ? "Default key that protects my RDS database volumes when no other key is defined"
+                : string.Create(CultureInfo.InvariantCulture, $"Default key that protects my {service.ToUpperInvariant()} resources when no other key is defined"),
             CreationDate = now,
             Policy = ManagedKeyPolicy(account, region, service),
 
