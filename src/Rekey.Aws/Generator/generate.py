@@ -31,7 +31,8 @@ SERVICES = [
         "prefix": "AmazonRDS",
         "protocol": "query",
         "operations": [
-            "AddRoleToDBCluster", "AddTagsToResource", "CreateDBCluster", "CreateDBClusterEndpoint",
+            # CreateDBCluster and CreateDBProxy serve test fixtures and sandbox set-up.
+            "AddRoleToDBCluster", "AddTagsToResource", "CreateDBCluster", "CreateDBClusterEndpoint", "CreateDBProxy",
             "CreateDBClusterSnapshot", "CreateDBInstance", "DeleteDBCluster", "DeleteDBClusterEndpoint",
             "DeleteDBInstance", "DeregisterDBProxyTargets", "DescribeDBClusterEndpoints",
             "DescribeDBClusterSnapshots", "DescribeDBClusters", "DescribeDBInstances", "DescribeDBProxies",
@@ -63,7 +64,8 @@ SERVICES = [
         "client": "AmazonSimpleNotificationServiceClient",
         "prefix": "AmazonSimpleNotificationService",
         "protocol": "query",
-        "operations": ["GetTopicAttributes", "Publish"],
+        # CreateTopic serves test fixtures and sandbox set-up.
+        "operations": ["CreateTopic", "GetTopicAttributes", "Publish"],
     },
     {
         "model": "cloudwatch",
@@ -118,6 +120,15 @@ def model_path(service, name):
 def pascal(name):
     parts = re.split(r"[^A-Za-z0-9]+", name)
     text = "".join(p[:1].upper() + p[1:] for p in parts if p)
+    if not text or text[0].isdigit():
+        text = "Value" + text
+    return text
+
+
+def enum_constant(value):
+    """RDS_INSTANCE -> RdsInstance, aurora-postgresql -> AuroraPostgresql, backupVault -> BackupVault."""
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", value) if p]
+    text = "".join((p.capitalize() if p.isupper() else p[:1].upper() + p[1:]) for p in parts)
     if not text or text[0].isdigit():
         text = "Value" + text
     return text
@@ -256,7 +267,7 @@ class Generator:
             out.append(f"public static class {name}\n{{\n")
             used = set()
             for value in shape["enum"]:
-                const = pascal(value)
+                const = enum_constant(value)
                 while const in used or const == name:
                     const += "_"
                 used.add(const)

@@ -15,7 +15,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         "AddRoleToDBCluster", "RemoveRoleFromDBCluster", "AddTagsToResource", "RemoveTagsFromResource",
         "ListTagsForResource", "DescribeGlobalClusters", "DescribeDBProxies", "DescribeDBProxyTargets",
         "RegisterDBProxyTargets", "DeregisterDBProxyTargets", "DescribeEventSubscriptions", "DescribeEvents",
-        "CreateDBClusterSnapshot", "DescribeDBClusterSnapshots", "CreateDBCluster",
+        "CreateDBClusterSnapshot", "DescribeDBClusterSnapshots", "CreateDBCluster", "CreateDBProxy",
     ]);
 
     public static readonly ServiceUnderTest Backup = new("backup", "Rekey.Aws.Backup", "rest-json", "backup",
@@ -27,7 +27,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         "TagResource",
     ]);
 
-    public static readonly ServiceUnderTest Sns = new("sns", "Rekey.Aws.SNS", "query", "sns", ["Publish", "GetTopicAttributes"]);
+    public static readonly ServiceUnderTest Sns = new("sns", "Rekey.Aws.SNS", "query", "sns", ["Publish", "GetTopicAttributes", "CreateTopic"]);
 
     public static readonly ServiceUnderTest CloudWatch = new("cloudwatch", "Rekey.Aws.CloudWatch", "query", "monitoring", ["GetMetricData"]);
 

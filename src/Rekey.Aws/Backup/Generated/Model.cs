@@ -1294,15 +1294,15 @@ public sealed partial class ScheduledPlanExecutionMember
 /// <summary>The values AWS defines for BackupJobState.</summary>
 public static class BackupJobState
 {
-    public const string CREATED = "CREATED";
-    public const string PENDING = "PENDING";
-    public const string RUNNING = "RUNNING";
-    public const string ABORTING = "ABORTING";
-    public const string ABORTED = "ABORTED";
-    public const string COMPLETED = "COMPLETED";
-    public const string FAILED = "FAILED";
-    public const string EXPIRED = "EXPIRED";
-    public const string PARTIAL = "PARTIAL";
+    public const string Created = "CREATED";
+    public const string Pending = "PENDING";
+    public const string Running = "RUNNING";
+    public const string Aborting = "ABORTING";
+    public const string Aborted = "ABORTED";
+    public const string Completed = "COMPLETED";
+    public const string Failed = "FAILED";
+    public const string Expired = "EXPIRED";
+    public const string Partial = "PARTIAL";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["CREATED", "PENDING", "RUNNING", "ABORTING", "ABORTED", "COMPLETED", "FAILED", "EXPIRED", "PARTIAL"];
@@ -1311,7 +1311,7 @@ public static class BackupJobState
 /// <summary>The values AWS defines for ConditionType.</summary>
 public static class ConditionType
 {
-    public const string STRINGEQUALS = "STRINGEQUALS";
+    public const string Stringequals = "STRINGEQUALS";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["STRINGEQUALS"];
@@ -1320,11 +1320,11 @@ public static class ConditionType
 /// <summary>The values AWS defines for CopyJobState.</summary>
 public static class CopyJobState
 {
-    public const string CREATED = "CREATED";
-    public const string RUNNING = "RUNNING";
-    public const string COMPLETED = "COMPLETED";
-    public const string FAILED = "FAILED";
-    public const string PARTIAL = "PARTIAL";
+    public const string Created = "CREATED";
+    public const string Running = "RUNNING";
+    public const string Completed = "COMPLETED";
+    public const string Failed = "FAILED";
+    public const string Partial = "PARTIAL";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["CREATED", "RUNNING", "COMPLETED", "FAILED", "PARTIAL"];
@@ -1333,8 +1333,8 @@ public static class CopyJobState
 /// <summary>The values AWS defines for EncryptionKeyType.</summary>
 public static class EncryptionKeyType
 {
-    public const string AWSOWNEDKMSKEY = "AWS_OWNED_KMS_KEY";
-    public const string CUSTOMERMANAGEDKMSKEY = "CUSTOMER_MANAGED_KMS_KEY";
+    public const string AwsOwnedKmsKey = "AWS_OWNED_KMS_KEY";
+    public const string CustomerManagedKmsKey = "CUSTOMER_MANAGED_KMS_KEY";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KMS_KEY"];
@@ -1343,8 +1343,8 @@ public static class EncryptionKeyType
 /// <summary>The values AWS defines for Index.</summary>
 public static class Index
 {
-    public const string ENABLED = "ENABLED";
-    public const string DISABLED = "DISABLED";
+    public const string Enabled = "ENABLED";
+    public const string Disabled = "DISABLED";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["ENABLED", "DISABLED"];
@@ -1353,10 +1353,10 @@ public static class Index
 /// <summary>The values AWS defines for IndexStatus.</summary>
 public static class IndexStatus
 {
-    public const string PENDING = "PENDING";
-    public const string ACTIVE = "ACTIVE";
-    public const string FAILED = "FAILED";
-    public const string DELETING = "DELETING";
+    public const string Pending = "PENDING";
+    public const string Active = "ACTIVE";
+    public const string Failed = "FAILED";
+    public const string Deleting = "DELETING";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["PENDING", "ACTIVE", "FAILED", "DELETING"];
@@ -1365,7 +1365,7 @@ public static class IndexStatus
 /// <summary>The values AWS defines for LifecycleDeleteAfterEvent.</summary>
 public static class LifecycleDeleteAfterEvent
 {
-    public const string DELETEAFTERCOPY = "DELETE_AFTER_COPY";
+    public const string DeleteAfterCopy = "DELETE_AFTER_COPY";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["DELETE_AFTER_COPY"];
@@ -1374,7 +1374,7 @@ public static class LifecycleDeleteAfterEvent
 /// <summary>The values AWS defines for MalwareScanner.</summary>
 public static class MalwareScanner
 {
-    public const string GUARDDUTY = "GUARDDUTY";
+    public const string Guardduty = "GUARDDUTY";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["GUARDDUTY"];
@@ -1383,9 +1383,9 @@ public static class MalwareScanner
 /// <summary>The values AWS defines for MpaSessionStatus.</summary>
 public static class MpaSessionStatus
 {
-    public const string PENDING = "PENDING";
-    public const string APPROVED = "APPROVED";
-    public const string FAILED = "FAILED";
+    public const string Pending = "PENDING";
+    public const string Approved = "APPROVED";
+    public const string Failed = "FAILED";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["PENDING", "APPROVED", "FAILED"];
@@ -1394,13 +1394,13 @@ public static class MpaSessionStatus
 /// <summary>The values AWS defines for RecoveryPointStatus.</summary>
 public static class RecoveryPointStatus
 {
-    public const string COMPLETED = "COMPLETED";
-    public const string PARTIAL = "PARTIAL";
-    public const string DELETING = "DELETING";
-    public const string EXPIRED = "EXPIRED";
-    public const string AVAILABLE = "AVAILABLE";
-    public const string STOPPED = "STOPPED";
-    public const string CREATING = "CREATING";
+    public const string Completed = "COMPLETED";
+    public const string Partial = "PARTIAL";
+    public const string Deleting = "DELETING";
+    public const string Expired = "EXPIRED";
+    public const string Available = "AVAILABLE";
+    public const string Stopped = "STOPPED";
+    public const string Creating = "CREATING";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["COMPLETED", "PARTIAL", "DELETING", "EXPIRED", "AVAILABLE", "STOPPED", "CREATING"];
@@ -1409,9 +1409,9 @@ public static class RecoveryPointStatus
 /// <summary>The values AWS defines for RuleExecutionType.</summary>
 public static class RuleExecutionType
 {
-    public const string CONTINUOUS = "CONTINUOUS";
-    public const string SNAPSHOTS = "SNAPSHOTS";
-    public const string CONTINUOUSANDSNAPSHOTS = "CONTINUOUS_AND_SNAPSHOTS";
+    public const string Continuous = "CONTINUOUS";
+    public const string Snapshots = "SNAPSHOTS";
+    public const string ContinuousAndSnapshots = "CONTINUOUS_AND_SNAPSHOTS";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["CONTINUOUS", "SNAPSHOTS", "CONTINUOUS_AND_SNAPSHOTS"];
@@ -1420,7 +1420,7 @@ public static class RuleExecutionType
 /// <summary>The values AWS defines for ScanFinding.</summary>
 public static class ScanFinding
 {
-    public const string MALWARE = "MALWARE";
+    public const string Malware = "MALWARE";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["MALWARE"];
@@ -1429,8 +1429,8 @@ public static class ScanFinding
 /// <summary>The values AWS defines for ScanMode.</summary>
 public static class ScanMode
 {
-    public const string FULLSCAN = "FULL_SCAN";
-    public const string INCREMENTALSCAN = "INCREMENTAL_SCAN";
+    public const string FullScan = "FULL_SCAN";
+    public const string IncrementalScan = "INCREMENTAL_SCAN";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["FULL_SCAN", "INCREMENTAL_SCAN"];
@@ -1439,9 +1439,9 @@ public static class ScanMode
 /// <summary>The values AWS defines for VaultState.</summary>
 public static class VaultState
 {
-    public const string CREATING = "CREATING";
-    public const string AVAILABLE = "AVAILABLE";
-    public const string FAILED = "FAILED";
+    public const string Creating = "CREATING";
+    public const string Available = "AVAILABLE";
+    public const string Failed = "FAILED";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["CREATING", "AVAILABLE", "FAILED"];
@@ -1450,9 +1450,9 @@ public static class VaultState
 /// <summary>The values AWS defines for VaultType.</summary>
 public static class VaultType
 {
-    public const string BACKUPVAULT = "BACKUP_VAULT";
-    public const string LOGICALLYAIRGAPPEDBACKUPVAULT = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT";
-    public const string RESTOREACCESSBACKUPVAULT = "RESTORE_ACCESS_BACKUP_VAULT";
+    public const string BackupVault = "BACKUP_VAULT";
+    public const string LogicallyAirGappedBackupVault = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT";
+    public const string RestoreAccessBackupVault = "RESTORE_ACCESS_BACKUP_VAULT";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["BACKUP_VAULT", "LOGICALLY_AIR_GAPPED_BACKUP_VAULT", "RESTORE_ACCESS_BACKUP_VAULT"];

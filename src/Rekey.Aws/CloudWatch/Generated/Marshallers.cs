@@ -19,45 +19,45 @@ internal sealed class GetMetricDataRequestMarshaller : IMarshaller<IRequest, Ama
         var publicRequest = (GetMetricDataRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonCloudWatch", "GetMetricData", "2010-08-01");
         var parameters = request.Parameters;
-        if (publicRequest.MetricDataQueries is { } l872)
+        if (publicRequest.MetricDataQueries is { } l900)
         {
-            if (l872.Count == 0)
+            if (l900.Count == 0)
             {
                 parameters["MetricDataQueries"] = string.Empty;
             }
 
-            for (var i872 = 0; i872 < l872.Count; i872++)
+            for (var i900 = 0; i900 < l900.Count; i900++)
             {
-                var e872 = l872[i872];
-                if (e872 is { } s873)
+                var e900 = l900[i900];
+                if (e900 is { } s901)
                 {
-                    QueryStructureMarshallers.Marshall(s873, parameters, "MetricDataQueries" + ".member" + "." + QueryValues.FromInt(i872 + 1));
+                    QueryStructureMarshallers.Marshall(s901, parameters, "MetricDataQueries" + ".member" + "." + QueryValues.FromInt(i900 + 1));
                 }
             }
         }
-        if (publicRequest.StartTime is { } v874)
+        if (publicRequest.StartTime is { } v902)
         {
-            parameters["StartTime"] = QueryValues.FromTimestamp(v874);
+            parameters["StartTime"] = QueryValues.FromTimestamp(v902);
         }
-        if (publicRequest.EndTime is { } v875)
+        if (publicRequest.EndTime is { } v903)
         {
-            parameters["EndTime"] = QueryValues.FromTimestamp(v875);
+            parameters["EndTime"] = QueryValues.FromTimestamp(v903);
         }
-        if (publicRequest.NextToken is { } v876)
+        if (publicRequest.NextToken is { } v904)
         {
-            parameters["NextToken"] = v876;
+            parameters["NextToken"] = v904;
         }
-        if (publicRequest.ScanBy is { } v877)
+        if (publicRequest.ScanBy is { } v905)
         {
-            parameters["ScanBy"] = v877;
+            parameters["ScanBy"] = v905;
         }
-        if (publicRequest.MaxDatapoints is { } v878)
+        if (publicRequest.MaxDatapoints is { } v906)
         {
-            parameters["MaxDatapoints"] = QueryValues.FromInt(v878);
+            parameters["MaxDatapoints"] = QueryValues.FromInt(v906);
         }
-        if (publicRequest.LabelOptions is { } s879)
+        if (publicRequest.LabelOptions is { } s907)
         {
-            QueryStructureMarshallers.Marshall(s879, parameters, "LabelOptions");
+            QueryStructureMarshallers.Marshall(s907, parameters, "LabelOptions");
         }
         return request;
     }
@@ -68,59 +68,59 @@ internal static class QueryStructureMarshallers
 {
     public static void Marshall(Dimension value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Name is { } v880)
+        if (value.Name is { } v908)
         {
-            parameters[prefix + ".Name"] = v880;
+            parameters[prefix + ".Name"] = v908;
         }
-        if (value.Value is { } v881)
+        if (value.Value is { } v909)
         {
-            parameters[prefix + ".Value"] = v881;
+            parameters[prefix + ".Value"] = v909;
         }
     }
 
     public static void Marshall(LabelOptions value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Timezone is { } v882)
+        if (value.Timezone is { } v910)
         {
-            parameters[prefix + ".Timezone"] = v882;
+            parameters[prefix + ".Timezone"] = v910;
         }
     }
 
     public static void Marshall(MessageData value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Code is { } v883)
+        if (value.Code is { } v911)
         {
-            parameters[prefix + ".Code"] = v883;
+            parameters[prefix + ".Code"] = v911;
         }
-        if (value.Value is { } v884)
+        if (value.Value is { } v912)
         {
-            parameters[prefix + ".Value"] = v884;
+            parameters[prefix + ".Value"] = v912;
         }
     }
 
     public static void Marshall(Metric value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Namespace is { } v885)
+        if (value.Namespace is { } v913)
         {
-            parameters[prefix + ".Namespace"] = v885;
+            parameters[prefix + ".Namespace"] = v913;
         }
-        if (value.MetricName is { } v886)
+        if (value.MetricName is { } v914)
         {
-            parameters[prefix + ".MetricName"] = v886;
+            parameters[prefix + ".MetricName"] = v914;
         }
-        if (value.Dimensions is { } l887)
+        if (value.Dimensions is { } l915)
         {
-            if (l887.Count == 0)
+            if (l915.Count == 0)
             {
                 parameters[prefix + ".Dimensions"] = string.Empty;
             }
 
-            for (var i887 = 0; i887 < l887.Count; i887++)
+            for (var i915 = 0; i915 < l915.Count; i915++)
             {
-                var e887 = l887[i887];
-                if (e887 is { } s888)
+                var e915 = l915[i915];
+                if (e915 is { } s916)
                 {
-                    QueryStructureMarshallers.Marshall(s888, parameters, prefix + ".Dimensions" + ".member" + "." + QueryValues.FromInt(i887 + 1));
+                    QueryStructureMarshallers.Marshall(s916, parameters, prefix + ".Dimensions" + ".member" + "." + QueryValues.FromInt(i915 + 1));
                 }
             }
         }
@@ -128,89 +128,89 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(MetricDataQuery value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Id is { } v889)
+        if (value.Id is { } v917)
         {
-            parameters[prefix + ".Id"] = v889;
+            parameters[prefix + ".Id"] = v917;
         }
-        if (value.MetricStat is { } s890)
+        if (value.MetricStat is { } s918)
         {
-            QueryStructureMarshallers.Marshall(s890, parameters, prefix + ".MetricStat");
+            QueryStructureMarshallers.Marshall(s918, parameters, prefix + ".MetricStat");
         }
-        if (value.Expression is { } v891)
+        if (value.Expression is { } v919)
         {
-            parameters[prefix + ".Expression"] = v891;
+            parameters[prefix + ".Expression"] = v919;
         }
-        if (value.Label is { } v892)
+        if (value.Label is { } v920)
         {
-            parameters[prefix + ".Label"] = v892;
+            parameters[prefix + ".Label"] = v920;
         }
-        if (value.ReturnData is { } v893)
+        if (value.ReturnData is { } v921)
         {
-            parameters[prefix + ".ReturnData"] = QueryValues.FromBool(v893);
+            parameters[prefix + ".ReturnData"] = QueryValues.FromBool(v921);
         }
-        if (value.Period is { } v894)
+        if (value.Period is { } v922)
         {
-            parameters[prefix + ".Period"] = QueryValues.FromInt(v894);
+            parameters[prefix + ".Period"] = QueryValues.FromInt(v922);
         }
-        if (value.AccountId is { } v895)
+        if (value.AccountId is { } v923)
         {
-            parameters[prefix + ".AccountId"] = v895;
+            parameters[prefix + ".AccountId"] = v923;
         }
     }
 
     public static void Marshall(MetricDataResult value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Id is { } v896)
+        if (value.Id is { } v924)
         {
-            parameters[prefix + ".Id"] = v896;
+            parameters[prefix + ".Id"] = v924;
         }
-        if (value.Label is { } v897)
+        if (value.Label is { } v925)
         {
-            parameters[prefix + ".Label"] = v897;
+            parameters[prefix + ".Label"] = v925;
         }
-        if (value.Timestamps is { } l898)
+        if (value.Timestamps is { } l926)
         {
-            if (l898.Count == 0)
+            if (l926.Count == 0)
             {
                 parameters[prefix + ".Timestamps"] = string.Empty;
             }
 
-            for (var i898 = 0; i898 < l898.Count; i898++)
+            for (var i926 = 0; i926 < l926.Count; i926++)
             {
-                var e898 = l898[i898];
-                parameters[prefix + ".Timestamps" + ".member" + "." + QueryValues.FromInt(i898 + 1)] = QueryValues.FromTimestamp(e898);
+                var e926 = l926[i926];
+                parameters[prefix + ".Timestamps" + ".member" + "." + QueryValues.FromInt(i926 + 1)] = QueryValues.FromTimestamp(e926);
             }
         }
-        if (value.Values is { } l899)
+        if (value.Values is { } l927)
         {
-            if (l899.Count == 0)
+            if (l927.Count == 0)
             {
                 parameters[prefix + ".Values"] = string.Empty;
             }
 
-            for (var i899 = 0; i899 < l899.Count; i899++)
+            for (var i927 = 0; i927 < l927.Count; i927++)
             {
-                var e899 = l899[i899];
-                parameters[prefix + ".Values" + ".member" + "." + QueryValues.FromInt(i899 + 1)] = QueryValues.FromDouble(e899);
+                var e927 = l927[i927];
+                parameters[prefix + ".Values" + ".member" + "." + QueryValues.FromInt(i927 + 1)] = QueryValues.FromDouble(e927);
             }
         }
-        if (value.StatusCode is { } v900)
+        if (value.StatusCode is { } v928)
         {
-            parameters[prefix + ".StatusCode"] = v900;
+            parameters[prefix + ".StatusCode"] = v928;
         }
-        if (value.Messages is { } l901)
+        if (value.Messages is { } l929)
         {
-            if (l901.Count == 0)
+            if (l929.Count == 0)
             {
                 parameters[prefix + ".Messages"] = string.Empty;
             }
 
-            for (var i901 = 0; i901 < l901.Count; i901++)
+            for (var i929 = 0; i929 < l929.Count; i929++)
             {
-                var e901 = l901[i901];
-                if (e901 is { } s902)
+                var e929 = l929[i929];
+                if (e929 is { } s930)
                 {
-                    QueryStructureMarshallers.Marshall(s902, parameters, prefix + ".Messages" + ".member" + "." + QueryValues.FromInt(i901 + 1));
+                    QueryStructureMarshallers.Marshall(s930, parameters, prefix + ".Messages" + ".member" + "." + QueryValues.FromInt(i929 + 1));
                 }
             }
         }
@@ -218,21 +218,21 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(MetricStat value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Metric is { } s903)
+        if (value.Metric is { } s931)
         {
-            QueryStructureMarshallers.Marshall(s903, parameters, prefix + ".Metric");
+            QueryStructureMarshallers.Marshall(s931, parameters, prefix + ".Metric");
         }
-        if (value.Period is { } v904)
+        if (value.Period is { } v932)
         {
-            parameters[prefix + ".Period"] = QueryValues.FromInt(v904);
+            parameters[prefix + ".Period"] = QueryValues.FromInt(v932);
         }
-        if (value.Stat is { } v905)
+        if (value.Stat is { } v933)
         {
-            parameters[prefix + ".Stat"] = v905;
+            parameters[prefix + ".Stat"] = v933;
         }
-        if (value.Unit is { } v906)
+        if (value.Unit is { } v934)
         {
-            parameters[prefix + ".Unit"] = v906;
+            parameters[prefix + ".Unit"] = v934;
         }
     }
 }

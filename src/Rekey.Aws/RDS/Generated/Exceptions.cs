@@ -224,6 +224,15 @@ public sealed class DBParameterGroupNotFoundException : AmazonRDSException
     }
 }
 
+/// <summary>RDS error code DBProxyAlreadyExistsFault.</summary>
+public sealed class DBProxyAlreadyExistsException : AmazonRDSException
+{
+    public DBProxyAlreadyExistsException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>RDS error code DBProxyEndpointNotFoundFault.</summary>
 public sealed class DBProxyEndpointNotFoundException : AmazonRDSException
 {
@@ -237,6 +246,15 @@ public sealed class DBProxyEndpointNotFoundException : AmazonRDSException
 public sealed class DBProxyNotFoundException : AmazonRDSException
 {
     public DBProxyNotFoundException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
+/// <summary>RDS error code DBProxyQuotaExceededFault.</summary>
+public sealed class DBProxyQuotaExceededException : AmazonRDSException
+{
+    public DBProxyQuotaExceededException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
         : base(message, innerException, errorType, errorCode, requestId, statusCode)
     {
     }
@@ -778,8 +796,10 @@ internal static class AmazonRDSErrors
             "DBInstanceAutomatedBackupQuotaExceeded" => new DBInstanceAutomatedBackupQuotaExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBInstanceNotFound" => new DBInstanceNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBParameterGroupNotFound" => new DBParameterGroupNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "DBProxyAlreadyExistsFault" => new DBProxyAlreadyExistsException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBProxyEndpointNotFoundFault" => new DBProxyEndpointNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBProxyNotFoundFault" => new DBProxyNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "DBProxyQuotaExceededFault" => new DBProxyQuotaExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBProxyTargetAlreadyRegisteredFault" => new DBProxyTargetAlreadyRegisteredException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBProxyTargetGroupNotFoundFault" => new DBProxyTargetGroupNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBProxyTargetNotFoundFault" => new DBProxyTargetNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),

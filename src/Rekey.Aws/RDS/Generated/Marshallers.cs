@@ -438,6 +438,114 @@ internal sealed class CreateDBClusterEndpointRequestMarshaller : IMarshaller<IRe
     }
 }
 
+/// <summary>Marshals CreateDBProxyRequest into an AWS Query request (Action=CreateDBProxy, Version=2014-10-31).</summary>
+internal sealed class CreateDBProxyRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly CreateDBProxyRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (CreateDBProxyRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBProxy", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBProxyName is { } v75)
+        {
+            parameters["DBProxyName"] = v75;
+        }
+        if (publicRequest.EngineFamily is { } v76)
+        {
+            parameters["EngineFamily"] = v76;
+        }
+        if (publicRequest.DefaultAuthScheme is { } v77)
+        {
+            parameters["DefaultAuthScheme"] = v77;
+        }
+        if (publicRequest.Auth is { } l78)
+        {
+            if (l78.Count == 0)
+            {
+                parameters["Auth"] = string.Empty;
+            }
+
+            for (var i78 = 0; i78 < l78.Count; i78++)
+            {
+                var e78 = l78[i78];
+                if (e78 is { } s79)
+                {
+                    QueryStructureMarshallers.Marshall(s79, parameters, "Auth" + ".member" + "." + QueryValues.FromInt(i78 + 1));
+                }
+            }
+        }
+        if (publicRequest.RoleArn is { } v80)
+        {
+            parameters["RoleArn"] = v80;
+        }
+        if (publicRequest.VpcSubnetIds is { } l81)
+        {
+            if (l81.Count == 0)
+            {
+                parameters["VpcSubnetIds"] = string.Empty;
+            }
+
+            for (var i81 = 0; i81 < l81.Count; i81++)
+            {
+                var e81 = l81[i81];
+                parameters["VpcSubnetIds" + ".member" + "." + QueryValues.FromInt(i81 + 1)] = e81;
+            }
+        }
+        if (publicRequest.VpcSecurityGroupIds is { } l82)
+        {
+            if (l82.Count == 0)
+            {
+                parameters["VpcSecurityGroupIds"] = string.Empty;
+            }
+
+            for (var i82 = 0; i82 < l82.Count; i82++)
+            {
+                var e82 = l82[i82];
+                parameters["VpcSecurityGroupIds" + ".member" + "." + QueryValues.FromInt(i82 + 1)] = e82;
+            }
+        }
+        if (publicRequest.RequireTLS is { } v83)
+        {
+            parameters["RequireTLS"] = QueryValues.FromBool(v83);
+        }
+        if (publicRequest.IdleClientTimeout is { } v84)
+        {
+            parameters["IdleClientTimeout"] = QueryValues.FromInt(v84);
+        }
+        if (publicRequest.DebugLogging is { } v85)
+        {
+            parameters["DebugLogging"] = QueryValues.FromBool(v85);
+        }
+        if (publicRequest.Tags is { } l86)
+        {
+            if (l86.Count == 0)
+            {
+                parameters["Tags"] = string.Empty;
+            }
+
+            for (var i86 = 0; i86 < l86.Count; i86++)
+            {
+                var e86 = l86[i86];
+                if (e86 is { } s87)
+                {
+                    QueryStructureMarshallers.Marshall(s87, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i86 + 1));
+                }
+            }
+        }
+        if (publicRequest.EndpointNetworkType is { } v88)
+        {
+            parameters["EndpointNetworkType"] = v88;
+        }
+        if (publicRequest.TargetConnectionNetworkType is { } v89)
+        {
+            parameters["TargetConnectionNetworkType"] = v89;
+        }
+        return request;
+    }
+}
+
 /// <summary>Marshals CreateDBClusterSnapshotRequest into an AWS Query request (Action=CreateDBClusterSnapshot, Version=2014-10-31).</summary>
 internal sealed class CreateDBClusterSnapshotRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
 {
@@ -448,27 +556,27 @@ internal sealed class CreateDBClusterSnapshotRequestMarshaller : IMarshaller<IRe
         var publicRequest = (CreateDBClusterSnapshotRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBClusterSnapshot", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterSnapshotIdentifier is { } v75)
+        if (publicRequest.DBClusterSnapshotIdentifier is { } v90)
         {
-            parameters["DBClusterSnapshotIdentifier"] = v75;
+            parameters["DBClusterSnapshotIdentifier"] = v90;
         }
-        if (publicRequest.DBClusterIdentifier is { } v76)
+        if (publicRequest.DBClusterIdentifier is { } v91)
         {
-            parameters["DBClusterIdentifier"] = v76;
+            parameters["DBClusterIdentifier"] = v91;
         }
-        if (publicRequest.Tags is { } l77)
+        if (publicRequest.Tags is { } l92)
         {
-            if (l77.Count == 0)
+            if (l92.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i77 = 0; i77 < l77.Count; i77++)
+            for (var i92 = 0; i92 < l92.Count; i92++)
             {
-                var e77 = l77[i77];
-                if (e77 is { } s78)
+                var e92 = l92[i92];
+                if (e92 is { } s93)
                 {
-                    QueryStructureMarshallers.Marshall(s78, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i77 + 1));
+                    QueryStructureMarshallers.Marshall(s93, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i92 + 1));
                 }
             }
         }
@@ -486,327 +594,259 @@ internal sealed class CreateDBInstanceRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (CreateDBInstanceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBInstance", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBName is { } v79)
+        if (publicRequest.DBName is { } v94)
         {
-            parameters["DBName"] = v79;
+            parameters["DBName"] = v94;
         }
-        if (publicRequest.DBInstanceIdentifier is { } v80)
+        if (publicRequest.DBInstanceIdentifier is { } v95)
         {
-            parameters["DBInstanceIdentifier"] = v80;
+            parameters["DBInstanceIdentifier"] = v95;
         }
-        if (publicRequest.AllocatedStorage is { } v81)
+        if (publicRequest.AllocatedStorage is { } v96)
         {
-            parameters["AllocatedStorage"] = QueryValues.FromInt(v81);
+            parameters["AllocatedStorage"] = QueryValues.FromInt(v96);
         }
-        if (publicRequest.DBInstanceClass is { } v82)
+        if (publicRequest.DBInstanceClass is { } v97)
         {
-            parameters["DBInstanceClass"] = v82;
+            parameters["DBInstanceClass"] = v97;
         }
-        if (publicRequest.Engine is { } v83)
+        if (publicRequest.Engine is { } v98)
         {
-            parameters["Engine"] = v83;
+            parameters["Engine"] = v98;
         }
-        if (publicRequest.MasterUsername is { } v84)
+        if (publicRequest.MasterUsername is { } v99)
         {
-            parameters["MasterUsername"] = v84;
+            parameters["MasterUsername"] = v99;
         }
-        if (publicRequest.MasterUserPassword is { } v85)
+        if (publicRequest.MasterUserPassword is { } v100)
         {
-            parameters["MasterUserPassword"] = v85;
+            parameters["MasterUserPassword"] = v100;
         }
-        if (publicRequest.DBSecurityGroups is { } l86)
+        if (publicRequest.DBSecurityGroups is { } l101)
         {
-            if (l86.Count == 0)
+            if (l101.Count == 0)
             {
                 parameters["DBSecurityGroups"] = string.Empty;
             }
 
-            for (var i86 = 0; i86 < l86.Count; i86++)
+            for (var i101 = 0; i101 < l101.Count; i101++)
             {
-                var e86 = l86[i86];
-                parameters["DBSecurityGroups" + ".DBSecurityGroupName" + "." + QueryValues.FromInt(i86 + 1)] = e86;
+                var e101 = l101[i101];
+                parameters["DBSecurityGroups" + ".DBSecurityGroupName" + "." + QueryValues.FromInt(i101 + 1)] = e101;
             }
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l87)
+        if (publicRequest.VpcSecurityGroupIds is { } l102)
         {
-            if (l87.Count == 0)
+            if (l102.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i87 = 0; i87 < l87.Count; i87++)
+            for (var i102 = 0; i102 < l102.Count; i102++)
             {
-                var e87 = l87[i87];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i87 + 1)] = e87;
+                var e102 = l102[i102];
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i102 + 1)] = e102;
             }
         }
-        if (publicRequest.AvailabilityZone is { } v88)
+        if (publicRequest.AvailabilityZone is { } v103)
         {
-            parameters["AvailabilityZone"] = v88;
+            parameters["AvailabilityZone"] = v103;
         }
-        if (publicRequest.DBSubnetGroupName is { } v89)
+        if (publicRequest.DBSubnetGroupName is { } v104)
         {
-            parameters["DBSubnetGroupName"] = v89;
+            parameters["DBSubnetGroupName"] = v104;
         }
-        if (publicRequest.PreferredMaintenanceWindow is { } v90)
+        if (publicRequest.PreferredMaintenanceWindow is { } v105)
         {
-            parameters["PreferredMaintenanceWindow"] = v90;
+            parameters["PreferredMaintenanceWindow"] = v105;
         }
-        if (publicRequest.DBParameterGroupName is { } v91)
+        if (publicRequest.DBParameterGroupName is { } v106)
         {
-            parameters["DBParameterGroupName"] = v91;
+            parameters["DBParameterGroupName"] = v106;
         }
-        if (publicRequest.BackupRetentionPeriod is { } v92)
+        if (publicRequest.BackupRetentionPeriod is { } v107)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v92);
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v107);
         }
-        if (publicRequest.PreferredBackupWindow is { } v93)
+        if (publicRequest.PreferredBackupWindow is { } v108)
         {
-            parameters["PreferredBackupWindow"] = v93;
+            parameters["PreferredBackupWindow"] = v108;
         }
-        if (publicRequest.Port is { } v94)
+        if (publicRequest.Port is { } v109)
         {
-            parameters["Port"] = QueryValues.FromInt(v94);
+            parameters["Port"] = QueryValues.FromInt(v109);
         }
-        if (publicRequest.MultiAZ is { } v95)
+        if (publicRequest.MultiAZ is { } v110)
         {
-            parameters["MultiAZ"] = QueryValues.FromBool(v95);
+            parameters["MultiAZ"] = QueryValues.FromBool(v110);
         }
-        if (publicRequest.EngineVersion is { } v96)
+        if (publicRequest.EngineVersion is { } v111)
         {
-            parameters["EngineVersion"] = v96;
+            parameters["EngineVersion"] = v111;
         }
-        if (publicRequest.AutoMinorVersionUpgrade is { } v97)
+        if (publicRequest.AutoMinorVersionUpgrade is { } v112)
         {
-            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v97);
+            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v112);
         }
-        if (publicRequest.LicenseModel is { } v98)
+        if (publicRequest.LicenseModel is { } v113)
         {
-            parameters["LicenseModel"] = v98;
+            parameters["LicenseModel"] = v113;
         }
-        if (publicRequest.Iops is { } v99)
+        if (publicRequest.Iops is { } v114)
         {
-            parameters["Iops"] = QueryValues.FromInt(v99);
+            parameters["Iops"] = QueryValues.FromInt(v114);
         }
-        if (publicRequest.StorageThroughput is { } v100)
+        if (publicRequest.StorageThroughput is { } v115)
         {
-            parameters["StorageThroughput"] = QueryValues.FromInt(v100);
+            parameters["StorageThroughput"] = QueryValues.FromInt(v115);
         }
-        if (publicRequest.OptionGroupName is { } v101)
+        if (publicRequest.OptionGroupName is { } v116)
         {
-            parameters["OptionGroupName"] = v101;
+            parameters["OptionGroupName"] = v116;
         }
-        if (publicRequest.CharacterSetName is { } v102)
+        if (publicRequest.CharacterSetName is { } v117)
         {
-            parameters["CharacterSetName"] = v102;
+            parameters["CharacterSetName"] = v117;
         }
-        if (publicRequest.NcharCharacterSetName is { } v103)
+        if (publicRequest.NcharCharacterSetName is { } v118)
         {
-            parameters["NcharCharacterSetName"] = v103;
+            parameters["NcharCharacterSetName"] = v118;
         }
-        if (publicRequest.PubliclyAccessible is { } v104)
+        if (publicRequest.PubliclyAccessible is { } v119)
         {
-            parameters["PubliclyAccessible"] = QueryValues.FromBool(v104);
+            parameters["PubliclyAccessible"] = QueryValues.FromBool(v119);
         }
-        if (publicRequest.Tags is { } l105)
+        if (publicRequest.Tags is { } l120)
         {
-            if (l105.Count == 0)
+            if (l120.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i105 = 0; i105 < l105.Count; i105++)
+            for (var i120 = 0; i120 < l120.Count; i120++)
             {
-                var e105 = l105[i105];
-                if (e105 is { } s106)
+                var e120 = l120[i120];
+                if (e120 is { } s121)
                 {
-                    QueryStructureMarshallers.Marshall(s106, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i105 + 1));
+                    QueryStructureMarshallers.Marshall(s121, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i120 + 1));
                 }
             }
         }
-        if (publicRequest.DBClusterIdentifier is { } v107)
+        if (publicRequest.DBClusterIdentifier is { } v122)
         {
-            parameters["DBClusterIdentifier"] = v107;
+            parameters["DBClusterIdentifier"] = v122;
         }
-        if (publicRequest.StorageType is { } v108)
+        if (publicRequest.StorageType is { } v123)
         {
-            parameters["StorageType"] = v108;
+            parameters["StorageType"] = v123;
         }
-        if (publicRequest.TdeCredentialArn is { } v109)
+        if (publicRequest.TdeCredentialArn is { } v124)
         {
-            parameters["TdeCredentialArn"] = v109;
+            parameters["TdeCredentialArn"] = v124;
         }
-        if (publicRequest.TdeCredentialPassword is { } v110)
+        if (publicRequest.TdeCredentialPassword is { } v125)
         {
-            parameters["TdeCredentialPassword"] = v110;
+            parameters["TdeCredentialPassword"] = v125;
         }
-        if (publicRequest.StorageEncrypted is { } v111)
+        if (publicRequest.StorageEncrypted is { } v126)
         {
-            parameters["StorageEncrypted"] = QueryValues.FromBool(v111);
+            parameters["StorageEncrypted"] = QueryValues.FromBool(v126);
         }
-        if (publicRequest.KmsKeyId is { } v112)
+        if (publicRequest.KmsKeyId is { } v127)
         {
-            parameters["KmsKeyId"] = v112;
+            parameters["KmsKeyId"] = v127;
         }
-        if (publicRequest.Domain is { } v113)
+        if (publicRequest.Domain is { } v128)
         {
-            parameters["Domain"] = v113;
+            parameters["Domain"] = v128;
         }
-        if (publicRequest.DomainFqdn is { } v114)
+        if (publicRequest.DomainFqdn is { } v129)
         {
-            parameters["DomainFqdn"] = v114;
+            parameters["DomainFqdn"] = v129;
         }
-        if (publicRequest.DomainOu is { } v115)
+        if (publicRequest.DomainOu is { } v130)
         {
-            parameters["DomainOu"] = v115;
+            parameters["DomainOu"] = v130;
         }
-        if (publicRequest.DomainAuthSecretArn is { } v116)
+        if (publicRequest.DomainAuthSecretArn is { } v131)
         {
-            parameters["DomainAuthSecretArn"] = v116;
+            parameters["DomainAuthSecretArn"] = v131;
         }
-        if (publicRequest.DomainDnsIps is { } l117)
+        if (publicRequest.DomainDnsIps is { } l132)
         {
-            if (l117.Count == 0)
+            if (l132.Count == 0)
             {
                 parameters["DomainDnsIps"] = string.Empty;
             }
 
-            for (var i117 = 0; i117 < l117.Count; i117++)
+            for (var i132 = 0; i132 < l132.Count; i132++)
             {
-                var e117 = l117[i117];
-                parameters["DomainDnsIps" + ".member" + "." + QueryValues.FromInt(i117 + 1)] = e117;
+                var e132 = l132[i132];
+                parameters["DomainDnsIps" + ".member" + "." + QueryValues.FromInt(i132 + 1)] = e132;
             }
         }
-        if (publicRequest.CopyTagsToSnapshot is { } v118)
+        if (publicRequest.CopyTagsToSnapshot is { } v133)
         {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v118);
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v133);
         }
-        if (publicRequest.MonitoringInterval is { } v119)
+        if (publicRequest.MonitoringInterval is { } v134)
         {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v119);
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v134);
         }
-        if (publicRequest.MonitoringRoleArn is { } v120)
+        if (publicRequest.MonitoringRoleArn is { } v135)
         {
-            parameters["MonitoringRoleArn"] = v120;
+            parameters["MonitoringRoleArn"] = v135;
         }
-        if (publicRequest.DomainIAMRoleName is { } v121)
+        if (publicRequest.DomainIAMRoleName is { } v136)
         {
-            parameters["DomainIAMRoleName"] = v121;
+            parameters["DomainIAMRoleName"] = v136;
         }
-        if (publicRequest.PromotionTier is { } v122)
+        if (publicRequest.PromotionTier is { } v137)
         {
-            parameters["PromotionTier"] = QueryValues.FromInt(v122);
+            parameters["PromotionTier"] = QueryValues.FromInt(v137);
         }
-        if (publicRequest.Timezone is { } v123)
+        if (publicRequest.Timezone is { } v138)
         {
-            parameters["Timezone"] = v123;
+            parameters["Timezone"] = v138;
         }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v124)
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v139)
         {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v124);
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v139);
         }
-        if (publicRequest.DatabaseInsightsMode is { } v125)
+        if (publicRequest.DatabaseInsightsMode is { } v140)
         {
-            parameters["DatabaseInsightsMode"] = v125;
+            parameters["DatabaseInsightsMode"] = v140;
         }
-        if (publicRequest.EnablePerformanceInsights is { } v126)
+        if (publicRequest.EnablePerformanceInsights is { } v141)
         {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v126);
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v141);
         }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v127)
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v142)
         {
-            parameters["PerformanceInsightsKMSKeyId"] = v127;
+            parameters["PerformanceInsightsKMSKeyId"] = v142;
         }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v128)
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v143)
         {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v128);
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v143);
         }
-        if (publicRequest.EnableCloudwatchLogsExports is { } l129)
+        if (publicRequest.EnableCloudwatchLogsExports is { } l144)
         {
-            if (l129.Count == 0)
+            if (l144.Count == 0)
             {
                 parameters["EnableCloudwatchLogsExports"] = string.Empty;
             }
 
-            for (var i129 = 0; i129 < l129.Count; i129++)
+            for (var i144 = 0; i144 < l144.Count; i144++)
             {
-                var e129 = l129[i129];
-                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i129 + 1)] = e129;
+                var e144 = l144[i144];
+                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i144 + 1)] = e144;
             }
         }
-        if (publicRequest.ProcessorFeatures is { } l130)
-        {
-            if (l130.Count == 0)
-            {
-                parameters["ProcessorFeatures"] = string.Empty;
-            }
-
-            for (var i130 = 0; i130 < l130.Count; i130++)
-            {
-                var e130 = l130[i130];
-                if (e130 is { } s131)
-                {
-                    QueryStructureMarshallers.Marshall(s131, parameters, "ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i130 + 1));
-                }
-            }
-        }
-        if (publicRequest.DeletionProtection is { } v132)
-        {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v132);
-        }
-        if (publicRequest.MaxAllocatedStorage is { } v133)
-        {
-            parameters["MaxAllocatedStorage"] = QueryValues.FromInt(v133);
-        }
-        if (publicRequest.EnableCustomerOwnedIp is { } v134)
-        {
-            parameters["EnableCustomerOwnedIp"] = QueryValues.FromBool(v134);
-        }
-        if (publicRequest.NetworkType is { } v135)
-        {
-            parameters["NetworkType"] = v135;
-        }
-        if (publicRequest.BackupTarget is { } v136)
-        {
-            parameters["BackupTarget"] = v136;
-        }
-        if (publicRequest.CustomIamInstanceProfile is { } v137)
-        {
-            parameters["CustomIamInstanceProfile"] = v137;
-        }
-        if (publicRequest.DBSystemId is { } v138)
-        {
-            parameters["DBSystemId"] = v138;
-        }
-        if (publicRequest.CACertificateIdentifier is { } v139)
-        {
-            parameters["CACertificateIdentifier"] = v139;
-        }
-        if (publicRequest.ManageMasterUserPassword is { } v140)
-        {
-            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v140);
-        }
-        if (publicRequest.MasterUserSecretKmsKeyId is { } v141)
-        {
-            parameters["MasterUserSecretKmsKeyId"] = v141;
-        }
-        if (publicRequest.MultiTenant is { } v142)
-        {
-            parameters["MultiTenant"] = QueryValues.FromBool(v142);
-        }
-        if (publicRequest.DedicatedLogVolume is { } v143)
-        {
-            parameters["DedicatedLogVolume"] = QueryValues.FromBool(v143);
-        }
-        if (publicRequest.EngineLifecycleSupport is { } v144)
-        {
-            parameters["EngineLifecycleSupport"] = v144;
-        }
-        if (publicRequest.AdditionalStorageVolumes is { } l145)
+        if (publicRequest.ProcessorFeatures is { } l145)
         {
             if (l145.Count == 0)
             {
-                parameters["AdditionalStorageVolumes"] = string.Empty;
+                parameters["ProcessorFeatures"] = string.Empty;
             }
 
             for (var i145 = 0; i145 < l145.Count; i145++)
@@ -814,29 +854,97 @@ internal sealed class CreateDBInstanceRequestMarshaller : IMarshaller<IRequest, 
                 var e145 = l145[i145];
                 if (e145 is { } s146)
                 {
-                    QueryStructureMarshallers.Marshall(s146, parameters, "AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i145 + 1));
+                    QueryStructureMarshallers.Marshall(s146, parameters, "ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i145 + 1));
                 }
             }
         }
-        if (publicRequest.TagSpecifications is { } l147)
+        if (publicRequest.DeletionProtection is { } v147)
         {
-            if (l147.Count == 0)
+            parameters["DeletionProtection"] = QueryValues.FromBool(v147);
+        }
+        if (publicRequest.MaxAllocatedStorage is { } v148)
+        {
+            parameters["MaxAllocatedStorage"] = QueryValues.FromInt(v148);
+        }
+        if (publicRequest.EnableCustomerOwnedIp is { } v149)
+        {
+            parameters["EnableCustomerOwnedIp"] = QueryValues.FromBool(v149);
+        }
+        if (publicRequest.NetworkType is { } v150)
+        {
+            parameters["NetworkType"] = v150;
+        }
+        if (publicRequest.BackupTarget is { } v151)
+        {
+            parameters["BackupTarget"] = v151;
+        }
+        if (publicRequest.CustomIamInstanceProfile is { } v152)
+        {
+            parameters["CustomIamInstanceProfile"] = v152;
+        }
+        if (publicRequest.DBSystemId is { } v153)
+        {
+            parameters["DBSystemId"] = v153;
+        }
+        if (publicRequest.CACertificateIdentifier is { } v154)
+        {
+            parameters["CACertificateIdentifier"] = v154;
+        }
+        if (publicRequest.ManageMasterUserPassword is { } v155)
+        {
+            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v155);
+        }
+        if (publicRequest.MasterUserSecretKmsKeyId is { } v156)
+        {
+            parameters["MasterUserSecretKmsKeyId"] = v156;
+        }
+        if (publicRequest.MultiTenant is { } v157)
+        {
+            parameters["MultiTenant"] = QueryValues.FromBool(v157);
+        }
+        if (publicRequest.DedicatedLogVolume is { } v158)
+        {
+            parameters["DedicatedLogVolume"] = QueryValues.FromBool(v158);
+        }
+        if (publicRequest.EngineLifecycleSupport is { } v159)
+        {
+            parameters["EngineLifecycleSupport"] = v159;
+        }
+        if (publicRequest.AdditionalStorageVolumes is { } l160)
+        {
+            if (l160.Count == 0)
+            {
+                parameters["AdditionalStorageVolumes"] = string.Empty;
+            }
+
+            for (var i160 = 0; i160 < l160.Count; i160++)
+            {
+                var e160 = l160[i160];
+                if (e160 is { } s161)
+                {
+                    QueryStructureMarshallers.Marshall(s161, parameters, "AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i160 + 1));
+                }
+            }
+        }
+        if (publicRequest.TagSpecifications is { } l162)
+        {
+            if (l162.Count == 0)
             {
                 parameters["TagSpecifications"] = string.Empty;
             }
 
-            for (var i147 = 0; i147 < l147.Count; i147++)
+            for (var i162 = 0; i162 < l162.Count; i162++)
             {
-                var e147 = l147[i147];
-                if (e147 is { } s148)
+                var e162 = l162[i162];
+                if (e162 is { } s163)
                 {
-                    QueryStructureMarshallers.Marshall(s148, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i147 + 1));
+                    QueryStructureMarshallers.Marshall(s163, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i162 + 1));
                 }
             }
         }
-        if (publicRequest.MasterUserAuthenticationType is { } v149)
+        if (publicRequest.MasterUserAuthenticationType is { } v164)
         {
-            parameters["MasterUserAuthenticationType"] = v149;
+            parameters["MasterUserAuthenticationType"] = v164;
         }
         return request;
     }
@@ -852,21 +960,21 @@ internal sealed class DeleteDBClusterRequestMarshaller : IMarshaller<IRequest, A
         var publicRequest = (DeleteDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeleteDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v150)
+        if (publicRequest.DBClusterIdentifier is { } v165)
         {
-            parameters["DBClusterIdentifier"] = v150;
+            parameters["DBClusterIdentifier"] = v165;
         }
-        if (publicRequest.SkipFinalSnapshot is { } v151)
+        if (publicRequest.SkipFinalSnapshot is { } v166)
         {
-            parameters["SkipFinalSnapshot"] = QueryValues.FromBool(v151);
+            parameters["SkipFinalSnapshot"] = QueryValues.FromBool(v166);
         }
-        if (publicRequest.FinalDBSnapshotIdentifier is { } v152)
+        if (publicRequest.FinalDBSnapshotIdentifier is { } v167)
         {
-            parameters["FinalDBSnapshotIdentifier"] = v152;
+            parameters["FinalDBSnapshotIdentifier"] = v167;
         }
-        if (publicRequest.DeleteAutomatedBackups is { } v153)
+        if (publicRequest.DeleteAutomatedBackups is { } v168)
         {
-            parameters["DeleteAutomatedBackups"] = QueryValues.FromBool(v153);
+            parameters["DeleteAutomatedBackups"] = QueryValues.FromBool(v168);
         }
         return request;
     }
@@ -882,9 +990,9 @@ internal sealed class DeleteDBClusterEndpointRequestMarshaller : IMarshaller<IRe
         var publicRequest = (DeleteDBClusterEndpointRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeleteDBClusterEndpoint", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterEndpointIdentifier is { } v154)
+        if (publicRequest.DBClusterEndpointIdentifier is { } v169)
         {
-            parameters["DBClusterEndpointIdentifier"] = v154;
+            parameters["DBClusterEndpointIdentifier"] = v169;
         }
         return request;
     }
@@ -900,21 +1008,21 @@ internal sealed class DeleteDBInstanceRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (DeleteDBInstanceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeleteDBInstance", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBInstanceIdentifier is { } v155)
+        if (publicRequest.DBInstanceIdentifier is { } v170)
         {
-            parameters["DBInstanceIdentifier"] = v155;
+            parameters["DBInstanceIdentifier"] = v170;
         }
-        if (publicRequest.SkipFinalSnapshot is { } v156)
+        if (publicRequest.SkipFinalSnapshot is { } v171)
         {
-            parameters["SkipFinalSnapshot"] = QueryValues.FromBool(v156);
+            parameters["SkipFinalSnapshot"] = QueryValues.FromBool(v171);
         }
-        if (publicRequest.FinalDBSnapshotIdentifier is { } v157)
+        if (publicRequest.FinalDBSnapshotIdentifier is { } v172)
         {
-            parameters["FinalDBSnapshotIdentifier"] = v157;
+            parameters["FinalDBSnapshotIdentifier"] = v172;
         }
-        if (publicRequest.DeleteAutomatedBackups is { } v158)
+        if (publicRequest.DeleteAutomatedBackups is { } v173)
         {
-            parameters["DeleteAutomatedBackups"] = QueryValues.FromBool(v158);
+            parameters["DeleteAutomatedBackups"] = QueryValues.FromBool(v173);
         }
         return request;
     }
@@ -930,38 +1038,38 @@ internal sealed class DeregisterDBProxyTargetsRequestMarshaller : IMarshaller<IR
         var publicRequest = (DeregisterDBProxyTargetsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeregisterDBProxyTargets", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v159)
+        if (publicRequest.DBProxyName is { } v174)
         {
-            parameters["DBProxyName"] = v159;
+            parameters["DBProxyName"] = v174;
         }
-        if (publicRequest.TargetGroupName is { } v160)
+        if (publicRequest.TargetGroupName is { } v175)
         {
-            parameters["TargetGroupName"] = v160;
+            parameters["TargetGroupName"] = v175;
         }
-        if (publicRequest.DBInstanceIdentifiers is { } l161)
+        if (publicRequest.DBInstanceIdentifiers is { } l176)
         {
-            if (l161.Count == 0)
+            if (l176.Count == 0)
             {
                 parameters["DBInstanceIdentifiers"] = string.Empty;
             }
 
-            for (var i161 = 0; i161 < l161.Count; i161++)
+            for (var i176 = 0; i176 < l176.Count; i176++)
             {
-                var e161 = l161[i161];
-                parameters["DBInstanceIdentifiers" + ".member" + "." + QueryValues.FromInt(i161 + 1)] = e161;
+                var e176 = l176[i176];
+                parameters["DBInstanceIdentifiers" + ".member" + "." + QueryValues.FromInt(i176 + 1)] = e176;
             }
         }
-        if (publicRequest.DBClusterIdentifiers is { } l162)
+        if (publicRequest.DBClusterIdentifiers is { } l177)
         {
-            if (l162.Count == 0)
+            if (l177.Count == 0)
             {
                 parameters["DBClusterIdentifiers"] = string.Empty;
             }
 
-            for (var i162 = 0; i162 < l162.Count; i162++)
+            for (var i177 = 0; i177 < l177.Count; i177++)
             {
-                var e162 = l162[i162];
-                parameters["DBClusterIdentifiers" + ".member" + "." + QueryValues.FromInt(i162 + 1)] = e162;
+                var e177 = l177[i177];
+                parameters["DBClusterIdentifiers" + ".member" + "." + QueryValues.FromInt(i177 + 1)] = e177;
             }
         }
         return request;
@@ -978,117 +1086,13 @@ internal sealed class DescribeDBClusterEndpointsRequestMarshaller : IMarshaller<
         var publicRequest = (DescribeDBClusterEndpointsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusterEndpoints", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v163)
+        if (publicRequest.DBClusterIdentifier is { } v178)
         {
-            parameters["DBClusterIdentifier"] = v163;
+            parameters["DBClusterIdentifier"] = v178;
         }
-        if (publicRequest.DBClusterEndpointIdentifier is { } v164)
+        if (publicRequest.DBClusterEndpointIdentifier is { } v179)
         {
-            parameters["DBClusterEndpointIdentifier"] = v164;
-        }
-        if (publicRequest.Filters is { } l165)
-        {
-            if (l165.Count == 0)
-            {
-                parameters["Filters"] = string.Empty;
-            }
-
-            for (var i165 = 0; i165 < l165.Count; i165++)
-            {
-                var e165 = l165[i165];
-                if (e165 is { } s166)
-                {
-                    QueryStructureMarshallers.Marshall(s166, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i165 + 1));
-                }
-            }
-        }
-        if (publicRequest.MaxRecords is { } v167)
-        {
-            parameters["MaxRecords"] = QueryValues.FromInt(v167);
-        }
-        if (publicRequest.Marker is { } v168)
-        {
-            parameters["Marker"] = v168;
-        }
-        return request;
-    }
-}
-
-/// <summary>Marshals DescribeDBClusterSnapshotsRequest into an AWS Query request (Action=DescribeDBClusterSnapshots, Version=2014-10-31).</summary>
-internal sealed class DescribeDBClusterSnapshotsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
-{
-    public static readonly DescribeDBClusterSnapshotsRequestMarshaller Instance = new();
-
-    public IRequest Marshall(AmazonWebServiceRequest input)
-    {
-        var publicRequest = (DescribeDBClusterSnapshotsRequest)input;
-        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusterSnapshots", "2014-10-31");
-        var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v169)
-        {
-            parameters["DBClusterIdentifier"] = v169;
-        }
-        if (publicRequest.DBClusterSnapshotIdentifier is { } v170)
-        {
-            parameters["DBClusterSnapshotIdentifier"] = v170;
-        }
-        if (publicRequest.SnapshotType is { } v171)
-        {
-            parameters["SnapshotType"] = v171;
-        }
-        if (publicRequest.Filters is { } l172)
-        {
-            if (l172.Count == 0)
-            {
-                parameters["Filters"] = string.Empty;
-            }
-
-            for (var i172 = 0; i172 < l172.Count; i172++)
-            {
-                var e172 = l172[i172];
-                if (e172 is { } s173)
-                {
-                    QueryStructureMarshallers.Marshall(s173, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i172 + 1));
-                }
-            }
-        }
-        if (publicRequest.MaxRecords is { } v174)
-        {
-            parameters["MaxRecords"] = QueryValues.FromInt(v174);
-        }
-        if (publicRequest.Marker is { } v175)
-        {
-            parameters["Marker"] = v175;
-        }
-        if (publicRequest.IncludeShared is { } v176)
-        {
-            parameters["IncludeShared"] = QueryValues.FromBool(v176);
-        }
-        if (publicRequest.IncludePublic is { } v177)
-        {
-            parameters["IncludePublic"] = QueryValues.FromBool(v177);
-        }
-        if (publicRequest.DbClusterResourceId is { } v178)
-        {
-            parameters["DbClusterResourceId"] = v178;
-        }
-        return request;
-    }
-}
-
-/// <summary>Marshals DescribeDBClustersRequest into an AWS Query request (Action=DescribeDBClusters, Version=2014-10-31).</summary>
-internal sealed class DescribeDBClustersRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
-{
-    public static readonly DescribeDBClustersRequestMarshaller Instance = new();
-
-    public IRequest Marshall(AmazonWebServiceRequest input)
-    {
-        var publicRequest = (DescribeDBClustersRequest)input;
-        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusters", "2014-10-31");
-        var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v179)
-        {
-            parameters["DBClusterIdentifier"] = v179;
+            parameters["DBClusterEndpointIdentifier"] = v179;
         }
         if (publicRequest.Filters is { } l180)
         {
@@ -1114,9 +1118,113 @@ internal sealed class DescribeDBClustersRequestMarshaller : IMarshaller<IRequest
         {
             parameters["Marker"] = v183;
         }
-        if (publicRequest.IncludeShared is { } v184)
+        return request;
+    }
+}
+
+/// <summary>Marshals DescribeDBClusterSnapshotsRequest into an AWS Query request (Action=DescribeDBClusterSnapshots, Version=2014-10-31).</summary>
+internal sealed class DescribeDBClusterSnapshotsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeDBClusterSnapshotsRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeDBClusterSnapshotsRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusterSnapshots", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBClusterIdentifier is { } v184)
         {
-            parameters["IncludeShared"] = QueryValues.FromBool(v184);
+            parameters["DBClusterIdentifier"] = v184;
+        }
+        if (publicRequest.DBClusterSnapshotIdentifier is { } v185)
+        {
+            parameters["DBClusterSnapshotIdentifier"] = v185;
+        }
+        if (publicRequest.SnapshotType is { } v186)
+        {
+            parameters["SnapshotType"] = v186;
+        }
+        if (publicRequest.Filters is { } l187)
+        {
+            if (l187.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i187 = 0; i187 < l187.Count; i187++)
+            {
+                var e187 = l187[i187];
+                if (e187 is { } s188)
+                {
+                    QueryStructureMarshallers.Marshall(s188, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i187 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v189)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v189);
+        }
+        if (publicRequest.Marker is { } v190)
+        {
+            parameters["Marker"] = v190;
+        }
+        if (publicRequest.IncludeShared is { } v191)
+        {
+            parameters["IncludeShared"] = QueryValues.FromBool(v191);
+        }
+        if (publicRequest.IncludePublic is { } v192)
+        {
+            parameters["IncludePublic"] = QueryValues.FromBool(v192);
+        }
+        if (publicRequest.DbClusterResourceId is { } v193)
+        {
+            parameters["DbClusterResourceId"] = v193;
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DescribeDBClustersRequest into an AWS Query request (Action=DescribeDBClusters, Version=2014-10-31).</summary>
+internal sealed class DescribeDBClustersRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeDBClustersRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeDBClustersRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusters", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBClusterIdentifier is { } v194)
+        {
+            parameters["DBClusterIdentifier"] = v194;
+        }
+        if (publicRequest.Filters is { } l195)
+        {
+            if (l195.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i195 = 0; i195 < l195.Count; i195++)
+            {
+                var e195 = l195[i195];
+                if (e195 is { } s196)
+                {
+                    QueryStructureMarshallers.Marshall(s196, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i195 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v197)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v197);
+        }
+        if (publicRequest.Marker is { } v198)
+        {
+            parameters["Marker"] = v198;
+        }
+        if (publicRequest.IncludeShared is { } v199)
+        {
+            parameters["IncludeShared"] = QueryValues.FromBool(v199);
         }
         return request;
     }
@@ -1132,33 +1240,33 @@ internal sealed class DescribeDBInstancesRequestMarshaller : IMarshaller<IReques
         var publicRequest = (DescribeDBInstancesRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBInstances", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBInstanceIdentifier is { } v185)
+        if (publicRequest.DBInstanceIdentifier is { } v200)
         {
-            parameters["DBInstanceIdentifier"] = v185;
+            parameters["DBInstanceIdentifier"] = v200;
         }
-        if (publicRequest.Filters is { } l186)
+        if (publicRequest.Filters is { } l201)
         {
-            if (l186.Count == 0)
+            if (l201.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i186 = 0; i186 < l186.Count; i186++)
+            for (var i201 = 0; i201 < l201.Count; i201++)
             {
-                var e186 = l186[i186];
-                if (e186 is { } s187)
+                var e201 = l201[i201];
+                if (e201 is { } s202)
                 {
-                    QueryStructureMarshallers.Marshall(s187, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i186 + 1));
+                    QueryStructureMarshallers.Marshall(s202, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i201 + 1));
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v188)
+        if (publicRequest.MaxRecords is { } v203)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v188);
+            parameters["MaxRecords"] = QueryValues.FromInt(v203);
         }
-        if (publicRequest.Marker is { } v189)
+        if (publicRequest.Marker is { } v204)
         {
-            parameters["Marker"] = v189;
+            parameters["Marker"] = v204;
         }
         return request;
     }
@@ -1174,33 +1282,33 @@ internal sealed class DescribeDBProxiesRequestMarshaller : IMarshaller<IRequest,
         var publicRequest = (DescribeDBProxiesRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBProxies", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v190)
+        if (publicRequest.DBProxyName is { } v205)
         {
-            parameters["DBProxyName"] = v190;
+            parameters["DBProxyName"] = v205;
         }
-        if (publicRequest.Filters is { } l191)
+        if (publicRequest.Filters is { } l206)
         {
-            if (l191.Count == 0)
+            if (l206.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i191 = 0; i191 < l191.Count; i191++)
+            for (var i206 = 0; i206 < l206.Count; i206++)
             {
-                var e191 = l191[i191];
-                if (e191 is { } s192)
+                var e206 = l206[i206];
+                if (e206 is { } s207)
                 {
-                    QueryStructureMarshallers.Marshall(s192, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i191 + 1));
+                    QueryStructureMarshallers.Marshall(s207, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i206 + 1));
                 }
             }
         }
-        if (publicRequest.Marker is { } v193)
+        if (publicRequest.Marker is { } v208)
         {
-            parameters["Marker"] = v193;
+            parameters["Marker"] = v208;
         }
-        if (publicRequest.MaxRecords is { } v194)
+        if (publicRequest.MaxRecords is { } v209)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v194);
+            parameters["MaxRecords"] = QueryValues.FromInt(v209);
         }
         return request;
     }
@@ -1216,126 +1324,13 @@ internal sealed class DescribeDBProxyTargetsRequestMarshaller : IMarshaller<IReq
         var publicRequest = (DescribeDBProxyTargetsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBProxyTargets", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v195)
+        if (publicRequest.DBProxyName is { } v210)
         {
-            parameters["DBProxyName"] = v195;
+            parameters["DBProxyName"] = v210;
         }
-        if (publicRequest.TargetGroupName is { } v196)
+        if (publicRequest.TargetGroupName is { } v211)
         {
-            parameters["TargetGroupName"] = v196;
-        }
-        if (publicRequest.Filters is { } l197)
-        {
-            if (l197.Count == 0)
-            {
-                parameters["Filters"] = string.Empty;
-            }
-
-            for (var i197 = 0; i197 < l197.Count; i197++)
-            {
-                var e197 = l197[i197];
-                if (e197 is { } s198)
-                {
-                    QueryStructureMarshallers.Marshall(s198, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i197 + 1));
-                }
-            }
-        }
-        if (publicRequest.Marker is { } v199)
-        {
-            parameters["Marker"] = v199;
-        }
-        if (publicRequest.MaxRecords is { } v200)
-        {
-            parameters["MaxRecords"] = QueryValues.FromInt(v200);
-        }
-        return request;
-    }
-}
-
-/// <summary>Marshals DescribeEventSubscriptionsRequest into an AWS Query request (Action=DescribeEventSubscriptions, Version=2014-10-31).</summary>
-internal sealed class DescribeEventSubscriptionsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
-{
-    public static readonly DescribeEventSubscriptionsRequestMarshaller Instance = new();
-
-    public IRequest Marshall(AmazonWebServiceRequest input)
-    {
-        var publicRequest = (DescribeEventSubscriptionsRequest)input;
-        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeEventSubscriptions", "2014-10-31");
-        var parameters = request.Parameters;
-        if (publicRequest.SubscriptionName is { } v201)
-        {
-            parameters["SubscriptionName"] = v201;
-        }
-        if (publicRequest.Filters is { } l202)
-        {
-            if (l202.Count == 0)
-            {
-                parameters["Filters"] = string.Empty;
-            }
-
-            for (var i202 = 0; i202 < l202.Count; i202++)
-            {
-                var e202 = l202[i202];
-                if (e202 is { } s203)
-                {
-                    QueryStructureMarshallers.Marshall(s203, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i202 + 1));
-                }
-            }
-        }
-        if (publicRequest.MaxRecords is { } v204)
-        {
-            parameters["MaxRecords"] = QueryValues.FromInt(v204);
-        }
-        if (publicRequest.Marker is { } v205)
-        {
-            parameters["Marker"] = v205;
-        }
-        return request;
-    }
-}
-
-/// <summary>Marshals DescribeEventsRequest into an AWS Query request (Action=DescribeEvents, Version=2014-10-31).</summary>
-internal sealed class DescribeEventsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
-{
-    public static readonly DescribeEventsRequestMarshaller Instance = new();
-
-    public IRequest Marshall(AmazonWebServiceRequest input)
-    {
-        var publicRequest = (DescribeEventsRequest)input;
-        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeEvents", "2014-10-31");
-        var parameters = request.Parameters;
-        if (publicRequest.SourceIdentifier is { } v206)
-        {
-            parameters["SourceIdentifier"] = v206;
-        }
-        if (publicRequest.SourceType is { } v207)
-        {
-            parameters["SourceType"] = v207;
-        }
-        if (publicRequest.StartTime is { } v208)
-        {
-            parameters["StartTime"] = QueryValues.FromTimestamp(v208);
-        }
-        if (publicRequest.EndTime is { } v209)
-        {
-            parameters["EndTime"] = QueryValues.FromTimestamp(v209);
-        }
-        if (publicRequest.Duration is { } v210)
-        {
-            parameters["Duration"] = QueryValues.FromInt(v210);
-        }
-        if (publicRequest.EventCategories is { } l211)
-        {
-            if (l211.Count == 0)
-            {
-                parameters["EventCategories"] = string.Empty;
-            }
-
-            for (var i211 = 0; i211 < l211.Count; i211++)
-            {
-                var e211 = l211[i211];
-                parameters["EventCategories" + ".EventCategory" + "." + QueryValues.FromInt(i211 + 1)] = e211;
-            }
+            parameters["TargetGroupName"] = v211;
         }
         if (publicRequest.Filters is { } l212)
         {
@@ -1353,31 +1348,31 @@ internal sealed class DescribeEventsRequestMarshaller : IMarshaller<IRequest, Am
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v214)
+        if (publicRequest.Marker is { } v214)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v214);
+            parameters["Marker"] = v214;
         }
-        if (publicRequest.Marker is { } v215)
+        if (publicRequest.MaxRecords is { } v215)
         {
-            parameters["Marker"] = v215;
+            parameters["MaxRecords"] = QueryValues.FromInt(v215);
         }
         return request;
     }
 }
 
-/// <summary>Marshals DescribeGlobalClustersRequest into an AWS Query request (Action=DescribeGlobalClusters, Version=2014-10-31).</summary>
-internal sealed class DescribeGlobalClustersRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+/// <summary>Marshals DescribeEventSubscriptionsRequest into an AWS Query request (Action=DescribeEventSubscriptions, Version=2014-10-31).</summary>
+internal sealed class DescribeEventSubscriptionsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
 {
-    public static readonly DescribeGlobalClustersRequestMarshaller Instance = new();
+    public static readonly DescribeEventSubscriptionsRequestMarshaller Instance = new();
 
     public IRequest Marshall(AmazonWebServiceRequest input)
     {
-        var publicRequest = (DescribeGlobalClustersRequest)input;
-        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeGlobalClusters", "2014-10-31");
+        var publicRequest = (DescribeEventSubscriptionsRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeEventSubscriptions", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.GlobalClusterIdentifier is { } v216)
+        if (publicRequest.SubscriptionName is { } v216)
         {
-            parameters["GlobalClusterIdentifier"] = v216;
+            parameters["SubscriptionName"] = v216;
         }
         if (publicRequest.Filters is { } l217)
         {
@@ -1407,6 +1402,119 @@ internal sealed class DescribeGlobalClustersRequestMarshaller : IMarshaller<IReq
     }
 }
 
+/// <summary>Marshals DescribeEventsRequest into an AWS Query request (Action=DescribeEvents, Version=2014-10-31).</summary>
+internal sealed class DescribeEventsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeEventsRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeEventsRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeEvents", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.SourceIdentifier is { } v221)
+        {
+            parameters["SourceIdentifier"] = v221;
+        }
+        if (publicRequest.SourceType is { } v222)
+        {
+            parameters["SourceType"] = v222;
+        }
+        if (publicRequest.StartTime is { } v223)
+        {
+            parameters["StartTime"] = QueryValues.FromTimestamp(v223);
+        }
+        if (publicRequest.EndTime is { } v224)
+        {
+            parameters["EndTime"] = QueryValues.FromTimestamp(v224);
+        }
+        if (publicRequest.Duration is { } v225)
+        {
+            parameters["Duration"] = QueryValues.FromInt(v225);
+        }
+        if (publicRequest.EventCategories is { } l226)
+        {
+            if (l226.Count == 0)
+            {
+                parameters["EventCategories"] = string.Empty;
+            }
+
+            for (var i226 = 0; i226 < l226.Count; i226++)
+            {
+                var e226 = l226[i226];
+                parameters["EventCategories" + ".EventCategory" + "." + QueryValues.FromInt(i226 + 1)] = e226;
+            }
+        }
+        if (publicRequest.Filters is { } l227)
+        {
+            if (l227.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i227 = 0; i227 < l227.Count; i227++)
+            {
+                var e227 = l227[i227];
+                if (e227 is { } s228)
+                {
+                    QueryStructureMarshallers.Marshall(s228, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i227 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v229)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v229);
+        }
+        if (publicRequest.Marker is { } v230)
+        {
+            parameters["Marker"] = v230;
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DescribeGlobalClustersRequest into an AWS Query request (Action=DescribeGlobalClusters, Version=2014-10-31).</summary>
+internal sealed class DescribeGlobalClustersRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeGlobalClustersRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeGlobalClustersRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeGlobalClusters", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.GlobalClusterIdentifier is { } v231)
+        {
+            parameters["GlobalClusterIdentifier"] = v231;
+        }
+        if (publicRequest.Filters is { } l232)
+        {
+            if (l232.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i232 = 0; i232 < l232.Count; i232++)
+            {
+                var e232 = l232[i232];
+                if (e232 is { } s233)
+                {
+                    QueryStructureMarshallers.Marshall(s233, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i232 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v234)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v234);
+        }
+        if (publicRequest.Marker is { } v235)
+        {
+            parameters["Marker"] = v235;
+        }
+        return request;
+    }
+}
+
 /// <summary>Marshals FailoverDBClusterRequest into an AWS Query request (Action=FailoverDBCluster, Version=2014-10-31).</summary>
 internal sealed class FailoverDBClusterRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
 {
@@ -1417,13 +1525,13 @@ internal sealed class FailoverDBClusterRequestMarshaller : IMarshaller<IRequest,
         var publicRequest = (FailoverDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "FailoverDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v221)
+        if (publicRequest.DBClusterIdentifier is { } v236)
         {
-            parameters["DBClusterIdentifier"] = v221;
+            parameters["DBClusterIdentifier"] = v236;
         }
-        if (publicRequest.TargetDBInstanceIdentifier is { } v222)
+        if (publicRequest.TargetDBInstanceIdentifier is { } v237)
         {
-            parameters["TargetDBInstanceIdentifier"] = v222;
+            parameters["TargetDBInstanceIdentifier"] = v237;
         }
         return request;
     }
@@ -1439,23 +1547,23 @@ internal sealed class ListTagsForResourceRequestMarshaller : IMarshaller<IReques
         var publicRequest = (ListTagsForResourceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "ListTagsForResource", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.ResourceName is { } v223)
+        if (publicRequest.ResourceName is { } v238)
         {
-            parameters["ResourceName"] = v223;
+            parameters["ResourceName"] = v238;
         }
-        if (publicRequest.Filters is { } l224)
+        if (publicRequest.Filters is { } l239)
         {
-            if (l224.Count == 0)
+            if (l239.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i224 = 0; i224 < l224.Count; i224++)
+            for (var i239 = 0; i239 < l239.Count; i239++)
             {
-                var e224 = l224[i224];
-                if (e224 is { } s225)
+                var e239 = l239[i239];
+                if (e239 is { } s240)
                 {
-                    QueryStructureMarshallers.Marshall(s225, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i224 + 1));
+                    QueryStructureMarshallers.Marshall(s240, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i239 + 1));
                 }
             }
         }
@@ -1473,202 +1581,202 @@ internal sealed class ModifyDBClusterRequestMarshaller : IMarshaller<IRequest, A
         var publicRequest = (ModifyDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "ModifyDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v226)
+        if (publicRequest.DBClusterIdentifier is { } v241)
         {
-            parameters["DBClusterIdentifier"] = v226;
+            parameters["DBClusterIdentifier"] = v241;
         }
-        if (publicRequest.NewDBClusterIdentifier is { } v227)
+        if (publicRequest.NewDBClusterIdentifier is { } v242)
         {
-            parameters["NewDBClusterIdentifier"] = v227;
+            parameters["NewDBClusterIdentifier"] = v242;
         }
-        if (publicRequest.ApplyImmediately is { } v228)
+        if (publicRequest.ApplyImmediately is { } v243)
         {
-            parameters["ApplyImmediately"] = QueryValues.FromBool(v228);
+            parameters["ApplyImmediately"] = QueryValues.FromBool(v243);
         }
-        if (publicRequest.BackupRetentionPeriod is { } v229)
+        if (publicRequest.BackupRetentionPeriod is { } v244)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v229);
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v244);
         }
-        if (publicRequest.DBClusterParameterGroupName is { } v230)
+        if (publicRequest.DBClusterParameterGroupName is { } v245)
         {
-            parameters["DBClusterParameterGroupName"] = v230;
+            parameters["DBClusterParameterGroupName"] = v245;
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l231)
+        if (publicRequest.VpcSecurityGroupIds is { } l246)
         {
-            if (l231.Count == 0)
+            if (l246.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i231 = 0; i231 < l231.Count; i231++)
+            for (var i246 = 0; i246 < l246.Count; i246++)
             {
-                var e231 = l231[i231];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i231 + 1)] = e231;
+                var e246 = l246[i246];
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i246 + 1)] = e246;
             }
         }
-        if (publicRequest.Port is { } v232)
+        if (publicRequest.Port is { } v247)
         {
-            parameters["Port"] = QueryValues.FromInt(v232);
+            parameters["Port"] = QueryValues.FromInt(v247);
         }
-        if (publicRequest.MasterUserPassword is { } v233)
+        if (publicRequest.MasterUserPassword is { } v248)
         {
-            parameters["MasterUserPassword"] = v233;
+            parameters["MasterUserPassword"] = v248;
         }
-        if (publicRequest.OptionGroupName is { } v234)
+        if (publicRequest.OptionGroupName is { } v249)
         {
-            parameters["OptionGroupName"] = v234;
+            parameters["OptionGroupName"] = v249;
         }
-        if (publicRequest.PreferredBackupWindow is { } v235)
+        if (publicRequest.PreferredBackupWindow is { } v250)
         {
-            parameters["PreferredBackupWindow"] = v235;
+            parameters["PreferredBackupWindow"] = v250;
         }
-        if (publicRequest.PreferredMaintenanceWindow is { } v236)
+        if (publicRequest.PreferredMaintenanceWindow is { } v251)
         {
-            parameters["PreferredMaintenanceWindow"] = v236;
+            parameters["PreferredMaintenanceWindow"] = v251;
         }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v237)
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v252)
         {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v237);
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v252);
         }
-        if (publicRequest.BacktrackWindow is { } v238)
+        if (publicRequest.BacktrackWindow is { } v253)
         {
-            parameters["BacktrackWindow"] = QueryValues.FromLong(v238);
+            parameters["BacktrackWindow"] = QueryValues.FromLong(v253);
         }
-        if (publicRequest.CloudwatchLogsExportConfiguration is { } s239)
+        if (publicRequest.CloudwatchLogsExportConfiguration is { } s254)
         {
-            QueryStructureMarshallers.Marshall(s239, parameters, "CloudwatchLogsExportConfiguration");
+            QueryStructureMarshallers.Marshall(s254, parameters, "CloudwatchLogsExportConfiguration");
         }
-        if (publicRequest.EngineVersion is { } v240)
+        if (publicRequest.EngineVersion is { } v255)
         {
-            parameters["EngineVersion"] = v240;
+            parameters["EngineVersion"] = v255;
         }
-        if (publicRequest.AllowMajorVersionUpgrade is { } v241)
+        if (publicRequest.AllowMajorVersionUpgrade is { } v256)
         {
-            parameters["AllowMajorVersionUpgrade"] = QueryValues.FromBool(v241);
+            parameters["AllowMajorVersionUpgrade"] = QueryValues.FromBool(v256);
         }
-        if (publicRequest.DBInstanceParameterGroupName is { } v242)
+        if (publicRequest.DBInstanceParameterGroupName is { } v257)
         {
-            parameters["DBInstanceParameterGroupName"] = v242;
+            parameters["DBInstanceParameterGroupName"] = v257;
         }
-        if (publicRequest.Domain is { } v243)
+        if (publicRequest.Domain is { } v258)
         {
-            parameters["Domain"] = v243;
+            parameters["Domain"] = v258;
         }
-        if (publicRequest.DomainIAMRoleName is { } v244)
+        if (publicRequest.DomainIAMRoleName is { } v259)
         {
-            parameters["DomainIAMRoleName"] = v244;
+            parameters["DomainIAMRoleName"] = v259;
         }
-        if (publicRequest.ScalingConfiguration is { } s245)
+        if (publicRequest.ScalingConfiguration is { } s260)
         {
-            QueryStructureMarshallers.Marshall(s245, parameters, "ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s260, parameters, "ScalingConfiguration");
         }
-        if (publicRequest.DeletionProtection is { } v246)
+        if (publicRequest.DeletionProtection is { } v261)
         {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v246);
+            parameters["DeletionProtection"] = QueryValues.FromBool(v261);
         }
-        if (publicRequest.EnableHttpEndpoint is { } v247)
+        if (publicRequest.EnableHttpEndpoint is { } v262)
         {
-            parameters["EnableHttpEndpoint"] = QueryValues.FromBool(v247);
+            parameters["EnableHttpEndpoint"] = QueryValues.FromBool(v262);
         }
-        if (publicRequest.CopyTagsToSnapshot is { } v248)
+        if (publicRequest.CopyTagsToSnapshot is { } v263)
         {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v248);
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v263);
         }
-        if (publicRequest.EnableGlobalWriteForwarding is { } v249)
+        if (publicRequest.EnableGlobalWriteForwarding is { } v264)
         {
-            parameters["EnableGlobalWriteForwarding"] = QueryValues.FromBool(v249);
+            parameters["EnableGlobalWriteForwarding"] = QueryValues.FromBool(v264);
         }
-        if (publicRequest.DBClusterInstanceClass is { } v250)
+        if (publicRequest.DBClusterInstanceClass is { } v265)
         {
-            parameters["DBClusterInstanceClass"] = v250;
+            parameters["DBClusterInstanceClass"] = v265;
         }
-        if (publicRequest.AllocatedStorage is { } v251)
+        if (publicRequest.AllocatedStorage is { } v266)
         {
-            parameters["AllocatedStorage"] = QueryValues.FromInt(v251);
+            parameters["AllocatedStorage"] = QueryValues.FromInt(v266);
         }
-        if (publicRequest.StorageType is { } v252)
+        if (publicRequest.StorageType is { } v267)
         {
-            parameters["StorageType"] = v252;
+            parameters["StorageType"] = v267;
         }
-        if (publicRequest.Iops is { } v253)
+        if (publicRequest.Iops is { } v268)
         {
-            parameters["Iops"] = QueryValues.FromInt(v253);
+            parameters["Iops"] = QueryValues.FromInt(v268);
         }
-        if (publicRequest.AutoMinorVersionUpgrade is { } v254)
+        if (publicRequest.AutoMinorVersionUpgrade is { } v269)
         {
-            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v254);
+            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v269);
         }
-        if (publicRequest.NetworkType is { } v255)
+        if (publicRequest.NetworkType is { } v270)
         {
-            parameters["NetworkType"] = v255;
+            parameters["NetworkType"] = v270;
         }
-        if (publicRequest.ServerlessV2ScalingConfiguration is { } s256)
+        if (publicRequest.ServerlessV2ScalingConfiguration is { } s271)
         {
-            QueryStructureMarshallers.Marshall(s256, parameters, "ServerlessV2ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s271, parameters, "ServerlessV2ScalingConfiguration");
         }
-        if (publicRequest.MonitoringInterval is { } v257)
+        if (publicRequest.MonitoringInterval is { } v272)
         {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v257);
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v272);
         }
-        if (publicRequest.MonitoringRoleArn is { } v258)
+        if (publicRequest.MonitoringRoleArn is { } v273)
         {
-            parameters["MonitoringRoleArn"] = v258;
+            parameters["MonitoringRoleArn"] = v273;
         }
-        if (publicRequest.DatabaseInsightsMode is { } v259)
+        if (publicRequest.DatabaseInsightsMode is { } v274)
         {
-            parameters["DatabaseInsightsMode"] = v259;
+            parameters["DatabaseInsightsMode"] = v274;
         }
-        if (publicRequest.EnablePerformanceInsights is { } v260)
+        if (publicRequest.EnablePerformanceInsights is { } v275)
         {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v260);
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v275);
         }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v261)
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v276)
         {
-            parameters["PerformanceInsightsKMSKeyId"] = v261;
+            parameters["PerformanceInsightsKMSKeyId"] = v276;
         }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v262)
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v277)
         {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v262);
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v277);
         }
-        if (publicRequest.ManageMasterUserPassword is { } v263)
+        if (publicRequest.ManageMasterUserPassword is { } v278)
         {
-            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v263);
+            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v278);
         }
-        if (publicRequest.RotateMasterUserPassword is { } v264)
+        if (publicRequest.RotateMasterUserPassword is { } v279)
         {
-            parameters["RotateMasterUserPassword"] = QueryValues.FromBool(v264);
+            parameters["RotateMasterUserPassword"] = QueryValues.FromBool(v279);
         }
-        if (publicRequest.EnableLocalWriteForwarding is { } v265)
+        if (publicRequest.EnableLocalWriteForwarding is { } v280)
         {
-            parameters["EnableLocalWriteForwarding"] = QueryValues.FromBool(v265);
+            parameters["EnableLocalWriteForwarding"] = QueryValues.FromBool(v280);
         }
-        if (publicRequest.MasterUserSecretKmsKeyId is { } v266)
+        if (publicRequest.MasterUserSecretKmsKeyId is { } v281)
         {
-            parameters["MasterUserSecretKmsKeyId"] = v266;
+            parameters["MasterUserSecretKmsKeyId"] = v281;
         }
-        if (publicRequest.EngineMode is { } v267)
+        if (publicRequest.EngineMode is { } v282)
         {
-            parameters["EngineMode"] = v267;
+            parameters["EngineMode"] = v282;
         }
-        if (publicRequest.AllowEngineModeChange is { } v268)
+        if (publicRequest.AllowEngineModeChange is { } v283)
         {
-            parameters["AllowEngineModeChange"] = QueryValues.FromBool(v268);
+            parameters["AllowEngineModeChange"] = QueryValues.FromBool(v283);
         }
-        if (publicRequest.AwsBackupRecoveryPointArn is { } v269)
+        if (publicRequest.AwsBackupRecoveryPointArn is { } v284)
         {
-            parameters["AwsBackupRecoveryPointArn"] = v269;
+            parameters["AwsBackupRecoveryPointArn"] = v284;
         }
-        if (publicRequest.EnableLimitlessDatabase is { } v270)
+        if (publicRequest.EnableLimitlessDatabase is { } v285)
         {
-            parameters["EnableLimitlessDatabase"] = QueryValues.FromBool(v270);
+            parameters["EnableLimitlessDatabase"] = QueryValues.FromBool(v285);
         }
-        if (publicRequest.CACertificateIdentifier is { } v271)
+        if (publicRequest.CACertificateIdentifier is { } v286)
         {
-            parameters["CACertificateIdentifier"] = v271;
+            parameters["CACertificateIdentifier"] = v286;
         }
-        if (publicRequest.MasterUserAuthenticationType is { } v272)
+        if (publicRequest.MasterUserAuthenticationType is { } v287)
         {
-            parameters["MasterUserAuthenticationType"] = v272;
+            parameters["MasterUserAuthenticationType"] = v287;
         }
         return request;
     }
@@ -1684,324 +1792,324 @@ internal sealed class ModifyDBInstanceRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (ModifyDBInstanceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "ModifyDBInstance", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBInstanceIdentifier is { } v273)
+        if (publicRequest.DBInstanceIdentifier is { } v288)
         {
-            parameters["DBInstanceIdentifier"] = v273;
+            parameters["DBInstanceIdentifier"] = v288;
         }
-        if (publicRequest.AllocatedStorage is { } v274)
+        if (publicRequest.AllocatedStorage is { } v289)
         {
-            parameters["AllocatedStorage"] = QueryValues.FromInt(v274);
+            parameters["AllocatedStorage"] = QueryValues.FromInt(v289);
         }
-        if (publicRequest.DBInstanceClass is { } v275)
+        if (publicRequest.DBInstanceClass is { } v290)
         {
-            parameters["DBInstanceClass"] = v275;
+            parameters["DBInstanceClass"] = v290;
         }
-        if (publicRequest.DBSubnetGroupName is { } v276)
+        if (publicRequest.DBSubnetGroupName is { } v291)
         {
-            parameters["DBSubnetGroupName"] = v276;
+            parameters["DBSubnetGroupName"] = v291;
         }
-        if (publicRequest.DBSecurityGroups is { } l277)
+        if (publicRequest.DBSecurityGroups is { } l292)
         {
-            if (l277.Count == 0)
+            if (l292.Count == 0)
             {
                 parameters["DBSecurityGroups"] = string.Empty;
             }
 
-            for (var i277 = 0; i277 < l277.Count; i277++)
+            for (var i292 = 0; i292 < l292.Count; i292++)
             {
-                var e277 = l277[i277];
-                parameters["DBSecurityGroups" + ".DBSecurityGroupName" + "." + QueryValues.FromInt(i277 + 1)] = e277;
+                var e292 = l292[i292];
+                parameters["DBSecurityGroups" + ".DBSecurityGroupName" + "." + QueryValues.FromInt(i292 + 1)] = e292;
             }
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l278)
+        if (publicRequest.VpcSecurityGroupIds is { } l293)
         {
-            if (l278.Count == 0)
+            if (l293.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i278 = 0; i278 < l278.Count; i278++)
+            for (var i293 = 0; i293 < l293.Count; i293++)
             {
-                var e278 = l278[i278];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i278 + 1)] = e278;
+                var e293 = l293[i293];
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i293 + 1)] = e293;
             }
         }
-        if (publicRequest.ApplyImmediately is { } v279)
+        if (publicRequest.ApplyImmediately is { } v294)
         {
-            parameters["ApplyImmediately"] = QueryValues.FromBool(v279);
+            parameters["ApplyImmediately"] = QueryValues.FromBool(v294);
         }
-        if (publicRequest.MasterUserPassword is { } v280)
+        if (publicRequest.MasterUserPassword is { } v295)
         {
-            parameters["MasterUserPassword"] = v280;
+            parameters["MasterUserPassword"] = v295;
         }
-        if (publicRequest.DBParameterGroupName is { } v281)
+        if (publicRequest.DBParameterGroupName is { } v296)
         {
-            parameters["DBParameterGroupName"] = v281;
+            parameters["DBParameterGroupName"] = v296;
         }
-        if (publicRequest.BackupRetentionPeriod is { } v282)
+        if (publicRequest.BackupRetentionPeriod is { } v297)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v282);
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v297);
         }
-        if (publicRequest.PreferredBackupWindow is { } v283)
+        if (publicRequest.PreferredBackupWindow is { } v298)
         {
-            parameters["PreferredBackupWindow"] = v283;
+            parameters["PreferredBackupWindow"] = v298;
         }
-        if (publicRequest.PreferredMaintenanceWindow is { } v284)
+        if (publicRequest.PreferredMaintenanceWindow is { } v299)
         {
-            parameters["PreferredMaintenanceWindow"] = v284;
+            parameters["PreferredMaintenanceWindow"] = v299;
         }
-        if (publicRequest.MultiAZ is { } v285)
+        if (publicRequest.MultiAZ is { } v300)
         {
-            parameters["MultiAZ"] = QueryValues.FromBool(v285);
+            parameters["MultiAZ"] = QueryValues.FromBool(v300);
         }
-        if (publicRequest.EngineVersion is { } v286)
+        if (publicRequest.EngineVersion is { } v301)
         {
-            parameters["EngineVersion"] = v286;
+            parameters["EngineVersion"] = v301;
         }
-        if (publicRequest.AllowMajorVersionUpgrade is { } v287)
+        if (publicRequest.AllowMajorVersionUpgrade is { } v302)
         {
-            parameters["AllowMajorVersionUpgrade"] = QueryValues.FromBool(v287);
+            parameters["AllowMajorVersionUpgrade"] = QueryValues.FromBool(v302);
         }
-        if (publicRequest.AutoMinorVersionUpgrade is { } v288)
+        if (publicRequest.AutoMinorVersionUpgrade is { } v303)
         {
-            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v288);
+            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v303);
         }
-        if (publicRequest.LicenseModel is { } v289)
+        if (publicRequest.LicenseModel is { } v304)
         {
-            parameters["LicenseModel"] = v289;
+            parameters["LicenseModel"] = v304;
         }
-        if (publicRequest.Iops is { } v290)
+        if (publicRequest.Iops is { } v305)
         {
-            parameters["Iops"] = QueryValues.FromInt(v290);
+            parameters["Iops"] = QueryValues.FromInt(v305);
         }
-        if (publicRequest.StorageThroughput is { } v291)
+        if (publicRequest.StorageThroughput is { } v306)
         {
-            parameters["StorageThroughput"] = QueryValues.FromInt(v291);
+            parameters["StorageThroughput"] = QueryValues.FromInt(v306);
         }
-        if (publicRequest.OptionGroupName is { } v292)
+        if (publicRequest.OptionGroupName is { } v307)
         {
-            parameters["OptionGroupName"] = v292;
+            parameters["OptionGroupName"] = v307;
         }
-        if (publicRequest.NewDBInstanceIdentifier is { } v293)
+        if (publicRequest.NewDBInstanceIdentifier is { } v308)
         {
-            parameters["NewDBInstanceIdentifier"] = v293;
+            parameters["NewDBInstanceIdentifier"] = v308;
         }
-        if (publicRequest.StorageType is { } v294)
+        if (publicRequest.StorageType is { } v309)
         {
-            parameters["StorageType"] = v294;
+            parameters["StorageType"] = v309;
         }
-        if (publicRequest.TdeCredentialArn is { } v295)
+        if (publicRequest.TdeCredentialArn is { } v310)
         {
-            parameters["TdeCredentialArn"] = v295;
+            parameters["TdeCredentialArn"] = v310;
         }
-        if (publicRequest.TdeCredentialPassword is { } v296)
+        if (publicRequest.TdeCredentialPassword is { } v311)
         {
-            parameters["TdeCredentialPassword"] = v296;
+            parameters["TdeCredentialPassword"] = v311;
         }
-        if (publicRequest.CACertificateIdentifier is { } v297)
+        if (publicRequest.CACertificateIdentifier is { } v312)
         {
-            parameters["CACertificateIdentifier"] = v297;
+            parameters["CACertificateIdentifier"] = v312;
         }
-        if (publicRequest.Domain is { } v298)
+        if (publicRequest.Domain is { } v313)
         {
-            parameters["Domain"] = v298;
+            parameters["Domain"] = v313;
         }
-        if (publicRequest.DomainFqdn is { } v299)
+        if (publicRequest.DomainFqdn is { } v314)
         {
-            parameters["DomainFqdn"] = v299;
+            parameters["DomainFqdn"] = v314;
         }
-        if (publicRequest.DomainOu is { } v300)
+        if (publicRequest.DomainOu is { } v315)
         {
-            parameters["DomainOu"] = v300;
+            parameters["DomainOu"] = v315;
         }
-        if (publicRequest.DomainAuthSecretArn is { } v301)
+        if (publicRequest.DomainAuthSecretArn is { } v316)
         {
-            parameters["DomainAuthSecretArn"] = v301;
+            parameters["DomainAuthSecretArn"] = v316;
         }
-        if (publicRequest.DomainDnsIps is { } l302)
-        {
-            if (l302.Count == 0)
-            {
-                parameters["DomainDnsIps"] = string.Empty;
-            }
-
-            for (var i302 = 0; i302 < l302.Count; i302++)
-            {
-                var e302 = l302[i302];
-                parameters["DomainDnsIps" + ".member" + "." + QueryValues.FromInt(i302 + 1)] = e302;
-            }
-        }
-        if (publicRequest.DisableDomain is { } v303)
-        {
-            parameters["DisableDomain"] = QueryValues.FromBool(v303);
-        }
-        if (publicRequest.CopyTagsToSnapshot is { } v304)
-        {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v304);
-        }
-        if (publicRequest.MonitoringInterval is { } v305)
-        {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v305);
-        }
-        if (publicRequest.DBPortNumber is { } v306)
-        {
-            parameters["DBPortNumber"] = QueryValues.FromInt(v306);
-        }
-        if (publicRequest.PubliclyAccessible is { } v307)
-        {
-            parameters["PubliclyAccessible"] = QueryValues.FromBool(v307);
-        }
-        if (publicRequest.MonitoringRoleArn is { } v308)
-        {
-            parameters["MonitoringRoleArn"] = v308;
-        }
-        if (publicRequest.DomainIAMRoleName is { } v309)
-        {
-            parameters["DomainIAMRoleName"] = v309;
-        }
-        if (publicRequest.PromotionTier is { } v310)
-        {
-            parameters["PromotionTier"] = QueryValues.FromInt(v310);
-        }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v311)
-        {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v311);
-        }
-        if (publicRequest.DatabaseInsightsMode is { } v312)
-        {
-            parameters["DatabaseInsightsMode"] = v312;
-        }
-        if (publicRequest.EnablePerformanceInsights is { } v313)
-        {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v313);
-        }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v314)
-        {
-            parameters["PerformanceInsightsKMSKeyId"] = v314;
-        }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v315)
-        {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v315);
-        }
-        if (publicRequest.CloudwatchLogsExportConfiguration is { } s316)
-        {
-            QueryStructureMarshallers.Marshall(s316, parameters, "CloudwatchLogsExportConfiguration");
-        }
-        if (publicRequest.ProcessorFeatures is { } l317)
+        if (publicRequest.DomainDnsIps is { } l317)
         {
             if (l317.Count == 0)
             {
-                parameters["ProcessorFeatures"] = string.Empty;
+                parameters["DomainDnsIps"] = string.Empty;
             }
 
             for (var i317 = 0; i317 < l317.Count; i317++)
             {
                 var e317 = l317[i317];
-                if (e317 is { } s318)
+                parameters["DomainDnsIps" + ".member" + "." + QueryValues.FromInt(i317 + 1)] = e317;
+            }
+        }
+        if (publicRequest.DisableDomain is { } v318)
+        {
+            parameters["DisableDomain"] = QueryValues.FromBool(v318);
+        }
+        if (publicRequest.CopyTagsToSnapshot is { } v319)
+        {
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v319);
+        }
+        if (publicRequest.MonitoringInterval is { } v320)
+        {
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v320);
+        }
+        if (publicRequest.DBPortNumber is { } v321)
+        {
+            parameters["DBPortNumber"] = QueryValues.FromInt(v321);
+        }
+        if (publicRequest.PubliclyAccessible is { } v322)
+        {
+            parameters["PubliclyAccessible"] = QueryValues.FromBool(v322);
+        }
+        if (publicRequest.MonitoringRoleArn is { } v323)
+        {
+            parameters["MonitoringRoleArn"] = v323;
+        }
+        if (publicRequest.DomainIAMRoleName is { } v324)
+        {
+            parameters["DomainIAMRoleName"] = v324;
+        }
+        if (publicRequest.PromotionTier is { } v325)
+        {
+            parameters["PromotionTier"] = QueryValues.FromInt(v325);
+        }
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v326)
+        {
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v326);
+        }
+        if (publicRequest.DatabaseInsightsMode is { } v327)
+        {
+            parameters["DatabaseInsightsMode"] = v327;
+        }
+        if (publicRequest.EnablePerformanceInsights is { } v328)
+        {
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v328);
+        }
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v329)
+        {
+            parameters["PerformanceInsightsKMSKeyId"] = v329;
+        }
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v330)
+        {
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v330);
+        }
+        if (publicRequest.CloudwatchLogsExportConfiguration is { } s331)
+        {
+            QueryStructureMarshallers.Marshall(s331, parameters, "CloudwatchLogsExportConfiguration");
+        }
+        if (publicRequest.ProcessorFeatures is { } l332)
+        {
+            if (l332.Count == 0)
+            {
+                parameters["ProcessorFeatures"] = string.Empty;
+            }
+
+            for (var i332 = 0; i332 < l332.Count; i332++)
+            {
+                var e332 = l332[i332];
+                if (e332 is { } s333)
                 {
-                    QueryStructureMarshallers.Marshall(s318, parameters, "ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i317 + 1));
+                    QueryStructureMarshallers.Marshall(s333, parameters, "ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i332 + 1));
                 }
             }
         }
-        if (publicRequest.UseDefaultProcessorFeatures is { } v319)
+        if (publicRequest.UseDefaultProcessorFeatures is { } v334)
         {
-            parameters["UseDefaultProcessorFeatures"] = QueryValues.FromBool(v319);
+            parameters["UseDefaultProcessorFeatures"] = QueryValues.FromBool(v334);
         }
-        if (publicRequest.DeletionProtection is { } v320)
+        if (publicRequest.DeletionProtection is { } v335)
         {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v320);
+            parameters["DeletionProtection"] = QueryValues.FromBool(v335);
         }
-        if (publicRequest.MaxAllocatedStorage is { } v321)
+        if (publicRequest.MaxAllocatedStorage is { } v336)
         {
-            parameters["MaxAllocatedStorage"] = QueryValues.FromInt(v321);
+            parameters["MaxAllocatedStorage"] = QueryValues.FromInt(v336);
         }
-        if (publicRequest.CertificateRotationRestart is { } v322)
+        if (publicRequest.CertificateRotationRestart is { } v337)
         {
-            parameters["CertificateRotationRestart"] = QueryValues.FromBool(v322);
+            parameters["CertificateRotationRestart"] = QueryValues.FromBool(v337);
         }
-        if (publicRequest.ReplicaMode is { } v323)
+        if (publicRequest.ReplicaMode is { } v338)
         {
-            parameters["ReplicaMode"] = v323;
+            parameters["ReplicaMode"] = v338;
         }
-        if (publicRequest.AutomationMode is { } v324)
+        if (publicRequest.AutomationMode is { } v339)
         {
-            parameters["AutomationMode"] = v324;
+            parameters["AutomationMode"] = v339;
         }
-        if (publicRequest.ResumeFullAutomationModeMinutes is { } v325)
+        if (publicRequest.ResumeFullAutomationModeMinutes is { } v340)
         {
-            parameters["ResumeFullAutomationModeMinutes"] = QueryValues.FromInt(v325);
+            parameters["ResumeFullAutomationModeMinutes"] = QueryValues.FromInt(v340);
         }
-        if (publicRequest.EnableCustomerOwnedIp is { } v326)
+        if (publicRequest.EnableCustomerOwnedIp is { } v341)
         {
-            parameters["EnableCustomerOwnedIp"] = QueryValues.FromBool(v326);
+            parameters["EnableCustomerOwnedIp"] = QueryValues.FromBool(v341);
         }
-        if (publicRequest.NetworkType is { } v327)
+        if (publicRequest.NetworkType is { } v342)
         {
-            parameters["NetworkType"] = v327;
+            parameters["NetworkType"] = v342;
         }
-        if (publicRequest.AwsBackupRecoveryPointArn is { } v328)
+        if (publicRequest.AwsBackupRecoveryPointArn is { } v343)
         {
-            parameters["AwsBackupRecoveryPointArn"] = v328;
+            parameters["AwsBackupRecoveryPointArn"] = v343;
         }
-        if (publicRequest.ManageMasterUserPassword is { } v329)
+        if (publicRequest.ManageMasterUserPassword is { } v344)
         {
-            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v329);
+            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v344);
         }
-        if (publicRequest.RotateMasterUserPassword is { } v330)
+        if (publicRequest.RotateMasterUserPassword is { } v345)
         {
-            parameters["RotateMasterUserPassword"] = QueryValues.FromBool(v330);
+            parameters["RotateMasterUserPassword"] = QueryValues.FromBool(v345);
         }
-        if (publicRequest.MasterUserSecretKmsKeyId is { } v331)
+        if (publicRequest.MasterUserSecretKmsKeyId is { } v346)
         {
-            parameters["MasterUserSecretKmsKeyId"] = v331;
+            parameters["MasterUserSecretKmsKeyId"] = v346;
         }
-        if (publicRequest.MultiTenant is { } v332)
+        if (publicRequest.MultiTenant is { } v347)
         {
-            parameters["MultiTenant"] = QueryValues.FromBool(v332);
+            parameters["MultiTenant"] = QueryValues.FromBool(v347);
         }
-        if (publicRequest.DedicatedLogVolume is { } v333)
+        if (publicRequest.DedicatedLogVolume is { } v348)
         {
-            parameters["DedicatedLogVolume"] = QueryValues.FromBool(v333);
+            parameters["DedicatedLogVolume"] = QueryValues.FromBool(v348);
         }
-        if (publicRequest.Engine is { } v334)
+        if (publicRequest.Engine is { } v349)
         {
-            parameters["Engine"] = v334;
+            parameters["Engine"] = v349;
         }
-        if (publicRequest.AdditionalStorageVolumes is { } l335)
+        if (publicRequest.AdditionalStorageVolumes is { } l350)
         {
-            if (l335.Count == 0)
+            if (l350.Count == 0)
             {
                 parameters["AdditionalStorageVolumes"] = string.Empty;
             }
 
-            for (var i335 = 0; i335 < l335.Count; i335++)
+            for (var i350 = 0; i350 < l350.Count; i350++)
             {
-                var e335 = l335[i335];
-                if (e335 is { } s336)
+                var e350 = l350[i350];
+                if (e350 is { } s351)
                 {
-                    QueryStructureMarshallers.Marshall(s336, parameters, "AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i335 + 1));
+                    QueryStructureMarshallers.Marshall(s351, parameters, "AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i350 + 1));
                 }
             }
         }
-        if (publicRequest.TagSpecifications is { } l337)
+        if (publicRequest.TagSpecifications is { } l352)
         {
-            if (l337.Count == 0)
+            if (l352.Count == 0)
             {
                 parameters["TagSpecifications"] = string.Empty;
             }
 
-            for (var i337 = 0; i337 < l337.Count; i337++)
+            for (var i352 = 0; i352 < l352.Count; i352++)
             {
-                var e337 = l337[i337];
-                if (e337 is { } s338)
+                var e352 = l352[i352];
+                if (e352 is { } s353)
                 {
-                    QueryStructureMarshallers.Marshall(s338, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i337 + 1));
+                    QueryStructureMarshallers.Marshall(s353, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i352 + 1));
                 }
             }
         }
-        if (publicRequest.MasterUserAuthenticationType is { } v339)
+        if (publicRequest.MasterUserAuthenticationType is { } v354)
         {
-            parameters["MasterUserAuthenticationType"] = v339;
+            parameters["MasterUserAuthenticationType"] = v354;
         }
         return request;
     }
@@ -2017,13 +2125,13 @@ internal sealed class RebootDBInstanceRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (RebootDBInstanceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RebootDBInstance", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBInstanceIdentifier is { } v340)
+        if (publicRequest.DBInstanceIdentifier is { } v355)
         {
-            parameters["DBInstanceIdentifier"] = v340;
+            parameters["DBInstanceIdentifier"] = v355;
         }
-        if (publicRequest.ForceFailover is { } v341)
+        if (publicRequest.ForceFailover is { } v356)
         {
-            parameters["ForceFailover"] = QueryValues.FromBool(v341);
+            parameters["ForceFailover"] = QueryValues.FromBool(v356);
         }
         return request;
     }
@@ -2039,38 +2147,38 @@ internal sealed class RegisterDBProxyTargetsRequestMarshaller : IMarshaller<IReq
         var publicRequest = (RegisterDBProxyTargetsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RegisterDBProxyTargets", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v342)
+        if (publicRequest.DBProxyName is { } v357)
         {
-            parameters["DBProxyName"] = v342;
+            parameters["DBProxyName"] = v357;
         }
-        if (publicRequest.TargetGroupName is { } v343)
+        if (publicRequest.TargetGroupName is { } v358)
         {
-            parameters["TargetGroupName"] = v343;
+            parameters["TargetGroupName"] = v358;
         }
-        if (publicRequest.DBInstanceIdentifiers is { } l344)
+        if (publicRequest.DBInstanceIdentifiers is { } l359)
         {
-            if (l344.Count == 0)
+            if (l359.Count == 0)
             {
                 parameters["DBInstanceIdentifiers"] = string.Empty;
             }
 
-            for (var i344 = 0; i344 < l344.Count; i344++)
+            for (var i359 = 0; i359 < l359.Count; i359++)
             {
-                var e344 = l344[i344];
-                parameters["DBInstanceIdentifiers" + ".member" + "." + QueryValues.FromInt(i344 + 1)] = e344;
+                var e359 = l359[i359];
+                parameters["DBInstanceIdentifiers" + ".member" + "." + QueryValues.FromInt(i359 + 1)] = e359;
             }
         }
-        if (publicRequest.DBClusterIdentifiers is { } l345)
+        if (publicRequest.DBClusterIdentifiers is { } l360)
         {
-            if (l345.Count == 0)
+            if (l360.Count == 0)
             {
                 parameters["DBClusterIdentifiers"] = string.Empty;
             }
 
-            for (var i345 = 0; i345 < l345.Count; i345++)
+            for (var i360 = 0; i360 < l360.Count; i360++)
             {
-                var e345 = l345[i345];
-                parameters["DBClusterIdentifiers" + ".member" + "." + QueryValues.FromInt(i345 + 1)] = e345;
+                var e360 = l360[i360];
+                parameters["DBClusterIdentifiers" + ".member" + "." + QueryValues.FromInt(i360 + 1)] = e360;
             }
         }
         return request;
@@ -2087,17 +2195,17 @@ internal sealed class RemoveRoleFromDBClusterRequestMarshaller : IMarshaller<IRe
         var publicRequest = (RemoveRoleFromDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RemoveRoleFromDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v346)
+        if (publicRequest.DBClusterIdentifier is { } v361)
         {
-            parameters["DBClusterIdentifier"] = v346;
+            parameters["DBClusterIdentifier"] = v361;
         }
-        if (publicRequest.RoleArn is { } v347)
+        if (publicRequest.RoleArn is { } v362)
         {
-            parameters["RoleArn"] = v347;
+            parameters["RoleArn"] = v362;
         }
-        if (publicRequest.FeatureName is { } v348)
+        if (publicRequest.FeatureName is { } v363)
         {
-            parameters["FeatureName"] = v348;
+            parameters["FeatureName"] = v363;
         }
         return request;
     }
@@ -2113,21 +2221,21 @@ internal sealed class RemoveTagsFromResourceRequestMarshaller : IMarshaller<IReq
         var publicRequest = (RemoveTagsFromResourceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RemoveTagsFromResource", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.ResourceName is { } v349)
+        if (publicRequest.ResourceName is { } v364)
         {
-            parameters["ResourceName"] = v349;
+            parameters["ResourceName"] = v364;
         }
-        if (publicRequest.TagKeys is { } l350)
+        if (publicRequest.TagKeys is { } l365)
         {
-            if (l350.Count == 0)
+            if (l365.Count == 0)
             {
                 parameters["TagKeys"] = string.Empty;
             }
 
-            for (var i350 = 0; i350 < l350.Count; i350++)
+            for (var i365 = 0; i365 < l365.Count; i365++)
             {
-                var e350 = l350[i350];
-                parameters["TagKeys" + ".member" + "." + QueryValues.FromInt(i350 + 1)] = e350;
+                var e365 = l365[i365];
+                parameters["TagKeys" + ".member" + "." + QueryValues.FromInt(i365 + 1)] = e365;
             }
         }
         return request;
@@ -2144,207 +2252,207 @@ internal sealed class RestoreDBClusterToPointInTimeRequestMarshaller : IMarshall
         var publicRequest = (RestoreDBClusterToPointInTimeRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RestoreDBClusterToPointInTime", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v351)
+        if (publicRequest.DBClusterIdentifier is { } v366)
         {
-            parameters["DBClusterIdentifier"] = v351;
+            parameters["DBClusterIdentifier"] = v366;
         }
-        if (publicRequest.RestoreType is { } v352)
+        if (publicRequest.RestoreType is { } v367)
         {
-            parameters["RestoreType"] = v352;
+            parameters["RestoreType"] = v367;
         }
-        if (publicRequest.SourceDBClusterIdentifier is { } v353)
+        if (publicRequest.SourceDBClusterIdentifier is { } v368)
         {
-            parameters["SourceDBClusterIdentifier"] = v353;
+            parameters["SourceDBClusterIdentifier"] = v368;
         }
-        if (publicRequest.RestoreToTime is { } v354)
+        if (publicRequest.RestoreToTime is { } v369)
         {
-            parameters["RestoreToTime"] = QueryValues.FromTimestamp(v354);
+            parameters["RestoreToTime"] = QueryValues.FromTimestamp(v369);
         }
-        if (publicRequest.UseLatestRestorableTime is { } v355)
+        if (publicRequest.UseLatestRestorableTime is { } v370)
         {
-            parameters["UseLatestRestorableTime"] = QueryValues.FromBool(v355);
+            parameters["UseLatestRestorableTime"] = QueryValues.FromBool(v370);
         }
-        if (publicRequest.Port is { } v356)
+        if (publicRequest.Port is { } v371)
         {
-            parameters["Port"] = QueryValues.FromInt(v356);
+            parameters["Port"] = QueryValues.FromInt(v371);
         }
-        if (publicRequest.DBSubnetGroupName is { } v357)
+        if (publicRequest.DBSubnetGroupName is { } v372)
         {
-            parameters["DBSubnetGroupName"] = v357;
+            parameters["DBSubnetGroupName"] = v372;
         }
-        if (publicRequest.OptionGroupName is { } v358)
+        if (publicRequest.OptionGroupName is { } v373)
         {
-            parameters["OptionGroupName"] = v358;
+            parameters["OptionGroupName"] = v373;
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l359)
+        if (publicRequest.VpcSecurityGroupIds is { } l374)
         {
-            if (l359.Count == 0)
+            if (l374.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i359 = 0; i359 < l359.Count; i359++)
+            for (var i374 = 0; i374 < l374.Count; i374++)
             {
-                var e359 = l359[i359];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i359 + 1)] = e359;
+                var e374 = l374[i374];
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i374 + 1)] = e374;
             }
         }
-        if (publicRequest.Tags is { } l360)
+        if (publicRequest.Tags is { } l375)
         {
-            if (l360.Count == 0)
+            if (l375.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i360 = 0; i360 < l360.Count; i360++)
+            for (var i375 = 0; i375 < l375.Count; i375++)
             {
-                var e360 = l360[i360];
-                if (e360 is { } s361)
+                var e375 = l375[i375];
+                if (e375 is { } s376)
                 {
-                    QueryStructureMarshallers.Marshall(s361, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i360 + 1));
+                    QueryStructureMarshallers.Marshall(s376, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i375 + 1));
                 }
             }
         }
-        if (publicRequest.KmsKeyId is { } v362)
+        if (publicRequest.KmsKeyId is { } v377)
         {
-            parameters["KmsKeyId"] = v362;
+            parameters["KmsKeyId"] = v377;
         }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v363)
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v378)
         {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v363);
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v378);
         }
-        if (publicRequest.BacktrackWindow is { } v364)
+        if (publicRequest.BacktrackWindow is { } v379)
         {
-            parameters["BacktrackWindow"] = QueryValues.FromLong(v364);
+            parameters["BacktrackWindow"] = QueryValues.FromLong(v379);
         }
-        if (publicRequest.EnableCloudwatchLogsExports is { } l365)
+        if (publicRequest.EnableCloudwatchLogsExports is { } l380)
         {
-            if (l365.Count == 0)
+            if (l380.Count == 0)
             {
                 parameters["EnableCloudwatchLogsExports"] = string.Empty;
             }
 
-            for (var i365 = 0; i365 < l365.Count; i365++)
+            for (var i380 = 0; i380 < l380.Count; i380++)
             {
-                var e365 = l365[i365];
-                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i365 + 1)] = e365;
+                var e380 = l380[i380];
+                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i380 + 1)] = e380;
             }
         }
-        if (publicRequest.DBClusterParameterGroupName is { } v366)
+        if (publicRequest.DBClusterParameterGroupName is { } v381)
         {
-            parameters["DBClusterParameterGroupName"] = v366;
+            parameters["DBClusterParameterGroupName"] = v381;
         }
-        if (publicRequest.DeletionProtection is { } v367)
+        if (publicRequest.DeletionProtection is { } v382)
         {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v367);
+            parameters["DeletionProtection"] = QueryValues.FromBool(v382);
         }
-        if (publicRequest.CopyTagsToSnapshot is { } v368)
+        if (publicRequest.CopyTagsToSnapshot is { } v383)
         {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v368);
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v383);
         }
-        if (publicRequest.Domain is { } v369)
+        if (publicRequest.Domain is { } v384)
         {
-            parameters["Domain"] = v369;
+            parameters["Domain"] = v384;
         }
-        if (publicRequest.DomainIAMRoleName is { } v370)
+        if (publicRequest.DomainIAMRoleName is { } v385)
         {
-            parameters["DomainIAMRoleName"] = v370;
+            parameters["DomainIAMRoleName"] = v385;
         }
-        if (publicRequest.DBClusterInstanceClass is { } v371)
+        if (publicRequest.DBClusterInstanceClass is { } v386)
         {
-            parameters["DBClusterInstanceClass"] = v371;
+            parameters["DBClusterInstanceClass"] = v386;
         }
-        if (publicRequest.StorageType is { } v372)
+        if (publicRequest.StorageType is { } v387)
         {
-            parameters["StorageType"] = v372;
+            parameters["StorageType"] = v387;
         }
-        if (publicRequest.PubliclyAccessible is { } v373)
+        if (publicRequest.PubliclyAccessible is { } v388)
         {
-            parameters["PubliclyAccessible"] = QueryValues.FromBool(v373);
+            parameters["PubliclyAccessible"] = QueryValues.FromBool(v388);
         }
-        if (publicRequest.Iops is { } v374)
+        if (publicRequest.Iops is { } v389)
         {
-            parameters["Iops"] = QueryValues.FromInt(v374);
+            parameters["Iops"] = QueryValues.FromInt(v389);
         }
-        if (publicRequest.NetworkType is { } v375)
+        if (publicRequest.NetworkType is { } v390)
         {
-            parameters["NetworkType"] = v375;
+            parameters["NetworkType"] = v390;
         }
-        if (publicRequest.SourceDbClusterResourceId is { } v376)
+        if (publicRequest.SourceDbClusterResourceId is { } v391)
         {
-            parameters["SourceDbClusterResourceId"] = v376;
+            parameters["SourceDbClusterResourceId"] = v391;
         }
-        if (publicRequest.ServerlessV2ScalingConfiguration is { } s377)
+        if (publicRequest.ServerlessV2ScalingConfiguration is { } s392)
         {
-            QueryStructureMarshallers.Marshall(s377, parameters, "ServerlessV2ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s392, parameters, "ServerlessV2ScalingConfiguration");
         }
-        if (publicRequest.ScalingConfiguration is { } s378)
+        if (publicRequest.ScalingConfiguration is { } s393)
         {
-            QueryStructureMarshallers.Marshall(s378, parameters, "ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s393, parameters, "ScalingConfiguration");
         }
-        if (publicRequest.EngineMode is { } v379)
+        if (publicRequest.EngineMode is { } v394)
         {
-            parameters["EngineMode"] = v379;
+            parameters["EngineMode"] = v394;
         }
-        if (publicRequest.RdsCustomClusterConfiguration is { } s380)
+        if (publicRequest.RdsCustomClusterConfiguration is { } s395)
         {
-            QueryStructureMarshallers.Marshall(s380, parameters, "RdsCustomClusterConfiguration");
+            QueryStructureMarshallers.Marshall(s395, parameters, "RdsCustomClusterConfiguration");
         }
-        if (publicRequest.MonitoringInterval is { } v381)
+        if (publicRequest.MonitoringInterval is { } v396)
         {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v381);
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v396);
         }
-        if (publicRequest.MonitoringRoleArn is { } v382)
+        if (publicRequest.MonitoringRoleArn is { } v397)
         {
-            parameters["MonitoringRoleArn"] = v382;
+            parameters["MonitoringRoleArn"] = v397;
         }
-        if (publicRequest.EnablePerformanceInsights is { } v383)
+        if (publicRequest.EnablePerformanceInsights is { } v398)
         {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v383);
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v398);
         }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v384)
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v399)
         {
-            parameters["PerformanceInsightsKMSKeyId"] = v384;
+            parameters["PerformanceInsightsKMSKeyId"] = v399;
         }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v385)
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v400)
         {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v385);
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v400);
         }
-        if (publicRequest.BackupRetentionPeriod is { } v386)
+        if (publicRequest.BackupRetentionPeriod is { } v401)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v386);
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v401);
         }
-        if (publicRequest.PreferredBackupWindow is { } v387)
+        if (publicRequest.PreferredBackupWindow is { } v402)
         {
-            parameters["PreferredBackupWindow"] = v387;
+            parameters["PreferredBackupWindow"] = v402;
         }
-        if (publicRequest.EngineLifecycleSupport is { } v388)
+        if (publicRequest.EngineLifecycleSupport is { } v403)
         {
-            parameters["EngineLifecycleSupport"] = v388;
+            parameters["EngineLifecycleSupport"] = v403;
         }
-        if (publicRequest.TagSpecifications is { } l389)
+        if (publicRequest.TagSpecifications is { } l404)
         {
-            if (l389.Count == 0)
+            if (l404.Count == 0)
             {
                 parameters["TagSpecifications"] = string.Empty;
             }
 
-            for (var i389 = 0; i389 < l389.Count; i389++)
+            for (var i404 = 0; i404 < l404.Count; i404++)
             {
-                var e389 = l389[i389];
-                if (e389 is { } s390)
+                var e404 = l404[i404];
+                if (e404 is { } s405)
                 {
-                    QueryStructureMarshallers.Marshall(s390, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i389 + 1));
+                    QueryStructureMarshallers.Marshall(s405, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i404 + 1));
                 }
             }
         }
-        if (publicRequest.EnableVPCNetworking is { } v391)
+        if (publicRequest.EnableVPCNetworking is { } v406)
         {
-            parameters["EnableVPCNetworking"] = QueryValues.FromBool(v391);
+            parameters["EnableVPCNetworking"] = QueryValues.FromBool(v406);
         }
-        if (publicRequest.EnableInternetAccessGateway is { } v392)
+        if (publicRequest.EnableInternetAccessGateway is { } v407)
         {
-            parameters["EnableInternetAccessGateway"] = QueryValues.FromBool(v392);
+            parameters["EnableInternetAccessGateway"] = QueryValues.FromBool(v407);
         }
         return request;
     }
@@ -2355,1251 +2463,1174 @@ internal static class QueryStructureMarshallers
 {
     public static void Marshall(AdditionalStorageVolume value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.VolumeName is { } v393)
+        if (value.VolumeName is { } v408)
         {
-            parameters[prefix + ".VolumeName"] = v393;
+            parameters[prefix + ".VolumeName"] = v408;
         }
-        if (value.AllocatedStorage is { } v394)
+        if (value.AllocatedStorage is { } v409)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v394);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v409);
         }
-        if (value.IOPS is { } v395)
+        if (value.IOPS is { } v410)
         {
-            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v395);
+            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v410);
         }
-        if (value.MaxAllocatedStorage is { } v396)
+        if (value.MaxAllocatedStorage is { } v411)
         {
-            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v396);
+            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v411);
         }
-        if (value.StorageThroughput is { } v397)
+        if (value.StorageThroughput is { } v412)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v397);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v412);
         }
-        if (value.StorageType is { } v398)
+        if (value.StorageType is { } v413)
         {
-            parameters[prefix + ".StorageType"] = v398;
+            parameters[prefix + ".StorageType"] = v413;
         }
     }
 
     public static void Marshall(AdditionalStorageVolumeOutput value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.VolumeName is { } v399)
+        if (value.VolumeName is { } v414)
         {
-            parameters[prefix + ".VolumeName"] = v399;
+            parameters[prefix + ".VolumeName"] = v414;
         }
-        if (value.StorageVolumeStatus is { } v400)
+        if (value.StorageVolumeStatus is { } v415)
         {
-            parameters[prefix + ".StorageVolumeStatus"] = v400;
+            parameters[prefix + ".StorageVolumeStatus"] = v415;
         }
-        if (value.AllocatedStorage is { } v401)
+        if (value.AllocatedStorage is { } v416)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v401);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v416);
         }
-        if (value.IOPS is { } v402)
+        if (value.IOPS is { } v417)
         {
-            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v402);
+            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v417);
         }
-        if (value.MaxAllocatedStorage is { } v403)
+        if (value.MaxAllocatedStorage is { } v418)
         {
-            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v403);
+            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v418);
         }
-        if (value.StorageThroughput is { } v404)
+        if (value.StorageThroughput is { } v419)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v404);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v419);
         }
-        if (value.StorageType is { } v405)
+        if (value.StorageType is { } v420)
         {
-            parameters[prefix + ".StorageType"] = v405;
+            parameters[prefix + ".StorageType"] = v420;
         }
     }
 
     public static void Marshall(AvailabilityZone value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Name is { } v406)
+        if (value.Name is { } v421)
         {
-            parameters[prefix + ".Name"] = v406;
+            parameters[prefix + ".Name"] = v421;
         }
     }
 
     public static void Marshall(CertificateDetails value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.CAIdentifier is { } v407)
+        if (value.CAIdentifier is { } v422)
         {
-            parameters[prefix + ".CAIdentifier"] = v407;
+            parameters[prefix + ".CAIdentifier"] = v422;
         }
-        if (value.ValidTill is { } v408)
+        if (value.ValidTill is { } v423)
         {
-            parameters[prefix + ".ValidTill"] = QueryValues.FromTimestamp(v408);
+            parameters[prefix + ".ValidTill"] = QueryValues.FromTimestamp(v423);
         }
     }
 
     public static void Marshall(CloudwatchLogsExportConfiguration value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.EnableLogTypes is { } l409)
+        if (value.EnableLogTypes is { } l424)
         {
-            if (l409.Count == 0)
+            if (l424.Count == 0)
             {
                 parameters[prefix + ".EnableLogTypes"] = string.Empty;
             }
 
-            for (var i409 = 0; i409 < l409.Count; i409++)
+            for (var i424 = 0; i424 < l424.Count; i424++)
             {
-                var e409 = l409[i409];
-                parameters[prefix + ".EnableLogTypes" + ".member" + "." + QueryValues.FromInt(i409 + 1)] = e409;
+                var e424 = l424[i424];
+                parameters[prefix + ".EnableLogTypes" + ".member" + "." + QueryValues.FromInt(i424 + 1)] = e424;
             }
         }
-        if (value.DisableLogTypes is { } l410)
+        if (value.DisableLogTypes is { } l425)
         {
-            if (l410.Count == 0)
+            if (l425.Count == 0)
             {
                 parameters[prefix + ".DisableLogTypes"] = string.Empty;
             }
 
-            for (var i410 = 0; i410 < l410.Count; i410++)
+            for (var i425 = 0; i425 < l425.Count; i425++)
             {
-                var e410 = l410[i410];
-                parameters[prefix + ".DisableLogTypes" + ".member" + "." + QueryValues.FromInt(i410 + 1)] = e410;
+                var e425 = l425[i425];
+                parameters[prefix + ".DisableLogTypes" + ".member" + "." + QueryValues.FromInt(i425 + 1)] = e425;
             }
         }
     }
 
     public static void Marshall(ClusterPendingModifiedValues value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.PendingCloudwatchLogsExports is { } s411)
+        if (value.PendingCloudwatchLogsExports is { } s426)
         {
-            QueryStructureMarshallers.Marshall(s411, parameters, prefix + ".PendingCloudwatchLogsExports");
-        }
-        if (value.DBClusterIdentifier is { } v412)
-        {
-            parameters[prefix + ".DBClusterIdentifier"] = v412;
-        }
-        if (value.MasterUserPassword is { } v413)
-        {
-            parameters[prefix + ".MasterUserPassword"] = v413;
-        }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v414)
-        {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v414);
-        }
-        if (value.EngineVersion is { } v415)
-        {
-            parameters[prefix + ".EngineVersion"] = v415;
-        }
-        if (value.BackupRetentionPeriod is { } v416)
-        {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v416);
-        }
-        if (value.StorageType is { } v417)
-        {
-            parameters[prefix + ".StorageType"] = v417;
-        }
-        if (value.AllocatedStorage is { } v418)
-        {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v418);
-        }
-        if (value.RdsCustomClusterConfiguration is { } s419)
-        {
-            QueryStructureMarshallers.Marshall(s419, parameters, prefix + ".RdsCustomClusterConfiguration");
-        }
-        if (value.Iops is { } v420)
-        {
-            parameters[prefix + ".Iops"] = QueryValues.FromInt(v420);
-        }
-        if (value.CertificateDetails is { } s421)
-        {
-            QueryStructureMarshallers.Marshall(s421, parameters, prefix + ".CertificateDetails");
-        }
-    }
-
-    public static void Marshall(DBCluster value, IDictionary<string, string> parameters, string prefix)
-    {
-        if (value.AllocatedStorage is { } v422)
-        {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v422);
-        }
-        if (value.AvailabilityZones is { } l423)
-        {
-            if (l423.Count == 0)
-            {
-                parameters[prefix + ".AvailabilityZones"] = string.Empty;
-            }
-
-            for (var i423 = 0; i423 < l423.Count; i423++)
-            {
-                var e423 = l423[i423];
-                parameters[prefix + ".AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i423 + 1)] = e423;
-            }
-        }
-        if (value.BackupRetentionPeriod is { } v424)
-        {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v424);
-        }
-        if (value.CharacterSetName is { } v425)
-        {
-            parameters[prefix + ".CharacterSetName"] = v425;
-        }
-        if (value.DatabaseName is { } v426)
-        {
-            parameters[prefix + ".DatabaseName"] = v426;
+            QueryStructureMarshallers.Marshall(s426, parameters, prefix + ".PendingCloudwatchLogsExports");
         }
         if (value.DBClusterIdentifier is { } v427)
         {
             parameters[prefix + ".DBClusterIdentifier"] = v427;
         }
-        if (value.DBClusterParameterGroup is { } v428)
+        if (value.MasterUserPassword is { } v428)
         {
-            parameters[prefix + ".DBClusterParameterGroup"] = v428;
+            parameters[prefix + ".MasterUserPassword"] = v428;
         }
-        if (value.DBSubnetGroup is { } v429)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v429)
         {
-            parameters[prefix + ".DBSubnetGroup"] = v429;
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v429);
         }
-        if (value.Status is { } v430)
+        if (value.EngineVersion is { } v430)
         {
-            parameters[prefix + ".Status"] = v430;
+            parameters[prefix + ".EngineVersion"] = v430;
         }
-        if (value.PercentProgress is { } v431)
+        if (value.BackupRetentionPeriod is { } v431)
         {
-            parameters[prefix + ".PercentProgress"] = v431;
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v431);
         }
-        if (value.EarliestRestorableTime is { } v432)
+        if (value.StorageType is { } v432)
         {
-            parameters[prefix + ".EarliestRestorableTime"] = QueryValues.FromTimestamp(v432);
+            parameters[prefix + ".StorageType"] = v432;
         }
-        if (value.Endpoint is { } v433)
+        if (value.AllocatedStorage is { } v433)
         {
-            parameters[prefix + ".Endpoint"] = v433;
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v433);
         }
-        if (value.ReaderEndpoint is { } v434)
+        if (value.RdsCustomClusterConfiguration is { } s434)
         {
-            parameters[prefix + ".ReaderEndpoint"] = v434;
+            QueryStructureMarshallers.Marshall(s434, parameters, prefix + ".RdsCustomClusterConfiguration");
         }
-        if (value.CustomEndpoints is { } l435)
+        if (value.Iops is { } v435)
         {
-            if (l435.Count == 0)
+            parameters[prefix + ".Iops"] = QueryValues.FromInt(v435);
+        }
+        if (value.CertificateDetails is { } s436)
+        {
+            QueryStructureMarshallers.Marshall(s436, parameters, prefix + ".CertificateDetails");
+        }
+    }
+
+    public static void Marshall(DBCluster value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.AllocatedStorage is { } v437)
+        {
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v437);
+        }
+        if (value.AvailabilityZones is { } l438)
+        {
+            if (l438.Count == 0)
+            {
+                parameters[prefix + ".AvailabilityZones"] = string.Empty;
+            }
+
+            for (var i438 = 0; i438 < l438.Count; i438++)
+            {
+                var e438 = l438[i438];
+                parameters[prefix + ".AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i438 + 1)] = e438;
+            }
+        }
+        if (value.BackupRetentionPeriod is { } v439)
+        {
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v439);
+        }
+        if (value.CharacterSetName is { } v440)
+        {
+            parameters[prefix + ".CharacterSetName"] = v440;
+        }
+        if (value.DatabaseName is { } v441)
+        {
+            parameters[prefix + ".DatabaseName"] = v441;
+        }
+        if (value.DBClusterIdentifier is { } v442)
+        {
+            parameters[prefix + ".DBClusterIdentifier"] = v442;
+        }
+        if (value.DBClusterParameterGroup is { } v443)
+        {
+            parameters[prefix + ".DBClusterParameterGroup"] = v443;
+        }
+        if (value.DBSubnetGroup is { } v444)
+        {
+            parameters[prefix + ".DBSubnetGroup"] = v444;
+        }
+        if (value.Status is { } v445)
+        {
+            parameters[prefix + ".Status"] = v445;
+        }
+        if (value.PercentProgress is { } v446)
+        {
+            parameters[prefix + ".PercentProgress"] = v446;
+        }
+        if (value.EarliestRestorableTime is { } v447)
+        {
+            parameters[prefix + ".EarliestRestorableTime"] = QueryValues.FromTimestamp(v447);
+        }
+        if (value.Endpoint is { } v448)
+        {
+            parameters[prefix + ".Endpoint"] = v448;
+        }
+        if (value.ReaderEndpoint is { } v449)
+        {
+            parameters[prefix + ".ReaderEndpoint"] = v449;
+        }
+        if (value.CustomEndpoints is { } l450)
+        {
+            if (l450.Count == 0)
             {
                 parameters[prefix + ".CustomEndpoints"] = string.Empty;
             }
 
-            for (var i435 = 0; i435 < l435.Count; i435++)
+            for (var i450 = 0; i450 < l450.Count; i450++)
             {
-                var e435 = l435[i435];
-                parameters[prefix + ".CustomEndpoints" + ".member" + "." + QueryValues.FromInt(i435 + 1)] = e435;
+                var e450 = l450[i450];
+                parameters[prefix + ".CustomEndpoints" + ".member" + "." + QueryValues.FromInt(i450 + 1)] = e450;
             }
         }
-        if (value.MultiAZ is { } v436)
+        if (value.MultiAZ is { } v451)
         {
-            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v436);
+            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v451);
         }
-        if (value.Engine is { } v437)
+        if (value.Engine is { } v452)
         {
-            parameters[prefix + ".Engine"] = v437;
+            parameters[prefix + ".Engine"] = v452;
         }
-        if (value.EngineVersion is { } v438)
+        if (value.EngineVersion is { } v453)
         {
-            parameters[prefix + ".EngineVersion"] = v438;
+            parameters[prefix + ".EngineVersion"] = v453;
         }
-        if (value.LatestRestorableTime is { } v439)
+        if (value.LatestRestorableTime is { } v454)
         {
-            parameters[prefix + ".LatestRestorableTime"] = QueryValues.FromTimestamp(v439);
+            parameters[prefix + ".LatestRestorableTime"] = QueryValues.FromTimestamp(v454);
         }
-        if (value.Port is { } v440)
+        if (value.Port is { } v455)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v440);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v455);
         }
-        if (value.MasterUsername is { } v441)
+        if (value.MasterUsername is { } v456)
         {
-            parameters[prefix + ".MasterUsername"] = v441;
+            parameters[prefix + ".MasterUsername"] = v456;
         }
-        if (value.DBClusterOptionGroupMemberships is { } l442)
+        if (value.DBClusterOptionGroupMemberships is { } l457)
         {
-            if (l442.Count == 0)
+            if (l457.Count == 0)
             {
                 parameters[prefix + ".DBClusterOptionGroupMemberships"] = string.Empty;
             }
 
-            for (var i442 = 0; i442 < l442.Count; i442++)
+            for (var i457 = 0; i457 < l457.Count; i457++)
             {
-                var e442 = l442[i442];
-                if (e442 is { } s443)
+                var e457 = l457[i457];
+                if (e457 is { } s458)
                 {
-                    QueryStructureMarshallers.Marshall(s443, parameters, prefix + ".DBClusterOptionGroupMemberships" + ".DBClusterOptionGroup" + "." + QueryValues.FromInt(i442 + 1));
+                    QueryStructureMarshallers.Marshall(s458, parameters, prefix + ".DBClusterOptionGroupMemberships" + ".DBClusterOptionGroup" + "." + QueryValues.FromInt(i457 + 1));
                 }
             }
         }
-        if (value.PreferredBackupWindow is { } v444)
+        if (value.PreferredBackupWindow is { } v459)
         {
-            parameters[prefix + ".PreferredBackupWindow"] = v444;
+            parameters[prefix + ".PreferredBackupWindow"] = v459;
         }
-        if (value.PreferredMaintenanceWindow is { } v445)
+        if (value.PreferredMaintenanceWindow is { } v460)
         {
-            parameters[prefix + ".PreferredMaintenanceWindow"] = v445;
+            parameters[prefix + ".PreferredMaintenanceWindow"] = v460;
         }
-        if (value.UpgradeRolloutOrder is { } v446)
+        if (value.UpgradeRolloutOrder is { } v461)
         {
-            parameters[prefix + ".UpgradeRolloutOrder"] = v446;
+            parameters[prefix + ".UpgradeRolloutOrder"] = v461;
         }
-        if (value.ReplicationSourceIdentifier is { } v447)
+        if (value.ReplicationSourceIdentifier is { } v462)
         {
-            parameters[prefix + ".ReplicationSourceIdentifier"] = v447;
+            parameters[prefix + ".ReplicationSourceIdentifier"] = v462;
         }
-        if (value.ReadReplicaIdentifiers is { } l448)
+        if (value.ReadReplicaIdentifiers is { } l463)
         {
-            if (l448.Count == 0)
+            if (l463.Count == 0)
             {
                 parameters[prefix + ".ReadReplicaIdentifiers"] = string.Empty;
             }
 
-            for (var i448 = 0; i448 < l448.Count; i448++)
+            for (var i463 = 0; i463 < l463.Count; i463++)
             {
-                var e448 = l448[i448];
-                parameters[prefix + ".ReadReplicaIdentifiers" + ".ReadReplicaIdentifier" + "." + QueryValues.FromInt(i448 + 1)] = e448;
+                var e463 = l463[i463];
+                parameters[prefix + ".ReadReplicaIdentifiers" + ".ReadReplicaIdentifier" + "." + QueryValues.FromInt(i463 + 1)] = e463;
             }
         }
-        if (value.StatusInfos is { } l449)
+        if (value.StatusInfos is { } l464)
         {
-            if (l449.Count == 0)
+            if (l464.Count == 0)
             {
                 parameters[prefix + ".StatusInfos"] = string.Empty;
             }
 
-            for (var i449 = 0; i449 < l449.Count; i449++)
+            for (var i464 = 0; i464 < l464.Count; i464++)
             {
-                var e449 = l449[i449];
-                if (e449 is { } s450)
+                var e464 = l464[i464];
+                if (e464 is { } s465)
                 {
-                    QueryStructureMarshallers.Marshall(s450, parameters, prefix + ".StatusInfos" + ".DBClusterStatusInfo" + "." + QueryValues.FromInt(i449 + 1));
+                    QueryStructureMarshallers.Marshall(s465, parameters, prefix + ".StatusInfos" + ".DBClusterStatusInfo" + "." + QueryValues.FromInt(i464 + 1));
                 }
             }
         }
-        if (value.DBClusterMembers is { } l451)
+        if (value.DBClusterMembers is { } l466)
         {
-            if (l451.Count == 0)
+            if (l466.Count == 0)
             {
                 parameters[prefix + ".DBClusterMembers"] = string.Empty;
             }
 
-            for (var i451 = 0; i451 < l451.Count; i451++)
+            for (var i466 = 0; i466 < l466.Count; i466++)
             {
-                var e451 = l451[i451];
-                if (e451 is { } s452)
+                var e466 = l466[i466];
+                if (e466 is { } s467)
                 {
-                    QueryStructureMarshallers.Marshall(s452, parameters, prefix + ".DBClusterMembers" + ".DBClusterMember" + "." + QueryValues.FromInt(i451 + 1));
+                    QueryStructureMarshallers.Marshall(s467, parameters, prefix + ".DBClusterMembers" + ".DBClusterMember" + "." + QueryValues.FromInt(i466 + 1));
                 }
             }
         }
-        if (value.VpcSecurityGroups is { } l453)
+        if (value.VpcSecurityGroups is { } l468)
         {
-            if (l453.Count == 0)
+            if (l468.Count == 0)
             {
                 parameters[prefix + ".VpcSecurityGroups"] = string.Empty;
             }
 
-            for (var i453 = 0; i453 < l453.Count; i453++)
+            for (var i468 = 0; i468 < l468.Count; i468++)
             {
-                var e453 = l453[i453];
-                if (e453 is { } s454)
+                var e468 = l468[i468];
+                if (e468 is { } s469)
                 {
-                    QueryStructureMarshallers.Marshall(s454, parameters, prefix + ".VpcSecurityGroups" + ".VpcSecurityGroupMembership" + "." + QueryValues.FromInt(i453 + 1));
+                    QueryStructureMarshallers.Marshall(s469, parameters, prefix + ".VpcSecurityGroups" + ".VpcSecurityGroupMembership" + "." + QueryValues.FromInt(i468 + 1));
                 }
             }
         }
-        if (value.HostedZoneId is { } v455)
+        if (value.HostedZoneId is { } v470)
         {
-            parameters[prefix + ".HostedZoneId"] = v455;
+            parameters[prefix + ".HostedZoneId"] = v470;
         }
-        if (value.StorageEncrypted is { } v456)
+        if (value.StorageEncrypted is { } v471)
         {
-            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v456);
+            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v471);
         }
-        if (value.StorageEncryptionType is { } v457)
+        if (value.StorageEncryptionType is { } v472)
         {
-            parameters[prefix + ".StorageEncryptionType"] = v457;
+            parameters[prefix + ".StorageEncryptionType"] = v472;
         }
-        if (value.KmsKeyId is { } v458)
+        if (value.KmsKeyId is { } v473)
         {
-            parameters[prefix + ".KmsKeyId"] = v458;
+            parameters[prefix + ".KmsKeyId"] = v473;
         }
-        if (value.DbClusterResourceId is { } v459)
+        if (value.DbClusterResourceId is { } v474)
         {
-            parameters[prefix + ".DbClusterResourceId"] = v459;
+            parameters[prefix + ".DbClusterResourceId"] = v474;
         }
-        if (value.DBClusterArn is { } v460)
+        if (value.DBClusterArn is { } v475)
         {
-            parameters[prefix + ".DBClusterArn"] = v460;
+            parameters[prefix + ".DBClusterArn"] = v475;
         }
-        if (value.AssociatedRoles is { } l461)
+        if (value.AssociatedRoles is { } l476)
         {
-            if (l461.Count == 0)
+            if (l476.Count == 0)
             {
                 parameters[prefix + ".AssociatedRoles"] = string.Empty;
             }
 
-            for (var i461 = 0; i461 < l461.Count; i461++)
+            for (var i476 = 0; i476 < l476.Count; i476++)
             {
-                var e461 = l461[i461];
-                if (e461 is { } s462)
+                var e476 = l476[i476];
+                if (e476 is { } s477)
                 {
-                    QueryStructureMarshallers.Marshall(s462, parameters, prefix + ".AssociatedRoles" + ".DBClusterRole" + "." + QueryValues.FromInt(i461 + 1));
+                    QueryStructureMarshallers.Marshall(s477, parameters, prefix + ".AssociatedRoles" + ".DBClusterRole" + "." + QueryValues.FromInt(i476 + 1));
                 }
             }
         }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v463)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v478)
         {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v463);
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v478);
         }
-        if (value.CloneGroupId is { } v464)
+        if (value.CloneGroupId is { } v479)
         {
-            parameters[prefix + ".CloneGroupId"] = v464;
+            parameters[prefix + ".CloneGroupId"] = v479;
         }
-        if (value.ClusterCreateTime is { } v465)
+        if (value.ClusterCreateTime is { } v480)
         {
-            parameters[prefix + ".ClusterCreateTime"] = QueryValues.FromTimestamp(v465);
+            parameters[prefix + ".ClusterCreateTime"] = QueryValues.FromTimestamp(v480);
         }
-        if (value.EarliestBacktrackTime is { } v466)
+        if (value.EarliestBacktrackTime is { } v481)
         {
-            parameters[prefix + ".EarliestBacktrackTime"] = QueryValues.FromTimestamp(v466);
+            parameters[prefix + ".EarliestBacktrackTime"] = QueryValues.FromTimestamp(v481);
         }
-        if (value.BacktrackWindow is { } v467)
+        if (value.BacktrackWindow is { } v482)
         {
-            parameters[prefix + ".BacktrackWindow"] = QueryValues.FromLong(v467);
+            parameters[prefix + ".BacktrackWindow"] = QueryValues.FromLong(v482);
         }
-        if (value.BacktrackConsumedChangeRecords is { } v468)
+        if (value.BacktrackConsumedChangeRecords is { } v483)
         {
-            parameters[prefix + ".BacktrackConsumedChangeRecords"] = QueryValues.FromLong(v468);
+            parameters[prefix + ".BacktrackConsumedChangeRecords"] = QueryValues.FromLong(v483);
         }
-        if (value.EnabledCloudwatchLogsExports is { } l469)
+        if (value.EnabledCloudwatchLogsExports is { } l484)
         {
-            if (l469.Count == 0)
+            if (l484.Count == 0)
             {
                 parameters[prefix + ".EnabledCloudwatchLogsExports"] = string.Empty;
             }
 
-            for (var i469 = 0; i469 < l469.Count; i469++)
+            for (var i484 = 0; i484 < l484.Count; i484++)
             {
-                var e469 = l469[i469];
-                parameters[prefix + ".EnabledCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i469 + 1)] = e469;
+                var e484 = l484[i484];
+                parameters[prefix + ".EnabledCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i484 + 1)] = e484;
             }
         }
-        if (value.Capacity is { } v470)
+        if (value.Capacity is { } v485)
         {
-            parameters[prefix + ".Capacity"] = QueryValues.FromInt(v470);
+            parameters[prefix + ".Capacity"] = QueryValues.FromInt(v485);
         }
-        if (value.PendingModifiedValues is { } s471)
+        if (value.PendingModifiedValues is { } s486)
         {
-            QueryStructureMarshallers.Marshall(s471, parameters, prefix + ".PendingModifiedValues");
+            QueryStructureMarshallers.Marshall(s486, parameters, prefix + ".PendingModifiedValues");
         }
-        if (value.EngineMode is { } v472)
+        if (value.EngineMode is { } v487)
         {
-            parameters[prefix + ".EngineMode"] = v472;
+            parameters[prefix + ".EngineMode"] = v487;
         }
-        if (value.ScalingConfigurationInfo is { } s473)
+        if (value.ScalingConfigurationInfo is { } s488)
         {
-            QueryStructureMarshallers.Marshall(s473, parameters, prefix + ".ScalingConfigurationInfo");
+            QueryStructureMarshallers.Marshall(s488, parameters, prefix + ".ScalingConfigurationInfo");
         }
-        if (value.RdsCustomClusterConfiguration is { } s474)
+        if (value.RdsCustomClusterConfiguration is { } s489)
         {
-            QueryStructureMarshallers.Marshall(s474, parameters, prefix + ".RdsCustomClusterConfiguration");
+            QueryStructureMarshallers.Marshall(s489, parameters, prefix + ".RdsCustomClusterConfiguration");
         }
-        if (value.DBClusterInstanceClass is { } v475)
+        if (value.DBClusterInstanceClass is { } v490)
         {
-            parameters[prefix + ".DBClusterInstanceClass"] = v475;
+            parameters[prefix + ".DBClusterInstanceClass"] = v490;
         }
-        if (value.StorageType is { } v476)
+        if (value.StorageType is { } v491)
         {
-            parameters[prefix + ".StorageType"] = v476;
+            parameters[prefix + ".StorageType"] = v491;
         }
-        if (value.Iops is { } v477)
+        if (value.Iops is { } v492)
         {
-            parameters[prefix + ".Iops"] = QueryValues.FromInt(v477);
+            parameters[prefix + ".Iops"] = QueryValues.FromInt(v492);
         }
-        if (value.StorageThroughput is { } v478)
+        if (value.StorageThroughput is { } v493)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v478);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v493);
         }
-        if (value.IOOptimizedNextAllowedModificationTime is { } v479)
+        if (value.IOOptimizedNextAllowedModificationTime is { } v494)
         {
-            parameters[prefix + ".IOOptimizedNextAllowedModificationTime"] = QueryValues.FromTimestamp(v479);
+            parameters[prefix + ".IOOptimizedNextAllowedModificationTime"] = QueryValues.FromTimestamp(v494);
         }
-        if (value.PubliclyAccessible is { } v480)
+        if (value.PubliclyAccessible is { } v495)
         {
-            parameters[prefix + ".PubliclyAccessible"] = QueryValues.FromBool(v480);
+            parameters[prefix + ".PubliclyAccessible"] = QueryValues.FromBool(v495);
         }
-        if (value.AutoMinorVersionUpgrade is { } v481)
+        if (value.AutoMinorVersionUpgrade is { } v496)
         {
-            parameters[prefix + ".AutoMinorVersionUpgrade"] = QueryValues.FromBool(v481);
+            parameters[prefix + ".AutoMinorVersionUpgrade"] = QueryValues.FromBool(v496);
         }
-        if (value.DeletionProtection is { } v482)
+        if (value.DeletionProtection is { } v497)
         {
-            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v482);
+            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v497);
         }
-        if (value.HttpEndpointEnabled is { } v483)
+        if (value.HttpEndpointEnabled is { } v498)
         {
-            parameters[prefix + ".HttpEndpointEnabled"] = QueryValues.FromBool(v483);
+            parameters[prefix + ".HttpEndpointEnabled"] = QueryValues.FromBool(v498);
         }
-        if (value.ActivityStreamMode is { } v484)
+        if (value.ActivityStreamMode is { } v499)
         {
-            parameters[prefix + ".ActivityStreamMode"] = v484;
+            parameters[prefix + ".ActivityStreamMode"] = v499;
         }
-        if (value.ActivityStreamStatus is { } v485)
+        if (value.ActivityStreamStatus is { } v500)
         {
-            parameters[prefix + ".ActivityStreamStatus"] = v485;
+            parameters[prefix + ".ActivityStreamStatus"] = v500;
         }
-        if (value.ActivityStreamKmsKeyId is { } v486)
+        if (value.ActivityStreamKmsKeyId is { } v501)
         {
-            parameters[prefix + ".ActivityStreamKmsKeyId"] = v486;
+            parameters[prefix + ".ActivityStreamKmsKeyId"] = v501;
         }
-        if (value.ActivityStreamKinesisStreamName is { } v487)
+        if (value.ActivityStreamKinesisStreamName is { } v502)
         {
-            parameters[prefix + ".ActivityStreamKinesisStreamName"] = v487;
+            parameters[prefix + ".ActivityStreamKinesisStreamName"] = v502;
         }
-        if (value.CopyTagsToSnapshot is { } v488)
+        if (value.CopyTagsToSnapshot is { } v503)
         {
-            parameters[prefix + ".CopyTagsToSnapshot"] = QueryValues.FromBool(v488);
+            parameters[prefix + ".CopyTagsToSnapshot"] = QueryValues.FromBool(v503);
         }
-        if (value.CrossAccountClone is { } v489)
+        if (value.CrossAccountClone is { } v504)
         {
-            parameters[prefix + ".CrossAccountClone"] = QueryValues.FromBool(v489);
+            parameters[prefix + ".CrossAccountClone"] = QueryValues.FromBool(v504);
         }
-        if (value.DomainMemberships is { } l490)
+        if (value.DomainMemberships is { } l505)
         {
-            if (l490.Count == 0)
+            if (l505.Count == 0)
             {
                 parameters[prefix + ".DomainMemberships"] = string.Empty;
             }
 
-            for (var i490 = 0; i490 < l490.Count; i490++)
+            for (var i505 = 0; i505 < l505.Count; i505++)
             {
-                var e490 = l490[i490];
-                if (e490 is { } s491)
+                var e505 = l505[i505];
+                if (e505 is { } s506)
                 {
-                    QueryStructureMarshallers.Marshall(s491, parameters, prefix + ".DomainMemberships" + ".DomainMembership" + "." + QueryValues.FromInt(i490 + 1));
+                    QueryStructureMarshallers.Marshall(s506, parameters, prefix + ".DomainMemberships" + ".DomainMembership" + "." + QueryValues.FromInt(i505 + 1));
                 }
             }
         }
-        if (value.TagList is { } l492)
+        if (value.TagList is { } l507)
         {
-            if (l492.Count == 0)
+            if (l507.Count == 0)
             {
                 parameters[prefix + ".TagList"] = string.Empty;
             }
 
-            for (var i492 = 0; i492 < l492.Count; i492++)
+            for (var i507 = 0; i507 < l507.Count; i507++)
             {
-                var e492 = l492[i492];
-                if (e492 is { } s493)
+                var e507 = l507[i507];
+                if (e507 is { } s508)
                 {
-                    QueryStructureMarshallers.Marshall(s493, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i492 + 1));
+                    QueryStructureMarshallers.Marshall(s508, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i507 + 1));
                 }
             }
         }
-        if (value.GlobalClusterIdentifier is { } v494)
+        if (value.GlobalClusterIdentifier is { } v509)
         {
-            parameters[prefix + ".GlobalClusterIdentifier"] = v494;
+            parameters[prefix + ".GlobalClusterIdentifier"] = v509;
         }
-        if (value.GlobalWriteForwardingStatus is { } v495)
+        if (value.GlobalWriteForwardingStatus is { } v510)
         {
-            parameters[prefix + ".GlobalWriteForwardingStatus"] = v495;
+            parameters[prefix + ".GlobalWriteForwardingStatus"] = v510;
         }
-        if (value.GlobalWriteForwardingRequested is { } v496)
+        if (value.GlobalWriteForwardingRequested is { } v511)
         {
-            parameters[prefix + ".GlobalWriteForwardingRequested"] = QueryValues.FromBool(v496);
+            parameters[prefix + ".GlobalWriteForwardingRequested"] = QueryValues.FromBool(v511);
         }
-        if (value.NetworkType is { } v497)
+        if (value.NetworkType is { } v512)
         {
-            parameters[prefix + ".NetworkType"] = v497;
+            parameters[prefix + ".NetworkType"] = v512;
         }
-        if (value.AutomaticRestartTime is { } v498)
+        if (value.AutomaticRestartTime is { } v513)
         {
-            parameters[prefix + ".AutomaticRestartTime"] = QueryValues.FromTimestamp(v498);
+            parameters[prefix + ".AutomaticRestartTime"] = QueryValues.FromTimestamp(v513);
         }
-        if (value.ServerlessV2ScalingConfiguration is { } s499)
+        if (value.ServerlessV2ScalingConfiguration is { } s514)
         {
-            QueryStructureMarshallers.Marshall(s499, parameters, prefix + ".ServerlessV2ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s514, parameters, prefix + ".ServerlessV2ScalingConfiguration");
         }
-        if (value.ServerlessV2PlatformVersion is { } v500)
+        if (value.ServerlessV2PlatformVersion is { } v515)
         {
-            parameters[prefix + ".ServerlessV2PlatformVersion"] = v500;
+            parameters[prefix + ".ServerlessV2PlatformVersion"] = v515;
         }
-        if (value.MonitoringInterval is { } v501)
+        if (value.MonitoringInterval is { } v516)
         {
-            parameters[prefix + ".MonitoringInterval"] = QueryValues.FromInt(v501);
+            parameters[prefix + ".MonitoringInterval"] = QueryValues.FromInt(v516);
         }
-        if (value.MonitoringRoleArn is { } v502)
+        if (value.MonitoringRoleArn is { } v517)
         {
-            parameters[prefix + ".MonitoringRoleArn"] = v502;
+            parameters[prefix + ".MonitoringRoleArn"] = v517;
         }
-        if (value.DatabaseInsightsMode is { } v503)
+        if (value.DatabaseInsightsMode is { } v518)
         {
-            parameters[prefix + ".DatabaseInsightsMode"] = v503;
+            parameters[prefix + ".DatabaseInsightsMode"] = v518;
         }
-        if (value.PerformanceInsightsEnabled is { } v504)
+        if (value.PerformanceInsightsEnabled is { } v519)
         {
-            parameters[prefix + ".PerformanceInsightsEnabled"] = QueryValues.FromBool(v504);
+            parameters[prefix + ".PerformanceInsightsEnabled"] = QueryValues.FromBool(v519);
         }
-        if (value.PerformanceInsightsKMSKeyId is { } v505)
+        if (value.PerformanceInsightsKMSKeyId is { } v520)
         {
-            parameters[prefix + ".PerformanceInsightsKMSKeyId"] = v505;
+            parameters[prefix + ".PerformanceInsightsKMSKeyId"] = v520;
         }
-        if (value.PerformanceInsightsRetentionPeriod is { } v506)
+        if (value.PerformanceInsightsRetentionPeriod is { } v521)
         {
-            parameters[prefix + ".PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v506);
+            parameters[prefix + ".PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v521);
         }
-        if (value.DBSystemId is { } v507)
+        if (value.DBSystemId is { } v522)
         {
-            parameters[prefix + ".DBSystemId"] = v507;
+            parameters[prefix + ".DBSystemId"] = v522;
         }
-        if (value.MasterUserSecret is { } s508)
+        if (value.MasterUserSecret is { } s523)
         {
-            QueryStructureMarshallers.Marshall(s508, parameters, prefix + ".MasterUserSecret");
+            QueryStructureMarshallers.Marshall(s523, parameters, prefix + ".MasterUserSecret");
         }
-        if (value.LocalWriteForwardingStatus is { } v509)
+        if (value.LocalWriteForwardingStatus is { } v524)
         {
-            parameters[prefix + ".LocalWriteForwardingStatus"] = v509;
+            parameters[prefix + ".LocalWriteForwardingStatus"] = v524;
         }
-        if (value.AwsBackupRecoveryPointArn is { } v510)
+        if (value.AwsBackupRecoveryPointArn is { } v525)
         {
-            parameters[prefix + ".AwsBackupRecoveryPointArn"] = v510;
+            parameters[prefix + ".AwsBackupRecoveryPointArn"] = v525;
         }
-        if (value.LimitlessDatabase is { } s511)
+        if (value.LimitlessDatabase is { } s526)
         {
-            QueryStructureMarshallers.Marshall(s511, parameters, prefix + ".LimitlessDatabase");
+            QueryStructureMarshallers.Marshall(s526, parameters, prefix + ".LimitlessDatabase");
         }
-        if (value.ClusterScalabilityType is { } v512)
+        if (value.ClusterScalabilityType is { } v527)
         {
-            parameters[prefix + ".ClusterScalabilityType"] = v512;
+            parameters[prefix + ".ClusterScalabilityType"] = v527;
         }
-        if (value.CertificateDetails is { } s513)
+        if (value.CertificateDetails is { } s528)
         {
-            QueryStructureMarshallers.Marshall(s513, parameters, prefix + ".CertificateDetails");
+            QueryStructureMarshallers.Marshall(s528, parameters, prefix + ".CertificateDetails");
         }
-        if (value.EngineLifecycleSupport is { } v514)
+        if (value.EngineLifecycleSupport is { } v529)
         {
-            parameters[prefix + ".EngineLifecycleSupport"] = v514;
+            parameters[prefix + ".EngineLifecycleSupport"] = v529;
         }
-        if (value.VPCNetworkingEnabled is { } v515)
+        if (value.VPCNetworkingEnabled is { } v530)
         {
-            parameters[prefix + ".VPCNetworkingEnabled"] = QueryValues.FromBool(v515);
+            parameters[prefix + ".VPCNetworkingEnabled"] = QueryValues.FromBool(v530);
         }
-        if (value.InternetAccessGatewayEnabled is { } v516)
+        if (value.InternetAccessGatewayEnabled is { } v531)
         {
-            parameters[prefix + ".InternetAccessGatewayEnabled"] = QueryValues.FromBool(v516);
+            parameters[prefix + ".InternetAccessGatewayEnabled"] = QueryValues.FromBool(v531);
         }
     }
 
     public static void Marshall(DBClusterEndpoint value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBClusterEndpointIdentifier is { } v517)
+        if (value.DBClusterEndpointIdentifier is { } v532)
         {
-            parameters[prefix + ".DBClusterEndpointIdentifier"] = v517;
+            parameters[prefix + ".DBClusterEndpointIdentifier"] = v532;
         }
-        if (value.DBClusterIdentifier is { } v518)
+        if (value.DBClusterIdentifier is { } v533)
         {
-            parameters[prefix + ".DBClusterIdentifier"] = v518;
+            parameters[prefix + ".DBClusterIdentifier"] = v533;
         }
-        if (value.DBClusterEndpointResourceIdentifier is { } v519)
+        if (value.DBClusterEndpointResourceIdentifier is { } v534)
         {
-            parameters[prefix + ".DBClusterEndpointResourceIdentifier"] = v519;
+            parameters[prefix + ".DBClusterEndpointResourceIdentifier"] = v534;
         }
-        if (value.Endpoint is { } v520)
+        if (value.Endpoint is { } v535)
         {
-            parameters[prefix + ".Endpoint"] = v520;
+            parameters[prefix + ".Endpoint"] = v535;
         }
-        if (value.Status is { } v521)
+        if (value.Status is { } v536)
         {
-            parameters[prefix + ".Status"] = v521;
+            parameters[prefix + ".Status"] = v536;
         }
-        if (value.EndpointType is { } v522)
+        if (value.EndpointType is { } v537)
         {
-            parameters[prefix + ".EndpointType"] = v522;
+            parameters[prefix + ".EndpointType"] = v537;
         }
-        if (value.CustomEndpointType is { } v523)
+        if (value.CustomEndpointType is { } v538)
         {
-            parameters[prefix + ".CustomEndpointType"] = v523;
+            parameters[prefix + ".CustomEndpointType"] = v538;
         }
-        if (value.StaticMembers is { } l524)
+        if (value.StaticMembers is { } l539)
         {
-            if (l524.Count == 0)
+            if (l539.Count == 0)
             {
                 parameters[prefix + ".StaticMembers"] = string.Empty;
             }
 
-            for (var i524 = 0; i524 < l524.Count; i524++)
+            for (var i539 = 0; i539 < l539.Count; i539++)
             {
-                var e524 = l524[i524];
-                parameters[prefix + ".StaticMembers" + ".member" + "." + QueryValues.FromInt(i524 + 1)] = e524;
+                var e539 = l539[i539];
+                parameters[prefix + ".StaticMembers" + ".member" + "." + QueryValues.FromInt(i539 + 1)] = e539;
             }
         }
-        if (value.ExcludedMembers is { } l525)
+        if (value.ExcludedMembers is { } l540)
         {
-            if (l525.Count == 0)
+            if (l540.Count == 0)
             {
                 parameters[prefix + ".ExcludedMembers"] = string.Empty;
             }
 
-            for (var i525 = 0; i525 < l525.Count; i525++)
+            for (var i540 = 0; i540 < l540.Count; i540++)
             {
-                var e525 = l525[i525];
-                parameters[prefix + ".ExcludedMembers" + ".member" + "." + QueryValues.FromInt(i525 + 1)] = e525;
+                var e540 = l540[i540];
+                parameters[prefix + ".ExcludedMembers" + ".member" + "." + QueryValues.FromInt(i540 + 1)] = e540;
             }
         }
-        if (value.DBClusterEndpointArn is { } v526)
+        if (value.DBClusterEndpointArn is { } v541)
         {
-            parameters[prefix + ".DBClusterEndpointArn"] = v526;
+            parameters[prefix + ".DBClusterEndpointArn"] = v541;
         }
     }
 
     public static void Marshall(DBClusterMember value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBInstanceIdentifier is { } v527)
+        if (value.DBInstanceIdentifier is { } v542)
         {
-            parameters[prefix + ".DBInstanceIdentifier"] = v527;
+            parameters[prefix + ".DBInstanceIdentifier"] = v542;
         }
-        if (value.IsClusterWriter is { } v528)
+        if (value.IsClusterWriter is { } v543)
         {
-            parameters[prefix + ".IsClusterWriter"] = QueryValues.FromBool(v528);
+            parameters[prefix + ".IsClusterWriter"] = QueryValues.FromBool(v543);
         }
-        if (value.DBClusterParameterGroupStatus is { } v529)
+        if (value.DBClusterParameterGroupStatus is { } v544)
         {
-            parameters[prefix + ".DBClusterParameterGroupStatus"] = v529;
+            parameters[prefix + ".DBClusterParameterGroupStatus"] = v544;
         }
-        if (value.PromotionTier is { } v530)
+        if (value.PromotionTier is { } v545)
         {
-            parameters[prefix + ".PromotionTier"] = QueryValues.FromInt(v530);
+            parameters[prefix + ".PromotionTier"] = QueryValues.FromInt(v545);
         }
     }
 
     public static void Marshall(DBClusterOptionGroupStatus value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBClusterOptionGroupName is { } v531)
+        if (value.DBClusterOptionGroupName is { } v546)
         {
-            parameters[prefix + ".DBClusterOptionGroupName"] = v531;
+            parameters[prefix + ".DBClusterOptionGroupName"] = v546;
         }
-        if (value.Status is { } v532)
+        if (value.Status is { } v547)
         {
-            parameters[prefix + ".Status"] = v532;
+            parameters[prefix + ".Status"] = v547;
         }
     }
 
     public static void Marshall(DBClusterRole value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.RoleArn is { } v533)
+        if (value.RoleArn is { } v548)
         {
-            parameters[prefix + ".RoleArn"] = v533;
+            parameters[prefix + ".RoleArn"] = v548;
         }
-        if (value.Status is { } v534)
+        if (value.Status is { } v549)
         {
-            parameters[prefix + ".Status"] = v534;
+            parameters[prefix + ".Status"] = v549;
         }
-        if (value.FeatureName is { } v535)
+        if (value.FeatureName is { } v550)
         {
-            parameters[prefix + ".FeatureName"] = v535;
+            parameters[prefix + ".FeatureName"] = v550;
         }
     }
 
     public static void Marshall(DBClusterSnapshot value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.AvailabilityZones is { } l536)
+        if (value.AvailabilityZones is { } l551)
         {
-            if (l536.Count == 0)
+            if (l551.Count == 0)
             {
                 parameters[prefix + ".AvailabilityZones"] = string.Empty;
             }
 
-            for (var i536 = 0; i536 < l536.Count; i536++)
+            for (var i551 = 0; i551 < l551.Count; i551++)
             {
-                var e536 = l536[i536];
-                parameters[prefix + ".AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i536 + 1)] = e536;
+                var e551 = l551[i551];
+                parameters[prefix + ".AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i551 + 1)] = e551;
             }
         }
-        if (value.DBClusterSnapshotIdentifier is { } v537)
+        if (value.DBClusterSnapshotIdentifier is { } v552)
         {
-            parameters[prefix + ".DBClusterSnapshotIdentifier"] = v537;
+            parameters[prefix + ".DBClusterSnapshotIdentifier"] = v552;
         }
-        if (value.DBClusterIdentifier is { } v538)
+        if (value.DBClusterIdentifier is { } v553)
         {
-            parameters[prefix + ".DBClusterIdentifier"] = v538;
+            parameters[prefix + ".DBClusterIdentifier"] = v553;
         }
-        if (value.SnapshotCreateTime is { } v539)
+        if (value.SnapshotCreateTime is { } v554)
         {
-            parameters[prefix + ".SnapshotCreateTime"] = QueryValues.FromTimestamp(v539);
+            parameters[prefix + ".SnapshotCreateTime"] = QueryValues.FromTimestamp(v554);
         }
-        if (value.Engine is { } v540)
+        if (value.Engine is { } v555)
         {
-            parameters[prefix + ".Engine"] = v540;
+            parameters[prefix + ".Engine"] = v555;
         }
-        if (value.EngineMode is { } v541)
+        if (value.EngineMode is { } v556)
         {
-            parameters[prefix + ".EngineMode"] = v541;
+            parameters[prefix + ".EngineMode"] = v556;
         }
-        if (value.AllocatedStorage is { } v542)
+        if (value.AllocatedStorage is { } v557)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v542);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v557);
         }
-        if (value.Status is { } v543)
+        if (value.Status is { } v558)
         {
-            parameters[prefix + ".Status"] = v543;
+            parameters[prefix + ".Status"] = v558;
         }
-        if (value.Port is { } v544)
+        if (value.Port is { } v559)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v544);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v559);
         }
-        if (value.VpcId is { } v545)
+        if (value.VpcId is { } v560)
         {
-            parameters[prefix + ".VpcId"] = v545;
+            parameters[prefix + ".VpcId"] = v560;
         }
-        if (value.ClusterCreateTime is { } v546)
+        if (value.ClusterCreateTime is { } v561)
         {
-            parameters[prefix + ".ClusterCreateTime"] = QueryValues.FromTimestamp(v546);
+            parameters[prefix + ".ClusterCreateTime"] = QueryValues.FromTimestamp(v561);
         }
-        if (value.MasterUsername is { } v547)
+        if (value.MasterUsername is { } v562)
         {
-            parameters[prefix + ".MasterUsername"] = v547;
+            parameters[prefix + ".MasterUsername"] = v562;
         }
-        if (value.EngineVersion is { } v548)
+        if (value.EngineVersion is { } v563)
         {
-            parameters[prefix + ".EngineVersion"] = v548;
+            parameters[prefix + ".EngineVersion"] = v563;
         }
-        if (value.LicenseModel is { } v549)
+        if (value.LicenseModel is { } v564)
         {
-            parameters[prefix + ".LicenseModel"] = v549;
+            parameters[prefix + ".LicenseModel"] = v564;
         }
-        if (value.SnapshotType is { } v550)
+        if (value.SnapshotType is { } v565)
         {
-            parameters[prefix + ".SnapshotType"] = v550;
+            parameters[prefix + ".SnapshotType"] = v565;
         }
-        if (value.PercentProgress is { } v551)
+        if (value.PercentProgress is { } v566)
         {
-            parameters[prefix + ".PercentProgress"] = QueryValues.FromInt(v551);
+            parameters[prefix + ".PercentProgress"] = QueryValues.FromInt(v566);
         }
-        if (value.StorageEncrypted is { } v552)
+        if (value.StorageEncrypted is { } v567)
         {
-            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v552);
+            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v567);
         }
-        if (value.StorageEncryptionType is { } v553)
+        if (value.StorageEncryptionType is { } v568)
         {
-            parameters[prefix + ".StorageEncryptionType"] = v553;
+            parameters[prefix + ".StorageEncryptionType"] = v568;
         }
-        if (value.BackupRetentionPeriod is { } v554)
+        if (value.BackupRetentionPeriod is { } v569)
         {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v554);
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v569);
         }
-        if (value.PreferredBackupWindow is { } v555)
+        if (value.PreferredBackupWindow is { } v570)
         {
-            parameters[prefix + ".PreferredBackupWindow"] = v555;
+            parameters[prefix + ".PreferredBackupWindow"] = v570;
         }
-        if (value.KmsKeyId is { } v556)
+        if (value.KmsKeyId is { } v571)
         {
-            parameters[prefix + ".KmsKeyId"] = v556;
+            parameters[prefix + ".KmsKeyId"] = v571;
         }
-        if (value.DBClusterSnapshotArn is { } v557)
+        if (value.DBClusterSnapshotArn is { } v572)
         {
-            parameters[prefix + ".DBClusterSnapshotArn"] = v557;
+            parameters[prefix + ".DBClusterSnapshotArn"] = v572;
         }
-        if (value.SourceDBClusterSnapshotArn is { } v558)
+        if (value.SourceDBClusterSnapshotArn is { } v573)
         {
-            parameters[prefix + ".SourceDBClusterSnapshotArn"] = v558;
+            parameters[prefix + ".SourceDBClusterSnapshotArn"] = v573;
         }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v559)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v574)
         {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v559);
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v574);
         }
-        if (value.TagList is { } l560)
+        if (value.TagList is { } l575)
         {
-            if (l560.Count == 0)
+            if (l575.Count == 0)
             {
                 parameters[prefix + ".TagList"] = string.Empty;
             }
 
-            for (var i560 = 0; i560 < l560.Count; i560++)
+            for (var i575 = 0; i575 < l575.Count; i575++)
             {
-                var e560 = l560[i560];
-                if (e560 is { } s561)
+                var e575 = l575[i575];
+                if (e575 is { } s576)
                 {
-                    QueryStructureMarshallers.Marshall(s561, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i560 + 1));
+                    QueryStructureMarshallers.Marshall(s576, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i575 + 1));
                 }
             }
         }
-        if (value.StorageType is { } v562)
+        if (value.StorageType is { } v577)
         {
-            parameters[prefix + ".StorageType"] = v562;
+            parameters[prefix + ".StorageType"] = v577;
         }
-        if (value.StorageThroughput is { } v563)
+        if (value.StorageThroughput is { } v578)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v563);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v578);
         }
-        if (value.DbClusterResourceId is { } v564)
+        if (value.DbClusterResourceId is { } v579)
         {
-            parameters[prefix + ".DbClusterResourceId"] = v564;
+            parameters[prefix + ".DbClusterResourceId"] = v579;
         }
-        if (value.DBSystemId is { } v565)
+        if (value.DBSystemId is { } v580)
         {
-            parameters[prefix + ".DBSystemId"] = v565;
+            parameters[prefix + ".DBSystemId"] = v580;
         }
     }
 
     public static void Marshall(DBClusterStatusInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.StatusType is { } v566)
+        if (value.StatusType is { } v581)
         {
-            parameters[prefix + ".StatusType"] = v566;
+            parameters[prefix + ".StatusType"] = v581;
         }
-        if (value.Normal is { } v567)
+        if (value.Normal is { } v582)
         {
-            parameters[prefix + ".Normal"] = QueryValues.FromBool(v567);
+            parameters[prefix + ".Normal"] = QueryValues.FromBool(v582);
         }
-        if (value.Status is { } v568)
+        if (value.Status is { } v583)
         {
-            parameters[prefix + ".Status"] = v568;
+            parameters[prefix + ".Status"] = v583;
         }
-        if (value.Message is { } v569)
+        if (value.Message is { } v584)
         {
-            parameters[prefix + ".Message"] = v569;
+            parameters[prefix + ".Message"] = v584;
         }
     }
 
     public static void Marshall(DBInstance value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBInstanceIdentifier is { } v570)
+        if (value.DBInstanceIdentifier is { } v585)
         {
-            parameters[prefix + ".DBInstanceIdentifier"] = v570;
+            parameters[prefix + ".DBInstanceIdentifier"] = v585;
         }
-        if (value.DBInstanceClass is { } v571)
+        if (value.DBInstanceClass is { } v586)
         {
-            parameters[prefix + ".DBInstanceClass"] = v571;
+            parameters[prefix + ".DBInstanceClass"] = v586;
         }
-        if (value.Engine is { } v572)
+        if (value.Engine is { } v587)
         {
-            parameters[prefix + ".Engine"] = v572;
+            parameters[prefix + ".Engine"] = v587;
         }
-        if (value.DBInstanceStatus is { } v573)
+        if (value.DBInstanceStatus is { } v588)
         {
-            parameters[prefix + ".DBInstanceStatus"] = v573;
+            parameters[prefix + ".DBInstanceStatus"] = v588;
         }
-        if (value.MasterUsername is { } v574)
+        if (value.MasterUsername is { } v589)
         {
-            parameters[prefix + ".MasterUsername"] = v574;
+            parameters[prefix + ".MasterUsername"] = v589;
         }
-        if (value.DBName is { } v575)
+        if (value.DBName is { } v590)
         {
-            parameters[prefix + ".DBName"] = v575;
+            parameters[prefix + ".DBName"] = v590;
         }
-        if (value.Endpoint is { } s576)
+        if (value.Endpoint is { } s591)
         {
-            QueryStructureMarshallers.Marshall(s576, parameters, prefix + ".Endpoint");
+            QueryStructureMarshallers.Marshall(s591, parameters, prefix + ".Endpoint");
         }
-        if (value.AllocatedStorage is { } v577)
+        if (value.AllocatedStorage is { } v592)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v577);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v592);
         }
-        if (value.InstanceCreateTime is { } v578)
+        if (value.InstanceCreateTime is { } v593)
         {
-            parameters[prefix + ".InstanceCreateTime"] = QueryValues.FromTimestamp(v578);
+            parameters[prefix + ".InstanceCreateTime"] = QueryValues.FromTimestamp(v593);
         }
-        if (value.PreferredBackupWindow is { } v579)
+        if (value.PreferredBackupWindow is { } v594)
         {
-            parameters[prefix + ".PreferredBackupWindow"] = v579;
+            parameters[prefix + ".PreferredBackupWindow"] = v594;
         }
-        if (value.BackupRetentionPeriod is { } v580)
+        if (value.BackupRetentionPeriod is { } v595)
         {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v580);
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v595);
         }
-        if (value.DBSecurityGroups is { } l581)
+        if (value.DBSecurityGroups is { } l596)
         {
-            if (l581.Count == 0)
+            if (l596.Count == 0)
             {
                 parameters[prefix + ".DBSecurityGroups"] = string.Empty;
             }
 
-            for (var i581 = 0; i581 < l581.Count; i581++)
+            for (var i596 = 0; i596 < l596.Count; i596++)
             {
-                var e581 = l581[i581];
-                if (e581 is { } s582)
+                var e596 = l596[i596];
+                if (e596 is { } s597)
                 {
-                    QueryStructureMarshallers.Marshall(s582, parameters, prefix + ".DBSecurityGroups" + ".DBSecurityGroup" + "." + QueryValues.FromInt(i581 + 1));
+                    QueryStructureMarshallers.Marshall(s597, parameters, prefix + ".DBSecurityGroups" + ".DBSecurityGroup" + "." + QueryValues.FromInt(i596 + 1));
                 }
             }
         }
-        if (value.VpcSecurityGroups is { } l583)
-        {
-            if (l583.Count == 0)
-            {
-                parameters[prefix + ".VpcSecurityGroups"] = string.Empty;
-            }
-
-            for (var i583 = 0; i583 < l583.Count; i583++)
-            {
-                var e583 = l583[i583];
-                if (e583 is { } s584)
-                {
-                    QueryStructureMarshallers.Marshall(s584, parameters, prefix + ".VpcSecurityGroups" + ".VpcSecurityGroupMembership" + "." + QueryValues.FromInt(i583 + 1));
-                }
-            }
-        }
-        if (value.DBParameterGroups is { } l585)
-        {
-            if (l585.Count == 0)
-            {
-                parameters[prefix + ".DBParameterGroups"] = string.Empty;
-            }
-
-            for (var i585 = 0; i585 < l585.Count; i585++)
-            {
-                var e585 = l585[i585];
-                if (e585 is { } s586)
-                {
-                    QueryStructureMarshallers.Marshall(s586, parameters, prefix + ".DBParameterGroups" + ".DBParameterGroup" + "." + QueryValues.FromInt(i585 + 1));
-                }
-            }
-        }
-        if (value.AvailabilityZone is { } v587)
-        {
-            parameters[prefix + ".AvailabilityZone"] = v587;
-        }
-        if (value.DBSubnetGroup is { } s588)
-        {
-            QueryStructureMarshallers.Marshall(s588, parameters, prefix + ".DBSubnetGroup");
-        }
-        if (value.PreferredMaintenanceWindow is { } v589)
-        {
-            parameters[prefix + ".PreferredMaintenanceWindow"] = v589;
-        }
-        if (value.UpgradeRolloutOrder is { } v590)
-        {
-            parameters[prefix + ".UpgradeRolloutOrder"] = v590;
-        }
-        if (value.PendingModifiedValues is { } s591)
-        {
-            QueryStructureMarshallers.Marshall(s591, parameters, prefix + ".PendingModifiedValues");
-        }
-        if (value.LatestRestorableTime is { } v592)
-        {
-            parameters[prefix + ".LatestRestorableTime"] = QueryValues.FromTimestamp(v592);
-        }
-        if (value.MultiAZ is { } v593)
-        {
-            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v593);
-        }
-        if (value.EngineVersion is { } v594)
-        {
-            parameters[prefix + ".EngineVersion"] = v594;
-        }
-        if (value.AutoMinorVersionUpgrade is { } v595)
-        {
-            parameters[prefix + ".AutoMinorVersionUpgrade"] = QueryValues.FromBool(v595);
-        }
-        if (value.ReadReplicaSourceDBInstanceIdentifier is { } v596)
-        {
-            parameters[prefix + ".ReadReplicaSourceDBInstanceIdentifier"] = v596;
-        }
-        if (value.ReadReplicaDBInstanceIdentifiers is { } l597)
-        {
-            if (l597.Count == 0)
-            {
-                parameters[prefix + ".ReadReplicaDBInstanceIdentifiers"] = string.Empty;
-            }
-
-            for (var i597 = 0; i597 < l597.Count; i597++)
-            {
-                var e597 = l597[i597];
-                parameters[prefix + ".ReadReplicaDBInstanceIdentifiers" + ".ReadReplicaDBInstanceIdentifier" + "." + QueryValues.FromInt(i597 + 1)] = e597;
-            }
-        }
-        if (value.ReadReplicaDBClusterIdentifiers is { } l598)
+        if (value.VpcSecurityGroups is { } l598)
         {
             if (l598.Count == 0)
             {
-                parameters[prefix + ".ReadReplicaDBClusterIdentifiers"] = string.Empty;
+                parameters[prefix + ".VpcSecurityGroups"] = string.Empty;
             }
 
             for (var i598 = 0; i598 < l598.Count; i598++)
             {
                 var e598 = l598[i598];
-                parameters[prefix + ".ReadReplicaDBClusterIdentifiers" + ".ReadReplicaDBClusterIdentifier" + "." + QueryValues.FromInt(i598 + 1)] = e598;
+                if (e598 is { } s599)
+                {
+                    QueryStructureMarshallers.Marshall(s599, parameters, prefix + ".VpcSecurityGroups" + ".VpcSecurityGroupMembership" + "." + QueryValues.FromInt(i598 + 1));
+                }
             }
         }
-        if (value.ReplicaMode is { } v599)
+        if (value.DBParameterGroups is { } l600)
         {
-            parameters[prefix + ".ReplicaMode"] = v599;
+            if (l600.Count == 0)
+            {
+                parameters[prefix + ".DBParameterGroups"] = string.Empty;
+            }
+
+            for (var i600 = 0; i600 < l600.Count; i600++)
+            {
+                var e600 = l600[i600];
+                if (e600 is { } s601)
+                {
+                    QueryStructureMarshallers.Marshall(s601, parameters, prefix + ".DBParameterGroups" + ".DBParameterGroup" + "." + QueryValues.FromInt(i600 + 1));
+                }
+            }
         }
-        if (value.LicenseModel is { } v600)
+        if (value.AvailabilityZone is { } v602)
         {
-            parameters[prefix + ".LicenseModel"] = v600;
+            parameters[prefix + ".AvailabilityZone"] = v602;
         }
-        if (value.Iops is { } v601)
+        if (value.DBSubnetGroup is { } s603)
         {
-            parameters[prefix + ".Iops"] = QueryValues.FromInt(v601);
+            QueryStructureMarshallers.Marshall(s603, parameters, prefix + ".DBSubnetGroup");
         }
-        if (value.StorageThroughput is { } v602)
+        if (value.PreferredMaintenanceWindow is { } v604)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v602);
+            parameters[prefix + ".PreferredMaintenanceWindow"] = v604;
         }
-        if (value.OptionGroupMemberships is { } l603)
+        if (value.UpgradeRolloutOrder is { } v605)
         {
-            if (l603.Count == 0)
+            parameters[prefix + ".UpgradeRolloutOrder"] = v605;
+        }
+        if (value.PendingModifiedValues is { } s606)
+        {
+            QueryStructureMarshallers.Marshall(s606, parameters, prefix + ".PendingModifiedValues");
+        }
+        if (value.LatestRestorableTime is { } v607)
+        {
+            parameters[prefix + ".LatestRestorableTime"] = QueryValues.FromTimestamp(v607);
+        }
+        if (value.MultiAZ is { } v608)
+        {
+            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v608);
+        }
+        if (value.EngineVersion is { } v609)
+        {
+            parameters[prefix + ".EngineVersion"] = v609;
+        }
+        if (value.AutoMinorVersionUpgrade is { } v610)
+        {
+            parameters[prefix + ".AutoMinorVersionUpgrade"] = QueryValues.FromBool(v610);
+        }
+        if (value.ReadReplicaSourceDBInstanceIdentifier is { } v611)
+        {
+            parameters[prefix + ".ReadReplicaSourceDBInstanceIdentifier"] = v611;
+        }
+        if (value.ReadReplicaDBInstanceIdentifiers is { } l612)
+        {
+            if (l612.Count == 0)
+            {
+                parameters[prefix + ".ReadReplicaDBInstanceIdentifiers"] = string.Empty;
+            }
+
+            for (var i612 = 0; i612 < l612.Count; i612++)
+            {
+                var e612 = l612[i612];
+                parameters[prefix + ".ReadReplicaDBInstanceIdentifiers" + ".ReadReplicaDBInstanceIdentifier" + "." + QueryValues.FromInt(i612 + 1)] = e612;
+            }
+        }
+        if (value.ReadReplicaDBClusterIdentifiers is { } l613)
+        {
+            if (l613.Count == 0)
+            {
+                parameters[prefix + ".ReadReplicaDBClusterIdentifiers"] = string.Empty;
+            }
+
+            for (var i613 = 0; i613 < l613.Count; i613++)
+            {
+                var e613 = l613[i613];
+                parameters[prefix + ".ReadReplicaDBClusterIdentifiers" + ".ReadReplicaDBClusterIdentifier" + "." + QueryValues.FromInt(i613 + 1)] = e613;
+            }
+        }
+        if (value.ReplicaMode is { } v614)
+        {
+            parameters[prefix + ".ReplicaMode"] = v614;
+        }
+        if (value.LicenseModel is { } v615)
+        {
+            parameters[prefix + ".LicenseModel"] = v615;
+        }
+        if (value.Iops is { } v616)
+        {
+            parameters[prefix + ".Iops"] = QueryValues.FromInt(v616);
+        }
+        if (value.StorageThroughput is { } v617)
+        {
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v617);
+        }
+        if (value.OptionGroupMemberships is { } l618)
+        {
+            if (l618.Count == 0)
             {
                 parameters[prefix + ".OptionGroupMemberships"] = string.Empty;
             }
 
-            for (var i603 = 0; i603 < l603.Count; i603++)
+            for (var i618 = 0; i618 < l618.Count; i618++)
             {
-                var e603 = l603[i603];
-                if (e603 is { } s604)
+                var e618 = l618[i618];
+                if (e618 is { } s619)
                 {
-                    QueryStructureMarshallers.Marshall(s604, parameters, prefix + ".OptionGroupMemberships" + ".OptionGroupMembership" + "." + QueryValues.FromInt(i603 + 1));
+                    QueryStructureMarshallers.Marshall(s619, parameters, prefix + ".OptionGroupMemberships" + ".OptionGroupMembership" + "." + QueryValues.FromInt(i618 + 1));
                 }
             }
         }
-        if (value.CharacterSetName is { } v605)
+        if (value.CharacterSetName is { } v620)
         {
-            parameters[prefix + ".CharacterSetName"] = v605;
+            parameters[prefix + ".CharacterSetName"] = v620;
         }
-        if (value.NcharCharacterSetName is { } v606)
+        if (value.NcharCharacterSetName is { } v621)
         {
-            parameters[prefix + ".NcharCharacterSetName"] = v606;
+            parameters[prefix + ".NcharCharacterSetName"] = v621;
         }
-        if (value.SecondaryAvailabilityZone is { } v607)
+        if (value.SecondaryAvailabilityZone is { } v622)
         {
-            parameters[prefix + ".SecondaryAvailabilityZone"] = v607;
+            parameters[prefix + ".SecondaryAvailabilityZone"] = v622;
         }
-        if (value.PubliclyAccessible is { } v608)
+        if (value.PubliclyAccessible is { } v623)
         {
-            parameters[prefix + ".PubliclyAccessible"] = QueryValues.FromBool(v608);
+            parameters[prefix + ".PubliclyAccessible"] = QueryValues.FromBool(v623);
         }
-        if (value.StatusInfos is { } l609)
+        if (value.StatusInfos is { } l624)
         {
-            if (l609.Count == 0)
+            if (l624.Count == 0)
             {
                 parameters[prefix + ".StatusInfos"] = string.Empty;
             }
 
-            for (var i609 = 0; i609 < l609.Count; i609++)
+            for (var i624 = 0; i624 < l624.Count; i624++)
             {
-                var e609 = l609[i609];
-                if (e609 is { } s610)
+                var e624 = l624[i624];
+                if (e624 is { } s625)
                 {
-                    QueryStructureMarshallers.Marshall(s610, parameters, prefix + ".StatusInfos" + ".DBInstanceStatusInfo" + "." + QueryValues.FromInt(i609 + 1));
+                    QueryStructureMarshallers.Marshall(s625, parameters, prefix + ".StatusInfos" + ".DBInstanceStatusInfo" + "." + QueryValues.FromInt(i624 + 1));
                 }
             }
         }
-        if (value.StorageType is { } v611)
+        if (value.StorageType is { } v626)
         {
-            parameters[prefix + ".StorageType"] = v611;
+            parameters[prefix + ".StorageType"] = v626;
         }
-        if (value.StorageEncryptionType is { } v612)
+        if (value.StorageEncryptionType is { } v627)
         {
-            parameters[prefix + ".StorageEncryptionType"] = v612;
+            parameters[prefix + ".StorageEncryptionType"] = v627;
         }
-        if (value.TdeCredentialArn is { } v613)
+        if (value.TdeCredentialArn is { } v628)
         {
-            parameters[prefix + ".TdeCredentialArn"] = v613;
+            parameters[prefix + ".TdeCredentialArn"] = v628;
         }
-        if (value.DbInstancePort is { } v614)
+        if (value.DbInstancePort is { } v629)
         {
-            parameters[prefix + ".DbInstancePort"] = QueryValues.FromInt(v614);
+            parameters[prefix + ".DbInstancePort"] = QueryValues.FromInt(v629);
         }
-        if (value.DBClusterIdentifier is { } v615)
+        if (value.DBClusterIdentifier is { } v630)
         {
-            parameters[prefix + ".DBClusterIdentifier"] = v615;
+            parameters[prefix + ".DBClusterIdentifier"] = v630;
         }
-        if (value.StorageEncrypted is { } v616)
+        if (value.StorageEncrypted is { } v631)
         {
-            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v616);
+            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v631);
         }
-        if (value.KmsKeyId is { } v617)
+        if (value.KmsKeyId is { } v632)
         {
-            parameters[prefix + ".KmsKeyId"] = v617;
+            parameters[prefix + ".KmsKeyId"] = v632;
         }
-        if (value.DbiResourceId is { } v618)
+        if (value.DbiResourceId is { } v633)
         {
-            parameters[prefix + ".DbiResourceId"] = v618;
+            parameters[prefix + ".DbiResourceId"] = v633;
         }
-        if (value.CACertificateIdentifier is { } v619)
+        if (value.CACertificateIdentifier is { } v634)
         {
-            parameters[prefix + ".CACertificateIdentifier"] = v619;
+            parameters[prefix + ".CACertificateIdentifier"] = v634;
         }
-        if (value.DomainMemberships is { } l620)
-        {
-            if (l620.Count == 0)
-            {
-                parameters[prefix + ".DomainMemberships"] = string.Empty;
-            }
-
-            for (var i620 = 0; i620 < l620.Count; i620++)
-            {
-                var e620 = l620[i620];
-                if (e620 is { } s621)
-                {
-                    QueryStructureMarshallers.Marshall(s621, parameters, prefix + ".DomainMemberships" + ".DomainMembership" + "." + QueryValues.FromInt(i620 + 1));
-                }
-            }
-        }
-        if (value.CopyTagsToSnapshot is { } v622)
-        {
-            parameters[prefix + ".CopyTagsToSnapshot"] = QueryValues.FromBool(v622);
-        }
-        if (value.MonitoringInterval is { } v623)
-        {
-            parameters[prefix + ".MonitoringInterval"] = QueryValues.FromInt(v623);
-        }
-        if (value.EnhancedMonitoringResourceArn is { } v624)
-        {
-            parameters[prefix + ".EnhancedMonitoringResourceArn"] = v624;
-        }
-        if (value.MonitoringRoleArn is { } v625)
-        {
-            parameters[prefix + ".MonitoringRoleArn"] = v625;
-        }
-        if (value.PromotionTier is { } v626)
-        {
-            parameters[prefix + ".PromotionTier"] = QueryValues.FromInt(v626);
-        }
-        if (value.DBInstanceArn is { } v627)
-        {
-            parameters[prefix + ".DBInstanceArn"] = v627;
-        }
-        if (value.Timezone is { } v628)
-        {
-            parameters[prefix + ".Timezone"] = v628;
-        }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v629)
-        {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v629);
-        }
-        if (value.DatabaseInsightsMode is { } v630)
-        {
-            parameters[prefix + ".DatabaseInsightsMode"] = v630;
-        }
-        if (value.PerformanceInsightsEnabled is { } v631)
-        {
-            parameters[prefix + ".PerformanceInsightsEnabled"] = QueryValues.FromBool(v631);
-        }
-        if (value.PerformanceInsightsKMSKeyId is { } v632)
-        {
-            parameters[prefix + ".PerformanceInsightsKMSKeyId"] = v632;
-        }
-        if (value.PerformanceInsightsRetentionPeriod is { } v633)
-        {
-            parameters[prefix + ".PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v633);
-        }
-        if (value.EnabledCloudwatchLogsExports is { } l634)
-        {
-            if (l634.Count == 0)
-            {
-                parameters[prefix + ".EnabledCloudwatchLogsExports"] = string.Empty;
-            }
-
-            for (var i634 = 0; i634 < l634.Count; i634++)
-            {
-                var e634 = l634[i634];
-                parameters[prefix + ".EnabledCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i634 + 1)] = e634;
-            }
-        }
-        if (value.ProcessorFeatures is { } l635)
+        if (value.DomainMemberships is { } l635)
         {
             if (l635.Count == 0)
             {
-                parameters[prefix + ".ProcessorFeatures"] = string.Empty;
+                parameters[prefix + ".DomainMemberships"] = string.Empty;
             }
 
             for (var i635 = 0; i635 < l635.Count; i635++)
@@ -3607,167 +3638,176 @@ internal static class QueryStructureMarshallers
                 var e635 = l635[i635];
                 if (e635 is { } s636)
                 {
-                    QueryStructureMarshallers.Marshall(s636, parameters, prefix + ".ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i635 + 1));
+                    QueryStructureMarshallers.Marshall(s636, parameters, prefix + ".DomainMemberships" + ".DomainMembership" + "." + QueryValues.FromInt(i635 + 1));
                 }
             }
         }
-        if (value.DeletionProtection is { } v637)
+        if (value.CopyTagsToSnapshot is { } v637)
         {
-            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v637);
+            parameters[prefix + ".CopyTagsToSnapshot"] = QueryValues.FromBool(v637);
         }
-        if (value.AssociatedRoles is { } l638)
+        if (value.MonitoringInterval is { } v638)
         {
-            if (l638.Count == 0)
+            parameters[prefix + ".MonitoringInterval"] = QueryValues.FromInt(v638);
+        }
+        if (value.EnhancedMonitoringResourceArn is { } v639)
+        {
+            parameters[prefix + ".EnhancedMonitoringResourceArn"] = v639;
+        }
+        if (value.MonitoringRoleArn is { } v640)
+        {
+            parameters[prefix + ".MonitoringRoleArn"] = v640;
+        }
+        if (value.PromotionTier is { } v641)
+        {
+            parameters[prefix + ".PromotionTier"] = QueryValues.FromInt(v641);
+        }
+        if (value.DBInstanceArn is { } v642)
+        {
+            parameters[prefix + ".DBInstanceArn"] = v642;
+        }
+        if (value.Timezone is { } v643)
+        {
+            parameters[prefix + ".Timezone"] = v643;
+        }
+        if (value.IAMDatabaseAuthenticationEnabled is { } v644)
+        {
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v644);
+        }
+        if (value.DatabaseInsightsMode is { } v645)
+        {
+            parameters[prefix + ".DatabaseInsightsMode"] = v645;
+        }
+        if (value.PerformanceInsightsEnabled is { } v646)
+        {
+            parameters[prefix + ".PerformanceInsightsEnabled"] = QueryValues.FromBool(v646);
+        }
+        if (value.PerformanceInsightsKMSKeyId is { } v647)
+        {
+            parameters[prefix + ".PerformanceInsightsKMSKeyId"] = v647;
+        }
+        if (value.PerformanceInsightsRetentionPeriod is { } v648)
+        {
+            parameters[prefix + ".PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v648);
+        }
+        if (value.EnabledCloudwatchLogsExports is { } l649)
+        {
+            if (l649.Count == 0)
+            {
+                parameters[prefix + ".EnabledCloudwatchLogsExports"] = string.Empty;
+            }
+
+            for (var i649 = 0; i649 < l649.Count; i649++)
+            {
+                var e649 = l649[i649];
+                parameters[prefix + ".EnabledCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i649 + 1)] = e649;
+            }
+        }
+        if (value.ProcessorFeatures is { } l650)
+        {
+            if (l650.Count == 0)
+            {
+                parameters[prefix + ".ProcessorFeatures"] = string.Empty;
+            }
+
+            for (var i650 = 0; i650 < l650.Count; i650++)
+            {
+                var e650 = l650[i650];
+                if (e650 is { } s651)
+                {
+                    QueryStructureMarshallers.Marshall(s651, parameters, prefix + ".ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i650 + 1));
+                }
+            }
+        }
+        if (value.DeletionProtection is { } v652)
+        {
+            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v652);
+        }
+        if (value.AssociatedRoles is { } l653)
+        {
+            if (l653.Count == 0)
             {
                 parameters[prefix + ".AssociatedRoles"] = string.Empty;
             }
 
-            for (var i638 = 0; i638 < l638.Count; i638++)
+            for (var i653 = 0; i653 < l653.Count; i653++)
             {
-                var e638 = l638[i638];
-                if (e638 is { } s639)
+                var e653 = l653[i653];
+                if (e653 is { } s654)
                 {
-                    QueryStructureMarshallers.Marshall(s639, parameters, prefix + ".AssociatedRoles" + ".DBInstanceRole" + "." + QueryValues.FromInt(i638 + 1));
+                    QueryStructureMarshallers.Marshall(s654, parameters, prefix + ".AssociatedRoles" + ".DBInstanceRole" + "." + QueryValues.FromInt(i653 + 1));
                 }
             }
         }
-        if (value.ListenerEndpoint is { } s640)
+        if (value.ListenerEndpoint is { } s655)
         {
-            QueryStructureMarshallers.Marshall(s640, parameters, prefix + ".ListenerEndpoint");
+            QueryStructureMarshallers.Marshall(s655, parameters, prefix + ".ListenerEndpoint");
         }
-        if (value.MaxAllocatedStorage is { } v641)
+        if (value.MaxAllocatedStorage is { } v656)
         {
-            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v641);
+            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v656);
         }
-        if (value.TagList is { } l642)
+        if (value.TagList is { } l657)
         {
-            if (l642.Count == 0)
+            if (l657.Count == 0)
             {
                 parameters[prefix + ".TagList"] = string.Empty;
             }
 
-            for (var i642 = 0; i642 < l642.Count; i642++)
+            for (var i657 = 0; i657 < l657.Count; i657++)
             {
-                var e642 = l642[i642];
-                if (e642 is { } s643)
+                var e657 = l657[i657];
+                if (e657 is { } s658)
                 {
-                    QueryStructureMarshallers.Marshall(s643, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i642 + 1));
+                    QueryStructureMarshallers.Marshall(s658, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i657 + 1));
                 }
             }
         }
-        if (value.AutomationMode is { } v644)
+        if (value.AutomationMode is { } v659)
         {
-            parameters[prefix + ".AutomationMode"] = v644;
+            parameters[prefix + ".AutomationMode"] = v659;
         }
-        if (value.ResumeFullAutomationModeTime is { } v645)
+        if (value.ResumeFullAutomationModeTime is { } v660)
         {
-            parameters[prefix + ".ResumeFullAutomationModeTime"] = QueryValues.FromTimestamp(v645);
+            parameters[prefix + ".ResumeFullAutomationModeTime"] = QueryValues.FromTimestamp(v660);
         }
-        if (value.CustomerOwnedIpEnabled is { } v646)
+        if (value.CustomerOwnedIpEnabled is { } v661)
         {
-            parameters[prefix + ".CustomerOwnedIpEnabled"] = QueryValues.FromBool(v646);
+            parameters[prefix + ".CustomerOwnedIpEnabled"] = QueryValues.FromBool(v661);
         }
-        if (value.NetworkType is { } v647)
+        if (value.NetworkType is { } v662)
         {
-            parameters[prefix + ".NetworkType"] = v647;
+            parameters[prefix + ".NetworkType"] = v662;
         }
-        if (value.ActivityStreamStatus is { } v648)
+        if (value.ActivityStreamStatus is { } v663)
         {
-            parameters[prefix + ".ActivityStreamStatus"] = v648;
+            parameters[prefix + ".ActivityStreamStatus"] = v663;
         }
-        if (value.ActivityStreamKmsKeyId is { } v649)
+        if (value.ActivityStreamKmsKeyId is { } v664)
         {
-            parameters[prefix + ".ActivityStreamKmsKeyId"] = v649;
+            parameters[prefix + ".ActivityStreamKmsKeyId"] = v664;
         }
-        if (value.ActivityStreamKinesisStreamName is { } v650)
+        if (value.ActivityStreamKinesisStreamName is { } v665)
         {
-            parameters[prefix + ".ActivityStreamKinesisStreamName"] = v650;
+            parameters[prefix + ".ActivityStreamKinesisStreamName"] = v665;
         }
-        if (value.ActivityStreamMode is { } v651)
+        if (value.ActivityStreamMode is { } v666)
         {
-            parameters[prefix + ".ActivityStreamMode"] = v651;
+            parameters[prefix + ".ActivityStreamMode"] = v666;
         }
-        if (value.ActivityStreamEngineNativeAuditFieldsIncluded is { } v652)
+        if (value.ActivityStreamEngineNativeAuditFieldsIncluded is { } v667)
         {
-            parameters[prefix + ".ActivityStreamEngineNativeAuditFieldsIncluded"] = QueryValues.FromBool(v652);
+            parameters[prefix + ".ActivityStreamEngineNativeAuditFieldsIncluded"] = QueryValues.FromBool(v667);
         }
-        if (value.AwsBackupRecoveryPointArn is { } v653)
+        if (value.AwsBackupRecoveryPointArn is { } v668)
         {
-            parameters[prefix + ".AwsBackupRecoveryPointArn"] = v653;
+            parameters[prefix + ".AwsBackupRecoveryPointArn"] = v668;
         }
-        if (value.DBInstanceAutomatedBackupsReplications is { } l654)
-        {
-            if (l654.Count == 0)
-            {
-                parameters[prefix + ".DBInstanceAutomatedBackupsReplications"] = string.Empty;
-            }
-
-            for (var i654 = 0; i654 < l654.Count; i654++)
-            {
-                var e654 = l654[i654];
-                if (e654 is { } s655)
-                {
-                    QueryStructureMarshallers.Marshall(s655, parameters, prefix + ".DBInstanceAutomatedBackupsReplications" + ".DBInstanceAutomatedBackupsReplication" + "." + QueryValues.FromInt(i654 + 1));
-                }
-            }
-        }
-        if (value.BackupTarget is { } v656)
-        {
-            parameters[prefix + ".BackupTarget"] = v656;
-        }
-        if (value.AutomaticRestartTime is { } v657)
-        {
-            parameters[prefix + ".AutomaticRestartTime"] = QueryValues.FromTimestamp(v657);
-        }
-        if (value.CustomIamInstanceProfile is { } v658)
-        {
-            parameters[prefix + ".CustomIamInstanceProfile"] = v658;
-        }
-        if (value.ActivityStreamPolicyStatus is { } v659)
-        {
-            parameters[prefix + ".ActivityStreamPolicyStatus"] = v659;
-        }
-        if (value.CertificateDetails is { } s660)
-        {
-            QueryStructureMarshallers.Marshall(s660, parameters, prefix + ".CertificateDetails");
-        }
-        if (value.DBSystemId is { } v661)
-        {
-            parameters[prefix + ".DBSystemId"] = v661;
-        }
-        if (value.MasterUserSecret is { } s662)
-        {
-            QueryStructureMarshallers.Marshall(s662, parameters, prefix + ".MasterUserSecret");
-        }
-        if (value.ReadReplicaSourceDBClusterIdentifier is { } v663)
-        {
-            parameters[prefix + ".ReadReplicaSourceDBClusterIdentifier"] = v663;
-        }
-        if (value.PercentProgress is { } v664)
-        {
-            parameters[prefix + ".PercentProgress"] = v664;
-        }
-        if (value.MultiTenant is { } v665)
-        {
-            parameters[prefix + ".MultiTenant"] = QueryValues.FromBool(v665);
-        }
-        if (value.DedicatedLogVolume is { } v666)
-        {
-            parameters[prefix + ".DedicatedLogVolume"] = QueryValues.FromBool(v666);
-        }
-        if (value.IsStorageConfigUpgradeAvailable is { } v667)
-        {
-            parameters[prefix + ".IsStorageConfigUpgradeAvailable"] = QueryValues.FromBool(v667);
-        }
-        if (value.EngineLifecycleSupport is { } v668)
-        {
-            parameters[prefix + ".EngineLifecycleSupport"] = v668;
-        }
-        if (value.AdditionalStorageVolumes is { } l669)
+        if (value.DBInstanceAutomatedBackupsReplications is { } l669)
         {
             if (l669.Count == 0)
             {
-                parameters[prefix + ".AdditionalStorageVolumes"] = string.Empty;
+                parameters[prefix + ".DBInstanceAutomatedBackupsReplications"] = string.Empty;
             }
 
             for (var i669 = 0; i669 < l669.Count; i669++)
@@ -3775,559 +3815,627 @@ internal static class QueryStructureMarshallers
                 var e669 = l669[i669];
                 if (e669 is { } s670)
                 {
-                    QueryStructureMarshallers.Marshall(s670, parameters, prefix + ".AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i669 + 1));
+                    QueryStructureMarshallers.Marshall(s670, parameters, prefix + ".DBInstanceAutomatedBackupsReplications" + ".DBInstanceAutomatedBackupsReplication" + "." + QueryValues.FromInt(i669 + 1));
                 }
             }
         }
-        if (value.StorageVolumeStatus is { } v671)
+        if (value.BackupTarget is { } v671)
         {
-            parameters[prefix + ".StorageVolumeStatus"] = v671;
+            parameters[prefix + ".BackupTarget"] = v671;
+        }
+        if (value.AutomaticRestartTime is { } v672)
+        {
+            parameters[prefix + ".AutomaticRestartTime"] = QueryValues.FromTimestamp(v672);
+        }
+        if (value.CustomIamInstanceProfile is { } v673)
+        {
+            parameters[prefix + ".CustomIamInstanceProfile"] = v673;
+        }
+        if (value.ActivityStreamPolicyStatus is { } v674)
+        {
+            parameters[prefix + ".ActivityStreamPolicyStatus"] = v674;
+        }
+        if (value.CertificateDetails is { } s675)
+        {
+            QueryStructureMarshallers.Marshall(s675, parameters, prefix + ".CertificateDetails");
+        }
+        if (value.DBSystemId is { } v676)
+        {
+            parameters[prefix + ".DBSystemId"] = v676;
+        }
+        if (value.MasterUserSecret is { } s677)
+        {
+            QueryStructureMarshallers.Marshall(s677, parameters, prefix + ".MasterUserSecret");
+        }
+        if (value.ReadReplicaSourceDBClusterIdentifier is { } v678)
+        {
+            parameters[prefix + ".ReadReplicaSourceDBClusterIdentifier"] = v678;
+        }
+        if (value.PercentProgress is { } v679)
+        {
+            parameters[prefix + ".PercentProgress"] = v679;
+        }
+        if (value.MultiTenant is { } v680)
+        {
+            parameters[prefix + ".MultiTenant"] = QueryValues.FromBool(v680);
+        }
+        if (value.DedicatedLogVolume is { } v681)
+        {
+            parameters[prefix + ".DedicatedLogVolume"] = QueryValues.FromBool(v681);
+        }
+        if (value.IsStorageConfigUpgradeAvailable is { } v682)
+        {
+            parameters[prefix + ".IsStorageConfigUpgradeAvailable"] = QueryValues.FromBool(v682);
+        }
+        if (value.EngineLifecycleSupport is { } v683)
+        {
+            parameters[prefix + ".EngineLifecycleSupport"] = v683;
+        }
+        if (value.AdditionalStorageVolumes is { } l684)
+        {
+            if (l684.Count == 0)
+            {
+                parameters[prefix + ".AdditionalStorageVolumes"] = string.Empty;
+            }
+
+            for (var i684 = 0; i684 < l684.Count; i684++)
+            {
+                var e684 = l684[i684];
+                if (e684 is { } s685)
+                {
+                    QueryStructureMarshallers.Marshall(s685, parameters, prefix + ".AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i684 + 1));
+                }
+            }
+        }
+        if (value.StorageVolumeStatus is { } v686)
+        {
+            parameters[prefix + ".StorageVolumeStatus"] = v686;
         }
     }
 
     public static void Marshall(DBInstanceAutomatedBackupsReplication value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBInstanceAutomatedBackupsArn is { } v672)
+        if (value.DBInstanceAutomatedBackupsArn is { } v687)
         {
-            parameters[prefix + ".DBInstanceAutomatedBackupsArn"] = v672;
+            parameters[prefix + ".DBInstanceAutomatedBackupsArn"] = v687;
         }
     }
 
     public static void Marshall(DBInstanceRole value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.RoleArn is { } v673)
+        if (value.RoleArn is { } v688)
         {
-            parameters[prefix + ".RoleArn"] = v673;
+            parameters[prefix + ".RoleArn"] = v688;
         }
-        if (value.FeatureName is { } v674)
+        if (value.FeatureName is { } v689)
         {
-            parameters[prefix + ".FeatureName"] = v674;
+            parameters[prefix + ".FeatureName"] = v689;
         }
-        if (value.Status is { } v675)
+        if (value.Status is { } v690)
         {
-            parameters[prefix + ".Status"] = v675;
+            parameters[prefix + ".Status"] = v690;
         }
     }
 
     public static void Marshall(DBInstanceStatusInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.StatusType is { } v676)
+        if (value.StatusType is { } v691)
         {
-            parameters[prefix + ".StatusType"] = v676;
+            parameters[prefix + ".StatusType"] = v691;
         }
-        if (value.Normal is { } v677)
+        if (value.Normal is { } v692)
         {
-            parameters[prefix + ".Normal"] = QueryValues.FromBool(v677);
+            parameters[prefix + ".Normal"] = QueryValues.FromBool(v692);
         }
-        if (value.Status is { } v678)
+        if (value.Status is { } v693)
         {
-            parameters[prefix + ".Status"] = v678;
+            parameters[prefix + ".Status"] = v693;
         }
-        if (value.Message is { } v679)
+        if (value.Message is { } v694)
         {
-            parameters[prefix + ".Message"] = v679;
+            parameters[prefix + ".Message"] = v694;
         }
     }
 
     public static void Marshall(DBParameterGroupStatus value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBParameterGroupName is { } v680)
+        if (value.DBParameterGroupName is { } v695)
         {
-            parameters[prefix + ".DBParameterGroupName"] = v680;
+            parameters[prefix + ".DBParameterGroupName"] = v695;
         }
-        if (value.ParameterApplyStatus is { } v681)
+        if (value.ParameterApplyStatus is { } v696)
         {
-            parameters[prefix + ".ParameterApplyStatus"] = v681;
+            parameters[prefix + ".ParameterApplyStatus"] = v696;
         }
     }
 
     public static void Marshall(DBProxy value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBProxyName is { } v682)
+        if (value.DBProxyName is { } v697)
         {
-            parameters[prefix + ".DBProxyName"] = v682;
+            parameters[prefix + ".DBProxyName"] = v697;
         }
-        if (value.DBProxyArn is { } v683)
+        if (value.DBProxyArn is { } v698)
         {
-            parameters[prefix + ".DBProxyArn"] = v683;
+            parameters[prefix + ".DBProxyArn"] = v698;
         }
-        if (value.Status is { } v684)
+        if (value.Status is { } v699)
         {
-            parameters[prefix + ".Status"] = v684;
+            parameters[prefix + ".Status"] = v699;
         }
-        if (value.EngineFamily is { } v685)
+        if (value.EngineFamily is { } v700)
         {
-            parameters[prefix + ".EngineFamily"] = v685;
+            parameters[prefix + ".EngineFamily"] = v700;
         }
-        if (value.VpcId is { } v686)
+        if (value.VpcId is { } v701)
         {
-            parameters[prefix + ".VpcId"] = v686;
+            parameters[prefix + ".VpcId"] = v701;
         }
-        if (value.VpcSecurityGroupIds is { } l687)
+        if (value.VpcSecurityGroupIds is { } l702)
         {
-            if (l687.Count == 0)
+            if (l702.Count == 0)
             {
                 parameters[prefix + ".VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i687 = 0; i687 < l687.Count; i687++)
+            for (var i702 = 0; i702 < l702.Count; i702++)
             {
-                var e687 = l687[i687];
-                parameters[prefix + ".VpcSecurityGroupIds" + ".member" + "." + QueryValues.FromInt(i687 + 1)] = e687;
+                var e702 = l702[i702];
+                parameters[prefix + ".VpcSecurityGroupIds" + ".member" + "." + QueryValues.FromInt(i702 + 1)] = e702;
             }
         }
-        if (value.VpcSubnetIds is { } l688)
+        if (value.VpcSubnetIds is { } l703)
         {
-            if (l688.Count == 0)
+            if (l703.Count == 0)
             {
                 parameters[prefix + ".VpcSubnetIds"] = string.Empty;
             }
 
-            for (var i688 = 0; i688 < l688.Count; i688++)
+            for (var i703 = 0; i703 < l703.Count; i703++)
             {
-                var e688 = l688[i688];
-                parameters[prefix + ".VpcSubnetIds" + ".member" + "." + QueryValues.FromInt(i688 + 1)] = e688;
+                var e703 = l703[i703];
+                parameters[prefix + ".VpcSubnetIds" + ".member" + "." + QueryValues.FromInt(i703 + 1)] = e703;
             }
         }
-        if (value.DefaultAuthScheme is { } v689)
+        if (value.DefaultAuthScheme is { } v704)
         {
-            parameters[prefix + ".DefaultAuthScheme"] = v689;
+            parameters[prefix + ".DefaultAuthScheme"] = v704;
         }
-        if (value.Auth is { } l690)
+        if (value.Auth is { } l705)
         {
-            if (l690.Count == 0)
+            if (l705.Count == 0)
             {
                 parameters[prefix + ".Auth"] = string.Empty;
             }
 
-            for (var i690 = 0; i690 < l690.Count; i690++)
+            for (var i705 = 0; i705 < l705.Count; i705++)
             {
-                var e690 = l690[i690];
-                if (e690 is { } s691)
+                var e705 = l705[i705];
+                if (e705 is { } s706)
                 {
-                    QueryStructureMarshallers.Marshall(s691, parameters, prefix + ".Auth" + ".member" + "." + QueryValues.FromInt(i690 + 1));
+                    QueryStructureMarshallers.Marshall(s706, parameters, prefix + ".Auth" + ".member" + "." + QueryValues.FromInt(i705 + 1));
                 }
             }
         }
-        if (value.RoleArn is { } v692)
+        if (value.RoleArn is { } v707)
         {
-            parameters[prefix + ".RoleArn"] = v692;
+            parameters[prefix + ".RoleArn"] = v707;
         }
-        if (value.Endpoint is { } v693)
+        if (value.Endpoint is { } v708)
         {
-            parameters[prefix + ".Endpoint"] = v693;
+            parameters[prefix + ".Endpoint"] = v708;
         }
-        if (value.RequireTLS is { } v694)
+        if (value.RequireTLS is { } v709)
         {
-            parameters[prefix + ".RequireTLS"] = QueryValues.FromBool(v694);
+            parameters[prefix + ".RequireTLS"] = QueryValues.FromBool(v709);
         }
-        if (value.IdleClientTimeout is { } v695)
+        if (value.IdleClientTimeout is { } v710)
         {
-            parameters[prefix + ".IdleClientTimeout"] = QueryValues.FromInt(v695);
+            parameters[prefix + ".IdleClientTimeout"] = QueryValues.FromInt(v710);
         }
-        if (value.DebugLogging is { } v696)
+        if (value.DebugLogging is { } v711)
         {
-            parameters[prefix + ".DebugLogging"] = QueryValues.FromBool(v696);
+            parameters[prefix + ".DebugLogging"] = QueryValues.FromBool(v711);
         }
-        if (value.CreatedDate is { } v697)
+        if (value.CreatedDate is { } v712)
         {
-            parameters[prefix + ".CreatedDate"] = QueryValues.FromTimestamp(v697);
+            parameters[prefix + ".CreatedDate"] = QueryValues.FromTimestamp(v712);
         }
-        if (value.UpdatedDate is { } v698)
+        if (value.UpdatedDate is { } v713)
         {
-            parameters[prefix + ".UpdatedDate"] = QueryValues.FromTimestamp(v698);
+            parameters[prefix + ".UpdatedDate"] = QueryValues.FromTimestamp(v713);
         }
-        if (value.EndpointNetworkType is { } v699)
+        if (value.EndpointNetworkType is { } v714)
         {
-            parameters[prefix + ".EndpointNetworkType"] = v699;
+            parameters[prefix + ".EndpointNetworkType"] = v714;
         }
-        if (value.TargetConnectionNetworkType is { } v700)
+        if (value.TargetConnectionNetworkType is { } v715)
         {
-            parameters[prefix + ".TargetConnectionNetworkType"] = v700;
+            parameters[prefix + ".TargetConnectionNetworkType"] = v715;
         }
     }
 
     public static void Marshall(DBProxyTarget value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.TargetArn is { } v701)
+        if (value.TargetArn is { } v716)
         {
-            parameters[prefix + ".TargetArn"] = v701;
+            parameters[prefix + ".TargetArn"] = v716;
         }
-        if (value.Endpoint is { } v702)
+        if (value.Endpoint is { } v717)
         {
-            parameters[prefix + ".Endpoint"] = v702;
+            parameters[prefix + ".Endpoint"] = v717;
         }
-        if (value.TrackedClusterId is { } v703)
+        if (value.TrackedClusterId is { } v718)
         {
-            parameters[prefix + ".TrackedClusterId"] = v703;
+            parameters[prefix + ".TrackedClusterId"] = v718;
         }
-        if (value.RdsResourceId is { } v704)
+        if (value.RdsResourceId is { } v719)
         {
-            parameters[prefix + ".RdsResourceId"] = v704;
+            parameters[prefix + ".RdsResourceId"] = v719;
         }
-        if (value.Port is { } v705)
+        if (value.Port is { } v720)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v705);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v720);
         }
-        if (value.Type is { } v706)
+        if (value.Type is { } v721)
         {
-            parameters[prefix + ".Type"] = v706;
+            parameters[prefix + ".Type"] = v721;
         }
-        if (value.Role is { } v707)
+        if (value.Role is { } v722)
         {
-            parameters[prefix + ".Role"] = v707;
+            parameters[prefix + ".Role"] = v722;
         }
-        if (value.TargetHealth is { } s708)
+        if (value.TargetHealth is { } s723)
         {
-            QueryStructureMarshallers.Marshall(s708, parameters, prefix + ".TargetHealth");
+            QueryStructureMarshallers.Marshall(s723, parameters, prefix + ".TargetHealth");
         }
     }
 
     public static void Marshall(DBSecurityGroupMembership value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBSecurityGroupName is { } v709)
+        if (value.DBSecurityGroupName is { } v724)
         {
-            parameters[prefix + ".DBSecurityGroupName"] = v709;
+            parameters[prefix + ".DBSecurityGroupName"] = v724;
         }
-        if (value.Status is { } v710)
+        if (value.Status is { } v725)
         {
-            parameters[prefix + ".Status"] = v710;
+            parameters[prefix + ".Status"] = v725;
         }
     }
 
     public static void Marshall(DBSubnetGroup value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBSubnetGroupName is { } v711)
+        if (value.DBSubnetGroupName is { } v726)
         {
-            parameters[prefix + ".DBSubnetGroupName"] = v711;
+            parameters[prefix + ".DBSubnetGroupName"] = v726;
         }
-        if (value.DBSubnetGroupDescription is { } v712)
+        if (value.DBSubnetGroupDescription is { } v727)
         {
-            parameters[prefix + ".DBSubnetGroupDescription"] = v712;
+            parameters[prefix + ".DBSubnetGroupDescription"] = v727;
         }
-        if (value.VpcId is { } v713)
+        if (value.VpcId is { } v728)
         {
-            parameters[prefix + ".VpcId"] = v713;
+            parameters[prefix + ".VpcId"] = v728;
         }
-        if (value.SubnetGroupStatus is { } v714)
+        if (value.SubnetGroupStatus is { } v729)
         {
-            parameters[prefix + ".SubnetGroupStatus"] = v714;
+            parameters[prefix + ".SubnetGroupStatus"] = v729;
         }
-        if (value.Subnets is { } l715)
+        if (value.Subnets is { } l730)
         {
-            if (l715.Count == 0)
+            if (l730.Count == 0)
             {
                 parameters[prefix + ".Subnets"] = string.Empty;
             }
 
-            for (var i715 = 0; i715 < l715.Count; i715++)
+            for (var i730 = 0; i730 < l730.Count; i730++)
             {
-                var e715 = l715[i715];
-                if (e715 is { } s716)
+                var e730 = l730[i730];
+                if (e730 is { } s731)
                 {
-                    QueryStructureMarshallers.Marshall(s716, parameters, prefix + ".Subnets" + ".Subnet" + "." + QueryValues.FromInt(i715 + 1));
+                    QueryStructureMarshallers.Marshall(s731, parameters, prefix + ".Subnets" + ".Subnet" + "." + QueryValues.FromInt(i730 + 1));
                 }
             }
         }
-        if (value.DBSubnetGroupArn is { } v717)
+        if (value.DBSubnetGroupArn is { } v732)
         {
-            parameters[prefix + ".DBSubnetGroupArn"] = v717;
+            parameters[prefix + ".DBSubnetGroupArn"] = v732;
         }
-        if (value.SupportedNetworkTypes is { } l718)
+        if (value.SupportedNetworkTypes is { } l733)
         {
-            if (l718.Count == 0)
+            if (l733.Count == 0)
             {
                 parameters[prefix + ".SupportedNetworkTypes"] = string.Empty;
             }
 
-            for (var i718 = 0; i718 < l718.Count; i718++)
+            for (var i733 = 0; i733 < l733.Count; i733++)
             {
-                var e718 = l718[i718];
-                parameters[prefix + ".SupportedNetworkTypes" + ".member" + "." + QueryValues.FromInt(i718 + 1)] = e718;
+                var e733 = l733[i733];
+                parameters[prefix + ".SupportedNetworkTypes" + ".member" + "." + QueryValues.FromInt(i733 + 1)] = e733;
             }
         }
     }
 
     public static void Marshall(DomainMembership value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Domain is { } v719)
+        if (value.Domain is { } v734)
         {
-            parameters[prefix + ".Domain"] = v719;
+            parameters[prefix + ".Domain"] = v734;
         }
-        if (value.Status is { } v720)
+        if (value.Status is { } v735)
         {
-            parameters[prefix + ".Status"] = v720;
+            parameters[prefix + ".Status"] = v735;
         }
-        if (value.FQDN is { } v721)
+        if (value.FQDN is { } v736)
         {
-            parameters[prefix + ".FQDN"] = v721;
+            parameters[prefix + ".FQDN"] = v736;
         }
-        if (value.IAMRoleName is { } v722)
+        if (value.IAMRoleName is { } v737)
         {
-            parameters[prefix + ".IAMRoleName"] = v722;
+            parameters[prefix + ".IAMRoleName"] = v737;
         }
-        if (value.OU is { } v723)
+        if (value.OU is { } v738)
         {
-            parameters[prefix + ".OU"] = v723;
+            parameters[prefix + ".OU"] = v738;
         }
-        if (value.AuthSecretArn is { } v724)
+        if (value.AuthSecretArn is { } v739)
         {
-            parameters[prefix + ".AuthSecretArn"] = v724;
+            parameters[prefix + ".AuthSecretArn"] = v739;
         }
-        if (value.DnsIps is { } l725)
+        if (value.DnsIps is { } l740)
         {
-            if (l725.Count == 0)
+            if (l740.Count == 0)
             {
                 parameters[prefix + ".DnsIps"] = string.Empty;
             }
 
-            for (var i725 = 0; i725 < l725.Count; i725++)
+            for (var i740 = 0; i740 < l740.Count; i740++)
             {
-                var e725 = l725[i725];
-                parameters[prefix + ".DnsIps" + ".member" + "." + QueryValues.FromInt(i725 + 1)] = e725;
+                var e740 = l740[i740];
+                parameters[prefix + ".DnsIps" + ".member" + "." + QueryValues.FromInt(i740 + 1)] = e740;
             }
         }
     }
 
     public static void Marshall(Endpoint value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Address is { } v726)
+        if (value.Address is { } v741)
         {
-            parameters[prefix + ".Address"] = v726;
+            parameters[prefix + ".Address"] = v741;
         }
-        if (value.Port is { } v727)
+        if (value.Port is { } v742)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v727);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v742);
         }
-        if (value.HostedZoneId is { } v728)
+        if (value.HostedZoneId is { } v743)
         {
-            parameters[prefix + ".HostedZoneId"] = v728;
+            parameters[prefix + ".HostedZoneId"] = v743;
         }
     }
 
     public static void Marshall(Event value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.SourceIdentifier is { } v729)
+        if (value.SourceIdentifier is { } v744)
         {
-            parameters[prefix + ".SourceIdentifier"] = v729;
+            parameters[prefix + ".SourceIdentifier"] = v744;
         }
-        if (value.SourceType is { } v730)
+        if (value.SourceType is { } v745)
         {
-            parameters[prefix + ".SourceType"] = v730;
+            parameters[prefix + ".SourceType"] = v745;
         }
-        if (value.Message is { } v731)
+        if (value.Message is { } v746)
         {
-            parameters[prefix + ".Message"] = v731;
+            parameters[prefix + ".Message"] = v746;
         }
-        if (value.EventCategories is { } l732)
+        if (value.EventCategories is { } l747)
         {
-            if (l732.Count == 0)
+            if (l747.Count == 0)
             {
                 parameters[prefix + ".EventCategories"] = string.Empty;
             }
 
-            for (var i732 = 0; i732 < l732.Count; i732++)
+            for (var i747 = 0; i747 < l747.Count; i747++)
             {
-                var e732 = l732[i732];
-                parameters[prefix + ".EventCategories" + ".EventCategory" + "." + QueryValues.FromInt(i732 + 1)] = e732;
+                var e747 = l747[i747];
+                parameters[prefix + ".EventCategories" + ".EventCategory" + "." + QueryValues.FromInt(i747 + 1)] = e747;
             }
         }
-        if (value.Date is { } v733)
+        if (value.Date is { } v748)
         {
-            parameters[prefix + ".Date"] = QueryValues.FromTimestamp(v733);
+            parameters[prefix + ".Date"] = QueryValues.FromTimestamp(v748);
         }
-        if (value.SourceArn is { } v734)
+        if (value.SourceArn is { } v749)
         {
-            parameters[prefix + ".SourceArn"] = v734;
+            parameters[prefix + ".SourceArn"] = v749;
         }
     }
 
     public static void Marshall(EventSubscription value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.CustomerAwsId is { } v735)
+        if (value.CustomerAwsId is { } v750)
         {
-            parameters[prefix + ".CustomerAwsId"] = v735;
+            parameters[prefix + ".CustomerAwsId"] = v750;
         }
-        if (value.CustSubscriptionId is { } v736)
+        if (value.CustSubscriptionId is { } v751)
         {
-            parameters[prefix + ".CustSubscriptionId"] = v736;
+            parameters[prefix + ".CustSubscriptionId"] = v751;
         }
-        if (value.SnsTopicArn is { } v737)
+        if (value.SnsTopicArn is { } v752)
         {
-            parameters[prefix + ".SnsTopicArn"] = v737;
+            parameters[prefix + ".SnsTopicArn"] = v752;
         }
-        if (value.Status is { } v738)
+        if (value.Status is { } v753)
         {
-            parameters[prefix + ".Status"] = v738;
+            parameters[prefix + ".Status"] = v753;
         }
-        if (value.SubscriptionCreationTime is { } v739)
+        if (value.SubscriptionCreationTime is { } v754)
         {
-            parameters[prefix + ".SubscriptionCreationTime"] = v739;
+            parameters[prefix + ".SubscriptionCreationTime"] = v754;
         }
-        if (value.SourceType is { } v740)
+        if (value.SourceType is { } v755)
         {
-            parameters[prefix + ".SourceType"] = v740;
+            parameters[prefix + ".SourceType"] = v755;
         }
-        if (value.SourceIdsList is { } l741)
+        if (value.SourceIdsList is { } l756)
         {
-            if (l741.Count == 0)
+            if (l756.Count == 0)
             {
                 parameters[prefix + ".SourceIdsList"] = string.Empty;
             }
 
-            for (var i741 = 0; i741 < l741.Count; i741++)
+            for (var i756 = 0; i756 < l756.Count; i756++)
             {
-                var e741 = l741[i741];
-                parameters[prefix + ".SourceIdsList" + ".SourceId" + "." + QueryValues.FromInt(i741 + 1)] = e741;
+                var e756 = l756[i756];
+                parameters[prefix + ".SourceIdsList" + ".SourceId" + "." + QueryValues.FromInt(i756 + 1)] = e756;
             }
         }
-        if (value.EventCategoriesList is { } l742)
+        if (value.EventCategoriesList is { } l757)
         {
-            if (l742.Count == 0)
+            if (l757.Count == 0)
             {
                 parameters[prefix + ".EventCategoriesList"] = string.Empty;
             }
 
-            for (var i742 = 0; i742 < l742.Count; i742++)
+            for (var i757 = 0; i757 < l757.Count; i757++)
             {
-                var e742 = l742[i742];
-                parameters[prefix + ".EventCategoriesList" + ".EventCategory" + "." + QueryValues.FromInt(i742 + 1)] = e742;
+                var e757 = l757[i757];
+                parameters[prefix + ".EventCategoriesList" + ".EventCategory" + "." + QueryValues.FromInt(i757 + 1)] = e757;
             }
         }
-        if (value.Enabled is { } v743)
+        if (value.Enabled is { } v758)
         {
-            parameters[prefix + ".Enabled"] = QueryValues.FromBool(v743);
+            parameters[prefix + ".Enabled"] = QueryValues.FromBool(v758);
         }
-        if (value.EventSubscriptionArn is { } v744)
+        if (value.EventSubscriptionArn is { } v759)
         {
-            parameters[prefix + ".EventSubscriptionArn"] = v744;
+            parameters[prefix + ".EventSubscriptionArn"] = v759;
         }
     }
 
     public static void Marshall(FailoverState value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Status is { } v745)
+        if (value.Status is { } v760)
         {
-            parameters[prefix + ".Status"] = v745;
+            parameters[prefix + ".Status"] = v760;
         }
-        if (value.FromDbClusterArn is { } v746)
+        if (value.FromDbClusterArn is { } v761)
         {
-            parameters[prefix + ".FromDbClusterArn"] = v746;
+            parameters[prefix + ".FromDbClusterArn"] = v761;
         }
-        if (value.ToDbClusterArn is { } v747)
+        if (value.ToDbClusterArn is { } v762)
         {
-            parameters[prefix + ".ToDbClusterArn"] = v747;
+            parameters[prefix + ".ToDbClusterArn"] = v762;
         }
-        if (value.IsDataLossAllowed is { } v748)
+        if (value.IsDataLossAllowed is { } v763)
         {
-            parameters[prefix + ".IsDataLossAllowed"] = QueryValues.FromBool(v748);
+            parameters[prefix + ".IsDataLossAllowed"] = QueryValues.FromBool(v763);
         }
     }
 
     public static void Marshall(Filter value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Name is { } v749)
+        if (value.Name is { } v764)
         {
-            parameters[prefix + ".Name"] = v749;
+            parameters[prefix + ".Name"] = v764;
         }
-        if (value.Values is { } l750)
+        if (value.Values is { } l765)
         {
-            if (l750.Count == 0)
+            if (l765.Count == 0)
             {
                 parameters[prefix + ".Values"] = string.Empty;
             }
 
-            for (var i750 = 0; i750 < l750.Count; i750++)
+            for (var i765 = 0; i765 < l765.Count; i765++)
             {
-                var e750 = l750[i750];
-                parameters[prefix + ".Values" + ".Value" + "." + QueryValues.FromInt(i750 + 1)] = e750;
+                var e765 = l765[i765];
+                parameters[prefix + ".Values" + ".Value" + "." + QueryValues.FromInt(i765 + 1)] = e765;
             }
         }
     }
 
     public static void Marshall(GlobalCluster value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.GlobalClusterIdentifier is { } v751)
+        if (value.GlobalClusterIdentifier is { } v766)
         {
-            parameters[prefix + ".GlobalClusterIdentifier"] = v751;
+            parameters[prefix + ".GlobalClusterIdentifier"] = v766;
         }
-        if (value.GlobalClusterResourceId is { } v752)
+        if (value.GlobalClusterResourceId is { } v767)
         {
-            parameters[prefix + ".GlobalClusterResourceId"] = v752;
+            parameters[prefix + ".GlobalClusterResourceId"] = v767;
         }
-        if (value.GlobalClusterArn is { } v753)
+        if (value.GlobalClusterArn is { } v768)
         {
-            parameters[prefix + ".GlobalClusterArn"] = v753;
+            parameters[prefix + ".GlobalClusterArn"] = v768;
         }
-        if (value.Status is { } v754)
+        if (value.Status is { } v769)
         {
-            parameters[prefix + ".Status"] = v754;
+            parameters[prefix + ".Status"] = v769;
         }
-        if (value.Engine is { } v755)
+        if (value.Engine is { } v770)
         {
-            parameters[prefix + ".Engine"] = v755;
+            parameters[prefix + ".Engine"] = v770;
         }
-        if (value.EngineVersion is { } v756)
+        if (value.EngineVersion is { } v771)
         {
-            parameters[prefix + ".EngineVersion"] = v756;
+            parameters[prefix + ".EngineVersion"] = v771;
         }
-        if (value.EngineLifecycleSupport is { } v757)
+        if (value.EngineLifecycleSupport is { } v772)
         {
-            parameters[prefix + ".EngineLifecycleSupport"] = v757;
+            parameters[prefix + ".EngineLifecycleSupport"] = v772;
         }
-        if (value.DatabaseName is { } v758)
+        if (value.DatabaseName is { } v773)
         {
-            parameters[prefix + ".DatabaseName"] = v758;
+            parameters[prefix + ".DatabaseName"] = v773;
         }
-        if (value.StorageEncrypted is { } v759)
+        if (value.StorageEncrypted is { } v774)
         {
-            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v759);
+            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v774);
         }
-        if (value.StorageEncryptionType is { } v760)
+        if (value.StorageEncryptionType is { } v775)
         {
-            parameters[prefix + ".StorageEncryptionType"] = v760;
+            parameters[prefix + ".StorageEncryptionType"] = v775;
         }
-        if (value.DeletionProtection is { } v761)
+        if (value.DeletionProtection is { } v776)
         {
-            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v761);
+            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v776);
         }
-        if (value.GlobalClusterMembers is { } l762)
+        if (value.GlobalClusterMembers is { } l777)
         {
-            if (l762.Count == 0)
+            if (l777.Count == 0)
             {
                 parameters[prefix + ".GlobalClusterMembers"] = string.Empty;
             }
 
-            for (var i762 = 0; i762 < l762.Count; i762++)
+            for (var i777 = 0; i777 < l777.Count; i777++)
             {
-                var e762 = l762[i762];
-                if (e762 is { } s763)
+                var e777 = l777[i777];
+                if (e777 is { } s778)
                 {
-                    QueryStructureMarshallers.Marshall(s763, parameters, prefix + ".GlobalClusterMembers" + ".GlobalClusterMember" + "." + QueryValues.FromInt(i762 + 1));
+                    QueryStructureMarshallers.Marshall(s778, parameters, prefix + ".GlobalClusterMembers" + ".GlobalClusterMember" + "." + QueryValues.FromInt(i777 + 1));
                 }
             }
         }
-        if (value.Endpoint is { } v764)
+        if (value.Endpoint is { } v779)
         {
-            parameters[prefix + ".Endpoint"] = v764;
+            parameters[prefix + ".Endpoint"] = v779;
         }
-        if (value.FailoverState is { } s765)
+        if (value.FailoverState is { } s780)
         {
-            QueryStructureMarshallers.Marshall(s765, parameters, prefix + ".FailoverState");
+            QueryStructureMarshallers.Marshall(s780, parameters, prefix + ".FailoverState");
         }
-        if (value.TagList is { } l766)
+        if (value.TagList is { } l781)
         {
-            if (l766.Count == 0)
+            if (l781.Count == 0)
             {
                 parameters[prefix + ".TagList"] = string.Empty;
             }
 
-            for (var i766 = 0; i766 < l766.Count; i766++)
+            for (var i781 = 0; i781 < l781.Count; i781++)
             {
-                var e766 = l766[i766];
-                if (e766 is { } s767)
+                var e781 = l781[i781];
+                if (e781 is { } s782)
                 {
-                    QueryStructureMarshallers.Marshall(s767, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i766 + 1));
+                    QueryStructureMarshallers.Marshall(s782, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i781 + 1));
                 }
             }
         }
@@ -4335,262 +4443,262 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(GlobalClusterMember value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBClusterArn is { } v768)
+        if (value.DBClusterArn is { } v783)
         {
-            parameters[prefix + ".DBClusterArn"] = v768;
+            parameters[prefix + ".DBClusterArn"] = v783;
         }
-        if (value.Readers is { } l769)
+        if (value.Readers is { } l784)
         {
-            if (l769.Count == 0)
+            if (l784.Count == 0)
             {
                 parameters[prefix + ".Readers"] = string.Empty;
             }
 
-            for (var i769 = 0; i769 < l769.Count; i769++)
+            for (var i784 = 0; i784 < l784.Count; i784++)
             {
-                var e769 = l769[i769];
-                parameters[prefix + ".Readers" + ".member" + "." + QueryValues.FromInt(i769 + 1)] = e769;
+                var e784 = l784[i784];
+                parameters[prefix + ".Readers" + ".member" + "." + QueryValues.FromInt(i784 + 1)] = e784;
             }
         }
-        if (value.IsWriter is { } v770)
+        if (value.IsWriter is { } v785)
         {
-            parameters[prefix + ".IsWriter"] = QueryValues.FromBool(v770);
+            parameters[prefix + ".IsWriter"] = QueryValues.FromBool(v785);
         }
-        if (value.GlobalWriteForwardingStatus is { } v771)
+        if (value.GlobalWriteForwardingStatus is { } v786)
         {
-            parameters[prefix + ".GlobalWriteForwardingStatus"] = v771;
+            parameters[prefix + ".GlobalWriteForwardingStatus"] = v786;
         }
-        if (value.SynchronizationStatus is { } v772)
+        if (value.SynchronizationStatus is { } v787)
         {
-            parameters[prefix + ".SynchronizationStatus"] = v772;
+            parameters[prefix + ".SynchronizationStatus"] = v787;
         }
     }
 
     public static void Marshall(LimitlessDatabase value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Status is { } v773)
+        if (value.Status is { } v788)
         {
-            parameters[prefix + ".Status"] = v773;
+            parameters[prefix + ".Status"] = v788;
         }
-        if (value.MinRequiredACU is { } v774)
+        if (value.MinRequiredACU is { } v789)
         {
-            parameters[prefix + ".MinRequiredACU"] = QueryValues.FromDouble(v774);
+            parameters[prefix + ".MinRequiredACU"] = QueryValues.FromDouble(v789);
         }
     }
 
     public static void Marshall(MasterUserSecret value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.SecretArn is { } v775)
+        if (value.SecretArn is { } v790)
         {
-            parameters[prefix + ".SecretArn"] = v775;
+            parameters[prefix + ".SecretArn"] = v790;
         }
-        if (value.SecretStatus is { } v776)
+        if (value.SecretStatus is { } v791)
         {
-            parameters[prefix + ".SecretStatus"] = v776;
+            parameters[prefix + ".SecretStatus"] = v791;
         }
-        if (value.KmsKeyId is { } v777)
+        if (value.KmsKeyId is { } v792)
         {
-            parameters[prefix + ".KmsKeyId"] = v777;
+            parameters[prefix + ".KmsKeyId"] = v792;
         }
     }
 
     public static void Marshall(ModifyAdditionalStorageVolume value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.VolumeName is { } v778)
+        if (value.VolumeName is { } v793)
         {
-            parameters[prefix + ".VolumeName"] = v778;
+            parameters[prefix + ".VolumeName"] = v793;
         }
-        if (value.AllocatedStorage is { } v779)
+        if (value.AllocatedStorage is { } v794)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v779);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v794);
         }
-        if (value.IOPS is { } v780)
+        if (value.IOPS is { } v795)
         {
-            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v780);
+            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v795);
         }
-        if (value.MaxAllocatedStorage is { } v781)
+        if (value.MaxAllocatedStorage is { } v796)
         {
-            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v781);
+            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v796);
         }
-        if (value.StorageThroughput is { } v782)
+        if (value.StorageThroughput is { } v797)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v782);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v797);
         }
-        if (value.StorageType is { } v783)
+        if (value.StorageType is { } v798)
         {
-            parameters[prefix + ".StorageType"] = v783;
+            parameters[prefix + ".StorageType"] = v798;
         }
-        if (value.SetForDelete is { } v784)
+        if (value.SetForDelete is { } v799)
         {
-            parameters[prefix + ".SetForDelete"] = QueryValues.FromBool(v784);
+            parameters[prefix + ".SetForDelete"] = QueryValues.FromBool(v799);
         }
     }
 
     public static void Marshall(OptionGroupMembership value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.OptionGroupName is { } v785)
+        if (value.OptionGroupName is { } v800)
         {
-            parameters[prefix + ".OptionGroupName"] = v785;
+            parameters[prefix + ".OptionGroupName"] = v800;
         }
-        if (value.Status is { } v786)
+        if (value.Status is { } v801)
         {
-            parameters[prefix + ".Status"] = v786;
+            parameters[prefix + ".Status"] = v801;
         }
     }
 
     public static void Marshall(Outpost value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Arn is { } v787)
+        if (value.Arn is { } v802)
         {
-            parameters[prefix + ".Arn"] = v787;
+            parameters[prefix + ".Arn"] = v802;
         }
     }
 
     public static void Marshall(PendingCloudwatchLogsExports value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.LogTypesToEnable is { } l788)
+        if (value.LogTypesToEnable is { } l803)
         {
-            if (l788.Count == 0)
+            if (l803.Count == 0)
             {
                 parameters[prefix + ".LogTypesToEnable"] = string.Empty;
             }
 
-            for (var i788 = 0; i788 < l788.Count; i788++)
+            for (var i803 = 0; i803 < l803.Count; i803++)
             {
-                var e788 = l788[i788];
-                parameters[prefix + ".LogTypesToEnable" + ".member" + "." + QueryValues.FromInt(i788 + 1)] = e788;
+                var e803 = l803[i803];
+                parameters[prefix + ".LogTypesToEnable" + ".member" + "." + QueryValues.FromInt(i803 + 1)] = e803;
             }
         }
-        if (value.LogTypesToDisable is { } l789)
+        if (value.LogTypesToDisable is { } l804)
         {
-            if (l789.Count == 0)
+            if (l804.Count == 0)
             {
                 parameters[prefix + ".LogTypesToDisable"] = string.Empty;
             }
 
-            for (var i789 = 0; i789 < l789.Count; i789++)
+            for (var i804 = 0; i804 < l804.Count; i804++)
             {
-                var e789 = l789[i789];
-                parameters[prefix + ".LogTypesToDisable" + ".member" + "." + QueryValues.FromInt(i789 + 1)] = e789;
+                var e804 = l804[i804];
+                parameters[prefix + ".LogTypesToDisable" + ".member" + "." + QueryValues.FromInt(i804 + 1)] = e804;
             }
         }
     }
 
     public static void Marshall(PendingModifiedValues value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBInstanceClass is { } v790)
+        if (value.DBInstanceClass is { } v805)
         {
-            parameters[prefix + ".DBInstanceClass"] = v790;
+            parameters[prefix + ".DBInstanceClass"] = v805;
         }
-        if (value.AllocatedStorage is { } v791)
+        if (value.AllocatedStorage is { } v806)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v791);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v806);
         }
-        if (value.MasterUserPassword is { } v792)
+        if (value.MasterUserPassword is { } v807)
         {
-            parameters[prefix + ".MasterUserPassword"] = v792;
+            parameters[prefix + ".MasterUserPassword"] = v807;
         }
-        if (value.Port is { } v793)
+        if (value.Port is { } v808)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v793);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v808);
         }
-        if (value.BackupRetentionPeriod is { } v794)
+        if (value.BackupRetentionPeriod is { } v809)
         {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v794);
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v809);
         }
-        if (value.MultiAZ is { } v795)
+        if (value.MultiAZ is { } v810)
         {
-            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v795);
+            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v810);
         }
-        if (value.EngineVersion is { } v796)
+        if (value.EngineVersion is { } v811)
         {
-            parameters[prefix + ".EngineVersion"] = v796;
+            parameters[prefix + ".EngineVersion"] = v811;
         }
-        if (value.LicenseModel is { } v797)
+        if (value.LicenseModel is { } v812)
         {
-            parameters[prefix + ".LicenseModel"] = v797;
+            parameters[prefix + ".LicenseModel"] = v812;
         }
-        if (value.Iops is { } v798)
+        if (value.Iops is { } v813)
         {
-            parameters[prefix + ".Iops"] = QueryValues.FromInt(v798);
+            parameters[prefix + ".Iops"] = QueryValues.FromInt(v813);
         }
-        if (value.StorageThroughput is { } v799)
+        if (value.StorageThroughput is { } v814)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v799);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v814);
         }
-        if (value.DBInstanceIdentifier is { } v800)
+        if (value.DBInstanceIdentifier is { } v815)
         {
-            parameters[prefix + ".DBInstanceIdentifier"] = v800;
+            parameters[prefix + ".DBInstanceIdentifier"] = v815;
         }
-        if (value.StorageType is { } v801)
+        if (value.StorageType is { } v816)
         {
-            parameters[prefix + ".StorageType"] = v801;
+            parameters[prefix + ".StorageType"] = v816;
         }
-        if (value.CACertificateIdentifier is { } v802)
+        if (value.CACertificateIdentifier is { } v817)
         {
-            parameters[prefix + ".CACertificateIdentifier"] = v802;
+            parameters[prefix + ".CACertificateIdentifier"] = v817;
         }
-        if (value.DBSubnetGroupName is { } v803)
+        if (value.DBSubnetGroupName is { } v818)
         {
-            parameters[prefix + ".DBSubnetGroupName"] = v803;
+            parameters[prefix + ".DBSubnetGroupName"] = v818;
         }
-        if (value.PendingCloudwatchLogsExports is { } s804)
+        if (value.PendingCloudwatchLogsExports is { } s819)
         {
-            QueryStructureMarshallers.Marshall(s804, parameters, prefix + ".PendingCloudwatchLogsExports");
+            QueryStructureMarshallers.Marshall(s819, parameters, prefix + ".PendingCloudwatchLogsExports");
         }
-        if (value.ProcessorFeatures is { } l805)
+        if (value.ProcessorFeatures is { } l820)
         {
-            if (l805.Count == 0)
+            if (l820.Count == 0)
             {
                 parameters[prefix + ".ProcessorFeatures"] = string.Empty;
             }
 
-            for (var i805 = 0; i805 < l805.Count; i805++)
+            for (var i820 = 0; i820 < l820.Count; i820++)
             {
-                var e805 = l805[i805];
-                if (e805 is { } s806)
+                var e820 = l820[i820];
+                if (e820 is { } s821)
                 {
-                    QueryStructureMarshallers.Marshall(s806, parameters, prefix + ".ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i805 + 1));
+                    QueryStructureMarshallers.Marshall(s821, parameters, prefix + ".ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i820 + 1));
                 }
             }
         }
-        if (value.AutomationMode is { } v807)
+        if (value.AutomationMode is { } v822)
         {
-            parameters[prefix + ".AutomationMode"] = v807;
+            parameters[prefix + ".AutomationMode"] = v822;
         }
-        if (value.ResumeFullAutomationModeTime is { } v808)
+        if (value.ResumeFullAutomationModeTime is { } v823)
         {
-            parameters[prefix + ".ResumeFullAutomationModeTime"] = QueryValues.FromTimestamp(v808);
+            parameters[prefix + ".ResumeFullAutomationModeTime"] = QueryValues.FromTimestamp(v823);
         }
-        if (value.MultiTenant is { } v809)
+        if (value.MultiTenant is { } v824)
         {
-            parameters[prefix + ".MultiTenant"] = QueryValues.FromBool(v809);
+            parameters[prefix + ".MultiTenant"] = QueryValues.FromBool(v824);
         }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v810)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v825)
         {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v810);
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v825);
         }
-        if (value.DedicatedLogVolume is { } v811)
+        if (value.DedicatedLogVolume is { } v826)
         {
-            parameters[prefix + ".DedicatedLogVolume"] = QueryValues.FromBool(v811);
+            parameters[prefix + ".DedicatedLogVolume"] = QueryValues.FromBool(v826);
         }
-        if (value.Engine is { } v812)
+        if (value.Engine is { } v827)
         {
-            parameters[prefix + ".Engine"] = v812;
+            parameters[prefix + ".Engine"] = v827;
         }
-        if (value.AdditionalStorageVolumes is { } l813)
+        if (value.AdditionalStorageVolumes is { } l828)
         {
-            if (l813.Count == 0)
+            if (l828.Count == 0)
             {
                 parameters[prefix + ".AdditionalStorageVolumes"] = string.Empty;
             }
 
-            for (var i813 = 0; i813 < l813.Count; i813++)
+            for (var i828 = 0; i828 < l828.Count; i828++)
             {
-                var e813 = l813[i813];
-                if (e813 is { } s814)
+                var e828 = l828[i828];
+                if (e828 is { } s829)
                 {
-                    QueryStructureMarshallers.Marshall(s814, parameters, prefix + ".AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i813 + 1));
+                    QueryStructureMarshallers.Marshall(s829, parameters, prefix + ".AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i828 + 1));
                 }
             }
         }
@@ -4598,171 +4706,171 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(ProcessorFeature value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Name is { } v815)
+        if (value.Name is { } v830)
         {
-            parameters[prefix + ".Name"] = v815;
+            parameters[prefix + ".Name"] = v830;
         }
-        if (value.Value is { } v816)
+        if (value.Value is { } v831)
         {
-            parameters[prefix + ".Value"] = v816;
+            parameters[prefix + ".Value"] = v831;
         }
     }
 
     public static void Marshall(RdsCustomClusterConfiguration value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.InterconnectSubnetId is { } v817)
+        if (value.InterconnectSubnetId is { } v832)
         {
-            parameters[prefix + ".InterconnectSubnetId"] = v817;
+            parameters[prefix + ".InterconnectSubnetId"] = v832;
         }
-        if (value.TransitGatewayMulticastDomainId is { } v818)
+        if (value.TransitGatewayMulticastDomainId is { } v833)
         {
-            parameters[prefix + ".TransitGatewayMulticastDomainId"] = v818;
+            parameters[prefix + ".TransitGatewayMulticastDomainId"] = v833;
         }
-        if (value.ReplicaMode is { } v819)
+        if (value.ReplicaMode is { } v834)
         {
-            parameters[prefix + ".ReplicaMode"] = v819;
+            parameters[prefix + ".ReplicaMode"] = v834;
         }
     }
 
     public static void Marshall(ScalingConfiguration value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.MinCapacity is { } v820)
+        if (value.MinCapacity is { } v835)
         {
-            parameters[prefix + ".MinCapacity"] = QueryValues.FromInt(v820);
+            parameters[prefix + ".MinCapacity"] = QueryValues.FromInt(v835);
         }
-        if (value.MaxCapacity is { } v821)
+        if (value.MaxCapacity is { } v836)
         {
-            parameters[prefix + ".MaxCapacity"] = QueryValues.FromInt(v821);
+            parameters[prefix + ".MaxCapacity"] = QueryValues.FromInt(v836);
         }
-        if (value.AutoPause is { } v822)
+        if (value.AutoPause is { } v837)
         {
-            parameters[prefix + ".AutoPause"] = QueryValues.FromBool(v822);
+            parameters[prefix + ".AutoPause"] = QueryValues.FromBool(v837);
         }
-        if (value.SecondsUntilAutoPause is { } v823)
+        if (value.SecondsUntilAutoPause is { } v838)
         {
-            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v823);
+            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v838);
         }
-        if (value.TimeoutAction is { } v824)
+        if (value.TimeoutAction is { } v839)
         {
-            parameters[prefix + ".TimeoutAction"] = v824;
+            parameters[prefix + ".TimeoutAction"] = v839;
         }
-        if (value.SecondsBeforeTimeout is { } v825)
+        if (value.SecondsBeforeTimeout is { } v840)
         {
-            parameters[prefix + ".SecondsBeforeTimeout"] = QueryValues.FromInt(v825);
+            parameters[prefix + ".SecondsBeforeTimeout"] = QueryValues.FromInt(v840);
         }
     }
 
     public static void Marshall(ScalingConfigurationInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.MinCapacity is { } v826)
+        if (value.MinCapacity is { } v841)
         {
-            parameters[prefix + ".MinCapacity"] = QueryValues.FromInt(v826);
+            parameters[prefix + ".MinCapacity"] = QueryValues.FromInt(v841);
         }
-        if (value.MaxCapacity is { } v827)
+        if (value.MaxCapacity is { } v842)
         {
-            parameters[prefix + ".MaxCapacity"] = QueryValues.FromInt(v827);
+            parameters[prefix + ".MaxCapacity"] = QueryValues.FromInt(v842);
         }
-        if (value.AutoPause is { } v828)
+        if (value.AutoPause is { } v843)
         {
-            parameters[prefix + ".AutoPause"] = QueryValues.FromBool(v828);
+            parameters[prefix + ".AutoPause"] = QueryValues.FromBool(v843);
         }
-        if (value.SecondsUntilAutoPause is { } v829)
+        if (value.SecondsUntilAutoPause is { } v844)
         {
-            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v829);
+            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v844);
         }
-        if (value.TimeoutAction is { } v830)
+        if (value.TimeoutAction is { } v845)
         {
-            parameters[prefix + ".TimeoutAction"] = v830;
+            parameters[prefix + ".TimeoutAction"] = v845;
         }
-        if (value.SecondsBeforeTimeout is { } v831)
+        if (value.SecondsBeforeTimeout is { } v846)
         {
-            parameters[prefix + ".SecondsBeforeTimeout"] = QueryValues.FromInt(v831);
+            parameters[prefix + ".SecondsBeforeTimeout"] = QueryValues.FromInt(v846);
         }
     }
 
     public static void Marshall(ServerlessV2ScalingConfiguration value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.MinCapacity is { } v832)
+        if (value.MinCapacity is { } v847)
         {
-            parameters[prefix + ".MinCapacity"] = QueryValues.FromDouble(v832);
+            parameters[prefix + ".MinCapacity"] = QueryValues.FromDouble(v847);
         }
-        if (value.MaxCapacity is { } v833)
+        if (value.MaxCapacity is { } v848)
         {
-            parameters[prefix + ".MaxCapacity"] = QueryValues.FromDouble(v833);
+            parameters[prefix + ".MaxCapacity"] = QueryValues.FromDouble(v848);
         }
-        if (value.SecondsUntilAutoPause is { } v834)
+        if (value.SecondsUntilAutoPause is { } v849)
         {
-            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v834);
+            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v849);
         }
     }
 
     public static void Marshall(ServerlessV2ScalingConfigurationInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.MinCapacity is { } v835)
+        if (value.MinCapacity is { } v850)
         {
-            parameters[prefix + ".MinCapacity"] = QueryValues.FromDouble(v835);
+            parameters[prefix + ".MinCapacity"] = QueryValues.FromDouble(v850);
         }
-        if (value.MaxCapacity is { } v836)
+        if (value.MaxCapacity is { } v851)
         {
-            parameters[prefix + ".MaxCapacity"] = QueryValues.FromDouble(v836);
+            parameters[prefix + ".MaxCapacity"] = QueryValues.FromDouble(v851);
         }
-        if (value.SecondsUntilAutoPause is { } v837)
+        if (value.SecondsUntilAutoPause is { } v852)
         {
-            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v837);
+            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v852);
         }
     }
 
     public static void Marshall(Subnet value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.SubnetIdentifier is { } v838)
+        if (value.SubnetIdentifier is { } v853)
         {
-            parameters[prefix + ".SubnetIdentifier"] = v838;
+            parameters[prefix + ".SubnetIdentifier"] = v853;
         }
-        if (value.SubnetAvailabilityZone is { } s839)
+        if (value.SubnetAvailabilityZone is { } s854)
         {
-            QueryStructureMarshallers.Marshall(s839, parameters, prefix + ".SubnetAvailabilityZone");
+            QueryStructureMarshallers.Marshall(s854, parameters, prefix + ".SubnetAvailabilityZone");
         }
-        if (value.SubnetOutpost is { } s840)
+        if (value.SubnetOutpost is { } s855)
         {
-            QueryStructureMarshallers.Marshall(s840, parameters, prefix + ".SubnetOutpost");
+            QueryStructureMarshallers.Marshall(s855, parameters, prefix + ".SubnetOutpost");
         }
-        if (value.SubnetStatus is { } v841)
+        if (value.SubnetStatus is { } v856)
         {
-            parameters[prefix + ".SubnetStatus"] = v841;
+            parameters[prefix + ".SubnetStatus"] = v856;
         }
     }
 
     public static void Marshall(Tag value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Key is { } v842)
+        if (value.Key is { } v857)
         {
-            parameters[prefix + ".Key"] = v842;
+            parameters[prefix + ".Key"] = v857;
         }
-        if (value.Value is { } v843)
+        if (value.Value is { } v858)
         {
-            parameters[prefix + ".Value"] = v843;
+            parameters[prefix + ".Value"] = v858;
         }
     }
 
     public static void Marshall(TagSpecification value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.ResourceType is { } v844)
+        if (value.ResourceType is { } v859)
         {
-            parameters[prefix + ".ResourceType"] = v844;
+            parameters[prefix + ".ResourceType"] = v859;
         }
-        if (value.Tags is { } l845)
+        if (value.Tags is { } l860)
         {
-            if (l845.Count == 0)
+            if (l860.Count == 0)
             {
                 parameters[prefix + ".Tags"] = string.Empty;
             }
 
-            for (var i845 = 0; i845 < l845.Count; i845++)
+            for (var i860 = 0; i860 < l860.Count; i860++)
             {
-                var e845 = l845[i845];
-                if (e845 is { } s846)
+                var e860 = l860[i860];
+                if (e860 is { } s861)
                 {
-                    QueryStructureMarshallers.Marshall(s846, parameters, prefix + ".Tags" + ".Tag" + "." + QueryValues.FromInt(i845 + 1));
+                    QueryStructureMarshallers.Marshall(s861, parameters, prefix + ".Tags" + ".Tag" + "." + QueryValues.FromInt(i860 + 1));
                 }
             }
         }
@@ -4770,57 +4878,85 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(TargetHealth value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.State is { } v847)
+        if (value.State is { } v862)
         {
-            parameters[prefix + ".State"] = v847;
+            parameters[prefix + ".State"] = v862;
         }
-        if (value.Reason is { } v848)
+        if (value.Reason is { } v863)
         {
-            parameters[prefix + ".Reason"] = v848;
+            parameters[prefix + ".Reason"] = v863;
         }
-        if (value.Description is { } v849)
+        if (value.Description is { } v864)
         {
-            parameters[prefix + ".Description"] = v849;
+            parameters[prefix + ".Description"] = v864;
+        }
+    }
+
+    public static void Marshall(UserAuthConfig value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.Description is { } v865)
+        {
+            parameters[prefix + ".Description"] = v865;
+        }
+        if (value.UserName is { } v866)
+        {
+            parameters[prefix + ".UserName"] = v866;
+        }
+        if (value.AuthScheme is { } v867)
+        {
+            parameters[prefix + ".AuthScheme"] = v867;
+        }
+        if (value.SecretArn is { } v868)
+        {
+            parameters[prefix + ".SecretArn"] = v868;
+        }
+        if (value.IAMAuth is { } v869)
+        {
+            parameters[prefix + ".IAMAuth"] = v869;
+        }
+        if (value.ClientPasswordAuthType is { } v870)
+        {
+            parameters[prefix + ".ClientPasswordAuthType"] = v870;
         }
     }
 
     public static void Marshall(UserAuthConfigInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Description is { } v850)
+        if (value.Description is { } v871)
         {
-            parameters[prefix + ".Description"] = v850;
+            parameters[prefix + ".Description"] = v871;
         }
-        if (value.UserName is { } v851)
+        if (value.UserName is { } v872)
         {
-            parameters[prefix + ".UserName"] = v851;
+            parameters[prefix + ".UserName"] = v872;
         }
-        if (value.AuthScheme is { } v852)
+        if (value.AuthScheme is { } v873)
         {
-            parameters[prefix + ".AuthScheme"] = v852;
+            parameters[prefix + ".AuthScheme"] = v873;
         }
-        if (value.SecretArn is { } v853)
+        if (value.SecretArn is { } v874)
         {
-            parameters[prefix + ".SecretArn"] = v853;
+            parameters[prefix + ".SecretArn"] = v874;
         }
-        if (value.IAMAuth is { } v854)
+        if (value.IAMAuth is { } v875)
         {
-            parameters[prefix + ".IAMAuth"] = v854;
+            parameters[prefix + ".IAMAuth"] = v875;
         }
-        if (value.ClientPasswordAuthType is { } v855)
+        if (value.ClientPasswordAuthType is { } v876)
         {
-            parameters[prefix + ".ClientPasswordAuthType"] = v855;
+            parameters[prefix + ".ClientPasswordAuthType"] = v876;
         }
     }
 
     public static void Marshall(VpcSecurityGroupMembership value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.VpcSecurityGroupId is { } v856)
+        if (value.VpcSecurityGroupId is { } v877)
         {
-            parameters[prefix + ".VpcSecurityGroupId"] = v856;
+            parameters[prefix + ".VpcSecurityGroupId"] = v877;
         }
-        if (value.Status is { } v857)
+        if (value.Status is { } v878)
         {
-            parameters[prefix + ".Status"] = v857;
+            parameters[prefix + ".Status"] = v878;
         }
     }
 }

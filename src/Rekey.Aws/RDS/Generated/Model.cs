@@ -290,6 +290,63 @@ public sealed partial class CreateDBClusterEndpointResponse : Rekey.Aws.Runtime.
     public string? DBClusterEndpointArn { get; set; }
 }
 
+/// <summary>Creates a new DB proxy.</summary>
+public sealed partial class CreateDBProxyRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The identifier for the proxy.</summary>
+    // AWS: required.
+    public string? DBProxyName { get; set; }
+
+    /// <summary>The kinds of databases that the proxy can connect to.</summary>
+    // AWS: required, values in EngineFamily.
+    public string? EngineFamily { get; set; }
+
+    /// <summary>The default authentication scheme that the proxy uses for client connections to the proxy and connections from the proxy to the underlying database.</summary>
+    // AWS: values in DefaultAuthScheme.
+    public string? DefaultAuthScheme { get; set; }
+
+    /// <summary>The authorization mechanism that the proxy uses.</summary>
+    public List<global::Rekey.Aws.RDS.Model.UserAuthConfig>? Auth { get; set; }
+
+    /// <summary>The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in Amazon Web Services Secrets Manager.</summary>
+    // AWS: required.
+    public string? RoleArn { get; set; }
+
+    /// <summary>One or more VPC subnet IDs to associate with the new proxy.</summary>
+    // AWS: required.
+    public List<string>? VpcSubnetIds { get; set; }
+
+    /// <summary>One or more VPC security group IDs to associate with the new proxy.</summary>
+    public List<string>? VpcSecurityGroupIds { get; set; }
+
+    /// <summary>Specifies whether Transport Layer Security (TLS) encryption is required for connections to the proxy.</summary>
+    public bool? RequireTLS { get; set; }
+
+    /// <summary>The number of seconds that a connection to the proxy can be inactive before the proxy disconnects it.</summary>
+    public int? IdleClientTimeout { get; set; }
+
+    /// <summary>Specifies whether the proxy logs detailed connection and query information.</summary>
+    public bool? DebugLogging { get; set; }
+
+    /// <summary>An optional set of key-value pairs to associate arbitrary data of your choosing with the proxy.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Tag>? Tags { get; set; }
+
+    /// <summary>The network type of the DB proxy endpoint.</summary>
+    // AWS: values in EndpointNetworkType.
+    public string? EndpointNetworkType { get; set; }
+
+    /// <summary>The network type that the proxy uses to connect to the target database.</summary>
+    // AWS: values in TargetConnectionNetworkType.
+    public string? TargetConnectionNetworkType { get; set; }
+}
+
+/// <summary>The result of CreateDBProxy, with the server's Date and request id.</summary>
+public sealed partial class CreateDBProxyResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>The DBProxy structure corresponding to the new proxy.</summary>
+    public global::Rekey.Aws.RDS.Model.DBProxy? DBProxy { get; set; }
+}
+
 /// <summary>Creates a snapshot of a DB cluster.</summary>
 public sealed partial class CreateDBClusterSnapshotRequest : Amazon.Runtime.AmazonWebServiceRequest
 {
@@ -3019,6 +3076,31 @@ public sealed partial class TargetHealth
     public string? Description { get; set; }
 }
 
+/// <summary>Specifies the details of authentication used by a proxy to log in as a specific database user.</summary>
+public sealed partial class UserAuthConfig
+{
+    /// <summary>A user-specified description about the authentication used by a proxy to log in as a specific database user.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The name of the database user to which the proxy connects.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The type of authentication that the proxy uses for connections from the proxy to the underlying database.</summary>
+    // AWS: values in AuthScheme.
+    public string? AuthScheme { get; set; }
+
+    /// <summary>The Amazon Resource Name (ARN) representing the secret that the proxy uses to authenticate to the RDS DB instance or Aurora DB cluster.</summary>
+    public string? SecretArn { get; set; }
+
+    /// <summary>A value that indicates whether to require or disallow Amazon Web Services Identity and Access Management (IAM) authentication for connections to the proxy.</summary>
+    // AWS: values in IAMAuthMode.
+    public string? IAMAuth { get; set; }
+
+    /// <summary>The type of authentication the proxy uses for connections from clients.</summary>
+    // AWS: values in ClientPasswordAuthType.
+    public string? ClientPasswordAuthType { get; set; }
+}
+
 /// <summary>Returns the details of authentication used by a proxy to log in as a specific database user.</summary>
 public sealed partial class UserAuthConfigInfo
 {
@@ -3091,7 +3173,7 @@ public static class ActivityStreamStatus
 /// <summary>The values AWS defines for AuthScheme.</summary>
 public static class AuthScheme
 {
-    public const string SECRETS = "SECRETS";
+    public const string Secrets = "SECRETS";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["SECRETS"];
@@ -3110,11 +3192,11 @@ public static class AutomationMode
 /// <summary>The values AWS defines for ClientPasswordAuthType.</summary>
 public static class ClientPasswordAuthType
 {
-    public const string MYSQLNATIVEPASSWORD = "MYSQL_NATIVE_PASSWORD";
-    public const string MYSQLCACHINGSHA2PASSWORD = "MYSQL_CACHING_SHA2_PASSWORD";
-    public const string POSTGRESSCRAMSHA256 = "POSTGRES_SCRAM_SHA_256";
-    public const string POSTGRESMD5 = "POSTGRES_MD5";
-    public const string SQLSERVERAUTHENTICATION = "SQL_SERVER_AUTHENTICATION";
+    public const string MysqlNativePassword = "MYSQL_NATIVE_PASSWORD";
+    public const string MysqlCachingSha2Password = "MYSQL_CACHING_SHA2_PASSWORD";
+    public const string PostgresScramSha256 = "POSTGRES_SCRAM_SHA_256";
+    public const string PostgresMd5 = "POSTGRES_MD5";
+    public const string SqlServerAuthentication = "SQL_SERVER_AUTHENTICATION";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["MYSQL_NATIVE_PASSWORD", "MYSQL_CACHING_SHA2_PASSWORD", "POSTGRES_SCRAM_SHA_256", "POSTGRES_MD5", "SQL_SERVER_AUTHENTICATION"];
@@ -3157,15 +3239,36 @@ public static class DatabaseInsightsMode
     public static IReadOnlyList<string> Values { get; } = ["standard", "advanced"];
 }
 
+/// <summary>The values AWS defines for DefaultAuthScheme.</summary>
+public static class DefaultAuthScheme
+{
+    public const string IamAuth = "IAM_AUTH";
+    public const string None = "NONE";
+
+    /// <summary>Every value, in the model's order.</summary>
+    public static IReadOnlyList<string> Values { get; } = ["IAM_AUTH", "NONE"];
+}
+
 /// <summary>The values AWS defines for EndpointNetworkType.</summary>
 public static class EndpointNetworkType
 {
-    public const string IPV4 = "IPV4";
-    public const string IPV6 = "IPV6";
-    public const string DUAL = "DUAL";
+    public const string Ipv4 = "IPV4";
+    public const string Ipv6 = "IPV6";
+    public const string Dual = "DUAL";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["IPV4", "IPV6", "DUAL"];
+}
+
+/// <summary>The values AWS defines for EngineFamily.</summary>
+public static class EngineFamily
+{
+    public const string Mysql = "MYSQL";
+    public const string Postgresql = "POSTGRESQL";
+    public const string Sqlserver = "SQLSERVER";
+
+    /// <summary>Every value, in the model's order.</summary>
+    public static IReadOnlyList<string> Values { get; } = ["MYSQL", "POSTGRESQL", "SQLSERVER"];
 }
 
 /// <summary>The values AWS defines for FailoverStatus.</summary>
@@ -3192,9 +3295,9 @@ public static class GlobalClusterMemberSynchronizationStatus
 /// <summary>The values AWS defines for IAMAuthMode.</summary>
 public static class IAMAuthMode
 {
-    public const string DISABLED = "DISABLED";
-    public const string REQUIRED = "REQUIRED";
-    public const string ENABLED = "ENABLED";
+    public const string Disabled = "DISABLED";
+    public const string Required = "REQUIRED";
+    public const string Enabled = "ENABLED";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["DISABLED", "REQUIRED", "ENABLED"];
@@ -3282,8 +3385,8 @@ public static class StorageEncryptionType
 /// <summary>The values AWS defines for TargetConnectionNetworkType.</summary>
 public static class TargetConnectionNetworkType
 {
-    public const string IPV4 = "IPV4";
-    public const string IPV6 = "IPV6";
+    public const string Ipv4 = "IPV4";
+    public const string Ipv6 = "IPV6";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["IPV4", "IPV6"];
@@ -3292,12 +3395,12 @@ public static class TargetConnectionNetworkType
 /// <summary>The values AWS defines for TargetHealthReason.</summary>
 public static class TargetHealthReason
 {
-    public const string UNREACHABLE = "UNREACHABLE";
-    public const string CONNECTIONFAILED = "CONNECTION_FAILED";
-    public const string AUTHFAILURE = "AUTH_FAILURE";
-    public const string PENDINGPROXYCAPACITY = "PENDING_PROXY_CAPACITY";
-    public const string INVALIDREPLICATIONSTATE = "INVALID_REPLICATION_STATE";
-    public const string PROMOTED = "PROMOTED";
+    public const string Unreachable = "UNREACHABLE";
+    public const string ConnectionFailed = "CONNECTION_FAILED";
+    public const string AuthFailure = "AUTH_FAILURE";
+    public const string PendingProxyCapacity = "PENDING_PROXY_CAPACITY";
+    public const string InvalidReplicationState = "INVALID_REPLICATION_STATE";
+    public const string Promoted = "PROMOTED";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["UNREACHABLE", "CONNECTION_FAILED", "AUTH_FAILURE", "PENDING_PROXY_CAPACITY", "INVALID_REPLICATION_STATE", "PROMOTED"];
@@ -3306,9 +3409,9 @@ public static class TargetHealthReason
 /// <summary>The values AWS defines for TargetRole.</summary>
 public static class TargetRole
 {
-    public const string READWRITE = "READ_WRITE";
-    public const string READONLY = "READ_ONLY";
-    public const string UNKNOWN = "UNKNOWN";
+    public const string ReadWrite = "READ_WRITE";
+    public const string ReadOnly = "READ_ONLY";
+    public const string Unknown = "UNKNOWN";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["READ_WRITE", "READ_ONLY", "UNKNOWN"];
@@ -3317,10 +3420,10 @@ public static class TargetRole
 /// <summary>The values AWS defines for TargetState.</summary>
 public static class TargetState
 {
-    public const string REGISTERING = "REGISTERING";
-    public const string AVAILABLE = "AVAILABLE";
-    public const string UNAVAILABLE = "UNAVAILABLE";
-    public const string UNUSED = "UNUSED";
+    public const string Registering = "REGISTERING";
+    public const string Available = "AVAILABLE";
+    public const string Unavailable = "UNAVAILABLE";
+    public const string Unused = "UNUSED";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["REGISTERING", "AVAILABLE", "UNAVAILABLE", "UNUSED"];
@@ -3329,9 +3432,9 @@ public static class TargetState
 /// <summary>The values AWS defines for TargetType.</summary>
 public static class TargetType
 {
-    public const string RDSINSTANCE = "RDS_INSTANCE";
-    public const string RDSSERVERLESSENDPOINT = "RDS_SERVERLESS_ENDPOINT";
-    public const string TRACKEDCLUSTER = "TRACKED_CLUSTER";
+    public const string RdsInstance = "RDS_INSTANCE";
+    public const string RdsServerlessEndpoint = "RDS_SERVERLESS_ENDPOINT";
+    public const string TrackedCluster = "TRACKED_CLUSTER";
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["RDS_INSTANCE", "RDS_SERVERLESS_ENDPOINT", "TRACKED_CLUSTER"];

@@ -26,6 +26,10 @@ public partial class AmazonRDSClient
     public virtual Task<CreateDBClusterEndpointResponse> CreateDBClusterEndpointAsync(CreateDBClusterEndpointRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<CreateDBClusterEndpointResponse>(request, CreateDBClusterEndpointRequestMarshaller.Instance, CreateDBClusterEndpointResponseUnmarshaller.Instance, cancellationToken);
 
+    /// <summary>Creates a new DB proxy.</summary>
+    public virtual Task<CreateDBProxyResponse> CreateDBProxyAsync(CreateDBProxyRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<CreateDBProxyResponse>(request, CreateDBProxyRequestMarshaller.Instance, CreateDBProxyResponseUnmarshaller.Instance, cancellationToken);
+
     /// <summary>Creates a snapshot of a DB cluster.</summary>
     public virtual Task<CreateDBClusterSnapshotResponse> CreateDBClusterSnapshotAsync(CreateDBClusterSnapshotRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<CreateDBClusterSnapshotResponse>(request, CreateDBClusterSnapshotRequestMarshaller.Instance, CreateDBClusterSnapshotResponseUnmarshaller.Instance, cancellationToken);

@@ -237,6 +237,58 @@ internal sealed class CreateDBClusterEndpointResponseUnmarshaller : QueryRespons
     }
 }
 
+/// <summary>Reads the XML answer to CreateDBProxy.</summary>
+internal sealed class CreateDBProxyResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly CreateDBProxyResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new CreateDBProxyResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("CreateDBProxyResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, CreateDBProxyResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DBProxy", targetDepth))
+            {
+                value.DBProxy = DBProxyUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
 /// <summary>Reads the XML answer to CreateDBClusterSnapshot.</summary>
 internal sealed class CreateDBClusterSnapshotResponseUnmarshaller : QueryResponseUnmarshaller
 {
@@ -5802,6 +5854,70 @@ internal sealed class TargetHealthUnmarshaller : IXmlUnmarshaller<TargetHealth, 
                 if (context.TestExpression("Description", targetDepth))
                 {
                     value.Description = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class UserAuthConfigUnmarshaller : IXmlUnmarshaller<UserAuthConfig, XmlUnmarshallerContext>
+{
+    public static readonly UserAuthConfigUnmarshaller Instance = new();
+
+    public UserAuthConfig Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new UserAuthConfig();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("Description", targetDepth))
+                {
+                    value.Description = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("UserName", targetDepth))
+                {
+                    value.UserName = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("AuthScheme", targetDepth))
+                {
+                    value.AuthScheme = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("SecretArn", targetDepth))
+                {
+                    value.SecretArn = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("IAMAuth", targetDepth))
+                {
+                    value.IAMAuth = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("ClientPasswordAuthType", targetDepth))
+                {
+                    value.ClientPasswordAuthType = StringUnmarshaller.Instance.Unmarshall(context);
                     continue;
                 }
             }

@@ -35,6 +35,15 @@ public sealed class AuthorizationErrorException : AmazonSimpleNotificationServic
     }
 }
 
+/// <summary>SNS error code ConcurrentAccess.</summary>
+public sealed class ConcurrentAccessException : AmazonSimpleNotificationServiceException
+{
+    public ConcurrentAccessException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>SNS error code EndpointDisabled.</summary>
 public sealed class EndpointDisabledException : AmazonSimpleNotificationServiceException
 {
@@ -233,10 +242,46 @@ public sealed class SignatureDoesNotMatchException : AmazonSimpleNotificationSer
     }
 }
 
+/// <summary>SNS error code StaleTag.</summary>
+public sealed class StaleTagException : AmazonSimpleNotificationServiceException
+{
+    public StaleTagException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
+/// <summary>SNS error code TagLimitExceeded.</summary>
+public sealed class TagLimitExceededException : AmazonSimpleNotificationServiceException
+{
+    public TagLimitExceededException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
+/// <summary>SNS error code TagPolicy.</summary>
+public sealed class TagPolicyException : AmazonSimpleNotificationServiceException
+{
+    public TagPolicyException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>SNS error code Throttling.</summary>
 public sealed class ThrottlingException : AmazonSimpleNotificationServiceException
 {
     public ThrottlingException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
+/// <summary>SNS error code TopicLimitExceeded.</summary>
+public sealed class TopicLimitExceededException : AmazonSimpleNotificationServiceException
+{
+    public TopicLimitExceededException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
         : base(message, innerException, errorType, errorCode, requestId, statusCode)
     {
     }
@@ -271,6 +316,7 @@ internal static class AmazonSimpleNotificationServiceErrors
             "AccessDenied" => new AccessDeniedException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "AccessDeniedException" => new AccessDeniedException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "AuthorizationError" => new AuthorizationErrorException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "ConcurrentAccess" => new ConcurrentAccessException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "EndpointDisabled" => new EndpointDisabledException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "ExpiredToken" => new ExpiredTokenException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "IncompleteSignature" => new IncompleteSignatureException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
@@ -294,7 +340,11 @@ internal static class AmazonSimpleNotificationServiceErrors
             "PlatformApplicationDisabled" => new PlatformApplicationDisabledException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "RequestExpired" => new RequestExpiredException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "SignatureDoesNotMatch" => new SignatureDoesNotMatchException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "StaleTag" => new StaleTagException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "TagLimitExceeded" => new TagLimitExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "TagPolicy" => new TagPolicyException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "Throttling" => new ThrottlingException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "TopicLimitExceeded" => new TopicLimitExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "ValidationError" => new ValidationErrorException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "ValidationException" => new ValidationException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             _ => new AmazonSimpleNotificationServiceException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),

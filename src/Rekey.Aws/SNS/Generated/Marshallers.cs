@@ -9,6 +9,55 @@ using Rekey.Aws.Runtime;
 
 namespace Rekey.Aws.SNS.Model.Internal;
 
+/// <summary>Marshals CreateTopicRequest into an AWS Query request (Action=CreateTopic, Version=2010-03-31).</summary>
+internal sealed class CreateTopicRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly CreateTopicRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (CreateTopicRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonSimpleNotificationService", "CreateTopic", "2010-03-31");
+        var parameters = request.Parameters;
+        if (publicRequest.Name is { } v879)
+        {
+            parameters["Name"] = v879;
+        }
+        if (publicRequest.Attributes is { } m880)
+        {
+            var i880 = 0;
+            foreach (var kv880 in m880)
+            {
+                i880++;
+                var entry880 = "Attributes" + ".entry" + "." + QueryValues.FromInt(i880);
+                parameters[entry880 + ".key"] = kv880.Key;
+                parameters[entry880 + ".value"] = kv880.Value;
+            }
+        }
+        if (publicRequest.Tags is { } l881)
+        {
+            if (l881.Count == 0)
+            {
+                parameters["Tags"] = string.Empty;
+            }
+
+            for (var i881 = 0; i881 < l881.Count; i881++)
+            {
+                var e881 = l881[i881];
+                if (e881 is { } s882)
+                {
+                    QueryStructureMarshallers.Marshall(s882, parameters, "Tags" + ".member" + "." + QueryValues.FromInt(i881 + 1));
+                }
+            }
+        }
+        if (publicRequest.DataProtectionPolicy is { } v883)
+        {
+            parameters["DataProtectionPolicy"] = v883;
+        }
+        return request;
+    }
+}
+
 /// <summary>Marshals GetTopicAttributesRequest into an AWS Query request (Action=GetTopicAttributes, Version=2010-03-31).</summary>
 internal sealed class GetTopicAttributesRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
 {
@@ -19,9 +68,9 @@ internal sealed class GetTopicAttributesRequestMarshaller : IMarshaller<IRequest
         var publicRequest = (GetTopicAttributesRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonSimpleNotificationService", "GetTopicAttributes", "2010-03-31");
         var parameters = request.Parameters;
-        if (publicRequest.TopicArn is { } v858)
+        if (publicRequest.TopicArn is { } v884)
         {
-            parameters["TopicArn"] = v858;
+            parameters["TopicArn"] = v884;
         }
         return request;
     }
@@ -37,51 +86,51 @@ internal sealed class PublishRequestMarshaller : IMarshaller<IRequest, AmazonWeb
         var publicRequest = (PublishRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonSimpleNotificationService", "Publish", "2010-03-31");
         var parameters = request.Parameters;
-        if (publicRequest.TopicArn is { } v859)
+        if (publicRequest.TopicArn is { } v885)
         {
-            parameters["TopicArn"] = v859;
+            parameters["TopicArn"] = v885;
         }
-        if (publicRequest.TargetArn is { } v860)
+        if (publicRequest.TargetArn is { } v886)
         {
-            parameters["TargetArn"] = v860;
+            parameters["TargetArn"] = v886;
         }
-        if (publicRequest.PhoneNumber is { } v861)
+        if (publicRequest.PhoneNumber is { } v887)
         {
-            parameters["PhoneNumber"] = v861;
+            parameters["PhoneNumber"] = v887;
         }
-        if (publicRequest.Message is { } v862)
+        if (publicRequest.Message is { } v888)
         {
-            parameters["Message"] = v862;
+            parameters["Message"] = v888;
         }
-        if (publicRequest.Subject is { } v863)
+        if (publicRequest.Subject is { } v889)
         {
-            parameters["Subject"] = v863;
+            parameters["Subject"] = v889;
         }
-        if (publicRequest.MessageStructure is { } v864)
+        if (publicRequest.MessageStructure is { } v890)
         {
-            parameters["MessageStructure"] = v864;
+            parameters["MessageStructure"] = v890;
         }
-        if (publicRequest.MessageAttributes is { } m865)
+        if (publicRequest.MessageAttributes is { } m891)
         {
-            var i865 = 0;
-            foreach (var kv865 in m865)
+            var i891 = 0;
+            foreach (var kv891 in m891)
             {
-                i865++;
-                var entry865 = "MessageAttributes" + ".entry" + "." + QueryValues.FromInt(i865);
-                parameters[entry865 + ".Name"] = kv865.Key;
-                if (kv865.Value is { } s866)
+                i891++;
+                var entry891 = "MessageAttributes" + ".entry" + "." + QueryValues.FromInt(i891);
+                parameters[entry891 + ".Name"] = kv891.Key;
+                if (kv891.Value is { } s892)
                 {
-                    QueryStructureMarshallers.Marshall(s866, parameters, entry865 + ".Value");
+                    QueryStructureMarshallers.Marshall(s892, parameters, entry891 + ".Value");
                 }
             }
         }
-        if (publicRequest.MessageDeduplicationId is { } v867)
+        if (publicRequest.MessageDeduplicationId is { } v893)
         {
-            parameters["MessageDeduplicationId"] = v867;
+            parameters["MessageDeduplicationId"] = v893;
         }
-        if (publicRequest.MessageGroupId is { } v868)
+        if (publicRequest.MessageGroupId is { } v894)
         {
-            parameters["MessageGroupId"] = v868;
+            parameters["MessageGroupId"] = v894;
         }
         return request;
     }
@@ -92,17 +141,29 @@ internal static class QueryStructureMarshallers
 {
     public static void Marshall(MessageAttributeValue value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DataType is { } v869)
+        if (value.DataType is { } v895)
         {
-            parameters[prefix + ".DataType"] = v869;
+            parameters[prefix + ".DataType"] = v895;
         }
-        if (value.StringValue is { } v870)
+        if (value.StringValue is { } v896)
         {
-            parameters[prefix + ".StringValue"] = v870;
+            parameters[prefix + ".StringValue"] = v896;
         }
-        if (value.BinaryValue is { } v871)
+        if (value.BinaryValue is { } v897)
         {
-            parameters[prefix + ".BinaryValue"] = QueryValues.FromBlob(v871);
+            parameters[prefix + ".BinaryValue"] = QueryValues.FromBlob(v897);
+        }
+    }
+
+    public static void Marshall(Tag value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.Key is { } v898)
+        {
+            parameters[prefix + ".Key"] = v898;
+        }
+        if (value.Value is { } v899)
+        {
+            parameters[prefix + ".Value"] = v899;
         }
     }
 }

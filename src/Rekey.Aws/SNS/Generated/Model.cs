@@ -3,6 +3,30 @@
 // </auto-generated>
 #nullable enable
 namespace Rekey.Aws.SNS.Model;
+/// <summary>Creates a topic to which notifications can be published.</summary>
+public sealed partial class CreateTopicRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of the topic you want to create.</summary>
+    // AWS: required.
+    public string? Name { get; set; }
+
+    /// <summary>A map of attributes with their corresponding values.</summary>
+    public Dictionary<string, string>? Attributes { get; set; }
+
+    /// <summary>The list of tags to add to a new topic.</summary>
+    public List<global::Rekey.Aws.SNS.Model.Tag>? Tags { get; set; }
+
+    /// <summary>The body of the policy document you want to use for this topic.</summary>
+    public string? DataProtectionPolicy { get; set; }
+}
+
+/// <summary>The result of CreateTopic, with the server's Date and request id.</summary>
+public sealed partial class CreateTopicResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>The Amazon Resource Name (ARN) assigned to the created topic.</summary>
+    public string? TopicArn { get; set; }
+}
+
 /// <summary>Returns all of the properties of a topic.</summary>
 public sealed partial class GetTopicAttributesRequest : Amazon.Runtime.AmazonWebServiceRequest
 {
@@ -72,4 +96,16 @@ public sealed partial class MessageAttributeValue
 
     /// <summary>Binary type attributes can store any binary data, for example, compressed data, encrypted data, or images.</summary>
     public MemoryStream? BinaryValue { get; set; }
+}
+
+/// <summary>The list of tags to be added to the specified topic.</summary>
+public sealed partial class Tag
+{
+    /// <summary>The required key portion of the tag.</summary>
+    // AWS: required.
+    public string? Key { get; set; }
+
+    /// <summary>The optional value portion of the tag.</summary>
+    // AWS: required.
+    public string? Value { get; set; }
 }

@@ -10,6 +10,10 @@ namespace Rekey.Aws.SNS;
 
 public partial class AmazonSimpleNotificationServiceClient
 {
+    /// <summary>Creates a topic to which notifications can be published.</summary>
+    public virtual Task<CreateTopicResponse> CreateTopicAsync(CreateTopicRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<CreateTopicResponse>(request, CreateTopicRequestMarshaller.Instance, CreateTopicResponseUnmarshaller.Instance, cancellationToken);
+
     /// <summary>Returns all of the properties of a topic.</summary>
     public virtual Task<GetTopicAttributesResponse> GetTopicAttributesAsync(GetTopicAttributesRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<GetTopicAttributesResponse>(request, GetTopicAttributesRequestMarshaller.Instance, GetTopicAttributesResponseUnmarshaller.Instance, cancellationToken);

@@ -9,6 +9,58 @@ using Rekey.Aws.Runtime;
 
 namespace Rekey.Aws.SNS.Model.Internal;
 
+/// <summary>Reads the XML answer to CreateTopic.</summary>
+internal sealed class CreateTopicResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly CreateTopicResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonSimpleNotificationServiceErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new CreateTopicResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("CreateTopicResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, CreateTopicResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("TopicArn", targetDepth))
+            {
+                value.TopicArn = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
 /// <summary>Reads the XML answer to GetTopicAttributes.</summary>
 internal sealed class GetTopicAttributesResponseUnmarshaller : QueryResponseUnmarshaller
 {
@@ -159,6 +211,46 @@ internal sealed class MessageAttributeValueUnmarshaller : IXmlUnmarshaller<Messa
                 if (context.TestExpression("BinaryValue", targetDepth))
                 {
                     value.BinaryValue = MemoryStreamUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class TagUnmarshaller : IXmlUnmarshaller<Tag, XmlUnmarshallerContext>
+{
+    public static readonly TagUnmarshaller Instance = new();
+
+    public Tag Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new Tag();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("Key", targetDepth))
+                {
+                    value.Key = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Value", targetDepth))
+                {
+                    value.Value = StringUnmarshaller.Instance.Unmarshall(context);
                     continue;
                 }
             }
