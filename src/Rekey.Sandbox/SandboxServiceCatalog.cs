@@ -1,3 +1,4 @@
+using Rekey.Sandbox.Backup;
 using Rekey.Sandbox.Control;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Dns;
@@ -37,6 +38,8 @@ public static class SandboxServiceCatalog
         services.AddSandboxService<RdsService>();
 
         services.AddSandboxService<KmsService>();
+        services.AddSandboxComponent<BackupState>();
+        services.AddSandboxService<BackupService>();
 
         // kms, backup, sns and monitoring register here, each from its own folder.
         return services;

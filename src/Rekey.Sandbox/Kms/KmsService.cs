@@ -400,7 +400,7 @@ public sealed partial class KmsService : JsonService
         if (aliasName.StartsWith("alias/aws/", StringComparison.Ordinal))
         {
             // The alias/aws/ prefix belongs to AWS managed keys.
-            throw new AwsServiceException("NotAuthorizedException", "Cannot create, update or delete an alias whose name begins with alias/aws/. That prefix is reserved for AWS managed keys.");
+            throw new AwsServiceException("InvalidAliasNameException", "Cannot create, update or delete an alias whose name begins with alias/aws/. That prefix is reserved for AWS managed keys.");
         }
     }
 
