@@ -5,6 +5,7 @@ using Rekey.Sandbox.Dns;
 using Rekey.Sandbox.Kms;
 using Rekey.Sandbox.Protocols;
 using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.Sns;
 using Rekey.Sandbox.Sts;
 
 namespace Rekey.Sandbox;
@@ -40,6 +41,8 @@ public static class SandboxServiceCatalog
         services.AddSandboxService<KmsService>();
         services.AddSandboxComponent<BackupState>();
         services.AddSandboxService<BackupService>();
+        services.AddSandboxComponent<SnsState>();
+        services.AddSandboxService<SnsService>();
 
         // kms, backup, sns and monitoring register here, each from its own folder.
         return services;
