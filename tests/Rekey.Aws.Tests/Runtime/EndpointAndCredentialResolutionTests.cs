@@ -1,0 +1,201 @@
+using Amazon;
+using Amazon.Runtime;
+using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
+using Rekey.Aws.SNS.Model;
+using Rekey.Aws.Tests.Contract;
+using Rekey.Aws.Tests.Support;
+
+namespace Rekey.Aws.Tests.Runtime;
+
+/// <summary>
+/// The SDK's own endpoint, region and credential resolution applies to our clients as it does to the
+/// official ones: AWS_ENDPOINT_URL(_SERVICE), ServiceURL, AWS_REGION, AWS_PROFILE, web identity.
+/// </summary>
+[Collection(EnvironmentCollection.Name)]
+public sealed class EndpointAndCredentialResolutionTests : IDisposable
+{
+    private const string Clusters = """
+        <DescribeDBClustersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+          <DescribeDBClustersResult><DBClusters/></DescribeDBClustersResult>
+          <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
+        </DescribeDBClustersResponse>
+        """;
+
+    private const string Topic = """
+        <GetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">
+          <GetTopicAttributesResult><Attributes/></GetTopicAttributesResult>
+          <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
+        </GetTopicAttributesResponse>
+        """;
+
+    private readonly string _scratch = Directory.CreateTempSubdirectory("rekey-aws-env-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public async Task Service_specific_endpoint_variable_beats_the_global_one_and_signs_for_the_configured_region()
+    {
+        using var global = new ScriptedServer(new ScriptedAnswer(200, Topic, "text/xml"));
+        using var rdsOnly = new ScriptedServer(new ScriptedAnswer(200, Clusters, "text/xml"));
+        using var env = new EnvironmentScope(_scratch, ("AWS_ENDPOINT_URL", global.Endpoint.ToString()), ("AWS_ENDPOINT_URL_RDS", rdsOnly.Endpoint.ToString()));
+        var factory = new AwsClientFactory(new AwsClientOptions { Credentials = new BasicAWSCredentials("AKIDENV", "secret") });
+
+        using (var rds = factory.CreateRds(RegionEndpoint.APNortheast1))
+        {
+            await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+        }
+
+        using (var sns = factory.CreateSns(RegionEndpoint.APNortheast1))
+        {
+            await sns.GetTopicAttributesAsync(new GetTopicAttributesRequest { TopicArn = "arn:aws:sns:ap-northeast-1:111111111111:t" });
+        }
+
+        var rdsRequest = Assert.Single(rdsOnly.Requests);
+        var snsRequest = Assert.Single(global.Requests);
+        AssertScope(rdsRequest, "ap-northeast-1", "rds");
+        AssertScope(snsRequest, "ap-northeast-1", "sns");
+    }
+
+    [Fact]
+    public async Task Explicit_service_url_beats_the_endpoint_variables()
+    {
+        using var configured = new ScriptedServer(new ScriptedAnswer(200, Clusters, "text/xml"));
+        using var fromEnvironment = new ScriptedServer(new ScriptedAnswer(200, Clusters, "text/xml"));
+        using var env = new EnvironmentScope(_scratch, ("AWS_ENDPOINT_URL_RDS", fromEnvironment.Endpoint.ToString()));
+        var factory = new AwsClientFactory(new AwsClientOptions { ServiceUrl = configured.Endpoint.ToString(), Credentials = new BasicAWSCredentials("AKIDENV", "secret") });
+
+        using var rds = factory.CreateRds(RegionEndpoint.EUCentral1);
+        await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+
+        AssertScope(Assert.Single(configured.Requests), "eu-central-1", "rds");
+        Assert.Empty(fromEnvironment.Requests);
+    }
+
+    [Fact]
+    public async Task Region_and_credentials_come_from_the_environment_for_a_client_built_without_arguments()
+    {
+        using var server = new ScriptedServer(new ScriptedAnswer(200, Clusters, "text/xml"));
+        using var env = new EnvironmentScope(_scratch,
+            ("AWS_ENDPOINT_URL_RDS", server.Endpoint.ToString()), ("AWS_REGION", "ap-southeast-2"),
+            ("AWS_ACCESS_KEY_ID", "AKIDFROMENVIRONMENT"), ("AWS_SECRET_ACCESS_KEY", "secret"));
+
+        using var rds = new AmazonRDSClient();
+        await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+
+        var request = Assert.Single(server.Requests);
+        AssertScope(request, "ap-southeast-2", "rds");
+        Assert.Contains("Credential=AKIDFROMENVIRONMENT/", request.Headers["Authorization"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Named_profile_supplies_the_credentials_whether_chosen_by_AWS_PROFILE_or_by_the_options()
+    {
+        using var server = new ScriptedServer(new ScriptedAnswer(200, Clusters, "text/xml"));
+        var credentialsFile = Path.Combine(_scratch, "credentials");
+        await File.WriteAllTextAsync(credentialsFile, """
+            [default]
+            aws_access_key_id = AKIDDEFAULTPROFILE
+            aws_secret_access_key = secret
+
+            [rekey-prod]
+            aws_access_key_id = AKIDREKEYPROFILE
+            aws_secret_access_key = secret
+            """);
+        using var env = new EnvironmentScope(_scratch, ("AWS_ENDPOINT_URL", server.Endpoint.ToString()), ("AWS_PROFILE", "rekey-prod"));
+
+        using (var rds = new AwsClientFactory().CreateRds(RegionEndpoint.EUWest1))
+        {
+            await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+        }
+
+        Environment.SetEnvironmentVariable("AWS_PROFILE", null);
+        using (var rds = new AwsClientFactory(new AwsClientOptions { Profile = "rekey-prod" }).CreateRds(RegionEndpoint.EUWest1))
+        {
+            await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+        }
+
+        Assert.All(server.Requests, r => Assert.Contains("Credential=AKIDREKEYPROFILE/", r.Headers["Authorization"], StringComparison.Ordinal));
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Web_identity_token_and_role_from_the_environment_are_exchanged_through_sts_and_sign_the_call()
+    {
+        using var sts = new ScriptedServer(new ScriptedAnswer(200, """
+            <AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+              <AssumeRoleWithWebIdentityResult>
+                <Credentials>
+                  <AccessKeyId>ASIAWEBIDENTITY00001</AccessKeyId>
+                  <SecretAccessKey>secret</SecretAccessKey>
+                  <SessionToken>token</SessionToken>
+                  <Expiration>2099-01-01T00:00:00Z</Expiration>
+                </Credentials>
+                <AssumedRoleUser><Arn>arn:aws:sts::111111111111:assumed-role/rekey-deploy/gha</Arn><AssumedRoleId>AROA:gha</AssumedRoleId></AssumedRoleUser>
+              </AssumeRoleWithWebIdentityResult>
+              <ResponseMetadata><RequestId>sts-1</RequestId></ResponseMetadata>
+            </AssumeRoleWithWebIdentityResponse>
+            """, "text/xml"));
+        using var rdsServer = new ScriptedServer(new ScriptedAnswer(200, Clusters, "text/xml"));
+        var tokenFile = Path.Combine(_scratch, "oidc-token");
+        await File.WriteAllTextAsync(tokenFile, "eyJhbGciOiJSUzI1NiJ9.github-actions-oidc.signature");
+        using var env = new EnvironmentScope(_scratch,
+            ("AWS_ENDPOINT_URL_STS", sts.Endpoint.ToString()), ("AWS_ENDPOINT_URL_RDS", rdsServer.Endpoint.ToString()),
+            ("AWS_REGION", "eu-west-1"), ("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile),
+            ("AWS_ROLE_ARN", "arn:aws:iam::111111111111:role/rekey-deploy"), ("AWS_ROLE_SESSION_NAME", "gha"));
+
+        using (var rds = new AwsClientFactory().CreateRds(RegionEndpoint.EUWest1))
+        {
+            await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+        }
+
+        var exchange = ModelContractTests.ParseForm(Assert.Single(sts.Requests).Body);
+        Assert.Equal("AssumeRoleWithWebIdentity", exchange["Action"].Single());
+        Assert.Equal("arn:aws:iam::111111111111:role/rekey-deploy", exchange["RoleArn"].Single());
+        Assert.Equal("eyJhbGciOiJSUzI1NiJ9.github-actions-oidc.signature", exchange["WebIdentityToken"].Single());
+        Assert.Contains("Credential=ASIAWEBIDENTITY00001/", Assert.Single(rdsServer.Requests).Headers["Authorization"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_profile_in_the_options_fails_with_its_name()
+    {
+        using var env = new EnvironmentScope(_scratch);
+        var error = Assert.Throws<AmazonClientException>(() => new AwsClientFactory(new AwsClientOptions { Profile = "no-such-profile" }).CreateRds(RegionEndpoint.EUWest1));
+        Assert.Contains("no-such-profile", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Regional_endpoint_follows_the_partition_when_nothing_overrides_it()
+    {
+        var http = new RecordingHttp(_ => RecordingHttp.Answer(System.Net.HttpStatusCode.OK, Clusters, "text/xml", DateTimeOffset.UtcNow));
+        using var env = new EnvironmentScope(_scratch);
+        var factory = new AwsClientFactory(new AwsClientOptions { HttpClientFactory = http, Credentials = new BasicAWSCredentials("AKID", "secret") });
+
+        using (var rds = factory.CreateRds(RegionEndpoint.EUWest1))
+        {
+            await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+        }
+
+        using (var rds = factory.CreateRds(RegionEndpoint.CNNorth1))
+        {
+            await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+        }
+
+        using (var cloudWatch = factory.CreateCloudWatch(RegionEndpoint.USWest2))
+        {
+            await cloudWatch.GetMetricDataAsync(new Rekey.Aws.CloudWatch.Model.GetMetricDataRequest());
+        }
+
+        var hosts = http.Requests.Select(r => r.Uri.Host).ToList();
+        Assert.Equal(["rds.eu-west-1.amazonaws.com", "rds.cn-north-1.amazonaws.com.cn", "monitoring.us-west-2.amazonaws.com"], hosts);
+        Assert.All(http.Requests, r => Assert.Equal("https", r.Uri.Scheme));
+    }
+
+    private static void AssertScope(RecordedRequest request, string region, string service)
+    {
+        var scope = ModelContractTests.CredentialScope().Match(request.Headers["Authorization"]);
+        Assert.True(scope.Success, request.Headers["Authorization"]);
+        Assert.Equal(region, scope.Groups["region"].Value);
+        Assert.Equal(service, scope.Groups["service"].Value);
+    }
+}
