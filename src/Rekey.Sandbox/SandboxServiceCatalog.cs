@@ -1,4 +1,5 @@
 using Rekey.Sandbox.Backup;
+using Rekey.Sandbox.CloudWatch;
 using Rekey.Sandbox.Control;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Dns;
@@ -43,6 +44,8 @@ public static class SandboxServiceCatalog
         services.AddSandboxService<BackupService>();
         services.AddSandboxComponent<SnsState>();
         services.AddSandboxService<SnsService>();
+        services.AddSandboxComponent<RdsMetrics>();
+        services.AddSandboxService<CloudWatchService>();
 
         // kms, backup, sns and monitoring register here, each from its own folder.
         return services;
