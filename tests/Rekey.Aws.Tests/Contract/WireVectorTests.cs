@@ -1,0 +1,261 @@
+using System.Net;
+using System.Text.Json;
+using Amazon;
+using Amazon.Runtime;
+using Rekey.Aws.Backup.Model;
+using Rekey.Aws.CloudWatch.Model;
+using Rekey.Aws.RDS.Model;
+using Rekey.Aws.SNS.Model;
+using Rekey.Aws.Tests.Support;
+
+namespace Rekey.Aws.Tests.Contract;
+
+/// <summary>
+/// Requests written out by hand as AWS documents them (the API references' example requests), so a
+/// misreading of the protocol rules shared by the generator and the model-driven tests still fails.
+/// </summary>
+public sealed class WireVectorTests
+{
+    private static readonly DateTime RestoreTime = new(2026, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task Restore_request_numbers_rds_lists_by_their_member_names_and_writes_iso8601_times()
+    {
+        var form = await QueryFormAsync(async c =>
+        {
+            using var client = c.CreateRds(RegionEndpoint.EUWest1);
+            await client.RestoreDBClusterToPointInTimeAsync(new RestoreDBClusterToPointInTimeRequest
+            {
+                DBClusterIdentifier = "orders",
+                SourceDBClusterIdentifier = "orders-old",
+                RestoreToTime = RestoreTime,
+                UseLatestRestorableTime = false,
+                KmsKeyId = "arn:aws:kms:eu-west-1:111111111111:key/1234",
+                VpcSecurityGroupIds = ["sg-1", "sg-2"],
+                EnableCloudwatchLogsExports = ["postgresql"],
+                Tags = [new Rekey.Aws.RDS.Model.Tag { Key = "rekey:role", Value = "target" }],
+                ServerlessV2ScalingConfiguration = new ServerlessV2ScalingConfiguration { MinCapacity = 0.5, MaxCapacity = 8 },
+            });
+        });
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["Action"] = "RestoreDBClusterToPointInTime",
+            ["Version"] = "2014-10-31",
+            ["DBClusterIdentifier"] = "orders",
+            ["SourceDBClusterIdentifier"] = "orders-old",
+            ["RestoreToTime"] = "2026-05-06T07:08:09.000Z",
+            ["UseLatestRestorableTime"] = "false",
+            ["KmsKeyId"] = "arn:aws:kms:eu-west-1:111111111111:key/1234",
+            ["VpcSecurityGroupIds.VpcSecurityGroupId.1"] = "sg-1",
+            ["VpcSecurityGroupIds.VpcSecurityGroupId.2"] = "sg-2",
+            ["EnableCloudwatchLogsExports.member.1"] = "postgresql",
+            ["Tags.Tag.1.Key"] = "rekey:role",
+            ["Tags.Tag.1.Value"] = "target",
+            ["ServerlessV2ScalingConfiguration.MinCapacity"] = "0.5",
+            ["ServerlessV2ScalingConfiguration.MaxCapacity"] = "8",
+        }, form);
+    }
+
+    [Fact]
+    public async Task Describe_filters_use_Filter_and_Value_member_names()
+    {
+        var form = await QueryFormAsync(async c =>
+        {
+            using var client = c.CreateRds(RegionEndpoint.EUWest1);
+            await client.DescribeDBInstancesAsync(new DescribeDBInstancesRequest
+            {
+                Filters = [new Filter { Name = "db-cluster-id", Values = ["orders", "orders-old"] }],
+                MaxRecords = 100,
+                Marker = "page-2",
+            });
+        });
+
+        Assert.Equal("db-cluster-id", form["Filters.Filter.1.Name"]);
+        Assert.Equal("orders", form["Filters.Filter.1.Values.Value.1"]);
+        Assert.Equal("orders-old", form["Filters.Filter.1.Values.Value.2"]);
+        Assert.Equal("100", form["MaxRecords"]);
+        Assert.Equal("page-2", form["Marker"]);
+    }
+
+    [Fact]
+    public async Task Empty_list_is_sent_as_an_empty_parameter()
+    {
+        var form = await QueryFormAsync(async c =>
+        {
+            using var client = c.CreateRds(RegionEndpoint.EUWest1);
+            await client.ModifyDBClusterAsync(new ModifyDBClusterRequest
+            {
+                DBClusterIdentifier = "orders",
+                VpcSecurityGroupIds = [],
+            });
+        });
+
+        Assert.Equal(string.Empty, form["VpcSecurityGroupIds"]);
+        Assert.DoesNotContain(form.Keys, k => k.StartsWith("VpcSecurityGroupIds.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sns_message_attributes_are_a_map_of_entry_Name_and_Value()
+    {
+        var form = await QueryFormAsync(async c =>
+        {
+            using var client = c.CreateSns(RegionEndpoint.EUWest1);
+            await client.PublishAsync(new PublishRequest
+            {
+                TopicArn = "arn:aws:sns:eu-west-1:111111111111:rekey",
+                Subject = "Rekey",
+                Message = "done",
+                MessageAttributes = new Dictionary<string, MessageAttributeValue> { ["cluster"] = new() { DataType = "String", StringValue = "orders" } },
+            });
+        });
+
+        Assert.Equal("Publish", form["Action"]);
+        Assert.Equal("2010-03-31", form["Version"]);
+        Assert.Equal("cluster", form["MessageAttributes.entry.1.Name"]);
+        Assert.Equal("String", form["MessageAttributes.entry.1.Value.DataType"]);
+        Assert.Equal("orders", form["MessageAttributes.entry.1.Value.StringValue"]);
+    }
+
+    [Fact]
+    public async Task CloudWatch_lists_use_member_numbering_under_the_query_protocol()
+    {
+        var form = await QueryFormAsync(async c =>
+        {
+            using var client = c.CreateCloudWatch(RegionEndpoint.EUWest1);
+            await client.GetMetricDataAsync(new GetMetricDataRequest
+            {
+                StartTime = RestoreTime,
+                EndTime = RestoreTime.AddHours(1),
+                MetricDataQueries =
+            [
+                new MetricDataQuery
+                {
+                    Id = "writes",
+                    MetricStat = new MetricStat
+                    {
+                        Stat = "Sum",
+                        Period = 60,
+                        Metric = new Rekey.Aws.CloudWatch.Model.Metric { Namespace = "AWS/RDS", MetricName = "WriteIOPS", Dimensions = [new Dimension { Name = "DBClusterIdentifier", Value = "orders-old" }] },
+                    },
+                },
+            ],
+            });
+        });
+
+        Assert.Equal("GetMetricData", form["Action"]);
+        Assert.Equal("2010-08-01", form["Version"]);
+        Assert.Equal("writes", form["MetricDataQueries.member.1.Id"]);
+        Assert.Equal("AWS/RDS", form["MetricDataQueries.member.1.MetricStat.Metric.Namespace"]);
+        Assert.Equal("DBClusterIdentifier", form["MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Name"]);
+        Assert.Equal("orders-old", form["MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Value"]);
+        Assert.Equal("2026-05-06T07:08:09.000Z", form["StartTime"]);
+    }
+
+    [Fact]
+    public async Task Backup_plan_is_a_put_with_a_json_body_in_the_models_member_names()
+    {
+        var request = await RecordAsync("{}", async c =>
+        {
+            using var client = c.CreateBackup(RegionEndpoint.EUWest1);
+            await client.CreateBackupPlanAsync(new CreateBackupPlanRequest
+            {
+                CreatorRequestId = "run-42",
+                BackupPlan = new BackupPlanInput
+                {
+                    BackupPlanName = "rekey-orders",
+                    Rules =
+                [
+                    new BackupRuleInput
+                    {
+                        RuleName = "daily",
+                        TargetBackupVaultName = "rekey",
+                        StartWindowMinutes = 60,
+                        EnableContinuousBackup = true,
+                        CopyActions = [new CopyAction { DestinationBackupVaultArn = "arn:aws:backup:eu-west-1:222222222222:backup-vault:copies", Lifecycle = new Lifecycle { DeleteAfterDays = 35 } }],
+                    },
+                ],
+                },
+                BackupPlanTags = new Dictionary<string, string> { ["rekey:cluster"] = "orders" },
+            });
+        });
+
+        Assert.Equal("PUT", request.Method);
+        Assert.Equal("/backup/plans/", request.Uri.AbsolutePath);
+        using var expected = JsonDocument.Parse("""
+            {"BackupPlan":{"BackupPlanName":"rekey-orders","Rules":[{"RuleName":"daily","TargetBackupVaultName":"rekey","StartWindowMinutes":60,
+             "EnableContinuousBackup":true,"CopyActions":[{"Lifecycle":{"DeleteAfterDays":35},"DestinationBackupVaultArn":"arn:aws:backup:eu-west-1:222222222222:backup-vault:copies"}]}]},
+             "BackupPlanTags":{"rekey:cluster":"orders"},"CreatorRequestId":"run-42"}
+            """);
+        using var actual = JsonDocument.Parse(request.Body);
+        WireFormats.AssertJsonEqual(expected.RootElement, actual.RootElement, "body");
+    }
+
+    [Fact]
+    public async Task Backup_list_filters_go_to_the_query_string_under_their_location_names_and_labels_are_encoded()
+    {
+        var request = await RecordAsync("{}", async c =>
+        {
+            using var client = c.CreateBackup(RegionEndpoint.EUWest1);
+            await client.ListRecoveryPointsByBackupVaultAsync(new ListRecoveryPointsByBackupVaultRequest
+            {
+                BackupVaultName = "rekey/copies",
+                ByResourceArn = "arn:aws:rds:eu-west-1:111111111111:cluster:orders",
+                ByCreatedAfter = RestoreTime,
+                MaxResults = 50,
+                NextToken = "next",
+            });
+        });
+
+        Assert.Equal("GET", request.Method);
+        Assert.Equal("/backup-vaults/rekey%2Fcopies/recovery-points/", request.Uri.AbsolutePath);
+        var query = ModelContractTests.ParseForm(request.Uri.Query.TrimStart('?'));
+        Assert.Equal("arn:aws:rds:eu-west-1:111111111111:cluster:orders", query["resourceArn"].Single());
+        Assert.Equal("2026-05-06T07:08:09.000Z", query["createdAfter"].Single());
+        Assert.Equal("50", query["maxResults"].Single());
+        Assert.Equal("next", query["nextToken"].Single());
+        Assert.Equal(string.Empty, request.Body);
+    }
+
+    [Fact]
+    public async Task Backup_timestamps_in_answers_are_epoch_seconds()
+    {
+        var answer = """{"CopyJob":{"CopyJobId":"c-1","State":"COMPLETED","CreationDate":1778051289.5,"CompletionDate":1778051349}}""";
+        AwsResponseHolder holder = new();
+        await RecordAsync(answer, async c =>
+        {
+            using var client = c.CreateBackup(RegionEndpoint.EUWest1);
+            holder.Response = await client.DescribeCopyJobAsync(new DescribeCopyJobRequest { CopyJobId = "c-1" });
+        });
+
+        var job = ((DescribeCopyJobResponse)holder.Response!).CopyJob!;
+        Assert.Equal(CopyJobState.Completed, job.State);
+        Assert.Equal(new DateTime(2026, 5, 6, 7, 8, 9, 500, DateTimeKind.Utc), job.CreationDate!.Value.ToUniversalTime());
+        Assert.Equal(new DateTime(2026, 5, 6, 7, 9, 9, DateTimeKind.Utc), job.CompletionDate!.Value.ToUniversalTime());
+    }
+
+    private sealed class AwsResponseHolder
+    {
+        public AmazonWebServiceResponse? Response { get; set; }
+    }
+
+    private static async Task<Dictionary<string, string>> QueryFormAsync(Func<AwsClientFactory, Task> call)
+    {
+        var request = await RecordAsync("<Response/>", call);
+        Assert.Equal("POST", request.Method);
+        return ModelContractTests.ParseForm(request.Body).ToDictionary(p => p.Key, p => Assert.Single(p.Value));
+    }
+
+    private static async Task<RecordedRequest> RecordAsync(string answer, Func<AwsClientFactory, Task> call)
+    {
+        var http = new RecordingHttp(_ => RecordingHttp.Answer(HttpStatusCode.OK, answer, answer.StartsWith('<') ? "text/xml" : "application/json", DateTimeOffset.UtcNow));
+        var factory = new AwsClientFactory(new AwsClientOptions
+        {
+            ServiceUrl = "http://127.0.0.1:9",
+            Credentials = new BasicAWSCredentials("AKIDVECTOR", "secret"),
+            HttpClientFactory = http,
+        });
+        await call(factory);
+        return Assert.Single(http.Requests);
+    }
+}
