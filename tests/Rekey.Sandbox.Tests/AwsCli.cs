@@ -7,7 +7,8 @@ namespace Rekey.Sandbox.Tests;
 /// <summary>The result of one AWS CLI run.</summary>
 internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 {
-    public JsonNode Json => JsonNode.Parse(Stdout) ?? throw new InvalidOperationException("The CLI printed no JSON.");
+    /// <summary>The parsed output; an empty object for operations with no output members.</summary>
+    public JsonNode Json => string.IsNullOrWhiteSpace(Stdout) ? new JsonObject() : JsonNode.Parse(Stdout)!;
 
     /// <summary>The AWS error code the CLI reported ("An error occurred (Code) when calling ...").</summary>
     public string? ErrorCode => Regex.Match(Stderr, @"An error occurred \((?<code>[^)]+)\)") is { Success: true } m ? m.Groups["code"].Value : null;

@@ -15,6 +15,8 @@ public class SandboxFixture : IAsyncLifetime
 
     internal AwsCli Cli { get; private set; } = null!;
 
+    internal SandboxQuery Query { get; private set; } = null!;
+
     protected virtual SandboxOptions Options => SandboxOptions.ForTests(clockSpeed: 1);
 
     public RdsState Rds => Sandbox.Get<RdsState>();
@@ -25,11 +27,21 @@ public class SandboxFixture : IAsyncLifetime
     {
         Sandbox = await SandboxServer.StartAsync(Options);
         Cli = new AwsCli(Sandbox.BaseUrl);
+        Query = new SandboxQuery(Sandbox.BaseUrl);
     }
 
     public async Task DisposeAsync() => await Sandbox.DisposeAsync();
 
     public void Advance(TimeSpan by) => Sandbox.Clock.Advance(by);
+
+    /// <summary>Creates a cluster with one instance (the writer) and moves the clock until both are available.</summary>
+    public async Task AvailableClusterAsync(string identifier, bool encrypted = false, string account = "111111111111", params (string Name, string Value)[] extra)
+    {
+        await Query.CreateClusterAsync(identifier, account, encrypted, extra);
+        Advance(Sandbox.Runtime.Durations.ClusterCreate);
+        await Query.CreateInstanceAsync(identifier, identifier + "-1", account);
+        Advance(Sandbox.Runtime.Durations.InstanceCreate);
+    }
 
     public T Read<T>(Func<RdsState, T> reader) => Sandbox.Runtime.Read(() => reader(Rds));
 
