@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+
+namespace Rekey.Sandbox.Tests.Kms;
+
+/// <summary>Using keys from other accounts, and RDS seeing KMS's key states.</summary>
+public sealed class KmsKeyUseTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+{
+    private AwsCli Cli => fixture.Cli;
+
+    [Fact]
+    public async Task Another_account_can_use_a_key_only_as_far_as_the_key_policy_names_it()
+    {
+        var key = await Cli.CreateKeyAsync();
+        var arn = key["Arn"].Text();
+        var backupAccount = Cli.As("222222222222");
+
+        var before = await backupAccount.FailureAsync("kms", "describe-key", "--key-id", arn);
+        await Cli.JsonAsync("kms", "put-key-policy", "--key-id", arn, "--policy-name", "default", "--policy",
+            KmsTestData.PolicyWith("111111111111", KmsTestData.CopyStatementFor("arn:aws:iam::222222222222:root")));
+        var after = await backupAccount.DescribeKeyAsync(arn);
+        var stranger = await Cli.As("333333333333").FailureAsync("kms", "describe-key", "--key-id", arn);
+        var notCrossAccount = await backupAccount.FailureAsync("kms", "get-key-policy", "--key-id", arn, "--policy-name", "default");
+        var byIdFromOtherAccount = await backupAccount.FailureAsync("kms", "describe-key", "--key-id", key["KeyId"].Text());
+
+        Assert.Equal("AccessDeniedException", before.ErrorCode);
+        Assert.Equal(key["KeyId"].Text(), after["KeyId"].Text());
+        Assert.Equal("111111111111", after["AWSAccountId"].Text());
+        Assert.Equal("AccessDeniedException", stranger.ErrorCode);
+        Assert.Equal("NotFoundException", notCrossAccount.ErrorCode);
+        Assert.Equal("NotFoundException", byIdFromOtherAccount.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_role_principal_admits_that_role_only_and_not_the_rest_of_its_account()
+    {
+        var arn = (await Cli.CreateKeyAsync("--policy", KmsTestData.PolicyWith("111111111111", KmsTestData.CopyStatementFor("arn:aws:iam::222222222222:role/rekey-backup"))))["Arn"].Text();
+        var assumed = await Cli.JsonAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::222222222222:role/rekey-backup", "--role-session-name", "copy");
+        var otherRole = await Cli.JsonAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::222222222222:role/someone-else", "--role-session-name", "copy");
+
+        var asRole = await Cli.As(assumed["Credentials"]!["AccessKeyId"].Text(), assumed["Credentials"]!["SessionToken"].Text()).DescribeKeyAsync(arn);
+        var asOtherRole = await Cli.As(otherRole["Credentials"]!["AccessKeyId"].Text(), otherRole["Credentials"]!["SessionToken"].Text()).FailureAsync("kms", "describe-key", "--key-id", arn);
+        var asRoot = await Cli.As("222222222222").FailureAsync("kms", "describe-key", "--key-id", arn);
+
+        Assert.Equal(arn, asRole["Arn"].Text());
+        Assert.Equal("AccessDeniedException", asOtherRole.ErrorCode);
+        Assert.Contains("assumed-role/someone-else/copy", asOtherRole.Stderr, StringComparison.Ordinal);
+        Assert.Equal("AccessDeniedException", asRoot.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_wildcard_principal_with_aws_PrincipalOrgID_admits_the_organization_members_only()
+    {
+        var statement = KmsTestData.CopyStatementFor("*");
+        statement["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["aws:PrincipalOrgID"] = fixture.Sandbox.Organization.Id } };
+        var arn = (await Cli.CreateKeyAsync("--policy", KmsTestData.PolicyWith("111111111111", statement)))["Arn"].Text();
+
+        var member = await Cli.As("222222222222").JsonAsync("kms", "get-key-rotation-status", "--key-id", arn);
+        var outsider = await Cli.As("333333333333").FailureAsync("kms", "get-key-rotation-status", "--key-id", arn);
+
+        Assert.False(member["KeyRotationEnabled"]!.GetValue<bool>());
+        Assert.Equal("AccessDeniedException", outsider.ErrorCode);
+    }
+
+    [Fact]
+    public async Task The_AWS_managed_key_of_one_account_is_unusable_from_another()
+    {
+        var arn = (await Cli.DescribeKeyAsync("alias/aws/rds"))["Arn"].Text();
+
+        var failure = await Cli.As("222222222222").FailureAsync("kms", "describe-key", "--key-id", arn);
+
+        Assert.Equal("AccessDeniedException", failure.ErrorCode);
+        Assert.False(fixture.Sandbox.Keys.MayUse("222222222222", fixture.Sandbox.Keys.Find("111111111111", "us-east-1", arn)!, "kms:CreateGrant"));
+    }
+
+    [Fact]
+    public async Task A_restore_onto_a_disabled_or_pending_deletion_key_fails_with_KMSKeyNotAccessibleFault_and_onto_an_enabled_one_succeeds()
+    {
+        await Cli.CreateClusterAsync("kms-restore-source", "--storage-encrypted");
+        fixture.Advance(TimeSpan.FromMinutes(15));
+        var disabledKey = (await Cli.CreateKeyAsync())["Arn"].Text();
+        var pendingKey = (await Cli.CreateKeyAsync())["Arn"].Text();
+        var goodKey = (await Cli.CreateKeyAsync())["Arn"].Text();
+        await Cli.JsonAsync("kms", "disable-key", "--key-id", disabledKey);
+        await Cli.JsonAsync("kms", "schedule-key-deletion", "--key-id", pendingKey);
+
+        string[] Restore(string target, string key) =>
+        [
+            "rds", "restore-db-cluster-to-point-in-time", "--source-db-cluster-identifier", "kms-restore-source",
+            "--db-cluster-identifier", target, "--use-latest-restorable-time", "--kms-key-id", key,
+        ];
+        var onDisabled = await Cli.FailureAsync(Restore("kms-restore-disabled", disabledKey));
+        var onPending = await Cli.FailureAsync(Restore("kms-restore-pending", pendingKey));
+        var restored = await Cli.JsonAsync(Restore("kms-restore-good", goodKey));
+
+        Assert.Equal("KMSKeyNotAccessibleFault", onDisabled.ErrorCode);
+        Assert.Equal("KMSKeyNotAccessibleFault", onPending.ErrorCode);
+        Assert.Equal(goodKey, restored["DBCluster"]!["KmsKeyId"].Text());
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+
+namespace Rekey.Sandbox.Tests.Kms;
+
+/// <summary>KMS steps through the AWS CLI that the KMS, RDS-key and Backup tests share.</summary>
+internal static class KmsTestData
+{
+    /// <summary>A key policy with the account's root (kms:*) plus one extra statement.</summary>
+    public static string PolicyWith(string account, JsonObject extraStatement) => new JsonObject
+    {
+        ["Version"] = "2012-10-17",
+        ["Statement"] = new JsonArray(
+            new JsonObject
+            {
+                ["Sid"] = "Enable IAM User Permissions",
+                ["Effect"] = "Allow",
+                ["Principal"] = new JsonObject { ["AWS"] = $"arn:aws:iam::{account}:root" },
+                ["Action"] = "kms:*",
+                ["Resource"] = "*",
+            },
+            extraStatement),
+    }.ToJsonString();
+
+    /// <summary>The statement Rekey writes so that a backup account can use the key for copies.</summary>
+    public static JsonObject CopyStatementFor(string principal) => new()
+    {
+        ["Sid"] = "Allow the backup account to copy recovery points",
+        ["Effect"] = "Allow",
+        ["Principal"] = new JsonObject { ["AWS"] = principal },
+        ["Action"] = new JsonArray("kms:DescribeKey", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant"),
+        ["Resource"] = "*",
+    };
+
+    public static async Task<JsonNode> CreateKeyAsync(this AwsCli cli, params string[] extra) =>
+        (await cli.JsonAsync(["kms", "create-key", .. extra]))["KeyMetadata"]!;
+
+    public static async Task<JsonNode> DescribeKeyAsync(this AwsCli cli, string keyId) =>
+        (await cli.JsonAsync("kms", "describe-key", "--key-id", keyId))["KeyMetadata"]!;
+}
