@@ -158,6 +158,7 @@ class Generator:
         self.enums = []
         self.errors = {}
         self._seen = set()
+        self._local = 0
         op_shapes = set()
         for op in self.ops:
             for key in ("input", "output"):
@@ -216,6 +217,11 @@ class Generator:
             return ("Dictionary<" + self.cs_type(shape["key"]["shape"], True) + ", "
                     + self.cs_type(shape["value"]["shape"], True) + ">")
         raise ValueError(f"unsupported shape type {kind} ({shape_name})")
+
+    def next_local(self):
+        """Numbers the locals of one method; reset per method so regenerating one operation leaves the others unchanged."""
+        self._local += 1
+        return self._local
 
     def prop_type(self, shape_name):
         return self.cs_type(shape_name) + "?"
@@ -374,6 +380,7 @@ class Generator:
             out.append(f"internal sealed class {cls}Marshaller : IMarshaller<IRequest, AmazonWebServiceRequest>\n{{\n")
             out.append(f"    public static readonly {cls}Marshaller Instance = new();\n\n")
             out.append(f"    public IRequest Marshall(AmazonWebServiceRequest input)\n    {{\n")
+            self._local = 0
             out.append(f"        var publicRequest = ({cls})input;\n")
             out.append(f"        var request = QueryRequests.Create(publicRequest, \"{self.spec['prefix']}\", \"{op_name}\", \"{api}\");\n")
             out.append("        var parameters = request.Parameters;\n")
@@ -387,6 +394,7 @@ class Generator:
         out.append("internal static class QueryStructureMarshallers\n{\n")
         for name in self.structures:
             shape = self.shapes[name]
+            self._local = 0
             out.append(f"    public static void Marshall({name} value, IDictionary<string, string> parameters, string prefix)\n    {{\n")
             for member, ref in shape.get("members", {}).items():
                 prop = self.prop_name(name, member)
@@ -409,13 +417,12 @@ class Generator:
             "blob": f"QueryValues.FromBlob({expr})",
         }[kind]
 
-    def query_member(self, expr, ref, key, depth, var_index=[0]):
+    def query_member(self, expr, ref, key, depth):
         """Emits code writing `expr` (nullable) under the parameter name expression `key`."""
         ind = "    " * depth
         shape = self.shapes[ref["shape"]]
         kind = shape["type"]
-        var_index[0] += 1
-        n = var_index[0]
+        n = self.next_local()
         if kind == "structure":
             return (f"{ind}if ({expr} is {{ }} s{n})\n{ind}{{\n"
                     f"{ind}    QueryStructureMarshallers.Marshall(s{n}, parameters, {key});\n{ind}}}\n")
@@ -476,6 +483,7 @@ class Generator:
             out.append(f"internal sealed class {cls}Marshaller : IMarshaller<IRequest, AmazonWebServiceRequest>\n{{\n")
             out.append(f"    public static readonly {cls}Marshaller Instance = new();\n\n")
             out.append(f"    public IRequest Marshall(AmazonWebServiceRequest input)\n    {{\n")
+            self._local = 0
             out.append(f"        var publicRequest = ({cls})input;\n")
             path = http["requestUri"]
             query_in_path = ""
@@ -523,6 +531,7 @@ class Generator:
         out.append("internal static class JsonStructureMarshallers\n{\n")
         for name in self.structures:
             shape = self.shapes[name]
+            self._local = 0
             out.append(f"    public static void Marshall({name} value, Utf8JsonWriter writer)\n    {{\n")
             out.append("        writer.WriteStartObject();\n")
             for member, ref in shape.get("members", {}).items():
@@ -533,21 +542,19 @@ class Generator:
         out.append("}\n")
         return "".join(out)
 
-    def json_member(self, expr, ref, wire, depth, var_index=[0]):
+    def json_member(self, expr, ref, wire, depth):
         ind = "    " * depth
-        var_index[0] += 1
-        n = var_index[0]
+        n = self.next_local()
         code = f"{ind}if ({expr} is {{ }} j{n})\n{ind}{{\n{ind}    writer.WritePropertyName(\"{wire}\");\n"
         code += self.json_value(f"j{n}", ref["shape"], depth + 1)
         code += f"{ind}}}\n"
         return code
 
-    def json_value(self, expr, shape_name, depth, var_index=[0]):
+    def json_value(self, expr, shape_name, depth):
         ind = "    " * depth
         shape = self.shapes[shape_name]
         kind = shape["type"]
-        var_index[0] += 1
-        n = var_index[0]
+        n = self.next_local()
         if kind == "structure":
             return f"{ind}JsonStructureMarshallers.Marshall({expr}, writer);\n"
         if kind == "list":

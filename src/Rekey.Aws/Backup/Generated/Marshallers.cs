@@ -27,22 +27,22 @@ internal sealed class CreateBackupPlanRequestMarshaller : IMarshaller<IRequest, 
                 writer.WritePropertyName("BackupPlan");
                 JsonStructureMarshallers.Marshall(j1, writer);
             }
-            if (publicRequest.BackupPlanTags is { } j2)
+            if (publicRequest.BackupPlanTags is { } j3)
             {
                 writer.WritePropertyName("BackupPlanTags");
                 writer.WriteStartObject();
-                foreach (var kv2 in j2)
+                foreach (var kv4 in j3)
                 {
-                    writer.WritePropertyName(kv2.Key);
-                    writer.WriteStringValue(kv2.Value);
+                    writer.WritePropertyName(kv4.Key);
+                    writer.WriteStringValue(kv4.Value);
                 }
 
                 writer.WriteEndObject();
             }
-            if (publicRequest.CreatorRequestId is { } j3)
+            if (publicRequest.CreatorRequestId is { } j6)
             {
                 writer.WritePropertyName("CreatorRequestId");
-                writer.WriteStringValue(j3);
+                writer.WriteStringValue(j6);
             }
         });
         return request;
@@ -67,15 +67,15 @@ internal sealed class CreateBackupSelectionRequestMarshaller : IMarshaller<IRequ
         publicRequest.CreatorRequestId ??= Guid.NewGuid().ToString();
         RestJsonRequests.WriteBody(request, writer =>
         {
-            if (publicRequest.BackupSelection is { } j4)
+            if (publicRequest.BackupSelection is { } j1)
             {
                 writer.WritePropertyName("BackupSelection");
-                JsonStructureMarshallers.Marshall(j4, writer);
+                JsonStructureMarshallers.Marshall(j1, writer);
             }
-            if (publicRequest.CreatorRequestId is { } j5)
+            if (publicRequest.CreatorRequestId is { } j3)
             {
                 writer.WritePropertyName("CreatorRequestId");
-                writer.WriteStringValue(j5);
+                writer.WriteStringValue(j3);
             }
         });
         return request;
@@ -100,27 +100,27 @@ internal sealed class CreateBackupVaultRequestMarshaller : IMarshaller<IRequest,
         publicRequest.CreatorRequestId ??= Guid.NewGuid().ToString();
         RestJsonRequests.WriteBody(request, writer =>
         {
-            if (publicRequest.BackupVaultTags is { } j6)
+            if (publicRequest.BackupVaultTags is { } j1)
             {
                 writer.WritePropertyName("BackupVaultTags");
                 writer.WriteStartObject();
-                foreach (var kv7 in j6)
+                foreach (var kv2 in j1)
                 {
-                    writer.WritePropertyName(kv7.Key);
-                    writer.WriteStringValue(kv7.Value);
+                    writer.WritePropertyName(kv2.Key);
+                    writer.WriteStringValue(kv2.Value);
                 }
 
                 writer.WriteEndObject();
             }
-            if (publicRequest.EncryptionKeyArn is { } j7)
+            if (publicRequest.EncryptionKeyArn is { } j4)
             {
                 writer.WritePropertyName("EncryptionKeyArn");
-                writer.WriteStringValue(j7);
+                writer.WriteStringValue(j4);
             }
-            if (publicRequest.CreatorRequestId is { } j8)
+            if (publicRequest.CreatorRequestId is { } j6)
             {
                 writer.WritePropertyName("CreatorRequestId");
-                writer.WriteStringValue(j8);
+                writer.WriteStringValue(j6);
             }
         });
         return request;
@@ -496,10 +496,10 @@ internal sealed class PutBackupVaultAccessPolicyRequestMarshaller : IMarshaller<
         request.AddPathResource("{backupVaultName}", publicRequest.BackupVaultName);
         RestJsonRequests.WriteBody(request, writer =>
         {
-            if (publicRequest.Policy is { } j9)
+            if (publicRequest.Policy is { } j1)
             {
                 writer.WritePropertyName("Policy");
-                writer.WriteStringValue(j9);
+                writer.WriteStringValue(j1);
             }
         });
         return request;
@@ -518,74 +518,74 @@ internal sealed class StartBackupJobRequestMarshaller : IMarshaller<IRequest, Am
         publicRequest.IdempotencyToken ??= Guid.NewGuid().ToString();
         RestJsonRequests.WriteBody(request, writer =>
         {
-            if (publicRequest.BackupVaultName is { } j10)
+            if (publicRequest.BackupVaultName is { } j1)
             {
                 writer.WritePropertyName("BackupVaultName");
-                writer.WriteStringValue(j10);
+                writer.WriteStringValue(j1);
             }
-            if (publicRequest.LogicallyAirGappedBackupVaultArn is { } j11)
+            if (publicRequest.LogicallyAirGappedBackupVaultArn is { } j3)
             {
                 writer.WritePropertyName("LogicallyAirGappedBackupVaultArn");
-                writer.WriteStringValue(j11);
+                writer.WriteStringValue(j3);
             }
-            if (publicRequest.ResourceArn is { } j12)
+            if (publicRequest.ResourceArn is { } j5)
             {
                 writer.WritePropertyName("ResourceArn");
-                writer.WriteStringValue(j12);
+                writer.WriteStringValue(j5);
             }
-            if (publicRequest.IamRoleArn is { } j13)
+            if (publicRequest.IamRoleArn is { } j7)
             {
                 writer.WritePropertyName("IamRoleArn");
-                writer.WriteStringValue(j13);
+                writer.WriteStringValue(j7);
             }
-            if (publicRequest.IdempotencyToken is { } j14)
+            if (publicRequest.IdempotencyToken is { } j9)
             {
                 writer.WritePropertyName("IdempotencyToken");
-                writer.WriteStringValue(j14);
+                writer.WriteStringValue(j9);
             }
-            if (publicRequest.StartWindowMinutes is { } j15)
+            if (publicRequest.StartWindowMinutes is { } j11)
             {
                 writer.WritePropertyName("StartWindowMinutes");
-                writer.WriteNumberValue(j15);
+                writer.WriteNumberValue(j11);
             }
-            if (publicRequest.CompleteWindowMinutes is { } j16)
+            if (publicRequest.CompleteWindowMinutes is { } j13)
             {
                 writer.WritePropertyName("CompleteWindowMinutes");
-                writer.WriteNumberValue(j16);
+                writer.WriteNumberValue(j13);
             }
-            if (publicRequest.Lifecycle is { } j17)
+            if (publicRequest.Lifecycle is { } j15)
             {
                 writer.WritePropertyName("Lifecycle");
-                JsonStructureMarshallers.Marshall(j17, writer);
+                JsonStructureMarshallers.Marshall(j15, writer);
             }
-            if (publicRequest.RecoveryPointTags is { } j18)
+            if (publicRequest.RecoveryPointTags is { } j17)
             {
                 writer.WritePropertyName("RecoveryPointTags");
                 writer.WriteStartObject();
-                foreach (var kv20 in j18)
+                foreach (var kv18 in j17)
                 {
-                    writer.WritePropertyName(kv20.Key);
-                    writer.WriteStringValue(kv20.Value);
+                    writer.WritePropertyName(kv18.Key);
+                    writer.WriteStringValue(kv18.Value);
                 }
 
                 writer.WriteEndObject();
             }
-            if (publicRequest.BackupOptions is { } j19)
+            if (publicRequest.BackupOptions is { } j20)
             {
                 writer.WritePropertyName("BackupOptions");
                 writer.WriteStartObject();
-                foreach (var kv22 in j19)
+                foreach (var kv21 in j20)
                 {
-                    writer.WritePropertyName(kv22.Key);
-                    writer.WriteStringValue(kv22.Value);
+                    writer.WritePropertyName(kv21.Key);
+                    writer.WriteStringValue(kv21.Value);
                 }
 
                 writer.WriteEndObject();
             }
-            if (publicRequest.Index is { } j20)
+            if (publicRequest.Index is { } j23)
             {
                 writer.WritePropertyName("Index");
-                writer.WriteStringValue(j20);
+                writer.WriteStringValue(j23);
             }
         });
         return request;
@@ -604,35 +604,35 @@ internal sealed class StartCopyJobRequestMarshaller : IMarshaller<IRequest, Amaz
         publicRequest.IdempotencyToken ??= Guid.NewGuid().ToString();
         RestJsonRequests.WriteBody(request, writer =>
         {
-            if (publicRequest.RecoveryPointArn is { } j21)
+            if (publicRequest.RecoveryPointArn is { } j1)
             {
                 writer.WritePropertyName("RecoveryPointArn");
-                writer.WriteStringValue(j21);
+                writer.WriteStringValue(j1);
             }
-            if (publicRequest.SourceBackupVaultName is { } j22)
+            if (publicRequest.SourceBackupVaultName is { } j3)
             {
                 writer.WritePropertyName("SourceBackupVaultName");
-                writer.WriteStringValue(j22);
+                writer.WriteStringValue(j3);
             }
-            if (publicRequest.DestinationBackupVaultArn is { } j23)
+            if (publicRequest.DestinationBackupVaultArn is { } j5)
             {
                 writer.WritePropertyName("DestinationBackupVaultArn");
-                writer.WriteStringValue(j23);
+                writer.WriteStringValue(j5);
             }
-            if (publicRequest.IamRoleArn is { } j24)
+            if (publicRequest.IamRoleArn is { } j7)
             {
                 writer.WritePropertyName("IamRoleArn");
-                writer.WriteStringValue(j24);
+                writer.WriteStringValue(j7);
             }
-            if (publicRequest.IdempotencyToken is { } j25)
+            if (publicRequest.IdempotencyToken is { } j9)
             {
                 writer.WritePropertyName("IdempotencyToken");
-                writer.WriteStringValue(j25);
+                writer.WriteStringValue(j9);
             }
-            if (publicRequest.Lifecycle is { } j26)
+            if (publicRequest.Lifecycle is { } j11)
             {
                 writer.WritePropertyName("Lifecycle");
-                JsonStructureMarshallers.Marshall(j26, writer);
+                JsonStructureMarshallers.Marshall(j11, writer);
             }
         });
         return request;
@@ -656,14 +656,14 @@ internal sealed class TagResourceRequestMarshaller : IMarshaller<IRequest, Amazo
         request.AddPathResource("{resourceArn}", publicRequest.ResourceArn);
         RestJsonRequests.WriteBody(request, writer =>
         {
-            if (publicRequest.Tags is { } j27)
+            if (publicRequest.Tags is { } j1)
             {
                 writer.WritePropertyName("Tags");
                 writer.WriteStartObject();
-                foreach (var kv31 in j27)
+                foreach (var kv2 in j1)
                 {
-                    writer.WritePropertyName(kv31.Key);
-                    writer.WriteStringValue(kv31.Value);
+                    writer.WritePropertyName(kv2.Key);
+                    writer.WriteStringValue(kv2.Value);
                 }
 
                 writer.WriteEndObject();
@@ -690,10 +690,10 @@ internal sealed class UpdateBackupPlanRequestMarshaller : IMarshaller<IRequest, 
         request.AddPathResource("{backupPlanId}", publicRequest.BackupPlanId);
         RestJsonRequests.WriteBody(request, writer =>
         {
-            if (publicRequest.BackupPlan is { } j28)
+            if (publicRequest.BackupPlan is { } j1)
             {
                 writer.WritePropertyName("BackupPlan");
-                JsonStructureMarshallers.Marshall(j28, writer);
+                JsonStructureMarshallers.Marshall(j1, writer);
             }
         });
         return request;
@@ -706,19 +706,19 @@ internal static class JsonStructureMarshallers
     public static void Marshall(AdvancedBackupSetting value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.ResourceType is { } j29)
+        if (value.ResourceType is { } j1)
         {
             writer.WritePropertyName("ResourceType");
-            writer.WriteStringValue(j29);
+            writer.WriteStringValue(j1);
         }
-        if (value.BackupOptions is { } j30)
+        if (value.BackupOptions is { } j3)
         {
             writer.WritePropertyName("BackupOptions");
             writer.WriteStartObject();
-            foreach (var kv35 in j30)
+            foreach (var kv4 in j3)
             {
-                writer.WritePropertyName(kv35.Key);
-                writer.WriteStringValue(kv35.Value);
+                writer.WritePropertyName(kv4.Key);
+                writer.WriteStringValue(kv4.Value);
             }
 
             writer.WriteEndObject();
@@ -729,26 +729,26 @@ internal static class JsonStructureMarshallers
     public static void Marshall(AggregatedScanResult value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.FailedScan is { } j31)
+        if (value.FailedScan is { } j1)
         {
             writer.WritePropertyName("FailedScan");
-            writer.WriteBooleanValue(j31);
+            writer.WriteBooleanValue(j1);
         }
-        if (value.Findings is { } j32)
+        if (value.Findings is { } j3)
         {
             writer.WritePropertyName("Findings");
             writer.WriteStartArray();
-            foreach (var x38 in j32)
+            foreach (var x4 in j3)
             {
-                writer.WriteStringValue(x38);
+                writer.WriteStringValue(x4);
             }
 
             writer.WriteEndArray();
         }
-        if (value.LastComputed is { } j33)
+        if (value.LastComputed is { } j6)
         {
             writer.WritePropertyName("LastComputed");
-            JsonValues.WriteEpochSeconds(writer, j33);
+            JsonValues.WriteEpochSeconds(writer, j6);
         }
         writer.WriteEndObject();
     }
@@ -756,40 +756,40 @@ internal static class JsonStructureMarshallers
     public static void Marshall(BackupPlan value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.BackupPlanName is { } j34)
+        if (value.BackupPlanName is { } j1)
         {
             writer.WritePropertyName("BackupPlanName");
-            writer.WriteStringValue(j34);
+            writer.WriteStringValue(j1);
         }
-        if (value.Rules is { } j35)
+        if (value.Rules is { } j3)
         {
             writer.WritePropertyName("Rules");
             writer.WriteStartArray();
-            foreach (var x42 in j35)
+            foreach (var x4 in j3)
             {
-                JsonStructureMarshallers.Marshall(x42, writer);
+                JsonStructureMarshallers.Marshall(x4, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.AdvancedBackupSettings is { } j36)
+        if (value.AdvancedBackupSettings is { } j6)
         {
             writer.WritePropertyName("AdvancedBackupSettings");
             writer.WriteStartArray();
-            foreach (var x44 in j36)
+            foreach (var x7 in j6)
             {
-                JsonStructureMarshallers.Marshall(x44, writer);
+                JsonStructureMarshallers.Marshall(x7, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.ScanSettings is { } j37)
+        if (value.ScanSettings is { } j9)
         {
             writer.WritePropertyName("ScanSettings");
             writer.WriteStartArray();
-            foreach (var x46 in j37)
+            foreach (var x10 in j9)
             {
-                JsonStructureMarshallers.Marshall(x46, writer);
+                JsonStructureMarshallers.Marshall(x10, writer);
             }
 
             writer.WriteEndArray();
@@ -800,40 +800,40 @@ internal static class JsonStructureMarshallers
     public static void Marshall(BackupPlanInput value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.BackupPlanName is { } j38)
+        if (value.BackupPlanName is { } j1)
         {
             writer.WritePropertyName("BackupPlanName");
-            writer.WriteStringValue(j38);
+            writer.WriteStringValue(j1);
         }
-        if (value.Rules is { } j39)
+        if (value.Rules is { } j3)
         {
             writer.WritePropertyName("Rules");
             writer.WriteStartArray();
-            foreach (var x49 in j39)
+            foreach (var x4 in j3)
             {
-                JsonStructureMarshallers.Marshall(x49, writer);
+                JsonStructureMarshallers.Marshall(x4, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.AdvancedBackupSettings is { } j40)
+        if (value.AdvancedBackupSettings is { } j6)
         {
             writer.WritePropertyName("AdvancedBackupSettings");
             writer.WriteStartArray();
-            foreach (var x51 in j40)
+            foreach (var x7 in j6)
             {
-                JsonStructureMarshallers.Marshall(x51, writer);
+                JsonStructureMarshallers.Marshall(x7, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.ScanSettings is { } j41)
+        if (value.ScanSettings is { } j9)
         {
             writer.WritePropertyName("ScanSettings");
             writer.WriteStartArray();
-            foreach (var x53 in j41)
+            foreach (var x10 in j9)
             {
-                JsonStructureMarshallers.Marshall(x53, writer);
+                JsonStructureMarshallers.Marshall(x10, writer);
             }
 
             writer.WriteEndArray();
@@ -844,53 +844,53 @@ internal static class JsonStructureMarshallers
     public static void Marshall(BackupPlansListMember value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.BackupPlanArn is { } j42)
+        if (value.BackupPlanArn is { } j1)
         {
             writer.WritePropertyName("BackupPlanArn");
-            writer.WriteStringValue(j42);
+            writer.WriteStringValue(j1);
         }
-        if (value.BackupPlanId is { } j43)
+        if (value.BackupPlanId is { } j3)
         {
             writer.WritePropertyName("BackupPlanId");
-            writer.WriteStringValue(j43);
+            writer.WriteStringValue(j3);
         }
-        if (value.CreationDate is { } j44)
+        if (value.CreationDate is { } j5)
         {
             writer.WritePropertyName("CreationDate");
-            JsonValues.WriteEpochSeconds(writer, j44);
+            JsonValues.WriteEpochSeconds(writer, j5);
         }
-        if (value.DeletionDate is { } j45)
+        if (value.DeletionDate is { } j7)
         {
             writer.WritePropertyName("DeletionDate");
-            JsonValues.WriteEpochSeconds(writer, j45);
+            JsonValues.WriteEpochSeconds(writer, j7);
         }
-        if (value.VersionId is { } j46)
+        if (value.VersionId is { } j9)
         {
             writer.WritePropertyName("VersionId");
-            writer.WriteStringValue(j46);
+            writer.WriteStringValue(j9);
         }
-        if (value.BackupPlanName is { } j47)
+        if (value.BackupPlanName is { } j11)
         {
             writer.WritePropertyName("BackupPlanName");
-            writer.WriteStringValue(j47);
+            writer.WriteStringValue(j11);
         }
-        if (value.CreatorRequestId is { } j48)
+        if (value.CreatorRequestId is { } j13)
         {
             writer.WritePropertyName("CreatorRequestId");
-            writer.WriteStringValue(j48);
+            writer.WriteStringValue(j13);
         }
-        if (value.LastExecutionDate is { } j49)
+        if (value.LastExecutionDate is { } j15)
         {
             writer.WritePropertyName("LastExecutionDate");
-            JsonValues.WriteEpochSeconds(writer, j49);
+            JsonValues.WriteEpochSeconds(writer, j15);
         }
-        if (value.AdvancedBackupSettings is { } j50)
+        if (value.AdvancedBackupSettings is { } j17)
         {
             writer.WritePropertyName("AdvancedBackupSettings");
             writer.WriteStartArray();
-            foreach (var x63 in j50)
+            foreach (var x18 in j17)
             {
-                JsonStructureMarshallers.Marshall(x63, writer);
+                JsonStructureMarshallers.Marshall(x18, writer);
             }
 
             writer.WriteEndArray();
@@ -901,97 +901,97 @@ internal static class JsonStructureMarshallers
     public static void Marshall(BackupRule value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.RuleName is { } j51)
+        if (value.RuleName is { } j1)
         {
             writer.WritePropertyName("RuleName");
-            writer.WriteStringValue(j51);
+            writer.WriteStringValue(j1);
         }
-        if (value.TargetBackupVaultName is { } j52)
+        if (value.TargetBackupVaultName is { } j3)
         {
             writer.WritePropertyName("TargetBackupVaultName");
-            writer.WriteStringValue(j52);
+            writer.WriteStringValue(j3);
         }
-        if (value.TargetLogicallyAirGappedBackupVaultArn is { } j53)
+        if (value.TargetLogicallyAirGappedBackupVaultArn is { } j5)
         {
             writer.WritePropertyName("TargetLogicallyAirGappedBackupVaultArn");
-            writer.WriteStringValue(j53);
+            writer.WriteStringValue(j5);
         }
-        if (value.ScheduleExpression is { } j54)
+        if (value.ScheduleExpression is { } j7)
         {
             writer.WritePropertyName("ScheduleExpression");
-            writer.WriteStringValue(j54);
+            writer.WriteStringValue(j7);
         }
-        if (value.StartWindowMinutes is { } j55)
+        if (value.StartWindowMinutes is { } j9)
         {
             writer.WritePropertyName("StartWindowMinutes");
-            writer.WriteNumberValue(j55);
+            writer.WriteNumberValue(j9);
         }
-        if (value.CompletionWindowMinutes is { } j56)
+        if (value.CompletionWindowMinutes is { } j11)
         {
             writer.WritePropertyName("CompletionWindowMinutes");
-            writer.WriteNumberValue(j56);
+            writer.WriteNumberValue(j11);
         }
-        if (value.Lifecycle is { } j57)
+        if (value.Lifecycle is { } j13)
         {
             writer.WritePropertyName("Lifecycle");
-            JsonStructureMarshallers.Marshall(j57, writer);
+            JsonStructureMarshallers.Marshall(j13, writer);
         }
-        if (value.RecoveryPointTags is { } j58)
+        if (value.RecoveryPointTags is { } j15)
         {
             writer.WritePropertyName("RecoveryPointTags");
             writer.WriteStartObject();
-            foreach (var kv72 in j58)
+            foreach (var kv16 in j15)
             {
-                writer.WritePropertyName(kv72.Key);
-                writer.WriteStringValue(kv72.Value);
+                writer.WritePropertyName(kv16.Key);
+                writer.WriteStringValue(kv16.Value);
             }
 
             writer.WriteEndObject();
         }
-        if (value.RuleId is { } j59)
+        if (value.RuleId is { } j18)
         {
             writer.WritePropertyName("RuleId");
-            writer.WriteStringValue(j59);
+            writer.WriteStringValue(j18);
         }
-        if (value.CopyActions is { } j60)
+        if (value.CopyActions is { } j20)
         {
             writer.WritePropertyName("CopyActions");
             writer.WriteStartArray();
-            foreach (var x75 in j60)
+            foreach (var x21 in j20)
             {
-                JsonStructureMarshallers.Marshall(x75, writer);
+                JsonStructureMarshallers.Marshall(x21, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.EnableContinuousBackup is { } j61)
+        if (value.EnableContinuousBackup is { } j23)
         {
             writer.WritePropertyName("EnableContinuousBackup");
-            writer.WriteBooleanValue(j61);
+            writer.WriteBooleanValue(j23);
         }
-        if (value.ScheduleExpressionTimezone is { } j62)
+        if (value.ScheduleExpressionTimezone is { } j25)
         {
             writer.WritePropertyName("ScheduleExpressionTimezone");
-            writer.WriteStringValue(j62);
+            writer.WriteStringValue(j25);
         }
-        if (value.IndexActions is { } j63)
+        if (value.IndexActions is { } j27)
         {
             writer.WritePropertyName("IndexActions");
             writer.WriteStartArray();
-            foreach (var x79 in j63)
+            foreach (var x28 in j27)
             {
-                JsonStructureMarshallers.Marshall(x79, writer);
+                JsonStructureMarshallers.Marshall(x28, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.ScanActions is { } j64)
+        if (value.ScanActions is { } j30)
         {
             writer.WritePropertyName("ScanActions");
             writer.WriteStartArray();
-            foreach (var x81 in j64)
+            foreach (var x31 in j30)
             {
-                JsonStructureMarshallers.Marshall(x81, writer);
+                JsonStructureMarshallers.Marshall(x31, writer);
             }
 
             writer.WriteEndArray();
@@ -1002,92 +1002,92 @@ internal static class JsonStructureMarshallers
     public static void Marshall(BackupRuleInput value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.RuleName is { } j65)
+        if (value.RuleName is { } j1)
         {
             writer.WritePropertyName("RuleName");
-            writer.WriteStringValue(j65);
+            writer.WriteStringValue(j1);
         }
-        if (value.TargetBackupVaultName is { } j66)
+        if (value.TargetBackupVaultName is { } j3)
         {
             writer.WritePropertyName("TargetBackupVaultName");
-            writer.WriteStringValue(j66);
+            writer.WriteStringValue(j3);
         }
-        if (value.TargetLogicallyAirGappedBackupVaultArn is { } j67)
+        if (value.TargetLogicallyAirGappedBackupVaultArn is { } j5)
         {
             writer.WritePropertyName("TargetLogicallyAirGappedBackupVaultArn");
-            writer.WriteStringValue(j67);
+            writer.WriteStringValue(j5);
         }
-        if (value.ScheduleExpression is { } j68)
+        if (value.ScheduleExpression is { } j7)
         {
             writer.WritePropertyName("ScheduleExpression");
-            writer.WriteStringValue(j68);
+            writer.WriteStringValue(j7);
         }
-        if (value.StartWindowMinutes is { } j69)
+        if (value.StartWindowMinutes is { } j9)
         {
             writer.WritePropertyName("StartWindowMinutes");
-            writer.WriteNumberValue(j69);
+            writer.WriteNumberValue(j9);
         }
-        if (value.CompletionWindowMinutes is { } j70)
+        if (value.CompletionWindowMinutes is { } j11)
         {
             writer.WritePropertyName("CompletionWindowMinutes");
-            writer.WriteNumberValue(j70);
+            writer.WriteNumberValue(j11);
         }
-        if (value.Lifecycle is { } j71)
+        if (value.Lifecycle is { } j13)
         {
             writer.WritePropertyName("Lifecycle");
-            JsonStructureMarshallers.Marshall(j71, writer);
+            JsonStructureMarshallers.Marshall(j13, writer);
         }
-        if (value.RecoveryPointTags is { } j72)
+        if (value.RecoveryPointTags is { } j15)
         {
             writer.WritePropertyName("RecoveryPointTags");
             writer.WriteStartObject();
-            foreach (var kv90 in j72)
+            foreach (var kv16 in j15)
             {
-                writer.WritePropertyName(kv90.Key);
-                writer.WriteStringValue(kv90.Value);
+                writer.WritePropertyName(kv16.Key);
+                writer.WriteStringValue(kv16.Value);
             }
 
             writer.WriteEndObject();
         }
-        if (value.CopyActions is { } j73)
+        if (value.CopyActions is { } j18)
         {
             writer.WritePropertyName("CopyActions");
             writer.WriteStartArray();
-            foreach (var x92 in j73)
+            foreach (var x19 in j18)
             {
-                JsonStructureMarshallers.Marshall(x92, writer);
+                JsonStructureMarshallers.Marshall(x19, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.EnableContinuousBackup is { } j74)
+        if (value.EnableContinuousBackup is { } j21)
         {
             writer.WritePropertyName("EnableContinuousBackup");
-            writer.WriteBooleanValue(j74);
+            writer.WriteBooleanValue(j21);
         }
-        if (value.ScheduleExpressionTimezone is { } j75)
+        if (value.ScheduleExpressionTimezone is { } j23)
         {
             writer.WritePropertyName("ScheduleExpressionTimezone");
-            writer.WriteStringValue(j75);
+            writer.WriteStringValue(j23);
         }
-        if (value.IndexActions is { } j76)
+        if (value.IndexActions is { } j25)
         {
             writer.WritePropertyName("IndexActions");
             writer.WriteStartArray();
-            foreach (var x96 in j76)
+            foreach (var x26 in j25)
             {
-                JsonStructureMarshallers.Marshall(x96, writer);
+                JsonStructureMarshallers.Marshall(x26, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.ScanActions is { } j77)
+        if (value.ScanActions is { } j28)
         {
             writer.WritePropertyName("ScanActions");
             writer.WriteStartArray();
-            foreach (var x98 in j77)
+            foreach (var x29 in j28)
             {
-                JsonStructureMarshallers.Marshall(x98, writer);
+                JsonStructureMarshallers.Marshall(x29, writer);
             }
 
             writer.WriteEndArray();
@@ -1098,53 +1098,53 @@ internal static class JsonStructureMarshallers
     public static void Marshall(BackupSelection value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.SelectionName is { } j78)
+        if (value.SelectionName is { } j1)
         {
             writer.WritePropertyName("SelectionName");
-            writer.WriteStringValue(j78);
+            writer.WriteStringValue(j1);
         }
-        if (value.IamRoleArn is { } j79)
+        if (value.IamRoleArn is { } j3)
         {
             writer.WritePropertyName("IamRoleArn");
-            writer.WriteStringValue(j79);
+            writer.WriteStringValue(j3);
         }
-        if (value.Resources is { } j80)
+        if (value.Resources is { } j5)
         {
             writer.WritePropertyName("Resources");
             writer.WriteStartArray();
-            foreach (var x102 in j80)
+            foreach (var x6 in j5)
             {
-                writer.WriteStringValue(x102);
+                writer.WriteStringValue(x6);
             }
 
             writer.WriteEndArray();
         }
-        if (value.ListOfTags is { } j81)
+        if (value.ListOfTags is { } j8)
         {
             writer.WritePropertyName("ListOfTags");
             writer.WriteStartArray();
-            foreach (var x104 in j81)
+            foreach (var x9 in j8)
             {
-                JsonStructureMarshallers.Marshall(x104, writer);
+                JsonStructureMarshallers.Marshall(x9, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.NotResources is { } j82)
+        if (value.NotResources is { } j11)
         {
             writer.WritePropertyName("NotResources");
             writer.WriteStartArray();
-            foreach (var x106 in j82)
+            foreach (var x12 in j11)
             {
-                writer.WriteStringValue(x106);
+                writer.WriteStringValue(x12);
             }
 
             writer.WriteEndArray();
         }
-        if (value.Conditions is { } j83)
+        if (value.Conditions is { } j14)
         {
             writer.WritePropertyName("Conditions");
-            JsonStructureMarshallers.Marshall(j83, writer);
+            JsonStructureMarshallers.Marshall(j14, writer);
         }
         writer.WriteEndObject();
     }
@@ -1152,35 +1152,35 @@ internal static class JsonStructureMarshallers
     public static void Marshall(BackupSelectionsListMember value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.SelectionId is { } j84)
+        if (value.SelectionId is { } j1)
         {
             writer.WritePropertyName("SelectionId");
-            writer.WriteStringValue(j84);
+            writer.WriteStringValue(j1);
         }
-        if (value.SelectionName is { } j85)
+        if (value.SelectionName is { } j3)
         {
             writer.WritePropertyName("SelectionName");
-            writer.WriteStringValue(j85);
+            writer.WriteStringValue(j3);
         }
-        if (value.BackupPlanId is { } j86)
+        if (value.BackupPlanId is { } j5)
         {
             writer.WritePropertyName("BackupPlanId");
-            writer.WriteStringValue(j86);
+            writer.WriteStringValue(j5);
         }
-        if (value.CreationDate is { } j87)
+        if (value.CreationDate is { } j7)
         {
             writer.WritePropertyName("CreationDate");
-            JsonValues.WriteEpochSeconds(writer, j87);
+            JsonValues.WriteEpochSeconds(writer, j7);
         }
-        if (value.CreatorRequestId is { } j88)
+        if (value.CreatorRequestId is { } j9)
         {
             writer.WritePropertyName("CreatorRequestId");
-            writer.WriteStringValue(j88);
+            writer.WriteStringValue(j9);
         }
-        if (value.IamRoleArn is { } j89)
+        if (value.IamRoleArn is { } j11)
         {
             writer.WritePropertyName("IamRoleArn");
-            writer.WriteStringValue(j89);
+            writer.WriteStringValue(j11);
         }
         writer.WriteEndObject();
     }
@@ -1188,15 +1188,15 @@ internal static class JsonStructureMarshallers
     public static void Marshall(CalculatedLifecycle value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.MoveToColdStorageAt is { } j90)
+        if (value.MoveToColdStorageAt is { } j1)
         {
             writer.WritePropertyName("MoveToColdStorageAt");
-            JsonValues.WriteEpochSeconds(writer, j90);
+            JsonValues.WriteEpochSeconds(writer, j1);
         }
-        if (value.DeleteAt is { } j91)
+        if (value.DeleteAt is { } j3)
         {
             writer.WritePropertyName("DeleteAt");
-            JsonValues.WriteEpochSeconds(writer, j91);
+            JsonValues.WriteEpochSeconds(writer, j3);
         }
         writer.WriteEndObject();
     }
@@ -1204,20 +1204,20 @@ internal static class JsonStructureMarshallers
     public static void Marshall(Condition value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.ConditionType is { } j92)
+        if (value.ConditionType is { } j1)
         {
             writer.WritePropertyName("ConditionType");
-            writer.WriteStringValue(j92);
+            writer.WriteStringValue(j1);
         }
-        if (value.ConditionKey is { } j93)
+        if (value.ConditionKey is { } j3)
         {
             writer.WritePropertyName("ConditionKey");
-            writer.WriteStringValue(j93);
+            writer.WriteStringValue(j3);
         }
-        if (value.ConditionValue is { } j94)
+        if (value.ConditionValue is { } j5)
         {
             writer.WritePropertyName("ConditionValue");
-            writer.WriteStringValue(j94);
+            writer.WriteStringValue(j5);
         }
         writer.WriteEndObject();
     }
@@ -1225,15 +1225,15 @@ internal static class JsonStructureMarshallers
     public static void Marshall(ConditionParameter value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.ConditionKey is { } j95)
+        if (value.ConditionKey is { } j1)
         {
             writer.WritePropertyName("ConditionKey");
-            writer.WriteStringValue(j95);
+            writer.WriteStringValue(j1);
         }
-        if (value.ConditionValue is { } j96)
+        if (value.ConditionValue is { } j3)
         {
             writer.WritePropertyName("ConditionValue");
-            writer.WriteStringValue(j96);
+            writer.WriteStringValue(j3);
         }
         writer.WriteEndObject();
     }
@@ -1241,46 +1241,46 @@ internal static class JsonStructureMarshallers
     public static void Marshall(Conditions value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.StringEquals is { } j97)
+        if (value.StringEquals is { } j1)
         {
             writer.WritePropertyName("StringEquals");
             writer.WriteStartArray();
-            foreach (var x122 in j97)
+            foreach (var x2 in j1)
             {
-                JsonStructureMarshallers.Marshall(x122, writer);
+                JsonStructureMarshallers.Marshall(x2, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.StringNotEquals is { } j98)
+        if (value.StringNotEquals is { } j4)
         {
             writer.WritePropertyName("StringNotEquals");
             writer.WriteStartArray();
-            foreach (var x124 in j98)
+            foreach (var x5 in j4)
             {
-                JsonStructureMarshallers.Marshall(x124, writer);
+                JsonStructureMarshallers.Marshall(x5, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.StringLike is { } j99)
+        if (value.StringLike is { } j7)
         {
             writer.WritePropertyName("StringLike");
             writer.WriteStartArray();
-            foreach (var x126 in j99)
+            foreach (var x8 in j7)
             {
-                JsonStructureMarshallers.Marshall(x126, writer);
+                JsonStructureMarshallers.Marshall(x8, writer);
             }
 
             writer.WriteEndArray();
         }
-        if (value.StringNotLike is { } j100)
+        if (value.StringNotLike is { } j10)
         {
             writer.WritePropertyName("StringNotLike");
             writer.WriteStartArray();
-            foreach (var x128 in j100)
+            foreach (var x11 in j10)
             {
-                JsonStructureMarshallers.Marshall(x128, writer);
+                JsonStructureMarshallers.Marshall(x11, writer);
             }
 
             writer.WriteEndArray();
@@ -1291,15 +1291,15 @@ internal static class JsonStructureMarshallers
     public static void Marshall(CopyAction value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.Lifecycle is { } j101)
+        if (value.Lifecycle is { } j1)
         {
             writer.WritePropertyName("Lifecycle");
-            JsonStructureMarshallers.Marshall(j101, writer);
+            JsonStructureMarshallers.Marshall(j1, writer);
         }
-        if (value.DestinationBackupVaultArn is { } j102)
+        if (value.DestinationBackupVaultArn is { } j3)
         {
             writer.WritePropertyName("DestinationBackupVaultArn");
-            writer.WriteStringValue(j102);
+            writer.WriteStringValue(j3);
         }
         writer.WriteEndObject();
     }
@@ -1307,147 +1307,147 @@ internal static class JsonStructureMarshallers
     public static void Marshall(CopyJob value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.AccountId is { } j103)
+        if (value.AccountId is { } j1)
         {
             writer.WritePropertyName("AccountId");
-            writer.WriteStringValue(j103);
+            writer.WriteStringValue(j1);
         }
-        if (value.CopyJobId is { } j104)
+        if (value.CopyJobId is { } j3)
         {
             writer.WritePropertyName("CopyJobId");
-            writer.WriteStringValue(j104);
+            writer.WriteStringValue(j3);
         }
-        if (value.SourceBackupVaultArn is { } j105)
+        if (value.SourceBackupVaultArn is { } j5)
         {
             writer.WritePropertyName("SourceBackupVaultArn");
-            writer.WriteStringValue(j105);
+            writer.WriteStringValue(j5);
         }
-        if (value.SourceRecoveryPointArn is { } j106)
+        if (value.SourceRecoveryPointArn is { } j7)
         {
             writer.WritePropertyName("SourceRecoveryPointArn");
-            writer.WriteStringValue(j106);
+            writer.WriteStringValue(j7);
         }
-        if (value.DestinationBackupVaultArn is { } j107)
+        if (value.DestinationBackupVaultArn is { } j9)
         {
             writer.WritePropertyName("DestinationBackupVaultArn");
-            writer.WriteStringValue(j107);
+            writer.WriteStringValue(j9);
         }
-        if (value.DestinationVaultType is { } j108)
+        if (value.DestinationVaultType is { } j11)
         {
             writer.WritePropertyName("DestinationVaultType");
-            writer.WriteStringValue(j108);
+            writer.WriteStringValue(j11);
         }
-        if (value.DestinationVaultLockState is { } j109)
+        if (value.DestinationVaultLockState is { } j13)
         {
             writer.WritePropertyName("DestinationVaultLockState");
-            writer.WriteStringValue(j109);
+            writer.WriteStringValue(j13);
         }
-        if (value.DestinationRecoveryPointArn is { } j110)
+        if (value.DestinationRecoveryPointArn is { } j15)
         {
             writer.WritePropertyName("DestinationRecoveryPointArn");
-            writer.WriteStringValue(j110);
+            writer.WriteStringValue(j15);
         }
-        if (value.DestinationEncryptionKeyArn is { } j111)
+        if (value.DestinationEncryptionKeyArn is { } j17)
         {
             writer.WritePropertyName("DestinationEncryptionKeyArn");
-            writer.WriteStringValue(j111);
+            writer.WriteStringValue(j17);
         }
-        if (value.DestinationRecoveryPointLifecycle is { } j112)
+        if (value.DestinationRecoveryPointLifecycle is { } j19)
         {
             writer.WritePropertyName("DestinationRecoveryPointLifecycle");
-            JsonStructureMarshallers.Marshall(j112, writer);
+            JsonStructureMarshallers.Marshall(j19, writer);
         }
-        if (value.ResourceArn is { } j113)
+        if (value.ResourceArn is { } j21)
         {
             writer.WritePropertyName("ResourceArn");
-            writer.WriteStringValue(j113);
+            writer.WriteStringValue(j21);
         }
-        if (value.CreationDate is { } j114)
+        if (value.CreationDate is { } j23)
         {
             writer.WritePropertyName("CreationDate");
-            JsonValues.WriteEpochSeconds(writer, j114);
+            JsonValues.WriteEpochSeconds(writer, j23);
         }
-        if (value.CompletionDate is { } j115)
+        if (value.CompletionDate is { } j25)
         {
             writer.WritePropertyName("CompletionDate");
-            JsonValues.WriteEpochSeconds(writer, j115);
+            JsonValues.WriteEpochSeconds(writer, j25);
         }
-        if (value.State is { } j116)
+        if (value.State is { } j27)
         {
             writer.WritePropertyName("State");
-            writer.WriteStringValue(j116);
+            writer.WriteStringValue(j27);
         }
-        if (value.StatusMessage is { } j117)
+        if (value.StatusMessage is { } j29)
         {
             writer.WritePropertyName("StatusMessage");
-            writer.WriteStringValue(j117);
+            writer.WriteStringValue(j29);
         }
-        if (value.BackupSizeInBytes is { } j118)
+        if (value.BackupSizeInBytes is { } j31)
         {
             writer.WritePropertyName("BackupSizeInBytes");
-            writer.WriteNumberValue(j118);
+            writer.WriteNumberValue(j31);
         }
-        if (value.IamRoleArn is { } j119)
+        if (value.IamRoleArn is { } j33)
         {
             writer.WritePropertyName("IamRoleArn");
-            writer.WriteStringValue(j119);
+            writer.WriteStringValue(j33);
         }
-        if (value.CreatedBy is { } j120)
+        if (value.CreatedBy is { } j35)
         {
             writer.WritePropertyName("CreatedBy");
-            JsonStructureMarshallers.Marshall(j120, writer);
+            JsonStructureMarshallers.Marshall(j35, writer);
         }
-        if (value.CreatedByBackupJobId is { } j121)
+        if (value.CreatedByBackupJobId is { } j37)
         {
             writer.WritePropertyName("CreatedByBackupJobId");
-            writer.WriteStringValue(j121);
+            writer.WriteStringValue(j37);
         }
-        if (value.ResourceType is { } j122)
+        if (value.ResourceType is { } j39)
         {
             writer.WritePropertyName("ResourceType");
-            writer.WriteStringValue(j122);
+            writer.WriteStringValue(j39);
         }
-        if (value.ParentJobId is { } j123)
+        if (value.ParentJobId is { } j41)
         {
             writer.WritePropertyName("ParentJobId");
-            writer.WriteStringValue(j123);
+            writer.WriteStringValue(j41);
         }
-        if (value.IsParent is { } j124)
+        if (value.IsParent is { } j43)
         {
             writer.WritePropertyName("IsParent");
-            writer.WriteBooleanValue(j124);
+            writer.WriteBooleanValue(j43);
         }
-        if (value.CompositeMemberIdentifier is { } j125)
+        if (value.CompositeMemberIdentifier is { } j45)
         {
             writer.WritePropertyName("CompositeMemberIdentifier");
-            writer.WriteStringValue(j125);
+            writer.WriteStringValue(j45);
         }
-        if (value.NumberOfChildJobs is { } j126)
+        if (value.NumberOfChildJobs is { } j47)
         {
             writer.WritePropertyName("NumberOfChildJobs");
-            writer.WriteNumberValue(j126);
+            writer.WriteNumberValue(j47);
         }
-        if (value.ChildJobsInState is { } j127)
+        if (value.ChildJobsInState is { } j49)
         {
             writer.WritePropertyName("ChildJobsInState");
             writer.WriteStartObject();
-            foreach (var kv156 in j127)
+            foreach (var kv50 in j49)
             {
-                writer.WritePropertyName(kv156.Key);
-                writer.WriteNumberValue(kv156.Value);
+                writer.WritePropertyName(kv50.Key);
+                writer.WriteNumberValue(kv50.Value);
             }
 
             writer.WriteEndObject();
         }
-        if (value.ResourceName is { } j128)
+        if (value.ResourceName is { } j52)
         {
             writer.WritePropertyName("ResourceName");
-            writer.WriteStringValue(j128);
+            writer.WriteStringValue(j52);
         }
-        if (value.MessageCategory is { } j129)
+        if (value.MessageCategory is { } j54)
         {
             writer.WritePropertyName("MessageCategory");
-            writer.WriteStringValue(j129);
+            writer.WriteStringValue(j54);
         }
         writer.WriteEndObject();
     }
@@ -1455,13 +1455,13 @@ internal static class JsonStructureMarshallers
     public static void Marshall(IndexAction value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.ResourceTypes is { } j130)
+        if (value.ResourceTypes is { } j1)
         {
             writer.WritePropertyName("ResourceTypes");
             writer.WriteStartArray();
-            foreach (var x160 in j130)
+            foreach (var x2 in j1)
             {
-                writer.WriteStringValue(x160);
+                writer.WriteStringValue(x2);
             }
 
             writer.WriteEndArray();
@@ -1472,30 +1472,30 @@ internal static class JsonStructureMarshallers
     public static void Marshall(LatestMpaApprovalTeamUpdate value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.MpaSessionArn is { } j131)
+        if (value.MpaSessionArn is { } j1)
         {
             writer.WritePropertyName("MpaSessionArn");
-            writer.WriteStringValue(j131);
+            writer.WriteStringValue(j1);
         }
-        if (value.Status is { } j132)
+        if (value.Status is { } j3)
         {
             writer.WritePropertyName("Status");
-            writer.WriteStringValue(j132);
+            writer.WriteStringValue(j3);
         }
-        if (value.StatusMessage is { } j133)
+        if (value.StatusMessage is { } j5)
         {
             writer.WritePropertyName("StatusMessage");
-            writer.WriteStringValue(j133);
+            writer.WriteStringValue(j5);
         }
-        if (value.InitiationDate is { } j134)
+        if (value.InitiationDate is { } j7)
         {
             writer.WritePropertyName("InitiationDate");
-            JsonValues.WriteEpochSeconds(writer, j134);
+            JsonValues.WriteEpochSeconds(writer, j7);
         }
-        if (value.ExpiryDate is { } j135)
+        if (value.ExpiryDate is { } j9)
         {
             writer.WritePropertyName("ExpiryDate");
-            JsonValues.WriteEpochSeconds(writer, j135);
+            JsonValues.WriteEpochSeconds(writer, j9);
         }
         writer.WriteEndObject();
     }
@@ -1503,25 +1503,25 @@ internal static class JsonStructureMarshallers
     public static void Marshall(Lifecycle value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.MoveToColdStorageAfterDays is { } j136)
+        if (value.MoveToColdStorageAfterDays is { } j1)
         {
             writer.WritePropertyName("MoveToColdStorageAfterDays");
-            writer.WriteNumberValue(j136);
+            writer.WriteNumberValue(j1);
         }
-        if (value.DeleteAfterDays is { } j137)
+        if (value.DeleteAfterDays is { } j3)
         {
             writer.WritePropertyName("DeleteAfterDays");
-            writer.WriteNumberValue(j137);
+            writer.WriteNumberValue(j3);
         }
-        if (value.OptInToArchiveForSupportedResources is { } j138)
+        if (value.OptInToArchiveForSupportedResources is { } j5)
         {
             writer.WritePropertyName("OptInToArchiveForSupportedResources");
-            writer.WriteBooleanValue(j138);
+            writer.WriteBooleanValue(j5);
         }
-        if (value.DeleteAfterEvent is { } j139)
+        if (value.DeleteAfterEvent is { } j7)
         {
             writer.WritePropertyName("DeleteAfterEvent");
-            writer.WriteStringValue(j139);
+            writer.WriteStringValue(j7);
         }
         writer.WriteEndObject();
     }
@@ -1529,145 +1529,145 @@ internal static class JsonStructureMarshallers
     public static void Marshall(RecoveryPointByBackupVault value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.RecoveryPointArn is { } j140)
+        if (value.RecoveryPointArn is { } j1)
         {
             writer.WritePropertyName("RecoveryPointArn");
-            writer.WriteStringValue(j140);
+            writer.WriteStringValue(j1);
         }
-        if (value.BackupVaultName is { } j141)
+        if (value.BackupVaultName is { } j3)
         {
             writer.WritePropertyName("BackupVaultName");
-            writer.WriteStringValue(j141);
+            writer.WriteStringValue(j3);
         }
-        if (value.BackupVaultArn is { } j142)
+        if (value.BackupVaultArn is { } j5)
         {
             writer.WritePropertyName("BackupVaultArn");
-            writer.WriteStringValue(j142);
+            writer.WriteStringValue(j5);
         }
-        if (value.SourceBackupVaultArn is { } j143)
+        if (value.SourceBackupVaultArn is { } j7)
         {
             writer.WritePropertyName("SourceBackupVaultArn");
-            writer.WriteStringValue(j143);
+            writer.WriteStringValue(j7);
         }
-        if (value.ResourceArn is { } j144)
+        if (value.ResourceArn is { } j9)
         {
             writer.WritePropertyName("ResourceArn");
-            writer.WriteStringValue(j144);
+            writer.WriteStringValue(j9);
         }
-        if (value.ResourceType is { } j145)
+        if (value.ResourceType is { } j11)
         {
             writer.WritePropertyName("ResourceType");
-            writer.WriteStringValue(j145);
+            writer.WriteStringValue(j11);
         }
-        if (value.CreatedBy is { } j146)
+        if (value.CreatedBy is { } j13)
         {
             writer.WritePropertyName("CreatedBy");
-            JsonStructureMarshallers.Marshall(j146, writer);
+            JsonStructureMarshallers.Marshall(j13, writer);
         }
-        if (value.IamRoleArn is { } j147)
+        if (value.IamRoleArn is { } j15)
         {
             writer.WritePropertyName("IamRoleArn");
-            writer.WriteStringValue(j147);
+            writer.WriteStringValue(j15);
         }
-        if (value.Status is { } j148)
+        if (value.Status is { } j17)
         {
             writer.WritePropertyName("Status");
-            writer.WriteStringValue(j148);
+            writer.WriteStringValue(j17);
         }
-        if (value.StatusMessage is { } j149)
+        if (value.StatusMessage is { } j19)
         {
             writer.WritePropertyName("StatusMessage");
-            writer.WriteStringValue(j149);
+            writer.WriteStringValue(j19);
         }
-        if (value.CreationDate is { } j150)
+        if (value.CreationDate is { } j21)
         {
             writer.WritePropertyName("CreationDate");
-            JsonValues.WriteEpochSeconds(writer, j150);
+            JsonValues.WriteEpochSeconds(writer, j21);
         }
-        if (value.InitiationDate is { } j151)
+        if (value.InitiationDate is { } j23)
         {
             writer.WritePropertyName("InitiationDate");
-            JsonValues.WriteEpochSeconds(writer, j151);
+            JsonValues.WriteEpochSeconds(writer, j23);
         }
-        if (value.CompletionDate is { } j152)
+        if (value.CompletionDate is { } j25)
         {
             writer.WritePropertyName("CompletionDate");
-            JsonValues.WriteEpochSeconds(writer, j152);
+            JsonValues.WriteEpochSeconds(writer, j25);
         }
-        if (value.BackupSizeInBytes is { } j153)
+        if (value.BackupSizeInBytes is { } j27)
         {
             writer.WritePropertyName("BackupSizeInBytes");
-            writer.WriteNumberValue(j153);
+            writer.WriteNumberValue(j27);
         }
-        if (value.CalculatedLifecycle is { } j154)
+        if (value.CalculatedLifecycle is { } j29)
         {
             writer.WritePropertyName("CalculatedLifecycle");
-            JsonStructureMarshallers.Marshall(j154, writer);
+            JsonStructureMarshallers.Marshall(j29, writer);
         }
-        if (value.Lifecycle is { } j155)
+        if (value.Lifecycle is { } j31)
         {
             writer.WritePropertyName("Lifecycle");
-            JsonStructureMarshallers.Marshall(j155, writer);
+            JsonStructureMarshallers.Marshall(j31, writer);
         }
-        if (value.EncryptionKeyArn is { } j156)
+        if (value.EncryptionKeyArn is { } j33)
         {
             writer.WritePropertyName("EncryptionKeyArn");
-            writer.WriteStringValue(j156);
+            writer.WriteStringValue(j33);
         }
-        if (value.IsEncrypted is { } j157)
+        if (value.IsEncrypted is { } j35)
         {
             writer.WritePropertyName("IsEncrypted");
-            writer.WriteBooleanValue(j157);
+            writer.WriteBooleanValue(j35);
         }
-        if (value.LastRestoreTime is { } j158)
+        if (value.LastRestoreTime is { } j37)
         {
             writer.WritePropertyName("LastRestoreTime");
-            JsonValues.WriteEpochSeconds(writer, j158);
+            JsonValues.WriteEpochSeconds(writer, j37);
         }
-        if (value.ParentRecoveryPointArn is { } j159)
+        if (value.ParentRecoveryPointArn is { } j39)
         {
             writer.WritePropertyName("ParentRecoveryPointArn");
-            writer.WriteStringValue(j159);
+            writer.WriteStringValue(j39);
         }
-        if (value.CompositeMemberIdentifier is { } j160)
+        if (value.CompositeMemberIdentifier is { } j41)
         {
             writer.WritePropertyName("CompositeMemberIdentifier");
-            writer.WriteStringValue(j160);
+            writer.WriteStringValue(j41);
         }
-        if (value.IsParent is { } j161)
+        if (value.IsParent is { } j43)
         {
             writer.WritePropertyName("IsParent");
-            writer.WriteBooleanValue(j161);
+            writer.WriteBooleanValue(j43);
         }
-        if (value.ResourceName is { } j162)
+        if (value.ResourceName is { } j45)
         {
             writer.WritePropertyName("ResourceName");
-            writer.WriteStringValue(j162);
+            writer.WriteStringValue(j45);
         }
-        if (value.VaultType is { } j163)
+        if (value.VaultType is { } j47)
         {
             writer.WritePropertyName("VaultType");
-            writer.WriteStringValue(j163);
+            writer.WriteStringValue(j47);
         }
-        if (value.IndexStatus is { } j164)
+        if (value.IndexStatus is { } j49)
         {
             writer.WritePropertyName("IndexStatus");
-            writer.WriteStringValue(j164);
+            writer.WriteStringValue(j49);
         }
-        if (value.IndexStatusMessage is { } j165)
+        if (value.IndexStatusMessage is { } j51)
         {
             writer.WritePropertyName("IndexStatusMessage");
-            writer.WriteStringValue(j165);
+            writer.WriteStringValue(j51);
         }
-        if (value.EncryptionKeyType is { } j166)
+        if (value.EncryptionKeyType is { } j53)
         {
             writer.WritePropertyName("EncryptionKeyType");
-            writer.WriteStringValue(j166);
+            writer.WriteStringValue(j53);
         }
-        if (value.AggregatedScanResult is { } j167)
+        if (value.AggregatedScanResult is { } j55)
         {
             writer.WritePropertyName("AggregatedScanResult");
-            JsonStructureMarshallers.Marshall(j167, writer);
+            JsonStructureMarshallers.Marshall(j55, writer);
         }
         writer.WriteEndObject();
     }
@@ -1675,45 +1675,45 @@ internal static class JsonStructureMarshallers
     public static void Marshall(RecoveryPointCreator value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.BackupPlanId is { } j168)
+        if (value.BackupPlanId is { } j1)
         {
             writer.WritePropertyName("BackupPlanId");
-            writer.WriteStringValue(j168);
+            writer.WriteStringValue(j1);
         }
-        if (value.BackupPlanArn is { } j169)
+        if (value.BackupPlanArn is { } j3)
         {
             writer.WritePropertyName("BackupPlanArn");
-            writer.WriteStringValue(j169);
+            writer.WriteStringValue(j3);
         }
-        if (value.BackupPlanName is { } j170)
+        if (value.BackupPlanName is { } j5)
         {
             writer.WritePropertyName("BackupPlanName");
-            writer.WriteStringValue(j170);
+            writer.WriteStringValue(j5);
         }
-        if (value.BackupPlanVersion is { } j171)
+        if (value.BackupPlanVersion is { } j7)
         {
             writer.WritePropertyName("BackupPlanVersion");
-            writer.WriteStringValue(j171);
+            writer.WriteStringValue(j7);
         }
-        if (value.BackupRuleId is { } j172)
+        if (value.BackupRuleId is { } j9)
         {
             writer.WritePropertyName("BackupRuleId");
-            writer.WriteStringValue(j172);
+            writer.WriteStringValue(j9);
         }
-        if (value.BackupRuleName is { } j173)
+        if (value.BackupRuleName is { } j11)
         {
             writer.WritePropertyName("BackupRuleName");
-            writer.WriteStringValue(j173);
+            writer.WriteStringValue(j11);
         }
-        if (value.BackupRuleCron is { } j174)
+        if (value.BackupRuleCron is { } j13)
         {
             writer.WritePropertyName("BackupRuleCron");
-            writer.WriteStringValue(j174);
+            writer.WriteStringValue(j13);
         }
-        if (value.BackupRuleTimezone is { } j175)
+        if (value.BackupRuleTimezone is { } j15)
         {
             writer.WritePropertyName("BackupRuleTimezone");
-            writer.WriteStringValue(j175);
+            writer.WriteStringValue(j15);
         }
         writer.WriteEndObject();
     }
@@ -1721,15 +1721,15 @@ internal static class JsonStructureMarshallers
     public static void Marshall(ScanAction value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.MalwareScanner is { } j176)
+        if (value.MalwareScanner is { } j1)
         {
             writer.WritePropertyName("MalwareScanner");
-            writer.WriteStringValue(j176);
+            writer.WriteStringValue(j1);
         }
-        if (value.ScanMode is { } j177)
+        if (value.ScanMode is { } j3)
         {
             writer.WritePropertyName("ScanMode");
-            writer.WriteStringValue(j177);
+            writer.WriteStringValue(j3);
         }
         writer.WriteEndObject();
     }
@@ -1737,26 +1737,26 @@ internal static class JsonStructureMarshallers
     public static void Marshall(ScanSetting value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.MalwareScanner is { } j178)
+        if (value.MalwareScanner is { } j1)
         {
             writer.WritePropertyName("MalwareScanner");
-            writer.WriteStringValue(j178);
+            writer.WriteStringValue(j1);
         }
-        if (value.ResourceTypes is { } j179)
+        if (value.ResourceTypes is { } j3)
         {
             writer.WritePropertyName("ResourceTypes");
             writer.WriteStartArray();
-            foreach (var x210 in j179)
+            foreach (var x4 in j3)
             {
-                writer.WriteStringValue(x210);
+                writer.WriteStringValue(x4);
             }
 
             writer.WriteEndArray();
         }
-        if (value.ScannerRoleArn is { } j180)
+        if (value.ScannerRoleArn is { } j6)
         {
             writer.WritePropertyName("ScannerRoleArn");
-            writer.WriteStringValue(j180);
+            writer.WriteStringValue(j6);
         }
         writer.WriteEndObject();
     }
@@ -1764,20 +1764,20 @@ internal static class JsonStructureMarshallers
     public static void Marshall(ScheduledPlanExecutionMember value, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (value.ExecutionTime is { } j181)
+        if (value.ExecutionTime is { } j1)
         {
             writer.WritePropertyName("ExecutionTime");
-            JsonValues.WriteEpochSeconds(writer, j181);
+            JsonValues.WriteEpochSeconds(writer, j1);
         }
-        if (value.RuleId is { } j182)
+        if (value.RuleId is { } j3)
         {
             writer.WritePropertyName("RuleId");
-            writer.WriteStringValue(j182);
+            writer.WriteStringValue(j3);
         }
-        if (value.RuleExecutionType is { } j183)
+        if (value.RuleExecutionType is { } j5)
         {
             writer.WritePropertyName("RuleExecutionType");
-            writer.WriteStringValue(j183);
+            writer.WriteStringValue(j5);
         }
         writer.WriteEndObject();
     }

@@ -19,45 +19,45 @@ internal sealed class GetMetricDataRequestMarshaller : IMarshaller<IRequest, Ama
         var publicRequest = (GetMetricDataRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonCloudWatch", "GetMetricData", "2010-08-01");
         var parameters = request.Parameters;
-        if (publicRequest.MetricDataQueries is { } l900)
+        if (publicRequest.MetricDataQueries is { } l1)
         {
-            if (l900.Count == 0)
+            if (l1.Count == 0)
             {
                 parameters["MetricDataQueries"] = string.Empty;
             }
 
-            for (var i900 = 0; i900 < l900.Count; i900++)
+            for (var i1 = 0; i1 < l1.Count; i1++)
             {
-                var e900 = l900[i900];
-                if (e900 is { } s901)
+                var e1 = l1[i1];
+                if (e1 is { } s2)
                 {
-                    QueryStructureMarshallers.Marshall(s901, parameters, "MetricDataQueries" + ".member" + "." + QueryValues.FromInt(i900 + 1));
+                    QueryStructureMarshallers.Marshall(s2, parameters, "MetricDataQueries" + ".member" + "." + QueryValues.FromInt(i1 + 1));
                 }
             }
         }
-        if (publicRequest.StartTime is { } v902)
+        if (publicRequest.StartTime is { } v3)
         {
-            parameters["StartTime"] = QueryValues.FromTimestamp(v902);
+            parameters["StartTime"] = QueryValues.FromTimestamp(v3);
         }
-        if (publicRequest.EndTime is { } v903)
+        if (publicRequest.EndTime is { } v4)
         {
-            parameters["EndTime"] = QueryValues.FromTimestamp(v903);
+            parameters["EndTime"] = QueryValues.FromTimestamp(v4);
         }
-        if (publicRequest.NextToken is { } v904)
+        if (publicRequest.NextToken is { } v5)
         {
-            parameters["NextToken"] = v904;
+            parameters["NextToken"] = v5;
         }
-        if (publicRequest.ScanBy is { } v905)
+        if (publicRequest.ScanBy is { } v6)
         {
-            parameters["ScanBy"] = v905;
+            parameters["ScanBy"] = v6;
         }
-        if (publicRequest.MaxDatapoints is { } v906)
+        if (publicRequest.MaxDatapoints is { } v7)
         {
-            parameters["MaxDatapoints"] = QueryValues.FromInt(v906);
+            parameters["MaxDatapoints"] = QueryValues.FromInt(v7);
         }
-        if (publicRequest.LabelOptions is { } s907)
+        if (publicRequest.LabelOptions is { } s8)
         {
-            QueryStructureMarshallers.Marshall(s907, parameters, "LabelOptions");
+            QueryStructureMarshallers.Marshall(s8, parameters, "LabelOptions");
         }
         return request;
     }
@@ -68,59 +68,59 @@ internal static class QueryStructureMarshallers
 {
     public static void Marshall(Dimension value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Name is { } v908)
+        if (value.Name is { } v1)
         {
-            parameters[prefix + ".Name"] = v908;
+            parameters[prefix + ".Name"] = v1;
         }
-        if (value.Value is { } v909)
+        if (value.Value is { } v2)
         {
-            parameters[prefix + ".Value"] = v909;
+            parameters[prefix + ".Value"] = v2;
         }
     }
 
     public static void Marshall(LabelOptions value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Timezone is { } v910)
+        if (value.Timezone is { } v1)
         {
-            parameters[prefix + ".Timezone"] = v910;
+            parameters[prefix + ".Timezone"] = v1;
         }
     }
 
     public static void Marshall(MessageData value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Code is { } v911)
+        if (value.Code is { } v1)
         {
-            parameters[prefix + ".Code"] = v911;
+            parameters[prefix + ".Code"] = v1;
         }
-        if (value.Value is { } v912)
+        if (value.Value is { } v2)
         {
-            parameters[prefix + ".Value"] = v912;
+            parameters[prefix + ".Value"] = v2;
         }
     }
 
     public static void Marshall(Metric value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Namespace is { } v913)
+        if (value.Namespace is { } v1)
         {
-            parameters[prefix + ".Namespace"] = v913;
+            parameters[prefix + ".Namespace"] = v1;
         }
-        if (value.MetricName is { } v914)
+        if (value.MetricName is { } v2)
         {
-            parameters[prefix + ".MetricName"] = v914;
+            parameters[prefix + ".MetricName"] = v2;
         }
-        if (value.Dimensions is { } l915)
+        if (value.Dimensions is { } l3)
         {
-            if (l915.Count == 0)
+            if (l3.Count == 0)
             {
                 parameters[prefix + ".Dimensions"] = string.Empty;
             }
 
-            for (var i915 = 0; i915 < l915.Count; i915++)
+            for (var i3 = 0; i3 < l3.Count; i3++)
             {
-                var e915 = l915[i915];
-                if (e915 is { } s916)
+                var e3 = l3[i3];
+                if (e3 is { } s4)
                 {
-                    QueryStructureMarshallers.Marshall(s916, parameters, prefix + ".Dimensions" + ".member" + "." + QueryValues.FromInt(i915 + 1));
+                    QueryStructureMarshallers.Marshall(s4, parameters, prefix + ".Dimensions" + ".member" + "." + QueryValues.FromInt(i3 + 1));
                 }
             }
         }
@@ -128,89 +128,89 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(MetricDataQuery value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Id is { } v917)
+        if (value.Id is { } v1)
         {
-            parameters[prefix + ".Id"] = v917;
+            parameters[prefix + ".Id"] = v1;
         }
-        if (value.MetricStat is { } s918)
+        if (value.MetricStat is { } s2)
         {
-            QueryStructureMarshallers.Marshall(s918, parameters, prefix + ".MetricStat");
+            QueryStructureMarshallers.Marshall(s2, parameters, prefix + ".MetricStat");
         }
-        if (value.Expression is { } v919)
+        if (value.Expression is { } v3)
         {
-            parameters[prefix + ".Expression"] = v919;
+            parameters[prefix + ".Expression"] = v3;
         }
-        if (value.Label is { } v920)
+        if (value.Label is { } v4)
         {
-            parameters[prefix + ".Label"] = v920;
+            parameters[prefix + ".Label"] = v4;
         }
-        if (value.ReturnData is { } v921)
+        if (value.ReturnData is { } v5)
         {
-            parameters[prefix + ".ReturnData"] = QueryValues.FromBool(v921);
+            parameters[prefix + ".ReturnData"] = QueryValues.FromBool(v5);
         }
-        if (value.Period is { } v922)
+        if (value.Period is { } v6)
         {
-            parameters[prefix + ".Period"] = QueryValues.FromInt(v922);
+            parameters[prefix + ".Period"] = QueryValues.FromInt(v6);
         }
-        if (value.AccountId is { } v923)
+        if (value.AccountId is { } v7)
         {
-            parameters[prefix + ".AccountId"] = v923;
+            parameters[prefix + ".AccountId"] = v7;
         }
     }
 
     public static void Marshall(MetricDataResult value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Id is { } v924)
+        if (value.Id is { } v1)
         {
-            parameters[prefix + ".Id"] = v924;
+            parameters[prefix + ".Id"] = v1;
         }
-        if (value.Label is { } v925)
+        if (value.Label is { } v2)
         {
-            parameters[prefix + ".Label"] = v925;
+            parameters[prefix + ".Label"] = v2;
         }
-        if (value.Timestamps is { } l926)
+        if (value.Timestamps is { } l3)
         {
-            if (l926.Count == 0)
+            if (l3.Count == 0)
             {
                 parameters[prefix + ".Timestamps"] = string.Empty;
             }
 
-            for (var i926 = 0; i926 < l926.Count; i926++)
+            for (var i3 = 0; i3 < l3.Count; i3++)
             {
-                var e926 = l926[i926];
-                parameters[prefix + ".Timestamps" + ".member" + "." + QueryValues.FromInt(i926 + 1)] = QueryValues.FromTimestamp(e926);
+                var e3 = l3[i3];
+                parameters[prefix + ".Timestamps" + ".member" + "." + QueryValues.FromInt(i3 + 1)] = QueryValues.FromTimestamp(e3);
             }
         }
-        if (value.Values is { } l927)
+        if (value.Values is { } l4)
         {
-            if (l927.Count == 0)
+            if (l4.Count == 0)
             {
                 parameters[prefix + ".Values"] = string.Empty;
             }
 
-            for (var i927 = 0; i927 < l927.Count; i927++)
+            for (var i4 = 0; i4 < l4.Count; i4++)
             {
-                var e927 = l927[i927];
-                parameters[prefix + ".Values" + ".member" + "." + QueryValues.FromInt(i927 + 1)] = QueryValues.FromDouble(e927);
+                var e4 = l4[i4];
+                parameters[prefix + ".Values" + ".member" + "." + QueryValues.FromInt(i4 + 1)] = QueryValues.FromDouble(e4);
             }
         }
-        if (value.StatusCode is { } v928)
+        if (value.StatusCode is { } v5)
         {
-            parameters[prefix + ".StatusCode"] = v928;
+            parameters[prefix + ".StatusCode"] = v5;
         }
-        if (value.Messages is { } l929)
+        if (value.Messages is { } l6)
         {
-            if (l929.Count == 0)
+            if (l6.Count == 0)
             {
                 parameters[prefix + ".Messages"] = string.Empty;
             }
 
-            for (var i929 = 0; i929 < l929.Count; i929++)
+            for (var i6 = 0; i6 < l6.Count; i6++)
             {
-                var e929 = l929[i929];
-                if (e929 is { } s930)
+                var e6 = l6[i6];
+                if (e6 is { } s7)
                 {
-                    QueryStructureMarshallers.Marshall(s930, parameters, prefix + ".Messages" + ".member" + "." + QueryValues.FromInt(i929 + 1));
+                    QueryStructureMarshallers.Marshall(s7, parameters, prefix + ".Messages" + ".member" + "." + QueryValues.FromInt(i6 + 1));
                 }
             }
         }
@@ -218,21 +218,21 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(MetricStat value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Metric is { } s931)
+        if (value.Metric is { } s1)
         {
-            QueryStructureMarshallers.Marshall(s931, parameters, prefix + ".Metric");
+            QueryStructureMarshallers.Marshall(s1, parameters, prefix + ".Metric");
         }
-        if (value.Period is { } v932)
+        if (value.Period is { } v2)
         {
-            parameters[prefix + ".Period"] = QueryValues.FromInt(v932);
+            parameters[prefix + ".Period"] = QueryValues.FromInt(v2);
         }
-        if (value.Stat is { } v933)
+        if (value.Stat is { } v3)
         {
-            parameters[prefix + ".Stat"] = v933;
+            parameters[prefix + ".Stat"] = v3;
         }
-        if (value.Unit is { } v934)
+        if (value.Unit is { } v4)
         {
-            parameters[prefix + ".Unit"] = v934;
+            parameters[prefix + ".Unit"] = v4;
         }
     }
 }

@@ -45,23 +45,23 @@ internal sealed class AddTagsToResourceRequestMarshaller : IMarshaller<IRequest,
         var publicRequest = (AddTagsToResourceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "AddTagsToResource", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.ResourceName is { } v4)
+        if (publicRequest.ResourceName is { } v1)
         {
-            parameters["ResourceName"] = v4;
+            parameters["ResourceName"] = v1;
         }
-        if (publicRequest.Tags is { } l5)
+        if (publicRequest.Tags is { } l2)
         {
-            if (l5.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i5 = 0; i5 < l5.Count; i5++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e5 = l5[i5];
-                if (e5 is { } s6)
+                var e2 = l2[i2];
+                if (e2 is { } s3)
                 {
-                    QueryStructureMarshallers.Marshall(s6, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i5 + 1));
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i2 + 1));
                 }
             }
         }
@@ -79,292 +79,292 @@ internal sealed class CreateDBClusterRequestMarshaller : IMarshaller<IRequest, A
         var publicRequest = (CreateDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.AvailabilityZones is { } l7)
+        if (publicRequest.AvailabilityZones is { } l1)
+        {
+            if (l1.Count == 0)
+            {
+                parameters["AvailabilityZones"] = string.Empty;
+            }
+
+            for (var i1 = 0; i1 < l1.Count; i1++)
+            {
+                var e1 = l1[i1];
+                parameters["AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i1 + 1)] = e1;
+            }
+        }
+        if (publicRequest.BackupRetentionPeriod is { } v2)
+        {
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v2);
+        }
+        if (publicRequest.CharacterSetName is { } v3)
+        {
+            parameters["CharacterSetName"] = v3;
+        }
+        if (publicRequest.DatabaseName is { } v4)
+        {
+            parameters["DatabaseName"] = v4;
+        }
+        if (publicRequest.DBClusterIdentifier is { } v5)
+        {
+            parameters["DBClusterIdentifier"] = v5;
+        }
+        if (publicRequest.DBClusterParameterGroupName is { } v6)
+        {
+            parameters["DBClusterParameterGroupName"] = v6;
+        }
+        if (publicRequest.VpcSecurityGroupIds is { } l7)
         {
             if (l7.Count == 0)
             {
-                parameters["AvailabilityZones"] = string.Empty;
+                parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
             for (var i7 = 0; i7 < l7.Count; i7++)
             {
                 var e7 = l7[i7];
-                parameters["AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i7 + 1)] = e7;
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i7 + 1)] = e7;
             }
         }
-        if (publicRequest.BackupRetentionPeriod is { } v8)
+        if (publicRequest.DBSubnetGroupName is { } v8)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v8);
+            parameters["DBSubnetGroupName"] = v8;
         }
-        if (publicRequest.CharacterSetName is { } v9)
+        if (publicRequest.Engine is { } v9)
         {
-            parameters["CharacterSetName"] = v9;
+            parameters["Engine"] = v9;
         }
-        if (publicRequest.DatabaseName is { } v10)
+        if (publicRequest.EngineVersion is { } v10)
         {
-            parameters["DatabaseName"] = v10;
+            parameters["EngineVersion"] = v10;
         }
-        if (publicRequest.DBClusterIdentifier is { } v11)
+        if (publicRequest.Port is { } v11)
         {
-            parameters["DBClusterIdentifier"] = v11;
+            parameters["Port"] = QueryValues.FromInt(v11);
         }
-        if (publicRequest.DBClusterParameterGroupName is { } v12)
+        if (publicRequest.MasterUsername is { } v12)
         {
-            parameters["DBClusterParameterGroupName"] = v12;
+            parameters["MasterUsername"] = v12;
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l13)
+        if (publicRequest.MasterUserPassword is { } v13)
         {
-            if (l13.Count == 0)
-            {
-                parameters["VpcSecurityGroupIds"] = string.Empty;
-            }
-
-            for (var i13 = 0; i13 < l13.Count; i13++)
-            {
-                var e13 = l13[i13];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i13 + 1)] = e13;
-            }
+            parameters["MasterUserPassword"] = v13;
         }
-        if (publicRequest.DBSubnetGroupName is { } v14)
+        if (publicRequest.OptionGroupName is { } v14)
         {
-            parameters["DBSubnetGroupName"] = v14;
+            parameters["OptionGroupName"] = v14;
         }
-        if (publicRequest.Engine is { } v15)
+        if (publicRequest.PreferredBackupWindow is { } v15)
         {
-            parameters["Engine"] = v15;
+            parameters["PreferredBackupWindow"] = v15;
         }
-        if (publicRequest.EngineVersion is { } v16)
+        if (publicRequest.PreferredMaintenanceWindow is { } v16)
         {
-            parameters["EngineVersion"] = v16;
+            parameters["PreferredMaintenanceWindow"] = v16;
         }
-        if (publicRequest.Port is { } v17)
+        if (publicRequest.ReplicationSourceIdentifier is { } v17)
         {
-            parameters["Port"] = QueryValues.FromInt(v17);
+            parameters["ReplicationSourceIdentifier"] = v17;
         }
-        if (publicRequest.MasterUsername is { } v18)
+        if (publicRequest.Tags is { } l18)
         {
-            parameters["MasterUsername"] = v18;
-        }
-        if (publicRequest.MasterUserPassword is { } v19)
-        {
-            parameters["MasterUserPassword"] = v19;
-        }
-        if (publicRequest.OptionGroupName is { } v20)
-        {
-            parameters["OptionGroupName"] = v20;
-        }
-        if (publicRequest.PreferredBackupWindow is { } v21)
-        {
-            parameters["PreferredBackupWindow"] = v21;
-        }
-        if (publicRequest.PreferredMaintenanceWindow is { } v22)
-        {
-            parameters["PreferredMaintenanceWindow"] = v22;
-        }
-        if (publicRequest.ReplicationSourceIdentifier is { } v23)
-        {
-            parameters["ReplicationSourceIdentifier"] = v23;
-        }
-        if (publicRequest.Tags is { } l24)
-        {
-            if (l24.Count == 0)
+            if (l18.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i24 = 0; i24 < l24.Count; i24++)
+            for (var i18 = 0; i18 < l18.Count; i18++)
             {
-                var e24 = l24[i24];
-                if (e24 is { } s25)
+                var e18 = l18[i18];
+                if (e18 is { } s19)
                 {
-                    QueryStructureMarshallers.Marshall(s25, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i24 + 1));
+                    QueryStructureMarshallers.Marshall(s19, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i18 + 1));
                 }
             }
         }
-        if (publicRequest.StorageEncrypted is { } v26)
+        if (publicRequest.StorageEncrypted is { } v20)
         {
-            parameters["StorageEncrypted"] = QueryValues.FromBool(v26);
+            parameters["StorageEncrypted"] = QueryValues.FromBool(v20);
         }
-        if (publicRequest.KmsKeyId is { } v27)
+        if (publicRequest.KmsKeyId is { } v21)
         {
-            parameters["KmsKeyId"] = v27;
+            parameters["KmsKeyId"] = v21;
         }
-        if (publicRequest.PreSignedUrl is { } v28)
+        if (publicRequest.PreSignedUrl is { } v22)
         {
-            parameters["PreSignedUrl"] = v28;
+            parameters["PreSignedUrl"] = v22;
         }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v29)
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v23)
         {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v29);
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v23);
         }
-        if (publicRequest.BacktrackWindow is { } v30)
+        if (publicRequest.BacktrackWindow is { } v24)
         {
-            parameters["BacktrackWindow"] = QueryValues.FromLong(v30);
+            parameters["BacktrackWindow"] = QueryValues.FromLong(v24);
         }
-        if (publicRequest.EnableCloudwatchLogsExports is { } l31)
+        if (publicRequest.EnableCloudwatchLogsExports is { } l25)
         {
-            if (l31.Count == 0)
+            if (l25.Count == 0)
             {
                 parameters["EnableCloudwatchLogsExports"] = string.Empty;
             }
 
-            for (var i31 = 0; i31 < l31.Count; i31++)
+            for (var i25 = 0; i25 < l25.Count; i25++)
             {
-                var e31 = l31[i31];
-                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i31 + 1)] = e31;
+                var e25 = l25[i25];
+                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i25 + 1)] = e25;
             }
         }
-        if (publicRequest.EngineMode is { } v32)
+        if (publicRequest.EngineMode is { } v26)
         {
-            parameters["EngineMode"] = v32;
+            parameters["EngineMode"] = v26;
         }
-        if (publicRequest.ScalingConfiguration is { } s33)
+        if (publicRequest.ScalingConfiguration is { } s27)
         {
-            QueryStructureMarshallers.Marshall(s33, parameters, "ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s27, parameters, "ScalingConfiguration");
         }
-        if (publicRequest.RdsCustomClusterConfiguration is { } s34)
+        if (publicRequest.RdsCustomClusterConfiguration is { } s28)
         {
-            QueryStructureMarshallers.Marshall(s34, parameters, "RdsCustomClusterConfiguration");
+            QueryStructureMarshallers.Marshall(s28, parameters, "RdsCustomClusterConfiguration");
         }
-        if (publicRequest.DBClusterInstanceClass is { } v35)
+        if (publicRequest.DBClusterInstanceClass is { } v29)
         {
-            parameters["DBClusterInstanceClass"] = v35;
+            parameters["DBClusterInstanceClass"] = v29;
         }
-        if (publicRequest.AllocatedStorage is { } v36)
+        if (publicRequest.AllocatedStorage is { } v30)
         {
-            parameters["AllocatedStorage"] = QueryValues.FromInt(v36);
+            parameters["AllocatedStorage"] = QueryValues.FromInt(v30);
         }
-        if (publicRequest.StorageType is { } v37)
+        if (publicRequest.StorageType is { } v31)
         {
-            parameters["StorageType"] = v37;
+            parameters["StorageType"] = v31;
         }
-        if (publicRequest.Iops is { } v38)
+        if (publicRequest.Iops is { } v32)
         {
-            parameters["Iops"] = QueryValues.FromInt(v38);
+            parameters["Iops"] = QueryValues.FromInt(v32);
         }
-        if (publicRequest.PubliclyAccessible is { } v39)
+        if (publicRequest.PubliclyAccessible is { } v33)
         {
-            parameters["PubliclyAccessible"] = QueryValues.FromBool(v39);
+            parameters["PubliclyAccessible"] = QueryValues.FromBool(v33);
         }
-        if (publicRequest.AutoMinorVersionUpgrade is { } v40)
+        if (publicRequest.AutoMinorVersionUpgrade is { } v34)
         {
-            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v40);
+            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v34);
         }
-        if (publicRequest.DeletionProtection is { } v41)
+        if (publicRequest.DeletionProtection is { } v35)
         {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v41);
+            parameters["DeletionProtection"] = QueryValues.FromBool(v35);
         }
-        if (publicRequest.GlobalClusterIdentifier is { } v42)
+        if (publicRequest.GlobalClusterIdentifier is { } v36)
         {
-            parameters["GlobalClusterIdentifier"] = v42;
+            parameters["GlobalClusterIdentifier"] = v36;
         }
-        if (publicRequest.EnableHttpEndpoint is { } v43)
+        if (publicRequest.EnableHttpEndpoint is { } v37)
         {
-            parameters["EnableHttpEndpoint"] = QueryValues.FromBool(v43);
+            parameters["EnableHttpEndpoint"] = QueryValues.FromBool(v37);
         }
-        if (publicRequest.CopyTagsToSnapshot is { } v44)
+        if (publicRequest.CopyTagsToSnapshot is { } v38)
         {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v44);
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v38);
         }
-        if (publicRequest.Domain is { } v45)
+        if (publicRequest.Domain is { } v39)
         {
-            parameters["Domain"] = v45;
+            parameters["Domain"] = v39;
         }
-        if (publicRequest.DomainIAMRoleName is { } v46)
+        if (publicRequest.DomainIAMRoleName is { } v40)
         {
-            parameters["DomainIAMRoleName"] = v46;
+            parameters["DomainIAMRoleName"] = v40;
         }
-        if (publicRequest.EnableGlobalWriteForwarding is { } v47)
+        if (publicRequest.EnableGlobalWriteForwarding is { } v41)
         {
-            parameters["EnableGlobalWriteForwarding"] = QueryValues.FromBool(v47);
+            parameters["EnableGlobalWriteForwarding"] = QueryValues.FromBool(v41);
         }
-        if (publicRequest.NetworkType is { } v48)
+        if (publicRequest.NetworkType is { } v42)
         {
-            parameters["NetworkType"] = v48;
+            parameters["NetworkType"] = v42;
         }
-        if (publicRequest.ServerlessV2ScalingConfiguration is { } s49)
+        if (publicRequest.ServerlessV2ScalingConfiguration is { } s43)
         {
-            QueryStructureMarshallers.Marshall(s49, parameters, "ServerlessV2ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s43, parameters, "ServerlessV2ScalingConfiguration");
         }
-        if (publicRequest.MonitoringInterval is { } v50)
+        if (publicRequest.MonitoringInterval is { } v44)
         {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v50);
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v44);
         }
-        if (publicRequest.MonitoringRoleArn is { } v51)
+        if (publicRequest.MonitoringRoleArn is { } v45)
         {
-            parameters["MonitoringRoleArn"] = v51;
+            parameters["MonitoringRoleArn"] = v45;
         }
-        if (publicRequest.DatabaseInsightsMode is { } v52)
+        if (publicRequest.DatabaseInsightsMode is { } v46)
         {
-            parameters["DatabaseInsightsMode"] = v52;
+            parameters["DatabaseInsightsMode"] = v46;
         }
-        if (publicRequest.EnablePerformanceInsights is { } v53)
+        if (publicRequest.EnablePerformanceInsights is { } v47)
         {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v53);
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v47);
         }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v54)
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v48)
         {
-            parameters["PerformanceInsightsKMSKeyId"] = v54;
+            parameters["PerformanceInsightsKMSKeyId"] = v48;
         }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v55)
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v49)
         {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v55);
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v49);
         }
-        if (publicRequest.EnableLimitlessDatabase is { } v56)
+        if (publicRequest.EnableLimitlessDatabase is { } v50)
         {
-            parameters["EnableLimitlessDatabase"] = QueryValues.FromBool(v56);
+            parameters["EnableLimitlessDatabase"] = QueryValues.FromBool(v50);
         }
-        if (publicRequest.ClusterScalabilityType is { } v57)
+        if (publicRequest.ClusterScalabilityType is { } v51)
         {
-            parameters["ClusterScalabilityType"] = v57;
+            parameters["ClusterScalabilityType"] = v51;
         }
-        if (publicRequest.DBSystemId is { } v58)
+        if (publicRequest.DBSystemId is { } v52)
         {
-            parameters["DBSystemId"] = v58;
+            parameters["DBSystemId"] = v52;
         }
-        if (publicRequest.ManageMasterUserPassword is { } v59)
+        if (publicRequest.ManageMasterUserPassword is { } v53)
         {
-            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v59);
+            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v53);
         }
-        if (publicRequest.EnableLocalWriteForwarding is { } v60)
+        if (publicRequest.EnableLocalWriteForwarding is { } v54)
         {
-            parameters["EnableLocalWriteForwarding"] = QueryValues.FromBool(v60);
+            parameters["EnableLocalWriteForwarding"] = QueryValues.FromBool(v54);
         }
-        if (publicRequest.MasterUserSecretKmsKeyId is { } v61)
+        if (publicRequest.MasterUserSecretKmsKeyId is { } v55)
         {
-            parameters["MasterUserSecretKmsKeyId"] = v61;
+            parameters["MasterUserSecretKmsKeyId"] = v55;
         }
-        if (publicRequest.CACertificateIdentifier is { } v62)
+        if (publicRequest.CACertificateIdentifier is { } v56)
         {
-            parameters["CACertificateIdentifier"] = v62;
+            parameters["CACertificateIdentifier"] = v56;
         }
-        if (publicRequest.EngineLifecycleSupport is { } v63)
+        if (publicRequest.EngineLifecycleSupport is { } v57)
         {
-            parameters["EngineLifecycleSupport"] = v63;
+            parameters["EngineLifecycleSupport"] = v57;
         }
-        if (publicRequest.TagSpecifications is { } l64)
+        if (publicRequest.TagSpecifications is { } l58)
         {
-            if (l64.Count == 0)
+            if (l58.Count == 0)
             {
                 parameters["TagSpecifications"] = string.Empty;
             }
 
-            for (var i64 = 0; i64 < l64.Count; i64++)
+            for (var i58 = 0; i58 < l58.Count; i58++)
             {
-                var e64 = l64[i64];
-                if (e64 is { } s65)
+                var e58 = l58[i58];
+                if (e58 is { } s59)
                 {
-                    QueryStructureMarshallers.Marshall(s65, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i64 + 1));
+                    QueryStructureMarshallers.Marshall(s59, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i58 + 1));
                 }
             }
         }
-        if (publicRequest.MasterUserAuthenticationType is { } v66)
+        if (publicRequest.MasterUserAuthenticationType is { } v60)
         {
-            parameters["MasterUserAuthenticationType"] = v66;
+            parameters["MasterUserAuthenticationType"] = v60;
         }
-        if (publicRequest.WithExpressConfiguration is { } v67)
+        if (publicRequest.WithExpressConfiguration is { } v61)
         {
-            parameters["WithExpressConfiguration"] = QueryValues.FromBool(v67);
+            parameters["WithExpressConfiguration"] = QueryValues.FromBool(v61);
         }
         return request;
     }
@@ -380,57 +380,57 @@ internal sealed class CreateDBClusterEndpointRequestMarshaller : IMarshaller<IRe
         var publicRequest = (CreateDBClusterEndpointRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBClusterEndpoint", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v68)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v68;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.DBClusterEndpointIdentifier is { } v69)
+        if (publicRequest.DBClusterEndpointIdentifier is { } v2)
         {
-            parameters["DBClusterEndpointIdentifier"] = v69;
+            parameters["DBClusterEndpointIdentifier"] = v2;
         }
-        if (publicRequest.EndpointType is { } v70)
+        if (publicRequest.EndpointType is { } v3)
         {
-            parameters["EndpointType"] = v70;
+            parameters["EndpointType"] = v3;
         }
-        if (publicRequest.StaticMembers is { } l71)
+        if (publicRequest.StaticMembers is { } l4)
         {
-            if (l71.Count == 0)
+            if (l4.Count == 0)
             {
                 parameters["StaticMembers"] = string.Empty;
             }
 
-            for (var i71 = 0; i71 < l71.Count; i71++)
+            for (var i4 = 0; i4 < l4.Count; i4++)
             {
-                var e71 = l71[i71];
-                parameters["StaticMembers" + ".member" + "." + QueryValues.FromInt(i71 + 1)] = e71;
+                var e4 = l4[i4];
+                parameters["StaticMembers" + ".member" + "." + QueryValues.FromInt(i4 + 1)] = e4;
             }
         }
-        if (publicRequest.ExcludedMembers is { } l72)
+        if (publicRequest.ExcludedMembers is { } l5)
         {
-            if (l72.Count == 0)
+            if (l5.Count == 0)
             {
                 parameters["ExcludedMembers"] = string.Empty;
             }
 
-            for (var i72 = 0; i72 < l72.Count; i72++)
+            for (var i5 = 0; i5 < l5.Count; i5++)
             {
-                var e72 = l72[i72];
-                parameters["ExcludedMembers" + ".member" + "." + QueryValues.FromInt(i72 + 1)] = e72;
+                var e5 = l5[i5];
+                parameters["ExcludedMembers" + ".member" + "." + QueryValues.FromInt(i5 + 1)] = e5;
             }
         }
-        if (publicRequest.Tags is { } l73)
+        if (publicRequest.Tags is { } l6)
         {
-            if (l73.Count == 0)
+            if (l6.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i73 = 0; i73 < l73.Count; i73++)
+            for (var i6 = 0; i6 < l6.Count; i6++)
             {
-                var e73 = l73[i73];
-                if (e73 is { } s74)
+                var e6 = l6[i6];
+                if (e6 is { } s7)
                 {
-                    QueryStructureMarshallers.Marshall(s74, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i73 + 1));
+                    QueryStructureMarshallers.Marshall(s7, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i6 + 1));
                 }
             }
         }
@@ -448,99 +448,99 @@ internal sealed class CreateDBProxyRequestMarshaller : IMarshaller<IRequest, Ama
         var publicRequest = (CreateDBProxyRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBProxy", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v75)
+        if (publicRequest.DBProxyName is { } v1)
         {
-            parameters["DBProxyName"] = v75;
+            parameters["DBProxyName"] = v1;
         }
-        if (publicRequest.EngineFamily is { } v76)
+        if (publicRequest.EngineFamily is { } v2)
         {
-            parameters["EngineFamily"] = v76;
+            parameters["EngineFamily"] = v2;
         }
-        if (publicRequest.DefaultAuthScheme is { } v77)
+        if (publicRequest.DefaultAuthScheme is { } v3)
         {
-            parameters["DefaultAuthScheme"] = v77;
+            parameters["DefaultAuthScheme"] = v3;
         }
-        if (publicRequest.Auth is { } l78)
+        if (publicRequest.Auth is { } l4)
         {
-            if (l78.Count == 0)
+            if (l4.Count == 0)
             {
                 parameters["Auth"] = string.Empty;
             }
 
-            for (var i78 = 0; i78 < l78.Count; i78++)
+            for (var i4 = 0; i4 < l4.Count; i4++)
             {
-                var e78 = l78[i78];
-                if (e78 is { } s79)
+                var e4 = l4[i4];
+                if (e4 is { } s5)
                 {
-                    QueryStructureMarshallers.Marshall(s79, parameters, "Auth" + ".member" + "." + QueryValues.FromInt(i78 + 1));
+                    QueryStructureMarshallers.Marshall(s5, parameters, "Auth" + ".member" + "." + QueryValues.FromInt(i4 + 1));
                 }
             }
         }
-        if (publicRequest.RoleArn is { } v80)
+        if (publicRequest.RoleArn is { } v6)
         {
-            parameters["RoleArn"] = v80;
+            parameters["RoleArn"] = v6;
         }
-        if (publicRequest.VpcSubnetIds is { } l81)
+        if (publicRequest.VpcSubnetIds is { } l7)
         {
-            if (l81.Count == 0)
+            if (l7.Count == 0)
             {
                 parameters["VpcSubnetIds"] = string.Empty;
             }
 
-            for (var i81 = 0; i81 < l81.Count; i81++)
+            for (var i7 = 0; i7 < l7.Count; i7++)
             {
-                var e81 = l81[i81];
-                parameters["VpcSubnetIds" + ".member" + "." + QueryValues.FromInt(i81 + 1)] = e81;
+                var e7 = l7[i7];
+                parameters["VpcSubnetIds" + ".member" + "." + QueryValues.FromInt(i7 + 1)] = e7;
             }
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l82)
+        if (publicRequest.VpcSecurityGroupIds is { } l8)
         {
-            if (l82.Count == 0)
+            if (l8.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i82 = 0; i82 < l82.Count; i82++)
+            for (var i8 = 0; i8 < l8.Count; i8++)
             {
-                var e82 = l82[i82];
-                parameters["VpcSecurityGroupIds" + ".member" + "." + QueryValues.FromInt(i82 + 1)] = e82;
+                var e8 = l8[i8];
+                parameters["VpcSecurityGroupIds" + ".member" + "." + QueryValues.FromInt(i8 + 1)] = e8;
             }
         }
-        if (publicRequest.RequireTLS is { } v83)
+        if (publicRequest.RequireTLS is { } v9)
         {
-            parameters["RequireTLS"] = QueryValues.FromBool(v83);
+            parameters["RequireTLS"] = QueryValues.FromBool(v9);
         }
-        if (publicRequest.IdleClientTimeout is { } v84)
+        if (publicRequest.IdleClientTimeout is { } v10)
         {
-            parameters["IdleClientTimeout"] = QueryValues.FromInt(v84);
+            parameters["IdleClientTimeout"] = QueryValues.FromInt(v10);
         }
-        if (publicRequest.DebugLogging is { } v85)
+        if (publicRequest.DebugLogging is { } v11)
         {
-            parameters["DebugLogging"] = QueryValues.FromBool(v85);
+            parameters["DebugLogging"] = QueryValues.FromBool(v11);
         }
-        if (publicRequest.Tags is { } l86)
+        if (publicRequest.Tags is { } l12)
         {
-            if (l86.Count == 0)
+            if (l12.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i86 = 0; i86 < l86.Count; i86++)
+            for (var i12 = 0; i12 < l12.Count; i12++)
             {
-                var e86 = l86[i86];
-                if (e86 is { } s87)
+                var e12 = l12[i12];
+                if (e12 is { } s13)
                 {
-                    QueryStructureMarshallers.Marshall(s87, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i86 + 1));
+                    QueryStructureMarshallers.Marshall(s13, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i12 + 1));
                 }
             }
         }
-        if (publicRequest.EndpointNetworkType is { } v88)
+        if (publicRequest.EndpointNetworkType is { } v14)
         {
-            parameters["EndpointNetworkType"] = v88;
+            parameters["EndpointNetworkType"] = v14;
         }
-        if (publicRequest.TargetConnectionNetworkType is { } v89)
+        if (publicRequest.TargetConnectionNetworkType is { } v15)
         {
-            parameters["TargetConnectionNetworkType"] = v89;
+            parameters["TargetConnectionNetworkType"] = v15;
         }
         return request;
     }
@@ -556,27 +556,27 @@ internal sealed class CreateDBClusterSnapshotRequestMarshaller : IMarshaller<IRe
         var publicRequest = (CreateDBClusterSnapshotRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBClusterSnapshot", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterSnapshotIdentifier is { } v90)
+        if (publicRequest.DBClusterSnapshotIdentifier is { } v1)
         {
-            parameters["DBClusterSnapshotIdentifier"] = v90;
+            parameters["DBClusterSnapshotIdentifier"] = v1;
         }
-        if (publicRequest.DBClusterIdentifier is { } v91)
+        if (publicRequest.DBClusterIdentifier is { } v2)
         {
-            parameters["DBClusterIdentifier"] = v91;
+            parameters["DBClusterIdentifier"] = v2;
         }
-        if (publicRequest.Tags is { } l92)
+        if (publicRequest.Tags is { } l3)
         {
-            if (l92.Count == 0)
+            if (l3.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i92 = 0; i92 < l92.Count; i92++)
+            for (var i3 = 0; i3 < l3.Count; i3++)
             {
-                var e92 = l92[i92];
-                if (e92 is { } s93)
+                var e3 = l3[i3];
+                if (e3 is { } s4)
                 {
-                    QueryStructureMarshallers.Marshall(s93, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i92 + 1));
+                    QueryStructureMarshallers.Marshall(s4, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i3 + 1));
                 }
             }
         }
@@ -594,357 +594,357 @@ internal sealed class CreateDBInstanceRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (CreateDBInstanceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBInstance", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBName is { } v94)
+        if (publicRequest.DBName is { } v1)
         {
-            parameters["DBName"] = v94;
+            parameters["DBName"] = v1;
         }
-        if (publicRequest.DBInstanceIdentifier is { } v95)
+        if (publicRequest.DBInstanceIdentifier is { } v2)
         {
-            parameters["DBInstanceIdentifier"] = v95;
+            parameters["DBInstanceIdentifier"] = v2;
         }
-        if (publicRequest.AllocatedStorage is { } v96)
+        if (publicRequest.AllocatedStorage is { } v3)
         {
-            parameters["AllocatedStorage"] = QueryValues.FromInt(v96);
+            parameters["AllocatedStorage"] = QueryValues.FromInt(v3);
         }
-        if (publicRequest.DBInstanceClass is { } v97)
+        if (publicRequest.DBInstanceClass is { } v4)
         {
-            parameters["DBInstanceClass"] = v97;
+            parameters["DBInstanceClass"] = v4;
         }
-        if (publicRequest.Engine is { } v98)
+        if (publicRequest.Engine is { } v5)
         {
-            parameters["Engine"] = v98;
+            parameters["Engine"] = v5;
         }
-        if (publicRequest.MasterUsername is { } v99)
+        if (publicRequest.MasterUsername is { } v6)
         {
-            parameters["MasterUsername"] = v99;
+            parameters["MasterUsername"] = v6;
         }
-        if (publicRequest.MasterUserPassword is { } v100)
+        if (publicRequest.MasterUserPassword is { } v7)
         {
-            parameters["MasterUserPassword"] = v100;
+            parameters["MasterUserPassword"] = v7;
         }
-        if (publicRequest.DBSecurityGroups is { } l101)
+        if (publicRequest.DBSecurityGroups is { } l8)
         {
-            if (l101.Count == 0)
+            if (l8.Count == 0)
             {
                 parameters["DBSecurityGroups"] = string.Empty;
             }
 
-            for (var i101 = 0; i101 < l101.Count; i101++)
+            for (var i8 = 0; i8 < l8.Count; i8++)
             {
-                var e101 = l101[i101];
-                parameters["DBSecurityGroups" + ".DBSecurityGroupName" + "." + QueryValues.FromInt(i101 + 1)] = e101;
+                var e8 = l8[i8];
+                parameters["DBSecurityGroups" + ".DBSecurityGroupName" + "." + QueryValues.FromInt(i8 + 1)] = e8;
             }
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l102)
+        if (publicRequest.VpcSecurityGroupIds is { } l9)
         {
-            if (l102.Count == 0)
+            if (l9.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i102 = 0; i102 < l102.Count; i102++)
+            for (var i9 = 0; i9 < l9.Count; i9++)
             {
-                var e102 = l102[i102];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i102 + 1)] = e102;
+                var e9 = l9[i9];
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i9 + 1)] = e9;
             }
         }
-        if (publicRequest.AvailabilityZone is { } v103)
+        if (publicRequest.AvailabilityZone is { } v10)
         {
-            parameters["AvailabilityZone"] = v103;
+            parameters["AvailabilityZone"] = v10;
         }
-        if (publicRequest.DBSubnetGroupName is { } v104)
+        if (publicRequest.DBSubnetGroupName is { } v11)
         {
-            parameters["DBSubnetGroupName"] = v104;
+            parameters["DBSubnetGroupName"] = v11;
         }
-        if (publicRequest.PreferredMaintenanceWindow is { } v105)
+        if (publicRequest.PreferredMaintenanceWindow is { } v12)
         {
-            parameters["PreferredMaintenanceWindow"] = v105;
+            parameters["PreferredMaintenanceWindow"] = v12;
         }
-        if (publicRequest.DBParameterGroupName is { } v106)
+        if (publicRequest.DBParameterGroupName is { } v13)
         {
-            parameters["DBParameterGroupName"] = v106;
+            parameters["DBParameterGroupName"] = v13;
         }
-        if (publicRequest.BackupRetentionPeriod is { } v107)
+        if (publicRequest.BackupRetentionPeriod is { } v14)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v107);
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v14);
         }
-        if (publicRequest.PreferredBackupWindow is { } v108)
+        if (publicRequest.PreferredBackupWindow is { } v15)
         {
-            parameters["PreferredBackupWindow"] = v108;
+            parameters["PreferredBackupWindow"] = v15;
         }
-        if (publicRequest.Port is { } v109)
+        if (publicRequest.Port is { } v16)
         {
-            parameters["Port"] = QueryValues.FromInt(v109);
+            parameters["Port"] = QueryValues.FromInt(v16);
         }
-        if (publicRequest.MultiAZ is { } v110)
+        if (publicRequest.MultiAZ is { } v17)
         {
-            parameters["MultiAZ"] = QueryValues.FromBool(v110);
+            parameters["MultiAZ"] = QueryValues.FromBool(v17);
         }
-        if (publicRequest.EngineVersion is { } v111)
+        if (publicRequest.EngineVersion is { } v18)
         {
-            parameters["EngineVersion"] = v111;
+            parameters["EngineVersion"] = v18;
         }
-        if (publicRequest.AutoMinorVersionUpgrade is { } v112)
+        if (publicRequest.AutoMinorVersionUpgrade is { } v19)
         {
-            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v112);
+            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v19);
         }
-        if (publicRequest.LicenseModel is { } v113)
+        if (publicRequest.LicenseModel is { } v20)
         {
-            parameters["LicenseModel"] = v113;
+            parameters["LicenseModel"] = v20;
         }
-        if (publicRequest.Iops is { } v114)
+        if (publicRequest.Iops is { } v21)
         {
-            parameters["Iops"] = QueryValues.FromInt(v114);
+            parameters["Iops"] = QueryValues.FromInt(v21);
         }
-        if (publicRequest.StorageThroughput is { } v115)
+        if (publicRequest.StorageThroughput is { } v22)
         {
-            parameters["StorageThroughput"] = QueryValues.FromInt(v115);
+            parameters["StorageThroughput"] = QueryValues.FromInt(v22);
         }
-        if (publicRequest.OptionGroupName is { } v116)
+        if (publicRequest.OptionGroupName is { } v23)
         {
-            parameters["OptionGroupName"] = v116;
+            parameters["OptionGroupName"] = v23;
         }
-        if (publicRequest.CharacterSetName is { } v117)
+        if (publicRequest.CharacterSetName is { } v24)
         {
-            parameters["CharacterSetName"] = v117;
+            parameters["CharacterSetName"] = v24;
         }
-        if (publicRequest.NcharCharacterSetName is { } v118)
+        if (publicRequest.NcharCharacterSetName is { } v25)
         {
-            parameters["NcharCharacterSetName"] = v118;
+            parameters["NcharCharacterSetName"] = v25;
         }
-        if (publicRequest.PubliclyAccessible is { } v119)
+        if (publicRequest.PubliclyAccessible is { } v26)
         {
-            parameters["PubliclyAccessible"] = QueryValues.FromBool(v119);
+            parameters["PubliclyAccessible"] = QueryValues.FromBool(v26);
         }
-        if (publicRequest.Tags is { } l120)
+        if (publicRequest.Tags is { } l27)
         {
-            if (l120.Count == 0)
+            if (l27.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i120 = 0; i120 < l120.Count; i120++)
+            for (var i27 = 0; i27 < l27.Count; i27++)
             {
-                var e120 = l120[i120];
-                if (e120 is { } s121)
+                var e27 = l27[i27];
+                if (e27 is { } s28)
                 {
-                    QueryStructureMarshallers.Marshall(s121, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i120 + 1));
+                    QueryStructureMarshallers.Marshall(s28, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i27 + 1));
                 }
             }
         }
-        if (publicRequest.DBClusterIdentifier is { } v122)
+        if (publicRequest.DBClusterIdentifier is { } v29)
         {
-            parameters["DBClusterIdentifier"] = v122;
+            parameters["DBClusterIdentifier"] = v29;
         }
-        if (publicRequest.StorageType is { } v123)
+        if (publicRequest.StorageType is { } v30)
         {
-            parameters["StorageType"] = v123;
+            parameters["StorageType"] = v30;
         }
-        if (publicRequest.TdeCredentialArn is { } v124)
+        if (publicRequest.TdeCredentialArn is { } v31)
         {
-            parameters["TdeCredentialArn"] = v124;
+            parameters["TdeCredentialArn"] = v31;
         }
-        if (publicRequest.TdeCredentialPassword is { } v125)
+        if (publicRequest.TdeCredentialPassword is { } v32)
         {
-            parameters["TdeCredentialPassword"] = v125;
+            parameters["TdeCredentialPassword"] = v32;
         }
-        if (publicRequest.StorageEncrypted is { } v126)
+        if (publicRequest.StorageEncrypted is { } v33)
         {
-            parameters["StorageEncrypted"] = QueryValues.FromBool(v126);
+            parameters["StorageEncrypted"] = QueryValues.FromBool(v33);
         }
-        if (publicRequest.KmsKeyId is { } v127)
+        if (publicRequest.KmsKeyId is { } v34)
         {
-            parameters["KmsKeyId"] = v127;
+            parameters["KmsKeyId"] = v34;
         }
-        if (publicRequest.Domain is { } v128)
+        if (publicRequest.Domain is { } v35)
         {
-            parameters["Domain"] = v128;
+            parameters["Domain"] = v35;
         }
-        if (publicRequest.DomainFqdn is { } v129)
+        if (publicRequest.DomainFqdn is { } v36)
         {
-            parameters["DomainFqdn"] = v129;
+            parameters["DomainFqdn"] = v36;
         }
-        if (publicRequest.DomainOu is { } v130)
+        if (publicRequest.DomainOu is { } v37)
         {
-            parameters["DomainOu"] = v130;
+            parameters["DomainOu"] = v37;
         }
-        if (publicRequest.DomainAuthSecretArn is { } v131)
+        if (publicRequest.DomainAuthSecretArn is { } v38)
         {
-            parameters["DomainAuthSecretArn"] = v131;
+            parameters["DomainAuthSecretArn"] = v38;
         }
-        if (publicRequest.DomainDnsIps is { } l132)
+        if (publicRequest.DomainDnsIps is { } l39)
         {
-            if (l132.Count == 0)
+            if (l39.Count == 0)
             {
                 parameters["DomainDnsIps"] = string.Empty;
             }
 
-            for (var i132 = 0; i132 < l132.Count; i132++)
+            for (var i39 = 0; i39 < l39.Count; i39++)
             {
-                var e132 = l132[i132];
-                parameters["DomainDnsIps" + ".member" + "." + QueryValues.FromInt(i132 + 1)] = e132;
+                var e39 = l39[i39];
+                parameters["DomainDnsIps" + ".member" + "." + QueryValues.FromInt(i39 + 1)] = e39;
             }
         }
-        if (publicRequest.CopyTagsToSnapshot is { } v133)
+        if (publicRequest.CopyTagsToSnapshot is { } v40)
         {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v133);
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v40);
         }
-        if (publicRequest.MonitoringInterval is { } v134)
+        if (publicRequest.MonitoringInterval is { } v41)
         {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v134);
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v41);
         }
-        if (publicRequest.MonitoringRoleArn is { } v135)
+        if (publicRequest.MonitoringRoleArn is { } v42)
         {
-            parameters["MonitoringRoleArn"] = v135;
+            parameters["MonitoringRoleArn"] = v42;
         }
-        if (publicRequest.DomainIAMRoleName is { } v136)
+        if (publicRequest.DomainIAMRoleName is { } v43)
         {
-            parameters["DomainIAMRoleName"] = v136;
+            parameters["DomainIAMRoleName"] = v43;
         }
-        if (publicRequest.PromotionTier is { } v137)
+        if (publicRequest.PromotionTier is { } v44)
         {
-            parameters["PromotionTier"] = QueryValues.FromInt(v137);
+            parameters["PromotionTier"] = QueryValues.FromInt(v44);
         }
-        if (publicRequest.Timezone is { } v138)
+        if (publicRequest.Timezone is { } v45)
         {
-            parameters["Timezone"] = v138;
+            parameters["Timezone"] = v45;
         }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v139)
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v46)
         {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v139);
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v46);
         }
-        if (publicRequest.DatabaseInsightsMode is { } v140)
+        if (publicRequest.DatabaseInsightsMode is { } v47)
         {
-            parameters["DatabaseInsightsMode"] = v140;
+            parameters["DatabaseInsightsMode"] = v47;
         }
-        if (publicRequest.EnablePerformanceInsights is { } v141)
+        if (publicRequest.EnablePerformanceInsights is { } v48)
         {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v141);
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v48);
         }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v142)
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v49)
         {
-            parameters["PerformanceInsightsKMSKeyId"] = v142;
+            parameters["PerformanceInsightsKMSKeyId"] = v49;
         }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v143)
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v50)
         {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v143);
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v50);
         }
-        if (publicRequest.EnableCloudwatchLogsExports is { } l144)
+        if (publicRequest.EnableCloudwatchLogsExports is { } l51)
         {
-            if (l144.Count == 0)
+            if (l51.Count == 0)
             {
                 parameters["EnableCloudwatchLogsExports"] = string.Empty;
             }
 
-            for (var i144 = 0; i144 < l144.Count; i144++)
+            for (var i51 = 0; i51 < l51.Count; i51++)
             {
-                var e144 = l144[i144];
-                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i144 + 1)] = e144;
+                var e51 = l51[i51];
+                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i51 + 1)] = e51;
             }
         }
-        if (publicRequest.ProcessorFeatures is { } l145)
+        if (publicRequest.ProcessorFeatures is { } l52)
         {
-            if (l145.Count == 0)
+            if (l52.Count == 0)
             {
                 parameters["ProcessorFeatures"] = string.Empty;
             }
 
-            for (var i145 = 0; i145 < l145.Count; i145++)
+            for (var i52 = 0; i52 < l52.Count; i52++)
             {
-                var e145 = l145[i145];
-                if (e145 is { } s146)
+                var e52 = l52[i52];
+                if (e52 is { } s53)
                 {
-                    QueryStructureMarshallers.Marshall(s146, parameters, "ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i145 + 1));
+                    QueryStructureMarshallers.Marshall(s53, parameters, "ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i52 + 1));
                 }
             }
         }
-        if (publicRequest.DeletionProtection is { } v147)
+        if (publicRequest.DeletionProtection is { } v54)
         {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v147);
+            parameters["DeletionProtection"] = QueryValues.FromBool(v54);
         }
-        if (publicRequest.MaxAllocatedStorage is { } v148)
+        if (publicRequest.MaxAllocatedStorage is { } v55)
         {
-            parameters["MaxAllocatedStorage"] = QueryValues.FromInt(v148);
+            parameters["MaxAllocatedStorage"] = QueryValues.FromInt(v55);
         }
-        if (publicRequest.EnableCustomerOwnedIp is { } v149)
+        if (publicRequest.EnableCustomerOwnedIp is { } v56)
         {
-            parameters["EnableCustomerOwnedIp"] = QueryValues.FromBool(v149);
+            parameters["EnableCustomerOwnedIp"] = QueryValues.FromBool(v56);
         }
-        if (publicRequest.NetworkType is { } v150)
+        if (publicRequest.NetworkType is { } v57)
         {
-            parameters["NetworkType"] = v150;
+            parameters["NetworkType"] = v57;
         }
-        if (publicRequest.BackupTarget is { } v151)
+        if (publicRequest.BackupTarget is { } v58)
         {
-            parameters["BackupTarget"] = v151;
+            parameters["BackupTarget"] = v58;
         }
-        if (publicRequest.CustomIamInstanceProfile is { } v152)
+        if (publicRequest.CustomIamInstanceProfile is { } v59)
         {
-            parameters["CustomIamInstanceProfile"] = v152;
+            parameters["CustomIamInstanceProfile"] = v59;
         }
-        if (publicRequest.DBSystemId is { } v153)
+        if (publicRequest.DBSystemId is { } v60)
         {
-            parameters["DBSystemId"] = v153;
+            parameters["DBSystemId"] = v60;
         }
-        if (publicRequest.CACertificateIdentifier is { } v154)
+        if (publicRequest.CACertificateIdentifier is { } v61)
         {
-            parameters["CACertificateIdentifier"] = v154;
+            parameters["CACertificateIdentifier"] = v61;
         }
-        if (publicRequest.ManageMasterUserPassword is { } v155)
+        if (publicRequest.ManageMasterUserPassword is { } v62)
         {
-            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v155);
+            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v62);
         }
-        if (publicRequest.MasterUserSecretKmsKeyId is { } v156)
+        if (publicRequest.MasterUserSecretKmsKeyId is { } v63)
         {
-            parameters["MasterUserSecretKmsKeyId"] = v156;
+            parameters["MasterUserSecretKmsKeyId"] = v63;
         }
-        if (publicRequest.MultiTenant is { } v157)
+        if (publicRequest.MultiTenant is { } v64)
         {
-            parameters["MultiTenant"] = QueryValues.FromBool(v157);
+            parameters["MultiTenant"] = QueryValues.FromBool(v64);
         }
-        if (publicRequest.DedicatedLogVolume is { } v158)
+        if (publicRequest.DedicatedLogVolume is { } v65)
         {
-            parameters["DedicatedLogVolume"] = QueryValues.FromBool(v158);
+            parameters["DedicatedLogVolume"] = QueryValues.FromBool(v65);
         }
-        if (publicRequest.EngineLifecycleSupport is { } v159)
+        if (publicRequest.EngineLifecycleSupport is { } v66)
         {
-            parameters["EngineLifecycleSupport"] = v159;
+            parameters["EngineLifecycleSupport"] = v66;
         }
-        if (publicRequest.AdditionalStorageVolumes is { } l160)
+        if (publicRequest.AdditionalStorageVolumes is { } l67)
         {
-            if (l160.Count == 0)
+            if (l67.Count == 0)
             {
                 parameters["AdditionalStorageVolumes"] = string.Empty;
             }
 
-            for (var i160 = 0; i160 < l160.Count; i160++)
+            for (var i67 = 0; i67 < l67.Count; i67++)
             {
-                var e160 = l160[i160];
-                if (e160 is { } s161)
+                var e67 = l67[i67];
+                if (e67 is { } s68)
                 {
-                    QueryStructureMarshallers.Marshall(s161, parameters, "AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i160 + 1));
+                    QueryStructureMarshallers.Marshall(s68, parameters, "AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i67 + 1));
                 }
             }
         }
-        if (publicRequest.TagSpecifications is { } l162)
+        if (publicRequest.TagSpecifications is { } l69)
         {
-            if (l162.Count == 0)
+            if (l69.Count == 0)
             {
                 parameters["TagSpecifications"] = string.Empty;
             }
 
-            for (var i162 = 0; i162 < l162.Count; i162++)
+            for (var i69 = 0; i69 < l69.Count; i69++)
             {
-                var e162 = l162[i162];
-                if (e162 is { } s163)
+                var e69 = l69[i69];
+                if (e69 is { } s70)
                 {
-                    QueryStructureMarshallers.Marshall(s163, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i162 + 1));
+                    QueryStructureMarshallers.Marshall(s70, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i69 + 1));
                 }
             }
         }
-        if (publicRequest.MasterUserAuthenticationType is { } v164)
+        if (publicRequest.MasterUserAuthenticationType is { } v71)
         {
-            parameters["MasterUserAuthenticationType"] = v164;
+            parameters["MasterUserAuthenticationType"] = v71;
         }
         return request;
     }
@@ -960,21 +960,21 @@ internal sealed class DeleteDBClusterRequestMarshaller : IMarshaller<IRequest, A
         var publicRequest = (DeleteDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeleteDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v165)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v165;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.SkipFinalSnapshot is { } v166)
+        if (publicRequest.SkipFinalSnapshot is { } v2)
         {
-            parameters["SkipFinalSnapshot"] = QueryValues.FromBool(v166);
+            parameters["SkipFinalSnapshot"] = QueryValues.FromBool(v2);
         }
-        if (publicRequest.FinalDBSnapshotIdentifier is { } v167)
+        if (publicRequest.FinalDBSnapshotIdentifier is { } v3)
         {
-            parameters["FinalDBSnapshotIdentifier"] = v167;
+            parameters["FinalDBSnapshotIdentifier"] = v3;
         }
-        if (publicRequest.DeleteAutomatedBackups is { } v168)
+        if (publicRequest.DeleteAutomatedBackups is { } v4)
         {
-            parameters["DeleteAutomatedBackups"] = QueryValues.FromBool(v168);
+            parameters["DeleteAutomatedBackups"] = QueryValues.FromBool(v4);
         }
         return request;
     }
@@ -990,9 +990,9 @@ internal sealed class DeleteDBClusterEndpointRequestMarshaller : IMarshaller<IRe
         var publicRequest = (DeleteDBClusterEndpointRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeleteDBClusterEndpoint", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterEndpointIdentifier is { } v169)
+        if (publicRequest.DBClusterEndpointIdentifier is { } v1)
         {
-            parameters["DBClusterEndpointIdentifier"] = v169;
+            parameters["DBClusterEndpointIdentifier"] = v1;
         }
         return request;
     }
@@ -1008,21 +1008,21 @@ internal sealed class DeleteDBInstanceRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (DeleteDBInstanceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeleteDBInstance", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBInstanceIdentifier is { } v170)
+        if (publicRequest.DBInstanceIdentifier is { } v1)
         {
-            parameters["DBInstanceIdentifier"] = v170;
+            parameters["DBInstanceIdentifier"] = v1;
         }
-        if (publicRequest.SkipFinalSnapshot is { } v171)
+        if (publicRequest.SkipFinalSnapshot is { } v2)
         {
-            parameters["SkipFinalSnapshot"] = QueryValues.FromBool(v171);
+            parameters["SkipFinalSnapshot"] = QueryValues.FromBool(v2);
         }
-        if (publicRequest.FinalDBSnapshotIdentifier is { } v172)
+        if (publicRequest.FinalDBSnapshotIdentifier is { } v3)
         {
-            parameters["FinalDBSnapshotIdentifier"] = v172;
+            parameters["FinalDBSnapshotIdentifier"] = v3;
         }
-        if (publicRequest.DeleteAutomatedBackups is { } v173)
+        if (publicRequest.DeleteAutomatedBackups is { } v4)
         {
-            parameters["DeleteAutomatedBackups"] = QueryValues.FromBool(v173);
+            parameters["DeleteAutomatedBackups"] = QueryValues.FromBool(v4);
         }
         return request;
     }
@@ -1038,38 +1038,38 @@ internal sealed class DeregisterDBProxyTargetsRequestMarshaller : IMarshaller<IR
         var publicRequest = (DeregisterDBProxyTargetsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeregisterDBProxyTargets", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v174)
+        if (publicRequest.DBProxyName is { } v1)
         {
-            parameters["DBProxyName"] = v174;
+            parameters["DBProxyName"] = v1;
         }
-        if (publicRequest.TargetGroupName is { } v175)
+        if (publicRequest.TargetGroupName is { } v2)
         {
-            parameters["TargetGroupName"] = v175;
+            parameters["TargetGroupName"] = v2;
         }
-        if (publicRequest.DBInstanceIdentifiers is { } l176)
+        if (publicRequest.DBInstanceIdentifiers is { } l3)
         {
-            if (l176.Count == 0)
+            if (l3.Count == 0)
             {
                 parameters["DBInstanceIdentifiers"] = string.Empty;
             }
 
-            for (var i176 = 0; i176 < l176.Count; i176++)
+            for (var i3 = 0; i3 < l3.Count; i3++)
             {
-                var e176 = l176[i176];
-                parameters["DBInstanceIdentifiers" + ".member" + "." + QueryValues.FromInt(i176 + 1)] = e176;
+                var e3 = l3[i3];
+                parameters["DBInstanceIdentifiers" + ".member" + "." + QueryValues.FromInt(i3 + 1)] = e3;
             }
         }
-        if (publicRequest.DBClusterIdentifiers is { } l177)
+        if (publicRequest.DBClusterIdentifiers is { } l4)
         {
-            if (l177.Count == 0)
+            if (l4.Count == 0)
             {
                 parameters["DBClusterIdentifiers"] = string.Empty;
             }
 
-            for (var i177 = 0; i177 < l177.Count; i177++)
+            for (var i4 = 0; i4 < l4.Count; i4++)
             {
-                var e177 = l177[i177];
-                parameters["DBClusterIdentifiers" + ".member" + "." + QueryValues.FromInt(i177 + 1)] = e177;
+                var e4 = l4[i4];
+                parameters["DBClusterIdentifiers" + ".member" + "." + QueryValues.FromInt(i4 + 1)] = e4;
             }
         }
         return request;
@@ -1086,37 +1086,37 @@ internal sealed class DescribeDBClusterEndpointsRequestMarshaller : IMarshaller<
         var publicRequest = (DescribeDBClusterEndpointsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusterEndpoints", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v178)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v178;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.DBClusterEndpointIdentifier is { } v179)
+        if (publicRequest.DBClusterEndpointIdentifier is { } v2)
         {
-            parameters["DBClusterEndpointIdentifier"] = v179;
+            parameters["DBClusterEndpointIdentifier"] = v2;
         }
-        if (publicRequest.Filters is { } l180)
+        if (publicRequest.Filters is { } l3)
         {
-            if (l180.Count == 0)
+            if (l3.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i180 = 0; i180 < l180.Count; i180++)
+            for (var i3 = 0; i3 < l3.Count; i3++)
             {
-                var e180 = l180[i180];
-                if (e180 is { } s181)
+                var e3 = l3[i3];
+                if (e3 is { } s4)
                 {
-                    QueryStructureMarshallers.Marshall(s181, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i180 + 1));
+                    QueryStructureMarshallers.Marshall(s4, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i3 + 1));
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v182)
+        if (publicRequest.MaxRecords is { } v5)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v182);
+            parameters["MaxRecords"] = QueryValues.FromInt(v5);
         }
-        if (publicRequest.Marker is { } v183)
+        if (publicRequest.Marker is { } v6)
         {
-            parameters["Marker"] = v183;
+            parameters["Marker"] = v6;
         }
         return request;
     }
@@ -1132,53 +1132,53 @@ internal sealed class DescribeDBClusterSnapshotsRequestMarshaller : IMarshaller<
         var publicRequest = (DescribeDBClusterSnapshotsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusterSnapshots", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v184)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v184;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.DBClusterSnapshotIdentifier is { } v185)
+        if (publicRequest.DBClusterSnapshotIdentifier is { } v2)
         {
-            parameters["DBClusterSnapshotIdentifier"] = v185;
+            parameters["DBClusterSnapshotIdentifier"] = v2;
         }
-        if (publicRequest.SnapshotType is { } v186)
+        if (publicRequest.SnapshotType is { } v3)
         {
-            parameters["SnapshotType"] = v186;
+            parameters["SnapshotType"] = v3;
         }
-        if (publicRequest.Filters is { } l187)
+        if (publicRequest.Filters is { } l4)
         {
-            if (l187.Count == 0)
+            if (l4.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i187 = 0; i187 < l187.Count; i187++)
+            for (var i4 = 0; i4 < l4.Count; i4++)
             {
-                var e187 = l187[i187];
-                if (e187 is { } s188)
+                var e4 = l4[i4];
+                if (e4 is { } s5)
                 {
-                    QueryStructureMarshallers.Marshall(s188, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i187 + 1));
+                    QueryStructureMarshallers.Marshall(s5, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i4 + 1));
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v189)
+        if (publicRequest.MaxRecords is { } v6)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v189);
+            parameters["MaxRecords"] = QueryValues.FromInt(v6);
         }
-        if (publicRequest.Marker is { } v190)
+        if (publicRequest.Marker is { } v7)
         {
-            parameters["Marker"] = v190;
+            parameters["Marker"] = v7;
         }
-        if (publicRequest.IncludeShared is { } v191)
+        if (publicRequest.IncludeShared is { } v8)
         {
-            parameters["IncludeShared"] = QueryValues.FromBool(v191);
+            parameters["IncludeShared"] = QueryValues.FromBool(v8);
         }
-        if (publicRequest.IncludePublic is { } v192)
+        if (publicRequest.IncludePublic is { } v9)
         {
-            parameters["IncludePublic"] = QueryValues.FromBool(v192);
+            parameters["IncludePublic"] = QueryValues.FromBool(v9);
         }
-        if (publicRequest.DbClusterResourceId is { } v193)
+        if (publicRequest.DbClusterResourceId is { } v10)
         {
-            parameters["DbClusterResourceId"] = v193;
+            parameters["DbClusterResourceId"] = v10;
         }
         return request;
     }
@@ -1194,37 +1194,37 @@ internal sealed class DescribeDBClustersRequestMarshaller : IMarshaller<IRequest
         var publicRequest = (DescribeDBClustersRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusters", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v194)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v194;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.Filters is { } l195)
+        if (publicRequest.Filters is { } l2)
         {
-            if (l195.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i195 = 0; i195 < l195.Count; i195++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e195 = l195[i195];
-                if (e195 is { } s196)
+                var e2 = l2[i2];
+                if (e2 is { } s3)
                 {
-                    QueryStructureMarshallers.Marshall(s196, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i195 + 1));
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v197)
+        if (publicRequest.MaxRecords is { } v4)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v197);
+            parameters["MaxRecords"] = QueryValues.FromInt(v4);
         }
-        if (publicRequest.Marker is { } v198)
+        if (publicRequest.Marker is { } v5)
         {
-            parameters["Marker"] = v198;
+            parameters["Marker"] = v5;
         }
-        if (publicRequest.IncludeShared is { } v199)
+        if (publicRequest.IncludeShared is { } v6)
         {
-            parameters["IncludeShared"] = QueryValues.FromBool(v199);
+            parameters["IncludeShared"] = QueryValues.FromBool(v6);
         }
         return request;
     }
@@ -1240,33 +1240,33 @@ internal sealed class DescribeDBInstancesRequestMarshaller : IMarshaller<IReques
         var publicRequest = (DescribeDBInstancesRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBInstances", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBInstanceIdentifier is { } v200)
+        if (publicRequest.DBInstanceIdentifier is { } v1)
         {
-            parameters["DBInstanceIdentifier"] = v200;
+            parameters["DBInstanceIdentifier"] = v1;
         }
-        if (publicRequest.Filters is { } l201)
+        if (publicRequest.Filters is { } l2)
         {
-            if (l201.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i201 = 0; i201 < l201.Count; i201++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e201 = l201[i201];
-                if (e201 is { } s202)
+                var e2 = l2[i2];
+                if (e2 is { } s3)
                 {
-                    QueryStructureMarshallers.Marshall(s202, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i201 + 1));
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v203)
+        if (publicRequest.MaxRecords is { } v4)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v203);
+            parameters["MaxRecords"] = QueryValues.FromInt(v4);
         }
-        if (publicRequest.Marker is { } v204)
+        if (publicRequest.Marker is { } v5)
         {
-            parameters["Marker"] = v204;
+            parameters["Marker"] = v5;
         }
         return request;
     }
@@ -1282,33 +1282,33 @@ internal sealed class DescribeDBProxiesRequestMarshaller : IMarshaller<IRequest,
         var publicRequest = (DescribeDBProxiesRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBProxies", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v205)
+        if (publicRequest.DBProxyName is { } v1)
         {
-            parameters["DBProxyName"] = v205;
+            parameters["DBProxyName"] = v1;
         }
-        if (publicRequest.Filters is { } l206)
+        if (publicRequest.Filters is { } l2)
         {
-            if (l206.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i206 = 0; i206 < l206.Count; i206++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e206 = l206[i206];
-                if (e206 is { } s207)
+                var e2 = l2[i2];
+                if (e2 is { } s3)
                 {
-                    QueryStructureMarshallers.Marshall(s207, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i206 + 1));
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
                 }
             }
         }
-        if (publicRequest.Marker is { } v208)
+        if (publicRequest.Marker is { } v4)
         {
-            parameters["Marker"] = v208;
+            parameters["Marker"] = v4;
         }
-        if (publicRequest.MaxRecords is { } v209)
+        if (publicRequest.MaxRecords is { } v5)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v209);
+            parameters["MaxRecords"] = QueryValues.FromInt(v5);
         }
         return request;
     }
@@ -1324,37 +1324,37 @@ internal sealed class DescribeDBProxyTargetsRequestMarshaller : IMarshaller<IReq
         var publicRequest = (DescribeDBProxyTargetsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBProxyTargets", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v210)
+        if (publicRequest.DBProxyName is { } v1)
         {
-            parameters["DBProxyName"] = v210;
+            parameters["DBProxyName"] = v1;
         }
-        if (publicRequest.TargetGroupName is { } v211)
+        if (publicRequest.TargetGroupName is { } v2)
         {
-            parameters["TargetGroupName"] = v211;
+            parameters["TargetGroupName"] = v2;
         }
-        if (publicRequest.Filters is { } l212)
+        if (publicRequest.Filters is { } l3)
         {
-            if (l212.Count == 0)
+            if (l3.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i212 = 0; i212 < l212.Count; i212++)
+            for (var i3 = 0; i3 < l3.Count; i3++)
             {
-                var e212 = l212[i212];
-                if (e212 is { } s213)
+                var e3 = l3[i3];
+                if (e3 is { } s4)
                 {
-                    QueryStructureMarshallers.Marshall(s213, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i212 + 1));
+                    QueryStructureMarshallers.Marshall(s4, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i3 + 1));
                 }
             }
         }
-        if (publicRequest.Marker is { } v214)
+        if (publicRequest.Marker is { } v5)
         {
-            parameters["Marker"] = v214;
+            parameters["Marker"] = v5;
         }
-        if (publicRequest.MaxRecords is { } v215)
+        if (publicRequest.MaxRecords is { } v6)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v215);
+            parameters["MaxRecords"] = QueryValues.FromInt(v6);
         }
         return request;
     }
@@ -1370,33 +1370,33 @@ internal sealed class DescribeEventSubscriptionsRequestMarshaller : IMarshaller<
         var publicRequest = (DescribeEventSubscriptionsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeEventSubscriptions", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.SubscriptionName is { } v216)
+        if (publicRequest.SubscriptionName is { } v1)
         {
-            parameters["SubscriptionName"] = v216;
+            parameters["SubscriptionName"] = v1;
         }
-        if (publicRequest.Filters is { } l217)
+        if (publicRequest.Filters is { } l2)
         {
-            if (l217.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i217 = 0; i217 < l217.Count; i217++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e217 = l217[i217];
-                if (e217 is { } s218)
+                var e2 = l2[i2];
+                if (e2 is { } s3)
                 {
-                    QueryStructureMarshallers.Marshall(s218, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i217 + 1));
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v219)
+        if (publicRequest.MaxRecords is { } v4)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v219);
+            parameters["MaxRecords"] = QueryValues.FromInt(v4);
         }
-        if (publicRequest.Marker is { } v220)
+        if (publicRequest.Marker is { } v5)
         {
-            parameters["Marker"] = v220;
+            parameters["Marker"] = v5;
         }
         return request;
     }
@@ -1412,62 +1412,62 @@ internal sealed class DescribeEventsRequestMarshaller : IMarshaller<IRequest, Am
         var publicRequest = (DescribeEventsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeEvents", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.SourceIdentifier is { } v221)
+        if (publicRequest.SourceIdentifier is { } v1)
         {
-            parameters["SourceIdentifier"] = v221;
+            parameters["SourceIdentifier"] = v1;
         }
-        if (publicRequest.SourceType is { } v222)
+        if (publicRequest.SourceType is { } v2)
         {
-            parameters["SourceType"] = v222;
+            parameters["SourceType"] = v2;
         }
-        if (publicRequest.StartTime is { } v223)
+        if (publicRequest.StartTime is { } v3)
         {
-            parameters["StartTime"] = QueryValues.FromTimestamp(v223);
+            parameters["StartTime"] = QueryValues.FromTimestamp(v3);
         }
-        if (publicRequest.EndTime is { } v224)
+        if (publicRequest.EndTime is { } v4)
         {
-            parameters["EndTime"] = QueryValues.FromTimestamp(v224);
+            parameters["EndTime"] = QueryValues.FromTimestamp(v4);
         }
-        if (publicRequest.Duration is { } v225)
+        if (publicRequest.Duration is { } v5)
         {
-            parameters["Duration"] = QueryValues.FromInt(v225);
+            parameters["Duration"] = QueryValues.FromInt(v5);
         }
-        if (publicRequest.EventCategories is { } l226)
+        if (publicRequest.EventCategories is { } l6)
         {
-            if (l226.Count == 0)
+            if (l6.Count == 0)
             {
                 parameters["EventCategories"] = string.Empty;
             }
 
-            for (var i226 = 0; i226 < l226.Count; i226++)
+            for (var i6 = 0; i6 < l6.Count; i6++)
             {
-                var e226 = l226[i226];
-                parameters["EventCategories" + ".EventCategory" + "." + QueryValues.FromInt(i226 + 1)] = e226;
+                var e6 = l6[i6];
+                parameters["EventCategories" + ".EventCategory" + "." + QueryValues.FromInt(i6 + 1)] = e6;
             }
         }
-        if (publicRequest.Filters is { } l227)
+        if (publicRequest.Filters is { } l7)
         {
-            if (l227.Count == 0)
+            if (l7.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i227 = 0; i227 < l227.Count; i227++)
+            for (var i7 = 0; i7 < l7.Count; i7++)
             {
-                var e227 = l227[i227];
-                if (e227 is { } s228)
+                var e7 = l7[i7];
+                if (e7 is { } s8)
                 {
-                    QueryStructureMarshallers.Marshall(s228, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i227 + 1));
+                    QueryStructureMarshallers.Marshall(s8, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i7 + 1));
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v229)
+        if (publicRequest.MaxRecords is { } v9)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v229);
+            parameters["MaxRecords"] = QueryValues.FromInt(v9);
         }
-        if (publicRequest.Marker is { } v230)
+        if (publicRequest.Marker is { } v10)
         {
-            parameters["Marker"] = v230;
+            parameters["Marker"] = v10;
         }
         return request;
     }
@@ -1483,33 +1483,33 @@ internal sealed class DescribeGlobalClustersRequestMarshaller : IMarshaller<IReq
         var publicRequest = (DescribeGlobalClustersRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeGlobalClusters", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.GlobalClusterIdentifier is { } v231)
+        if (publicRequest.GlobalClusterIdentifier is { } v1)
         {
-            parameters["GlobalClusterIdentifier"] = v231;
+            parameters["GlobalClusterIdentifier"] = v1;
         }
-        if (publicRequest.Filters is { } l232)
+        if (publicRequest.Filters is { } l2)
         {
-            if (l232.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i232 = 0; i232 < l232.Count; i232++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e232 = l232[i232];
-                if (e232 is { } s233)
+                var e2 = l2[i2];
+                if (e2 is { } s3)
                 {
-                    QueryStructureMarshallers.Marshall(s233, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i232 + 1));
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
                 }
             }
         }
-        if (publicRequest.MaxRecords is { } v234)
+        if (publicRequest.MaxRecords is { } v4)
         {
-            parameters["MaxRecords"] = QueryValues.FromInt(v234);
+            parameters["MaxRecords"] = QueryValues.FromInt(v4);
         }
-        if (publicRequest.Marker is { } v235)
+        if (publicRequest.Marker is { } v5)
         {
-            parameters["Marker"] = v235;
+            parameters["Marker"] = v5;
         }
         return request;
     }
@@ -1525,13 +1525,13 @@ internal sealed class FailoverDBClusterRequestMarshaller : IMarshaller<IRequest,
         var publicRequest = (FailoverDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "FailoverDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v236)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v236;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.TargetDBInstanceIdentifier is { } v237)
+        if (publicRequest.TargetDBInstanceIdentifier is { } v2)
         {
-            parameters["TargetDBInstanceIdentifier"] = v237;
+            parameters["TargetDBInstanceIdentifier"] = v2;
         }
         return request;
     }
@@ -1547,23 +1547,23 @@ internal sealed class ListTagsForResourceRequestMarshaller : IMarshaller<IReques
         var publicRequest = (ListTagsForResourceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "ListTagsForResource", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.ResourceName is { } v238)
+        if (publicRequest.ResourceName is { } v1)
         {
-            parameters["ResourceName"] = v238;
+            parameters["ResourceName"] = v1;
         }
-        if (publicRequest.Filters is { } l239)
+        if (publicRequest.Filters is { } l2)
         {
-            if (l239.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters["Filters"] = string.Empty;
             }
 
-            for (var i239 = 0; i239 < l239.Count; i239++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e239 = l239[i239];
-                if (e239 is { } s240)
+                var e2 = l2[i2];
+                if (e2 is { } s3)
                 {
-                    QueryStructureMarshallers.Marshall(s240, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i239 + 1));
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
                 }
             }
         }
@@ -1581,202 +1581,202 @@ internal sealed class ModifyDBClusterRequestMarshaller : IMarshaller<IRequest, A
         var publicRequest = (ModifyDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "ModifyDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v241)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v241;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.NewDBClusterIdentifier is { } v242)
+        if (publicRequest.NewDBClusterIdentifier is { } v2)
         {
-            parameters["NewDBClusterIdentifier"] = v242;
+            parameters["NewDBClusterIdentifier"] = v2;
         }
-        if (publicRequest.ApplyImmediately is { } v243)
+        if (publicRequest.ApplyImmediately is { } v3)
         {
-            parameters["ApplyImmediately"] = QueryValues.FromBool(v243);
+            parameters["ApplyImmediately"] = QueryValues.FromBool(v3);
         }
-        if (publicRequest.BackupRetentionPeriod is { } v244)
+        if (publicRequest.BackupRetentionPeriod is { } v4)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v244);
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v4);
         }
-        if (publicRequest.DBClusterParameterGroupName is { } v245)
+        if (publicRequest.DBClusterParameterGroupName is { } v5)
         {
-            parameters["DBClusterParameterGroupName"] = v245;
+            parameters["DBClusterParameterGroupName"] = v5;
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l246)
+        if (publicRequest.VpcSecurityGroupIds is { } l6)
         {
-            if (l246.Count == 0)
+            if (l6.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i246 = 0; i246 < l246.Count; i246++)
+            for (var i6 = 0; i6 < l6.Count; i6++)
             {
-                var e246 = l246[i246];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i246 + 1)] = e246;
+                var e6 = l6[i6];
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i6 + 1)] = e6;
             }
         }
-        if (publicRequest.Port is { } v247)
+        if (publicRequest.Port is { } v7)
         {
-            parameters["Port"] = QueryValues.FromInt(v247);
+            parameters["Port"] = QueryValues.FromInt(v7);
         }
-        if (publicRequest.MasterUserPassword is { } v248)
+        if (publicRequest.MasterUserPassword is { } v8)
         {
-            parameters["MasterUserPassword"] = v248;
+            parameters["MasterUserPassword"] = v8;
         }
-        if (publicRequest.OptionGroupName is { } v249)
+        if (publicRequest.OptionGroupName is { } v9)
         {
-            parameters["OptionGroupName"] = v249;
+            parameters["OptionGroupName"] = v9;
         }
-        if (publicRequest.PreferredBackupWindow is { } v250)
+        if (publicRequest.PreferredBackupWindow is { } v10)
         {
-            parameters["PreferredBackupWindow"] = v250;
+            parameters["PreferredBackupWindow"] = v10;
         }
-        if (publicRequest.PreferredMaintenanceWindow is { } v251)
+        if (publicRequest.PreferredMaintenanceWindow is { } v11)
         {
-            parameters["PreferredMaintenanceWindow"] = v251;
+            parameters["PreferredMaintenanceWindow"] = v11;
         }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v252)
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v12)
         {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v252);
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v12);
         }
-        if (publicRequest.BacktrackWindow is { } v253)
+        if (publicRequest.BacktrackWindow is { } v13)
         {
-            parameters["BacktrackWindow"] = QueryValues.FromLong(v253);
+            parameters["BacktrackWindow"] = QueryValues.FromLong(v13);
         }
-        if (publicRequest.CloudwatchLogsExportConfiguration is { } s254)
+        if (publicRequest.CloudwatchLogsExportConfiguration is { } s14)
         {
-            QueryStructureMarshallers.Marshall(s254, parameters, "CloudwatchLogsExportConfiguration");
+            QueryStructureMarshallers.Marshall(s14, parameters, "CloudwatchLogsExportConfiguration");
         }
-        if (publicRequest.EngineVersion is { } v255)
+        if (publicRequest.EngineVersion is { } v15)
         {
-            parameters["EngineVersion"] = v255;
+            parameters["EngineVersion"] = v15;
         }
-        if (publicRequest.AllowMajorVersionUpgrade is { } v256)
+        if (publicRequest.AllowMajorVersionUpgrade is { } v16)
         {
-            parameters["AllowMajorVersionUpgrade"] = QueryValues.FromBool(v256);
+            parameters["AllowMajorVersionUpgrade"] = QueryValues.FromBool(v16);
         }
-        if (publicRequest.DBInstanceParameterGroupName is { } v257)
+        if (publicRequest.DBInstanceParameterGroupName is { } v17)
         {
-            parameters["DBInstanceParameterGroupName"] = v257;
+            parameters["DBInstanceParameterGroupName"] = v17;
         }
-        if (publicRequest.Domain is { } v258)
+        if (publicRequest.Domain is { } v18)
         {
-            parameters["Domain"] = v258;
+            parameters["Domain"] = v18;
         }
-        if (publicRequest.DomainIAMRoleName is { } v259)
+        if (publicRequest.DomainIAMRoleName is { } v19)
         {
-            parameters["DomainIAMRoleName"] = v259;
+            parameters["DomainIAMRoleName"] = v19;
         }
-        if (publicRequest.ScalingConfiguration is { } s260)
+        if (publicRequest.ScalingConfiguration is { } s20)
         {
-            QueryStructureMarshallers.Marshall(s260, parameters, "ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s20, parameters, "ScalingConfiguration");
         }
-        if (publicRequest.DeletionProtection is { } v261)
+        if (publicRequest.DeletionProtection is { } v21)
         {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v261);
+            parameters["DeletionProtection"] = QueryValues.FromBool(v21);
         }
-        if (publicRequest.EnableHttpEndpoint is { } v262)
+        if (publicRequest.EnableHttpEndpoint is { } v22)
         {
-            parameters["EnableHttpEndpoint"] = QueryValues.FromBool(v262);
+            parameters["EnableHttpEndpoint"] = QueryValues.FromBool(v22);
         }
-        if (publicRequest.CopyTagsToSnapshot is { } v263)
+        if (publicRequest.CopyTagsToSnapshot is { } v23)
         {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v263);
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v23);
         }
-        if (publicRequest.EnableGlobalWriteForwarding is { } v264)
+        if (publicRequest.EnableGlobalWriteForwarding is { } v24)
         {
-            parameters["EnableGlobalWriteForwarding"] = QueryValues.FromBool(v264);
+            parameters["EnableGlobalWriteForwarding"] = QueryValues.FromBool(v24);
         }
-        if (publicRequest.DBClusterInstanceClass is { } v265)
+        if (publicRequest.DBClusterInstanceClass is { } v25)
         {
-            parameters["DBClusterInstanceClass"] = v265;
+            parameters["DBClusterInstanceClass"] = v25;
         }
-        if (publicRequest.AllocatedStorage is { } v266)
+        if (publicRequest.AllocatedStorage is { } v26)
         {
-            parameters["AllocatedStorage"] = QueryValues.FromInt(v266);
+            parameters["AllocatedStorage"] = QueryValues.FromInt(v26);
         }
-        if (publicRequest.StorageType is { } v267)
+        if (publicRequest.StorageType is { } v27)
         {
-            parameters["StorageType"] = v267;
+            parameters["StorageType"] = v27;
         }
-        if (publicRequest.Iops is { } v268)
+        if (publicRequest.Iops is { } v28)
         {
-            parameters["Iops"] = QueryValues.FromInt(v268);
+            parameters["Iops"] = QueryValues.FromInt(v28);
         }
-        if (publicRequest.AutoMinorVersionUpgrade is { } v269)
+        if (publicRequest.AutoMinorVersionUpgrade is { } v29)
         {
-            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v269);
+            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v29);
         }
-        if (publicRequest.NetworkType is { } v270)
+        if (publicRequest.NetworkType is { } v30)
         {
-            parameters["NetworkType"] = v270;
+            parameters["NetworkType"] = v30;
         }
-        if (publicRequest.ServerlessV2ScalingConfiguration is { } s271)
+        if (publicRequest.ServerlessV2ScalingConfiguration is { } s31)
         {
-            QueryStructureMarshallers.Marshall(s271, parameters, "ServerlessV2ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s31, parameters, "ServerlessV2ScalingConfiguration");
         }
-        if (publicRequest.MonitoringInterval is { } v272)
+        if (publicRequest.MonitoringInterval is { } v32)
         {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v272);
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v32);
         }
-        if (publicRequest.MonitoringRoleArn is { } v273)
+        if (publicRequest.MonitoringRoleArn is { } v33)
         {
-            parameters["MonitoringRoleArn"] = v273;
+            parameters["MonitoringRoleArn"] = v33;
         }
-        if (publicRequest.DatabaseInsightsMode is { } v274)
+        if (publicRequest.DatabaseInsightsMode is { } v34)
         {
-            parameters["DatabaseInsightsMode"] = v274;
+            parameters["DatabaseInsightsMode"] = v34;
         }
-        if (publicRequest.EnablePerformanceInsights is { } v275)
+        if (publicRequest.EnablePerformanceInsights is { } v35)
         {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v275);
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v35);
         }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v276)
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v36)
         {
-            parameters["PerformanceInsightsKMSKeyId"] = v276;
+            parameters["PerformanceInsightsKMSKeyId"] = v36;
         }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v277)
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v37)
         {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v277);
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v37);
         }
-        if (publicRequest.ManageMasterUserPassword is { } v278)
+        if (publicRequest.ManageMasterUserPassword is { } v38)
         {
-            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v278);
+            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v38);
         }
-        if (publicRequest.RotateMasterUserPassword is { } v279)
+        if (publicRequest.RotateMasterUserPassword is { } v39)
         {
-            parameters["RotateMasterUserPassword"] = QueryValues.FromBool(v279);
+            parameters["RotateMasterUserPassword"] = QueryValues.FromBool(v39);
         }
-        if (publicRequest.EnableLocalWriteForwarding is { } v280)
+        if (publicRequest.EnableLocalWriteForwarding is { } v40)
         {
-            parameters["EnableLocalWriteForwarding"] = QueryValues.FromBool(v280);
+            parameters["EnableLocalWriteForwarding"] = QueryValues.FromBool(v40);
         }
-        if (publicRequest.MasterUserSecretKmsKeyId is { } v281)
+        if (publicRequest.MasterUserSecretKmsKeyId is { } v41)
         {
-            parameters["MasterUserSecretKmsKeyId"] = v281;
+            parameters["MasterUserSecretKmsKeyId"] = v41;
         }
-        if (publicRequest.EngineMode is { } v282)
+        if (publicRequest.EngineMode is { } v42)
         {
-            parameters["EngineMode"] = v282;
+            parameters["EngineMode"] = v42;
         }
-        if (publicRequest.AllowEngineModeChange is { } v283)
+        if (publicRequest.AllowEngineModeChange is { } v43)
         {
-            parameters["AllowEngineModeChange"] = QueryValues.FromBool(v283);
+            parameters["AllowEngineModeChange"] = QueryValues.FromBool(v43);
         }
-        if (publicRequest.AwsBackupRecoveryPointArn is { } v284)
+        if (publicRequest.AwsBackupRecoveryPointArn is { } v44)
         {
-            parameters["AwsBackupRecoveryPointArn"] = v284;
+            parameters["AwsBackupRecoveryPointArn"] = v44;
         }
-        if (publicRequest.EnableLimitlessDatabase is { } v285)
+        if (publicRequest.EnableLimitlessDatabase is { } v45)
         {
-            parameters["EnableLimitlessDatabase"] = QueryValues.FromBool(v285);
+            parameters["EnableLimitlessDatabase"] = QueryValues.FromBool(v45);
         }
-        if (publicRequest.CACertificateIdentifier is { } v286)
+        if (publicRequest.CACertificateIdentifier is { } v46)
         {
-            parameters["CACertificateIdentifier"] = v286;
+            parameters["CACertificateIdentifier"] = v46;
         }
-        if (publicRequest.MasterUserAuthenticationType is { } v287)
+        if (publicRequest.MasterUserAuthenticationType is { } v47)
         {
-            parameters["MasterUserAuthenticationType"] = v287;
+            parameters["MasterUserAuthenticationType"] = v47;
         }
         return request;
     }
@@ -1792,324 +1792,324 @@ internal sealed class ModifyDBInstanceRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (ModifyDBInstanceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "ModifyDBInstance", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBInstanceIdentifier is { } v288)
+        if (publicRequest.DBInstanceIdentifier is { } v1)
         {
-            parameters["DBInstanceIdentifier"] = v288;
+            parameters["DBInstanceIdentifier"] = v1;
         }
-        if (publicRequest.AllocatedStorage is { } v289)
+        if (publicRequest.AllocatedStorage is { } v2)
         {
-            parameters["AllocatedStorage"] = QueryValues.FromInt(v289);
+            parameters["AllocatedStorage"] = QueryValues.FromInt(v2);
         }
-        if (publicRequest.DBInstanceClass is { } v290)
+        if (publicRequest.DBInstanceClass is { } v3)
         {
-            parameters["DBInstanceClass"] = v290;
+            parameters["DBInstanceClass"] = v3;
         }
-        if (publicRequest.DBSubnetGroupName is { } v291)
+        if (publicRequest.DBSubnetGroupName is { } v4)
         {
-            parameters["DBSubnetGroupName"] = v291;
+            parameters["DBSubnetGroupName"] = v4;
         }
-        if (publicRequest.DBSecurityGroups is { } l292)
+        if (publicRequest.DBSecurityGroups is { } l5)
         {
-            if (l292.Count == 0)
+            if (l5.Count == 0)
             {
                 parameters["DBSecurityGroups"] = string.Empty;
             }
 
-            for (var i292 = 0; i292 < l292.Count; i292++)
+            for (var i5 = 0; i5 < l5.Count; i5++)
             {
-                var e292 = l292[i292];
-                parameters["DBSecurityGroups" + ".DBSecurityGroupName" + "." + QueryValues.FromInt(i292 + 1)] = e292;
+                var e5 = l5[i5];
+                parameters["DBSecurityGroups" + ".DBSecurityGroupName" + "." + QueryValues.FromInt(i5 + 1)] = e5;
             }
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l293)
+        if (publicRequest.VpcSecurityGroupIds is { } l6)
         {
-            if (l293.Count == 0)
+            if (l6.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i293 = 0; i293 < l293.Count; i293++)
+            for (var i6 = 0; i6 < l6.Count; i6++)
             {
-                var e293 = l293[i293];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i293 + 1)] = e293;
+                var e6 = l6[i6];
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i6 + 1)] = e6;
             }
         }
-        if (publicRequest.ApplyImmediately is { } v294)
+        if (publicRequest.ApplyImmediately is { } v7)
         {
-            parameters["ApplyImmediately"] = QueryValues.FromBool(v294);
+            parameters["ApplyImmediately"] = QueryValues.FromBool(v7);
         }
-        if (publicRequest.MasterUserPassword is { } v295)
+        if (publicRequest.MasterUserPassword is { } v8)
         {
-            parameters["MasterUserPassword"] = v295;
+            parameters["MasterUserPassword"] = v8;
         }
-        if (publicRequest.DBParameterGroupName is { } v296)
+        if (publicRequest.DBParameterGroupName is { } v9)
         {
-            parameters["DBParameterGroupName"] = v296;
+            parameters["DBParameterGroupName"] = v9;
         }
-        if (publicRequest.BackupRetentionPeriod is { } v297)
+        if (publicRequest.BackupRetentionPeriod is { } v10)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v297);
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v10);
         }
-        if (publicRequest.PreferredBackupWindow is { } v298)
+        if (publicRequest.PreferredBackupWindow is { } v11)
         {
-            parameters["PreferredBackupWindow"] = v298;
+            parameters["PreferredBackupWindow"] = v11;
         }
-        if (publicRequest.PreferredMaintenanceWindow is { } v299)
+        if (publicRequest.PreferredMaintenanceWindow is { } v12)
         {
-            parameters["PreferredMaintenanceWindow"] = v299;
+            parameters["PreferredMaintenanceWindow"] = v12;
         }
-        if (publicRequest.MultiAZ is { } v300)
+        if (publicRequest.MultiAZ is { } v13)
         {
-            parameters["MultiAZ"] = QueryValues.FromBool(v300);
+            parameters["MultiAZ"] = QueryValues.FromBool(v13);
         }
-        if (publicRequest.EngineVersion is { } v301)
+        if (publicRequest.EngineVersion is { } v14)
         {
-            parameters["EngineVersion"] = v301;
+            parameters["EngineVersion"] = v14;
         }
-        if (publicRequest.AllowMajorVersionUpgrade is { } v302)
+        if (publicRequest.AllowMajorVersionUpgrade is { } v15)
         {
-            parameters["AllowMajorVersionUpgrade"] = QueryValues.FromBool(v302);
+            parameters["AllowMajorVersionUpgrade"] = QueryValues.FromBool(v15);
         }
-        if (publicRequest.AutoMinorVersionUpgrade is { } v303)
+        if (publicRequest.AutoMinorVersionUpgrade is { } v16)
         {
-            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v303);
+            parameters["AutoMinorVersionUpgrade"] = QueryValues.FromBool(v16);
         }
-        if (publicRequest.LicenseModel is { } v304)
+        if (publicRequest.LicenseModel is { } v17)
         {
-            parameters["LicenseModel"] = v304;
+            parameters["LicenseModel"] = v17;
         }
-        if (publicRequest.Iops is { } v305)
+        if (publicRequest.Iops is { } v18)
         {
-            parameters["Iops"] = QueryValues.FromInt(v305);
+            parameters["Iops"] = QueryValues.FromInt(v18);
         }
-        if (publicRequest.StorageThroughput is { } v306)
+        if (publicRequest.StorageThroughput is { } v19)
         {
-            parameters["StorageThroughput"] = QueryValues.FromInt(v306);
+            parameters["StorageThroughput"] = QueryValues.FromInt(v19);
         }
-        if (publicRequest.OptionGroupName is { } v307)
+        if (publicRequest.OptionGroupName is { } v20)
         {
-            parameters["OptionGroupName"] = v307;
+            parameters["OptionGroupName"] = v20;
         }
-        if (publicRequest.NewDBInstanceIdentifier is { } v308)
+        if (publicRequest.NewDBInstanceIdentifier is { } v21)
         {
-            parameters["NewDBInstanceIdentifier"] = v308;
+            parameters["NewDBInstanceIdentifier"] = v21;
         }
-        if (publicRequest.StorageType is { } v309)
+        if (publicRequest.StorageType is { } v22)
         {
-            parameters["StorageType"] = v309;
+            parameters["StorageType"] = v22;
         }
-        if (publicRequest.TdeCredentialArn is { } v310)
+        if (publicRequest.TdeCredentialArn is { } v23)
         {
-            parameters["TdeCredentialArn"] = v310;
+            parameters["TdeCredentialArn"] = v23;
         }
-        if (publicRequest.TdeCredentialPassword is { } v311)
+        if (publicRequest.TdeCredentialPassword is { } v24)
         {
-            parameters["TdeCredentialPassword"] = v311;
+            parameters["TdeCredentialPassword"] = v24;
         }
-        if (publicRequest.CACertificateIdentifier is { } v312)
+        if (publicRequest.CACertificateIdentifier is { } v25)
         {
-            parameters["CACertificateIdentifier"] = v312;
+            parameters["CACertificateIdentifier"] = v25;
         }
-        if (publicRequest.Domain is { } v313)
+        if (publicRequest.Domain is { } v26)
         {
-            parameters["Domain"] = v313;
+            parameters["Domain"] = v26;
         }
-        if (publicRequest.DomainFqdn is { } v314)
+        if (publicRequest.DomainFqdn is { } v27)
         {
-            parameters["DomainFqdn"] = v314;
+            parameters["DomainFqdn"] = v27;
         }
-        if (publicRequest.DomainOu is { } v315)
+        if (publicRequest.DomainOu is { } v28)
         {
-            parameters["DomainOu"] = v315;
+            parameters["DomainOu"] = v28;
         }
-        if (publicRequest.DomainAuthSecretArn is { } v316)
+        if (publicRequest.DomainAuthSecretArn is { } v29)
         {
-            parameters["DomainAuthSecretArn"] = v316;
+            parameters["DomainAuthSecretArn"] = v29;
         }
-        if (publicRequest.DomainDnsIps is { } l317)
+        if (publicRequest.DomainDnsIps is { } l30)
         {
-            if (l317.Count == 0)
+            if (l30.Count == 0)
             {
                 parameters["DomainDnsIps"] = string.Empty;
             }
 
-            for (var i317 = 0; i317 < l317.Count; i317++)
+            for (var i30 = 0; i30 < l30.Count; i30++)
             {
-                var e317 = l317[i317];
-                parameters["DomainDnsIps" + ".member" + "." + QueryValues.FromInt(i317 + 1)] = e317;
+                var e30 = l30[i30];
+                parameters["DomainDnsIps" + ".member" + "." + QueryValues.FromInt(i30 + 1)] = e30;
             }
         }
-        if (publicRequest.DisableDomain is { } v318)
+        if (publicRequest.DisableDomain is { } v31)
         {
-            parameters["DisableDomain"] = QueryValues.FromBool(v318);
+            parameters["DisableDomain"] = QueryValues.FromBool(v31);
         }
-        if (publicRequest.CopyTagsToSnapshot is { } v319)
+        if (publicRequest.CopyTagsToSnapshot is { } v32)
         {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v319);
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v32);
         }
-        if (publicRequest.MonitoringInterval is { } v320)
+        if (publicRequest.MonitoringInterval is { } v33)
         {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v320);
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v33);
         }
-        if (publicRequest.DBPortNumber is { } v321)
+        if (publicRequest.DBPortNumber is { } v34)
         {
-            parameters["DBPortNumber"] = QueryValues.FromInt(v321);
+            parameters["DBPortNumber"] = QueryValues.FromInt(v34);
         }
-        if (publicRequest.PubliclyAccessible is { } v322)
+        if (publicRequest.PubliclyAccessible is { } v35)
         {
-            parameters["PubliclyAccessible"] = QueryValues.FromBool(v322);
+            parameters["PubliclyAccessible"] = QueryValues.FromBool(v35);
         }
-        if (publicRequest.MonitoringRoleArn is { } v323)
+        if (publicRequest.MonitoringRoleArn is { } v36)
         {
-            parameters["MonitoringRoleArn"] = v323;
+            parameters["MonitoringRoleArn"] = v36;
         }
-        if (publicRequest.DomainIAMRoleName is { } v324)
+        if (publicRequest.DomainIAMRoleName is { } v37)
         {
-            parameters["DomainIAMRoleName"] = v324;
+            parameters["DomainIAMRoleName"] = v37;
         }
-        if (publicRequest.PromotionTier is { } v325)
+        if (publicRequest.PromotionTier is { } v38)
         {
-            parameters["PromotionTier"] = QueryValues.FromInt(v325);
+            parameters["PromotionTier"] = QueryValues.FromInt(v38);
         }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v326)
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v39)
         {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v326);
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v39);
         }
-        if (publicRequest.DatabaseInsightsMode is { } v327)
+        if (publicRequest.DatabaseInsightsMode is { } v40)
         {
-            parameters["DatabaseInsightsMode"] = v327;
+            parameters["DatabaseInsightsMode"] = v40;
         }
-        if (publicRequest.EnablePerformanceInsights is { } v328)
+        if (publicRequest.EnablePerformanceInsights is { } v41)
         {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v328);
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v41);
         }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v329)
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v42)
         {
-            parameters["PerformanceInsightsKMSKeyId"] = v329;
+            parameters["PerformanceInsightsKMSKeyId"] = v42;
         }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v330)
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v43)
         {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v330);
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v43);
         }
-        if (publicRequest.CloudwatchLogsExportConfiguration is { } s331)
+        if (publicRequest.CloudwatchLogsExportConfiguration is { } s44)
         {
-            QueryStructureMarshallers.Marshall(s331, parameters, "CloudwatchLogsExportConfiguration");
+            QueryStructureMarshallers.Marshall(s44, parameters, "CloudwatchLogsExportConfiguration");
         }
-        if (publicRequest.ProcessorFeatures is { } l332)
+        if (publicRequest.ProcessorFeatures is { } l45)
         {
-            if (l332.Count == 0)
+            if (l45.Count == 0)
             {
                 parameters["ProcessorFeatures"] = string.Empty;
             }
 
-            for (var i332 = 0; i332 < l332.Count; i332++)
+            for (var i45 = 0; i45 < l45.Count; i45++)
             {
-                var e332 = l332[i332];
-                if (e332 is { } s333)
+                var e45 = l45[i45];
+                if (e45 is { } s46)
                 {
-                    QueryStructureMarshallers.Marshall(s333, parameters, "ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i332 + 1));
+                    QueryStructureMarshallers.Marshall(s46, parameters, "ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i45 + 1));
                 }
             }
         }
-        if (publicRequest.UseDefaultProcessorFeatures is { } v334)
+        if (publicRequest.UseDefaultProcessorFeatures is { } v47)
         {
-            parameters["UseDefaultProcessorFeatures"] = QueryValues.FromBool(v334);
+            parameters["UseDefaultProcessorFeatures"] = QueryValues.FromBool(v47);
         }
-        if (publicRequest.DeletionProtection is { } v335)
+        if (publicRequest.DeletionProtection is { } v48)
         {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v335);
+            parameters["DeletionProtection"] = QueryValues.FromBool(v48);
         }
-        if (publicRequest.MaxAllocatedStorage is { } v336)
+        if (publicRequest.MaxAllocatedStorage is { } v49)
         {
-            parameters["MaxAllocatedStorage"] = QueryValues.FromInt(v336);
+            parameters["MaxAllocatedStorage"] = QueryValues.FromInt(v49);
         }
-        if (publicRequest.CertificateRotationRestart is { } v337)
+        if (publicRequest.CertificateRotationRestart is { } v50)
         {
-            parameters["CertificateRotationRestart"] = QueryValues.FromBool(v337);
+            parameters["CertificateRotationRestart"] = QueryValues.FromBool(v50);
         }
-        if (publicRequest.ReplicaMode is { } v338)
+        if (publicRequest.ReplicaMode is { } v51)
         {
-            parameters["ReplicaMode"] = v338;
+            parameters["ReplicaMode"] = v51;
         }
-        if (publicRequest.AutomationMode is { } v339)
+        if (publicRequest.AutomationMode is { } v52)
         {
-            parameters["AutomationMode"] = v339;
+            parameters["AutomationMode"] = v52;
         }
-        if (publicRequest.ResumeFullAutomationModeMinutes is { } v340)
+        if (publicRequest.ResumeFullAutomationModeMinutes is { } v53)
         {
-            parameters["ResumeFullAutomationModeMinutes"] = QueryValues.FromInt(v340);
+            parameters["ResumeFullAutomationModeMinutes"] = QueryValues.FromInt(v53);
         }
-        if (publicRequest.EnableCustomerOwnedIp is { } v341)
+        if (publicRequest.EnableCustomerOwnedIp is { } v54)
         {
-            parameters["EnableCustomerOwnedIp"] = QueryValues.FromBool(v341);
+            parameters["EnableCustomerOwnedIp"] = QueryValues.FromBool(v54);
         }
-        if (publicRequest.NetworkType is { } v342)
+        if (publicRequest.NetworkType is { } v55)
         {
-            parameters["NetworkType"] = v342;
+            parameters["NetworkType"] = v55;
         }
-        if (publicRequest.AwsBackupRecoveryPointArn is { } v343)
+        if (publicRequest.AwsBackupRecoveryPointArn is { } v56)
         {
-            parameters["AwsBackupRecoveryPointArn"] = v343;
+            parameters["AwsBackupRecoveryPointArn"] = v56;
         }
-        if (publicRequest.ManageMasterUserPassword is { } v344)
+        if (publicRequest.ManageMasterUserPassword is { } v57)
         {
-            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v344);
+            parameters["ManageMasterUserPassword"] = QueryValues.FromBool(v57);
         }
-        if (publicRequest.RotateMasterUserPassword is { } v345)
+        if (publicRequest.RotateMasterUserPassword is { } v58)
         {
-            parameters["RotateMasterUserPassword"] = QueryValues.FromBool(v345);
+            parameters["RotateMasterUserPassword"] = QueryValues.FromBool(v58);
         }
-        if (publicRequest.MasterUserSecretKmsKeyId is { } v346)
+        if (publicRequest.MasterUserSecretKmsKeyId is { } v59)
         {
-            parameters["MasterUserSecretKmsKeyId"] = v346;
+            parameters["MasterUserSecretKmsKeyId"] = v59;
         }
-        if (publicRequest.MultiTenant is { } v347)
+        if (publicRequest.MultiTenant is { } v60)
         {
-            parameters["MultiTenant"] = QueryValues.FromBool(v347);
+            parameters["MultiTenant"] = QueryValues.FromBool(v60);
         }
-        if (publicRequest.DedicatedLogVolume is { } v348)
+        if (publicRequest.DedicatedLogVolume is { } v61)
         {
-            parameters["DedicatedLogVolume"] = QueryValues.FromBool(v348);
+            parameters["DedicatedLogVolume"] = QueryValues.FromBool(v61);
         }
-        if (publicRequest.Engine is { } v349)
+        if (publicRequest.Engine is { } v62)
         {
-            parameters["Engine"] = v349;
+            parameters["Engine"] = v62;
         }
-        if (publicRequest.AdditionalStorageVolumes is { } l350)
+        if (publicRequest.AdditionalStorageVolumes is { } l63)
         {
-            if (l350.Count == 0)
+            if (l63.Count == 0)
             {
                 parameters["AdditionalStorageVolumes"] = string.Empty;
             }
 
-            for (var i350 = 0; i350 < l350.Count; i350++)
+            for (var i63 = 0; i63 < l63.Count; i63++)
             {
-                var e350 = l350[i350];
-                if (e350 is { } s351)
+                var e63 = l63[i63];
+                if (e63 is { } s64)
                 {
-                    QueryStructureMarshallers.Marshall(s351, parameters, "AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i350 + 1));
+                    QueryStructureMarshallers.Marshall(s64, parameters, "AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i63 + 1));
                 }
             }
         }
-        if (publicRequest.TagSpecifications is { } l352)
+        if (publicRequest.TagSpecifications is { } l65)
         {
-            if (l352.Count == 0)
+            if (l65.Count == 0)
             {
                 parameters["TagSpecifications"] = string.Empty;
             }
 
-            for (var i352 = 0; i352 < l352.Count; i352++)
+            for (var i65 = 0; i65 < l65.Count; i65++)
             {
-                var e352 = l352[i352];
-                if (e352 is { } s353)
+                var e65 = l65[i65];
+                if (e65 is { } s66)
                 {
-                    QueryStructureMarshallers.Marshall(s353, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i352 + 1));
+                    QueryStructureMarshallers.Marshall(s66, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i65 + 1));
                 }
             }
         }
-        if (publicRequest.MasterUserAuthenticationType is { } v354)
+        if (publicRequest.MasterUserAuthenticationType is { } v67)
         {
-            parameters["MasterUserAuthenticationType"] = v354;
+            parameters["MasterUserAuthenticationType"] = v67;
         }
         return request;
     }
@@ -2125,13 +2125,13 @@ internal sealed class RebootDBInstanceRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (RebootDBInstanceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RebootDBInstance", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBInstanceIdentifier is { } v355)
+        if (publicRequest.DBInstanceIdentifier is { } v1)
         {
-            parameters["DBInstanceIdentifier"] = v355;
+            parameters["DBInstanceIdentifier"] = v1;
         }
-        if (publicRequest.ForceFailover is { } v356)
+        if (publicRequest.ForceFailover is { } v2)
         {
-            parameters["ForceFailover"] = QueryValues.FromBool(v356);
+            parameters["ForceFailover"] = QueryValues.FromBool(v2);
         }
         return request;
     }
@@ -2147,38 +2147,38 @@ internal sealed class RegisterDBProxyTargetsRequestMarshaller : IMarshaller<IReq
         var publicRequest = (RegisterDBProxyTargetsRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RegisterDBProxyTargets", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBProxyName is { } v357)
+        if (publicRequest.DBProxyName is { } v1)
         {
-            parameters["DBProxyName"] = v357;
+            parameters["DBProxyName"] = v1;
         }
-        if (publicRequest.TargetGroupName is { } v358)
+        if (publicRequest.TargetGroupName is { } v2)
         {
-            parameters["TargetGroupName"] = v358;
+            parameters["TargetGroupName"] = v2;
         }
-        if (publicRequest.DBInstanceIdentifiers is { } l359)
+        if (publicRequest.DBInstanceIdentifiers is { } l3)
         {
-            if (l359.Count == 0)
+            if (l3.Count == 0)
             {
                 parameters["DBInstanceIdentifiers"] = string.Empty;
             }
 
-            for (var i359 = 0; i359 < l359.Count; i359++)
+            for (var i3 = 0; i3 < l3.Count; i3++)
             {
-                var e359 = l359[i359];
-                parameters["DBInstanceIdentifiers" + ".member" + "." + QueryValues.FromInt(i359 + 1)] = e359;
+                var e3 = l3[i3];
+                parameters["DBInstanceIdentifiers" + ".member" + "." + QueryValues.FromInt(i3 + 1)] = e3;
             }
         }
-        if (publicRequest.DBClusterIdentifiers is { } l360)
+        if (publicRequest.DBClusterIdentifiers is { } l4)
         {
-            if (l360.Count == 0)
+            if (l4.Count == 0)
             {
                 parameters["DBClusterIdentifiers"] = string.Empty;
             }
 
-            for (var i360 = 0; i360 < l360.Count; i360++)
+            for (var i4 = 0; i4 < l4.Count; i4++)
             {
-                var e360 = l360[i360];
-                parameters["DBClusterIdentifiers" + ".member" + "." + QueryValues.FromInt(i360 + 1)] = e360;
+                var e4 = l4[i4];
+                parameters["DBClusterIdentifiers" + ".member" + "." + QueryValues.FromInt(i4 + 1)] = e4;
             }
         }
         return request;
@@ -2195,17 +2195,17 @@ internal sealed class RemoveRoleFromDBClusterRequestMarshaller : IMarshaller<IRe
         var publicRequest = (RemoveRoleFromDBClusterRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RemoveRoleFromDBCluster", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v361)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v361;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.RoleArn is { } v362)
+        if (publicRequest.RoleArn is { } v2)
         {
-            parameters["RoleArn"] = v362;
+            parameters["RoleArn"] = v2;
         }
-        if (publicRequest.FeatureName is { } v363)
+        if (publicRequest.FeatureName is { } v3)
         {
-            parameters["FeatureName"] = v363;
+            parameters["FeatureName"] = v3;
         }
         return request;
     }
@@ -2221,21 +2221,21 @@ internal sealed class RemoveTagsFromResourceRequestMarshaller : IMarshaller<IReq
         var publicRequest = (RemoveTagsFromResourceRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RemoveTagsFromResource", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.ResourceName is { } v364)
+        if (publicRequest.ResourceName is { } v1)
         {
-            parameters["ResourceName"] = v364;
+            parameters["ResourceName"] = v1;
         }
-        if (publicRequest.TagKeys is { } l365)
+        if (publicRequest.TagKeys is { } l2)
         {
-            if (l365.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters["TagKeys"] = string.Empty;
             }
 
-            for (var i365 = 0; i365 < l365.Count; i365++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e365 = l365[i365];
-                parameters["TagKeys" + ".member" + "." + QueryValues.FromInt(i365 + 1)] = e365;
+                var e2 = l2[i2];
+                parameters["TagKeys" + ".member" + "." + QueryValues.FromInt(i2 + 1)] = e2;
             }
         }
         return request;
@@ -2252,207 +2252,207 @@ internal sealed class RestoreDBClusterToPointInTimeRequestMarshaller : IMarshall
         var publicRequest = (RestoreDBClusterToPointInTimeRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonRDS", "RestoreDBClusterToPointInTime", "2014-10-31");
         var parameters = request.Parameters;
-        if (publicRequest.DBClusterIdentifier is { } v366)
+        if (publicRequest.DBClusterIdentifier is { } v1)
         {
-            parameters["DBClusterIdentifier"] = v366;
+            parameters["DBClusterIdentifier"] = v1;
         }
-        if (publicRequest.RestoreType is { } v367)
+        if (publicRequest.RestoreType is { } v2)
         {
-            parameters["RestoreType"] = v367;
+            parameters["RestoreType"] = v2;
         }
-        if (publicRequest.SourceDBClusterIdentifier is { } v368)
+        if (publicRequest.SourceDBClusterIdentifier is { } v3)
         {
-            parameters["SourceDBClusterIdentifier"] = v368;
+            parameters["SourceDBClusterIdentifier"] = v3;
         }
-        if (publicRequest.RestoreToTime is { } v369)
+        if (publicRequest.RestoreToTime is { } v4)
         {
-            parameters["RestoreToTime"] = QueryValues.FromTimestamp(v369);
+            parameters["RestoreToTime"] = QueryValues.FromTimestamp(v4);
         }
-        if (publicRequest.UseLatestRestorableTime is { } v370)
+        if (publicRequest.UseLatestRestorableTime is { } v5)
         {
-            parameters["UseLatestRestorableTime"] = QueryValues.FromBool(v370);
+            parameters["UseLatestRestorableTime"] = QueryValues.FromBool(v5);
         }
-        if (publicRequest.Port is { } v371)
+        if (publicRequest.Port is { } v6)
         {
-            parameters["Port"] = QueryValues.FromInt(v371);
+            parameters["Port"] = QueryValues.FromInt(v6);
         }
-        if (publicRequest.DBSubnetGroupName is { } v372)
+        if (publicRequest.DBSubnetGroupName is { } v7)
         {
-            parameters["DBSubnetGroupName"] = v372;
+            parameters["DBSubnetGroupName"] = v7;
         }
-        if (publicRequest.OptionGroupName is { } v373)
+        if (publicRequest.OptionGroupName is { } v8)
         {
-            parameters["OptionGroupName"] = v373;
+            parameters["OptionGroupName"] = v8;
         }
-        if (publicRequest.VpcSecurityGroupIds is { } l374)
+        if (publicRequest.VpcSecurityGroupIds is { } l9)
         {
-            if (l374.Count == 0)
+            if (l9.Count == 0)
             {
                 parameters["VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i374 = 0; i374 < l374.Count; i374++)
+            for (var i9 = 0; i9 < l9.Count; i9++)
             {
-                var e374 = l374[i374];
-                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i374 + 1)] = e374;
+                var e9 = l9[i9];
+                parameters["VpcSecurityGroupIds" + ".VpcSecurityGroupId" + "." + QueryValues.FromInt(i9 + 1)] = e9;
             }
         }
-        if (publicRequest.Tags is { } l375)
+        if (publicRequest.Tags is { } l10)
         {
-            if (l375.Count == 0)
+            if (l10.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i375 = 0; i375 < l375.Count; i375++)
+            for (var i10 = 0; i10 < l10.Count; i10++)
             {
-                var e375 = l375[i375];
-                if (e375 is { } s376)
+                var e10 = l10[i10];
+                if (e10 is { } s11)
                 {
-                    QueryStructureMarshallers.Marshall(s376, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i375 + 1));
+                    QueryStructureMarshallers.Marshall(s11, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i10 + 1));
                 }
             }
         }
-        if (publicRequest.KmsKeyId is { } v377)
+        if (publicRequest.KmsKeyId is { } v12)
         {
-            parameters["KmsKeyId"] = v377;
+            parameters["KmsKeyId"] = v12;
         }
-        if (publicRequest.EnableIAMDatabaseAuthentication is { } v378)
+        if (publicRequest.EnableIAMDatabaseAuthentication is { } v13)
         {
-            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v378);
+            parameters["EnableIAMDatabaseAuthentication"] = QueryValues.FromBool(v13);
         }
-        if (publicRequest.BacktrackWindow is { } v379)
+        if (publicRequest.BacktrackWindow is { } v14)
         {
-            parameters["BacktrackWindow"] = QueryValues.FromLong(v379);
+            parameters["BacktrackWindow"] = QueryValues.FromLong(v14);
         }
-        if (publicRequest.EnableCloudwatchLogsExports is { } l380)
+        if (publicRequest.EnableCloudwatchLogsExports is { } l15)
         {
-            if (l380.Count == 0)
+            if (l15.Count == 0)
             {
                 parameters["EnableCloudwatchLogsExports"] = string.Empty;
             }
 
-            for (var i380 = 0; i380 < l380.Count; i380++)
+            for (var i15 = 0; i15 < l15.Count; i15++)
             {
-                var e380 = l380[i380];
-                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i380 + 1)] = e380;
+                var e15 = l15[i15];
+                parameters["EnableCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i15 + 1)] = e15;
             }
         }
-        if (publicRequest.DBClusterParameterGroupName is { } v381)
+        if (publicRequest.DBClusterParameterGroupName is { } v16)
         {
-            parameters["DBClusterParameterGroupName"] = v381;
+            parameters["DBClusterParameterGroupName"] = v16;
         }
-        if (publicRequest.DeletionProtection is { } v382)
+        if (publicRequest.DeletionProtection is { } v17)
         {
-            parameters["DeletionProtection"] = QueryValues.FromBool(v382);
+            parameters["DeletionProtection"] = QueryValues.FromBool(v17);
         }
-        if (publicRequest.CopyTagsToSnapshot is { } v383)
+        if (publicRequest.CopyTagsToSnapshot is { } v18)
         {
-            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v383);
+            parameters["CopyTagsToSnapshot"] = QueryValues.FromBool(v18);
         }
-        if (publicRequest.Domain is { } v384)
+        if (publicRequest.Domain is { } v19)
         {
-            parameters["Domain"] = v384;
+            parameters["Domain"] = v19;
         }
-        if (publicRequest.DomainIAMRoleName is { } v385)
+        if (publicRequest.DomainIAMRoleName is { } v20)
         {
-            parameters["DomainIAMRoleName"] = v385;
+            parameters["DomainIAMRoleName"] = v20;
         }
-        if (publicRequest.DBClusterInstanceClass is { } v386)
+        if (publicRequest.DBClusterInstanceClass is { } v21)
         {
-            parameters["DBClusterInstanceClass"] = v386;
+            parameters["DBClusterInstanceClass"] = v21;
         }
-        if (publicRequest.StorageType is { } v387)
+        if (publicRequest.StorageType is { } v22)
         {
-            parameters["StorageType"] = v387;
+            parameters["StorageType"] = v22;
         }
-        if (publicRequest.PubliclyAccessible is { } v388)
+        if (publicRequest.PubliclyAccessible is { } v23)
         {
-            parameters["PubliclyAccessible"] = QueryValues.FromBool(v388);
+            parameters["PubliclyAccessible"] = QueryValues.FromBool(v23);
         }
-        if (publicRequest.Iops is { } v389)
+        if (publicRequest.Iops is { } v24)
         {
-            parameters["Iops"] = QueryValues.FromInt(v389);
+            parameters["Iops"] = QueryValues.FromInt(v24);
         }
-        if (publicRequest.NetworkType is { } v390)
+        if (publicRequest.NetworkType is { } v25)
         {
-            parameters["NetworkType"] = v390;
+            parameters["NetworkType"] = v25;
         }
-        if (publicRequest.SourceDbClusterResourceId is { } v391)
+        if (publicRequest.SourceDbClusterResourceId is { } v26)
         {
-            parameters["SourceDbClusterResourceId"] = v391;
+            parameters["SourceDbClusterResourceId"] = v26;
         }
-        if (publicRequest.ServerlessV2ScalingConfiguration is { } s392)
+        if (publicRequest.ServerlessV2ScalingConfiguration is { } s27)
         {
-            QueryStructureMarshallers.Marshall(s392, parameters, "ServerlessV2ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s27, parameters, "ServerlessV2ScalingConfiguration");
         }
-        if (publicRequest.ScalingConfiguration is { } s393)
+        if (publicRequest.ScalingConfiguration is { } s28)
         {
-            QueryStructureMarshallers.Marshall(s393, parameters, "ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s28, parameters, "ScalingConfiguration");
         }
-        if (publicRequest.EngineMode is { } v394)
+        if (publicRequest.EngineMode is { } v29)
         {
-            parameters["EngineMode"] = v394;
+            parameters["EngineMode"] = v29;
         }
-        if (publicRequest.RdsCustomClusterConfiguration is { } s395)
+        if (publicRequest.RdsCustomClusterConfiguration is { } s30)
         {
-            QueryStructureMarshallers.Marshall(s395, parameters, "RdsCustomClusterConfiguration");
+            QueryStructureMarshallers.Marshall(s30, parameters, "RdsCustomClusterConfiguration");
         }
-        if (publicRequest.MonitoringInterval is { } v396)
+        if (publicRequest.MonitoringInterval is { } v31)
         {
-            parameters["MonitoringInterval"] = QueryValues.FromInt(v396);
+            parameters["MonitoringInterval"] = QueryValues.FromInt(v31);
         }
-        if (publicRequest.MonitoringRoleArn is { } v397)
+        if (publicRequest.MonitoringRoleArn is { } v32)
         {
-            parameters["MonitoringRoleArn"] = v397;
+            parameters["MonitoringRoleArn"] = v32;
         }
-        if (publicRequest.EnablePerformanceInsights is { } v398)
+        if (publicRequest.EnablePerformanceInsights is { } v33)
         {
-            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v398);
+            parameters["EnablePerformanceInsights"] = QueryValues.FromBool(v33);
         }
-        if (publicRequest.PerformanceInsightsKMSKeyId is { } v399)
+        if (publicRequest.PerformanceInsightsKMSKeyId is { } v34)
         {
-            parameters["PerformanceInsightsKMSKeyId"] = v399;
+            parameters["PerformanceInsightsKMSKeyId"] = v34;
         }
-        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v400)
+        if (publicRequest.PerformanceInsightsRetentionPeriod is { } v35)
         {
-            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v400);
+            parameters["PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v35);
         }
-        if (publicRequest.BackupRetentionPeriod is { } v401)
+        if (publicRequest.BackupRetentionPeriod is { } v36)
         {
-            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v401);
+            parameters["BackupRetentionPeriod"] = QueryValues.FromInt(v36);
         }
-        if (publicRequest.PreferredBackupWindow is { } v402)
+        if (publicRequest.PreferredBackupWindow is { } v37)
         {
-            parameters["PreferredBackupWindow"] = v402;
+            parameters["PreferredBackupWindow"] = v37;
         }
-        if (publicRequest.EngineLifecycleSupport is { } v403)
+        if (publicRequest.EngineLifecycleSupport is { } v38)
         {
-            parameters["EngineLifecycleSupport"] = v403;
+            parameters["EngineLifecycleSupport"] = v38;
         }
-        if (publicRequest.TagSpecifications is { } l404)
+        if (publicRequest.TagSpecifications is { } l39)
         {
-            if (l404.Count == 0)
+            if (l39.Count == 0)
             {
                 parameters["TagSpecifications"] = string.Empty;
             }
 
-            for (var i404 = 0; i404 < l404.Count; i404++)
+            for (var i39 = 0; i39 < l39.Count; i39++)
             {
-                var e404 = l404[i404];
-                if (e404 is { } s405)
+                var e39 = l39[i39];
+                if (e39 is { } s40)
                 {
-                    QueryStructureMarshallers.Marshall(s405, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i404 + 1));
+                    QueryStructureMarshallers.Marshall(s40, parameters, "TagSpecifications" + ".item" + "." + QueryValues.FromInt(i39 + 1));
                 }
             }
         }
-        if (publicRequest.EnableVPCNetworking is { } v406)
+        if (publicRequest.EnableVPCNetworking is { } v41)
         {
-            parameters["EnableVPCNetworking"] = QueryValues.FromBool(v406);
+            parameters["EnableVPCNetworking"] = QueryValues.FromBool(v41);
         }
-        if (publicRequest.EnableInternetAccessGateway is { } v407)
+        if (publicRequest.EnableInternetAccessGateway is { } v42)
         {
-            parameters["EnableInternetAccessGateway"] = QueryValues.FromBool(v407);
+            parameters["EnableInternetAccessGateway"] = QueryValues.FromBool(v42);
         }
         return request;
     }
@@ -2463,1979 +2463,1979 @@ internal static class QueryStructureMarshallers
 {
     public static void Marshall(AdditionalStorageVolume value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.VolumeName is { } v408)
+        if (value.VolumeName is { } v1)
         {
-            parameters[prefix + ".VolumeName"] = v408;
+            parameters[prefix + ".VolumeName"] = v1;
         }
-        if (value.AllocatedStorage is { } v409)
+        if (value.AllocatedStorage is { } v2)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v409);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v2);
         }
-        if (value.IOPS is { } v410)
+        if (value.IOPS is { } v3)
         {
-            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v410);
+            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v3);
         }
-        if (value.MaxAllocatedStorage is { } v411)
+        if (value.MaxAllocatedStorage is { } v4)
         {
-            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v411);
+            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v4);
         }
-        if (value.StorageThroughput is { } v412)
+        if (value.StorageThroughput is { } v5)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v412);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v5);
         }
-        if (value.StorageType is { } v413)
+        if (value.StorageType is { } v6)
         {
-            parameters[prefix + ".StorageType"] = v413;
+            parameters[prefix + ".StorageType"] = v6;
         }
     }
 
     public static void Marshall(AdditionalStorageVolumeOutput value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.VolumeName is { } v414)
+        if (value.VolumeName is { } v1)
         {
-            parameters[prefix + ".VolumeName"] = v414;
+            parameters[prefix + ".VolumeName"] = v1;
         }
-        if (value.StorageVolumeStatus is { } v415)
+        if (value.StorageVolumeStatus is { } v2)
         {
-            parameters[prefix + ".StorageVolumeStatus"] = v415;
+            parameters[prefix + ".StorageVolumeStatus"] = v2;
         }
-        if (value.AllocatedStorage is { } v416)
+        if (value.AllocatedStorage is { } v3)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v416);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v3);
         }
-        if (value.IOPS is { } v417)
+        if (value.IOPS is { } v4)
         {
-            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v417);
+            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v4);
         }
-        if (value.MaxAllocatedStorage is { } v418)
+        if (value.MaxAllocatedStorage is { } v5)
         {
-            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v418);
+            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v5);
         }
-        if (value.StorageThroughput is { } v419)
+        if (value.StorageThroughput is { } v6)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v419);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v6);
         }
-        if (value.StorageType is { } v420)
+        if (value.StorageType is { } v7)
         {
-            parameters[prefix + ".StorageType"] = v420;
+            parameters[prefix + ".StorageType"] = v7;
         }
     }
 
     public static void Marshall(AvailabilityZone value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Name is { } v421)
+        if (value.Name is { } v1)
         {
-            parameters[prefix + ".Name"] = v421;
+            parameters[prefix + ".Name"] = v1;
         }
     }
 
     public static void Marshall(CertificateDetails value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.CAIdentifier is { } v422)
+        if (value.CAIdentifier is { } v1)
         {
-            parameters[prefix + ".CAIdentifier"] = v422;
+            parameters[prefix + ".CAIdentifier"] = v1;
         }
-        if (value.ValidTill is { } v423)
+        if (value.ValidTill is { } v2)
         {
-            parameters[prefix + ".ValidTill"] = QueryValues.FromTimestamp(v423);
+            parameters[prefix + ".ValidTill"] = QueryValues.FromTimestamp(v2);
         }
     }
 
     public static void Marshall(CloudwatchLogsExportConfiguration value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.EnableLogTypes is { } l424)
+        if (value.EnableLogTypes is { } l1)
         {
-            if (l424.Count == 0)
+            if (l1.Count == 0)
             {
                 parameters[prefix + ".EnableLogTypes"] = string.Empty;
             }
 
-            for (var i424 = 0; i424 < l424.Count; i424++)
+            for (var i1 = 0; i1 < l1.Count; i1++)
             {
-                var e424 = l424[i424];
-                parameters[prefix + ".EnableLogTypes" + ".member" + "." + QueryValues.FromInt(i424 + 1)] = e424;
+                var e1 = l1[i1];
+                parameters[prefix + ".EnableLogTypes" + ".member" + "." + QueryValues.FromInt(i1 + 1)] = e1;
             }
         }
-        if (value.DisableLogTypes is { } l425)
+        if (value.DisableLogTypes is { } l2)
         {
-            if (l425.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters[prefix + ".DisableLogTypes"] = string.Empty;
             }
 
-            for (var i425 = 0; i425 < l425.Count; i425++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e425 = l425[i425];
-                parameters[prefix + ".DisableLogTypes" + ".member" + "." + QueryValues.FromInt(i425 + 1)] = e425;
+                var e2 = l2[i2];
+                parameters[prefix + ".DisableLogTypes" + ".member" + "." + QueryValues.FromInt(i2 + 1)] = e2;
             }
         }
     }
 
     public static void Marshall(ClusterPendingModifiedValues value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.PendingCloudwatchLogsExports is { } s426)
+        if (value.PendingCloudwatchLogsExports is { } s1)
         {
-            QueryStructureMarshallers.Marshall(s426, parameters, prefix + ".PendingCloudwatchLogsExports");
+            QueryStructureMarshallers.Marshall(s1, parameters, prefix + ".PendingCloudwatchLogsExports");
         }
-        if (value.DBClusterIdentifier is { } v427)
+        if (value.DBClusterIdentifier is { } v2)
         {
-            parameters[prefix + ".DBClusterIdentifier"] = v427;
+            parameters[prefix + ".DBClusterIdentifier"] = v2;
         }
-        if (value.MasterUserPassword is { } v428)
+        if (value.MasterUserPassword is { } v3)
         {
-            parameters[prefix + ".MasterUserPassword"] = v428;
+            parameters[prefix + ".MasterUserPassword"] = v3;
         }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v429)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v4)
         {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v429);
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v4);
         }
-        if (value.EngineVersion is { } v430)
+        if (value.EngineVersion is { } v5)
         {
-            parameters[prefix + ".EngineVersion"] = v430;
+            parameters[prefix + ".EngineVersion"] = v5;
         }
-        if (value.BackupRetentionPeriod is { } v431)
+        if (value.BackupRetentionPeriod is { } v6)
         {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v431);
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v6);
         }
-        if (value.StorageType is { } v432)
+        if (value.StorageType is { } v7)
         {
-            parameters[prefix + ".StorageType"] = v432;
+            parameters[prefix + ".StorageType"] = v7;
         }
-        if (value.AllocatedStorage is { } v433)
+        if (value.AllocatedStorage is { } v8)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v433);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v8);
         }
-        if (value.RdsCustomClusterConfiguration is { } s434)
+        if (value.RdsCustomClusterConfiguration is { } s9)
         {
-            QueryStructureMarshallers.Marshall(s434, parameters, prefix + ".RdsCustomClusterConfiguration");
+            QueryStructureMarshallers.Marshall(s9, parameters, prefix + ".RdsCustomClusterConfiguration");
         }
-        if (value.Iops is { } v435)
+        if (value.Iops is { } v10)
         {
-            parameters[prefix + ".Iops"] = QueryValues.FromInt(v435);
+            parameters[prefix + ".Iops"] = QueryValues.FromInt(v10);
         }
-        if (value.CertificateDetails is { } s436)
+        if (value.CertificateDetails is { } s11)
         {
-            QueryStructureMarshallers.Marshall(s436, parameters, prefix + ".CertificateDetails");
+            QueryStructureMarshallers.Marshall(s11, parameters, prefix + ".CertificateDetails");
         }
     }
 
     public static void Marshall(DBCluster value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.AllocatedStorage is { } v437)
+        if (value.AllocatedStorage is { } v1)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v437);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v1);
         }
-        if (value.AvailabilityZones is { } l438)
+        if (value.AvailabilityZones is { } l2)
         {
-            if (l438.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters[prefix + ".AvailabilityZones"] = string.Empty;
             }
 
-            for (var i438 = 0; i438 < l438.Count; i438++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e438 = l438[i438];
-                parameters[prefix + ".AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i438 + 1)] = e438;
+                var e2 = l2[i2];
+                parameters[prefix + ".AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i2 + 1)] = e2;
             }
         }
-        if (value.BackupRetentionPeriod is { } v439)
+        if (value.BackupRetentionPeriod is { } v3)
         {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v439);
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v3);
         }
-        if (value.CharacterSetName is { } v440)
+        if (value.CharacterSetName is { } v4)
         {
-            parameters[prefix + ".CharacterSetName"] = v440;
+            parameters[prefix + ".CharacterSetName"] = v4;
         }
-        if (value.DatabaseName is { } v441)
+        if (value.DatabaseName is { } v5)
         {
-            parameters[prefix + ".DatabaseName"] = v441;
+            parameters[prefix + ".DatabaseName"] = v5;
         }
-        if (value.DBClusterIdentifier is { } v442)
+        if (value.DBClusterIdentifier is { } v6)
         {
-            parameters[prefix + ".DBClusterIdentifier"] = v442;
+            parameters[prefix + ".DBClusterIdentifier"] = v6;
         }
-        if (value.DBClusterParameterGroup is { } v443)
+        if (value.DBClusterParameterGroup is { } v7)
         {
-            parameters[prefix + ".DBClusterParameterGroup"] = v443;
+            parameters[prefix + ".DBClusterParameterGroup"] = v7;
         }
-        if (value.DBSubnetGroup is { } v444)
+        if (value.DBSubnetGroup is { } v8)
         {
-            parameters[prefix + ".DBSubnetGroup"] = v444;
+            parameters[prefix + ".DBSubnetGroup"] = v8;
         }
-        if (value.Status is { } v445)
+        if (value.Status is { } v9)
         {
-            parameters[prefix + ".Status"] = v445;
+            parameters[prefix + ".Status"] = v9;
         }
-        if (value.PercentProgress is { } v446)
+        if (value.PercentProgress is { } v10)
         {
-            parameters[prefix + ".PercentProgress"] = v446;
+            parameters[prefix + ".PercentProgress"] = v10;
         }
-        if (value.EarliestRestorableTime is { } v447)
+        if (value.EarliestRestorableTime is { } v11)
         {
-            parameters[prefix + ".EarliestRestorableTime"] = QueryValues.FromTimestamp(v447);
+            parameters[prefix + ".EarliestRestorableTime"] = QueryValues.FromTimestamp(v11);
         }
-        if (value.Endpoint is { } v448)
+        if (value.Endpoint is { } v12)
         {
-            parameters[prefix + ".Endpoint"] = v448;
+            parameters[prefix + ".Endpoint"] = v12;
         }
-        if (value.ReaderEndpoint is { } v449)
+        if (value.ReaderEndpoint is { } v13)
         {
-            parameters[prefix + ".ReaderEndpoint"] = v449;
+            parameters[prefix + ".ReaderEndpoint"] = v13;
         }
-        if (value.CustomEndpoints is { } l450)
+        if (value.CustomEndpoints is { } l14)
         {
-            if (l450.Count == 0)
+            if (l14.Count == 0)
             {
                 parameters[prefix + ".CustomEndpoints"] = string.Empty;
             }
 
-            for (var i450 = 0; i450 < l450.Count; i450++)
+            for (var i14 = 0; i14 < l14.Count; i14++)
             {
-                var e450 = l450[i450];
-                parameters[prefix + ".CustomEndpoints" + ".member" + "." + QueryValues.FromInt(i450 + 1)] = e450;
+                var e14 = l14[i14];
+                parameters[prefix + ".CustomEndpoints" + ".member" + "." + QueryValues.FromInt(i14 + 1)] = e14;
             }
         }
-        if (value.MultiAZ is { } v451)
+        if (value.MultiAZ is { } v15)
         {
-            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v451);
+            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v15);
         }
-        if (value.Engine is { } v452)
+        if (value.Engine is { } v16)
         {
-            parameters[prefix + ".Engine"] = v452;
+            parameters[prefix + ".Engine"] = v16;
         }
-        if (value.EngineVersion is { } v453)
+        if (value.EngineVersion is { } v17)
         {
-            parameters[prefix + ".EngineVersion"] = v453;
+            parameters[prefix + ".EngineVersion"] = v17;
         }
-        if (value.LatestRestorableTime is { } v454)
+        if (value.LatestRestorableTime is { } v18)
         {
-            parameters[prefix + ".LatestRestorableTime"] = QueryValues.FromTimestamp(v454);
+            parameters[prefix + ".LatestRestorableTime"] = QueryValues.FromTimestamp(v18);
         }
-        if (value.Port is { } v455)
+        if (value.Port is { } v19)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v455);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v19);
         }
-        if (value.MasterUsername is { } v456)
+        if (value.MasterUsername is { } v20)
         {
-            parameters[prefix + ".MasterUsername"] = v456;
+            parameters[prefix + ".MasterUsername"] = v20;
         }
-        if (value.DBClusterOptionGroupMemberships is { } l457)
+        if (value.DBClusterOptionGroupMemberships is { } l21)
         {
-            if (l457.Count == 0)
+            if (l21.Count == 0)
             {
                 parameters[prefix + ".DBClusterOptionGroupMemberships"] = string.Empty;
             }
 
-            for (var i457 = 0; i457 < l457.Count; i457++)
+            for (var i21 = 0; i21 < l21.Count; i21++)
             {
-                var e457 = l457[i457];
-                if (e457 is { } s458)
+                var e21 = l21[i21];
+                if (e21 is { } s22)
                 {
-                    QueryStructureMarshallers.Marshall(s458, parameters, prefix + ".DBClusterOptionGroupMemberships" + ".DBClusterOptionGroup" + "." + QueryValues.FromInt(i457 + 1));
+                    QueryStructureMarshallers.Marshall(s22, parameters, prefix + ".DBClusterOptionGroupMemberships" + ".DBClusterOptionGroup" + "." + QueryValues.FromInt(i21 + 1));
                 }
             }
         }
-        if (value.PreferredBackupWindow is { } v459)
+        if (value.PreferredBackupWindow is { } v23)
         {
-            parameters[prefix + ".PreferredBackupWindow"] = v459;
+            parameters[prefix + ".PreferredBackupWindow"] = v23;
         }
-        if (value.PreferredMaintenanceWindow is { } v460)
+        if (value.PreferredMaintenanceWindow is { } v24)
         {
-            parameters[prefix + ".PreferredMaintenanceWindow"] = v460;
+            parameters[prefix + ".PreferredMaintenanceWindow"] = v24;
         }
-        if (value.UpgradeRolloutOrder is { } v461)
+        if (value.UpgradeRolloutOrder is { } v25)
         {
-            parameters[prefix + ".UpgradeRolloutOrder"] = v461;
+            parameters[prefix + ".UpgradeRolloutOrder"] = v25;
         }
-        if (value.ReplicationSourceIdentifier is { } v462)
+        if (value.ReplicationSourceIdentifier is { } v26)
         {
-            parameters[prefix + ".ReplicationSourceIdentifier"] = v462;
+            parameters[prefix + ".ReplicationSourceIdentifier"] = v26;
         }
-        if (value.ReadReplicaIdentifiers is { } l463)
+        if (value.ReadReplicaIdentifiers is { } l27)
         {
-            if (l463.Count == 0)
+            if (l27.Count == 0)
             {
                 parameters[prefix + ".ReadReplicaIdentifiers"] = string.Empty;
             }
 
-            for (var i463 = 0; i463 < l463.Count; i463++)
+            for (var i27 = 0; i27 < l27.Count; i27++)
             {
-                var e463 = l463[i463];
-                parameters[prefix + ".ReadReplicaIdentifiers" + ".ReadReplicaIdentifier" + "." + QueryValues.FromInt(i463 + 1)] = e463;
+                var e27 = l27[i27];
+                parameters[prefix + ".ReadReplicaIdentifiers" + ".ReadReplicaIdentifier" + "." + QueryValues.FromInt(i27 + 1)] = e27;
             }
         }
-        if (value.StatusInfos is { } l464)
+        if (value.StatusInfos is { } l28)
         {
-            if (l464.Count == 0)
+            if (l28.Count == 0)
             {
                 parameters[prefix + ".StatusInfos"] = string.Empty;
             }
 
-            for (var i464 = 0; i464 < l464.Count; i464++)
+            for (var i28 = 0; i28 < l28.Count; i28++)
             {
-                var e464 = l464[i464];
-                if (e464 is { } s465)
+                var e28 = l28[i28];
+                if (e28 is { } s29)
                 {
-                    QueryStructureMarshallers.Marshall(s465, parameters, prefix + ".StatusInfos" + ".DBClusterStatusInfo" + "." + QueryValues.FromInt(i464 + 1));
+                    QueryStructureMarshallers.Marshall(s29, parameters, prefix + ".StatusInfos" + ".DBClusterStatusInfo" + "." + QueryValues.FromInt(i28 + 1));
                 }
             }
         }
-        if (value.DBClusterMembers is { } l466)
+        if (value.DBClusterMembers is { } l30)
         {
-            if (l466.Count == 0)
+            if (l30.Count == 0)
             {
                 parameters[prefix + ".DBClusterMembers"] = string.Empty;
             }
 
-            for (var i466 = 0; i466 < l466.Count; i466++)
+            for (var i30 = 0; i30 < l30.Count; i30++)
             {
-                var e466 = l466[i466];
-                if (e466 is { } s467)
+                var e30 = l30[i30];
+                if (e30 is { } s31)
                 {
-                    QueryStructureMarshallers.Marshall(s467, parameters, prefix + ".DBClusterMembers" + ".DBClusterMember" + "." + QueryValues.FromInt(i466 + 1));
+                    QueryStructureMarshallers.Marshall(s31, parameters, prefix + ".DBClusterMembers" + ".DBClusterMember" + "." + QueryValues.FromInt(i30 + 1));
                 }
             }
         }
-        if (value.VpcSecurityGroups is { } l468)
+        if (value.VpcSecurityGroups is { } l32)
         {
-            if (l468.Count == 0)
+            if (l32.Count == 0)
             {
                 parameters[prefix + ".VpcSecurityGroups"] = string.Empty;
             }
 
-            for (var i468 = 0; i468 < l468.Count; i468++)
+            for (var i32 = 0; i32 < l32.Count; i32++)
             {
-                var e468 = l468[i468];
-                if (e468 is { } s469)
+                var e32 = l32[i32];
+                if (e32 is { } s33)
                 {
-                    QueryStructureMarshallers.Marshall(s469, parameters, prefix + ".VpcSecurityGroups" + ".VpcSecurityGroupMembership" + "." + QueryValues.FromInt(i468 + 1));
+                    QueryStructureMarshallers.Marshall(s33, parameters, prefix + ".VpcSecurityGroups" + ".VpcSecurityGroupMembership" + "." + QueryValues.FromInt(i32 + 1));
                 }
             }
         }
-        if (value.HostedZoneId is { } v470)
+        if (value.HostedZoneId is { } v34)
         {
-            parameters[prefix + ".HostedZoneId"] = v470;
+            parameters[prefix + ".HostedZoneId"] = v34;
         }
-        if (value.StorageEncrypted is { } v471)
+        if (value.StorageEncrypted is { } v35)
         {
-            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v471);
+            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v35);
         }
-        if (value.StorageEncryptionType is { } v472)
+        if (value.StorageEncryptionType is { } v36)
         {
-            parameters[prefix + ".StorageEncryptionType"] = v472;
+            parameters[prefix + ".StorageEncryptionType"] = v36;
         }
-        if (value.KmsKeyId is { } v473)
+        if (value.KmsKeyId is { } v37)
         {
-            parameters[prefix + ".KmsKeyId"] = v473;
+            parameters[prefix + ".KmsKeyId"] = v37;
         }
-        if (value.DbClusterResourceId is { } v474)
+        if (value.DbClusterResourceId is { } v38)
         {
-            parameters[prefix + ".DbClusterResourceId"] = v474;
+            parameters[prefix + ".DbClusterResourceId"] = v38;
         }
-        if (value.DBClusterArn is { } v475)
+        if (value.DBClusterArn is { } v39)
         {
-            parameters[prefix + ".DBClusterArn"] = v475;
+            parameters[prefix + ".DBClusterArn"] = v39;
         }
-        if (value.AssociatedRoles is { } l476)
+        if (value.AssociatedRoles is { } l40)
         {
-            if (l476.Count == 0)
+            if (l40.Count == 0)
             {
                 parameters[prefix + ".AssociatedRoles"] = string.Empty;
             }
 
-            for (var i476 = 0; i476 < l476.Count; i476++)
+            for (var i40 = 0; i40 < l40.Count; i40++)
             {
-                var e476 = l476[i476];
-                if (e476 is { } s477)
+                var e40 = l40[i40];
+                if (e40 is { } s41)
                 {
-                    QueryStructureMarshallers.Marshall(s477, parameters, prefix + ".AssociatedRoles" + ".DBClusterRole" + "." + QueryValues.FromInt(i476 + 1));
+                    QueryStructureMarshallers.Marshall(s41, parameters, prefix + ".AssociatedRoles" + ".DBClusterRole" + "." + QueryValues.FromInt(i40 + 1));
                 }
             }
         }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v478)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v42)
         {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v478);
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v42);
         }
-        if (value.CloneGroupId is { } v479)
+        if (value.CloneGroupId is { } v43)
         {
-            parameters[prefix + ".CloneGroupId"] = v479;
+            parameters[prefix + ".CloneGroupId"] = v43;
         }
-        if (value.ClusterCreateTime is { } v480)
+        if (value.ClusterCreateTime is { } v44)
         {
-            parameters[prefix + ".ClusterCreateTime"] = QueryValues.FromTimestamp(v480);
+            parameters[prefix + ".ClusterCreateTime"] = QueryValues.FromTimestamp(v44);
         }
-        if (value.EarliestBacktrackTime is { } v481)
+        if (value.EarliestBacktrackTime is { } v45)
         {
-            parameters[prefix + ".EarliestBacktrackTime"] = QueryValues.FromTimestamp(v481);
+            parameters[prefix + ".EarliestBacktrackTime"] = QueryValues.FromTimestamp(v45);
         }
-        if (value.BacktrackWindow is { } v482)
+        if (value.BacktrackWindow is { } v46)
         {
-            parameters[prefix + ".BacktrackWindow"] = QueryValues.FromLong(v482);
+            parameters[prefix + ".BacktrackWindow"] = QueryValues.FromLong(v46);
         }
-        if (value.BacktrackConsumedChangeRecords is { } v483)
+        if (value.BacktrackConsumedChangeRecords is { } v47)
         {
-            parameters[prefix + ".BacktrackConsumedChangeRecords"] = QueryValues.FromLong(v483);
+            parameters[prefix + ".BacktrackConsumedChangeRecords"] = QueryValues.FromLong(v47);
         }
-        if (value.EnabledCloudwatchLogsExports is { } l484)
+        if (value.EnabledCloudwatchLogsExports is { } l48)
         {
-            if (l484.Count == 0)
+            if (l48.Count == 0)
             {
                 parameters[prefix + ".EnabledCloudwatchLogsExports"] = string.Empty;
             }
 
-            for (var i484 = 0; i484 < l484.Count; i484++)
+            for (var i48 = 0; i48 < l48.Count; i48++)
             {
-                var e484 = l484[i484];
-                parameters[prefix + ".EnabledCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i484 + 1)] = e484;
+                var e48 = l48[i48];
+                parameters[prefix + ".EnabledCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i48 + 1)] = e48;
             }
         }
-        if (value.Capacity is { } v485)
+        if (value.Capacity is { } v49)
         {
-            parameters[prefix + ".Capacity"] = QueryValues.FromInt(v485);
+            parameters[prefix + ".Capacity"] = QueryValues.FromInt(v49);
         }
-        if (value.PendingModifiedValues is { } s486)
+        if (value.PendingModifiedValues is { } s50)
         {
-            QueryStructureMarshallers.Marshall(s486, parameters, prefix + ".PendingModifiedValues");
+            QueryStructureMarshallers.Marshall(s50, parameters, prefix + ".PendingModifiedValues");
         }
-        if (value.EngineMode is { } v487)
+        if (value.EngineMode is { } v51)
         {
-            parameters[prefix + ".EngineMode"] = v487;
+            parameters[prefix + ".EngineMode"] = v51;
         }
-        if (value.ScalingConfigurationInfo is { } s488)
+        if (value.ScalingConfigurationInfo is { } s52)
         {
-            QueryStructureMarshallers.Marshall(s488, parameters, prefix + ".ScalingConfigurationInfo");
+            QueryStructureMarshallers.Marshall(s52, parameters, prefix + ".ScalingConfigurationInfo");
         }
-        if (value.RdsCustomClusterConfiguration is { } s489)
+        if (value.RdsCustomClusterConfiguration is { } s53)
         {
-            QueryStructureMarshallers.Marshall(s489, parameters, prefix + ".RdsCustomClusterConfiguration");
+            QueryStructureMarshallers.Marshall(s53, parameters, prefix + ".RdsCustomClusterConfiguration");
         }
-        if (value.DBClusterInstanceClass is { } v490)
+        if (value.DBClusterInstanceClass is { } v54)
         {
-            parameters[prefix + ".DBClusterInstanceClass"] = v490;
+            parameters[prefix + ".DBClusterInstanceClass"] = v54;
         }
-        if (value.StorageType is { } v491)
+        if (value.StorageType is { } v55)
         {
-            parameters[prefix + ".StorageType"] = v491;
+            parameters[prefix + ".StorageType"] = v55;
         }
-        if (value.Iops is { } v492)
+        if (value.Iops is { } v56)
         {
-            parameters[prefix + ".Iops"] = QueryValues.FromInt(v492);
+            parameters[prefix + ".Iops"] = QueryValues.FromInt(v56);
         }
-        if (value.StorageThroughput is { } v493)
+        if (value.StorageThroughput is { } v57)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v493);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v57);
         }
-        if (value.IOOptimizedNextAllowedModificationTime is { } v494)
+        if (value.IOOptimizedNextAllowedModificationTime is { } v58)
         {
-            parameters[prefix + ".IOOptimizedNextAllowedModificationTime"] = QueryValues.FromTimestamp(v494);
+            parameters[prefix + ".IOOptimizedNextAllowedModificationTime"] = QueryValues.FromTimestamp(v58);
         }
-        if (value.PubliclyAccessible is { } v495)
+        if (value.PubliclyAccessible is { } v59)
         {
-            parameters[prefix + ".PubliclyAccessible"] = QueryValues.FromBool(v495);
+            parameters[prefix + ".PubliclyAccessible"] = QueryValues.FromBool(v59);
         }
-        if (value.AutoMinorVersionUpgrade is { } v496)
+        if (value.AutoMinorVersionUpgrade is { } v60)
         {
-            parameters[prefix + ".AutoMinorVersionUpgrade"] = QueryValues.FromBool(v496);
+            parameters[prefix + ".AutoMinorVersionUpgrade"] = QueryValues.FromBool(v60);
         }
-        if (value.DeletionProtection is { } v497)
+        if (value.DeletionProtection is { } v61)
         {
-            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v497);
+            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v61);
         }
-        if (value.HttpEndpointEnabled is { } v498)
+        if (value.HttpEndpointEnabled is { } v62)
         {
-            parameters[prefix + ".HttpEndpointEnabled"] = QueryValues.FromBool(v498);
+            parameters[prefix + ".HttpEndpointEnabled"] = QueryValues.FromBool(v62);
         }
-        if (value.ActivityStreamMode is { } v499)
+        if (value.ActivityStreamMode is { } v63)
         {
-            parameters[prefix + ".ActivityStreamMode"] = v499;
+            parameters[prefix + ".ActivityStreamMode"] = v63;
         }
-        if (value.ActivityStreamStatus is { } v500)
+        if (value.ActivityStreamStatus is { } v64)
         {
-            parameters[prefix + ".ActivityStreamStatus"] = v500;
+            parameters[prefix + ".ActivityStreamStatus"] = v64;
         }
-        if (value.ActivityStreamKmsKeyId is { } v501)
+        if (value.ActivityStreamKmsKeyId is { } v65)
         {
-            parameters[prefix + ".ActivityStreamKmsKeyId"] = v501;
+            parameters[prefix + ".ActivityStreamKmsKeyId"] = v65;
         }
-        if (value.ActivityStreamKinesisStreamName is { } v502)
+        if (value.ActivityStreamKinesisStreamName is { } v66)
         {
-            parameters[prefix + ".ActivityStreamKinesisStreamName"] = v502;
+            parameters[prefix + ".ActivityStreamKinesisStreamName"] = v66;
         }
-        if (value.CopyTagsToSnapshot is { } v503)
+        if (value.CopyTagsToSnapshot is { } v67)
         {
-            parameters[prefix + ".CopyTagsToSnapshot"] = QueryValues.FromBool(v503);
+            parameters[prefix + ".CopyTagsToSnapshot"] = QueryValues.FromBool(v67);
         }
-        if (value.CrossAccountClone is { } v504)
+        if (value.CrossAccountClone is { } v68)
         {
-            parameters[prefix + ".CrossAccountClone"] = QueryValues.FromBool(v504);
+            parameters[prefix + ".CrossAccountClone"] = QueryValues.FromBool(v68);
         }
-        if (value.DomainMemberships is { } l505)
+        if (value.DomainMemberships is { } l69)
         {
-            if (l505.Count == 0)
+            if (l69.Count == 0)
             {
                 parameters[prefix + ".DomainMemberships"] = string.Empty;
             }
 
-            for (var i505 = 0; i505 < l505.Count; i505++)
+            for (var i69 = 0; i69 < l69.Count; i69++)
             {
-                var e505 = l505[i505];
-                if (e505 is { } s506)
+                var e69 = l69[i69];
+                if (e69 is { } s70)
                 {
-                    QueryStructureMarshallers.Marshall(s506, parameters, prefix + ".DomainMemberships" + ".DomainMembership" + "." + QueryValues.FromInt(i505 + 1));
+                    QueryStructureMarshallers.Marshall(s70, parameters, prefix + ".DomainMemberships" + ".DomainMembership" + "." + QueryValues.FromInt(i69 + 1));
                 }
             }
         }
-        if (value.TagList is { } l507)
+        if (value.TagList is { } l71)
         {
-            if (l507.Count == 0)
+            if (l71.Count == 0)
             {
                 parameters[prefix + ".TagList"] = string.Empty;
             }
 
-            for (var i507 = 0; i507 < l507.Count; i507++)
+            for (var i71 = 0; i71 < l71.Count; i71++)
             {
-                var e507 = l507[i507];
-                if (e507 is { } s508)
+                var e71 = l71[i71];
+                if (e71 is { } s72)
                 {
-                    QueryStructureMarshallers.Marshall(s508, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i507 + 1));
+                    QueryStructureMarshallers.Marshall(s72, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i71 + 1));
                 }
             }
         }
-        if (value.GlobalClusterIdentifier is { } v509)
+        if (value.GlobalClusterIdentifier is { } v73)
         {
-            parameters[prefix + ".GlobalClusterIdentifier"] = v509;
+            parameters[prefix + ".GlobalClusterIdentifier"] = v73;
         }
-        if (value.GlobalWriteForwardingStatus is { } v510)
+        if (value.GlobalWriteForwardingStatus is { } v74)
         {
-            parameters[prefix + ".GlobalWriteForwardingStatus"] = v510;
+            parameters[prefix + ".GlobalWriteForwardingStatus"] = v74;
         }
-        if (value.GlobalWriteForwardingRequested is { } v511)
+        if (value.GlobalWriteForwardingRequested is { } v75)
         {
-            parameters[prefix + ".GlobalWriteForwardingRequested"] = QueryValues.FromBool(v511);
+            parameters[prefix + ".GlobalWriteForwardingRequested"] = QueryValues.FromBool(v75);
         }
-        if (value.NetworkType is { } v512)
+        if (value.NetworkType is { } v76)
         {
-            parameters[prefix + ".NetworkType"] = v512;
+            parameters[prefix + ".NetworkType"] = v76;
         }
-        if (value.AutomaticRestartTime is { } v513)
+        if (value.AutomaticRestartTime is { } v77)
         {
-            parameters[prefix + ".AutomaticRestartTime"] = QueryValues.FromTimestamp(v513);
+            parameters[prefix + ".AutomaticRestartTime"] = QueryValues.FromTimestamp(v77);
         }
-        if (value.ServerlessV2ScalingConfiguration is { } s514)
+        if (value.ServerlessV2ScalingConfiguration is { } s78)
         {
-            QueryStructureMarshallers.Marshall(s514, parameters, prefix + ".ServerlessV2ScalingConfiguration");
+            QueryStructureMarshallers.Marshall(s78, parameters, prefix + ".ServerlessV2ScalingConfiguration");
         }
-        if (value.ServerlessV2PlatformVersion is { } v515)
+        if (value.ServerlessV2PlatformVersion is { } v79)
         {
-            parameters[prefix + ".ServerlessV2PlatformVersion"] = v515;
+            parameters[prefix + ".ServerlessV2PlatformVersion"] = v79;
         }
-        if (value.MonitoringInterval is { } v516)
+        if (value.MonitoringInterval is { } v80)
         {
-            parameters[prefix + ".MonitoringInterval"] = QueryValues.FromInt(v516);
+            parameters[prefix + ".MonitoringInterval"] = QueryValues.FromInt(v80);
         }
-        if (value.MonitoringRoleArn is { } v517)
+        if (value.MonitoringRoleArn is { } v81)
         {
-            parameters[prefix + ".MonitoringRoleArn"] = v517;
+            parameters[prefix + ".MonitoringRoleArn"] = v81;
         }
-        if (value.DatabaseInsightsMode is { } v518)
+        if (value.DatabaseInsightsMode is { } v82)
         {
-            parameters[prefix + ".DatabaseInsightsMode"] = v518;
+            parameters[prefix + ".DatabaseInsightsMode"] = v82;
         }
-        if (value.PerformanceInsightsEnabled is { } v519)
+        if (value.PerformanceInsightsEnabled is { } v83)
         {
-            parameters[prefix + ".PerformanceInsightsEnabled"] = QueryValues.FromBool(v519);
+            parameters[prefix + ".PerformanceInsightsEnabled"] = QueryValues.FromBool(v83);
         }
-        if (value.PerformanceInsightsKMSKeyId is { } v520)
+        if (value.PerformanceInsightsKMSKeyId is { } v84)
         {
-            parameters[prefix + ".PerformanceInsightsKMSKeyId"] = v520;
+            parameters[prefix + ".PerformanceInsightsKMSKeyId"] = v84;
         }
-        if (value.PerformanceInsightsRetentionPeriod is { } v521)
+        if (value.PerformanceInsightsRetentionPeriod is { } v85)
         {
-            parameters[prefix + ".PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v521);
+            parameters[prefix + ".PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v85);
         }
-        if (value.DBSystemId is { } v522)
+        if (value.DBSystemId is { } v86)
         {
-            parameters[prefix + ".DBSystemId"] = v522;
+            parameters[prefix + ".DBSystemId"] = v86;
         }
-        if (value.MasterUserSecret is { } s523)
+        if (value.MasterUserSecret is { } s87)
         {
-            QueryStructureMarshallers.Marshall(s523, parameters, prefix + ".MasterUserSecret");
+            QueryStructureMarshallers.Marshall(s87, parameters, prefix + ".MasterUserSecret");
         }
-        if (value.LocalWriteForwardingStatus is { } v524)
+        if (value.LocalWriteForwardingStatus is { } v88)
         {
-            parameters[prefix + ".LocalWriteForwardingStatus"] = v524;
+            parameters[prefix + ".LocalWriteForwardingStatus"] = v88;
         }
-        if (value.AwsBackupRecoveryPointArn is { } v525)
+        if (value.AwsBackupRecoveryPointArn is { } v89)
         {
-            parameters[prefix + ".AwsBackupRecoveryPointArn"] = v525;
+            parameters[prefix + ".AwsBackupRecoveryPointArn"] = v89;
         }
-        if (value.LimitlessDatabase is { } s526)
+        if (value.LimitlessDatabase is { } s90)
         {
-            QueryStructureMarshallers.Marshall(s526, parameters, prefix + ".LimitlessDatabase");
+            QueryStructureMarshallers.Marshall(s90, parameters, prefix + ".LimitlessDatabase");
         }
-        if (value.ClusterScalabilityType is { } v527)
+        if (value.ClusterScalabilityType is { } v91)
         {
-            parameters[prefix + ".ClusterScalabilityType"] = v527;
+            parameters[prefix + ".ClusterScalabilityType"] = v91;
         }
-        if (value.CertificateDetails is { } s528)
+        if (value.CertificateDetails is { } s92)
         {
-            QueryStructureMarshallers.Marshall(s528, parameters, prefix + ".CertificateDetails");
+            QueryStructureMarshallers.Marshall(s92, parameters, prefix + ".CertificateDetails");
         }
-        if (value.EngineLifecycleSupport is { } v529)
+        if (value.EngineLifecycleSupport is { } v93)
         {
-            parameters[prefix + ".EngineLifecycleSupport"] = v529;
+            parameters[prefix + ".EngineLifecycleSupport"] = v93;
         }
-        if (value.VPCNetworkingEnabled is { } v530)
+        if (value.VPCNetworkingEnabled is { } v94)
         {
-            parameters[prefix + ".VPCNetworkingEnabled"] = QueryValues.FromBool(v530);
+            parameters[prefix + ".VPCNetworkingEnabled"] = QueryValues.FromBool(v94);
         }
-        if (value.InternetAccessGatewayEnabled is { } v531)
+        if (value.InternetAccessGatewayEnabled is { } v95)
         {
-            parameters[prefix + ".InternetAccessGatewayEnabled"] = QueryValues.FromBool(v531);
+            parameters[prefix + ".InternetAccessGatewayEnabled"] = QueryValues.FromBool(v95);
         }
     }
 
     public static void Marshall(DBClusterEndpoint value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBClusterEndpointIdentifier is { } v532)
+        if (value.DBClusterEndpointIdentifier is { } v1)
         {
-            parameters[prefix + ".DBClusterEndpointIdentifier"] = v532;
+            parameters[prefix + ".DBClusterEndpointIdentifier"] = v1;
         }
-        if (value.DBClusterIdentifier is { } v533)
+        if (value.DBClusterIdentifier is { } v2)
         {
-            parameters[prefix + ".DBClusterIdentifier"] = v533;
+            parameters[prefix + ".DBClusterIdentifier"] = v2;
         }
-        if (value.DBClusterEndpointResourceIdentifier is { } v534)
+        if (value.DBClusterEndpointResourceIdentifier is { } v3)
         {
-            parameters[prefix + ".DBClusterEndpointResourceIdentifier"] = v534;
+            parameters[prefix + ".DBClusterEndpointResourceIdentifier"] = v3;
         }
-        if (value.Endpoint is { } v535)
+        if (value.Endpoint is { } v4)
         {
-            parameters[prefix + ".Endpoint"] = v535;
+            parameters[prefix + ".Endpoint"] = v4;
         }
-        if (value.Status is { } v536)
+        if (value.Status is { } v5)
         {
-            parameters[prefix + ".Status"] = v536;
+            parameters[prefix + ".Status"] = v5;
         }
-        if (value.EndpointType is { } v537)
+        if (value.EndpointType is { } v6)
         {
-            parameters[prefix + ".EndpointType"] = v537;
+            parameters[prefix + ".EndpointType"] = v6;
         }
-        if (value.CustomEndpointType is { } v538)
+        if (value.CustomEndpointType is { } v7)
         {
-            parameters[prefix + ".CustomEndpointType"] = v538;
+            parameters[prefix + ".CustomEndpointType"] = v7;
         }
-        if (value.StaticMembers is { } l539)
+        if (value.StaticMembers is { } l8)
         {
-            if (l539.Count == 0)
+            if (l8.Count == 0)
             {
                 parameters[prefix + ".StaticMembers"] = string.Empty;
             }
 
-            for (var i539 = 0; i539 < l539.Count; i539++)
+            for (var i8 = 0; i8 < l8.Count; i8++)
             {
-                var e539 = l539[i539];
-                parameters[prefix + ".StaticMembers" + ".member" + "." + QueryValues.FromInt(i539 + 1)] = e539;
+                var e8 = l8[i8];
+                parameters[prefix + ".StaticMembers" + ".member" + "." + QueryValues.FromInt(i8 + 1)] = e8;
             }
         }
-        if (value.ExcludedMembers is { } l540)
+        if (value.ExcludedMembers is { } l9)
         {
-            if (l540.Count == 0)
+            if (l9.Count == 0)
             {
                 parameters[prefix + ".ExcludedMembers"] = string.Empty;
             }
 
-            for (var i540 = 0; i540 < l540.Count; i540++)
+            for (var i9 = 0; i9 < l9.Count; i9++)
             {
-                var e540 = l540[i540];
-                parameters[prefix + ".ExcludedMembers" + ".member" + "." + QueryValues.FromInt(i540 + 1)] = e540;
+                var e9 = l9[i9];
+                parameters[prefix + ".ExcludedMembers" + ".member" + "." + QueryValues.FromInt(i9 + 1)] = e9;
             }
         }
-        if (value.DBClusterEndpointArn is { } v541)
+        if (value.DBClusterEndpointArn is { } v10)
         {
-            parameters[prefix + ".DBClusterEndpointArn"] = v541;
+            parameters[prefix + ".DBClusterEndpointArn"] = v10;
         }
     }
 
     public static void Marshall(DBClusterMember value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBInstanceIdentifier is { } v542)
+        if (value.DBInstanceIdentifier is { } v1)
         {
-            parameters[prefix + ".DBInstanceIdentifier"] = v542;
+            parameters[prefix + ".DBInstanceIdentifier"] = v1;
         }
-        if (value.IsClusterWriter is { } v543)
+        if (value.IsClusterWriter is { } v2)
         {
-            parameters[prefix + ".IsClusterWriter"] = QueryValues.FromBool(v543);
+            parameters[prefix + ".IsClusterWriter"] = QueryValues.FromBool(v2);
         }
-        if (value.DBClusterParameterGroupStatus is { } v544)
+        if (value.DBClusterParameterGroupStatus is { } v3)
         {
-            parameters[prefix + ".DBClusterParameterGroupStatus"] = v544;
+            parameters[prefix + ".DBClusterParameterGroupStatus"] = v3;
         }
-        if (value.PromotionTier is { } v545)
+        if (value.PromotionTier is { } v4)
         {
-            parameters[prefix + ".PromotionTier"] = QueryValues.FromInt(v545);
+            parameters[prefix + ".PromotionTier"] = QueryValues.FromInt(v4);
         }
     }
 
     public static void Marshall(DBClusterOptionGroupStatus value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBClusterOptionGroupName is { } v546)
+        if (value.DBClusterOptionGroupName is { } v1)
         {
-            parameters[prefix + ".DBClusterOptionGroupName"] = v546;
+            parameters[prefix + ".DBClusterOptionGroupName"] = v1;
         }
-        if (value.Status is { } v547)
+        if (value.Status is { } v2)
         {
-            parameters[prefix + ".Status"] = v547;
+            parameters[prefix + ".Status"] = v2;
         }
     }
 
     public static void Marshall(DBClusterRole value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.RoleArn is { } v548)
+        if (value.RoleArn is { } v1)
         {
-            parameters[prefix + ".RoleArn"] = v548;
+            parameters[prefix + ".RoleArn"] = v1;
         }
-        if (value.Status is { } v549)
+        if (value.Status is { } v2)
         {
-            parameters[prefix + ".Status"] = v549;
+            parameters[prefix + ".Status"] = v2;
         }
-        if (value.FeatureName is { } v550)
+        if (value.FeatureName is { } v3)
         {
-            parameters[prefix + ".FeatureName"] = v550;
+            parameters[prefix + ".FeatureName"] = v3;
         }
     }
 
     public static void Marshall(DBClusterSnapshot value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.AvailabilityZones is { } l551)
+        if (value.AvailabilityZones is { } l1)
         {
-            if (l551.Count == 0)
+            if (l1.Count == 0)
             {
                 parameters[prefix + ".AvailabilityZones"] = string.Empty;
             }
 
-            for (var i551 = 0; i551 < l551.Count; i551++)
+            for (var i1 = 0; i1 < l1.Count; i1++)
             {
-                var e551 = l551[i551];
-                parameters[prefix + ".AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i551 + 1)] = e551;
+                var e1 = l1[i1];
+                parameters[prefix + ".AvailabilityZones" + ".AvailabilityZone" + "." + QueryValues.FromInt(i1 + 1)] = e1;
             }
         }
-        if (value.DBClusterSnapshotIdentifier is { } v552)
+        if (value.DBClusterSnapshotIdentifier is { } v2)
         {
-            parameters[prefix + ".DBClusterSnapshotIdentifier"] = v552;
+            parameters[prefix + ".DBClusterSnapshotIdentifier"] = v2;
         }
-        if (value.DBClusterIdentifier is { } v553)
+        if (value.DBClusterIdentifier is { } v3)
         {
-            parameters[prefix + ".DBClusterIdentifier"] = v553;
+            parameters[prefix + ".DBClusterIdentifier"] = v3;
         }
-        if (value.SnapshotCreateTime is { } v554)
+        if (value.SnapshotCreateTime is { } v4)
         {
-            parameters[prefix + ".SnapshotCreateTime"] = QueryValues.FromTimestamp(v554);
+            parameters[prefix + ".SnapshotCreateTime"] = QueryValues.FromTimestamp(v4);
         }
-        if (value.Engine is { } v555)
+        if (value.Engine is { } v5)
         {
-            parameters[prefix + ".Engine"] = v555;
+            parameters[prefix + ".Engine"] = v5;
         }
-        if (value.EngineMode is { } v556)
+        if (value.EngineMode is { } v6)
         {
-            parameters[prefix + ".EngineMode"] = v556;
+            parameters[prefix + ".EngineMode"] = v6;
         }
-        if (value.AllocatedStorage is { } v557)
+        if (value.AllocatedStorage is { } v7)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v557);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v7);
         }
-        if (value.Status is { } v558)
+        if (value.Status is { } v8)
         {
-            parameters[prefix + ".Status"] = v558;
+            parameters[prefix + ".Status"] = v8;
         }
-        if (value.Port is { } v559)
+        if (value.Port is { } v9)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v559);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v9);
         }
-        if (value.VpcId is { } v560)
+        if (value.VpcId is { } v10)
         {
-            parameters[prefix + ".VpcId"] = v560;
+            parameters[prefix + ".VpcId"] = v10;
         }
-        if (value.ClusterCreateTime is { } v561)
+        if (value.ClusterCreateTime is { } v11)
         {
-            parameters[prefix + ".ClusterCreateTime"] = QueryValues.FromTimestamp(v561);
+            parameters[prefix + ".ClusterCreateTime"] = QueryValues.FromTimestamp(v11);
         }
-        if (value.MasterUsername is { } v562)
+        if (value.MasterUsername is { } v12)
         {
-            parameters[prefix + ".MasterUsername"] = v562;
+            parameters[prefix + ".MasterUsername"] = v12;
         }
-        if (value.EngineVersion is { } v563)
+        if (value.EngineVersion is { } v13)
         {
-            parameters[prefix + ".EngineVersion"] = v563;
+            parameters[prefix + ".EngineVersion"] = v13;
         }
-        if (value.LicenseModel is { } v564)
+        if (value.LicenseModel is { } v14)
         {
-            parameters[prefix + ".LicenseModel"] = v564;
+            parameters[prefix + ".LicenseModel"] = v14;
         }
-        if (value.SnapshotType is { } v565)
+        if (value.SnapshotType is { } v15)
         {
-            parameters[prefix + ".SnapshotType"] = v565;
+            parameters[prefix + ".SnapshotType"] = v15;
         }
-        if (value.PercentProgress is { } v566)
+        if (value.PercentProgress is { } v16)
         {
-            parameters[prefix + ".PercentProgress"] = QueryValues.FromInt(v566);
+            parameters[prefix + ".PercentProgress"] = QueryValues.FromInt(v16);
         }
-        if (value.StorageEncrypted is { } v567)
+        if (value.StorageEncrypted is { } v17)
         {
-            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v567);
+            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v17);
         }
-        if (value.StorageEncryptionType is { } v568)
+        if (value.StorageEncryptionType is { } v18)
         {
-            parameters[prefix + ".StorageEncryptionType"] = v568;
+            parameters[prefix + ".StorageEncryptionType"] = v18;
         }
-        if (value.BackupRetentionPeriod is { } v569)
+        if (value.BackupRetentionPeriod is { } v19)
         {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v569);
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v19);
         }
-        if (value.PreferredBackupWindow is { } v570)
+        if (value.PreferredBackupWindow is { } v20)
         {
-            parameters[prefix + ".PreferredBackupWindow"] = v570;
+            parameters[prefix + ".PreferredBackupWindow"] = v20;
         }
-        if (value.KmsKeyId is { } v571)
+        if (value.KmsKeyId is { } v21)
         {
-            parameters[prefix + ".KmsKeyId"] = v571;
+            parameters[prefix + ".KmsKeyId"] = v21;
         }
-        if (value.DBClusterSnapshotArn is { } v572)
+        if (value.DBClusterSnapshotArn is { } v22)
         {
-            parameters[prefix + ".DBClusterSnapshotArn"] = v572;
+            parameters[prefix + ".DBClusterSnapshotArn"] = v22;
         }
-        if (value.SourceDBClusterSnapshotArn is { } v573)
+        if (value.SourceDBClusterSnapshotArn is { } v23)
         {
-            parameters[prefix + ".SourceDBClusterSnapshotArn"] = v573;
+            parameters[prefix + ".SourceDBClusterSnapshotArn"] = v23;
         }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v574)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v24)
         {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v574);
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v24);
         }
-        if (value.TagList is { } l575)
+        if (value.TagList is { } l25)
         {
-            if (l575.Count == 0)
+            if (l25.Count == 0)
             {
                 parameters[prefix + ".TagList"] = string.Empty;
             }
 
-            for (var i575 = 0; i575 < l575.Count; i575++)
+            for (var i25 = 0; i25 < l25.Count; i25++)
             {
-                var e575 = l575[i575];
-                if (e575 is { } s576)
+                var e25 = l25[i25];
+                if (e25 is { } s26)
                 {
-                    QueryStructureMarshallers.Marshall(s576, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i575 + 1));
+                    QueryStructureMarshallers.Marshall(s26, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i25 + 1));
                 }
             }
         }
-        if (value.StorageType is { } v577)
+        if (value.StorageType is { } v27)
         {
-            parameters[prefix + ".StorageType"] = v577;
+            parameters[prefix + ".StorageType"] = v27;
         }
-        if (value.StorageThroughput is { } v578)
+        if (value.StorageThroughput is { } v28)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v578);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v28);
         }
-        if (value.DbClusterResourceId is { } v579)
+        if (value.DbClusterResourceId is { } v29)
         {
-            parameters[prefix + ".DbClusterResourceId"] = v579;
+            parameters[prefix + ".DbClusterResourceId"] = v29;
         }
-        if (value.DBSystemId is { } v580)
+        if (value.DBSystemId is { } v30)
         {
-            parameters[prefix + ".DBSystemId"] = v580;
+            parameters[prefix + ".DBSystemId"] = v30;
         }
     }
 
     public static void Marshall(DBClusterStatusInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.StatusType is { } v581)
+        if (value.StatusType is { } v1)
         {
-            parameters[prefix + ".StatusType"] = v581;
+            parameters[prefix + ".StatusType"] = v1;
         }
-        if (value.Normal is { } v582)
+        if (value.Normal is { } v2)
         {
-            parameters[prefix + ".Normal"] = QueryValues.FromBool(v582);
+            parameters[prefix + ".Normal"] = QueryValues.FromBool(v2);
         }
-        if (value.Status is { } v583)
+        if (value.Status is { } v3)
         {
-            parameters[prefix + ".Status"] = v583;
+            parameters[prefix + ".Status"] = v3;
         }
-        if (value.Message is { } v584)
+        if (value.Message is { } v4)
         {
-            parameters[prefix + ".Message"] = v584;
+            parameters[prefix + ".Message"] = v4;
         }
     }
 
     public static void Marshall(DBInstance value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBInstanceIdentifier is { } v585)
+        if (value.DBInstanceIdentifier is { } v1)
         {
-            parameters[prefix + ".DBInstanceIdentifier"] = v585;
+            parameters[prefix + ".DBInstanceIdentifier"] = v1;
         }
-        if (value.DBInstanceClass is { } v586)
+        if (value.DBInstanceClass is { } v2)
         {
-            parameters[prefix + ".DBInstanceClass"] = v586;
+            parameters[prefix + ".DBInstanceClass"] = v2;
         }
-        if (value.Engine is { } v587)
+        if (value.Engine is { } v3)
         {
-            parameters[prefix + ".Engine"] = v587;
+            parameters[prefix + ".Engine"] = v3;
         }
-        if (value.DBInstanceStatus is { } v588)
+        if (value.DBInstanceStatus is { } v4)
         {
-            parameters[prefix + ".DBInstanceStatus"] = v588;
+            parameters[prefix + ".DBInstanceStatus"] = v4;
         }
-        if (value.MasterUsername is { } v589)
+        if (value.MasterUsername is { } v5)
         {
-            parameters[prefix + ".MasterUsername"] = v589;
+            parameters[prefix + ".MasterUsername"] = v5;
         }
-        if (value.DBName is { } v590)
+        if (value.DBName is { } v6)
         {
-            parameters[prefix + ".DBName"] = v590;
+            parameters[prefix + ".DBName"] = v6;
         }
-        if (value.Endpoint is { } s591)
+        if (value.Endpoint is { } s7)
         {
-            QueryStructureMarshallers.Marshall(s591, parameters, prefix + ".Endpoint");
+            QueryStructureMarshallers.Marshall(s7, parameters, prefix + ".Endpoint");
         }
-        if (value.AllocatedStorage is { } v592)
+        if (value.AllocatedStorage is { } v8)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v592);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v8);
         }
-        if (value.InstanceCreateTime is { } v593)
+        if (value.InstanceCreateTime is { } v9)
         {
-            parameters[prefix + ".InstanceCreateTime"] = QueryValues.FromTimestamp(v593);
+            parameters[prefix + ".InstanceCreateTime"] = QueryValues.FromTimestamp(v9);
         }
-        if (value.PreferredBackupWindow is { } v594)
+        if (value.PreferredBackupWindow is { } v10)
         {
-            parameters[prefix + ".PreferredBackupWindow"] = v594;
+            parameters[prefix + ".PreferredBackupWindow"] = v10;
         }
-        if (value.BackupRetentionPeriod is { } v595)
+        if (value.BackupRetentionPeriod is { } v11)
         {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v595);
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v11);
         }
-        if (value.DBSecurityGroups is { } l596)
+        if (value.DBSecurityGroups is { } l12)
         {
-            if (l596.Count == 0)
+            if (l12.Count == 0)
             {
                 parameters[prefix + ".DBSecurityGroups"] = string.Empty;
             }
 
-            for (var i596 = 0; i596 < l596.Count; i596++)
+            for (var i12 = 0; i12 < l12.Count; i12++)
             {
-                var e596 = l596[i596];
-                if (e596 is { } s597)
+                var e12 = l12[i12];
+                if (e12 is { } s13)
                 {
-                    QueryStructureMarshallers.Marshall(s597, parameters, prefix + ".DBSecurityGroups" + ".DBSecurityGroup" + "." + QueryValues.FromInt(i596 + 1));
+                    QueryStructureMarshallers.Marshall(s13, parameters, prefix + ".DBSecurityGroups" + ".DBSecurityGroup" + "." + QueryValues.FromInt(i12 + 1));
                 }
             }
         }
-        if (value.VpcSecurityGroups is { } l598)
+        if (value.VpcSecurityGroups is { } l14)
         {
-            if (l598.Count == 0)
+            if (l14.Count == 0)
             {
                 parameters[prefix + ".VpcSecurityGroups"] = string.Empty;
             }
 
-            for (var i598 = 0; i598 < l598.Count; i598++)
+            for (var i14 = 0; i14 < l14.Count; i14++)
             {
-                var e598 = l598[i598];
-                if (e598 is { } s599)
+                var e14 = l14[i14];
+                if (e14 is { } s15)
                 {
-                    QueryStructureMarshallers.Marshall(s599, parameters, prefix + ".VpcSecurityGroups" + ".VpcSecurityGroupMembership" + "." + QueryValues.FromInt(i598 + 1));
+                    QueryStructureMarshallers.Marshall(s15, parameters, prefix + ".VpcSecurityGroups" + ".VpcSecurityGroupMembership" + "." + QueryValues.FromInt(i14 + 1));
                 }
             }
         }
-        if (value.DBParameterGroups is { } l600)
+        if (value.DBParameterGroups is { } l16)
         {
-            if (l600.Count == 0)
+            if (l16.Count == 0)
             {
                 parameters[prefix + ".DBParameterGroups"] = string.Empty;
             }
 
-            for (var i600 = 0; i600 < l600.Count; i600++)
+            for (var i16 = 0; i16 < l16.Count; i16++)
             {
-                var e600 = l600[i600];
-                if (e600 is { } s601)
+                var e16 = l16[i16];
+                if (e16 is { } s17)
                 {
-                    QueryStructureMarshallers.Marshall(s601, parameters, prefix + ".DBParameterGroups" + ".DBParameterGroup" + "." + QueryValues.FromInt(i600 + 1));
+                    QueryStructureMarshallers.Marshall(s17, parameters, prefix + ".DBParameterGroups" + ".DBParameterGroup" + "." + QueryValues.FromInt(i16 + 1));
                 }
             }
         }
-        if (value.AvailabilityZone is { } v602)
+        if (value.AvailabilityZone is { } v18)
         {
-            parameters[prefix + ".AvailabilityZone"] = v602;
+            parameters[prefix + ".AvailabilityZone"] = v18;
         }
-        if (value.DBSubnetGroup is { } s603)
+        if (value.DBSubnetGroup is { } s19)
         {
-            QueryStructureMarshallers.Marshall(s603, parameters, prefix + ".DBSubnetGroup");
+            QueryStructureMarshallers.Marshall(s19, parameters, prefix + ".DBSubnetGroup");
         }
-        if (value.PreferredMaintenanceWindow is { } v604)
+        if (value.PreferredMaintenanceWindow is { } v20)
         {
-            parameters[prefix + ".PreferredMaintenanceWindow"] = v604;
+            parameters[prefix + ".PreferredMaintenanceWindow"] = v20;
         }
-        if (value.UpgradeRolloutOrder is { } v605)
+        if (value.UpgradeRolloutOrder is { } v21)
         {
-            parameters[prefix + ".UpgradeRolloutOrder"] = v605;
+            parameters[prefix + ".UpgradeRolloutOrder"] = v21;
         }
-        if (value.PendingModifiedValues is { } s606)
+        if (value.PendingModifiedValues is { } s22)
         {
-            QueryStructureMarshallers.Marshall(s606, parameters, prefix + ".PendingModifiedValues");
+            QueryStructureMarshallers.Marshall(s22, parameters, prefix + ".PendingModifiedValues");
         }
-        if (value.LatestRestorableTime is { } v607)
+        if (value.LatestRestorableTime is { } v23)
         {
-            parameters[prefix + ".LatestRestorableTime"] = QueryValues.FromTimestamp(v607);
+            parameters[prefix + ".LatestRestorableTime"] = QueryValues.FromTimestamp(v23);
         }
-        if (value.MultiAZ is { } v608)
+        if (value.MultiAZ is { } v24)
         {
-            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v608);
+            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v24);
         }
-        if (value.EngineVersion is { } v609)
+        if (value.EngineVersion is { } v25)
         {
-            parameters[prefix + ".EngineVersion"] = v609;
+            parameters[prefix + ".EngineVersion"] = v25;
         }
-        if (value.AutoMinorVersionUpgrade is { } v610)
+        if (value.AutoMinorVersionUpgrade is { } v26)
         {
-            parameters[prefix + ".AutoMinorVersionUpgrade"] = QueryValues.FromBool(v610);
+            parameters[prefix + ".AutoMinorVersionUpgrade"] = QueryValues.FromBool(v26);
         }
-        if (value.ReadReplicaSourceDBInstanceIdentifier is { } v611)
+        if (value.ReadReplicaSourceDBInstanceIdentifier is { } v27)
         {
-            parameters[prefix + ".ReadReplicaSourceDBInstanceIdentifier"] = v611;
+            parameters[prefix + ".ReadReplicaSourceDBInstanceIdentifier"] = v27;
         }
-        if (value.ReadReplicaDBInstanceIdentifiers is { } l612)
+        if (value.ReadReplicaDBInstanceIdentifiers is { } l28)
         {
-            if (l612.Count == 0)
+            if (l28.Count == 0)
             {
                 parameters[prefix + ".ReadReplicaDBInstanceIdentifiers"] = string.Empty;
             }
 
-            for (var i612 = 0; i612 < l612.Count; i612++)
+            for (var i28 = 0; i28 < l28.Count; i28++)
             {
-                var e612 = l612[i612];
-                parameters[prefix + ".ReadReplicaDBInstanceIdentifiers" + ".ReadReplicaDBInstanceIdentifier" + "." + QueryValues.FromInt(i612 + 1)] = e612;
+                var e28 = l28[i28];
+                parameters[prefix + ".ReadReplicaDBInstanceIdentifiers" + ".ReadReplicaDBInstanceIdentifier" + "." + QueryValues.FromInt(i28 + 1)] = e28;
             }
         }
-        if (value.ReadReplicaDBClusterIdentifiers is { } l613)
+        if (value.ReadReplicaDBClusterIdentifiers is { } l29)
         {
-            if (l613.Count == 0)
+            if (l29.Count == 0)
             {
                 parameters[prefix + ".ReadReplicaDBClusterIdentifiers"] = string.Empty;
             }
 
-            for (var i613 = 0; i613 < l613.Count; i613++)
+            for (var i29 = 0; i29 < l29.Count; i29++)
             {
-                var e613 = l613[i613];
-                parameters[prefix + ".ReadReplicaDBClusterIdentifiers" + ".ReadReplicaDBClusterIdentifier" + "." + QueryValues.FromInt(i613 + 1)] = e613;
+                var e29 = l29[i29];
+                parameters[prefix + ".ReadReplicaDBClusterIdentifiers" + ".ReadReplicaDBClusterIdentifier" + "." + QueryValues.FromInt(i29 + 1)] = e29;
             }
         }
-        if (value.ReplicaMode is { } v614)
+        if (value.ReplicaMode is { } v30)
         {
-            parameters[prefix + ".ReplicaMode"] = v614;
+            parameters[prefix + ".ReplicaMode"] = v30;
         }
-        if (value.LicenseModel is { } v615)
+        if (value.LicenseModel is { } v31)
         {
-            parameters[prefix + ".LicenseModel"] = v615;
+            parameters[prefix + ".LicenseModel"] = v31;
         }
-        if (value.Iops is { } v616)
+        if (value.Iops is { } v32)
         {
-            parameters[prefix + ".Iops"] = QueryValues.FromInt(v616);
+            parameters[prefix + ".Iops"] = QueryValues.FromInt(v32);
         }
-        if (value.StorageThroughput is { } v617)
+        if (value.StorageThroughput is { } v33)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v617);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v33);
         }
-        if (value.OptionGroupMemberships is { } l618)
+        if (value.OptionGroupMemberships is { } l34)
         {
-            if (l618.Count == 0)
+            if (l34.Count == 0)
             {
                 parameters[prefix + ".OptionGroupMemberships"] = string.Empty;
             }
 
-            for (var i618 = 0; i618 < l618.Count; i618++)
+            for (var i34 = 0; i34 < l34.Count; i34++)
             {
-                var e618 = l618[i618];
-                if (e618 is { } s619)
+                var e34 = l34[i34];
+                if (e34 is { } s35)
                 {
-                    QueryStructureMarshallers.Marshall(s619, parameters, prefix + ".OptionGroupMemberships" + ".OptionGroupMembership" + "." + QueryValues.FromInt(i618 + 1));
+                    QueryStructureMarshallers.Marshall(s35, parameters, prefix + ".OptionGroupMemberships" + ".OptionGroupMembership" + "." + QueryValues.FromInt(i34 + 1));
                 }
             }
         }
-        if (value.CharacterSetName is { } v620)
+        if (value.CharacterSetName is { } v36)
         {
-            parameters[prefix + ".CharacterSetName"] = v620;
+            parameters[prefix + ".CharacterSetName"] = v36;
         }
-        if (value.NcharCharacterSetName is { } v621)
+        if (value.NcharCharacterSetName is { } v37)
         {
-            parameters[prefix + ".NcharCharacterSetName"] = v621;
+            parameters[prefix + ".NcharCharacterSetName"] = v37;
         }
-        if (value.SecondaryAvailabilityZone is { } v622)
+        if (value.SecondaryAvailabilityZone is { } v38)
         {
-            parameters[prefix + ".SecondaryAvailabilityZone"] = v622;
+            parameters[prefix + ".SecondaryAvailabilityZone"] = v38;
         }
-        if (value.PubliclyAccessible is { } v623)
+        if (value.PubliclyAccessible is { } v39)
         {
-            parameters[prefix + ".PubliclyAccessible"] = QueryValues.FromBool(v623);
+            parameters[prefix + ".PubliclyAccessible"] = QueryValues.FromBool(v39);
         }
-        if (value.StatusInfos is { } l624)
+        if (value.StatusInfos is { } l40)
         {
-            if (l624.Count == 0)
+            if (l40.Count == 0)
             {
                 parameters[prefix + ".StatusInfos"] = string.Empty;
             }
 
-            for (var i624 = 0; i624 < l624.Count; i624++)
+            for (var i40 = 0; i40 < l40.Count; i40++)
             {
-                var e624 = l624[i624];
-                if (e624 is { } s625)
+                var e40 = l40[i40];
+                if (e40 is { } s41)
                 {
-                    QueryStructureMarshallers.Marshall(s625, parameters, prefix + ".StatusInfos" + ".DBInstanceStatusInfo" + "." + QueryValues.FromInt(i624 + 1));
+                    QueryStructureMarshallers.Marshall(s41, parameters, prefix + ".StatusInfos" + ".DBInstanceStatusInfo" + "." + QueryValues.FromInt(i40 + 1));
                 }
             }
         }
-        if (value.StorageType is { } v626)
+        if (value.StorageType is { } v42)
         {
-            parameters[prefix + ".StorageType"] = v626;
+            parameters[prefix + ".StorageType"] = v42;
         }
-        if (value.StorageEncryptionType is { } v627)
+        if (value.StorageEncryptionType is { } v43)
         {
-            parameters[prefix + ".StorageEncryptionType"] = v627;
+            parameters[prefix + ".StorageEncryptionType"] = v43;
         }
-        if (value.TdeCredentialArn is { } v628)
+        if (value.TdeCredentialArn is { } v44)
         {
-            parameters[prefix + ".TdeCredentialArn"] = v628;
+            parameters[prefix + ".TdeCredentialArn"] = v44;
         }
-        if (value.DbInstancePort is { } v629)
+        if (value.DbInstancePort is { } v45)
         {
-            parameters[prefix + ".DbInstancePort"] = QueryValues.FromInt(v629);
+            parameters[prefix + ".DbInstancePort"] = QueryValues.FromInt(v45);
         }
-        if (value.DBClusterIdentifier is { } v630)
+        if (value.DBClusterIdentifier is { } v46)
         {
-            parameters[prefix + ".DBClusterIdentifier"] = v630;
+            parameters[prefix + ".DBClusterIdentifier"] = v46;
         }
-        if (value.StorageEncrypted is { } v631)
+        if (value.StorageEncrypted is { } v47)
         {
-            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v631);
+            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v47);
         }
-        if (value.KmsKeyId is { } v632)
+        if (value.KmsKeyId is { } v48)
         {
-            parameters[prefix + ".KmsKeyId"] = v632;
+            parameters[prefix + ".KmsKeyId"] = v48;
         }
-        if (value.DbiResourceId is { } v633)
+        if (value.DbiResourceId is { } v49)
         {
-            parameters[prefix + ".DbiResourceId"] = v633;
+            parameters[prefix + ".DbiResourceId"] = v49;
         }
-        if (value.CACertificateIdentifier is { } v634)
+        if (value.CACertificateIdentifier is { } v50)
         {
-            parameters[prefix + ".CACertificateIdentifier"] = v634;
+            parameters[prefix + ".CACertificateIdentifier"] = v50;
         }
-        if (value.DomainMemberships is { } l635)
+        if (value.DomainMemberships is { } l51)
         {
-            if (l635.Count == 0)
+            if (l51.Count == 0)
             {
                 parameters[prefix + ".DomainMemberships"] = string.Empty;
             }
 
-            for (var i635 = 0; i635 < l635.Count; i635++)
+            for (var i51 = 0; i51 < l51.Count; i51++)
             {
-                var e635 = l635[i635];
-                if (e635 is { } s636)
+                var e51 = l51[i51];
+                if (e51 is { } s52)
                 {
-                    QueryStructureMarshallers.Marshall(s636, parameters, prefix + ".DomainMemberships" + ".DomainMembership" + "." + QueryValues.FromInt(i635 + 1));
+                    QueryStructureMarshallers.Marshall(s52, parameters, prefix + ".DomainMemberships" + ".DomainMembership" + "." + QueryValues.FromInt(i51 + 1));
                 }
             }
         }
-        if (value.CopyTagsToSnapshot is { } v637)
+        if (value.CopyTagsToSnapshot is { } v53)
         {
-            parameters[prefix + ".CopyTagsToSnapshot"] = QueryValues.FromBool(v637);
+            parameters[prefix + ".CopyTagsToSnapshot"] = QueryValues.FromBool(v53);
         }
-        if (value.MonitoringInterval is { } v638)
+        if (value.MonitoringInterval is { } v54)
         {
-            parameters[prefix + ".MonitoringInterval"] = QueryValues.FromInt(v638);
+            parameters[prefix + ".MonitoringInterval"] = QueryValues.FromInt(v54);
         }
-        if (value.EnhancedMonitoringResourceArn is { } v639)
+        if (value.EnhancedMonitoringResourceArn is { } v55)
         {
-            parameters[prefix + ".EnhancedMonitoringResourceArn"] = v639;
+            parameters[prefix + ".EnhancedMonitoringResourceArn"] = v55;
         }
-        if (value.MonitoringRoleArn is { } v640)
+        if (value.MonitoringRoleArn is { } v56)
         {
-            parameters[prefix + ".MonitoringRoleArn"] = v640;
+            parameters[prefix + ".MonitoringRoleArn"] = v56;
         }
-        if (value.PromotionTier is { } v641)
+        if (value.PromotionTier is { } v57)
         {
-            parameters[prefix + ".PromotionTier"] = QueryValues.FromInt(v641);
+            parameters[prefix + ".PromotionTier"] = QueryValues.FromInt(v57);
         }
-        if (value.DBInstanceArn is { } v642)
+        if (value.DBInstanceArn is { } v58)
         {
-            parameters[prefix + ".DBInstanceArn"] = v642;
+            parameters[prefix + ".DBInstanceArn"] = v58;
         }
-        if (value.Timezone is { } v643)
+        if (value.Timezone is { } v59)
         {
-            parameters[prefix + ".Timezone"] = v643;
+            parameters[prefix + ".Timezone"] = v59;
         }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v644)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v60)
         {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v644);
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v60);
         }
-        if (value.DatabaseInsightsMode is { } v645)
+        if (value.DatabaseInsightsMode is { } v61)
         {
-            parameters[prefix + ".DatabaseInsightsMode"] = v645;
+            parameters[prefix + ".DatabaseInsightsMode"] = v61;
         }
-        if (value.PerformanceInsightsEnabled is { } v646)
+        if (value.PerformanceInsightsEnabled is { } v62)
         {
-            parameters[prefix + ".PerformanceInsightsEnabled"] = QueryValues.FromBool(v646);
+            parameters[prefix + ".PerformanceInsightsEnabled"] = QueryValues.FromBool(v62);
         }
-        if (value.PerformanceInsightsKMSKeyId is { } v647)
+        if (value.PerformanceInsightsKMSKeyId is { } v63)
         {
-            parameters[prefix + ".PerformanceInsightsKMSKeyId"] = v647;
+            parameters[prefix + ".PerformanceInsightsKMSKeyId"] = v63;
         }
-        if (value.PerformanceInsightsRetentionPeriod is { } v648)
+        if (value.PerformanceInsightsRetentionPeriod is { } v64)
         {
-            parameters[prefix + ".PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v648);
+            parameters[prefix + ".PerformanceInsightsRetentionPeriod"] = QueryValues.FromInt(v64);
         }
-        if (value.EnabledCloudwatchLogsExports is { } l649)
+        if (value.EnabledCloudwatchLogsExports is { } l65)
         {
-            if (l649.Count == 0)
+            if (l65.Count == 0)
             {
                 parameters[prefix + ".EnabledCloudwatchLogsExports"] = string.Empty;
             }
 
-            for (var i649 = 0; i649 < l649.Count; i649++)
+            for (var i65 = 0; i65 < l65.Count; i65++)
             {
-                var e649 = l649[i649];
-                parameters[prefix + ".EnabledCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i649 + 1)] = e649;
+                var e65 = l65[i65];
+                parameters[prefix + ".EnabledCloudwatchLogsExports" + ".member" + "." + QueryValues.FromInt(i65 + 1)] = e65;
             }
         }
-        if (value.ProcessorFeatures is { } l650)
+        if (value.ProcessorFeatures is { } l66)
         {
-            if (l650.Count == 0)
+            if (l66.Count == 0)
             {
                 parameters[prefix + ".ProcessorFeatures"] = string.Empty;
             }
 
-            for (var i650 = 0; i650 < l650.Count; i650++)
+            for (var i66 = 0; i66 < l66.Count; i66++)
             {
-                var e650 = l650[i650];
-                if (e650 is { } s651)
+                var e66 = l66[i66];
+                if (e66 is { } s67)
                 {
-                    QueryStructureMarshallers.Marshall(s651, parameters, prefix + ".ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i650 + 1));
+                    QueryStructureMarshallers.Marshall(s67, parameters, prefix + ".ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i66 + 1));
                 }
             }
         }
-        if (value.DeletionProtection is { } v652)
+        if (value.DeletionProtection is { } v68)
         {
-            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v652);
+            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v68);
         }
-        if (value.AssociatedRoles is { } l653)
+        if (value.AssociatedRoles is { } l69)
         {
-            if (l653.Count == 0)
+            if (l69.Count == 0)
             {
                 parameters[prefix + ".AssociatedRoles"] = string.Empty;
             }
 
-            for (var i653 = 0; i653 < l653.Count; i653++)
+            for (var i69 = 0; i69 < l69.Count; i69++)
             {
-                var e653 = l653[i653];
-                if (e653 is { } s654)
+                var e69 = l69[i69];
+                if (e69 is { } s70)
                 {
-                    QueryStructureMarshallers.Marshall(s654, parameters, prefix + ".AssociatedRoles" + ".DBInstanceRole" + "." + QueryValues.FromInt(i653 + 1));
+                    QueryStructureMarshallers.Marshall(s70, parameters, prefix + ".AssociatedRoles" + ".DBInstanceRole" + "." + QueryValues.FromInt(i69 + 1));
                 }
             }
         }
-        if (value.ListenerEndpoint is { } s655)
+        if (value.ListenerEndpoint is { } s71)
         {
-            QueryStructureMarshallers.Marshall(s655, parameters, prefix + ".ListenerEndpoint");
+            QueryStructureMarshallers.Marshall(s71, parameters, prefix + ".ListenerEndpoint");
         }
-        if (value.MaxAllocatedStorage is { } v656)
+        if (value.MaxAllocatedStorage is { } v72)
         {
-            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v656);
+            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v72);
         }
-        if (value.TagList is { } l657)
+        if (value.TagList is { } l73)
         {
-            if (l657.Count == 0)
+            if (l73.Count == 0)
             {
                 parameters[prefix + ".TagList"] = string.Empty;
             }
 
-            for (var i657 = 0; i657 < l657.Count; i657++)
+            for (var i73 = 0; i73 < l73.Count; i73++)
             {
-                var e657 = l657[i657];
-                if (e657 is { } s658)
+                var e73 = l73[i73];
+                if (e73 is { } s74)
                 {
-                    QueryStructureMarshallers.Marshall(s658, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i657 + 1));
+                    QueryStructureMarshallers.Marshall(s74, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i73 + 1));
                 }
             }
         }
-        if (value.AutomationMode is { } v659)
+        if (value.AutomationMode is { } v75)
         {
-            parameters[prefix + ".AutomationMode"] = v659;
+            parameters[prefix + ".AutomationMode"] = v75;
         }
-        if (value.ResumeFullAutomationModeTime is { } v660)
+        if (value.ResumeFullAutomationModeTime is { } v76)
         {
-            parameters[prefix + ".ResumeFullAutomationModeTime"] = QueryValues.FromTimestamp(v660);
+            parameters[prefix + ".ResumeFullAutomationModeTime"] = QueryValues.FromTimestamp(v76);
         }
-        if (value.CustomerOwnedIpEnabled is { } v661)
+        if (value.CustomerOwnedIpEnabled is { } v77)
         {
-            parameters[prefix + ".CustomerOwnedIpEnabled"] = QueryValues.FromBool(v661);
+            parameters[prefix + ".CustomerOwnedIpEnabled"] = QueryValues.FromBool(v77);
         }
-        if (value.NetworkType is { } v662)
+        if (value.NetworkType is { } v78)
         {
-            parameters[prefix + ".NetworkType"] = v662;
+            parameters[prefix + ".NetworkType"] = v78;
         }
-        if (value.ActivityStreamStatus is { } v663)
+        if (value.ActivityStreamStatus is { } v79)
         {
-            parameters[prefix + ".ActivityStreamStatus"] = v663;
+            parameters[prefix + ".ActivityStreamStatus"] = v79;
         }
-        if (value.ActivityStreamKmsKeyId is { } v664)
+        if (value.ActivityStreamKmsKeyId is { } v80)
         {
-            parameters[prefix + ".ActivityStreamKmsKeyId"] = v664;
+            parameters[prefix + ".ActivityStreamKmsKeyId"] = v80;
         }
-        if (value.ActivityStreamKinesisStreamName is { } v665)
+        if (value.ActivityStreamKinesisStreamName is { } v81)
         {
-            parameters[prefix + ".ActivityStreamKinesisStreamName"] = v665;
+            parameters[prefix + ".ActivityStreamKinesisStreamName"] = v81;
         }
-        if (value.ActivityStreamMode is { } v666)
+        if (value.ActivityStreamMode is { } v82)
         {
-            parameters[prefix + ".ActivityStreamMode"] = v666;
+            parameters[prefix + ".ActivityStreamMode"] = v82;
         }
-        if (value.ActivityStreamEngineNativeAuditFieldsIncluded is { } v667)
+        if (value.ActivityStreamEngineNativeAuditFieldsIncluded is { } v83)
         {
-            parameters[prefix + ".ActivityStreamEngineNativeAuditFieldsIncluded"] = QueryValues.FromBool(v667);
+            parameters[prefix + ".ActivityStreamEngineNativeAuditFieldsIncluded"] = QueryValues.FromBool(v83);
         }
-        if (value.AwsBackupRecoveryPointArn is { } v668)
+        if (value.AwsBackupRecoveryPointArn is { } v84)
         {
-            parameters[prefix + ".AwsBackupRecoveryPointArn"] = v668;
+            parameters[prefix + ".AwsBackupRecoveryPointArn"] = v84;
         }
-        if (value.DBInstanceAutomatedBackupsReplications is { } l669)
+        if (value.DBInstanceAutomatedBackupsReplications is { } l85)
         {
-            if (l669.Count == 0)
+            if (l85.Count == 0)
             {
                 parameters[prefix + ".DBInstanceAutomatedBackupsReplications"] = string.Empty;
             }
 
-            for (var i669 = 0; i669 < l669.Count; i669++)
+            for (var i85 = 0; i85 < l85.Count; i85++)
             {
-                var e669 = l669[i669];
-                if (e669 is { } s670)
+                var e85 = l85[i85];
+                if (e85 is { } s86)
                 {
-                    QueryStructureMarshallers.Marshall(s670, parameters, prefix + ".DBInstanceAutomatedBackupsReplications" + ".DBInstanceAutomatedBackupsReplication" + "." + QueryValues.FromInt(i669 + 1));
+                    QueryStructureMarshallers.Marshall(s86, parameters, prefix + ".DBInstanceAutomatedBackupsReplications" + ".DBInstanceAutomatedBackupsReplication" + "." + QueryValues.FromInt(i85 + 1));
                 }
             }
         }
-        if (value.BackupTarget is { } v671)
+        if (value.BackupTarget is { } v87)
         {
-            parameters[prefix + ".BackupTarget"] = v671;
+            parameters[prefix + ".BackupTarget"] = v87;
         }
-        if (value.AutomaticRestartTime is { } v672)
+        if (value.AutomaticRestartTime is { } v88)
         {
-            parameters[prefix + ".AutomaticRestartTime"] = QueryValues.FromTimestamp(v672);
+            parameters[prefix + ".AutomaticRestartTime"] = QueryValues.FromTimestamp(v88);
         }
-        if (value.CustomIamInstanceProfile is { } v673)
+        if (value.CustomIamInstanceProfile is { } v89)
         {
-            parameters[prefix + ".CustomIamInstanceProfile"] = v673;
+            parameters[prefix + ".CustomIamInstanceProfile"] = v89;
         }
-        if (value.ActivityStreamPolicyStatus is { } v674)
+        if (value.ActivityStreamPolicyStatus is { } v90)
         {
-            parameters[prefix + ".ActivityStreamPolicyStatus"] = v674;
+            parameters[prefix + ".ActivityStreamPolicyStatus"] = v90;
         }
-        if (value.CertificateDetails is { } s675)
+        if (value.CertificateDetails is { } s91)
         {
-            QueryStructureMarshallers.Marshall(s675, parameters, prefix + ".CertificateDetails");
+            QueryStructureMarshallers.Marshall(s91, parameters, prefix + ".CertificateDetails");
         }
-        if (value.DBSystemId is { } v676)
+        if (value.DBSystemId is { } v92)
         {
-            parameters[prefix + ".DBSystemId"] = v676;
+            parameters[prefix + ".DBSystemId"] = v92;
         }
-        if (value.MasterUserSecret is { } s677)
+        if (value.MasterUserSecret is { } s93)
         {
-            QueryStructureMarshallers.Marshall(s677, parameters, prefix + ".MasterUserSecret");
+            QueryStructureMarshallers.Marshall(s93, parameters, prefix + ".MasterUserSecret");
         }
-        if (value.ReadReplicaSourceDBClusterIdentifier is { } v678)
+        if (value.ReadReplicaSourceDBClusterIdentifier is { } v94)
         {
-            parameters[prefix + ".ReadReplicaSourceDBClusterIdentifier"] = v678;
+            parameters[prefix + ".ReadReplicaSourceDBClusterIdentifier"] = v94;
         }
-        if (value.PercentProgress is { } v679)
+        if (value.PercentProgress is { } v95)
         {
-            parameters[prefix + ".PercentProgress"] = v679;
+            parameters[prefix + ".PercentProgress"] = v95;
         }
-        if (value.MultiTenant is { } v680)
+        if (value.MultiTenant is { } v96)
         {
-            parameters[prefix + ".MultiTenant"] = QueryValues.FromBool(v680);
+            parameters[prefix + ".MultiTenant"] = QueryValues.FromBool(v96);
         }
-        if (value.DedicatedLogVolume is { } v681)
+        if (value.DedicatedLogVolume is { } v97)
         {
-            parameters[prefix + ".DedicatedLogVolume"] = QueryValues.FromBool(v681);
+            parameters[prefix + ".DedicatedLogVolume"] = QueryValues.FromBool(v97);
         }
-        if (value.IsStorageConfigUpgradeAvailable is { } v682)
+        if (value.IsStorageConfigUpgradeAvailable is { } v98)
         {
-            parameters[prefix + ".IsStorageConfigUpgradeAvailable"] = QueryValues.FromBool(v682);
+            parameters[prefix + ".IsStorageConfigUpgradeAvailable"] = QueryValues.FromBool(v98);
         }
-        if (value.EngineLifecycleSupport is { } v683)
+        if (value.EngineLifecycleSupport is { } v99)
         {
-            parameters[prefix + ".EngineLifecycleSupport"] = v683;
+            parameters[prefix + ".EngineLifecycleSupport"] = v99;
         }
-        if (value.AdditionalStorageVolumes is { } l684)
+        if (value.AdditionalStorageVolumes is { } l100)
         {
-            if (l684.Count == 0)
+            if (l100.Count == 0)
             {
                 parameters[prefix + ".AdditionalStorageVolumes"] = string.Empty;
             }
 
-            for (var i684 = 0; i684 < l684.Count; i684++)
+            for (var i100 = 0; i100 < l100.Count; i100++)
             {
-                var e684 = l684[i684];
-                if (e684 is { } s685)
+                var e100 = l100[i100];
+                if (e100 is { } s101)
                 {
-                    QueryStructureMarshallers.Marshall(s685, parameters, prefix + ".AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i684 + 1));
+                    QueryStructureMarshallers.Marshall(s101, parameters, prefix + ".AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i100 + 1));
                 }
             }
         }
-        if (value.StorageVolumeStatus is { } v686)
+        if (value.StorageVolumeStatus is { } v102)
         {
-            parameters[prefix + ".StorageVolumeStatus"] = v686;
+            parameters[prefix + ".StorageVolumeStatus"] = v102;
         }
     }
 
     public static void Marshall(DBInstanceAutomatedBackupsReplication value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBInstanceAutomatedBackupsArn is { } v687)
+        if (value.DBInstanceAutomatedBackupsArn is { } v1)
         {
-            parameters[prefix + ".DBInstanceAutomatedBackupsArn"] = v687;
+            parameters[prefix + ".DBInstanceAutomatedBackupsArn"] = v1;
         }
     }
 
     public static void Marshall(DBInstanceRole value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.RoleArn is { } v688)
+        if (value.RoleArn is { } v1)
         {
-            parameters[prefix + ".RoleArn"] = v688;
+            parameters[prefix + ".RoleArn"] = v1;
         }
-        if (value.FeatureName is { } v689)
+        if (value.FeatureName is { } v2)
         {
-            parameters[prefix + ".FeatureName"] = v689;
+            parameters[prefix + ".FeatureName"] = v2;
         }
-        if (value.Status is { } v690)
+        if (value.Status is { } v3)
         {
-            parameters[prefix + ".Status"] = v690;
+            parameters[prefix + ".Status"] = v3;
         }
     }
 
     public static void Marshall(DBInstanceStatusInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.StatusType is { } v691)
+        if (value.StatusType is { } v1)
         {
-            parameters[prefix + ".StatusType"] = v691;
+            parameters[prefix + ".StatusType"] = v1;
         }
-        if (value.Normal is { } v692)
+        if (value.Normal is { } v2)
         {
-            parameters[prefix + ".Normal"] = QueryValues.FromBool(v692);
+            parameters[prefix + ".Normal"] = QueryValues.FromBool(v2);
         }
-        if (value.Status is { } v693)
+        if (value.Status is { } v3)
         {
-            parameters[prefix + ".Status"] = v693;
+            parameters[prefix + ".Status"] = v3;
         }
-        if (value.Message is { } v694)
+        if (value.Message is { } v4)
         {
-            parameters[prefix + ".Message"] = v694;
+            parameters[prefix + ".Message"] = v4;
         }
     }
 
     public static void Marshall(DBParameterGroupStatus value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBParameterGroupName is { } v695)
+        if (value.DBParameterGroupName is { } v1)
         {
-            parameters[prefix + ".DBParameterGroupName"] = v695;
+            parameters[prefix + ".DBParameterGroupName"] = v1;
         }
-        if (value.ParameterApplyStatus is { } v696)
+        if (value.ParameterApplyStatus is { } v2)
         {
-            parameters[prefix + ".ParameterApplyStatus"] = v696;
+            parameters[prefix + ".ParameterApplyStatus"] = v2;
         }
     }
 
     public static void Marshall(DBProxy value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBProxyName is { } v697)
+        if (value.DBProxyName is { } v1)
         {
-            parameters[prefix + ".DBProxyName"] = v697;
+            parameters[prefix + ".DBProxyName"] = v1;
         }
-        if (value.DBProxyArn is { } v698)
+        if (value.DBProxyArn is { } v2)
         {
-            parameters[prefix + ".DBProxyArn"] = v698;
+            parameters[prefix + ".DBProxyArn"] = v2;
         }
-        if (value.Status is { } v699)
+        if (value.Status is { } v3)
         {
-            parameters[prefix + ".Status"] = v699;
+            parameters[prefix + ".Status"] = v3;
         }
-        if (value.EngineFamily is { } v700)
+        if (value.EngineFamily is { } v4)
         {
-            parameters[prefix + ".EngineFamily"] = v700;
+            parameters[prefix + ".EngineFamily"] = v4;
         }
-        if (value.VpcId is { } v701)
+        if (value.VpcId is { } v5)
         {
-            parameters[prefix + ".VpcId"] = v701;
+            parameters[prefix + ".VpcId"] = v5;
         }
-        if (value.VpcSecurityGroupIds is { } l702)
+        if (value.VpcSecurityGroupIds is { } l6)
         {
-            if (l702.Count == 0)
+            if (l6.Count == 0)
             {
                 parameters[prefix + ".VpcSecurityGroupIds"] = string.Empty;
             }
 
-            for (var i702 = 0; i702 < l702.Count; i702++)
+            for (var i6 = 0; i6 < l6.Count; i6++)
             {
-                var e702 = l702[i702];
-                parameters[prefix + ".VpcSecurityGroupIds" + ".member" + "." + QueryValues.FromInt(i702 + 1)] = e702;
+                var e6 = l6[i6];
+                parameters[prefix + ".VpcSecurityGroupIds" + ".member" + "." + QueryValues.FromInt(i6 + 1)] = e6;
             }
         }
-        if (value.VpcSubnetIds is { } l703)
+        if (value.VpcSubnetIds is { } l7)
         {
-            if (l703.Count == 0)
+            if (l7.Count == 0)
             {
                 parameters[prefix + ".VpcSubnetIds"] = string.Empty;
             }
 
-            for (var i703 = 0; i703 < l703.Count; i703++)
+            for (var i7 = 0; i7 < l7.Count; i7++)
             {
-                var e703 = l703[i703];
-                parameters[prefix + ".VpcSubnetIds" + ".member" + "." + QueryValues.FromInt(i703 + 1)] = e703;
+                var e7 = l7[i7];
+                parameters[prefix + ".VpcSubnetIds" + ".member" + "." + QueryValues.FromInt(i7 + 1)] = e7;
             }
         }
-        if (value.DefaultAuthScheme is { } v704)
+        if (value.DefaultAuthScheme is { } v8)
         {
-            parameters[prefix + ".DefaultAuthScheme"] = v704;
+            parameters[prefix + ".DefaultAuthScheme"] = v8;
         }
-        if (value.Auth is { } l705)
+        if (value.Auth is { } l9)
         {
-            if (l705.Count == 0)
+            if (l9.Count == 0)
             {
                 parameters[prefix + ".Auth"] = string.Empty;
             }
 
-            for (var i705 = 0; i705 < l705.Count; i705++)
+            for (var i9 = 0; i9 < l9.Count; i9++)
             {
-                var e705 = l705[i705];
-                if (e705 is { } s706)
+                var e9 = l9[i9];
+                if (e9 is { } s10)
                 {
-                    QueryStructureMarshallers.Marshall(s706, parameters, prefix + ".Auth" + ".member" + "." + QueryValues.FromInt(i705 + 1));
+                    QueryStructureMarshallers.Marshall(s10, parameters, prefix + ".Auth" + ".member" + "." + QueryValues.FromInt(i9 + 1));
                 }
             }
         }
-        if (value.RoleArn is { } v707)
+        if (value.RoleArn is { } v11)
         {
-            parameters[prefix + ".RoleArn"] = v707;
+            parameters[prefix + ".RoleArn"] = v11;
         }
-        if (value.Endpoint is { } v708)
+        if (value.Endpoint is { } v12)
         {
-            parameters[prefix + ".Endpoint"] = v708;
+            parameters[prefix + ".Endpoint"] = v12;
         }
-        if (value.RequireTLS is { } v709)
+        if (value.RequireTLS is { } v13)
         {
-            parameters[prefix + ".RequireTLS"] = QueryValues.FromBool(v709);
+            parameters[prefix + ".RequireTLS"] = QueryValues.FromBool(v13);
         }
-        if (value.IdleClientTimeout is { } v710)
+        if (value.IdleClientTimeout is { } v14)
         {
-            parameters[prefix + ".IdleClientTimeout"] = QueryValues.FromInt(v710);
+            parameters[prefix + ".IdleClientTimeout"] = QueryValues.FromInt(v14);
         }
-        if (value.DebugLogging is { } v711)
+        if (value.DebugLogging is { } v15)
         {
-            parameters[prefix + ".DebugLogging"] = QueryValues.FromBool(v711);
+            parameters[prefix + ".DebugLogging"] = QueryValues.FromBool(v15);
         }
-        if (value.CreatedDate is { } v712)
+        if (value.CreatedDate is { } v16)
         {
-            parameters[prefix + ".CreatedDate"] = QueryValues.FromTimestamp(v712);
+            parameters[prefix + ".CreatedDate"] = QueryValues.FromTimestamp(v16);
         }
-        if (value.UpdatedDate is { } v713)
+        if (value.UpdatedDate is { } v17)
         {
-            parameters[prefix + ".UpdatedDate"] = QueryValues.FromTimestamp(v713);
+            parameters[prefix + ".UpdatedDate"] = QueryValues.FromTimestamp(v17);
         }
-        if (value.EndpointNetworkType is { } v714)
+        if (value.EndpointNetworkType is { } v18)
         {
-            parameters[prefix + ".EndpointNetworkType"] = v714;
+            parameters[prefix + ".EndpointNetworkType"] = v18;
         }
-        if (value.TargetConnectionNetworkType is { } v715)
+        if (value.TargetConnectionNetworkType is { } v19)
         {
-            parameters[prefix + ".TargetConnectionNetworkType"] = v715;
+            parameters[prefix + ".TargetConnectionNetworkType"] = v19;
         }
     }
 
     public static void Marshall(DBProxyTarget value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.TargetArn is { } v716)
+        if (value.TargetArn is { } v1)
         {
-            parameters[prefix + ".TargetArn"] = v716;
+            parameters[prefix + ".TargetArn"] = v1;
         }
-        if (value.Endpoint is { } v717)
+        if (value.Endpoint is { } v2)
         {
-            parameters[prefix + ".Endpoint"] = v717;
+            parameters[prefix + ".Endpoint"] = v2;
         }
-        if (value.TrackedClusterId is { } v718)
+        if (value.TrackedClusterId is { } v3)
         {
-            parameters[prefix + ".TrackedClusterId"] = v718;
+            parameters[prefix + ".TrackedClusterId"] = v3;
         }
-        if (value.RdsResourceId is { } v719)
+        if (value.RdsResourceId is { } v4)
         {
-            parameters[prefix + ".RdsResourceId"] = v719;
+            parameters[prefix + ".RdsResourceId"] = v4;
         }
-        if (value.Port is { } v720)
+        if (value.Port is { } v5)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v720);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v5);
         }
-        if (value.Type is { } v721)
+        if (value.Type is { } v6)
         {
-            parameters[prefix + ".Type"] = v721;
+            parameters[prefix + ".Type"] = v6;
         }
-        if (value.Role is { } v722)
+        if (value.Role is { } v7)
         {
-            parameters[prefix + ".Role"] = v722;
+            parameters[prefix + ".Role"] = v7;
         }
-        if (value.TargetHealth is { } s723)
+        if (value.TargetHealth is { } s8)
         {
-            QueryStructureMarshallers.Marshall(s723, parameters, prefix + ".TargetHealth");
+            QueryStructureMarshallers.Marshall(s8, parameters, prefix + ".TargetHealth");
         }
     }
 
     public static void Marshall(DBSecurityGroupMembership value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBSecurityGroupName is { } v724)
+        if (value.DBSecurityGroupName is { } v1)
         {
-            parameters[prefix + ".DBSecurityGroupName"] = v724;
+            parameters[prefix + ".DBSecurityGroupName"] = v1;
         }
-        if (value.Status is { } v725)
+        if (value.Status is { } v2)
         {
-            parameters[prefix + ".Status"] = v725;
+            parameters[prefix + ".Status"] = v2;
         }
     }
 
     public static void Marshall(DBSubnetGroup value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBSubnetGroupName is { } v726)
+        if (value.DBSubnetGroupName is { } v1)
         {
-            parameters[prefix + ".DBSubnetGroupName"] = v726;
+            parameters[prefix + ".DBSubnetGroupName"] = v1;
         }
-        if (value.DBSubnetGroupDescription is { } v727)
+        if (value.DBSubnetGroupDescription is { } v2)
         {
-            parameters[prefix + ".DBSubnetGroupDescription"] = v727;
+            parameters[prefix + ".DBSubnetGroupDescription"] = v2;
         }
-        if (value.VpcId is { } v728)
+        if (value.VpcId is { } v3)
         {
-            parameters[prefix + ".VpcId"] = v728;
+            parameters[prefix + ".VpcId"] = v3;
         }
-        if (value.SubnetGroupStatus is { } v729)
+        if (value.SubnetGroupStatus is { } v4)
         {
-            parameters[prefix + ".SubnetGroupStatus"] = v729;
+            parameters[prefix + ".SubnetGroupStatus"] = v4;
         }
-        if (value.Subnets is { } l730)
+        if (value.Subnets is { } l5)
         {
-            if (l730.Count == 0)
+            if (l5.Count == 0)
             {
                 parameters[prefix + ".Subnets"] = string.Empty;
             }
 
-            for (var i730 = 0; i730 < l730.Count; i730++)
+            for (var i5 = 0; i5 < l5.Count; i5++)
             {
-                var e730 = l730[i730];
-                if (e730 is { } s731)
+                var e5 = l5[i5];
+                if (e5 is { } s6)
                 {
-                    QueryStructureMarshallers.Marshall(s731, parameters, prefix + ".Subnets" + ".Subnet" + "." + QueryValues.FromInt(i730 + 1));
+                    QueryStructureMarshallers.Marshall(s6, parameters, prefix + ".Subnets" + ".Subnet" + "." + QueryValues.FromInt(i5 + 1));
                 }
             }
         }
-        if (value.DBSubnetGroupArn is { } v732)
+        if (value.DBSubnetGroupArn is { } v7)
         {
-            parameters[prefix + ".DBSubnetGroupArn"] = v732;
+            parameters[prefix + ".DBSubnetGroupArn"] = v7;
         }
-        if (value.SupportedNetworkTypes is { } l733)
+        if (value.SupportedNetworkTypes is { } l8)
         {
-            if (l733.Count == 0)
+            if (l8.Count == 0)
             {
                 parameters[prefix + ".SupportedNetworkTypes"] = string.Empty;
             }
 
-            for (var i733 = 0; i733 < l733.Count; i733++)
+            for (var i8 = 0; i8 < l8.Count; i8++)
             {
-                var e733 = l733[i733];
-                parameters[prefix + ".SupportedNetworkTypes" + ".member" + "." + QueryValues.FromInt(i733 + 1)] = e733;
+                var e8 = l8[i8];
+                parameters[prefix + ".SupportedNetworkTypes" + ".member" + "." + QueryValues.FromInt(i8 + 1)] = e8;
             }
         }
     }
 
     public static void Marshall(DomainMembership value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Domain is { } v734)
+        if (value.Domain is { } v1)
         {
-            parameters[prefix + ".Domain"] = v734;
+            parameters[prefix + ".Domain"] = v1;
         }
-        if (value.Status is { } v735)
+        if (value.Status is { } v2)
         {
-            parameters[prefix + ".Status"] = v735;
+            parameters[prefix + ".Status"] = v2;
         }
-        if (value.FQDN is { } v736)
+        if (value.FQDN is { } v3)
         {
-            parameters[prefix + ".FQDN"] = v736;
+            parameters[prefix + ".FQDN"] = v3;
         }
-        if (value.IAMRoleName is { } v737)
+        if (value.IAMRoleName is { } v4)
         {
-            parameters[prefix + ".IAMRoleName"] = v737;
+            parameters[prefix + ".IAMRoleName"] = v4;
         }
-        if (value.OU is { } v738)
+        if (value.OU is { } v5)
         {
-            parameters[prefix + ".OU"] = v738;
+            parameters[prefix + ".OU"] = v5;
         }
-        if (value.AuthSecretArn is { } v739)
+        if (value.AuthSecretArn is { } v6)
         {
-            parameters[prefix + ".AuthSecretArn"] = v739;
+            parameters[prefix + ".AuthSecretArn"] = v6;
         }
-        if (value.DnsIps is { } l740)
+        if (value.DnsIps is { } l7)
         {
-            if (l740.Count == 0)
+            if (l7.Count == 0)
             {
                 parameters[prefix + ".DnsIps"] = string.Empty;
             }
 
-            for (var i740 = 0; i740 < l740.Count; i740++)
+            for (var i7 = 0; i7 < l7.Count; i7++)
             {
-                var e740 = l740[i740];
-                parameters[prefix + ".DnsIps" + ".member" + "." + QueryValues.FromInt(i740 + 1)] = e740;
+                var e7 = l7[i7];
+                parameters[prefix + ".DnsIps" + ".member" + "." + QueryValues.FromInt(i7 + 1)] = e7;
             }
         }
     }
 
     public static void Marshall(Endpoint value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Address is { } v741)
+        if (value.Address is { } v1)
         {
-            parameters[prefix + ".Address"] = v741;
+            parameters[prefix + ".Address"] = v1;
         }
-        if (value.Port is { } v742)
+        if (value.Port is { } v2)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v742);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v2);
         }
-        if (value.HostedZoneId is { } v743)
+        if (value.HostedZoneId is { } v3)
         {
-            parameters[prefix + ".HostedZoneId"] = v743;
+            parameters[prefix + ".HostedZoneId"] = v3;
         }
     }
 
     public static void Marshall(Event value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.SourceIdentifier is { } v744)
+        if (value.SourceIdentifier is { } v1)
         {
-            parameters[prefix + ".SourceIdentifier"] = v744;
+            parameters[prefix + ".SourceIdentifier"] = v1;
         }
-        if (value.SourceType is { } v745)
+        if (value.SourceType is { } v2)
         {
-            parameters[prefix + ".SourceType"] = v745;
+            parameters[prefix + ".SourceType"] = v2;
         }
-        if (value.Message is { } v746)
+        if (value.Message is { } v3)
         {
-            parameters[prefix + ".Message"] = v746;
+            parameters[prefix + ".Message"] = v3;
         }
-        if (value.EventCategories is { } l747)
+        if (value.EventCategories is { } l4)
         {
-            if (l747.Count == 0)
+            if (l4.Count == 0)
             {
                 parameters[prefix + ".EventCategories"] = string.Empty;
             }
 
-            for (var i747 = 0; i747 < l747.Count; i747++)
+            for (var i4 = 0; i4 < l4.Count; i4++)
             {
-                var e747 = l747[i747];
-                parameters[prefix + ".EventCategories" + ".EventCategory" + "." + QueryValues.FromInt(i747 + 1)] = e747;
+                var e4 = l4[i4];
+                parameters[prefix + ".EventCategories" + ".EventCategory" + "." + QueryValues.FromInt(i4 + 1)] = e4;
             }
         }
-        if (value.Date is { } v748)
+        if (value.Date is { } v5)
         {
-            parameters[prefix + ".Date"] = QueryValues.FromTimestamp(v748);
+            parameters[prefix + ".Date"] = QueryValues.FromTimestamp(v5);
         }
-        if (value.SourceArn is { } v749)
+        if (value.SourceArn is { } v6)
         {
-            parameters[prefix + ".SourceArn"] = v749;
+            parameters[prefix + ".SourceArn"] = v6;
         }
     }
 
     public static void Marshall(EventSubscription value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.CustomerAwsId is { } v750)
+        if (value.CustomerAwsId is { } v1)
         {
-            parameters[prefix + ".CustomerAwsId"] = v750;
+            parameters[prefix + ".CustomerAwsId"] = v1;
         }
-        if (value.CustSubscriptionId is { } v751)
+        if (value.CustSubscriptionId is { } v2)
         {
-            parameters[prefix + ".CustSubscriptionId"] = v751;
+            parameters[prefix + ".CustSubscriptionId"] = v2;
         }
-        if (value.SnsTopicArn is { } v752)
+        if (value.SnsTopicArn is { } v3)
         {
-            parameters[prefix + ".SnsTopicArn"] = v752;
+            parameters[prefix + ".SnsTopicArn"] = v3;
         }
-        if (value.Status is { } v753)
+        if (value.Status is { } v4)
         {
-            parameters[prefix + ".Status"] = v753;
+            parameters[prefix + ".Status"] = v4;
         }
-        if (value.SubscriptionCreationTime is { } v754)
+        if (value.SubscriptionCreationTime is { } v5)
         {
-            parameters[prefix + ".SubscriptionCreationTime"] = v754;
+            parameters[prefix + ".SubscriptionCreationTime"] = v5;
         }
-        if (value.SourceType is { } v755)
+        if (value.SourceType is { } v6)
         {
-            parameters[prefix + ".SourceType"] = v755;
+            parameters[prefix + ".SourceType"] = v6;
         }
-        if (value.SourceIdsList is { } l756)
+        if (value.SourceIdsList is { } l7)
         {
-            if (l756.Count == 0)
+            if (l7.Count == 0)
             {
                 parameters[prefix + ".SourceIdsList"] = string.Empty;
             }
 
-            for (var i756 = 0; i756 < l756.Count; i756++)
+            for (var i7 = 0; i7 < l7.Count; i7++)
             {
-                var e756 = l756[i756];
-                parameters[prefix + ".SourceIdsList" + ".SourceId" + "." + QueryValues.FromInt(i756 + 1)] = e756;
+                var e7 = l7[i7];
+                parameters[prefix + ".SourceIdsList" + ".SourceId" + "." + QueryValues.FromInt(i7 + 1)] = e7;
             }
         }
-        if (value.EventCategoriesList is { } l757)
+        if (value.EventCategoriesList is { } l8)
         {
-            if (l757.Count == 0)
+            if (l8.Count == 0)
             {
                 parameters[prefix + ".EventCategoriesList"] = string.Empty;
             }
 
-            for (var i757 = 0; i757 < l757.Count; i757++)
+            for (var i8 = 0; i8 < l8.Count; i8++)
             {
-                var e757 = l757[i757];
-                parameters[prefix + ".EventCategoriesList" + ".EventCategory" + "." + QueryValues.FromInt(i757 + 1)] = e757;
+                var e8 = l8[i8];
+                parameters[prefix + ".EventCategoriesList" + ".EventCategory" + "." + QueryValues.FromInt(i8 + 1)] = e8;
             }
         }
-        if (value.Enabled is { } v758)
+        if (value.Enabled is { } v9)
         {
-            parameters[prefix + ".Enabled"] = QueryValues.FromBool(v758);
+            parameters[prefix + ".Enabled"] = QueryValues.FromBool(v9);
         }
-        if (value.EventSubscriptionArn is { } v759)
+        if (value.EventSubscriptionArn is { } v10)
         {
-            parameters[prefix + ".EventSubscriptionArn"] = v759;
+            parameters[prefix + ".EventSubscriptionArn"] = v10;
         }
     }
 
     public static void Marshall(FailoverState value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Status is { } v760)
+        if (value.Status is { } v1)
         {
-            parameters[prefix + ".Status"] = v760;
+            parameters[prefix + ".Status"] = v1;
         }
-        if (value.FromDbClusterArn is { } v761)
+        if (value.FromDbClusterArn is { } v2)
         {
-            parameters[prefix + ".FromDbClusterArn"] = v761;
+            parameters[prefix + ".FromDbClusterArn"] = v2;
         }
-        if (value.ToDbClusterArn is { } v762)
+        if (value.ToDbClusterArn is { } v3)
         {
-            parameters[prefix + ".ToDbClusterArn"] = v762;
+            parameters[prefix + ".ToDbClusterArn"] = v3;
         }
-        if (value.IsDataLossAllowed is { } v763)
+        if (value.IsDataLossAllowed is { } v4)
         {
-            parameters[prefix + ".IsDataLossAllowed"] = QueryValues.FromBool(v763);
+            parameters[prefix + ".IsDataLossAllowed"] = QueryValues.FromBool(v4);
         }
     }
 
     public static void Marshall(Filter value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Name is { } v764)
+        if (value.Name is { } v1)
         {
-            parameters[prefix + ".Name"] = v764;
+            parameters[prefix + ".Name"] = v1;
         }
-        if (value.Values is { } l765)
+        if (value.Values is { } l2)
         {
-            if (l765.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters[prefix + ".Values"] = string.Empty;
             }
 
-            for (var i765 = 0; i765 < l765.Count; i765++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e765 = l765[i765];
-                parameters[prefix + ".Values" + ".Value" + "." + QueryValues.FromInt(i765 + 1)] = e765;
+                var e2 = l2[i2];
+                parameters[prefix + ".Values" + ".Value" + "." + QueryValues.FromInt(i2 + 1)] = e2;
             }
         }
     }
 
     public static void Marshall(GlobalCluster value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.GlobalClusterIdentifier is { } v766)
+        if (value.GlobalClusterIdentifier is { } v1)
         {
-            parameters[prefix + ".GlobalClusterIdentifier"] = v766;
+            parameters[prefix + ".GlobalClusterIdentifier"] = v1;
         }
-        if (value.GlobalClusterResourceId is { } v767)
+        if (value.GlobalClusterResourceId is { } v2)
         {
-            parameters[prefix + ".GlobalClusterResourceId"] = v767;
+            parameters[prefix + ".GlobalClusterResourceId"] = v2;
         }
-        if (value.GlobalClusterArn is { } v768)
+        if (value.GlobalClusterArn is { } v3)
         {
-            parameters[prefix + ".GlobalClusterArn"] = v768;
+            parameters[prefix + ".GlobalClusterArn"] = v3;
         }
-        if (value.Status is { } v769)
+        if (value.Status is { } v4)
         {
-            parameters[prefix + ".Status"] = v769;
+            parameters[prefix + ".Status"] = v4;
         }
-        if (value.Engine is { } v770)
+        if (value.Engine is { } v5)
         {
-            parameters[prefix + ".Engine"] = v770;
+            parameters[prefix + ".Engine"] = v5;
         }
-        if (value.EngineVersion is { } v771)
+        if (value.EngineVersion is { } v6)
         {
-            parameters[prefix + ".EngineVersion"] = v771;
+            parameters[prefix + ".EngineVersion"] = v6;
         }
-        if (value.EngineLifecycleSupport is { } v772)
+        if (value.EngineLifecycleSupport is { } v7)
         {
-            parameters[prefix + ".EngineLifecycleSupport"] = v772;
+            parameters[prefix + ".EngineLifecycleSupport"] = v7;
         }
-        if (value.DatabaseName is { } v773)
+        if (value.DatabaseName is { } v8)
         {
-            parameters[prefix + ".DatabaseName"] = v773;
+            parameters[prefix + ".DatabaseName"] = v8;
         }
-        if (value.StorageEncrypted is { } v774)
+        if (value.StorageEncrypted is { } v9)
         {
-            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v774);
+            parameters[prefix + ".StorageEncrypted"] = QueryValues.FromBool(v9);
         }
-        if (value.StorageEncryptionType is { } v775)
+        if (value.StorageEncryptionType is { } v10)
         {
-            parameters[prefix + ".StorageEncryptionType"] = v775;
+            parameters[prefix + ".StorageEncryptionType"] = v10;
         }
-        if (value.DeletionProtection is { } v776)
+        if (value.DeletionProtection is { } v11)
         {
-            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v776);
+            parameters[prefix + ".DeletionProtection"] = QueryValues.FromBool(v11);
         }
-        if (value.GlobalClusterMembers is { } l777)
+        if (value.GlobalClusterMembers is { } l12)
         {
-            if (l777.Count == 0)
+            if (l12.Count == 0)
             {
                 parameters[prefix + ".GlobalClusterMembers"] = string.Empty;
             }
 
-            for (var i777 = 0; i777 < l777.Count; i777++)
+            for (var i12 = 0; i12 < l12.Count; i12++)
             {
-                var e777 = l777[i777];
-                if (e777 is { } s778)
+                var e12 = l12[i12];
+                if (e12 is { } s13)
                 {
-                    QueryStructureMarshallers.Marshall(s778, parameters, prefix + ".GlobalClusterMembers" + ".GlobalClusterMember" + "." + QueryValues.FromInt(i777 + 1));
+                    QueryStructureMarshallers.Marshall(s13, parameters, prefix + ".GlobalClusterMembers" + ".GlobalClusterMember" + "." + QueryValues.FromInt(i12 + 1));
                 }
             }
         }
-        if (value.Endpoint is { } v779)
+        if (value.Endpoint is { } v14)
         {
-            parameters[prefix + ".Endpoint"] = v779;
+            parameters[prefix + ".Endpoint"] = v14;
         }
-        if (value.FailoverState is { } s780)
+        if (value.FailoverState is { } s15)
         {
-            QueryStructureMarshallers.Marshall(s780, parameters, prefix + ".FailoverState");
+            QueryStructureMarshallers.Marshall(s15, parameters, prefix + ".FailoverState");
         }
-        if (value.TagList is { } l781)
+        if (value.TagList is { } l16)
         {
-            if (l781.Count == 0)
+            if (l16.Count == 0)
             {
                 parameters[prefix + ".TagList"] = string.Empty;
             }
 
-            for (var i781 = 0; i781 < l781.Count; i781++)
+            for (var i16 = 0; i16 < l16.Count; i16++)
             {
-                var e781 = l781[i781];
-                if (e781 is { } s782)
+                var e16 = l16[i16];
+                if (e16 is { } s17)
                 {
-                    QueryStructureMarshallers.Marshall(s782, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i781 + 1));
+                    QueryStructureMarshallers.Marshall(s17, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i16 + 1));
                 }
             }
         }
@@ -4443,262 +4443,262 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(GlobalClusterMember value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBClusterArn is { } v783)
+        if (value.DBClusterArn is { } v1)
         {
-            parameters[prefix + ".DBClusterArn"] = v783;
+            parameters[prefix + ".DBClusterArn"] = v1;
         }
-        if (value.Readers is { } l784)
+        if (value.Readers is { } l2)
         {
-            if (l784.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters[prefix + ".Readers"] = string.Empty;
             }
 
-            for (var i784 = 0; i784 < l784.Count; i784++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e784 = l784[i784];
-                parameters[prefix + ".Readers" + ".member" + "." + QueryValues.FromInt(i784 + 1)] = e784;
+                var e2 = l2[i2];
+                parameters[prefix + ".Readers" + ".member" + "." + QueryValues.FromInt(i2 + 1)] = e2;
             }
         }
-        if (value.IsWriter is { } v785)
+        if (value.IsWriter is { } v3)
         {
-            parameters[prefix + ".IsWriter"] = QueryValues.FromBool(v785);
+            parameters[prefix + ".IsWriter"] = QueryValues.FromBool(v3);
         }
-        if (value.GlobalWriteForwardingStatus is { } v786)
+        if (value.GlobalWriteForwardingStatus is { } v4)
         {
-            parameters[prefix + ".GlobalWriteForwardingStatus"] = v786;
+            parameters[prefix + ".GlobalWriteForwardingStatus"] = v4;
         }
-        if (value.SynchronizationStatus is { } v787)
+        if (value.SynchronizationStatus is { } v5)
         {
-            parameters[prefix + ".SynchronizationStatus"] = v787;
+            parameters[prefix + ".SynchronizationStatus"] = v5;
         }
     }
 
     public static void Marshall(LimitlessDatabase value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Status is { } v788)
+        if (value.Status is { } v1)
         {
-            parameters[prefix + ".Status"] = v788;
+            parameters[prefix + ".Status"] = v1;
         }
-        if (value.MinRequiredACU is { } v789)
+        if (value.MinRequiredACU is { } v2)
         {
-            parameters[prefix + ".MinRequiredACU"] = QueryValues.FromDouble(v789);
+            parameters[prefix + ".MinRequiredACU"] = QueryValues.FromDouble(v2);
         }
     }
 
     public static void Marshall(MasterUserSecret value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.SecretArn is { } v790)
+        if (value.SecretArn is { } v1)
         {
-            parameters[prefix + ".SecretArn"] = v790;
+            parameters[prefix + ".SecretArn"] = v1;
         }
-        if (value.SecretStatus is { } v791)
+        if (value.SecretStatus is { } v2)
         {
-            parameters[prefix + ".SecretStatus"] = v791;
+            parameters[prefix + ".SecretStatus"] = v2;
         }
-        if (value.KmsKeyId is { } v792)
+        if (value.KmsKeyId is { } v3)
         {
-            parameters[prefix + ".KmsKeyId"] = v792;
+            parameters[prefix + ".KmsKeyId"] = v3;
         }
     }
 
     public static void Marshall(ModifyAdditionalStorageVolume value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.VolumeName is { } v793)
+        if (value.VolumeName is { } v1)
         {
-            parameters[prefix + ".VolumeName"] = v793;
+            parameters[prefix + ".VolumeName"] = v1;
         }
-        if (value.AllocatedStorage is { } v794)
+        if (value.AllocatedStorage is { } v2)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v794);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v2);
         }
-        if (value.IOPS is { } v795)
+        if (value.IOPS is { } v3)
         {
-            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v795);
+            parameters[prefix + ".IOPS"] = QueryValues.FromInt(v3);
         }
-        if (value.MaxAllocatedStorage is { } v796)
+        if (value.MaxAllocatedStorage is { } v4)
         {
-            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v796);
+            parameters[prefix + ".MaxAllocatedStorage"] = QueryValues.FromInt(v4);
         }
-        if (value.StorageThroughput is { } v797)
+        if (value.StorageThroughput is { } v5)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v797);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v5);
         }
-        if (value.StorageType is { } v798)
+        if (value.StorageType is { } v6)
         {
-            parameters[prefix + ".StorageType"] = v798;
+            parameters[prefix + ".StorageType"] = v6;
         }
-        if (value.SetForDelete is { } v799)
+        if (value.SetForDelete is { } v7)
         {
-            parameters[prefix + ".SetForDelete"] = QueryValues.FromBool(v799);
+            parameters[prefix + ".SetForDelete"] = QueryValues.FromBool(v7);
         }
     }
 
     public static void Marshall(OptionGroupMembership value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.OptionGroupName is { } v800)
+        if (value.OptionGroupName is { } v1)
         {
-            parameters[prefix + ".OptionGroupName"] = v800;
+            parameters[prefix + ".OptionGroupName"] = v1;
         }
-        if (value.Status is { } v801)
+        if (value.Status is { } v2)
         {
-            parameters[prefix + ".Status"] = v801;
+            parameters[prefix + ".Status"] = v2;
         }
     }
 
     public static void Marshall(Outpost value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Arn is { } v802)
+        if (value.Arn is { } v1)
         {
-            parameters[prefix + ".Arn"] = v802;
+            parameters[prefix + ".Arn"] = v1;
         }
     }
 
     public static void Marshall(PendingCloudwatchLogsExports value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.LogTypesToEnable is { } l803)
+        if (value.LogTypesToEnable is { } l1)
         {
-            if (l803.Count == 0)
+            if (l1.Count == 0)
             {
                 parameters[prefix + ".LogTypesToEnable"] = string.Empty;
             }
 
-            for (var i803 = 0; i803 < l803.Count; i803++)
+            for (var i1 = 0; i1 < l1.Count; i1++)
             {
-                var e803 = l803[i803];
-                parameters[prefix + ".LogTypesToEnable" + ".member" + "." + QueryValues.FromInt(i803 + 1)] = e803;
+                var e1 = l1[i1];
+                parameters[prefix + ".LogTypesToEnable" + ".member" + "." + QueryValues.FromInt(i1 + 1)] = e1;
             }
         }
-        if (value.LogTypesToDisable is { } l804)
+        if (value.LogTypesToDisable is { } l2)
         {
-            if (l804.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters[prefix + ".LogTypesToDisable"] = string.Empty;
             }
 
-            for (var i804 = 0; i804 < l804.Count; i804++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e804 = l804[i804];
-                parameters[prefix + ".LogTypesToDisable" + ".member" + "." + QueryValues.FromInt(i804 + 1)] = e804;
+                var e2 = l2[i2];
+                parameters[prefix + ".LogTypesToDisable" + ".member" + "." + QueryValues.FromInt(i2 + 1)] = e2;
             }
         }
     }
 
     public static void Marshall(PendingModifiedValues value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DBInstanceClass is { } v805)
+        if (value.DBInstanceClass is { } v1)
         {
-            parameters[prefix + ".DBInstanceClass"] = v805;
+            parameters[prefix + ".DBInstanceClass"] = v1;
         }
-        if (value.AllocatedStorage is { } v806)
+        if (value.AllocatedStorage is { } v2)
         {
-            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v806);
+            parameters[prefix + ".AllocatedStorage"] = QueryValues.FromInt(v2);
         }
-        if (value.MasterUserPassword is { } v807)
+        if (value.MasterUserPassword is { } v3)
         {
-            parameters[prefix + ".MasterUserPassword"] = v807;
+            parameters[prefix + ".MasterUserPassword"] = v3;
         }
-        if (value.Port is { } v808)
+        if (value.Port is { } v4)
         {
-            parameters[prefix + ".Port"] = QueryValues.FromInt(v808);
+            parameters[prefix + ".Port"] = QueryValues.FromInt(v4);
         }
-        if (value.BackupRetentionPeriod is { } v809)
+        if (value.BackupRetentionPeriod is { } v5)
         {
-            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v809);
+            parameters[prefix + ".BackupRetentionPeriod"] = QueryValues.FromInt(v5);
         }
-        if (value.MultiAZ is { } v810)
+        if (value.MultiAZ is { } v6)
         {
-            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v810);
+            parameters[prefix + ".MultiAZ"] = QueryValues.FromBool(v6);
         }
-        if (value.EngineVersion is { } v811)
+        if (value.EngineVersion is { } v7)
         {
-            parameters[prefix + ".EngineVersion"] = v811;
+            parameters[prefix + ".EngineVersion"] = v7;
         }
-        if (value.LicenseModel is { } v812)
+        if (value.LicenseModel is { } v8)
         {
-            parameters[prefix + ".LicenseModel"] = v812;
+            parameters[prefix + ".LicenseModel"] = v8;
         }
-        if (value.Iops is { } v813)
+        if (value.Iops is { } v9)
         {
-            parameters[prefix + ".Iops"] = QueryValues.FromInt(v813);
+            parameters[prefix + ".Iops"] = QueryValues.FromInt(v9);
         }
-        if (value.StorageThroughput is { } v814)
+        if (value.StorageThroughput is { } v10)
         {
-            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v814);
+            parameters[prefix + ".StorageThroughput"] = QueryValues.FromInt(v10);
         }
-        if (value.DBInstanceIdentifier is { } v815)
+        if (value.DBInstanceIdentifier is { } v11)
         {
-            parameters[prefix + ".DBInstanceIdentifier"] = v815;
+            parameters[prefix + ".DBInstanceIdentifier"] = v11;
         }
-        if (value.StorageType is { } v816)
+        if (value.StorageType is { } v12)
         {
-            parameters[prefix + ".StorageType"] = v816;
+            parameters[prefix + ".StorageType"] = v12;
         }
-        if (value.CACertificateIdentifier is { } v817)
+        if (value.CACertificateIdentifier is { } v13)
         {
-            parameters[prefix + ".CACertificateIdentifier"] = v817;
+            parameters[prefix + ".CACertificateIdentifier"] = v13;
         }
-        if (value.DBSubnetGroupName is { } v818)
+        if (value.DBSubnetGroupName is { } v14)
         {
-            parameters[prefix + ".DBSubnetGroupName"] = v818;
+            parameters[prefix + ".DBSubnetGroupName"] = v14;
         }
-        if (value.PendingCloudwatchLogsExports is { } s819)
+        if (value.PendingCloudwatchLogsExports is { } s15)
         {
-            QueryStructureMarshallers.Marshall(s819, parameters, prefix + ".PendingCloudwatchLogsExports");
+            QueryStructureMarshallers.Marshall(s15, parameters, prefix + ".PendingCloudwatchLogsExports");
         }
-        if (value.ProcessorFeatures is { } l820)
+        if (value.ProcessorFeatures is { } l16)
         {
-            if (l820.Count == 0)
+            if (l16.Count == 0)
             {
                 parameters[prefix + ".ProcessorFeatures"] = string.Empty;
             }
 
-            for (var i820 = 0; i820 < l820.Count; i820++)
+            for (var i16 = 0; i16 < l16.Count; i16++)
             {
-                var e820 = l820[i820];
-                if (e820 is { } s821)
+                var e16 = l16[i16];
+                if (e16 is { } s17)
                 {
-                    QueryStructureMarshallers.Marshall(s821, parameters, prefix + ".ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i820 + 1));
+                    QueryStructureMarshallers.Marshall(s17, parameters, prefix + ".ProcessorFeatures" + ".ProcessorFeature" + "." + QueryValues.FromInt(i16 + 1));
                 }
             }
         }
-        if (value.AutomationMode is { } v822)
+        if (value.AutomationMode is { } v18)
         {
-            parameters[prefix + ".AutomationMode"] = v822;
+            parameters[prefix + ".AutomationMode"] = v18;
         }
-        if (value.ResumeFullAutomationModeTime is { } v823)
+        if (value.ResumeFullAutomationModeTime is { } v19)
         {
-            parameters[prefix + ".ResumeFullAutomationModeTime"] = QueryValues.FromTimestamp(v823);
+            parameters[prefix + ".ResumeFullAutomationModeTime"] = QueryValues.FromTimestamp(v19);
         }
-        if (value.MultiTenant is { } v824)
+        if (value.MultiTenant is { } v20)
         {
-            parameters[prefix + ".MultiTenant"] = QueryValues.FromBool(v824);
+            parameters[prefix + ".MultiTenant"] = QueryValues.FromBool(v20);
         }
-        if (value.IAMDatabaseAuthenticationEnabled is { } v825)
+        if (value.IAMDatabaseAuthenticationEnabled is { } v21)
         {
-            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v825);
+            parameters[prefix + ".IAMDatabaseAuthenticationEnabled"] = QueryValues.FromBool(v21);
         }
-        if (value.DedicatedLogVolume is { } v826)
+        if (value.DedicatedLogVolume is { } v22)
         {
-            parameters[prefix + ".DedicatedLogVolume"] = QueryValues.FromBool(v826);
+            parameters[prefix + ".DedicatedLogVolume"] = QueryValues.FromBool(v22);
         }
-        if (value.Engine is { } v827)
+        if (value.Engine is { } v23)
         {
-            parameters[prefix + ".Engine"] = v827;
+            parameters[prefix + ".Engine"] = v23;
         }
-        if (value.AdditionalStorageVolumes is { } l828)
+        if (value.AdditionalStorageVolumes is { } l24)
         {
-            if (l828.Count == 0)
+            if (l24.Count == 0)
             {
                 parameters[prefix + ".AdditionalStorageVolumes"] = string.Empty;
             }
 
-            for (var i828 = 0; i828 < l828.Count; i828++)
+            for (var i24 = 0; i24 < l24.Count; i24++)
             {
-                var e828 = l828[i828];
-                if (e828 is { } s829)
+                var e24 = l24[i24];
+                if (e24 is { } s25)
                 {
-                    QueryStructureMarshallers.Marshall(s829, parameters, prefix + ".AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i828 + 1));
+                    QueryStructureMarshallers.Marshall(s25, parameters, prefix + ".AdditionalStorageVolumes" + ".member" + "." + QueryValues.FromInt(i24 + 1));
                 }
             }
         }
@@ -4706,171 +4706,171 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(ProcessorFeature value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Name is { } v830)
+        if (value.Name is { } v1)
         {
-            parameters[prefix + ".Name"] = v830;
+            parameters[prefix + ".Name"] = v1;
         }
-        if (value.Value is { } v831)
+        if (value.Value is { } v2)
         {
-            parameters[prefix + ".Value"] = v831;
+            parameters[prefix + ".Value"] = v2;
         }
     }
 
     public static void Marshall(RdsCustomClusterConfiguration value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.InterconnectSubnetId is { } v832)
+        if (value.InterconnectSubnetId is { } v1)
         {
-            parameters[prefix + ".InterconnectSubnetId"] = v832;
+            parameters[prefix + ".InterconnectSubnetId"] = v1;
         }
-        if (value.TransitGatewayMulticastDomainId is { } v833)
+        if (value.TransitGatewayMulticastDomainId is { } v2)
         {
-            parameters[prefix + ".TransitGatewayMulticastDomainId"] = v833;
+            parameters[prefix + ".TransitGatewayMulticastDomainId"] = v2;
         }
-        if (value.ReplicaMode is { } v834)
+        if (value.ReplicaMode is { } v3)
         {
-            parameters[prefix + ".ReplicaMode"] = v834;
+            parameters[prefix + ".ReplicaMode"] = v3;
         }
     }
 
     public static void Marshall(ScalingConfiguration value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.MinCapacity is { } v835)
+        if (value.MinCapacity is { } v1)
         {
-            parameters[prefix + ".MinCapacity"] = QueryValues.FromInt(v835);
+            parameters[prefix + ".MinCapacity"] = QueryValues.FromInt(v1);
         }
-        if (value.MaxCapacity is { } v836)
+        if (value.MaxCapacity is { } v2)
         {
-            parameters[prefix + ".MaxCapacity"] = QueryValues.FromInt(v836);
+            parameters[prefix + ".MaxCapacity"] = QueryValues.FromInt(v2);
         }
-        if (value.AutoPause is { } v837)
+        if (value.AutoPause is { } v3)
         {
-            parameters[prefix + ".AutoPause"] = QueryValues.FromBool(v837);
+            parameters[prefix + ".AutoPause"] = QueryValues.FromBool(v3);
         }
-        if (value.SecondsUntilAutoPause is { } v838)
+        if (value.SecondsUntilAutoPause is { } v4)
         {
-            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v838);
+            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v4);
         }
-        if (value.TimeoutAction is { } v839)
+        if (value.TimeoutAction is { } v5)
         {
-            parameters[prefix + ".TimeoutAction"] = v839;
+            parameters[prefix + ".TimeoutAction"] = v5;
         }
-        if (value.SecondsBeforeTimeout is { } v840)
+        if (value.SecondsBeforeTimeout is { } v6)
         {
-            parameters[prefix + ".SecondsBeforeTimeout"] = QueryValues.FromInt(v840);
+            parameters[prefix + ".SecondsBeforeTimeout"] = QueryValues.FromInt(v6);
         }
     }
 
     public static void Marshall(ScalingConfigurationInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.MinCapacity is { } v841)
+        if (value.MinCapacity is { } v1)
         {
-            parameters[prefix + ".MinCapacity"] = QueryValues.FromInt(v841);
+            parameters[prefix + ".MinCapacity"] = QueryValues.FromInt(v1);
         }
-        if (value.MaxCapacity is { } v842)
+        if (value.MaxCapacity is { } v2)
         {
-            parameters[prefix + ".MaxCapacity"] = QueryValues.FromInt(v842);
+            parameters[prefix + ".MaxCapacity"] = QueryValues.FromInt(v2);
         }
-        if (value.AutoPause is { } v843)
+        if (value.AutoPause is { } v3)
         {
-            parameters[prefix + ".AutoPause"] = QueryValues.FromBool(v843);
+            parameters[prefix + ".AutoPause"] = QueryValues.FromBool(v3);
         }
-        if (value.SecondsUntilAutoPause is { } v844)
+        if (value.SecondsUntilAutoPause is { } v4)
         {
-            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v844);
+            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v4);
         }
-        if (value.TimeoutAction is { } v845)
+        if (value.TimeoutAction is { } v5)
         {
-            parameters[prefix + ".TimeoutAction"] = v845;
+            parameters[prefix + ".TimeoutAction"] = v5;
         }
-        if (value.SecondsBeforeTimeout is { } v846)
+        if (value.SecondsBeforeTimeout is { } v6)
         {
-            parameters[prefix + ".SecondsBeforeTimeout"] = QueryValues.FromInt(v846);
+            parameters[prefix + ".SecondsBeforeTimeout"] = QueryValues.FromInt(v6);
         }
     }
 
     public static void Marshall(ServerlessV2ScalingConfiguration value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.MinCapacity is { } v847)
+        if (value.MinCapacity is { } v1)
         {
-            parameters[prefix + ".MinCapacity"] = QueryValues.FromDouble(v847);
+            parameters[prefix + ".MinCapacity"] = QueryValues.FromDouble(v1);
         }
-        if (value.MaxCapacity is { } v848)
+        if (value.MaxCapacity is { } v2)
         {
-            parameters[prefix + ".MaxCapacity"] = QueryValues.FromDouble(v848);
+            parameters[prefix + ".MaxCapacity"] = QueryValues.FromDouble(v2);
         }
-        if (value.SecondsUntilAutoPause is { } v849)
+        if (value.SecondsUntilAutoPause is { } v3)
         {
-            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v849);
+            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v3);
         }
     }
 
     public static void Marshall(ServerlessV2ScalingConfigurationInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.MinCapacity is { } v850)
+        if (value.MinCapacity is { } v1)
         {
-            parameters[prefix + ".MinCapacity"] = QueryValues.FromDouble(v850);
+            parameters[prefix + ".MinCapacity"] = QueryValues.FromDouble(v1);
         }
-        if (value.MaxCapacity is { } v851)
+        if (value.MaxCapacity is { } v2)
         {
-            parameters[prefix + ".MaxCapacity"] = QueryValues.FromDouble(v851);
+            parameters[prefix + ".MaxCapacity"] = QueryValues.FromDouble(v2);
         }
-        if (value.SecondsUntilAutoPause is { } v852)
+        if (value.SecondsUntilAutoPause is { } v3)
         {
-            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v852);
+            parameters[prefix + ".SecondsUntilAutoPause"] = QueryValues.FromInt(v3);
         }
     }
 
     public static void Marshall(Subnet value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.SubnetIdentifier is { } v853)
+        if (value.SubnetIdentifier is { } v1)
         {
-            parameters[prefix + ".SubnetIdentifier"] = v853;
+            parameters[prefix + ".SubnetIdentifier"] = v1;
         }
-        if (value.SubnetAvailabilityZone is { } s854)
+        if (value.SubnetAvailabilityZone is { } s2)
         {
-            QueryStructureMarshallers.Marshall(s854, parameters, prefix + ".SubnetAvailabilityZone");
+            QueryStructureMarshallers.Marshall(s2, parameters, prefix + ".SubnetAvailabilityZone");
         }
-        if (value.SubnetOutpost is { } s855)
+        if (value.SubnetOutpost is { } s3)
         {
-            QueryStructureMarshallers.Marshall(s855, parameters, prefix + ".SubnetOutpost");
+            QueryStructureMarshallers.Marshall(s3, parameters, prefix + ".SubnetOutpost");
         }
-        if (value.SubnetStatus is { } v856)
+        if (value.SubnetStatus is { } v4)
         {
-            parameters[prefix + ".SubnetStatus"] = v856;
+            parameters[prefix + ".SubnetStatus"] = v4;
         }
     }
 
     public static void Marshall(Tag value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Key is { } v857)
+        if (value.Key is { } v1)
         {
-            parameters[prefix + ".Key"] = v857;
+            parameters[prefix + ".Key"] = v1;
         }
-        if (value.Value is { } v858)
+        if (value.Value is { } v2)
         {
-            parameters[prefix + ".Value"] = v858;
+            parameters[prefix + ".Value"] = v2;
         }
     }
 
     public static void Marshall(TagSpecification value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.ResourceType is { } v859)
+        if (value.ResourceType is { } v1)
         {
-            parameters[prefix + ".ResourceType"] = v859;
+            parameters[prefix + ".ResourceType"] = v1;
         }
-        if (value.Tags is { } l860)
+        if (value.Tags is { } l2)
         {
-            if (l860.Count == 0)
+            if (l2.Count == 0)
             {
                 parameters[prefix + ".Tags"] = string.Empty;
             }
 
-            for (var i860 = 0; i860 < l860.Count; i860++)
+            for (var i2 = 0; i2 < l2.Count; i2++)
             {
-                var e860 = l860[i860];
-                if (e860 is { } s861)
+                var e2 = l2[i2];
+                if (e2 is { } s3)
                 {
-                    QueryStructureMarshallers.Marshall(s861, parameters, prefix + ".Tags" + ".Tag" + "." + QueryValues.FromInt(i860 + 1));
+                    QueryStructureMarshallers.Marshall(s3, parameters, prefix + ".Tags" + ".Tag" + "." + QueryValues.FromInt(i2 + 1));
                 }
             }
         }
@@ -4878,85 +4878,85 @@ internal static class QueryStructureMarshallers
 
     public static void Marshall(TargetHealth value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.State is { } v862)
+        if (value.State is { } v1)
         {
-            parameters[prefix + ".State"] = v862;
+            parameters[prefix + ".State"] = v1;
         }
-        if (value.Reason is { } v863)
+        if (value.Reason is { } v2)
         {
-            parameters[prefix + ".Reason"] = v863;
+            parameters[prefix + ".Reason"] = v2;
         }
-        if (value.Description is { } v864)
+        if (value.Description is { } v3)
         {
-            parameters[prefix + ".Description"] = v864;
+            parameters[prefix + ".Description"] = v3;
         }
     }
 
     public static void Marshall(UserAuthConfig value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Description is { } v865)
+        if (value.Description is { } v1)
         {
-            parameters[prefix + ".Description"] = v865;
+            parameters[prefix + ".Description"] = v1;
         }
-        if (value.UserName is { } v866)
+        if (value.UserName is { } v2)
         {
-            parameters[prefix + ".UserName"] = v866;
+            parameters[prefix + ".UserName"] = v2;
         }
-        if (value.AuthScheme is { } v867)
+        if (value.AuthScheme is { } v3)
         {
-            parameters[prefix + ".AuthScheme"] = v867;
+            parameters[prefix + ".AuthScheme"] = v3;
         }
-        if (value.SecretArn is { } v868)
+        if (value.SecretArn is { } v4)
         {
-            parameters[prefix + ".SecretArn"] = v868;
+            parameters[prefix + ".SecretArn"] = v4;
         }
-        if (value.IAMAuth is { } v869)
+        if (value.IAMAuth is { } v5)
         {
-            parameters[prefix + ".IAMAuth"] = v869;
+            parameters[prefix + ".IAMAuth"] = v5;
         }
-        if (value.ClientPasswordAuthType is { } v870)
+        if (value.ClientPasswordAuthType is { } v6)
         {
-            parameters[prefix + ".ClientPasswordAuthType"] = v870;
+            parameters[prefix + ".ClientPasswordAuthType"] = v6;
         }
     }
 
     public static void Marshall(UserAuthConfigInfo value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Description is { } v871)
+        if (value.Description is { } v1)
         {
-            parameters[prefix + ".Description"] = v871;
+            parameters[prefix + ".Description"] = v1;
         }
-        if (value.UserName is { } v872)
+        if (value.UserName is { } v2)
         {
-            parameters[prefix + ".UserName"] = v872;
+            parameters[prefix + ".UserName"] = v2;
         }
-        if (value.AuthScheme is { } v873)
+        if (value.AuthScheme is { } v3)
         {
-            parameters[prefix + ".AuthScheme"] = v873;
+            parameters[prefix + ".AuthScheme"] = v3;
         }
-        if (value.SecretArn is { } v874)
+        if (value.SecretArn is { } v4)
         {
-            parameters[prefix + ".SecretArn"] = v874;
+            parameters[prefix + ".SecretArn"] = v4;
         }
-        if (value.IAMAuth is { } v875)
+        if (value.IAMAuth is { } v5)
         {
-            parameters[prefix + ".IAMAuth"] = v875;
+            parameters[prefix + ".IAMAuth"] = v5;
         }
-        if (value.ClientPasswordAuthType is { } v876)
+        if (value.ClientPasswordAuthType is { } v6)
         {
-            parameters[prefix + ".ClientPasswordAuthType"] = v876;
+            parameters[prefix + ".ClientPasswordAuthType"] = v6;
         }
     }
 
     public static void Marshall(VpcSecurityGroupMembership value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.VpcSecurityGroupId is { } v877)
+        if (value.VpcSecurityGroupId is { } v1)
         {
-            parameters[prefix + ".VpcSecurityGroupId"] = v877;
+            parameters[prefix + ".VpcSecurityGroupId"] = v1;
         }
-        if (value.Status is { } v878)
+        if (value.Status is { } v2)
         {
-            parameters[prefix + ".Status"] = v878;
+            parameters[prefix + ".Status"] = v2;
         }
     }
 }

@@ -19,40 +19,40 @@ internal sealed class CreateTopicRequestMarshaller : IMarshaller<IRequest, Amazo
         var publicRequest = (CreateTopicRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonSimpleNotificationService", "CreateTopic", "2010-03-31");
         var parameters = request.Parameters;
-        if (publicRequest.Name is { } v879)
+        if (publicRequest.Name is { } v1)
         {
-            parameters["Name"] = v879;
+            parameters["Name"] = v1;
         }
-        if (publicRequest.Attributes is { } m880)
+        if (publicRequest.Attributes is { } m2)
         {
-            var i880 = 0;
-            foreach (var kv880 in m880)
+            var i2 = 0;
+            foreach (var kv2 in m2)
             {
-                i880++;
-                var entry880 = "Attributes" + ".entry" + "." + QueryValues.FromInt(i880);
-                parameters[entry880 + ".key"] = kv880.Key;
-                parameters[entry880 + ".value"] = kv880.Value;
+                i2++;
+                var entry2 = "Attributes" + ".entry" + "." + QueryValues.FromInt(i2);
+                parameters[entry2 + ".key"] = kv2.Key;
+                parameters[entry2 + ".value"] = kv2.Value;
             }
         }
-        if (publicRequest.Tags is { } l881)
+        if (publicRequest.Tags is { } l3)
         {
-            if (l881.Count == 0)
+            if (l3.Count == 0)
             {
                 parameters["Tags"] = string.Empty;
             }
 
-            for (var i881 = 0; i881 < l881.Count; i881++)
+            for (var i3 = 0; i3 < l3.Count; i3++)
             {
-                var e881 = l881[i881];
-                if (e881 is { } s882)
+                var e3 = l3[i3];
+                if (e3 is { } s4)
                 {
-                    QueryStructureMarshallers.Marshall(s882, parameters, "Tags" + ".member" + "." + QueryValues.FromInt(i881 + 1));
+                    QueryStructureMarshallers.Marshall(s4, parameters, "Tags" + ".member" + "." + QueryValues.FromInt(i3 + 1));
                 }
             }
         }
-        if (publicRequest.DataProtectionPolicy is { } v883)
+        if (publicRequest.DataProtectionPolicy is { } v5)
         {
-            parameters["DataProtectionPolicy"] = v883;
+            parameters["DataProtectionPolicy"] = v5;
         }
         return request;
     }
@@ -68,9 +68,9 @@ internal sealed class GetTopicAttributesRequestMarshaller : IMarshaller<IRequest
         var publicRequest = (GetTopicAttributesRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonSimpleNotificationService", "GetTopicAttributes", "2010-03-31");
         var parameters = request.Parameters;
-        if (publicRequest.TopicArn is { } v884)
+        if (publicRequest.TopicArn is { } v1)
         {
-            parameters["TopicArn"] = v884;
+            parameters["TopicArn"] = v1;
         }
         return request;
     }
@@ -86,51 +86,51 @@ internal sealed class PublishRequestMarshaller : IMarshaller<IRequest, AmazonWeb
         var publicRequest = (PublishRequest)input;
         var request = QueryRequests.Create(publicRequest, "AmazonSimpleNotificationService", "Publish", "2010-03-31");
         var parameters = request.Parameters;
-        if (publicRequest.TopicArn is { } v885)
+        if (publicRequest.TopicArn is { } v1)
         {
-            parameters["TopicArn"] = v885;
+            parameters["TopicArn"] = v1;
         }
-        if (publicRequest.TargetArn is { } v886)
+        if (publicRequest.TargetArn is { } v2)
         {
-            parameters["TargetArn"] = v886;
+            parameters["TargetArn"] = v2;
         }
-        if (publicRequest.PhoneNumber is { } v887)
+        if (publicRequest.PhoneNumber is { } v3)
         {
-            parameters["PhoneNumber"] = v887;
+            parameters["PhoneNumber"] = v3;
         }
-        if (publicRequest.Message is { } v888)
+        if (publicRequest.Message is { } v4)
         {
-            parameters["Message"] = v888;
+            parameters["Message"] = v4;
         }
-        if (publicRequest.Subject is { } v889)
+        if (publicRequest.Subject is { } v5)
         {
-            parameters["Subject"] = v889;
+            parameters["Subject"] = v5;
         }
-        if (publicRequest.MessageStructure is { } v890)
+        if (publicRequest.MessageStructure is { } v6)
         {
-            parameters["MessageStructure"] = v890;
+            parameters["MessageStructure"] = v6;
         }
-        if (publicRequest.MessageAttributes is { } m891)
+        if (publicRequest.MessageAttributes is { } m7)
         {
-            var i891 = 0;
-            foreach (var kv891 in m891)
+            var i7 = 0;
+            foreach (var kv7 in m7)
             {
-                i891++;
-                var entry891 = "MessageAttributes" + ".entry" + "." + QueryValues.FromInt(i891);
-                parameters[entry891 + ".Name"] = kv891.Key;
-                if (kv891.Value is { } s892)
+                i7++;
+                var entry7 = "MessageAttributes" + ".entry" + "." + QueryValues.FromInt(i7);
+                parameters[entry7 + ".Name"] = kv7.Key;
+                if (kv7.Value is { } s8)
                 {
-                    QueryStructureMarshallers.Marshall(s892, parameters, entry891 + ".Value");
+                    QueryStructureMarshallers.Marshall(s8, parameters, entry7 + ".Value");
                 }
             }
         }
-        if (publicRequest.MessageDeduplicationId is { } v893)
+        if (publicRequest.MessageDeduplicationId is { } v9)
         {
-            parameters["MessageDeduplicationId"] = v893;
+            parameters["MessageDeduplicationId"] = v9;
         }
-        if (publicRequest.MessageGroupId is { } v894)
+        if (publicRequest.MessageGroupId is { } v10)
         {
-            parameters["MessageGroupId"] = v894;
+            parameters["MessageGroupId"] = v10;
         }
         return request;
     }
@@ -141,29 +141,29 @@ internal static class QueryStructureMarshallers
 {
     public static void Marshall(MessageAttributeValue value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.DataType is { } v895)
+        if (value.DataType is { } v1)
         {
-            parameters[prefix + ".DataType"] = v895;
+            parameters[prefix + ".DataType"] = v1;
         }
-        if (value.StringValue is { } v896)
+        if (value.StringValue is { } v2)
         {
-            parameters[prefix + ".StringValue"] = v896;
+            parameters[prefix + ".StringValue"] = v2;
         }
-        if (value.BinaryValue is { } v897)
+        if (value.BinaryValue is { } v3)
         {
-            parameters[prefix + ".BinaryValue"] = QueryValues.FromBlob(v897);
+            parameters[prefix + ".BinaryValue"] = QueryValues.FromBlob(v3);
         }
     }
 
     public static void Marshall(Tag value, IDictionary<string, string> parameters, string prefix)
     {
-        if (value.Key is { } v898)
+        if (value.Key is { } v1)
         {
-            parameters[prefix + ".Key"] = v898;
+            parameters[prefix + ".Key"] = v1;
         }
-        if (value.Value is { } v899)
+        if (value.Value is { } v2)
         {
-            parameters[prefix + ".Value"] = v899;
+            parameters[prefix + ".Value"] = v2;
         }
     }
 }
