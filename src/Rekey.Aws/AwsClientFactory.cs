@@ -15,13 +15,13 @@ namespace Rekey.Aws;
 /// <summary>Makes every AWS client Rekey uses, for one set of credentials, so one seam points them all at an endpoint.</summary>
 public interface IAwsClientFactory
 {
-    AmazonRDSClient CreateRds(RegionEndpoint region);
+    IAmazonRDS CreateRds(RegionEndpoint region);
 
-    AmazonBackupClient CreateBackup(RegionEndpoint region);
+    IAmazonBackup CreateBackup(RegionEndpoint region);
 
-    AmazonSimpleNotificationServiceClient CreateSns(RegionEndpoint region);
+    IAmazonSimpleNotificationService CreateSns(RegionEndpoint region);
 
-    AmazonCloudWatchClient CreateCloudWatch(RegionEndpoint region);
+    IAmazonCloudWatch CreateCloudWatch(RegionEndpoint region);
 
     IAmazonKeyManagementService CreateKms(RegionEndpoint region);
 
@@ -43,14 +43,17 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
 
     public AwsClientOptions Options { get; } = options ?? throw new ArgumentNullException(nameof(options));
 
-    public AmazonRDSClient CreateRds(RegionEndpoint region) => new(Credentials(), Configure(new AmazonRDSConfig(), region));
+    public IAmazonRDS CreateRds(RegionEndpoint region) =>
+        new AmazonRDSClient(Credentials(), Configure(new AmazonRDSConfig(), region));
 
-    public AmazonBackupClient CreateBackup(RegionEndpoint region) => new(Credentials(), Configure(new AmazonBackupConfig(), region));
+    public IAmazonBackup CreateBackup(RegionEndpoint region) =>
+        new AmazonBackupClient(Credentials(), Configure(new AmazonBackupConfig(), region));
 
-    public AmazonSimpleNotificationServiceClient CreateSns(RegionEndpoint region) =>
-        new(Credentials(), Configure(new AmazonSimpleNotificationServiceConfig(), region));
+    public IAmazonSimpleNotificationService CreateSns(RegionEndpoint region) =>
+        new AmazonSimpleNotificationServiceClient(Credentials(), Configure(new AmazonSimpleNotificationServiceConfig(), region));
 
-    public AmazonCloudWatchClient CreateCloudWatch(RegionEndpoint region) => new(Credentials(), Configure(new AmazonCloudWatchConfig(), region));
+    public IAmazonCloudWatch CreateCloudWatch(RegionEndpoint region) =>
+        new AmazonCloudWatchClient(Credentials(), Configure(new AmazonCloudWatchConfig(), region));
 
     public IAmazonKeyManagementService CreateKms(RegionEndpoint region) =>
         new KmsClient(Credentials(), Configure(new AmazonKeyManagementServiceConfig(), region));

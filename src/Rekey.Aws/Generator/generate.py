@@ -328,31 +328,48 @@ class Generator:
 
     # ---------- client operations ----------
     def gen_client(self):
-        out = [self.header(), "using System.Runtime.CompilerServices;\n", f"using {self.ns}.Model;\n",
-               f"using {self.ns}.Model.Internal;\n\n", f"namespace {self.ns};\n\n",
-               f"public partial class {self.spec['client']}\n{{\n"]
+        iface = "I" + self.spec["client"][: -len("Client")]
+        head = [self.header(), "using System.Runtime.CompilerServices;\n", f"using {self.ns}.Model;\n",
+                f"using {self.ns}.Model.Internal;\n\n", f"namespace {self.ns};\n\n"]
+        members = []  # (doc, interface signature, implementation)
         for op_name, op in zip(self.spec["operations"], self.ops):
-            out.append(self.doc(op.get("documentation"), "    "))
-            out.append(f"    public virtual Task<{op_name}Response> {op_name}Async({op_name}Request request, CancellationToken cancellationToken = default)\n")
-            out.append(f"        => InvokeOperationAsync<{op_name}Response>(request, {op_name}RequestMarshaller.Instance, {op_name}ResponseUnmarshaller.Instance, cancellationToken);\n\n")
+            sig = f"Task<{op_name}Response> {op_name}Async({op_name}Request request, CancellationToken cancellationToken = default)"
+            impl = (f"    public virtual {sig}\n"
+                    f"        => InvokeOperationAsync<{op_name}Response>(request, {op_name}RequestMarshaller.Instance, {op_name}ResponseUnmarshaller.Instance, cancellationToken);\n\n")
+            members.append((self.doc(op.get("documentation"), "    "), sig, impl))
             pager = self.paginators.get(op_name)
             if pager and isinstance(pager.get("input_token"), str) and isinstance(pager.get("result_key"), (str, list)):
                 result_key = pager["result_key"] if isinstance(pager["result_key"], str) else pager["result_key"][0]
                 out_members = self.shapes[op["output"]["shape"]]["members"]
-                item_type = self.cs_type(self.shapes[op["output"]["shape"]]["members"][result_key]["shape"])
-                item_type = item_type[len("List<"):-1]
+                item_type = self.cs_type(out_members[result_key]["shape"])[len("List<"):-1]
                 in_tok = pascal(pager["input_token"])
                 out_tok = pascal(pager["output_token"])
                 key_prop = self.prop_name(op_name + "Response", result_key, RESERVED_RESPONSE)
                 assert pager["output_token"] in out_members
-                out.append(f"    /// <summary>Every {item_type} of {op_name}, following {out_tok} page by page; request.{in_tok} is advanced as pages are read.</summary>\n")
-                out.append(f"    public async IAsyncEnumerable<{item_type}> {op_name}AllAsync({op_name}Request request, [EnumeratorCancellation] CancellationToken cancellationToken = default)\n    {{\n")
-                out.append("        ArgumentNullException.ThrowIfNull(request);\n")
-                out.append("        do\n        {\n")
-                out.append(f"            var page = await {op_name}Async(request, cancellationToken).ConfigureAwait(false);\n")
-                out.append(f"            foreach (var item in page.{key_prop} ?? [])\n            {{\n                yield return item;\n            }}\n\n")
-                out.append(f"            request.{in_tok} = page.{out_tok};\n")
-                out.append(f"        }}\n        while (!string.IsNullOrEmpty(request.{in_tok}));\n    }}\n\n")
+                doc = f"    /// <summary>Every {item_type.split('.')[-1]} of {op_name}, following {out_tok} page by page; request.{in_tok} is advanced as pages are read.</summary>\n"
+                sig = f"IAsyncEnumerable<{item_type}> {op_name}AllAsync({op_name}Request request, CancellationToken cancellationToken = default)"
+                impl = (f"    public async IAsyncEnumerable<{item_type}> {op_name}AllAsync({op_name}Request request, [EnumeratorCancellation] CancellationToken cancellationToken = default)\n    {{\n"
+                        "        ArgumentNullException.ThrowIfNull(request);\n"
+                        "        do\n        {\n"
+                        f"            var page = await {op_name}Async(request, cancellationToken).ConfigureAwait(false);\n"
+                        f"            foreach (var item in page.{key_prop} ?? [])\n            {{\n                yield return item;\n            }}\n\n"
+                        f"            request.{in_tok} = page.{out_tok};\n"
+                        f"        }}\n        while (!string.IsNullOrEmpty(request.{in_tok}));\n    }}\n\n")
+                members.append((doc, sig, impl))
+        out = list(head)
+        out.append(f"/// <summary>The {self.meta['serviceId']} operations Rekey calls (implemented by {self.spec['client']}).</summary>\n")
+        # Not IAmazonService: its static abstract members would bar the interface from generic
+        # arguments (Task<IAmazonRDS>, fakes); the configuration is exposed directly instead.
+        out.append(f"public partial interface {iface} : IDisposable\n{{\n")
+        out.append("    /// <summary>The client's configuration (region, endpoint, retries).</summary>\n")
+        out.append("    Amazon.Runtime.IClientConfig Config { get; }\n\n")
+        for doc, sig, _ in members:
+            out.append(doc + f"    {sig};\n\n")
+        out[-1] = out[-1].rstrip("\n") + "\n"
+        out.append("}\n\n")
+        out.append(f"public partial class {self.spec['client']} : {iface}\n{{\n")
+        for doc, _, impl in members:
+            out.append(doc + impl)
         out[-1] = out[-1].rstrip("\n") + "\n"
         out.append("}\n")
         return "".join(out)

@@ -1,6 +1,5 @@
 using Amazon;
 using Amazon.Runtime;
-using Rekey.Aws.Runtime;
 
 namespace Rekey.Aws.Tests.Support;
 
@@ -53,7 +52,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
 
     public Type ResponseType(string operation) => Type(operation + "Response");
 
-    public AwsServiceClient CreateClient(AwsClientFactory factory, RegionEndpoint region) => Model switch
+    public IDisposable CreateClient(AwsClientFactory factory, RegionEndpoint region) => Model switch
     {
         "rds" => factory.CreateRds(region),
         "backup" => factory.CreateBackup(region),
@@ -63,7 +62,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
     };
 
     /// <summary>Calls &lt;Operation&gt;Async on the client and returns the typed response.</summary>
-    public static async Task<AmazonWebServiceResponse> InvokeAsync(AwsServiceClient client, string operation, AmazonWebServiceRequest request)
+    public static async Task<AmazonWebServiceResponse> InvokeAsync(IDisposable client, string operation, AmazonWebServiceRequest request)
     {
         var method = client.GetType().GetMethod(operation + "Async", [request.GetType(), typeof(CancellationToken)])
             ?? throw new Xunit.Sdk.XunitException($"{client.GetType().Name} has no {operation}Async");

@@ -242,7 +242,7 @@ public sealed class RdsWireTests(MotoServer moto)
         Assert.IsAssignableFrom<AmazonRDSException>(error);
     }
 
-    internal static Task<CreateDBClusterResponse> CreateClusterAsync(AmazonRDSClient rds, string id) =>
+    internal static Task<CreateDBClusterResponse> CreateClusterAsync(IAmazonRDS rds, string id) =>
         rds.CreateDBClusterAsync(new CreateDBClusterRequest
         {
             DBClusterIdentifier = id,

@@ -8,7 +8,83 @@ using Rekey.Aws.Backup.Model.Internal;
 
 namespace Rekey.Aws.Backup;
 
-public partial class AmazonBackupClient
+/// <summary>The Backup operations Rekey calls (implemented by AmazonBackupClient).</summary>
+public partial interface IAmazonBackup : IDisposable
+{
+    /// <summary>The client's configuration (region, endpoint, retries).</summary>
+    Amazon.Runtime.IClientConfig Config { get; }
+
+    /// <summary>Creates a backup plan using a backup plan name and backup rules.</summary>
+    Task<CreateBackupPlanResponse> CreateBackupPlanAsync(CreateBackupPlanRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a JSON document that specifies a set of resources to assign to a backup plan.</summary>
+    Task<CreateBackupSelectionResponse> CreateBackupSelectionAsync(CreateBackupSelectionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a logical container where backups are stored.</summary>
+    Task<CreateBackupVaultResponse> CreateBackupVaultAsync(CreateBackupVaultRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns backup job details for the specified BackupJobId.</summary>
+    Task<DescribeBackupJobResponse> DescribeBackupJobAsync(DescribeBackupJobRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns metadata about a backup vault specified by its name.</summary>
+    Task<DescribeBackupVaultResponse> DescribeBackupVaultAsync(DescribeBackupVaultRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns metadata associated with creating a copy of a resource.</summary>
+    Task<DescribeCopyJobResponse> DescribeCopyJobAsync(DescribeCopyJobRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Describes whether the Amazon Web Services account has enabled different cross-account management options, including cross-account backup, multi-party approval, and delegated administrator.</summary>
+    Task<DescribeGlobalSettingsResponse> DescribeGlobalSettingsAsync(DescribeGlobalSettingsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns BackupPlan details for the specified BackupPlanId.</summary>
+    Task<GetBackupPlanResponse> GetBackupPlanAsync(GetBackupPlanRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns selection metadata and a document in JSON format that specifies a list of resources that are associated with a backup plan.</summary>
+    Task<GetBackupSelectionResponse> GetBackupSelectionAsync(GetBackupSelectionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the access policy document that is associated with the named backup vault.</summary>
+    Task<GetBackupVaultAccessPolicyResponse> GetBackupVaultAccessPolicyAsync(GetBackupVaultAccessPolicyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the active backup plans for the account.</summary>
+    Task<ListBackupPlansResponse> ListBackupPlansAsync(ListBackupPlansRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every BackupPlansListMember of ListBackupPlans, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.Backup.Model.BackupPlansListMember> ListBackupPlansAllAsync(ListBackupPlansRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns an array containing metadata of the resources associated with the target backup plan.</summary>
+    Task<ListBackupSelectionsResponse> ListBackupSelectionsAsync(ListBackupSelectionsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every BackupSelectionsListMember of ListBackupSelections, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.Backup.Model.BackupSelectionsListMember> ListBackupSelectionsAllAsync(ListBackupSelectionsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns metadata about your copy jobs.</summary>
+    Task<ListCopyJobsResponse> ListCopyJobsAsync(ListCopyJobsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every CopyJob of ListCopyJobs, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.Backup.Model.CopyJob> ListCopyJobsAllAsync(ListCopyJobsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns detailed information about the recovery points stored in a backup vault.</summary>
+    Task<ListRecoveryPointsByBackupVaultResponse> ListRecoveryPointsByBackupVaultAsync(ListRecoveryPointsByBackupVaultRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every RecoveryPointByBackupVault of ListRecoveryPointsByBackupVault, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.Backup.Model.RecoveryPointByBackupVault> ListRecoveryPointsByBackupVaultAllAsync(ListRecoveryPointsByBackupVaultRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets a resource-based policy that is used to manage access permissions on the target backup vault.</summary>
+    Task<PutBackupVaultAccessPolicyResponse> PutBackupVaultAccessPolicyAsync(PutBackupVaultAccessPolicyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts an on-demand backup job for the specified resource.</summary>
+    Task<StartBackupJobResponse> StartBackupJobAsync(StartBackupJobRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a job to create a one-time copy of the specified resource.</summary>
+    Task<StartCopyJobResponse> StartCopyJobAsync(StartCopyJobRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Assigns a set of key-value pairs to a resource.</summary>
+    Task<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Updates the specified backup plan.</summary>
+    Task<UpdateBackupPlanResponse> UpdateBackupPlanAsync(UpdateBackupPlanRequest request, CancellationToken cancellationToken = default);
+}
+
+public partial class AmazonBackupClient : IAmazonBackup
 {
     /// <summary>Creates a backup plan using a backup plan name and backup rules.</summary>
     public virtual Task<CreateBackupPlanResponse> CreateBackupPlanAsync(CreateBackupPlanRequest request, CancellationToken cancellationToken = default)
@@ -54,7 +130,7 @@ public partial class AmazonBackupClient
     public virtual Task<ListBackupPlansResponse> ListBackupPlansAsync(ListBackupPlansRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<ListBackupPlansResponse>(request, ListBackupPlansRequestMarshaller.Instance, ListBackupPlansResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.Backup.Model.BackupPlansListMember of ListBackupPlans, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    /// <summary>Every BackupPlansListMember of ListBackupPlans, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.Backup.Model.BackupPlansListMember> ListBackupPlansAllAsync(ListBackupPlansRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -75,7 +151,7 @@ public partial class AmazonBackupClient
     public virtual Task<ListBackupSelectionsResponse> ListBackupSelectionsAsync(ListBackupSelectionsRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<ListBackupSelectionsResponse>(request, ListBackupSelectionsRequestMarshaller.Instance, ListBackupSelectionsResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.Backup.Model.BackupSelectionsListMember of ListBackupSelections, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    /// <summary>Every BackupSelectionsListMember of ListBackupSelections, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.Backup.Model.BackupSelectionsListMember> ListBackupSelectionsAllAsync(ListBackupSelectionsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -96,7 +172,7 @@ public partial class AmazonBackupClient
     public virtual Task<ListCopyJobsResponse> ListCopyJobsAsync(ListCopyJobsRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<ListCopyJobsResponse>(request, ListCopyJobsRequestMarshaller.Instance, ListCopyJobsResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.Backup.Model.CopyJob of ListCopyJobs, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    /// <summary>Every CopyJob of ListCopyJobs, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.Backup.Model.CopyJob> ListCopyJobsAllAsync(ListCopyJobsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -117,7 +193,7 @@ public partial class AmazonBackupClient
     public virtual Task<ListRecoveryPointsByBackupVaultResponse> ListRecoveryPointsByBackupVaultAsync(ListRecoveryPointsByBackupVaultRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<ListRecoveryPointsByBackupVaultResponse>(request, ListRecoveryPointsByBackupVaultRequestMarshaller.Instance, ListRecoveryPointsByBackupVaultResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.Backup.Model.RecoveryPointByBackupVault of ListRecoveryPointsByBackupVault, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    /// <summary>Every RecoveryPointByBackupVault of ListRecoveryPointsByBackupVault, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.Backup.Model.RecoveryPointByBackupVault> ListRecoveryPointsByBackupVaultAllAsync(ListRecoveryPointsByBackupVaultRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -8,13 +8,26 @@ using Rekey.Aws.CloudWatch.Model.Internal;
 
 namespace Rekey.Aws.CloudWatch;
 
-public partial class AmazonCloudWatchClient
+/// <summary>The CloudWatch operations Rekey calls (implemented by AmazonCloudWatchClient).</summary>
+public partial interface IAmazonCloudWatch : IDisposable
+{
+    /// <summary>The client's configuration (region, endpoint, retries).</summary>
+    Amazon.Runtime.IClientConfig Config { get; }
+
+    /// <summary>You can use the GetMetricData API to retrieve CloudWatch metric values.</summary>
+    Task<GetMetricDataResponse> GetMetricDataAsync(GetMetricDataRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every MetricDataResult of GetMetricData, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.CloudWatch.Model.MetricDataResult> GetMetricDataAllAsync(GetMetricDataRequest request, CancellationToken cancellationToken = default);
+}
+
+public partial class AmazonCloudWatchClient : IAmazonCloudWatch
 {
     /// <summary>You can use the GetMetricData API to retrieve CloudWatch metric values.</summary>
     public virtual Task<GetMetricDataResponse> GetMetricDataAsync(GetMetricDataRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<GetMetricDataResponse>(request, GetMetricDataRequestMarshaller.Instance, GetMetricDataResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.CloudWatch.Model.MetricDataResult of GetMetricData, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
+    /// <summary>Every MetricDataResult of GetMetricData, following NextToken page by page; request.NextToken is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.CloudWatch.Model.MetricDataResult> GetMetricDataAllAsync(GetMetricDataRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

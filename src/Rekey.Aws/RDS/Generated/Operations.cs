@@ -8,7 +8,128 @@ using Rekey.Aws.RDS.Model.Internal;
 
 namespace Rekey.Aws.RDS;
 
-public partial class AmazonRDSClient
+/// <summary>The RDS operations Rekey calls (implemented by AmazonRDSClient).</summary>
+public partial interface IAmazonRDS : IDisposable
+{
+    /// <summary>The client's configuration (region, endpoint, retries).</summary>
+    Amazon.Runtime.IClientConfig Config { get; }
+
+    /// <summary>Associates an Identity and Access Management (IAM) role with a DB cluster.</summary>
+    Task<AddRoleToDBClusterResponse> AddRoleToDBClusterAsync(AddRoleToDBClusterRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds metadata tags to an Amazon RDS resource.</summary>
+    Task<AddTagsToResourceResponse> AddTagsToResourceAsync(AddTagsToResourceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a new Amazon Aurora DB cluster or Multi-AZ DB cluster.</summary>
+    Task<CreateDBClusterResponse> CreateDBClusterAsync(CreateDBClusterRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a new custom endpoint and associates it with an Amazon Aurora DB cluster.</summary>
+    Task<CreateDBClusterEndpointResponse> CreateDBClusterEndpointAsync(CreateDBClusterEndpointRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a new DB proxy.</summary>
+    Task<CreateDBProxyResponse> CreateDBProxyAsync(CreateDBProxyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a snapshot of a DB cluster.</summary>
+    Task<CreateDBClusterSnapshotResponse> CreateDBClusterSnapshotAsync(CreateDBClusterSnapshotRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a new DB instance.</summary>
+    Task<CreateDBInstanceResponse> CreateDBInstanceAsync(CreateDBInstanceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The DeleteDBCluster action deletes a previously provisioned DB cluster.</summary>
+    Task<DeleteDBClusterResponse> DeleteDBClusterAsync(DeleteDBClusterRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a custom endpoint and removes it from an Amazon Aurora DB cluster.</summary>
+    Task<DeleteDBClusterEndpointResponse> DeleteDBClusterEndpointAsync(DeleteDBClusterEndpointRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a previously provisioned DB instance.</summary>
+    Task<DeleteDBInstanceResponse> DeleteDBInstanceAsync(DeleteDBInstanceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Remove the association between one or more DBProxyTarget data structures and a DBProxyTargetGroup.</summary>
+    Task<DeregisterDBProxyTargetsResponse> DeregisterDBProxyTargetsAsync(DeregisterDBProxyTargetsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns information about endpoints for an Amazon Aurora DB cluster.</summary>
+    Task<DescribeDBClusterEndpointsResponse> DescribeDBClusterEndpointsAsync(DescribeDBClusterEndpointsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every DBClusterEndpoint of DescribeDBClusterEndpoints, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBClusterEndpoint> DescribeDBClusterEndpointsAllAsync(DescribeDBClusterEndpointsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns information about DB cluster snapshots.</summary>
+    Task<DescribeDBClusterSnapshotsResponse> DescribeDBClusterSnapshotsAsync(DescribeDBClusterSnapshotsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every DBClusterSnapshot of DescribeDBClusterSnapshots, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBClusterSnapshot> DescribeDBClusterSnapshotsAllAsync(DescribeDBClusterSnapshotsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Describes existing Amazon Aurora DB clusters and Multi-AZ DB clusters.</summary>
+    Task<DescribeDBClustersResponse> DescribeDBClustersAsync(DescribeDBClustersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every DBCluster of DescribeDBClusters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBCluster> DescribeDBClustersAllAsync(DescribeDBClustersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Describes provisioned RDS instances.</summary>
+    Task<DescribeDBInstancesResponse> DescribeDBInstancesAsync(DescribeDBInstancesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every DBInstance of DescribeDBInstances, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBInstance> DescribeDBInstancesAllAsync(DescribeDBInstancesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns information about DB proxies.</summary>
+    Task<DescribeDBProxiesResponse> DescribeDBProxiesAsync(DescribeDBProxiesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every DBProxy of DescribeDBProxies, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBProxy> DescribeDBProxiesAllAsync(DescribeDBProxiesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns information about DBProxyTarget objects.</summary>
+    Task<DescribeDBProxyTargetsResponse> DescribeDBProxyTargetsAsync(DescribeDBProxyTargetsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every DBProxyTarget of DescribeDBProxyTargets, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBProxyTarget> DescribeDBProxyTargetsAllAsync(DescribeDBProxyTargetsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists all the subscription descriptions for a customer account.</summary>
+    Task<DescribeEventSubscriptionsResponse> DescribeEventSubscriptionsAsync(DescribeEventSubscriptionsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every EventSubscription of DescribeEventSubscriptions, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.EventSubscription> DescribeEventSubscriptionsAllAsync(DescribeEventSubscriptionsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns events related to DB instances, DB clusters, DB parameter groups, DB security groups, DB snapshots, DB cluster snapshots, and RDS Proxies for the past 14 days.</summary>
+    Task<DescribeEventsResponse> DescribeEventsAsync(DescribeEventsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every Event of DescribeEvents, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.Event> DescribeEventsAllAsync(DescribeEventsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns information about Aurora global database clusters.</summary>
+    Task<DescribeGlobalClustersResponse> DescribeGlobalClustersAsync(DescribeGlobalClustersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every GlobalCluster of DescribeGlobalClusters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.GlobalCluster> DescribeGlobalClustersAllAsync(DescribeGlobalClustersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Forces a failover for a DB cluster.</summary>
+    Task<FailoverDBClusterResponse> FailoverDBClusterAsync(FailoverDBClusterRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists all tags on an Amazon RDS resource.</summary>
+    Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Modifies the settings of an Amazon Aurora DB cluster or a Multi-AZ DB cluster.</summary>
+    Task<ModifyDBClusterResponse> ModifyDBClusterAsync(ModifyDBClusterRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Modifies settings for a DB instance.</summary>
+    Task<ModifyDBInstanceResponse> ModifyDBInstanceAsync(ModifyDBInstanceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>You might need to reboot your DB instance, usually for maintenance reasons.</summary>
+    Task<RebootDBInstanceResponse> RebootDBInstanceAsync(RebootDBInstanceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Associate one or more DBProxyTarget data structures with a DBProxyTargetGroup.</summary>
+    Task<RegisterDBProxyTargetsResponse> RegisterDBProxyTargetsAsync(RegisterDBProxyTargetsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the asssociation of an Amazon Web Services Identity and Access Management (IAM) role from a DB cluster.</summary>
+    Task<RemoveRoleFromDBClusterResponse> RemoveRoleFromDBClusterAsync(RemoveRoleFromDBClusterRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes metadata tags from an Amazon RDS resource.</summary>
+    Task<RemoveTagsFromResourceResponse> RemoveTagsFromResourceAsync(RemoveTagsFromResourceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Restores a DB cluster to an arbitrary point in time.</summary>
+    Task<RestoreDBClusterToPointInTimeResponse> RestoreDBClusterToPointInTimeAsync(RestoreDBClusterToPointInTimeRequest request, CancellationToken cancellationToken = default);
+}
+
+public partial class AmazonRDSClient : IAmazonRDS
 {
     /// <summary>Associates an Identity and Access Management (IAM) role with a DB cluster.</summary>
     public virtual Task<AddRoleToDBClusterResponse> AddRoleToDBClusterAsync(AddRoleToDBClusterRequest request, CancellationToken cancellationToken = default)
@@ -58,7 +179,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeDBClusterEndpointsResponse> DescribeDBClusterEndpointsAsync(DescribeDBClusterEndpointsRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeDBClusterEndpointsResponse>(request, DescribeDBClusterEndpointsRequestMarshaller.Instance, DescribeDBClusterEndpointsResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.DBClusterEndpoint of DescribeDBClusterEndpoints, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every DBClusterEndpoint of DescribeDBClusterEndpoints, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBClusterEndpoint> DescribeDBClusterEndpointsAllAsync(DescribeDBClusterEndpointsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -79,7 +200,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeDBClusterSnapshotsResponse> DescribeDBClusterSnapshotsAsync(DescribeDBClusterSnapshotsRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeDBClusterSnapshotsResponse>(request, DescribeDBClusterSnapshotsRequestMarshaller.Instance, DescribeDBClusterSnapshotsResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.DBClusterSnapshot of DescribeDBClusterSnapshots, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every DBClusterSnapshot of DescribeDBClusterSnapshots, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBClusterSnapshot> DescribeDBClusterSnapshotsAllAsync(DescribeDBClusterSnapshotsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -100,7 +221,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeDBClustersResponse> DescribeDBClustersAsync(DescribeDBClustersRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeDBClustersResponse>(request, DescribeDBClustersRequestMarshaller.Instance, DescribeDBClustersResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.DBCluster of DescribeDBClusters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every DBCluster of DescribeDBClusters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBCluster> DescribeDBClustersAllAsync(DescribeDBClustersRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -121,7 +242,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeDBInstancesResponse> DescribeDBInstancesAsync(DescribeDBInstancesRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeDBInstancesResponse>(request, DescribeDBInstancesRequestMarshaller.Instance, DescribeDBInstancesResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.DBInstance of DescribeDBInstances, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every DBInstance of DescribeDBInstances, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBInstance> DescribeDBInstancesAllAsync(DescribeDBInstancesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -142,7 +263,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeDBProxiesResponse> DescribeDBProxiesAsync(DescribeDBProxiesRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeDBProxiesResponse>(request, DescribeDBProxiesRequestMarshaller.Instance, DescribeDBProxiesResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.DBProxy of DescribeDBProxies, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every DBProxy of DescribeDBProxies, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBProxy> DescribeDBProxiesAllAsync(DescribeDBProxiesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -163,7 +284,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeDBProxyTargetsResponse> DescribeDBProxyTargetsAsync(DescribeDBProxyTargetsRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeDBProxyTargetsResponse>(request, DescribeDBProxyTargetsRequestMarshaller.Instance, DescribeDBProxyTargetsResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.DBProxyTarget of DescribeDBProxyTargets, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every DBProxyTarget of DescribeDBProxyTargets, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBProxyTarget> DescribeDBProxyTargetsAllAsync(DescribeDBProxyTargetsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -184,7 +305,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeEventSubscriptionsResponse> DescribeEventSubscriptionsAsync(DescribeEventSubscriptionsRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeEventSubscriptionsResponse>(request, DescribeEventSubscriptionsRequestMarshaller.Instance, DescribeEventSubscriptionsResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.EventSubscription of DescribeEventSubscriptions, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every EventSubscription of DescribeEventSubscriptions, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.EventSubscription> DescribeEventSubscriptionsAllAsync(DescribeEventSubscriptionsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -205,7 +326,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeEventsResponse> DescribeEventsAsync(DescribeEventsRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeEventsResponse>(request, DescribeEventsRequestMarshaller.Instance, DescribeEventsResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.Event of DescribeEvents, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every Event of DescribeEvents, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.Event> DescribeEventsAllAsync(DescribeEventsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -226,7 +347,7 @@ public partial class AmazonRDSClient
     public virtual Task<DescribeGlobalClustersResponse> DescribeGlobalClustersAsync(DescribeGlobalClustersRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<DescribeGlobalClustersResponse>(request, DescribeGlobalClustersRequestMarshaller.Instance, DescribeGlobalClustersResponseUnmarshaller.Instance, cancellationToken);
 
-    /// <summary>Every global::Rekey.Aws.RDS.Model.GlobalCluster of DescribeGlobalClusters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    /// <summary>Every GlobalCluster of DescribeGlobalClusters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.GlobalCluster> DescribeGlobalClustersAllAsync(DescribeGlobalClustersRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

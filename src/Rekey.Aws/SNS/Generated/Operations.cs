@@ -8,7 +8,23 @@ using Rekey.Aws.SNS.Model.Internal;
 
 namespace Rekey.Aws.SNS;
 
-public partial class AmazonSimpleNotificationServiceClient
+/// <summary>The SNS operations Rekey calls (implemented by AmazonSimpleNotificationServiceClient).</summary>
+public partial interface IAmazonSimpleNotificationService : IDisposable
+{
+    /// <summary>The client's configuration (region, endpoint, retries).</summary>
+    Amazon.Runtime.IClientConfig Config { get; }
+
+    /// <summary>Creates a topic to which notifications can be published.</summary>
+    Task<CreateTopicResponse> CreateTopicAsync(CreateTopicRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns all of the properties of a topic.</summary>
+    Task<GetTopicAttributesResponse> GetTopicAttributesAsync(GetTopicAttributesRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a message to an Amazon SNS topic, a text message (SMS message) directly to a phone number, or a message to a mobile platform endpoint (when you specify the TargetArn).</summary>
+    Task<PublishResponse> PublishAsync(PublishRequest request, CancellationToken cancellationToken = default);
+}
+
+public partial class AmazonSimpleNotificationServiceClient : IAmazonSimpleNotificationService
 {
     /// <summary>Creates a topic to which notifications can be published.</summary>
     public virtual Task<CreateTopicResponse> CreateTopicAsync(CreateTopicRequest request, CancellationToken cancellationToken = default)
