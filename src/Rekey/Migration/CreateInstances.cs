@@ -1,0 +1,174 @@
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
+using Rekey.Aws.Runtime;
+using Rekey.Clusters;
+using Rekey.Runtime;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.Migration;
+
+/// <summary>
+/// Creates every instance of the old cluster again, under its original identifier, in the new cluster.
+/// The old writer's identifier is created first and becomes the writer; the outage ends when it is
+/// available and the original cluster endpoint resolves to it. Readers are created meanwhile and do
+/// not extend the outage.
+/// </summary>
+public static class CreateInstances
+{
+    public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var target = state.Target is { } t && t.IsAvailable()
+            ? t
+            : throw new InvalidOperationException($"The new cluster {run.ClusterId} is not available yet: run Restore first.");
+        var source = state.Source ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} is gone.");
+        var definition = state.Definition ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} carries no recorded definition.");
+
+        var writer = definition.Instances.First(i => i.Id == definition.WriterId);
+        var readers = definition.Instances.Where(i => i.Id != definition.WriterId).ToList();
+
+        // The first instance to become available becomes the writer, so the old writer's identifier is
+        // asked for first; readers are created right after it, in parallel, and a failover corrects the rare race.
+        await CreateIfMissingAsync(run, reader, writer.Id, cancellationToken).ConfigureAwait(false);
+        foreach (var instance in readers)
+        {
+            await CreateIfMissingAsync(run, reader, instance.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        await WaitAvailableAsync(run, reader, writer.Id, cancellationToken).ConfigureAwait(false);
+        await EnsureWriterAsync(run, reader, writer.Id, cancellationToken).ConfigureAwait(false);
+        await WaitForClusterEndpointAsync(run, reader, definition, writer, source, cancellationToken).ConfigureAwait(false);
+
+        await Task.WhenAll(readers.Select(r => WaitAvailableAsync(run, reader, r.Id, cancellationToken))).ConfigureAwait(false);
+        await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.Phase, "instances", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The CreateDBInstance request for <paramref name="old"/>'s settings under <paramref name="instanceId"/> in <paramref name="clusterId"/>.</summary>
+    public static CreateDBInstanceRequest BuildRequest(DBInstance old, string instanceId, string clusterId)
+    {
+        var performanceInsights = old.PerformanceInsightsEnabled == true;
+        return new CreateDBInstanceRequest
+        {
+            DBInstanceIdentifier = instanceId,
+            DBClusterIdentifier = clusterId,
+            Engine = old.Engine,
+            DBInstanceClass = old.DBInstanceClass,
+            AvailabilityZone = old.AvailabilityZone,
+            PromotionTier = old.PromotionTier,
+            DBParameterGroupName = old.DBParameterGroups?.FirstOrDefault()?.DBParameterGroupName,
+            MonitoringInterval = old.MonitoringInterval is > 0 ? old.MonitoringInterval : null,
+            MonitoringRoleArn = old.MonitoringInterval is > 0 ? old.MonitoringRoleArn : null,
+            EnablePerformanceInsights = performanceInsights ? true : null,
+            PerformanceInsightsKMSKeyId = performanceInsights ? old.PerformanceInsightsKMSKeyId : null,
+            PerformanceInsightsRetentionPeriod = performanceInsights ? old.PerformanceInsightsRetentionPeriod : null,
+            DatabaseInsightsMode = old.DatabaseInsightsMode,
+            AutoMinorVersionUpgrade = old.AutoMinorVersionUpgrade,
+            PubliclyAccessible = old.PubliclyAccessible,
+            CACertificateIdentifier = old.CACertificateIdentifier,
+            PreferredMaintenanceWindow = old.PreferredMaintenanceWindow,
+            CopyTagsToSnapshot = old.CopyTagsToSnapshot,
+            Tags = CarriedSettings.UserTags(old.TagList),
+        };
+    }
+
+    private static async Task CreateIfMissingAsync(RekeyRun run, ClusterReader reader, string instanceId, CancellationToken cancellationToken)
+    {
+        var existing = await reader.FindInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            if (!string.Equals(existing.DBClusterIdentifier, run.ClusterId, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"Instance {instanceId} exists in cluster {existing.DBClusterIdentifier}, not in the new cluster {run.ClusterId}; was the old instance renamed back by hand?");
+            }
+
+            return;
+        }
+
+        var old = await reader.FindInstanceAsync(run.OldNameOf(instanceId), cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The old instance {run.OldNameOf(instanceId)} is gone; its settings cannot be carried.");
+        try
+        {
+            await run.Rds.CreateDBInstanceAsync(BuildRequest(old, instanceId, run.ClusterId), cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("CreateInstances", $"Creating instance {instanceId} ({old.DBInstanceClass} in {old.AvailabilityZone}).");
+            run.Log.LogInformation("Creating instance {Instance}", instanceId);
+        }
+        catch (DBInstanceAlreadyExistsException)
+        {
+            // An earlier attempt's request went through although its answer was lost.
+        }
+    }
+
+    private static Task WaitAvailableAsync(RekeyRun run, ClusterReader reader, string instanceId, CancellationToken cancellationToken) =>
+        run.Wait.UntilAsync(
+            $"instance {instanceId} to be available",
+            run.Wait.Settings.InstanceDeadline,
+            async token =>
+            {
+                var instance = await reader.FindInstanceAsync(instanceId, token).ConfigureAwait(false);
+                if (instance?.DBInstanceStatus is "failed" or "incompatible-parameters" or "incompatible-network" or "storage-full")
+                {
+                    throw new InvalidOperationException(
+                        $"Instance {instanceId} ended {instance.DBInstanceStatus}. The old cluster {run.OldClusterId} is untouched; run CreateInstances again after fixing the cause, or Rollback.");
+                }
+
+                return instance is not null && instance.IsAvailable()
+                    ? Probe<bool>.Ready(true, "available")
+                    : Probe<bool>.NotYet(false, instance?.DBInstanceStatus ?? "not visible yet");
+            },
+            cancellationToken);
+
+    private static async Task EnsureWriterAsync(RekeyRun run, ClusterReader reader, string writerId, CancellationToken cancellationToken)
+    {
+        var cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        if (cluster.WriterId() is { } current && current != writerId)
+        {
+            await run.Rds.FailoverDBClusterAsync(new FailoverDBClusterRequest { DBClusterIdentifier = run.ClusterId, TargetDBInstanceIdentifier = writerId }, cancellationToken)
+                .ConfigureAwait(false);
+            run.Journal.Add("CreateInstances", $"Failed over {run.ClusterId} from {current} to {writerId}, the old writer's identifier.");
+        }
+
+        await run.Wait.UntilAsync(
+            $"{writerId} to be the writer of {run.ClusterId}",
+            run.Wait.Settings.InstanceDeadline,
+            async token =>
+            {
+                var now = await reader.GetClusterAsync(run.ClusterId, token).ConfigureAwait(false);
+                return now.WriterId() == writerId && now.IsAvailable()
+                    ? Probe<bool>.Ready(true, "writer")
+                    : Probe<bool>.NotYet(false, $"writer is {now.WriterId() ?? "none"}, cluster {now.Status}");
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WaitForClusterEndpointAsync(
+        RekeyRun run, ClusterReader reader, SourceDefinition definition, InstanceName writer, DBCluster source, CancellationToken cancellationToken)
+    {
+        await run.Wait.UntilAsync(
+            $"{definition.ClusterEndpoint} to resolve to {writer.Id}",
+            run.Wait.Settings.DnsDeadline,
+            async token =>
+            {
+                var resolution = await run.Dns.ResolveAsync(definition.ClusterEndpoint, token).ConfigureAwait(false);
+                return resolution.Exists && resolution.Reaches(writer.Endpoint)
+                    ? Probe<bool>.Ready(true, resolution.ToString())
+                    : Probe<bool>.NotYet(false, resolution.ToString());
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var answer = await reader.DescribeClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The new cluster {run.ClusterId} disappeared.");
+        var end = answer.RequireServerDate();
+        run.Journal.Mark("writer-available", end);
+        run.Journal.Add("CreateInstances", $"Writer {writer.Id} is available and {definition.ClusterEndpoint} resolves to it at {Tagging.Iso(end)} (AWS time): the outage ends.");
+        if (source.Tag(RekeyTags.FencedAt) is { } fencedText && DateTimeOffset.TryParse(fencedText, System.Globalization.CultureInfo.InvariantCulture, out var fencedAt))
+        {
+            run.Log.LogInformation("Write outage: {Outage:%h\\:mm\\:ss} on AWS's clock", end - fencedAt);
+        }
+
+        await run.Rds.AddAsync(answer.DBClusters![0].DBClusterArn!, RekeyTags.WriterAvailableAt, Tagging.Iso(end), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,229 @@
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
+using Rekey.Aws.Runtime;
+using Rekey.Clusters;
+using Rekey.Metrics;
+using Rekey.Reporting;
+using Rekey.Runtime;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.Migration;
+
+/// <summary>
+/// Starts the outage: locks the cluster, records what later steps need, deletes the custom endpoints,
+/// renames the cluster and its instances (the instance renames reboot them, closing pooled connections),
+/// waits until DNS no longer knows any old name, checks that no connection remains, and takes T1 from AWS's clock.
+/// Every part looks at AWS first, so a second run after a crash picks up where the first stopped.
+/// </summary>
+public static class Fence
+{
+    public static async Task<DateTimeOffset> RunAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        if (state.T1 is { } alreadyTaken)
+        {
+            run.Log.LogInformation("{Cluster} was fenced already; T1 is {T1:O}", run.ClusterId, alreadyTaken);
+            return alreadyTaken;
+        }
+
+        var source = state.Source
+            ?? throw new InvalidOperationException($"DB cluster {run.ClusterId} does not exist, under its name or as {run.OldClusterId}.");
+        await ClusterLock.AcquireAsync(run, source, cancellationToken).ConfigureAwait(false);
+
+        var definition = state.Definition ?? await RecordAsync(run, reader, source, targetKeyArn, cancellationToken).ConfigureAwait(false);
+
+        await DeleteCustomEndpointsAsync(run, definition, cancellationToken).ConfigureAwait(false);
+        await RenameClusterAsync(run, reader, cancellationToken).ConfigureAwait(false);
+        await RenameInstancesAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
+        await WaitForOldNamesToVanishAsync(run, definition, cancellationToken).ConfigureAwait(false);
+        await WarnAboutOpenConnectionsAsync(run, definition, cancellationToken).ConfigureAwait(false);
+
+        // T1 comes from AWS's clock, only now that no old name resolves and the instances have rebooted.
+        var answer = await reader.DescribeClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The renamed cluster {run.OldClusterId} disappeared.");
+        var t1 = answer.RequireServerDate();
+        var fenced = answer.DBClusters![0];
+        await run.Rds.AddAsync(
+            fenced.DBClusterArn!,
+            new Dictionary<string, string> { [RekeyTags.T1] = Tagging.Iso(t1), [RekeyTags.Phase] = "fenced" },
+            cancellationToken).ConfigureAwait(false);
+        run.Journal.Mark("t1", t1);
+        run.Journal.Add("Fence", $"T1 = {Tagging.Iso(t1)} (AWS time): every old endpoint is gone from DNS.");
+        run.Log.LogInformation("T1 = {T1} on AWS's clock", Tagging.Iso(t1));
+        return t1;
+    }
+
+    private static async Task<SourceDefinition> RecordAsync(
+        RekeyRun run, ClusterReader reader, DBCluster source, string targetKeyArn, CancellationToken cancellationToken)
+    {
+        var instances = await reader.InstancesOfAsync(source.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
+        var customEndpoints = await reader.CustomEndpointsOfAsync(source.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
+        var definition = new SourceDefinition
+        {
+            ClusterId = run.ClusterId,
+            ClusterEndpoint = source.Endpoint!,
+            ReaderEndpoint = source.ReaderEndpoint!,
+            WriterId = source.WriterId() ?? throw new InvalidOperationException($"DB cluster {run.ClusterId} has no writer instance."),
+            Instances = instances.Select(i => new InstanceName(i.DBInstanceIdentifier!, i.Endpoint?.Address ?? string.Empty)).ToList(),
+            CustomEndpoints = customEndpoints.Select(e => new CustomEndpointDefinition(
+                e.DBClusterEndpointIdentifier!,
+                e.Endpoint!,
+                e.CustomEndpointType ?? "ANY",
+                e.StaticMembers ?? [],
+                e.ExcludedMembers ?? [])).ToList(),
+        };
+
+        var tags = new Dictionary<string, string>(TagChunks.Encode(RekeyTags.DefinitionChunk, definition), StringComparer.Ordinal)
+        {
+            [RekeyTags.Role] = RekeyTags.SourceRole,
+            [RekeyTags.OriginalId] = run.ClusterId,
+            [RekeyTags.RunId] = run.RunId,
+            [RekeyTags.TargetKey] = targetKeyArn,
+            [RekeyTags.Phase] = "fencing",
+        };
+        await run.Rds.AddAsync(source.DBClusterArn!, tags, cancellationToken).ConfigureAwait(false);
+        foreach (var instance in instances)
+        {
+            await run.Rds.AddAsync(instance.DBInstanceArn!, RekeyTags.OriginalId, instance.DBInstanceIdentifier!, cancellationToken).ConfigureAwait(false);
+        }
+
+        run.Journal.Add("Fence", $"Recorded {instances.Count} instances (writer {definition.WriterId}) and {customEndpoints.Count} custom endpoints in tags of {run.ClusterId}.");
+        return definition;
+    }
+
+    private static async Task DeleteCustomEndpointsAsync(RekeyRun run, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        foreach (var endpoint in definition.CustomEndpoints)
+        {
+            try
+            {
+                await run.Rds.DeleteDBClusterEndpointAsync(new DeleteDBClusterEndpointRequest { DBClusterEndpointIdentifier = endpoint.Name }, cancellationToken)
+                    .ConfigureAwait(false);
+                run.Journal.Add("Fence", $"Deleted custom endpoint {endpoint.Name} from the old cluster (recorded for re-creation).");
+            }
+            catch (DBClusterEndpointNotFoundException)
+            {
+                // Deleted by an earlier attempt.
+            }
+            catch (InvalidDBClusterEndpointStateException)
+            {
+                // Already being deleted by an earlier attempt.
+            }
+        }
+    }
+
+    private static async Task RenameClusterAsync(RekeyRun run, ClusterReader reader, CancellationToken cancellationToken)
+    {
+        var atOriginal = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        if (atOriginal is not null && atOriginal.IsAvailable())
+        {
+            var response = await run.Rds.ModifyDBClusterAsync(
+                new ModifyDBClusterRequest { DBClusterIdentifier = run.ClusterId, NewDBClusterIdentifier = run.OldClusterId, ApplyImmediately = true },
+                cancellationToken).ConfigureAwait(false);
+            var fencedAt = response.RequireServerDate();
+            run.Journal.Mark("fenced", fencedAt);
+            run.Journal.Add("Fence", $"Renamed cluster {run.ClusterId} to {run.OldClusterId} at {Tagging.Iso(fencedAt)} (AWS time): the outage starts.");
+            run.Log.LogInformation("Renaming {Cluster} to {Old}: the outage starts", run.ClusterId, run.OldClusterId);
+        }
+
+        var renamed = await run.Wait.UntilAsync(
+            $"cluster {run.OldClusterId} to be available under its new name",
+            run.Wait.Settings.RenameDeadline,
+            async token =>
+            {
+                var cluster = await reader.FindClusterAsync(run.OldClusterId, token).ConfigureAwait(false);
+                return cluster is null
+                    ? Probe<DBCluster?>.NotYet(null, "the new name is not there yet")
+                    : cluster.IsAvailable() ? Probe<DBCluster?>.Ready(cluster, "available") : Probe<DBCluster?>.NotYet(cluster, cluster.Status ?? "unknown");
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (renamed!.Tag(RekeyTags.FencedAt) is null)
+        {
+            // After a crash between the rename and this tag, the outage start is known only to the minute the run resumed.
+            var fencedAt = run.Journal.Marks.TryGetValue("fenced", out var mark) ? mark : await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+            await run.Rds.AddAsync(renamed!.DBClusterArn!, RekeyTags.FencedAt, Tagging.Iso(fencedAt), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task RenameInstancesAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        foreach (var instance in definition.Instances)
+        {
+            var current = await reader.FindInstanceAsync(instance.Id, cancellationToken).ConfigureAwait(false);
+            if (current is null || current.Tags().GetValueOrDefault(RekeyTags.OriginalId) != instance.Id || !current.IsAvailable())
+            {
+                // Renamed already, being renamed, or (under the original name) a new instance that is not ours.
+                continue;
+            }
+
+            await run.Rds.ModifyDBInstanceAsync(
+                new ModifyDBInstanceRequest { DBInstanceIdentifier = instance.Id, NewDBInstanceIdentifier = run.OldNameOf(instance.Id), ApplyImmediately = true },
+                cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("Fence", $"Renamed instance {instance.Id} to {run.OldNameOf(instance.Id)}; the rename reboots it and closes its connections.");
+        }
+
+        await Task.WhenAll(definition.Instances.Select(instance => run.Wait.UntilAsync(
+            $"instance {run.OldNameOf(instance.Id)} to be available under its new name",
+            run.Wait.Settings.RenameDeadline,
+            async token =>
+            {
+                var renamed = await reader.FindInstanceAsync(run.OldNameOf(instance.Id), token).ConfigureAwait(false);
+                return renamed is null
+                    ? Probe<bool>.NotYet(false, "the new name is not there yet")
+                    : renamed.IsAvailable() ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, renamed.DBInstanceStatus ?? "unknown");
+            },
+            cancellationToken))).ConfigureAwait(false);
+    }
+
+    private static async Task WaitForOldNamesToVanishAsync(RekeyRun run, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        var names = new[] { definition.ClusterEndpoint, definition.ReaderEndpoint }
+            .Concat(definition.Instances.Select(i => i.Endpoint))
+            .Concat(definition.CustomEndpoints.Select(e => e.Endpoint))
+            .Where(n => !string.IsNullOrEmpty(n))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+
+        await run.Wait.UntilAsync(
+            $"{names.Count} old endpoint names to disappear from DNS",
+            run.Wait.Settings.DnsDeadline,
+            async token =>
+            {
+                var resolving = new List<string>();
+                foreach (var name in names)
+                {
+                    if ((await run.Dns.ResolveAsync(name, token).ConfigureAwait(false)).Exists)
+                    {
+                        resolving.Add(name);
+                    }
+                }
+
+                return resolving.Count == 0
+                    ? Probe<int>.Ready(0, "none resolves")
+                    : Probe<int>.NotYet(resolving.Count, $"{resolving.Count} still resolve ({resolving[0]}{(resolving.Count > 1 ? ", ..." : string.Empty)})");
+            },
+            cancellationToken).ConfigureAwait(false);
+        run.Journal.Add("Fence", $"None of the {names.Count} old endpoint names resolves any more.");
+    }
+
+    private static async Task WarnAboutOpenConnectionsAsync(RekeyRun run, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        foreach (var instance in definition.Instances)
+        {
+            var oldName = run.OldNameOf(instance.Id);
+            var points = await RdsMetrics.ReadAsync(
+                run.CloudWatch, "DatabaseConnections", "DBInstanceIdentifier", oldName, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
+            if (points.Count > 0 && points[^1].Value > 0)
+            {
+                var message = $"Instance {oldName} still reports {points[^1].Value:0} connections at {points[^1].Time:u}; writes through them after T1 would not reach the new cluster.";
+                run.Journal.Add("Fence", message, JournalLevel.Warning);
+                run.Log.LogWarning("{Message}", message);
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
+using Rekey.Clusters;
+using Rekey.Runtime;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.Migration;
+
+/// <summary>
+/// Applies what the restore request cannot carry: IAM roles, custom endpoints under their names and
+/// members, RDS Proxy targets, and the settings only ModifyDBCluster takes; then releases the lock.
+/// </summary>
+public static class Finalize
+{
+    public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var target = state.Target ?? throw new InvalidOperationException($"The new cluster {run.ClusterId} does not exist: run Restore first.");
+        var source = state.Source ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} is gone.");
+        var definition = state.Definition ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} carries no recorded definition.");
+
+        await AddRolesAsync(run, source, target, cancellationToken).ConfigureAwait(false);
+        await ApplyModifiableSettingsAsync(run, reader, source, target, cancellationToken).ConfigureAwait(false);
+        await CreateCustomEndpointsAsync(run, reader, definition, run.ClusterId, "Finalize", cancellationToken).ConfigureAwait(false);
+        await MoveProxyTargetsAsync(run, run.OldClusterId, run.ClusterId, cancellationToken).ConfigureAwait(false);
+
+        await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.Phase, "finalized", cancellationToken).ConfigureAwait(false);
+        var fresh = await reader.GetClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false);
+        await ClusterLock.ReleaseAsync(run, fresh, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task AddRolesAsync(RekeyRun run, DBCluster source, DBCluster target, CancellationToken cancellationToken)
+    {
+        var present = (target.AssociatedRoles ?? []).Select(r => (r.RoleArn, r.FeatureName)).ToHashSet();
+        foreach (var role in source.AssociatedRoles ?? [])
+        {
+            if (present.Contains((role.RoleArn, role.FeatureName)))
+            {
+                continue;
+            }
+
+            try
+            {
+                await run.Rds.AddRoleToDBClusterAsync(
+                    new AddRoleToDBClusterRequest { DBClusterIdentifier = run.ClusterId, RoleArn = role.RoleArn, FeatureName = string.IsNullOrEmpty(role.FeatureName) ? null : role.FeatureName },
+                    cancellationToken).ConfigureAwait(false);
+                run.Journal.Add("Finalize", $"Associated IAM role {role.RoleArn}{(string.IsNullOrEmpty(role.FeatureName) ? string.Empty : $" for {role.FeatureName}")}.");
+            }
+            catch (DBClusterRoleAlreadyExistsException)
+            {
+                // Associated by an earlier attempt.
+            }
+        }
+    }
+
+    private static async Task ApplyModifiableSettingsAsync(RekeyRun run, ClusterReader reader, DBCluster source, DBCluster target, CancellationToken cancellationToken)
+    {
+        var request = new ModifyDBClusterRequest { DBClusterIdentifier = run.ClusterId, ApplyImmediately = true };
+        var changes = new List<string>();
+        if (source.PreferredMaintenanceWindow is { } window && !string.Equals(window, target.PreferredMaintenanceWindow, StringComparison.OrdinalIgnoreCase))
+        {
+            request.PreferredMaintenanceWindow = window;
+            changes.Add($"maintenance window {window}");
+        }
+
+        if ((source.HttpEndpointEnabled ?? false) != (target.HttpEndpointEnabled ?? false))
+        {
+            request.EnableHttpEndpoint = source.HttpEndpointEnabled ?? false;
+            changes.Add($"Data API {(request.EnableHttpEndpoint == true ? "on" : "off")}");
+        }
+
+        var forwarding = string.Equals(source.LocalWriteForwardingStatus, "enabled", StringComparison.OrdinalIgnoreCase);
+        if (forwarding && !string.Equals(target.LocalWriteForwardingStatus, "enabled", StringComparison.OrdinalIgnoreCase))
+        {
+            request.EnableLocalWriteForwarding = true;
+            changes.Add("local write forwarding");
+        }
+
+        if (source.MasterUserSecret is not null && target.MasterUserSecret is null && run.Settings.AcceptNewMasterSecret)
+        {
+            request.ManageMasterUserPassword = true;
+            changes.Add("master password managed in Secrets Manager (a new secret)");
+        }
+
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        await run.Rds.ModifyDBClusterAsync(request, cancellationToken).ConfigureAwait(false);
+        run.Journal.Add("Finalize", $"Modified {run.ClusterId}: {string.Join(", ", changes)}.");
+        await run.Wait.UntilAsync(
+            $"{run.ClusterId} to apply its modifications",
+            run.Wait.Settings.RenameDeadline,
+            async token =>
+            {
+                var cluster = await reader.GetClusterAsync(run.ClusterId, token).ConfigureAwait(false);
+                return cluster.IsAvailable() ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, cluster.Status ?? "unknown");
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the recorded custom endpoints on <paramref name="clusterId"/>, waiting for names still held by endpoints being deleted.</summary>
+    public static async Task CreateCustomEndpointsAsync(
+        RekeyRun run, ClusterReader reader, SourceDefinition definition, string clusterId, string step, CancellationToken cancellationToken)
+    {
+        foreach (var endpoint in definition.CustomEndpoints)
+        {
+            await run.Wait.UntilAsync(
+                $"custom endpoint {endpoint.Name} on {clusterId}",
+                run.Wait.Settings.DnsDeadline,
+                async token =>
+                {
+                    var existing = await FindEndpointAsync(run, endpoint.Name, token).ConfigureAwait(false);
+                    if (existing is not null && existing.DBClusterIdentifier == clusterId)
+                    {
+                        return string.Equals(existing.Status, "available", StringComparison.OrdinalIgnoreCase)
+                            ? Probe<bool>.Ready(true, "available")
+                            : Probe<bool>.NotYet(false, existing.Status ?? "creating");
+                    }
+
+                    if (existing is not null)
+                    {
+                        return Probe<bool>.NotYet(false, $"the name is still held by {existing.DBClusterIdentifier} ({existing.Status})");
+                    }
+
+                    try
+                    {
+                        await run.Rds.CreateDBClusterEndpointAsync(
+                            new CreateDBClusterEndpointRequest
+                            {
+                                DBClusterIdentifier = clusterId,
+                                DBClusterEndpointIdentifier = endpoint.Name,
+                                EndpointType = endpoint.EndpointType,
+                                StaticMembers = endpoint.StaticMembers.Count > 0 ? [.. endpoint.StaticMembers] : null,
+                                ExcludedMembers = endpoint.ExcludedMembers.Count > 0 ? [.. endpoint.ExcludedMembers] : null,
+                            },
+                            token).ConfigureAwait(false);
+                        run.Journal.Add(step, $"Created custom endpoint {endpoint.Name} ({endpoint.EndpointType}) on {clusterId}.");
+                    }
+                    catch (DBClusterEndpointAlreadyExistsException)
+                    {
+                        // Held a moment longer by the deleted endpoint; look again.
+                    }
+
+                    return Probe<bool>.NotYet(false, "creating");
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Moves RDS Proxy targets from one cluster identifier to another (the cutover, or back in a rollback).</summary>
+    public static async Task MoveProxyTargetsAsync(RekeyRun run, string fromClusterId, string toClusterId, CancellationToken cancellationToken)
+    {
+        await foreach (var proxy in run.Rds.DescribeDBProxiesAllAsync(new DescribeDBProxiesRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            var targets = new List<DBProxyTarget>();
+            await foreach (var target in run.Rds.DescribeDBProxyTargetsAllAsync(new DescribeDBProxyTargetsRequest { DBProxyName = proxy.DBProxyName }, cancellationToken).ConfigureAwait(false))
+            {
+                targets.Add(target);
+            }
+
+            var clusterTargets = targets.Where(t => string.Equals(t.Type, "TRACKED_CLUSTER", StringComparison.OrdinalIgnoreCase) || t.TrackedClusterId is not null).ToList();
+            if (!clusterTargets.Any(t => t.TrackedClusterId == fromClusterId) || clusterTargets.Any(t => t.TrackedClusterId == toClusterId))
+            {
+                continue;
+            }
+
+            await run.Rds.DeregisterDBProxyTargetsAsync(
+                new DeregisterDBProxyTargetsRequest { DBProxyName = proxy.DBProxyName, DBClusterIdentifiers = [fromClusterId] }, cancellationToken).ConfigureAwait(false);
+            await run.Rds.RegisterDBProxyTargetsAsync(
+                new RegisterDBProxyTargetsRequest { DBProxyName = proxy.DBProxyName, DBClusterIdentifiers = [toClusterId] }, cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("Finalize", $"RDS Proxy {proxy.DBProxyName} now targets {toClusterId} instead of {fromClusterId}.");
+            run.Log.LogInformation("RDS Proxy {Proxy}: {From} -> {To}", proxy.DBProxyName, fromClusterId, toClusterId);
+        }
+    }
+
+    private static async Task<DBClusterEndpoint?> FindEndpointAsync(RekeyRun run, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await run.Rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest { DBClusterEndpointIdentifier = name }, cancellationToken)
+                .ConfigureAwait(false);
+            return response.DBClusterEndpoints?.FirstOrDefault();
+        }
+        catch (DBClusterEndpointNotFoundException)
+        {
+            return null;
+        }
+    }
+}

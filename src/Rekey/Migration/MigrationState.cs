@@ -1,0 +1,62 @@
+using Rekey.Aws.RDS.Model;
+using Rekey.Clusters;
+using Rekey.Runtime;
+using Rekey.State;
+
+namespace Rekey.Migration;
+
+/// <summary>
+/// Where a cutover of one cluster stands, read from AWS alone: which cluster holds the original name,
+/// whether the old one has been fenced under the suffixed name, and what the tags recorded.
+/// </summary>
+public sealed record MigrationState(string ClusterId, string OldClusterId, DBCluster? AtOriginalName, DBCluster? AtOldName)
+{
+    /// <summary>The old cluster, wherever it is now; null only when it is gone (cleaned up) or never existed.</summary>
+    public DBCluster? Source =>
+        IsSource(AtOldName) ? AtOldName
+        : AtOriginalName is not null && !IsTarget(AtOriginalName) ? AtOriginalName
+        : null;
+
+    /// <summary>The new cluster under the original name, once the restore has started.</summary>
+    public DBCluster? Target => IsTarget(AtOriginalName) ? AtOriginalName : null;
+
+    /// <summary>The old cluster has its suffixed name: the fence's rename happened.</summary>
+    public bool IsRenamed => IsSource(AtOldName);
+
+    public IReadOnlyDictionary<string, string> SourceTags => Source?.Tags() ?? new Dictionary<string, string>();
+
+    public string? LockHolder => SourceTags.GetValueOrDefault(RekeyTags.Lock);
+
+    public string? Phase => SourceTags.GetValueOrDefault(RekeyTags.Phase);
+
+    public string? TargetKeyArn => SourceTags.GetValueOrDefault(RekeyTags.TargetKey);
+
+    public DateTimeOffset? T1 => Timestamp(RekeyTags.T1);
+
+    public DateTimeOffset? FencedAt => Timestamp(RekeyTags.FencedAt);
+
+    /// <summary>What the fence recorded about the old names; null before the fence recorded it.</summary>
+    public SourceDefinition? Definition => TagChunks.Decode<SourceDefinition>(RekeyTags.DefinitionChunk, SourceTags);
+
+    public static async Task<MigrationState> ReadAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        var atOriginal = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        var atOld = await reader.FindClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false);
+        return new MigrationState(run.ClusterId, run.OldClusterId, atOriginal, atOld);
+    }
+
+    private DateTimeOffset? Timestamp(string key) =>
+        SourceTags.TryGetValue(key, out var text)
+        && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var value)
+            ? value
+            : null;
+
+    private bool IsSource(DBCluster? cluster) =>
+        cluster is not null
+        && string.Equals(cluster.Tag(RekeyTags.Role), RekeyTags.SourceRole, StringComparison.Ordinal)
+        && string.Equals(cluster.Tag(RekeyTags.OriginalId), ClusterId, StringComparison.Ordinal);
+
+    private static bool IsTarget(DBCluster? cluster) =>
+        cluster is not null && string.Equals(cluster.Tag(RekeyTags.Role), RekeyTags.TargetRole, StringComparison.Ordinal);
+}

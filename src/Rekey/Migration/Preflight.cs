@@ -1,0 +1,272 @@
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS.Model;
+using Rekey.Clusters;
+using Rekey.Configuration;
+using Rekey.Runtime;
+using Rekey.State;
+
+namespace Rekey.Migration;
+
+/// <summary>
+/// Reads the cluster, its instances, the target key and what depends on the cluster, and lists every
+/// reason the cutover cannot start and every thing the operator should know. Changes nothing.
+/// </summary>
+public static class Preflight
+{
+    private const int MaxIdentifierLength = 63;
+
+    public static async Task<PreflightReport> RunAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        var blocks = new List<string>();
+        var warnings = new List<string>();
+        var settings = run.Settings;
+        var clusterId = run.ClusterId;
+
+        if (settings.KmsKey is null)
+        {
+            blocks.Add("No target key: give --kms-key=<key id, key ARN, alias/NAME or alias ARN> (with --create-key to create it under an alias).");
+        }
+        else if (settings.CreateKey && !settings.KmsKey.IsAlias)
+        {
+            blocks.Add($"--create-key needs an alias to create the key under, not {settings.KmsKey}: give --kms-key=alias/NAME.");
+        }
+
+        var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var reader = new ClusterReader(run.Rds);
+
+        // A cutover already under way is resumed, not checked again from the start.
+        if (state.IsRenamed || state.Target is not null)
+        {
+            return await ResumeReportAsync(run, state, blocks, warnings, cancellationToken).ConfigureAwait(false);
+        }
+
+        var cluster = state.AtOriginalName;
+        if (cluster is null)
+        {
+            blocks.Add($"DB cluster {clusterId} does not exist in {run.Region.SystemName} for this account. Check --cluster, --region and the credentials' account.");
+            return new PreflightReport { ClusterId = clusterId, Blocks = blocks, Warnings = warnings };
+        }
+
+        KeyMetadata? key = null;
+        if (settings.KmsKey is { } keyReference)
+        {
+            key = await DescribeTargetKeyAsync(run, keyReference, blocks, cancellationToken).ConfigureAwait(false);
+            if (key is not null
+                && string.Equals(cluster.KmsKeyId, key.Arn, StringComparison.Ordinal))
+            {
+                return new PreflightReport { ClusterId = clusterId, NothingToDo = true, TargetKeyArn = key.Arn, Warnings = warnings };
+            }
+        }
+
+        CheckCluster(cluster, settings, blocks, warnings);
+
+        if (state.LockHolder is { } holder && holder != run.RunId)
+        {
+            blocks.Add($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}). Wait for that run, or if it died, resume it with --run-id={holder}.");
+        }
+
+        var instances = await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false);
+        await CheckOldNamesAsync(run, reader, cluster, instances, blocks, cancellationToken).ConfigureAwait(false);
+        await CheckGlobalClusterAsync(run, cluster, blocks, cancellationToken).ConfigureAwait(false);
+        await WarnAboutDependentsAsync(run, cluster, warnings, cancellationToken).ConfigureAwait(false);
+
+        warnings.Add(
+            "If Terraform (or CloudFormation) manages this cluster, change its kms_key_id to the new key's ARN before the next plan: "
+            + "the key and the identifier force a replacement, which would destroy the new cluster.");
+
+        var report = new PreflightReport { ClusterId = clusterId, Blocks = blocks, Warnings = warnings, TargetKeyArn = key?.Arn };
+        run.Log.LogInformation("Preflight of {Cluster}: {Blocks} blocking, {Warnings} warnings", clusterId, blocks.Count, warnings.Count);
+        return report;
+    }
+
+    private static void CheckCluster(DBCluster cluster, RekeySettings settings, List<string> blocks, List<string> warnings)
+    {
+        var id = cluster.DBClusterIdentifier;
+        if (!cluster.IsAurora())
+        {
+            blocks.Add($"DB cluster {id} runs {cluster.Engine}, not Aurora; Rekey migrates Aurora clusters only.");
+        }
+
+        if (string.Equals(cluster.EngineMode, "serverless", StringComparison.OrdinalIgnoreCase))
+        {
+            blocks.Add($"DB cluster {id} is Aurora Serverless v1, which point-in-time restore into a provisioned or Serverless v2 cluster does not cover; upgrade it to Serverless v2 first.");
+        }
+
+        if (string.Equals(cluster.ClusterScalabilityType, "limitless", StringComparison.OrdinalIgnoreCase))
+        {
+            blocks.Add($"DB cluster {id} is an Aurora Limitless Database cluster, which Rekey does not migrate.");
+        }
+
+        if (!cluster.IsAvailable())
+        {
+            blocks.Add($"DB cluster {id} is {cluster.Status}; wait until it is available.");
+        }
+
+        if (cluster.HasPendingModifications())
+        {
+            blocks.Add($"DB cluster {id} has pending modifications; apply them (or let the maintenance window do so) first.");
+        }
+
+        if (cluster.StorageEncrypted != true)
+        {
+            blocks.Add(
+                $"DB cluster {id} is not encrypted; a point-in-time restore cannot encrypt it. "
+                + "Snapshot it and restore the snapshot with --kms-key's key (RestoreDBClusterFromSnapshot with KmsKeyId), or use a Blue/Green deployment with a target key.");
+        }
+
+        if (cluster.MasterUserSecret is { SecretArn: { } secret } && !settings.AcceptNewMasterSecret)
+        {
+            blocks.Add(
+                $"DB cluster {id} keeps its master password in Secrets Manager ({secret}); the restored cluster gets a new secret and password, "
+                + "so applications that read the old secret break. Move them to the new secret's ARN after the cutover and give --accept-new-master-secret.");
+        }
+
+        if (cluster.ActivityStreamStatus is { } streams && !string.Equals(streams, "stopped", StringComparison.OrdinalIgnoreCase))
+        {
+            warnings.Add($"Database activity streams are {streams} on {id}; start them again on the new cluster after the cutover.");
+        }
+
+        if (cluster.DeletionProtection == true)
+        {
+            warnings.Add($"Deletion protection is on for {id}; the new cluster gets it too, and Cleanup lifts it on the old cluster only to delete it.");
+        }
+    }
+
+    private static async Task CheckOldNamesAsync(
+        RekeyRun run, ClusterReader reader, DBCluster cluster, IReadOnlyList<DBInstance> instances, List<string> blocks, CancellationToken cancellationToken)
+    {
+        var oldCluster = run.OldClusterId;
+        if (oldCluster.Length > MaxIdentifierLength)
+        {
+            blocks.Add($"The old cluster's name {oldCluster} would be {oldCluster.Length} characters; RDS allows {MaxIdentifierLength}. Give a shorter --old-suffix.");
+        }
+        else if (await reader.FindClusterAsync(oldCluster, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            blocks.Add($"The old cluster's name {oldCluster} is taken by another cluster. Give another --old-suffix, or delete or rename that cluster.");
+        }
+
+        foreach (var instance in instances)
+        {
+            var oldName = run.OldNameOf(instance.DBInstanceIdentifier!);
+            if (oldName.Length > MaxIdentifierLength)
+            {
+                blocks.Add($"Instance {instance.DBInstanceIdentifier}'s old name {oldName} would be {oldName.Length} characters; RDS allows {MaxIdentifierLength}. Give a shorter --old-suffix.");
+            }
+            else if (await reader.FindInstanceAsync(oldName, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                blocks.Add($"Instance {instance.DBInstanceIdentifier}'s old name {oldName} is taken by another instance. Give another --old-suffix.");
+            }
+        }
+
+        if (instances.Count == 0)
+        {
+            blocks.Add($"DB cluster {cluster.DBClusterIdentifier} has no instances; there is no writer to fence.");
+        }
+    }
+
+    private static async Task CheckGlobalClusterAsync(RekeyRun run, DBCluster cluster, List<string> blocks, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(cluster.GlobalClusterIdentifier))
+        {
+            blocks.Add($"DB cluster {cluster.DBClusterIdentifier} is a member of global cluster {cluster.GlobalClusterIdentifier}; remove it from the global cluster first.");
+            return;
+        }
+
+        await foreach (var global in run.Rds.DescribeGlobalClustersAllAsync(new DescribeGlobalClustersRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            if (global.GlobalClusterMembers?.Any(m => string.Equals(m.DBClusterArn, cluster.DBClusterArn, StringComparison.Ordinal)) == true)
+            {
+                blocks.Add($"DB cluster {cluster.DBClusterIdentifier} is a member of global cluster {global.GlobalClusterIdentifier}; remove it from the global cluster first.");
+            }
+        }
+    }
+
+    private static async Task WarnAboutDependentsAsync(RekeyRun run, DBCluster cluster, List<string> warnings, CancellationToken cancellationToken)
+    {
+        await foreach (var proxy in run.Rds.DescribeDBProxiesAllAsync(new DescribeDBProxiesRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            var targets = run.Rds.DescribeDBProxyTargetsAllAsync(new DescribeDBProxyTargetsRequest { DBProxyName = proxy.DBProxyName }, cancellationToken);
+            await foreach (var target in targets.ConfigureAwait(false))
+            {
+                if (string.Equals(target.TrackedClusterId, cluster.DBClusterIdentifier, StringComparison.Ordinal)
+                    || string.Equals(target.RdsResourceId, cluster.DBClusterIdentifier, StringComparison.Ordinal))
+                {
+                    warnings.Add($"RDS Proxy {proxy.DBProxyName} targets this cluster; Finalize registers the new cluster with it, and connections through the proxy drop at the fence.");
+                    break;
+                }
+            }
+        }
+
+        var subscriptions = run.Rds.DescribeEventSubscriptionsAllAsync(new DescribeEventSubscriptionsRequest(), cancellationToken);
+        await foreach (var subscription in subscriptions.ConfigureAwait(false))
+        {
+            if (subscription.SourceIdsList?.Contains(cluster.DBClusterIdentifier!, StringComparer.Ordinal) == true)
+            {
+                warnings.Add($"Event subscription {subscription.CustSubscriptionId} names this cluster; it follows the identifier, so it covers the new cluster after the cutover and no longer the old one.");
+            }
+        }
+
+        warnings.Add("Zero-ETL integrations are not checked: if the cluster is the source of one, re-create it for the new cluster after the cutover.");
+    }
+
+    private static async Task<KeyMetadata?> DescribeTargetKeyAsync(RekeyRun run, KmsKeyReference keyReference, List<string> blocks, CancellationToken cancellationToken)
+    {
+        KeyMetadata? key;
+        try
+        {
+            key = await TargetKey.DescribeAsync(run, keyReference.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException exception) when (exception.ErrorCode is "AccessDeniedException" or "AccessDenied")
+        {
+            blocks.Add($"--kms-key {keyReference}: this account may not describe the key ({exception.Message}). A key in another account must allow this account in its key policy.");
+            return null;
+        }
+
+        if (key is null)
+        {
+            if (!run.Settings.CreateKey)
+            {
+                blocks.Add($"--kms-key {keyReference} does not exist in {run.Region.SystemName}. Give an existing key, or add --create-key to create it under that alias.");
+            }
+
+            return null;
+        }
+
+        blocks.AddRange(TargetKey.Problems(key, run.Region.SystemName, keyReference));
+        return key;
+    }
+
+    private static async Task<PreflightReport> ResumeReportAsync(
+        RekeyRun run, MigrationState state, List<string> blocks, List<string> warnings, CancellationToken cancellationToken)
+    {
+        if (state.LockHolder is { } holder && holder != run.RunId)
+        {
+            blocks.Add($"A cutover of {run.ClusterId} by run {holder} is under way (tag {RekeyTags.Lock} on {state.Source?.DBClusterIdentifier}). Wait for it, or if it died, resume it with --run-id={holder}.");
+        }
+
+        if (state.Target is { } target && state.LockHolder is null && state.Source is null)
+        {
+            return new PreflightReport { ClusterId = run.ClusterId, NothingToDo = true, TargetKeyArn = target.KmsKeyId, Warnings = warnings };
+        }
+
+        if (state.Target is { } done && state.LockHolder is null && state.Phase is "finalized" or "verified")
+        {
+            return new PreflightReport { ClusterId = run.ClusterId, NothingToDo = true, TargetKeyArn = done.KmsKeyId, Warnings = warnings };
+        }
+
+        if (run.Settings.KmsKey is { } keyReference && state.TargetKeyArn is { } recorded)
+        {
+            var key = await TargetKey.DescribeAsync(run, keyReference.Value, cancellationToken).ConfigureAwait(false);
+            if (key is not null && !string.Equals(key.Arn, recorded, StringComparison.Ordinal))
+            {
+                blocks.Add($"The cutover under way uses key {recorded}, not --kms-key {keyReference}; finish it with that key, or Rollback first.");
+            }
+        }
+
+        warnings.Add($"A cutover of {run.ClusterId} is under way (phase {state.Phase ?? "fencing"}); the steps resume it from where it stopped.");
+        run.Log.LogInformation("Preflight of {Cluster}: resuming a cutover in phase {Phase}", run.ClusterId, state.Phase ?? "fencing");
+        return new PreflightReport { ClusterId = run.ClusterId, Blocks = blocks, Warnings = warnings, Resuming = true, TargetKeyArn = state.TargetKeyArn };
+    }
+}

@@ -1,0 +1,55 @@
+namespace Rekey.Migration;
+
+/// <summary>Everything Preflight found, blocking or not, so the operator can fix it all in one round.</summary>
+public sealed record PreflightReport
+{
+    public required string ClusterId { get; init; }
+
+    public IReadOnlyList<string> Blocks { get; init; } = [];
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The cluster already uses the requested key: there is nothing to do.</summary>
+    public bool NothingToDo { get; init; }
+
+    /// <summary>A cutover of this cluster is under way (fenced by this run, or not locked): the steps resume it.</summary>
+    public bool Resuming { get; init; }
+
+    /// <summary>The key the new cluster will use, as resolved (ARN), when it exists already.</summary>
+    public string? TargetKeyArn { get; init; }
+
+    public bool Passed => Blocks.Count == 0;
+}
+
+/// <summary>Preflight found what must be fixed before the cutover can start; nothing was changed.</summary>
+public sealed class PreflightFailedException : Exception
+{
+    public PreflightFailedException(PreflightReport report)
+        : base(Describe(report))
+    {
+        Report = report;
+    }
+
+    public PreflightFailedException()
+    {
+        Report = new PreflightReport { ClusterId = string.Empty };
+    }
+
+    public PreflightFailedException(string message)
+        : base(message)
+    {
+        Report = new PreflightReport { ClusterId = string.Empty, Blocks = [message] };
+    }
+
+    public PreflightFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Report = new PreflightReport { ClusterId = string.Empty, Blocks = [message] };
+    }
+
+    public PreflightReport Report { get; }
+
+    private static string Describe(PreflightReport report) =>
+        $"Preflight of {report.ClusterId} found {report.Blocks.Count} blocking problem{(report.Blocks.Count == 1 ? string.Empty : "s")}; nothing was changed:"
+        + Environment.NewLine + string.Join(Environment.NewLine, report.Blocks.Select(b => "  - " + b));
+}

@@ -1,0 +1,145 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using GetCallerIdentityRequest = Amazon.SecurityToken.Model.GetCallerIdentityRequest;
+using Microsoft.Extensions.Logging;
+using Rekey.Configuration;
+using Rekey.Runtime;
+
+namespace Rekey.Migration;
+
+/// <summary>
+/// Makes sure the customer managed key exists and may be used: uses <c>--kms-key</c> as it is, or with
+/// <c>--create-key</c> creates it under the alias (policy, rotation, tags), adopting the alias if it exists already.
+/// </summary>
+public static class PrepareKey
+{
+    public const string ManagedTagKey = "rekey:managed";
+
+    public static async Task<string> RunAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        var reference = run.Settings.KmsKey
+            ?? throw new InvalidArgumentsException("This step needs the target key: give --kms-key=<key id, ARN, alias/NAME or alias ARN>.");
+
+        var key = await TargetKey.DescribeAsync(run, reference.Value, cancellationToken).ConfigureAwait(false);
+        if (key is null)
+        {
+            if (!run.Settings.CreateKey)
+            {
+                throw new InvalidOperationException($"--kms-key {reference} does not exist in {run.Region.SystemName}; give an existing key, or add --create-key to create it.");
+            }
+
+            key = await CreateAsync(run, reference, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            run.Log.LogInformation("Using key {Key} ({Arn})", reference, key.Arn);
+            await CheckPolicyAsync(run, key, cancellationToken).ConfigureAwait(false);
+        }
+
+        var problems = TargetKey.Problems(key, run.Region.SystemName, reference).ToList();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+        }
+
+        run.Journal.Fact("target-key", key.Arn);
+        return key.Arn;
+    }
+
+    private static async Task<KeyMetadata> CreateAsync(RekeyRun run, KmsKeyReference alias, CancellationToken cancellationToken)
+    {
+        if (!alias.IsAlias)
+        {
+            throw new InvalidArgumentsException($"--create-key needs an alias to create the key under, not {alias}: give --kms-key=alias/NAME.");
+        }
+
+        var aliasName = alias.Kind == KmsKeyReferenceKind.AliasArn ? alias.Value[(alias.Value.IndexOf(":alias/", StringComparison.Ordinal) + 1)..] : alias.Value;
+        var identity = await run.Sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+        var partition = identity.Arn.Split(':')[1];
+        var policy = KeyPolicies.ForNewKey(partition, identity.Account, run.Region.SystemName, run.Settings.BackupAccount);
+
+        var created = await run.Kms.CreateKeyAsync(
+            new CreateKeyRequest
+            {
+                Description = $"Rekey: storage key for Aurora cluster {run.Settings.Cluster ?? "clusters"} (created by run {run.RunId})",
+                KeySpec = KeySpec.SYMMETRIC_DEFAULT,
+                KeyUsage = KeyUsageType.ENCRYPT_DECRYPT,
+                Policy = policy,
+                Tags =
+                [
+                    new Tag { TagKey = ManagedTagKey, TagValue = "true" },
+                    new Tag { TagKey = "rekey:run-id", TagValue = run.RunId },
+                ],
+            },
+            cancellationToken).ConfigureAwait(false);
+        var key = created.KeyMetadata;
+
+        try
+        {
+            await run.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = aliasName, TargetKeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AlreadyExistsException)
+        {
+            // Another run created the alias in the meantime: adopt its key, and schedule ours for deletion so no orphan remains.
+            await run.Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 }, cancellationToken).ConfigureAwait(false);
+            return await TargetKey.DescribeAsync(run, aliasName, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Alias {aliasName} exists and names no key.");
+        }
+
+        await run.Kms.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
+        run.Log.LogInformation("Created key {Arn} under {Alias}, rotation on", key.Arn, aliasName);
+        run.Journal.Add("PrepareKey", $"Created key {key.Arn} under {aliasName} with automatic rotation.");
+        return key;
+    }
+
+    private static async Task CheckPolicyAsync(RekeyRun run, KeyMetadata key, CancellationToken cancellationToken)
+    {
+        if (key.KeyManager != KeyManagerType.CUSTOMER)
+        {
+            return;
+        }
+
+        var rotation = await run.Kms.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
+        if (rotation.KeyRotationEnabled != true)
+        {
+            var tags = await run.Kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
+            if (tags.Tags?.Any(t => t.TagKey == ManagedTagKey) == true)
+            {
+                await run.Kms.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                run.Journal.Add("PrepareKey", $"Automatic rotation is off for {key.Arn}; consider turning it on.", Reporting.JournalLevel.Warning);
+            }
+        }
+
+        if (run.Settings.BackupAccount is not { } backupAccount)
+        {
+            return;
+        }
+
+        var policy = await run.Kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default" }, cancellationToken).ConfigureAwait(false);
+        if (KeyPolicies.Allows(policy.Policy, backupAccount, "kms:Decrypt", "kms:CreateGrant", "kms:DescribeKey"))
+        {
+            return;
+        }
+
+        var managed = (await run.Kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false))
+            .Tags?.Any(t => t.TagKey == ManagedTagKey) == true;
+        if (managed)
+        {
+            var partition = key.Arn.Split(':')[1];
+            await run.Kms.PutKeyPolicyAsync(
+                new PutKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default", Policy = KeyPolicies.WithBackupAccount(policy.Policy, partition, backupAccount) },
+                cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("PrepareKey", $"Added backup account {backupAccount} to the policy of {key.Arn}.");
+        }
+        else
+        {
+            run.Journal.Add(
+                "PrepareKey",
+                $"The policy of {key.Arn} does not let backup account {backupAccount} use the key; cross-account backup copies will fail until it does (statement {KeyPolicies.BackupAccountSid} in docs).",
+                Reporting.JournalLevel.Warning);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Amazon;
+using Amazon.KeyManagementService;
+using Amazon.SecurityToken;
+using Microsoft.Extensions.Logging;
+using Rekey.Aws;
+using Rekey.Aws.Backup;
+using Rekey.Aws.CloudWatch;
+using Rekey.Aws.RDS;
+using Rekey.Configuration;
+using Rekey.Dns;
+using Rekey.Reporting;
+using Rekey.Waiting;
+
+namespace Rekey.Runtime;
+
+/// <summary>
+/// Everything one run of Rekey works with: the settings, the AWS clients for the cluster's Region,
+/// DNS, the waiter, the log and the run's journal. Clients are made on first use and disposed with the run.
+/// </summary>
+public sealed class RekeyRun : IDisposable
+{
+    private readonly IAwsClientFactory _aws;
+    private readonly Lazy<IAmazonRDS> _rds;
+    private readonly Lazy<IAmazonKeyManagementService> _kms;
+    private readonly Lazy<IAmazonCloudWatch> _cloudWatch;
+    private readonly Lazy<IAmazonSecurityTokenService> _sts;
+    private readonly Lazy<IAmazonBackup> _backup;
+
+    public RekeyRun(
+        RekeySettings settings,
+        string runId,
+        IAwsClientFactory aws,
+        IEndpointResolver dns,
+        WaitSettings waits,
+        TimeProvider time,
+        ILogger logger)
+    {
+        Settings = settings;
+        RunId = runId;
+        _aws = aws;
+        Dns = dns;
+        Time = time;
+        Log = logger;
+        Wait = new Waiter(waits, time, logger);
+        Region = settings.Region is { } region
+            ? RegionEndpoint.GetBySystemName(region)
+            : FallbackRegion();
+        _rds = new(() => aws.CreateRds(Region));
+        _kms = new(() => aws.CreateKms(Region));
+        _cloudWatch = new(() => aws.CreateCloudWatch(Region));
+        _sts = new(() => aws.CreateSts(Region));
+        _backup = new(() => aws.CreateBackup(Region));
+    }
+
+    public RekeySettings Settings { get; }
+
+    /// <summary>Identifies this run in tags, locks, notifications and role session names.</summary>
+    public string RunId { get; }
+
+    public RegionEndpoint Region { get; }
+
+    public IAwsClientFactory Aws => _aws;
+
+    public IAmazonRDS Rds => _rds.Value;
+
+    public IAmazonKeyManagementService Kms => _kms.Value;
+
+    public IAmazonCloudWatch CloudWatch => _cloudWatch.Value;
+
+    public IAmazonSecurityTokenService Sts => _sts.Value;
+
+    public IAmazonBackup Backup => _backup.Value;
+
+    public IEndpointResolver Dns { get; }
+
+    public Waiter Wait { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Log { get; }
+
+    public RunJournal Journal { get; } = new();
+
+    /// <summary>The cluster to migrate; steps that need it fail with a clear message when it was not given.</summary>
+    public string ClusterId => Settings.Cluster
+        ?? throw new InvalidArgumentsException("This step needs the cluster: give --cluster=ID (or set REKEY_CLUSTER).");
+
+    /// <summary>The old cluster's name after the fence.</summary>
+    public string OldClusterId => ClusterId + Settings.OldSuffix;
+
+    public string OldNameOf(string instanceId) => instanceId + Settings.OldSuffix;
+
+    public void Dispose()
+    {
+        DisposeIfCreated(_rds);
+        DisposeIfCreated(_kms);
+        DisposeIfCreated(_cloudWatch);
+        DisposeIfCreated(_sts);
+        DisposeIfCreated(_backup);
+    }
+
+    private static void DisposeIfCreated<T>(Lazy<T> client)
+    {
+        if (client.IsValueCreated && client.Value is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+    }
+
+    private static RegionEndpoint FallbackRegion() =>
+        Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()
+        ?? throw new InvalidArgumentsException("No AWS Region is set: give --region=REGION or set AWS_REGION.");
+}

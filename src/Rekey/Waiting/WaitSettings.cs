@@ -1,0 +1,42 @@
+namespace Rekey.Waiting;
+
+/// <summary>How often Rekey looks again while it waits for AWS, and how long it waits before it gives up.</summary>
+public sealed record WaitSettings
+{
+    /// <summary>The first pause between two looks; later pauses grow up to <see cref="MaxPollInterval"/>.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A cluster or instance rename, until the new name is available.</summary>
+    public TimeSpan RenameDeadline { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Old endpoint names, until DNS no longer resolves them.</summary>
+    public TimeSpan DnsDeadline { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The source's LatestRestorableTime, until it reaches T1.</summary>
+    public TimeSpan RestorableTimeDeadline { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A point-in-time restore, until the new cluster is available.</summary>
+    public TimeSpan RestoreDeadline { get; init; } = TimeSpan.FromHours(4);
+
+    /// <summary>An instance creation, until the instance is available.</summary>
+    public TimeSpan InstanceDeadline { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>A deletion, until the resource is gone.</summary>
+    public TimeSpan DeleteDeadline { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a freshly written lock is left before it is read back (see ClusterLock).</summary>
+    public TimeSpan LockSettle { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a progress line may be silent while a wait goes on.</summary>
+    public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromMinutes(1);
+
+    public static WaitSettings Fast { get; } = new()
+    {
+        PollInterval = TimeSpan.FromMilliseconds(50),
+        MaxPollInterval = TimeSpan.FromMilliseconds(250),
+        ProgressEvery = TimeSpan.FromSeconds(5),
+        LockSettle = TimeSpan.FromMilliseconds(200),
+    };
+}

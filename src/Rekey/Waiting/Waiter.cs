@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Rekey.Waiting;
+
+/// <summary>What one look at AWS saw while waiting.</summary>
+/// <param name="Done">The awaited condition holds.</param>
+/// <param name="Value">What the caller gets back once done.</param>
+/// <param name="Status">What was seen, for the progress log and the timeout message.</param>
+public readonly record struct Probe<T>(bool Done, T Value, string Status)
+{
+    public static Probe<T> Ready(T value, string status) => new(true, value, status);
+
+    public static Probe<T> NotYet(T value, string status) => new(false, value, status);
+}
+
+/// <summary>
+/// Polls AWS until a condition holds, with growing pauses and a deadline, on an injected clock,
+/// and says what it waits for while it waits.
+/// </summary>
+public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger logger)
+{
+    public WaitSettings Settings => settings;
+
+    public async Task<T> UntilAsync<T>(string what, TimeSpan deadline, Func<CancellationToken, Task<Probe<T>>> probe, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var lastStatus = string.Empty;
+        var lastReport = started;
+        var attempts = 0;
+
+        var pipeline = new ResiliencePipelineBuilder<Probe<T>> { TimeProvider = time }
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = deadline })
+            .AddRetry(new RetryStrategyOptions<Probe<T>>
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Done: false }),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                Delay = settings.PollInterval,
+                MaxDelay = settings.MaxPollInterval,
+            })
+            .Build();
+
+        try
+        {
+            var result = await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    attempts++;
+                    var seen = await probe(token).ConfigureAwait(false);
+                    var now = time.GetTimestamp();
+                    if (!seen.Done && (seen.Status != lastStatus || time.GetElapsedTime(lastReport, now) >= settings.ProgressEvery))
+                    {
+                        logger.LogInformation("Waiting for {What}: {Status} ({Elapsed:%h\\:mm\\:ss} so far)", what, seen.Status, time.GetElapsedTime(started, now));
+                        lastReport = now;
+                    }
+
+                    lastStatus = seen.Status;
+                    return seen;
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            logger.LogInformation("{What}: {Status} after {Elapsed:%h\\:mm\\:ss}", Capitalize(what), result.Status, time.GetElapsedTime(started));
+            return result.Value;
+        }
+        catch (TimeoutRejectedException exception)
+        {
+            throw new WaitTimeoutException(
+                $"Gave up waiting for {what} after {deadline} ({attempts} looks); last seen: {lastStatus}. " +
+                "Nothing was undone: run the same target again to keep waiting, or Rollback.",
+                exception);
+        }
+    }
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}
