@@ -3,9 +3,9 @@ using System.Text.Json.Nodes;
 namespace Rekey.Sandbox.Tests.Kms;
 
 /// <summary>Using keys from other accounts, and RDS seeing KMS's key states.</summary>
-public sealed class KmsKeyUseTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+public sealed class KmsKeyUseTests(CliSessionFixture fixture) : IClassFixture<CliSessionFixture>
 {
-    private AwsCli Cli => fixture.Cli;
+    private SessionCli Cli => fixture.Aws;
 
     [Fact]
     public async Task Another_account_can_use_a_key_only_as_far_as_the_key_policy_names_it()
@@ -54,10 +54,10 @@ public sealed class KmsKeyUseTests(SandboxFixture fixture) : IClassFixture<Sandb
         statement["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["aws:PrincipalOrgID"] = fixture.Sandbox.Organization.Id } };
         var arn = (await Cli.CreateKeyAsync("--policy", KmsTestData.PolicyWith("111111111111", statement)))["Arn"].Text();
 
-        var member = await Cli.As("222222222222").JsonAsync("kms", "get-key-rotation-status", "--key-id", arn);
-        var outsider = await Cli.As("333333333333").FailureAsync("kms", "get-key-rotation-status", "--key-id", arn);
+        var member = await Cli.As("222222222222").JsonAsync("kms", "describe-key", "--key-id", arn);
+        var outsider = await Cli.As("333333333333").FailureAsync("kms", "describe-key", "--key-id", arn);
 
-        Assert.False(member["KeyRotationEnabled"]!.GetValue<bool>());
+        Assert.Equal(arn, member["KeyMetadata"]!["Arn"].Text());
         Assert.Equal("AccessDeniedException", outsider.ErrorCode);
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Rekey.Sandbox.Tests.Kms;
 
-/// <summary>KMS steps through the AWS CLI that the KMS, RDS-key and Backup tests share.</summary>
+/// <summary>KMS and RDS steps through the AWS CLI that the KMS, Backup and CloudWatch tests share.</summary>
 internal static class KmsTestData
 {
     /// <summary>A key policy with the account's root (kms:*) plus one extra statement.</summary>
@@ -31,9 +31,19 @@ internal static class KmsTestData
         ["Resource"] = "*",
     };
 
-    public static async Task<JsonNode> CreateKeyAsync(this AwsCli cli, params string[] extra) =>
+    public static async Task<JsonNode> CreateKeyAsync(this SessionCli cli, params string[] extra) =>
         (await cli.JsonAsync(["kms", "create-key", .. extra]))["KeyMetadata"]!;
 
-    public static async Task<JsonNode> DescribeKeyAsync(this AwsCli cli, string keyId) =>
+    public static Task<JsonNode> CreateClusterAsync(this SessionCli cli, string identifier, params string[] extra) =>
+        cli.JsonAsync([
+            "rds", "create-db-cluster", "--db-cluster-identifier", identifier, "--engine", "aurora-postgresql",
+            "--master-username", "postgres", "--master-user-password", "sandbox-password", .. extra]);
+
+    public static Task<JsonNode> CreateInstanceAsync(this SessionCli cli, string cluster, string identifier) =>
+        cli.JsonAsync(
+            "rds", "create-db-instance", "--db-instance-identifier", identifier, "--db-cluster-identifier", cluster,
+            "--engine", "aurora-postgresql", "--db-instance-class", "db.r6g.large");
+
+    public static async Task<JsonNode> DescribeKeyAsync(this SessionCli cli, string keyId) =>
         (await cli.JsonAsync("kms", "describe-key", "--key-id", keyId))["KeyMetadata"]!;
 }
