@@ -8,9 +8,8 @@ using Tag = Rekey.Aws.RDS.Model.Tag;
 namespace Rekey.Aws.Tests.Wire;
 
 /// <summary>
-/// RDS operations through AmazonRDSClient against moto_server.
-/// moto 5 lacks DescribeDBClusterEndpoints, CreateDBClusterEndpoint, DeleteDBClusterEndpoint and
-/// RemoveRoleFromDBCluster (no handler in moto/rds/responses.py); the contract tests cover them.
+/// RDS operations through AmazonRDSClient against moto_server. The ones moto lacks are listed,
+/// with the reason, in <see cref="MotoGapsTests"/>.
 /// </summary>
 [Collection(MotoCollection.Name)]
 public sealed class RdsWireTests(MotoServer moto)
