@@ -1,4 +1,3 @@
-using System.Globalization;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Transform;
@@ -40,8 +39,6 @@ internal static class QueryValues
         var dot = key.LastIndexOf('.');
         return dot < 0 ? name : string.Concat(key.AsSpan(0, dot + 1), name);
     }
-
-    public static string FromInt(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
 }
 
 /// <summary>

@@ -184,17 +184,25 @@ public sealed class RdsWireTests(MotoServer moto)
     }
 
     [Fact]
-    public async Task Global_clusters_proxies_event_subscriptions_and_events_are_listed()
+    public async Task Global_clusters_event_subscriptions_and_events_are_listed_with_aws_server_time()
     {
         using var rds = _factory.CreateRds(MotoServer.Region);
         var id = NewId("lists");
         await CreateClusterAsync(rds, id);
 
-        Assert.NotNull(await ToListAsync(rds.DescribeGlobalClustersAllAsync(new DescribeGlobalClustersRequest())));
-        Assert.NotNull(await ToListAsync(rds.DescribeDBProxiesAllAsync(new DescribeDBProxiesRequest())));
-        Assert.NotNull(await ToListAsync(rds.DescribeEventSubscriptionsAllAsync(new DescribeEventSubscriptionsRequest())));
-        var events = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceType = "db-cluster", Duration = 60 });
+        // No test creates global clusters or event subscriptions: moto answers empty, well-formed lists.
+        var globalClusters = await rds.DescribeGlobalClustersAsync(new DescribeGlobalClustersRequest { MaxRecords = 20 });
+        AssertAwsClock(globalClusters);
+        Assert.Empty(globalClusters.GlobalClusters!);
+        Assert.Empty(await ToListAsync(rds.DescribeGlobalClustersAllAsync(new DescribeGlobalClustersRequest())));
+
+        var subscriptions = await rds.DescribeEventSubscriptionsAsync(new DescribeEventSubscriptionsRequest());
+        AssertAwsClock(subscriptions);
+        Assert.Empty(subscriptions.EventSubscriptionsList!);
+
+        var events = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceIdentifier = id, SourceType = SourceType.DbCluster, Duration = 60 });
         AssertAwsClock(events);
+        Assert.All(events.Events ?? [], e => Assert.Equal(id, e.SourceIdentifier));
     }
 
     [Fact]
