@@ -25,9 +25,9 @@ public sealed class CrossAccountCopyFixture : CliSessionFixture, IAsyncLifetime
         await EnableCrossAccountBackupAsync(this);
         SharedKeyArn = (await Aws.CreateKeyAsync("--policy", KmsTestData.PolicyWith(SourceAccount, KmsTestData.CopyStatementFor($"arn:aws:iam::{BackupAccount}:root"))))["Arn"].Text();
         var privateKey = (await Aws.CreateKeyAsync())["Arn"].Text();
-        var shared = await AvailableClusterAsync(this, "copy-shared-key", SharedKeyArn);
-        var notShared = await AvailableClusterAsync(this, "copy-private-key", privateKey);
-        var managed = await AvailableClusterAsync(this, "copy-aws-rds", keyArn: null);
+        var shared = await BackupTestData.AvailableClusterAsync(this, "copy-shared-key", SharedKeyArn);
+        var notShared = await BackupTestData.AvailableClusterAsync(this, "copy-private-key", privateKey);
+        var managed = await BackupTestData.AvailableClusterAsync(this, "copy-aws-rds", keyArn: null);
         SharedKeyPoint = (await CompletedBackupAsync(this, shared))["RecoveryPointArn"].Text();
         PrivateKeyPoint = (await CompletedBackupAsync(this, notShared))["RecoveryPointArn"].Text();
         ManagedKeyPoint = (await CompletedBackupAsync(this, managed))["RecoveryPointArn"].Text();
