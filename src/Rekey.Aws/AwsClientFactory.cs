@@ -29,6 +29,15 @@ public interface IAwsClientFactory
 
     /// <summary>The same factory with other credentials (e.g. an assumed role in the backup account).</summary>
     IAwsClientFactory WithCredentials(AWSCredentials credentials);
+
+    /// <summary>
+    /// Assumes <paramref name="roleArn"/> through STS (on the configured endpoint) and returns a factory
+    /// for the role's temporary credentials, which are not refreshed: they last
+    /// <paramref name="durationSeconds"/> (STS's default is one hour). The session name should carry
+    /// the run id: CloudTrail shows it as the actor.
+    /// </summary>
+    Task<(IAwsClientFactory Factory, AssumeRoleResponse Response)> AssumeRoleAsync(
+        RegionEndpoint region, string roleArn, string roleSessionName, int? durationSeconds = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -67,19 +76,16 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
         return new AwsClientFactory(Options with { Credentials = credentials });
     }
 
-    /// <summary>
-    /// Assumes <paramref name="roleArn"/> through STS (on the configured endpoint) and returns a factory
-    /// for the role's temporary credentials. The session name should carry the run id: it appears in
-    /// CloudTrail as the actor.
-    /// </summary>
-    public async Task<(AwsClientFactory Factory, AssumeRoleResponse Response)> AssumeRoleAsync(
-        RegionEndpoint region, string roleArn, string roleSessionName, CancellationToken cancellationToken = default)
+    public async Task<(IAwsClientFactory Factory, AssumeRoleResponse Response)> AssumeRoleAsync(
+        RegionEndpoint region, string roleArn, string roleSessionName, int? durationSeconds = null, CancellationToken cancellationToken = default)
     {
         using var sts = CreateSts(region);
-        var response = await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = roleSessionName }, cancellationToken)
-            .ConfigureAwait(false);
+        var response = await sts.AssumeRoleAsync(
+            new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = roleSessionName, DurationSeconds = durationSeconds },
+            cancellationToken).ConfigureAwait(false);
         var c = response.Credentials;
-        return (new AwsClientFactory(Options with { Credentials = new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken), Profile = null }), response);
+        var assumed = new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken);
+        return (new AwsClientFactory(Options with { Credentials = assumed, Profile = null }), response);
     }
 
     private AWSCredentials? Credentials()

@@ -60,7 +60,7 @@ public sealed class KmsAndStsWireTests(MotoServer moto)
     }
 
     [Fact]
-    public async Task Caller_identity_is_read_and_an_assumed_role_session_carries_the_run_id()
+    public async Task Caller_identity_is_read_and_an_assumed_role_session_carries_the_run_id_for_the_requested_duration()
     {
         using var sts = _factory.CreateSts(MotoServer.Region);
         var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
@@ -68,8 +68,10 @@ public sealed class KmsAndStsWireTests(MotoServer moto)
         Assert.NotNull(identity.ServerDate());
 
         var (backupAccount, assumed) = await _factory.AssumeRoleAsync(
-            MotoServer.Region, "arn:aws:iam::222222222222:role/rekey-backup", "rekey-run-42");
+            MotoServer.Region, "arn:aws:iam::222222222222:role/rekey-backup", "rekey-run-42", durationSeconds: 900);
         Assert.Contains("rekey-run-42", assumed.AssumedRoleUser.Arn, StringComparison.Ordinal);
+        var lifetime = assumed.Credentials.Expiration!.Value.ToUniversalTime() - assumed.RequireServerDate().UtcDateTime;
+        Assert.InRange(lifetime, TimeSpan.FromSeconds(840), TimeSpan.FromSeconds(960));
 
         using var backupSts = backupAccount.CreateSts(MotoServer.Region);
         var asRole = await backupSts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
