@@ -20,6 +20,23 @@ internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// </summary>
 internal sealed class AwsCli(Uri endpoint, string accessKeyId = "111111111111", string region = "us-east-1", string? sessionToken = null)
 {
+    // A pyenv shim costs a shell and a pyenv lookup per run; the script it points to does not.
+    private static readonly Lazy<string> Executable = new(() =>
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, "aws"))
+            .FirstOrDefault(File.Exists);
+        if (onPath is null || !onPath.Contains("/.pyenv/shims/", StringComparison.Ordinal))
+        {
+            return onPath ?? "aws";
+        }
+
+        using var which = Process.Start(new ProcessStartInfo("pyenv", "which aws") { RedirectStandardOutput = true, UseShellExecute = false });
+        var target = which?.StandardOutput.ReadToEnd().Trim();
+        which?.WaitForExit();
+        return which?.ExitCode == 0 && File.Exists(target) ? target : onPath;
+    });
+
     public AwsCli As(string accessKeyId, string? sessionToken = null) => new(endpoint, accessKeyId, region, sessionToken);
 
     public AwsCli InRegion(string otherRegion) => new(endpoint, accessKeyId, otherRegion, sessionToken);
@@ -50,7 +67,7 @@ internal sealed class AwsCli(Uri endpoint, string accessKeyId = "111111111111", 
 
     public async Task<CliResult> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("aws")
+        var start = new ProcessStartInfo(Executable.Value)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

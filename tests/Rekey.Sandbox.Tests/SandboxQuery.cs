@@ -29,6 +29,18 @@ internal sealed class SandboxQuery(Uri baseUrl)
         return body;
     }
 
+    /// <summary>AWS's clock: the Date header of an RDS response.</summary>
+    public async Task<DateTimeOffset> ServerDateAsync(string account = "111111111111")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl)
+        {
+            Content = new FormUrlEncodedContent([new("Action", "DescribeDBClusters"), new("Version", "2014-10-31")]),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={account}/20261128/us-east-1/rds/aws4_request, SignedHeaders=host, Signature=0");
+        using var response = await Http.SendAsync(request);
+        return response.Headers.Date ?? throw new InvalidOperationException("The response has no Date header.");
+    }
+
     public Task<XElement> CreateClusterAsync(string identifier, string account = "111111111111", bool encrypted = false, params (string Name, string Value)[] extra) =>
         CallAsync(
             "CreateDBCluster",
