@@ -18,7 +18,11 @@ internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// Runs the AWS CLI (a foreign client: botocore parses every response with AWS's own models)
 /// against the sandbox, with credentials from the environment only.
 /// </summary>
-internal sealed class AwsCli(Uri endpoint, string accessKeyId = "111111111111", string region = "us-east-1", string? sessionToken = null)
+/// <remarks>
+/// With an <see cref="AwsCliSession"/> the commands run in one long-lived Python process through
+/// the CLI's own driver (same parsing, models, signing and output) without Python's start-up cost.
+/// </remarks>
+internal sealed class AwsCli(Uri endpoint, string accessKeyId = "111111111111", string region = "us-east-1", string? sessionToken = null, AwsCliSession? session = null)
 {
     // A pyenv shim costs a shell and a pyenv lookup per run; the script it points to does not.
     private static readonly Lazy<string> Executable = new(() =>
@@ -37,9 +41,9 @@ internal sealed class AwsCli(Uri endpoint, string accessKeyId = "111111111111", 
         return which?.ExitCode == 0 && File.Exists(target) ? target : onPath;
     });
 
-    public AwsCli As(string accessKeyId, string? sessionToken = null) => new(endpoint, accessKeyId, region, sessionToken);
+    public AwsCli As(string accessKeyId, string? sessionToken = null) => new(endpoint, accessKeyId, region, sessionToken, session);
 
-    public AwsCli InRegion(string otherRegion) => new(endpoint, accessKeyId, otherRegion, sessionToken);
+    public AwsCli InRegion(string otherRegion) => new(endpoint, accessKeyId, otherRegion, sessionToken, session);
 
     /// <summary>Runs a command that must succeed and returns its JSON output.</summary>
     public async Task<JsonNode> JsonAsync(params string[] arguments)
@@ -67,6 +71,11 @@ internal sealed class AwsCli(Uri endpoint, string accessKeyId = "111111111111", 
 
     public async Task<CliResult> RunAsync(params string[] arguments)
     {
+        if (session is not null)
+        {
+            return await session.RunAsync(accessKeyId, sessionToken, region, ["--endpoint-url", endpoint.ToString().TrimEnd('/'), "--output", "json", .. arguments]);
+        }
+
         var start = new ProcessStartInfo(Executable.Value)
         {
             RedirectStandardOutput = true,

@@ -23,14 +23,25 @@ public class SandboxFixture : IAsyncLifetime
 
     public SimulatedApplications Applications => Sandbox.Get<SimulatedApplications>();
 
+    private AwsCliSession? _cliSession;
+
     public async Task InitializeAsync()
     {
         Sandbox = await SandboxServer.StartAsync(Options);
-        Cli = new AwsCli(Sandbox.BaseUrl);
+        _cliSession = new AwsCliSession();
+        Cli = new AwsCli(Sandbox.BaseUrl, session: _cliSession);
         Query = new SandboxQuery(Sandbox.BaseUrl);
     }
 
-    public async Task DisposeAsync() => await Sandbox.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_cliSession is not null)
+        {
+            await _cliSession.DisposeAsync();
+        }
+
+        await Sandbox.DisposeAsync();
+    }
 
     public void Advance(TimeSpan by) => Sandbox.Clock.Advance(by);
 
