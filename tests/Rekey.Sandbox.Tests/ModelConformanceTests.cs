@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.Sts;
+
+namespace Rekey.Sandbox.Tests;
+
+/// <summary>
+/// botocore's service models (what every AWS SDK is generated from), read from the installed
+/// botocore package. The CLI ignores XML elements a model does not know, so a misspelled element
+/// would silently vanish; these checks catch it.
+/// </summary>
+internal sealed class BotocoreModel
+{
+    private readonly JsonObject _model;
+
+    private BotocoreModel(JsonObject model) => _model = model;
+
+    public IEnumerable<string> Operations => _model["operations"]!.AsObject().Select(o => o.Key);
+
+    public static BotocoreModel Load(string service, string version)
+    {
+        var root = BotocoreDirectory.Value;
+        var path = Path.Combine(root, "data", service, version, "service-2.json.gz");
+        using var file = File.OpenRead(path);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        return new BotocoreModel(JsonNode.Parse(gzip)!.AsObject());
+    }
+
+    /// <summary>Checks a Query response body against the operation's output shape; returns every mismatch.</summary>
+    public IReadOnlyList<string> Check(string operation, XElement response)
+    {
+        var errors = new List<string>();
+        var ns = response.Name.Namespace;
+        if (response.Name.LocalName != operation + "Response")
+        {
+            return [$"{operation}: root is {response.Name.LocalName}"];
+        }
+
+        if (response.Element(ns + "ResponseMetadata")?.Element(ns + "RequestId") is null)
+        {
+            errors.Add($"{operation}: no ResponseMetadata/RequestId");
+        }
+
+        var output = _model["operations"]![operation]!["output"];
+        var result = response.Element(ns + operation + "Result");
+        if (output is not null && result is not null)
+        {
+            CheckShape(result, output["shape"]!.GetValue<string>(), operation, errors);
+        }
+        else if (result is not null && result.HasElements)
+        {
+            errors.Add($"{operation}: the model has no output but the result has elements");
+        }
+
+        return errors;
+    }
+
+    private void CheckShape(XElement element, string shapeName, string path, List<string> errors)
+    {
+        var shape = _model["shapes"]![shapeName]!;
+        var type = shape["type"]!.GetValue<string>();
+        switch (type)
+        {
+            case "structure":
+                var members = shape["members"]!.AsObject()
+                    .ToDictionary(m => m.Value!["locationName"]?.GetValue<string>() ?? m.Key, m => m.Value!["shape"]!.GetValue<string>());
+                foreach (var child in element.Elements())
+                {
+                    if (members.TryGetValue(child.Name.LocalName, out var memberShape))
+                    {
+                        CheckShape(child, memberShape, path + "/" + child.Name.LocalName, errors);
+                    }
+                    else
+                    {
+                        errors.Add($"{path}: {child.Name.LocalName} is not a member of {shapeName}");
+                    }
+                }
+
+                break;
+            case "list":
+                var itemName = shape["member"]!["locationName"]?.GetValue<string>() ?? "member";
+                foreach (var item in element.Elements())
+                {
+                    if (item.Name.LocalName != itemName)
+                    {
+                        errors.Add($"{path}: list item {item.Name.LocalName} should be {itemName}");
+                    }
+
+                    CheckShape(item, shape["member"]!["shape"]!.GetValue<string>(), path + "/" + itemName, errors);
+                }
+
+                break;
+            default:
+                if (element.HasElements)
+                {
+                    errors.Add($"{path}: a {type} has child elements");
+                }
+                else if (!ValidScalar(type, element.Value))
+                {
+                    errors.Add($"{path}: '{element.Value}' is not a valid {type}");
+                }
+
+                break;
+        }
+    }
+
+    private static bool ValidScalar(string type, string value) => type switch
+    {
+        "boolean" => value is "true" or "false",
+        "integer" or "long" => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        "double" or "float" => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _),
+        "timestamp" => DateTimeOffset.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _),
+        _ => true,
+    };
+
+    private static readonly Lazy<string> BotocoreDirectory = new(() =>
+    {
+        using var python = Process.Start(new ProcessStartInfo("python3", ["-c", "import botocore,os;print(os.path.dirname(botocore.__file__))"])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("python3 is needed to find botocore's models.");
+        var directory = python.StandardOutput.ReadToEnd().Trim();
+        python.WaitForExit();
+        return directory;
+    });
+}
+
+public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+{
+    private static readonly BotocoreModel Rds = BotocoreModel.Load("rds", "2014-10-31");
+    private static readonly BotocoreModel Sts = BotocoreModel.Load("sts", "2011-06-15");
+
+    [Fact]
+    public void Every_operation_the_sandbox_serves_is_an_operation_of_the_AWS_model()
+    {
+        Assert.Empty(fixture.Sandbox.Get<RdsService>().Operations.Except(Rds.Operations));
+        Assert.Empty(fixture.Sandbox.Get<StsService>().Operations.Except(Sts.Operations));
+    }
+
+    [Fact]
+    public async Task Every_element_of_every_RDS_and_STS_response_is_a_member_of_the_model_shape()
+    {
+        var query = fixture.Query;
+        var checkedOperations = new HashSet<string>(StringComparer.Ordinal);
+        var errors = new List<string>();
+
+        async Task CallAsync(string action, params (string Name, string Value)[] parameters)
+        {
+            var response = await query.CallAsync(action, parameters.Select(p => new KeyValuePair<string, string>(p.Name, p.Value)));
+            errors.AddRange(Rds.Check(action, response));
+            checkedOperations.Add(action);
+        }
+
+        // A cluster with everything the XML can carry.
+        await CallAsync(
+            "CreateDBCluster", ("DBClusterIdentifier", "shape"), ("Engine", "aurora-postgresql"), ("MasterUsername", "postgres"),
+            ("ManageMasterUserPassword", "true"), ("StorageEncrypted", "true"), ("EnableCloudwatchLogsExports.member.1", "postgresql"),
+            ("ServerlessV2ScalingConfiguration.MinCapacity", "0.5"), ("ServerlessV2ScalingConfiguration.MaxCapacity", "4"),
+            ("Tags.Tag.1.Key", "team"), ("Tags.Tag.1.Value", "ledger"), ("BacktrackWindow", "3600"));
+        fixture.Advance(TimeSpan.FromMinutes(5));
+        await CallAsync("CreateDBInstance", ("DBInstanceIdentifier", "shape-1"), ("DBClusterIdentifier", "shape"), ("Engine", "aurora-postgresql"), ("DBInstanceClass", "db.r6g.large"), ("EnablePerformanceInsights", "true"));
+        await query.CreateInstanceAsync("shape", "shape-2");
+        fixture.Advance(TimeSpan.FromMinutes(10));
+        await CallAsync("AddRoleToDBCluster", ("DBClusterIdentifier", "shape"), ("RoleArn", "arn:aws:iam::111111111111:role/s3"), ("FeatureName", "s3Import"));
+        await CallAsync("CreateDBClusterEndpoint", ("DBClusterIdentifier", "shape"), ("DBClusterEndpointIdentifier", "shape-any"), ("EndpointType", "ANY"), ("ExcludedMembers.member.1", "shape-2"));
+        fixture.Advance(TimeSpan.FromMinutes(1));
+        await CallAsync("AddTagsToResource", ("ResourceName", "arn:aws:rds:us-east-1:111111111111:cluster:shape"), ("Tags.Tag.1.Key", "k"), ("Tags.Tag.1.Value", "v"));
+        await CallAsync("ListTagsForResource", ("ResourceName", "arn:aws:rds:us-east-1:111111111111:cluster:shape"));
+        await CallAsync("RemoveTagsFromResource", ("ResourceName", "arn:aws:rds:us-east-1:111111111111:cluster:shape"), ("TagKeys.member.1", "k"));
+        await CallAsync("ModifyDBCluster", ("DBClusterIdentifier", "shape"), ("NewDBClusterIdentifier", "shape-later"), ("BackupRetentionPeriod", "7"));
+        await CallAsync("DescribeDBClusters");
+        await CallAsync("DescribeDBInstances");
+        await CallAsync("ModifyDBInstance", ("DBInstanceIdentifier", "shape-2"), ("DBInstanceClass", "db.r6g.xlarge"));
+        await CallAsync("DescribeDBClusterEndpoints");
+        await CallAsync("CreateDBClusterSnapshot", ("DBClusterIdentifier", "shape"), ("DBClusterSnapshotIdentifier", "shape-snap"));
+        await CallAsync("DescribeDBClusterSnapshots");
+        await CallAsync("FailoverDBCluster", ("DBClusterIdentifier", "shape"));
+        fixture.Advance(TimeSpan.FromMinutes(1));
+        await CallAsync("RebootDBInstance", ("DBInstanceIdentifier", "shape-1"));
+        fixture.Advance(TimeSpan.FromMinutes(6));
+        await CallAsync("RestoreDBClusterToPointInTime", ("DBClusterIdentifier", "shape-copy"), ("SourceDBClusterIdentifier", "shape"), ("UseLatestRestorableTime", "true"));
+        await CallAsync("DescribeEvents", ("Duration", "1440"));
+
+        using (var http = new HttpClient { BaseAddress = fixture.Sandbox.BaseUrl })
+        {
+            using var proxy = await http.PostAsync(new Uri("/_sandbox/rds/proxies", UriKind.Relative), JsonContent("""{"name":"shape-proxy"}"""));
+            using var subscription = await http.PostAsync(new Uri("/_sandbox/rds/event-subscriptions", UriKind.Relative), JsonContent("""{"name":"shape-sub","snsTopicArn":"arn:aws:sns:us-east-1:111111111111:t","sourceIds":["shape"],"eventCategories":["failover"]}"""));
+            using var global = await http.PostAsync(new Uri("/_sandbox/rds/global-clusters", UriKind.Relative), JsonContent("""{"identifier":"shape-global","members":["shape"]}"""));
+        }
+
+        await CallAsync("DescribeDBProxies");
+        await CallAsync("RegisterDBProxyTargets", ("DBProxyName", "shape-proxy"), ("DBClusterIdentifiers.member.1", "shape"));
+        await CallAsync("DescribeDBProxyTargets", ("DBProxyName", "shape-proxy"));
+        await CallAsync("DeregisterDBProxyTargets", ("DBProxyName", "shape-proxy"), ("DBClusterIdentifiers.member.1", "shape"));
+        await CallAsync("DescribeEventSubscriptions");
+        await CallAsync("DescribeGlobalClusters");
+        await CallAsync("RemoveRoleFromDBCluster", ("DBClusterIdentifier", "shape"), ("RoleArn", "arn:aws:iam::111111111111:role/s3"));
+        await CallAsync("DeleteDBClusterEndpoint", ("DBClusterEndpointIdentifier", "shape-any"));
+        await CallAsync("DeleteDBInstance", ("DBInstanceIdentifier", "shape-2"));
+        await CallAsync("DeleteDBCluster", ("DBClusterIdentifier", "shape-copy"), ("SkipFinalSnapshot", "true"));
+
+        foreach (var (action, parameters) in new (string, (string, string)[])[]
+        {
+            ("GetCallerIdentity", []),
+            ("AssumeRole", [("RoleArn", "arn:aws:iam::222222222222:role/r"), ("RoleSessionName", "shape")]),
+            ("AssumeRoleWithWebIdentity", [("RoleArn", "arn:aws:iam::222222222222:role/r"), ("RoleSessionName", "shape"), ("WebIdentityToken", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzIiwiYXVkIjoiYSIsImlzcyI6Imh0dHBzOi8vaXNzdWVyIn0.c2ln")]),
+        })
+        {
+            var response = await query.CallAsync(action, parameters.Select(p => new KeyValuePair<string, string>(p.Item1, p.Item2)), service: "sts", version: "2011-06-15");
+            errors.AddRange(Sts.Check(action, response));
+        }
+
+        Assert.Empty(errors);
+        Assert.Empty(fixture.Sandbox.Get<RdsService>().Operations.Except(checkedOperations));
+    }
+
+    [Fact]
+    public void The_model_check_reports_unknown_elements_wrong_list_items_and_bad_scalars()
+    {
+        XNamespace ns = "http://rds.amazonaws.com/doc/2014-10-31/";
+        var response = new XElement(
+            ns + "DescribeDBClustersResponse",
+            new XElement(
+                ns + "DescribeDBClustersResult",
+                new XElement(
+                    ns + "DBClusters",
+                    new XElement(ns + "DBCluster", new XElement(ns + "ClusterIdentifier", "x"), new XElement(ns + "StorageEncrypted", "yes")),
+                    new XElement(ns + "member"))),
+            new XElement(ns + "ResponseMetadata", new XElement(ns + "RequestId", "r")));
+
+        var errors = Rds.Check("DescribeDBClusters", response);
+
+        Assert.Equal(3, errors.Count);
+        Assert.Contains(errors, e => e.Contains("ClusterIdentifier is not a member of DBCluster", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'yes' is not a valid boolean", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("list item member should be DBCluster", StringComparison.Ordinal));
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+}
