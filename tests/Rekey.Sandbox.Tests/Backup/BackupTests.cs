@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Tests.Kms;
 using static Rekey.Sandbox.Tests.Backup.BackupTestData;
 
@@ -221,5 +222,26 @@ public sealed class BackupTests(CliSessionFixture fixture) : IClassFixture<CliSe
         Assert.Equal("backup", tags["Tags"]!["rekey:role"].Text());
         Assert.Equal("db", tags["Tags"]!["team"].Text());
         Assert.Equal("ResourceNotFoundException", unknown.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Injected_faults_make_a_backup_job_end_FAILED_or_never_finish()
+    {
+        var clusterArn = await AvailableClusterAsync(fixture, "backup-job-faults", keyArn: null);
+        await Cli.JsonAsync("backup", "create-backup-vault", "--backup-vault-name", "fault-vault");
+        string[] Start() => ["backup", "start-backup-job", "--backup-vault-name", "fault-vault", "--resource-arn", clusterArn, "--iam-role-arn", Role(SourceAccount)];
+
+        fixture.Sandbox.Faults.Add(new FaultRule { Kind = FaultKind.FailAsync, Service = "backup", Operation = "StartBackupJob" });
+        var failing = await Cli.JsonAsync(Start());
+        fixture.Sandbox.Faults.Add(new FaultRule { Kind = FaultKind.HangAsync, Service = "backup", Operation = "StartBackupJob" });
+        var hanging = await Cli.JsonAsync(Start());
+        fixture.Advance(TimeSpan.FromHours(2));
+        var failed = await Cli.JsonAsync("backup", "describe-backup-job", "--backup-job-id", failing["BackupJobId"].Text());
+        var hung = await Cli.JsonAsync("backup", "describe-backup-job", "--backup-job-id", hanging["BackupJobId"].Text());
+
+        Assert.Equal("FAILED", failed["State"].Text());
+        Assert.False(string.IsNullOrEmpty(failed["StatusMessage"].Text()));
+        Assert.Equal("RUNNING", hung["State"].Text());
+        Assert.DoesNotContain(await RecoveryPointsAsync(Cli, "fault-vault"), p => p!["RecoveryPointArn"].Text() == failing["RecoveryPointArn"].Text());
     }
 }

@@ -200,4 +200,46 @@ public sealed class KmsTests(CliSessionFixture fixture) : IClassFixture<CliSessi
         Assert.Equal("ValidationException", tooShort.ErrorCode);
         Assert.Equal("Disabled", cancelled["KeyState"].Text());
     }
+
+    [Fact]
+    public async Task A_key_pending_deletion_is_deleted_with_its_aliases_when_its_window_ends()
+    {
+        var keyId = (await Cli.CreateKeyAsync())["KeyId"].Text();
+        await Cli.JsonAsync("kms", "create-alias", "--alias-name", "alias/rekey-doomed", "--target-key-id", keyId);
+        await Cli.JsonAsync("kms", "schedule-key-deletion", "--key-id", keyId, "--pending-window-in-days", "7");
+
+        fixture.Advance(TimeSpan.FromDays(6));
+        var stillPending = await Cli.DescribeKeyAsync(keyId);
+        fixture.Advance(TimeSpan.FromDays(1));
+        var gone = await Cli.FailureAsync("kms", "describe-key", "--key-id", keyId);
+        var aliasGone = await Cli.FailureAsync("kms", "describe-key", "--key-id", "alias/rekey-doomed");
+        var keys = await Cli.JsonAsync("kms", "list-keys");
+
+        Assert.Equal("PendingDeletion", stillPending["KeyState"].Text());
+        Assert.Equal("NotFoundException", gone.ErrorCode);
+        Assert.Equal("NotFoundException", aliasGone.ErrorCode);
+        Assert.DoesNotContain(keys["Keys"]!.AsArray(), k => k!["KeyId"].Text() == keyId);
+    }
+
+    [Fact]
+    public async Task ListKeys_lists_the_account_keys_and_DeleteAlias_and_UntagResource_undo_CreateAlias_and_TagResource()
+    {
+        var key = await Cli.CreateKeyAsync("--tags", "TagKey=keep,TagValue=1", "TagKey=drop,TagValue=2");
+        var keyId = key["KeyId"].Text();
+        await Cli.JsonAsync("kms", "create-alias", "--alias-name", "alias/rekey-temporary", "--target-key-id", keyId);
+
+        var keys = await Cli.JsonAsync("kms", "list-keys");
+        var otherAccountKeys = await Cli.As("222222222222").JsonAsync("kms", "list-keys");
+        await Cli.JsonAsync("kms", "delete-alias", "--alias-name", "alias/rekey-temporary");
+        await Cli.JsonAsync("kms", "untag-resource", "--key-id", keyId, "--tag-keys", "drop");
+        var aliases = await Cli.JsonAsync("kms", "list-aliases", "--key-id", keyId);
+        var tags = await Cli.JsonAsync("kms", "list-resource-tags", "--key-id", keyId);
+        var deleteReserved = await Cli.FailureAsync("kms", "delete-alias", "--alias-name", "alias/aws/rds");
+
+        Assert.Contains(keys["Keys"]!.AsArray(), k => k!["KeyId"].Text() == keyId && k["KeyArn"].Text() == key["Arn"].Text());
+        Assert.DoesNotContain(otherAccountKeys["Keys"]!.AsArray(), k => k!["KeyId"].Text() == keyId);
+        Assert.Empty(aliases["Aliases"]!.AsArray());
+        Assert.Equal(["keep"], tags["Tags"]!.AsArray().Select(t => t!["TagKey"].Text()));
+        Assert.Equal("InvalidAliasNameException", deleteReserved.ErrorCode);
+    }
 }

@@ -69,4 +69,17 @@ public sealed class SnsTests(CliSessionFixture fixture) : IClassFixture<CliSessi
         Assert.Equal("AuthorizationError", otherAccount.ErrorCode);
         Assert.Empty(await MessagesAsync(topicArn));
     }
+
+    [Fact]
+    public async Task SetTopicAttributes_changes_a_settable_attribute_and_refuses_a_read_only_one()
+    {
+        var topicArn = (await Cli.JsonAsync("sns", "create-topic", "--name", "rekey-settable"))["TopicArn"].Text();
+
+        await Cli.JsonAsync("sns", "set-topic-attributes", "--topic-arn", topicArn, "--attribute-name", "DisplayName", "--attribute-value", "Rekey runs");
+        var attributes = await Cli.JsonAsync("sns", "get-topic-attributes", "--topic-arn", topicArn);
+        var readOnly = await Cli.FailureAsync("sns", "set-topic-attributes", "--topic-arn", topicArn, "--attribute-name", "Owner", "--attribute-value", "222222222222");
+
+        Assert.Equal("Rekey runs", attributes["Attributes"]!["DisplayName"].Text());
+        Assert.Equal("InvalidParameter", readOnly.ErrorCode);
+    }
 }
