@@ -510,6 +510,9 @@ public sealed partial class BackupService : RestJsonService
     private RestJsonResponse DescribeGlobalSettings(AwsRequestContext request, RestJsonRequest r)
     {
         var organization = Runtime.Organization;
+
+        // AWS says the call fails outside an organization but not with which code; the model's
+        // InvalidRequestException is the one a client must already handle.
         if (!organization.IsMember(request.Account))
         {
             throw InvalidRequest($"Account {request.Account} is not a member of an organization. Cross-account backup settings exist only within AWS Organizations.");
@@ -680,7 +683,6 @@ public sealed partial class BackupService : RestJsonService
             ["IsParent"] = false,
             ["ResourceName"] = job.ResourceName,
             ["InitiationDate"] = Epoch(job.CreationDate),
-            ["CreatedBy"] = new JsonObject(),
         };
         Set(json, "EncryptionKeyArn", job.EncryptionKeyArn);
         Set(json, "StatusMessage", job.State == "FAILED" ? job.StatusMessage : null);
@@ -790,7 +792,6 @@ public sealed partial class BackupService : RestJsonService
             ["State"] = job.State,
             ["BackupSizeInBytes"] = job.BackupSizeInBytes,
             ["IamRoleArn"] = job.IamRoleArn,
-            ["CreatedBy"] = new JsonObject(),
             ["ResourceType"] = "Aurora",
             ["IsParent"] = false,
             ["ResourceName"] = job.ResourceName,

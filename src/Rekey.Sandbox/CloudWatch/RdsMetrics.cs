@@ -86,7 +86,7 @@ public sealed class RdsMetrics(RdsState rds, SimulatedApplications applications,
                 continue;
             }
 
-            var samples = query.AccountId is { } other && other != account ? [] : Samples(account, region, query, request.EndTime);
+            var samples = query.AccountId is { } other && other != account ? [] : Samples(account, region, query, BucketStart(request.StartTime, query.Period), request.EndTime);
             var buckets = samples
                 .GroupBy(s => BucketStart(s.Time, query.Period))
                 .Where(g => g.Key >= BucketStart(request.StartTime, query.Period) && g.Key < request.EndTime)
@@ -99,7 +99,7 @@ public sealed class RdsMetrics(RdsState rds, SimulatedApplications applications,
         return results;
     }
 
-    private List<(DateTimeOffset Time, double Value)> Samples(string account, string region, MetricQuery query, DateTimeOffset endTime)
+    private List<(DateTimeOffset Time, double Value)> Samples(string account, string region, MetricQuery query, DateTimeOffset startTime, DateTimeOffset endTime)
     {
         if (query.Namespace != "AWS/RDS" || query.Dimensions.Count != 1 || query.MetricName is not ("DatabaseConnections" or "CommitThroughput"))
         {
@@ -130,7 +130,8 @@ public sealed class RdsMetrics(RdsState rds, SimulatedApplications applications,
             : [];
         var last = Min(runtime.Clock.Now, endTime);
         var samples = new List<(DateTimeOffset, double)>();
-        for (var minute = BucketStart(since, 60).Add(SampleInterval); minute <= last; minute += SampleInterval)
+        var firstSample = BucketStart(since, 60).Add(SampleInterval);
+        for (var minute = firstSample > startTime ? firstSample : BucketStart(startTime, 60); minute <= last; minute += SampleInterval)
         {
             var at = minute;
             double value = query.MetricName == "DatabaseConnections"

@@ -204,7 +204,8 @@ public sealed partial class KmsService : JsonService
 
         if (OptionalString(body, "KeyId") is not null)
         {
-            var key = Key(request, body, "kms:ListAliases", anyState: true);
+            // kms:ListAliases is granted by IAM, not by the key policy: only the key's existence is checked.
+            var key = Key(request, body, action: null, anyState: true);
             if (key.Account != request.Account)
             {
                 throw new AwsServiceException("InvalidArnException", "ListAliases does not accept the key of another account.");
@@ -329,7 +330,7 @@ public sealed partial class KmsService : JsonService
     /// caller, it is the caller's own unless the operation works across accounts, its policy allows
     /// the action, and (unless <paramref name="anyState"/>) it is not pending deletion.
     /// </summary>
-    private KmsKey Key(AwsRequestContext request, JsonObject body, string action, bool crossAccount = false, bool anyState = false, string keyMember = "KeyId")
+    private KmsKey Key(AwsRequestContext request, JsonObject body, string? action, bool crossAccount = false, bool anyState = false, string keyMember = "KeyId")
     {
         var reference = RequiredString(body, keyMember);
         if (reference.StartsWith("arn:", StringComparison.Ordinal) && !KeyArnPattern().IsMatch(reference))
@@ -345,7 +346,11 @@ public sealed partial class KmsService : JsonService
                 : NotFound($"Key '{(reference.StartsWith("arn:", StringComparison.Ordinal) ? reference : $"arn:aws:kms:{request.Region}:{request.Account}:key/{reference}")}' does not exist");
         }
 
-        Authorize(request, key, action);
+        if (action is not null)
+        {
+            Authorize(request, key, action);
+        }
+
         if (!anyState && key.KeyState == "PendingDeletion")
         {
             throw InvalidState($"{key.Arn} is pending deletion.");
