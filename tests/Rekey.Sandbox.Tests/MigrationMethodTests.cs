@@ -32,7 +32,7 @@ public sealed class MigrationMethodTests(FastClockFixture fixture) : IClassFixtu
     public async Task Rename_restore_at_T1_with_a_customer_key_brings_the_original_endpoint_back_on_the_new_cluster_with_the_data_up_to_T1()
     {
         // An encrypted cluster on the AWS managed key, with its writer, and an application writing to it.
-        var key = fixture.Sandbox.Keys.CreateCustomerKey(Account, "us-east-1", "alias/ledger-cmk", "ledger data key");
+        var key = fixture.CreateCustomerKey(Account, "us-east-1", "alias/ledger-cmk");
         await fixture.Query.CreateClusterAsync("ledger", encrypted: true);
         await SandboxFixture.WaitUntilAsync(() => Task.FromResult(fixture.Read(rds => rds.FindCluster(Account, "us-east-1", "ledger")!.Status) == "available"), "ledger is available");
         await fixture.Query.CreateInstanceAsync("ledger", "ledger-1");
@@ -90,7 +90,7 @@ public sealed class MigrationMethodTests(FastClockFixture fixture) : IClassFixtu
         Assert.Equal(key.Arn, restored["KmsKeyId"].Text());
         Assert.True(restored["DBClusterMembers"]![0]!["IsClusterWriter"]!.GetValue<bool>());
         var oldCluster = await Cli.DescribeClusterAsync("ledger-old");
-        Assert.Equal(fixture.Sandbox.Keys.AwsManagedKey(Account, "us-east-1", "rds").Arn, oldCluster["KmsKeyId"].Text());
+        Assert.Equal(fixture.Sandbox.Runtime.Read(() => fixture.Sandbox.Keys.AwsManagedKey(Account, "us-east-1", "rds")).Arn, oldCluster["KmsKeyId"].Text());
         var (oldWrites, newWrites) = fixture.Read(rds => (
             rds.FindCluster(Account, "us-east-1", "ledger-old")!.Writes.ToList(),
             rds.FindCluster(Account, "us-east-1", "ledger")!.Writes.ToList()));

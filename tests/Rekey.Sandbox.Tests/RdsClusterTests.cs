@@ -81,7 +81,7 @@ public sealed class RdsClusterTests(SandboxFixture fixture) : IClassFixture<Sand
     public async Task StorageEncrypted_without_a_key_uses_the_account_aws_rds_managed_key()
     {
         var created = (await Cli.CreateClusterAsync("managed-key", "--storage-encrypted"))["DBCluster"]!;
-        var managed = fixture.Sandbox.Keys.AwsManagedKey("111111111111", "us-east-1", "rds");
+        var managed = fixture.Sandbox.Runtime.Read(() => fixture.Sandbox.Keys.AwsManagedKey("111111111111", "us-east-1", "rds"));
 
         Assert.True(created["StorageEncrypted"]!.GetValue<bool>());
         Assert.Equal(managed.Arn, created["KmsKeyId"].Text());
@@ -91,9 +91,9 @@ public sealed class RdsClusterTests(SandboxFixture fixture) : IClassFixture<Sand
     [Fact]
     public async Task A_customer_key_given_by_alias_encrypts_the_cluster_and_a_disabled_one_is_KMSKeyNotAccessibleFault()
     {
-        var key = fixture.Sandbox.Keys.CreateCustomerKey("111111111111", "us-east-1", "alias/orders-cmk", "test key");
-        var disabled = fixture.Sandbox.Keys.CreateCustomerKey("111111111111", "us-east-1", "alias/disabled-cmk", "test key");
-        fixture.Sandbox.Keys.SetKeyState("111111111111", "us-east-1", disabled.KeyId, "Disabled");
+        var key = fixture.CreateCustomerKey("111111111111", "us-east-1", "alias/orders-cmk");
+        var disabled = fixture.CreateCustomerKey("111111111111", "us-east-1", "alias/disabled-cmk");
+        fixture.SetKeyState(disabled, "Disabled");
 
         var created = (await Cli.CreateClusterAsync("customer-key", "--storage-encrypted", "--kms-key-id", "alias/orders-cmk"))["DBCluster"]!;
         var failure = await Cli.FailureAsync(

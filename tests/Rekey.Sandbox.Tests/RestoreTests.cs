@@ -13,7 +13,7 @@ public sealed class RestoreTests(SandboxFixture fixture) : IClassFixture<Sandbox
     public async Task A_restore_to_a_time_with_a_customer_key_holds_exactly_the_source_writes_up_to_that_time_and_no_instances()
     {
         await fixture.AvailableClusterAsync("pitr-source", encrypted: true);
-        var key = fixture.Sandbox.Keys.CreateCustomerKey("111111111111", "us-east-1", "alias/pitr-cmk", null);
+        var key = fixture.CreateCustomerKey("111111111111", "us-east-1", "alias/pitr-cmk");
         var endpoint = (await Cli.DescribeClusterAsync("pitr-source"))["Endpoint"].Text();
         var connection = fixture.Applications.Open(endpoint);
         fixture.Applications.Write(connection.Id, "before-1", "a");
@@ -122,7 +122,7 @@ public sealed class RestoreTests(SandboxFixture fixture) : IClassFixture<Sandbox
     public async Task An_unencrypted_source_restored_with_a_key_is_rejected()
     {
         await fixture.AvailableClusterAsync("plain-source");
-        fixture.Sandbox.Keys.CreateCustomerKey("111111111111", "us-east-1", "alias/plain-cmk", null);
+        fixture.CreateCustomerKey("111111111111", "us-east-1", "alias/plain-cmk");
 
         var failure = await Cli.FailureAsync(
             "rds", "restore-db-cluster-to-point-in-time", "--db-cluster-identifier", "plain-target", "--source-db-cluster-identifier", "plain-source",
@@ -138,8 +138,8 @@ public sealed class RestoreTests(SandboxFixture fixture) : IClassFixture<Sandbox
     {
         var source = "state-" + keyState.ToLowerInvariant();
         await fixture.AvailableClusterAsync(source, encrypted: true);
-        var key = fixture.Sandbox.Keys.CreateCustomerKey("111111111111", "us-east-1", null, null);
-        fixture.Sandbox.Keys.SetKeyState("111111111111", "us-east-1", key.KeyId, keyState);
+        var key = fixture.CreateCustomerKey("111111111111", "us-east-1", null);
+        fixture.SetKeyState(key, keyState);
 
         var failure = await Cli.FailureAsync(
             "rds", "restore-db-cluster-to-point-in-time", "--db-cluster-identifier", source + "-target", "--source-db-cluster-identifier", source,
@@ -153,8 +153,8 @@ public sealed class RestoreTests(SandboxFixture fixture) : IClassFixture<Sandbox
     public async Task A_key_of_another_region_or_another_account_is_not_accessible()
     {
         await fixture.AvailableClusterAsync("foreign-key-source", encrypted: true);
-        var otherRegion = fixture.Sandbox.Keys.CreateCustomerKey("111111111111", "eu-west-1", null, null);
-        var otherAccount = fixture.Sandbox.Keys.CreateCustomerKey("222222222222", "us-east-1", null, null);
+        var otherRegion = fixture.CreateCustomerKey("111111111111", "eu-west-1", null);
+        var otherAccount = fixture.CreateCustomerKey("222222222222", "us-east-1", null);
         string[] restore = ["rds", "restore-db-cluster-to-point-in-time", "--db-cluster-identifier", "foreign-key-target", "--source-db-cluster-identifier", "foreign-key-source", "--use-latest-restorable-time"];
 
         var region = await Cli.FailureAsync([.. restore, "--kms-key-id", otherRegion.Arn]);

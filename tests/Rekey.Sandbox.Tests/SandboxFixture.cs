@@ -54,6 +54,13 @@ public class SandboxFixture : IAsyncLifetime
         Advance(Sandbox.Runtime.Durations.InstanceCreate);
     }
 
+    /// <summary>A customer key, made under the runtime lock as the KMS API would.</summary>
+    public Core.SandboxKey CreateCustomerKey(string account, string region, string? alias = null) =>
+        Sandbox.Runtime.Change(() => Sandbox.Keys.CreateCustomerKey(account, region, alias, "test key"));
+
+    public Core.SandboxKey SetKeyState(Core.SandboxKey key, string keyState) =>
+        Sandbox.Runtime.Change(() => Sandbox.Keys.SetKeyState(key.Account, key.Region, key.KeyId, keyState));
+
     public T Read<T>(Func<RdsState, T> reader) => Sandbox.Runtime.Read(() => reader(Rds));
 
     /// <summary>Asks the sandbox's DNS server, over UDP or TCP, with no cache.</summary>
