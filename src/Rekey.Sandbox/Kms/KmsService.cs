@@ -339,7 +339,8 @@ public sealed partial class KmsService : JsonService
         }
 
         var key = _keys.Resolve(request.Account, request.Region, reference);
-        if (key is null || (key.Account != request.Account && !crossAccount))
+        // KMS is regional: a key ARN of another region is not found through this region's endpoint.
+        if (key is null || key.Region != request.Region || (key.Account != request.Account && !crossAccount))
         {
             throw reference.Contains("alias/", StringComparison.Ordinal)
                 ? NotFound($"Alias {AliasArn(request, reference)} is not found.")

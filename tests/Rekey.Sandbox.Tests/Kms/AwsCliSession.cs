@@ -120,6 +120,8 @@ internal sealed class SessionCli(AwsCliSession session, Uri endpoint, string acc
 {
     public SessionCli As(string otherAccessKeyId, string? otherSessionToken = null) => new(session, endpoint, otherAccessKeyId, region, otherSessionToken);
 
+    public SessionCli InRegion(string otherRegion) => new(session, endpoint, accessKeyId, otherRegion, sessionToken);
+
     public Task<CliResult> RunAsync(params string[] arguments) =>
         session.RunAsync(accessKeyId, sessionToken, region, ["--endpoint-url", endpoint.ToString().TrimEnd('/'), "--output", "json", .. arguments]);
 

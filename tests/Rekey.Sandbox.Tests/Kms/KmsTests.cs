@@ -242,4 +242,19 @@ public sealed class KmsTests(CliSessionFixture fixture) : IClassFixture<CliSessi
         Assert.Equal(["keep"], tags["Tags"]!.AsArray().Select(t => t!["TagKey"].Text()));
         Assert.Equal("InvalidAliasNameException", deleteReserved.ErrorCode);
     }
+
+    [Fact]
+    public async Task Keys_are_regional_each_region_has_its_own_aws_rds_key_and_another_region_does_not_find_a_key_by_ARN()
+    {
+        var arn = (await Cli.CreateKeyAsync())["Arn"].Text();
+        var west = Cli.InRegion("eu-west-1");
+
+        var fromWest = await west.FailureAsync("kms", "describe-key", "--key-id", arn);
+        var westManaged = await west.DescribeKeyAsync("alias/aws/rds");
+        var eastManaged = await Cli.DescribeKeyAsync("alias/aws/rds");
+
+        Assert.Equal("NotFoundException", fromWest.ErrorCode);
+        Assert.StartsWith("arn:aws:kms:eu-west-1:111111111111:key/", westManaged["Arn"].Text(), StringComparison.Ordinal);
+        Assert.NotEqual(eastManaged["KeyId"].Text(), westManaged["KeyId"].Text());
+    }
 }
