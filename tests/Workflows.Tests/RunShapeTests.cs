@@ -1,0 +1,76 @@
+namespace Rekey.Workflows.Tests;
+
+/// <summary>One run per cluster, bounded jobs, and reports kept.</summary>
+public sealed class RunShapeTests
+{
+    public static TheoryData<string> Workflows => new(Workflow.FileNames);
+
+    [Fact]
+    public void A_dispatch_waits_for_any_run_on_the_same_cluster_and_never_cancels_it()
+    {
+        var concurrency = Workflow.Mapping(Workflow.Load("rekey.yml").Root, "concurrency");
+
+        Assert.Equal("rekey-${{ inputs.environment }}-${{ inputs.cluster }}", Workflow.Text(concurrency, "group"));
+        Assert.Equal("false", Workflow.Text(concurrency, "cancel-in-progress"));
+    }
+
+    [Fact]
+    public void A_fleet_cutover_leg_shares_the_single_runs_concurrency_group()
+    {
+        var cutover = Workflow.Load("rekey-fleet.yml").Job("cutover");
+
+        Assert.Equal("rekey-${{ matrix.environment }}-${{ matrix.cluster }}", Workflow.Text(cutover.Concurrency, "group"));
+        Assert.Equal("false", Workflow.Text(cutover.Concurrency, "cancel-in-progress"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Every_job_has_a_timeout(string fileName)
+    {
+        foreach (var job in Workflow.Load(fileName).Jobs)
+        {
+            Assert.True(int.TryParse(job.TimeoutMinutes, out var minutes) && minutes is > 0 and <= 360, $"{job}: timeout-minutes is '{job.TimeoutMinutes}'.");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Every_artifact_upload_sets_a_retention_period(string fileName)
+    {
+        var uploads = Workflow.Load(fileName).Jobs.SelectMany(j => j.Steps).Where(s => s.Uses?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+
+        foreach (var upload in uploads)
+        {
+            Assert.True(int.TryParse(upload.With.GetValueOrDefault("retention-days"), out var days) && days > 0, $"{upload} keeps its artifact for the default period.");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Every_job_that_runs_the_build_keeps_its_reports_even_when_it_fails(string fileName)
+    {
+        foreach (var job in Workflow.Load(fileName).Jobs.Where(j => j.BuildCalls.Any(c => c.Targets.Any(t => t != "Inventory"))))
+        {
+            var upload = job.Steps.SingleOrDefault(s => s.Uses?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+            Assert.False(upload is null, $"{job} uploads no report.");
+            Assert.Equal("always()", Workflow.Text(upload!.Node, "if"));
+            Assert.Contains("artifacts/*-report.json", upload.With["path"], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Fleet_legs_run_a_bounded_number_at_a_time_over_the_inventory()
+    {
+        var fleet = Workflow.Load("rekey-fleet.yml");
+
+        foreach (var id in new[] { "plan", "cutover" })
+        {
+            var strategy = fleet.Job(id).Strategy;
+            Assert.Equal("${{ inputs.max-parallel }}", Workflow.Text(strategy, "max-parallel"));
+            Assert.Equal("false", Workflow.Text(strategy, "fail-fast"));
+            Assert.Equal("${{ fromJSON(needs.clusters.outputs.clusters) }}", Workflow.Text(Workflow.Mapping(strategy, "matrix"), "include"));
+        }
+
+        Assert.Equal(["Inventory"], fleet.Job("inventory").BuildCalls.Single().Targets);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace Rekey.Workflows.Tests;
+
+/// <summary>One job of a workflow.</summary>
+public sealed partial class WorkflowJob(Workflow workflow, string id, YamlMappingNode node)
+{
+    public const string ConfigureAwsCredentials = "aws-actions/configure-aws-credentials";
+
+    public Workflow Workflow { get; } = workflow;
+
+    public string Id { get; } = id;
+
+    public YamlMappingNode Node { get; } = node;
+
+    /// <summary>The GitHub environment the job runs in (<c>environment: x</c> or <c>environment: { name: x }</c>).</summary>
+    public string? Environment =>
+        Workflow.Child(Node, "environment") switch
+        {
+            YamlScalarNode scalar => scalar.Value,
+            YamlMappingNode mapping => Workflow.Text(mapping, "name"),
+            _ => null,
+        };
+
+    public IReadOnlyList<string> Needs =>
+        Workflow.Child(Node, "needs") switch
+        {
+            YamlScalarNode scalar => [scalar.Value!],
+            YamlSequenceNode sequence => sequence.Children.Select(n => ((YamlScalarNode)n).Value!).ToList(),
+            _ => [],
+        };
+
+    /// <summary>The job's permissions, or the workflow's when the job sets none (as GitHub applies them).</summary>
+    public IReadOnlyDictionary<string, string> EffectivePermissions =>
+        Workflow.Scalars(Workflow.Mapping(Node, "permissions") ?? Workflow.Mapping(Workflow.Root, "permissions"));
+
+    public bool CanWriteIdToken =>
+        EffectivePermissions.TryGetValue("id-token", out var level) && level == "write";
+
+    public IReadOnlyDictionary<string, string> Env => Workflow.Scalars(Workflow.Mapping(Node, "env"));
+
+    /// <summary>A variable as the job's steps see it: the job's env over the workflow's.</summary>
+    public string? EnvValue(string name) =>
+        Env.TryGetValue(name, out var value) ? value : Workflow.Env.GetValueOrDefault(name);
+
+    public string? TimeoutMinutes => Workflow.Text(Node, "timeout-minutes");
+
+    public string? Condition => Workflow.Text(Node, "if");
+
+    public YamlMappingNode? Strategy => Workflow.Mapping(Node, "strategy");
+
+    public YamlMappingNode? Concurrency => Workflow.Mapping(Node, "concurrency");
+
+    public IReadOnlyList<WorkflowStep> Steps =>
+        Workflow.Child(Node, "steps") is YamlSequenceNode steps
+            ? steps.Children.Select((s, i) => new WorkflowStep(this, i, (YamlMappingNode)s)).ToList()
+            : [];
+
+    /// <summary>The steps that assume an AWS role (aws-actions/configure-aws-credentials with role-to-assume).</summary>
+    public IReadOnlyList<WorkflowStep> RoleSteps =>
+        Steps.Where(s => s.Uses?.StartsWith(ConfigureAwsCredentials + "@", StringComparison.Ordinal) == true && s.With.ContainsKey("role-to-assume")).ToList();
+
+    public bool AssumesRole => RoleSteps.Count > 0;
+
+    /// <summary>Every call of build.sh in the job's scripts.</summary>
+    public IReadOnlyList<BuildCall> BuildCalls =>
+        Steps.Where(s => s.Run is not null)
+            .SelectMany(s => s.Run!.Split('\n').Where(line => line.Contains("build.sh", StringComparison.Ordinal)).Select(line => BuildCall.Parse(s, line)))
+            .ToList();
+
+    /// <summary>Whether any build call of the job can change AWS.</summary>
+    public bool Mutates => BuildCalls.Any(c => c.Mutates);
+
+    public override string ToString() => $"{Workflow.FileName}: {Id}";
+}
+
+/// <summary>One step of a job.</summary>
+public sealed class WorkflowStep(WorkflowJob job, int index, YamlMappingNode node)
+{
+    public WorkflowJob Job { get; } = job;
+
+    public YamlMappingNode Node { get; } = node;
+
+    public string? Uses => Workflow.Text(Node, "uses");
+
+    public string? Run => Workflow.Text(Node, "run");
+
+    public IReadOnlyDictionary<string, string> With => Workflow.Scalars(Workflow.Mapping(Node, "with"));
+
+    public override string ToString() => $"{Job}, step {index + 1} ({Workflow.Text(Node, "name") ?? Uses ?? "run"})";
+}
+
+/// <summary>One <c>./build.sh ...</c> command line of a run script.</summary>
+public sealed partial record BuildCall(WorkflowStep Step, string Line, IReadOnlyList<string> Targets, string? Confirm, bool DryRun)
+{
+    /// <summary>Targets that only read AWS (and publish notifications); every other target counts as changing AWS.</summary>
+    public static readonly IReadOnlySet<string> ReadOnlyTargets =
+        new HashSet<string>(["Inventory", "Preflight", "Plan", "BackupPreflight"], StringComparer.Ordinal);
+
+    /// <summary>A call changes AWS unless all its targets are read-only or it runs with a literal --dryrun.</summary>
+    public bool Mutates => !DryRun && Targets.Any(t => !ReadOnlyTargets.Contains(t));
+
+    public static BuildCall Parse(WorkflowStep step, string line)
+    {
+        var targets = TargetPattern().Matches(line).Select(m => m.Groups["target"].Value).ToList();
+        var confirm = ConfirmPattern().Match(line) is { Success: true } match ? match.Groups["value"].Value : null;
+        return new BuildCall(step, line.Trim(), targets, confirm, DryRunPattern().IsMatch(line));
+    }
+
+    [GeneratedRegex(@"--target[= ](?<target>[A-Za-z0-9_-]+)")]
+    private static partial Regex TargetPattern();
+
+    [GeneratedRegex(@"--confirm=(?<value>""[^""]*""|\S+)")]
+    private static partial Regex ConfirmPattern();
+
+    [GeneratedRegex(@"(^|\s)--dryrun(\s|$)")]
+    private static partial Regex DryRunPattern();
+}
