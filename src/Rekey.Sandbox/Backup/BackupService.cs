@@ -511,11 +511,15 @@ public sealed partial class BackupService : RestJsonService
     {
         var organization = Runtime.Organization;
 
-        // AWS says the call fails outside an organization but not with which code; the model's
-        // InvalidRequestException is the one a client must already handle.
+        // What AWS answers outside an organization (seen in the wild, e.g. cloudquery/cq-provider-aws
+        // issue 817): HTTP 400 with the code ERROR_9601, which is in no model, so clients must
+        // treat it as an unmodelled error.
         if (!organization.IsMember(request.Account))
         {
-            throw InvalidRequest($"Account {request.Account} is not a member of an organization. Cross-account backup settings exist only within AWS Organizations.");
+            throw new AwsServiceException("ERROR_9601", "Your account is not a member of an organization.")
+            {
+                Details = ErrorDetails("ERROR_9601", "Your account is not a member of an organization."),
+            };
         }
 
         var json = new JsonObject
@@ -541,9 +545,14 @@ public sealed partial class BackupService : RestJsonService
         var settings = r.Body["GlobalSettings"] as JsonObject ?? throw MissingParameter("GlobalSettings");
         if (!organization.IsMember(request.Account))
         {
-            throw InvalidRequest($"Account {request.Account} is not a member of an organization.");
+            throw new AwsServiceException("ERROR_9601", "Your account is not a member of an organization.")
+            {
+                Details = ErrorDetails("ERROR_9601", "Your account is not a member of an organization."),
+            };
         }
 
+        // AWS does not document the refusal for a member account; the model's InvalidRequestException,
+        // with a message that says who can make the change.
         if (request.Account != organization.ManagementAccount)
         {
             throw InvalidRequest(

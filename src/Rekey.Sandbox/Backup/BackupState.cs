@@ -182,10 +182,11 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganization organiza
         var crossAccount = sourceAccount != destinationAccount;
         if (crossAccount)
         {
-            // Text from AWS's knowledge center article on cross-account copy failures.
+            // AWS's text, as a failed copy job reports it (AWS knowledge center article on
+            // cross-account copy failures; aws-solutions-library-samples account-assessment PR 57).
             if (!organization.IsMember(sourceAccount) || !organization.IsMember(destinationAccount))
             {
-                return "Copy job failed. Both source and destination account must be a member of the same organization.";
+                return "Access denied: Copy job failed. Both source and destination account must be a member of the same organization";
             }
 
             // AWS does not document this text; the sandbox names the setting and who must change it.

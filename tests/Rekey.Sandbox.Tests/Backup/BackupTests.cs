@@ -164,7 +164,8 @@ public sealed class BackupTests(CliSessionFixture fixture) : IClassFixture<CliSe
         var afterInBackupAccount = await Cli.As(BackupAccount).JsonAsync("backup", "describe-global-settings");
 
         Assert.Equal("false", before["GlobalSettings"]!["isCrossAccountBackupEnabled"].Text());
-        Assert.Equal("InvalidRequestException", outsider.ErrorCode);
+        Assert.Equal("ERROR_9601", outsider.ErrorCode);
+        Assert.Contains("Your account is not a member of an organization.", outsider.Stderr, StringComparison.Ordinal);
         Assert.Equal("InvalidRequestException", byMember.ErrorCode);
         Assert.Contains(ManagementAccount, byMember.Stderr, StringComparison.Ordinal);
         Assert.Equal("true", afterInBackupAccount["GlobalSettings"]!["isCrossAccountBackupEnabled"].Text());

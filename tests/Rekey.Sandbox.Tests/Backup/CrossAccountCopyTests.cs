@@ -121,7 +121,7 @@ public sealed class CrossAccountCopyTests(CrossAccountCopyFixture fixture) : ICl
         var job = await CopyAsync(fixture, fixture.SharedKeyPoint, vaultArn);
 
         Assert.Equal("FAILED", job["State"].Text());
-        Assert.Equal("Copy job failed. Both source and destination account must be a member of the same organization.", job["StatusMessage"].Text());
+        Assert.Equal("Access denied: Copy job failed. Both source and destination account must be a member of the same organization", job["StatusMessage"].Text());
         Assert.Empty(await RecoveryPointsAsync(fixture.Aws.As(OutsideAccount), "copy-outside"));
     }
 }
