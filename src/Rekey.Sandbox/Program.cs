@@ -4,7 +4,7 @@ using Rekey.Sandbox;
 // dotnet run --project src/Rekey.Sandbox -- --port 4566 --dns-port 4553 --clock-speed 60 --state-file sandbox.json
 try
 {
-    var options = CommandLine.Parse(args);
+    var options = CommandLine.Parse(args) with { ConsoleLogging = true };
     await using var server = await SandboxServer.StartAsync(options);
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,

@@ -23,6 +23,9 @@ public sealed record SandboxOptions
 
     public SandboxDurations Durations { get; init; } = new();
 
+    /// <summary>Logs every AWS call (and sandbox failures) to the console; the command line turns it on.</summary>
+    public bool ConsoleLogging { get; init; }
+
     /// <summary>Options for tests: free ports and a clock fast enough that AWS minutes pass in a fraction of a second.</summary>
     public static SandboxOptions ForTests(double clockSpeed = 600) => new() { Port = 0, DnsPort = 0, ClockSpeed = clockSpeed };
 }

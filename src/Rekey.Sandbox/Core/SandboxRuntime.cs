@@ -9,7 +9,8 @@ namespace Rekey.Sandbox.Core;
 /// <see cref="Read{T}"/>, which first let every <see cref="IClockDriven"/> component catch up
 /// with the clock; one lock keeps cross-service operations (Backup reading RDS) consistent.
 /// </summary>
-public sealed class SandboxRuntime(
+public sealed partial class SandboxRuntime(
+    ILogger<SandboxRuntime> logger,
     SandboxOptions options,
     SandboxClock clock,
     SandboxOrganization organization,
@@ -61,7 +62,22 @@ public sealed class SandboxRuntime(
                             senderFault: (fault.HttpStatus ?? 500) < 500);
                 }
 
-                var result = handler();
+                T result;
+                try
+                {
+                    result = handler();
+                }
+                catch (Exception error) when (error is not AwsServiceException)
+                {
+                    // A sandbox bug: answer as AWS answers its own internal errors, and say so.
+                    LogInternalFailure(error, request.Service, operation);
+                    throw new AwsServiceException(
+                        "InternalFailure",
+                        $"The sandbox failed while serving {operation}: {error.Message}",
+                        HttpStatusCode.InternalServerError,
+                        senderFault: false);
+                }
+
                 if (mutating)
                 {
                     stateStore.Value.Save();
@@ -77,6 +93,7 @@ public sealed class SandboxRuntime(
             finally
             {
                 calls.Add(new CallRecord(now, request.Account, request.Region, request.Service, operation, mutating, request.RequestId, errorCode));
+                LogCall(request.Service, operation, request.Account, request.Region, errorCode ?? "ok");
             }
         }
     }
@@ -104,6 +121,12 @@ public sealed class SandboxRuntime(
             return result;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {Operation} account {Account} {Region}: {Outcome}")]
+    private partial void LogCall(string service, string operation, string account, string region, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Service} {Operation} failed inside the sandbox")]
+    private partial void LogInternalFailure(Exception error, string service, string operation);
 
     private DateTimeOffset AdvanceUnderLock()
     {
