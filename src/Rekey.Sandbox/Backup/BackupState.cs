@@ -206,27 +206,16 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganization organiza
         {
             var key = keys.Resolve(sourceAccount, source.Region, keyArn);
 
-            // An AWS managed key cannot be shared with another account, so RDS cannot copy the
-            // snapshot there (AWS Backup "Encryption for a backup copy to a different account").
-            if (key is { KeyManager: "AWS" })
-            {
-                return $"Copy job failed. The source recovery point is encrypted with the AWS managed key {keyArn}, which cannot be shared " +
-                    "with another account. Cross-account copies of Aurora recovery points need a customer managed key.";
-            }
-
-            if (key is null || key.KeyState != "Enabled")
+            // The copy is made by RDS in the destination account, which must use the source key: an
+            // AWS managed key cannot be shared, and a customer key must be enabled and its policy
+            // must let the destination account use it. RDS's text for all of these
+            // (awslabs/aurora-snapshot-tool issue 26) names the key and not the reason.
+            var usable = key is { KeyManager: "CUSTOMER", KeyState: "Enabled" } &&
+                CopyKeyActions.All(action =>
+                    keys.Allows(key, keys.RequestFor(destinationAccount, roleArn: null, action, grantIsForAwsResource: action == "kms:CreateGrant")));
+            if (!usable)
             {
                 return $"The source snapshot KMS key [{keyArn}] does not exist, is not enabled or you do not have permissions to access it.";
-            }
-
-            // The destination account re-encrypts the copy, so it needs the source key (kms:ViaService
-            // unknown: statements that require it do not apply).
-            var missing = CopyKeyActions.FirstOrDefault(action =>
-                !keys.Allows(key, keys.RequestFor(destinationAccount, roleArn: null, action, grantIsForAwsResource: action == "kms:CreateGrant")));
-            if (missing is not null)
-            {
-                return $"The source snapshot KMS key [{keyArn}] does not exist, is not enabled or you do not have permissions to access it. " +
-                    $"(Its key policy does not allow {missing} for account {destinationAccount}.)";
             }
         }
 

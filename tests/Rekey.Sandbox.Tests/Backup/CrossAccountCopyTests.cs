@@ -15,6 +15,8 @@ public sealed class CrossAccountCopyFixture : CliSessionFixture, IAsyncLifetime
 
     public string SharedKeyPoint { get; private set; } = string.Empty;
 
+    public string PrivateKeyArn { get; private set; } = string.Empty;
+
     public string PrivateKeyPoint { get; private set; } = string.Empty;
 
     public string ManagedKeyPoint { get; private set; } = string.Empty;
@@ -24,9 +26,9 @@ public sealed class CrossAccountCopyFixture : CliSessionFixture, IAsyncLifetime
         await base.InitializeAsync();
         await EnableCrossAccountBackupAsync(this);
         SharedKeyArn = (await Aws.CreateKeyAsync("--policy", KmsTestData.PolicyWith(SourceAccount, KmsTestData.CopyStatementFor($"arn:aws:iam::{BackupAccount}:root"))))["Arn"].Text();
-        var privateKey = (await Aws.CreateKeyAsync())["Arn"].Text();
+        PrivateKeyArn = (await Aws.CreateKeyAsync())["Arn"].Text();
         var shared = await BackupTestData.AvailableClusterAsync(this, "copy-shared-key", SharedKeyArn);
-        var notShared = await BackupTestData.AvailableClusterAsync(this, "copy-private-key", privateKey);
+        var notShared = await BackupTestData.AvailableClusterAsync(this, "copy-private-key", PrivateKeyArn);
         var managed = await BackupTestData.AvailableClusterAsync(this, "copy-aws-rds", keyArn: null);
         SharedKeyPoint = (await CompletedBackupAsync(this, shared))["RecoveryPointArn"].Text();
         PrivateKeyPoint = (await CompletedBackupAsync(this, notShared))["RecoveryPointArn"].Text();
@@ -75,10 +77,12 @@ public sealed class CrossAccountCopyTests(CrossAccountCopyFixture fixture) : ICl
     {
         var vaultArn = await VaultAsync(fixture, BackupAccount, "copy-managed", VaultPolicyFor(AccountPrincipal(SourceAccount)));
 
+        var managedKey = (await fixture.Aws.DescribeKeyAsync("alias/aws/rds"))["Arn"].Text();
+
         var job = await CopyAsync(fixture, fixture.ManagedKeyPoint, vaultArn);
 
         Assert.Equal("FAILED", job["State"].Text());
-        Assert.Contains("AWS managed key", job["StatusMessage"].Text(), StringComparison.Ordinal);
+        Assert.Equal($"The source snapshot KMS key [{managedKey}] does not exist, is not enabled or you do not have permissions to access it.", job["StatusMessage"].Text());
         Assert.Null(job["DestinationRecoveryPointArn"]);
         Assert.Empty(await RecoveryPointsAsync(fixture.Aws.As(BackupAccount), "copy-managed"));
     }
@@ -91,8 +95,7 @@ public sealed class CrossAccountCopyTests(CrossAccountCopyFixture fixture) : ICl
         var job = await CopyAsync(fixture, fixture.PrivateKeyPoint, vaultArn);
 
         Assert.Equal("FAILED", job["State"].Text());
-        Assert.Contains("does not exist, is not enabled or you do not have permissions to access it", job["StatusMessage"].Text(), StringComparison.Ordinal);
-        Assert.Contains(BackupAccount, job["StatusMessage"].Text(), StringComparison.Ordinal);
+        Assert.Equal($"The source snapshot KMS key [{fixture.PrivateKeyArn}] does not exist, is not enabled or you do not have permissions to access it.", job["StatusMessage"].Text());
         Assert.Empty(await RecoveryPointsAsync(fixture.Aws.As(BackupAccount), "copy-private"));
     }
 
