@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Rekey.Sandbox.Rds;
 
 namespace Rekey.Sandbox.Tests;
@@ -212,6 +213,28 @@ public sealed class RdsClusterTests(SandboxFixture fixture) : IClassFixture<Sand
         Assert.Contains(mysql["DBClusters"]!.AsArray(), c => c!["DBClusterIdentifier"].Text() == "filter-my");
         Assert.Equal(["filter-pg"], byId["DBClusters"]!.AsArray().Select(c => c!["DBClusterIdentifier"].Text()));
         Assert.Equal(3306, mysql["DBClusters"]!.AsArray().First(c => c!["DBClusterIdentifier"].Text() == "filter-my")!["Port"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Describe_pages_by_MaxRecords_and_Marker_and_the_CLI_follows_the_markers()
+    {
+        const string account = "555555555555";
+        for (var i = 0; i < 25; i++)
+        {
+            await fixture.Query.CreateClusterAsync($"page-{i:D2}", account);
+        }
+
+        var all = await Cli.As(account).JsonAsync("rds", "describe-db-clusters", "--page-size", "20");
+        var firstPage = await fixture.Query.CallAsync("DescribeDBClusters", [new("MaxRecords", "20")], account);
+        var tooSmall = await Cli.As(account).FailureAsync("rds", "describe-db-clusters", "--page-size", "5");
+
+        Assert.Equal(25, all["DBClusters"]!.AsArray().Count);
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"page-{i:D2}"), all["DBClusters"]!.AsArray().Select(c => c!["DBClusterIdentifier"].Text()));
+        XNamespace ns = "http://rds.amazonaws.com/doc/2014-10-31/";
+        var result = firstPage.Element(ns + "DescribeDBClustersResult")!;
+        Assert.Equal(20, result.Element(ns + "DBClusters")!.Elements().Count());
+        Assert.False(string.IsNullOrEmpty(result.Element(ns + "Marker")?.Value));
+        Assert.Equal("InvalidParameterValue", tooSmall.ErrorCode);
     }
 
     [Fact]
