@@ -405,7 +405,8 @@ public sealed partial class KmsService : JsonService
 
         if (aliasName.StartsWith("alias/aws/", StringComparison.Ordinal))
         {
-            // The alias/aws/ prefix belongs to AWS managed keys.
+            // The alias/aws/ prefix belongs to AWS managed keys; AWS documents the rule but not its
+            // error, so the model's InvalidAliasNameException.
             throw new AwsServiceException("InvalidAliasNameException", "Cannot create, update or delete an alias whose name begins with alias/aws/. That prefix is reserved for AWS managed keys.");
         }
     }
@@ -588,7 +589,7 @@ public sealed partial class KmsService : JsonService
 
     private static AwsServiceException InvalidState(string message) => new("KMSInvalidStateException", message);
 
-    [GeneratedRegex("^alias/[a-zA-Z0-9/_-]{1,250}$")]
+    [GeneratedRegex("^alias/[a-zA-Z0-9:/_-]{1,250}$")]
     private static partial Regex AliasNamePattern();
 
     [GeneratedRegex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]+|alias/[a-zA-Z0-9/_-]+)$")]
