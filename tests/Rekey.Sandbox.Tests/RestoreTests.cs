@@ -119,6 +119,21 @@ public sealed class RestoreTests(SandboxFixture fixture) : IClassFixture<Sandbox
     }
 
     [Fact]
+    public async Task The_source_may_be_named_by_resource_id_but_not_by_both_identifier_and_resource_id()
+    {
+        await fixture.AvailableClusterAsync("by-resource-id");
+        var resourceId = fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "by-resource-id")!.ResourceId);
+        string[] restore = ["rds", "restore-db-cluster-to-point-in-time", "--db-cluster-identifier", "by-resource-id-copy", "--use-latest-restorable-time"];
+
+        var both = await Cli.FailureAsync([.. restore, "--source-db-cluster-identifier", "by-resource-id", "--source-db-cluster-resource-id", resourceId]);
+        var restored = (await Cli.JsonAsync([.. restore, "--source-db-cluster-resource-id", resourceId]))["DBCluster"]!;
+
+        Assert.Equal("InvalidParameterCombination", both.ErrorCode);
+        Assert.Equal("by-resource-id-copy", restored["DBClusterIdentifier"].Text());
+        Assert.Equal(resourceId, fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "by-resource-id-copy")!.RestoredFromResourceId));
+    }
+
+    [Fact]
     public async Task An_unencrypted_source_restored_with_a_key_is_rejected()
     {
         await fixture.AvailableClusterAsync("plain-source");
