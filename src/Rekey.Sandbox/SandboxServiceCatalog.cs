@@ -42,6 +42,7 @@ public static class SandboxServiceCatalog
         services.AddSandboxService<KmsService>();
         services.AddSandboxComponent<BackupState>();
         services.AddSandboxService<BackupService>();
+        services.AddSandboxComponent<BackupControlApi>();
         services.AddSandboxComponent<SnsState>();
         services.AddSandboxService<SnsService>();
         services.AddSandboxComponent<RdsMetrics>();

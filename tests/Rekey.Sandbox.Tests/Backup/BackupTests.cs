@@ -239,10 +239,30 @@ public sealed class BackupTests(CliSessionFixture fixture) : IClassFixture<CliSe
         fixture.Advance(TimeSpan.FromHours(2));
         var failed = await Cli.JsonAsync("backup", "describe-backup-job", "--backup-job-id", failing["BackupJobId"].Text());
         var hung = await Cli.JsonAsync("backup", "describe-backup-job", "--backup-job-id", hanging["BackupJobId"].Text());
+        using var http = new HttpClient();
+        var jobs = JsonNode.Parse(await http.GetStringAsync(new Uri(fixture.Sandbox.BaseUrl, "_sandbox/backup/jobs")))!;
 
         Assert.Equal("FAILED", failed["State"].Text());
         Assert.False(string.IsNullOrEmpty(failed["StatusMessage"].Text()));
         Assert.Equal("RUNNING", hung["State"].Text());
+        Assert.Equal("FAILED", jobs["backupJobs"]!.AsArray().Single(j => j!["id"].Text() == failing["BackupJobId"].Text())!["state"].Text());
         Assert.DoesNotContain(await RecoveryPointsAsync(Cli, "fault-vault"), p => p!["RecoveryPointArn"].Text() == failing["RecoveryPointArn"].Text());
+    }
+
+    [Fact]
+    public async Task A_repeated_IdempotencyToken_returns_the_job_already_started_instead_of_a_second_one()
+    {
+        var clusterArn = await AvailableClusterAsync(fixture, "backup-job-idempotent", keyArn: null);
+        string[] Start() =>
+        [
+            "backup", "start-backup-job", "--backup-vault-name", "Default", "--resource-arn", clusterArn,
+            "--iam-role-arn", Role(SourceAccount), "--idempotency-token", "rekey-verify-run-1",
+        ];
+
+        var first = await Cli.JsonAsync(Start());
+        var second = await Cli.JsonAsync(Start());
+
+        Assert.Equal(first["BackupJobId"].Text(), second["BackupJobId"].Text());
+        Assert.Equal(first["RecoveryPointArn"].Text(), second["RecoveryPointArn"].Text());
     }
 }

@@ -96,4 +96,20 @@ public sealed class KmsKeyUseTests(CliSessionFixture fixture) : IClassFixture<Cl
         Assert.Equal("KMSKeyNotAccessibleFault", onPending.ErrorCode);
         Assert.Equal(goodKey, restored["DBCluster"]!["KmsKeyId"].Text());
     }
+
+    [Fact]
+    public async Task RDS_in_another_account_can_encrypt_with_a_key_only_when_its_policy_shares_the_key_with_that_account()
+    {
+        var shared = (await Cli.CreateKeyAsync("--policy", KmsTestData.PolicyWith("111111111111", KmsTestData.CopyStatementFor("arn:aws:iam::222222222222:root"))))["Arn"].Text();
+        var notShared = (await Cli.CreateKeyAsync())["Arn"].Text();
+        var otherAccount = Cli.As("222222222222");
+
+        var created = await otherAccount.CreateClusterAsync("kms-shared-key-cluster", "--storage-encrypted", "--kms-key-id", shared);
+        var refused = await otherAccount.FailureAsync(
+            "rds", "create-db-cluster", "--db-cluster-identifier", "kms-private-key-cluster", "--engine", "aurora-postgresql",
+            "--master-username", "postgres", "--master-user-password", "sandbox-password", "--storage-encrypted", "--kms-key-id", notShared);
+
+        Assert.Equal(shared, created["DBCluster"]!["KmsKeyId"].Text());
+        Assert.Equal("KMSKeyNotAccessibleFault", refused.ErrorCode);
+    }
 }
