@@ -1,5 +1,6 @@
 using System.Net;
 using System.Xml.Linq;
+using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Protocols;
 
 namespace Rekey.Sandbox.Rds;
@@ -52,7 +53,7 @@ public sealed partial class RdsService
             Account = request.Account,
             Region = request.Region,
             Identifier = identifier,
-            ResourceId = "cluster-endpoint-" + Core.RandomText.LowerAlphanumeric(26),
+            ResourceId = "cluster-endpoint-" + RandomText.LowerAlphanumeric(26),
             ClusterResourceId = cluster.ResourceId,
             CustomEndpointType = type,
             StaticMembers = staticMembers,

@@ -13,6 +13,8 @@ namespace Rekey.Sandbox.Rds;
 /// </summary>
 public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone zone, FaultInjector faults) : IStatefulComponent, IClockDriven
 {
+    private long _nextWriteSequence = 1;
+
     public string StateKey => "rds";
 
     public List<DbCluster> Clusters { get; private set; } = [];
@@ -37,8 +39,6 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
 
     /// <summary>How long a DNS change takes to be seen, slow-DNS faults included.</summary>
     public TimeSpan DnsDelay => options.Durations.DnsChange + faults.DnsDelay();
-
-    private long _nextWriteSequence = 1;
 
     // ---- Names, as AWS forms them -------------------------------------------------------
 

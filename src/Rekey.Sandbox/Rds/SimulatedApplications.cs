@@ -49,16 +49,21 @@ public sealed record AppWrite(
     long? Sequence,
     string? Error);
 
-/// <summary>Why opening a connection or writing failed, as a driver would report it.</summary>
-public sealed class DatabaseConnectionException(string message) : Exception(message)
+/// <summary>Why opening a connection failed, as a database driver would report it.</summary>
+public sealed class DatabaseConnectionException : Exception
 {
     public DatabaseConnectionException()
-        : this("The connection failed.")
+        : base("The connection failed.")
+    {
+    }
+
+    public DatabaseConnectionException(string message)
+        : base(message)
     {
     }
 
     public DatabaseConnectionException(string message, Exception innerException)
-        : this(message + " " + innerException?.Message)
+        : base(message, innerException)
     {
     }
 }
