@@ -59,6 +59,32 @@ public sealed class DnsAndEndpointTests(SandboxFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Renaming_back_after_a_restore_gives_the_original_endpoint_back_to_the_old_cluster()
+    {
+        await fixture.AvailableClusterAsync("rollback");
+        var oldAddress = Assert.Single((await fixture.ResolveAsync(ClusterEndpoint("rollback"))).Addresses);
+        await Cli.JsonAsync("rds", "modify-db-cluster", "--db-cluster-identifier", "rollback", "--new-db-cluster-identifier", "rollback-old", "--apply-immediately");
+        fixture.Advance(TimeSpan.FromMinutes(6));
+        await Cli.JsonAsync("rds", "restore-db-cluster-to-point-in-time", "--db-cluster-identifier", "rollback", "--source-db-cluster-identifier", "rollback-old", "--use-latest-restorable-time");
+        fixture.Advance(fixture.Sandbox.Runtime.Durations.Restore);
+        var restoredAddress = Assert.Single((await fixture.ResolveAsync(ClusterEndpoint("rollback"))).Addresses);
+
+        await Cli.JsonAsync("rds", "modify-db-cluster", "--db-cluster-identifier", "rollback", "--new-db-cluster-identifier", "rollback-new", "--apply-immediately");
+        var taken = await Cli.FailureAsync("rds", "modify-db-cluster", "--db-cluster-identifier", "rollback-old", "--new-db-cluster-identifier", "rollback-new", "--apply-immediately");
+        await Cli.JsonAsync("rds", "modify-db-cluster", "--db-cluster-identifier", "rollback-old", "--new-db-cluster-identifier", "rollback", "--apply-immediately");
+        fixture.Advance(fixture.Sandbox.Runtime.Durations.DnsChange);
+        var rolledBack = Assert.Single((await fixture.ResolveAsync(ClusterEndpoint("rollback"))).Addresses);
+        var write = fixture.Applications.Write(fixture.Applications.Open(ClusterEndpoint("rollback")).Id, "after-rollback", "x");
+
+        Assert.NotEqual(oldAddress, restoredAddress);
+        Assert.Equal("DBClusterAlreadyExistsFault", taken.ErrorCode);
+        Assert.Equal(oldAddress, rolledBack);
+        Assert.Equal(restoredAddress, Assert.Single((await fixture.ResolveAsync(ClusterEndpoint("rollback-new"))).Addresses));
+        Assert.Equal("rollback", write.ClusterIdentifier);
+        Assert.Equal(fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "rollback")!.ResourceId), write.ClusterResourceId);
+    }
+
+    [Fact]
     public async Task A_slow_DNS_fault_delays_a_rename_beyond_the_usual_delay()
     {
         await fixture.AvailableClusterAsync("dns-slow");
