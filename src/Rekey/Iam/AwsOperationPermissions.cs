@@ -1,0 +1,246 @@
+namespace Rekey.Iam;
+
+/// <summary>Which account's role makes a call: the cluster's account, or the backup account through the chained role.</summary>
+public enum PolicyAccount
+{
+    Source,
+    Backup,
+}
+
+/// <summary>The resources an IAM action is granted on; <see cref="IamPolicyGenerator"/> turns each into ARNs (and conditions).</summary>
+public enum ResourceScope
+{
+    /// <summary>The action takes no resource (Describe and List calls over the account, GetMetricData): "*".</summary>
+    Any,
+
+    /// <summary>The cluster under its original and its renamed identifier.</summary>
+    Clusters,
+
+    /// <summary>Every instance of the cluster under its original and its renamed identifier.</summary>
+    Instances,
+
+    /// <summary>The final snapshots Rekey takes of the clusters (cleanup and rollback name them after the cluster).</summary>
+    Snapshots,
+
+    /// <summary>The cluster's custom endpoints.</summary>
+    CustomEndpoints,
+
+    /// <summary>The parameter groups and subnet group a restore or a new instance names.</summary>
+    RestoreInputs,
+
+    /// <summary>RDS Proxies and their target groups in the account and Region (their identifiers are generated).</summary>
+    Proxies,
+
+    /// <summary>The target key: its ARN, or any key the alias points to.</summary>
+    Key,
+
+    /// <summary>Keys Rekey creates, recognised by the tag it puts on them at creation.</summary>
+    CreatedKeys,
+
+    /// <summary>Creating a key (no resource exists yet): allowed only with Rekey's tag in the request.</summary>
+    KeyCreation,
+
+    /// <summary>The alias the key is created under.</summary>
+    Alias,
+
+    /// <summary>Any key of the account in the Region, for reading (the cluster's current key, the backup account's vault key).</summary>
+    AccountKeys,
+
+    /// <summary>The SNS topic that hears every step.</summary>
+    Topic,
+
+    /// <summary>The backup vault of this account (the source vault, or the destination vault in the backup account).</summary>
+    BackupVault,
+
+    /// <summary>Backup plans of the account (their ARNs end in generated ids).</summary>
+    BackupPlans,
+
+    /// <summary>Recovery points of the account.</summary>
+    RecoveryPoints,
+
+    /// <summary>The IAM roles a call hands to a service: the cluster's feature roles, the monitoring role, the AWS Backup service role.</summary>
+    PassedRoles,
+
+    /// <summary>The role in the backup account that the chain assumes.</summary>
+    BackupAccountRole,
+}
+
+/// <summary>One IAM action on one scope.</summary>
+public sealed record IamGrant(string Action, ResourceScope Scope);
+
+/// <summary>
+/// An AWS operation Rekey calls and every IAM action it needs: its own, and those AWS checks on the
+/// caller for what the request carries (tags, a key, a role passed to the service).
+/// </summary>
+/// <param name="Service">The service's signing name, as the call record and SigV4 name it (rds, kms, sts, monitoring, sns, backup).</param>
+/// <param name="Operation">The API operation name.</param>
+/// <param name="Account">Whose role calls it.</param>
+/// <param name="ReadOnly">Whether the call changes nothing (the plan role gets only these).</param>
+/// <param name="Grants">The IAM actions the call needs; empty for calls that need no permission (sts:GetCallerIdentity).</param>
+public sealed record AwsOperationPermission(string Service, string Operation, PolicyAccount Account, bool ReadOnly, IReadOnlyList<IamGrant> Grants);
+
+/// <summary>
+/// The single table of every AWS operation the pipeline calls, mapped to its IAM actions and their
+/// resource scope. The generated role policies are made from it and from nothing else.
+/// </summary>
+public static class AwsOperationPermissions
+{
+    public static IReadOnlyList<AwsOperationPermission> All { get; } =
+    [
+        // RDS reads. RDS Describe calls that list (Inventory, members, events) are authorized on "*".
+        Read("rds", "DescribeDBClusters", Any("rds:DescribeDBClusters")),
+        Read("rds", "DescribeDBInstances", Any("rds:DescribeDBInstances")),
+        Read("rds", "DescribeDBClusterEndpoints", Any("rds:DescribeDBClusterEndpoints")),
+        Read("rds", "DescribeDBClusterSnapshots", Any("rds:DescribeDBClusterSnapshots")),
+        Read("rds", "DescribeDBProxies", Any("rds:DescribeDBProxies")),
+        Read("rds", "DescribeDBProxyTargets", Any("rds:DescribeDBProxyTargets")),
+        Read("rds", "DescribeEventSubscriptions", Any("rds:DescribeEventSubscriptions")),
+        Read("rds", "DescribeGlobalClusters", Any("rds:DescribeGlobalClusters")),
+        Read("rds", "ListTagsForResource", Any("rds:ListTagsForResource")),
+
+        // RDS changes, on the cluster's and instances' own ARNs (original and renamed).
+        Write("rds", "ModifyDBCluster", new IamGrant("rds:ModifyDBCluster", ResourceScope.Clusters)),
+        Write("rds", "ModifyDBInstance", new IamGrant("rds:ModifyDBInstance", ResourceScope.Instances)),
+        Write(
+            "rds",
+            "AddTagsToResource",
+            new IamGrant("rds:AddTagsToResource", ResourceScope.Clusters),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.Instances),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.Snapshots)),
+        Write(
+            "rds",
+            "RemoveTagsFromResource",
+            new IamGrant("rds:RemoveTagsFromResource", ResourceScope.Clusters),
+            new IamGrant("rds:RemoveTagsFromResource", ResourceScope.Instances)),
+        Write(
+            "rds",
+            "RestoreDBClusterToPointInTime",
+            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.Clusters),
+            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.RestoreInputs),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.Clusters),
+            new IamGrant("kms:CreateGrant", ResourceScope.Key),
+            new IamGrant("kms:DescribeKey", ResourceScope.Key)),
+        Write(
+            "rds",
+            "CreateDBInstance",
+            new IamGrant("rds:CreateDBInstance", ResourceScope.Instances),
+            new IamGrant("rds:CreateDBInstance", ResourceScope.Clusters),
+            new IamGrant("rds:CreateDBInstance", ResourceScope.RestoreInputs),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.Instances),
+            new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+        Write("rds", "DeleteDBInstance", new IamGrant("rds:DeleteDBInstance", ResourceScope.Instances)),
+        Write(
+            "rds",
+            "DeleteDBCluster",
+            new IamGrant("rds:DeleteDBCluster", ResourceScope.Clusters),
+            new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Snapshots)),
+        Write(
+            "rds",
+            "CreateDBClusterSnapshot",
+            new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Clusters),
+            new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Snapshots),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.Snapshots)),
+        Write("rds", "FailoverDBCluster", new IamGrant("rds:FailoverDBCluster", ResourceScope.Clusters)),
+        Write(
+            "rds",
+            "AddRoleToDBCluster",
+            new IamGrant("rds:AddRoleToDBCluster", ResourceScope.Clusters),
+            new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+        Write(
+            "rds",
+            "CreateDBClusterEndpoint",
+            new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.Clusters),
+            new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.CustomEndpoints)),
+        Write("rds", "DeleteDBClusterEndpoint", new IamGrant("rds:DeleteDBClusterEndpoint", ResourceScope.CustomEndpoints)),
+        Write(
+            "rds",
+            "RegisterDBProxyTargets",
+            new IamGrant("rds:RegisterDBProxyTargets", ResourceScope.Proxies),
+            new IamGrant("rds:RegisterDBProxyTargets", ResourceScope.Clusters)),
+        Write(
+            "rds",
+            "DeregisterDBProxyTargets",
+            new IamGrant("rds:DeregisterDBProxyTargets", ResourceScope.Proxies),
+            new IamGrant("rds:DeregisterDBProxyTargets", ResourceScope.Clusters)),
+
+        // KMS: the target key, and the key Rekey creates under the alias with --create-key.
+        Read("kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
+        Read("kms", "GetKeyPolicy", new IamGrant("kms:GetKeyPolicy", ResourceScope.Key), new IamGrant("kms:GetKeyPolicy", ResourceScope.CreatedKeys)),
+        Read("kms", "GetKeyRotationStatus", new IamGrant("kms:GetKeyRotationStatus", ResourceScope.Key), new IamGrant("kms:GetKeyRotationStatus", ResourceScope.CreatedKeys)),
+        Read("kms", "ListResourceTags", new IamGrant("kms:ListResourceTags", ResourceScope.Key), new IamGrant("kms:ListResourceTags", ResourceScope.CreatedKeys)),
+        Write("kms", "CreateKey", new IamGrant("kms:CreateKey", ResourceScope.KeyCreation), new IamGrant("kms:TagResource", ResourceScope.KeyCreation)),
+        Write("kms", "CreateAlias", new IamGrant("kms:CreateAlias", ResourceScope.Alias), new IamGrant("kms:CreateAlias", ResourceScope.CreatedKeys)),
+        Write("kms", "PutKeyPolicy", new IamGrant("kms:PutKeyPolicy", ResourceScope.Key), new IamGrant("kms:PutKeyPolicy", ResourceScope.CreatedKeys)),
+        Write("kms", "EnableKeyRotation", new IamGrant("kms:EnableKeyRotation", ResourceScope.Key), new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
+        Write("kms", "ScheduleKeyDeletion", new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)),
+
+        // STS: who am I needs no permission; the chain into the backup account does.
+        Read("sts", "GetCallerIdentity"),
+        Read("sts", "AssumeRole", new IamGrant("sts:AssumeRole", ResourceScope.BackupAccountRole)),
+
+        Read("monitoring", "GetMetricData", Any("cloudwatch:GetMetricData")),
+
+        // Notifications are sent by every step, the read-only ones included.
+        Read("sns", "Publish", new IamGrant("sns:Publish", ResourceScope.Topic)),
+
+        // AWS Backup in the cluster's account: the source vault, the plan and its selection, the jobs.
+        Read("backup", "DescribeGlobalSettings", Any("backup:DescribeGlobalSettings")),
+        Read("backup", "DescribeBackupVault", new IamGrant("backup:DescribeBackupVault", ResourceScope.BackupVault)),
+        Read("backup", "ListBackupPlans", Any("backup:ListBackupPlans")),
+        Read("backup", "GetBackupPlan", new IamGrant("backup:GetBackupPlan", ResourceScope.BackupPlans)),
+        Read("backup", "ListBackupSelections", new IamGrant("backup:ListBackupSelections", ResourceScope.BackupPlans)),
+        Read("backup", "GetBackupSelection", new IamGrant("backup:GetBackupSelection", ResourceScope.BackupPlans)),
+        Read("backup", "DescribeBackupJob", Any("backup:DescribeBackupJob")),
+        Read("backup", "DescribeCopyJob", Any("backup:DescribeCopyJob")),
+        Read("backup", "ListCopyJobs", Any("backup:ListCopyJobs")),
+        Write(
+            "backup",
+            "CreateBackupVault",
+            new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
+            new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
+            new IamGrant("kms:CreateGrant", ResourceScope.AccountKeys),
+            new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
+        Write("backup", "CreateBackupPlan", new IamGrant("backup:CreateBackupPlan", ResourceScope.BackupPlans)),
+        Write("backup", "UpdateBackupPlan", new IamGrant("backup:UpdateBackupPlan", ResourceScope.BackupPlans)),
+        Write("backup", "CreateBackupSelection", new IamGrant("backup:CreateBackupSelection", ResourceScope.BackupPlans), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+        Write("backup", "StartBackupJob", new IamGrant("backup:StartBackupJob", ResourceScope.BackupVault), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+        Write("backup", "StartCopyJob", new IamGrant("backup:StartCopyJob", ResourceScope.RecoveryPoints), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+        Write("backup", "TagResource", new IamGrant("backup:TagResource", ResourceScope.BackupVault), new IamGrant("backup:TagResource", ResourceScope.BackupPlans)),
+
+        // AWS Backup in the backup account, through the chained role: the destination vault and its policy.
+        ReadIn(PolicyAccount.Backup, "backup", "DescribeBackupVault", new IamGrant("backup:DescribeBackupVault", ResourceScope.BackupVault)),
+        ReadIn(PolicyAccount.Backup, "backup", "GetBackupVaultAccessPolicy", new IamGrant("backup:GetBackupVaultAccessPolicy", ResourceScope.BackupVault)),
+        ReadIn(PolicyAccount.Backup, "backup", "ListRecoveryPointsByBackupVault", new IamGrant("backup:ListRecoveryPointsByBackupVault", ResourceScope.BackupVault)),
+        ReadIn(PolicyAccount.Backup, "kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
+        WriteIn(
+            PolicyAccount.Backup,
+            "backup",
+            "CreateBackupVault",
+            new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
+            new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
+            new IamGrant("kms:CreateGrant", ResourceScope.AccountKeys),
+            new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
+        WriteIn(PolicyAccount.Backup, "backup", "PutBackupVaultAccessPolicy", new IamGrant("backup:PutBackupVaultAccessPolicy", ResourceScope.BackupVault)),
+        WriteIn(PolicyAccount.Backup, "backup", "TagResource", new IamGrant("backup:TagResource", ResourceScope.BackupVault)),
+    ];
+
+    /// <summary>The table's entry for a call, or null when Rekey is not expected to make it.</summary>
+    public static AwsOperationPermission? Find(string service, string operation, PolicyAccount account) =>
+        All.FirstOrDefault(p => p.Account == account
+                                && string.Equals(p.Service, service, StringComparison.OrdinalIgnoreCase)
+                                && string.Equals(p.Operation, operation, StringComparison.Ordinal));
+
+    private static IamGrant Any(string action) => new(action, ResourceScope.Any);
+
+    private static AwsOperationPermission Read(string service, string operation, params IamGrant[] grants) =>
+        new(service, operation, PolicyAccount.Source, ReadOnly: true, grants);
+
+    private static AwsOperationPermission Write(string service, string operation, params IamGrant[] grants) =>
+        new(service, operation, PolicyAccount.Source, ReadOnly: false, grants);
+
+    private static AwsOperationPermission ReadIn(PolicyAccount account, string service, string operation, params IamGrant[] grants) =>
+        new(service, operation, account, ReadOnly: true, grants);
+
+    private static AwsOperationPermission WriteIn(PolicyAccount account, string service, string operation, params IamGrant[] grants) =>
+        new(service, operation, account, ReadOnly: false, grants);
+}

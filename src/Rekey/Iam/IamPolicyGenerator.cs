@@ -1,0 +1,225 @@
+using System.Text.Json.Nodes;
+using Rekey.Configuration;
+using Rekey.Migration;
+
+namespace Rekey.Iam;
+
+/// <summary>A generated IAM document and the file it is written to.</summary>
+public sealed record IamDocument(string FileName, string Description, JsonObject Document);
+
+/// <summary>One role of the set-up: where it lives, who may assume it, and what it may do.</summary>
+public sealed record IamRole(string Name, string Account, string Arn, IamDocument Trust, IamDocument Policy, string GitHubVariable, string GitHubEnvironment);
+
+/// <summary>
+/// Makes the IAM roles Rekey's workflows run with, from <see cref="AwsOperationPermissions"/> and the
+/// cluster's own names: a read-only plan role and an approval-gated migration role assumed through
+/// GitHub's OIDC provider, and in the backup account a role for each that only they can assume.
+/// Pure: no AWS call, same input, same documents.
+/// </summary>
+public static class IamPolicyGenerator
+{
+    public const string GitHubTokenIssuer = "token.actions.githubusercontent.com";
+    public const string StsAudience = "sts.amazonaws.com";
+    public const string PolicyVersion = "2012-10-17";
+
+    /// <summary>The services Rekey hands roles to: RDS (feature roles), Enhanced Monitoring, AWS Backup.</summary>
+    public static readonly IReadOnlyList<string> PassRoleServices = ["rds.amazonaws.com", "monitoring.rds.amazonaws.com", "backup.amazonaws.com"];
+
+    public static IReadOnlyList<IamRole> Generate(IamSetupInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+
+        var planRoleArn = input.RoleArn(input.Account, input.PlanRoleName);
+        var migrationRoleArn = input.RoleArn(input.Account, input.MigrationRoleName);
+        var roles = new List<IamRole>
+        {
+            new(
+                input.PlanRoleName,
+                input.Account,
+                planRoleArn,
+                new IamDocument("plan-role-trust.json", "Trust policy of the read-only plan role", GitHubTrust(input, input.PlanEnvironment)),
+                new IamDocument("plan-role-policy.json", "Permissions of the read-only plan role", Policy(input, PolicyAccount.Source, readOnly: true, input.BackupReaderRoleName)),
+                "REKEY_PLAN_ROLE_ARN",
+                input.PlanEnvironment),
+            new(
+                input.MigrationRoleName,
+                input.Account,
+                migrationRoleArn,
+                new IamDocument("migration-role-trust.json", "Trust policy of the migration role", GitHubTrust(input, input.Environment)),
+                new IamDocument("migration-role-policy.json", "Permissions of the migration role", Policy(input, PolicyAccount.Source, readOnly: false, input.BackupRoleName)),
+                "REKEY_MIGRATION_ROLE_ARN",
+                input.Environment),
+        };
+
+        if (input.BackupAccount is { } backupAccount)
+        {
+            roles.Add(new IamRole(
+                input.BackupRoleName,
+                backupAccount,
+                input.RoleArn(backupAccount, input.BackupRoleName),
+                new IamDocument("backup-role-trust.json", "Trust policy of the backup account's role (assumed from the migration role)", RoleTrust(input, migrationRoleArn)),
+                new IamDocument("backup-role-policy.json", "Permissions of the backup account's role", Policy(input, PolicyAccount.Backup, readOnly: false, backupRoleName: null)),
+                "REKEY_BACKUP_ROLE_ARN",
+                input.Environment));
+            roles.Add(new IamRole(
+                input.BackupReaderRoleName,
+                backupAccount,
+                input.RoleArn(backupAccount, input.BackupReaderRoleName),
+                new IamDocument("backup-reader-role-trust.json", "Trust policy of the backup account's read-only role (assumed from the plan role)", RoleTrust(input, planRoleArn)),
+                new IamDocument("backup-reader-role-policy.json", "Permissions of the backup account's read-only role", Policy(input, PolicyAccount.Backup, readOnly: true, backupRoleName: null)),
+                "REKEY_BACKUP_ROLE_ARN",
+                input.PlanEnvironment));
+        }
+
+        return roles;
+    }
+
+    /// <summary>Only a job of this repository running in this GitHub environment, with a token meant for STS.</summary>
+    public static JsonObject GitHubTrust(IamSetupInput input, string environment) =>
+        Document(new JsonObject
+        {
+            ["Sid"] = "GitHubActionsEnvironment",
+            ["Effect"] = "Allow",
+            ["Principal"] = new JsonObject { ["Federated"] = input.OidcProviderArn },
+            ["Action"] = "sts:AssumeRoleWithWebIdentity",
+            ["Condition"] = new JsonObject
+            {
+                ["StringEquals"] = new JsonObject
+                {
+                    [$"{GitHubTokenIssuer}:aud"] = StsAudience,
+                    [$"{GitHubTokenIssuer}:sub"] = input.Repository.EnvironmentSubject(environment),
+                },
+            },
+        });
+
+    /// <summary>The allowed actions of one role: the table's grants for its account, each on its scope's resources.</summary>
+    public static JsonObject Policy(IamSetupInput input, PolicyAccount account, bool readOnly, string? backupRoleName)
+    {
+        var accountId = account == PolicyAccount.Backup ? input.BackupAccount ?? throw new ArgumentException("No backup account.", nameof(input)) : input.Account;
+        var grants = AwsOperationPermissions.All
+            .Where(p => p.Account == account && (p.ReadOnly || !readOnly))
+            .Where(p => input.BackupAccount is not null || p.Service != "backup")
+            .SelectMany(p => p.Grants);
+
+        var statements = new JsonArray();
+        foreach (var scope in grants.GroupBy(g => g.Scope).OrderBy(g => g.Key))
+        {
+            var resolved = Resolve(input, scope.Key, accountId, backupRoleName);
+            if (resolved is null)
+            {
+                continue;
+            }
+
+            var statement = new JsonObject
+            {
+                ["Sid"] = scope.Key.ToString(),
+                ["Effect"] = "Allow",
+                ["Action"] = Strings(scope.Select(g => g.Action).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+                ["Resource"] = resolved.Value.Resources.Count == 1 ? resolved.Value.Resources[0] : Strings(resolved.Value.Resources),
+            };
+            if (resolved.Value.Condition is { } condition)
+            {
+                statement["Condition"] = condition;
+            }
+
+            statements.Add(statement);
+        }
+
+        return new JsonObject { ["Version"] = PolicyVersion, ["Statement"] = statements };
+    }
+
+    /// <summary>The IAM actions a policy document allows, for checks.</summary>
+    public static IReadOnlySet<string> ActionsOf(JsonObject policy) =>
+        policy["Statement"]!.AsArray()
+            .SelectMany(s => s!["Action"] switch
+            {
+                JsonArray actions => actions.Select(a => a!.GetValue<string>()),
+                JsonValue action => [action.GetValue<string>()],
+                _ => [],
+            })
+            .ToHashSet(StringComparer.Ordinal);
+
+    private static JsonObject RoleTrust(IamSetupInput input, string principalRoleArn) =>
+        Document(new JsonObject
+        {
+            ["Sid"] = "RekeyChainFromSourceAccount",
+            ["Effect"] = "Allow",
+            ["Principal"] = new JsonObject { ["AWS"] = principalRoleArn },
+            ["Action"] = "sts:AssumeRole",
+            ["Condition"] = new JsonObject
+            {
+                ["StringEquals"] = new JsonObject { ["aws:PrincipalAccount"] = input.Account },
+            },
+        });
+
+    private static (IReadOnlyList<string> Resources, JsonObject? Condition)? Resolve(IamSetupInput input, ResourceScope scope, string account, string? backupRoleName)
+    {
+        var p = input.Partition;
+        var r = input.Region;
+        var rds = $"arn:{p}:rds:{r}:{account}";
+        var kms = $"arn:{p}:kms:{r}:{account}";
+        string[] clusters = [input.ClusterId, input.ClusterId + input.OldSuffix];
+
+        return scope switch
+        {
+            ResourceScope.Any => (["*"], null),
+            ResourceScope.Clusters => (clusters.Select(c => $"{rds}:cluster:{c}").ToList(), null),
+            ResourceScope.Instances => NonEmpty(input.InstanceIds.SelectMany(i => new[] { i, i + input.OldSuffix }).Select(i => $"{rds}:db:{i}")),
+            ResourceScope.Snapshots => (clusters.Select(c => $"{rds}:cluster-snapshot:{c}-rekey-*").ToList(), null),
+            ResourceScope.CustomEndpoints => NonEmpty(input.CustomEndpointNames.Select(e => $"{rds}:cluster-endpoint:{e}")),
+            ResourceScope.RestoreInputs => NonEmpty(
+                input.ClusterParameterGroups.Select(g => $"{rds}:cluster-pg:{g}")
+                    .Concat(input.SubnetGroups.Select(g => $"{rds}:subgrp:{g}"))
+                    .Concat(input.InstanceParameterGroups.Select(g => $"{rds}:pg:{g}"))),
+            ResourceScope.Proxies => ([$"{rds}:db-proxy:*", $"{rds}:target-group:*"], null),
+            ResourceScope.Key => TargetKey(input, kms),
+            ResourceScope.CreatedKeys => ([$"{kms}:key/*"], TagCondition("aws:ResourceTag")),
+            ResourceScope.KeyCreation => (["*"], TagCondition("aws:RequestTag")),
+            ResourceScope.Alias => input.Key.IsAlias ? ([$"{kms}:{AliasName(input.Key)}"], null) : null,
+            ResourceScope.AccountKeys => ([$"{kms}:key/*"], null),
+            ResourceScope.Topic => input.TopicArn is { } topic ? ([topic], null) : null,
+            ResourceScope.BackupVault => input.BackupVault is { } vault ? ([$"arn:{p}:backup:{r}:{account}:backup-vault:{vault}"], null) : null,
+            ResourceScope.BackupPlans => ([$"arn:{p}:backup:{r}:{account}:backup-plan:*"], null),
+            ResourceScope.RecoveryPoints => ([$"arn:{p}:backup:{r}:{account}:recovery-point:*"], null),
+            ResourceScope.PassedRoles => input.PassedRoleArns.Count == 0
+                ? null
+                : (input.PassedRoleArns.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+                   new JsonObject { ["StringEquals"] = new JsonObject { ["iam:PassedToService"] = Strings(PassRoleServices) } }),
+            ResourceScope.BackupAccountRole => input.BackupAccount is { } backupAccount && backupRoleName is not null
+                ? ([input.RoleArn(backupAccount, backupRoleName)], null)
+                : null,
+            _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "A scope without a resolution."),
+        };
+    }
+
+    /// <summary>
+    /// A key ARN or id is granted as it is; an alias grants any key that alias points to (kms:ResourceAliases),
+    /// which also covers a key created under it later.
+    /// </summary>
+    private static (IReadOnlyList<string>, JsonObject?) TargetKey(IamSetupInput input, string kms) =>
+        input.Key.Kind switch
+        {
+            KmsKeyReferenceKind.KeyArn => ([input.Key.Value], null),
+            KmsKeyReferenceKind.AliasName or KmsKeyReferenceKind.AliasArn => (
+                [$"{kms}:key/*"],
+                new JsonObject { ["ForAnyValue:StringEquals"] = new JsonObject { ["kms:ResourceAliases"] = AliasName(input.Key) } }),
+            _ => ([$"{kms}:key/{input.Key.Value}"], null),
+        };
+
+    private static string AliasName(KmsKeyReference key) =>
+        key.Kind == KmsKeyReferenceKind.AliasArn ? key.Value[(key.Value.IndexOf(":alias/", StringComparison.Ordinal) + 1)..] : key.Value;
+
+    private static JsonObject TagCondition(string conditionKey) =>
+        new() { ["StringEquals"] = new JsonObject { [$"{conditionKey}/{PrepareKey.ManagedTagKey}"] = "true" } };
+
+    private static (IReadOnlyList<string>, JsonObject?)? NonEmpty(IEnumerable<string> resources)
+    {
+        var list = resources.Distinct(StringComparer.Ordinal).ToList();
+        return list.Count == 0 ? null : (list, null);
+    }
+
+    private static JsonObject Document(JsonObject statement) =>
+        new() { ["Version"] = PolicyVersion, ["Statement"] = new JsonArray(statement) };
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+}

@@ -1,0 +1,58 @@
+using Rekey.Configuration;
+
+namespace Rekey.Iam;
+
+/// <summary>Everything the generated roles are scoped to: the account, the cluster as it is, and the run's settings.</summary>
+public sealed record IamSetupInput
+{
+    public required string Partition { get; init; }
+
+    public required string Account { get; init; }
+
+    public required string Region { get; init; }
+
+    public required GitHubRepository Repository { get; init; }
+
+    /// <summary>The GitHub environment whose reviewers approve the mutating jobs; its read-only twin is <c>&lt;environment&gt;-plan</c>.</summary>
+    public required string Environment { get; init; }
+
+    public required string ClusterId { get; init; }
+
+    public string OldSuffix { get; init; } = RekeySettings.DefaultOldSuffix;
+
+    public IReadOnlyList<string> InstanceIds { get; init; } = [];
+
+    public IReadOnlyList<string> CustomEndpointNames { get; init; } = [];
+
+    /// <summary>The cluster parameter group, subnet group and instance parameter groups a restore and new instances name.</summary>
+    public IReadOnlyList<string> ClusterParameterGroups { get; init; } = [];
+
+    public IReadOnlyList<string> SubnetGroups { get; init; } = [];
+
+    public IReadOnlyList<string> InstanceParameterGroups { get; init; } = [];
+
+    /// <summary>Roles handed to RDS or AWS Backup: the cluster's feature roles, the monitoring role, the AWS Backup service role.</summary>
+    public IReadOnlyList<string> PassedRoleArns { get; init; } = [];
+
+    public required KmsKeyReference Key { get; init; }
+
+    public string? TopicArn { get; init; }
+
+    public string? BackupAccount { get; init; }
+
+    public string? BackupVault { get; init; }
+
+    public string PlanEnvironment => $"{Environment}-plan";
+
+    public string PlanRoleName => $"rekey-{Environment}-plan";
+
+    public string MigrationRoleName => $"rekey-{Environment}-migration";
+
+    public string BackupRoleName => $"rekey-{Environment}-backup";
+
+    public string BackupReaderRoleName => $"rekey-{Environment}-backup-reader";
+
+    public string RoleArn(string account, string roleName) => $"arn:{Partition}:iam::{account}:role/{roleName}";
+
+    public string OidcProviderArn => $"arn:{Partition}:iam::{Account}:oidc-provider/{IamPolicyGenerator.GitHubTokenIssuer}";
+}

@@ -1,0 +1,82 @@
+using System.Text;
+
+namespace Rekey.Iam;
+
+/// <summary>The Markdown page that goes with the generated documents: what to create, in which account, and how.</summary>
+public static class IamSetupPage
+{
+    public static string Render(IamSetupInput input, IReadOnlyList<IamRole> roles)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(roles);
+
+        var page = new StringBuilder();
+        page.AppendLine($"# IAM and OIDC set-up for {input.ClusterId} ({input.Environment})");
+        page.AppendLine();
+        page.AppendLine($"Account {input.Account}, Region {input.Region}, repository `{input.Repository}`.");
+        page.AppendLine("Every action listed is one the pipeline calls; docs/github-setup.md explains the environments.");
+        page.AppendLine();
+
+        page.AppendLine("## Roles");
+        page.AppendLine();
+        page.AppendLine("| Role | Account | Trust | Permissions | GitHub variable | In environment |");
+        page.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var role in roles)
+        {
+            page.AppendLine($"| `{role.Name}` | {role.Account} | [{role.Trust.FileName}]({role.Trust.FileName}) | [{role.Policy.FileName}]({role.Policy.FileName}) | `{role.GitHubVariable}` = `{role.Arn}` | `{role.GitHubEnvironment}` |");
+        }
+
+        page.AppendLine();
+        page.AppendLine("## GitHub's OIDC subject");
+        page.AppendLine();
+        page.AppendLine($"The trust policies accept a token only with audience `{IamPolicyGenerator.StsAudience}` and exactly this `sub`:");
+        page.AppendLine();
+        page.AppendLine($"- plan role: `{input.Repository.EnvironmentSubject(input.PlanEnvironment)}`");
+        page.AppendLine($"- migration role: `{input.Repository.EnvironmentSubject(input.Environment)}`");
+        page.AppendLine();
+        page.AppendLine("GitHub writes the repository into `sub` in one of two forms, chosen by the owner's OIDC settings:");
+        page.AppendLine();
+        page.AppendLine($"- classic, by name: `repo:{input.Repository.Owner}/{input.Repository.Name}:environment:{input.Environment}`;");
+        page.AppendLine($"- immutable, by name and numeric id: `repo:{input.Repository.Owner}@OWNER_ID/{input.Repository.Name}@REPOSITORY_ID:environment:{input.Environment}`,");
+        page.AppendLine("  which a repository deleted and re-created under the same name cannot match.");
+        page.AppendLine();
+        page.AppendLine(input.Repository.IsImmutable
+            ? "These policies use the immutable form (the repository was given as `owner@ID/name@ID`)."
+            : "These policies use the classic form. For the immutable form, give `--github-repo=owner@OWNER_ID/name@REPOSITORY_ID` (the ids are `owner.id` and `id` in `gh api repos/OWNER/NAME`).");
+        page.AppendLine();
+
+        page.AppendLine("## Create them");
+        page.AppendLine();
+        page.AppendLine("```bash");
+        page.AppendLine($"# Once per account: GitHub's OIDC identity provider ({input.OidcProviderArn}).");
+        page.AppendLine($"aws iam create-open-id-connect-provider --url https://{IamPolicyGenerator.GitHubTokenIssuer} --client-id-list {IamPolicyGenerator.StsAudience}");
+        foreach (var role in roles)
+        {
+            page.AppendLine();
+            page.AppendLine($"# In account {role.Account}:");
+            // The cutover job asks for six-hour credentials; a restore of a large cluster takes hours.
+            var duration = role.Name == input.MigrationRoleName ? " --max-session-duration 21600" : string.Empty;
+            page.AppendLine($"aws iam create-role --role-name {role.Name} --assume-role-policy-document file://{role.Trust.FileName}{duration}");
+            page.AppendLine($"aws iam put-role-policy --role-name {role.Name} --policy-name rekey --policy-document file://{role.Policy.FileName}");
+        }
+
+        page.AppendLine("```");
+        page.AppendLine();
+
+        page.AppendLine("## Why each action");
+        page.AppendLine();
+        page.AppendLine("| Operation | Called by | IAM actions | Scope |");
+        page.AppendLine("| --- | --- | --- | --- |");
+        foreach (var operation in AwsOperationPermissions.All)
+        {
+            var caller = operation.Account == PolicyAccount.Backup
+                ? "backup account role" + (operation.ReadOnly ? "s" : string.Empty)
+                : operation.ReadOnly ? "plan and migration roles" : "migration role";
+            var actions = operation.Grants.Count == 0 ? "none needed" : string.Join(", ", operation.Grants.Select(g => $"`{g.Action}`").Distinct(StringComparer.Ordinal));
+            var scopes = string.Join(", ", operation.Grants.Select(g => g.Scope.ToString()).Distinct(StringComparer.Ordinal));
+            page.AppendLine($"| {operation.Service}:{operation.Operation} | {caller} | {actions} | {scopes} |");
+        }
+
+        return page.ToString();
+    }
+}
