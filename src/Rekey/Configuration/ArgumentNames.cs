@@ -22,4 +22,6 @@ public static class ArgumentNames
     public const string MinAge = "min-age";
     public const string AcceptNewMasterSecret = "accept-new-master-secret";
     public const string ArtifactsDirectory = "artifacts";
+    public const string GitHubRepo = "github-repo";
+    public const string IamOutput = "iam-output";
 }

@@ -46,4 +46,10 @@ public sealed record RekeySettings
     public bool AcceptNewMasterSecret { get; init; }
 
     public string ArtifactsDirectory { get; init; } = "artifacts";
+
+    /// <summary>The GitHub repository (OWNER/NAME or OWNER@ID/NAME@ID) whose workflows the generated IAM roles trust.</summary>
+    public string? GitHubRepo { get; init; }
+
+    /// <summary>Folder for the generated IAM documents; null means <c>iam</c> under <see cref="ArtifactsDirectory"/>.</summary>
+    public string? IamOutput { get; init; }
 }

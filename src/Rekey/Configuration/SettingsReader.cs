@@ -27,6 +27,8 @@ public static partial class SettingsReader
         new(ArgumentNames.MinAge, "How long after the cutover Cleanup may delete the old cluster (e.g. 7d, 36h).", false, "REKEY_MIN_AGE"),
         new(ArgumentNames.AcceptNewMasterSecret, "Accept that a Secrets Manager managed master password gets a new secret.", true),
         new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS"),
+        new(ArgumentNames.GitHubRepo, "GitHub repository whose workflows the IAM roles trust: OWNER/NAME, or OWNER@ID/NAME@ID for immutable subjects.", false, "GITHUB_REPOSITORY"),
+        new(ArgumentNames.IamOutput, "Folder for the generated IAM policies (default: iam under the artifacts folder).", false),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -111,6 +113,8 @@ public static partial class SettingsReader
             MinAge = Parsed<TimeSpanBox>(ArgumentNames.MinAge, ParseDuration)?.Value ?? RekeySettings.DefaultMinAge,
             AcceptNewMasterSecret = Flag(ArgumentNames.AcceptNewMasterSecret),
             ArtifactsDirectory = Text(ArgumentNames.ArtifactsDirectory, v => (v.Trim(), null)) ?? "artifacts",
+            GitHubRepo = Text(ArgumentNames.GitHubRepo, ParseGitHubRepo),
+            IamOutput = Text(ArgumentNames.IamOutput, v => (v.Trim(), null)),
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
@@ -279,6 +283,14 @@ public static partial class SettingsReader
         return TopicArnPattern().IsMatch(value)
             ? (value, null)
             : (null, $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
+    }
+
+    private static (string? Value, string? Problem) ParseGitHubRepo(string text)
+    {
+        var value = text.Trim();
+        return Iam.GitHubRepository.TryParse(value, out _)
+            ? (value, null)
+            : (null, $"'{text}' is not a GitHub repository: OWNER/NAME, or OWNER@OWNER_ID/NAME@REPOSITORY_ID.");
     }
 
     private static (DnsServerAddress? Value, string? Problem) ParseDnsServer(string text) =>

@@ -1,0 +1,96 @@
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Rekey.Aws.RDS;
+using Rekey.Clusters;
+using Rekey.Configuration;
+
+namespace Rekey.Iam;
+
+/// <summary>Reads what the generated policies are scoped to from the account itself: who is calling, and the cluster as it is.</summary>
+public static class IamSetupReader
+{
+    /// <summary>The role AWS Backup uses when a plan's selection names none of its own.</summary>
+    public const string DefaultBackupServiceRolePath = "service-role/AWSBackupDefaultServiceRole";
+
+    public static async Task<IamSetupInput> ReadAsync(
+        IAmazonRDS rds,
+        IAmazonSecurityTokenService sts,
+        RekeySettings settings,
+        string region,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rds);
+        ArgumentNullException.ThrowIfNull(sts);
+        ArgumentNullException.ThrowIfNull(settings);
+
+        var problems = new List<string>();
+        if (settings.Cluster is null)
+        {
+            problems.Add("--cluster is needed: the policies are scoped to that cluster and its instances.");
+        }
+
+        if (settings.GitHubRepo is null)
+        {
+            problems.Add("--github-repo=OWNER/NAME is needed: the roles trust only that repository's workflows.");
+        }
+
+        if (settings.Environment is null)
+        {
+            problems.Add("--environment=NAME is needed: the GitHub environment whose reviewers approve the migration (its read-only twin is NAME-plan).");
+        }
+
+        if (settings.KmsKey is null)
+        {
+            problems.Add("--kms-key is needed: the migration role may use that key only.");
+        }
+
+        GitHubRepository? repository = null;
+        if (settings.GitHubRepo is not null && !GitHubRepository.TryParse(settings.GitHubRepo, out repository))
+        {
+            problems.Add($"--github-repo: '{settings.GitHubRepo}' is not OWNER/NAME or OWNER@ID/NAME@ID.");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidArgumentsException(problems);
+        }
+
+        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+        var partition = identity.Arn.Split(':')[1];
+        var reader = new ClusterReader(rds);
+        var cluster = await reader.FindClusterAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidArgumentsException([$"Cluster {settings.Cluster} does not exist in account {identity.Account}, Region {region}: check --cluster and --region."]);
+        var instances = await reader.InstancesOfAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false);
+        var endpoints = await reader.CustomEndpointsOfAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false);
+
+        var passedRoles = (cluster.AssociatedRoles ?? []).Select(r => r.RoleArn)
+            .Concat(instances.Select(i => i.MonitoringRoleArn))
+            .OfType<string>()
+            .ToList();
+        if (settings.BackupAccount is not null)
+        {
+            passedRoles.Add($"arn:{partition}:iam::{identity.Account}:role/{DefaultBackupServiceRolePath}");
+        }
+
+        return new IamSetupInput
+        {
+            Partition = partition,
+            Account = identity.Account,
+            Region = region,
+            Repository = repository!,
+            Environment = settings.Environment!,
+            ClusterId = settings.Cluster!,
+            OldSuffix = settings.OldSuffix,
+            InstanceIds = instances.Select(i => i.DBInstanceIdentifier).OfType<string>().Order(StringComparer.Ordinal).ToList(),
+            CustomEndpointNames = endpoints.Select(e => e.DBClusterEndpointIdentifier).OfType<string>().Order(StringComparer.Ordinal).ToList(),
+            ClusterParameterGroups = cluster.DBClusterParameterGroup is { } clusterGroup ? [clusterGroup] : [],
+            SubnetGroups = cluster.DBSubnetGroup is { } subnetGroup ? [subnetGroup] : [],
+            InstanceParameterGroups = instances.SelectMany(i => i.DBParameterGroups ?? []).Select(g => g.DBParameterGroupName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            PassedRoleArns = passedRoles,
+            Key = settings.KmsKey!,
+            TopicArn = settings.SnsTopicArn,
+            BackupAccount = settings.BackupAccount,
+            BackupVault = settings.BackupVault,
+        };
+    }
+}
