@@ -133,6 +133,21 @@ public sealed class RestoreTests(SandboxFixture fixture) : IClassFixture<Sandbox
         Assert.Equal(resourceId, fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "by-resource-id-copy")!.RestoredFromResourceId));
     }
 
+    [Theory]
+    [InlineData("--enable-performance-insights")]
+    [InlineData("--monitoring-interval=60")]
+    public async Task Performance_Insights_and_Enhanced_Monitoring_are_refused_on_an_Aurora_restore(string option)
+    {
+        var source = "monitoring-" + option.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await fixture.AvailableClusterAsync(source);
+
+        var failure = await Cli.FailureAsync(
+            "rds", "restore-db-cluster-to-point-in-time", "--db-cluster-identifier", source + "-copy", "--source-db-cluster-identifier", source,
+            "--use-latest-restorable-time", option, "--monitoring-role-arn", "arn:aws:iam::111111111111:role/rds-monitoring");
+
+        Assert.Equal("InvalidParameterCombination", failure.ErrorCode);
+    }
+
     [Fact]
     public async Task An_unencrypted_source_restored_with_a_key_is_rejected()
     {

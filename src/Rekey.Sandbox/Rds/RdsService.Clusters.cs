@@ -271,6 +271,13 @@ public sealed partial class RdsService
             throw AwsServiceException.InvalidParameterCombination("A copy-on-write restore can only use UseLatestRestorableTime, not RestoreToTime.");
         }
 
+        // Aurora sets these per instance (CreateDBInstance), not on a restored cluster.
+        if (p.Bool("EnablePerformanceInsights") == true || p.Int("MonitoringInterval") is > 0)
+        {
+            throw AwsServiceException.InvalidParameterCombination(
+                "Performance Insights and Enhanced Monitoring can't be set when restoring an Aurora DB cluster; set them on its DB instances.");
+        }
+
         var source = sourceIdentifier is not null
             ? Cluster(request, sourceIdentifier)
             : _state.Clusters.FirstOrDefault(c => c.Account == request.Account && c.Region == request.Region && c.ResourceId == sourceResourceId)
