@@ -171,7 +171,7 @@ public sealed class RdsClusterTests(SandboxFixture fixture) : IClassFixture<Sand
         Assert.Equal(["postgresql"], described["EnabledCloudwatchLogsExports"]!.AsArray().Select(l => l.Text()));
         Assert.Equal(0.5, described["ServerlessV2ScalingConfiguration"]!["MinCapacity"]!.GetValue<double>());
         Assert.Equal(8, described["ServerlessV2ScalingConfiguration"]!["MaxCapacity"]!.GetValue<double>());
-        Assert.Equal("InvalidParameterValue", protectedDelete.ErrorCode);
+        Assert.Equal("InvalidParameterCombination", protectedDelete.ErrorCode);
     }
 
     [Fact]

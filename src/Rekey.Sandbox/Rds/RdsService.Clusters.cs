@@ -358,7 +358,7 @@ public sealed partial class RdsService
         var cluster = Cluster(request, p.Required("DBClusterIdentifier"));
         if (cluster.DeletionProtection)
         {
-            throw AwsServiceException.InvalidParameterValue("Cannot delete protected Cluster, please disable deletion protection and try again.");
+            throw AwsServiceException.InvalidParameterCombination("Cannot delete protected Cluster, please disable deletion protection and try again.");
         }
 
         if (cluster.Status is "deleting")
