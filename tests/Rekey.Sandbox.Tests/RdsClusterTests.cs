@@ -161,11 +161,13 @@ public sealed class RdsClusterTests(SandboxFixture fixture) : IClassFixture<Sand
             "rds", "modify-db-cluster", "--db-cluster-identifier", "settings", "--apply-immediately",
             "--backup-retention-period", "14", "--deletion-protection", "--preferred-maintenance-window", "mon:03:00-mon:03:30",
             "--cloudwatch-logs-export-configuration", "EnableLogTypes=postgresql",
-            "--serverless-v2-scaling-configuration", "MinCapacity=0.5,MaxCapacity=8");
+            "--serverless-v2-scaling-configuration", "MinCapacity=0.5,MaxCapacity=8", "--enable-http-endpoint", "--enable-local-write-forwarding");
         var described = await Cli.DescribeClusterAsync("settings");
         var protectedDelete = await Cli.FailureAsync("rds", "delete-db-cluster", "--db-cluster-identifier", "settings", "--skip-final-snapshot");
 
         Assert.Equal(14, described["BackupRetentionPeriod"]!.GetValue<int>());
+        Assert.True(described["HttpEndpointEnabled"]!.GetValue<bool>());
+        Assert.Equal("enabled", described["LocalWriteForwardingStatus"].Text());
         Assert.True(described["DeletionProtection"]!.GetValue<bool>());
         Assert.Equal("mon:03:00-mon:03:30", described["PreferredMaintenanceWindow"].Text());
         Assert.Equal(["postgresql"], described["EnabledCloudwatchLogsExports"]!.AsArray().Select(l => l.Text()));

@@ -41,7 +41,7 @@ public sealed class RdsInstanceTests(SandboxFixture fixture) : IClassFixture<San
     public async Task A_new_instance_is_creating_for_the_instance_create_duration()
     {
         await AvailableClusterAsync("slow-create");
-        var created = (await Cli.CreateInstanceAsync("slow-create", "slow-create-1", "--promotion-tier", "0", "--monitoring-interval", "60", "--monitoring-role-arn", "arn:aws:iam::111111111111:role/rds-monitoring"))["DBInstance"]!;
+        var created = (await Cli.CreateInstanceAsync("slow-create", "slow-create-1", "--promotion-tier", "0", "--monitoring-interval", "60", "--monitoring-role-arn", "arn:aws:iam::111111111111:role/rds-monitoring", "--database-insights-mode", "advanced"))["DBInstance"]!;
         fixture.Advance(TimeSpan.FromMinutes(9));
         var before = await Cli.DescribeInstanceAsync("slow-create-1");
         fixture.Advance(TimeSpan.FromMinutes(1));
@@ -52,6 +52,7 @@ public sealed class RdsInstanceTests(SandboxFixture fixture) : IClassFixture<San
         Assert.Equal("available", after["DBInstanceStatus"].Text());
         Assert.Equal(0, after["PromotionTier"]!.GetValue<int>());
         Assert.Equal(60, after["MonitoringInterval"]!.GetValue<int>());
+        Assert.Equal("advanced", after["DatabaseInsightsMode"].Text());
     }
 
     [Fact]

@@ -94,6 +94,9 @@ public sealed class DbCluster : RdsResource
 
     public bool LocalWriteForwarding { get; set; }
 
+    /// <summary>The RDS Data API (EnableHttpEndpoint).</summary>
+    public bool HttpEndpointEnabled { get; set; }
+
     public List<ClusterRole> Roles { get; set; } = [];
 
     public string? GlobalClusterIdentifier { get; set; }
@@ -138,6 +141,9 @@ public sealed class DbInstance : RdsResource
     public string? PerformanceInsightsKMSKeyId { get; set; }
 
     public int? PerformanceInsightsRetentionPeriod { get; set; }
+
+    /// <summary>standard or advanced.</summary>
+    public string DatabaseInsightsMode { get; set; } = "standard";
 
     public bool AutoMinorVersionUpgrade { get; set; } = true;
 

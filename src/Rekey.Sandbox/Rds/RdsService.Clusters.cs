@@ -76,6 +76,7 @@ public sealed partial class RdsService
             StorageEncrypted = encrypted ?? false,
             KmsKeyId = keyArn,
             GlobalClusterIdentifier = p.Get("GlobalClusterIdentifier"),
+            HttpEndpointEnabled = p.Bool("EnableHttpEndpoint") ?? false,
             Pending = new PendingTransition("create", Now + Durations.ClusterCreate, AsyncOutcome(request, "CreateDBCluster")),
         };
         ApplyRequestedSettings(request, cluster, p, defaults.Port);
@@ -212,6 +213,7 @@ public sealed partial class RdsService
         cluster.CopyTagsToSnapshot = p.Bool("CopyTagsToSnapshot") ?? cluster.CopyTagsToSnapshot;
         cluster.IAMDatabaseAuthenticationEnabled = p.Bool("EnableIAMDatabaseAuthentication") ?? cluster.IAMDatabaseAuthenticationEnabled;
         cluster.LocalWriteForwarding = p.Bool("EnableLocalWriteForwarding") ?? cluster.LocalWriteForwarding;
+        cluster.HttpEndpointEnabled = p.Bool("EnableHttpEndpoint") ?? cluster.HttpEndpointEnabled;
         cluster.ManageMasterUserPassword = p.Bool("ManageMasterUserPassword") ?? cluster.ManageMasterUserPassword;
         if (p.Get("BacktrackWindow") is not null)
         {

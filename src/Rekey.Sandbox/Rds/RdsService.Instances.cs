@@ -85,6 +85,7 @@ public sealed partial class RdsService
             PerformanceInsightsEnabled = performanceInsights,
             PerformanceInsightsKMSKeyId = insightsKey,
             PerformanceInsightsRetentionPeriod = performanceInsights ? p.Int("PerformanceInsightsRetentionPeriod") ?? 7 : null,
+            DatabaseInsightsMode = DatabaseInsightsMode(p.Get("DatabaseInsightsMode") ?? "standard"),
             AutoMinorVersionUpgrade = p.Bool("AutoMinorVersionUpgrade") ?? true,
             PubliclyAccessible = p.Bool("PubliclyAccessible") ?? false,
             CACertificateIdentifier = p.Get("CACertificateIdentifier") ?? "rds-ca-rsa2048-g1",
@@ -97,6 +98,10 @@ public sealed partial class RdsService
         _state.Instances.Add(instance);
         return [RdsXml.Instance(_state, instance)];
     }
+
+    private static string DatabaseInsightsMode(string mode) => mode is "standard" or "advanced"
+        ? mode
+        : throw AwsServiceException.InvalidParameterValue($"Invalid DatabaseInsightsMode {mode}: must be standard or advanced.");
 
     private IEnumerable<XElement> DescribeDBInstances(AwsRequestContext request, QueryParameters p)
     {
@@ -193,6 +198,7 @@ public sealed partial class RdsService
         instance.PreferredMaintenanceWindow = p.Get("PreferredMaintenanceWindow") ?? instance.PreferredMaintenanceWindow;
         instance.CopyTagsToSnapshot = p.Bool("CopyTagsToSnapshot") ?? instance.CopyTagsToSnapshot;
         instance.MonitoringInterval = p.Int("MonitoringInterval") ?? instance.MonitoringInterval;
+        instance.DatabaseInsightsMode = p.Get("DatabaseInsightsMode") is { } mode ? DatabaseInsightsMode(mode) : instance.DatabaseInsightsMode;
         instance.MonitoringRoleArn = p.Get("MonitoringRoleArn") ?? instance.MonitoringRoleArn;
         if (p.Bool("EnablePerformanceInsights") is { } insights)
         {
