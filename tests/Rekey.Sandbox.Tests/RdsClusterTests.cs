@@ -24,6 +24,9 @@ public sealed class RdsClusterTests(SandboxFixture fixture) : IClassFixture<Sand
         Assert.Equal("default.aurora-postgresql16", described["DBClusterParameterGroup"].Text());
         Assert.False(described["StorageEncrypted"]!.GetValue<bool>());
         Assert.Empty(described["DBClusterMembers"]!.AsArray());
+        Assert.Equal("stopped", described["ActivityStreamStatus"].Text());
+        Assert.Equal("standard", described["ClusterScalabilityType"].Text());
+        Assert.Equal("provisioned", described["EngineMode"].Text());
     }
 
     [Fact]
