@@ -63,7 +63,10 @@ public sealed partial class KmsService : JsonService
         }
 
         keySpec ??= legacySpec ?? "SYMMETRIC_DEFAULT";
-        var keyUsage = OptionalString(body, "KeyUsage") ?? "ENCRYPT_DECRYPT";
+
+        // KeyUsage is optional only for symmetric encryption keys (CreateKey API reference).
+        var keyUsage = OptionalString(body, "KeyUsage")
+            ?? (keySpec == "SYMMETRIC_DEFAULT" ? "ENCRYPT_DECRYPT" : throw Validation($"KeyUsage is required for a KMS key with KeySpec {keySpec}."));
         if (!AllowedUsages(keySpec).Contains(keyUsage))
         {
             throw Validation(AllowedUsages(keySpec).Count == 0

@@ -59,6 +59,7 @@ public sealed class KmsTests(CliSessionFixture fixture) : IClassFixture<CliSessi
         var multiRegion = await Cli.CreateKeyAsync("--multi-region");
         var signing = await Cli.CreateKeyAsync("--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY");
         var wrong = await Cli.FailureAsync("kms", "create-key", "--key-spec", "HMAC_256", "--key-usage", "ENCRYPT_DECRYPT");
+        var noUsage = await Cli.FailureAsync("kms", "create-key", "--key-spec", "RSA_2048");
 
         Assert.True(multiRegion["MultiRegion"]!.GetValue<bool>());
         Assert.StartsWith("mrk-", multiRegion["KeyId"].Text(), StringComparison.Ordinal);
@@ -66,6 +67,7 @@ public sealed class KmsTests(CliSessionFixture fixture) : IClassFixture<CliSessi
         Assert.Equal("ECC_NIST_P256", signing["KeySpec"].Text());
         Assert.Equal("ECDSA_SHA_256", signing["SigningAlgorithms"]![0].Text());
         Assert.Equal("ValidationException", wrong.ErrorCode);
+        Assert.Equal("ValidationException", noUsage.ErrorCode);
     }
 
     [Fact]
