@@ -194,6 +194,11 @@ public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixtur
         }
 
         await CallAsync("DescribeDBProxies");
+        await CallAsync(
+            "CreateDBProxy", ("DBProxyName", "shape-api-proxy"), ("EngineFamily", "MYSQL"), ("RoleArn", "arn:aws:iam::111111111111:role/p"),
+            ("VpcSubnetIds.member.1", "subnet-1"), ("VpcSubnetIds.member.2", "subnet-2"), ("Auth.member.1.AuthScheme", "SECRETS"), ("Auth.member.1.SecretArn", "arn:aws:secretsmanager:us-east-1:111111111111:secret:s"));
+        fixture.Advance(TimeSpan.FromMinutes(1));
+        await CallAsync("DeleteDBProxy", ("DBProxyName", "shape-api-proxy"));
         await CallAsync("RegisterDBProxyTargets", ("DBProxyName", "shape-proxy"), ("DBClusterIdentifiers.member.1", "shape"));
         await CallAsync("DescribeDBProxyTargets", ("DBProxyName", "shape-proxy"));
         await CallAsync("DeregisterDBProxyTargets", ("DBProxyName", "shape-proxy"), ("DBClusterIdentifiers.member.1", "shape"));

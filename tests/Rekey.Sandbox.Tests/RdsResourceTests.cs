@@ -113,6 +113,39 @@ public sealed class RdsResourceTests(SandboxFixture fixture) : IClassFixture<San
     }
 
     [Fact]
+    public async Task CreateDBProxy_makes_a_proxy_that_is_creating_then_available_taggable_and_deletable()
+    {
+        string[] create =
+        [
+            "rds", "create-db-proxy", "--db-proxy-name", "api-proxy", "--engine-family", "POSTGRESQL",
+            "--role-arn", "arn:aws:iam::111111111111:role/rds-proxy", "--vpc-subnet-ids", "subnet-0aaa", "subnet-0bbb",
+            "--auth", "AuthScheme=SECRETS,SecretArn=arn:aws:secretsmanager:us-east-1:111111111111:secret:db,IAMAuth=DISABLED",
+            "--require-tls", "--tags", "Key=team,Value=ledger",
+        ];
+
+        var created = (await Cli.JsonAsync(create))["DBProxy"]!;
+        var duplicate = await Cli.FailureAsync(create);
+        var notYet = await Cli.FailureAsync("rds", "register-db-proxy-targets", "--db-proxy-name", "api-proxy", "--db-cluster-identifiers", "anything");
+        fixture.Advance(fixture.Sandbox.Runtime.Durations.Modify);
+        var described = (await Cli.JsonAsync("rds", "describe-db-proxies", "--db-proxy-name", "api-proxy"))["DBProxies"]![0]!;
+        var tags = (await Cli.JsonAsync("rds", "list-tags-for-resource", "--resource-name", described["DBProxyArn"].Text()))["TagList"]!.AsArray();
+        var deleted = (await Cli.JsonAsync("rds", "delete-db-proxy", "--db-proxy-name", "api-proxy"))["DBProxy"]!;
+        var gone = await Cli.FailureAsync("rds", "delete-db-proxy", "--db-proxy-name", "api-proxy");
+
+        Assert.Equal("creating", created["Status"].Text());
+        Assert.Equal("DBProxyAlreadyExistsFault", duplicate.ErrorCode);
+        Assert.Equal("InvalidDBProxyStateFault", notYet.ErrorCode);
+        Assert.Equal("available", described["Status"].Text());
+        Assert.True(described["RequireTLS"]!.GetValue<bool>());
+        Assert.Equal(["subnet-0aaa", "subnet-0bbb"], described["VpcSubnetIds"]!.AsArray().Select(s => s.Text()));
+        Assert.Equal("SECRETS", described["Auth"]![0]!["AuthScheme"].Text());
+        Assert.Matches(@"^api-proxy\.proxy-[a-z0-9]{12}\.us-east-1\.rds\.amazonaws\.com$", described["Endpoint"].Text());
+        Assert.Equal([("team", "ledger")], tags.Select(t => (t!["Key"].Text(), t["Value"].Text())));
+        Assert.Equal("deleting", deleted["Status"].Text());
+        Assert.Equal("DBProxyNotFoundFault", gone.ErrorCode);
+    }
+
+    [Fact]
     public async Task Proxy_targets_are_registered_described_and_deregistered_per_cluster()
     {
         await fixture.AvailableClusterAsync("proxied");

@@ -45,6 +45,8 @@ public sealed class RdsControlApi(RdsState state, SimulatedApplications applicat
                 EngineFamily = body.EngineFamily ?? "POSTGRESQL",
                 RoleArn = body.RoleArn ?? $"arn:aws:iam::{body.Account ?? AccountResolver.DefaultAccount}:role/rds-proxy",
                 CreatedDate = runtime.Clock.Now,
+                AvailableAt = runtime.Clock.Now,
+                VpcSecurityGroupIds = [RdsState.DefaultSecurityGroup(body.Account ?? AccountResolver.DefaultAccount, body.Region ?? runtime.Options.DefaultRegion)],
             };
             state.Proxies.Add(proxy);
             return proxy;

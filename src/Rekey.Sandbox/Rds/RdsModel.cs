@@ -243,7 +243,10 @@ public sealed record GlobalCluster(
     public string Arn => $"arn:aws:rds::{Account}:global-cluster:{Identifier}";
 }
 
-/// <summary>An RDS Proxy (seeded through the sandbox API) with the clusters registered in its target groups.</summary>
+/// <summary>How an RDS Proxy logs in to the database (UserAuthConfig).</summary>
+public sealed record ProxyAuth(string? Description, string? UserName, string AuthScheme, string? SecretArn, string IAMAuth, string? ClientPasswordAuthType);
+
+/// <summary>An RDS Proxy with the clusters registered in its target groups.</summary>
 public sealed class DbProxy
 {
     public required string Account { get; set; }
@@ -259,6 +262,25 @@ public sealed class DbProxy
     public required string RoleArn { get; set; }
 
     public DateTimeOffset CreatedDate { get; set; }
+
+    /// <summary>When creation completes; the proxy is "creating" until then.</summary>
+    public DateTimeOffset AvailableAt { get; set; }
+
+    public List<string> VpcSubnetIds { get; set; } = [];
+
+    public List<string> VpcSecurityGroupIds { get; set; } = [];
+
+    public bool RequireTLS { get; set; }
+
+    public int IdleClientTimeout { get; set; } = 1800;
+
+    public bool DebugLogging { get; set; }
+
+    public List<ProxyAuth> Auth { get; set; } = [];
+
+    public List<RdsTag> Tags { get; set; } = [];
+
+    public string StatusAt(DateTimeOffset now) => now >= AvailableAt ? "available" : "creating";
 
     public string Arn => $"arn:aws:rds:{Region}:{Account}:db-proxy:{ResourceId}";
 

@@ -18,6 +18,8 @@ public sealed partial class RdsService
         Register("DescribeGlobalClusters", mutating: false, DescribeGlobalClusters);
         Register("DescribeEvents", mutating: false, DescribeEvents);
         Register("DescribeEventSubscriptions", mutating: false, DescribeEventSubscriptions);
+        Register("CreateDBProxy", mutating: true, CreateDBProxy);
+        Register("DeleteDBProxy", mutating: true, DeleteDBProxy);
         Register("DescribeDBProxies", mutating: false, DescribeDBProxies);
         Register("DescribeDBProxyTargets", mutating: false, DescribeDBProxyTargets);
         Register("RegisterDBProxyTargets", mutating: true, RegisterDBProxyTargets);
@@ -28,7 +30,7 @@ public sealed partial class RdsService
 
     // ---- Tags ---------------------------------------------------------------------------------
 
-    private RdsResource TaggedResource(AwsRequestContext request, string arn)
+    private List<RdsTag> TagsOf(AwsRequestContext request, string arn)
     {
         var parts = arn.Split(':');
         if (parts.Length != 7 || parts[0] != "arn" || parts[2] != "rds" || parts[3] != request.Region || parts[4] != request.Account)
@@ -39,19 +41,21 @@ public sealed partial class RdsService
         var identifier = parts[6];
         return parts[5] switch
         {
-            "cluster" => _state.FindCluster(request.Account, request.Region, identifier) ?? throw RdsErrors.ClusterNotFound(identifier),
-            "db" => _state.FindInstance(request.Account, request.Region, identifier) ?? throw RdsErrors.InstanceNotFound(identifier),
-            "cluster-endpoint" => _state.Endpoints.FirstOrDefault(e => e.Account == request.Account && e.Region == request.Region && e.Identifier == identifier)
-                ?? throw new AwsServiceException("DBClusterEndpointNotFoundFault", $"The specified custom endpoint {identifier} doesn't exist."),
-            "cluster-snapshot" => _state.Snapshots.FirstOrDefault(s => s.Account == request.Account && s.Region == request.Region && s.Identifier == identifier)
-                ?? throw new AwsServiceException("DBSnapshotNotFound", $"DBClusterSnapshot {identifier} not found.", HttpStatusCode.NotFound),
+            "db-proxy" => (_state.Proxies.FirstOrDefault(x => x.Account == request.Account && x.Region == request.Region && x.ResourceId == identifier)
+                ?? throw new AwsServiceException("DBProxyNotFoundFault", $"DB proxy {identifier} not found.", HttpStatusCode.NotFound)).Tags,
+            "cluster" => (_state.FindCluster(request.Account, request.Region, identifier) ?? throw RdsErrors.ClusterNotFound(identifier)).Tags,
+            "db" => (_state.FindInstance(request.Account, request.Region, identifier) ?? throw RdsErrors.InstanceNotFound(identifier)).Tags,
+            "cluster-endpoint" => (_state.Endpoints.FirstOrDefault(e => e.Account == request.Account && e.Region == request.Region && e.Identifier == identifier)
+                ?? throw new AwsServiceException("DBClusterEndpointNotFoundFault", $"The specified custom endpoint {identifier} doesn't exist.")).Tags,
+            "cluster-snapshot" => (_state.Snapshots.FirstOrDefault(s => s.Account == request.Account && s.Region == request.Region && s.Identifier == identifier)
+                ?? throw new AwsServiceException("DBSnapshotNotFound", $"DBClusterSnapshot {identifier} not found.", HttpStatusCode.NotFound)).Tags,
             _ => throw AwsServiceException.InvalidParameterValue($"The sandbox does not tag RDS resources of type {parts[5]}."),
         };
     }
 
     private IEnumerable<XElement> AddTagsToResource(AwsRequestContext request, QueryParameters p)
     {
-        var resource = TaggedResource(request, p.Required("ResourceName"));
+        var existing = TagsOf(request, p.Required("ResourceName"));
         var tags = ReadTags(p).ToList();
         if (tags.Count == 0)
         {
@@ -60,11 +64,11 @@ public sealed partial class RdsService
 
         foreach (var tag in tags)
         {
-            resource.Tags.RemoveAll(t => t.Key == tag.Key);
-            resource.Tags.Add(tag);
+            existing.RemoveAll(t => t.Key == tag.Key);
+            existing.Add(tag);
         }
 
-        if (resource.Tags.Count > 50)
+        if (existing.Count > 50)
         {
             throw new AwsServiceException("TagQuotaExceeded", "A resource can have at most 50 tags.");
         }
@@ -74,14 +78,13 @@ public sealed partial class RdsService
 
     private IEnumerable<XElement> RemoveTagsFromResource(AwsRequestContext request, QueryParameters p)
     {
-        var resource = TaggedResource(request, p.Required("ResourceName"));
         var keys = p.List("TagKeys");
-        resource.Tags.RemoveAll(t => keys.Contains(t.Key));
+        TagsOf(request, p.Required("ResourceName")).RemoveAll(t => keys.Contains(t.Key));
         return [];
     }
 
     private IEnumerable<XElement> ListTagsForResource(AwsRequestContext request, QueryParameters p) =>
-        [RdsXml.Tags(TaggedResource(request, p.Required("ResourceName")).Tags)];
+        [RdsXml.Tags(TagsOf(request, p.Required("ResourceName")))];
 
     // ---- IAM roles ----------------------------------------------------------------------------
 
@@ -239,6 +242,76 @@ public sealed partial class RdsService
             ? group
             : throw new AwsServiceException("DBProxyTargetGroupNotFoundFault", $"Target group {name} not found for DB proxy {proxy.Name}.", HttpStatusCode.NotFound);
 
+    private IEnumerable<XElement> CreateDBProxy(AwsRequestContext request, QueryParameters p)
+    {
+        var name = ValidIdentifier("DBProxyName", p.Required("DBProxyName"));
+        var engineFamily = p.Required("EngineFamily");
+        if (engineFamily is not ("MYSQL" or "POSTGRESQL" or "SQLSERVER"))
+        {
+            throw AwsServiceException.InvalidParameterValue($"Invalid EngineFamily {engineFamily}: must be MYSQL, POSTGRESQL or SQLSERVER.");
+        }
+
+        var roleArn = p.Required("RoleArn");
+        if (!RoleArnPattern().IsMatch(roleArn))
+        {
+            throw AwsServiceException.InvalidParameterValue($"Invalid role ARN: {roleArn}");
+        }
+
+        var subnets = p.List("VpcSubnetIds");
+        if (subnets.Count < 2)
+        {
+            throw new AwsServiceException("InvalidSubnet", "A DB proxy needs subnets in at least two Availability Zones.");
+        }
+
+        var idleTimeout = p.Int("IdleClientTimeout") ?? 1800;
+        if (idleTimeout is < 1 or > 28800)
+        {
+            throw AwsServiceException.InvalidParameterValue("IdleClientTimeout must be between 1 and 28800 seconds.");
+        }
+
+        if (_state.Proxies.Any(x => x.Account == request.Account && x.Region == request.Region && x.Name == name))
+        {
+            throw new AwsServiceException("DBProxyAlreadyExistsFault", $"DB proxy {name} already exists.");
+        }
+
+        var groups = p.List("VpcSecurityGroupIds");
+        var proxy = new DbProxy
+        {
+            Account = request.Account,
+            Region = request.Region,
+            Name = name,
+            ResourceId = "prx-" + Core.RandomText.LowerAlphanumeric(17),
+            EngineFamily = engineFamily,
+            RoleArn = roleArn,
+            CreatedDate = Now,
+            AvailableAt = Now + Durations.Modify,
+            VpcSubnetIds = [.. subnets],
+            VpcSecurityGroupIds = groups.Count > 0 ? [.. groups] : [RdsState.DefaultSecurityGroup(request.Account, request.Region)],
+            RequireTLS = p.Bool("RequireTLS") ?? false,
+            IdleClientTimeout = idleTimeout,
+            DebugLogging = p.Bool("DebugLogging") ?? false,
+            Auth = [.. p.Structures("Auth").Select(a => new ProxyAuth(
+                a.Get("Description"), a.Get("UserName"), a.Get("AuthScheme") ?? "SECRETS", a.Get("SecretArn"), a.Get("IAMAuth") ?? "DISABLED", a.Get("ClientPasswordAuthType")))],
+            Tags = [.. ReadTags(p)],
+        };
+        _state.Proxies.Add(proxy);
+        return [ProxyXml(proxy, "DBProxy")];
+    }
+
+    private IEnumerable<XElement> DeleteDBProxy(AwsRequestContext request, QueryParameters p)
+    {
+        var proxy = Proxy(request, p.Required("DBProxyName"));
+        if (proxy.StatusAt(Now) != "available")
+        {
+            throw new AwsServiceException("InvalidDBProxyStateFault", $"DB proxy {proxy.Name} is {proxy.StatusAt(Now)}.");
+        }
+
+        _state.Proxies.Remove(proxy);
+        var deleted = ProxyXml(proxy, "DBProxy");
+        deleted.Element("Status")!.Value = "deleting";
+        return [deleted];
+    }
+
     private IEnumerable<XElement> DescribeDBProxies(AwsRequestContext request, QueryParameters p)
     {
         IEnumerable<DbProxy> proxies = _state.Proxies.Where(x => x.Account == request.Account && x.Region == request.Region);
@@ -248,29 +321,34 @@ public sealed partial class RdsService
         }
 
         var (page, marker) = Paginate(p, proxies.OrderBy(x => x.Name, StringComparer.Ordinal));
-        return
-        [
-            List("DBProxies", "member", page, x => new object[]
-            {
-                new XElement("DBProxyName", x.Name),
-                new XElement("DBProxyArn", x.Arn),
-                new XElement("Status", "available"),
-                new XElement("EngineFamily", x.EngineFamily),
-                new XElement("VpcId", "vpc-" + RdsState.DefaultSecurityGroup(x.Account, x.Region)[3..]),
-                List("VpcSecurityGroupIds", "member", [RdsState.DefaultSecurityGroup(x.Account, x.Region)], g => g),
-                new XElement("VpcSubnetIds"),
-                new XElement("Auth"),
-                new XElement("RoleArn", x.RoleArn),
-                new XElement("Endpoint", $"{x.Name}.proxy-{RdsState.EndpointHash(x.Account, x.Region)}.{x.Region}.rds.amazonaws.com"),
-                new XElement("RequireTLS", Bool(true)),
-                new XElement("IdleClientTimeout", 1800),
-                new XElement("DebugLogging", Bool(false)),
-                new XElement("CreatedDate", Timestamp(x.CreatedDate)),
-                new XElement("UpdatedDate", Timestamp(x.CreatedDate)),
-            }),
-            .. marker is null ? [] : new[] { marker },
-        ];
+        return [new XElement("DBProxies", page.Select(x => ProxyXml(x, "member"))), .. marker is null ? [] : new[] { marker }];
     }
+
+    private XElement ProxyXml(DbProxy x, string name) => new(
+        name,
+        new XElement("DBProxyName", x.Name),
+        new XElement("DBProxyArn", x.Arn),
+        new XElement("Status", x.StatusAt(Now)),
+        new XElement("EngineFamily", x.EngineFamily),
+        new XElement("VpcId", "vpc-" + RdsState.DefaultSecurityGroup(x.Account, x.Region)[3..]),
+        List("VpcSecurityGroupIds", "member", x.VpcSecurityGroupIds, g => g),
+        List("VpcSubnetIds", "member", x.VpcSubnetIds, s => s),
+        List("Auth", "member", x.Auth, a => new object?[]
+        {
+            Optional("Description", a.Description),
+            Optional("UserName", a.UserName),
+            new XElement("AuthScheme", a.AuthScheme),
+            Optional("SecretArn", a.SecretArn),
+            new XElement("IAMAuth", a.IAMAuth),
+            Optional("ClientPasswordAuthType", a.ClientPasswordAuthType),
+        }),
+        new XElement("RoleArn", x.RoleArn),
+        new XElement("Endpoint", $"{x.Name}.proxy-{RdsState.EndpointHash(x.Account, x.Region)}.{x.Region}.rds.amazonaws.com"),
+        new XElement("RequireTLS", Bool(x.RequireTLS)),
+        new XElement("IdleClientTimeout", x.IdleClientTimeout),
+        new XElement("DebugLogging", Bool(x.DebugLogging)),
+        new XElement("CreatedDate", Timestamp(x.CreatedDate)),
+        new XElement("UpdatedDate", Timestamp(x.CreatedDate)));
 
     private IEnumerable<XElement> ProxyTargets(DbProxy proxy, IEnumerable<string> clusterResourceIds)
     {
@@ -312,6 +390,11 @@ public sealed partial class RdsService
     {
         var proxy = Proxy(request, p.Required("DBProxyName"));
         var group = TargetGroup(proxy, p.Get("TargetGroupName"));
+        if (proxy.StatusAt(Now) != "available")
+        {
+            throw new AwsServiceException("InvalidDBProxyStateFault", $"DB proxy {proxy.Name} is {proxy.StatusAt(Now)}.");
+        }
+
         if (p.List("DBInstanceIdentifiers").Count > 0)
         {
             throw AwsServiceException.InvalidParameterCombination("Aurora DB instances are registered through their DB cluster: use DBClusterIdentifiers.");
