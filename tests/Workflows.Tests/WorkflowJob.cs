@@ -94,12 +94,11 @@ public sealed class WorkflowStep(WorkflowJob job, int index, YamlMappingNode nod
 /// <summary>One <c>./build.sh ...</c> command line of a run script.</summary>
 public sealed partial record BuildCall(WorkflowStep Step, string Line, IReadOnlyList<string> Targets, string? Confirm, bool DryRun)
 {
-    /// <summary>Targets that only read AWS (and publish notifications); every other target counts as changing AWS.</summary>
-    public static readonly IReadOnlySet<string> ReadOnlyTargets =
-        new HashSet<string>(["Inventory", "Preflight", "Plan", "BackupPreflight"], StringComparer.Ordinal);
+    /// <summary>A call changes AWS unless it runs with a literal --dryrun or none of its targets changes AWS (as the build marks them).</summary>
+    public bool Mutates => !DryRun && Targets.Any(BuildTasks.ChangesAws);
 
-    /// <summary>A call changes AWS unless all its targets are read-only or it runs with a literal --dryrun.</summary>
-    public bool Mutates => !DryRun && Targets.Any(t => !ReadOnlyTargets.Contains(t));
+    /// <summary>A call known to change nothing: a literal --dryrun, or targets the build has and none of them changes AWS.</summary>
+    public bool ReadsOnly => DryRun || Targets.All(t => BuildTasks.Names.Contains(t) && !BuildTasks.ChangesAws(t));
 
     public static BuildCall Parse(WorkflowStep step, string line)
     {
