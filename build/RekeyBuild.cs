@@ -1,4 +1,6 @@
 using Cake.Frosting;
+using Microsoft.Extensions.DependencyInjection;
+using Rekey.Build.Infrastructure;
 using Rekey.Build.Lifetime;
 using Rekey.Configuration;
 
@@ -11,6 +13,7 @@ public static class RekeyBuild
         new CakeHost()
             .AddAssembly(typeof(RekeyBuild).Assembly)
             .UseContext<RekeyContext>()
+            .ConfigureServices(services => services.AddSingleton<StepRecorder>())
             .UseLifetime<RunLifetime>()
             .UseTaskLifetime<StepLifetime>()
             .DescribeArguments(SettingsReader.Definitions.Select(d => (d.IsFlag ? $"--{d.Name}" : $"--{d.Name}=VALUE", d.Description)));

@@ -1,33 +1,99 @@
 using Cake.Core;
 using Cake.Frosting;
+using Microsoft.Extensions.Logging;
+using Rekey.Aws;
+using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
+using Rekey.Dns;
+using Rekey.Migration;
+using Rekey.Runtime;
+using Rekey.Waiting;
 
 namespace Rekey.Build;
 
 /// <summary>
 /// The context every Rekey task receives: Cake's context plus the settings, read and checked once
-/// when the run starts, so a bad argument fails before any step has done anything.
+/// when the run starts, so a bad argument fails before any step has done anything; and the run
+/// (AWS clients, DNS, waiter, journal), made on first use.
 /// </summary>
-public sealed class RekeyContext : FrostingContext
+public sealed class RekeyContext : FrostingContext, IDisposable
 {
-    public RekeyContext(ICakeContext context)
+    private readonly Lazy<RekeyRun> _run;
+
+    public RekeyContext(ICakeContext context, IAwsClientFactory? awsClientFactory = null)
         : base(context)
     {
         Settings = SettingsReader.Read(
             ArgumentsOf(context.Arguments),
             name => context.Environment.GetEnvironmentVariable(name),
             HostArguments);
+        RunId = Settings.RunId ?? $"local-{Guid.NewGuid():N}"[..18];
+        Logger = new CakeLogger(context.Log);
+        _run = new Lazy<RekeyRun>(() => new RekeyRun(
+            Settings,
+            RunId,
+            awsClientFactory ?? new AwsClientFactory(),
+            new EndpointResolver(Settings.DnsServer),
+            Waits(Settings),
+            TimeProvider.System,
+            Logger));
     }
 
     public RekeySettings Settings { get; }
+
+    public string RunId { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>The run's AWS clients, DNS and journal; made when a step first needs them.</summary>
+    public RekeyRun Run => _run.Value;
+
+    public bool HasRun => _run.IsValueCreated;
+
+    /// <summary>What Preflight found in this run; null when it did not run (e.g. with --exclusive).</summary>
+    public PreflightReport? Preflight { get; set; }
+
+    /// <summary>The key ARN PrepareKey settled on in this run.</summary>
+    public string? TargetKeyArn { get; set; }
+
+    /// <summary>What Verify found in this run.</summary>
+    public VerifyResult? Verification { get; set; }
 
     /// <summary>True when running as a GitHub Actions job (GitHub sets GITHUB_ACTIONS=true on its runners).</summary>
     public bool IsGitHubActions =>
         string.Equals(Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The link to this GitHub Actions run, when there is one.</summary>
+    public string? RunUrl =>
+        Environment.GetEnvironmentVariable("GITHUB_SERVER_URL") is { } server
+        && Environment.GetEnvironmentVariable("GITHUB_REPOSITORY") is { } repository
+        && Environment.GetEnvironmentVariable("GITHUB_RUN_ID") is { } run
+            ? $"{server}/{repository}/actions/runs/{run}"
+            : null;
+
+    public void Dispose()
+    {
+        if (_run.IsValueCreated)
+        {
+            _run.Value.Dispose();
+        }
+    }
+
     // The engine's own arguments reach the build among the others; they are not Rekey's to check.
     private static readonly IReadOnlySet<string> HostArguments =
         new HashSet<string>(["target"], StringComparer.OrdinalIgnoreCase);
+
+    private static WaitSettings Waits(RekeySettings settings)
+    {
+        var waits = new WaitSettings();
+        var poll = settings.PollInterval ?? waits.PollInterval;
+        return waits with
+        {
+            PollInterval = poll,
+            MaxPollInterval = settings.MaxPollInterval ?? (settings.PollInterval is null ? waits.MaxPollInterval : poll * 6),
+            LockSettle = poll,
+        };
+    }
 
     private static Dictionary<string, IReadOnlyList<string?>> ArgumentsOf(ICakeArguments arguments) =>
         arguments.GetArguments()

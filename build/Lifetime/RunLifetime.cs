@@ -1,32 +1,109 @@
+using System.Reflection;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using Rekey.Build.Infrastructure;
+using Rekey.Configuration;
+using Rekey.Reporting;
 
 namespace Rekey.Build.Lifetime;
 
-/// <summary>Says at the start what the run will do and to which cluster, and at the end how it went.</summary>
-public sealed class RunLifetime : FrostingLifetime<RekeyContext>
+/// <summary>
+/// Before the first task: refuses a run that would change AWS without <c>--confirm=&lt;cluster&gt;</c>.
+/// After the last: writes the run's report (JSON and Markdown) under the artifacts folder and, under
+/// GitHub Actions, into the job summary.
+/// </summary>
+public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder steps) : FrostingLifetime<RekeyContext>
 {
+    private string _target = "run";
+
     public override void Setup(RekeyContext context, ISetupContext info)
     {
+        _target = info.TargetTask.Name;
         var settings = context.Settings;
-        var steps = string.Join(" -> ", info.TasksToExecute.Select(t => t.Name));
-        context.Log.Information("Rekey {0}: {1}", info.TargetTask.Name, steps);
+        var stepNames = info.TasksToExecute.Select(t => t.Name).ToList();
+        context.Log.Information("Rekey {0}: {1}", info.TargetTask.Name, string.Join(" -> ", stepNames));
         if (settings.Cluster is not null)
         {
             context.Log.Information(
-                "Cluster {0} in {1}{2}",
+                "Cluster {0} in {1}, run {2}{3}",
                 settings.Cluster,
                 settings.Region ?? "the default Region",
-                settings.Environment is null ? string.Empty : $" ({settings.Environment})");
+                context.RunId,
+                settings.Environment is null ? string.Empty : $", environment {settings.Environment}");
+        }
+
+        var mutating = MutatingTasks(stepNames).ToList();
+        if (mutating.Count == 0)
+        {
+            return;
+        }
+
+        if (settings.Cluster is null)
+        {
+            throw new InvalidArgumentsException($"{string.Join(", ", mutating)} change AWS and need the cluster: give --cluster=ID and --confirm=ID.");
+        }
+
+        if (settings.Confirm is null)
+        {
+            throw new InvalidArgumentsException(
+                $"{string.Join(", ", mutating)} change AWS; nothing was done. Confirm by giving --confirm={settings.Cluster} (the workflow adds it after its approval).");
+        }
+
+        if (settings.Confirm != settings.Cluster)
+        {
+            throw new InvalidArgumentsException(
+                $"--confirm={settings.Confirm} does not name the cluster --cluster={settings.Cluster}; nothing was done. Confirm the cluster you mean.");
         }
     }
 
     public override void Teardown(RekeyContext context, ITeardownContext info)
     {
+        if (!context.HasRun || context.Settings.Cluster is null)
+        {
+            return;
+        }
+
+        var run = context.Run;
+        var times = run.Journal.Marks;
+        TimeSpan? outage = context.Verification?.Outage
+            ?? (times.TryGetValue("fenced", out var start) && times.TryGetValue("writer-available", out var end) ? end - start : null);
+        var report = new RunReport
+        {
+            Target = _target,
+            Cluster = context.Settings.Cluster,
+            Region = run.Region.SystemName,
+            Environment = context.Settings.Environment,
+            RunId = context.RunId,
+            RunUrl = context.RunUrl,
+            Succeeded = info.Successful,
+            Error = info.ThrownException?.GetBaseException().Message,
+            Steps = steps.Steps,
+            AwsTimes = times,
+            OutageSeconds = outage?.TotalSeconds,
+            Facts = run.Journal.Facts,
+            Preflight = context.Preflight,
+            Verification = context.Verification,
+            Warnings = run.Journal.Warnings.Select(w => w.Message).Concat(context.Preflight?.Warnings ?? []).Distinct().ToList(),
+            Log = run.Journal.Entries.Where(e => e.Level == JournalLevel.Info).Select(e => $"{e.Step}: {e.Message}").ToList(),
+        };
+
+        var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, $"{context.Settings.Cluster}-report");
+        context.Log.Information("Report: {0} and {1}", json, markdown);
+        if (context.IsGitHubActions && Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
+        {
+            File.AppendAllText(summary, report.ToMarkdown() + Environment.NewLine);
+        }
+
         if (!info.Successful)
         {
-            context.Log.Error("Rekey stopped: {0}", info.ThrownException?.GetBaseException().Message ?? "a step failed");
+            context.Log.Error("Rekey stopped: {0}", report.Error ?? "a step failed");
         }
     }
+
+    private IEnumerable<string> MutatingTasks(IReadOnlyCollection<string> names) =>
+        tasks.Select(t => t.GetType())
+            .Where(t => t.GetCustomAttribute<ChangesAwsAttribute>() is not null)
+            .Select(t => t.GetCustomAttribute<TaskNameAttribute>()?.Name ?? t.Name)
+            .Where(n => names.Contains(n, StringComparer.OrdinalIgnoreCase));
 }

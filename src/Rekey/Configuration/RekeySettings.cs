@@ -52,4 +52,13 @@ public sealed record RekeySettings
 
     /// <summary>Folder for the generated IAM documents; null means <c>iam</c> under <see cref="ArtifactsDirectory"/>.</summary>
     public string? IamOutput { get; init; }
+
+    /// <summary>The run's identity for locks and tags; a re-run of a failed workflow keeps GitHub's run id and so resumes under its lock.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The first pause between two looks at AWS while waiting.</summary>
+    public TimeSpan? PollInterval { get; init; }
+
+    /// <summary>The longest pause between two looks at AWS while waiting.</summary>
+    public TimeSpan? MaxPollInterval { get; init; }
 }

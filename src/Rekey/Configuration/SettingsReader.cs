@@ -29,6 +29,9 @@ public static partial class SettingsReader
         new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS"),
         new(ArgumentNames.GitHubRepo, "GitHub repository whose workflows the IAM roles trust: OWNER/NAME, or OWNER@ID/NAME@ID for immutable subjects.", false, "GITHUB_REPOSITORY"),
         new(ArgumentNames.IamOutput, "Folder for the generated IAM policies (default: iam under the artifacts folder).", false),
+        new(ArgumentNames.RunId, "This run's identity for the lock and tags (default: the GitHub run id, else a new one); give a dead run's id to resume it.", false, "REKEY_RUN_ID", "GITHUB_RUN_ID"),
+        new(ArgumentNames.PollInterval, "First pause between two looks at AWS while waiting (default 5s).", false, "REKEY_POLL_INTERVAL"),
+        new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -115,6 +118,9 @@ public static partial class SettingsReader
             ArtifactsDirectory = Text(ArgumentNames.ArtifactsDirectory, v => (v.Trim(), null)) ?? "artifacts",
             GitHubRepo = Text(ArgumentNames.GitHubRepo, ParseGitHubRepo),
             IamOutput = Text(ArgumentNames.IamOutput, v => (v.Trim(), null)),
+            RunId = Text(ArgumentNames.RunId, ParseRunId),
+            PollInterval = Parsed<TimeSpanBox>(ArgumentNames.PollInterval, ParseDuration)?.Value,
+            MaxPollInterval = Parsed<TimeSpanBox>(ArgumentNames.MaxPollInterval, ParseDuration)?.Value,
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
@@ -285,6 +291,14 @@ public static partial class SettingsReader
             : (null, $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
     }
 
+    private static (string? Value, string? Problem) ParseRunId(string text)
+    {
+        var value = text.Trim();
+        return RunIdPattern().IsMatch(value)
+            ? (value, null)
+            : (null, $"'{text}' cannot be a run id: use 1 to 64 letters, digits, '-', '_' or '.'.");
+    }
+
     private static (string? Value, string? Problem) ParseGitHubRepo(string text)
     {
         var value = text.Trim();
@@ -364,6 +378,9 @@ public static partial class SettingsReader
 
     [GeneratedRegex(@"^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")]
     private static partial Regex TopicArnPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex RunIdPattern();
 
     [GeneratedRegex(@"^(?<part>\d+(\.\d+)?[dhms])+$")]
     private static partial Regex DurationPattern();

@@ -11,11 +11,6 @@ public sealed record EndpointResolution(string Name, bool Exists, IReadOnlyList<
 {
     public static EndpointResolution Missing(string name) => new(name, false, [], []);
 
-    /// <summary>Whether <paramref name="host"/> is the name itself or any name in its CNAME chain.</summary>
-    public bool Reaches(string host) =>
-        string.Equals(Name.TrimEnd('.'), host.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)
-        || CanonicalNames.Any(c => string.Equals(c.TrimEnd('.'), host.TrimEnd('.'), StringComparison.OrdinalIgnoreCase));
-
     public override string ToString() =>
         Exists ? $"{Name} -> {string.Join(" -> ", CanonicalNames.Concat(Addresses.Select(a => a.ToString())))}" : $"{Name} does not resolve";
 }

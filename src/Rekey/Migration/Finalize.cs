@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
@@ -24,8 +23,8 @@ public static class Finalize
 
         await AddRolesAsync(run, source, target, cancellationToken).ConfigureAwait(false);
         await ApplyModifiableSettingsAsync(run, reader, source, target, cancellationToken).ConfigureAwait(false);
-        await CreateCustomEndpointsAsync(run, reader, definition, run.ClusterId, "Finalize", cancellationToken).ConfigureAwait(false);
-        await MoveProxyTargetsAsync(run, run.OldClusterId, run.ClusterId, cancellationToken).ConfigureAwait(false);
+        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "Finalize", cancellationToken).ConfigureAwait(false);
+        await ProxyTargets.MoveAsync(run, run.OldClusterId, run.ClusterId, "Finalize", cancellationToken).ConfigureAwait(false);
 
         await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.Phase, "finalized", cancellationToken).ConfigureAwait(false);
         var fresh = await reader.GetClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false);
@@ -101,94 +100,5 @@ public static class Finalize
                 return cluster.IsAvailable() ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, cluster.Status ?? "unknown");
             },
             cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Creates the recorded custom endpoints on <paramref name="clusterId"/>, waiting for names still held by endpoints being deleted.</summary>
-    public static async Task CreateCustomEndpointsAsync(
-        RekeyRun run, ClusterReader reader, SourceDefinition definition, string clusterId, string step, CancellationToken cancellationToken)
-    {
-        foreach (var endpoint in definition.CustomEndpoints)
-        {
-            await run.Wait.UntilAsync(
-                $"custom endpoint {endpoint.Name} on {clusterId}",
-                run.Wait.Settings.DnsDeadline,
-                async token =>
-                {
-                    var existing = await FindEndpointAsync(run, endpoint.Name, token).ConfigureAwait(false);
-                    if (existing is not null && existing.DBClusterIdentifier == clusterId)
-                    {
-                        return string.Equals(existing.Status, "available", StringComparison.OrdinalIgnoreCase)
-                            ? Probe<bool>.Ready(true, "available")
-                            : Probe<bool>.NotYet(false, existing.Status ?? "creating");
-                    }
-
-                    if (existing is not null)
-                    {
-                        return Probe<bool>.NotYet(false, $"the name is still held by {existing.DBClusterIdentifier} ({existing.Status})");
-                    }
-
-                    try
-                    {
-                        await run.Rds.CreateDBClusterEndpointAsync(
-                            new CreateDBClusterEndpointRequest
-                            {
-                                DBClusterIdentifier = clusterId,
-                                DBClusterEndpointIdentifier = endpoint.Name,
-                                EndpointType = endpoint.EndpointType,
-                                StaticMembers = endpoint.StaticMembers.Count > 0 ? [.. endpoint.StaticMembers] : null,
-                                ExcludedMembers = endpoint.ExcludedMembers.Count > 0 ? [.. endpoint.ExcludedMembers] : null,
-                            },
-                            token).ConfigureAwait(false);
-                        run.Journal.Add(step, $"Created custom endpoint {endpoint.Name} ({endpoint.EndpointType}) on {clusterId}.");
-                    }
-                    catch (DBClusterEndpointAlreadyExistsException)
-                    {
-                        // Held a moment longer by the deleted endpoint; look again.
-                    }
-
-                    return Probe<bool>.NotYet(false, "creating");
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Moves RDS Proxy targets from one cluster identifier to another (the cutover, or back in a rollback).</summary>
-    public static async Task MoveProxyTargetsAsync(RekeyRun run, string fromClusterId, string toClusterId, CancellationToken cancellationToken)
-    {
-        await foreach (var proxy in run.Rds.DescribeDBProxiesAllAsync(new DescribeDBProxiesRequest(), cancellationToken).ConfigureAwait(false))
-        {
-            var targets = new List<DBProxyTarget>();
-            await foreach (var target in run.Rds.DescribeDBProxyTargetsAllAsync(new DescribeDBProxyTargetsRequest { DBProxyName = proxy.DBProxyName }, cancellationToken).ConfigureAwait(false))
-            {
-                targets.Add(target);
-            }
-
-            var clusterTargets = targets.Where(t => string.Equals(t.Type, "TRACKED_CLUSTER", StringComparison.OrdinalIgnoreCase) || t.TrackedClusterId is not null).ToList();
-            if (!clusterTargets.Any(t => t.TrackedClusterId == fromClusterId) || clusterTargets.Any(t => t.TrackedClusterId == toClusterId))
-            {
-                continue;
-            }
-
-            await run.Rds.DeregisterDBProxyTargetsAsync(
-                new DeregisterDBProxyTargetsRequest { DBProxyName = proxy.DBProxyName, DBClusterIdentifiers = [fromClusterId] }, cancellationToken).ConfigureAwait(false);
-            await run.Rds.RegisterDBProxyTargetsAsync(
-                new RegisterDBProxyTargetsRequest { DBProxyName = proxy.DBProxyName, DBClusterIdentifiers = [toClusterId] }, cancellationToken).ConfigureAwait(false);
-            run.Journal.Add("Finalize", $"RDS Proxy {proxy.DBProxyName} now targets {toClusterId} instead of {fromClusterId}.");
-            run.Log.LogInformation("RDS Proxy {Proxy}: {From} -> {To}", proxy.DBProxyName, fromClusterId, toClusterId);
-        }
-    }
-
-    private static async Task<DBClusterEndpoint?> FindEndpointAsync(RekeyRun run, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await run.Rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest { DBClusterEndpointIdentifier = name }, cancellationToken)
-                .ConfigureAwait(false);
-            return response.DBClusterEndpoints?.FirstOrDefault();
-        }
-        catch (DBClusterEndpointNotFoundException)
-        {
-            return null;
-        }
     }
 }

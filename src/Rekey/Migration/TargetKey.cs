@@ -22,6 +22,16 @@ public static class TargetKey
         }
     }
 
+    /// <summary>The ARN of the key <c>--kms-key</c> names; it must exist (PrepareKey makes sure of that).</summary>
+    public static async Task<string> ResolveArnAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        var reference = run.Settings.KmsKey
+            ?? throw new InvalidArgumentsException("This step needs the target key: give --kms-key=<key id, ARN, alias/NAME or alias ARN>.");
+        var key = await DescribeAsync(run, reference.Value, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"--kms-key {reference} does not exist in {run.Region.SystemName}: run PrepareKey (with --create-key to create it).");
+        return key.Arn;
+    }
+
     /// <summary>Every reason the key cannot encrypt the new cluster in <paramref name="region"/>; empty when it can.</summary>
     public static IEnumerable<string> Problems(KeyMetadata key, string region, KmsKeyReference asGiven)
     {

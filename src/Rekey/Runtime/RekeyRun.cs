@@ -6,6 +6,7 @@ using Rekey.Aws;
 using Rekey.Aws.Backup;
 using Rekey.Aws.CloudWatch;
 using Rekey.Aws.RDS;
+using Rekey.Aws.SNS;
 using Rekey.Configuration;
 using Rekey.Dns;
 using Rekey.Reporting;
@@ -25,6 +26,7 @@ public sealed class RekeyRun : IDisposable
     private readonly Lazy<IAmazonCloudWatch> _cloudWatch;
     private readonly Lazy<IAmazonSecurityTokenService> _sts;
     private readonly Lazy<IAmazonBackup> _backup;
+    private readonly Lazy<IAmazonSimpleNotificationService> _sns;
 
     public RekeyRun(
         RekeySettings settings,
@@ -50,6 +52,7 @@ public sealed class RekeyRun : IDisposable
         _cloudWatch = new(() => aws.CreateCloudWatch(Region));
         _sts = new(() => aws.CreateSts(Region));
         _backup = new(() => aws.CreateBackup(Region));
+        _sns = new(() => aws.CreateSns(SnsRegion(settings.SnsTopicArn) ?? Region));
     }
 
     public RekeySettings Settings { get; }
@@ -70,6 +73,9 @@ public sealed class RekeyRun : IDisposable
     public IAmazonSecurityTokenService Sts => _sts.Value;
 
     public IAmazonBackup Backup => _backup.Value;
+
+    /// <summary>SNS in the topic's own Region (a topic ARN names it), else the cluster's.</summary>
+    public IAmazonSimpleNotificationService Sns => _sns.Value;
 
     public IEndpointResolver Dns { get; }
 
@@ -97,7 +103,11 @@ public sealed class RekeyRun : IDisposable
         DisposeIfCreated(_cloudWatch);
         DisposeIfCreated(_sts);
         DisposeIfCreated(_backup);
+        DisposeIfCreated(_sns);
     }
+
+    private static RegionEndpoint? SnsRegion(string? topicArn) =>
+        topicArn?.Split(':') is { Length: > 3 } parts ? RegionEndpoint.GetBySystemName(parts[3]) : null;
 
     private static void DisposeIfCreated<T>(Lazy<T> client)
     {

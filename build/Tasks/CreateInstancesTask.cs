@@ -1,0 +1,15 @@
+using Cake.Frosting;
+using Rekey.Build.Infrastructure;
+using Rekey.Migration;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>Creates every instance again under its original name; the outage ends when the writer answers at the old address.</summary>
+[TaskName("CreateInstances")]
+[TaskDescription("Creates the instances again under their original names, the old writer first; the outage ends here.")]
+[IsDependentOn(typeof(RestoreTask))]
+[ChangesAws]
+public sealed class CreateInstancesTask : StepTask
+{
+    public override Task RunAsync(RekeyContext context) => CreateInstances.RunAsync(context.Run, CancellationToken.None);
+}

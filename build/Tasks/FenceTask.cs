@@ -1,0 +1,19 @@
+using Cake.Frosting;
+using Rekey.Build.Infrastructure;
+using Rekey.Migration;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>The outage starts: lock, record, rename the cluster and instances, wait for DNS, take T1 from AWS's clock.</summary>
+[TaskName("Fence")]
+[TaskDescription("Renames the cluster and its instances, waits until the old names are gone from DNS, and takes T1.")]
+[IsDependentOn(typeof(PrepareKeyTask))]
+[ChangesAws]
+public sealed class FenceTask : StepTask
+{
+    public override async Task RunAsync(RekeyContext context)
+    {
+        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, CancellationToken.None);
+        await Fence.RunAsync(context.Run, keyArn, CancellationToken.None);
+    }
+}

@@ -1,0 +1,14 @@
+using Cake.Frosting;
+using Rekey.Build.Infrastructure;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>IAM roles, custom endpoints, RDS Proxy targets and settings only ModifyDBCluster takes; releases the lock.</summary>
+[TaskName("Finalize")]
+[TaskDescription("Adds the IAM roles, custom endpoints, proxy targets and remaining settings; releases the lock.")]
+[IsDependentOn(typeof(CreateInstancesTask))]
+[ChangesAws]
+public sealed class FinalizeTask : StepTask
+{
+    public override Task RunAsync(RekeyContext context) => Migration.Finalize.RunAsync(context.Run, CancellationToken.None);
+}

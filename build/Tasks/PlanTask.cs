@@ -1,0 +1,31 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using Rekey.Migration;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>Read only. Writes what the cutover will do, as Markdown and JSON, for the operator and the approver.</summary>
+[TaskName("Plan")]
+[TaskDescription("Writes the cutover plan (names, steps, every setting and how it is carried, outage, rollback) as Markdown and JSON.")]
+[IsDependentOn(typeof(PreflightTask))]
+public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
+{
+    public override async Task RunAsync(RekeyContext context)
+    {
+        var preflight = context.Preflight ?? await Preflight.RunAsync(context.Run, CancellationToken.None);
+        var plan = await MigrationPlan.BuildAsync(context.Run, preflight, CancellationToken.None);
+
+        var directory = context.Settings.ArtifactsDirectory;
+        Directory.CreateDirectory(directory);
+        var markdown = Path.Combine(directory, $"{plan.Cluster}-plan.md");
+        var json = Path.Combine(directory, $"{plan.Cluster}-plan.json");
+        await File.WriteAllTextAsync(markdown, plan.ToMarkdown());
+        await File.WriteAllTextAsync(json, plan.ToJson());
+        if (context.IsGitHubActions && Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
+        {
+            await File.AppendAllTextAsync(summary, plan.ToMarkdown() + Environment.NewLine);
+        }
+
+        context.Log.Information("Plan of {0}: {1} names, {2} settings, {3} steps; written to {4} and {5}", plan.Cluster, plan.Names.Count, plan.Settings.Count, plan.Steps.Count, markdown, json);
+    }
+}

@@ -1,0 +1,38 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using Rekey.Migration;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>
+/// Read only. Lists every reason the cutover cannot start (and every warning) at once; when the cluster
+/// already uses the requested key, says so and lets the following steps skip.
+/// </summary>
+[TaskName("Preflight")]
+[TaskDescription("Checks the cluster, the key, the old names and what depends on the cluster; changes nothing.")]
+public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
+{
+    public override async Task RunAsync(RekeyContext context)
+    {
+        var report = await Preflight.RunAsync(context.Run, CancellationToken.None);
+        context.Preflight = report;
+
+        foreach (var warning in report.Warnings)
+        {
+            context.Log.Warning("Warning: {0}", warning);
+        }
+
+        if (report.NothingToDo)
+        {
+            context.Log.Information("{0} already uses {1}: nothing to do.", report.ClusterId, report.TargetKeyArn ?? "the requested key");
+            return;
+        }
+
+        if (!report.Passed)
+        {
+            throw new PreflightFailedException(report);
+        }
+
+        context.Log.Information("Preflight passed{0}.", report.Resuming ? " (resuming a cutover under way)" : string.Empty);
+    }
+}

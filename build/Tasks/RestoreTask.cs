@@ -1,0 +1,15 @@
+using Cake.Frosting;
+using Rekey.Build.Infrastructure;
+using Rekey.Migration;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>Restores the old cluster at T1 under the original identifier with the customer managed key.</summary>
+[TaskName("Restore")]
+[TaskDescription("Restores the old cluster at T1 into a new cluster with the original name and the customer managed key.")]
+[IsDependentOn(typeof(FenceTask))]
+[ChangesAws]
+public sealed class RestoreTask : StepTask
+{
+    public override Task RunAsync(RekeyContext context) => Restore.RunAsync(context.Run, CancellationToken.None);
+}

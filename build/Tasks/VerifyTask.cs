@@ -1,0 +1,31 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using Rekey.Build.Infrastructure;
+using Rekey.Migration;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>Read only. Compares the new cluster with what the fence recorded and the old cluster's settings.</summary>
+[TaskName("Verify")]
+[TaskDescription("Checks names, DNS, key, settings, instances and that the old cluster took no commit after T1.")]
+[IsDependentOn(typeof(FinalizeTask))]
+public sealed class VerifyTask : StepTask
+{
+    public override async Task RunAsync(RekeyContext context)
+    {
+        var result = await Verify.RunAsync(context.Run, CancellationToken.None);
+        context.Verification = result;
+        if (result.Outage is { } outage)
+        {
+            context.Log.Information("Write outage on AWS's clock: {0:hh\\:mm\\:ss}", outage);
+        }
+
+        if (!result.Passed)
+        {
+            throw new InvalidOperationException(
+                $"Verify found {result.Problems.Count} problem(s):{Environment.NewLine}" + string.Join(Environment.NewLine, result.Problems.Select(p => "  - " + p)));
+        }
+
+        context.Log.Information("Verify passed: {0} checks.", result.Checked.Count);
+    }
+}

@@ -1,0 +1,73 @@
+using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
+using Rekey.Runtime;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.Migration;
+
+/// <summary>Custom endpoints as the fence recorded them, created again on a cluster.</summary>
+public static class CustomEndpoints
+{
+    /// <summary>Creates the recorded custom endpoints on <paramref name="clusterId"/>, waiting for names still held by endpoints being deleted.</summary>
+    public static async Task CreateAsync(RekeyRun run, SourceDefinition definition, string clusterId, string step, CancellationToken cancellationToken)
+    {
+        foreach (var endpoint in definition.CustomEndpoints)
+        {
+            await run.Wait.UntilAsync(
+                $"custom endpoint {endpoint.Name} on {clusterId}",
+                run.Wait.Settings.DnsDeadline,
+                async token =>
+                {
+                    var existing = await FindEndpointAsync(run, endpoint.Name, token).ConfigureAwait(false);
+                    if (existing is not null && existing.DBClusterIdentifier == clusterId)
+                    {
+                        return string.Equals(existing.Status, "available", StringComparison.OrdinalIgnoreCase)
+                            ? Probe<bool>.Ready(true, "available")
+                            : Probe<bool>.NotYet(false, existing.Status ?? "creating");
+                    }
+
+                    if (existing is not null)
+                    {
+                        return Probe<bool>.NotYet(false, $"the name is still held by {existing.DBClusterIdentifier} ({existing.Status})");
+                    }
+
+                    try
+                    {
+                        await run.Rds.CreateDBClusterEndpointAsync(
+                            new CreateDBClusterEndpointRequest
+                            {
+                                DBClusterIdentifier = clusterId,
+                                DBClusterEndpointIdentifier = endpoint.Name,
+                                EndpointType = endpoint.EndpointType,
+                                StaticMembers = endpoint.StaticMembers.Count > 0 ? [.. endpoint.StaticMembers] : null,
+                                ExcludedMembers = endpoint.ExcludedMembers.Count > 0 ? [.. endpoint.ExcludedMembers] : null,
+                            },
+                            token).ConfigureAwait(false);
+                        run.Journal.Add(step, $"Created custom endpoint {endpoint.Name} ({endpoint.EndpointType}) on {clusterId}.");
+                    }
+                    catch (DBClusterEndpointAlreadyExistsException)
+                    {
+                        // Held a moment longer by the deleted endpoint; look again.
+                    }
+
+                    return Probe<bool>.NotYet(false, "creating");
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<DBClusterEndpoint?> FindEndpointAsync(RekeyRun run, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await run.Rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest { DBClusterEndpointIdentifier = name }, cancellationToken)
+                .ConfigureAwait(false);
+            return response.DBClusterEndpoints?.FirstOrDefault();
+        }
+        catch (DBClusterEndpointNotFoundException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rekey.Clusters;
+using Rekey.Runtime;
+
+namespace Rekey.Migration;
+
+/// <summary>One setting in the plan: its value now and how the cutover carries it.</summary>
+public sealed record PlannedSetting(string Scope, string Name, string? Value, Carriage Carriage);
+
+/// <summary>One name change in the plan.</summary>
+public sealed record PlannedRename(string Kind, string Now, string DuringCutover, string After);
+
+/// <summary>What a cutover of one cluster will do, for the operator and the approver to read before it happens.</summary>
+public sealed record MigrationPlan
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public required string Cluster { get; init; }
+
+    public required string Region { get; init; }
+
+    public required string OldSuffix { get; init; }
+
+    public string? CurrentKey { get; init; }
+
+    public string? TargetKey { get; init; }
+
+    public bool CreatesKey { get; init; }
+
+    public required IReadOnlyList<PlannedRename> Names { get; init; }
+
+    public required IReadOnlyList<string> Steps { get; init; }
+
+    public required IReadOnlyList<PlannedSetting> Settings { get; init; }
+
+    public required IReadOnlyList<string> Outage { get; init; }
+
+    public required IReadOnlyList<string> Rollback { get; init; }
+
+    public IReadOnlyList<string> Blocks { get; init; } = [];
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public bool NothingToDo { get; init; }
+
+    public static async Task<MigrationPlan> BuildAsync(RekeyRun run, PreflightReport preflight, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var cluster = state.Source ?? state.Target;
+        var liveId = cluster?.DBClusterIdentifier ?? run.ClusterId;
+        var instances = cluster is null ? [] : await reader.InstancesOfAsync(liveId, cancellationToken).ConfigureAwait(false);
+        var customEndpoints = cluster is null ? [] : await reader.CustomEndpointsOfAsync(liveId, cancellationToken).ConfigureAwait(false);
+
+        var names = new List<PlannedRename>
+        {
+            new("cluster", run.ClusterId, run.OldClusterId, $"{run.ClusterId} (new, restored at T1) and {run.OldClusterId} (old, kept for rollback)"),
+        };
+        names.AddRange(instances.Select(i => new PlannedRename(
+            $"instance ({i.DBInstanceClass}{(i.DBInstanceIdentifier == cluster?.WriterId() ? ", writer" : string.Empty)})",
+            OriginalName(run, i.DBInstanceIdentifier!),
+            run.OldNameOf(OriginalName(run, i.DBInstanceIdentifier!)),
+            $"{OriginalName(run, i.DBInstanceIdentifier!)} (new) and {run.OldNameOf(OriginalName(run, i.DBInstanceIdentifier!))} (old)")));
+        names.AddRange(customEndpoints.Select(e => new PlannedRename(
+            $"custom endpoint ({e.CustomEndpointType})",
+            e.DBClusterEndpointIdentifier!,
+            "deleted",
+            $"{e.DBClusterEndpointIdentifier} on the new cluster")));
+
+        var settings = new List<PlannedSetting>();
+        if (cluster is not null)
+        {
+            settings.AddRange(CarriedSettings.Cluster.Select(s => new PlannedSetting("cluster", s.Name, s.Read(cluster), s.Carriage)));
+            foreach (var instance in instances)
+            {
+                settings.AddRange(CarriedSettings.Instance.Select(s => new PlannedSetting($"instance {OriginalName(run, instance.DBInstanceIdentifier!)}", s.Name, s.Read(instance), s.Carriage)));
+            }
+        }
+
+        return new MigrationPlan
+        {
+            Cluster = run.ClusterId,
+            Region = run.Region.SystemName,
+            OldSuffix = run.Settings.OldSuffix,
+            CurrentKey = cluster?.KmsKeyId,
+            TargetKey = preflight.TargetKeyArn ?? run.Settings.KmsKey?.Value,
+            CreatesKey = run.Settings.CreateKey && preflight.TargetKeyArn is null,
+            Names = names,
+            Steps =
+            [
+                "Preflight: read-only checks (this plan's blocks and warnings).",
+                run.Settings.CreateKey ? $"PrepareKey: create {run.Settings.KmsKey} if missing (policy, rotation, tags)." : $"PrepareKey: check {run.Settings.KmsKey}.",
+                $"Fence: lock; record names in tags; delete {customEndpoints.Count} custom endpoints; rename the cluster and {instances.Count} instances (+ '{run.Settings.OldSuffix}'); wait until no old name resolves; check connections; take T1 from AWS's clock.",
+                "Restore: wait until the old cluster's latest restorable time reaches T1; restore it at T1 (full copy) under the original name with the customer managed key.",
+                $"CreateInstances: create the {instances.Count} instances under their original names, the writer first; the outage ends when the writer answers at the original cluster endpoint.",
+                "Finalize: IAM roles, custom endpoints, RDS Proxy targets, settings only ModifyDBCluster takes; release the lock.",
+                "Verify: names, DNS, key, settings, instances; no commit on the old cluster after T1.",
+            ],
+            Settings = settings,
+            Outage =
+            [
+                "Writes stop when the cluster is renamed (Fence) and resume when the writer answers at the original endpoint (CreateInstances).",
+                "The outage is: rename and DNS (minutes) + waiting for the latest restorable time to pass T1 (about 5 minutes) + the restore (grows with the cluster's size) + creating the writer (about 10 minutes).",
+                "Reads stop at the same time: the reader endpoint and the instance endpoints move with their names.",
+                "Readers are created in parallel with the writer and do not lengthen the outage; the reader endpoint points to the writer until they are available.",
+            ],
+            Rollback =
+            [
+                $"Until Cleanup, `--target=Rollback --cluster={run.ClusterId} --confirm={run.ClusterId}` deletes the new cluster (after a final snapshot if it took writes) and renames {run.OldClusterId} and its instances back, with their custom endpoints.",
+                "Writes made to the new cluster after the cutover are only in that final snapshot after a rollback.",
+                $"Cleanup (after --min-age, {run.Settings.MinAge.TotalDays:0.#} days by default 7) takes a final snapshot of {run.OldClusterId} and deletes it; after that there is no rollback.",
+            ],
+            Blocks = preflight.Blocks,
+            Warnings = preflight.Warnings,
+            NothingToDo = preflight.NothingToDo,
+        };
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"## Rekey plan: `{Cluster}` in {Region}");
+        md.AppendLine();
+        if (NothingToDo)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"`{Cluster}` already uses the requested key ({TargetKey}); the cutover has nothing to do.");
+            return md.ToString();
+        }
+
+        md.AppendLine(CultureInfo.InvariantCulture, $"Storage key: `{CurrentKey ?? "unknown"}` → `{TargetKey ?? "not given"}`{(CreatesKey ? " (created by PrepareKey)" : string.Empty)}.");
+        md.AppendLine();
+        if (Blocks.Count > 0)
+        {
+            md.AppendLine("### Blocking (the cutover will not start)");
+            md.AppendLine();
+            foreach (var block in Blocks)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"- ⛔ {block}");
+            }
+
+            md.AppendLine();
+        }
+
+        if (Warnings.Count > 0)
+        {
+            md.AppendLine("### Warnings");
+            md.AppendLine();
+            foreach (var warning in Warnings)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"- ⚠️ {warning}");
+            }
+
+            md.AppendLine();
+        }
+
+        md.AppendLine("### Names");
+        md.AppendLine();
+        md.AppendLine("| What | Now | During the cutover | After |");
+        md.AppendLine("| --- | --- | --- | --- |");
+        foreach (var name in Names)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {name.Kind} | `{name.Now}` | `{name.DuringCutover}` | {name.After} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("### Steps");
+        md.AppendLine();
+        foreach (var (step, index) in Steps.Select((s, i) => (s, i + 1)))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"{index}. {step}");
+        }
+
+        md.AppendLine();
+        md.AppendLine("### Expected outage");
+        md.AppendLine();
+        foreach (var line in Outage)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
+        }
+
+        md.AppendLine();
+        md.AppendLine("### Settings and how they are carried");
+        md.AppendLine();
+        md.AppendLine("| Scope | Setting | Value | Carried by |");
+        md.AppendLine("| --- | --- | --- | --- |");
+        foreach (var setting in Settings)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {setting.Scope} | {setting.Name} | {Escape(setting.Value)} | {Describe(setting.Carriage)} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("### Rollback");
+        md.AppendLine();
+        foreach (var line in Rollback)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
+        }
+
+        return md.ToString();
+    }
+
+    private static string OriginalName(RekeyRun run, string instanceId) =>
+        instanceId.EndsWith(run.Settings.OldSuffix, StringComparison.Ordinal) ? instanceId[..^run.Settings.OldSuffix.Length] : instanceId;
+
+    private static string Escape(string? value) => string.IsNullOrEmpty(value) ? "—" : $"`{value.Replace("|", "\\|", StringComparison.Ordinal)}`";
+
+    private static string Describe(Carriage carriage) => carriage switch
+    {
+        Carriage.RestoreParameter => "restore parameter",
+        Carriage.InstanceParameter => "per-instance parameter",
+        Carriage.ModifiedAfter => "later modify (Finalize)",
+        Carriage.Recreated => "re-created (Finalize)",
+        Carriage.KeptByRestore => "kept by the restore",
+        _ => "manual",
+    };
+}

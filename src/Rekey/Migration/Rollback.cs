@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS.Model;
+using Rekey.Clusters;
+using Rekey.Metrics;
+using Rekey.Runtime;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.Migration;
+
+/// <summary>
+/// Brings the old cluster back under its original names from wherever a cutover stopped: deletes what
+/// the cutover created (with a final snapshot when the new cluster took writes), renames the old cluster
+/// and instances back, and re-creates their custom endpoints. The old cluster's data is never touched.
+/// </summary>
+public static class Rollback
+{
+    public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var source = state.Source;
+        if (source is null)
+        {
+            throw new InvalidOperationException(state.Target is not null
+                ? $"The old cluster of {run.ClusterId} is gone (cleaned up); there is nothing to roll back to."
+                : $"DB cluster {run.ClusterId} has no cutover to roll back.");
+        }
+
+        if (!state.IsRenamed && state.Target is null && source.Tag(RekeyTags.Role) is null)
+        {
+            run.Log.LogInformation("{Cluster} was never fenced; nothing to roll back", run.ClusterId);
+            run.Journal.Add("Rollback", $"{run.ClusterId} was never fenced; nothing to roll back.");
+            return;
+        }
+
+        await ClusterLock.AcquireAsync(run, source, cancellationToken).ConfigureAwait(false);
+        var definition = state.Definition
+            ?? throw new InvalidOperationException($"The old cluster {source.DBClusterIdentifier} carries no recorded definition; restore its names by hand.");
+
+        if (state.Target is { } target)
+        {
+            await ProxyTargets.MoveAsync(run, run.ClusterId, run.OldClusterId, "Rollback", cancellationToken).ConfigureAwait(false);
+            await DeleteNewClusterAsync(run, reader, target, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RenameBackAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
+        await ProxyTargets.MoveAsync(run, run.OldClusterId, run.ClusterId, "Rollback", cancellationToken).ConfigureAwait(false);
+        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "Rollback", cancellationToken).ConfigureAwait(false);
+        await ForgetAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task DeleteNewClusterAsync(RekeyRun run, ClusterReader reader, DBCluster target, CancellationToken cancellationToken)
+    {
+        // Only a cluster Rekey created (tagged as the target of this old cluster) is ever deleted here.
+        if (target.Tag(RekeyTags.Source) != run.OldClusterId)
+        {
+            throw new InvalidOperationException($"DB cluster {run.ClusterId} is not the one Rekey restored from {run.OldClusterId}; Rollback will not delete it.");
+        }
+
+        var tookWrites = await TookWritesAsync(run, target, cancellationToken).ConfigureAwait(false);
+        foreach (var instance in await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false))
+        {
+            if (instance.DBInstanceStatus is "deleting")
+            {
+                continue;
+            }
+
+            await run.Rds.DeleteDBInstanceAsync(new DeleteDBInstanceRequest { DBInstanceIdentifier = instance.DBInstanceIdentifier, SkipFinalSnapshot = true }, cancellationToken)
+                .ConfigureAwait(false);
+            run.Journal.Add("Rollback", $"Deleting instance {instance.DBInstanceIdentifier} of the new cluster.");
+        }
+
+        await run.Wait.UntilAsync(
+            $"the new cluster's instances to be deleted",
+            run.Wait.Settings.DeleteDeadline,
+            async token =>
+            {
+                var left = await reader.InstancesOfAsync(run.ClusterId, token).ConfigureAwait(false);
+                return left.Count == 0 ? Probe<bool>.Ready(true, "none left") : Probe<bool>.NotYet(false, $"{left.Count} left");
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var current = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        if (current is not null && current.Status != "deleting")
+        {
+            if (current.DeletionProtection == true)
+            {
+                await run.Rds.ModifyDBClusterAsync(
+                    new ModifyDBClusterRequest { DBClusterIdentifier = run.ClusterId, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
+            }
+
+            var snapshot = tookWrites ? $"{run.ClusterId}-rekey-rollback-{run.RunId}".ToLowerInvariant() : null;
+            await run.Rds.DeleteDBClusterAsync(
+                new DeleteDBClusterRequest { DBClusterIdentifier = run.ClusterId, SkipFinalSnapshot = snapshot is null, FinalDBSnapshotIdentifier = snapshot },
+                cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("Rollback", snapshot is null
+                ? $"Deleting the new cluster {run.ClusterId} (it took no writes)."
+                : $"Deleting the new cluster {run.ClusterId} after final snapshot {snapshot} (it took writes).");
+        }
+
+        await run.Wait.UntilAsync(
+            $"the new cluster {run.ClusterId} to be deleted",
+            run.Wait.Settings.DeleteDeadline,
+            async token =>
+            {
+                var cluster = await reader.FindClusterAsync(run.ClusterId, token).ConfigureAwait(false);
+                return cluster is null ? Probe<bool>.Ready(true, "deleted") : Probe<bool>.NotYet(false, cluster.Status ?? "unknown");
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether CloudWatch counted any commit on the new cluster; when it cannot tell, the answer is yes, so a snapshot is kept.</summary>
+    private static async Task<bool> TookWritesAsync(RekeyRun run, DBCluster target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+            var since = target.ClusterCreateTime is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : now.AddDays(-1);
+            var points = await RdsMetrics.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.ClusterId, "Sum", since, now, 60, cancellationToken)
+                .ConfigureAwait(false);
+            return points.Sum(p => p.Value) > 0;
+        }
+        catch (Amazon.Runtime.AmazonServiceException exception)
+        {
+            run.Log.LogWarning("Could not read CommitThroughput of {Cluster} ({Message}); keeping a final snapshot", run.ClusterId, exception.Message);
+            return true;
+        }
+    }
+
+    private static async Task RenameBackAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        var renamed = await reader.FindClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false);
+        if (renamed is not null && renamed.IsAvailable())
+        {
+            await run.Rds.ModifyDBClusterAsync(
+                new ModifyDBClusterRequest { DBClusterIdentifier = run.OldClusterId, NewDBClusterIdentifier = run.ClusterId, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("Rollback", $"Renamed the old cluster {run.OldClusterId} back to {run.ClusterId}.");
+        }
+
+        await run.Wait.UntilAsync(
+            $"the old cluster to be available as {run.ClusterId}",
+            run.Wait.Settings.RenameDeadline,
+            async token =>
+            {
+                var cluster = await reader.FindClusterAsync(run.ClusterId, token).ConfigureAwait(false);
+                return cluster is not null && cluster.IsAvailable() ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, cluster?.Status ?? "not there yet");
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        foreach (var instance in definition.Instances)
+        {
+            var old = await reader.FindInstanceAsync(run.OldNameOf(instance.Id), cancellationToken).ConfigureAwait(false);
+            if (old is not null && old.IsAvailable() && old.Tags().GetValueOrDefault(RekeyTags.OriginalId) == instance.Id)
+            {
+                await run.Rds.ModifyDBInstanceAsync(
+                    new ModifyDBInstanceRequest { DBInstanceIdentifier = old.DBInstanceIdentifier, NewDBInstanceIdentifier = instance.Id, ApplyImmediately = true },
+                    cancellationToken).ConfigureAwait(false);
+                run.Journal.Add("Rollback", $"Renamed instance {old.DBInstanceIdentifier} back to {instance.Id}.");
+            }
+        }
+
+        await Task.WhenAll(definition.Instances.Select(instance => run.Wait.UntilAsync(
+            $"instance {instance.Id} to be available under its original name",
+            run.Wait.Settings.RenameDeadline,
+            async token =>
+            {
+                var current = await reader.FindInstanceAsync(instance.Id, token).ConfigureAwait(false);
+                return current is not null && current.IsAvailable() ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, current?.DBInstanceStatus ?? "not there yet");
+            },
+            cancellationToken))).ConfigureAwait(false);
+    }
+
+    private static async Task ForgetAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        var cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        var keys = cluster.Tags().Keys.Where(RekeyTags.IsRekeyTag).ToList();
+        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        await run.Rds.AddAsync(cluster.DBClusterArn!, "rekey:rolled-back-at", Tagging.Iso(now), cancellationToken).ConfigureAwait(false);
+        await run.Rds.RemoveAsync(cluster.DBClusterArn!, keys, cancellationToken).ConfigureAwait(false);
+        foreach (var instance in definition.Instances)
+        {
+            if (await reader.FindInstanceAsync(instance.Id, cancellationToken).ConfigureAwait(false) is { } current)
+            {
+                await run.Rds.RemoveAsync(current.DBInstanceArn!, [RekeyTags.OriginalId], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        run.Journal.Add("Rollback", $"{run.ClusterId} is back under its original names; the cutover's tags are removed.");
+        run.Log.LogInformation("Rolled back {Cluster}", run.ClusterId);
+    }
+}

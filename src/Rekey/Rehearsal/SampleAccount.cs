@@ -1,0 +1,147 @@
+using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
+using Rekey.Waiting;
+
+namespace Rekey.Rehearsal;
+
+/// <summary>A sample cluster of the rehearsal account, as it is created.</summary>
+public sealed record SampleCluster(
+    string Id,
+    string Engine,
+    int Port,
+    string ParameterGroup,
+    string InstanceParameterGroup,
+    string CustomEndpoint,
+    string RoleArn,
+    string? RoleFeature,
+    IReadOnlyList<(string Id, string InstanceClass, string Zone, int PromotionTier)> Instances);
+
+/// <summary>
+/// Seeds the rehearsal account through the ordinary RDS API: an aurora-postgresql and an aurora-mysql
+/// cluster on the AWS managed key, each with a writer and two readers of different classes, a custom
+/// endpoint, an IAM role, tags and custom parameter groups.
+/// </summary>
+public static class SampleAccount
+{
+    public const string Account = "111111111111";
+
+    public static IReadOnlyList<SampleCluster> Clusters { get; } =
+    [
+        new(
+            "orders",
+            "aurora-postgresql",
+            5432,
+            "orders-cluster-pg16",
+            "orders-instance-pg16",
+            "orders-reporting",
+            $"arn:aws:iam::{Account}:role/orders-s3-import",
+            "s3Import",
+            [("orders-1", "db.r6g.large", "us-east-1a", 0), ("orders-2", "db.r6g.large", "us-east-1b", 1), ("orders-3", "db.r6g.xlarge", "us-east-1c", 2)]),
+        new(
+            "inventory",
+            "aurora-mysql",
+            3306,
+            "inventory-cluster-mysql80",
+            "inventory-instance-mysql80",
+            "inventory-batch",
+            $"arn:aws:iam::{Account}:role/inventory-s3-export",
+            null,
+            [("inventory-a", "db.r6g.xlarge", "us-east-1a", 0), ("inventory-b", "db.r6g.large", "us-east-1b", 1), ("inventory-c", "db.r6g.2xlarge", "us-east-1c", 15)]),
+    ];
+
+    public static async Task SeedAsync(IAmazonRDS rds, Waiter wait, CancellationToken cancellationToken)
+    {
+        foreach (var sample in Clusters)
+        {
+            await rds.CreateDBClusterAsync(
+                new CreateDBClusterRequest
+                {
+                    DBClusterIdentifier = sample.Id,
+                    Engine = sample.Engine,
+                    MasterUsername = "app_admin",
+                    MasterUserPassword = "rehearsal-only-password",
+                    DatabaseName = sample.Id,
+                    Port = sample.Port,
+                    StorageEncrypted = true,
+                    DBClusterParameterGroupName = sample.ParameterGroup,
+                    DBSubnetGroupName = "app-private",
+                    VpcSecurityGroupIds = ["sg-0a1b2c3d4e5f60718"],
+                    BackupRetentionPeriod = 7,
+                    PreferredBackupWindow = "03:00-03:30",
+                    PreferredMaintenanceWindow = "sun:04:00-sun:04:30",
+                    EnableIAMDatabaseAuthentication = true,
+                    EnableCloudwatchLogsExports = [sample.Engine == "aurora-mysql" ? "error" : "postgresql"],
+                    CopyTagsToSnapshot = true,
+                    DeletionProtection = true,
+                    Tags = [new Tag { Key = "team", Value = "payments" }, new Tag { Key = "cost-center", Value = "cc-1234" }],
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            await wait.UntilAsync(
+                $"sample cluster {sample.Id} to be available",
+                TimeSpan.FromMinutes(5),
+                async token =>
+                {
+                    var response = await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = sample.Id }, token).ConfigureAwait(false);
+                    var status = response.DBClusters?.FirstOrDefault()?.Status ?? "unknown";
+                    return status == "available" ? Probe<bool>.Ready(true, status) : Probe<bool>.NotYet(false, status);
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            foreach (var (id, instanceClass, zone, tier) in sample.Instances)
+            {
+                await rds.CreateDBInstanceAsync(
+                    new CreateDBInstanceRequest
+                    {
+                        DBInstanceIdentifier = id,
+                        DBClusterIdentifier = sample.Id,
+                        Engine = sample.Engine,
+                        DBInstanceClass = instanceClass,
+                        AvailabilityZone = zone,
+                        PromotionTier = tier,
+                        DBParameterGroupName = sample.InstanceParameterGroup,
+                        AutoMinorVersionUpgrade = true,
+                        PubliclyAccessible = false,
+                        Tags = [new Tag { Key = "team", Value = "payments" }],
+                    },
+                    cancellationToken).ConfigureAwait(false);
+
+                // The first instance that becomes available is the writer; readers wait for it.
+                if (id == sample.Instances[0].Id)
+                {
+                    await WaitForInstanceAsync(rds, wait, id, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            foreach (var (id, _, _, _) in sample.Instances.Skip(1))
+            {
+                await WaitForInstanceAsync(rds, wait, id, cancellationToken).ConfigureAwait(false);
+            }
+
+            await rds.CreateDBClusterEndpointAsync(
+                new CreateDBClusterEndpointRequest
+                {
+                    DBClusterIdentifier = sample.Id,
+                    DBClusterEndpointIdentifier = sample.CustomEndpoint,
+                    EndpointType = "READER",
+                    StaticMembers = [sample.Instances[2].Id],
+                },
+                cancellationToken).ConfigureAwait(false);
+            await rds.AddRoleToDBClusterAsync(
+                new AddRoleToDBClusterRequest { DBClusterIdentifier = sample.Id, RoleArn = sample.RoleArn, FeatureName = sample.RoleFeature },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static Task WaitForInstanceAsync(IAmazonRDS rds, Waiter wait, string id, CancellationToken cancellationToken) =>
+        wait.UntilAsync(
+            $"sample instance {id} to be available",
+            TimeSpan.FromMinutes(5),
+            async token =>
+            {
+                var response = await rds.DescribeDBInstancesAsync(new DescribeDBInstancesRequest { DBInstanceIdentifier = id }, token).ConfigureAwait(false);
+                var status = response.DBInstances?.FirstOrDefault()?.DBInstanceStatus ?? "unknown";
+                return status == "available" ? Probe<bool>.Ready(true, status) : Probe<bool>.NotYet(false, status);
+            },
+            cancellationToken);
+}

@@ -1,0 +1,36 @@
+namespace Rekey.Rehearsal;
+
+/// <summary>
+/// The proof a rehearsal gives: every write the application saw acknowledged before T1 is in the new
+/// cluster, and no write was acknowledged by the old cluster after T1.
+/// </summary>
+public sealed record WriteAudit(
+    string Cluster,
+    int Acknowledged,
+    int AcknowledgedByOldBeforeT1,
+    int AcknowledgedByNew,
+    IReadOnlyList<string> LostBeforeT1,
+    IReadOnlyList<string> OldAfterT1)
+{
+    public bool Passed => LostBeforeT1.Count == 0 && OldAfterT1.Count == 0;
+
+    public static WriteAudit Of(
+        string cluster,
+        IReadOnlyList<SandboxWrite> acknowledged,
+        string oldClusterResourceId,
+        DateTimeOffset t1,
+        IReadOnlyList<ClusterWriteRecord> newClusterWrites)
+    {
+        var inNew = newClusterWrites.Select(w => (w.Key, w.Value)).ToHashSet();
+        var byOld = acknowledged.Where(w => w.ClusterResourceId == oldClusterResourceId).ToList();
+        var lost = byOld.Where(w => w.Time <= t1 && !inNew.Contains((w.Key, w.Value))).Select(w => w.Key).ToList();
+        var late = byOld.Where(w => w.Time > t1).Select(w => w.Key).ToList();
+        return new WriteAudit(
+            cluster,
+            acknowledged.Count,
+            byOld.Count(w => w.Time <= t1),
+            acknowledged.Count(w => w.ClusterResourceId != oldClusterResourceId),
+            lost,
+            late);
+    }
+}
