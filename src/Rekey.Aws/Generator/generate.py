@@ -54,7 +54,7 @@ SERVICES = [
             "DescribeBackupVault", "DescribeCopyJob", "DescribeGlobalSettings", "GetBackupPlan",
             "GetBackupSelection", "GetBackupVaultAccessPolicy", "ListBackupPlans", "ListBackupSelections",
             "ListCopyJobs", "ListRecoveryPointsByBackupVault", "PutBackupVaultAccessPolicy",
-            "StartBackupJob", "StartCopyJob", "TagResource", "UpdateBackupPlan",
+            "StartBackupJob", "StartCopyJob", "TagResource", "UpdateBackupPlan", "UpdateGlobalSettings",
         ],
     },
     {

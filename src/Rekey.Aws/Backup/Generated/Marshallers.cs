@@ -700,6 +700,34 @@ internal sealed class UpdateBackupPlanRequestMarshaller : IMarshaller<IRequest, 
     }
 }
 
+/// <summary>Marshals UpdateGlobalSettingsRequest into PUT /global-settings.</summary>
+internal sealed class UpdateGlobalSettingsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly UpdateGlobalSettingsRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (UpdateGlobalSettingsRequest)input;
+        var request = RestJsonRequests.Create(publicRequest, "AmazonBackup", "PUT", "/global-settings");
+        RestJsonRequests.WriteBody(request, writer =>
+        {
+            if (publicRequest.GlobalSettings is { } j1)
+            {
+                writer.WritePropertyName("GlobalSettings");
+                writer.WriteStartObject();
+                foreach (var kv2 in j1)
+                {
+                    writer.WritePropertyName(kv2.Key);
+                    writer.WriteStringValue(kv2.Value);
+                }
+
+                writer.WriteEndObject();
+            }
+        });
+        return request;
+    }
+}
+
 /// <summary>JSON serialization of the nested structures.</summary>
 internal static class JsonStructureMarshallers
 {

@@ -712,6 +712,18 @@ public sealed partial class UpdateBackupPlanResponse : Rekey.Aws.Runtime.AwsResp
     public List<global::Rekey.Aws.Backup.Model.ScanSetting>? ScanSettings { get; set; }
 }
 
+/// <summary>Updates whether the Amazon Web Services account has enabled different cross-account management options, including cross-account backup, multi-party approval, and delegated administrator.</summary>
+public sealed partial class UpdateGlobalSettingsRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>Inputs can include: A value for isCrossAccountBackupEnabled.</summary>
+    public Dictionary<string, string>? GlobalSettings { get; set; }
+}
+
+/// <summary>The result of UpdateGlobalSettings, with the server's Date and request id.</summary>
+public sealed partial class UpdateGlobalSettingsResponse : Rekey.Aws.Runtime.AwsResponse
+{
+}
+
 /// <summary>The backup options for each resource type.</summary>
 public sealed partial class AdvancedBackupSetting
 {

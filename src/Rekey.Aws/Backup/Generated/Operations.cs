@@ -82,6 +82,9 @@ public partial interface IAmazonBackup : IDisposable
 
     /// <summary>Updates the specified backup plan.</summary>
     Task<UpdateBackupPlanResponse> UpdateBackupPlanAsync(UpdateBackupPlanRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Updates whether the Amazon Web Services account has enabled different cross-account management options, including cross-account backup, multi-party approval, and delegated administrator.</summary>
+    Task<UpdateGlobalSettingsResponse> UpdateGlobalSettingsAsync(UpdateGlobalSettingsRequest request, CancellationToken cancellationToken = default);
 }
 
 public partial class AmazonBackupClient : IAmazonBackup
@@ -229,4 +232,8 @@ public partial class AmazonBackupClient : IAmazonBackup
     /// <summary>Updates the specified backup plan.</summary>
     public virtual Task<UpdateBackupPlanResponse> UpdateBackupPlanAsync(UpdateBackupPlanRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<UpdateBackupPlanResponse>(request, UpdateBackupPlanRequestMarshaller.Instance, UpdateBackupPlanResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Updates whether the Amazon Web Services account has enabled different cross-account management options, including cross-account backup, multi-party approval, and delegated administrator.</summary>
+    public virtual Task<UpdateGlobalSettingsResponse> UpdateGlobalSettingsAsync(UpdateGlobalSettingsRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<UpdateGlobalSettingsResponse>(request, UpdateGlobalSettingsRequestMarshaller.Instance, UpdateGlobalSettingsResponseUnmarshaller.Instance, cancellationToken);
 }

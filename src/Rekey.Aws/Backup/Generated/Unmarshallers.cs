@@ -786,6 +786,20 @@ internal sealed class UpdateBackupPlanResponseUnmarshaller : RestJsonResponseUnm
     }
 }
 
+/// <summary>Reads the JSON answer to UpdateGlobalSettings.</summary>
+internal sealed class UpdateGlobalSettingsResponseUnmarshaller : RestJsonResponseUnmarshaller
+{
+    public static readonly UpdateGlobalSettingsResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonBackupErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(JsonUnmarshallerContext context, ref StreamingUtf8JsonReader reader)
+    {
+        var value = new UpdateGlobalSettingsResponse();
+        return value;
+    }
+}
+
 internal sealed class AdvancedBackupSettingUnmarshaller : IJsonUnmarshaller<AdvancedBackupSetting, JsonUnmarshallerContext>
 {
     public static readonly AdvancedBackupSettingUnmarshaller Instance = new();
