@@ -1,0 +1,78 @@
+using System.Globalization;
+using Amazon;
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using Rekey.Aws;
+using Rekey.Configuration;
+using Rekey.Inventory;
+using Spectre.Console;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>
+/// Read only. Lists the account's clusters on the AWS managed key (and unencrypted ones, with a note)
+/// across the Regions given, as a table, as artifacts/inventory.json (a JSON array usable as a GitHub
+/// Actions matrix) and, under GitHub Actions, as the step output <c>matrix</c>.
+/// </summary>
+[TaskName("Inventory")]
+[TaskDescription("Lists the clusters on the AWS managed key across --regions=a,b or all; table, inventory.json and a GitHub Actions matrix.")]
+public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsClientFactory = null) : AsyncFrostingTask<RekeyContext>
+{
+    public const string FileName = "inventory.json";
+
+    public override async Task RunAsync(RekeyContext context)
+    {
+        var settings = context.Settings;
+        var cancellationToken = CancellationToken.None;
+        var scanner = new InventoryScanner(awsClientFactory ?? new AwsClientFactory(), context.Logger);
+
+        var home = RegionEndpoint.GetBySystemName(
+            settings.Region ?? settings.Regions.FirstOrDefault() ?? Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName
+            ?? throw new InvalidArgumentsException("Inventory needs Regions: give --regions=eu-west-1,us-east-1 (or --regions=all with --region or AWS_REGION set to a Region of the account's partition)."));
+        var (account, partition) = await scanner.CallerAsync(home, cancellationToken);
+
+        IReadOnlyList<string> regions = settings.AllRegions ? InventoryScanner.RegionsOfPartition(partition)
+            : settings.Regions.Count > 0 ? settings.Regions
+            : [home.SystemName];
+        context.Log.Information("Inventory of account {0} in {1} Region(s): {2}", account, regions.Count, string.Join(", ", regions));
+
+        var result = await scanner.ScanAsync(account, regions, cancellationToken);
+        Show(result);
+
+        Directory.CreateDirectory(settings.ArtifactsDirectory);
+        var path = Path.Combine(settings.ArtifactsDirectory, FileName);
+        await File.WriteAllTextAsync(path, result.ToJson(), cancellationToken);
+        context.Log.Information("Inventory: {0} cluster(s) written to {1}", result.Clusters.Count, path);
+
+        if (context.IsGitHubActions && Environment.GetEnvironmentVariable("GITHUB_OUTPUT") is { Length: > 0 } output)
+        {
+            await File.AppendAllTextAsync(output, $"matrix={result.ToMatrixJson()}{Environment.NewLine}", cancellationToken);
+        }
+    }
+
+    private void Show(InventoryResult result)
+    {
+        var table = new Table()
+            .Title($"Clusters on the AWS managed key or unencrypted (account {result.Account})")
+            .AddColumns("Cluster", "Region", "Engine", "Version", "Key", "Key manager", "Instances", "Encrypted", "Note");
+        foreach (var cluster in result.Clusters)
+        {
+            table.AddRow(
+                Markup.Escape(cluster.Cluster),
+                cluster.Region,
+                Markup.Escape(cluster.Engine ?? string.Empty),
+                Markup.Escape(cluster.EngineVersion ?? string.Empty),
+                Markup.Escape(cluster.KeyId ?? "-"),
+                cluster.KeyManager ?? "-",
+                cluster.Instances.ToString(CultureInfo.InvariantCulture),
+                cluster.Encrypted ? "yes" : "[yellow]no[/]",
+                Markup.Escape(cluster.Note ?? string.Empty));
+        }
+
+        console.Write(table);
+        foreach (var skipped in result.Skipped)
+        {
+            console.MarkupLineInterpolated($"[yellow]Skipped {skipped.Region}:[/] {skipped.Reason}");
+        }
+    }
+}

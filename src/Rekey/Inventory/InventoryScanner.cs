@@ -1,0 +1,133 @@
+using Amazon;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Amazon.SecurityToken.Model;
+using Microsoft.Extensions.Logging;
+using Rekey.Aws;
+using Rekey.Aws.RDS.Model;
+
+namespace Rekey.Inventory;
+
+/// <summary>
+/// Lists the clusters of the credentials' account, Region by Region, whose storage key is AWS managed
+/// (DescribeKey's KeyManager is AWS) or that are not encrypted. Read only. A Region that refuses the
+/// credentials (not opted in, access denied) is reported and skipped.
+/// </summary>
+public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
+{
+    // What AWS answers in a Region the account has not opted into, or where the credentials are not allowed.
+    private static readonly HashSet<string> RefusalCodes = new(StringComparer.Ordinal)
+    {
+        "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",
+        "InvalidClientTokenId", "AuthFailure", "OptInRequired", "SignatureDoesNotMatch",
+    };
+
+    /// <summary>
+    /// Every Region of <paramref name="partition"/> that the SDK's partition data knows, in name order.
+    /// </summary>
+    public static IReadOnlyList<string> RegionsOfPartition(string partition) =>
+        RegionEndpoint.EnumerableAllRegions
+            .Where(r => string.Equals(r.PartitionName, partition, StringComparison.Ordinal))
+            .Select(r => r.SystemName)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The partition of an ARN (arn:PARTITION:...).</summary>
+    public static string PartitionOf(string arn) =>
+        arn.Split(':') is { Length: > 2 } parts && parts[0] == "arn" ? parts[1] : "aws";
+
+    /// <summary>Who the credentials are: account and partition, from STS.</summary>
+    public async Task<(string Account, string Partition)> CallerAsync(RegionEndpoint region, CancellationToken cancellationToken)
+    {
+        using var sts = aws.CreateSts(region);
+        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+        return (identity.Account, PartitionOf(identity.Arn));
+    }
+
+    /// <summary>Scans <paramref name="regions"/> one after the other (so the output is in a stable order).</summary>
+    public async Task<InventoryResult> ScanAsync(string account, IReadOnlyList<string> regions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        var clusters = new List<InventoryEntry>();
+        var skipped = new List<SkippedRegion>();
+        foreach (var name in regions)
+        {
+            try
+            {
+                clusters.AddRange(await ScanRegionAsync(account, RegionEndpoint.GetBySystemName(name), cancellationToken).ConfigureAwait(false));
+            }
+            catch (AmazonServiceException exception) when (IsRefusal(exception))
+            {
+                logger.LogWarning("Skipping {Region}: {Code} {Message}", name, exception.ErrorCode, exception.Message);
+                skipped.Add(new SkippedRegion(name, $"{exception.ErrorCode}: {exception.Message}"));
+            }
+        }
+
+        return new InventoryResult { Account = account, Regions = regions, Clusters = clusters, Skipped = skipped };
+    }
+
+    private static bool IsRefusal(AmazonServiceException exception) =>
+        RefusalCodes.Contains(exception.ErrorCode ?? string.Empty)
+        || exception.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Unauthorized;
+
+    private async Task<List<InventoryEntry>> ScanRegionAsync(string account, RegionEndpoint region, CancellationToken cancellationToken)
+    {
+        using var rds = aws.CreateRds(region);
+        using var kms = aws.CreateKms(region);
+        var found = new List<InventoryEntry>();
+        var keyManagers = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await foreach (var cluster in rds.DescribeDBClustersAllAsync(new DescribeDBClustersRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            var entry = new InventoryEntry
+            {
+                Cluster = cluster.DBClusterIdentifier!,
+                Region = region.SystemName,
+                Account = AccountOf(cluster.DBClusterArn) ?? account,
+                Engine = cluster.Engine,
+                EngineVersion = cluster.EngineVersion,
+                KeyId = cluster.KmsKeyId,
+                Instances = cluster.DBClusterMembers?.Count ?? 0,
+                Encrypted = cluster.StorageEncrypted == true,
+            };
+
+            if (!entry.Encrypted)
+            {
+                found.Add(entry with
+                {
+                    Note = "Not encrypted: a point-in-time restore cannot encrypt it; snapshot it and restore the snapshot with a customer managed key, or use a Blue/Green deployment with a target key.",
+                });
+                continue;
+            }
+
+            if (cluster.KmsKeyId is not { } keyId)
+            {
+                continue;
+            }
+
+            if (!keyManagers.TryGetValue(keyId, out var manager))
+            {
+                manager = await KeyManagerAsync(kms, keyId, cancellationToken).ConfigureAwait(false);
+                keyManagers[keyId] = manager;
+            }
+
+            if (string.Equals(manager, KeyManagerType.AWS.Value, StringComparison.Ordinal))
+            {
+                found.Add(entry with { KeyManager = manager });
+            }
+        }
+
+        logger.LogInformation("{Region}: {Count} clusters on the AWS managed key or unencrypted", region.SystemName, found.Count);
+        return found;
+    }
+
+    private static async Task<string?> KeyManagerAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
+    {
+        var response = await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
+        return response.KeyMetadata.KeyManager?.Value;
+    }
+
+    private static string? AccountOf(string? arn) =>
+        arn?.Split(':') is { Length: > 4 } parts && parts[4].Length == 12 ? parts[4] : null;
+}
