@@ -15,6 +15,13 @@ public static class ArgumentNames
     public const string BackupAccount = "backup-account";
     public const string BackupVault = "backup-vault";
     public const string BackupRoleArn = "backup-role-arn";
+    public const string BackupServiceRoleArn = "backup-service-role-arn";
+    public const string BackupVaultKey = "backup-vault-key";
+    public const string SourceBackupVault = "source-backup-vault";
+    public const string BackupSchedule = "backup-schedule";
+    public const string BackupRetentionDays = "backup-retention-days";
+    public const string CopyRetentionDays = "copy-retention-days";
+    public const string ContinuousBackup = "continuous-backup";
     public const string SnsTopicArn = "sns-topic-arn";
     public const string DnsServer = "dns-server";
     public const string Confirm = "confirm";

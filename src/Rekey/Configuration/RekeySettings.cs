@@ -31,6 +31,26 @@ public sealed record RekeySettings
 
     public string? BackupRoleArn { get; init; }
 
+    /// <summary>The role AWS Backup uses in the cluster's account; null means AWSBackupDefaultServiceRole.</summary>
+    public string? BackupServiceRoleArn { get; init; }
+
+    /// <summary>The backup account's key for its vault; null means Rekey's key under alias/rekey-backup-vault.</summary>
+    public KmsKeyReference? BackupVaultKey { get; init; }
+
+    /// <summary>The vault in the cluster's account; null means the same name as <see cref="BackupVault"/>.</summary>
+    public string? SourceBackupVault { get; init; }
+
+    /// <summary>The plan rule's schedule (cron(...) or rate(...)); null means the default.</summary>
+    public string? BackupSchedule { get; init; }
+
+    /// <summary>Days the cluster's account keeps a recovery point; null means the default.</summary>
+    public int? BackupRetentionDays { get; init; }
+
+    /// <summary>Days the backup account keeps a copy; null means the default.</summary>
+    public int? CopyRetentionDays { get; init; }
+
+    public bool ContinuousBackup { get; init; }
+
     public string? SnsTopicArn { get; init; }
 
     public DnsServerAddress? DnsServer { get; init; }

@@ -20,6 +20,13 @@ public static partial class SettingsReader
         new(ArgumentNames.BackupAccount, "12-digit AWS account that receives backup copies.", false, "REKEY_BACKUP_ACCOUNT"),
         new(ArgumentNames.BackupVault, "Backup vault name in the backup account.", false, "REKEY_BACKUP_VAULT"),
         new(ArgumentNames.BackupRoleArn, "IAM role to assume in the backup account.", false, "REKEY_BACKUP_ROLE_ARN"),
+        new(ArgumentNames.BackupServiceRoleArn, "IAM role AWS Backup uses in the cluster's account (default: service-role/AWSBackupDefaultServiceRole).", false, "REKEY_BACKUP_SERVICE_ROLE_ARN"),
+        new(ArgumentNames.BackupVaultKey, "Key of the backup account for its vault: key id, ARN or alias (default: created under alias/rekey-backup-vault).", false, "REKEY_BACKUP_VAULT_KEY"),
+        new(ArgumentNames.SourceBackupVault, "Backup vault name in the cluster's account (default: the --backup-vault name).", false, "REKEY_SOURCE_BACKUP_VAULT"),
+        new(ArgumentNames.BackupSchedule, "Schedule of the backup plan's rule, cron(...) or rate(...) (default cron(0 5 ? * * *), daily at 05:00 UTC).", false, "REKEY_BACKUP_SCHEDULE"),
+        new(ArgumentNames.BackupRetentionDays, "Days the cluster's account keeps each recovery point (default 35; at most 35 with --continuous-backup).", false, "REKEY_BACKUP_RETENTION_DAYS"),
+        new(ArgumentNames.CopyRetentionDays, "Days the backup account keeps each copy (default 90).", false, "REKEY_COPY_RETENTION_DAYS"),
+        new(ArgumentNames.ContinuousBackup, "Continuous backup (point-in-time recovery) in the plan's rule; copies arrive as snapshots.", true),
         new(ArgumentNames.SnsTopicArn, "SNS topic that hears every step.", false, "REKEY_SNS_TOPIC_ARN"),
         new(ArgumentNames.DnsServer, "Name server (host:port) for endpoint checks instead of the system resolver.", false, "REKEY_DNS_SERVER"),
         new(ArgumentNames.Confirm, "The cluster identifier again: required by every step that changes AWS.", false),
@@ -109,6 +116,13 @@ public static partial class SettingsReader
             BackupAccount = Text(ArgumentNames.BackupAccount, ParseAccount),
             BackupVault = Text(ArgumentNames.BackupVault, ParseVaultName),
             BackupRoleArn = Text(ArgumentNames.BackupRoleArn, ParseRoleArn),
+            BackupServiceRoleArn = Text(ArgumentNames.BackupServiceRoleArn, ParseRoleArn),
+            BackupVaultKey = Parsed<KmsKeyReference>(ArgumentNames.BackupVaultKey, ParseKmsKey),
+            SourceBackupVault = Text(ArgumentNames.SourceBackupVault, ParseVaultName),
+            BackupSchedule = Text(ArgumentNames.BackupSchedule, ParseSchedule),
+            BackupRetentionDays = Parsed<DaysBox>(ArgumentNames.BackupRetentionDays, ParseDays)?.Value,
+            CopyRetentionDays = Parsed<DaysBox>(ArgumentNames.CopyRetentionDays, ParseDays)?.Value,
+            ContinuousBackup = Flag(ArgumentNames.ContinuousBackup),
             SnsTopicArn = Text(ArgumentNames.SnsTopicArn, ParseTopicArn),
             DnsServer = Parsed<DnsServerAddress>(ArgumentNames.DnsServer, ParseDnsServer),
             Confirm = Text(ArgumentNames.Confirm, v => (v.Trim().ToLowerInvariant(), null)),
@@ -307,6 +321,19 @@ public static partial class SettingsReader
             : (null, $"'{text}' is not a GitHub repository: OWNER/NAME, or OWNER@OWNER_ID/NAME@REPOSITORY_ID.");
     }
 
+    private static (string? Value, string? Problem) ParseSchedule(string text)
+    {
+        var value = text.Trim();
+        return SchedulePattern().IsMatch(value)
+            ? (value, null)
+            : (null, $"'{text}' is not an AWS Backup schedule: cron(MINUTES HOURS DAY MONTH WEEKDAY YEAR), e.g. cron(0 5 ? * * *), or rate(12 hours).");
+    }
+
+    private static (DaysBox? Value, string? Problem) ParseDays(string text) =>
+        int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36500
+            ? (new DaysBox(days), null)
+            : (null, $"'{text}' is not a number of days from 1 to 36500.");
+
     private static (DnsServerAddress? Value, string? Problem) ParseDnsServer(string text) =>
         DnsServerAddress.TryParse(text.Trim(), out var address)
             ? (address, null)
@@ -358,6 +385,8 @@ public static partial class SettingsReader
 
     private sealed record TimeSpanBox(TimeSpan Value);
 
+    private sealed record DaysBox(int Value);
+
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]
     private static partial Regex IdentifierPattern();
 
@@ -378,6 +407,9 @@ public static partial class SettingsReader
 
     [GeneratedRegex(@"^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")]
     private static partial Regex TopicArnPattern();
+
+    [GeneratedRegex(@"^(cron\([^()]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$")]
+    private static partial Regex SchedulePattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex RunIdPattern();

@@ -1,0 +1,38 @@
+using Amazon.KeyManagementService;
+using Rekey.Aws.Backup;
+using Rekey.Runtime;
+
+namespace Rekey.Backup;
+
+/// <summary>AWS Backup and KMS in the backup account, through the role <c>--backup-role-arn</c> names.</summary>
+public sealed class BackupAccountSession : IDisposable
+{
+    private BackupAccountSession(IAmazonBackup backup, IAmazonKeyManagementService kms, string assumedRoleArn)
+    {
+        Backup = backup;
+        Kms = kms;
+        AssumedRoleArn = assumedRoleArn;
+    }
+
+    public IAmazonBackup Backup { get; }
+
+    public IAmazonKeyManagementService Kms { get; }
+
+    /// <summary>The session STS issued, as CloudTrail in the backup account shows it.</summary>
+    public string AssumedRoleArn { get; }
+
+    /// <summary>Assumes the role with the run id in the session name, so the backup account's CloudTrail names the run.</summary>
+    public static async Task<BackupAccountSession> OpenAsync(RekeyRun run, string roleArn, CancellationToken cancellationToken)
+    {
+        var sessionName = $"rekey-{run.RunId}";
+        sessionName = sessionName.Length > 64 ? sessionName[..64] : sessionName;
+        var (factory, response) = await run.Aws.AssumeRoleAsync(run.Region, roleArn, sessionName, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new BackupAccountSession(factory.CreateBackup(run.Region), factory.CreateKms(run.Region), response.AssumedRoleUser?.Arn ?? roleArn);
+    }
+
+    public void Dispose()
+    {
+        Backup.Dispose();
+        Kms.Dispose();
+    }
+}

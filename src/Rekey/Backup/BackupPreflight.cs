@@ -1,0 +1,331 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.Backup;
+using Rekey.Aws.Backup.Model;
+using Rekey.Clusters;
+using Rekey.Migration;
+using Rekey.Runtime;
+using BackupNotFoundException = Rekey.Aws.Backup.ResourceNotFoundException;
+using KmsNotFoundException = Amazon.KeyManagementService.Model.NotFoundException;
+
+namespace Rekey.Backup;
+
+/// <summary>
+/// Checks, without changing anything, that AWS Backup can copy the cluster's recovery points into the
+/// backup account: a customer managed key the backup account may use, both accounts in an organization
+/// with cross-account backup on, the backup role, the service role. Every problem is reported at once,
+/// each with what to change.
+/// </summary>
+public static class BackupPreflight
+{
+    /// <summary>What the backup account needs on the source key for a copy (AWS Backup's cross-account copy of RDS snapshots).</summary>
+    public static readonly string[] CopyKeyActions = ["kms:DescribeKey", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:CreateGrant"];
+
+    /// <summary>
+    /// Runs every check. With <paramref name="requireConfigured"/> (before a verification copy) the vaults
+    /// and the vault policy that ConfigureBackup makes must be there too; without it their absence is only noted.
+    /// </summary>
+    public static async Task<BackupPreflightReport> RunAsync(RekeyRun run, bool requireConfigured, CancellationToken cancellationToken)
+    {
+        var blocks = new List<string>();
+        var warnings = new List<string>();
+        var notes = new List<string>();
+        var setup = await BackupSetup.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+
+        var roleUsable = CheckSettings(setup, blocks, warnings);
+        await CheckClusterKeyAsync(run, setup, blocks, cancellationToken).ConfigureAwait(false);
+        await CheckOrganizationAsync(run.Backup, $"The cluster's account {setup.SourceAccount}", setup, blocks, checkFlag: true, cancellationToken).ConfigureAwait(false);
+
+        if (roleUsable && setup.BackupRoleArn is { } roleArn)
+        {
+            BackupAccountSession? session = null;
+            try
+            {
+                session = await BackupAccountSession.OpenAsync(run, roleArn, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonServiceException exception)
+            {
+                blocks.Add(
+                    $"--backup-role-arn {roleArn} cannot be assumed ({exception.ErrorCode}: {exception.Message}). Its trust policy must let this run's role call sts:AssumeRole, "
+                    + "and this run's role needs sts:AssumeRole on it (the IamPolicies target writes both).");
+            }
+
+            if (session is not null)
+            {
+                using (session)
+                {
+                    notes.Add($"Assumed {roleArn} as {session.AssumedRoleArn}.");
+                    await CheckOrganizationAsync(session.Backup, $"The backup account {setup.BackupAccount}", setup, blocks, checkFlag: false, cancellationToken).ConfigureAwait(false);
+                    await CheckBackupVaultAsync(session, setup, requireConfigured, blocks, warnings, notes, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        if (requireConfigured && await DescribeVaultAsync(run.Backup, setup.SourceVaultName, cancellationToken).ConfigureAwait(false) is null)
+        {
+            blocks.Add($"Backup vault {setup.SourceVaultName} does not exist in the cluster's account {setup.SourceAccount}; run ConfigureBackup first.");
+        }
+
+        var report = new BackupPreflightReport { Setup = setup, Blocks = blocks, Warnings = warnings, Notes = notes };
+        run.Log.LogInformation("Backup preflight of {Cluster}: {Blocks} blocking, {Warnings} warnings", setup.Cluster, blocks.Count, warnings.Count);
+        return report;
+    }
+
+    /// <summary>Checks the arguments; true when the backup role is named and in the backup account, so it is worth assuming.</summary>
+    private static bool CheckSettings(BackupSetup setup, List<string> blocks, List<string> warnings)
+    {
+        var roleUsable = false;
+        if (setup.BackupAccount is null)
+        {
+            blocks.Add("No backup account: give --backup-account=ACCOUNT, the 12-digit account that receives the copies.");
+        }
+        else if (setup.BackupAccount == setup.SourceAccount)
+        {
+            blocks.Add($"--backup-account {setup.BackupAccount} is the cluster's own account; the copies must go to a separate account.");
+        }
+
+        if (setup.BackupRoleArn is null)
+        {
+            blocks.Add($"No backup role: give --backup-role-arn=arn:{setup.Partition}:iam::{setup.BackupAccount ?? "BACKUP_ACCOUNT"}:role/NAME, a role in the backup account this run may assume.");
+        }
+        else if (setup.BackupAccount is not null && BackupSetup.AccountOf(setup.BackupRoleArn) != setup.BackupAccount)
+        {
+            blocks.Add($"--backup-role-arn {setup.BackupRoleArn} is not in the backup account {setup.BackupAccount}; give a role of that account.");
+        }
+        else
+        {
+            roleUsable = setup.BackupAccount is not null;
+        }
+
+        if (setup.ServiceRoleNamed && BackupSetup.AccountOf(setup.ServiceRoleArn) != setup.SourceAccount)
+        {
+            blocks.Add($"--backup-service-role-arn {setup.ServiceRoleArn} is not in the cluster's account {setup.SourceAccount}; AWS Backup needs a role of that account.");
+        }
+        else if (!setup.ServiceRoleNamed)
+        {
+            warnings.Add(
+                $"AWS Backup will use its default service role {setup.ServiceRoleArn}, which AWS creates the first time the console's AWS Backup is used in the account. "
+                + "If it does not exist, create it (docs/backup.md) or name another role with --backup-service-role-arn.");
+        }
+
+        if (setup.ContinuousBackup && setup.RetentionDays > BackupSetup.MaxContinuousRetentionDays)
+        {
+            blocks.Add($"--continuous-backup keeps recovery points at most {BackupSetup.MaxContinuousRetentionDays} days, not {setup.RetentionDays}: give --backup-retention-days={BackupSetup.MaxContinuousRetentionDays} or less.");
+        }
+
+        return roleUsable;
+    }
+
+    private static async Task CheckClusterKeyAsync(RekeyRun run, BackupSetup setup, List<string> blocks, CancellationToken cancellationToken)
+    {
+        var cluster = await new ClusterReader(run.Rds).FindClusterAsync(setup.Cluster, cancellationToken).ConfigureAwait(false);
+        if (cluster is null)
+        {
+            blocks.Add($"DB cluster {setup.Cluster} does not exist in {setup.Region} for account {setup.SourceAccount}. Check --cluster, --region and the credentials' account.");
+            return;
+        }
+
+        if (cluster.StorageEncrypted != true || cluster.KmsKeyId is null)
+        {
+            blocks.Add($"DB cluster {setup.Cluster} is not encrypted; AWS Backup copies of it cannot be protected by a key the backup account uses. Encrypt it with a customer managed key first.");
+            return;
+        }
+
+        KeyMetadata key;
+        try
+        {
+            key = (await run.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = cluster.KmsKeyId }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
+        }
+        catch (KmsNotFoundException)
+        {
+            blocks.Add($"The key of DB cluster {setup.Cluster} ({cluster.KmsKeyId}) is not found in KMS; check the cluster's key.");
+            return;
+        }
+
+        if (key.KeyManager == KeyManagerType.AWS)
+        {
+            blocks.Add(
+                $"DB cluster {setup.Cluster} is encrypted with the AWS managed key aws/rds ({key.Arn}). AWS managed keys cannot be shared with another account, "
+                + "so AWS Backup's copy into the backup account would fail. Move the cluster to a customer managed key first: "
+                + $"./build.sh --target=Cutover --cluster={setup.Cluster} --kms-key=alias/NAME --create-key --backup-account={setup.BackupAccount ?? "ACCOUNT"} --confirm={setup.Cluster}.");
+            return;
+        }
+
+        if (key.KeyState != KeyState.Enabled)
+        {
+            blocks.Add($"The key of DB cluster {setup.Cluster} ({key.Arn}) is {key.KeyState}; enable it (kms enable-key, or cancel its deletion).");
+        }
+
+        if (setup.BackupAccount is not { } backupAccount || backupAccount == setup.SourceAccount)
+        {
+            return;
+        }
+
+        var policy = await run.Kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default" }, cancellationToken).ConfigureAwait(false);
+        if (!KeyPolicies.Allows(policy.Policy, backupAccount, CopyKeyActions))
+        {
+            var statement = KeyPolicies.BackupAccountStatement(setup.Partition, backupAccount).ToJsonString();
+            blocks.Add(
+                $"The policy of key {key.Arn} does not let the backup account {backupAccount} use it ({string.Join(", ", CopyKeyActions)}), so copies into that account would fail. "
+                + $"Add this statement to the key policy: {statement} (PrepareKey with --backup-account={backupAccount} adds it to a key Rekey created).");
+        }
+    }
+
+    private static async Task CheckOrganizationAsync(IAmazonBackup backup, string who, BackupSetup setup, List<string> blocks, bool checkFlag, CancellationToken cancellationToken)
+    {
+        DescribeGlobalSettingsResponse settings;
+        try
+        {
+            settings = await backup.DescribeGlobalSettingsAsync(new DescribeGlobalSettingsRequest(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException exception) when (exception.ErrorCode == "ERROR_9601")
+        {
+            // AWS's answer for an account outside any organization (the code is in no service model).
+            blocks.Add(
+                $"{who} is not a member of an AWS Organization (AWS Backup: {exception.Message}). Cross-account copies need the cluster's account "
+                + $"{setup.SourceAccount} and the backup account {setup.BackupAccount} in the same organization: invite it into the organization.");
+            return;
+        }
+
+        if (!checkFlag)
+        {
+            return;
+        }
+
+        var enabled = settings.GlobalSettings?.GetValueOrDefault("isCrossAccountBackupEnabled");
+        if (!string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            blocks.Add(
+                "Cross-account backup is off for the organization, and only its management account can turn it on. In the management account run: "
+                + "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true "
+                + "(or AWS Backup console > Settings > Cross-account management > Cross-account backup: Turn on).");
+        }
+    }
+
+    private static async Task CheckBackupVaultAsync(
+        BackupAccountSession session, BackupSetup setup, bool requireConfigured, List<string> blocks, List<string> warnings, List<string> notes, CancellationToken cancellationToken)
+    {
+        var vault = await DescribeVaultAsync(session.Backup, setup.BackupVaultName, cancellationToken).ConfigureAwait(false);
+        if (vault is null)
+        {
+            if (requireConfigured)
+            {
+                blocks.Add($"Backup vault {setup.BackupVaultName} does not exist in the backup account {setup.BackupAccount}; run ConfigureBackup first.");
+            }
+            else
+            {
+                notes.Add($"Backup vault {setup.BackupVaultName} does not exist yet in the backup account {setup.BackupAccount}; ConfigureBackup creates it.");
+            }
+
+            return;
+        }
+
+        if (vault.EncryptionKeyArn is { } keyArn)
+        {
+            try
+            {
+                var key = (await session.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyArn }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
+                if (key.KeyManager == KeyManagerType.AWS)
+                {
+                    warnings.Add($"Backup vault {setup.BackupVaultName} in the backup account is encrypted with an AWS managed key ({keyArn}); a vault's key cannot change, so to use a customer managed key give another --backup-vault.");
+                }
+            }
+            catch (KmsNotFoundException)
+            {
+                blocks.Add($"The key of backup vault {setup.BackupVaultName} ({keyArn}) is not found in the backup account; copies into the vault would fail.");
+            }
+        }
+
+        var policy = await GetVaultPolicyAsync(session.Backup, setup.BackupVaultName, cancellationToken).ConfigureAwait(false);
+        if (VaultPolicies.AllowsCopyFrom(policy, setup.SourceAccount))
+        {
+            return;
+        }
+
+        var message =
+            $"The access policy of backup vault {setup.BackupVaultName} in the backup account {setup.BackupAccount} does not let the cluster's account {setup.SourceAccount} copy into it ({VaultPolicies.CopyAction})";
+        if (requireConfigured)
+        {
+            blocks.Add($"{message}; run ConfigureBackup, which adds the statement {VaultPolicies.SidFor(setup.SourceAccount)} and keeps the others, or add it yourself: "
+                + VaultPolicies.CopyStatement(setup.Partition, setup.SourceAccount).ToJsonString());
+        }
+        else
+        {
+            notes.Add($"{message} yet; ConfigureBackup adds the statement {VaultPolicies.SidFor(setup.SourceAccount)}.");
+        }
+    }
+
+    internal static async Task<DescribeBackupVaultResponse?> DescribeVaultAsync(IAmazonBackup backup, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await backup.DescribeBackupVaultAsync(new DescribeBackupVaultRequest { BackupVaultName = name }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackupNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The vault's access policy, or null when it has none (AWS answers ResourceNotFoundException then).</summary>
+    internal static async Task<string?> GetVaultPolicyAsync(IAmazonBackup backup, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await backup.GetBackupVaultAccessPolicyAsync(new GetBackupVaultAccessPolicyRequest { BackupVaultName = name }, cancellationToken).ConfigureAwait(false)).Policy;
+        }
+        catch (BackupNotFoundException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>What BackupPreflight found: blocks stop the backup steps, warnings and notes inform.</summary>
+public sealed record BackupPreflightReport
+{
+    public required BackupSetup Setup { get; init; }
+
+    public IReadOnlyList<string> Blocks { get; init; } = [];
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public bool Passed => Blocks.Count == 0;
+}
+
+/// <summary>BackupPreflight found what must change before AWS Backup can copy into the backup account; nothing was changed.</summary>
+public sealed class BackupPreflightFailedException : Exception
+{
+    public BackupPreflightFailedException(BackupPreflightReport report)
+        : base(Describe(report))
+    {
+        Blocks = report.Blocks;
+    }
+
+    public BackupPreflightFailedException()
+    {
+        Blocks = [];
+    }
+
+    public BackupPreflightFailedException(string message)
+        : base(message)
+    {
+        Blocks = [message];
+    }
+
+    public BackupPreflightFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Blocks = [message];
+    }
+
+    public IReadOnlyList<string> Blocks { get; }
+
+    private static string Describe(BackupPreflightReport report) =>
+        $"Backup preflight of {report.Setup.Cluster} found {report.Blocks.Count} blocking problem{(report.Blocks.Count == 1 ? string.Empty : "s")}; nothing was changed:"
+        + Environment.NewLine + string.Join(Environment.NewLine, report.Blocks.Select(b => "  - " + b));
+}
