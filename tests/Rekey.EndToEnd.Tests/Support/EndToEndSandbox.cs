@@ -1,0 +1,130 @@
+using Amazon;
+using Amazon.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Rekey.Aws;
+using Rekey.Build;
+using Rekey.Rehearsal;
+using Rekey.Sandbox;
+using Rekey.Sandbox.Core;
+using Rekey.Waiting;
+using Spectre.Console.Testing;
+
+namespace Rekey.EndToEnd.Tests.Support;
+
+/// <summary>What one in-process run of the build host did: its exit code, its console, and the AWS calls the sandbox served meanwhile.</summary>
+public sealed record HostResult(int ExitCode, string Output, IReadOnlyList<CallRecord> Calls)
+{
+    public IReadOnlyList<CallRecord> MutatingCalls => [.. Calls.Where(c => c.Mutating)];
+
+    public override string ToString() => $"exit code {ExitCode}{Environment.NewLine}{Output}";
+}
+
+/// <summary>
+/// A sandbox in this process (free ports, a fast clock) seeded with <see cref="LedgerCluster"/>, and the
+/// real build host run in-process against it, as the workflow runs it.
+/// </summary>
+public sealed class EndToEndSandbox : IAsyncDisposable
+{
+    /// <summary>Sandbox seconds per real second: a 20-minute restore takes under half a second.</summary>
+    public const double ClockSpeed = 3000;
+
+    private readonly string _artifacts;
+
+    private EndToEndSandbox(SandboxServer server, string artifacts)
+    {
+        Server = server;
+        _artifacts = artifacts;
+        Aws = CreateAws();
+        Api = SandboxApi.For(server.BaseUrl);
+    }
+
+    public SandboxServer Server { get; }
+
+    /// <summary>Clients as the build host gets them, with the SDK's own retries.</summary>
+    public IAwsClientFactory Aws { get; }
+
+    public SandboxApi Api { get; }
+
+    public static RegionEndpoint Region { get; } = RegionEndpoint.GetBySystemName(LedgerCluster.Region);
+
+    public string ArtifactsDirectory => _artifacts;
+
+    public static async Task<EndToEndSandbox> StartAsync(bool seed = true)
+    {
+        var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed) with { DefaultRegion = LedgerCluster.Region });
+        var artifacts = Directory.CreateTempSubdirectory("rekey-e2e-").FullName;
+        var sandbox = new EndToEndSandbox(server, artifacts);
+        if (seed)
+        {
+            using var rds = sandbox.Aws.CreateRds(Region);
+            await LedgerCluster.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), CancellationToken.None);
+        }
+
+        return sandbox;
+    }
+
+    public IAwsClientFactory CreateAws(HttpClientFactory? http = null) =>
+        new AwsClientFactory(new AwsClientOptions
+        {
+            ServiceUrl = Server.BaseUrl.ToString().TrimEnd('/'),
+            Credentials = new BasicAWSCredentials(LedgerCluster.Account, "end-to-end"),
+            HttpClientFactory = http,
+        });
+
+    /// <summary>The arguments every run here shares, then <paramref name="extra"/> (later ones win by being the only ones given).</summary>
+    public string[] Arguments(string target, string runId, params string[] extra)
+    {
+        var common = new List<string>
+        {
+            $"--target={target}",
+            $"--cluster={LedgerCluster.Id}",
+            $"--region={LedgerCluster.Region}",
+            $"--kms-key={LedgerCluster.KeyAlias}",
+            "--create-key",
+            $"--dns-server=127.0.0.1:{Server.DnsPort}",
+            "--poll-interval=0.02s",
+            $"--run-id={runId}",
+            $"--artifacts={_artifacts}",
+        };
+        return [.. common, .. extra];
+    }
+
+    /// <summary>Runs the build host in-process with <paramref name="arguments"/>, on <paramref name="aws"/> or this sandbox's ordinary clients.</summary>
+    public async Task<HostResult> RunAsync(IAwsClientFactory? aws, params string[] arguments)
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 240;
+        var before = Server.Calls.Snapshot().Count;
+        var exitCode = await RekeyBuild.CreateHost()
+            .UseConsole(console, console)
+            .ConfigureServices(services => services.AddSingleton(aws ?? Aws))
+            .RunAsync(arguments);
+        var calls = Server.Calls.Snapshot();
+        return new HostResult(exitCode, console.Output, [.. calls.Skip(before)]);
+    }
+
+    public Task<HostResult> RunAsync(params string[] arguments) => RunAsync(null, arguments);
+
+    /// <summary>Cutover of the ledger cluster, confirmed, under <paramref name="runId"/>.</summary>
+    public Task<HostResult> CutoverAsync(string runId, IAwsClientFactory? aws = null, params string[] extra) =>
+        RunAsync(aws, Arguments("Cutover", runId, [$"--confirm={LedgerCluster.Id}", .. extra]));
+
+    public Task<HostResult> RollbackAsync(string runId, IAwsClientFactory? aws = null, params string[] extra) =>
+        RunAsync(aws, Arguments("Rollback", runId, [$"--confirm={LedgerCluster.Id}", .. extra]));
+
+    public void AddFault(FaultRule rule) => Server.Faults.Add(rule);
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await Server.DisposeAsync();
+        try
+        {
+            Directory.Delete(_artifacts, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A report still open by a finishing run; the temp folder is the system's to clear.
+        }
+    }
+}
