@@ -1,0 +1,206 @@
+using Amazon;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Rekey.Aws;
+using Rekey.Aws.RDS.Model;
+using Rekey.Aws.SNS.Model;
+using Rekey.Configuration;
+using Rekey.Iam;
+using Rekey.Migration;
+using Rekey.Rehearsal;
+using Rekey.Sandbox;
+using Rekey.Sandbox.Core;
+using Rekey.Waiting;
+
+namespace Rekey.Workflows.Tests;
+
+/// <summary>
+/// Dispatches rekey.yml in miniature: the plan job's and then the cutover job's own scripts, with the
+/// environment the workflow gives them, against a sandbox that holds the sample account; records what
+/// each job called so the generated roles can be held against it.
+/// </summary>
+public sealed class SandboxDispatch : IAsyncLifetime
+{
+    public const string Region = "us-east-1";
+    public const string Cluster = "orders";
+    public const string KeyAlias = "alias/rekey-orders";
+    public const string Environment = "prod";
+
+    private SandboxServer? _sandbox;
+
+    public string WorkingDirectory { get; private set; } = string.Empty;
+
+    public string StepSummary => Path.Combine(WorkingDirectory, "step-summary.md");
+
+    public JobRun Plan { get; private set; } = null!;
+
+    public JobRun Cutover { get; private set; } = null!;
+
+    public IReadOnlyList<CallRecord> PlanCalls { get; private set; } = [];
+
+    public IReadOnlyList<CallRecord> CutoverCalls { get; private set; } = [];
+
+    public string KeyArn { get; private set; } = string.Empty;
+
+    public string? ClusterKeyAfter { get; private set; }
+
+    public IReadOnlyList<IamRole> Roles { get; private set; } = [];
+
+    public Workflow Workflow { get; } = Workflow.Load("rekey.yml");
+
+    public async Task InitializeAsync()
+    {
+        var cancellationToken = CancellationToken.None;
+        _sandbox = await SandboxServer.StartAsync(SandboxOptions.ForTests(clockSpeed: 600) with { DefaultRegion = Region }, cancellationToken);
+        var aws = new AwsClientFactory(new AwsClientOptions
+        {
+            ServiceUrl = _sandbox.BaseUrl.ToString().TrimEnd('/'),
+            Credentials = new BasicAWSCredentials(SampleAccount.Account, "sandbox"),
+        });
+        var region = RegionEndpoint.GetBySystemName(Region);
+
+        // What exists before the window: the account, its clusters, the topic, and the key made ahead of time.
+        using var rds = aws.CreateRds(region);
+        await SampleAccount.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), cancellationToken);
+        using var sns = aws.CreateSns(region);
+        var topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey" }, cancellationToken)).TopicArn!;
+        using var kms = aws.CreateKms(region);
+        var key = await kms.CreateKeyAsync(new CreateKeyRequest { Policy = KeyPolicies.ForNewKey("aws", SampleAccount.Account, Region, null) }, cancellationToken);
+        await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = KeyAlias, TargetKeyId = key.KeyMetadata.KeyId }, cancellationToken);
+        KeyArn = key.KeyMetadata.Arn;
+
+        using var sts = aws.CreateSts(region);
+        Assert.True(KmsKeyReference.TryParse(KeyAlias, out var keyReference));
+        var settings = new RekeySettings { Cluster = Cluster, GitHubRepo = "acme/db-tools", Environment = Environment, KmsKey = keyReference, SnsTopicArn = topicArn };
+        Roles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings, Region, cancellationToken));
+
+        WorkingDirectory = WorkflowScriptRunner.Prepare();
+        var contexts = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["inputs.environment"] = Environment,
+            ["inputs.cluster"] = Cluster,
+            ["inputs.phase"] = "cutover",
+            ["inputs.kms-key"] = KeyAlias,
+            ["inputs.dry-run"] = "false",
+            ["vars.AWS_REGION"] = Region,
+            ["vars.REKEY_SNS_TOPIC_ARN"] = topicArn,
+            ["github.run_id"] = "4242",
+            ["github.run_attempt"] = "1",
+        };
+
+        // What the runner and the configure-aws-credentials step provide, and the sandbox's stand-ins for DNS and time.
+        var runner = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AWS_ACCESS_KEY_ID"] = SampleAccount.Account,
+            ["AWS_SECRET_ACCESS_KEY"] = "sandbox",
+            ["AWS_ENDPOINT_URL"] = _sandbox.BaseUrl.ToString().TrimEnd('/'),
+            ["GITHUB_ACTIONS"] = "true",
+            ["GITHUB_RUN_ID"] = "4242",
+            ["GITHUB_REPOSITORY"] = "acme/db-tools",
+            ["GITHUB_SERVER_URL"] = "https://github.com",
+            ["GITHUB_STEP_SUMMARY"] = StepSummary,
+            ["REKEY_DNS_SERVER"] = $"127.0.0.1:{_sandbox.DnsPort}",
+            ["REKEY_POLL_INTERVAL"] = "0.05s",
+        };
+        var scripts = new WorkflowScriptRunner(WorkingDirectory, contexts, runner);
+
+        var timeout = TimeSpan.FromMinutes(3);
+        _sandbox.Calls.Clear();
+        Plan = await scripts.RunAsync(Workflow.Job("plan"), timeout);
+        PlanCalls = _sandbox.Calls.Snapshot();
+
+        _sandbox.Calls.Clear();
+        Cutover = await scripts.RunAsync(Workflow.Job("cutover"), timeout);
+        CutoverCalls = _sandbox.Calls.Snapshot();
+
+        ClusterKeyAfter = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_sandbox is not null)
+        {
+            await _sandbox.DisposeAsync();
+        }
+
+        if (Directory.Exists(WorkingDirectory))
+        {
+            Directory.Delete(WorkingDirectory, recursive: true);
+        }
+    }
+}
+
+public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch) : IClassFixture<SandboxDispatch>
+{
+    [Fact]
+    public void The_plan_jobs_commands_succeed_and_leave_the_plan_for_the_summary_and_the_artifact()
+    {
+        Assert.True(dispatch.Plan.ExitCode == 0, dispatch.Plan.Output);
+
+        foreach (var file in new[] { $"{SandboxDispatch.Cluster}-plan.json", $"{SandboxDispatch.Cluster}-plan.md" })
+        {
+            Assert.True(File.Exists(Path.Combine(dispatch.WorkingDirectory, "artifacts", file)), $"The plan job's upload step finds no artifacts/{file}.");
+        }
+
+        Assert.True(File.Exists(dispatch.StepSummary) && new FileInfo(dispatch.StepSummary).Length > 0, "Nothing was written to the job summary.");
+    }
+
+    [Fact]
+    public void The_cutover_jobs_commands_after_the_plan_move_the_cluster_to_the_key_and_keep_the_report()
+    {
+        Assert.True(dispatch.Cutover.ExitCode == 0, dispatch.Cutover.Output);
+
+        Assert.Equal(dispatch.KeyArn, dispatch.ClusterKeyAfter);
+        Assert.True(File.Exists(Path.Combine(dispatch.WorkingDirectory, "artifacts", $"{SandboxDispatch.Cluster}-report.json")), "The cutover job's upload step finds no report.");
+    }
+
+    [Fact]
+    public void Every_call_of_the_plan_job_is_read_only_and_allowed_by_the_plan_role()
+    {
+        var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-plan").Policy.Document;
+
+        var problems = Missing(dispatch.PlanCalls, IamPolicyGenerator.ActionsOf(policy), readOnly: true);
+
+        Assert.NotEmpty(dispatch.PlanCalls);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        // The plan job's only writes are its notifications.
+        var writes = dispatch.PlanCalls.Where(c => c.Mutating).Select(c => $"{c.Service}:{c.Operation}").Distinct().ToList();
+        Assert.Equal(["sns:Publish"], writes);
+    }
+
+    [Fact]
+    public void Every_call_of_the_cutover_job_is_allowed_by_the_migration_role()
+    {
+        var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-migration").Policy.Document;
+
+        var problems = Missing(dispatch.CutoverCalls, IamPolicyGenerator.ActionsOf(policy), readOnly: false);
+
+        Assert.Contains(dispatch.CutoverCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>Calls the table does not know, read-only calls that change things, and actions the policy does not grant.</summary>
+    private static List<string> Missing(IReadOnlyList<CallRecord> calls, IReadOnlySet<string> granted, bool readOnly)
+    {
+        var problems = new List<string>();
+        foreach (var call in calls.DistinctBy(c => (c.Service, c.Operation)))
+        {
+            var permission = AwsOperationPermissions.Find(call.Service, call.Operation, PolicyAccount.Source);
+            if (permission is null)
+            {
+                problems.Add($"{call.Service}:{call.Operation} is called but missing from AwsOperationPermissions.");
+                continue;
+            }
+
+            if (readOnly && !permission.ReadOnly)
+            {
+                problems.Add($"{call.Service}:{call.Operation} changes AWS in a read-only job.");
+            }
+
+            problems.AddRange(permission.Grants.Where(g => !granted.Contains(g.Action)).Select(g => $"{call.Service}:{call.Operation} needs {g.Action}, which the policy does not grant."));
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Rekey.Workflows.Tests;
+
+/// <summary>The outcome of one job's scripts.</summary>
+public sealed record JobRun(string Job, int ExitCode, string Output);
+
+/// <summary>
+/// Runs a job's <c>run:</c> steps as a GitHub runner would (bash -eo pipefail, the workflow's, job's and
+/// step's env with their expressions resolved), in a folder whose <c>./build.sh</c> runs the build already
+/// compiled next to these tests. Steps that use actions are not run: the caller stands in for them
+/// (AWS credentials as environment variables, checking what the upload steps would keep).
+/// </summary>
+public sealed partial class WorkflowScriptRunner(string workingDirectory, IReadOnlyDictionary<string, string> contexts, IReadOnlyDictionary<string, string> runnerEnvironment)
+{
+    public string WorkingDirectory { get; } = workingDirectory;
+
+    /// <summary>Writes the build.sh stand-in: the repository's script would compile the build again.</summary>
+    public static string Prepare()
+    {
+        var folder = Directory.CreateTempSubdirectory("rekey-workflow-").FullName;
+        var script = Path.Combine(folder, "build.sh");
+        File.WriteAllText(script, $"#!/usr/bin/env bash\nexec dotnet \"{Path.Combine(AppContext.BaseDirectory, "Build.dll")}\" \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return folder;
+    }
+
+    /// <summary>Resolves <c>${{ ... }}</c> in a value: context paths, string literals and <c>||</c>, which is all the env blocks use.</summary>
+    public string Resolve(string value) =>
+        ExpressionPattern().Replace(value, match =>
+        {
+            foreach (var operand in match.Groups["expression"].Value.Split("||", StringSplitOptions.TrimEntries))
+            {
+                var resolved = operand.StartsWith('\'') && operand.EndsWith('\'')
+                    ? operand[1..^1]
+                    : contexts.TryGetValue(operand, out var known)
+                        ? known
+                        : operand.StartsWith("vars.", StringComparison.Ordinal)
+                            ? string.Empty // an environment variable that is not set reads as empty
+                            : throw new InvalidOperationException($"No value for '{operand}' in '{value}'.");
+                if (!string.IsNullOrEmpty(resolved))
+                {
+                    return resolved;
+                }
+            }
+
+            return string.Empty;
+        });
+
+    public async Task<JobRun> RunAsync(WorkflowJob job, TimeSpan timeout)
+    {
+        var output = new System.Text.StringBuilder();
+        foreach (var step in job.Steps.Where(s => s.Run is not null))
+        {
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, value) in job.Workflow.Env.Concat(job.Env).Concat(Workflow.Scalars(Workflow.Mapping(step.Node, "env"))))
+            {
+                environment[name] = Resolve(value);
+            }
+
+            var exitCode = await RunScriptAsync(step.Run!, environment, output, timeout);
+            if (exitCode != 0)
+            {
+                return new JobRun(job.Id, exitCode, output.ToString());
+            }
+        }
+
+        return new JobRun(job.Id, 0, output.ToString());
+    }
+
+    private async Task<int> RunScriptAsync(string script, IReadOnlyDictionary<string, string> environment, System.Text.StringBuilder output, TimeSpan timeout)
+    {
+        var file = Path.Combine(WorkingDirectory, $"step-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(file, script);
+        var start = new ProcessStartInfo("bash", ["--noprofile", "--norc", "-eo", "pipefail", file])
+        {
+            WorkingDirectory = WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+
+        // The runner's own variables only: nothing from the machine running the tests may reach AWS calls.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("REKEY_", StringComparison.Ordinal) || k.StartsWith("GITHUB_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in runnerEnvironment.Concat(environment))
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            output.AppendLine($"Timed out after {timeout}.");
+        }
+
+        output.Append(await stdout).Append(await stderr);
+        return process.HasExited && !deadline.IsCancellationRequested ? process.ExitCode : -1;
+    }
+
+    [GeneratedRegex(@"\$\{\{\s*(?<expression>.*?)\s*\}\}")]
+    private static partial Regex ExpressionPattern();
+}
