@@ -133,23 +133,35 @@ public sealed class RehearseTask : AsyncFrostingTask<RekeyContext>
         var sandboxClusters = await api.ClustersAsync(cancellationToken);
         var oldResource = sandboxClusters.First(c => c.Identifier == clusterId + "-old").ResourceId;
         var newWrites = await api.ClusterWritesAsync(SampleAccount.Account, region.SystemName, clusterId, cancellationToken);
-        return WriteAudit.Of(clusterId, application.Acknowledged, oldResource, t1, newWrites);
+        var @new = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = clusterId }, cancellationToken)).DBClusters![0];
+        var outage = Time(@new, State.RekeyTags.WriterAvailableAt) - Time(old, State.RekeyTags.FencedAt);
+        return WriteAudit.Of(clusterId, application.Acknowledged, oldResource, t1, newWrites) with { Outage = outage };
+
+        static DateTimeOffset? Time(DBCluster cluster, string tag) =>
+            cluster.TagList?.FirstOrDefault(t => t.Key == tag)?.Value is { } text
+                ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+                : null;
     }
 
     private static void Show(IReadOnlyList<WriteAudit> audits, IReadOnlyList<SimulatedApplication> applications)
     {
-        var table = new Table().Title("Rehearsal: acknowledged writes").AddColumns("Cluster", "Attempts", "Acknowledged", "By the old cluster before T1", "By the new cluster", "Lost", "Old after T1", "Result");
+        static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var table = new Table()
+            .Title("Rehearsal: the application's writes")
+            .AddColumns("Cluster", "Outage (AWS time)", "Writes", "Acked", "Acked by old before T1", "Acked by new", "Lost", "Old after T1", "Result");
         foreach (var (audit, application) in audits.Zip(applications))
         {
             table.AddRow(
                 audit.Cluster,
-                application.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                audit.Acknowledged.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                audit.AcknowledgedByOldBeforeT1.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                audit.AcknowledgedByNew.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                audit.LostBeforeT1.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                audit.OldAfterT1.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                audit.Passed ? "[green]no acknowledged write lost[/]" : "[red]writes lost[/]");
+                audit.Outage is { } outage ? outage.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "?",
+                Count(application.Attempts),
+                Count(audit.Acknowledged),
+                Count(audit.AcknowledgedByOldBeforeT1),
+                Count(audit.AcknowledgedByNew),
+                Count(audit.LostBeforeT1.Count),
+                Count(audit.OldAfterT1.Count),
+                audit.Passed ? "[green]none lost[/]" : "[red]writes lost[/]");
         }
 
         AnsiConsole.Write(table);

@@ -14,6 +14,9 @@ public sealed record WriteAudit(
 {
     public bool Passed => LostBeforeT1.Count == 0 && OldAfterT1.Count == 0;
 
+    /// <summary>The write outage on AWS's clock, from the rename to the writer answering at the old address.</summary>
+    public TimeSpan? Outage { get; init; }
+
     public static WriteAudit Of(
         string cluster,
         IReadOnlyList<SandboxWrite> acknowledged,
