@@ -23,6 +23,9 @@ public sealed record WaitSettings
     /// <summary>An instance creation, until the instance is available.</summary>
     public TimeSpan InstanceDeadline { get; init; } = TimeSpan.FromHours(2);
 
+    /// <summary>An AWS Backup job (a backup or a copy of the cluster), until it ends.</summary>
+    public TimeSpan BackupJobDeadline { get; init; } = TimeSpan.FromHours(8);
+
     /// <summary>A deletion, until the resource is gone.</summary>
     public TimeSpan DeleteDeadline { get; init; } = TimeSpan.FromHours(1);
 

@@ -1,0 +1,289 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.Backup;
+using Rekey.Aws.Backup.Model;
+using Rekey.Runtime;
+using BackupAlreadyExistsException = Rekey.Aws.Backup.AlreadyExistsException;
+using KmsAlreadyExistsException = Amazon.KeyManagementService.Model.AlreadyExistsException;
+using KmsNotFoundException = Amazon.KeyManagementService.Model.NotFoundException;
+using KmsTag = Amazon.KeyManagementService.Model.Tag;
+
+namespace Rekey.Backup;
+
+/// <summary>
+/// Sets up the copies: in the backup account a vault on a key of that account and a vault policy that lets
+/// the cluster's account copy in; in the cluster's account a vault, a plan whose rule copies to the backup
+/// vault, and a selection of the cluster by ARN. Everything is found by name first and only what is missing
+/// or different is written; nothing that was there before is deleted.
+/// </summary>
+public static class ConfigureBackup
+{
+    private const string Step = "ConfigureBackup";
+
+    public static async Task RunAsync(RekeyRun run, BackupSetup setup, CancellationToken cancellationToken)
+    {
+        var roleArn = setup.BackupRoleArn
+            ?? throw new Configuration.InvalidArgumentsException("ConfigureBackup needs the backup account's role: give --backup-role-arn=arn:aws:iam::BACKUP_ACCOUNT:role/NAME.");
+        using (var session = await BackupAccountSession.OpenAsync(run, roleArn, cancellationToken).ConfigureAwait(false))
+        {
+            var keyArn = await VaultKeyAsync(run, session, setup, cancellationToken).ConfigureAwait(false);
+            var vaultArn = await EnsureVaultAsync(run, session.Backup, setup.BackupVaultName, keyArn, $"backup account {setup.BackupAccount}", cancellationToken).ConfigureAwait(false);
+            await EnsureVaultPolicyAsync(run, session.Backup, setup, cancellationToken).ConfigureAwait(false);
+            run.Journal.Fact("backup-vault-arn", vaultArn);
+        }
+
+        var sourceVaultArn = await EnsureVaultAsync(run, run.Backup, setup.SourceVaultName, keyArn: null, $"the cluster's account {setup.SourceAccount}", cancellationToken).ConfigureAwait(false);
+        run.Journal.Fact("source-backup-vault-arn", sourceVaultArn);
+        var planId = await EnsurePlanAsync(run, setup, cancellationToken).ConfigureAwait(false);
+        await EnsureSelectionAsync(run, setup, planId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rule Rekey keeps in the plan: schedule, retention, continuous backup, and the copy to the backup vault with its own retention.</summary>
+    public static BackupRuleInput Rule(BackupSetup setup) => new()
+    {
+        RuleName = BackupSetup.RuleName,
+        TargetBackupVaultName = setup.SourceVaultName,
+        ScheduleExpression = setup.Schedule,
+        ScheduleExpressionTimezone = "Etc/UTC",
+        StartWindowMinutes = 480,
+        CompletionWindowMinutes = 10080,
+        EnableContinuousBackup = setup.ContinuousBackup,
+        Lifecycle = new Lifecycle { DeleteAfterDays = setup.RetentionDays },
+        CopyActions =
+        [
+            new CopyAction { DestinationBackupVaultArn = setup.BackupVaultArn, Lifecycle = new Lifecycle { DeleteAfterDays = setup.CopyRetentionDays } },
+        ],
+        RecoveryPointTags = new Dictionary<string, string> { [BackupSetup.ManagedTagKey] = "true" },
+    };
+
+    private static async Task<string> VaultKeyAsync(RekeyRun run, BackupAccountSession session, BackupSetup setup, CancellationToken cancellationToken)
+    {
+        var reference = setup.VaultKey?.Value ?? BackupSetup.DefaultVaultKeyAlias;
+        KeyMetadata? key = null;
+        try
+        {
+            key = (await session.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = reference }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
+        }
+        catch (KmsNotFoundException) when (setup.VaultKey is null)
+        {
+            // Rekey's own vault key does not exist yet: created below.
+        }
+        catch (KmsNotFoundException)
+        {
+            throw new InvalidOperationException($"--backup-vault-key {reference} does not exist in the backup account {setup.BackupAccount} ({setup.Region}); give a key of that account, or leave it out to let Rekey create one.");
+        }
+
+        if (key is not null)
+        {
+            if (key.KeyManager != KeyManagerType.CUSTOMER || key.KeyState != KeyState.Enabled || key.KeySpec != KeySpec.SYMMETRIC_DEFAULT)
+            {
+                throw new InvalidOperationException(
+                    $"The backup vault key {reference} ({key.Arn}) is {key.KeyManager} managed, {key.KeyState}, {key.KeySpec}; the backup vault needs an enabled symmetric customer managed key of the backup account.");
+            }
+
+            return key.Arn;
+        }
+
+        // No policy in the request: KMS gives the key its default policy, which lets the backup account administer and use it.
+        var created = await session.Kms.CreateKeyAsync(
+            new CreateKeyRequest
+            {
+                Description = $"Rekey: backup vault key for copies from account {setup.SourceAccount}",
+                KeySpec = KeySpec.SYMMETRIC_DEFAULT,
+                KeyUsage = KeyUsageType.ENCRYPT_DECRYPT,
+                Tags = [new KmsTag { TagKey = BackupSetup.ManagedTagKey, TagValue = "true" }, new KmsTag { TagKey = "rekey:run-id", TagValue = run.RunId }],
+            },
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await session.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = BackupSetup.DefaultVaultKeyAlias, TargetKeyId = created.KeyMetadata.KeyId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KmsAlreadyExistsException)
+        {
+            // Another run made the alias meanwhile: use its key and retire ours, so no orphan key remains.
+            await session.Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = created.KeyMetadata.KeyId, PendingWindowInDays = 7 }, cancellationToken).ConfigureAwait(false);
+            return (await session.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = BackupSetup.DefaultVaultKeyAlias }, cancellationToken).ConfigureAwait(false)).KeyMetadata.Arn;
+        }
+
+        await session.Kms.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = created.KeyMetadata.KeyId }, cancellationToken).ConfigureAwait(false);
+        run.Journal.Add(Step, $"Created key {created.KeyMetadata.Arn} under {BackupSetup.DefaultVaultKeyAlias} in the backup account, rotation on.");
+        return created.KeyMetadata.Arn;
+    }
+
+    private static async Task<string> EnsureVaultAsync(RekeyRun run, IAmazonBackup backup, string name, string? keyArn, string where, CancellationToken cancellationToken)
+    {
+        var existing = await BackupPreflight.DescribeVaultAsync(backup, name, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            if (keyArn is not null && !string.Equals(existing.EncryptionKeyArn, keyArn, StringComparison.Ordinal))
+            {
+                run.Journal.Add(Step, $"Backup vault {name} in {where} exists with key {existing.EncryptionKeyArn}, not {keyArn}; a vault's key cannot change, so it is kept.", Reporting.JournalLevel.Warning);
+            }
+
+            return existing.BackupVaultArn!;
+        }
+
+        try
+        {
+            var created = await backup.CreateBackupVaultAsync(
+                new CreateBackupVaultRequest
+                {
+                    BackupVaultName = name,
+                    EncryptionKeyArn = keyArn,
+                    BackupVaultTags = new Dictionary<string, string> { [BackupSetup.ManagedTagKey] = "true" },
+                },
+                cancellationToken).ConfigureAwait(false);
+            run.Log.LogInformation("Created backup vault {Vault} in {Where}", created.BackupVaultArn, where);
+            run.Journal.Add(Step, $"Created backup vault {created.BackupVaultArn} in {where}.");
+            return created.BackupVaultArn!;
+        }
+        catch (BackupAlreadyExistsException)
+        {
+            // Created by a concurrent run between the look and the create.
+            return (await backup.DescribeBackupVaultAsync(new DescribeBackupVaultRequest { BackupVaultName = name }, cancellationToken).ConfigureAwait(false)).BackupVaultArn!;
+        }
+    }
+
+    private static async Task EnsureVaultPolicyAsync(RekeyRun run, IAmazonBackup backup, BackupSetup setup, CancellationToken cancellationToken)
+    {
+        var current = await BackupPreflight.GetVaultPolicyAsync(backup, setup.BackupVaultName, cancellationToken).ConfigureAwait(false);
+        var merged = VaultPolicies.Merge(current, setup.Partition, setup.SourceAccount);
+        if (merged is null)
+        {
+            run.Log.LogInformation("The access policy of {Vault} already lets {Account} copy in", setup.BackupVaultName, setup.SourceAccount);
+            return;
+        }
+
+        await backup.PutBackupVaultAccessPolicyAsync(new PutBackupVaultAccessPolicyRequest { BackupVaultName = setup.BackupVaultName, Policy = merged }, cancellationToken).ConfigureAwait(false);
+        run.Journal.Add(Step, $"Vault {setup.BackupVaultName}'s access policy now lets account {setup.SourceAccount} copy in (statement {VaultPolicies.SidFor(setup.SourceAccount)}); other statements kept.");
+    }
+
+    private static async Task<string> EnsurePlanAsync(RekeyRun run, BackupSetup setup, CancellationToken cancellationToken)
+    {
+        var plans = new List<BackupPlansListMember>();
+        await foreach (var plan in run.Backup.ListBackupPlansAllAsync(new ListBackupPlansRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(plan.BackupPlanName, setup.PlanName, StringComparison.Ordinal))
+            {
+                plans.Add(plan);
+            }
+        }
+
+        if (plans.Count > 1)
+        {
+            throw new InvalidOperationException(
+                $"{plans.Count} backup plans are named {setup.PlanName} ({string.Join(", ", plans.Select(p => p.BackupPlanId))}); Rekey cannot tell which one to keep. Delete the extra ones and run again.");
+        }
+
+        var rule = Rule(setup);
+        if (plans.Count == 0)
+        {
+            var created = await run.Backup.CreateBackupPlanAsync(
+                new CreateBackupPlanRequest
+                {
+                    BackupPlan = new BackupPlanInput { BackupPlanName = setup.PlanName, Rules = [rule] },
+                    BackupPlanTags = new Dictionary<string, string> { [BackupSetup.ManagedTagKey] = "true" },
+                },
+                cancellationToken).ConfigureAwait(false);
+            run.Journal.Add(Step, $"Created backup plan {setup.PlanName} ({created.BackupPlanId}) copying to {setup.BackupVaultArn}.");
+            run.Journal.Fact("backup-plan-id", created.BackupPlanId!);
+            return created.BackupPlanId!;
+        }
+
+        var planId = plans[0].BackupPlanId!;
+        var current = await run.Backup.GetBackupPlanAsync(new GetBackupPlanRequest { BackupPlanId = planId }, cancellationToken).ConfigureAwait(false);
+        var rules = current.BackupPlan?.Rules ?? [];
+        var ours = rules.FirstOrDefault(r => r.RuleName == BackupSetup.RuleName);
+        if (ours is not null && Same(ours, rule))
+        {
+            run.Log.LogInformation("Backup plan {Plan} ({Id}) is as configured", setup.PlanName, planId);
+            run.Journal.Fact("backup-plan-id", planId);
+            return planId;
+        }
+
+        // The other rules of the plan are carried as they are; only Rekey's rule is replaced or added.
+        var updatedRules = rules.Where(r => r.RuleName != BackupSetup.RuleName).Select(AsInput).Append(rule).ToList();
+        await run.Backup.UpdateBackupPlanAsync(
+            new UpdateBackupPlanRequest
+            {
+                BackupPlanId = planId,
+                BackupPlan = new BackupPlanInput
+                {
+                    BackupPlanName = setup.PlanName,
+                    Rules = updatedRules,
+                    AdvancedBackupSettings = current.BackupPlan?.AdvancedBackupSettings,
+                    ScanSettings = current.BackupPlan?.ScanSettings,
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+        run.Journal.Add(Step, $"Updated rule {BackupSetup.RuleName} of backup plan {setup.PlanName} ({planId}); {updatedRules.Count - 1} other rule(s) kept.");
+        run.Journal.Fact("backup-plan-id", planId);
+        return planId;
+    }
+
+    private static async Task EnsureSelectionAsync(RekeyRun run, BackupSetup setup, string planId, CancellationToken cancellationToken)
+    {
+        await foreach (var listed in run.Backup.ListBackupSelectionsAllAsync(new ListBackupSelectionsRequest { BackupPlanId = planId }, cancellationToken).ConfigureAwait(false))
+        {
+            if (!string.Equals(listed.SelectionName, setup.SelectionName, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var existing = await run.Backup.GetBackupSelectionAsync(new GetBackupSelectionRequest { BackupPlanId = planId, SelectionId = listed.SelectionId }, cancellationToken).ConfigureAwait(false);
+            if (existing.BackupSelection?.Resources?.Contains(setup.ClusterArn, StringComparer.Ordinal) != true)
+            {
+                // AWS Backup has no call to change a selection; replacing it means deleting it, which Rekey leaves to the operator.
+                throw new InvalidOperationException(
+                    $"Backup selection {setup.SelectionName} ({listed.SelectionId}) of plan {setup.PlanName} does not select {setup.ClusterArn}, and AWS Backup cannot change a selection. "
+                    + $"Delete it (aws backup delete-backup-selection --backup-plan-id {planId} --selection-id {listed.SelectionId}) and run ConfigureBackup again.");
+            }
+
+            if (!string.Equals(existing.BackupSelection.IamRoleArn, setup.ServiceRoleArn, StringComparison.Ordinal))
+            {
+                run.Journal.Add(Step, $"Backup selection {setup.SelectionName} uses role {existing.BackupSelection.IamRoleArn}, not {setup.ServiceRoleArn}; it is kept.", Reporting.JournalLevel.Warning);
+            }
+
+            run.Journal.Fact("backup-selection-id", listed.SelectionId!);
+            return;
+        }
+
+        var created = await run.Backup.CreateBackupSelectionAsync(
+            new CreateBackupSelectionRequest
+            {
+                BackupPlanId = planId,
+                BackupSelection = new BackupSelection { SelectionName = setup.SelectionName, IamRoleArn = setup.ServiceRoleArn, Resources = [setup.ClusterArn] },
+            },
+            cancellationToken).ConfigureAwait(false);
+        run.Journal.Add(Step, $"Selected {setup.ClusterArn} in backup plan {setup.PlanName} (selection {created.SelectionId}).");
+        run.Journal.Fact("backup-selection-id", created.SelectionId!);
+    }
+
+    private static bool Same(BackupRule current, BackupRuleInput wanted) =>
+        current.TargetBackupVaultName == wanted.TargetBackupVaultName
+        && current.ScheduleExpression == wanted.ScheduleExpression
+        && (current.EnableContinuousBackup ?? false) == (wanted.EnableContinuousBackup ?? false)
+        && current.Lifecycle?.DeleteAfterDays == wanted.Lifecycle?.DeleteAfterDays
+        && current.Lifecycle?.MoveToColdStorageAfterDays == wanted.Lifecycle?.MoveToColdStorageAfterDays
+        && (current.CopyActions?.Count ?? 0) == 1
+        && current.CopyActions![0].DestinationBackupVaultArn == wanted.CopyActions![0].DestinationBackupVaultArn
+        && current.CopyActions[0].Lifecycle?.DeleteAfterDays == wanted.CopyActions[0].Lifecycle?.DeleteAfterDays;
+
+    private static BackupRuleInput AsInput(BackupRule rule) => new()
+    {
+        RuleName = rule.RuleName,
+        TargetBackupVaultName = rule.TargetBackupVaultName,
+        TargetLogicallyAirGappedBackupVaultArn = rule.TargetLogicallyAirGappedBackupVaultArn,
+        ScheduleExpression = rule.ScheduleExpression,
+        StartWindowMinutes = rule.StartWindowMinutes,
+        CompletionWindowMinutes = rule.CompletionWindowMinutes,
+        Lifecycle = rule.Lifecycle,
+        RecoveryPointTags = rule.RecoveryPointTags,
+        CopyActions = rule.CopyActions,
+        EnableContinuousBackup = rule.EnableContinuousBackup,
+        ScheduleExpressionTimezone = rule.ScheduleExpressionTimezone,
+        IndexActions = rule.IndexActions,
+        ScanActions = rule.ScanActions,
+    };
+}
