@@ -53,7 +53,10 @@ public static class Preflight
         if (settings.KmsKey is { } keyReference)
         {
             key = await DescribeTargetKeyAsync(run, keyReference, blocks, cancellationToken).ConfigureAwait(false);
+
+            // Only a usable target counts as "already done": a cluster on aws/rds asked to move to aws/rds must be refused.
             if (key is not null
+                && blocks.Count == 0
                 && string.Equals(cluster.KmsKeyId, key.Arn, StringComparison.Ordinal))
             {
                 return new PreflightReport { ClusterId = clusterId, NothingToDo = true, TargetKeyArn = key.Arn, Warnings = warnings };
