@@ -56,6 +56,9 @@ public sealed class RekeyContext : FrostingContext, IDisposable
     /// <summary>The key ARN PrepareKey settled on in this run.</summary>
     public string? TargetKeyArn { get; set; }
 
+    /// <summary>The backup set-up BackupPreflight read in this run.</summary>
+    public Backup.BackupSetup? BackupSetup { get; set; }
+
     /// <summary>What Verify found in this run.</summary>
     public VerifyResult? Verification { get; set; }
 
