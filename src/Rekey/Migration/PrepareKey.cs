@@ -15,6 +15,9 @@ public static class PrepareKey
 {
     public const string ManagedTagKey = "rekey:managed";
 
+    /// <summary>The alias a created key is meant for, so a rerun after a crash between CreateKey and CreateAlias finds it.</summary>
+    public const string AliasTagKey = "rekey:alias";
+
     public static async Task<string> RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         var reference = run.Settings.KmsKey
@@ -54,6 +57,13 @@ public static class PrepareKey
         }
 
         var aliasName = alias.Kind == KmsKeyReferenceKind.AliasArn ? alias.Value[(alias.Value.IndexOf(":alias/", StringComparison.Ordinal) + 1)..] : alias.Value;
+        var orphan = await FindKeyCreatedForAliasAsync(run, aliasName, cancellationToken).ConfigureAwait(false);
+        if (orphan is not null)
+        {
+            // An earlier attempt created the key and stopped before naming it: name that one, make no second key.
+            return await NameAndRotateAsync(run, orphan, aliasName, cancellationToken).ConfigureAwait(false);
+        }
+
         var identity = await run.Sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
         var partition = identity.Arn.Split(':')[1];
         var policy = KeyPolicies.ForNewKey(partition, identity.Account, run.Region.SystemName, run.Settings.BackupAccount);
@@ -69,11 +79,16 @@ public static class PrepareKey
                 [
                     new Tag { TagKey = ManagedTagKey, TagValue = "true" },
                     new Tag { TagKey = "rekey:run-id", TagValue = run.RunId },
+                    new Tag { TagKey = AliasTagKey, TagValue = aliasName },
                 ],
             },
             cancellationToken).ConfigureAwait(false);
-        var key = created.KeyMetadata;
+        run.Journal.Add("PrepareKey", $"Created key {created.KeyMetadata.Arn} for {aliasName}.");
+        return await NameAndRotateAsync(run, created.KeyMetadata, aliasName, cancellationToken).ConfigureAwait(false);
+    }
 
+    private static async Task<KeyMetadata> NameAndRotateAsync(RekeyRun run, KeyMetadata key, string aliasName, CancellationToken cancellationToken)
+    {
         try
         {
             await run.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = aliasName, TargetKeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
@@ -87,9 +102,48 @@ public static class PrepareKey
         }
 
         await run.Kms.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
-        run.Log.LogInformation("Created key {Arn} under {Alias}, rotation on", key.Arn, aliasName);
-        run.Journal.Add("PrepareKey", $"Created key {key.Arn} under {aliasName} with automatic rotation.");
+        run.Log.LogInformation("Key {Arn} is {Alias}, rotation on", key.Arn, aliasName);
+        run.Journal.Add("PrepareKey", $"Named key {key.Arn} {aliasName}, with automatic rotation.");
         return key;
+    }
+
+    /// <summary>A key an earlier attempt created for the alias (tagged so) but did not get to name; null when there is none.</summary>
+    private static async Task<KeyMetadata?> FindKeyCreatedForAliasAsync(RekeyRun run, string aliasName, CancellationToken cancellationToken)
+    {
+        var request = new ListKeysRequest();
+        do
+        {
+            var page = await run.Kms.ListKeysAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page.Keys ?? [])
+            {
+                ListResourceTagsResponse tags;
+                try
+                {
+                    tags = await run.Kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = entry.KeyId }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Amazon.Runtime.AmazonServiceException)
+                {
+                    // Keys this principal may not read (AWS managed ones, foreign policies) cannot be ours.
+                    continue;
+                }
+
+                if (tags.Tags?.Any(t => t.TagKey == AliasTagKey && t.TagValue == aliasName) != true)
+                {
+                    continue;
+                }
+
+                var key = await TargetKey.DescribeAsync(run, entry.KeyId, cancellationToken).ConfigureAwait(false);
+                if (key?.KeyState == KeyState.Enabled)
+                {
+                    return key;
+                }
+            }
+
+            request.Marker = page.NextMarker;
+        }
+        while (!string.IsNullOrEmpty(request.Marker));
+
+        return null;
     }
 
     private static async Task CheckPolicyAsync(RekeyRun run, KeyMetadata key, CancellationToken cancellationToken)
