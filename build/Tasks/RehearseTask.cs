@@ -3,6 +3,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Microsoft.Extensions.DependencyInjection;
 using Rekey.Aws;
+using Rekey.Aws.Backup.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.SNS.Model;
 using Rekey.Rehearsal;
@@ -18,13 +19,17 @@ namespace Rekey.Build.Tasks;
 /// would, and proves that no acknowledged write was lost.
 /// </summary>
 [TaskName("Rehearse")]
-[TaskDescription("Rehearses a cutover against a local sandbox: sample clusters, a writing application, Plan, Cutover, proof.")]
+[TaskDescription("Rehearses a cutover against a local sandbox: sample clusters, a writing application, Plan, Cutover, proof, then Backup.")]
 public sealed class RehearseTask : AsyncFrostingTask<RekeyContext>
 {
     private const string Region = "us-east-1";
 
     /// <summary>Sandbox seconds per real second: AWS's minutes pass in a tenth of a second.</summary>
     private const double ClockSpeed = 600;
+
+    /// <summary>The sandbox organization's management account and the member account that receives backup copies.</summary>
+    private const string ManagementAccount = "999999999999";
+    private const string BackupAccount = "222222222222";
 
     public override async Task RunAsync(RekeyContext context)
     {
@@ -53,6 +58,15 @@ public sealed class RehearseTask : AsyncFrostingTask<RekeyContext>
             topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey-rehearsal" }, cancellationToken)).TopicArn!;
         }
 
+        // Cross-account backup is an organization setting only the management account may turn on, as in AWS.
+        // The backup role needs no creating: the sandbox has no IAM and lets any role of an account be assumed.
+        using (var management = aws.WithCredentials(new BasicAWSCredentials(ManagementAccount, "rehearsal")).CreateBackup(region))
+        {
+            await management.UpdateGlobalSettingsAsync(
+                new UpdateGlobalSettingsRequest { GlobalSettings = new Dictionary<string, string> { ["isCrossAccountBackupEnabled"] = "true" } },
+                cancellationToken);
+        }
+
         var applications = new List<SimulatedApplication>();
         using (var rds = aws.CreateRds(region))
         {
@@ -76,6 +90,9 @@ public sealed class RehearseTask : AsyncFrostingTask<RekeyContext>
                     $"--region={Region}",
                     $"--kms-key=alias/rekey-{sample.Id}",
                     "--create-key",
+                    $"--backup-account={BackupAccount}",
+                    $"--backup-role-arn=arn:aws:iam::{BackupAccount}:role/rekey-backup",
+                    "--backup-vault=rekey-rehearsal",
                     $"--dns-server=127.0.0.1:{sandbox.DnsPort}",
                     $"--sns-topic-arn={topicArn}",
                     "--environment=rehearsal",
@@ -87,6 +104,7 @@ public sealed class RehearseTask : AsyncFrostingTask<RekeyContext>
 
                 await RunChildAsync(context, aws, [.. arguments, "--target=Plan"]);
                 await RunChildAsync(context, aws, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"]);
+                await RunChildAsync(context, aws, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
             }
         }
         finally
