@@ -25,6 +25,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
     public const string Cluster = "orders";
     public const string KeyAlias = "alias/rekey-orders";
     public const string Environment = "prod";
+    public const string SecondCluster = "inventory";
 
     private SandboxServer? _sandbox;
 
@@ -39,6 +40,17 @@ public sealed class SandboxDispatch : IAsyncLifetime
     public IReadOnlyList<CallRecord> PlanCalls { get; private set; } = [];
 
     public IReadOnlyList<CallRecord> CutoverCalls { get; private set; } = [];
+
+    /// <summary>The rollback job after the cutover of <see cref="Cluster"/>.</summary>
+    public JobRun Rollback { get; private set; } = null!;
+
+    /// <summary>The cutover and then the cleanup job for <see cref="SecondCluster"/>.</summary>
+    public JobRun SecondCutover { get; private set; } = null!;
+
+    public JobRun Cleanup { get; private set; } = null!;
+
+    /// <summary>What the rollback, second cutover and cleanup jobs called.</summary>
+    public IReadOnlyList<CallRecord> LaterCalls { get; private set; } = [];
 
     public string KeyArn { get; private set; } = string.Empty;
 
@@ -104,6 +116,27 @@ public sealed class SandboxDispatch : IAsyncLifetime
         };
         var scripts = new WorkflowScriptRunner(WorkingDirectory, contexts, runner);
 
+        // Each dispatch is a run of its own, with its own run id.
+        WorkflowScriptRunner Dispatch(string runId, params (string Context, string Value)[] inputs)
+        {
+            var dispatched = new Dictionary<string, string>(contexts, StringComparer.Ordinal) { ["github.run_id"] = runId };
+            foreach (var (context, value) in inputs)
+            {
+                dispatched[context] = value;
+            }
+
+            return new WorkflowScriptRunner(WorkingDirectory, dispatched, new Dictionary<string, string>(runner, StringComparer.Ordinal) { ["GITHUB_RUN_ID"] = runId });
+        }
+
+        var rollback = Dispatch("4243", ("inputs.phase", "rollback"));
+        var second = Dispatch(
+            "4244",
+            ("inputs.cluster", SecondCluster),
+            ("inputs.kms-key", string.Empty),
+            ("vars.REKEY_KMS_KEY", KeyAlias),
+            ("vars.REKEY_MIN_AGE", "1m")); // a minute of the sandbox's clock, a tenth of a second here
+        var cleanup = Dispatch("4245", ("inputs.cluster", SecondCluster), ("inputs.phase", "cleanup"), ("vars.REKEY_MIN_AGE", "1m"));
+
         var timeout = TimeSpan.FromMinutes(3);
         _sandbox.Calls.Clear();
         Plan = await scripts.RunAsync(Workflow.Job("plan"), timeout);
@@ -114,6 +147,12 @@ public sealed class SandboxDispatch : IAsyncLifetime
         CutoverCalls = _sandbox.Calls.Snapshot();
 
         ClusterKeyAfter = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
+
+        _sandbox.Calls.Clear();
+        Rollback = await rollback.RunAsync(Workflow.Job("rollback"), timeout);
+        SecondCutover = await second.RunAsync(Workflow.Job("cutover"), timeout);
+        Cleanup = await cleanup.RunAsync(Workflow.Job("cleanup"), timeout);
+        LaterCalls = _sandbox.Calls.Snapshot();
     }
 
     public async Task DisposeAsync()
@@ -178,6 +217,38 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
 
         Assert.Contains(dispatch.CutoverCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Rollback_and_cleanup_jobs_run_after_a_cutover_and_every_call_is_allowed_by_the_migration_role()
+    {
+        Assert.True(dispatch.Rollback.ExitCode == 0, dispatch.Rollback.Output);
+        Assert.True(dispatch.SecondCutover.ExitCode == 0, dispatch.SecondCutover.Output);
+        Assert.True(dispatch.Cleanup.ExitCode == 0, dispatch.Cleanup.Output);
+        var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-migration").Policy.Document;
+
+        var problems = Missing(dispatch.LaterCalls, IamPolicyGenerator.ActionsOf(policy), readOnly: false);
+
+        Assert.Contains(dispatch.LaterCalls, c => c.Operation == "DeleteDBCluster");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Every_operation_granted_in_the_clusters_account_is_called_by_some_phase_or_says_when_it_is()
+    {
+        // The backup phase's operations are proven by the backup phase's own run; these phases make the rest.
+        var called = dispatch.PlanCalls.Concat(dispatch.CutoverCalls).Concat(dispatch.LaterCalls)
+            .Where(c => c.Account == Rehearsal.SampleAccount.Account)
+            .Select(c => (c.Service, c.Operation))
+            .ToHashSet();
+
+        var neverCalled = AwsOperationPermissions.All
+            .Where(p => p is { Account: PolicyAccount.Source, OnlyWhen: null } && p.Service != "backup" && p.Grants.Count > 0)
+            .Where(p => !called.Contains((p.Service, p.Operation)))
+            .Select(p => $"{p.Service}:{p.Operation}")
+            .ToList();
+
+        Assert.True(neverCalled.Count == 0, $"Granted but never called by plan, cutover, rollback or cleanup (remove them, or say when they are called): {string.Join(", ", neverCalled)}");
     }
 
     /// <summary>Calls the table does not know, read-only calls that change things, and actions the policy does not grant.</summary>

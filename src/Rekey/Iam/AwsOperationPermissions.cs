@@ -77,7 +77,8 @@ public sealed record IamGrant(string Action, ResourceScope Scope);
 /// <param name="Account">Whose role calls it.</param>
 /// <param name="ReadOnly">Whether the call changes nothing (the plan role gets only these).</param>
 /// <param name="Grants">The IAM actions the call needs; empty for calls that need no permission (sts:GetCallerIdentity).</param>
-public sealed record AwsOperationPermission(string Service, string Operation, PolicyAccount Account, bool ReadOnly, IReadOnlyList<IamGrant> Grants);
+/// <param name="OnlyWhen">For a call made only in some situations, which; null for a call every run of its phase makes.</param>
+public sealed record AwsOperationPermission(string Service, string Operation, PolicyAccount Account, bool ReadOnly, IReadOnlyList<IamGrant> Grants, string? OnlyWhen = null);
 
 /// <summary>
 /// The single table of every AWS operation the pipeline calls, mapped to its IAM actions and their
@@ -93,10 +94,9 @@ public static class AwsOperationPermissions
         Read("rds", "DescribeDBClusterEndpoints", Any("rds:DescribeDBClusterEndpoints")),
         Read("rds", "DescribeDBClusterSnapshots", Any("rds:DescribeDBClusterSnapshots")),
         Read("rds", "DescribeDBProxies", Any("rds:DescribeDBProxies")),
-        Read("rds", "DescribeDBProxyTargets", Any("rds:DescribeDBProxyTargets")),
+        Read("rds", "DescribeDBProxyTargets", Any("rds:DescribeDBProxyTargets"), onlyWhen: "the account has an RDS Proxy"),
         Read("rds", "DescribeEventSubscriptions", Any("rds:DescribeEventSubscriptions")),
         Read("rds", "DescribeGlobalClusters", Any("rds:DescribeGlobalClusters")),
-        Read("rds", "ListTagsForResource", Any("rds:ListTagsForResource")),
 
         // RDS changes, on the cluster's and instances' own ARNs (original and renamed).
         Write("rds", "ModifyDBCluster", new IamGrant("rds:ModifyDBCluster", ResourceScope.Clusters)),
@@ -140,7 +140,7 @@ public static class AwsOperationPermissions
             new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Clusters),
             new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Snapshots),
             new IamGrant("rds:AddTagsToResource", ResourceScope.Snapshots)),
-        Write("rds", "FailoverDBCluster", new IamGrant("rds:FailoverDBCluster", ResourceScope.Clusters)),
+        Write("rds", "FailoverDBCluster", "the old writer's identifier is not the first new instance to become available", new IamGrant("rds:FailoverDBCluster", ResourceScope.Clusters)),
         Write(
             "rds",
             "AddRoleToDBCluster",
@@ -155,28 +155,32 @@ public static class AwsOperationPermissions
         Write(
             "rds",
             "RegisterDBProxyTargets",
+            "an RDS Proxy targets the cluster",
             new IamGrant("rds:RegisterDBProxyTargets", ResourceScope.Proxies),
             new IamGrant("rds:RegisterDBProxyTargets", ResourceScope.Clusters)),
         Write(
             "rds",
             "DeregisterDBProxyTargets",
+            "an RDS Proxy targets the cluster",
             new IamGrant("rds:DeregisterDBProxyTargets", ResourceScope.Proxies),
             new IamGrant("rds:DeregisterDBProxyTargets", ResourceScope.Clusters)),
 
         // KMS: the target key, and the key Rekey creates under the alias with --create-key.
         Read("kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
-        Read("kms", "GetKeyPolicy", new IamGrant("kms:GetKeyPolicy", ResourceScope.Key), new IamGrant("kms:GetKeyPolicy", ResourceScope.CreatedKeys)),
+        ReadWhen("kms", "GetKeyPolicy", "a backup account is given: the key policy must let it copy", new IamGrant("kms:GetKeyPolicy", ResourceScope.Key), new IamGrant("kms:GetKeyPolicy", ResourceScope.CreatedKeys)),
         Read("kms", "GetKeyRotationStatus", new IamGrant("kms:GetKeyRotationStatus", ResourceScope.Key), new IamGrant("kms:GetKeyRotationStatus", ResourceScope.CreatedKeys)),
-        Read("kms", "ListResourceTags", new IamGrant("kms:ListResourceTags", ResourceScope.Key), new IamGrant("kms:ListResourceTags", ResourceScope.CreatedKeys)),
-        Write("kms", "CreateKey", new IamGrant("kms:CreateKey", ResourceScope.KeyCreation), new IamGrant("kms:TagResource", ResourceScope.KeyCreation)),
-        Write("kms", "CreateAlias", new IamGrant("kms:CreateAlias", ResourceScope.Alias), new IamGrant("kms:CreateAlias", ResourceScope.CreatedKeys)),
-        Write("kms", "PutKeyPolicy", new IamGrant("kms:PutKeyPolicy", ResourceScope.Key), new IamGrant("kms:PutKeyPolicy", ResourceScope.CreatedKeys)),
-        Write("kms", "EnableKeyRotation", new IamGrant("kms:EnableKeyRotation", ResourceScope.Key), new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
-        Write("kms", "ScheduleKeyDeletion", new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)),
+        // Finding the key a previous run created means reading the tags of the account's keys.
+        Read("kms", "ListKeys", Any("kms:ListKeys"), onlyWhen: "--create-key looks for a key an earlier run created"),
+        Read("kms", "ListResourceTags", new IamGrant("kms:ListResourceTags", ResourceScope.AccountKeys)),
+        Write("kms", "CreateKey", "--create-key and no key under the alias yet", new IamGrant("kms:CreateKey", ResourceScope.KeyCreation), new IamGrant("kms:TagResource", ResourceScope.KeyCreation)),
+        Write("kms", "CreateAlias", "--create-key and no key under the alias yet", new IamGrant("kms:CreateAlias", ResourceScope.Alias), new IamGrant("kms:CreateAlias", ResourceScope.CreatedKeys)),
+        Write("kms", "PutKeyPolicy", "a key Rekey created lacks the backup account's statement", new IamGrant("kms:PutKeyPolicy", ResourceScope.Key), new IamGrant("kms:PutKeyPolicy", ResourceScope.CreatedKeys)),
+        Write("kms", "EnableKeyRotation", "Rekey creates the key, or finds rotation off on a key it created", new IamGrant("kms:EnableKeyRotation", ResourceScope.Key), new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
+        Write("kms", "ScheduleKeyDeletion", "two runs created a key under the same alias at once; the loser's key is deleted", new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)),
 
         // STS: who am I needs no permission; the chain into the backup account does.
         Read("sts", "GetCallerIdentity"),
-        Read("sts", "AssumeRole", new IamGrant("sts:AssumeRole", ResourceScope.BackupAccountRole)),
+        Read("sts", "AssumeRole", new IamGrant("sts:AssumeRole", ResourceScope.BackupAccountRole), onlyWhen: "the backup phase works in the backup account"),
 
         Read("monitoring", "GetMetricData", Any("cloudwatch:GetMetricData")),
 
@@ -235,8 +239,17 @@ public static class AwsOperationPermissions
     private static AwsOperationPermission Read(string service, string operation, params IamGrant[] grants) =>
         new(service, operation, PolicyAccount.Source, ReadOnly: true, grants);
 
+    private static AwsOperationPermission Read(string service, string operation, IamGrant grant, string onlyWhen) =>
+        new(service, operation, PolicyAccount.Source, ReadOnly: true, [grant], onlyWhen);
+
+    private static AwsOperationPermission ReadWhen(string service, string operation, string onlyWhen, params IamGrant[] grants) =>
+        new(service, operation, PolicyAccount.Source, ReadOnly: true, grants, onlyWhen);
+
     private static AwsOperationPermission Write(string service, string operation, params IamGrant[] grants) =>
         new(service, operation, PolicyAccount.Source, ReadOnly: false, grants);
+
+    private static AwsOperationPermission Write(string service, string operation, string onlyWhen, params IamGrant[] grants) =>
+        new(service, operation, PolicyAccount.Source, ReadOnly: false, grants, onlyWhen);
 
     private static AwsOperationPermission ReadIn(PolicyAccount account, string service, string operation, params IamGrant[] grants) =>
         new(service, operation, account, ReadOnly: true, grants);

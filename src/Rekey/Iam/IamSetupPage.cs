@@ -74,7 +74,8 @@ public static class IamSetupPage
                 : operation.ReadOnly ? "plan and migration roles" : "migration role";
             var actions = operation.Grants.Count == 0 ? "none needed" : string.Join(", ", operation.Grants.Select(g => $"`{g.Action}`").Distinct(StringComparer.Ordinal));
             var scopes = string.Join(", ", operation.Grants.Select(g => g.Scope.ToString()).Distinct(StringComparer.Ordinal));
-            page.AppendLine($"| {operation.Service}:{operation.Operation} | {caller} | {actions} | {scopes} |");
+            var when = operation.OnlyWhen is null ? string.Empty : $", only when {operation.OnlyWhen}";
+            page.AppendLine($"| {operation.Service}:{operation.Operation} | {caller}{when} | {actions} | {scopes} |");
         }
 
         return page.ToString();
