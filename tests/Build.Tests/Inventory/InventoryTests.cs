@@ -1,0 +1,193 @@
+using System.Text.Json;
+using Amazon;
+using Amazon.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Rekey.Aws;
+using Rekey.Aws.RDS.Model;
+using Rekey.Build.Tests.Host;
+using Rekey.Inventory;
+using Rekey.Sandbox;
+using Rekey.Sandbox.Core;
+
+namespace Rekey.Build.Tests.Inventory;
+
+/// <summary>An account with clusters in two Regions: on aws/rds, on a customer key, and unencrypted.</summary>
+public sealed class InventorySandbox : IAsyncLifetime
+{
+    public const string Account = "111111111111";
+
+    public SandboxServer Sandbox { get; private set; } = null!;
+
+    public IAwsClientFactory Aws { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Sandbox = await SandboxServer.StartAsync(SandboxOptions.ForTests(600));
+        Aws = new AwsClientFactory(new AwsClientOptions
+        {
+            ServiceUrl = Sandbox.BaseUrl.ToString().TrimEnd('/'),
+            Credentials = new BasicAWSCredentials(Account, "inventory"),
+            MaxErrorRetry = 0,
+        });
+        var cmk = Sandbox.Runtime.Change(() => Sandbox.Keys.CreateCustomerKey(Account, "us-east-1", "alias/cmk", null)).Arn;
+
+        (string Region, string Id, string Engine, bool Encrypted, string? KmsKeyId)[] clusters =
+        [
+            ("us-east-1", "orders", "aurora-postgresql", true, null),
+            ("us-east-1", "billing", "aurora-mysql", true, cmk),
+            ("us-east-1", "scratch", "aurora-postgresql", false, null),
+            ("eu-west-1", "ledger", "aurora-mysql", true, null),
+        ];
+        foreach (var cluster in clusters)
+        {
+            await CreateClusterAsync(cluster.Region, cluster.Id, cluster.Engine, cluster.Encrypted, cluster.KmsKeyId);
+        }
+
+        // Instances can be added only to available clusters; the sandbox's clock jumps past the creation.
+        Sandbox.Clock.Advance(TimeSpan.FromMinutes(10));
+        foreach (var cluster in clusters)
+        {
+            await CreateInstanceAsync(cluster.Region, cluster.Id, cluster.Engine);
+        }
+    }
+
+    public async Task<(HostRun Run, string Artifacts, int MutatingCalls)> RunAsync(params string[] args)
+    {
+        var artifacts = Path.Combine(Path.GetTempPath(), "rekey-inventory-" + Guid.NewGuid().ToString("N")[..8]);
+        var before = Sandbox.Calls.Find(mutating: true).Count;
+        var run = await HostRun.RunAsync(
+            RekeyBuild.CreateHost().ConfigureServices(services => services.AddSingleton(Aws)),
+            [.. args, $"--artifacts={artifacts}"]);
+        return (run, artifacts, Sandbox.Calls.Find(mutating: true).Count - before);
+    }
+
+    public async Task DisposeAsync() => await Sandbox.DisposeAsync();
+
+    private async Task CreateClusterAsync(string region, string id, string engine, bool encrypted, string? kmsKeyId)
+    {
+        using var rds = Aws.CreateRds(RegionEndpoint.GetBySystemName(region));
+        await rds.CreateDBClusterAsync(new CreateDBClusterRequest
+        {
+            DBClusterIdentifier = id,
+            Engine = engine,
+            MasterUsername = "admin_user",
+            MasterUserPassword = "inventory-only-password",
+            StorageEncrypted = encrypted,
+            KmsKeyId = kmsKeyId,
+        });
+    }
+
+    private async Task CreateInstanceAsync(string region, string id, string engine)
+    {
+        using var rds = Aws.CreateRds(RegionEndpoint.GetBySystemName(region));
+        await rds.CreateDBInstanceAsync(new CreateDBInstanceRequest { DBInstanceIdentifier = id + "-1", DBClusterIdentifier = id, Engine = engine, DBInstanceClass = "db.r6g.large" });
+    }
+}
+
+/// <summary>The Inventory target through the real host against the sandbox; its runs are serial because they count calls.</summary>
+public sealed class InventoryTests(InventorySandbox fixture) : IClassFixture<InventorySandbox>
+{
+    private static IReadOnlyList<InventoryEntry> Read(string artifacts) =>
+        InventoryResult.FromJson(File.ReadAllText(Path.Combine(artifacts, "inventory.json")));
+
+    [Fact]
+    public async Task Lists_clusters_on_the_AWS_managed_key_and_unencrypted_ones_across_the_Regions_and_leaves_customer_keys_out()
+    {
+        var (run, artifacts, mutating) = await fixture.RunAsync("--target=Inventory", "--regions=us-east-1,eu-west-1");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var clusters = Read(artifacts);
+        Assert.Equal(["orders@us-east-1", "scratch@us-east-1", "ledger@eu-west-1"], clusters.Select(c => $"{c.Cluster}@{c.Region}"));
+        var orders = clusters[0];
+        Assert.Equal(("111111111111", "aurora-postgresql", "AWS", 1, true), (orders.Account, orders.Engine, orders.KeyManager, orders.Instances, orders.Encrypted));
+        Assert.False(string.IsNullOrEmpty(orders.EngineVersion));
+        Assert.StartsWith("arn:aws:kms:us-east-1:111111111111:key/", orders.KeyId, StringComparison.Ordinal);
+        var scratch = clusters[1];
+        Assert.False(scratch.Encrypted);
+        Assert.Null(scratch.KeyManager);
+        Assert.Contains("snapshot", scratch.Note, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("ledger", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("billing", run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, mutating);
+    }
+
+    [Fact]
+    public async Task The_JSON_file_is_a_top_level_array_of_objects_with_the_matrix_keys()
+    {
+        var (run, artifacts, _) = await fixture.RunAsync("--target=Inventory", "--regions=eu-west-1");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(artifacts, "inventory.json")));
+        Assert.Equal(JsonValueKind.Array, document.RootElement.ValueKind);
+        var entry = Assert.Single(document.RootElement.EnumerateArray());
+        string[] keys = ["cluster", "region", "account", "engine", "engineVersion", "keyId", "keyManager", "instances", "encrypted"];
+        Assert.All(keys, key => Assert.True(entry.TryGetProperty(key, out _), $"missing {key}: {entry}"));
+        Assert.Equal(JsonValueKind.Number, entry.GetProperty("instances").ValueKind);
+    }
+
+    [Fact]
+    public async Task All_scans_every_Region_of_the_credentials_partition()
+    {
+        var (run, artifacts, _) = await fixture.RunAsync("--target=Inventory", "--regions=all", "--region=us-east-1");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var regions = InventoryScanner.RegionsOfPartition("aws");
+        Assert.Contains($"in {regions.Count} Region(s)", run.Output, StringComparison.Ordinal);
+        Assert.Equal(["ledger", "orders", "scratch"], Read(artifacts).Select(c => c.Cluster).Order(StringComparer.Ordinal));
+        var rdsCalls = fixture.Sandbox.Calls.Find(service: "rds", operation: "DescribeDBClusters").Select(c => c.Region).ToHashSet(StringComparer.Ordinal);
+        Assert.Superset(regions.ToHashSet(StringComparer.Ordinal), rdsCalls);
+    }
+
+    [Fact]
+    public async Task A_Region_that_refuses_the_credentials_is_reported_and_skipped_and_the_others_are_listed()
+    {
+        // The first Region scanned answers as an opted-out Region does.
+        fixture.Sandbox.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Fail, Service = "rds", Operation = "DescribeDBClusters", ErrorCode = "AccessDenied", HttpStatus = 403,
+            Message = "The security token included in the request is invalid.",
+        });
+
+        var (run, artifacts, _) = await fixture.RunAsync("--target=Inventory", "--regions=us-east-1,eu-west-1");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Skipped us-east-1:", run.Output, StringComparison.Ordinal);
+        Assert.Contains("AccessDenied", run.Output, StringComparison.Ordinal);
+        Assert.Equal(["ledger"], Read(artifacts).Select(c => c.Cluster));
+    }
+}
+
+/// <summary>The inventory's JSON and partitions, without AWS.</summary>
+public sealed class InventoryResultTests
+{
+    [Fact]
+    public void The_matrix_output_is_the_same_array_on_one_line()
+    {
+        var result = new InventoryResult
+        {
+            Account = "111111111111",
+            Regions = ["us-east-1"],
+            Clusters = [new InventoryEntry { Cluster = "orders", Region = "us-east-1", Account = "111111111111", Encrypted = true, KeyManager = "AWS", Instances = 3 }],
+            Skipped = [],
+        };
+
+        var line = result.ToMatrixJson();
+
+        Assert.DoesNotContain('\n', line);
+        Assert.Equal(result.Clusters, InventoryResult.FromJson(line));
+        Assert.Equal(InventoryResult.FromJson(result.ToJson()), InventoryResult.FromJson(line));
+    }
+
+    [Fact]
+    public void Partitions_hold_their_own_Regions()
+    {
+        var aws = InventoryScanner.RegionsOfPartition("aws");
+        var china = InventoryScanner.RegionsOfPartition("aws-cn");
+
+        Assert.Contains("us-east-1", aws);
+        Assert.Contains("eu-west-1", aws);
+        Assert.DoesNotContain("cn-north-1", aws);
+        Assert.Contains("cn-north-1", china);
+        Assert.Equal("aws-us-gov", InventoryScanner.PartitionOf("arn:aws-us-gov:iam::123456789012:user/ops"));
+    }
+}
