@@ -95,7 +95,15 @@ public sealed class RekeyContext : FrostingContext, IDisposable
             PollInterval = poll,
             MaxPollInterval = settings.MaxPollInterval ?? (settings.PollInterval is null ? waits.MaxPollInterval : poll * 6),
             LockSettle = poll,
+            RenameDeadline = Capped(waits.RenameDeadline),
+            DnsDeadline = Capped(waits.DnsDeadline),
+            RestorableTimeDeadline = Capped(waits.RestorableTimeDeadline),
+            RestoreDeadline = Capped(waits.RestoreDeadline),
+            InstanceDeadline = Capped(waits.InstanceDeadline),
+            DeleteDeadline = Capped(waits.DeleteDeadline),
         };
+
+        TimeSpan Capped(TimeSpan deadline) => settings.MaxWait is { } max && max < deadline ? max : deadline;
     }
 
     private static Dictionary<string, IReadOnlyList<string?>> ArgumentsOf(ICakeArguments arguments) =>

@@ -34,4 +34,5 @@ public static class ArgumentNames
     public const string RunId = "run-id";
     public const string PollInterval = "poll-interval";
     public const string MaxPollInterval = "max-poll-interval";
+    public const string MaxWait = "max-wait";
 }

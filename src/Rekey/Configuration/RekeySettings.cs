@@ -81,4 +81,7 @@ public sealed record RekeySettings
 
     /// <summary>The longest pause between two looks at AWS while waiting.</summary>
     public TimeSpan? MaxPollInterval { get; init; }
+
+    /// <summary>The longest any single wait may last; null keeps each wait's own deadline.</summary>
+    public TimeSpan? MaxWait { get; init; }
 }

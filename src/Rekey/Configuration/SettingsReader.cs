@@ -39,6 +39,7 @@ public static partial class SettingsReader
         new(ArgumentNames.RunId, "This run's identity for the lock and tags (default: the GitHub run id, else a new one); give a dead run's id to resume it.", false, "REKEY_RUN_ID", "GITHUB_RUN_ID"),
         new(ArgumentNames.PollInterval, "First pause between two looks at AWS while waiting (default 5s).", false, "REKEY_POLL_INTERVAL"),
         new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
+        new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -135,6 +136,7 @@ public static partial class SettingsReader
             RunId = Text(ArgumentNames.RunId, ParseRunId),
             PollInterval = Parsed<TimeSpanBox>(ArgumentNames.PollInterval, ParseDuration)?.Value,
             MaxPollInterval = Parsed<TimeSpanBox>(ArgumentNames.MaxPollInterval, ParseDuration)?.Value,
+            MaxWait = Parsed<TimeSpanBox>(ArgumentNames.MaxWait, ParseDuration)?.Value,
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
