@@ -21,6 +21,9 @@ public static class ConfigureBackup
 {
     private const string Step = "ConfigureBackup";
 
+    /// <summary>Tag on a vault key Rekey creates, naming the alias it is for (see <see cref="FindKeyCreatedForAliasAsync"/>).</summary>
+    public const string AliasTagKey = "rekey:alias";
+
     public static async Task RunAsync(RekeyRun run, BackupSetup setup, CancellationToken cancellationToken)
     {
         var roleArn = setup.BackupRoleArn
@@ -82,33 +85,98 @@ public static class ConfigureBackup
                     $"The backup vault key {reference} ({key.Arn}) is {key.KeyManager} managed, {key.KeyState}, {key.KeySpec}; the backup vault needs an enabled symmetric customer managed key of the backup account.");
             }
 
+            if (setup.VaultKey is null)
+            {
+                await EnsureRotationAsync(session, key, cancellationToken).ConfigureAwait(false);
+            }
+
             return key.Arn;
         }
 
-        // No policy in the request: KMS gives the key its default policy, which lets the backup account administer and use it.
-        var created = await session.Kms.CreateKeyAsync(
-            new CreateKeyRequest
-            {
-                Description = $"Rekey: backup vault key for copies from account {setup.SourceAccount}",
-                KeySpec = KeySpec.SYMMETRIC_DEFAULT,
-                KeyUsage = KeyUsageType.ENCRYPT_DECRYPT,
-                Tags = [new KmsTag { TagKey = BackupSetup.ManagedTagKey, TagValue = "true" }, new KmsTag { TagKey = "rekey:run-id", TagValue = run.RunId }],
-            },
-            cancellationToken).ConfigureAwait(false);
+        // A key an earlier attempt created but did not get to name is named now rather than made twice.
+        var unnamed = await FindKeyCreatedForAliasAsync(session, cancellationToken).ConfigureAwait(false);
+        if (unnamed is null)
+        {
+            // No policy in the request: KMS gives the key its default policy, which lets the backup account administer and use it.
+            unnamed = (await session.Kms.CreateKeyAsync(
+                new CreateKeyRequest
+                {
+                    Description = $"Rekey: backup vault key for copies from account {setup.SourceAccount}",
+                    KeySpec = KeySpec.SYMMETRIC_DEFAULT,
+                    KeyUsage = KeyUsageType.ENCRYPT_DECRYPT,
+                    Tags =
+                    [
+                        new KmsTag { TagKey = BackupSetup.ManagedTagKey, TagValue = "true" },
+                        new KmsTag { TagKey = AliasTagKey, TagValue = BackupSetup.DefaultVaultKeyAlias },
+                        new KmsTag { TagKey = "rekey:run-id", TagValue = run.RunId },
+                    ],
+                },
+                cancellationToken).ConfigureAwait(false)).KeyMetadata;
+            run.Journal.Add(Step, $"Created key {unnamed.Arn} in the backup account for {BackupSetup.DefaultVaultKeyAlias}.");
+        }
+
         try
         {
-            await session.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = BackupSetup.DefaultVaultKeyAlias, TargetKeyId = created.KeyMetadata.KeyId }, cancellationToken).ConfigureAwait(false);
+            await session.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = BackupSetup.DefaultVaultKeyAlias, TargetKeyId = unnamed.KeyId }, cancellationToken).ConfigureAwait(false);
         }
         catch (KmsAlreadyExistsException)
         {
             // Another run made the alias meanwhile: use its key and retire ours, so no orphan key remains.
-            await session.Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = created.KeyMetadata.KeyId, PendingWindowInDays = 7 }, cancellationToken).ConfigureAwait(false);
+            await session.Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = unnamed.KeyId, PendingWindowInDays = 7 }, cancellationToken).ConfigureAwait(false);
             return (await session.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = BackupSetup.DefaultVaultKeyAlias }, cancellationToken).ConfigureAwait(false)).KeyMetadata.Arn;
         }
 
-        await session.Kms.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = created.KeyMetadata.KeyId }, cancellationToken).ConfigureAwait(false);
-        run.Journal.Add(Step, $"Created key {created.KeyMetadata.Arn} under {BackupSetup.DefaultVaultKeyAlias} in the backup account, rotation on.");
-        return created.KeyMetadata.Arn;
+        await EnsureRotationAsync(session, unnamed, cancellationToken).ConfigureAwait(false);
+        run.Journal.Add(Step, $"Named key {unnamed.Arn} {BackupSetup.DefaultVaultKeyAlias} in the backup account, rotation on.");
+        return unnamed.Arn;
+    }
+
+    private static async Task EnsureRotationAsync(BackupAccountSession session, KeyMetadata key, CancellationToken cancellationToken)
+    {
+        var rotation = await session.Kms.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
+        if (rotation.KeyRotationEnabled != true)
+        {
+            await session.Kms.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An enabled key of the backup account tagged for Rekey's vault alias but not yet named; null when there is none.</summary>
+    private static async Task<KeyMetadata?> FindKeyCreatedForAliasAsync(BackupAccountSession session, CancellationToken cancellationToken)
+    {
+        var request = new ListKeysRequest();
+        do
+        {
+            var page = await session.Kms.ListKeysAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page.Keys ?? [])
+            {
+                ListResourceTagsResponse tags;
+                try
+                {
+                    tags = await session.Kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = entry.KeyId }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Amazon.Runtime.AmazonServiceException)
+                {
+                    // Keys the role may not read (AWS managed ones, foreign policies) cannot be Rekey's.
+                    continue;
+                }
+
+                if (tags.Tags?.Any(t => t.TagKey == AliasTagKey && t.TagValue == BackupSetup.DefaultVaultKeyAlias) != true)
+                {
+                    continue;
+                }
+
+                var key = (await session.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = entry.KeyId }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
+                if (key.KeyState == KeyState.Enabled)
+                {
+                    return key;
+                }
+            }
+
+            request.Marker = page.NextMarker;
+        }
+        while (!string.IsNullOrEmpty(request.Marker));
+
+        return null;
     }
 
     private static async Task<string> EnsureVaultAsync(RekeyRun run, IAmazonBackup backup, string name, string? keyArn, string where, CancellationToken cancellationToken)
