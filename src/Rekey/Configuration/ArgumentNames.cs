@@ -35,4 +35,5 @@ public static class ArgumentNames
     public const string PollInterval = "poll-interval";
     public const string MaxPollInterval = "max-poll-interval";
     public const string MaxWait = "max-wait";
+    public const string Runs = "runs";
 }

@@ -7,6 +7,7 @@ namespace Rekey.Configuration;
 public sealed record RekeySettings
 {
     public const string DefaultOldSuffix = "-old";
+    public const int DefaultRuns = 3;
     public static readonly TimeSpan DefaultMinAge = TimeSpan.FromDays(7);
 
     /// <summary>The DB cluster identifier to migrate, lower-cased as RDS stores it.</summary>
@@ -84,4 +85,7 @@ public sealed record RekeySettings
 
     /// <summary>The longest any single wait may last; null keeps each wait's own deadline.</summary>
     public TimeSpan? MaxWait { get; init; }
+
+    /// <summary>How many rehearsals the Benchmark target runs.</summary>
+    public int Runs { get; init; } = DefaultRuns;
 }

@@ -40,6 +40,7 @@ public static partial class SettingsReader
         new(ArgumentNames.PollInterval, "First pause between two looks at AWS while waiting (default 5s).", false, "REKEY_POLL_INTERVAL"),
         new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
         new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
+        new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -137,6 +138,7 @@ public static partial class SettingsReader
             PollInterval = Parsed<TimeSpanBox>(ArgumentNames.PollInterval, ParseDuration)?.Value,
             MaxPollInterval = Parsed<TimeSpanBox>(ArgumentNames.MaxPollInterval, ParseDuration)?.Value,
             MaxWait = Parsed<TimeSpanBox>(ArgumentNames.MaxWait, ParseDuration)?.Value,
+            Runs = Text(ArgumentNames.Runs, ParseRuns) is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : RekeySettings.DefaultRuns,
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
@@ -305,6 +307,14 @@ public static partial class SettingsReader
         return TopicArnPattern().IsMatch(value)
             ? (value, null)
             : (null, $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
+    }
+
+    private static (string? Value, string? Problem) ParseRuns(string text)
+    {
+        var value = text.Trim();
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= 100
+            ? (runs.ToString(CultureInfo.InvariantCulture), null)
+            : (null, $"'{text}' is not a number of runs from 1 to 100.");
     }
 
     private static (string? Value, string? Problem) ParseRunId(string text)
