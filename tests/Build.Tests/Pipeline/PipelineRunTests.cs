@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Rekey.Sandbox.Sns;
+
+namespace Rekey.Build.Tests.Pipeline;
+
+/// <summary>How the real host behaves around the steps: announcements on SNS, dry runs, the plan's files.</summary>
+public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<AnnouncedSandbox>
+{
+    [Fact]
+    public async Task A_dry_run_of_the_cutover_lists_every_step_and_calls_no_AWS_operation()
+    {
+        var (run, calls, _) = await fixture.RunAsync("--target=Cutover", "--cluster=orders", "--kms-key=alias/dry", "--create-key", "--confirm=orders", "--dryrun");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(calls);
+        var position = run.Output.IndexOf("Performing dry run", StringComparison.Ordinal);
+        Assert.True(position >= 0, run.Output);
+        foreach (var step in new[] { "Preflight", "PrepareKey", "Fence", "Restore", "CreateInstances", "Finalize", "Verify", "Cutover" })
+        {
+            var next = run.Output.IndexOf(step, position, StringComparison.Ordinal);
+            Assert.True(next > position, $"{step} is not listed after the steps before it:{Environment.NewLine}{run.Output}");
+            position = next;
+        }
+    }
+
+    [Fact]
+    public async Task Each_step_is_announced_on_SNS_when_it_starts_and_when_it_ends()
+    {
+        var (run, _, mutating) = await fixture.RunAsync(
+            "--target=Plan", "--cluster=inventory", "--kms-key=alias/announced", "--create-key", $"--sns-topic-arn={fixture.TopicArn}", "--environment=staging");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(mutating);
+        var messages = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn)
+            .Where(m => m.MessageAttributes["cluster"].StringValue == "inventory")
+            .ToList();
+        Assert.Equal(
+            ["Preflight started", "Preflight succeeded", "Plan started", "Plan succeeded"],
+            messages.Select(m => $"{m.MessageAttributes["step"].StringValue} {m.MessageAttributes["status"].StringValue}"));
+        Assert.All(messages, m => Assert.StartsWith("step.", m.MessageAttributes["event"].StringValue, StringComparison.Ordinal));
+
+        var body = JsonDocument.Parse(messages[^1].Message).RootElement;
+        Assert.Equal("Plan", body.GetProperty("step").GetString());
+        Assert.Equal("succeeded", body.GetProperty("status").GetString());
+        Assert.Equal("staging", body.GetProperty("environment").GetString());
+        Assert.True(body.GetProperty("durationSeconds").GetDouble() >= 0);
+        Assert.Equal("Rekey Plan succeeded: inventory (staging)", messages[^1].Subject);
+    }
+
+    [Fact]
+    public async Task A_failed_step_is_announced_as_failed_with_its_reason()
+    {
+        var (run, _, mutating) = await fixture.RunAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/missing", $"--sns-topic-arn={fixture.TopicArn}");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Empty(mutating);
+        var failed = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn)
+            .Last(m => m.MessageAttributes["cluster"].StringValue == "orders");
+        Assert.Equal("failed", failed.MessageAttributes["status"].StringValue);
+        Assert.Contains("alias/missing does not exist", JsonDocument.Parse(failed.Message).RootElement.GetProperty("details").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_topic_that_does_not_exist_is_a_warning_and_the_step_still_succeeds()
+    {
+        var (run, _, _) = await fixture.RunAsync(
+            "--target=Preflight", "--cluster=orders", "--kms-key=alias/x", "--create-key", "--sns-topic-arn=arn:aws:sns:us-east-1:111111111111:no-such-topic");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Could not announce Preflight started", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_writes_Markdown_and_JSON_naming_the_old_names_and_how_each_setting_is_carried()
+    {
+        var (run, _, mutating) = await fixture.RunAsync("--target=Plan", "--cluster=orders", "--kms-key=alias/planned", "--create-key");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(mutating);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, "orders-plan.md"));
+        Assert.Contains("`orders-old`", markdown, StringComparison.Ordinal);
+        Assert.Contains("`orders-1-old`", markdown, StringComparison.Ordinal);
+        Assert.Contains("| cluster | DBClusterParameterGroup | `orders-cluster-pg16` | restore parameter |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| instance orders-3 | DBInstanceClass | `db.r6g.xlarge` | per-instance parameter |", markdown, StringComparison.Ordinal);
+        Assert.Contains("re-created (Finalize)", markdown, StringComparison.Ordinal);
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, "orders-plan.json")));
+        Assert.Equal("orders", json.RootElement.GetProperty("cluster").GetString());
+        Assert.Equal(4, json.RootElement.GetProperty("names").GetArrayLength() - 1);
+        Assert.Contains(
+            json.RootElement.GetProperty("settings").EnumerateArray(),
+            s => s.GetProperty("name").GetString() == "AssociatedRoles" && s.GetProperty("carriage").GetString() == "ModifiedAfter");
+    }
+}
