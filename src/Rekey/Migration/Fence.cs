@@ -35,6 +35,9 @@ public static class Fence
 
         var definition = state.Definition ?? await RecordAsync(run, reader, source, targetKeyArn, cancellationToken).ConfigureAwait(false);
 
+        // Also after a resume: a crash between the cluster's tags and the instances' leaves instances the renames would skip.
+        await TagInstancesAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
+
         await DeleteCustomEndpointsAsync(run, definition, cancellationToken).ConfigureAwait(false);
         await RenameClusterAsync(run, reader, cancellationToken).ConfigureAwait(false);
         await RenameInstancesAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
@@ -85,13 +88,23 @@ public static class Fence
             [RekeyTags.Phase] = "fencing",
         };
         await run.Rds.AddAsync(source.DBClusterArn!, tags, cancellationToken).ConfigureAwait(false);
-        foreach (var instance in instances)
-        {
-            await run.Rds.AddAsync(instance.DBInstanceArn!, RekeyTags.OriginalId, instance.DBInstanceIdentifier!, cancellationToken).ConfigureAwait(false);
-        }
-
         run.Journal.Add("Fence", $"Recorded {instances.Count} instances (writer {definition.WriterId}) and {customEndpoints.Count} custom endpoints in tags of {run.ClusterId}.");
         return definition;
+    }
+
+    /// <summary>Tags each recorded instance still under its original name in the old cluster with that name, unless it has the tag.</summary>
+    private static async Task TagInstancesAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        foreach (var instance in definition.Instances)
+        {
+            var current = await reader.FindInstanceAsync(instance.Id, cancellationToken).ConfigureAwait(false);
+            if (current is not null
+                && (current.DBClusterIdentifier == run.ClusterId || current.DBClusterIdentifier == run.OldClusterId)
+                && current.Tags().GetValueOrDefault(RekeyTags.OriginalId) is null)
+            {
+                await run.Rds.AddAsync(current.DBInstanceArn!, RekeyTags.OriginalId, instance.Id, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task DeleteCustomEndpointsAsync(RekeyRun run, SourceDefinition definition, CancellationToken cancellationToken)

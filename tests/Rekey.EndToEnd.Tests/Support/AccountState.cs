@@ -31,14 +31,15 @@ public sealed partial record AccountState(IReadOnlyList<string> Lines)
         foreach (var key in (await kms.ListKeysAsync(new ListKeysRequest())).Keys ?? [])
         {
             var metadata = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata;
-            if (metadata.KeyManager == Amazon.KeyManagementService.KeyManagerType.AWS)
-            {
-                continue;
-            }
-
             var alias = aliases.Where(a => a.TargetKeyId == key.KeyId).Select(a => a.AliasName).OrderBy(a => a, StringComparer.Ordinal).FirstOrDefault();
             var name = alias is null ? $"{{orphan key {keyNames.Count}}}" : $"{{key {alias}}}";
             keyNames[key.KeyId] = name;
+            if (metadata.KeyManager == Amazon.KeyManagementService.KeyManagerType.AWS)
+            {
+                // aws/rds: only its id differs between two sandboxes.
+                continue;
+            }
+
             var rotation = (await kms.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.KeyId })).KeyRotationEnabled;
             var tags = (await kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId })).Tags ?? [];
             lines.Add($"key {name} state={metadata.KeyState} spec={metadata.KeySpec} rotation={rotation} tags=[{string.Join(", ", tags.Select(t => $"{t.TagKey}={t.TagValue}").Order(StringComparer.Ordinal))}]");

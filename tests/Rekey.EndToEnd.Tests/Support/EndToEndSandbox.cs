@@ -86,6 +86,13 @@ public sealed class EndToEndSandbox : IAsyncDisposable
             $"--run-id={runId}",
             $"--artifacts={_artifacts}",
         };
+
+        // No wait in a test may hang it: AWS's minutes are milliseconds here.
+        if (!extra.Any(e => e.StartsWith("--max-wait=", StringComparison.Ordinal)))
+        {
+            common.Add("--max-wait=20s");
+        }
+
         return [.. common, .. extra];
     }
 
