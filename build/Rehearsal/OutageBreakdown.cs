@@ -1,0 +1,145 @@
+using System.Globalization;
+using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
+using Rekey.Clusters;
+using Rekey.Sandbox;
+using Rekey.Sandbox.Core;
+using Rekey.State;
+
+namespace Rekey.Build.Rehearsal;
+
+/// <summary>One AWS operation inside the outage, in sandbox time.</summary>
+public sealed record AwsOperation(string Name, DateTimeOffset Start, DateTimeOffset End)
+{
+    public TimeSpan Duration => End > Start ? End - Start : TimeSpan.Zero;
+}
+
+/// <summary>
+/// A cluster's outage (fence to writer available, on AWS's clock) split into the time AWS's own operations
+/// took and the rest, which is Rekey's overhead: polling, DNS checks, its own calls.
+/// </summary>
+public sealed record OutageBreakdown
+{
+    public required string Cluster { get; init; }
+
+    public required DateTimeOffset FencedAt { get; init; }
+
+    public required DateTimeOffset WriterAvailableAt { get; init; }
+
+    public required IReadOnlyList<AwsOperation> Operations { get; init; }
+
+    public TimeSpan Outage => WriterAvailableAt - FencedAt;
+
+    /// <summary>The time at least one AWS operation was under way (overlaps counted once).</summary>
+    public TimeSpan AwsTime => Union(Operations.Select(o => (Clip(o.Start), Clip(o.End))));
+
+    public TimeSpan Overhead => Outage - AwsTime;
+
+    /// <summary>Rekey's overhead per unit of AWS's operation time.</summary>
+    public double OverheadRatio => AwsTime > TimeSpan.Zero ? Overhead / AwsTime : double.NaN;
+
+    /// <summary>
+    /// Reads the breakdown from the sandbox after a cutover: the outage from the clusters' rekey tags,
+    /// the operations from RDS events (DescribeEvents) and the sandbox's call record. The rename's DNS
+    /// change and LatestRestorableTime's lag are not events: their lengths are the sandbox's configured ones.
+    /// </summary>
+    public static async Task<OutageBreakdown> ReadAsync(
+        IAmazonRDS rds, CallLog calls, SandboxDurations durations, string account, string clusterId, string oldSuffix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rds);
+        ArgumentNullException.ThrowIfNull(calls);
+        ArgumentNullException.ThrowIfNull(durations);
+        var reader = new ClusterReader(rds);
+        var old = await reader.GetClusterAsync(clusterId + oldSuffix, cancellationToken).ConfigureAwait(false);
+        var @new = await reader.GetClusterAsync(clusterId, cancellationToken).ConfigureAwait(false);
+        var fenced = TagTime(old, RekeyTags.FencedAt);
+        var writer = TagTime(@new, RekeyTags.WriterAvailableAt);
+        var t1 = TagTime(old, RekeyTags.T1);
+
+        var events = new List<Event>();
+        var request = new DescribeEventsRequest { StartTime = fenced.UtcDateTime.AddMinutes(-5), EndTime = writer.UtcDateTime.AddMinutes(5) };
+        await foreach (var item in rds.DescribeEventsAllAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(item);
+        }
+
+        DateTimeOffset? EventAt(Func<Event, bool> match) =>
+            events.Where(match).Select(e => (DateTimeOffset?)new DateTimeOffset(DateTime.SpecifyKind(e.Date!.Value, DateTimeKind.Utc))).Min();
+
+        DateTimeOffset? CallAt(string operation, DateTimeOffset after) =>
+            calls.Find(account: account, service: "rds", operation: operation)
+                .Where(c => c.ErrorCode is null && c.Time >= after && c.Time <= writer)
+                .Select(c => (DateTimeOffset?)c.Time)
+                .Min();
+
+        var operations = new List<AwsOperation>();
+        if (EventAt(e => e.Message?.StartsWith($"Renamed DB cluster from {clusterId} to ", StringComparison.Ordinal) == true) is { } renamed)
+        {
+            var longest = durations.Rename > durations.DnsChange ? durations.Rename : durations.DnsChange;
+            operations.Add(new AwsOperation("Rename and DNS change", renamed, renamed + longest));
+        }
+
+        // Instance renames reboot the instances (which closes pooled connections) and move their DNS names.
+        var instanceRenames = events
+            .Where(e => e.Message?.StartsWith("Renamed DB instance from ", StringComparison.Ordinal) == true && e.Message.EndsWith(oldSuffix, StringComparison.Ordinal))
+            .Select(e => new DateTimeOffset(DateTime.SpecifyKind(e.Date!.Value, DateTimeKind.Utc)))
+            .Where(at => at >= fenced && at <= writer)
+            .ToList();
+        if (instanceRenames.Count > 0)
+        {
+            var longest = durations.Reboot > durations.DnsChange ? durations.Reboot : durations.DnsChange;
+            operations.Add(new AwsOperation("Instance renames and DNS change", instanceRenames.Min(), instanceRenames.Max() + longest));
+        }
+
+        operations.Add(new AwsOperation("LatestRestorableTime reaching T1", t1, t1 + durations.RestorableLag));
+
+        var restored = EventAt(e => e.SourceIdentifier == clusterId && e.Message == "Restored from DB cluster to point in time");
+        if (CallAt("RestoreDBClusterToPointInTime", fenced) is { } restoreCall && restored is { } restoredAt)
+        {
+            operations.Add(new AwsOperation("Restore", restoreCall, restoredAt));
+        }
+
+        // The writer is created first; its creation ends with the first instance created after the restore.
+        if (restored is { } afterRestore
+            && CallAt("CreateDBInstance", afterRestore) is { } createCall
+            && EventAt(e => e.Message == "DB instance created" && e.Date is { } d && new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) >= createCall) is { } created)
+        {
+            operations.Add(new AwsOperation("Writer instance creation", createCall, created));
+        }
+
+        return new OutageBreakdown { Cluster = clusterId, FencedAt = fenced, WriterAvailableAt = writer, Operations = operations };
+    }
+
+    private DateTimeOffset Clip(DateTimeOffset time) =>
+        time < FencedAt ? FencedAt : time > WriterAvailableAt ? WriterAvailableAt : time;
+
+    private static TimeSpan Union(IEnumerable<(DateTimeOffset Start, DateTimeOffset End)> intervals)
+    {
+        var total = TimeSpan.Zero;
+        DateTimeOffset? start = null;
+        DateTimeOffset end = default;
+        foreach (var (s, e) in intervals.Where(i => i.End > i.Start).OrderBy(i => i.Start))
+        {
+            if (start is null || s > end)
+            {
+                if (start is not null)
+                {
+                    total += end - start.Value;
+                }
+
+                (start, end) = (s, e);
+            }
+            else if (e > end)
+            {
+                end = e;
+            }
+        }
+
+        return start is null ? total : total + (end - start.Value);
+    }
+
+    private static DateTimeOffset TagTime(DBCluster cluster, string tag) =>
+        cluster.Tag(tag) is { } text
+            ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"Cluster {cluster.DBClusterIdentifier} has no {tag} tag; the cutover did not get that far.");
+}

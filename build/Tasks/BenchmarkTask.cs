@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text.Json;
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using Rekey.Build.Rehearsal;
+using Rekey.Rehearsal;
+using Spectre.Console;
+
+namespace Rekey.Build.Tasks;
+
+/// <summary>
+/// Runs the rehearsal <c>--runs</c> times, each on a fresh sandbox, and splits each cluster's outage into
+/// AWS's own operation times and Rekey's overhead (all in sandbox time), as a table and artifacts/benchmark.json.
+/// </summary>
+[TaskName("Benchmark")]
+[TaskDescription("Runs the rehearsal --runs times (default 3) and splits each outage into AWS's operation times and Rekey's overhead.")]
+public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<RekeyContext>
+{
+    public const string FileName = "benchmark.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public override async Task RunAsync(RekeyContext context)
+    {
+        var cancellationToken = CancellationToken.None;
+        var results = new List<BenchmarkRun>();
+        for (var number = 1; number <= context.Settings.Runs; number++)
+        {
+            context.Log.Information("Benchmark run {0} of {1}", number, context.Settings.Runs);
+            await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken);
+            var audits = await rehearsal.CutoverAsync(context, cancellationToken);
+            SampleRehearsal.ThrowIfWritesLost(audits);
+
+            using var rds = rehearsal.Aws.CreateRds(SampleRehearsal.RegionEndpoint);
+            foreach (var sample in SampleAccount.Clusters)
+            {
+                var breakdown = await OutageBreakdown.ReadAsync(
+                    rds, rehearsal.Sandbox.Calls, rehearsal.Options.Durations, SampleAccount.Account, sample.Id, context.Settings.OldSuffix, cancellationToken);
+                results.Add(BenchmarkRun.Of(number, breakdown));
+            }
+        }
+
+        Show(results);
+        Directory.CreateDirectory(context.Settings.ArtifactsDirectory);
+        var path = Path.Combine(context.Settings.ArtifactsDirectory, FileName);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, Json), cancellationToken);
+        context.Log.Information("Benchmark: {0} run(s) written to {1}", context.Settings.Runs, path);
+    }
+
+    private void Show(IReadOnlyList<BenchmarkRun> results)
+    {
+        var table = new Table()
+            .Title("Outage split into AWS's operations and Rekey's overhead (sandbox seconds; AWS = their union within the outage)")
+            .AddColumns("Run", "Cluster", "Outage", "Rename", "Instance renames", "Restorable", "Restore", "Writer", "AWS", "Rekey", "Rekey/AWS");
+        foreach (var run in results)
+        {
+            table.AddRow(
+                run.Run.ToString(CultureInfo.InvariantCulture),
+                run.Cluster,
+                Seconds(run.OutageSeconds),
+                Seconds(run.Operations.GetValueOrDefault("Rename and DNS change")),
+                Seconds(run.Operations.GetValueOrDefault("Instance renames and DNS change")),
+                Seconds(run.Operations.GetValueOrDefault("LatestRestorableTime reaching T1")),
+                Seconds(run.Operations.GetValueOrDefault("Restore")),
+                Seconds(run.Operations.GetValueOrDefault("Writer instance creation")),
+                Seconds(run.AwsSeconds),
+                Seconds(run.OverheadSeconds),
+                run.OverheadRatio.ToString("0.000", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+    }
+
+    private static string Seconds(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>One cluster in one benchmark run, as benchmark.json holds it.</summary>
+public sealed record BenchmarkRun(
+    int Run,
+    string Cluster,
+    DateTimeOffset FencedAt,
+    DateTimeOffset WriterAvailableAt,
+    double OutageSeconds,
+    IReadOnlyDictionary<string, double> Operations,
+    double AwsSeconds,
+    double OverheadSeconds,
+    double OverheadRatio)
+{
+    public static BenchmarkRun Of(int run, OutageBreakdown breakdown)
+    {
+        ArgumentNullException.ThrowIfNull(breakdown);
+        return new BenchmarkRun(
+            run,
+            breakdown.Cluster,
+            breakdown.FencedAt,
+            breakdown.WriterAvailableAt,
+            breakdown.Outage.TotalSeconds,
+            breakdown.Operations.ToDictionary(o => o.Name, o => o.Duration.TotalSeconds, StringComparer.Ordinal),
+            breakdown.AwsTime.TotalSeconds,
+            breakdown.Overhead.TotalSeconds,
+            breakdown.OverheadRatio);
+    }
+}
