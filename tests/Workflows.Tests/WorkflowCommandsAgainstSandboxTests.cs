@@ -26,6 +26,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
     public const string KeyAlias = "alias/rekey-orders";
     public const string Environment = "prod";
     public const string SecondCluster = "inventory";
+    public const string BackupAccount = "222222222222";
+    public const string BackupVault = "rekey-copies";
+    public const string ManagementAccount = "999999999999";
 
     private SandboxServer? _sandbox;
 
@@ -48,6 +51,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
     public JobRun SecondCutover { get; private set; } = null!;
 
     public JobRun Cleanup { get; private set; } = null!;
+
+    /// <summary>The backup job for <see cref="SecondCluster"/>, between its cutover and its cleanup.</summary>
+    public JobRun Backup { get; private set; } = null!;
 
     /// <summary>What the rollback, second cutover and cleanup jobs called.</summary>
     public IReadOnlyList<CallRecord> LaterCalls { get; private set; } = [];
@@ -77,13 +83,25 @@ public sealed class SandboxDispatch : IAsyncLifetime
         using var sns = aws.CreateSns(region);
         var topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey" }, cancellationToken)).TopicArn!;
         using var kms = aws.CreateKms(region);
-        var key = await kms.CreateKeyAsync(new CreateKeyRequest { Policy = KeyPolicies.ForNewKey("aws", SampleAccount.Account, Region, null) }, cancellationToken);
+        var key = await kms.CreateKeyAsync(new CreateKeyRequest { Policy = KeyPolicies.ForNewKey("aws", SampleAccount.Account, Region, BackupAccount) }, cancellationToken);
         await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = KeyAlias, TargetKeyId = key.KeyMetadata.KeyId }, cancellationToken);
         KeyArn = key.KeyMetadata.Arn;
 
+        // Only the organization's management account may turn cross-account backup on.
+        using (var management = aws.WithCredentials(new BasicAWSCredentials(ManagementAccount, "sandbox")).CreateBackup(region))
+        {
+            await management.UpdateGlobalSettingsAsync(
+                new Rekey.Aws.Backup.Model.UpdateGlobalSettingsRequest { GlobalSettings = new Dictionary<string, string> { ["isCrossAccountBackupEnabled"] = "true" } },
+                cancellationToken);
+        }
+
         using var sts = aws.CreateSts(region);
         Assert.True(KmsKeyReference.TryParse(KeyAlias, out var keyReference));
-        var settings = new RekeySettings { Cluster = Cluster, GitHubRepo = "acme/db-tools", Environment = Environment, KmsKey = keyReference, SnsTopicArn = topicArn };
+        var settings = new RekeySettings
+        {
+            Cluster = Cluster, GitHubRepo = "acme/db-tools", Environment = Environment, KmsKey = keyReference, SnsTopicArn = topicArn,
+            BackupAccount = BackupAccount, BackupVault = BackupVault,
+        };
         Roles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings, Region, cancellationToken));
 
         WorkingDirectory = WorkflowScriptRunner.Prepare();
@@ -96,6 +114,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ["inputs.dry-run"] = "false",
             ["vars.AWS_REGION"] = Region,
             ["vars.REKEY_SNS_TOPIC_ARN"] = topicArn,
+            ["vars.REKEY_BACKUP_ACCOUNT"] = BackupAccount,
+            ["vars.REKEY_BACKUP_VAULT"] = BackupVault,
+            ["vars.REKEY_BACKUP_ROLE_ARN"] = $"arn:aws:iam::{BackupAccount}:role/rekey-{Environment}-backup",
             ["github.run_id"] = "4242",
             ["github.run_attempt"] = "1",
         };
@@ -135,6 +156,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ("inputs.kms-key", string.Empty),
             ("vars.REKEY_KMS_KEY", KeyAlias),
             ("vars.REKEY_MIN_AGE", "1m")); // a minute of the sandbox's clock, a tenth of a second here
+        var backup = Dispatch("4246", ("inputs.cluster", SecondCluster), ("inputs.phase", "backup"), ("inputs.kms-key", string.Empty), ("vars.REKEY_KMS_KEY", KeyAlias));
         var cleanup = Dispatch("4245", ("inputs.cluster", SecondCluster), ("inputs.phase", "cleanup"), ("vars.REKEY_MIN_AGE", "1m"));
 
         var timeout = TimeSpan.FromMinutes(3);
@@ -151,6 +173,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
         _sandbox.Calls.Clear();
         Rollback = await rollback.RunAsync(Workflow.Job("rollback"), timeout);
         SecondCutover = await second.RunAsync(Workflow.Job("cutover"), timeout);
+        Backup = await backup.RunAsync(Workflow.Job("backup"), timeout);
         Cleanup = await cleanup.RunAsync(Workflow.Job("cleanup"), timeout);
         LaterCalls = _sandbox.Calls.Snapshot();
     }
@@ -227,40 +250,53 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
         Assert.True(dispatch.Cleanup.ExitCode == 0, dispatch.Cleanup.Output);
         var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-migration").Policy.Document;
 
-        var problems = Missing(dispatch.LaterCalls, IamPolicyGenerator.ActionsOf(policy), readOnly: false);
+        var problems = Missing(dispatch.LaterCalls.Where(c => c.Account == SampleAccount.Account).ToList(), IamPolicyGenerator.ActionsOf(policy), readOnly: false);
 
         Assert.Contains(dispatch.LaterCalls, c => c.Operation == "DeleteDBCluster");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     [Fact]
-    public void Every_operation_granted_in_the_clusters_account_is_called_by_some_phase_or_says_when_it_is()
+    public void The_backup_jobs_commands_work_in_both_accounts_with_exactly_what_the_two_roles_allow()
     {
-        // The backup phase's operations are proven by the backup phase's own run; these phases make the rest.
-        var called = dispatch.PlanCalls.Concat(dispatch.CutoverCalls).Concat(dispatch.LaterCalls)
-            .Where(c => c.Account == Rehearsal.SampleAccount.Account)
-            .Select(c => (c.Service, c.Operation))
-            .ToHashSet();
+        Assert.True(dispatch.Backup.ExitCode == 0, dispatch.Backup.Output);
+        var roles = dispatch.Roles.ToDictionary(r => r.Name);
+        var backupCalls = dispatch.LaterCalls.Where(c => c.Account == SandboxDispatch.BackupAccount).ToList();
 
-        var neverCalled = AwsOperationPermissions.All
-            .Where(p => p is { Account: PolicyAccount.Source, OnlyWhen: null } && p.Service != "backup" && p.Grants.Count > 0)
-            .Where(p => !called.Contains((p.Service, p.Operation)))
-            .Select(p => $"{p.Service}:{p.Operation}")
+        var problems = Missing(dispatch.LaterCalls.Where(c => c.Account == SampleAccount.Account).ToList(), IamPolicyGenerator.ActionsOf(roles["rekey-prod-migration"].Policy.Document), readOnly: false)
+            .Concat(Missing(backupCalls, IamPolicyGenerator.ActionsOf(roles["rekey-prod-backup"].Policy.Document), readOnly: false, PolicyAccount.Backup))
             .ToList();
 
-        Assert.True(neverCalled.Count == 0, $"Granted but never called by plan, cutover, rollback or cleanup (remove them, or say when they are called): {string.Join(", ", neverCalled)}");
+        Assert.Contains(backupCalls, c => c.Operation == "PutBackupVaultAccessPolicy");
+        Assert.Contains(dispatch.LaterCalls, c => c.Operation == "StartCopyJob");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Every_operation_granted_is_called_by_some_phase_or_says_when_it_is()
+    {
+        var calls = dispatch.PlanCalls.Concat(dispatch.CutoverCalls).Concat(dispatch.LaterCalls).ToList();
+        var called = calls.Select(c => (c.Service, c.Operation, c.Account == SandboxDispatch.BackupAccount ? PolicyAccount.Backup : PolicyAccount.Source)).ToHashSet();
+
+        var neverCalled = AwsOperationPermissions.All
+            .Where(p => p is { OnlyWhen: null } && p.Grants.Count > 0)
+            .Where(p => !called.Contains((p.Service, p.Operation, p.Account)))
+            .Select(p => $"{p.Service}:{p.Operation} ({p.Account})")
+            .ToList();
+
+        Assert.True(neverCalled.Count == 0, $"Granted but never called by plan, cutover, backup, rollback or cleanup (remove them, or say when they are called): {string.Join(", ", neverCalled)}");
     }
 
     /// <summary>Calls the table does not know, read-only calls that change things, and actions the policy does not grant.</summary>
-    private static List<string> Missing(IReadOnlyList<CallRecord> calls, IReadOnlySet<string> granted, bool readOnly)
+    private static List<string> Missing(IReadOnlyList<CallRecord> calls, IReadOnlySet<string> granted, bool readOnly, PolicyAccount account = PolicyAccount.Source)
     {
         var problems = new List<string>();
         foreach (var call in calls.DistinctBy(c => (c.Service, c.Operation)))
         {
-            var permission = AwsOperationPermissions.Find(call.Service, call.Operation, PolicyAccount.Source);
+            var permission = AwsOperationPermissions.Find(call.Service, call.Operation, account);
             if (permission is null)
             {
-                problems.Add($"{call.Service}:{call.Operation} is called but missing from AwsOperationPermissions.");
+                problems.Add($"{call.Service}:{call.Operation} is called in the {account} account but missing from AwsOperationPermissions.");
                 continue;
             }
 

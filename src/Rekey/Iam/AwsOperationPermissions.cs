@@ -43,6 +43,9 @@ public enum ResourceScope
     /// <summary>The alias the key is created under.</summary>
     Alias,
 
+    /// <summary>The alias of the destination vault's key in the backup account.</summary>
+    VaultKeyAlias,
+
     /// <summary>Any key of the account in the Region, for reading (the cluster's current key, the backup account's vault key).</summary>
     AccountKeys,
 
@@ -191,41 +194,50 @@ public static class AwsOperationPermissions
         Read("backup", "DescribeGlobalSettings", Any("backup:DescribeGlobalSettings")),
         Read("backup", "DescribeBackupVault", new IamGrant("backup:DescribeBackupVault", ResourceScope.BackupVault)),
         Read("backup", "ListBackupPlans", Any("backup:ListBackupPlans")),
-        Read("backup", "GetBackupPlan", new IamGrant("backup:GetBackupPlan", ResourceScope.BackupPlans)),
+        ReadWhen("backup", "GetBackupPlan", "Rekey's plan already exists (a rerun, or a second cluster)", new IamGrant("backup:GetBackupPlan", ResourceScope.BackupPlans)),
         Read("backup", "ListBackupSelections", new IamGrant("backup:ListBackupSelections", ResourceScope.BackupPlans)),
-        Read("backup", "GetBackupSelection", new IamGrant("backup:GetBackupSelection", ResourceScope.BackupPlans)),
+        ReadWhen("backup", "GetBackupSelection", "the cluster's selection already exists (a rerun)", new IamGrant("backup:GetBackupSelection", ResourceScope.BackupPlans)),
         Read("backup", "DescribeBackupJob", Any("backup:DescribeBackupJob")),
         Read("backup", "DescribeCopyJob", Any("backup:DescribeCopyJob")),
-        Read("backup", "ListCopyJobs", Any("backup:ListCopyJobs")),
         Write(
             "backup",
             "CreateBackupVault",
+            "the source vault does not exist yet",
             new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
+            new IamGrant("backup:TagResource", ResourceScope.BackupVault),
             new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
             new IamGrant("kms:CreateGrant", ResourceScope.AccountKeys),
             new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
-        Write("backup", "CreateBackupPlan", new IamGrant("backup:CreateBackupPlan", ResourceScope.BackupPlans)),
-        Write("backup", "UpdateBackupPlan", new IamGrant("backup:UpdateBackupPlan", ResourceScope.BackupPlans)),
-        Write("backup", "CreateBackupSelection", new IamGrant("backup:CreateBackupSelection", ResourceScope.BackupPlans), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+        Write("backup", "CreateBackupPlan", "the plan does not exist yet", new IamGrant("backup:CreateBackupPlan", ResourceScope.BackupPlans)),
+        Write("backup", "UpdateBackupPlan", "the plan's rule differs from Rekey's", new IamGrant("backup:UpdateBackupPlan", ResourceScope.BackupPlans)),
+        Write("backup", "CreateBackupSelection", "the selection does not exist yet", new IamGrant("backup:CreateBackupSelection", ResourceScope.BackupPlans), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
         Write("backup", "StartBackupJob", new IamGrant("backup:StartBackupJob", ResourceScope.BackupVault), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
         Write("backup", "StartCopyJob", new IamGrant("backup:StartCopyJob", ResourceScope.RecoveryPoints), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
-        Write("backup", "TagResource", new IamGrant("backup:TagResource", ResourceScope.BackupVault), new IamGrant("backup:TagResource", ResourceScope.BackupPlans)),
 
-        // AWS Backup in the backup account, through the chained role: the destination vault and its policy.
+        // The backup account, through the chained role: the destination vault, its key and its access policy.
+        ReadIn(PolicyAccount.Backup, "backup", "DescribeGlobalSettings", Any("backup:DescribeGlobalSettings")),
         ReadIn(PolicyAccount.Backup, "backup", "DescribeBackupVault", new IamGrant("backup:DescribeBackupVault", ResourceScope.BackupVault)),
         ReadIn(PolicyAccount.Backup, "backup", "GetBackupVaultAccessPolicy", new IamGrant("backup:GetBackupVaultAccessPolicy", ResourceScope.BackupVault)),
         ReadIn(PolicyAccount.Backup, "backup", "ListRecoveryPointsByBackupVault", new IamGrant("backup:ListRecoveryPointsByBackupVault", ResourceScope.BackupVault)),
         ReadIn(PolicyAccount.Backup, "kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
+        ReadIn(PolicyAccount.Backup, "kms", "ListKeys", new IamGrant("kms:ListKeys", ResourceScope.Any)),
+        ReadIn(PolicyAccount.Backup, "kms", "GetKeyRotationStatus", new IamGrant("kms:GetKeyRotationStatus", ResourceScope.AccountKeys)),
         WriteIn(
             PolicyAccount.Backup,
             "backup",
             "CreateBackupVault",
             new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
+            new IamGrant("backup:TagResource", ResourceScope.BackupVault),
             new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
             new IamGrant("kms:CreateGrant", ResourceScope.AccountKeys),
             new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         WriteIn(PolicyAccount.Backup, "backup", "PutBackupVaultAccessPolicy", new IamGrant("backup:PutBackupVaultAccessPolicy", ResourceScope.BackupVault)),
-        WriteIn(PolicyAccount.Backup, "backup", "TagResource", new IamGrant("backup:TagResource", ResourceScope.BackupVault)),
+
+        // The destination vault's own key, created in the backup account under Rekey's alias when it has none.
+        WriteIn(PolicyAccount.Backup, "kms", "CreateKey", new IamGrant("kms:CreateKey", ResourceScope.KeyCreation), new IamGrant("kms:TagResource", ResourceScope.KeyCreation)),
+        WriteIn(PolicyAccount.Backup, "kms", "CreateAlias", new IamGrant("kms:CreateAlias", ResourceScope.VaultKeyAlias), new IamGrant("kms:CreateAlias", ResourceScope.CreatedKeys)),
+        WriteIn(PolicyAccount.Backup, "kms", "EnableKeyRotation", new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
+        new("kms", "ScheduleKeyDeletion", PolicyAccount.Backup, ReadOnly: false, [new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)], "two runs created the vault key at once; the loser's key is deleted"),
     ];
 
     /// <summary>The table's entry for a call, or null when Rekey is not expected to make it.</summary>

@@ -22,6 +22,9 @@ public static class IamPolicyGenerator
     public const string StsAudience = "sts.amazonaws.com";
     public const string PolicyVersion = "2012-10-17";
 
+    /// <summary>The alias ConfigureBackup creates the backup account's vault key under.</summary>
+    public const string VaultKeyAlias = Backup.BackupSetup.DefaultVaultKeyAlias;
+
     /// <summary>The services Rekey hands roles to: RDS (feature roles), Enhanced Monitoring, AWS Backup.</summary>
     public static readonly IReadOnlyList<string> PassRoleServices = ["rds.amazonaws.com", "monitoring.rds.amazonaws.com", "backup.amazonaws.com"];
 
@@ -176,11 +179,15 @@ public static class IamPolicyGenerator
             ResourceScope.CreatedKeys => ([$"{kms}:key/*"], TagCondition("aws:ResourceTag")),
             ResourceScope.KeyCreation => (["*"], TagCondition("aws:RequestTag")),
             ResourceScope.Alias => input.Key.IsAlias ? ([$"{kms}:{AliasName(input.Key)}"], null) : null,
+            ResourceScope.VaultKeyAlias => ([$"{kms}:{VaultKeyAlias}"], null),
             ResourceScope.AccountKeys => ([$"{kms}:key/*"], null),
             ResourceScope.Topic => input.TopicArn is { } topic ? ([topic], null) : null,
-            ResourceScope.BackupVault => input.BackupVault is { } vault ? ([$"arn:{p}:backup:{r}:{account}:backup-vault:{vault}"], null) : null,
+            ResourceScope.BackupVault => (account == input.Account ? input.SourceBackupVault ?? input.BackupVault : input.BackupVault) is { } vault
+                ? ([$"arn:{p}:backup:{r}:{account}:backup-vault:{vault}"], null)
+                : null,
             ResourceScope.BackupPlans => ([$"arn:{p}:backup:{r}:{account}:backup-plan:*"], null),
-            ResourceScope.RecoveryPoints => ([$"arn:{p}:backup:{r}:{account}:recovery-point:*"], null),
+            // Aurora recovery points are cluster snapshots that AWS Backup names awsbackup:job-...
+            ResourceScope.RecoveryPoints => ([$"arn:{p}:backup:{r}:{account}:recovery-point:*", $"{rds}:cluster-snapshot:awsbackup:*"], null),
             ResourceScope.PassedRoles => input.PassedRoleArns.Count == 0
                 ? null
                 : (input.PassedRoleArns.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),

@@ -40,7 +40,11 @@ public sealed record IamSetupInput
 
     public string? BackupAccount { get; init; }
 
+    /// <summary>The destination vault in the backup account.</summary>
     public string? BackupVault { get; init; }
+
+    /// <summary>The vault in the cluster's account that the plan backs up into; null means the same name as <see cref="BackupVault"/>.</summary>
+    public string? SourceBackupVault { get; init; }
 
     public string PlanEnvironment => $"{Environment}-plan";
 

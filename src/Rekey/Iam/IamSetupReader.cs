@@ -1,6 +1,7 @@
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Rekey.Aws.RDS;
+using Rekey.Backup;
 using Rekey.Clusters;
 using Rekey.Configuration;
 
@@ -9,8 +10,6 @@ namespace Rekey.Iam;
 /// <summary>Reads what the generated policies are scoped to from the account itself: who is calling, and the cluster as it is.</summary>
 public static class IamSetupReader
 {
-    /// <summary>The role AWS Backup uses when a plan's selection names none of its own.</summary>
-    public const string DefaultBackupServiceRolePath = "service-role/AWSBackupDefaultServiceRole";
 
     public static async Task<IamSetupInput> ReadAsync(
         IAmazonRDS rds,
@@ -69,7 +68,8 @@ public static class IamSetupReader
             .ToList();
         if (settings.BackupAccount is not null)
         {
-            passedRoles.Add($"arn:{partition}:iam::{identity.Account}:role/{DefaultBackupServiceRolePath}");
+            // The role the backup selection and jobs hand to AWS Backup, as BackupSetup chooses it.
+            passedRoles.Add(settings.BackupServiceRoleArn ?? $"arn:{partition}:iam::{identity.Account}:role/service-role/AWSBackupDefaultServiceRole");
         }
 
         return new IamSetupInput
@@ -90,7 +90,8 @@ public static class IamSetupReader
             Key = settings.KmsKey!,
             TopicArn = settings.SnsTopicArn,
             BackupAccount = settings.BackupAccount,
-            BackupVault = settings.BackupVault,
+            BackupVault = settings.BackupVault ?? (settings.BackupAccount is null ? null : BackupSetup.DefaultVaultName),
+            SourceBackupVault = settings.SourceBackupVault,
         };
     }
 }
