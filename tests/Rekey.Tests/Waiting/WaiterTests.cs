@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Rekey.Waiting;
+
+namespace Rekey.Tests.Waiting;
+
+public sealed class WaiterTests
+{
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(250);
+
+    private static readonly WaitSettings Settings = new() { PollInterval = TimeSpan.FromSeconds(1), MaxPollInterval = TimeSpan.FromSeconds(8) };
+
+    /// <summary>Moves the fake clock in small steps until the wait ends, letting the waiter's continuations run between steps.</summary>
+    private static async Task Drive(FakeTimeProvider time, Task wait)
+    {
+        for (var i = 0; i < 20_000 && !wait.IsCompleted; i++)
+        {
+            time.Advance(Step);
+            await Task.Delay(1);
+        }
+
+        Assert.True(wait.IsCompleted, "the wait did not end on the fake clock");
+    }
+
+    [Fact]
+    public async Task Pauses_grow_from_the_poll_interval_up_to_the_maximum_on_the_injected_clock()
+    {
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+        var looks = new List<TimeSpan>();
+        var waiter = new Waiter(Settings, time, NullLogger.Instance);
+
+        var wait = waiter.UntilAsync("the restore", TimeSpan.FromHours(1), _ =>
+        {
+            looks.Add(time.GetUtcNow() - start);
+            return Task.FromResult(looks.Count == 8 ? Probe<int>.Ready(42, "available") : Probe<int>.NotYet(0, "creating"));
+        }, CancellationToken.None);
+        await Drive(time, wait);
+
+        Assert.Equal(42, await wait);
+        var pauses = looks.Zip(looks.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
+        Assert.Equal(7, pauses.Count);
+        double[] expected = [1, 2, 4, 8, 8, 8, 8];
+        Assert.All(pauses.Zip(expected), p => Assert.InRange(p.First, p.Second, p.Second + (2 * Step.TotalSeconds)));
+    }
+
+    [Fact]
+    public async Task Gives_up_at_the_deadline_on_the_injected_clock_saying_what_it_waited_for_and_last_saw()
+    {
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+        var waiter = new Waiter(Settings, time, NullLogger.Instance);
+
+        var wait = waiter.UntilAsync("orders' latest restorable time to reach T1", TimeSpan.FromMinutes(2), _ =>
+            Task.FromResult(Probe<bool>.NotYet(false, "latest restorable time 09:55:00")), CancellationToken.None);
+        await Drive(time, wait);
+
+        var error = await Assert.ThrowsAsync<WaitTimeoutException>(() => wait);
+        Assert.InRange((time.GetUtcNow() - start).TotalSeconds, 120, 121);
+        Assert.Contains("Gave up waiting for orders' latest restorable time to reach T1 after 00:02:00", error.Message, StringComparison.Ordinal);
+        Assert.Contains("last seen: latest restorable time 09:55:00", error.Message, StringComparison.Ordinal);
+        Assert.Contains("run the same target again", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_condition_that_already_holds_returns_at_once_without_a_pause()
+    {
+        var time = new FakeTimeProvider();
+        var waiter = new Waiter(Settings, time, NullLogger.Instance);
+
+        var value = await waiter.UntilAsync("the writer", TimeSpan.FromMinutes(1), _ => Task.FromResult(Probe<string>.Ready("orders-1", "available")), CancellationToken.None);
+
+        Assert.Equal("orders-1", value);
+    }
+}
