@@ -77,7 +77,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             RunId = context.RunId,
             RunUrl = context.RunUrl,
             Succeeded = info.Successful,
-            Error = info.ThrownException?.GetBaseException().Message,
+            Error = info.ThrownException is { } thrown ? Cause(thrown).Message : null,
             Steps = steps.Steps,
             AwsTimes = times,
             OutageSeconds = outage?.TotalSeconds,
@@ -99,6 +99,20 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         {
             context.Log.Error("Rekey stopped: {0}", report.Error ?? "a step failed");
         }
+    }
+
+    /// <summary>
+    /// The exception that says what went wrong: wrappers (aggregate, reflection) are peeled off, but not the
+    /// inner exceptions an SDK error carries (an AmazonServiceException's inner is its bare HTTP error).
+    /// </summary>
+    internal static Exception Cause(Exception exception)
+    {
+        while (exception is AggregateException or TargetInvocationException && exception.InnerException is { } inner)
+        {
+            exception = inner;
+        }
+
+        return exception;
     }
 
     private IEnumerable<string> MutatingTasks(IReadOnlyCollection<string> names) =>

@@ -31,7 +31,7 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
     {
         var status = info.Skipped ? "skipped" : info.Successful ? "succeeded" : "failed";
         var seconds = _started.TryGetValue(info.Task.Name, out var start) ? Stopwatch.GetElapsedTime(start).TotalSeconds : info.Duration.TotalSeconds;
-        var details = info.ThrownException?.GetBaseException().Message;
+        var details = info.ThrownException is { } thrown ? RunLifetime.Cause(thrown).Message : null;
         steps.Add(new StepOutcome(info.Task.Name, status, Math.Round(seconds, 1), details));
         Announce(context, info.Task.Name, status, seconds, details);
 

@@ -1,0 +1,225 @@
+using System.Text.Json;
+using Amazon.KeyManagementService.Model;
+using Rekey.Aws.RDS.Model;
+using Rekey.EndToEnd.Tests.Support;
+using Rekey.Migration;
+using Rekey.Rehearsal;
+using Rekey.State;
+using static Rekey.EndToEnd.Tests.CutoverTests;
+
+namespace Rekey.EndToEnd.Tests;
+
+/// <summary>Each target but Cutover, through the build host against the sandbox.</summary>
+public sealed class TargetTests
+{
+    private static readonly string OldId = LedgerCluster.Id + "-old";
+
+    [Fact]
+    public async Task Preflight_passes_the_seeded_cluster_and_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        var before = await AccountState.ReadAsync(sandbox.Aws);
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Preflight", "e2e-preflight"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Preflight passed", result.Output, StringComparison.Ordinal);
+        Assert.Empty(result.MutatingCalls);
+        Assert.Equal(before.Lines, (await AccountState.ReadAsync(sandbox.Aws)).Lines);
+    }
+
+    [Fact]
+    public async Task Plan_writes_markdown_and_json_naming_the_old_names_and_the_carried_settings()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Plan", "e2e-plan"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Empty(result.MutatingCalls);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(sandbox.ArtifactsDirectory, $"{LedgerCluster.Id}-plan.md"));
+        var json = await File.ReadAllTextAsync(Path.Combine(sandbox.ArtifactsDirectory, $"{LedgerCluster.Id}-plan.json"));
+        using var document = JsonDocument.Parse(json);
+        foreach (var text in new[] { markdown, json })
+        {
+            foreach (var expected in new[] { OldId, LedgerCluster.Writer + "-old", LedgerCluster.Reader + "-old", LedgerCluster.CustomEndpoint, "ledger-cluster-pg16", "ledger-instance-pg16", "02:00-02:30", "tue:05:00-tue:05:30", LedgerCluster.RoleArn, "db.r6g.xlarge" })
+            {
+                Assert.Contains(expected, text, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Contains("Rollback", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PrepareKey_creates_a_rotating_key_under_the_alias_with_a_policy_for_rds_and_a_rerun_adopts_it()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        var arguments = sandbox.Arguments("PrepareKey", "e2e-key", $"--confirm={LedgerCluster.Id}", "--exclusive");
+
+        var first = await sandbox.RunAsync(arguments);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains(first.MutatingCalls, c => c.Operation == "CreateKey");
+
+        using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
+        var key = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = LedgerCluster.KeyAlias })).KeyMetadata;
+        Assert.Equal(Amazon.KeyManagementService.KeyManagerType.CUSTOMER, key.KeyManager);
+        Assert.Equal(Amazon.KeyManagementService.KeyState.Enabled, key.KeyState);
+        Assert.True((await kms.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.KeyId })).KeyRotationEnabled);
+        var policy = (await kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default" })).Policy;
+        Assert.Contains($"arn:aws:iam::{LedgerCluster.Account}:root", policy, StringComparison.Ordinal);
+        Assert.Contains($"rds.{LedgerCluster.Region}.amazonaws.com", policy, StringComparison.Ordinal);
+        var keysAfterFirst = (await AccountState.ReadAsync(sandbox.Aws)).Of("key").ToList();
+
+        var second = await sandbox.RunAsync(arguments);
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.DoesNotContain(second.MutatingCalls, c => c.Operation is "CreateKey" or "CreateAlias");
+        Assert.Equal(key.Arn, (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = LedgerCluster.KeyAlias })).KeyMetadata.Arn);
+        Assert.Equal(keysAfterFirst, (await AccountState.ReadAsync(sandbox.Aws)).Of("key"));
+    }
+
+    [Fact]
+    public async Task Verify_alone_passes_after_a_cutover_and_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await RequireAsync(sandbox.CutoverAsync("e2e-verify"));
+        var before = await AccountState.ReadAsync(sandbox.Aws);
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Verify", "e2e-verify-again", "--exclusive", $"--confirm={LedgerCluster.Id}"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Verify passed", result.Output, StringComparison.Ordinal);
+        Assert.Empty(result.MutatingCalls);
+        Assert.Equal(before.Lines, (await AccountState.ReadAsync(sandbox.Aws)).Lines);
+    }
+
+    [Fact]
+    public async Task Verify_alone_fails_naming_the_problem_when_a_custom_endpoint_is_missing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await RequireAsync(sandbox.CutoverAsync("e2e-verify"));
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        await rds.DeleteDBClusterEndpointAsync(new DeleteDBClusterEndpointRequest { DBClusterEndpointIdentifier = LedgerCluster.CustomEndpoint });
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Verify", "e2e-verify-again", "--exclusive", $"--confirm={LedgerCluster.Id}"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.Output.Contains(LedgerCluster.CustomEndpoint, StringComparison.Ordinal), result.ToString());
+    }
+
+    [Fact]
+    public async Task Rollback_after_a_finished_cutover_brings_the_old_cluster_back_under_its_names_and_keeps_a_snapshot_of_the_new_one()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var original = await DescribeAsync(rds, LedgerCluster.Id);
+        var names = await EndpointNamesAsync(rds, LedgerCluster.Id);
+
+        // The application writes through the cutover, so the new cluster takes writes: Rollback must keep them in a snapshot.
+        await using var application = new SimulatedApplication(sandbox.Api, LedgerCluster.Id, original.Endpoint!, LedgerCluster.Account, LedgerCluster.Region);
+        application.Start();
+        await RequireAsync(sandbox.CutoverAsync("e2e-cutover"));
+        await PollAsync(async () => (await sandbox.Api.ClusterWritesAsync(LedgerCluster.Account, LedgerCluster.Region, LedgerCluster.Id, CancellationToken.None)).Count > 0);
+        await application.StopAsync();
+
+        var result = await sandbox.RollbackAsync("e2e-rollback");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        await AssertRolledBackAsync(sandbox, original, names);
+        var snapshots = (await rds.DescribeDBClusterSnapshotsAsync(new DescribeDBClusterSnapshotsRequest { SnapshotType = "manual" })).DBClusterSnapshots ?? [];
+        Assert.Contains(snapshots, s => s.DBClusterIdentifier == LedgerCluster.Id && s.DBClusterSnapshotIdentifier!.Contains("rollback", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rollback_after_a_cutover_stopped_at_Restore_brings_the_old_cluster_back_and_removes_the_half_built_one()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var original = await DescribeAsync(rds, LedgerCluster.Id);
+        var names = await EndpointNamesAsync(rds, LedgerCluster.Id);
+        foreach (var step in new[] { "PrepareKey", "Fence", "Restore" })
+        {
+            await RequireAsync(sandbox.RunAsync(sandbox.Arguments(step, "e2e-partial", $"--confirm={LedgerCluster.Id}", "--exclusive")));
+        }
+
+        Assert.Equal(RekeyTags.TargetRole, (await DescribeAsync(rds, LedgerCluster.Id)).TagList!.Single(t => t.Key == RekeyTags.Role).Value);
+
+        var result = await sandbox.RollbackAsync("e2e-partial");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        await AssertRolledBackAsync(sandbox, original, names);
+
+        // Nothing wrote to the half-built cluster, so it is deleted without a snapshot.
+        Assert.Contains(result.MutatingCalls, c => c.Operation == "DeleteDBCluster");
+        Assert.Empty((await AccountState.ReadAsync(sandbox.Aws)).Of("snapshot"));
+    }
+
+    [Fact]
+    public async Task Cleanup_refuses_before_the_holding_period_and_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await RequireAsync(sandbox.CutoverAsync("e2e-cutover"));
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Cleanup", "e2e-cleanup", $"--confirm={LedgerCluster.Id}"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--min-age", result.Output, StringComparison.Ordinal);
+        Assert.Empty(result.MutatingCalls);
+    }
+
+    [Fact]
+    public async Task Cleanup_with_min_age_zero_snapshots_then_deletes_the_old_cluster_and_leaves_the_new_one_untouched()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await RequireAsync(sandbox.CutoverAsync("e2e-cutover"));
+        var before = await AccountState.ReadAsync(sandbox.Aws);
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Cleanup", "e2e-cleanup", $"--confirm={LedgerCluster.Id}", "--min-age=0s"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var after = await AccountState.ReadAsync(sandbox.Aws);
+        Assert.Equal(before.Lines.Where(IsNew), after.Lines.Where(IsNew));
+        Assert.DoesNotContain(after.Of("cluster"), l => l.Contains($"\"DBClusterIdentifier\":\"{OldId}\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(after.Of("instance"), l => l.Contains("-old\"", StringComparison.Ordinal));
+        Assert.Contains($"snapshot {Cleanup.FinalSnapshotName(OldId)} of {OldId} available", after.Lines);
+        var operations = result.MutatingCalls.Select(c => c.Operation).ToList();
+        Assert.True(operations.IndexOf("CreateDBClusterSnapshot") < operations.IndexOf("DeleteDBInstance"), string.Join(", ", operations));
+
+        static bool IsNew(string line) =>
+            (line.StartsWith("cluster ", StringComparison.Ordinal) && line.Contains($"\"DBClusterIdentifier\":\"{LedgerCluster.Id}\"", StringComparison.Ordinal))
+            || (line.StartsWith("instance ", StringComparison.Ordinal) && !line.Contains("-old\"", StringComparison.Ordinal))
+            || line.StartsWith("endpoint ", StringComparison.Ordinal);
+    }
+
+    private static async Task AssertRolledBackAsync(EndToEndSandbox sandbox, DBCluster original, IReadOnlyList<string> names)
+    {
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var cluster = await DescribeAsync(rds, LedgerCluster.Id);
+        Assert.Equal(original.DbClusterResourceId, cluster.DbClusterResourceId);
+        Assert.Equal(original.KmsKeyId, cluster.KmsKeyId);
+        Assert.Equal(names, await EndpointNamesAsync(rds, LedgerCluster.Id));
+        Assert.Equal(UserTags(original), UserTags(cluster));
+        Assert.DoesNotContain(cluster.TagList!, t => t.Key is RekeyTags.Lock or RekeyTags.Role);
+        var state = await AccountState.ReadAsync(sandbox.Aws);
+        Assert.Single(state.Of("cluster"));
+        Assert.Equal(2, state.Of("instance").Count());
+        Assert.DoesNotContain(state.Lines, l => l.Contains(OldId, StringComparison.Ordinal));
+    }
+
+    private static async Task RequireAsync(Task<HostResult> run)
+    {
+        var result = await run;
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    private static async Task PollAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(20);
+        }
+    }
+}
