@@ -64,6 +64,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
 
     public IReadOnlyList<IamRole> Roles { get; private set; } = [];
 
+    /// <summary>The IamPolicies target as docs/github-setup.md runs it, before the window.</summary>
+    public JobRun IamPolicies { get; private set; } = null!;
+
     public Workflow Workflow { get; } = Workflow.Load("rekey.yml");
 
     public async Task InitializeAsync()
@@ -160,6 +163,10 @@ public sealed class SandboxDispatch : IAsyncLifetime
         var cleanup = Dispatch("4245", ("inputs.cluster", SecondCluster), ("inputs.phase", "cleanup"), ("vars.REKEY_MIN_AGE", "1m"));
 
         var timeout = TimeSpan.FromMinutes(3);
+        IamPolicies = await scripts.RunCommandAsync(
+            $"./build.sh --target=IamPolicies --cluster={Cluster} --region={Region} --github-repo=acme/db-tools --environment={Environment} "
+            + $"--kms-key={KeyAlias} --sns-topic-arn={topicArn} --backup-account={BackupAccount} --backup-vault={BackupVault} --iam-output=iam",
+            timeout);
         _sandbox.Calls.Clear();
         Plan = await scripts.RunAsync(Workflow.Job("plan"), timeout);
         PlanCalls = _sandbox.Calls.Snapshot();
@@ -214,6 +221,20 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
 
         Assert.Equal(dispatch.KeyArn, dispatch.ClusterKeyAfter);
         Assert.True(File.Exists(Path.Combine(dispatch.WorkingDirectory, "artifacts", $"{SandboxDispatch.Cluster}-report.json")), "The cutover job's upload step finds no report.");
+    }
+
+    [Fact]
+    public void The_IamPolicies_target_writes_the_generated_documents_and_their_page()
+    {
+        Assert.True(dispatch.IamPolicies.ExitCode == 0, dispatch.IamPolicies.Output);
+
+        foreach (var document in dispatch.Roles.SelectMany(r => new[] { r.Trust, r.Policy }))
+        {
+            var written = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dispatch.WorkingDirectory, "iam", document.FileName)));
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(document.Document, written), $"{document.FileName} differs from the generator's.");
+        }
+
+        Assert.Contains("rekey-prod-migration", File.ReadAllText(Path.Combine(dispatch.WorkingDirectory, "iam", IamSetupWriter.PageFileName)), StringComparison.Ordinal);
     }
 
     [Fact]

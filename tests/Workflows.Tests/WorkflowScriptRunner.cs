@@ -72,6 +72,14 @@ public sealed partial class WorkflowScriptRunner(string workingDirectory, IReadO
         return new JobRun(job.Id, 0, output.ToString());
     }
 
+    /// <summary>Runs a command line as an operator would in the checked-out repository, with the runner's environment.</summary>
+    public async Task<JobRun> RunCommandAsync(string command, TimeSpan timeout)
+    {
+        var output = new System.Text.StringBuilder();
+        var exitCode = await RunScriptAsync(command, new Dictionary<string, string>(), output, timeout);
+        return new JobRun(command, exitCode, output.ToString());
+    }
+
     private async Task<int> RunScriptAsync(string script, IReadOnlyDictionary<string, string> environment, System.Text.StringBuilder output, TimeSpan timeout)
     {
         var file = Path.Combine(WorkingDirectory, $"step-{Guid.NewGuid():N}.sh");
