@@ -65,7 +65,7 @@ public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<Reke
                 Seconds(run.Operations.GetValueOrDefault("Writer instance creation")),
                 Seconds(run.AwsSeconds),
                 Seconds(run.OverheadSeconds),
-                run.OverheadRatio.ToString("0.000", CultureInfo.InvariantCulture));
+                run.OverheadRatio?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-");
         }
 
         console.Write(table);
@@ -84,7 +84,7 @@ public sealed record BenchmarkRun(
     IReadOnlyDictionary<string, double> Operations,
     double AwsSeconds,
     double OverheadSeconds,
-    double OverheadRatio)
+    double? OverheadRatio)
 {
     public static BenchmarkRun Of(int run, OutageBreakdown breakdown)
     {
@@ -98,6 +98,6 @@ public sealed record BenchmarkRun(
             breakdown.Operations.ToDictionary(o => o.Name, o => o.Duration.TotalSeconds, StringComparer.Ordinal),
             breakdown.AwsTime.TotalSeconds,
             breakdown.Overhead.TotalSeconds,
-            breakdown.OverheadRatio);
+            double.IsNaN(breakdown.OverheadRatio) ? null : breakdown.OverheadRatio);
     }
 }

@@ -1,0 +1,47 @@
+using Rekey.Build.Rehearsal;
+
+namespace Rekey.Build.Tests.Rehearsal;
+
+public sealed class OutageBreakdownTests
+{
+    private static readonly DateTimeOffset Fenced = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    private static AwsOperation Op(string name, double fromSeconds, double toSeconds) =>
+        new(name, Fenced.AddSeconds(fromSeconds), Fenced.AddSeconds(toSeconds));
+
+    private static OutageBreakdown Breakdown(double outageSeconds, params AwsOperation[] operations) => new()
+    {
+        Cluster = "orders",
+        FencedAt = Fenced,
+        WriterAvailableAt = Fenced.AddSeconds(outageSeconds),
+        Operations = operations,
+    };
+
+    [Fact]
+    public void Overlapping_operations_count_once_and_the_rest_of_the_outage_is_overhead()
+    {
+        var breakdown = Breakdown(1000, Op("Rename", 0, 60), Op("Instance renames", 30, 100), Op("Restore", 400, 900));
+
+        Assert.Equal(TimeSpan.FromSeconds(600), breakdown.AwsTime);
+        Assert.Equal(TimeSpan.FromSeconds(400), breakdown.Overhead);
+        Assert.Equal(400.0 / 600.0, breakdown.OverheadRatio, 9);
+    }
+
+    [Fact]
+    public void Operations_reaching_outside_the_outage_count_only_inside_it()
+    {
+        var breakdown = Breakdown(100, Op("Started before the fence", -50, 20), Op("Ended after the writer", 90, 400));
+
+        Assert.Equal(TimeSpan.FromSeconds(30), breakdown.AwsTime);
+        Assert.Equal(TimeSpan.FromSeconds(70), breakdown.Overhead);
+    }
+
+    [Fact]
+    public void With_no_AWS_operation_the_ratio_is_not_a_number()
+    {
+        var breakdown = Breakdown(100);
+
+        Assert.Equal(TimeSpan.Zero, breakdown.AwsTime);
+        Assert.True(double.IsNaN(breakdown.OverheadRatio));
+    }
+}
