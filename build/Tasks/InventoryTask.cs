@@ -44,9 +44,9 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
         await File.WriteAllTextAsync(path, result.ToJson(), cancellationToken);
         context.Log.Information("Inventory: {0} cluster(s) written to {1}", result.Clusters.Count, path);
 
-        if (context.IsGitHubActions && Environment.GetEnvironmentVariable("GITHUB_OUTPUT") is { Length: > 0 } output)
+        if (MatrixOutput.AppendTo(Environment.GetEnvironmentVariable, result) is { } output)
         {
-            await File.AppendAllTextAsync(output, $"matrix={result.ToMatrixJson()}{Environment.NewLine}", cancellationToken);
+            context.Log.Information("Step output {0} written to {1}", MatrixOutput.Name, output);
         }
     }
 

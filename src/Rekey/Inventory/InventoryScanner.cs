@@ -108,7 +108,7 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
 
             if (!keyManagers.TryGetValue(keyId, out var manager))
             {
-                manager = await KeyManagerAsync(kms, keyId, cancellationToken).ConfigureAwait(false);
+                manager = await KeyManagerAsync(kms, keyId, region.SystemName, cancellationToken).ConfigureAwait(false);
                 keyManagers[keyId] = manager;
             }
 
@@ -122,10 +122,20 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
         return found;
     }
 
-    private static async Task<string?> KeyManagerAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken cancellationToken)
+    private async Task<string?> KeyManagerAsync(IAmazonKeyManagementService kms, string keyId, string region, CancellationToken cancellationToken)
     {
-        var response = await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
-        return response.KeyMetadata.KeyManager?.Value;
+        try
+        {
+            var response = await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
+            return response.KeyMetadata.KeyManager?.Value;
+        }
+        catch (AmazonServiceException exception) when (IsRefusal(exception))
+        {
+            // An AWS managed key always lets its own account describe it, so a key this account may not
+            // describe is a customer managed key (often another account's): not a candidate.
+            logger.LogWarning("{Region}: key {Key} cannot be described ({Code}); its clusters are left out", region, keyId, exception.ErrorCode);
+            return null;
+        }
     }
 
     private static string? AccountOf(string? arn) =>

@@ -191,3 +191,48 @@ public sealed class InventoryResultTests
         Assert.Equal("aws-us-gov", InventoryScanner.PartitionOf("arn:aws-us-gov:iam::123456789012:user/ops"));
     }
 }
+
+/// <summary>The matrix step output, with the environment given rather than the process's.</summary>
+public sealed class MatrixOutputTests
+{
+    private static readonly InventoryResult Result = new()
+    {
+        Account = "111111111111",
+        Regions = ["us-east-1"],
+        Clusters = [new InventoryEntry { Cluster = "orders", Region = "us-east-1", Account = "111111111111", Encrypted = true, KeyManager = "AWS", Instances = 3 }],
+        Skipped = [],
+    };
+
+    [Fact]
+    public void Under_GitHub_Actions_a_matrix_line_with_the_compact_array_is_appended_to_GITHUB_OUTPUT()
+    {
+        var output = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(output, "earlier=1\n");
+            var environment = new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_OUTPUT"] = output };
+
+            var written = MatrixOutput.AppendTo(name => environment.GetValueOrDefault(name), Result);
+
+            Assert.Equal(output, written);
+            var lines = File.ReadAllLines(output);
+            Assert.Equal(["earlier=1", "matrix=" + Result.ToMatrixJson()], lines);
+            Assert.Equal(Result.Clusters, InventoryResult.FromJson(lines[1]["matrix=".Length..]));
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Theory]
+    [InlineData(null, "/tmp/out")]
+    [InlineData("false", "/tmp/out")]
+    [InlineData("true", null)]
+    public void Outside_GitHub_Actions_nothing_is_written(string? actions, string? output)
+    {
+        var environment = new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = actions, ["GITHUB_OUTPUT"] = output };
+
+        Assert.Null(MatrixOutput.AppendTo(name => environment.GetValueOrDefault(name), Result));
+    }
+}
