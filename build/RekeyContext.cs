@@ -101,6 +101,7 @@ public sealed class RekeyContext : FrostingContext, IDisposable
             RestoreDeadline = Capped(waits.RestoreDeadline),
             InstanceDeadline = Capped(waits.InstanceDeadline),
             DeleteDeadline = Capped(waits.DeleteDeadline),
+            BackupJobDeadline = Capped(waits.BackupJobDeadline),
         };
 
         TimeSpan Capped(TimeSpan deadline) => settings.MaxWait is { } max && max < deadline ? max : deadline;
