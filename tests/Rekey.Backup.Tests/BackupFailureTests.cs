@@ -1,0 +1,110 @@
+using Rekey.Aws.Backup.Model;
+using Rekey.Sandbox.Core;
+
+namespace Rekey.Backup.Tests;
+
+/// <summary>Each failure the sandbox models is named, with what to change, before anything is changed.</summary>
+public sealed class BackupFailureTests
+{
+    [Fact]
+    public async Task A_cluster_on_aws_rds_is_refused_with_the_way_to_a_customer_key()
+    {
+        await using var world = await BackupWorld.StartAsync(ClusterKey.AwsManaged);
+
+        var run = await world.RunAsync("Backup");
+
+        AssertRefusedBeforeAnyChange(world, run, "encrypted with the AWS managed key aws/rds", "--target=Cutover");
+    }
+
+    [Fact]
+    public async Task A_key_policy_without_the_backup_account_is_refused_with_the_statement_to_add()
+    {
+        await using var world = await BackupWorld.StartAsync(ClusterKey.NotShared);
+
+        var run = await world.RunAsync("Backup");
+
+        AssertRefusedBeforeAnyChange(world, run, "does not let the backup account 222222222222 use it", "RekeyBackupAccountCopies");
+    }
+
+    [Fact]
+    public async Task Cross_account_backup_off_says_the_management_account_must_turn_it_on()
+    {
+        await using var world = await BackupWorld.StartAsync(crossAccountBackup: false);
+
+        var run = await world.RunAsync("Backup");
+
+        AssertRefusedBeforeAnyChange(world, run, "only its management account can turn it on", "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true");
+    }
+
+    [Fact]
+    public async Task A_backup_account_outside_the_organization_is_refused()
+    {
+        await using var world = await BackupWorld.StartAsync();
+
+        var run = await world.RunAsync("Backup", "--backup-account=333333333333", "--backup-role-arn=arn:aws:iam::333333333333:role/rekey-backup");
+
+        AssertRefusedBeforeAnyChange(world, run, "The backup account 333333333333 is not a member of an AWS Organization", "same organization");
+    }
+
+    [Fact]
+    public async Task A_backup_role_that_cannot_be_assumed_is_refused_with_what_its_trust_needs()
+    {
+        await using var world = await BackupWorld.StartAsync();
+        world.Sandbox.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Fail,
+            Service = "sts",
+            Operation = "AssumeRole",
+            ErrorCode = "AccessDenied",
+            HttpStatus = 403,
+            Message = "User: arn:aws:iam::111111111111:root is not authorized to perform: sts:AssumeRole on resource: " + BackupWorld.BackupRoleArn,
+        });
+
+        var run = await world.RunAsync("Backup");
+
+        AssertRefusedBeforeAnyChange(world, run, $"--backup-role-arn {BackupWorld.BackupRoleArn} cannot be assumed (AccessDenied", "trust policy");
+    }
+
+    [Fact]
+    public async Task Verification_alone_refuses_a_vault_policy_that_does_not_let_the_source_account_in()
+    {
+        await using var world = await BackupWorld.StartAsync();
+        Assert.Equal(0, (await world.RunAsync("ConfigureBackup")).ExitCode);
+        using (var backup = world.As(BackupWorld.BackupAccount).CreateBackup(BackupWorld.Region))
+        {
+            await backup.PutBackupVaultAccessPolicyAsync(new PutBackupVaultAccessPolicyRequest
+            {
+                BackupVaultName = BackupWorld.Vault,
+                Policy = """{"Version":"2012-10-17","Statement":[{"Sid":"OtherAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444444444444:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}""",
+            });
+        }
+
+        world.Sandbox.Calls.Clear();
+
+        var run = await world.RunAsync("VerifyBackup", "--exclusive");
+
+        AssertRefusedBeforeAnyChange(world, run, "does not let the cluster's account 111111111111 copy into it", "run ConfigureBackup");
+    }
+
+    [Fact]
+    public async Task Every_problem_is_reported_in_one_run()
+    {
+        await using var world = await BackupWorld.StartAsync(ClusterKey.AwsManaged, crossAccountBackup: false);
+
+        var run = await world.RunAsync("BackupPreflight", "--continuous-backup", "--backup-retention-days=60");
+
+        AssertRefusedBeforeAnyChange(world, run, "aws/rds", "update-global-settings", "--backup-retention-days=35 or less");
+    }
+
+    private static void AssertRefusedBeforeAnyChange(BackupWorld world, BuildRun run, params string[] expected)
+    {
+        Assert.NotEqual(0, run.ExitCode);
+        var output = string.Join(' ', run.Output.Split('\n').Select(l => l.TrimEnd()));
+        foreach (var text in expected)
+        {
+            Assert.Contains(text, output, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(world.ChangingCalls());
+    }
+}
