@@ -35,7 +35,9 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
             .AddTimeout(new TimeoutStrategyOptions { Timeout = deadline })
             .AddRetry(new RetryStrategyOptions<Probe<T>>
             {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Done: false }),
+                // Probe is a struct: a probe that threw has a default Result (Done false), so test for the exception first,
+                // or a terminal failure the probe reports (a restore that ended failed) would be polled until the deadline.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is null && !args.Outcome.Result.Done),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = false,
