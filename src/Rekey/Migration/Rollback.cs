@@ -173,18 +173,22 @@ public static class Rollback
 
     private static async Task ForgetAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, CancellationToken cancellationToken)
     {
-        var cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        var keys = cluster.Tags().Keys.Where(RekeyTags.IsRekeyTag).ToList();
-        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-        await run.Rds.AddAsync(cluster.DBClusterArn!, "rekey:rolled-back-at", Tagging.Iso(now), cancellationToken).ConfigureAwait(false);
-        await run.Rds.RemoveAsync(cluster.DBClusterArn!, keys, cancellationToken).ConfigureAwait(false);
+        // The instances' tags go first: the cluster's tags are what tells a resumed Rollback that work remains.
         foreach (var instance in definition.Instances)
         {
-            if (await reader.FindInstanceAsync(instance.Id, cancellationToken).ConfigureAwait(false) is { } current)
+            if (await reader.FindInstanceAsync(instance.Id, cancellationToken).ConfigureAwait(false) is { } current
+                && current.Tags().ContainsKey(RekeyTags.OriginalId))
             {
                 await run.Rds.RemoveAsync(current.DBInstanceArn!, [RekeyTags.OriginalId], cancellationToken).ConfigureAwait(false);
             }
         }
+
+        const string RolledBackAt = "rekey:rolled-back-at";
+        var cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        var keys = cluster.Tags().Keys.Where(k => RekeyTags.IsRekeyTag(k) && k != RolledBackAt).ToList();
+        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        await run.Rds.AddAsync(cluster.DBClusterArn!, RolledBackAt, Tagging.Iso(now), cancellationToken).ConfigureAwait(false);
+        await run.Rds.RemoveAsync(cluster.DBClusterArn!, keys, cancellationToken).ConfigureAwait(false);
 
         run.Journal.Add("Rollback", $"{run.ClusterId} is back under its original names; the cutover's tags are removed.");
         run.Log.LogInformation("Rolled back {Cluster}", run.ClusterId);
