@@ -48,7 +48,7 @@ public static class CarriedSettings
         new("DBClusterParameterGroup", Carriage.RestoreParameter, c => c.DBClusterParameterGroup),
         new("EnabledCloudwatchLogsExports", Carriage.RestoreParameter, c => Join(c.EnabledCloudwatchLogsExports)),
         new("IAMDatabaseAuthenticationEnabled", Carriage.RestoreParameter, c => Text(c.IAMDatabaseAuthenticationEnabled)),
-        new("DeletionProtection", Carriage.RestoreParameter, c => Text(c.DeletionProtection)),
+        new("DeletionProtection", Carriage.ModifiedAfter, c => Text(c.DeletionProtection)),
         new("CopyTagsToSnapshot", Carriage.RestoreParameter, c => Text(c.CopyTagsToSnapshot)),
         new("BacktrackWindow", Carriage.RestoreParameter, c => Text(c.BacktrackWindow ?? 0)),
         new("ServerlessV2ScalingConfiguration", Carriage.RestoreParameter, c => c.ServerlessV2ScalingConfiguration is { } s

@@ -65,6 +65,12 @@ public static class Finalize
             changes.Add($"maintenance window {window}");
         }
 
+        if ((source.DeletionProtection ?? false) != (target.DeletionProtection ?? false))
+        {
+            request.DeletionProtection = source.DeletionProtection ?? false;
+            changes.Add($"deletion protection {(request.DeletionProtection == true ? "on" : "off")}");
+        }
+
         if ((source.HttpEndpointEnabled ?? false) != (target.HttpEndpointEnabled ?? false))
         {
             request.EnableHttpEndpoint = source.HttpEndpointEnabled ?? false;

@@ -81,7 +81,8 @@ public static class Restore
             OptionGroupName = source.DBClusterOptionGroupMemberships?.FirstOrDefault()?.DBClusterOptionGroupName,
             EnableCloudwatchLogsExports = source.EnabledCloudwatchLogsExports is { Count: > 0 } logs ? [.. logs] : null,
             EnableIAMDatabaseAuthentication = source.IAMDatabaseAuthenticationEnabled,
-            DeletionProtection = source.DeletionProtection,
+            // Off until Finalize: a restore that ends failed cannot be modified, so a protected one could never be deleted by Rollback.
+            DeletionProtection = false,
             CopyTagsToSnapshot = source.CopyTagsToSnapshot,
             BacktrackWindow = source.BacktrackWindow is > 0 ? source.BacktrackWindow : null,
             Tags = tags,

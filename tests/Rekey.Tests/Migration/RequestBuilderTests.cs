@@ -25,7 +25,6 @@ public sealed class RequestBuilderTests
             ["DBClusterParameterGroup"] = request.DBClusterParameterGroupName,
             ["EnabledCloudwatchLogsExports"] = string.Join(",", request.EnableCloudwatchLogsExports!),
             ["IAMDatabaseAuthenticationEnabled"] = request.EnableIAMDatabaseAuthentication,
-            ["DeletionProtection"] = request.DeletionProtection,
             ["CopyTagsToSnapshot"] = request.CopyTagsToSnapshot,
             ["BacktrackWindow"] = request.BacktrackWindow,
             ["ServerlessV2ScalingConfiguration"] = $"{request.ServerlessV2ScalingConfiguration!.MinCapacity}-{request.ServerlessV2ScalingConfiguration.MaxCapacity}/{request.ServerlessV2ScalingConfiguration.SecondsUntilAutoPause}",
@@ -55,6 +54,10 @@ public sealed class RequestBuilderTests
         }
 
         Assert.Equal("orders-options", request.OptionGroupName);
+
+        // Protection comes in Finalize: a restore that ends failed cannot be modified, and so could not be deleted.
+        Assert.True(source.DeletionProtection);
+        Assert.False(request.DeletionProtection);
     }
 
     [Fact]
