@@ -55,6 +55,22 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task A_restore_that_ends_failed_stops_the_cutover_naming_Rollback_with_the_old_cluster_intact_and_Rollback_works()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        var original = await WriteSomeAsync(sandbox);
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.FailAsync, Service = "rds", Operation = "RestoreDBClusterToPointInTime" });
+
+        var result = await sandbox.CutoverAsync("e2e-restore-failed");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.Output.Contains("Rekey stopped: The restore of ledger ended failed", StringComparison.Ordinal), result.ToString());
+        Assert.True(result.Output.Contains("Rollback", StringComparison.Ordinal), result.ToString());
+        await AssertOldClusterIntactAsync(sandbox, original, OldId);
+        await AssertRollbackWorksAsync(sandbox, original, "e2e-restore-failed");
+    }
+
+    [Fact]
     public async Task An_instance_that_never_becomes_available_times_out_naming_it_and_Rollback_refuses_while_it_is_creating_leaving_the_old_cluster_intact()
     {
         await using var sandbox = await EndToEndSandbox.StartAsync();

@@ -101,6 +101,8 @@ public sealed class TargetTests
         await RequireAsync(sandbox.CutoverAsync("e2e-verify"));
         using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
         await rds.DeleteDBClusterEndpointAsync(new DeleteDBClusterEndpointRequest { DBClusterEndpointIdentifier = LedgerCluster.CustomEndpoint });
+        await PollAsync(async () => ((await rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest { DBClusterIdentifier = LedgerCluster.Id })).DBClusterEndpoints ?? [])
+            .All(e => e.DBClusterEndpointIdentifier != LedgerCluster.CustomEndpoint));
 
         var result = await sandbox.RunAsync(sandbox.Arguments("Verify", "e2e-verify-again", "--exclusive", $"--confirm={LedgerCluster.Id}"));
 

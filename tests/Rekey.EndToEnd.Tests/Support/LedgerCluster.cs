@@ -74,6 +74,8 @@ public static class LedgerCluster
         await rds.CreateDBClusterEndpointAsync(
             new CreateDBClusterEndpointRequest { DBClusterIdentifier = Id, DBClusterEndpointIdentifier = CustomEndpoint, EndpointType = "READER", StaticMembers = [Reader] },
             cancellationToken);
+        await UntilAsync(wait, $"custom endpoint {CustomEndpoint}", async token =>
+            (await rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest { DBClusterEndpointIdentifier = CustomEndpoint }, token)).DBClusterEndpoints![0].Status, cancellationToken);
         await rds.AddRoleToDBClusterAsync(new AddRoleToDBClusterRequest { DBClusterIdentifier = Id, RoleArn = RoleArn, FeatureName = "s3Import" }, cancellationToken);
     }
 
