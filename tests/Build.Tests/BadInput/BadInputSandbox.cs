@@ -90,6 +90,14 @@ public sealed class BadInputSandbox : IAsyncLifetime
         await CreateClusterAsync(rds, wait, "held", ["held-1"]);
         await CreateClusterAsync(rds, wait, "bare", []);
         await CreateClusterAsync(rds, wait, "pending", ["pending-1"]);
+        await CreateClusterAsync(rds, wait, "multiaz", ["multiaz-1"]);
+        await CreateClusterAsync(rds, wait, "legacy", ["legacy-1"]);
+
+        // The sandbox's API creates Aurora provisioned clusters only; a Multi-AZ DB cluster (engine mysql) and
+        // an Aurora Serverless v1 cluster are made by changing its state in-process, as AWS would describe them.
+        var state = Sandbox.Get<Rekey.Sandbox.Rds.RdsState>();
+        Sandbox.Runtime.Change(() => state.FindCluster(Account, Region, "multiaz")!.Engine = "mysql");
+        Sandbox.Runtime.Change(() => state.FindCluster(Account, Region, "legacy")!.EngineMode = "serverless");
 
         var held = await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = "held" });
         await rds.AddTagsToResourceAsync(new AddTagsToResourceRequest
