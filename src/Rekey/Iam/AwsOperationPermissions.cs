@@ -221,6 +221,7 @@ public static class AwsOperationPermissions
         ReadIn(PolicyAccount.Backup, "backup", "ListRecoveryPointsByBackupVault", new IamGrant("backup:ListRecoveryPointsByBackupVault", ResourceScope.BackupVault)),
         ReadIn(PolicyAccount.Backup, "kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         ReadIn(PolicyAccount.Backup, "kms", "ListKeys", new IamGrant("kms:ListKeys", ResourceScope.Any)),
+        new("kms", "ListResourceTags", PolicyAccount.Backup, ReadOnly: true, [new IamGrant("kms:ListResourceTags", ResourceScope.AccountKeys)], "the backup account has keys to look through for one created for the vault"),
         ReadIn(PolicyAccount.Backup, "kms", "GetKeyRotationStatus", new IamGrant("kms:GetKeyRotationStatus", ResourceScope.AccountKeys)),
         WriteIn(
             PolicyAccount.Backup,
