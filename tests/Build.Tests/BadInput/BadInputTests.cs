@@ -58,7 +58,8 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
         { "unknown target", ["--target=Cutovr", "--cluster=ledger"], "Unknown target 'Cutovr'" },
     };
 
-    public static TheoryData<string> MutatingTargets() => ["Cutover", "PrepareKey", "Fence", "Restore", "CreateInstances", "Finalize", "Rollback", "Cleanup"];
+    public static TheoryData<string> MutatingTargets() =>
+        ["Cutover", "PrepareKey", "Fence", "Restore", "CreateInstances", "Finalize", "Rollback", "Cleanup", "Backup", "ConfigureBackup", "VerifyBackup"];
 
     [Theory]
     [MemberData(nameof(PreflightBlocks))]
