@@ -95,10 +95,16 @@ public static class PrepareKey
         }
         catch (AlreadyExistsException)
         {
-            // Another run created the alias in the meantime: adopt its key, and schedule ours for deletion so no orphan remains.
-            await run.Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 }, cancellationToken).ConfigureAwait(false);
-            return await TargetKey.DescribeAsync(run, aliasName, cancellationToken).ConfigureAwait(false)
+            // Another run named a key in the meantime: adopt it. Ours is deleted only when it is not that very key
+            // (two runs can adopt the same unnamed key; the slower one must not delete what the alias now names).
+            var named = await TargetKey.DescribeAsync(run, aliasName, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Alias {aliasName} exists and names no key.");
+            if (named.KeyId != key.KeyId)
+            {
+                await run.Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 }, cancellationToken).ConfigureAwait(false);
+            }
+
+            return named;
         }
 
         await run.Kms.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = key.KeyId }, cancellationToken).ConfigureAwait(false);
