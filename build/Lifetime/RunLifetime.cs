@@ -13,7 +13,7 @@ namespace Rekey.Build.Lifetime;
 /// After the last: writes the run's report (JSON and Markdown) under the artifacts folder and, under
 /// GitHub Actions, into the job summary.
 /// </summary>
-public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder steps) : FrostingLifetime<RekeyContext>
+public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder steps, RunMode mode) : FrostingLifetime<RekeyContext>
 {
     private string _target = "run";
 
@@ -33,8 +33,9 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
                 settings.Environment is null ? string.Empty : $", environment {settings.Environment}");
         }
 
+        // A dry run changes nothing, so it needs no confirmation: it only shows what would run.
         var mutating = MutatingTasks(stepNames).ToList();
-        if (mutating.Count == 0)
+        if (mutating.Count == 0 || mode.DryRun)
         {
             return;
         }

@@ -7,9 +7,9 @@ namespace Rekey.Build.Tests.Pipeline;
 public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<AnnouncedSandbox>
 {
     [Fact]
-    public async Task A_dry_run_of_the_cutover_lists_every_step_and_calls_no_AWS_operation()
+    public async Task A_dry_run_of_the_cutover_needs_no_confirmation_lists_every_step_and_calls_no_AWS_operation()
     {
-        var (run, calls, _) = await fixture.RunAsync("--target=Cutover", "--cluster=orders", "--kms-key=alias/dry", "--create-key", "--confirm=orders", "--dryrun");
+        var (run, calls, _) = await fixture.RunAsync("--target=Cutover", "--cluster=orders", "--kms-key=alias/dry", "--create-key", "--dryrun");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Empty(calls);
@@ -21,6 +21,16 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
             Assert.True(next > position, $"{step} is not listed after the steps before it:{Environment.NewLine}{run.Output}");
             position = next;
         }
+    }
+
+    [Fact]
+    public async Task Without_dry_run_the_cutover_refuses_to_start_without_confirmation()
+    {
+        var (run, _, mutating) = await fixture.RunAsync("--target=Cutover", "--cluster=orders", "--kms-key=alias/dry", "--create-key");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Empty(mutating);
+        Assert.Contains("--confirm=orders", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
