@@ -32,7 +32,8 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         _run = new Lazy<RekeyRun>(() => new RekeyRun(
             Settings,
             RunId,
-            awsClientFactory ?? new AwsClientFactory(),
+            // A cutover waits through throttling storms rather than failing a step mid-outage: more attempts than the SDK's 3.
+            awsClientFactory ?? new AwsClientFactory(new AwsClientOptions { MaxErrorRetry = 10 }),
             new EndpointResolver(Settings.DnsServer),
             Waits(Settings),
             TimeProvider.System,

@@ -34,7 +34,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         }
 
         // A dry run changes nothing, so it needs no confirmation: it only shows what would run.
-        var mutating = MutatingTasks(stepNames).ToList();
+        var mutating = MutatingTasks(mode.Exclusive ? mode.Targets : stepNames).ToList();
         if (mutating.Count == 0 || mode.DryRun)
         {
             return;

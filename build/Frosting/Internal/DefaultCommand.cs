@@ -19,7 +19,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
     {
         services.AddSingleton<ICakeArguments>(context.Remaining.ToCakeArguments(settings.Targets));
         services.AddSingleton(context.Remaining);
-        services.AddSingleton(new RunMode(settings.DryRun));
+        services.AddSingleton(new RunMode(settings.DryRun, settings.Exclusive, settings.Targets.Length > 0 ? settings.Targets : [DefaultTarget]));
         await using var provider = services.BuildServiceProvider();
 
         var log = provider.GetRequiredService<ICakeLog>();

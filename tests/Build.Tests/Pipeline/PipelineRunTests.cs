@@ -34,6 +34,26 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task A_read_only_step_run_alone_needs_no_confirmation_though_the_steps_before_it_change_AWS()
+    {
+        var (run, _, mutating) = await fixture.RunAsync("--target=Verify", "--exclusive", "--cluster=orders");
+
+        Assert.Empty(mutating);
+        Assert.DoesNotContain("--confirm", run.Output, StringComparison.Ordinal);
+        Assert.Contains("The new cluster orders does not exist", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_changing_step_run_alone_still_needs_confirmation()
+    {
+        var (run, _, mutating) = await fixture.RunAsync("--target=Fence", "--exclusive", "--cluster=orders", "--kms-key=alias/x");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Empty(mutating);
+        Assert.Contains("Fence change AWS; nothing was done. Confirm by giving --confirm=orders", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Each_step_is_announced_on_SNS_when_it_starts_and_when_it_ends()
     {
         var (run, _, mutating) = await fixture.RunAsync(
