@@ -243,6 +243,13 @@ public static partial class SettingsReader
         return $"--{name} is not an argument Rekey knows.{hint} Known arguments: {string.Join(", ", Definitions.Select(d => "--" + d.Name))}.";
     }
 
+    /// <summary>The trimmed text when it matches <paramref name="pattern"/>; otherwise the problem to report.</summary>
+    private static (string? Value, string? Problem) Matching(string text, Regex pattern, string problem)
+    {
+        var value = text.Trim();
+        return pattern.IsMatch(value) ? (value, null) : (null, problem);
+    }
+
     private static (string? Value, string? Problem) ParseIdentifier(string text)
     {
         var value = text.Trim().ToLowerInvariant();
@@ -251,13 +258,8 @@ public static partial class SettingsReader
             : (null, $"'{text}' is not a DB cluster identifier: 1 to 63 letters, digits or hyphens, starting with a letter, with no trailing or double hyphen.");
     }
 
-    private static (string? Value, string? Problem) ParseRegion(string text)
-    {
-        var value = text.Trim();
-        return RegionPattern().IsMatch(value)
-            ? (value, null)
-            : (null, $"'{text}' is not an AWS Region code such as eu-west-1 or us-east-1.");
-    }
+    private static (string? Value, string? Problem) ParseRegion(string text) =>
+        Matching(text, RegionPattern(), $"'{text}' is not an AWS Region code such as eu-west-1 or us-east-1.");
 
     private static (KmsKeyReference? Value, string? Problem) ParseKmsKey(string text) =>
         KmsKeyReference.TryParse(text.Trim(), out var key)
@@ -272,13 +274,8 @@ public static partial class SettingsReader
             : (null, $"'{text}' cannot end a DB identifier: use 1 to 20 letters, digits or hyphens, not ending with a hyphen (e.g. -old).");
     }
 
-    private static (string? Value, string? Problem) ParseAccount(string text)
-    {
-        var value = text.Trim();
-        return AccountPattern().IsMatch(value)
-            ? (value, null)
-            : (null, $"'{text}' is not an AWS account id (12 digits).");
-    }
+    private static (string? Value, string? Problem) ParseAccount(string text) =>
+        Matching(text, AccountPattern(), $"'{text}' is not an AWS account id (12 digits).");
 
     private static (string? Value, string? Problem) ParseVaultName(string text)
     {
@@ -293,21 +290,11 @@ public static partial class SettingsReader
             : (null, $"'{text}' is not a backup vault name (2 to 50 letters, digits, hyphens or underscores).");
     }
 
-    private static (string? Value, string? Problem) ParseRoleArn(string text)
-    {
-        var value = text.Trim();
-        return RoleArnPattern().IsMatch(value)
-            ? (value, null)
-            : (null, $"'{text}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).");
-    }
+    private static (string? Value, string? Problem) ParseRoleArn(string text) =>
+        Matching(text, RoleArnPattern(), $"'{text}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).");
 
-    private static (string? Value, string? Problem) ParseTopicArn(string text)
-    {
-        var value = text.Trim();
-        return TopicArnPattern().IsMatch(value)
-            ? (value, null)
-            : (null, $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
-    }
+    private static (string? Value, string? Problem) ParseTopicArn(string text) =>
+        Matching(text, TopicArnPattern(), $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
 
     private static (string? Value, string? Problem) ParseRuns(string text)
     {
@@ -317,13 +304,8 @@ public static partial class SettingsReader
             : (null, $"'{text}' is not a number of runs from 1 to 100.");
     }
 
-    private static (string? Value, string? Problem) ParseRunId(string text)
-    {
-        var value = text.Trim();
-        return RunIdPattern().IsMatch(value)
-            ? (value, null)
-            : (null, $"'{text}' cannot be a run id: use 1 to 64 letters, digits, '-', '_' or '.'.");
-    }
+    private static (string? Value, string? Problem) ParseRunId(string text) =>
+        Matching(text, RunIdPattern(), $"'{text}' cannot be a run id: use 1 to 64 letters, digits, '-', '_' or '.'.");
 
     private static (string? Value, string? Problem) ParseGitHubRepo(string text)
     {
