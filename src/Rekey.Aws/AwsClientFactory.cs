@@ -6,8 +6,11 @@ using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Rekey.Aws.Backup;
 using Rekey.Aws.CloudWatch;
+using Rekey.Aws.IdentityManagement;
 using Rekey.Aws.Official;
+using Rekey.Aws.Organizations;
 using Rekey.Aws.RDS;
+using Rekey.Aws.Runtime;
 using Rekey.Aws.SNS;
 
 namespace Rekey.Aws;
@@ -26,6 +29,19 @@ public interface IAwsClientFactory
     IAmazonKeyManagementService CreateKms(RegionEndpoint region);
 
     IAmazonSecurityTokenService CreateSts(RegionEndpoint region);
+
+    /// <summary>
+    /// An AWS Organizations client. Organizations is global: <paramref name="region"/> only picks the
+    /// partition, whose one endpoint serves it (organizations.us-east-1.amazonaws.com in aws) and whose
+    /// global signing region signs it.
+    /// </summary>
+    IAmazonOrganizations CreateOrganizations(RegionEndpoint region);
+
+    /// <summary>
+    /// An IAM client. IAM is global: <paramref name="region"/> only picks the partition, whose one
+    /// endpoint serves it (iam.amazonaws.com in aws) and whose global signing region signs it.
+    /// </summary>
+    IAmazonIdentityManagementService CreateIam(RegionEndpoint region);
 
     /// <summary>The same factory with other credentials (e.g. an assumed role in the backup account).</summary>
     IAwsClientFactory WithCredentials(AWSCredentials credentials);
@@ -69,6 +85,12 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
 
     public IAmazonSecurityTokenService CreateSts(RegionEndpoint region) =>
         new StsClient(Credentials(), Configure(new AmazonSecurityTokenServiceConfig(), region));
+
+    public IAmazonOrganizations CreateOrganizations(RegionEndpoint region) =>
+        new AmazonOrganizationsClient(Credentials(), Configure(new AmazonOrganizationsConfig(), region));
+
+    public IAmazonIdentityManagementService CreateIam(RegionEndpoint region) =>
+        new AmazonIdentityManagementServiceClient(Credentials(), Configure(new AmazonIdentityManagementServiceConfig(), region));
 
     public IAwsClientFactory WithCredentials(AWSCredentials credentials)
     {
@@ -117,9 +139,10 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
 
         if (!string.IsNullOrEmpty(Options.ServiceUrl))
         {
-            // ServiceURL replaces the regional endpoint; the signature is still scoped to the region.
+            // ServiceURL replaces the service's endpoint; the signature keeps the scope that endpoint
+            // expects: the region, or the partition's global signing region for IAM and Organizations.
             config.ServiceURL = Options.ServiceUrl;
-            config.AuthenticationRegion = region.SystemName;
+            config.AuthenticationRegion = config is AwsServiceConfig own ? own.SigningRegion(region) : region.SystemName;
         }
 
         if (Options.MaxErrorRetry is { } retries)

@@ -5,7 +5,7 @@ namespace Rekey.Aws;
 /// <summary>
 /// How <see cref="AwsClientFactory"/> builds clients. Everything left unset follows the SDK's own
 /// resolution, exactly as with the official SDK: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL,
-/// AWS_ENDPOINT_URL_&lt;SERVICE&gt; (RDS, BACKUP, SNS, CLOUDWATCH, KMS, STS), shared config files,
+/// AWS_ENDPOINT_URL_&lt;SERVICE&gt; (RDS, BACKUP, SNS, CLOUDWATCH, KMS, STS, IAM, ORGANIZATIONS), shared config files,
 /// web identity (OIDC), SSO and instance roles.
 /// </summary>
 public sealed record AwsClientOptions

@@ -37,7 +37,7 @@ SERVICES = [
             "DeleteDBInstance", "DeregisterDBProxyTargets", "DescribeDBClusterEndpoints",
             "DescribeDBClusterSnapshots", "DescribeDBClusters", "DescribeDBInstances", "DescribeDBProxies",
             "DescribeDBProxyTargets", "DescribeEventSubscriptions", "DescribeEvents",
-            "DescribeGlobalClusters", "FailoverDBCluster", "ListTagsForResource", "ModifyDBCluster",
+            "DescribeGlobalClusters", "DescribeIntegrations", "FailoverDBCluster", "ListTagsForResource", "ModifyDBCluster",
             "ModifyDBInstance", "RebootDBInstance", "RegisterDBProxyTargets", "RemoveRoleFromDBCluster",
             "RemoveTagsFromResource", "RestoreDBClusterToPointInTime",
         ],
@@ -78,6 +78,24 @@ SERVICES = [
         "protocol": "query",
         "operations": ["GetMetricData"],
     },
+    {
+        "model": "organizations",
+        "folder": "Organizations",
+        "namespace": "Rekey.Aws.Organizations",
+        "client": "AmazonOrganizationsClient",
+        "prefix": "AmazonOrganizations",
+        "protocol": "json",
+        "operations": ["DescribeOrganization"],
+    },
+    {
+        "model": "iam",
+        "folder": "IdentityManagement",
+        "namespace": "Rekey.Aws.IdentityManagement",
+        "client": "AmazonIdentityManagementServiceClient",
+        "prefix": "AmazonIdentityManagementService",
+        "protocol": "query",
+        "operations": ["GetRole"],
+    },
 ]
 
 # Errors every service of a protocol can return although models do not list them
@@ -91,6 +109,8 @@ COMMON_ERRORS = {
                   "ValidationException", "ExpiredTokenException", "IncompleteSignature",
                   "InvalidSignatureException"],
 }
+# AWS JSON services share REST-JSON's common errors (and its JSON error document).
+COMMON_ERRORS["json"] = COMMON_ERRORS["rest-json"]
 
 RESERVED_RESPONSE = {"ResponseMetadata", "ContentLength", "HttpStatusCode", "ServerDate", "RequestId"}
 
@@ -382,6 +402,8 @@ class Generator:
     def gen_marshallers(self):
         if self.protocol == "query":
             return self.gen_query_marshallers()
+        if self.protocol == "json":
+            return self.gen_json_marshallers()
         return self.gen_restjson_marshallers()
 
     def serialized_name(self, member, ref):
@@ -539,11 +561,50 @@ class Generator:
                 else:
                     body.append((member, ref, prop))
             if body:
-                out.append("        RestJsonRequests.WriteBody(request, writer =>\n        {\n")
+                out.append("        JsonBody.Write(request, writer =>\n        {\n")
                 for member, ref, prop in body:
                     out.append(self.json_member(f"publicRequest.{prop}", ref, ref.get("locationName", member), 3))
                 out.append("        });\n")
             out.append("        return request;\n    }\n}\n\n")
+        out.append(self.json_structure_marshallers())
+        return "".join(out)
+
+    def gen_json_marshallers(self):
+        """AWS JSON 1.0/1.1: POST / with X-Amz-Target; every input member is in the JSON body, which is
+        sent ("{}") even for an operation without input, as botocore does."""
+        out = [self.header(), "using System.Text.Json;\nusing Amazon.Runtime;\nusing Amazon.Runtime.Internal;\nusing Amazon.Runtime.Internal.Transform;\nusing Rekey.Aws.Runtime;\n\n",
+               f"namespace {self.ns}.Model.Internal;\n\n"]
+        target_prefix = self.meta["targetPrefix"]
+        json_version = self.meta["jsonVersion"]
+        for op_name, op in zip(self.spec["operations"], self.ops):
+            cls = op_name + "Request"
+            target = f"{target_prefix}.{op_name}"
+            shape = self.shapes[op["input"]["shape"]] if "input" in op else {"members": {}}
+            out.append(f"/// <summary>Marshals {cls} into an AWS JSON {json_version} request (X-Amz-Target: {target}).</summary>\n")
+            out.append(f"internal sealed class {cls}Marshaller : IMarshaller<IRequest, AmazonWebServiceRequest>\n{{\n")
+            out.append(f"    public static readonly {cls}Marshaller Instance = new();\n\n")
+            out.append(f"    public IRequest Marshall(AmazonWebServiceRequest input)\n    {{\n")
+            self._local = 0
+            out.append(f"        var publicRequest = ({cls})input;\n")
+            out.append(f"        var request = AwsJsonRequests.Create(publicRequest, \"{self.spec['prefix']}\", \"{target}\", \"{json_version}\");\n")
+            members = shape.get("members", {})
+            for member, ref in members.items():
+                if ref.get("idempotencyToken"):
+                    out.append(f"        publicRequest.{self.prop_name(cls, member)} ??= Guid.NewGuid().ToString();\n")
+            if members:
+                out.append("        JsonBody.Write(request, writer =>\n        {\n")
+                for member, ref in members.items():
+                    prop = self.prop_name(cls, member)
+                    out.append(self.json_member(f"publicRequest.{prop}", ref, ref.get("locationName", member), 3))
+                out.append("        });\n")
+            else:
+                out.append("        JsonBody.Write(request, _ => { });\n")
+            out.append("        return request;\n    }\n}\n\n")
+        out.append(self.json_structure_marshallers())
+        return "".join(out)
+
+    def json_structure_marshallers(self):
+        out = []
         out.append("/// <summary>JSON serialization of the nested structures.</summary>\n")
         out.append("internal static class JsonStructureMarshallers\n{\n")
         for name in self.structures:
@@ -555,7 +616,8 @@ class Generator:
                 prop = self.prop_name(name, member)
                 out.append(self.json_member(f"value.{prop}", ref, ref.get("locationName", member), 2))
             out.append("        writer.WriteEndObject();\n    }\n\n")
-        out[-1] = out[-1].rstrip("\n") + "\n"
+        if self.structures:
+            out[-1] = out[-1].rstrip("\n") + "\n"
         out.append("}\n")
         return "".join(out)
 
@@ -715,7 +777,7 @@ class Generator:
             cls = op_name + "Response"
             shape = self.shapes[op["output"]["shape"]] if "output" in op else {"members": {}}
             out.append(f"/// <summary>Reads the JSON answer to {op_name}.</summary>\n")
-            out.append(f"internal sealed class {cls}Unmarshaller : RestJsonResponseUnmarshaller\n{{\n")
+            out.append(f"internal sealed class {cls}Unmarshaller : JsonProtocolResponseUnmarshaller\n{{\n")
             out.append(f"    public static readonly {cls}Unmarshaller Instance = new();\n\n")
             out.append(f"    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => {self.spec['prefix']}Errors.Create(error);\n\n")
             out.append(f"    protected override AwsResponse UnmarshallResponse(JsonUnmarshallerContext context, ref StreamingUtf8JsonReader reader)\n    {{\n")

@@ -1,3 +1,4 @@
+using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Endpoints;
 using Amazon.Runtime.Internal;
@@ -13,6 +14,7 @@ namespace Rekey.Aws.Runtime;
 public abstract class AwsServiceConfig : ClientConfig
 {
     private static readonly ServiceEndpointResolver Resolver = new();
+    private readonly ServiceEndpointProvider _endpoints;
 
     protected AwsServiceConfig(AwsServiceDescriptor service)
         : base(new DefaultConfigurationProvider(DefaultConfigurations.All))
@@ -21,12 +23,22 @@ public abstract class AwsServiceConfig : ClientConfig
         Service = service;
         ServiceId = service.ServiceId;
         AuthenticationServiceName = service.SigningName;
-        EndpointProvider = new ServiceEndpointProvider(service);
+        EndpointProvider = _endpoints = new ServiceEndpointProvider(service);
         UserAgent = InternalSDKUtils.BuildUserAgentString(service.ServiceId, typeof(AwsServiceConfig).Assembly.GetName().Version?.ToString() ?? "1.0.0");
     }
 
     /// <summary>The service this configuration is for.</summary>
     public AwsServiceDescriptor Service { get; }
+
+    /// <summary>
+    /// The region requests for <paramref name="region"/> are signed for: the region itself, or the
+    /// partition's global signing region for a global service (us-east-1 for IAM in aws).
+    /// </summary>
+    public string SigningRegion(RegionEndpoint region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return _endpoints.SigningRegion(region.SystemName);
+    }
 
     public override string RegionEndpointServiceName => Service.EndpointPrefix;
 

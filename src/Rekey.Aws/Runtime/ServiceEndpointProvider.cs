@@ -7,9 +7,11 @@ namespace Rekey.Aws.Runtime;
 
 /// <summary>
 /// The endpoint rules AWS publishes for these services, reduced to what they say: a custom endpoint
-/// wins, otherwise https://&lt;prefix&gt;[-fips].&lt;region&gt;.&lt;partition DNS suffix&gt;. The endpoint names
-/// its SigV4 scheme so a loopback or custom endpoint is still signed for the configured region and
-/// the service's signing name.
+/// wins; otherwise the partition's global endpoint when the service has one
+/// (<see cref="AwsServiceDescriptor.GlobalEndpoints"/>), else https://&lt;prefix&gt;[-fips].&lt;region&gt;.&lt;partition DNS suffix&gt;
+/// (or https://&lt;prefix&gt;[-fips].&lt;partition DNS suffix&gt; for a partition-wide service). The endpoint
+/// names its SigV4 scheme so a loopback or custom endpoint is still signed for the region and signing
+/// name the real endpoint expects.
 /// </summary>
 public sealed class ServiceEndpointProvider(AwsServiceDescriptor service) : IEndpointProvider
 {
@@ -31,7 +33,9 @@ public sealed class ServiceEndpointProvider(AwsServiceDescriptor service) : IEnd
                 throw new AmazonClientException("Invalid Configuration: Dualstack and custom endpoint are not supported");
             }
 
-            return Create(custom, region);
+            // Signed as the service's own endpoint for that region would be: a proxy or VPC endpoint in
+            // front of a global service forwards to an endpoint that checks that scope.
+            return Create(custom, string.IsNullOrEmpty(region) ? null : SigningRegion(region));
         }
 
         if (string.IsNullOrEmpty(region))
@@ -39,8 +43,24 @@ public sealed class ServiceEndpointProvider(AwsServiceDescriptor service) : IEnd
             throw new AmazonClientException("Invalid Configuration: Missing Region");
         }
 
+        var (host, signingRegion) = Resolve(region, useFips, useDualStack);
+        return Create("https://" + host, signingRegion);
+    }
+
+    /// <summary>The region requests for <paramref name="region"/> are signed for: the partition's global signing region for a global service.</summary>
+    public string SigningRegion(string region) => Resolve(region, useFips: false, useDualStack: false).SigningRegion;
+
+    private (string Host, string SigningRegion) Resolve(string region, bool useFips, bool useDualStack)
+    {
         var partition = Fn.Partition(region)
             ?? throw new AmazonClientException($"Invalid Configuration: no partition for region {region}");
+        var partitionName = (string)Fn.GetAttr(partition, "name");
+        var global = service.GlobalEndpoints.FirstOrDefault(e => e.Partition == partitionName && e.Fips == useFips && e.DualStack == useDualStack);
+        if (global != null)
+        {
+            return (global.Host, global.SigningRegion);
+        }
+
         if (useFips && !Equals(Fn.GetAttr(partition, "supportsFIPS"), true))
         {
             throw new AmazonClientException("FIPS is enabled but this partition does not support FIPS");
@@ -52,16 +72,18 @@ public sealed class ServiceEndpointProvider(AwsServiceDescriptor service) : IEnd
         }
 
         var suffix = (string)Fn.GetAttr(partition, useDualStack ? "dualStackDnsSuffix" : "dnsSuffix");
-        var host = service.EndpointPrefix + (useFips ? "-fips" : string.Empty);
-        return Create($"https://{host}.{region}.{suffix}", region);
+        var prefix = service.EndpointPrefix + (useFips ? "-fips" : string.Empty);
+        return service.Scope == EndpointScope.Partition
+            ? ($"{prefix}.{suffix}", (string)Fn.GetAttr(partition, "implicitGlobalRegion"))
+            : ($"{prefix}.{region}.{suffix}", region);
     }
 
-    private Endpoint Create(string url, string? region)
+    private Endpoint Create(string url, string? signingRegion)
     {
         var scheme = new Dictionary<string, object?> { ["name"] = "sigv4", ["signingName"] = service.SigningName };
-        if (!string.IsNullOrEmpty(region))
+        if (!string.IsNullOrEmpty(signingRegion))
         {
-            scheme["signingRegion"] = region;
+            scheme["signingRegion"] = signingRegion;
         }
 
         var attributes = JsonSerializer.Serialize(new Dictionary<string, object> { ["authSchemes"] = new[] { scheme } });

@@ -20,7 +20,7 @@ internal sealed class CreateBackupPlanRequestMarshaller : IMarshaller<IRequest, 
         var publicRequest = (CreateBackupPlanRequest)input;
         var request = RestJsonRequests.Create(publicRequest, "AmazonBackup", "PUT", "/backup/plans/");
         publicRequest.CreatorRequestId ??= Guid.NewGuid().ToString();
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.BackupPlan is { } j1)
             {
@@ -65,7 +65,7 @@ internal sealed class CreateBackupSelectionRequestMarshaller : IMarshaller<IRequ
 
         request.AddPathResource("{backupPlanId}", publicRequest.BackupPlanId);
         publicRequest.CreatorRequestId ??= Guid.NewGuid().ToString();
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.BackupSelection is { } j1)
             {
@@ -98,7 +98,7 @@ internal sealed class CreateBackupVaultRequestMarshaller : IMarshaller<IRequest,
 
         request.AddPathResource("{backupVaultName}", publicRequest.BackupVaultName);
         publicRequest.CreatorRequestId ??= Guid.NewGuid().ToString();
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.BackupVaultTags is { } j1)
             {
@@ -494,7 +494,7 @@ internal sealed class PutBackupVaultAccessPolicyRequestMarshaller : IMarshaller<
         }
 
         request.AddPathResource("{backupVaultName}", publicRequest.BackupVaultName);
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.Policy is { } j1)
             {
@@ -516,7 +516,7 @@ internal sealed class StartBackupJobRequestMarshaller : IMarshaller<IRequest, Am
         var publicRequest = (StartBackupJobRequest)input;
         var request = RestJsonRequests.Create(publicRequest, "AmazonBackup", "PUT", "/backup-jobs");
         publicRequest.IdempotencyToken ??= Guid.NewGuid().ToString();
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.BackupVaultName is { } j1)
             {
@@ -602,7 +602,7 @@ internal sealed class StartCopyJobRequestMarshaller : IMarshaller<IRequest, Amaz
         var publicRequest = (StartCopyJobRequest)input;
         var request = RestJsonRequests.Create(publicRequest, "AmazonBackup", "PUT", "/copy-jobs");
         publicRequest.IdempotencyToken ??= Guid.NewGuid().ToString();
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.RecoveryPointArn is { } j1)
             {
@@ -654,7 +654,7 @@ internal sealed class TagResourceRequestMarshaller : IMarshaller<IRequest, Amazo
         }
 
         request.AddPathResource("{resourceArn}", publicRequest.ResourceArn);
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.Tags is { } j1)
             {
@@ -688,7 +688,7 @@ internal sealed class UpdateBackupPlanRequestMarshaller : IMarshaller<IRequest, 
         }
 
         request.AddPathResource("{backupPlanId}", publicRequest.BackupPlanId);
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.BackupPlan is { } j1)
             {
@@ -709,7 +709,7 @@ internal sealed class UpdateGlobalSettingsRequestMarshaller : IMarshaller<IReque
     {
         var publicRequest = (UpdateGlobalSettingsRequest)input;
         var request = RestJsonRequests.Create(publicRequest, "AmazonBackup", "PUT", "/global-settings");
-        RestJsonRequests.WriteBody(request, writer =>
+        JsonBody.Write(request, writer =>
         {
             if (publicRequest.GlobalSettings is { } j1)
             {

@@ -11,7 +11,7 @@ using Rekey.Aws.Runtime;
 namespace Rekey.Aws.Backup.Model.Internal;
 
 /// <summary>Reads the JSON answer to CreateBackupPlan.</summary>
-internal sealed class CreateBackupPlanResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class CreateBackupPlanResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly CreateBackupPlanResponseUnmarshaller Instance = new();
 
@@ -51,7 +51,7 @@ internal sealed class CreateBackupPlanResponseUnmarshaller : RestJsonResponseUnm
 }
 
 /// <summary>Reads the JSON answer to CreateBackupSelection.</summary>
-internal sealed class CreateBackupSelectionResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class CreateBackupSelectionResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly CreateBackupSelectionResponseUnmarshaller Instance = new();
 
@@ -83,7 +83,7 @@ internal sealed class CreateBackupSelectionResponseUnmarshaller : RestJsonRespon
 }
 
 /// <summary>Reads the JSON answer to CreateBackupVault.</summary>
-internal sealed class CreateBackupVaultResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class CreateBackupVaultResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly CreateBackupVaultResponseUnmarshaller Instance = new();
 
@@ -115,7 +115,7 @@ internal sealed class CreateBackupVaultResponseUnmarshaller : RestJsonResponseUn
 }
 
 /// <summary>Reads the JSON answer to DescribeBackupJob.</summary>
-internal sealed class DescribeBackupJobResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class DescribeBackupJobResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly DescribeBackupJobResponseUnmarshaller Instance = new();
 
@@ -263,7 +263,7 @@ internal sealed class DescribeBackupJobResponseUnmarshaller : RestJsonResponseUn
 }
 
 /// <summary>Reads the JSON answer to DescribeBackupVault.</summary>
-internal sealed class DescribeBackupVaultResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class DescribeBackupVaultResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly DescribeBackupVaultResponseUnmarshaller Instance = new();
 
@@ -351,7 +351,7 @@ internal sealed class DescribeBackupVaultResponseUnmarshaller : RestJsonResponse
 }
 
 /// <summary>Reads the JSON answer to DescribeCopyJob.</summary>
-internal sealed class DescribeCopyJobResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class DescribeCopyJobResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly DescribeCopyJobResponseUnmarshaller Instance = new();
 
@@ -375,7 +375,7 @@ internal sealed class DescribeCopyJobResponseUnmarshaller : RestJsonResponseUnma
 }
 
 /// <summary>Reads the JSON answer to DescribeGlobalSettings.</summary>
-internal sealed class DescribeGlobalSettingsResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class DescribeGlobalSettingsResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly DescribeGlobalSettingsResponseUnmarshaller Instance = new();
 
@@ -403,7 +403,7 @@ internal sealed class DescribeGlobalSettingsResponseUnmarshaller : RestJsonRespo
 }
 
 /// <summary>Reads the JSON answer to GetBackupPlan.</summary>
-internal sealed class GetBackupPlanResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class GetBackupPlanResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly GetBackupPlanResponseUnmarshaller Instance = new();
 
@@ -463,7 +463,7 @@ internal sealed class GetBackupPlanResponseUnmarshaller : RestJsonResponseUnmars
 }
 
 /// <summary>Reads the JSON answer to GetBackupSelection.</summary>
-internal sealed class GetBackupSelectionResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class GetBackupSelectionResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly GetBackupSelectionResponseUnmarshaller Instance = new();
 
@@ -503,7 +503,7 @@ internal sealed class GetBackupSelectionResponseUnmarshaller : RestJsonResponseU
 }
 
 /// <summary>Reads the JSON answer to GetBackupVaultAccessPolicy.</summary>
-internal sealed class GetBackupVaultAccessPolicyResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class GetBackupVaultAccessPolicyResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly GetBackupVaultAccessPolicyResponseUnmarshaller Instance = new();
 
@@ -535,7 +535,7 @@ internal sealed class GetBackupVaultAccessPolicyResponseUnmarshaller : RestJsonR
 }
 
 /// <summary>Reads the JSON answer to ListBackupPlans.</summary>
-internal sealed class ListBackupPlansResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class ListBackupPlansResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly ListBackupPlansResponseUnmarshaller Instance = new();
 
@@ -563,7 +563,7 @@ internal sealed class ListBackupPlansResponseUnmarshaller : RestJsonResponseUnma
 }
 
 /// <summary>Reads the JSON answer to ListBackupSelections.</summary>
-internal sealed class ListBackupSelectionsResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class ListBackupSelectionsResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly ListBackupSelectionsResponseUnmarshaller Instance = new();
 
@@ -591,7 +591,7 @@ internal sealed class ListBackupSelectionsResponseUnmarshaller : RestJsonRespons
 }
 
 /// <summary>Reads the JSON answer to ListCopyJobs.</summary>
-internal sealed class ListCopyJobsResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class ListCopyJobsResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly ListCopyJobsResponseUnmarshaller Instance = new();
 
@@ -619,7 +619,7 @@ internal sealed class ListCopyJobsResponseUnmarshaller : RestJsonResponseUnmarsh
 }
 
 /// <summary>Reads the JSON answer to ListRecoveryPointsByBackupVault.</summary>
-internal sealed class ListRecoveryPointsByBackupVaultResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class ListRecoveryPointsByBackupVaultResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly ListRecoveryPointsByBackupVaultResponseUnmarshaller Instance = new();
 
@@ -647,7 +647,7 @@ internal sealed class ListRecoveryPointsByBackupVaultResponseUnmarshaller : Rest
 }
 
 /// <summary>Reads the JSON answer to PutBackupVaultAccessPolicy.</summary>
-internal sealed class PutBackupVaultAccessPolicyResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class PutBackupVaultAccessPolicyResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly PutBackupVaultAccessPolicyResponseUnmarshaller Instance = new();
 
@@ -661,7 +661,7 @@ internal sealed class PutBackupVaultAccessPolicyResponseUnmarshaller : RestJsonR
 }
 
 /// <summary>Reads the JSON answer to StartBackupJob.</summary>
-internal sealed class StartBackupJobResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class StartBackupJobResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly StartBackupJobResponseUnmarshaller Instance = new();
 
@@ -697,7 +697,7 @@ internal sealed class StartBackupJobResponseUnmarshaller : RestJsonResponseUnmar
 }
 
 /// <summary>Reads the JSON answer to StartCopyJob.</summary>
-internal sealed class StartCopyJobResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class StartCopyJobResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly StartCopyJobResponseUnmarshaller Instance = new();
 
@@ -729,7 +729,7 @@ internal sealed class StartCopyJobResponseUnmarshaller : RestJsonResponseUnmarsh
 }
 
 /// <summary>Reads the JSON answer to TagResource.</summary>
-internal sealed class TagResourceResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class TagResourceResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly TagResourceResponseUnmarshaller Instance = new();
 
@@ -743,7 +743,7 @@ internal sealed class TagResourceResponseUnmarshaller : RestJsonResponseUnmarsha
 }
 
 /// <summary>Reads the JSON answer to UpdateBackupPlan.</summary>
-internal sealed class UpdateBackupPlanResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class UpdateBackupPlanResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly UpdateBackupPlanResponseUnmarshaller Instance = new();
 
@@ -787,7 +787,7 @@ internal sealed class UpdateBackupPlanResponseUnmarshaller : RestJsonResponseUnm
 }
 
 /// <summary>Reads the JSON answer to UpdateGlobalSettings.</summary>
-internal sealed class UpdateGlobalSettingsResponseUnmarshaller : RestJsonResponseUnmarshaller
+internal sealed class UpdateGlobalSettingsResponseUnmarshaller : JsonProtocolResponseUnmarshaller
 {
     public static readonly UpdateGlobalSettingsResponseUnmarshaller Instance = new();
 

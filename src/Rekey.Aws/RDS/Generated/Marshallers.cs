@@ -1515,6 +1515,48 @@ internal sealed class DescribeGlobalClustersRequestMarshaller : IMarshaller<IReq
     }
 }
 
+/// <summary>Marshals DescribeIntegrationsRequest into an AWS Query request (Action=DescribeIntegrations, Version=2014-10-31).</summary>
+internal sealed class DescribeIntegrationsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeIntegrationsRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeIntegrationsRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeIntegrations", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.IntegrationIdentifier is { } v1)
+        {
+            parameters["IntegrationIdentifier"] = v1;
+        }
+        if (publicRequest.Filters is { } l2)
+        {
+            if (l2.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i2 = 0; i2 < l2.Count; i2++)
+            {
+                var e2 = l2[i2];
+                if (e2 is { } s3)
+                {
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v4)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v4);
+        }
+        if (publicRequest.Marker is { } v5)
+        {
+            parameters["Marker"] = v5;
+        }
+        return request;
+    }
+}
+
 /// <summary>Marshals FailoverDBClusterRequest into an AWS Query request (Action=FailoverDBCluster, Version=2014-10-31).</summary>
 internal sealed class FailoverDBClusterRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
 {
@@ -4471,6 +4513,101 @@ internal static class QueryStructureMarshallers
         if (value.SynchronizationStatus is { } v5)
         {
             parameters[prefix + ".SynchronizationStatus"] = v5;
+        }
+    }
+
+    public static void Marshall(Integration value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.SourceArn is { } v1)
+        {
+            parameters[prefix + ".SourceArn"] = v1;
+        }
+        if (value.TargetArn is { } v2)
+        {
+            parameters[prefix + ".TargetArn"] = v2;
+        }
+        if (value.IntegrationName is { } v3)
+        {
+            parameters[prefix + ".IntegrationName"] = v3;
+        }
+        if (value.IntegrationArn is { } v4)
+        {
+            parameters[prefix + ".IntegrationArn"] = v4;
+        }
+        if (value.KMSKeyId is { } v5)
+        {
+            parameters[prefix + ".KMSKeyId"] = v5;
+        }
+        if (value.AdditionalEncryptionContext is { } m6)
+        {
+            var i6 = 0;
+            foreach (var kv6 in m6)
+            {
+                i6++;
+                var entry6 = prefix + ".AdditionalEncryptionContext" + ".entry" + "." + QueryValues.FromInt(i6);
+                parameters[entry6 + ".key"] = kv6.Key;
+                parameters[entry6 + ".value"] = kv6.Value;
+            }
+        }
+        if (value.Status is { } v7)
+        {
+            parameters[prefix + ".Status"] = v7;
+        }
+        if (value.Tags is { } l8)
+        {
+            if (l8.Count == 0)
+            {
+                parameters[prefix + ".Tags"] = string.Empty;
+            }
+
+            for (var i8 = 0; i8 < l8.Count; i8++)
+            {
+                var e8 = l8[i8];
+                if (e8 is { } s9)
+                {
+                    QueryStructureMarshallers.Marshall(s9, parameters, prefix + ".Tags" + ".Tag" + "." + QueryValues.FromInt(i8 + 1));
+                }
+            }
+        }
+        if (value.DataFilter is { } v10)
+        {
+            parameters[prefix + ".DataFilter"] = v10;
+        }
+        if (value.Description is { } v11)
+        {
+            parameters[prefix + ".Description"] = v11;
+        }
+        if (value.CreateTime is { } v12)
+        {
+            parameters[prefix + ".CreateTime"] = QueryValues.FromTimestamp(v12);
+        }
+        if (value.Errors is { } l13)
+        {
+            if (l13.Count == 0)
+            {
+                parameters[prefix + ".Errors"] = string.Empty;
+            }
+
+            for (var i13 = 0; i13 < l13.Count; i13++)
+            {
+                var e13 = l13[i13];
+                if (e13 is { } s14)
+                {
+                    QueryStructureMarshallers.Marshall(s14, parameters, prefix + ".Errors" + ".IntegrationError" + "." + QueryValues.FromInt(i13 + 1));
+                }
+            }
+        }
+    }
+
+    public static void Marshall(IntegrationError value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.ErrorCode is { } v1)
+        {
+            parameters[prefix + ".ErrorCode"] = v1;
+        }
+        if (value.ErrorMessage is { } v2)
+        {
+            parameters[prefix + ".ErrorMessage"] = v2;
         }
     }
 

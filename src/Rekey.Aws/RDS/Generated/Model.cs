@@ -969,6 +969,32 @@ public sealed partial class DescribeGlobalClustersResponse : Rekey.Aws.Runtime.A
     public List<global::Rekey.Aws.RDS.Model.GlobalCluster>? GlobalClusters { get; set; }
 }
 
+/// <summary>Describe one or more zero-ETL integrations with Amazon Redshift.</summary>
+public sealed partial class DescribeIntegrationsRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The unique identifier of the integration.</summary>
+    public string? IntegrationIdentifier { get; set; }
+
+    /// <summary>A filter that specifies one or more resources to return.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Filter>? Filters { get; set; }
+
+    /// <summary>The maximum number of records to include in the response.</summary>
+    public int? MaxRecords { get; set; }
+
+    /// <summary>An optional pagination token provided by a previous DescribeIntegrations request.</summary>
+    public string? Marker { get; set; }
+}
+
+/// <summary>The result of DescribeIntegrations, with the server's Date and request id.</summary>
+public sealed partial class DescribeIntegrationsResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>A pagination token that can be used in a later DescribeIntegrations request.</summary>
+    public string? Marker { get; set; }
+
+    /// <summary>A list of integrations.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Integration>? Integrations { get; set; }
+}
+
 /// <summary>Forces a failover for a DB cluster.</summary>
 public sealed partial class FailoverDBClusterRequest : Amazon.Runtime.AmazonWebServiceRequest
 {
@@ -2783,6 +2809,57 @@ public sealed partial class GlobalClusterMember
     public string? SynchronizationStatus { get; set; }
 }
 
+/// <summary>A zero-ETL integration with Amazon Redshift.</summary>
+public sealed partial class Integration
+{
+    /// <summary>The Amazon Resource Name (ARN) of the database used as the source for replication.</summary>
+    public string? SourceArn { get; set; }
+
+    /// <summary>The ARN of the Redshift data warehouse used as the target for replication.</summary>
+    public string? TargetArn { get; set; }
+
+    /// <summary>The name of the integration.</summary>
+    public string? IntegrationName { get; set; }
+
+    /// <summary>The ARN of the integration.</summary>
+    public string? IntegrationArn { get; set; }
+
+    /// <summary>The Amazon Web Services Key Management System (Amazon Web Services KMS) key identifier for the key used to to encrypt the integration.</summary>
+    public string? KMSKeyId { get; set; }
+
+    /// <summary>The encryption context for the integration.</summary>
+    public Dictionary<string, string>? AdditionalEncryptionContext { get; set; }
+
+    /// <summary>The current status of the integration.</summary>
+    // AWS: values in IntegrationStatus.
+    public string? Status { get; set; }
+
+    public List<global::Rekey.Aws.RDS.Model.Tag>? Tags { get; set; }
+
+    /// <summary>Data filters for the integration.</summary>
+    public string? DataFilter { get; set; }
+
+    /// <summary>A description of the integration.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The time when the integration was created, in Universal Coordinated Time (UTC).</summary>
+    public DateTime? CreateTime { get; set; }
+
+    /// <summary>Any errors associated with the integration.</summary>
+    public List<global::Rekey.Aws.RDS.Model.IntegrationError>? Errors { get; set; }
+}
+
+/// <summary>An error associated with a zero-ETL integration with Amazon Redshift.</summary>
+public sealed partial class IntegrationError
+{
+    /// <summary>The error code associated with the integration.</summary>
+    // AWS: required.
+    public string? ErrorCode { get; set; }
+
+    /// <summary>A message explaining the error.</summary>
+    public string? ErrorMessage { get; set; }
+}
+
 /// <summary>Contains details for Aurora Limitless Database.</summary>
 public sealed partial class LimitlessDatabase
 {
@@ -3301,6 +3378,21 @@ public static class IAMAuthMode
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["DISABLED", "REQUIRED", "ENABLED"];
+}
+
+/// <summary>The values AWS defines for IntegrationStatus.</summary>
+public static class IntegrationStatus
+{
+    public const string Creating = "creating";
+    public const string Active = "active";
+    public const string Modifying = "modifying";
+    public const string Failed = "failed";
+    public const string Deleting = "deleting";
+    public const string Syncing = "syncing";
+    public const string NeedsAttention = "needs_attention";
+
+    /// <summary>Every value, in the model's order.</summary>
+    public static IReadOnlyList<string> Values { get; } = ["creating", "active", "modifying", "failed", "deleting", "syncing", "needs_attention"];
 }
 
 /// <summary>The values AWS defines for LimitlessDatabaseStatus.</summary>

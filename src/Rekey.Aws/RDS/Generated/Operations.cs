@@ -101,6 +101,12 @@ public partial interface IAmazonRDS : IDisposable
     /// <summary>Every GlobalCluster of DescribeGlobalClusters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
     IAsyncEnumerable<global::Rekey.Aws.RDS.Model.GlobalCluster> DescribeGlobalClustersAllAsync(DescribeGlobalClustersRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Describe one or more zero-ETL integrations with Amazon Redshift.</summary>
+    Task<DescribeIntegrationsResponse> DescribeIntegrationsAsync(DescribeIntegrationsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every Integration of DescribeIntegrations, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.Integration> DescribeIntegrationsAllAsync(DescribeIntegrationsRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Forces a failover for a DB cluster.</summary>
     Task<FailoverDBClusterResponse> FailoverDBClusterAsync(FailoverDBClusterRequest request, CancellationToken cancellationToken = default);
 
@@ -355,6 +361,27 @@ public partial class AmazonRDSClient : IAmazonRDS
         {
             var page = await DescribeGlobalClustersAsync(request, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.GlobalClusters ?? [])
+            {
+                yield return item;
+            }
+
+            request.Marker = page.Marker;
+        }
+        while (!string.IsNullOrEmpty(request.Marker));
+    }
+
+    /// <summary>Describe one or more zero-ETL integrations with Amazon Redshift.</summary>
+    public virtual Task<DescribeIntegrationsResponse> DescribeIntegrationsAsync(DescribeIntegrationsRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<DescribeIntegrationsResponse>(request, DescribeIntegrationsRequestMarshaller.Instance, DescribeIntegrationsResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Every Integration of DescribeIntegrations, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.Integration> DescribeIntegrationsAllAsync(DescribeIntegrationsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        do
+        {
+            var page = await DescribeIntegrationsAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Integrations ?? [])
             {
                 yield return item;
             }

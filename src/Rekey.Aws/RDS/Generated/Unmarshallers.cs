@@ -1237,6 +1237,70 @@ internal sealed class DescribeGlobalClustersResponseUnmarshaller : QueryResponse
     }
 }
 
+/// <summary>Reads the XML answer to DescribeIntegrations.</summary>
+internal sealed class DescribeIntegrationsResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly DescribeIntegrationsResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new DescribeIntegrationsResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DescribeIntegrationsResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, DescribeIntegrationsResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("Marker", targetDepth))
+            {
+                value.Marker = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("Integrations/Integration", targetDepth))
+            {
+                (value.Integrations ??= new List<global::Rekey.Aws.RDS.Model.Integration>()).Add(IntegrationUnmarshaller.Instance.Unmarshall(context));
+                continue;
+            }
+
+            if (context.TestExpression("Integrations", targetDepth))
+            {
+                value.Integrations ??= new List<global::Rekey.Aws.RDS.Model.Integration>();
+                continue;
+            }
+        }
+    }
+}
+
 /// <summary>Reads the XML answer to FailoverDBCluster.</summary>
 internal sealed class FailoverDBClusterResponseUnmarshaller : QueryResponseUnmarshaller
 {
@@ -4904,6 +4968,165 @@ internal sealed class GlobalClusterMemberUnmarshaller : IXmlUnmarshaller<GlobalC
                 if (context.TestExpression("SynchronizationStatus", targetDepth))
                 {
                     value.SynchronizationStatus = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class IntegrationUnmarshaller : IXmlUnmarshaller<Integration, XmlUnmarshallerContext>
+{
+    public static readonly IntegrationUnmarshaller Instance = new();
+
+    public Integration Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new Integration();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("SourceArn", targetDepth))
+                {
+                    value.SourceArn = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("TargetArn", targetDepth))
+                {
+                    value.TargetArn = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("IntegrationName", targetDepth))
+                {
+                    value.IntegrationName = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("IntegrationArn", targetDepth))
+                {
+                    value.IntegrationArn = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("KMSKeyId", targetDepth))
+                {
+                    value.KMSKeyId = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("AdditionalEncryptionContext/entry", targetDepth))
+                {
+                    var entry = new XmlKeyValueUnmarshaller<string, string, StringUnmarshaller, StringUnmarshaller>(StringUnmarshaller.Instance, StringUnmarshaller.Instance, "key", "value").Unmarshall(context);
+                    (value.AdditionalEncryptionContext ??= new Dictionary<string, string>())[entry.Key] = entry.Value;
+                    continue;
+                }
+
+                if (context.TestExpression("AdditionalEncryptionContext", targetDepth))
+                {
+                    value.AdditionalEncryptionContext ??= new Dictionary<string, string>();
+                    continue;
+                }
+
+                if (context.TestExpression("Status", targetDepth))
+                {
+                    value.Status = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Tags/Tag", targetDepth))
+                {
+                    (value.Tags ??= new List<global::Rekey.Aws.RDS.Model.Tag>()).Add(TagUnmarshaller.Instance.Unmarshall(context));
+                    continue;
+                }
+
+                if (context.TestExpression("Tags", targetDepth))
+                {
+                    value.Tags ??= new List<global::Rekey.Aws.RDS.Model.Tag>();
+                    continue;
+                }
+
+                if (context.TestExpression("DataFilter", targetDepth))
+                {
+                    value.DataFilter = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Description", targetDepth))
+                {
+                    value.Description = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("CreateTime", targetDepth))
+                {
+                    value.CreateTime = NullableDateTimeUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Errors/IntegrationError", targetDepth))
+                {
+                    (value.Errors ??= new List<global::Rekey.Aws.RDS.Model.IntegrationError>()).Add(IntegrationErrorUnmarshaller.Instance.Unmarshall(context));
+                    continue;
+                }
+
+                if (context.TestExpression("Errors", targetDepth))
+                {
+                    value.Errors ??= new List<global::Rekey.Aws.RDS.Model.IntegrationError>();
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class IntegrationErrorUnmarshaller : IXmlUnmarshaller<IntegrationError, XmlUnmarshallerContext>
+{
+    public static readonly IntegrationErrorUnmarshaller Instance = new();
+
+    public IntegrationError Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new IntegrationError();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("ErrorCode", targetDepth))
+                {
+                    value.ErrorCode = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("ErrorMessage", targetDepth))
+                {
+                    value.ErrorMessage = StringUnmarshaller.Instance.Unmarshall(context);
                     continue;
                 }
             }

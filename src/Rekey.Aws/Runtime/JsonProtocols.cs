@@ -8,6 +8,10 @@ using Amazon.Runtime.Internal.Util;
 
 namespace Rekey.Aws.Runtime;
 
+// REST-JSON (AWS Backup) and AWS JSON 1.0/1.1 (Organizations) share JSON bodies, value formats and
+// error documents; they differ only in how a request names its operation: REST-JSON by method and
+// path, AWS JSON by the X-Amz-Target header on a POST to "/".
+
 /// <summary>Starts a REST-JSON request: method, path template (labels filled by AddPathResource), JSON body.</summary>
 internal static class RestJsonRequests
 {
@@ -17,8 +21,27 @@ internal static class RestJsonRequests
         result.Headers["Content-Type"] = "application/json";
         return result;
     }
+}
 
-    public static void WriteBody(IRequest request, Action<Utf8JsonWriter> writeMembers)
+/// <summary>
+/// Starts an AWS JSON request: a POST to "/" naming the operation in X-Amz-Target
+/// (&lt;targetPrefix&gt;.&lt;Operation&gt;) with the model's JSON version in the content type.
+/// </summary>
+internal static class AwsJsonRequests
+{
+    public static IRequest Create(AmazonWebServiceRequest request, string serviceName, string target, string jsonVersion)
+    {
+        var result = new DefaultRequest(request, serviceName) { HttpMethod = "POST", ResourcePath = "/" };
+        result.Headers["X-Amz-Target"] = target;
+        result.Headers["Content-Type"] = "application/x-amz-json-" + jsonVersion;
+        return result;
+    }
+}
+
+/// <summary>Writes a request's JSON body object.</summary>
+internal static class JsonBody
+{
+    public static void Write(IRequest request, Action<Utf8JsonWriter> writeMembers)
     {
         var content = new PooledContentStream();
         request.ContentStream = content;
@@ -30,7 +53,7 @@ internal static class RestJsonRequests
     }
 }
 
-/// <summary>JSON value formats of the REST-JSON protocol.</summary>
+/// <summary>JSON value formats of the REST-JSON and AWS JSON protocols.</summary>
 internal static class JsonValues
 {
     private static readonly DateTime Epoch = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -63,10 +86,11 @@ internal static class JsonValues
 }
 
 /// <summary>
-/// The response side of REST-JSON: JSON answers, the error type (x-amzn-ErrorType or __type) mapped to
-/// the service's typed exceptions, and the server Date recorded on every response.
+/// The response side of REST-JSON and AWS JSON: JSON answers, the error type (__type, with any
+/// "namespace#" prefix dropped, or x-amzn-ErrorType) mapped to the service's typed exceptions, and the
+/// server Date recorded on every response.
 /// </summary>
-internal abstract class RestJsonResponseUnmarshaller : JsonResponseUnmarshaller
+internal abstract class JsonProtocolResponseUnmarshaller : JsonResponseUnmarshaller
 {
     public override AmazonWebServiceResponse Unmarshall(JsonUnmarshallerContext input)
     {

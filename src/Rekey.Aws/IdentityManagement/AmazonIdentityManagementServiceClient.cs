@@ -1,0 +1,37 @@
+using Amazon;
+using Amazon.Runtime;
+using Rekey.Aws.Runtime;
+
+namespace Rekey.Aws.IdentityManagement;
+
+/// <summary>
+/// AWS Identity and Access Management client on AWSSDK.Core's pipeline. A global service: the region only picks the partition. Thread-safe; reuse one instance per partition and credentials.
+/// The operations and pagers are generated from AWS's service model (Generated/Operations.cs).
+/// </summary>
+public partial class AmazonIdentityManagementServiceClient : AwsServiceClient
+{
+    /// <summary>Credentials, region and endpoint from the SDK's default chains (environment, profile, web identity, instance role).</summary>
+    public AmazonIdentityManagementServiceClient()
+        : this(new AmazonIdentityManagementServiceConfig())
+    {
+    }
+
+    /// <summary>The global endpoint of <paramref name="region"/>'s partition; requests are signed for the partition's global signing region.</summary>
+    public AmazonIdentityManagementServiceClient(RegionEndpoint region)
+        : this(new AmazonIdentityManagementServiceConfig { RegionEndpoint = region })
+    {
+    }
+
+    /// <summary>Credentials from the SDK's default chain; the rest from <paramref name="config"/>.</summary>
+    public AmazonIdentityManagementServiceClient(AmazonIdentityManagementServiceConfig config)
+        : base(config)
+    {
+    }
+
+    public AmazonIdentityManagementServiceClient(AWSCredentials? credentials, AmazonIdentityManagementServiceConfig config)
+        : base(credentials, config)
+    {
+    }
+
+    protected override Amazon.Runtime.Internal.IServiceMetadata ServiceMetadata { get; } = new ServiceMetadata("IAM");
+}
