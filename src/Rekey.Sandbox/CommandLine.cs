@@ -9,6 +9,7 @@ public static class CommandLine
         Usage: Rekey.Sandbox [--port 4566] [--dns-port 4553] [--clock-speed 1] [--state-file PATH] [--region us-east-1]
                              [--cluster-create-minutes 5] [--restore-minutes 20] [--instance-create-minutes 10]
                              [--rename-minutes 1] [--dns-change-minutes 1] [--restorable-lag-minutes 5]
+                             [--integration-create-minutes 20]
         Durations are in sandbox minutes (fractions allowed).
         """;
 
@@ -33,6 +34,7 @@ public static class CommandLine
                 case "--rename-minutes": durations = durations with { Rename = Minutes(name, value) }; break;
                 case "--dns-change-minutes": durations = durations with { DnsChange = Minutes(name, value) }; break;
                 case "--restorable-lag-minutes": durations = durations with { RestorableLag = Minutes(name, value) }; break;
+                case "--integration-create-minutes": durations = durations with { IntegrationCreate = Minutes(name, value) }; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }

@@ -44,6 +44,9 @@ public sealed record SandboxDurations
     public TimeSpan Failover { get; init; } = TimeSpan.FromMinutes(1);
     public TimeSpan DnsChange { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a zero-ETL integration stays creating before it is active.</summary>
+    public TimeSpan IntegrationCreate { get; init; } = TimeSpan.FromMinutes(20);
+
     /// <summary>How far LatestRestorableTime trails the clock.</summary>
     public TimeSpan RestorableLag { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -45,7 +45,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public IKeyRegistry Keys => Get<IKeyRegistry>();
 
-    public SandboxOrganization Organization => Get<SandboxOrganization>();
+    public SandboxOrganizations Organizations => Get<SandboxOrganizations>();
 
     public DnsZone Dns => Get<DnsZone>();
 

@@ -3,7 +3,9 @@ using Rekey.Sandbox.CloudWatch;
 using Rekey.Sandbox.Control;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Dns;
+using Rekey.Sandbox.Iam;
 using Rekey.Sandbox.Kms;
+using Rekey.Sandbox.Organizations;
 using Rekey.Sandbox.Protocols;
 using Rekey.Sandbox.Rds;
 using Rekey.Sandbox.Sns;
@@ -23,7 +25,7 @@ public static class SandboxServiceCatalog
     public static IServiceCollection AddSandboxServices(this IServiceCollection services)
     {
         // Core: the clock, accounts, keys, faults, call record and DNS every service shares.
-        services.AddSandboxComponent<SandboxOrganization>();
+        services.AddSandboxComponent<SandboxOrganizations>();
         services.AddSandboxComponent<KmsKeyStore>();
         services.AddSingleton<IKeyRegistry>(sp => sp.GetRequiredService<KmsKeyStore>());
         services.AddSingleton<FaultInjector>();
@@ -47,6 +49,10 @@ public static class SandboxServiceCatalog
         services.AddSandboxService<SnsService>();
         services.AddSandboxComponent<RdsMetrics>();
         services.AddSandboxService<CloudWatchService>();
+        services.AddSandboxService<OrganizationsService>();
+        services.AddSandboxComponent<OrganizationsControlApi>();
+        services.AddSandboxComponent<IamRoles>();
+        services.AddSandboxService<IamService>();
 
         // kms, backup, sns and monitoring register here, each from its own folder.
         return services;

@@ -99,10 +99,10 @@ public sealed class HostTests(SandboxFixture fixture) : IClassFixture<SandboxFix
     }
 
     [Fact]
-    public async Task The_organization_has_two_members_and_a_management_account_with_cross_account_backup_off()
+    public async Task The_sandbox_starts_with_one_organization_of_two_members_and_a_management_account_with_cross_account_backup_off()
     {
         using var http = new HttpClient { BaseAddress = fixture.Sandbox.BaseUrl };
-        var organization = JsonNode.Parse(await http.GetStringAsync(new Uri("/_sandbox/organization", UriKind.Relative)))!;
+        var organization = Assert.Single(JsonNode.Parse(await http.GetStringAsync(new Uri("/_sandbox/organizations", UriKind.Relative)))!.AsArray())!;
 
         Assert.Equal("999999999999", organization["managementAccount"]!.GetValue<string>());
         var members = organization["members"]!.AsArray().Select(m => m!.GetValue<string>()).ToList();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Rekey.Sandbox.Core;
+using Rekey.Sandbox.Iam;
 using Rekey.Sandbox.Kms;
 using Rekey.Sandbox.Protocols;
 using Rekey.Sandbox.Rds;
@@ -21,13 +22,15 @@ public sealed partial class BackupService : RestJsonService
     private readonly BackupState _state;
     private readonly RdsState _rds;
     private readonly KmsKeyStore _keys;
+    private readonly IamRoles _roles;
 
-    public BackupService(SandboxRuntime runtime, BackupState state, RdsState rds, KmsKeyStore keys)
+    public BackupService(SandboxRuntime runtime, BackupState state, RdsState rds, KmsKeyStore keys, IamRoles roles)
         : base(runtime)
     {
         _state = state;
         _rds = rds;
         _keys = keys;
+        _roles = roles;
         Register("PUT", "/backup-vaults/{backupVaultName}", "CreateBackupVault", mutating: true, CreateBackupVault);
         Register("GET", "/backup-vaults/{backupVaultName}", "DescribeBackupVault", mutating: false, DescribeBackupVault);
         Register("GET", "/backup-vaults/", "ListBackupVaults", mutating: false, ListBackupVaults);
@@ -350,6 +353,14 @@ public sealed partial class BackupService : RestJsonService
 
         var role = String(selection, "IamRoleArn") ?? throw MissingParameter("IamRoleArn");
         CheckRoleArn(role);
+        if (!RoleExists(request, role))
+        {
+            // AWS checks the selection's role by calling tag:GetResources as the role; a role that
+            // does not exist (or lacks the permission) gets this answer, as public reports show it
+            // (terraform aws_backup_selection failures: ERROR_3018, the role ARN as Context).
+            var message = $"IAM Role {role} is not authorized to call tag:GetResources";
+            throw new AwsServiceException("InvalidParameterValueException", message) { Details = ErrorDetails("ERROR_3018", message, role) };
+        }
         foreach (var resource in (selection["Resources"] as JsonArray ?? []).Concat(selection["NotResources"] as JsonArray ?? []))
         {
             var arn = resource?.GetValue<string>() ?? string.Empty;
@@ -509,18 +520,8 @@ public sealed partial class BackupService : RestJsonService
 
     private RestJsonResponse DescribeGlobalSettings(AwsRequestContext request, RestJsonRequest r)
     {
-        var organization = Runtime.Organization;
-
-        // What AWS answers outside an organization (seen in the wild, e.g. cloudquery/cq-provider-aws
-        // issue 817): HTTP 400 with the code ERROR_9601, which is in no model, so clients must
-        // treat it as an unmodelled error.
-        if (!organization.IsMember(request.Account))
-        {
-            throw new AwsServiceException("ERROR_9601", "Your account is not a member of an organization.")
-            {
-                Details = ErrorDetails("ERROR_9601", "Your account is not a member of an organization."),
-            };
-        }
+        // The caller's own organization's settings.
+        var organization = OrganizationOf(request);
 
         var json = new JsonObject
         {
@@ -531,7 +532,7 @@ public sealed partial class BackupService : RestJsonService
                 ["isDelegatedAdministratorEnabled"] = "false",
             },
         };
-        if (_state.GlobalSettingsUpdated is { } updated)
+        if (organization.GlobalSettingsUpdated is { } updated)
         {
             json["LastUpdateTime"] = Epoch(updated);
         }
@@ -541,15 +542,8 @@ public sealed partial class BackupService : RestJsonService
 
     private RestJsonResponse UpdateGlobalSettings(AwsRequestContext request, RestJsonRequest r)
     {
-        var organization = Runtime.Organization;
         var settings = r.Body["GlobalSettings"] as JsonObject ?? throw MissingParameter("GlobalSettings");
-        if (!organization.IsMember(request.Account))
-        {
-            throw new AwsServiceException("ERROR_9601", "Your account is not a member of an organization.")
-            {
-                Details = ErrorDetails("ERROR_9601", "Your account is not a member of an organization."),
-            };
-        }
+        var organization = OrganizationOf(request);
 
         // AWS does not document the refusal for a member account; the model's InvalidRequestException,
         // with a message that says who can make the change.
@@ -575,9 +569,21 @@ public sealed partial class BackupService : RestJsonService
             };
         }
 
-        _state.GlobalSettingsUpdated = Runtime.Clock.Now;
+        organization.GlobalSettingsUpdated = Runtime.Clock.Now;
         return RestJsonResponse.Ok(null);
     }
+
+    /// <summary>
+    /// The caller's organization. Outside one, what AWS answers (seen in the wild, e.g.
+    /// cloudquery/cq-provider-aws issue 817): HTTP 400 with the code ERROR_9601, which is in no
+    /// model, so clients must treat it as an unmodelled error.
+    /// </summary>
+    private SandboxOrganization OrganizationOf(AwsRequestContext request) =>
+        Runtime.Organizations.Of(request.Account)
+            ?? throw new AwsServiceException("ERROR_9601", "Your account is not a member of an organization.")
+            {
+                Details = ErrorDetails("ERROR_9601", "Your account is not a member of an organization."),
+            };
 
     // ---- Jobs ----------------------------------------------------------------------------------------------
 
@@ -587,6 +593,7 @@ public sealed partial class BackupService : RestJsonService
         var resourceArn = String(r.Body, "ResourceArn") ?? throw MissingParameter("ResourceArn");
         var role = String(r.Body, "IamRoleArn") ?? throw MissingParameter("IamRoleArn");
         CheckRoleArn(role);
+        RequireRoleForJob(request, role);
         if (!resourceArn.StartsWith("arn:aws:rds:", StringComparison.Ordinal) || !resourceArn.Contains(":cluster:", StringComparison.Ordinal))
         {
             throw InvalidParameter($"Invalid resource ARN {resourceArn}: the sandbox backs up Aurora clusters, named by their cluster ARN.");
@@ -715,6 +722,7 @@ public sealed partial class BackupService : RestJsonService
         var destinationArn = String(r.Body, "DestinationBackupVaultArn") ?? throw MissingParameter("DestinationBackupVaultArn");
         var role = String(r.Body, "IamRoleArn") ?? throw MissingParameter("IamRoleArn");
         CheckRoleArn(role);
+        RequireRoleForJob(request, role);
         if (!VaultArnPattern().IsMatch(destinationArn))
         {
             throw InvalidParameter($"Invalid destination backup vault ARN {destinationArn}.");
@@ -891,6 +899,24 @@ public sealed partial class BackupService : RestJsonService
     private BackupPlan Plan(AwsRequestContext request, string id) =>
         _state.Plans.FirstOrDefault(p => p.Account == request.Account && p.Region == request.Region && p.Id == id)
             ?? throw NotFound($"Backup plan {id} does not exist.", id);
+
+    /// <summary>The role exists in the caller's own account (AWS Backup passes roles of the account it works in).</summary>
+    private bool RoleExists(AwsRequestContext request, string roleArn) =>
+        _roles.FindByArn(roleArn) is { } role && role.Account == request.Account;
+
+    /// <summary>
+    /// StartBackupJob and StartCopyJob with a role that does not exist. AWS does not document
+    /// when it notices: it may accept the job and fail it when it cannot assume the role. The
+    /// sandbox refuses at once with the model's InvalidParameterValueException, so a missing
+    /// service role can never pass a rehearsal; the wording is the sandbox's.
+    /// </summary>
+    private void RequireRoleForJob(AwsRequestContext request, string roleArn)
+    {
+        if (!RoleExists(request, roleArn))
+        {
+            throw InvalidParameter($"IAM Role {roleArn} cannot be assumed by AWS Backup: no such role in account {request.Account}.");
+        }
+    }
 
     private static void CheckRoleArn(string role)
     {

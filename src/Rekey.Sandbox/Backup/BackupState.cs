@@ -11,7 +11,7 @@ namespace Rekey.Sandbox.Backup;
 /// accepts the request and the job ends FAILED with a status message when the organization,
 /// the keys or the vault policy do not allow the copy.
 /// </summary>
-public sealed class BackupState(SandboxClock clock, SandboxOrganization organization, KmsKeyStore keys) : IStatefulComponent, IClockDriven
+public sealed class BackupState(SandboxClock clock, SandboxOrganizations organizations, KmsKeyStore keys) : IStatefulComponent, IClockDriven
 {
     /// <summary>Sandbox time a backup job of an Aurora cluster takes (a cluster snapshot).</summary>
     public static readonly TimeSpan BackupJobDuration = TimeSpan.FromMinutes(5);
@@ -37,8 +37,6 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganization organiza
     public List<BackupJob> BackupJobs { get; private set; } = [];
 
     public List<CopyJob> CopyJobs { get; private set; } = [];
-
-    public DateTimeOffset? GlobalSettingsUpdated { get; set; }
 
     /// <summary>A vault of the account and region; the Default vault exists in every one (encrypted with aws/backup).</summary>
     public BackupVault? FindVault(string account, string region, string name)
@@ -183,8 +181,10 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganization organiza
         if (crossAccount)
         {
             // AWS's text, as a failed copy job reports it (AWS knowledge center article on
-            // cross-account copy failures; aws-solutions-library-samples account-assessment PR 57).
-            if (!organization.IsMember(sourceAccount) || !organization.IsMember(destinationAccount))
+            // cross-account copy failures; aws-solutions-library-samples account-assessment PR 57):
+            // the same whether an account is in no organization or the two are in different ones.
+            var organization = organizations.Of(sourceAccount);
+            if (organization is null || !organization.IsMember(destinationAccount))
             {
                 return "Access denied: Copy job failed. Both source and destination account must be a member of the same organization";
             }
@@ -239,7 +239,7 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganization organiza
     }
 
     public JsonNode Save() => JsonSerializer.SerializeToNode(
-        new Saved(Vaults, Plans, Selections, RecoveryPoints, BackupJobs, CopyJobs, GlobalSettingsUpdated),
+        new Saved(Vaults, Plans, Selections, RecoveryPoints, BackupJobs, CopyJobs),
         SandboxJson.Options)!;
 
     public void Load(JsonNode state)
@@ -251,7 +251,6 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganization organiza
         RecoveryPoints = saved.RecoveryPoints;
         BackupJobs = saved.BackupJobs;
         CopyJobs = saved.CopyJobs;
-        GlobalSettingsUpdated = saved.GlobalSettingsUpdated;
     }
 
     private sealed record Saved(
@@ -260,6 +259,5 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganization organiza
         List<BackupSelection> Selections,
         List<RecoveryPoint> RecoveryPoints,
         List<BackupJob> BackupJobs,
-        List<CopyJob> CopyJobs,
-        DateTimeOffset? GlobalSettingsUpdated);
+        List<CopyJob> CopyJobs);
 }

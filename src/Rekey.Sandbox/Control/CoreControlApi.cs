@@ -5,7 +5,7 @@ namespace Rekey.Sandbox.Control;
 
 /// <summary>
 /// The sandbox API every test and rehearsal uses, under /_sandbox/: health, clock, call record,
-/// faults, organization, keys and the whole state. Services add their own routes (e.g. /_sandbox/rds/...).
+/// faults, keys and the whole state. Services add their own routes (e.g. /_sandbox/rds/...).
 /// </summary>
 public sealed class CoreControlApi(IServiceProvider services) : ISandboxControlApi
 {
@@ -45,17 +45,6 @@ public sealed class CoreControlApi(IServiceProvider services) : ISandboxControlA
             Faults.Clear();
             return Results.NoContent();
         });
-
-        group.MapGet("/organization", () => Runtime.Read(() => Results.Json(
-            new
-            {
-                id = Organization.Id,
-                arn = Organization.Arn,
-                managementAccount = Organization.ManagementAccount,
-                members = Organization.Members,
-                crossAccountBackupEnabled = Organization.CrossAccountBackupEnabled,
-            },
-            SandboxJson.Options)));
 
         group.MapPost("/keys", (KeyRequest body) =>
         {
@@ -102,8 +91,6 @@ public sealed class CoreControlApi(IServiceProvider services) : ISandboxControlA
     private FaultInjector Faults => services.GetRequiredService<FaultInjector>();
 
     private IKeyRegistry Keys => services.GetRequiredService<IKeyRegistry>();
-
-    private SandboxOrganization Organization => services.GetRequiredService<SandboxOrganization>();
 
     public sealed record ClockAdvance(double Seconds);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Rekey.Sandbox.Core;
@@ -69,37 +68,6 @@ public static partial class AccountResolver
 
     [GeneratedRegex("Credential=(?<credential>[^,\\s]+)")]
     private static partial Regex CredentialPattern();
-}
-
-/// <summary>
-/// The organization every sandbox starts with: 111111111111 (workloads) and 222222222222 (backup)
-/// are members, 999999999999 is the management account. Cross-account backup starts off; the
-/// Backup service flips <see cref="CrossAccountBackupEnabled"/> (only the management account may).
-/// Accounts outside <see cref="Members"/> belong to no organization.
-/// </summary>
-public sealed class SandboxOrganization : IStatefulComponent
-{
-    public string Id { get; init; } = "o-sandbox0001";
-
-    public string ManagementAccount { get; init; } = "999999999999";
-
-    public IReadOnlyList<string> Members { get; init; } = ["999999999999", "111111111111", "222222222222"];
-
-    public bool CrossAccountBackupEnabled { get; set; }
-
-    public string Arn => $"arn:aws:organizations::{ManagementAccount}:organization/{Id}";
-
-    public bool IsMember(string account) => Members.Contains(account);
-
-    public string StateKey => "organization";
-
-    public JsonNode Save() => new JsonObject { ["crossAccountBackupEnabled"] = CrossAccountBackupEnabled };
-
-    public void Load(JsonNode state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        CrossAccountBackupEnabled = state["crossAccountBackupEnabled"]?.GetValue<bool>() ?? false;
-    }
 }
 
 /// <summary>Identifiers in AWS's alphabets.</summary>

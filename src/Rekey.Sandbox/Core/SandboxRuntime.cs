@@ -4,7 +4,7 @@ using Rekey.Sandbox.Protocols;
 namespace Rekey.Sandbox.Core;
 
 /// <summary>
-/// The shared machinery every service uses: clock, organization, keys, faults, call record and
+/// The shared machinery every service uses: clock, organizations, keys, faults, call record and
 /// the state lock. All state is read and changed under <see cref="Execute{T}"/> or
 /// <see cref="Read{T}"/>, which first let every <see cref="IClockDriven"/> component catch up
 /// with the clock; one lock keeps cross-service operations (Backup reading RDS) consistent.
@@ -13,7 +13,7 @@ public sealed partial class SandboxRuntime(
     ILogger<SandboxRuntime> logger,
     SandboxOptions options,
     SandboxClock clock,
-    SandboxOrganization organization,
+    SandboxOrganizations organizations,
     IKeyRegistry keys,
     FaultInjector faults,
     CallLog calls,
@@ -29,7 +29,7 @@ public sealed partial class SandboxRuntime(
 
     public SandboxClock Clock => clock;
 
-    public SandboxOrganization Organization => organization;
+    public SandboxOrganizations Organizations => organizations;
 
     public IKeyRegistry Keys => keys;
 

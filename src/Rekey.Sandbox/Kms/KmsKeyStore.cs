@@ -73,7 +73,7 @@ public sealed class KmsAlias
 /// (<c>alias/aws/rds</c>...) are created on first use, as AWS creates them, with the key policy AWS
 /// gives them: usable only through their service, by principals of their own account.
 /// </summary>
-public sealed class KmsKeyStore(SandboxClock clock, SandboxOrganization organization) : IKeyRegistry, IStatefulComponent, IClockDriven
+public sealed class KmsKeyStore(SandboxClock clock, SandboxOrganizations organizations) : IKeyRegistry, IStatefulComponent, IClockDriven
 {
     /// <summary>The services whose AWS managed key exists on first use (DescribeKey, a resource encrypted by default).</summary>
     public static readonly IReadOnlyList<string> ManagedKeyServices = ["rds", "backup", "ebs", "s3", "sns", "secretsmanager", "lambda"];
@@ -227,7 +227,7 @@ public sealed class KmsKeyStore(SandboxClock clock, SandboxOrganization organiza
         PrincipalAccount = account,
         RoleArn = roleArn,
         Action = action,
-        PrincipalOrgId = organization.IsMember(account) ? organization.Id : null,
+        PrincipalOrgId = organizations.Of(account)?.Id,
         ViaService = viaService,
         GrantIsForAwsResource = grantIsForAwsResource,
     };

@@ -27,6 +27,9 @@ public abstract class JsonService(SandboxRuntime runtime) : ISandboxService
 
     protected virtual string ThrottlingCode => "ThrottlingException";
 
+    /// <summary>The error shape's message member: KMS writes "message", Organizations "Message".</summary>
+    protected virtual string ErrorMessageMember => "message";
+
     protected SandboxRuntime Runtime => runtime;
 
     public IReadOnlyCollection<string> Operations => _operations.Keys;
@@ -61,7 +64,7 @@ public abstract class JsonService(SandboxRuntime runtime) : ISandboxService
         catch (AwsServiceException error)
         {
             status = error.Status;
-            var body = new JsonObject { ["__type"] = error.Code, ["message"] = error.Message };
+            var body = new JsonObject { ["__type"] = error.Code, [ErrorMessageMember] = error.Message };
             foreach (var (name, value) in error.Details ?? [])
             {
                 body[name] = value?.DeepClone();

@@ -287,3 +287,49 @@ public sealed class DbProxy
     /// <summary>Target group name -> registered cluster resource ids.</summary>
     public Dictionary<string, List<string>> TargetClusters { get; set; } = new() { ["default"] = [] };
 }
+
+/// <summary>One problem a zero-ETL integration reports (Integration.Errors).</summary>
+public sealed record IntegrationError(string ErrorCode, string? ErrorMessage);
+
+/// <summary>
+/// A zero-ETL integration from an Aurora cluster (kept by resource id, as the source) to an
+/// Amazon Redshift namespace, which the sandbox does not model beyond its ARN.
+/// </summary>
+public sealed class RdsIntegration
+{
+    public required string Account { get; init; }
+
+    public required string Region { get; init; }
+
+    /// <summary>The UUID in the ARN, which IntegrationIdentifier also accepts.</summary>
+    public required string Id { get; init; }
+
+    public required string Name { get; set; }
+
+    public required string SourceArn { get; init; }
+
+    public required string SourceClusterResourceId { get; init; }
+
+    public required string TargetArn { get; init; }
+
+    public string? KmsKeyId { get; init; }
+
+    public Dictionary<string, string> AdditionalEncryptionContext { get; init; } = [];
+
+    public string Status { get; set; } = "creating";
+
+    public List<RdsTag> Tags { get; init; } = [];
+
+    public string? DataFilter { get; init; }
+
+    public string? Description { get; init; }
+
+    public DateTimeOffset CreateTime { get; init; }
+
+    public List<IntegrationError> Errors { get; init; } = [];
+
+    /// <summary>When the current state change (creating, deleting) completes.</summary>
+    public DateTimeOffset? DueAt { get; set; }
+
+    public string Arn => $"arn:aws:rds:{Region}:{Account}:integration:{Id}";
+}

@@ -162,6 +162,8 @@ public sealed partial class RdsService
                 throw RdsErrors.InvalidClusterState("A DB cluster that is a member of a global cluster can't be renamed.");
             }
 
+            RefuseRenameWithIntegrations(cluster);
+
             if (applyImmediately)
             {
                 Rename(cluster, newIdentifier);
@@ -397,6 +399,7 @@ public sealed partial class RdsService
             _state.RetireCustomEndpointName(endpoint, dnsChange);
         }
 
+        FailIntegrationsOf(cluster);
         cluster.Status = "deleting";
         cluster.Pending = new PendingTransition("delete", Now + Durations.Delete);
         return [RdsXml.Cluster(_state, cluster)];

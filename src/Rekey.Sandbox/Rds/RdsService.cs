@@ -24,6 +24,7 @@ public sealed partial class RdsService : QueryService
         RegisterInstanceOperations();
         RegisterEndpointOperations();
         RegisterOtherOperations();
+        RegisterIntegrationOperations();
     }
 
     public override string SigningName => "rds";

@@ -33,6 +33,8 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
 
     public List<DbProxy> Proxies { get; private set; } = [];
 
+    public List<RdsIntegration> Integrations { get; private set; } = [];
+
     public DateTimeOffset Now => clock.Now;
 
     public SandboxDurations Durations => options.Durations;
@@ -101,6 +103,9 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
     }
 
     public DbInstance? InstanceByResourceId(string resourceId) => Instances.FirstOrDefault(i => i.ResourceId == resourceId);
+
+    /// <summary>The zero-ETL integrations whose source is the cluster.</summary>
+    public IEnumerable<RdsIntegration> IntegrationsOf(DbCluster cluster) => Integrations.Where(i => i.SourceClusterResourceId == cluster.ResourceId);
 
     public IEnumerable<DbInstance> InstancesOf(DbCluster cluster) => Instances.Where(i => i.ClusterResourceId == cluster.ResourceId);
 
@@ -209,6 +214,19 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
 
     public void AdvanceTo(DateTimeOffset now)
     {
+        foreach (var integration in Integrations.Where(i => i.DueAt <= now).ToList())
+        {
+            integration.DueAt = null;
+            if (integration.Status == "deleting")
+            {
+                Integrations.Remove(integration);
+            }
+            else if (integration.Status == "creating")
+            {
+                integration.Status = "active";
+            }
+        }
+
         while (true)
         {
             var due = AllResources()
@@ -323,7 +341,7 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
     // ---- State file ------------------------------------------------------------------------------
 
     public JsonNode Save() => JsonSerializer.SerializeToNode(
-        new Snapshot(Clusters, Instances, Endpoints, Snapshots, Events, Subscriptions, GlobalClusters, Proxies, _nextWriteSequence),
+        new Snapshot(Clusters, Instances, Endpoints, Snapshots, Events, Subscriptions, GlobalClusters, Proxies, _nextWriteSequence, Integrations),
         SandboxJson.Options)!;
 
     public void Load(JsonNode state)
@@ -338,6 +356,7 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
         GlobalClusters = loaded.GlobalClusters;
         Proxies = loaded.Proxies;
         _nextWriteSequence = loaded.NextWriteSequence;
+        Integrations = loaded.Integrations ?? [];
     }
 
     private sealed record Snapshot(
@@ -349,5 +368,6 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
         List<EventSubscription> Subscriptions,
         List<GlobalCluster> GlobalClusters,
         List<DbProxy> Proxies,
-        long NextWriteSequence);
+        long NextWriteSequence,
+        List<RdsIntegration>? Integrations);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Backup;
+using Rekey.Sandbox.Iam;
 
 namespace Rekey.Sandbox.Tests.Backup;
 
@@ -29,6 +30,7 @@ public sealed class BackupModelConformanceTests(SandboxFixture fixture) : IClass
         }
 
         const string role = "arn:aws:iam::111111111111:role/backup";
+        fixture.Sandbox.Runtime.Change(() => fixture.Sandbox.Get<IamRoles>().Add("111111111111", "backup", "/", BackupTestData.BackupTrustPolicy));
         await fixture.Query.CreateClusterAsync("conformance-cluster", encrypted: true);
         fixture.Advance(fixture.Sandbox.Runtime.Durations.ClusterCreate);
         var vaultArn = (await Call("CreateBackupVault", "/backup-vaults/conformance", new JsonObject { ["BackupVaultTags"] = new JsonObject { ["a"] = "b" } }))!["BackupVaultArn"]!.GetValue<string>();

@@ -13,6 +13,16 @@ internal static class BackupTestData
 
     public static string Role(string account) => $"arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole";
 
+    /// <summary>The trust policy of AWS Backup's default service role.</summary>
+    public const string BackupTrustPolicy =
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
+
+    /// <summary>Creates the AWS Backup default service role in <paramref name="account"/> through IAM: no account has it until someone creates it.</summary>
+    public static Task<JsonNode> CreateServiceRoleAsync(CliSessionFixture fixture, string account = SourceAccount) =>
+        fixture.Aws.As(account).JsonAsync(
+            "iam", "create-role", "--role-name", "AWSBackupDefaultServiceRole", "--path", "/service-role/",
+            "--assume-role-policy-document", BackupTrustPolicy);
+
     public static string VaultArn(string account, string name) => $"arn:aws:backup:us-east-1:{account}:backup-vault:{name}";
 
     /// <summary>The vault access policy that lets one account copy into the vault.</summary>
@@ -84,4 +94,14 @@ internal static class BackupTestData
 
     public static Task EnableCrossAccountBackupAsync(CliSessionFixture fixture) =>
         fixture.Aws.As(ManagementAccount).JsonAsync("backup", "update-global-settings", "--global-settings", "isCrossAccountBackupEnabled=true");
+}
+
+/// <summary>A sandbox with the AWS Backup default service role in the source account.</summary>
+public class BackupFixture : CliSessionFixture, IAsyncLifetime
+{
+    public new async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await BackupTestData.CreateServiceRoleAsync(this);
+    }
 }

@@ -6,7 +6,7 @@ using static Rekey.Sandbox.Tests.Backup.BackupTestData;
 namespace Rekey.Sandbox.Tests.Backup;
 
 /// <summary>AWS Backup through the AWS CLI: vaults, policies, plans, selections, settings, backup jobs, tags.</summary>
-public sealed class BackupTests(CliSessionFixture fixture) : IClassFixture<CliSessionFixture>
+public sealed class BackupTests(BackupFixture fixture) : IClassFixture<BackupFixture>
 {
     private SessionCli Cli => fixture.Aws;
 

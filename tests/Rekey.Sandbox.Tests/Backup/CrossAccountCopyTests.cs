@@ -9,7 +9,7 @@ namespace Rekey.Sandbox.Tests.Backup;
 /// a customer key shared with the backup account, one on a customer key that is not shared, one
 /// on aws/rds. Each test copies one of them into a vault of another account.
 /// </summary>
-public sealed class CrossAccountCopyFixture : CliSessionFixture, IAsyncLifetime
+public sealed class CrossAccountCopyFixture : BackupFixture, IAsyncLifetime
 {
     public string SharedKeyArn { get; private set; } = string.Empty;
 
@@ -63,7 +63,7 @@ public sealed class CrossAccountCopyTests(CrossAccountCopyFixture fixture) : ICl
     [Fact]
     public async Task A_vault_policy_that_admits_the_organization_by_aws_PrincipalOrgID_lets_the_copy_in()
     {
-        var condition = new JsonObject { ["StringEquals"] = new JsonObject { ["aws:PrincipalOrgID"] = fixture.Sandbox.Organization.Id } };
+        var condition = new JsonObject { ["StringEquals"] = new JsonObject { ["aws:PrincipalOrgID"] = fixture.Sandbox.Organizations.Of(SourceAccount)!.Id } };
         var vaultArn = await VaultAsync(fixture, BackupAccount, "copy-org", VaultPolicyFor(JsonValue.Create("*"), condition));
 
         var job = await CopyAsync(fixture, fixture.SharedKeyPoint, vaultArn);
@@ -129,7 +129,7 @@ public sealed class CrossAccountCopyTests(CrossAccountCopyFixture fixture) : ICl
     }
 }
 
-public sealed class CrossAccountBackupOffTests(CliSessionFixture fixture) : IClassFixture<CliSessionFixture>
+public sealed class CrossAccountBackupOffTests(BackupFixture fixture) : IClassFixture<BackupFixture>
 {
     [Fact]
     public async Task With_cross_account_backup_off_a_copy_fails_and_after_the_management_account_turns_it_on_the_same_copy_completes()

@@ -51,7 +51,7 @@ public sealed class KmsKeyUseTests(CliSessionFixture fixture) : IClassFixture<Cl
     public async Task A_wildcard_principal_with_aws_PrincipalOrgID_admits_the_organization_members_only()
     {
         var statement = KmsTestData.CopyStatementFor("*");
-        statement["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["aws:PrincipalOrgID"] = fixture.Sandbox.Organization.Id } };
+        statement["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["aws:PrincipalOrgID"] = fixture.Sandbox.Organizations.Of("111111111111")!.Id } };
         var arn = (await Cli.CreateKeyAsync("--policy", KmsTestData.PolicyWith("111111111111", statement)))["Arn"].Text();
 
         var member = await Cli.As("222222222222").JsonAsync("kms", "describe-key", "--key-id", arn);
