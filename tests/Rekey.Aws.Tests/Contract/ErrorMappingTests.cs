@@ -65,6 +65,11 @@ public sealed class ErrorMappingTests
     [InlineData("backup", "AccessDeniedException", "AccessDeniedException")]
     [InlineData("backup", "AlreadyExistsException", "AlreadyExistsException")]
     [InlineData("backup", "InvalidParameterValueException", "InvalidParameterValueException")]
+    [InlineData("organizations", "AWSOrganizationsNotInUseException", "AWSOrganizationsNotInUseException")]
+    [InlineData("organizations", "AccessDeniedException", "AccessDeniedException")]
+    [InlineData("organizations", "ThrottlingException", "ThrottlingException")]
+    [InlineData("iam", "NoSuchEntity", "NoSuchEntityException")]
+    [InlineData("iam", "AccessDenied", "AccessDeniedException")]
     public async Task Common_error_code_becomes_a_typed_exception(string service, string code, string typeName)
     {
         var operation = ServiceUnderTest.Named(service).Operations[0];
@@ -81,26 +86,71 @@ public sealed class ErrorMappingTests
         Assert.Equal("SomethingNew", error.ErrorCode);
     }
 
+    [Theory]
+    [InlineData("AWSOrganizationsNotInUseException")]
+    [InlineData("com.amazonaws.organizations.v20161128#AWSOrganizationsNotInUseException")]
+    public async Task Aws_json_error_named_in_the_body_type_with_or_without_a_namespace_becomes_its_exception(string type)
+    {
+        // AWS JSON services name the error in the body's __type (botocore drops any "namespace#").
+        var http = new RecordingHttp(_ => RecordingHttp.Answer(HttpStatusCode.BadRequest,
+            $$"""{"__type":"{{type}}","Message":"Your account is not a member of an organization."}""", "application/x-amz-json-1.1", DateTimeOffset.UtcNow,
+            ("x-amzn-RequestId", "req-org")));
+        using var client = Factory(http).CreateOrganizations(RegionEndpoint.EUWest1);
+
+        var error = await Assert.ThrowsAsync<Rekey.Aws.Organizations.AWSOrganizationsNotInUseException>(
+            () => client.DescribeOrganizationAsync(new Rekey.Aws.Organizations.Model.DescribeOrganizationRequest()));
+
+        Assert.Equal("AWSOrganizationsNotInUseException", error.ErrorCode);
+        Assert.Equal("Your account is not a member of an organization.", error.Message);
+        Assert.Equal("req-org", error.RequestId);
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Iam_NoSuchEntity_becomes_NoSuchEntityException_with_aws_message()
+    {
+        var http = new RecordingHttp(_ => RecordingHttp.Answer(HttpStatusCode.NotFound, """
+            <ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+              <Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name rekey-backup cannot be found.</Message></Error>
+              <RequestId>req-iam</RequestId>
+            </ErrorResponse>
+            """, "text/xml", DateTimeOffset.UtcNow));
+        using var client = Factory(http).CreateIam(RegionEndpoint.EUWest1);
+
+        var error = await Assert.ThrowsAsync<Rekey.Aws.IdentityManagement.NoSuchEntityException>(
+            () => client.GetRoleAsync(new Rekey.Aws.IdentityManagement.Model.GetRoleRequest { RoleName = "rekey-backup" }));
+
+        Assert.Equal("NoSuchEntity", error.ErrorCode);
+        Assert.Equal("The role with name rekey-backup cannot be found.", error.Message);
+        Assert.Equal("req-iam", error.RequestId);
+        Assert.IsAssignableFrom<Rekey.Aws.IdentityManagement.AmazonIdentityManagementServiceException>(error);
+    }
+
     private static async Task<AmazonServiceException> FailWithAsync(string serviceName, string operation, string code, string message)
     {
         var service = ServiceUnderTest.Named(serviceName);
-        var http = new RecordingHttp(_ => service.Protocol == "query"
-            ? RecordingHttp.Answer(HttpStatusCode.BadRequest,
-                $"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{SecurityElement.Escape(message)}</Message></Error><RequestId>req-{code}</RequestId></ErrorResponse>",
-                "text/xml", DateTimeOffset.UtcNow)
-            : RecordingHttp.Answer(HttpStatusCode.BadRequest, $$"""{"message":"{{message}}"}""", "application/json", DateTimeOffset.UtcNow,
-                ("x-amzn-ErrorType", code), ("x-amzn-RequestId", "req-" + code)));
-        var factory = new AwsClientFactory(new AwsClientOptions
+        var http = new RecordingHttp(_ => service.Protocol switch
         {
-            ServiceUrl = "http://127.0.0.1:9",
-            Credentials = new BasicAWSCredentials("AKIDERRORS", "secret"),
-            HttpClientFactory = http,
-            MaxErrorRetry = 0,
+            "query" => RecordingHttp.Answer(HttpStatusCode.BadRequest,
+                $"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{SecurityElement.Escape(message)}</Message></Error><RequestId>req-{code}</RequestId></ErrorResponse>",
+                "text/xml", DateTimeOffset.UtcNow),
+            "json" => RecordingHttp.Answer(HttpStatusCode.BadRequest, $$"""{"__type":"{{code}}","Message":"{{message}}"}""", "application/x-amz-json-1.1", DateTimeOffset.UtcNow,
+                ("x-amzn-RequestId", "req-" + code)),
+            _ => RecordingHttp.Answer(HttpStatusCode.BadRequest, $$"""{"message":"{{message}}"}""", "application/json", DateTimeOffset.UtcNow,
+                ("x-amzn-ErrorType", code), ("x-amzn-RequestId", "req-" + code)),
         });
-        using var client = service.CreateClient(factory, RegionEndpoint.EUWest1);
+        using var client = service.CreateClient(Factory(http), RegionEndpoint.EUWest1);
         var values = new ModelValues(ServiceModel.Load(service.Model));
-        var input = ServiceModel.Load(service.Model).Operation(operation).GetProperty("input").GetProperty("shape").GetString()!;
-        var request = (AmazonWebServiceRequest)ModelValues.ToObject(service.RequestType(operation), values.Make(input, Fill.RequiredOnly));
+        var input = ServiceModel.Load(service.Model).Operation(operation).TryGetProperty("input", out var i) ? i.GetProperty("shape").GetString() : null;
+        var request = (AmazonWebServiceRequest)ModelValues.ToObject(service.RequestType(operation), input == null ? new StructNode([]) : values.Make(input, Fill.RequiredOnly));
         return await Assert.ThrowsAnyAsync<AmazonServiceException>(() => ServiceUnderTest.InvokeAsync(client, operation, request));
     }
+
+    private static AwsClientFactory Factory(RecordingHttp http) => new(new AwsClientOptions
+    {
+        ServiceUrl = "http://127.0.0.1:9",
+        Credentials = new BasicAWSCredentials("AKIDERRORS", "secret"),
+        HttpClientFactory = http,
+        MaxErrorRetry = 0,
+    });
 }

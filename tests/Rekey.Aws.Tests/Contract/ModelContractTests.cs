@@ -88,7 +88,8 @@ public sealed partial class ModelContractTests
             }
 
             var json = answerTree == null ? string.Empty : wire.JsonBody(model.Shape(output!), answerTree, r => ServiceModel.Str(r, "location") == null).ToJsonString();
-            return RecordingHttp.Answer(HttpStatusCode.OK, json, "application/json", ServerDate, ("x-amzn-RequestId", requestId));
+            var contentType = service.Protocol == "json" ? "application/x-amz-json-" + ServiceModel.Str(model.Metadata, "jsonVersion") : "application/json";
+            return RecordingHttp.Answer(HttpStatusCode.OK, json, contentType, ServerDate, ("x-amzn-RequestId", requestId));
         });
         var factory = new AwsClientFactory(new AwsClientOptions
         {
@@ -111,16 +112,20 @@ public sealed partial class ModelContractTests
     {
         var scope = CredentialScope().Match(run.Wire.Headers["Authorization"]);
         Assert.True(scope.Success, "Authorization is not a SigV4 header: " + run.Wire.Headers["Authorization"]);
-        Assert.Equal(Region.SystemName, scope.Groups["region"].Value);
+        Assert.Equal(run.Service.SigningRegion(Region), scope.Groups["region"].Value);
         Assert.Equal(run.Service.SigningName, scope.Groups["service"].Value);
         var input = run.OperationModel.TryGetProperty("input", out var i) ? run.Model.Shape(i.GetProperty("shape").GetString()!) : (JsonElement?)null;
-        if (run.Service.Protocol == "query")
+        switch (run.Service.Protocol)
         {
-            AssertQueryRequest(run, input);
-        }
-        else
-        {
-            AssertRestJsonRequest(run, input);
+            case "query":
+                AssertQueryRequest(run, input);
+                break;
+            case "json":
+                AssertAwsJsonRequest(run, input);
+                break;
+            default:
+                AssertRestJsonRequest(run, input);
+                break;
         }
     }
 
@@ -134,6 +139,20 @@ public sealed partial class ModelContractTests
         expected["Action"] = run.Operation;
         expected["Version"] = run.Model.ApiVersion;
         AssertParameters(expected, actual);
+    }
+
+    private static void AssertAwsJsonRequest(Run run, JsonElement? input)
+    {
+        // AWS JSON: POST / naming the operation in X-Amz-Target, every input member in the body, and a
+        // body ("{}") even without input, as botocore's serializer writes it.
+        Assert.Equal("POST", run.Wire.Method);
+        Assert.Equal("/", run.Wire.Uri.AbsolutePath);
+        Assert.Equal(string.Empty, run.Wire.Uri.Query);
+        Assert.Equal(ServiceModel.Str(run.Model.Metadata, "targetPrefix") + "." + run.Operation, run.Wire.Headers["X-Amz-Target"]);
+        Assert.Equal("application/x-amz-json-" + ServiceModel.Str(run.Model.Metadata, "jsonVersion"), run.Wire.Headers["Content-Type"].Split(';')[0]);
+        var expectedBody = input is { } shape ? new WireFormats(run.Model).JsonBody(shape, run.Request, _ => true) : new System.Text.Json.Nodes.JsonObject();
+        using var actualBody = JsonDocument.Parse(run.Wire.Body);
+        WireFormats.AssertJsonEqual(JsonDocument.Parse(expectedBody.ToJsonString()).RootElement, actualBody.RootElement, "body");
     }
 
     internal static void AssertParameters(Dictionary<string, object> expected, Dictionary<string, List<string>> actual)

@@ -234,6 +234,104 @@ public sealed class WireVectorTests
         Assert.Equal(new DateTime(2026, 5, 6, 7, 9, 9, DateTimeKind.Utc), job.CompletionDate!.Value.ToUniversalTime());
     }
 
+    [Fact]
+    public async Task Organizations_call_is_a_post_to_root_naming_the_operation_in_X_Amz_Target_with_an_empty_json_object()
+    {
+        var answer = """
+            {"Organization":{"Id":"o-a1b2c3d4e5","Arn":"arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5","FeatureSet":"ALL",
+             "MasterAccountArn":"arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/111111111111","MasterAccountId":"111111111111",
+             "MasterAccountEmail":"bill@example.com","AvailablePolicyTypes":[{"Type":"SERVICE_CONTROL_POLICY","Status":"ENABLED"}]}}
+            """;
+        AwsResponseHolder holder = new();
+        var request = await RecordAsync(answer, async c =>
+        {
+            using var client = c.CreateOrganizations(RegionEndpoint.EUWest1);
+            holder.Response = await client.DescribeOrganizationAsync(new Rekey.Aws.Organizations.Model.DescribeOrganizationRequest());
+        });
+
+        Assert.Equal("POST", request.Method);
+        Assert.Equal("/", request.Uri.AbsolutePath);
+        Assert.Equal("AWSOrganizationsV20161128.DescribeOrganization", request.Headers["X-Amz-Target"]);
+        Assert.Equal("application/x-amz-json-1.1", request.Headers["Content-Type"]);
+        Assert.Equal("{}", request.Body);
+        Assert.Contains("/us-east-1/organizations/aws4_request", request.Headers["Authorization"], StringComparison.Ordinal);
+        var organization = ((Rekey.Aws.Organizations.Model.DescribeOrganizationResponse)holder.Response!).Organization!;
+        Assert.Equal("o-a1b2c3d4e5", organization.Id);
+        Assert.Equal("111111111111", organization.MasterAccountId);
+        Assert.Equal(Rekey.Aws.Organizations.Model.OrganizationFeatureSet.All, organization.FeatureSet);
+        var policyType = Assert.Single(organization.AvailablePolicyTypes!);
+        Assert.Equal(Rekey.Aws.Organizations.Model.PolicyType.ServiceControlPolicy, policyType.Type);
+        Assert.Equal(Rekey.Aws.Organizations.Model.PolicyTypeStatus.Enabled, policyType.Status);
+    }
+
+    [Fact]
+    public async Task Iam_GetRole_is_a_query_form_of_the_2010_05_08_api_signed_for_us_east_1()
+    {
+        // The answer is the example of AWS's IAM API reference (GetRole).
+        var answer = """
+            <GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+              <GetRoleResult>
+                <Role>
+                  <Path>/application_abc/component_xyz/</Path>
+                  <Arn>arn:aws:iam::123456789012:role/application_abc/component_xyz/S3Access</Arn>
+                  <RoleName>S3Access</RoleName>
+                  <AssumeRolePolicyDocument>%7B%22Version%22%3A%222012-10-17%22%7D</AssumeRolePolicyDocument>
+                  <CreateDate>2012-05-08T23:34:01Z</CreateDate>
+                  <RoleId>AROADBQP57FF2AEXAMPLE</RoleId>
+                  <RoleLastUsed><LastUsedDate>2019-11-20T17:09:20Z</LastUsedDate><Region>us-east-1</Region></RoleLastUsed>
+                  <MaxSessionDuration>3600</MaxSessionDuration>
+                  <Tags><member><Key>rekey:purpose</Key><Value>backup</Value></member></Tags>
+                </Role>
+              </GetRoleResult>
+              <ResponseMetadata><RequestId>df37e965-9967-11e1-a4c3-270EXAMPLE04</RequestId></ResponseMetadata>
+            </GetRoleResponse>
+            """;
+        AwsResponseHolder holder = new();
+        var request = await RecordAsync(answer, async c =>
+        {
+            using var client = c.CreateIam(RegionEndpoint.APSoutheast2);
+            holder.Response = await client.GetRoleAsync(new Rekey.Aws.IdentityManagement.Model.GetRoleRequest { RoleName = "S3Access" });
+        });
+
+        Assert.Equal(
+            new Dictionary<string, string> { ["Action"] = "GetRole", ["Version"] = "2010-05-08", ["RoleName"] = "S3Access" },
+            ModelContractTests.ParseForm(request.Body).ToDictionary(p => p.Key, p => Assert.Single(p.Value)));
+        Assert.Contains("/us-east-1/iam/aws4_request", request.Headers["Authorization"], StringComparison.Ordinal);
+        var response = (Rekey.Aws.IdentityManagement.Model.GetRoleResponse)holder.Response!;
+        var role = response.Role!;
+        Assert.Equal("arn:aws:iam::123456789012:role/application_abc/component_xyz/S3Access", role.Arn);
+        Assert.Equal("%7B%22Version%22%3A%222012-10-17%22%7D", role.AssumeRolePolicyDocument);
+        Assert.Equal(new DateTime(2012, 5, 8, 23, 34, 1, DateTimeKind.Utc), role.CreateDate!.Value.ToUniversalTime());
+        Assert.Equal(3600, role.MaxSessionDuration);
+        Assert.Equal("us-east-1", role.RoleLastUsed!.Region);
+        var tag = Assert.Single(role.Tags!);
+        Assert.Equal(("rekey:purpose", "backup"), (tag.Key, tag.Value));
+        Assert.Equal("df37e965-9967-11e1-a4c3-270EXAMPLE04", response.RequestId);
+    }
+
+    [Fact]
+    public async Task Rds_integrations_are_filtered_with_Filter_and_Value_member_names()
+    {
+        var form = await QueryFormAsync(async c =>
+        {
+            using var client = c.CreateRds(RegionEndpoint.EUWest1);
+            await client.DescribeIntegrationsAsync(new DescribeIntegrationsRequest
+            {
+                Filters = [new Filter { Name = "source-arn", Values = ["arn:aws:rds:eu-west-1:111111111111:cluster:orders"] }],
+                MaxRecords = 20,
+            });
+        });
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["Action"] = "DescribeIntegrations",
+            ["Version"] = "2014-10-31",
+            ["Filters.Filter.1.Name"] = "source-arn",
+            ["Filters.Filter.1.Values.Value.1"] = "arn:aws:rds:eu-west-1:111111111111:cluster:orders",
+            ["MaxRecords"] = "20",
+        }, form);
+    }
+
     private sealed class AwsResponseHolder
     {
         public AmazonWebServiceResponse? Response { get; set; }
@@ -248,7 +346,7 @@ public sealed class WireVectorTests
 
     private static async Task<RecordedRequest> RecordAsync(string answer, Func<AwsClientFactory, Task> call)
     {
-        var http = new RecordingHttp(_ => RecordingHttp.Answer(HttpStatusCode.OK, answer, answer.StartsWith('<') ? "text/xml" : "application/json", DateTimeOffset.UtcNow));
+        var http = new RecordingHttp(_ => RecordingHttp.Answer(HttpStatusCode.OK, answer, answer.TrimStart().StartsWith('<') ? "text/xml" : "application/json", DateTimeOffset.UtcNow));
         var factory = new AwsClientFactory(new AwsClientOptions
         {
             ServiceUrl = "http://127.0.0.1:9",

@@ -1,5 +1,9 @@
 using Amazon;
 using Amazon.Runtime;
+using Rekey.Aws.IdentityManagement;
+using Rekey.Aws.IdentityManagement.Model;
+using Rekey.Aws.Organizations;
+using Rekey.Aws.Organizations.Model;
 using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.SNS.Model;
@@ -28,6 +32,15 @@ public sealed class EndpointAndCredentialResolutionTests : IDisposable
           <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
         </GetTopicAttributesResponse>
         """;
+
+    private const string Role = """
+        <GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+          <GetRoleResult><Role><RoleName>rekey</RoleName></Role></GetRoleResult>
+          <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
+        </GetRoleResponse>
+        """;
+
+    private const string Organization = """{"Organization":{"Id":"o-a1b2c3d4e5"}}""";
 
     private readonly string _scratch = Directory.CreateTempSubdirectory("rekey-aws-env-").FullName;
 
@@ -189,6 +202,136 @@ public sealed class EndpointAndCredentialResolutionTests : IDisposable
         var hosts = http.Requests.Select(r => r.Uri.Host).ToList();
         Assert.Equal(["rds.eu-west-1.amazonaws.com", "rds.cn-north-1.amazonaws.com.cn", "monitoring.us-west-2.amazonaws.com"], hosts);
         Assert.All(http.Requests, r => Assert.Equal("https", r.Uri.Scheme));
+    }
+
+    [Fact]
+    public async Task Global_services_use_the_partitions_one_endpoint_signed_for_its_global_region_whatever_the_region()
+    {
+        var http = new RecordingHttp(r => r.Headers.ContainsKey("X-Amz-Target")
+            ? RecordingHttp.Answer(System.Net.HttpStatusCode.OK, Organization, "application/x-amz-json-1.1", DateTimeOffset.UtcNow)
+            : RecordingHttp.Answer(System.Net.HttpStatusCode.OK, Role, "text/xml", DateTimeOffset.UtcNow));
+        using var env = new EnvironmentScope(_scratch);
+        var factory = new AwsClientFactory(new AwsClientOptions { HttpClientFactory = http, Credentials = new BasicAWSCredentials("AKID", "secret") });
+        var regions = new[] { RegionEndpoint.EUWest1, RegionEndpoint.APSoutheast2, RegionEndpoint.CNNorth1, RegionEndpoint.CNNorthWest1, RegionEndpoint.USGovCloudEast1 };
+
+        foreach (var region in regions)
+        {
+            using var iam = factory.CreateIam(region);
+            await iam.GetRoleAsync(new GetRoleRequest { RoleName = "rekey" });
+            using var organizations = factory.CreateOrganizations(region);
+            await organizations.DescribeOrganizationAsync(new DescribeOrganizationRequest());
+        }
+
+        Assert.Equal(
+        [
+            "https://iam.amazonaws.com/ us-east-1/iam", "https://organizations.us-east-1.amazonaws.com/ us-east-1/organizations",
+            "https://iam.amazonaws.com/ us-east-1/iam", "https://organizations.us-east-1.amazonaws.com/ us-east-1/organizations",
+            "https://iam.cn-north-1.amazonaws.com.cn/ cn-north-1/iam", "https://organizations.cn-northwest-1.amazonaws.com.cn/ cn-northwest-1/organizations",
+            "https://iam.cn-north-1.amazonaws.com.cn/ cn-north-1/iam", "https://organizations.cn-northwest-1.amazonaws.com.cn/ cn-northwest-1/organizations",
+            "https://iam.us-gov.amazonaws.com/ us-gov-west-1/iam", "https://organizations.us-gov-west-1.amazonaws.com/ us-gov-west-1/organizations",
+        ], http.Requests.Select(Describe));
+    }
+
+    [Fact]
+    public async Task Fips_endpoints_of_global_services_are_the_ones_their_rules_name()
+    {
+        var http = new RecordingHttp(r => r.Headers.ContainsKey("X-Amz-Target")
+            ? RecordingHttp.Answer(System.Net.HttpStatusCode.OK, Organization, "application/x-amz-json-1.1", DateTimeOffset.UtcNow)
+            : RecordingHttp.Answer(System.Net.HttpStatusCode.OK, Role, "text/xml", DateTimeOffset.UtcNow));
+        using var env = new EnvironmentScope(_scratch);
+        var credentials = new BasicAWSCredentials("AKID", "secret");
+
+        foreach (var region in new[] { RegionEndpoint.EUWest1, RegionEndpoint.USGovCloudEast1 })
+        {
+            using var iam = new AmazonIdentityManagementServiceClient(credentials, new AmazonIdentityManagementServiceConfig { RegionEndpoint = region, UseFIPSEndpoint = true, HttpClientFactory = http });
+            await iam.GetRoleAsync(new GetRoleRequest { RoleName = "rekey" });
+            using var organizations = new AmazonOrganizationsClient(credentials, new AmazonOrganizationsConfig { RegionEndpoint = region, UseFIPSEndpoint = true, HttpClientFactory = http });
+            await organizations.DescribeOrganizationAsync(new DescribeOrganizationRequest());
+        }
+
+        // GovCloud's endpoints are FIPS validated: the rules keep the same hosts.
+        Assert.Equal(
+        [
+            "https://iam-fips.amazonaws.com/ us-east-1/iam", "https://organizations-fips.us-east-1.amazonaws.com/ us-east-1/organizations",
+            "https://iam.us-gov.amazonaws.com/ us-gov-west-1/iam", "https://organizations.us-gov-west-1.amazonaws.com/ us-gov-west-1/organizations",
+        ], http.Requests.Select(Describe));
+    }
+
+    [Fact]
+    public async Task Iam_and_organizations_variables_beat_AWS_ENDPOINT_URL_and_keep_the_global_signing_region()
+    {
+        using var global = new ScriptedServer(new ScriptedAnswer(200, Clusters, "text/xml"));
+        using var iamOnly = new ScriptedServer(new ScriptedAnswer(200, Role, "text/xml"));
+        using var organizationsOnly = new ScriptedServer(new ScriptedAnswer(200, Organization, "application/x-amz-json-1.1"));
+        using var env = new EnvironmentScope(_scratch,
+            ("AWS_ENDPOINT_URL", global.Endpoint.ToString()), ("AWS_ENDPOINT_URL_IAM", iamOnly.Endpoint.ToString()),
+            ("AWS_ENDPOINT_URL_ORGANIZATIONS", organizationsOnly.Endpoint.ToString()));
+        var factory = new AwsClientFactory(new AwsClientOptions { Credentials = new BasicAWSCredentials("AKIDENV", "secret") });
+
+        using (var iam = factory.CreateIam(RegionEndpoint.EUWest2))
+        {
+            var role = await iam.GetRoleAsync(new GetRoleRequest { RoleName = "rekey" });
+            Assert.Equal("rekey", role.Role!.RoleName);
+        }
+
+        using (var organizations = factory.CreateOrganizations(RegionEndpoint.EUWest2))
+        {
+            var organization = await organizations.DescribeOrganizationAsync(new DescribeOrganizationRequest());
+            Assert.Equal("o-a1b2c3d4e5", organization.Organization!.Id);
+        }
+
+        using (var rds = factory.CreateRds(RegionEndpoint.EUWest2))
+        {
+            await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+        }
+
+        AssertScope(Assert.Single(iamOnly.Requests), "us-east-1", "iam");
+        AssertScope(Assert.Single(organizationsOnly.Requests), "us-east-1", "organizations");
+        AssertScope(Assert.Single(global.Requests), "eu-west-2", "rds");
+    }
+
+    [Fact]
+    public async Task AWS_ENDPOINT_URL_alone_serves_the_global_services_signed_for_the_partitions_global_region()
+    {
+        using var server = new ScriptedServer(new ScriptedAnswer(200, Role, "text/xml"));
+        using var organizationsServer = new ScriptedServer(new ScriptedAnswer(200, Organization, "application/x-amz-json-1.1"));
+        using var env = new EnvironmentScope(_scratch, ("AWS_ENDPOINT_URL", server.Endpoint.ToString()));
+        var factory = new AwsClientFactory(new AwsClientOptions { Credentials = new BasicAWSCredentials("AKIDENV", "secret") });
+
+        using (var iam = factory.CreateIam(RegionEndpoint.CNNorthWest1))
+        {
+            await iam.GetRoleAsync(new GetRoleRequest { RoleName = "rekey" });
+        }
+
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", organizationsServer.Endpoint.ToString());
+        using (var organizations = factory.CreateOrganizations(RegionEndpoint.CNNorth1))
+        {
+            await organizations.DescribeOrganizationAsync(new DescribeOrganizationRequest());
+        }
+
+        AssertScope(Assert.Single(server.Requests), "cn-north-1", "iam");
+        AssertScope(Assert.Single(organizationsServer.Requests), "cn-northwest-1", "organizations");
+    }
+
+    [Fact]
+    public async Task Explicit_service_url_beats_the_iam_variable_and_signs_for_the_global_region()
+    {
+        using var configured = new ScriptedServer(new ScriptedAnswer(200, Role, "text/xml"));
+        using var fromEnvironment = new ScriptedServer(new ScriptedAnswer(200, Role, "text/xml"));
+        using var env = new EnvironmentScope(_scratch, ("AWS_ENDPOINT_URL_IAM", fromEnvironment.Endpoint.ToString()));
+        var factory = new AwsClientFactory(new AwsClientOptions { ServiceUrl = configured.Endpoint.ToString(), Credentials = new BasicAWSCredentials("AKIDENV", "secret") });
+
+        using var iam = factory.CreateIam(RegionEndpoint.USGovCloudEast1);
+        await iam.GetRoleAsync(new GetRoleRequest { RoleName = "rekey" });
+
+        AssertScope(Assert.Single(configured.Requests), "us-gov-west-1", "iam");
+        Assert.Empty(fromEnvironment.Requests);
+    }
+
+    private static string Describe(RecordedRequest request)
+    {
+        var scope = ModelContractTests.CredentialScope().Match(request.Headers["Authorization"]);
+        return $"{request.Uri} {scope.Groups["region"].Value}/{scope.Groups["service"].Value}";
     }
 
     private static void AssertScope(RecordedRequest request, string region, string service)

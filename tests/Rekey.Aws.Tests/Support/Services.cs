@@ -6,6 +6,9 @@ namespace Rekey.Aws.Tests.Support;
 /// <summary>The services and operations Rekey's clients must serve, as AWS's models name them.</summary>
 internal sealed record ServiceUnderTest(string Model, string Namespace, string Protocol, string SigningName, string[] Operations)
 {
+    /// <summary>For a global service, the region every request in the aws partition is signed for, whatever the client's region.</summary>
+    public string? GlobalSigningRegion { get; init; }
+
     public static readonly ServiceUnderTest Rds = new("rds", "Rekey.Aws.RDS", "query", "rds",
     [
         "DescribeDBClusters", "DescribeDBInstances", "DescribeDBClusterEndpoints", "CreateDBClusterEndpoint",
@@ -15,6 +18,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         "ListTagsForResource", "DescribeGlobalClusters", "DescribeDBProxies", "DescribeDBProxyTargets",
         "RegisterDBProxyTargets", "DeregisterDBProxyTargets", "DescribeEventSubscriptions", "DescribeEvents",
         "CreateDBClusterSnapshot", "DescribeDBClusterSnapshots", "CreateDBCluster", "CreateDBProxy",
+        "DescribeIntegrations",
     ]);
 
     public static readonly ServiceUnderTest Backup = new("backup", "Rekey.Aws.Backup", "rest-json", "backup",
@@ -30,7 +34,17 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
 
     public static readonly ServiceUnderTest CloudWatch = new("cloudwatch", "Rekey.Aws.CloudWatch", "query", "monitoring", ["GetMetricData"]);
 
-    public static IReadOnlyList<ServiceUnderTest> All { get; } = [Rds, Backup, Sns, CloudWatch];
+    public static readonly ServiceUnderTest Organizations = new("organizations", "Rekey.Aws.Organizations", "json", "organizations", ["DescribeOrganization"])
+    {
+        GlobalSigningRegion = "us-east-1",
+    };
+
+    public static readonly ServiceUnderTest Iam = new("iam", "Rekey.Aws.IdentityManagement", "query", "iam", ["GetRole"])
+    {
+        GlobalSigningRegion = "us-east-1",
+    };
+
+    public static IReadOnlyList<ServiceUnderTest> All { get; } = [Rds, Backup, Sns, CloudWatch, Organizations, Iam];
 
     public static ServiceUnderTest Named(string model) => All.Single(s => s.Model == model);
 
@@ -48,6 +62,9 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         return data;
     }
 
+    /// <summary>The credential scope region of a request from a client for <paramref name="region"/> in the aws partition.</summary>
+    public string SigningRegion(RegionEndpoint region) => GlobalSigningRegion ?? region.SystemName;
+
     public Type RequestType(string operation) => Type(operation + "Request");
 
     public Type ResponseType(string operation) => Type(operation + "Response");
@@ -58,6 +75,8 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         "backup" => factory.CreateBackup(region),
         "sns" => factory.CreateSns(region),
         "cloudwatch" => factory.CreateCloudWatch(region),
+        "organizations" => factory.CreateOrganizations(region),
+        "iam" => factory.CreateIam(region),
         _ => throw new InvalidOperationException(Model),
     };
 
