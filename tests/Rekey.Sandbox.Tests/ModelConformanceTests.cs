@@ -94,6 +94,20 @@ internal sealed class BotocoreModel
                 }
 
                 break;
+            case "map":
+                // Query maps are <entry><key/><value/></entry> unless the model names them otherwise.
+                var keyName = shape["key"]!["locationName"]?.GetValue<string>() ?? "key";
+                var valueName = shape["value"]!["locationName"]?.GetValue<string>() ?? "value";
+                foreach (var entry in element.Elements())
+                {
+                    var names = entry.Elements().Select(e => e.Name.LocalName).ToList();
+                    if (entry.Name.LocalName != "entry" || names.Count != 2 || !names.Contains(keyName) || !names.Contains(valueName))
+                    {
+                        errors.Add($"{path}: map entry {entry.Name.LocalName} should be entry with {keyName} and {valueName}");
+                    }
+                }
+
+                break;
             default:
                 if (element.HasElements)
                 {
@@ -208,6 +222,16 @@ public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixtur
         await CallAsync("DeleteDBClusterEndpoint", ("DBClusterEndpointIdentifier", "shape-any"));
         await CallAsync("DeleteDBInstance", ("DBInstanceIdentifier", "shape-2"));
         await CallAsync("DeleteDBCluster", ("DBClusterIdentifier", "shape-copy"), ("SkipFinalSnapshot", "true"));
+        var key = fixture.CreateCustomerKey("111111111111", "us-east-1");
+        await CallAsync(
+            "CreateIntegration", ("SourceArn", "arn:aws:rds:us-east-1:111111111111:cluster:shape"),
+            ("TargetArn", "arn:aws:redshift-serverless:us-east-1:111111111111:namespace/3b4f1a2c-0d5e-4f6a-8b7c-9d0e1f2a3b4c"),
+            ("IntegrationName", "shape-integration"), ("KMSKeyId", key.Arn), ("AdditionalEncryptionContext.entry.1.key", "team"),
+            ("AdditionalEncryptionContext.entry.1.value", "ledger"), ("Tags.Tag.1.Key", "k"), ("Tags.Tag.1.Value", "v"),
+            ("DataFilter", "include: ledger.*.*"), ("Description", "shape"));
+        fixture.Advance(fixture.Sandbox.Runtime.Durations.IntegrationCreate);
+        await CallAsync("DescribeIntegrations");
+        await CallAsync("DeleteIntegration", ("IntegrationIdentifier", fixture.Read(rds => rds.Integrations.Single()).Arn));
 
         foreach (var (action, parameters) in new (string, (string, string)[])[]
         {
