@@ -5,7 +5,7 @@ using Amazon.Runtime.Internal.Transform;
 namespace Rekey.Aws.Runtime;
 
 /// <summary>
-/// The base of the RDS, Backup, SNS and CloudWatch clients: an AmazonServiceClient whose pipeline
+/// The base of the RDS, Backup, SNS, CloudWatch, Organizations and IAM clients: an AmazonServiceClient whose pipeline
 /// resolves endpoints through <see cref="ServiceEndpointResolver"/> and signs with SigV4. The SDK
 /// supplies credentials, signing, retries with backoff, clock-skew correction and the HTTP stack.
 /// </summary>
