@@ -31,8 +31,8 @@ SERVICES = [
         "prefix": "AmazonRDS",
         "protocol": "query",
         "operations": [
-            # CreateDBCluster and CreateDBProxy serve test fixtures and sandbox set-up.
-            "AddRoleToDBCluster", "AddTagsToResource", "CreateDBCluster", "CreateDBClusterEndpoint", "CreateDBProxy",
+            # CreateDBCluster, CreateDBProxy and CreateIntegration serve test fixtures and sandbox set-up.
+            "AddRoleToDBCluster", "AddTagsToResource", "CreateDBCluster", "CreateDBClusterEndpoint", "CreateDBProxy", "CreateIntegration",
             "CreateDBClusterSnapshot", "CreateDBInstance", "DeleteDBCluster", "DeleteDBClusterEndpoint",
             "DeleteDBInstance", "DeregisterDBProxyTargets", "DescribeDBClusterEndpoints",
             "DescribeDBClusterSnapshots", "DescribeDBClusters", "DescribeDBInstances", "DescribeDBProxies",

@@ -18,7 +18,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         "ListTagsForResource", "DescribeGlobalClusters", "DescribeDBProxies", "DescribeDBProxyTargets",
         "RegisterDBProxyTargets", "DeregisterDBProxyTargets", "DescribeEventSubscriptions", "DescribeEvents",
         "CreateDBClusterSnapshot", "DescribeDBClusterSnapshots", "CreateDBCluster", "CreateDBProxy",
-        "DescribeIntegrations",
+        "DescribeIntegrations", "CreateIntegration",
     ]);
 
     public static readonly ServiceUnderTest Backup = new("backup", "Rekey.Aws.Backup", "rest-json", "backup",

@@ -18,6 +18,7 @@ public sealed class MotoGapsTests(MotoServer moto)
         { "rds", "DeleteDBClusterEndpoint", "moto 5 RDSResponse has no handler" },
         { "rds", "RemoveRoleFromDBCluster", "moto 5 RDSResponse has no handler (AddRoleToDBCluster exists)" },
         { "rds", "DescribeIntegrations", "moto 5 RDSResponse has no handler; the action answers a non-XML 500" },
+        { "rds", "CreateIntegration", "moto 5 RDSResponse has no handler; the action answers a non-XML 500" },
         { "backup", "PutBackupVaultAccessPolicy", "moto 5 has no route for /backup-vaults/{name}/access-policy (404)" },
         { "backup", "GetBackupVaultAccessPolicy", "moto 5 has no route for /backup-vaults/{name}/access-policy (404)" },
         { "backup", "UpdateBackupPlan", "moto 5 routes POST /backup/plans/{id} but has no handler (500)" },

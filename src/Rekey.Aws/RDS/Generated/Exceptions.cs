@@ -440,10 +440,37 @@ public sealed class InsufficientStorageClusterCapacityException : AmazonRDSExcep
     }
 }
 
+/// <summary>RDS error code IntegrationAlreadyExistsFault.</summary>
+public sealed class IntegrationAlreadyExistsException : AmazonRDSException
+{
+    public IntegrationAlreadyExistsException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
+/// <summary>RDS error code IntegrationConflictOperationFault.</summary>
+public sealed class IntegrationConflictOperationException : AmazonRDSException
+{
+    public IntegrationConflictOperationException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>RDS error code IntegrationNotFoundFault.</summary>
 public sealed class IntegrationNotFoundException : AmazonRDSException
 {
     public IntegrationNotFoundException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
+/// <summary>RDS error code IntegrationQuotaExceededFault.</summary>
+public sealed class IntegrationQuotaExceededException : AmazonRDSException
+{
+    public IntegrationQuotaExceededException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
         : base(message, innerException, errorType, errorCode, requestId, statusCode)
     {
     }
@@ -820,7 +847,10 @@ internal static class AmazonRDSErrors
             "InsufficientDBClusterCapacityFault" => new InsufficientDBClusterCapacityException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InsufficientDBInstanceCapacity" => new InsufficientDBInstanceCapacityException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InsufficientStorageClusterCapacity" => new InsufficientStorageClusterCapacityException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "IntegrationAlreadyExistsFault" => new IntegrationAlreadyExistsException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "IntegrationConflictOperationFault" => new IntegrationConflictOperationException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "IntegrationNotFoundFault" => new IntegrationNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "IntegrationQuotaExceededFault" => new IntegrationQuotaExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidAction" => new InvalidActionException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidClientTokenId" => new InvalidClientTokenIdException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidDBClusterEndpointStateFault" => new InvalidDBClusterEndpointStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),

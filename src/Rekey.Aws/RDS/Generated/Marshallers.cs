@@ -546,6 +546,71 @@ internal sealed class CreateDBProxyRequestMarshaller : IMarshaller<IRequest, Ama
     }
 }
 
+/// <summary>Marshals CreateIntegrationRequest into an AWS Query request (Action=CreateIntegration, Version=2014-10-31).</summary>
+internal sealed class CreateIntegrationRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly CreateIntegrationRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (CreateIntegrationRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateIntegration", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.SourceArn is { } v1)
+        {
+            parameters["SourceArn"] = v1;
+        }
+        if (publicRequest.TargetArn is { } v2)
+        {
+            parameters["TargetArn"] = v2;
+        }
+        if (publicRequest.IntegrationName is { } v3)
+        {
+            parameters["IntegrationName"] = v3;
+        }
+        if (publicRequest.KMSKeyId is { } v4)
+        {
+            parameters["KMSKeyId"] = v4;
+        }
+        if (publicRequest.AdditionalEncryptionContext is { } m5)
+        {
+            var i5 = 0;
+            foreach (var kv5 in m5)
+            {
+                i5++;
+                var entry5 = "AdditionalEncryptionContext" + ".entry" + "." + QueryValues.FromInt(i5);
+                parameters[entry5 + ".key"] = kv5.Key;
+                parameters[entry5 + ".value"] = kv5.Value;
+            }
+        }
+        if (publicRequest.Tags is { } l6)
+        {
+            if (l6.Count == 0)
+            {
+                parameters["Tags"] = string.Empty;
+            }
+
+            for (var i6 = 0; i6 < l6.Count; i6++)
+            {
+                var e6 = l6[i6];
+                if (e6 is { } s7)
+                {
+                    QueryStructureMarshallers.Marshall(s7, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i6 + 1));
+                }
+            }
+        }
+        if (publicRequest.DataFilter is { } v8)
+        {
+            parameters["DataFilter"] = v8;
+        }
+        if (publicRequest.Description is { } v9)
+        {
+            parameters["Description"] = v9;
+        }
+        return request;
+    }
+}
+
 /// <summary>Marshals CreateDBClusterSnapshotRequest into an AWS Query request (Action=CreateDBClusterSnapshot, Version=2014-10-31).</summary>
 internal sealed class CreateDBClusterSnapshotRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
 {

@@ -347,6 +347,76 @@ public sealed partial class CreateDBProxyResponse : Rekey.Aws.Runtime.AwsRespons
     public global::Rekey.Aws.RDS.Model.DBProxy? DBProxy { get; set; }
 }
 
+/// <summary>Creates a zero-ETL integration with Amazon Redshift.</summary>
+public sealed partial class CreateIntegrationRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The Amazon Resource Name (ARN) of the database to use as the source for replication.</summary>
+    // AWS: required.
+    public string? SourceArn { get; set; }
+
+    /// <summary>The ARN of the Redshift data warehouse to use as the target for replication.</summary>
+    // AWS: required.
+    public string? TargetArn { get; set; }
+
+    /// <summary>The name of the integration.</summary>
+    // AWS: required.
+    public string? IntegrationName { get; set; }
+
+    /// <summary>The Amazon Web Services Key Management System (Amazon Web Services KMS) key identifier for the key to use to encrypt the integration.</summary>
+    public string? KMSKeyId { get; set; }
+
+    /// <summary>An optional set of non-secret key–value pairs that contains additional contextual information about the data.</summary>
+    public Dictionary<string, string>? AdditionalEncryptionContext { get; set; }
+
+    public List<global::Rekey.Aws.RDS.Model.Tag>? Tags { get; set; }
+
+    /// <summary>Data filtering options for the integration.</summary>
+    public string? DataFilter { get; set; }
+
+    /// <summary>A description of the integration.</summary>
+    public string? Description { get; set; }
+}
+
+/// <summary>The result of CreateIntegration, with the server's Date and request id.</summary>
+public sealed partial class CreateIntegrationResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>The Amazon Resource Name (ARN) of the database used as the source for replication.</summary>
+    public string? SourceArn { get; set; }
+
+    /// <summary>The ARN of the Redshift data warehouse used as the target for replication.</summary>
+    public string? TargetArn { get; set; }
+
+    /// <summary>The name of the integration.</summary>
+    public string? IntegrationName { get; set; }
+
+    /// <summary>The ARN of the integration.</summary>
+    public string? IntegrationArn { get; set; }
+
+    /// <summary>The Amazon Web Services Key Management System (Amazon Web Services KMS) key identifier for the key used to to encrypt the integration.</summary>
+    public string? KMSKeyId { get; set; }
+
+    /// <summary>The encryption context for the integration.</summary>
+    public Dictionary<string, string>? AdditionalEncryptionContext { get; set; }
+
+    /// <summary>The current status of the integration.</summary>
+    // AWS: values in IntegrationStatus.
+    public string? Status { get; set; }
+
+    public List<global::Rekey.Aws.RDS.Model.Tag>? Tags { get; set; }
+
+    /// <summary>Data filters for the integration.</summary>
+    public string? DataFilter { get; set; }
+
+    /// <summary>A description of the integration.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The time when the integration was created, in Universal Coordinated Time (UTC).</summary>
+    public DateTime? CreateTime { get; set; }
+
+    /// <summary>Any errors associated with the integration.</summary>
+    public List<global::Rekey.Aws.RDS.Model.IntegrationError>? Errors { get; set; }
+}
+
 /// <summary>Creates a snapshot of a DB cluster.</summary>
 public sealed partial class CreateDBClusterSnapshotRequest : Amazon.Runtime.AmazonWebServiceRequest
 {

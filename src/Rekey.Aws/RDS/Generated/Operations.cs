@@ -29,6 +29,9 @@ public partial interface IAmazonRDS : IDisposable
     /// <summary>Creates a new DB proxy.</summary>
     Task<CreateDBProxyResponse> CreateDBProxyAsync(CreateDBProxyRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Creates a zero-ETL integration with Amazon Redshift.</summary>
+    Task<CreateIntegrationResponse> CreateIntegrationAsync(CreateIntegrationRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Creates a snapshot of a DB cluster.</summary>
     Task<CreateDBClusterSnapshotResponse> CreateDBClusterSnapshotAsync(CreateDBClusterSnapshotRequest request, CancellationToken cancellationToken = default);
 
@@ -156,6 +159,10 @@ public partial class AmazonRDSClient : IAmazonRDS
     /// <summary>Creates a new DB proxy.</summary>
     public virtual Task<CreateDBProxyResponse> CreateDBProxyAsync(CreateDBProxyRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<CreateDBProxyResponse>(request, CreateDBProxyRequestMarshaller.Instance, CreateDBProxyResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Creates a zero-ETL integration with Amazon Redshift.</summary>
+    public virtual Task<CreateIntegrationResponse> CreateIntegrationAsync(CreateIntegrationRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<CreateIntegrationResponse>(request, CreateIntegrationRequestMarshaller.Instance, CreateIntegrationResponseUnmarshaller.Instance, cancellationToken);
 
     /// <summary>Creates a snapshot of a DB cluster.</summary>
     public virtual Task<CreateDBClusterSnapshotResponse> CreateDBClusterSnapshotAsync(CreateDBClusterSnapshotRequest request, CancellationToken cancellationToken = default)

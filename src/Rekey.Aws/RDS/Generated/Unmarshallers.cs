@@ -289,6 +289,143 @@ internal sealed class CreateDBProxyResponseUnmarshaller : QueryResponseUnmarshal
     }
 }
 
+/// <summary>Reads the XML answer to CreateIntegration.</summary>
+internal sealed class CreateIntegrationResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly CreateIntegrationResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new CreateIntegrationResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("CreateIntegrationResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, CreateIntegrationResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("SourceArn", targetDepth))
+            {
+                value.SourceArn = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("TargetArn", targetDepth))
+            {
+                value.TargetArn = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("IntegrationName", targetDepth))
+            {
+                value.IntegrationName = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("IntegrationArn", targetDepth))
+            {
+                value.IntegrationArn = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("KMSKeyId", targetDepth))
+            {
+                value.KMSKeyId = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("AdditionalEncryptionContext/entry", targetDepth))
+            {
+                var entry = new XmlKeyValueUnmarshaller<string, string, StringUnmarshaller, StringUnmarshaller>(StringUnmarshaller.Instance, StringUnmarshaller.Instance, "key", "value").Unmarshall(context);
+                (value.AdditionalEncryptionContext ??= new Dictionary<string, string>())[entry.Key] = entry.Value;
+                continue;
+            }
+
+            if (context.TestExpression("AdditionalEncryptionContext", targetDepth))
+            {
+                value.AdditionalEncryptionContext ??= new Dictionary<string, string>();
+                continue;
+            }
+
+            if (context.TestExpression("Status", targetDepth))
+            {
+                value.Status = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("Tags/Tag", targetDepth))
+            {
+                (value.Tags ??= new List<global::Rekey.Aws.RDS.Model.Tag>()).Add(TagUnmarshaller.Instance.Unmarshall(context));
+                continue;
+            }
+
+            if (context.TestExpression("Tags", targetDepth))
+            {
+                value.Tags ??= new List<global::Rekey.Aws.RDS.Model.Tag>();
+                continue;
+            }
+
+            if (context.TestExpression("DataFilter", targetDepth))
+            {
+                value.DataFilter = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("Description", targetDepth))
+            {
+                value.Description = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("CreateTime", targetDepth))
+            {
+                value.CreateTime = NullableDateTimeUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("Errors/IntegrationError", targetDepth))
+            {
+                (value.Errors ??= new List<global::Rekey.Aws.RDS.Model.IntegrationError>()).Add(IntegrationErrorUnmarshaller.Instance.Unmarshall(context));
+                continue;
+            }
+
+            if (context.TestExpression("Errors", targetDepth))
+            {
+                value.Errors ??= new List<global::Rekey.Aws.RDS.Model.IntegrationError>();
+                continue;
+            }
+        }
+    }
+}
+
 /// <summary>Reads the XML answer to CreateDBClusterSnapshot.</summary>
 internal sealed class CreateDBClusterSnapshotResponseUnmarshaller : QueryResponseUnmarshaller
 {
