@@ -32,8 +32,7 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         _run = new Lazy<RekeyRun>(() => new RekeyRun(
             Settings,
             RunId,
-            // A cutover waits through throttling storms rather than failing a step mid-outage: more attempts than the SDK's 3.
-            awsClientFactory ?? new AwsClientFactory(new AwsClientOptions { MaxErrorRetry = 10 }),
+            awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options),
             new EndpointResolver(Settings.DnsServer),
             Waits(Settings),
             TimeProvider.System,

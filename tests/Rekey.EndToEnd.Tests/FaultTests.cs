@@ -1,4 +1,5 @@
 using Rekey.EndToEnd.Tests.Support;
+using Rekey.Runtime;
 using Rekey.Sandbox.Core;
 using static Rekey.EndToEnd.Tests.CutoverTests;
 
@@ -14,15 +15,17 @@ public sealed class FaultTests
     private static readonly string OldId = LedgerCluster.Id + "-old";
 
     [Fact]
-    public async Task Throttling_on_DescribeDBClusters_within_the_sdk_retries_is_absorbed_and_the_cutover_succeeds()
+    public async Task A_throttling_storm_longer_than_the_sdks_default_attempts_is_absorbed_and_the_cutover_succeeds()
     {
+        // Five throttles in a row outlast the SDK's default of three attempts; Rekey's clients allow more.
+        const int storm = 5;
         await using var sandbox = await EndToEndSandbox.StartAsync();
-        sandbox.AddFault(new FaultRule { Kind = FaultKind.Throttle, Service = "rds", Operation = "DescribeDBClusters", Count = 2 });
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.Throttle, Service = "rds", Operation = "DescribeDBClusters", Count = storm });
 
-        var result = await sandbox.CutoverAsync("e2e-throttled");
+        var result = await sandbox.CutoverAsync("e2e-throttled", sandbox.CreateAws(options: RekeyClientDefaults.Options));
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(2, result.Calls.Count(c => c.Operation == "DescribeDBClusters" && c.ErrorCode == "Throttling"));
+        Assert.Equal(storm, result.Calls.Count(c => c.Operation == "DescribeDBClusters" && c.ErrorCode == "Throttling"));
         Assert.True(result.Output.Contains("Verify passed", StringComparison.Ordinal), result.ToString());
     }
 

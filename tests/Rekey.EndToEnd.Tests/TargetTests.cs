@@ -29,6 +29,31 @@ public sealed class TargetTests
     }
 
     [Fact]
+    public async Task Preflight_refuses_a_cluster_that_is_the_source_of_a_zero_ETL_integration_saying_how_to_delete_and_recreate_it_and_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        const string targetArn = $"arn:aws:redshift-serverless:{LedgerCluster.Region}:{LedgerCluster.Account}:namespace/0e0f6a3c-5d7b-4f7e-9c1a-2b3c4d5e6f70";
+        using (var rds = sandbox.Aws.CreateRds(Amazon.RegionEndpoint.GetBySystemName(LedgerCluster.Region)))
+        {
+            var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = LedgerCluster.Id })).DBClusters![0];
+            await rds.CreateIntegrationAsync(new CreateIntegrationRequest { SourceArn = cluster.DBClusterArn, TargetArn = targetArn, IntegrationName = "ledger-analytics" });
+        }
+
+        var before = await AccountState.ReadAsync(sandbox.Aws);
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Preflight", "e2e-preflight-integration"));
+
+        Assert.True(result.ExitCode != 0, result.ToString());
+        foreach (var expected in new[] { "zero-ETL integration ledger-analytics", targetArn, "aws rds delete-integration", "aws rds create-integration" })
+        {
+            Assert.True(result.Output.Contains(expected, StringComparison.Ordinal), $"missing '{expected}' in:{Environment.NewLine}{result}");
+        }
+
+        Assert.Empty(result.MutatingCalls);
+        Assert.Equal(before.Lines, (await AccountState.ReadAsync(sandbox.Aws)).Lines);
+    }
+
+    [Fact]
     public async Task Plan_writes_markdown_and_json_naming_the_old_names_and_the_carried_settings()
     {
         await using var sandbox = await EndToEndSandbox.StartAsync();

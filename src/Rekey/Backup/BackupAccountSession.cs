@@ -1,20 +1,24 @@
 using Amazon.KeyManagementService;
 using Rekey.Aws.Backup;
+using Rekey.Aws.Organizations;
 using Rekey.Runtime;
 
 namespace Rekey.Backup;
 
-/// <summary>AWS Backup and KMS in the backup account, through the role <c>--backup-role-arn</c> names.</summary>
+/// <summary>AWS Backup, KMS and Organizations in the backup account, through the role <c>--backup-role-arn</c> names.</summary>
 public sealed class BackupAccountSession : IDisposable
 {
-    private BackupAccountSession(IAmazonBackup backup, IAmazonKeyManagementService kms, string assumedRoleArn)
+    private BackupAccountSession(IAmazonBackup backup, IAmazonKeyManagementService kms, IAmazonOrganizations organizations, string assumedRoleArn)
     {
         Backup = backup;
         Kms = kms;
+        Organizations = organizations;
         AssumedRoleArn = assumedRoleArn;
     }
 
     public IAmazonBackup Backup { get; }
+
+    public IAmazonOrganizations Organizations { get; }
 
     public IAmazonKeyManagementService Kms { get; }
 
@@ -27,12 +31,14 @@ public sealed class BackupAccountSession : IDisposable
         var sessionName = $"rekey-{run.RunId}";
         sessionName = sessionName.Length > 64 ? sessionName[..64] : sessionName;
         var (factory, response) = await run.Aws.AssumeRoleAsync(run.Region, roleArn, sessionName, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new BackupAccountSession(factory.CreateBackup(run.Region), factory.CreateKms(run.Region), response.AssumedRoleUser?.Arn ?? roleArn);
+        return new BackupAccountSession(
+            factory.CreateBackup(run.Region), factory.CreateKms(run.Region), factory.CreateOrganizations(run.Region), response.AssumedRoleUser?.Arn ?? roleArn);
     }
 
     public void Dispose()
     {
         Backup.Dispose();
         Kms.Dispose();
+        Organizations.Dispose();
     }
 }

@@ -4,6 +4,10 @@ using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using Rekey.Aws.Backup;
 using Rekey.Aws.Backup.Model;
+using Rekey.Aws.IdentityManagement;
+using Rekey.Aws.IdentityManagement.Model;
+using Rekey.Aws.Organizations;
+using Rekey.Aws.Organizations.Model;
 using Rekey.Clusters;
 using Rekey.Migration;
 using Rekey.Runtime;
@@ -14,8 +18,8 @@ namespace Rekey.Backup;
 
 /// <summary>
 /// Checks, without changing anything, that AWS Backup can copy the cluster's recovery points into the
-/// backup account: a customer managed key the backup account may use, both accounts in an organization
-/// with cross-account backup on, the backup role, the service role. Every problem is reported at once,
+/// backup account: a customer managed key the backup account may use, both accounts in one organization
+/// with cross-account backup on, the backup role, the AWS Backup service role. Every problem is reported at once,
 /// each with what to change.
 /// </summary>
 public static class BackupPreflight
@@ -34,9 +38,15 @@ public static class BackupPreflight
         var notes = new List<string>();
         var setup = await BackupSetup.ReadAsync(run, cancellationToken).ConfigureAwait(false);
 
-        var roleUsable = CheckSettings(setup, blocks, warnings);
+        var roleUsable = CheckSettings(setup, blocks);
         await CheckClusterKeyAsync(run, setup, blocks, cancellationToken).ConfigureAwait(false);
-        await CheckOrganizationAsync(run.Backup, $"The cluster's account {setup.SourceAccount}", setup, blocks, checkFlag: true, cancellationToken).ConfigureAwait(false);
+        await CheckServiceRoleAsync(run, setup, blocks, warnings, notes, cancellationToken).ConfigureAwait(false);
+        var sourceAccount = $"The cluster's account {setup.SourceAccount}";
+        var sourceOrganization = await DescribeOrganizationAsync(run.Organizations, sourceAccount, setup, blocks, warnings, cancellationToken).ConfigureAwait(false);
+        if (sourceOrganization.Member)
+        {
+            await CheckCrossAccountBackupAsync(run.Backup, sourceAccount, sourceOrganization.Organization, setup, blocks, cancellationToken).ConfigureAwait(false);
+        }
 
         if (roleUsable && setup.BackupRoleArn is { } roleArn)
         {
@@ -57,7 +67,9 @@ public static class BackupPreflight
                 using (session)
                 {
                     notes.Add($"Assumed {roleArn} as {session.AssumedRoleArn}.");
-                    await CheckOrganizationAsync(session.Backup, $"The backup account {setup.BackupAccount}", setup, blocks, checkFlag: false, cancellationToken).ConfigureAwait(false);
+                    var backupOrganization = await DescribeOrganizationAsync(
+                        session.Organizations, $"The backup account {setup.BackupAccount}", setup, blocks, warnings, cancellationToken).ConfigureAwait(false);
+                    CheckSameOrganization(sourceOrganization.Organization, backupOrganization.Organization, setup, blocks, notes);
                     await CheckBackupVaultAsync(session, setup, requireConfigured, blocks, warnings, notes, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -74,7 +86,7 @@ public static class BackupPreflight
     }
 
     /// <summary>Checks the arguments; true when the backup role is named and in the backup account, so it is worth assuming.</summary>
-    private static bool CheckSettings(BackupSetup setup, List<string> blocks, List<string> warnings)
+    private static bool CheckSettings(BackupSetup setup, List<string> blocks)
     {
         var roleUsable = false;
         if (setup.BackupAccount is null)
@@ -102,12 +114,6 @@ public static class BackupPreflight
         if (setup.ServiceRoleNamed && BackupSetup.AccountOf(setup.ServiceRoleArn) != setup.SourceAccount)
         {
             blocks.Add($"--backup-service-role-arn {setup.ServiceRoleArn} is not in the cluster's account {setup.SourceAccount}; AWS Backup needs a role of that account.");
-        }
-        else if (!setup.ServiceRoleNamed)
-        {
-            warnings.Add(
-                $"AWS Backup will use its default service role {setup.ServiceRoleArn}, which AWS creates the first time the console's AWS Backup is used in the account. "
-                + "If it does not exist, create it (docs/backup.md) or name another role with --backup-service-role-arn.");
         }
 
         if (setup.ContinuousBackup && setup.RetentionDays > BackupSetup.MaxContinuousRetentionDays)
@@ -173,7 +179,55 @@ public static class BackupPreflight
         }
     }
 
-    private static async Task CheckOrganizationAsync(IAmazonBackup backup, string who, BackupSetup setup, List<string> blocks, bool checkFlag, CancellationToken cancellationToken)
+    /// <summary>
+    /// The organization an account is in, asked with that account's own credentials. Member is false when AWS
+    /// says the account is in none (a block); Organization is null too when the answer was refused (a warning).
+    /// </summary>
+    private static async Task<(bool Member, Organization? Organization)> DescribeOrganizationAsync(
+        IAmazonOrganizations organizations, string who, BackupSetup setup, List<string> blocks, List<string> warnings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var organization = (await organizations.DescribeOrganizationAsync(new DescribeOrganizationRequest(), cancellationToken).ConfigureAwait(false)).Organization;
+            return (true, organization);
+        }
+        catch (AWSOrganizationsNotInUseException exception)
+        {
+            blocks.Add(
+                $"{who} is not a member of an AWS Organization (AWS Organizations: {exception.Message}). AWS Backup copies across accounts only when "
+                + $"the cluster's account {setup.SourceAccount} and the backup account {setup.BackupAccount} are in the same organization: invite it into that organization.");
+            return (false, null);
+        }
+        catch (AmazonServiceException exception) when (exception.ErrorCode is "AccessDeniedException" or "AccessDenied")
+        {
+            warnings.Add(
+                $"{who} may not call organizations:DescribeOrganization ({exception.Message}), so Rekey cannot prove that both accounts share one organization. "
+                + "Grant it to the role (the IamPolicies target does); the copy fails if they do not.");
+            return (true, null);
+        }
+    }
+
+    private static void CheckSameOrganization(Organization? source, Organization? backup, BackupSetup setup, List<string> blocks, List<string> notes)
+    {
+        if (source?.Id is not { } sourceId || backup?.Id is not { } backupId)
+        {
+            return;
+        }
+
+        if (string.Equals(sourceId, backupId, StringComparison.Ordinal))
+        {
+            notes.Add($"Both accounts are in organization {sourceId} (management account {source.MasterAccountId}).");
+            return;
+        }
+
+        blocks.Add(
+            $"The cluster's account {setup.SourceAccount} is in organization {sourceId} and the backup account {setup.BackupAccount} in organization {backupId}. "
+            + $"AWS Backup copies only between accounts of one organization: move the backup account into {sourceId} "
+            + $"(its management account {source.MasterAccountId} invites it after {backup.MasterAccountId} removes it), or give a --backup-account of {sourceId}.");
+    }
+
+    private static async Task CheckCrossAccountBackupAsync(
+        IAmazonBackup backup, string who, Organization? organization, BackupSetup setup, List<string> blocks, CancellationToken cancellationToken)
     {
         DescribeGlobalSettingsResponse settings;
         try
@@ -182,25 +236,62 @@ public static class BackupPreflight
         }
         catch (AmazonServiceException exception) when (exception.ErrorCode == "ERROR_9601")
         {
-            // AWS's answer for an account outside any organization (the code is in no service model).
+            // AWS Backup's answer for an account outside any organization (the code is in no service model),
+            // reached only when Organizations could not be asked.
             blocks.Add(
                 $"{who} is not a member of an AWS Organization (AWS Backup: {exception.Message}). Cross-account copies need the cluster's account "
                 + $"{setup.SourceAccount} and the backup account {setup.BackupAccount} in the same organization: invite it into the organization.");
             return;
         }
 
-        if (!checkFlag)
+        var enabled = settings.GlobalSettings?.GetValueOrDefault("isCrossAccountBackupEnabled");
+        if (!string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            var managementAccount = organization?.MasterAccountId is { } id ? $"its management account {id}" : "its management account";
+            blocks.Add(
+                $"Cross-account backup is off for the organization, and only {managementAccount} can turn it on. In the management account run: "
+                + "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true "
+                + "(or AWS Backup console > Settings > Cross-account management > Cross-account backup: Turn on).");
+        }
+    }
+
+    /// <summary>
+    /// The role AWS Backup is handed must exist in the cluster's account: a selection or job naming a missing
+    /// role is refused, and AWS creates the default role only when AWS Backup's console is first used.
+    /// </summary>
+    private static async Task CheckServiceRoleAsync(
+        RekeyRun run, BackupSetup setup, List<string> blocks, List<string> warnings, List<string> notes, CancellationToken cancellationToken)
+    {
+        if (BackupSetup.AccountOf(setup.ServiceRoleArn) != setup.SourceAccount)
         {
             return;
         }
 
-        var enabled = settings.GlobalSettings?.GetValueOrDefault("isCrossAccountBackupEnabled");
-        if (!string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase))
+        var roleName = setup.ServiceRoleArn[(setup.ServiceRoleArn.LastIndexOf('/') + 1)..];
+        try
         {
-            blocks.Add(
-                "Cross-account backup is off for the organization, and only its management account can turn it on. In the management account run: "
-                + "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true "
-                + "(or AWS Backup console > Settings > Cross-account management > Cross-account backup: Turn on).");
+            var role = (await run.Iam.GetRoleAsync(new GetRoleRequest { RoleName = roleName }, cancellationToken).ConfigureAwait(false)).Role;
+            if (role?.Arn is { } arn && !string.Equals(arn, setup.ServiceRoleArn, StringComparison.Ordinal))
+            {
+                blocks.Add($"The AWS Backup service role is {arn}, not {setup.ServiceRoleArn} (its path differs): give --backup-service-role-arn={arn}.");
+                return;
+            }
+
+            notes.Add($"AWS Backup service role {setup.ServiceRoleArn} exists.");
+        }
+        catch (NoSuchEntityException)
+        {
+            blocks.Add(setup.ServiceRoleNamed
+                ? $"--backup-service-role-arn {setup.ServiceRoleArn} does not exist in the cluster's account {setup.SourceAccount}. "
+                  + "Create it with a trust policy for backup.amazonaws.com and the AWS managed policy AWSBackupServiceRolePolicyForBackup (docs/backup.md), or name an existing role."
+                : $"AWS Backup's default service role {setup.ServiceRoleArn} does not exist in the cluster's account {setup.SourceAccount}; AWS creates it only the first time "
+                  + "AWS Backup's console is used there. Create it (docs/backup.md) or name another role with --backup-service-role-arn.");
+        }
+        catch (AmazonServiceException exception) when (exception.ErrorCode is "AccessDeniedException" or "AccessDenied")
+        {
+            warnings.Add(
+                $"This run's role may not call iam:GetRole on {setup.ServiceRoleArn} ({exception.Message}), so the AWS Backup service role is not proven to exist. "
+                + "Grant it (the IamPolicies target does); backup selections and jobs fail if the role is missing.");
         }
     }
 

@@ -81,7 +81,7 @@ public sealed record BackupSetup
             BackupVaultName = vault,
             SourceVaultName = settings.SourceBackupVault ?? vault,
             VaultKey = settings.BackupVaultKey,
-            ServiceRoleArn = settings.BackupServiceRoleArn ?? $"arn:{partition}:iam::{identity.Account}:role/service-role/AWSBackupDefaultServiceRole",
+            ServiceRoleArn = settings.BackupServiceRoleArn ?? DefaultServiceRoleArn(partition, identity.Account),
             ServiceRoleNamed = settings.BackupServiceRoleArn is not null,
             Schedule = settings.BackupSchedule ?? DefaultSchedule,
             RetentionDays = settings.BackupRetentionDays ?? DefaultRetentionDays,
@@ -89,6 +89,10 @@ public sealed record BackupSetup
             ContinuousBackup = settings.ContinuousBackup,
         };
     }
+
+    /// <summary>The role AWS Backup creates for itself the first time its console is used in an account.</summary>
+    public static string DefaultServiceRoleArn(string partition, string account) =>
+        $"arn:{partition}:iam::{account}:role/service-role/AWSBackupDefaultServiceRole";
 
     /// <summary>The account an ARN names (its fifth field), or null.</summary>
     public static string? AccountOf(string? arn) =>

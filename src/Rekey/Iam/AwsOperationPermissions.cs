@@ -66,6 +66,9 @@ public enum ResourceScope
 
     /// <summary>The role in the backup account that the chain assumes.</summary>
     BackupAccountRole,
+
+    /// <summary>The AWS Backup service role of the cluster's account, which BackupPreflight reads to prove it exists.</summary>
+    BackupServiceRole,
 }
 
 /// <summary>One IAM action on one scope.</summary>
@@ -75,7 +78,7 @@ public sealed record IamGrant(string Action, ResourceScope Scope);
 /// An AWS operation Rekey calls and every IAM action it needs: its own, and those AWS checks on the
 /// caller for what the request carries (tags, a key, a role passed to the service).
 /// </summary>
-/// <param name="Service">The service's signing name, as the call record and SigV4 name it (rds, kms, sts, monitoring, sns, backup).</param>
+/// <param name="Service">The service's signing name, as the call record and SigV4 name it (rds, kms, sts, monitoring, sns, backup, organizations, iam).</param>
 /// <param name="Operation">The API operation name.</param>
 /// <param name="Account">Whose role calls it.</param>
 /// <param name="ReadOnly">Whether the call changes nothing (the plan role gets only these).</param>
@@ -100,6 +103,7 @@ public static class AwsOperationPermissions
         Read("rds", "DescribeDBProxyTargets", Any("rds:DescribeDBProxyTargets"), onlyWhen: "the account has an RDS Proxy"),
         Read("rds", "DescribeEventSubscriptions", Any("rds:DescribeEventSubscriptions")),
         Read("rds", "DescribeGlobalClusters", Any("rds:DescribeGlobalClusters")),
+        Read("rds", "DescribeIntegrations", Any("rds:DescribeIntegrations")),
 
         // RDS changes, on the cluster's and instances' own ARNs (original and renamed).
         Write("rds", "ModifyDBCluster", new IamGrant("rds:ModifyDBCluster", ResourceScope.Clusters)),
@@ -190,7 +194,10 @@ public static class AwsOperationPermissions
         // Notifications are sent by every step, the read-only ones included.
         Read("sns", "Publish", new IamGrant("sns:Publish", ResourceScope.Topic)),
 
-        // AWS Backup in the cluster's account: the source vault, the plan and its selection, the jobs.
+        // AWS Backup in the cluster's account: the organization, the service role, the source vault, the plan and its selection, the jobs.
+        // DescribeOrganization takes no resource; both accounts call it so their organization ids can be compared.
+        Read("organizations", "DescribeOrganization", Any("organizations:DescribeOrganization")),
+        Read("iam", "GetRole", new IamGrant("iam:GetRole", ResourceScope.BackupServiceRole)),
         Read("backup", "DescribeGlobalSettings", Any("backup:DescribeGlobalSettings")),
         Read("backup", "DescribeBackupVault", new IamGrant("backup:DescribeBackupVault", ResourceScope.BackupVault)),
         Read("backup", "ListBackupPlans", Any("backup:ListBackupPlans")),
@@ -215,7 +222,7 @@ public static class AwsOperationPermissions
         Write("backup", "StartCopyJob", new IamGrant("backup:StartCopyJob", ResourceScope.RecoveryPoints), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
 
         // The backup account, through the chained role: the destination vault, its key and its access policy.
-        ReadIn(PolicyAccount.Backup, "backup", "DescribeGlobalSettings", Any("backup:DescribeGlobalSettings")),
+        ReadIn(PolicyAccount.Backup, "organizations", "DescribeOrganization", Any("organizations:DescribeOrganization")),
         ReadIn(PolicyAccount.Backup, "backup", "DescribeBackupVault", new IamGrant("backup:DescribeBackupVault", ResourceScope.BackupVault)),
         ReadIn(PolicyAccount.Backup, "backup", "GetBackupVaultAccessPolicy", new IamGrant("backup:GetBackupVaultAccessPolicy", ResourceScope.BackupVault)),
         ReadIn(PolicyAccount.Backup, "backup", "ListRecoveryPointsByBackupVault", new IamGrant("backup:ListRecoveryPointsByBackupVault", ResourceScope.BackupVault)),

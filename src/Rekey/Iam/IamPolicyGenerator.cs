@@ -192,6 +192,7 @@ public static class IamPolicyGenerator
                 ? null
                 : (input.PassedRoleArns.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
                    new JsonObject { ["StringEquals"] = new JsonObject { ["iam:PassedToService"] = Strings(PassRoleServices) } }),
+            ResourceScope.BackupServiceRole => input.BackupServiceRoleArn is { } serviceRole ? ([serviceRole], null) : null,
             ResourceScope.BackupAccountRole => input.BackupAccount is { } backupAccount && backupRoleName is not null
                 ? ([input.RoleArn(backupAccount, backupRoleName)], null)
                 : null,

@@ -34,6 +34,9 @@ public sealed record IamSetupInput
     /// <summary>Roles handed to RDS or AWS Backup: the cluster's feature roles, the monitoring role, the AWS Backup service role.</summary>
     public IReadOnlyList<string> PassedRoleArns { get; init; } = [];
 
+    /// <summary>The role AWS Backup works with in the cluster's account; null when no backup account is given.</summary>
+    public string? BackupServiceRoleArn { get; init; }
+
     public required KmsKeyReference Key { get; init; }
 
     public string? TopicArn { get; init; }

@@ -66,10 +66,12 @@ public static class IamSetupReader
             .Concat(instances.Select(i => i.MonitoringRoleArn))
             .OfType<string>()
             .ToList();
+        string? serviceRole = null;
         if (settings.BackupAccount is not null)
         {
             // The role the backup selection and jobs hand to AWS Backup, as BackupSetup chooses it.
-            passedRoles.Add(settings.BackupServiceRoleArn ?? $"arn:{partition}:iam::{identity.Account}:role/service-role/AWSBackupDefaultServiceRole");
+            serviceRole = settings.BackupServiceRoleArn ?? BackupSetup.DefaultServiceRoleArn(partition, identity.Account);
+            passedRoles.Add(serviceRole);
         }
 
         return new IamSetupInput
@@ -87,6 +89,7 @@ public static class IamSetupReader
             SubnetGroups = cluster.DBSubnetGroup is { } subnetGroup ? [subnetGroup] : [],
             InstanceParameterGroups = instances.SelectMany(i => i.DBParameterGroups ?? []).Select(g => g.DBParameterGroupName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             PassedRoleArns = passedRoles,
+            BackupServiceRoleArn = serviceRole,
             Key = settings.KmsKey!,
             TopicArn = settings.SnsTopicArn,
             BackupAccount = settings.BackupAccount,

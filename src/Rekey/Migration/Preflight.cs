@@ -74,6 +74,7 @@ public static class Preflight
         await CheckOldNamesAsync(run, reader, cluster, instances, blocks, cancellationToken).ConfigureAwait(false);
         await CheckGlobalClusterAsync(run, cluster, blocks, cancellationToken).ConfigureAwait(false);
         await WarnAboutDependentsAsync(run, cluster, warnings, cancellationToken).ConfigureAwait(false);
+        await CheckIntegrationsAsync(run, cluster, blocks, cancellationToken).ConfigureAwait(false);
 
         warnings.Add(
             "If Terraform (or CloudFormation) manages this cluster, change its kms_key_id to the new key's ARN before the next plan: "
@@ -210,8 +211,31 @@ public static class Preflight
                 warnings.Add($"Event subscription {subscription.CustSubscriptionId} names this cluster; it follows the identifier, so it covers the new cluster after the cutover and no longer the old one.");
             }
         }
+    }
 
-        warnings.Add("Zero-ETL integrations are not checked: if the cluster is the source of one, re-create it for the new cluster after the cutover.");
+    /// <summary>
+    /// A zero-ETL integration names its source by the cluster's ARN, which the rename changes, and a restore
+    /// carries no integration. AWS documents neither what a rename does to one nor that it is allowed, so
+    /// Rekey refuses to fence such a cluster rather than discover a refused rename mid-window.
+    /// </summary>
+    private static async Task CheckIntegrationsAsync(RekeyRun run, DBCluster cluster, List<string> blocks, CancellationToken cancellationToken)
+    {
+        // Listed whole and matched by SourceArn: RDS documents no filter name for an integration's source.
+        await foreach (var integration in run.Rds.DescribeIntegrationsAllAsync(new DescribeIntegrationsRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            if (!string.Equals(integration.SourceArn, cluster.DBClusterArn, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            blocks.Add(string.Equals(integration.Status, IntegrationStatus.Deleting, StringComparison.Ordinal)
+                ? $"Zero-ETL integration {integration.IntegrationName} from this cluster is being deleted; wait until it is gone (aws rds describe-integrations) and run again."
+                : $"DB cluster {cluster.DBClusterIdentifier} is the source of zero-ETL integration {integration.IntegrationName} ({integration.Status}) into {integration.TargetArn}. "
+                  + "The new cluster would not carry it, and the old cluster cannot be renamed under it. Before the window, delete it "
+                  + $"(aws rds delete-integration --integration-identifier {integration.IntegrationArn}; the target keeps its data but stops receiving changes); "
+                  + $"after Verify, create it again from the new cluster (aws rds create-integration --source-arn {cluster.DBClusterArn} --target-arn {integration.TargetArn} "
+                  + $"--integration-name {integration.IntegrationName}), which reloads the target.");
+        }
     }
 
     private static async Task<KeyMetadata?> DescribeTargetKeyAsync(RekeyRun run, KmsKeyReference keyReference, List<string> blocks, CancellationToken cancellationToken)

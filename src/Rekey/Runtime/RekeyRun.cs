@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging;
 using Rekey.Aws;
 using Rekey.Aws.Backup;
 using Rekey.Aws.CloudWatch;
+using Rekey.Aws.IdentityManagement;
+using Rekey.Aws.Organizations;
 using Rekey.Aws.RDS;
 using Rekey.Aws.SNS;
 using Rekey.Configuration;
@@ -27,6 +29,8 @@ public sealed class RekeyRun : IDisposable
     private readonly Lazy<IAmazonSecurityTokenService> _sts;
     private readonly Lazy<IAmazonBackup> _backup;
     private readonly Lazy<IAmazonSimpleNotificationService> _sns;
+    private readonly Lazy<IAmazonOrganizations> _organizations;
+    private readonly Lazy<IAmazonIdentityManagementService> _iam;
 
     public RekeyRun(
         RekeySettings settings,
@@ -53,6 +57,8 @@ public sealed class RekeyRun : IDisposable
         _sts = new(() => aws.CreateSts(Region));
         _backup = new(() => aws.CreateBackup(Region));
         _sns = new(() => aws.CreateSns(SnsRegion(settings.SnsTopicArn) ?? Region));
+        _organizations = new(() => aws.CreateOrganizations(Region));
+        _iam = new(() => aws.CreateIam(Region));
     }
 
     public RekeySettings Settings { get; }
@@ -76,6 +82,12 @@ public sealed class RekeyRun : IDisposable
 
     /// <summary>SNS in the topic's own Region (a topic ARN names it), else the cluster's.</summary>
     public IAmazonSimpleNotificationService Sns => _sns.Value;
+
+    /// <summary>AWS Organizations, a global service: the Region only picks the partition.</summary>
+    public IAmazonOrganizations Organizations => _organizations.Value;
+
+    /// <summary>IAM, a global service: the Region only picks the partition.</summary>
+    public IAmazonIdentityManagementService Iam => _iam.Value;
 
     public IEndpointResolver Dns { get; }
 
@@ -104,6 +116,8 @@ public sealed class RekeyRun : IDisposable
         DisposeIfCreated(_sts);
         DisposeIfCreated(_backup);
         DisposeIfCreated(_sns);
+        DisposeIfCreated(_organizations);
+        DisposeIfCreated(_iam);
     }
 
     private static RegionEndpoint? SnsRegion(string? topicArn) =>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rekey.Aws;
 using Rekey.Build;
 using Rekey.Rehearsal;
+using Rekey.Runtime;
 using Rekey.Sandbox;
 using Rekey.Sandbox.Core;
 using Rekey.Waiting;
@@ -63,8 +64,12 @@ public sealed class EndToEndSandbox : IAsyncDisposable
         return sandbox;
     }
 
-    public IAwsClientFactory CreateAws(HttpClientFactory? http = null) =>
-        new AwsClientFactory(new AwsClientOptions
+    /// <summary>
+    /// Clients on this sandbox. <paramref name="options"/> defaults to the SDK's own retries, which keep the
+    /// persistent-failure tests short; pass <see cref="RekeyClientDefaults.Options"/> to run as the build does.
+    /// </summary>
+    public IAwsClientFactory CreateAws(HttpClientFactory? http = null, AwsClientOptions? options = null) =>
+        new AwsClientFactory((options ?? new AwsClientOptions()) with
         {
             ServiceUrl = Server.BaseUrl.ToString().TrimEnd('/'),
             Credentials = new BasicAWSCredentials(LedgerCluster.Account, "end-to-end"),
