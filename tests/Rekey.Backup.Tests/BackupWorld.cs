@@ -7,6 +7,7 @@ using Rekey.Aws;
 using Rekey.Aws.Backup.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.Migration;
+using Rekey.Rehearsal;
 using Rekey.Sandbox;
 using Rekey.Sandbox.Core;
 using Spectre.Console.Testing;
@@ -46,6 +47,9 @@ public sealed class BackupWorld : IAsyncDisposable
     public const string Vault = "ledger-copies";
     public const string BackupRoleArn = $"arn:aws:iam::{BackupAccount}:role/rekey-backup";
 
+    /// <summary>AWS Backup's default service role in the cluster's account, which the tool uses unless told otherwise.</summary>
+    public const string ServiceRoleArn = $"arn:aws:iam::{SourceAccount}:role/service-role/AWSBackupDefaultServiceRole";
+
     public static readonly RegionEndpoint Region = RegionEndpoint.USEast1;
 
     private readonly string _artifacts = Path.Combine(Path.GetTempPath(), "rekey-backup-tests-" + Guid.NewGuid().ToString("N"));
@@ -65,11 +69,19 @@ public sealed class BackupWorld : IAsyncDisposable
 
     public string BackupVaultArn => $"arn:aws:backup:us-east-1:{BackupAccount}:backup-vault:{Vault}";
 
-    public static async Task<BackupWorld> StartAsync(ClusterKey key = ClusterKey.SharedWithBackupAccount, bool crossAccountBackup = true)
+    public static async Task<BackupWorld> StartAsync(ClusterKey key = ClusterKey.SharedWithBackupAccount, bool crossAccountBackup = true, bool serviceRole = true)
     {
         var sandbox = await SandboxServer.StartAsync(SandboxOptions.ForTests(600));
         var world = new BackupWorld(sandbox);
         await world.CreateClusterAsync(key);
+
+        // The sandbox, like AWS, has no AWS Backup service role until someone creates it.
+        if (serviceRole)
+        {
+            using var api = SandboxApi.For(sandbox.BaseUrl);
+            await api.CreateRoleAsync(ServiceRoleArn, CancellationToken.None);
+        }
+
         if (crossAccountBackup)
         {
             await world.EnableCrossAccountBackupAsync();

@@ -83,6 +83,10 @@ public sealed class SandboxDispatch : IAsyncLifetime
         // What exists before the window: the account, its clusters, the topic, and the key made ahead of time.
         using var rds = aws.CreateRds(region);
         await SampleAccount.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), cancellationToken);
+        using (var api = SandboxApi.For(_sandbox.BaseUrl))
+        {
+            await SampleAccount.SeedBackupServiceRoleAsync(api, cancellationToken);
+        }
         using var sns = aws.CreateSns(region);
         var topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey" }, cancellationToken)).TopicArn!;
         using var kms = aws.CreateKms(region);

@@ -25,6 +25,9 @@ public static class SampleAccount
 {
     public const string Account = "111111111111";
 
+    /// <summary>AWS Backup's default service role in the account, which the backup phase uses unless told otherwise.</summary>
+    public const string BackupServiceRoleArn = $"arn:aws:iam::{Account}:role/service-role/AWSBackupDefaultServiceRole";
+
     public static IReadOnlyList<SampleCluster> Clusters { get; } =
     [
         new(
@@ -131,6 +134,16 @@ public static class SampleAccount
                 new AddRoleToDBClusterRequest { DBClusterIdentifier = sample.Id, RoleArn = sample.RoleArn, FeatureName = sample.RoleFeature },
                 cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Creates AWS Backup's default service role in the account through the sandbox API: like AWS,
+    /// the sandbox has it only once someone creates it, and its AWS Backup refuses a role that does not exist.
+    /// </summary>
+    public static Task SeedBackupServiceRoleAsync(SandboxApi api, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        return api.CreateRoleAsync(BackupServiceRoleArn, cancellationToken);
     }
 
     private static Task WaitForInstanceAsync(IAmazonRDS rds, Waiter wait, string id, CancellationToken cancellationToken) =>

@@ -77,5 +77,31 @@ public sealed class SandboxApi(HttpClient http) : IDisposable
     public async Task<IReadOnlyList<SandboxCall>> CallsAsync(CancellationToken cancellationToken) =>
         await http.GetFromJsonAsync<List<SandboxCall>>("/_sandbox/calls", Json, cancellationToken).ConfigureAwait(false) ?? [];
 
+    /// <summary>
+    /// Creates the IAM role an ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) names in the sandbox's role
+    /// registry, which starts empty: AWS Backup there refuses a service role that does not exist.
+    /// A role that already exists is left as it is.
+    /// </summary>
+    public async Task CreateRoleAsync(string roleArn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(roleArn);
+        const string marker = ":role/";
+        var at = roleArn.IndexOf(marker, StringComparison.Ordinal);
+        var parts = roleArn.Split(':');
+        if (at < 0 || parts.Length < 6)
+        {
+            throw new ArgumentException($"{roleArn} is not an IAM role ARN.", nameof(roleArn));
+        }
+
+        var pathAndName = roleArn[(at + marker.Length - 1)..];
+        var slash = pathAndName.LastIndexOf('/');
+        var body = new { account = parts[4], roleName = pathAndName[(slash + 1)..], path = pathAndName[..(slash + 1)] };
+        using var response = await http.PostAsJsonAsync("/_sandbox/iam/roles", body, Json, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Conflict)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
     public void Dispose() => http.Dispose();
 }
