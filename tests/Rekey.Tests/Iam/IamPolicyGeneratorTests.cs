@@ -34,6 +34,7 @@ public sealed class IamPolicyGeneratorTests
             TopicArn = $"arn:{partition}:sns:eu-west-1:111111111111:rekey",
             BackupAccount = backupAccount,
             BackupVault = backupAccount is null ? null : "rekey-copies",
+            BackupServiceRoleArn = backupAccount is null ? null : $"arn:{partition}:iam::111111111111:role/service-role/AWSBackupDefaultServiceRole",
         };
     }
 
@@ -201,6 +202,17 @@ public sealed class IamPolicyGeneratorTests
     }
 
     [Fact]
+    public void The_AWS_Backup_service_role_is_readable_only_by_its_own_ARN_and_only_when_backups_are_set_up()
+    {
+        var withBackup = Role(IamPolicyGenerator.Generate(Input(backupAccount: "222222222222")), "rekey-prod-migration").Policy.Document;
+        var withoutBackup = Role(IamPolicyGenerator.Generate(Input()), "rekey-prod-migration").Policy.Document;
+
+        var statement = StatementGranting(withBackup, "iam:GetRole", ":role/");
+        Assert.Equal(["arn:aws:iam::111111111111:role/service-role/AWSBackupDefaultServiceRole"], Resources(statement));
+        Assert.DoesNotContain(Statements(withoutBackup), s => s["Action"]!.ToJsonString().Contains("iam:GetRole", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Roles_are_passed_only_to_RDS_its_monitoring_and_AWS_Backup()
     {
         var policy = Role(IamPolicyGenerator.Generate(Input()), "rekey-prod-migration").Policy.Document;
@@ -218,7 +230,7 @@ public sealed class IamPolicyGeneratorTests
         var duplicates = AwsOperationPermissions.All.GroupBy(p => (p.Service, p.Operation, p.Account)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.Empty(duplicates);
 
-        var prefixes = new Dictionary<string, string> { ["rds"] = "rds", ["kms"] = "kms", ["sts"] = "sts", ["monitoring"] = "cloudwatch", ["sns"] = "sns", ["backup"] = "backup" };
+        var prefixes = new Dictionary<string, string> { ["rds"] = "rds", ["kms"] = "kms", ["sts"] = "sts", ["monitoring"] = "cloudwatch", ["sns"] = "sns", ["backup"] = "backup", ["organizations"] = "organizations", ["iam"] = "iam" };
         foreach (var operation in AwsOperationPermissions.All.Where(p => p.Grants.Count > 0))
         {
             Assert.Contains(operation.Grants, g => g.Action == $"{prefixes[operation.Service]}:{operation.Operation}");
