@@ -114,7 +114,7 @@ public sealed class HostTests(SandboxFixture fixture) : IClassFixture<SandboxFix
     [Fact]
     public void Command_line_sets_ports_clock_state_file_and_durations()
     {
-        var options = CommandLine.Parse(["--port", "0", "--dns-port=5353", "--clock-speed", "60", "--state-file", "s.json", "--restore-minutes", "2.5", "--dns-change-minutes=0.5"]);
+        var options = CommandLine.Parse(["--port", "0", "--dns-port=5353", "--clock-speed", "60", "--state-file", "s.json", "--restore-minutes", "2.5", "--dns-change-minutes=0.5", "--integration-create-minutes", "3"]);
 
         Assert.Equal(0, options.Port);
         Assert.Equal(5353, options.DnsPort);
@@ -123,6 +123,7 @@ public sealed class HostTests(SandboxFixture fixture) : IClassFixture<SandboxFix
         Assert.Equal(TimeSpan.FromMinutes(2.5), options.Durations.Restore);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Durations.DnsChange);
         Assert.Equal(TimeSpan.FromMinutes(10), options.Durations.InstanceCreate);
+        Assert.Equal(TimeSpan.FromMinutes(3), options.Durations.IntegrationCreate);
     }
 
     [Theory]

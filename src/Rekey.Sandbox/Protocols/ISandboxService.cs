@@ -4,7 +4,7 @@ namespace Rekey.Sandbox.Protocols;
 
 /// <summary>
 /// An AWS service served by the sandbox. Requests are routed by the service name in the SigV4
-/// credential scope (<see cref="SigningName"/>: rds, sts, kms, backup, sns, monitoring). Derive
+/// credential scope (<see cref="SigningName"/>: rds, sts, kms, backup, sns, monitoring, organizations, iam). Derive
 /// from <see cref="QueryService"/>, <see cref="JsonService"/> or <see cref="RestJsonService"/>
 /// rather than implementing this directly: they parse, dispatch, record and write errors.
 /// </summary>

@@ -46,9 +46,9 @@ public sealed class StsSessions : IStatefulComponent
 }
 
 /// <summary>
-/// STS (Query, 2011-06-15): GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity. The
-/// sandbox has no IAM: any well-formed role ARN may be assumed, and the credentials returned
-/// act in the role's account.
+/// STS (Query, 2011-06-15): GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity. AssumeRole
+/// does not consult the IAM role registry nor trust policies (a limit, see docs/sandbox.md): any
+/// well-formed role ARN may be assumed, and the credentials returned act in the role's account.
 /// </summary>
 public sealed partial class StsService : QueryService
 {
