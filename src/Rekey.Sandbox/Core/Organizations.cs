@@ -48,9 +48,6 @@ public sealed partial class SandboxOrganizations : IStatefulComponent
 
     public IReadOnlyList<SandboxOrganization> All => _organizations;
 
-    /// <summary>The organization the sandbox starts with (o-sandbox0001), or null once it was emptied of accounts.</summary>
-    public SandboxOrganization? Default => Find(DefaultOrganizationId);
-
     public SandboxOrganization? Find(string id) => _organizations.FirstOrDefault(o => o.Id == id);
 
     /// <summary>The organization <paramref name="account"/> belongs to, or null.</summary>
