@@ -47,6 +47,60 @@ public sealed class BackupFailureTests
     }
 
     [Fact]
+    public async Task A_backup_account_in_another_organization_is_refused_naming_both_organizations()
+    {
+        await using var world = await BackupWorld.StartAsync();
+        var other = world.Sandbox.Runtime.Change(() =>
+        {
+            var organization = world.Sandbox.Organizations.Create("444444444444", "o-elsewhere001");
+            world.Sandbox.Organizations.Move(BackupWorld.BackupAccount, organization.Id);
+            return organization;
+        });
+
+        var run = await world.RunAsync("Backup");
+
+        AssertRefusedBeforeAnyChange(
+            world,
+            run,
+            $"The cluster's account {BackupWorld.SourceAccount} is in organization o-sandbox0001 and the backup account {BackupWorld.BackupAccount} in organization {other.Id}",
+            "move the backup account into o-sandbox0001");
+    }
+
+    [Fact]
+    public async Task A_missing_AWS_Backup_default_service_role_is_refused_with_how_to_create_it()
+    {
+        await using var world = await BackupWorld.StartAsync(serviceRole: false);
+
+        var run = await world.RunAsync("Backup");
+
+        AssertRefusedBeforeAnyChange(world, run, $"AWS Backup's default service role {BackupWorld.ServiceRoleArn} does not exist", "docs/backup.md", "--backup-service-role-arn");
+    }
+
+    [Fact]
+    public async Task A_named_service_role_that_does_not_exist_is_refused()
+    {
+        await using var world = await BackupWorld.StartAsync();
+        const string missing = $"arn:aws:iam::{BackupWorld.SourceAccount}:role/backup-for-ledger";
+
+        var run = await world.RunAsync("Backup", $"--backup-service-role-arn={missing}");
+
+        AssertRefusedBeforeAnyChange(world, run, $"--backup-service-role-arn {missing} does not exist in the cluster's account", "AWSBackupServiceRolePolicyForBackup");
+    }
+
+    [Fact]
+    public async Task The_preflight_notes_the_shared_organization_and_the_existing_service_role()
+    {
+        await using var world = await BackupWorld.StartAsync();
+
+        var run = await world.RunAsync("BackupPreflight");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Both accounts are in organization o-sandbox0001 (management account 999999999999)", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"AWS Backup service role {BackupWorld.ServiceRoleArn} exists", run.Output, StringComparison.Ordinal);
+        Assert.Empty(world.ChangingCalls());
+    }
+
+    [Fact]
     public async Task A_backup_role_that_cannot_be_assumed_is_refused_with_what_its_trust_needs()
     {
         await using var world = await BackupWorld.StartAsync();

@@ -247,9 +247,9 @@ public static class BackupPreflight
         var enabled = settings.GlobalSettings?.GetValueOrDefault("isCrossAccountBackupEnabled");
         if (!string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase))
         {
-            var managementAccount = organization?.MasterAccountId is { } id ? $"its management account {id}" : "its management account";
+            var where = organization?.MasterAccountId is { } id ? $"In the management account {id} run: " : "In the management account run: ";
             blocks.Add(
-                $"Cross-account backup is off for the organization, and only {managementAccount} can turn it on. In the management account run: "
+                $"Cross-account backup is off for the organization{(organization?.Id is { } organizationId ? " " + organizationId : string.Empty)}, and only its management account can turn it on. {where}"
                 + "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true "
                 + "(or AWS Backup console > Settings > Cross-account management > Cross-account backup: Turn on).");
         }
