@@ -105,6 +105,23 @@ public sealed class OrganizationsTests(CliSessionFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_key_policy_admitting_one_organization_by_aws_PrincipalOrgID_refuses_an_account_of_another()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Sandbox.BaseUrl };
+        using var created = await http.PostAsync(new Uri("/_sandbox/organizations", UriKind.Relative), Body("""{"managementAccount":"121212121212","id":"o-policyorg01"}"""));
+        var statement = KmsTestData.CopyStatementFor("*");
+        statement["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["aws:PrincipalOrgID"] = "o-sandbox0001" } };
+        var arn = (await Cli.CreateKeyAsync("--policy", KmsTestData.PolicyWith(SourceAccount, statement)))["Arn"].Text();
+
+        var sameOrganization = await Cli.As(BackupAccount).JsonAsync("kms", "describe-key", "--key-id", arn);
+        var otherOrganization = await Cli.As("121212121212").FailureAsync("kms", "describe-key", "--key-id", arn);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(arn, sameOrganization["KeyMetadata"]!["Arn"].Text());
+        Assert.Equal("AccessDeniedException", otherOrganization.ErrorCode);
+    }
+
+    [Fact]
     public async Task Every_Organizations_response_has_only_the_members_of_the_AWS_model()
     {
         var model = JsonModel.Load("organizations", "2016-11-28");
