@@ -81,8 +81,11 @@ public sealed class SampleRehearsal : IAsyncDisposable
             topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey-rehearsal" }, cancellationToken)).TopicArn!;
         }
 
+        // AWS Backup's default service role exists only once someone creates it, in the sandbox as in AWS.
+        // The backup account's role needs no creating: the sandbox's STS does not consult IAM's roles.
+        await SampleAccount.SeedBackupServiceRoleAsync(api, cancellationToken);
+
         // Cross-account backup is an organization setting only the management account may turn on, as in AWS.
-        // The backup role needs no creating: the sandbox has no IAM and lets any role of an account be assumed.
         using (var management = aws.WithCredentials(new BasicAWSCredentials(ManagementAccount, "rehearsal")).CreateBackup(region))
         {
             await management.UpdateGlobalSettingsAsync(
