@@ -15,6 +15,7 @@ namespace Rekey.Build.Lifetime;
 public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<RekeyContext>
 {
     private readonly Dictionary<string, long> _started = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, JournalCheckpoint> _journalAt = new(StringComparer.OrdinalIgnoreCase);
 
     public override void Setup(RekeyContext context, ITaskSetupContext info)
     {
@@ -24,16 +25,20 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
         }
 
         _started[info.Task.Name] = Stopwatch.GetTimestamp();
-        Announce(context, info.Task.Name, "started", null, null);
+        _journalAt[info.Task.Name] = context.HasRun ? context.Run.Journal.Checkpoint() : JournalCheckpoint.Start;
+        Announce(context, info.Task.Name, "started", null, null, JournalChanges.None);
     }
 
     public override void Teardown(RekeyContext context, ITaskTeardownContext info)
     {
         var status = info.Skipped ? "skipped" : info.Successful ? "succeeded" : "failed";
         var seconds = _started.TryGetValue(info.Task.Name, out var start) ? Stopwatch.GetElapsedTime(start).TotalSeconds : info.Duration.TotalSeconds;
-        var details = info.ThrownException is { } thrown ? RunLifetime.Cause(thrown).Message : null;
-        steps.Add(new StepOutcome(info.Task.Name, status, Math.Round(seconds, 1), details));
-        Announce(context, info.Task.Name, status, seconds, details);
+        var failure = info.ThrownException is { } thrown ? RunLifetime.Cause(thrown).Message : null;
+        steps.Add(new StepOutcome(info.Task.Name, status, Math.Round(seconds, 1), failure));
+        var changes = context.HasRun
+            ? context.Run.Journal.Since(_journalAt.GetValueOrDefault(info.Task.Name) ?? JournalCheckpoint.Start)
+            : JournalChanges.None;
+        Announce(context, info.Task.Name, status, seconds, failure, changes);
 
         if (!context.IsGitHubActions)
         {
@@ -43,11 +48,11 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
         Console.Out.WriteLine(GitHubWorkflowCommands.EndGroup());
         if (info.ThrownException is not null)
         {
-            Console.Out.WriteLine(GitHubWorkflowCommands.Error(details ?? "failed", $"{info.Task.Name} failed"));
+            Console.Out.WriteLine(GitHubWorkflowCommands.Error(failure ?? "failed", $"{info.Task.Name} failed"));
         }
     }
 
-    private static void Announce(RekeyContext context, string step, string status, double? seconds, string? details)
+    private static void Announce(RekeyContext context, string step, string status, double? seconds, string? failure, JournalChanges changes)
     {
         if (context.Settings.SnsTopicArn is not { } topic || context.Settings.Cluster is null)
         {
@@ -65,7 +70,10 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
             Run = context.RunId,
             Region = run.Region.SystemName,
             DurationSeconds = seconds is null ? null : Math.Round(seconds.Value, 1),
-            Details = details,
+            // A failure's cause leads; otherwise what the step did, so a subscriber needs no log to follow the run.
+            Details = failure ?? (changes.Entries.Count == 0 ? null : string.Join(Environment.NewLine, changes.Entries.Select(e => e.Message))),
+            Facts = changes.Facts.Count == 0 ? null : changes.Facts,
+            Times = changes.Marks.Count == 0 ? null : changes.Marks,
             RunUrl = context.RunUrl,
         };
 

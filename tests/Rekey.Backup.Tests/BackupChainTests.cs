@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rekey.Aws.Backup.Model;
+using Rekey.Sandbox.Sns;
 
 namespace Rekey.Backup.Tests;
 
@@ -26,6 +27,42 @@ public sealed class BackupChainTests
         Assert.False(string.IsNullOrEmpty((string?)facts["recovery-point-arn"]));
         var times = run.Report(BackupWorld.Cluster)["awsTimes"]!.AsObject();
         Assert.True(times.ContainsKey("copy-job-completed"), times.ToJsonString());
+    }
+
+    [Fact]
+    public async Task VerifyBackup_is_announced_on_SNS_with_its_job_ids_times_and_recovery_point_ARNs()
+    {
+        await using var world = await BackupWorld.StartAsync();
+        string topicArn;
+        using (var sns = world.As(BackupWorld.SourceAccount).CreateSns(BackupWorld.Region))
+        {
+            topicArn = (await sns.CreateTopicAsync(new Rekey.Aws.SNS.Model.CreateTopicRequest { Name = "rekey-backup" })).TopicArn!;
+        }
+
+        var run = await world.RunAsync("Backup", $"--sns-topic-arn={topicArn}");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var copy = Assert.Single(await world.CopiesInBackupVaultAsync());
+        var verified = world.Sandbox.Get<SnsState>().MessagesOf(topicArn)
+            .Single(m => m.MessageAttributes["step"].StringValue == "VerifyBackup" && m.MessageAttributes["status"].StringValue == "succeeded");
+        var body = JsonNode.Parse(verified.Message)!.AsObject();
+        var facts = body["facts"]!.AsObject();
+        Assert.Equal(copy.RecoveryPointArn, (string?)facts["backup-copy-recovery-point-arn"]);
+        foreach (var name in new[] { "backup-job-id", "copy-job-id", "recovery-point-arn" })
+        {
+            Assert.False(string.IsNullOrEmpty((string?)facts[name]), $"{name} missing from {verified.Message}");
+        }
+
+        var times = body["times"]!.AsObject();
+        foreach (var name in new[] { "backup-job-started", "backup-job-completed", "copy-job-started", "copy-job-completed" })
+        {
+            Assert.True(times.ContainsKey(name), $"{name} missing from {verified.Message}");
+        }
+
+        Assert.Contains(copy.RecoveryPointArn!, (string?)body["details"], StringComparison.Ordinal);
+
+        // Each step carries only what it established: the backup vault's ARN is ConfigureBackup's, not VerifyBackup's.
+        Assert.False(facts.ContainsKey("backup-vault-arn"), verified.Message);
     }
 
     [Fact]

@@ -20,7 +20,14 @@ public sealed record StepEvent
 
     public double? DurationSeconds { get; init; }
 
+    /// <summary>Why a step failed; for any other status, what it did (its journal entries, one per line).</summary>
     public string? Details { get; init; }
+
+    /// <summary>What the step established, by name (e.g. target-key, backup-job-id, recovery-point-arn).</summary>
+    public IReadOnlyDictionary<string, string>? Facts { get; init; }
+
+    /// <summary>Moments the step recorded on AWS's clock, by name (e.g. t1, backup-job-completed).</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset>? Times { get; init; }
 
     /// <summary>The GitHub Actions run's page, when the step runs there.</summary>
     public string? RunUrl { get; init; }

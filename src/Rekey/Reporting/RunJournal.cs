@@ -25,6 +25,36 @@ public sealed class RunJournal
     public void Fact(string name, string value) => _facts[name] = value;
 
     public IEnumerable<JournalEntry> Warnings => _entries.Where(e => e.Level == JournalLevel.Warning);
+
+    /// <summary>Where the journal stands now, so <see cref="Since"/> can tell what one step added.</summary>
+    public JournalCheckpoint Checkpoint() =>
+        new(_entries.Count, new Dictionary<string, string>(_facts, StringComparer.Ordinal), new Dictionary<string, DateTimeOffset>(_marks, StringComparer.Ordinal));
+
+    /// <summary>The entries added, and the facts and marks set or changed, after <paramref name="checkpoint"/>.</summary>
+    public JournalChanges Since(JournalCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var facts = _facts.Where(f => !checkpoint.Facts.TryGetValue(f.Key, out var before) || before != f.Value)
+            .OrderBy(f => f.Key, StringComparer.Ordinal)
+            .ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        var marks = _marks.Where(m => !checkpoint.Marks.TryGetValue(m.Key, out var before) || before != m.Value)
+            .OrderBy(m => m.Value)
+            .ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
+        return new JournalChanges([.. _entries.Skip(checkpoint.EntryCount)], facts, marks);
+    }
+}
+
+/// <summary>A point in a <see cref="RunJournal"/>.</summary>
+public sealed record JournalCheckpoint(int EntryCount, IReadOnlyDictionary<string, string> Facts, IReadOnlyDictionary<string, DateTimeOffset> Marks)
+{
+    /// <summary>An empty journal's point: everything recorded later is new.</summary>
+    public static JournalCheckpoint Start { get; } = new(0, new Dictionary<string, string>(), new Dictionary<string, DateTimeOffset>());
+}
+
+/// <summary>What a journal gained between a checkpoint and now.</summary>
+public sealed record JournalChanges(IReadOnlyList<JournalEntry> Entries, IReadOnlyDictionary<string, string> Facts, IReadOnlyDictionary<string, DateTimeOffset> Marks)
+{
+    public static JournalChanges None { get; } = new([], new Dictionary<string, string>(), new Dictionary<string, DateTimeOffset>());
 }
 
 public sealed record JournalEntry(string Step, JournalLevel Level, string Message);
