@@ -47,11 +47,12 @@ public sealed partial class InputTests
     }
 
     [Fact]
-    public void The_dispatch_form_asks_for_environment_cluster_phase_key_and_dry_run()
+    public void The_dispatch_form_asks_for_environment_cluster_phase_key_dry_run_and_the_run_to_resume()
     {
         var inputs = Workflow.Load("rekey.yml").DispatchInputs;
 
-        Assert.Equal(["cluster", "dry-run", "environment", "kms-key", "phase"], inputs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["cluster", "dry-run", "environment", "kms-key", "phase", "run-id"], inputs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("string", Workflow.Text(inputs["run-id"], "type"));
         Assert.Equal("environment", Workflow.Text(inputs["environment"], "type"));
         Assert.Equal("boolean", Workflow.Text(inputs["dry-run"], "type"));
         Assert.Equal("choice", Workflow.Text(inputs["phase"], "type"));

@@ -52,6 +52,22 @@ public sealed class SandboxDispatch : IAsyncLifetime
 
     public JobRun Cleanup { get; private set; } = null!;
 
+    /// <summary>A later cutover of <see cref="Cluster"/> whose restore ends failed, leaving the cluster locked by its run.</summary>
+    public JobRun StoppedCutover { get; private set; } = null!;
+
+    /// <summary>A rollback dispatched after <see cref="StoppedCutover"/> without its run id.</summary>
+    public JobRun RollbackWithoutRunId { get; private set; } = null!;
+
+    /// <summary>A rollback dispatched with the stopped cutover's run id in the run-id input.</summary>
+    public JobRun RollbackOfStoppedRun { get; private set; } = null!;
+
+    /// <summary>The old cluster's identifier and key after <see cref="RollbackOfStoppedRun"/>.</summary>
+    public (bool OldClusterRemains, string? KeyId) AfterRollbackOfStoppedRun { get; private set; }
+
+    public string? KeyBeforeStoppedCutover { get; private set; }
+
+    public const string StoppedRunId = "4247";
+
     /// <summary>The backup job for <see cref="SecondCluster"/>, between its cutover and its cleanup.</summary>
     public JobRun Backup { get; private set; } = null!;
 
@@ -119,6 +135,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ["inputs.phase"] = "cutover",
             ["inputs.kms-key"] = KeyAlias,
             ["inputs.dry-run"] = "false",
+            ["inputs.run-id"] = string.Empty,
             ["vars.AWS_REGION"] = Region,
             ["vars.REKEY_SNS_TOPIC_ARN"] = topicArn,
             ["vars.REKEY_BACKUP_ACCOUNT"] = BackupAccount,
@@ -187,6 +204,18 @@ public sealed class SandboxDispatch : IAsyncLifetime
         Backup = await backup.RunAsync(Workflow.Job("backup"), timeout);
         Cleanup = await cleanup.RunAsync(Workflow.Job("cleanup"), timeout);
         LaterCalls = _sandbox.Calls.Snapshot();
+
+        // A cutover that stops half way keeps the cluster locked by its run; only that run id may roll it back.
+        var keyBefore = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
+        _sandbox.Faults.Add(new FaultRule { Kind = FaultKind.FailAsync, Service = "rds", Operation = "RestoreDBClusterToPointInTime" });
+        StoppedCutover = await Dispatch(StoppedRunId).RunAsync(Workflow.Job("cutover"), timeout);
+        RollbackWithoutRunId = await Dispatch("4248", ("inputs.phase", "rollback")).RunAsync(Workflow.Job("rollback"), timeout);
+        RollbackOfStoppedRun = await Dispatch("4249", ("inputs.phase", "rollback"), ("inputs.run-id", StoppedRunId)).RunAsync(Workflow.Job("rollback"), timeout);
+        var clusters = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest(), cancellationToken)).DBClusters!;
+        AfterRollbackOfStoppedRun = (
+            clusters.Any(c => c.DBClusterIdentifier == Cluster + "-old"),
+            clusters.SingleOrDefault(c => c.DBClusterIdentifier == Cluster)?.KmsKeyId);
+        KeyBeforeStoppedCutover = keyBefore;
     }
 
     public async Task DisposeAsync()
@@ -265,6 +294,20 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
 
         Assert.Contains(dispatch.CutoverCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void A_cutover_that_stops_half_way_is_rolled_back_by_a_dispatch_that_names_its_run_id_and_refused_without_it()
+    {
+        Assert.True(dispatch.StoppedCutover.ExitCode != 0, dispatch.StoppedCutover.Output);
+        Assert.Contains("Rollback", dispatch.StoppedCutover.Output, StringComparison.Ordinal);
+
+        Assert.True(dispatch.RollbackWithoutRunId.ExitCode != 0, dispatch.RollbackWithoutRunId.Output);
+        Assert.Contains($"--run-id={SandboxDispatch.StoppedRunId}", dispatch.RollbackWithoutRunId.Output, StringComparison.Ordinal);
+
+        Assert.True(dispatch.RollbackOfStoppedRun.ExitCode == 0, dispatch.RollbackOfStoppedRun.Output);
+        Assert.False(dispatch.AfterRollbackOfStoppedRun.OldClusterRemains, "the old cluster is still renamed after the rollback");
+        Assert.Equal(dispatch.KeyBeforeStoppedCutover, dispatch.AfterRollbackOfStoppedRun.KeyId);
     }
 
     [Fact]
