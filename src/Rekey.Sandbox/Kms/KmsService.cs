@@ -11,7 +11,7 @@ namespace Rekey.Sandbox.Kms;
 /// <summary>
 /// AWS KMS (JSON 1.1, X-Amz-Target TrentService.*): keys, aliases, key policies, rotation, tags,
 /// key states. Every operation is authorized by the key's policy for <c>kms:&lt;Operation&gt;</c>
-/// (there is no IAM: an account root principal in the policy stands for every principal of that
+/// (IAM policies are not evaluated: an account root principal in the policy stands for every principal of that
 /// account), so AWS managed keys, whose policy only allows reading, cannot be changed, and keys of
 /// other accounts are usable exactly as far as their policy says. Only DescribeKey and
 /// GetKeyRotationStatus accept another account's key ARN, as in AWS.

@@ -36,7 +36,7 @@ public sealed record PolicyRequest
 /// <list type="bullet">
 /// <item>Effect Allow and Deny; a matching Deny wins, and nothing is allowed without a matching Allow.</item>
 /// <item>Principal "*", {"AWS": "*"}, an account id, an account root ARN (any principal of that
-/// account: the sandbox has no IAM, so the account's IAM policies are taken to allow), a role ARN or
+/// account: the sandbox evaluates no IAM policies, so the account's are taken to allow), a role ARN or
 /// an assumed-role ARN (only that role). Strings or lists.</item>
 /// <item>Action lists with * and ? wildcards (kms:ReEncrypt*), compared without case.</item>
 /// <item>Conditions StringEquals, StringEqualsIgnoreCase, StringLike, StringNotEquals, Bool, ArnEquals, ArnLike on
