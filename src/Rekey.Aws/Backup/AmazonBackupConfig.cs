@@ -2,7 +2,10 @@ using Rekey.Aws.Runtime;
 
 namespace Rekey.Aws.Backup;
 
-/// <summary>Configuration for AWS Backup: service id "Backup", endpoint prefix "backup", SigV4 signing name "backup".</summary>
+/// <summary>
+/// Configuration for AWS Backup: service id "Backup", endpoint prefix "backup", SigV4 signing name "backup".
+/// Regional endpoints, backup-fips for FIPS in every partition, as botocore's endpoint-rule-set-1.json says.
+/// </summary>
 public sealed class AmazonBackupConfig : AwsServiceConfig
 {
     /// <summary>The service as the shared runtime sees it.</summary>

@@ -19,6 +19,13 @@ public sealed record AwsServiceDescriptor(string ServiceId, string EndpointPrefi
     /// whatever the region: a global service's one endpoint there. Empty for regional services.
     /// </summary>
     public IReadOnlyList<GlobalEndpoint> GlobalEndpoints { get; init; } = [];
+
+    /// <summary>
+    /// Where the service's endpoint rules serve FIPS requests from the standard host
+    /// (https://rds.us-gov-east-1.amazonaws.com) rather than a -fips one, because that host is FIPS
+    /// validated itself. Empty when every FIPS endpoint is &lt;prefix&gt;-fips.
+    /// </summary>
+    public IReadOnlyList<FipsOnStandardHost> FipsOnStandardHosts { get; init; } = [];
 }
 
 /// <summary>Whether a service's default endpoint belongs to a region or to a whole partition.</summary>
@@ -44,3 +51,20 @@ public enum EndpointScope
 /// <param name="Fips">The entry serves UseFIPS requests.</param>
 /// <param name="DualStack">The entry serves UseDualStack requests.</param>
 public sealed record GlobalEndpoint(string Partition, string Host, string SigningRegion, bool Fips = false, bool DualStack = false);
+
+/// <summary>
+/// A partition, or one region of it, whose FIPS endpoint for the service is the standard host, as the
+/// service's endpoint rules name it.
+/// </summary>
+/// <param name="Partition">The partition's name: aws-us-gov, ...</param>
+/// <param name="Region">Only this region, when the rules name regions rather than the whole partition.</param>
+/// <param name="DualStack">The entry serves UseDualStack requests (the dual-stack standard host).</param>
+/// <param name="ChecksPartitionSupport">
+/// The rules send requests here only once the partition says it supports FIPS (and dual-stack); false
+/// where the rule comes before those checks (CloudWatch).
+/// </param>
+public sealed record FipsOnStandardHost(string Partition, string? Region = null, bool DualStack = false, bool ChecksPartitionSupport = true)
+{
+    internal bool Serves(string partition, string region, bool useDualStack) =>
+        Partition == partition && (Region == null || Region == region) && DualStack == useDualStack;
+}

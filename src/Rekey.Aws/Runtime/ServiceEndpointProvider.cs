@@ -9,12 +9,29 @@ namespace Rekey.Aws.Runtime;
 /// The endpoint rules AWS publishes for these services, reduced to what they say: a custom endpoint
 /// wins; otherwise the partition's global endpoint when the service has one
 /// (<see cref="AwsServiceDescriptor.GlobalEndpoints"/>), else https://&lt;prefix&gt;[-fips].&lt;region&gt;.&lt;partition DNS suffix&gt;
-/// (or https://&lt;prefix&gt;[-fips].&lt;partition DNS suffix&gt; for a partition-wide service). The endpoint
+/// (or https://&lt;prefix&gt;[-fips].&lt;partition DNS suffix&gt; for a partition-wide service), without -fips
+/// where the rules serve FIPS from the standard host (<see cref="AwsServiceDescriptor.FipsOnStandardHosts"/>);
+/// FIPS or dual-stack in a partition that lacks it is refused with the rules' message. The endpoint
 /// names its SigV4 scheme so a loopback or custom endpoint is still signed for the region and signing
 /// name the real endpoint expects.
 /// </summary>
-public sealed class ServiceEndpointProvider(AwsServiceDescriptor service) : IEndpointProvider
+public sealed class ServiceEndpointProvider : IEndpointProvider
 {
+    private readonly AwsServiceDescriptor service;
+    private readonly Func<string, Partition?> partitionOf;
+
+    public ServiceEndpointProvider(AwsServiceDescriptor service)
+        : this(service, Fn.Partition)
+    {
+    }
+
+    /// <summary>With other partition data than the SDK's: partitions that lack FIPS or dual-stack, to check the refusals.</summary>
+    internal ServiceEndpointProvider(AwsServiceDescriptor service, Func<string, Partition?> partitionOf)
+    {
+        this.service = service;
+        this.partitionOf = partitionOf;
+    }
+
     public Endpoint ResolveEndpoint(EndpointParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -52,30 +69,44 @@ public sealed class ServiceEndpointProvider(AwsServiceDescriptor service) : IEnd
 
     private (string Host, string SigningRegion) Resolve(string region, bool useFips, bool useDualStack)
     {
-        var partition = Fn.Partition(region)
+        var partition = partitionOf(region)
             ?? throw new AmazonClientException($"Invalid Configuration: no partition for region {region}");
-        var partitionName = (string)Fn.GetAttr(partition, "name");
-        var global = service.GlobalEndpoints.FirstOrDefault(e => e.Partition == partitionName && e.Fips == useFips && e.DualStack == useDualStack);
+        var global = service.GlobalEndpoints.FirstOrDefault(e => e.Partition == partition.name && e.Fips == useFips && e.DualStack == useDualStack);
         if (global != null)
         {
             return (global.Host, global.SigningRegion);
         }
 
-        if (useFips && !Equals(Fn.GetAttr(partition, "supportsFIPS"), true))
+        var standardHost = useFips ? service.FipsOnStandardHosts.FirstOrDefault(e => e.Serves(partition.name, region, useDualStack)) : null;
+        if (standardHost is not { ChecksPartitionSupport: false })
+        {
+            CheckPartitionSupport(partition, useFips, useDualStack);
+        }
+
+        var suffix = useDualStack ? partition.dualStackDnsSuffix : partition.dnsSuffix;
+        var prefix = service.EndpointPrefix + (useFips && standardHost == null ? "-fips" : string.Empty);
+        return service.Scope == EndpointScope.Partition
+            ? ($"{prefix}.{suffix}", partition.implicitGlobalRegion)
+            : ($"{prefix}.{region}.{suffix}", region);
+    }
+
+    // The rules' checks, in the rules' order, with the rules' messages.
+    private static void CheckPartitionSupport(Partition partition, bool useFips, bool useDualStack)
+    {
+        if (useFips && useDualStack && !(partition.supportsFIPS && partition.supportsDualStack))
+        {
+            throw new AmazonClientException("FIPS and DualStack are enabled, but this partition does not support one or both");
+        }
+
+        if (useFips && !partition.supportsFIPS)
         {
             throw new AmazonClientException("FIPS is enabled but this partition does not support FIPS");
         }
 
-        if (useDualStack && !Equals(Fn.GetAttr(partition, "supportsDualStack"), true))
+        if (useDualStack && !partition.supportsDualStack)
         {
             throw new AmazonClientException("DualStack is enabled but this partition does not support DualStack");
         }
-
-        var suffix = (string)Fn.GetAttr(partition, useDualStack ? "dualStackDnsSuffix" : "dnsSuffix");
-        var prefix = service.EndpointPrefix + (useFips ? "-fips" : string.Empty);
-        return service.Scope == EndpointScope.Partition
-            ? ($"{prefix}.{suffix}", (string)Fn.GetAttr(partition, "implicitGlobalRegion"))
-            : ($"{prefix}.{region}.{suffix}", region);
     }
 
     private Endpoint Create(string url, string? signingRegion)

@@ -1,11 +1,14 @@
 using Amazon;
 using Amazon.Runtime;
+using Rekey.Aws.Backup;
+using Rekey.Aws.CloudWatch;
 using Rekey.Aws.IdentityManagement;
 using Rekey.Aws.IdentityManagement.Model;
 using Rekey.Aws.Organizations;
 using Rekey.Aws.Organizations.Model;
 using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
+using Rekey.Aws.SNS;
 using Rekey.Aws.SNS.Model;
 using Rekey.Aws.Tests.Contract;
 using Rekey.Aws.Tests.Support;
@@ -258,6 +261,40 @@ public sealed class EndpointAndCredentialResolutionTests : IDisposable
     }
 
     [Fact]
+    public async Task Fips_and_dual_stack_endpoints_of_regional_services_are_the_ones_their_rules_name()
+    {
+        var http = new RecordingHttp(r => r.Uri.Host.StartsWith("backup", StringComparison.Ordinal)
+            ? RecordingHttp.Answer(System.Net.HttpStatusCode.OK, "{}", "application/json", DateTimeOffset.UtcNow)
+            : RecordingHttp.Answer(System.Net.HttpStatusCode.OK, r.Uri.Host.StartsWith("sns", StringComparison.Ordinal) ? Topic : Clusters, "text/xml", DateTimeOffset.UtcNow));
+        using var env = new EnvironmentScope(_scratch);
+        var credentials = new BasicAWSCredentials("AKID", "secret");
+
+        foreach (var (region, dualStack) in new[] { (RegionEndpoint.USEast1, false), (RegionEndpoint.USGovCloudEast1, false), (RegionEndpoint.USGovCloudEast1, true) })
+        {
+            using var rds = new AmazonRDSClient(credentials, new AmazonRDSConfig { RegionEndpoint = region, UseFIPSEndpoint = true, UseDualstackEndpoint = dualStack, HttpClientFactory = http });
+            await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest());
+            using var backup = new AmazonBackupClient(credentials, new AmazonBackupConfig { RegionEndpoint = region, UseFIPSEndpoint = true, UseDualstackEndpoint = dualStack, HttpClientFactory = http });
+            await backup.ListBackupPlansAsync(new Rekey.Aws.Backup.Model.ListBackupPlansRequest());
+            using var sns = new AmazonSimpleNotificationServiceClient(credentials, new AmazonSimpleNotificationServiceConfig { RegionEndpoint = region, UseFIPSEndpoint = true, UseDualstackEndpoint = dualStack, HttpClientFactory = http });
+            await sns.GetTopicAttributesAsync(new GetTopicAttributesRequest { TopicArn = $"arn:aws:sns:{region.SystemName}:111111111111:rekey" });
+            using var cloudWatch = new AmazonCloudWatchClient(credentials, new AmazonCloudWatchConfig { RegionEndpoint = region, UseFIPSEndpoint = true, UseDualstackEndpoint = dualStack, HttpClientFactory = http });
+            await cloudWatch.GetMetricDataAsync(new Rekey.Aws.CloudWatch.Model.GetMetricDataRequest());
+        }
+
+        // In GovCloud the rules serve FIPS from the standard hosts of RDS, SNS and CloudWatch (CloudWatch's
+        // dual-stack one too); AWS Backup keeps backup-fips everywhere.
+        Assert.Equal(
+        [
+            "rds-fips.us-east-1.amazonaws.com us-east-1/rds", "backup-fips.us-east-1.amazonaws.com us-east-1/backup",
+            "sns-fips.us-east-1.amazonaws.com us-east-1/sns", "monitoring-fips.us-east-1.amazonaws.com us-east-1/monitoring",
+            "rds.us-gov-east-1.amazonaws.com us-gov-east-1/rds", "backup-fips.us-gov-east-1.amazonaws.com us-gov-east-1/backup",
+            "sns.us-gov-east-1.amazonaws.com us-gov-east-1/sns", "monitoring.us-gov-east-1.amazonaws.com us-gov-east-1/monitoring",
+            "rds-fips.us-gov-east-1.api.aws us-gov-east-1/rds", "backup-fips.us-gov-east-1.api.aws us-gov-east-1/backup",
+            "sns-fips.us-gov-east-1.api.aws us-gov-east-1/sns", "monitoring.us-gov-east-1.api.aws us-gov-east-1/monitoring",
+        ], http.Requests.Select(HostAndScope));
+    }
+
+    [Fact]
     public async Task Iam_and_organizations_variables_beat_AWS_ENDPOINT_URL_and_keep_the_global_signing_region()
     {
         using var global = new ScriptedServer(new ScriptedAnswer(200, Clusters, "text/xml"));
@@ -332,6 +369,12 @@ public sealed class EndpointAndCredentialResolutionTests : IDisposable
     {
         var scope = ModelContractTests.CredentialScope().Match(request.Headers["Authorization"]);
         return $"{request.Uri} {scope.Groups["region"].Value}/{scope.Groups["service"].Value}";
+    }
+
+    private static string HostAndScope(RecordedRequest request)
+    {
+        var scope = ModelContractTests.CredentialScope().Match(request.Headers["Authorization"]);
+        return $"{request.Uri.Host} {scope.Groups["region"].Value}/{scope.Groups["service"].Value}";
     }
 
     private static void AssertScope(RecordedRequest request, string region, string service)
