@@ -116,9 +116,9 @@ public sealed partial class RdsService
     {
         var integration = Integration(request, p.Required("IntegrationIdentifier"));
 
-        // Only a settled integration can be deleted; AWS does not say which states refuse, so the
-        // sandbox refuses every transitional one (a client must wait for creating to end).
-        if (integration.Status is not ("active" or "failed" or "needs_attention"))
+        // AWS deletes an integration only when it is active, failed, syncing or needs attention
+        // (Aurora User Guide, "Deleting Aurora zero-ETL integrations"); creating, modifying and deleting refuse.
+        if (integration.Status is not ("active" or "failed" or "syncing" or "needs_attention"))
         {
             throw new AwsServiceException(
                 "InvalidIntegrationStateFault",

@@ -213,28 +213,16 @@ public static class Preflight
         }
     }
 
-    /// <summary>
-    /// A zero-ETL integration names its source by the cluster's ARN, which the rename changes, and a restore
-    /// carries no integration. AWS documents neither what a rename does to one nor that it is allowed, so
-    /// Rekey refuses to fence such a cluster rather than discover a refused rename mid-window.
-    /// </summary>
+    /// <summary>Every zero-ETL integration whose source is the cluster blocks the cutover (see <see cref="ZeroEtlIntegrations"/>).</summary>
     private static async Task CheckIntegrationsAsync(RekeyRun run, DBCluster cluster, List<string> blocks, CancellationToken cancellationToken)
     {
         // Listed whole and matched by SourceArn: RDS documents no filter name for an integration's source.
         await foreach (var integration in run.Rds.DescribeIntegrationsAllAsync(new DescribeIntegrationsRequest(), cancellationToken).ConfigureAwait(false))
         {
-            if (!string.Equals(integration.SourceArn, cluster.DBClusterArn, StringComparison.Ordinal))
+            if (string.Equals(integration.SourceArn, cluster.DBClusterArn, StringComparison.Ordinal))
             {
-                continue;
+                blocks.Add(ZeroEtlIntegrations.Block(integration, cluster.DBClusterIdentifier!, cluster.DBClusterArn!));
             }
-
-            blocks.Add(string.Equals(integration.Status, IntegrationStatus.Deleting, StringComparison.Ordinal)
-                ? $"Zero-ETL integration {integration.IntegrationName} from this cluster is being deleted; wait until it is gone (aws rds describe-integrations) and run again."
-                : $"DB cluster {cluster.DBClusterIdentifier} is the source of zero-ETL integration {integration.IntegrationName} ({integration.Status}) into {integration.TargetArn}. "
-                  + "The new cluster would not carry it, and the old cluster cannot be renamed under it. Before the window, delete it "
-                  + $"(aws rds delete-integration --integration-identifier {integration.IntegrationArn}; the target keeps its data but stops receiving changes); "
-                  + $"after Verify, create it again from the new cluster (aws rds create-integration --source-arn {cluster.DBClusterArn} --target-arn {integration.TargetArn} "
-                  + $"--integration-name {integration.IntegrationName}), which reloads the target.");
         }
     }
 
