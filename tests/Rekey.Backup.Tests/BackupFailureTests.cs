@@ -1,4 +1,5 @@
 using Rekey.Aws.Backup.Model;
+using Rekey.Rehearsal;
 using Rekey.Sandbox.Core;
 
 namespace Rekey.Backup.Tests;
@@ -85,6 +86,66 @@ public sealed class BackupFailureTests
         var run = await world.RunAsync("Backup", $"--backup-service-role-arn={missing}");
 
         AssertRefusedBeforeAnyChange(world, run, $"--backup-service-role-arn {missing} does not exist in the cluster's account", "AWSBackupServiceRolePolicyForBackup");
+    }
+
+    [Fact]
+    public async Task A_service_role_found_under_another_path_is_refused_naming_the_ARN_to_give()
+    {
+        await using var world = await BackupWorld.StartAsync(serviceRole: false);
+        const string rootPath = $"arn:aws:iam::{BackupWorld.SourceAccount}:role/AWSBackupDefaultServiceRole";
+        using (var api = SandboxApi.For(world.Sandbox.BaseUrl))
+        {
+            await api.CreateRoleAsync(rootPath, CancellationToken.None);
+        }
+
+        world.Sandbox.Calls.Clear();
+
+        var run = await world.RunAsync("Backup");
+
+        AssertRefusedBeforeAnyChange(world, run, $"is {rootPath}, not {BackupWorld.ServiceRoleArn}", $"--backup-service-role-arn={rootPath}");
+    }
+
+    [Fact]
+    public async Task Organizations_refused_to_the_run_is_a_warning_naming_the_permission_and_the_backup_still_works()
+    {
+        await using var world = await BackupWorld.StartAsync();
+        world.Sandbox.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Fail,
+            Service = "organizations",
+            Operation = "DescribeOrganization",
+            Count = 2,
+            ErrorCode = "AccessDeniedException",
+            HttpStatus = 400,
+            Message = "You don't have permissions to access this resource.",
+        });
+
+        var run = await world.RunAsync("Backup");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("may not call organizations:DescribeOrganization", run.Output, StringComparison.Ordinal);
+        Assert.Single(await world.CopiesInBackupVaultAsync());
+    }
+
+    [Fact]
+    public async Task GetRole_refused_to_the_run_is_a_warning_naming_the_permission()
+    {
+        await using var world = await BackupWorld.StartAsync();
+        world.Sandbox.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Fail,
+            Service = "iam",
+            Operation = "GetRole",
+            ErrorCode = "AccessDenied",
+            HttpStatus = 403,
+            Message = $"User: arn:aws:iam::{BackupWorld.SourceAccount}:root is not authorized to perform: iam:GetRole on resource: role AWSBackupDefaultServiceRole",
+        });
+
+        var run = await world.RunAsync("BackupPreflight");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains($"may not call iam:GetRole on {BackupWorld.ServiceRoleArn}", run.Output, StringComparison.Ordinal);
+        Assert.Empty(world.ChangingCalls());
     }
 
     [Fact]

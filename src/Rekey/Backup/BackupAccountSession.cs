@@ -31,8 +31,21 @@ public sealed class BackupAccountSession : IDisposable
         var sessionName = $"rekey-{run.RunId}";
         sessionName = sessionName.Length > 64 ? sessionName[..64] : sessionName;
         var (factory, response) = await run.Aws.AssumeRoleAsync(run.Region, roleArn, sessionName, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new BackupAccountSession(
-            factory.CreateBackup(run.Region), factory.CreateKms(run.Region), factory.CreateOrganizations(run.Region), response.AssumedRoleUser?.Arn ?? roleArn);
+        IAmazonBackup? backup = null;
+        IAmazonKeyManagementService? kms = null;
+        try
+        {
+            backup = factory.CreateBackup(run.Region);
+            kms = factory.CreateKms(run.Region);
+            return new BackupAccountSession(backup, kms, factory.CreateOrganizations(run.Region), response.AssumedRoleUser?.Arn ?? roleArn);
+        }
+        catch
+        {
+            // A client that cannot be made (a Region without a partition) must not leak the ones made before it.
+            backup?.Dispose();
+            kms?.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()

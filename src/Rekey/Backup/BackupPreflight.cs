@@ -195,7 +195,8 @@ public static class BackupPreflight
         {
             blocks.Add(
                 $"{who} is not a member of an AWS Organization (AWS Organizations: {exception.Message}). AWS Backup copies across accounts only when "
-                + $"the cluster's account {setup.SourceAccount} and the backup account {setup.BackupAccount} are in the same organization: invite it into that organization.");
+                + $"the cluster's account {setup.SourceAccount} and the backup account {setup.BackupAccount} are in the same organization: "
+                + "the management account of the other's organization must invite it (aws organizations invite-account-to-organization), and it must accept.");
             return (false, null);
         }
         catch (AmazonServiceException exception) when (exception.ErrorCode is "AccessDeniedException" or "AccessDenied")
@@ -223,7 +224,7 @@ public static class BackupPreflight
         blocks.Add(
             $"The cluster's account {setup.SourceAccount} is in organization {sourceId} and the backup account {setup.BackupAccount} in organization {backupId}. "
             + $"AWS Backup copies only between accounts of one organization: move the backup account into {sourceId} "
-            + $"(its management account {source.MasterAccountId} invites it after {backup.MasterAccountId} removes it), or give a --backup-account of {sourceId}.");
+            + $"(its management account {source.MasterAccountId} invites it after {backup.MasterAccountId} removes it), or give as --backup-account an account in organization {sourceId}.");
     }
 
     private static async Task CheckCrossAccountBackupAsync(
@@ -271,9 +272,10 @@ public static class BackupPreflight
         try
         {
             var role = (await run.Iam.GetRoleAsync(new GetRoleRequest { RoleName = roleName }, cancellationToken).ConfigureAwait(false)).Role;
+            // IAM finds a role by name alone, whatever its path and letter case; AWS Backup is handed the ARN.
             if (role?.Arn is { } arn && !string.Equals(arn, setup.ServiceRoleArn, StringComparison.Ordinal))
             {
-                blocks.Add($"The AWS Backup service role is {arn}, not {setup.ServiceRoleArn} (its path differs): give --backup-service-role-arn={arn}.");
+                blocks.Add($"The AWS Backup service role named {roleName} is {arn}, not {setup.ServiceRoleArn}: give --backup-service-role-arn={arn}.");
                 return;
             }
 

@@ -202,13 +202,13 @@ public sealed class IamPolicyGeneratorTests
     }
 
     [Fact]
-    public void The_AWS_Backup_service_role_is_readable_only_by_its_own_ARN_and_only_when_backups_are_set_up()
+    public void The_AWS_Backup_service_role_is_readable_only_by_its_name_under_any_path_and_only_when_backups_are_set_up()
     {
         var withBackup = Role(IamPolicyGenerator.Generate(Input(backupAccount: "222222222222")), "rekey-prod-migration").Policy.Document;
         var withoutBackup = Role(IamPolicyGenerator.Generate(Input()), "rekey-prod-migration").Policy.Document;
 
         var statement = StatementGranting(withBackup, "iam:GetRole", ":role/");
-        Assert.Equal(["arn:aws:iam::111111111111:role/service-role/AWSBackupDefaultServiceRole"], Resources(statement));
+        Assert.Equal(["arn:aws:iam::111111111111:role/AWSBackupDefaultServiceRole", "arn:aws:iam::111111111111:role/*/AWSBackupDefaultServiceRole"], Resources(statement));
         Assert.DoesNotContain(Statements(withoutBackup), s => s["Action"]!.ToJsonString().Contains("iam:GetRole", StringComparison.Ordinal));
     }
 
