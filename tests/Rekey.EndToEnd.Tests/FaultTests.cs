@@ -30,6 +30,20 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task The_same_throttling_storm_fails_a_client_with_the_sdks_default_attempts()
+    {
+        // The control for the test above: the storm is longer than what the SDK's defaults absorb.
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.Throttle, Service = "rds", Operation = "DescribeDBClusters", Count = 5 });
+
+        var result = await sandbox.RunAsync(sandbox.CreateAws(), sandbox.Arguments("Preflight", "e2e-throttled-defaults"));
+
+        Assert.True(result.ExitCode != 0, result.ToString());
+        Assert.InRange(result.Calls.Count(c => c.Operation == "DescribeDBClusters" && c.ErrorCode == "Throttling"), 1, 4);
+        Assert.Empty(result.MutatingCalls);
+    }
+
+    [Fact]
     public async Task A_passing_5xx_on_the_rename_is_retried_by_the_sdk_and_the_cutover_succeeds()
     {
         await using var sandbox = await EndToEndSandbox.StartAsync();

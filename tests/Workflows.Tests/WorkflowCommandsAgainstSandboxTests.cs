@@ -68,6 +68,15 @@ public sealed class SandboxDispatch : IAsyncLifetime
 
     public const string StoppedRunId = "4247";
 
+    public const string SecondStoppedRunId = "4250";
+
+    /// <summary>Another cutover of <see cref="Cluster"/> whose restore was refused, then resumed by a dispatch naming its run id.</summary>
+    public JobRun SecondStoppedCutover { get; private set; } = null!;
+
+    public JobRun ResumedCutover { get; private set; } = null!;
+
+    public string? KeyAfterResumedCutover { get; private set; }
+
     /// <summary>The backup job for <see cref="SecondCluster"/>, between its cutover and its cleanup.</summary>
     public JobRun Backup { get; private set; } = null!;
 
@@ -216,6 +225,21 @@ public sealed class SandboxDispatch : IAsyncLifetime
             clusters.Any(c => c.DBClusterIdentifier == Cluster + "-old"),
             clusters.SingleOrDefault(c => c.DBClusterIdentifier == Cluster)?.KmsKeyId);
         KeyBeforeStoppedCutover = keyBefore;
+
+        // A cutover stopped by a refused restore (a permission missing from the role, say) is resumed once that is
+        // fixed, by a cutover dispatch that names the stopped run. A restore that ended failed is rolled back instead.
+        _sandbox.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Fail,
+            Service = "rds",
+            Operation = "RestoreDBClusterToPointInTime",
+            ErrorCode = "AccessDenied",
+            HttpStatus = 403,
+            Message = "User is not authorized to perform: rds:RestoreDBClusterToPointInTime",
+        });
+        SecondStoppedCutover = await Dispatch(SecondStoppedRunId).RunAsync(Workflow.Job("cutover"), timeout);
+        ResumedCutover = await Dispatch("4251", ("inputs.run-id", SecondStoppedRunId)).RunAsync(Workflow.Job("cutover"), timeout);
+        KeyAfterResumedCutover = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
     }
 
     public async Task DisposeAsync()
@@ -308,6 +332,16 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
         Assert.True(dispatch.RollbackOfStoppedRun.ExitCode == 0, dispatch.RollbackOfStoppedRun.Output);
         Assert.False(dispatch.AfterRollbackOfStoppedRun.OldClusterRemains, "the old cluster is still renamed after the rollback");
         Assert.Equal(dispatch.KeyBeforeStoppedCutover, dispatch.AfterRollbackOfStoppedRun.KeyId);
+    }
+
+    [Fact]
+    public void A_cutover_that_stops_half_way_is_resumed_to_the_end_by_a_cutover_dispatch_that_names_its_run_id()
+    {
+        Assert.True(dispatch.SecondStoppedCutover.ExitCode != 0, dispatch.SecondStoppedCutover.Output);
+        Assert.True(dispatch.ResumedCutover.ExitCode == 0, dispatch.ResumedCutover.Output);
+        Assert.Contains("Verify passed", dispatch.ResumedCutover.Output, StringComparison.Ordinal);
+        Assert.NotEqual(dispatch.KeyBeforeStoppedCutover, dispatch.KeyAfterResumedCutover);
+        Assert.Equal(dispatch.KeyArn, dispatch.KeyAfterResumedCutover);
     }
 
     [Fact]

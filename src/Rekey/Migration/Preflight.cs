@@ -67,7 +67,7 @@ public static class Preflight
 
         if (state.LockHolder is { } holder && holder != run.RunId)
         {
-            blocks.Add($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}). Wait for that run, or if it died, resume it with --run-id={holder}.");
+            blocks.Add($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}). Wait for that run, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
         }
 
         var instances = await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false);
@@ -258,7 +258,7 @@ public static class Preflight
     {
         if (state.LockHolder is { } holder && holder != run.RunId)
         {
-            blocks.Add($"A cutover of {run.ClusterId} by run {holder} is under way (tag {RekeyTags.Lock} on {state.Source?.DBClusterIdentifier}). Wait for it, or if it died, resume it with --run-id={holder}.");
+            blocks.Add($"A cutover of {run.ClusterId} by run {holder} is under way (tag {RekeyTags.Lock} on {state.Source?.DBClusterIdentifier}). Wait for it, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
         }
 
         if (state.Target is { } target && state.LockHolder is null && state.Source is null)

@@ -68,5 +68,5 @@ public static class ClusterLock
 
     private static ClusterLockedException Held(string clusterId, string holder) =>
         new($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}); another run is acting on it. " +
-            $"Wait for it to finish; if it died, resume it with --run-id={holder}.");
+            $"Wait for it to finish; if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
 }
