@@ -80,7 +80,8 @@ public sealed class SandboxApi(HttpClient http) : IDisposable
     /// <summary>
     /// Creates the IAM role an ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) names in the sandbox's role
     /// registry, which starts empty: AWS Backup there refuses a service role that does not exist.
-    /// A role that already exists is left as it is.
+    /// A role that already exists under this ARN is left as it is; one of that name under another path
+    /// or letter case is an error, since AWS Backup would be handed an ARN that names no role.
     /// </summary>
     public async Task CreateRoleAsync(string roleArn, CancellationToken cancellationToken)
     {
@@ -100,8 +101,18 @@ public sealed class SandboxApi(HttpClient http) : IDisposable
         if (response.StatusCode != HttpStatusCode.Conflict)
         {
             response.EnsureSuccessStatusCode();
+            return;
+        }
+
+        var existing = await http.GetFromJsonAsync<List<SandboxRole>>($"/_sandbox/iam/roles?account={body.account}", Json, cancellationToken).ConfigureAwait(false) ?? [];
+        if (!existing.Any(r => string.Equals(r.Arn, roleArn, StringComparison.Ordinal)))
+        {
+            var other = existing.FirstOrDefault(r => string.Equals(r.RoleName, body.roleName, StringComparison.OrdinalIgnoreCase))?.Arn;
+            throw new InvalidOperationException($"The sandbox already has a role named {body.roleName} in account {body.account} ({other}), not {roleArn}.");
         }
     }
 
     public void Dispose() => http.Dispose();
+
+    private sealed record SandboxRole(string Arn, string RoleName);
 }
