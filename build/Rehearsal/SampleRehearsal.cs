@@ -26,7 +26,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
     /// <summary>The sandbox organization's management account and the member account that receives backup copies.</summary>
     private const string ManagementAccount = "999999999999";
-    private const string BackupAccount = "222222222222";
+    private const string BackupAccount = SampleAccount.BackupAccount;
 
     private readonly SandboxApi _api;
     private readonly string _topicArn;
@@ -81,9 +81,10 @@ public sealed class SampleRehearsal : IAsyncDisposable
             topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey-rehearsal" }, cancellationToken)).TopicArn!;
         }
 
-        // AWS Backup's default service role exists only once someone creates it, in the sandbox as in AWS.
-        // The backup account's role needs no creating: the sandbox's STS does not consult IAM's roles.
+        // AWS Backup's default service role, and the backup account's role with a trust policy that lets
+        // this account assume it, exist only once someone creates them, in the sandbox as in AWS.
         await SampleAccount.SeedBackupServiceRoleAsync(api, cancellationToken);
+        await SampleAccount.SeedBackupRoleAsync(api, cancellationToken);
 
         // Cross-account backup is an organization setting only the management account may turn on, as in AWS.
         using (var management = aws.WithCredentials(new BasicAWSCredentials(ManagementAccount, "rehearsal")).CreateBackup(region))
@@ -123,7 +124,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     $"--kms-key=alias/rekey-{sample.Id}",
                     "--create-key",
                     $"--backup-account={BackupAccount}",
-                    $"--backup-role-arn=arn:aws:iam::{BackupAccount}:role/rekey-backup",
+                    $"--backup-role-arn={SampleAccount.BackupRoleArn}",
                     "--backup-vault=rekey-rehearsal",
                     $"--dns-server=127.0.0.1:{Sandbox.DnsPort}",
                     $"--sns-topic-arn={_topicArn}",

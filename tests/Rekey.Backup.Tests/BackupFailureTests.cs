@@ -41,8 +41,14 @@ public sealed class BackupFailureTests
     public async Task A_backup_account_outside_the_organization_is_refused()
     {
         await using var world = await BackupWorld.StartAsync();
+        const string outsideRole = "arn:aws:iam::333333333333:role/rekey-backup";
+        using (var api = SandboxApi.For(world.Sandbox.BaseUrl))
+        {
+            // A role the run may assume, so that what refuses the account is its organization.
+            await api.CreateRoleAsync(outsideRole, BackupWorld.TrustPolicyFor(BackupWorld.SourceAccount), CancellationToken.None);
+        }
 
-        var run = await world.RunAsync("Backup", "--backup-account=333333333333", "--backup-role-arn=arn:aws:iam::333333333333:role/rekey-backup");
+        var run = await world.RunAsync("Backup", "--backup-account=333333333333", $"--backup-role-arn={outsideRole}");
 
         AssertRefusedBeforeAnyChange(world, run, "The backup account 333333333333 is not a member of an AWS Organization", "same organization");
     }
@@ -164,16 +170,8 @@ public sealed class BackupFailureTests
     [Fact]
     public async Task A_backup_role_that_cannot_be_assumed_is_refused_with_what_its_trust_needs()
     {
-        await using var world = await BackupWorld.StartAsync();
-        world.Sandbox.Faults.Add(new FaultRule
-        {
-            Kind = FaultKind.Fail,
-            Service = "sts",
-            Operation = "AssumeRole",
-            ErrorCode = "AccessDenied",
-            HttpStatus = 403,
-            Message = "User: arn:aws:iam::111111111111:root is not authorized to perform: sts:AssumeRole on resource: " + BackupWorld.BackupRoleArn,
-        });
+        // The role exists but trusts another account only, so the cluster account's credentials are refused.
+        await using var world = await BackupWorld.StartAsync(backupRoleTrust: BackupWorld.TrustPolicyFor("333333333333"));
 
         var run = await world.RunAsync("Backup");
 

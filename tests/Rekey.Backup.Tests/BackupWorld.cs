@@ -47,6 +47,9 @@ public sealed class BackupWorld : IAsyncDisposable
     public const string Vault = "ledger-copies";
     public const string BackupRoleArn = $"arn:aws:iam::{BackupAccount}:role/rekey-backup";
 
+    /// <summary>The backup role's trust policy: the cluster account's credentials, the only caller a world has, may assume it.</summary>
+    public static readonly string BackupRoleTrust = TrustPolicyFor(SourceAccount);
+
     /// <summary>AWS Backup's default service role in the cluster's account, which the tool uses unless told otherwise.</summary>
     public const string ServiceRoleArn = $"arn:aws:iam::{SourceAccount}:role/service-role/AWSBackupDefaultServiceRole";
 
@@ -69,17 +72,32 @@ public sealed class BackupWorld : IAsyncDisposable
 
     public string BackupVaultArn => $"arn:aws:backup:us-east-1:{BackupAccount}:backup-vault:{Vault}";
 
-    public static async Task<BackupWorld> StartAsync(ClusterKey key = ClusterKey.SharedWithBackupAccount, bool crossAccountBackup = true, bool serviceRole = true)
+    /// <summary>A trust policy that lets any principal of <paramref name="account"/> assume the role.</summary>
+    public static string TrustPolicyFor(string account) =>
+        $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{account}}:root"},"Action":"sts:AssumeRole"}]}""";
+
+    /// <summary>
+    /// Starts a world: the cluster on <paramref name="key"/>, cross-account backup on or off, AWS Backup's service
+    /// role if <paramref name="serviceRole"/>, and the backup role with <paramref name="backupRoleTrust"/>
+    /// (<see cref="BackupRoleTrust"/> when null).
+    /// </summary>
+    public static async Task<BackupWorld> StartAsync(
+        ClusterKey key = ClusterKey.SharedWithBackupAccount, bool crossAccountBackup = true, bool serviceRole = true, string? backupRoleTrust = null)
     {
         var sandbox = await SandboxServer.StartAsync(SandboxOptions.ForTests(600));
         var world = new BackupWorld(sandbox);
         await world.CreateClusterAsync(key);
 
-        // The sandbox, like AWS, has no AWS Backup service role until someone creates it.
-        if (serviceRole)
+        // The sandbox, like AWS, has no role until someone creates it: not AWS Backup's service role,
+        // nor the backup account's role, which STS assumes only when its trust policy allows the caller.
+        using (var api = SandboxApi.For(sandbox.BaseUrl))
         {
-            using var api = SandboxApi.For(sandbox.BaseUrl);
-            await api.CreateRoleAsync(ServiceRoleArn, CancellationToken.None);
+            if (serviceRole)
+            {
+                await api.CreateRoleAsync(ServiceRoleArn, CancellationToken.None);
+            }
+
+            await api.CreateRoleAsync(BackupRoleArn, backupRoleTrust ?? BackupRoleTrust, CancellationToken.None);
         }
 
         if (crossAccountBackup)

@@ -233,6 +233,12 @@ public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixtur
         await CallAsync("DescribeIntegrations");
         await CallAsync("DeleteIntegration", ("IntegrationIdentifier", fixture.Read(rds => rds.Integrations.Single()).Arn));
 
+        // The role both AssumeRole calls name, trusting the caller's account and the token's issuer.
+        fixture.Sandbox.Runtime.Change(() => fixture.Sandbox.Get<Rekey.Sandbox.Iam.IamRoles>().Add(
+            "222222222222",
+            "r",
+            "/",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::222222222222:oidc-provider/issuer"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"""));
         foreach (var (action, parameters) in new (string, (string, string)[])[]
         {
             ("GetCallerIdentity", []),

@@ -18,6 +18,7 @@ public sealed class OfficialSdkTests(SandboxFixture fixture) : IClassFixture<San
     [Fact]
     public async Task The_dotnet_STS_client_assumes_a_role_and_its_credentials_act_in_the_role_account()
     {
+        await StsTestData.CreateRoleAsync(fixture.Cli, "222222222222", "rekey-backup", StsTestData.TrustFor("111111111111"));
         using var caller = Client(new BasicAWSCredentials("111111111111", "sandbox-secret"));
         var me = await caller.GetCallerIdentityAsync(new GetCallerIdentityRequest());
         var assumed = await caller.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = "arn:aws:iam::222222222222:role/rekey-backup", RoleSessionName = "dotnet" });
@@ -39,5 +40,19 @@ public sealed class OfficialSdkTests(SandboxFixture fixture) : IClassFixture<San
             caller.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = "arn:aws:iam::1:role/x", RoleSessionName = "dotnet" }));
 
         Assert.Equal("ValidationError", error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task The_dotnet_STS_client_reads_AccessDenied_for_a_role_whose_trust_does_not_name_the_caller()
+    {
+        await StsTestData.CreateRoleAsync(fixture.Cli, "222222222222", "rekey-strangers-only", StsTestData.TrustFor("333333333333"));
+        using var caller = Client(new BasicAWSCredentials("111111111111", "sandbox-secret"));
+
+        var error = await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() =>
+            caller.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = "arn:aws:iam::222222222222:role/rekey-strangers-only", RoleSessionName = "dotnet" }));
+
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, error.StatusCode);
+        Assert.Equal("User: arn:aws:iam::111111111111:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/rekey-strangers-only", error.Message);
     }
 }

@@ -1,6 +1,8 @@
 using Amazon;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
 using Rekey.Aws;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.SNS.Model;
@@ -17,7 +19,10 @@ namespace Rekey.Workflows.Tests;
 /// <summary>
 /// Dispatches rekey.yml in miniature: the plan job's and then the cutover job's own scripts, with the
 /// environment the workflow gives them, against a sandbox that holds the sample account; records what
-/// each job called so the generated roles can be held against it.
+/// each job called so the generated roles can be held against it. The roles are created from the
+/// trust policies the IamPolicies target writes, and each job gets its credentials as
+/// configure-aws-credentials does: GitHub's token for the job's environment exchanged for the role
+/// its environment's variable names, so the generated trust policies are proved as well.
 /// </summary>
 public sealed class SandboxDispatch : IAsyncLifetime
 {
@@ -29,6 +34,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
     public const string BackupAccount = "222222222222";
     public const string BackupVault = "rekey-copies";
     public const string ManagementAccount = "999999999999";
+    public const string Repository = "acme/db-tools";
 
     private SandboxServer? _sandbox;
 
@@ -89,6 +95,14 @@ public sealed class SandboxDispatch : IAsyncLifetime
 
     public IReadOnlyList<IamRole> Roles { get; private set; } = [];
 
+    /// <summary>The assumed-role ARN of each session the jobs' configure-aws-credentials steps obtained, in order.</summary>
+    public IReadOnlyList<(string Job, string AssumedRoleArn)> Sessions => _sessions;
+
+    /// <summary>The error code STS gave a token of the plan environment for the migration role.</summary>
+    public string? PlanTokenForMigrationRole { get; private set; }
+
+    private readonly List<(string Job, string AssumedRoleArn)> _sessions = [];
+
     /// <summary>The IamPolicies target as docs/github-setup.md runs it, before the window.</summary>
     public JobRun IamPolicies { get; private set; } = null!;
 
@@ -137,6 +151,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
         Roles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings, Region, cancellationToken));
 
         WorkingDirectory = WorkflowScriptRunner.Prepare();
+        var timeout = TimeSpan.FromMinutes(3);
         var contexts = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["inputs.environment"] = Environment,
@@ -149,29 +164,31 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ["vars.REKEY_SNS_TOPIC_ARN"] = topicArn,
             ["vars.REKEY_BACKUP_ACCOUNT"] = BackupAccount,
             ["vars.REKEY_BACKUP_VAULT"] = BackupVault,
-            ["vars.REKEY_BACKUP_ROLE_ARN"] = $"arn:aws:iam::{BackupAccount}:role/rekey-{Environment}-backup",
             ["github.run_id"] = "4242",
             ["github.run_attempt"] = "1",
         };
 
-        // What the runner and the configure-aws-credentials step provide, and the sandbox's stand-ins for DNS and time.
+        // What the runner provides, and the sandbox's stand-ins for DNS and time. Each job's credentials come
+        // from its configure-aws-credentials steps (RunJobAsync).
         var runner = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["AWS_ACCESS_KEY_ID"] = SampleAccount.Account,
-            ["AWS_SECRET_ACCESS_KEY"] = "sandbox",
             ["AWS_ENDPOINT_URL"] = _sandbox.BaseUrl.ToString().TrimEnd('/'),
             ["GITHUB_ACTIONS"] = "true",
             ["GITHUB_RUN_ID"] = "4242",
-            ["GITHUB_REPOSITORY"] = "acme/db-tools",
+            ["GITHUB_REPOSITORY"] = Repository,
             ["GITHUB_SERVER_URL"] = "https://github.com",
             ["GITHUB_STEP_SUMMARY"] = StepSummary,
             ["REKEY_DNS_SERVER"] = $"127.0.0.1:{_sandbox.DnsPort}",
             ["REKEY_POLL_INTERVAL"] = "0.05s",
         };
-        var scripts = new WorkflowScriptRunner(WorkingDirectory, contexts, runner);
+        // The operator runs IamPolicies with the account's own credentials, before any role exists.
+        var operatorScripts = new WorkflowScriptRunner(
+            WorkingDirectory,
+            contexts,
+            new Dictionary<string, string>(runner, StringComparer.Ordinal) { ["AWS_ACCESS_KEY_ID"] = SampleAccount.Account, ["AWS_SECRET_ACCESS_KEY"] = "sandbox" });
 
         // Each dispatch is a run of its own, with its own run id.
-        WorkflowScriptRunner Dispatch(string runId, params (string Context, string Value)[] inputs)
+        (Dictionary<string, string> Contexts, Dictionary<string, string> Runner) Dispatch(string runId, params (string Context, string Value)[] inputs)
         {
             var dispatched = new Dictionary<string, string>(contexts, StringComparer.Ordinal) { ["github.run_id"] = runId };
             foreach (var (context, value) in inputs)
@@ -179,8 +196,84 @@ public sealed class SandboxDispatch : IAsyncLifetime
                 dispatched[context] = value;
             }
 
-            return new WorkflowScriptRunner(WorkingDirectory, dispatched, new Dictionary<string, string>(runner, StringComparer.Ordinal) { ["GITHUB_RUN_ID"] = runId });
+            return (dispatched, new Dictionary<string, string>(runner, StringComparer.Ordinal) { ["GITHUB_RUN_ID"] = runId });
         }
+
+        // A job as GitHub runs it: its environment's variables, then its configure-aws-credentials steps (GitHub's
+        // token for the environment exchanged for the role; a chained role assumed from that session), then its scripts.
+        async Task<JobRun> RunJobAsync((Dictionary<string, string> Contexts, Dictionary<string, string> Runner) dispatch, string jobId)
+        {
+            var job = Workflow.Job(jobId);
+            var environment = new WorkflowScriptRunner(WorkingDirectory, dispatch.Contexts, dispatch.Runner).Resolve(job.Environment!);
+            var jobContexts = new Dictionary<string, string>(dispatch.Contexts, StringComparer.Ordinal);
+            foreach (var role in Roles.Where(r => r.GitHubEnvironment == environment))
+            {
+                jobContexts["vars." + role.GitHubVariable] = role.Arn;
+            }
+
+            var resolver = new WorkflowScriptRunner(WorkingDirectory, jobContexts, dispatch.Runner);
+            AWSCredentials? credentials = null;
+            foreach (var step in job.RoleSteps)
+            {
+                var with = step.With.ToDictionary(w => w.Key, w => resolver.Resolve(w.Value), StringComparer.Ordinal);
+                var duration = with.TryGetValue("role-duration-seconds", out var seconds) ? int.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture) : 3600;
+                try
+                {
+                    Amazon.SecurityToken.Model.Credentials issued;
+                    if (with.GetValueOrDefault("role-chaining") == "true")
+                    {
+                        using var chaining = aws.WithCredentials(credentials ?? throw new InvalidOperationException($"{step} chains from no role.")).CreateSts(region);
+                        var chained = await chaining.AssumeRoleAsync(
+                            new AssumeRoleRequest
+                            {
+                                RoleArn = with["role-to-assume"],
+                                RoleSessionName = with["role-session-name"],
+                                DurationSeconds = duration,
+                                Tags = with.GetValueOrDefault("role-skip-session-tagging") == "true" ? null : [new Amazon.SecurityToken.Model.Tag { Key = "GitHub", Value = "Actions" }, new Amazon.SecurityToken.Model.Tag { Key = "Repository", Value = Repository }],
+                            },
+                            cancellationToken);
+                        _sessions.Add((job.Id, chained.AssumedRoleUser.Arn));
+                        issued = chained.Credentials;
+                    }
+                    else
+                    {
+                        using var anonymous = aws.WithCredentials(new AnonymousAWSCredentials()).CreateSts(region);
+                        var federated = await anonymous.AssumeRoleWithWebIdentityAsync(
+                            new AssumeRoleWithWebIdentityRequest
+                            {
+                                RoleArn = with["role-to-assume"],
+                                RoleSessionName = with["role-session-name"],
+                                DurationSeconds = duration,
+                                WebIdentityToken = GitHubToken($"repo:{Repository}:environment:{environment}"),
+                            },
+                            cancellationToken);
+                        _sessions.Add((job.Id, federated.AssumedRoleUser.Arn));
+                        issued = federated.Credentials;
+                    }
+
+                    // output-env-credentials: false only proves the chain; the job keeps the role it had.
+                    if (with.GetValueOrDefault("output-env-credentials") != "false")
+                    {
+                        credentials = new SessionAWSCredentials(issued.AccessKeyId, issued.SecretAccessKey, issued.SessionToken);
+                    }
+                }
+                catch (AmazonSecurityTokenServiceException error)
+                {
+                    return new JobRun(job.Id, 1, $"{step}: {error.ErrorCode}: {error.Message}");
+                }
+            }
+
+            var identity = (credentials ?? throw new InvalidOperationException($"{job} assumes no role.")).GetCredentials();
+            var jobRunner = new Dictionary<string, string>(dispatch.Runner, StringComparer.Ordinal)
+            {
+                ["AWS_ACCESS_KEY_ID"] = identity.AccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = identity.SecretKey,
+                ["AWS_SESSION_TOKEN"] = identity.Token,
+            };
+            return await new WorkflowScriptRunner(WorkingDirectory, jobContexts, jobRunner).RunAsync(job, timeout);
+        }
+
+        var first = Dispatch("4242");
 
         var rollback = Dispatch("4243", ("inputs.phase", "rollback"));
         var second = Dispatch(
@@ -192,34 +285,59 @@ public sealed class SandboxDispatch : IAsyncLifetime
         var backup = Dispatch("4246", ("inputs.cluster", SecondCluster), ("inputs.phase", "backup"), ("inputs.kms-key", string.Empty), ("vars.REKEY_KMS_KEY", KeyAlias));
         var cleanup = Dispatch("4245", ("inputs.cluster", SecondCluster), ("inputs.phase", "cleanup"), ("vars.REKEY_MIN_AGE", "1m"));
 
-        var timeout = TimeSpan.FromMinutes(3);
-        IamPolicies = await scripts.RunCommandAsync(
-            $"./build.sh --target=IamPolicies --cluster={Cluster} --region={Region} --github-repo=acme/db-tools --environment={Environment} "
+        IamPolicies = await operatorScripts.RunCommandAsync(
+            $"./build.sh --target=IamPolicies --cluster={Cluster} --region={Region} --github-repo={Repository} --environment={Environment} "
             + $"--kms-key={KeyAlias} --sns-topic-arn={topicArn} --backup-account={BackupAccount} --backup-vault={BackupVault} --iam-output=iam",
             timeout);
-        _sandbox.Calls.Clear();
-        Plan = await scripts.RunAsync(Workflow.Job("plan"), timeout);
-        PlanCalls = _sandbox.Calls.Snapshot();
+        Assert.True(IamPolicies.ExitCode == 0, IamPolicies.Output);
+
+        // The roles as docs/github-setup.md creates them, each with the trust policy IamPolicies wrote for it.
+        using (var api = SandboxApi.For(_sandbox.BaseUrl))
+        {
+            foreach (var role in Roles)
+            {
+                var trust = await File.ReadAllTextAsync(Path.Combine(WorkingDirectory, "iam", role.Trust.FileName), cancellationToken);
+                await api.CreateRoleAsync(role.Arn, trust, cancellationToken);
+            }
+        }
+
+        // A token of the plan environment is not the migration role's subject.
+        using (var anonymous = aws.WithCredentials(new AnonymousAWSCredentials()).CreateSts(region))
+        {
+            var refused = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => anonymous.AssumeRoleWithWebIdentityAsync(
+                new AssumeRoleWithWebIdentityRequest
+                {
+                    RoleArn = Roles.Single(r => r.GitHubVariable == "REKEY_MIGRATION_ROLE_ARN").Arn,
+                    RoleSessionName = "rekey-cutover-4242",
+                    WebIdentityToken = GitHubToken($"repo:{Repository}:environment:{Environment}-plan"),
+                },
+                cancellationToken));
+            PlanTokenForMigrationRole = refused.ErrorCode;
+        }
 
         _sandbox.Calls.Clear();
-        Cutover = await scripts.RunAsync(Workflow.Job("cutover"), timeout);
-        CutoverCalls = _sandbox.Calls.Snapshot();
+        Plan = await RunJobAsync(first, "plan");
+        PlanCalls = JobCalls();
+
+        _sandbox.Calls.Clear();
+        Cutover = await RunJobAsync(first, "cutover");
+        CutoverCalls = JobCalls();
 
         ClusterKeyAfter = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
 
         _sandbox.Calls.Clear();
-        Rollback = await rollback.RunAsync(Workflow.Job("rollback"), timeout);
-        SecondCutover = await second.RunAsync(Workflow.Job("cutover"), timeout);
-        Backup = await backup.RunAsync(Workflow.Job("backup"), timeout);
-        Cleanup = await cleanup.RunAsync(Workflow.Job("cleanup"), timeout);
-        LaterCalls = _sandbox.Calls.Snapshot();
+        Rollback = await RunJobAsync(rollback, "rollback");
+        SecondCutover = await RunJobAsync(second, "cutover");
+        Backup = await RunJobAsync(backup, "backup");
+        Cleanup = await RunJobAsync(cleanup, "cleanup");
+        LaterCalls = JobCalls();
 
         // A cutover that stops half way keeps the cluster locked by its run; only that run id may roll it back.
         var keyBefore = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
         _sandbox.Faults.Add(new FaultRule { Kind = FaultKind.FailAsync, Service = "rds", Operation = "RestoreDBClusterToPointInTime" });
-        StoppedCutover = await Dispatch(StoppedRunId).RunAsync(Workflow.Job("cutover"), timeout);
-        RollbackWithoutRunId = await Dispatch("4248", ("inputs.phase", "rollback")).RunAsync(Workflow.Job("rollback"), timeout);
-        RollbackOfStoppedRun = await Dispatch("4249", ("inputs.phase", "rollback"), ("inputs.run-id", StoppedRunId)).RunAsync(Workflow.Job("rollback"), timeout);
+        StoppedCutover = await RunJobAsync(Dispatch(StoppedRunId), "cutover");
+        RollbackWithoutRunId = await RunJobAsync(Dispatch("4248", ("inputs.phase", "rollback")), "rollback");
+        RollbackOfStoppedRun = await RunJobAsync(Dispatch("4249", ("inputs.phase", "rollback"), ("inputs.run-id", StoppedRunId)), "rollback");
         var clusters = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest(), cancellationToken)).DBClusters!;
         AfterRollbackOfStoppedRun = (
             clusters.Any(c => c.DBClusterIdentifier == Cluster + "-old"),
@@ -237,10 +355,32 @@ public sealed class SandboxDispatch : IAsyncLifetime
             HttpStatus = 403,
             Message = "User is not authorized to perform: rds:RestoreDBClusterToPointInTime",
         });
-        SecondStoppedCutover = await Dispatch(SecondStoppedRunId).RunAsync(Workflow.Job("cutover"), timeout);
-        ResumedCutover = await Dispatch("4251", ("inputs.run-id", SecondStoppedRunId)).RunAsync(Workflow.Job("cutover"), timeout);
+        SecondStoppedCutover = await RunJobAsync(Dispatch(SecondStoppedRunId), "cutover");
+        ResumedCutover = await RunJobAsync(Dispatch("4251", ("inputs.run-id", SecondStoppedRunId)), "cutover");
         KeyAfterResumedCutover = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
     }
+
+    /// <summary>
+    /// GitHub's OIDC token for a job: issuer, audience sts.amazonaws.com and the subject GitHub sends
+    /// (the classic form, which the generated trust policies name). Its signature is not checked by the sandbox.
+    /// </summary>
+    private static string GitHubToken(string subject)
+    {
+        static string Encode(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var claims = new System.Text.Json.Nodes.JsonObject
+        {
+            ["iss"] = "https://token.actions.githubusercontent.com",
+            ["aud"] = "sts.amazonaws.com",
+            ["sub"] = subject,
+            ["repository"] = Repository,
+        };
+        return $"{Encode("""{"alg":"RS256","typ":"JWT"}""")}.{Encode(claims.ToJsonString())}.c2lnbmF0dXJl";
+    }
+
+    // What a job's scripts called: the configure-aws-credentials stand-in's AssumeRoleWithWebIdentity needs no
+    // permission of the role and is left out.
+    private IReadOnlyList<CallRecord> JobCalls() =>
+        _sandbox!.Calls.Snapshot().Where(c => c.Operation != "AssumeRoleWithWebIdentity").ToList();
 
     public async Task DisposeAsync()
     {
@@ -278,6 +418,24 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
 
         Assert.Equal(dispatch.KeyArn, dispatch.ClusterKeyAfter);
         Assert.True(File.Exists(Path.Combine(dispatch.WorkingDirectory, "artifacts", $"{SandboxDispatch.Cluster}-report.json")), "The cutover job's upload step finds no report.");
+    }
+
+    [Fact]
+    public void Each_job_assumes_its_environment_role_through_the_generated_trust_and_the_backup_job_chains_into_the_backup_role()
+    {
+        var expected = new[]
+        {
+            ("plan", "arn:aws:sts::111111111111:assumed-role/rekey-prod-plan/rekey-plan-4242"),
+            ("cutover", "arn:aws:sts::111111111111:assumed-role/rekey-prod-migration/rekey-cutover-4242"),
+            ("rollback", "arn:aws:sts::111111111111:assumed-role/rekey-prod-migration/rekey-rollback-4243"),
+            ("cutover", "arn:aws:sts::111111111111:assumed-role/rekey-prod-migration/rekey-cutover-4244"),
+            ("backup", "arn:aws:sts::111111111111:assumed-role/rekey-prod-migration/rekey-backup-4246"),
+            ("backup", $"arn:aws:sts::{SandboxDispatch.BackupAccount}:assumed-role/rekey-prod-backup/rekey-backup-4246"),
+            ("cleanup", "arn:aws:sts::111111111111:assumed-role/rekey-prod-migration/rekey-cleanup-4245"),
+        };
+
+        Assert.Equal(expected, dispatch.Sessions.Take(expected.Length));
+        Assert.Equal("AccessDenied", dispatch.PlanTokenForMigrationRole);
     }
 
     [Fact]

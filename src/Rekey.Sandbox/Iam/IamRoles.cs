@@ -37,7 +37,8 @@ public sealed record IamTag(string Key, string Value);
 /// registry starts empty in every account, including the AWS Backup default service role
 /// (service-role/AWSBackupDefaultServiceRole), which AWS creates only when someone first uses the
 /// Backup console or creates it: the hostile reading is that it is absent until seeded. AWS Backup
-/// refuses role ARNs that are not here; STS AssumeRole does not consult it.
+/// refuses role ARNs that are not here; STS assumes only roles that are here and whose trust policy
+/// allows the caller.
 /// Seed roles with POST /_sandbox/iam/roles {"account","roleName","path"?,"assumeRolePolicyDocument"?}.
 /// </summary>
 public sealed class IamRoles(SandboxClock clock, SandboxRuntime runtime) : IStatefulComponent, ISandboxControlApi

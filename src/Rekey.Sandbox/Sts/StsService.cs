@@ -1,10 +1,12 @@
-using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Rekey.Sandbox.Core;
+using Rekey.Sandbox.Iam;
+using Rekey.Sandbox.Kms;
 using Rekey.Sandbox.Protocols;
 
 namespace Rekey.Sandbox.Sts;
@@ -46,18 +48,24 @@ public sealed class StsSessions : IStatefulComponent
 }
 
 /// <summary>
-/// STS (Query, 2011-06-15): GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity. AssumeRole
-/// does not consult the IAM role registry nor trust policies (a limit, see docs/sandbox.md): any
-/// well-formed role ARN may be assumed, and the credentials returned act in the role's account.
+/// STS (Query, 2011-06-15): GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity. A role can
+/// be assumed only if it exists in the IAM role registry of its account and its trust policy
+/// (evaluated by <see cref="PolicyEvaluator"/>) allows the caller: an account's principal or role
+/// session for AssumeRole, the token's provider and claims for AssumeRoleWithWebIdentity. The
+/// credentials returned act in the role's account.
 /// </summary>
 public sealed partial class StsService : QueryService
 {
     private readonly StsSessions _sessions;
+    private readonly IamRoles _roles;
+    private readonly SandboxOrganizations _organizations;
 
-    public StsService(SandboxRuntime runtime, StsSessions sessions)
+    public StsService(SandboxRuntime runtime, StsSessions sessions, IamRoles roles, SandboxOrganizations organizations)
         : base(runtime)
     {
         _sessions = sessions;
+        _roles = roles;
+        _organizations = organizations;
         Register("GetCallerIdentity", mutating: false, GetCallerIdentity);
         Register("AssumeRole", mutating: true, (request, p) => Assume(request, p, webIdentity: null));
         Register("AssumeRoleWithWebIdentity", mutating: true, (request, p) => Assume(request, p, ParseWebIdentityToken(p.Required("WebIdentityToken"))));
@@ -113,13 +121,14 @@ public sealed partial class StsService : QueryService
 
         var account = match.Groups["account"].Value;
         var roleName = match.Groups["name"].Value;
+        var role = webIdentity is null ? AuthorizeAssumeRole(request, parameters, roleArn) : AuthorizeWebIdentity(webIdentity, roleArn, account);
         var session = new StsSession(
             AccountResolver.IssueAccessKeyId(account),
             account,
             roleArn,
             roleName,
             sessionName,
-            "AROA" + RoleIdSuffix(roleArn),
+            role.RoleId,
             Runtime.Clock.Now.AddSeconds(duration));
         _sessions.Add(session);
 
@@ -147,6 +156,67 @@ public sealed partial class StsService : QueryService
         return result;
     }
 
+    /// <summary>
+    /// The role AssumeRole may assume: it exists and its trust policy allows the caller (the
+    /// account's root for a long-term key, the role for a session), with sts:TagSession as well when
+    /// the request passes session tags. AWS answers both failures alike, naming caller and role.
+    /// </summary>
+    private IamRole AuthorizeAssumeRole(AwsRequestContext request, QueryParameters parameters, string roleArn)
+    {
+        var session = _sessions.Find(request.Caller.AccessKeyId);
+        if (session is not null && session.Expiration <= Runtime.Clock.Now)
+        {
+            throw new AwsServiceException("ExpiredToken", "The security token included in the request is expired");
+        }
+
+        PolicyRequest Caller(string action) => new()
+        {
+            PrincipalAccount = request.Account,
+            RoleArn = session?.RoleArn,
+            Action = action,
+            PrincipalOrgId = _organizations.Of(request.Account)?.Id,
+        };
+
+        var role = _roles.FindByArn(roleArn);
+        var tagged = parameters.Has("Tags") || parameters.Has("TransitiveTagKeys");
+        if (role is null ||
+            !PolicyEvaluator.IsAllowed(role.AssumeRolePolicyDocument, Caller("sts:AssumeRole")) ||
+            (tagged && !PolicyEvaluator.IsAllowed(role.AssumeRolePolicyDocument, Caller("sts:TagSession"))))
+        {
+            var who = session?.AssumedRoleArn ?? $"arn:aws:iam::{request.Account}:root";
+            throw new AwsServiceException(
+                "AccessDenied", $"User: {who} is not authorized to perform: sts:AssumeRole on resource: {roleArn}", HttpStatusCode.Forbidden);
+        }
+
+        return role;
+    }
+
+    /// <summary>
+    /// The role AssumeRoleWithWebIdentity may assume: it exists and its trust policy allows the
+    /// federated principal of the token's issuer in the role's account (the sandbox keeps no OIDC
+    /// provider registry: the provider the token names is taken to exist) with the token's sub and aud.
+    /// </summary>
+    private IamRole AuthorizeWebIdentity(WebIdentity webIdentity, string roleArn, string account)
+    {
+        var caller = new PolicyRequest
+        {
+            Action = "sts:AssumeRoleWithWebIdentity",
+            FederatedProvider = $"arn:aws:iam::{account}:oidc-provider/{webIdentity.Provider}",
+            Context = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
+            {
+                [webIdentity.Provider + ":sub"] = [webIdentity.Subject],
+                [webIdentity.Provider + ":aud"] = webIdentity.Audiences,
+            },
+        };
+        var role = _roles.FindByArn(roleArn);
+        if (role is null || !PolicyEvaluator.IsAllowed(role.AssumeRolePolicyDocument, caller))
+        {
+            throw new AwsServiceException("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", HttpStatusCode.Forbidden);
+        }
+
+        return role;
+    }
+
     /// <summary>Reads sub, aud and iss from an OIDC token (a JWT); the sandbox does not check its signature.</summary>
     private static WebIdentity ParseWebIdentityToken(string token)
     {
@@ -162,27 +232,24 @@ public sealed partial class StsService : QueryService
             payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
             var claims = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)))!.AsObject();
             var issuer = claims["iss"]?.GetValue<string>() ?? throw new AwsServiceException("InvalidIdentityToken", "The token has no iss claim.");
-            var audience = claims["aud"] switch
+            List<string> audiences = claims["aud"] switch
             {
-                JsonArray array => array.FirstOrDefault()?.GetValue<string>(),
-                JsonValue value => value.GetValue<string>(),
-                _ => null,
-            } ?? throw new AwsServiceException("InvalidIdentityToken", "The token has no aud claim.");
+                JsonArray array => [.. array.OfType<JsonValue>().Select(v => v.GetValue<string>())],
+                JsonValue value => [value.GetValue<string>()],
+                _ => [],
+            };
+            if (audiences.Count == 0)
+            {
+                throw new AwsServiceException("InvalidIdentityToken", "The token has no aud claim.");
+            }
+
             var subject = claims["sub"]?.GetValue<string>() ?? throw new AwsServiceException("InvalidIdentityToken", "The token has no sub claim.");
-            return new WebIdentity(subject, audience, issuer.StartsWith("https://", StringComparison.Ordinal) ? issuer["https://".Length..] : issuer);
+            return new WebIdentity(subject, audiences, issuer.StartsWith("https://", StringComparison.Ordinal) ? issuer["https://".Length..] : issuer);
         }
         catch (Exception error) when (error is FormatException or JsonException or InvalidOperationException)
         {
             throw new AwsServiceException("InvalidIdentityToken", "The web identity token could not be read: " + error.Message);
         }
-    }
-
-    // Role ids are stable per role: AROA + 17 characters derived from the ARN.
-    private static string RoleIdSuffix(string roleArn)
-    {
-        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(roleArn));
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        return string.Concat(hash.Take(17).Select(b => alphabet[b % alphabet.Length].ToString(CultureInfo.InvariantCulture)));
     }
 
     [GeneratedRegex("^arn:aws:iam::(?<account>[0-9]{12}):role/(?:[\\w+=,.@-]+/)*(?<name>[\\w+=,.@-]{1,64})$")]
@@ -191,5 +258,8 @@ public sealed partial class StsService : QueryService
     [GeneratedRegex("^[\\w+=,.@-]{2,64}$")]
     private static partial Regex SessionNamePattern();
 
-    private sealed record WebIdentity(string Subject, string Audience, string Provider);
+    private sealed record WebIdentity(string Subject, IReadOnlyList<string> Audiences, string Provider)
+    {
+        public string Audience => Audiences[0];
+    }
 }

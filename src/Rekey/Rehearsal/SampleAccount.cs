@@ -28,6 +28,12 @@ public static class SampleAccount
     /// <summary>AWS Backup's default service role in the account, which the backup phase uses unless told otherwise.</summary>
     public const string BackupServiceRoleArn = $"arn:aws:iam::{Account}:role/service-role/AWSBackupDefaultServiceRole";
 
+    /// <summary>The account that receives the backup copies in a rehearsal.</summary>
+    public const string BackupAccount = "222222222222";
+
+    /// <summary>The role the backup phase assumes in <see cref="BackupAccount"/>.</summary>
+    public const string BackupRoleArn = $"arn:aws:iam::{BackupAccount}:role/rekey-backup";
+
     public static IReadOnlyList<SampleCluster> Clusters { get; } =
     [
         new(
@@ -144,6 +150,19 @@ public static class SampleAccount
     {
         ArgumentNullException.ThrowIfNull(api);
         return api.CreateRoleAsync(BackupServiceRoleArn, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the backup account's role through the sandbox API with a trust policy that lets the
+    /// rehearsal's caller, the sample account's own credentials, assume it: the sandbox's STS, like
+    /// AWS, assumes only a role that exists and trusts its caller.
+    /// </summary>
+    public static Task SeedBackupRoleAsync(SandboxApi api, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        const string trust =
+            $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:root"},"Action":"sts:AssumeRole"}]}""";
+        return api.CreateRoleAsync(BackupRoleArn, trust, cancellationToken);
     }
 
     private static Task WaitForInstanceAsync(IAmazonRDS rds, Waiter wait, string id, CancellationToken cancellationToken) =>

@@ -79,11 +79,20 @@ public sealed class SandboxApi(HttpClient http) : IDisposable
 
     /// <summary>
     /// Creates the IAM role an ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) names in the sandbox's role
-    /// registry, which starts empty: AWS Backup there refuses a service role that does not exist.
-    /// A role that already exists under this ARN is left as it is; one of that name under another path
-    /// or letter case is an error, since AWS Backup would be handed an ARN that names no role.
+    /// registry, which starts empty, with the sandbox's default trust policy (the role's own account).
     /// </summary>
-    public async Task CreateRoleAsync(string roleArn, CancellationToken cancellationToken)
+    public Task CreateRoleAsync(string roleArn, CancellationToken cancellationToken) =>
+        CreateRoleAsync(roleArn, assumeRolePolicyDocument: null, cancellationToken);
+
+    /// <summary>
+    /// Creates the IAM role an ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME) names in the sandbox's role
+    /// registry, which starts empty: AWS Backup there refuses a service role that does not exist, and
+    /// STS assumes only a role that exists and whose trust policy (<paramref name="assumeRolePolicyDocument"/>;
+    /// null: the role's own account) allows the caller.
+    /// A role that already exists under this ARN is left as it is, trust policy included; one of that
+    /// name under another path or letter case is an error, since callers would be handed an ARN that names no role.
+    /// </summary>
+    public async Task CreateRoleAsync(string roleArn, string? assumeRolePolicyDocument, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(roleArn);
         const string marker = ":role/";
@@ -96,7 +105,7 @@ public sealed class SandboxApi(HttpClient http) : IDisposable
 
         var pathAndName = roleArn[(at + marker.Length - 1)..];
         var slash = pathAndName.LastIndexOf('/');
-        var body = new { account = parts[4], roleName = pathAndName[(slash + 1)..], path = pathAndName[..(slash + 1)] };
+        var body = new { account = parts[4], roleName = pathAndName[(slash + 1)..], path = pathAndName[..(slash + 1)], assumeRolePolicyDocument };
         using var response = await http.PostAsJsonAsync("/_sandbox/iam/roles", body, Json, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Conflict)
         {

@@ -34,6 +34,11 @@ public sealed class KmsKeyUseTests(CliSessionFixture fixture) : IClassFixture<Cl
     public async Task A_role_principal_admits_that_role_only_and_not_the_rest_of_its_account()
     {
         var arn = (await Cli.CreateKeyAsync("--policy", KmsTestData.PolicyWith("111111111111", KmsTestData.CopyStatementFor("arn:aws:iam::222222222222:role/rekey-backup"))))["Arn"].Text();
+        foreach (var roleName in new[] { "rekey-backup", "someone-else" })
+        {
+            await Cli.As("222222222222").JsonAsync("iam", "create-role", "--role-name", roleName, "--assume-role-policy-document", StsTestData.TrustFor("111111111111"));
+        }
+
         var assumed = await Cli.JsonAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::222222222222:role/rekey-backup", "--role-session-name", "copy");
         var otherRole = await Cli.JsonAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::222222222222:role/someone-else", "--role-session-name", "copy");
 

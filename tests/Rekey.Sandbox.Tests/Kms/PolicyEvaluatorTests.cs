@@ -80,4 +80,64 @@ public sealed class PolicyEvaluatorTests
         Assert.Contains("Effect", error, StringComparison.Ordinal);
         Assert.False(PolicyEvaluator.IsAllowed("not json", Request("111111111111", "kms:Decrypt")));
     }
+
+    private static PolicyRequest WebIdentity(string provider, string subject, params string[] audiences) => new()
+    {
+        Action = "sts:AssumeRoleWithWebIdentity",
+        FederatedProvider = $"arn:aws:iam::111111111111:oidc-provider/{provider}",
+        Context = new Dictionary<string, IReadOnlyList<string>>
+        {
+            [provider + ":sub"] = [subject],
+            [provider + ":aud"] = audiences,
+        },
+    };
+
+    [Fact]
+    public void A_Federated_principal_admits_a_web_identity_of_that_provider_only_and_never_an_account()
+    {
+        var policy = Policy("""{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}""");
+        var accountTrust = Policy("""{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:*"}""");
+
+        Assert.True(PolicyEvaluator.IsAllowed(policy, WebIdentity("token.actions.githubusercontent.com", "repo:a/b:environment:prod", "sts.amazonaws.com")));
+        Assert.False(PolicyEvaluator.IsAllowed(policy, WebIdentity("issuer.example.com", "repo:a/b:environment:prod", "sts.amazonaws.com")));
+        Assert.False(PolicyEvaluator.IsAllowed(policy, Request("111111111111", "sts:AssumeRoleWithWebIdentity")));
+        Assert.False(PolicyEvaluator.IsAllowed(accountTrust, WebIdentity("token.actions.githubusercontent.com", "repo:a/b:environment:prod", "sts.amazonaws.com")));
+    }
+
+    [Fact]
+    public void A_Service_principal_admits_that_service_and_not_an_account_of_the_same_action()
+    {
+        var policy = Policy("""{"Effect":"Allow","Principal":{"Service":["backup.amazonaws.com"]},"Action":"sts:AssumeRole"}""");
+
+        Assert.True(PolicyEvaluator.IsAllowed(policy, new PolicyRequest { Action = "sts:AssumeRole", ServicePrincipal = "backup.amazonaws.com" }));
+        Assert.False(PolicyEvaluator.IsAllowed(policy, new PolicyRequest { Action = "sts:AssumeRole", ServicePrincipal = "rds.amazonaws.com" }));
+        Assert.False(PolicyEvaluator.IsAllowed(policy, Request("111111111111", "sts:AssumeRole")));
+    }
+
+    [Fact]
+    public void ForAnyValue_needs_one_matching_value_ForAllValues_needs_every_value_and_a_plain_operator_refuses_several()
+    {
+        static string Trust(string condition) => Policy(
+            $$"""{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/issuer.example.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{condition}}}""");
+        var twoAudiences = WebIdentity("issuer.example.com", "s", "sts.amazonaws.com", "other");
+
+        Assert.True(PolicyEvaluator.IsAllowed(Trust("""{"ForAnyValue:StringEquals":{"issuer.example.com:aud":"sts.amazonaws.com"}}"""), twoAudiences));
+        Assert.False(PolicyEvaluator.IsAllowed(Trust("""{"ForAllValues:StringEquals":{"issuer.example.com:aud":"sts.amazonaws.com"}}"""), twoAudiences));
+        Assert.True(PolicyEvaluator.IsAllowed(Trust("""{"ForAllValues:StringLike":{"issuer.example.com:aud":["sts.*","oth?r"]}}"""), twoAudiences));
+        Assert.False(PolicyEvaluator.IsAllowed(Trust("""{"StringEquals":{"issuer.example.com:aud":"sts.amazonaws.com"}}"""), twoAudiences));
+    }
+
+    [Fact]
+    public void A_condition_on_a_token_claim_refuses_a_caller_without_a_token_and_a_Deny_on_it_applies()
+    {
+        var allow = Policy("""{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"token.actions.githubusercontent.com:sub":"repo:a/b:environment:prod"}}}""");
+        var deny = Policy("""
+            {"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"},
+            {"Effect":"Deny","Principal":"*","Action":"sts:*","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:a/b:ref:*"}}}
+            """);
+
+        Assert.False(PolicyEvaluator.IsAllowed(allow, Request("111111111111", "sts:AssumeRole")));
+        Assert.True(PolicyEvaluator.IsAllowed(deny, WebIdentity("token.actions.githubusercontent.com", "repo:a/b:environment:prod", "sts.amazonaws.com")));
+        Assert.False(PolicyEvaluator.IsAllowed(deny, WebIdentity("token.actions.githubusercontent.com", "repo:a/b:ref:refs/heads/main", "sts.amazonaws.com")));
+    }
 }
