@@ -216,7 +216,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
             foreach (var step in job.RoleSteps)
             {
                 var with = step.With.ToDictionary(w => w.Key, w => resolver.Resolve(w.Value), StringComparer.Ordinal);
-                var duration = with.TryGetValue("role-duration-seconds", out var seconds) ? int.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture) : 3600;
+                // Not the step's role-duration-seconds: that is real time, and the sandbox's clock runs 600x, where it
+                // would lapse within seconds on a slow runner. STS's longest session (12 h) is 72 real seconds here.
+                const int duration = 43200;
                 try
                 {
                     Amazon.SecurityToken.Model.Credentials issued;
