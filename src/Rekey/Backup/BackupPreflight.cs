@@ -268,7 +268,7 @@ public static class BackupPreflight
             return;
         }
 
-        var roleName = setup.ServiceRoleArn[(setup.ServiceRoleArn.LastIndexOf('/') + 1)..];
+        var roleName = BackupSetup.RoleNameOf(setup.ServiceRoleArn);
         try
         {
             var role = (await run.Iam.GetRoleAsync(new GetRoleRequest { RoleName = roleName }, cancellationToken).ConfigureAwait(false)).Role;

@@ -94,6 +94,13 @@ public sealed record BackupSetup
     public static string DefaultServiceRoleArn(string partition, string account) =>
         $"arn:{partition}:iam::{account}:role/service-role/AWSBackupDefaultServiceRole";
 
+    /// <summary>A role ARN's name: what follows its last '/', whatever the path before it.</summary>
+    public static string RoleNameOf(string roleArn)
+    {
+        ArgumentNullException.ThrowIfNull(roleArn);
+        return roleArn[(roleArn.LastIndexOf('/') + 1)..];
+    }
+
     /// <summary>The account an ARN names (its fifth field), or null.</summary>
     public static string? AccountOf(string? arn) =>
         arn?.Split(':') is { Length: > 5 } parts && parts[4].Length == 12 ? parts[4] : null;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Rekey.Backup;
 using Rekey.Configuration;
 using Rekey.Migration;
 
@@ -195,7 +196,7 @@ public static class IamPolicyGenerator
             // By name under any path: IAM authorizes GetRole on the role's real ARN, so a role found under
             // another path than the one given is still read, and BackupPreflight can say which ARN to give.
             ResourceScope.BackupServiceRole => input.BackupServiceRoleArn is { } serviceRole
-                ? ([$"arn:{p}:iam::{account}:role/{RoleName(serviceRole)}", $"arn:{p}:iam::{account}:role/*/{RoleName(serviceRole)}"], null)
+                ? ([$"arn:{p}:iam::{account}:role/{BackupSetup.RoleNameOf(serviceRole)}", $"arn:{p}:iam::{account}:role/*/{BackupSetup.RoleNameOf(serviceRole)}"], null)
                 : null,
             ResourceScope.BackupAccountRole => input.BackupAccount is { } backupAccount && backupRoleName is not null
                 ? ([input.RoleArn(backupAccount, backupRoleName)], null)
@@ -217,8 +218,6 @@ public static class IamPolicyGenerator
                 new JsonObject { ["ForAnyValue:StringEquals"] = new JsonObject { ["kms:ResourceAliases"] = AliasName(input.Key) } }),
             _ => ([$"{kms}:key/{input.Key.Value}"], null),
         };
-
-    private static string RoleName(string roleArn) => roleArn[(roleArn.LastIndexOf('/') + 1)..];
 
     private static string AliasName(KmsKeyReference key) =>
         key.Kind == KmsKeyReferenceKind.AliasArn ? key.Value[(key.Value.IndexOf(":alias/", StringComparison.Ordinal) + 1)..] : key.Value;

@@ -1,5 +1,6 @@
 using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
+using Rekey.Backup;
 using Rekey.Waiting;
 
 namespace Rekey.Rehearsal;
@@ -26,7 +27,7 @@ public static class SampleAccount
     public const string Account = "111111111111";
 
     /// <summary>AWS Backup's default service role in the account, which the backup phase uses unless told otherwise.</summary>
-    public const string BackupServiceRoleArn = $"arn:aws:iam::{Account}:role/service-role/AWSBackupDefaultServiceRole";
+    public static string BackupServiceRoleArn { get; } = BackupSetup.DefaultServiceRoleArn("aws", Account);
 
     /// <summary>The account that receives the backup copies in a rehearsal.</summary>
     public const string BackupAccount = "222222222222";
