@@ -45,6 +45,7 @@ public sealed class RestoreTests(SandboxFixture fixture) : IClassFixture<Sandbox
     [Fact]
     public async Task The_restored_cluster_has_only_what_the_request_carried_and_defaults_otherwise()
     {
+        await Cli.JsonAsync("rds", "create-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "custom-params", "--db-parameter-group-family", "aurora-postgresql16", "--description", "custom");
         await fixture.AvailableClusterAsync(
             "carry-source",
             encrypted: true,

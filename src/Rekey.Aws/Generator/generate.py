@@ -40,6 +40,10 @@ SERVICES = [
             "DescribeGlobalClusters", "DescribeIntegrations", "FailoverDBCluster", "ListTagsForResource",
             "ModifyDBCluster", "ModifyDBInstance", "RebootDBInstance", "RegisterDBProxyTargets", "RemoveRoleFromDBCluster",
             "RemoveTagsFromResource", "RestoreDBClusterToPointInTime",
+            # Parameter groups: Blue/Green eligibility reads them, its fix copies one; Create* serve fixtures.
+            "CopyDBClusterParameterGroup", "CreateDBClusterParameterGroup", "CreateDBParameterGroup",
+            "DeleteDBClusterParameterGroup", "DescribeDBClusterParameterGroups", "DescribeDBClusterParameters",
+            "DescribeDBParameterGroups", "DescribeDBParameters", "ModifyDBClusterParameterGroup",
         ],
     },
     {

@@ -132,6 +132,12 @@ public sealed class DbInstance : RdsResource
 
     public required string DBParameterGroupName { get; set; }
 
+    /// <summary>DBClusterParameterGroupStatus as a cluster member: pending-reboot until a reboot applies the cluster parameter group's changes.</summary>
+    public string ClusterParameterGroupStatus { get; set; } = "in-sync";
+
+    /// <summary>DBParameterGroups[].ParameterApplyStatus: pending-reboot until a reboot applies the DB parameter group's changes.</summary>
+    public string ParameterApplyStatus { get; set; } = "in-sync";
+
     public int MonitoringInterval { get; set; }
 
     public string? MonitoringRoleArn { get; set; }

@@ -72,7 +72,7 @@ public sealed partial class RdsService
             MasterUsername = p.Get("MasterUsername"),
             ManageMasterUserPassword = manageSecret,
             CreateTime = Now,
-            DBClusterParameterGroup = p.Get("DBClusterParameterGroupName") ?? defaults.ParameterGroup,
+            DBClusterParameterGroup = ClusterParameterGroupFor(request, p.Get("DBClusterParameterGroupName"), engine, defaults.Version),
             StorageEncrypted = encrypted ?? false,
             KmsKeyId = keyArn,
             GlobalClusterIdentifier = p.Get("GlobalClusterIdentifier"),
@@ -175,6 +175,11 @@ public sealed partial class RdsService
             }
         }
 
+        if (p.Get("DBClusterParameterGroupName") is { } parameterGroup)
+        {
+            AssociateClusterParameterGroup(cluster, ClusterParameterGroupFor(request, parameterGroup, cluster.Engine, cluster.EngineVersion));
+        }
+
         ApplyModifications(cluster, p);
         return [RdsXml.Cluster(_state, cluster)];
     }
@@ -209,7 +214,6 @@ public sealed partial class RdsService
 
         cluster.PreferredBackupWindow = p.Get("PreferredBackupWindow") ?? cluster.PreferredBackupWindow;
         cluster.PreferredMaintenanceWindow = p.Get("PreferredMaintenanceWindow") ?? cluster.PreferredMaintenanceWindow;
-        cluster.DBClusterParameterGroup = p.Get("DBClusterParameterGroupName") ?? cluster.DBClusterParameterGroup;
         cluster.Port = p.Int("Port") ?? cluster.Port;
         cluster.DeletionProtection = p.Bool("DeletionProtection") ?? cluster.DeletionProtection;
         cluster.CopyTagsToSnapshot = p.Bool("CopyTagsToSnapshot") ?? cluster.CopyTagsToSnapshot;
@@ -342,7 +346,7 @@ public sealed partial class RdsService
             DatabaseName = source.DatabaseName,
             MasterUsername = source.MasterUsername,
             CreateTime = Now,
-            DBClusterParameterGroup = p.Get("DBClusterParameterGroupName") ?? defaults.ParameterGroup,
+            DBClusterParameterGroup = ClusterParameterGroupFor(request, p.Get("DBClusterParameterGroupName"), source.Engine, source.EngineVersion),
             StorageEncrypted = encrypted,
             KmsKeyId = keyArn,
             RestoredFromResourceId = source.ResourceId,

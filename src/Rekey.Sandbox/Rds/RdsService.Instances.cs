@@ -79,7 +79,7 @@ public sealed partial class RdsService
             EngineVersion = cluster.EngineVersion,
             AvailabilityZone = zone,
             PromotionTier = tier,
-            DBParameterGroupName = p.Get("DBParameterGroupName") ?? cluster.DBClusterParameterGroup,
+            DBParameterGroupName = InstanceParameterGroupFor(request, p.Get("DBParameterGroupName"), engine, cluster.EngineVersion),
             MonitoringInterval = monitoringInterval,
             MonitoringRoleArn = p.Get("MonitoringRoleArn"),
             PerformanceInsightsEnabled = performanceInsights,
@@ -191,7 +191,11 @@ public sealed partial class RdsService
             instance.PromotionTier = tier;
         }
 
-        instance.DBParameterGroupName = p.Get("DBParameterGroupName") ?? instance.DBParameterGroupName;
+        if (p.Get("DBParameterGroupName") is { } parameterGroup)
+        {
+            AssociateInstanceParameterGroup(instance, InstanceParameterGroupFor(request, parameterGroup, instance.Engine, instance.EngineVersion));
+        }
+
         instance.AutoMinorVersionUpgrade = p.Bool("AutoMinorVersionUpgrade") ?? instance.AutoMinorVersionUpgrade;
         instance.PubliclyAccessible = p.Bool("PubliclyAccessible") ?? instance.PubliclyAccessible;
         instance.CACertificateIdentifier = p.Get("CACertificateIdentifier") ?? instance.CACertificateIdentifier;

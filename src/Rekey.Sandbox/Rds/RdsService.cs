@@ -25,6 +25,7 @@ public sealed partial class RdsService : QueryService
         RegisterEndpointOperations();
         RegisterOtherOperations();
         RegisterIntegrationOperations();
+        RegisterParameterGroupOperations();
     }
 
     public override string SigningName => "rds";

@@ -35,6 +35,9 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
 
     public List<RdsIntegration> Integrations { get; private set; } = [];
 
+    /// <summary>The custom parameter groups of both kinds (the default groups exist without being stored).</summary>
+    public List<ParameterGroup> ParameterGroups { get; private set; } = [];
+
     public DateTimeOffset Now => clock.Now;
 
     public SandboxDurations Durations => options.Durations;
@@ -320,6 +323,12 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
                 Instances.Remove(instance);
                 AddEvent(instance, "db-instance", instance.Arn, "DB instance deleted", transition.DueAt, "deletion");
                 break;
+            case "reboot":
+                // A reboot applies the parameter group changes that waited for it.
+                instance.Status = "available";
+                instance.ClusterParameterGroupStatus = "in-sync";
+                instance.ParameterApplyStatus = "in-sync";
+                break;
             default:
                 instance.Status = "available";
                 break;
@@ -341,7 +350,7 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
     // ---- State file ------------------------------------------------------------------------------
 
     public JsonNode Save() => JsonSerializer.SerializeToNode(
-        new Snapshot(Clusters, Instances, Endpoints, Snapshots, Events, Subscriptions, GlobalClusters, Proxies, _nextWriteSequence, Integrations),
+        new Snapshot(Clusters, Instances, Endpoints, Snapshots, Events, Subscriptions, GlobalClusters, Proxies, _nextWriteSequence, Integrations, ParameterGroups),
         SandboxJson.Options)!;
 
     public void Load(JsonNode state)
@@ -357,6 +366,7 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
         Proxies = loaded.Proxies;
         _nextWriteSequence = loaded.NextWriteSequence;
         Integrations = loaded.Integrations ?? [];
+        ParameterGroups = loaded.ParameterGroups ?? [];
     }
 
     private sealed record Snapshot(
@@ -369,5 +379,6 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
         List<GlobalCluster> GlobalClusters,
         List<DbProxy> Proxies,
         long NextWriteSequence,
-        List<RdsIntegration>? Integrations);
+        List<RdsIntegration>? Integrations,
+        List<ParameterGroup>? ParameterGroups);
 }

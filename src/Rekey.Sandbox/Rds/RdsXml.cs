@@ -44,7 +44,7 @@ internal static class RdsXml
             {
                 new XElement("DBInstanceIdentifier", i.Identifier),
                 new XElement("IsClusterWriter", Bool(i.ResourceId == c.WriterResourceId)),
-                new XElement("DBClusterParameterGroupStatus", "in-sync"),
+                new XElement("DBClusterParameterGroupStatus", i.ClusterParameterGroupStatus),
                 new XElement("PromotionTier", i.PromotionTier),
             }),
             List("VpcSecurityGroups", "VpcSecurityGroupMembership", c.VpcSecurityGroupIds, g => new object[]
@@ -130,7 +130,7 @@ internal static class RdsXml
                 new XElement(
                     "DBParameterGroup",
                     new XElement("DBParameterGroupName", i.DBParameterGroupName),
-                    new XElement("ParameterApplyStatus", "in-sync"))),
+                    new XElement("ParameterApplyStatus", i.ParameterApplyStatus))),
             new XElement("AvailabilityZone", i.AvailabilityZone),
             new XElement(
                 "DBSubnetGroup",

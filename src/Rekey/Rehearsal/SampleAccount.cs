@@ -15,7 +15,14 @@ public sealed record SampleCluster(
     string CustomEndpoint,
     string RoleArn,
     string? RoleFeature,
-    IReadOnlyList<(string Id, string InstanceClass, string Zone, int PromotionTier)> Instances);
+    IReadOnlyList<(string Id, string InstanceClass, string Zone, int PromotionTier)> Instances)
+{
+    /// <summary>The family of both parameter groups (the engine's default major version).</summary>
+    public string ParameterGroupFamily => Engine == "aurora-mysql" ? "aurora-mysql8.0" : "aurora-postgresql16";
+
+    /// <summary>The values set in the custom cluster parameter group before the cluster is created.</summary>
+    public IReadOnlyList<(string Name, string Value)> ClusterParameters { get; init; } = [];
+}
 
 /// <summary>
 /// Seeds the rehearsal account through the ordinary RDS API: an aurora-postgresql and an aurora-mysql
@@ -46,7 +53,12 @@ public static class SampleAccount
             "orders-reporting",
             $"arn:aws:iam::{Account}:role/orders-s3-import",
             "s3Import",
-            [("orders-1", "db.r6g.large", "us-east-1a", 0), ("orders-2", "db.r6g.large", "us-east-1b", 1), ("orders-3", "db.r6g.xlarge", "us-east-1c", 2)]),
+            [("orders-1", "db.r6g.large", "us-east-1a", 0), ("orders-2", "db.r6g.large", "us-east-1b", 1), ("orders-3", "db.r6g.xlarge", "us-east-1c", 2)])
+        {
+            // Logical replication on: the PostgreSQL sample is ready for Blue/Green; the MySQL
+            // sample keeps binlog_format OFF, so its Blue/Green needs the parameter group fix.
+            ClusterParameters = [("rds.logical_replication", "1")],
+        },
         new(
             "inventory",
             "aurora-mysql",
@@ -63,6 +75,7 @@ public static class SampleAccount
     {
         foreach (var sample in Clusters)
         {
+            await CreateParameterGroupsAsync(rds, sample, cancellationToken).ConfigureAwait(false);
             await rds.CreateDBClusterAsync(
                 new CreateDBClusterRequest
                 {
@@ -164,6 +177,37 @@ public static class SampleAccount
         const string trust =
             $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:root"},"Action":"sts:AssumeRole"}]}""";
         return api.CreateRoleAsync(BackupRoleArn, trust, cancellationToken);
+    }
+
+    private static async Task CreateParameterGroupsAsync(IAmazonRDS rds, SampleCluster sample, CancellationToken cancellationToken)
+    {
+        await rds.CreateDBClusterParameterGroupAsync(
+            new CreateDBClusterParameterGroupRequest
+            {
+                DBClusterParameterGroupName = sample.ParameterGroup,
+                DBParameterGroupFamily = sample.ParameterGroupFamily,
+                Description = $"{sample.Id} cluster parameters",
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (sample.ClusterParameters.Count > 0)
+        {
+            await rds.ModifyDBClusterParameterGroupAsync(
+                new ModifyDBClusterParameterGroupRequest
+                {
+                    DBClusterParameterGroupName = sample.ParameterGroup,
+                    Parameters = [.. sample.ClusterParameters.Select(p => new Parameter { ParameterName = p.Name, ParameterValue = p.Value, ApplyMethod = "pending-reboot" })],
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        await rds.CreateDBParameterGroupAsync(
+            new CreateDBParameterGroupRequest
+            {
+                DBParameterGroupName = sample.InstanceParameterGroup,
+                DBParameterGroupFamily = sample.ParameterGroupFamily,
+                Description = $"{sample.Id} instance parameters",
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     private static Task WaitForInstanceAsync(IAmazonRDS rds, Waiter wait, string id, CancellationToken cancellationToken) =>

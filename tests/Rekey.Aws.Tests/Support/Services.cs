@@ -18,7 +18,9 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         "ListTagsForResource", "DescribeGlobalClusters", "DescribeDBProxies", "DescribeDBProxyTargets",
         "RegisterDBProxyTargets", "DeregisterDBProxyTargets", "DescribeEventSubscriptions", "DescribeEvents",
         "CreateDBClusterSnapshot", "DescribeDBClusterSnapshots", "CreateDBCluster", "CreateDBProxy",
-        "DescribeIntegrations", "CreateIntegration",
+        "DescribeIntegrations", "CreateIntegration", "CopyDBClusterParameterGroup", "CreateDBClusterParameterGroup",
+        "CreateDBParameterGroup", "DeleteDBClusterParameterGroup", "DescribeDBClusterParameterGroups",
+        "DescribeDBClusterParameters", "DescribeDBParameterGroups", "DescribeDBParameters", "ModifyDBClusterParameterGroup",
     ]);
 
     public static readonly ServiceUnderTest Backup = new("backup", "Rekey.Aws.Backup", "rest-json", "backup",

@@ -22,6 +22,12 @@ public static class LedgerCluster
 
     public static async Task SeedAsync(IAmazonRDS rds, Waiter wait, CancellationToken cancellationToken)
     {
+        await rds.CreateDBClusterParameterGroupAsync(
+            new CreateDBClusterParameterGroupRequest { DBClusterParameterGroupName = "ledger-cluster-pg16", DBParameterGroupFamily = "aurora-postgresql16", Description = "ledger cluster parameters" },
+            cancellationToken);
+        await rds.CreateDBParameterGroupAsync(
+            new CreateDBParameterGroupRequest { DBParameterGroupName = "ledger-instance-pg16", DBParameterGroupFamily = "aurora-postgresql16", Description = "ledger instance parameters" },
+            cancellationToken);
         await rds.CreateDBClusterAsync(
             new CreateDBClusterRequest
             {

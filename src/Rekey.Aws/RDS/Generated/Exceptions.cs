@@ -215,10 +215,28 @@ public sealed class DBInstanceNotFoundException : AmazonRDSException
     }
 }
 
+/// <summary>RDS error code DBParameterGroupAlreadyExists.</summary>
+public sealed class DBParameterGroupAlreadyExistsException : AmazonRDSException
+{
+    public DBParameterGroupAlreadyExistsException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>RDS error code DBParameterGroupNotFound.</summary>
 public sealed class DBParameterGroupNotFoundException : AmazonRDSException
 {
     public DBParameterGroupNotFoundException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
+/// <summary>RDS error code DBParameterGroupQuotaExceeded.</summary>
+public sealed class DBParameterGroupQuotaExceededException : AmazonRDSException
+{
+    public DBParameterGroupQuotaExceededException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
         : base(message, innerException, errorType, errorCode, requestId, statusCode)
     {
     }
@@ -530,6 +548,15 @@ public sealed class InvalidDBInstanceStateException : AmazonRDSException
     }
 }
 
+/// <summary>RDS error code InvalidDBParameterGroupState.</summary>
+public sealed class InvalidDBParameterGroupStateException : AmazonRDSException
+{
+    public InvalidDBParameterGroupStateException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>RDS error code InvalidDBProxyStateFault.</summary>
 public sealed class InvalidDBProxyStateException : AmazonRDSException
 {
@@ -822,7 +849,9 @@ internal static class AmazonRDSErrors
             "DBInstanceAlreadyExists" => new DBInstanceAlreadyExistsException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBInstanceAutomatedBackupQuotaExceeded" => new DBInstanceAutomatedBackupQuotaExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBInstanceNotFound" => new DBInstanceNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "DBParameterGroupAlreadyExists" => new DBParameterGroupAlreadyExistsException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBParameterGroupNotFound" => new DBParameterGroupNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "DBParameterGroupQuotaExceeded" => new DBParameterGroupQuotaExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBProxyAlreadyExistsFault" => new DBProxyAlreadyExistsException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBProxyEndpointNotFoundFault" => new DBProxyEndpointNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBProxyNotFoundFault" => new DBProxyNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
@@ -857,6 +886,7 @@ internal static class AmazonRDSErrors
             "InvalidDBClusterSnapshotStateFault" => new InvalidDBClusterSnapshotStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidDBClusterStateFault" => new InvalidDBClusterStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidDBInstanceState" => new InvalidDBInstanceStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "InvalidDBParameterGroupState" => new InvalidDBParameterGroupStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidDBProxyStateFault" => new InvalidDBProxyStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidDBSecurityGroupState" => new InvalidDBSecurityGroupStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidDBSnapshotState" => new InvalidDBSnapshotStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),

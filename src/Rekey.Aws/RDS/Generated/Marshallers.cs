@@ -2565,6 +2565,360 @@ internal sealed class RestoreDBClusterToPointInTimeRequestMarshaller : IMarshall
     }
 }
 
+/// <summary>Marshals CopyDBClusterParameterGroupRequest into an AWS Query request (Action=CopyDBClusterParameterGroup, Version=2014-10-31).</summary>
+internal sealed class CopyDBClusterParameterGroupRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly CopyDBClusterParameterGroupRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (CopyDBClusterParameterGroupRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CopyDBClusterParameterGroup", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.SourceDBClusterParameterGroupIdentifier is { } v1)
+        {
+            parameters["SourceDBClusterParameterGroupIdentifier"] = v1;
+        }
+        if (publicRequest.TargetDBClusterParameterGroupIdentifier is { } v2)
+        {
+            parameters["TargetDBClusterParameterGroupIdentifier"] = v2;
+        }
+        if (publicRequest.TargetDBClusterParameterGroupDescription is { } v3)
+        {
+            parameters["TargetDBClusterParameterGroupDescription"] = v3;
+        }
+        if (publicRequest.Tags is { } l4)
+        {
+            if (l4.Count == 0)
+            {
+                parameters["Tags"] = string.Empty;
+            }
+
+            for (var i4 = 0; i4 < l4.Count; i4++)
+            {
+                var e4 = l4[i4];
+                if (e4 is { } s5)
+                {
+                    QueryStructureMarshallers.Marshall(s5, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i4 + 1));
+                }
+            }
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals CreateDBClusterParameterGroupRequest into an AWS Query request (Action=CreateDBClusterParameterGroup, Version=2014-10-31).</summary>
+internal sealed class CreateDBClusterParameterGroupRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly CreateDBClusterParameterGroupRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (CreateDBClusterParameterGroupRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBClusterParameterGroup", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBClusterParameterGroupName is { } v1)
+        {
+            parameters["DBClusterParameterGroupName"] = v1;
+        }
+        if (publicRequest.DBParameterGroupFamily is { } v2)
+        {
+            parameters["DBParameterGroupFamily"] = v2;
+        }
+        if (publicRequest.Description is { } v3)
+        {
+            parameters["Description"] = v3;
+        }
+        if (publicRequest.Tags is { } l4)
+        {
+            if (l4.Count == 0)
+            {
+                parameters["Tags"] = string.Empty;
+            }
+
+            for (var i4 = 0; i4 < l4.Count; i4++)
+            {
+                var e4 = l4[i4];
+                if (e4 is { } s5)
+                {
+                    QueryStructureMarshallers.Marshall(s5, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i4 + 1));
+                }
+            }
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals CreateDBParameterGroupRequest into an AWS Query request (Action=CreateDBParameterGroup, Version=2014-10-31).</summary>
+internal sealed class CreateDBParameterGroupRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly CreateDBParameterGroupRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (CreateDBParameterGroupRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateDBParameterGroup", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBParameterGroupName is { } v1)
+        {
+            parameters["DBParameterGroupName"] = v1;
+        }
+        if (publicRequest.DBParameterGroupFamily is { } v2)
+        {
+            parameters["DBParameterGroupFamily"] = v2;
+        }
+        if (publicRequest.Description is { } v3)
+        {
+            parameters["Description"] = v3;
+        }
+        if (publicRequest.Tags is { } l4)
+        {
+            if (l4.Count == 0)
+            {
+                parameters["Tags"] = string.Empty;
+            }
+
+            for (var i4 = 0; i4 < l4.Count; i4++)
+            {
+                var e4 = l4[i4];
+                if (e4 is { } s5)
+                {
+                    QueryStructureMarshallers.Marshall(s5, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i4 + 1));
+                }
+            }
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DeleteDBClusterParameterGroupRequest into an AWS Query request (Action=DeleteDBClusterParameterGroup, Version=2014-10-31).</summary>
+internal sealed class DeleteDBClusterParameterGroupRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DeleteDBClusterParameterGroupRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DeleteDBClusterParameterGroupRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeleteDBClusterParameterGroup", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBClusterParameterGroupName is { } v1)
+        {
+            parameters["DBClusterParameterGroupName"] = v1;
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DescribeDBClusterParameterGroupsRequest into an AWS Query request (Action=DescribeDBClusterParameterGroups, Version=2014-10-31).</summary>
+internal sealed class DescribeDBClusterParameterGroupsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeDBClusterParameterGroupsRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeDBClusterParameterGroupsRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusterParameterGroups", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBClusterParameterGroupName is { } v1)
+        {
+            parameters["DBClusterParameterGroupName"] = v1;
+        }
+        if (publicRequest.Filters is { } l2)
+        {
+            if (l2.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i2 = 0; i2 < l2.Count; i2++)
+            {
+                var e2 = l2[i2];
+                if (e2 is { } s3)
+                {
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v4)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v4);
+        }
+        if (publicRequest.Marker is { } v5)
+        {
+            parameters["Marker"] = v5;
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DescribeDBClusterParametersRequest into an AWS Query request (Action=DescribeDBClusterParameters, Version=2014-10-31).</summary>
+internal sealed class DescribeDBClusterParametersRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeDBClusterParametersRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeDBClusterParametersRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBClusterParameters", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBClusterParameterGroupName is { } v1)
+        {
+            parameters["DBClusterParameterGroupName"] = v1;
+        }
+        if (publicRequest.Source is { } v2)
+        {
+            parameters["Source"] = v2;
+        }
+        if (publicRequest.Filters is { } l3)
+        {
+            if (l3.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i3 = 0; i3 < l3.Count; i3++)
+            {
+                var e3 = l3[i3];
+                if (e3 is { } s4)
+                {
+                    QueryStructureMarshallers.Marshall(s4, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i3 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v5)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v5);
+        }
+        if (publicRequest.Marker is { } v6)
+        {
+            parameters["Marker"] = v6;
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DescribeDBParameterGroupsRequest into an AWS Query request (Action=DescribeDBParameterGroups, Version=2014-10-31).</summary>
+internal sealed class DescribeDBParameterGroupsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeDBParameterGroupsRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeDBParameterGroupsRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBParameterGroups", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBParameterGroupName is { } v1)
+        {
+            parameters["DBParameterGroupName"] = v1;
+        }
+        if (publicRequest.Filters is { } l2)
+        {
+            if (l2.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i2 = 0; i2 < l2.Count; i2++)
+            {
+                var e2 = l2[i2];
+                if (e2 is { } s3)
+                {
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v4)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v4);
+        }
+        if (publicRequest.Marker is { } v5)
+        {
+            parameters["Marker"] = v5;
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DescribeDBParametersRequest into an AWS Query request (Action=DescribeDBParameters, Version=2014-10-31).</summary>
+internal sealed class DescribeDBParametersRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeDBParametersRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeDBParametersRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeDBParameters", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBParameterGroupName is { } v1)
+        {
+            parameters["DBParameterGroupName"] = v1;
+        }
+        if (publicRequest.Source is { } v2)
+        {
+            parameters["Source"] = v2;
+        }
+        if (publicRequest.Filters is { } l3)
+        {
+            if (l3.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i3 = 0; i3 < l3.Count; i3++)
+            {
+                var e3 = l3[i3];
+                if (e3 is { } s4)
+                {
+                    QueryStructureMarshallers.Marshall(s4, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i3 + 1));
+                }
+            }
+        }
+        if (publicRequest.MaxRecords is { } v5)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v5);
+        }
+        if (publicRequest.Marker is { } v6)
+        {
+            parameters["Marker"] = v6;
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals ModifyDBClusterParameterGroupRequest into an AWS Query request (Action=ModifyDBClusterParameterGroup, Version=2014-10-31).</summary>
+internal sealed class ModifyDBClusterParameterGroupRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly ModifyDBClusterParameterGroupRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (ModifyDBClusterParameterGroupRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "ModifyDBClusterParameterGroup", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.DBClusterParameterGroupName is { } v1)
+        {
+            parameters["DBClusterParameterGroupName"] = v1;
+        }
+        if (publicRequest.Parameters is { } l2)
+        {
+            if (l2.Count == 0)
+            {
+                parameters["Parameters"] = string.Empty;
+            }
+
+            for (var i2 = 0; i2 < l2.Count; i2++)
+            {
+                var e2 = l2[i2];
+                if (e2 is { } s3)
+                {
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Parameters" + ".Parameter" + "." + QueryValues.FromInt(i2 + 1));
+                }
+            }
+        }
+        return request;
+    }
+}
+
 /// <summary>Query serialization of the nested structures.</summary>
 internal static class QueryStructureMarshallers
 {
@@ -3293,6 +3647,26 @@ internal static class QueryStructureMarshallers
         if (value.Status is { } v2)
         {
             parameters[prefix + ".Status"] = v2;
+        }
+    }
+
+    public static void Marshall(DBClusterParameterGroup value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.DBClusterParameterGroupName is { } v1)
+        {
+            parameters[prefix + ".DBClusterParameterGroupName"] = v1;
+        }
+        if (value.DBParameterGroupFamily is { } v2)
+        {
+            parameters[prefix + ".DBParameterGroupFamily"] = v2;
+        }
+        if (value.Description is { } v3)
+        {
+            parameters[prefix + ".Description"] = v3;
+        }
+        if (value.DBClusterParameterGroupArn is { } v4)
+        {
+            parameters[prefix + ".DBClusterParameterGroupArn"] = v4;
         }
     }
 
@@ -4044,6 +4418,26 @@ internal static class QueryStructureMarshallers
         }
     }
 
+    public static void Marshall(DBParameterGroup value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.DBParameterGroupName is { } v1)
+        {
+            parameters[prefix + ".DBParameterGroupName"] = v1;
+        }
+        if (value.DBParameterGroupFamily is { } v2)
+        {
+            parameters[prefix + ".DBParameterGroupFamily"] = v2;
+        }
+        if (value.Description is { } v3)
+        {
+            parameters[prefix + ".Description"] = v3;
+        }
+        if (value.DBParameterGroupArn is { } v4)
+        {
+            parameters[prefix + ".DBParameterGroupArn"] = v4;
+        }
+    }
+
     public static void Marshall(DBParameterGroupStatus value, IDictionary<string, string> parameters, string prefix)
     {
         if (value.DBParameterGroupName is { } v1)
@@ -4753,6 +5147,63 @@ internal static class QueryStructureMarshallers
         if (value.Arn is { } v1)
         {
             parameters[prefix + ".Arn"] = v1;
+        }
+    }
+
+    public static void Marshall(Parameter value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.ParameterName is { } v1)
+        {
+            parameters[prefix + ".ParameterName"] = v1;
+        }
+        if (value.ParameterValue is { } v2)
+        {
+            parameters[prefix + ".ParameterValue"] = v2;
+        }
+        if (value.Description is { } v3)
+        {
+            parameters[prefix + ".Description"] = v3;
+        }
+        if (value.Source is { } v4)
+        {
+            parameters[prefix + ".Source"] = v4;
+        }
+        if (value.ApplyType is { } v5)
+        {
+            parameters[prefix + ".ApplyType"] = v5;
+        }
+        if (value.DataType is { } v6)
+        {
+            parameters[prefix + ".DataType"] = v6;
+        }
+        if (value.AllowedValues is { } v7)
+        {
+            parameters[prefix + ".AllowedValues"] = v7;
+        }
+        if (value.IsModifiable is { } v8)
+        {
+            parameters[prefix + ".IsModifiable"] = QueryValues.FromBool(v8);
+        }
+        if (value.MinimumEngineVersion is { } v9)
+        {
+            parameters[prefix + ".MinimumEngineVersion"] = v9;
+        }
+        if (value.ApplyMethod is { } v10)
+        {
+            parameters[prefix + ".ApplyMethod"] = v10;
+        }
+        if (value.SupportedEngineModes is { } l11)
+        {
+            if (l11.Count == 0)
+            {
+                parameters[prefix + ".SupportedEngineModes"] = string.Empty;
+            }
+
+            for (var i11 = 0; i11 < l11.Count; i11++)
+            {
+                var e11 = l11[i11];
+                parameters[prefix + ".SupportedEngineModes" + ".member" + "." + QueryValues.FromInt(i11 + 1)] = e11;
+            }
         }
     }
 

@@ -1667,6 +1667,224 @@ public sealed partial class RestoreDBClusterToPointInTimeResponse : Rekey.Aws.Ru
     public global::Rekey.Aws.RDS.Model.DBCluster? DBCluster { get; set; }
 }
 
+/// <summary>Copies the specified DB cluster parameter group.</summary>
+public sealed partial class CopyDBClusterParameterGroupRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The identifier or Amazon Resource Name (ARN) for the source DB cluster parameter group.</summary>
+    // AWS: required.
+    public string? SourceDBClusterParameterGroupIdentifier { get; set; }
+
+    /// <summary>The identifier for the copied DB cluster parameter group.</summary>
+    // AWS: required.
+    public string? TargetDBClusterParameterGroupIdentifier { get; set; }
+
+    /// <summary>A description for the copied DB cluster parameter group.</summary>
+    // AWS: required.
+    public string? TargetDBClusterParameterGroupDescription { get; set; }
+
+    public List<global::Rekey.Aws.RDS.Model.Tag>? Tags { get; set; }
+}
+
+/// <summary>The result of CopyDBClusterParameterGroup, with the server's Date and request id.</summary>
+public sealed partial class CopyDBClusterParameterGroupResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    public global::Rekey.Aws.RDS.Model.DBClusterParameterGroup? DBClusterParameterGroup { get; set; }
+}
+
+/// <summary>Creates a new DB cluster parameter group.</summary>
+public sealed partial class CreateDBClusterParameterGroupRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of the DB cluster parameter group.</summary>
+    // AWS: required.
+    public string? DBClusterParameterGroupName { get; set; }
+
+    /// <summary>The DB cluster parameter group family name.</summary>
+    // AWS: required.
+    public string? DBParameterGroupFamily { get; set; }
+
+    /// <summary>The description for the DB cluster parameter group.</summary>
+    // AWS: required.
+    public string? Description { get; set; }
+
+    /// <summary>Tags to assign to the DB cluster parameter group.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Tag>? Tags { get; set; }
+}
+
+/// <summary>The result of CreateDBClusterParameterGroup, with the server's Date and request id.</summary>
+public sealed partial class CreateDBClusterParameterGroupResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    public global::Rekey.Aws.RDS.Model.DBClusterParameterGroup? DBClusterParameterGroup { get; set; }
+}
+
+/// <summary>Creates a new DB parameter group.</summary>
+public sealed partial class CreateDBParameterGroupRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of the DB parameter group.</summary>
+    // AWS: required.
+    public string? DBParameterGroupName { get; set; }
+
+    /// <summary>The DB parameter group family name.</summary>
+    // AWS: required.
+    public string? DBParameterGroupFamily { get; set; }
+
+    /// <summary>The description for the DB parameter group.</summary>
+    // AWS: required.
+    public string? Description { get; set; }
+
+    /// <summary>Tags to assign to the DB parameter group.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Tag>? Tags { get; set; }
+}
+
+/// <summary>The result of CreateDBParameterGroup, with the server's Date and request id.</summary>
+public sealed partial class CreateDBParameterGroupResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    public global::Rekey.Aws.RDS.Model.DBParameterGroup? DBParameterGroup { get; set; }
+}
+
+/// <summary>Deletes a specified DB cluster parameter group.</summary>
+public sealed partial class DeleteDBClusterParameterGroupRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of the DB cluster parameter group.</summary>
+    // AWS: required.
+    public string? DBClusterParameterGroupName { get; set; }
+}
+
+/// <summary>The result of DeleteDBClusterParameterGroup, with the server's Date and request id.</summary>
+public sealed partial class DeleteDBClusterParameterGroupResponse : Rekey.Aws.Runtime.AwsResponse
+{
+}
+
+/// <summary>Returns a list of DBClusterParameterGroup descriptions.</summary>
+public sealed partial class DescribeDBClusterParameterGroupsRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of a specific DB cluster parameter group to return details for.</summary>
+    public string? DBClusterParameterGroupName { get; set; }
+
+    /// <summary>This parameter isn't currently supported.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Filter>? Filters { get; set; }
+
+    /// <summary>The maximum number of records to include in the response.</summary>
+    public int? MaxRecords { get; set; }
+
+    /// <summary>An optional pagination token provided by a previous DescribeDBClusterParameterGroups request.</summary>
+    public string? Marker { get; set; }
+}
+
+/// <summary>The result of DescribeDBClusterParameterGroups, with the server's Date and request id.</summary>
+public sealed partial class DescribeDBClusterParameterGroupsResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>An optional pagination token provided by a previous DescribeDBClusterParameterGroups request.</summary>
+    public string? Marker { get; set; }
+
+    /// <summary>A list of DB cluster parameter groups.</summary>
+    public List<global::Rekey.Aws.RDS.Model.DBClusterParameterGroup>? DBClusterParameterGroups { get; set; }
+}
+
+/// <summary>Returns the detailed parameter list for a particular DB cluster parameter group.</summary>
+public sealed partial class DescribeDBClusterParametersRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of a specific DB cluster parameter group to return parameter details for.</summary>
+    // AWS: required.
+    public string? DBClusterParameterGroupName { get; set; }
+
+    /// <summary>A specific source to return parameters for.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>A filter that specifies one or more DB cluster parameters to describe.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Filter>? Filters { get; set; }
+
+    /// <summary>The maximum number of records to include in the response.</summary>
+    public int? MaxRecords { get; set; }
+
+    /// <summary>An optional pagination token provided by a previous DescribeDBClusterParameters request.</summary>
+    public string? Marker { get; set; }
+}
+
+/// <summary>The result of DescribeDBClusterParameters, with the server's Date and request id.</summary>
+public sealed partial class DescribeDBClusterParametersResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>Provides a list of parameters for the DB cluster parameter group.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Parameter>? Parameters { get; set; }
+
+    /// <summary>An optional pagination token provided by a previous DescribeDBClusterParameters request.</summary>
+    public string? Marker { get; set; }
+}
+
+/// <summary>Returns a list of DBParameterGroup descriptions.</summary>
+public sealed partial class DescribeDBParameterGroupsRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of a specific DB parameter group to return details for.</summary>
+    public string? DBParameterGroupName { get; set; }
+
+    /// <summary>This parameter isn't currently supported.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Filter>? Filters { get; set; }
+
+    /// <summary>The maximum number of records to include in the response.</summary>
+    public int? MaxRecords { get; set; }
+
+    /// <summary>An optional pagination token provided by a previous DescribeDBParameterGroups request.</summary>
+    public string? Marker { get; set; }
+}
+
+/// <summary>The result of DescribeDBParameterGroups, with the server's Date and request id.</summary>
+public sealed partial class DescribeDBParameterGroupsResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>An optional pagination token provided by a previous request.</summary>
+    public string? Marker { get; set; }
+
+    /// <summary>A list of DBParameterGroup instances.</summary>
+    public List<global::Rekey.Aws.RDS.Model.DBParameterGroup>? DBParameterGroups { get; set; }
+}
+
+/// <summary>Returns the detailed parameter list for a particular DB parameter group.</summary>
+public sealed partial class DescribeDBParametersRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of a specific DB parameter group to return details for.</summary>
+    // AWS: required.
+    public string? DBParameterGroupName { get; set; }
+
+    /// <summary>The parameter types to return.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>A filter that specifies one or more DB parameters to describe.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Filter>? Filters { get; set; }
+
+    /// <summary>The maximum number of records to include in the response.</summary>
+    public int? MaxRecords { get; set; }
+
+    /// <summary>An optional pagination token provided by a previous DescribeDBParameters request.</summary>
+    public string? Marker { get; set; }
+}
+
+/// <summary>The result of DescribeDBParameters, with the server's Date and request id.</summary>
+public sealed partial class DescribeDBParametersResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>A list of Parameter values.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Parameter>? Parameters { get; set; }
+
+    /// <summary>An optional pagination token provided by a previous request.</summary>
+    public string? Marker { get; set; }
+}
+
+/// <summary>Modifies the parameters of a DB cluster parameter group.</summary>
+public sealed partial class ModifyDBClusterParameterGroupRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of the DB cluster parameter group to modify.</summary>
+    // AWS: required.
+    public string? DBClusterParameterGroupName { get; set; }
+
+    /// <summary>A list of parameters in the DB cluster parameter group to modify.</summary>
+    // AWS: required.
+    public List<global::Rekey.Aws.RDS.Model.Parameter>? Parameters { get; set; }
+}
+
+/// <summary>The result of ModifyDBClusterParameterGroup, with the server's Date and request id.</summary>
+public sealed partial class ModifyDBClusterParameterGroupResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>The name of the DB cluster parameter group.</summary>
+    public string? DBClusterParameterGroupName { get; set; }
+}
+
 /// <summary>Contains details about an additional storage volume for a DB instance.</summary>
 public sealed partial class AdditionalStorageVolume
 {
@@ -2109,6 +2327,22 @@ public sealed partial class DBClusterOptionGroupStatus
     public string? Status { get; set; }
 }
 
+/// <summary>Contains the details of an Amazon RDS DB cluster parameter group.</summary>
+public sealed partial class DBClusterParameterGroup
+{
+    /// <summary>The name of the DB cluster parameter group.</summary>
+    public string? DBClusterParameterGroupName { get; set; }
+
+    /// <summary>The name of the DB parameter group family that this DB cluster parameter group is compatible with.</summary>
+    public string? DBParameterGroupFamily { get; set; }
+
+    /// <summary>Provides the customer-specified description for this DB cluster parameter group.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The Amazon Resource Name (ARN) for the DB cluster parameter group.</summary>
+    public string? DBClusterParameterGroupArn { get; set; }
+}
+
 /// <summary>Describes an Amazon Web Services Identity and Access Management (IAM) role that is associated with a DB cluster.</summary>
 public sealed partial class DBClusterRole
 {
@@ -2547,6 +2781,22 @@ public sealed partial class DBInstanceStatusInfo
 
     /// <summary>Details of the error if there is an error for the instance.</summary>
     public string? Message { get; set; }
+}
+
+/// <summary>Contains the details of an Amazon RDS DB parameter group.</summary>
+public sealed partial class DBParameterGroup
+{
+    /// <summary>The name of the DB parameter group.</summary>
+    public string? DBParameterGroupName { get; set; }
+
+    /// <summary>The name of the DB parameter group family that this DB parameter group is compatible with.</summary>
+    public string? DBParameterGroupFamily { get; set; }
+
+    /// <summary>Provides the customer-specified description for this DB parameter group.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The Amazon Resource Name (ARN) for the DB parameter group.</summary>
+    public string? DBParameterGroupArn { get; set; }
 }
 
 /// <summary>The status of the DB parameter group.</summary>
@@ -2997,6 +3247,44 @@ public sealed partial class Outpost
     public string? Arn { get; set; }
 }
 
+/// <summary>This data type is used as a request parameter in the ModifyDBParameterGroup and ResetDBParameterGroup actions.</summary>
+public sealed partial class Parameter
+{
+    /// <summary>The name of the parameter.</summary>
+    public string? ParameterName { get; set; }
+
+    /// <summary>The value of the parameter.</summary>
+    public string? ParameterValue { get; set; }
+
+    /// <summary>Provides a description of the parameter.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The source of the parameter value.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>Specifies the engine specific parameters type.</summary>
+    public string? ApplyType { get; set; }
+
+    /// <summary>Specifies the valid data type for the parameter.</summary>
+    public string? DataType { get; set; }
+
+    /// <summary>Specifies the valid range of values for the parameter.</summary>
+    public string? AllowedValues { get; set; }
+
+    /// <summary>Indicates whether (true) or not (false) the parameter can be modified.</summary>
+    public bool? IsModifiable { get; set; }
+
+    /// <summary>The earliest engine version to which the parameter can apply.</summary>
+    public string? MinimumEngineVersion { get; set; }
+
+    /// <summary>Indicates when to apply parameter updates.</summary>
+    // AWS: values in ApplyMethod.
+    public string? ApplyMethod { get; set; }
+
+    /// <summary>The valid DB engine modes.</summary>
+    public List<string>? SupportedEngineModes { get; set; }
+}
+
 /// <summary>A list of the log types whose configuration is still pending.</summary>
 public sealed partial class PendingCloudwatchLogsExports
 {
@@ -3315,6 +3603,16 @@ public static class ActivityStreamStatus
 
     /// <summary>Every value, in the model's order.</summary>
     public static IReadOnlyList<string> Values { get; } = ["stopped", "starting", "started", "stopping"];
+}
+
+/// <summary>The values AWS defines for ApplyMethod.</summary>
+public static class ApplyMethod
+{
+    public const string Immediate = "immediate";
+    public const string PendingReboot = "pending-reboot";
+
+    /// <summary>Every value, in the model's order.</summary>
+    public static IReadOnlyList<string> Values { get; } = ["immediate", "pending-reboot"];
 }
 
 /// <summary>The values AWS defines for AuthScheme.</summary>

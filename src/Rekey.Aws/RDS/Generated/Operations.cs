@@ -136,6 +136,45 @@ public partial interface IAmazonRDS : IDisposable
 
     /// <summary>Restores a DB cluster to an arbitrary point in time.</summary>
     Task<RestoreDBClusterToPointInTimeResponse> RestoreDBClusterToPointInTimeAsync(RestoreDBClusterToPointInTimeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Copies the specified DB cluster parameter group.</summary>
+    Task<CopyDBClusterParameterGroupResponse> CopyDBClusterParameterGroupAsync(CopyDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a new DB cluster parameter group.</summary>
+    Task<CreateDBClusterParameterGroupResponse> CreateDBClusterParameterGroupAsync(CreateDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a new DB parameter group.</summary>
+    Task<CreateDBParameterGroupResponse> CreateDBParameterGroupAsync(CreateDBParameterGroupRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a specified DB cluster parameter group.</summary>
+    Task<DeleteDBClusterParameterGroupResponse> DeleteDBClusterParameterGroupAsync(DeleteDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns a list of DBClusterParameterGroup descriptions.</summary>
+    Task<DescribeDBClusterParameterGroupsResponse> DescribeDBClusterParameterGroupsAsync(DescribeDBClusterParameterGroupsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every DBClusterParameterGroup of DescribeDBClusterParameterGroups, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBClusterParameterGroup> DescribeDBClusterParameterGroupsAllAsync(DescribeDBClusterParameterGroupsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the detailed parameter list for a particular DB cluster parameter group.</summary>
+    Task<DescribeDBClusterParametersResponse> DescribeDBClusterParametersAsync(DescribeDBClusterParametersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every Parameter of DescribeDBClusterParameters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.Parameter> DescribeDBClusterParametersAllAsync(DescribeDBClusterParametersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns a list of DBParameterGroup descriptions.</summary>
+    Task<DescribeDBParameterGroupsResponse> DescribeDBParameterGroupsAsync(DescribeDBParameterGroupsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every DBParameterGroup of DescribeDBParameterGroups, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBParameterGroup> DescribeDBParameterGroupsAllAsync(DescribeDBParameterGroupsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the detailed parameter list for a particular DB parameter group.</summary>
+    Task<DescribeDBParametersResponse> DescribeDBParametersAsync(DescribeDBParametersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every Parameter of DescribeDBParameters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.Parameter> DescribeDBParametersAllAsync(DescribeDBParametersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Modifies the parameters of a DB cluster parameter group.</summary>
+    Task<ModifyDBClusterParameterGroupResponse> ModifyDBClusterParameterGroupAsync(ModifyDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default);
 }
 
 public partial class AmazonRDSClient : IAmazonRDS
@@ -433,4 +472,108 @@ public partial class AmazonRDSClient : IAmazonRDS
     /// <summary>Restores a DB cluster to an arbitrary point in time.</summary>
     public virtual Task<RestoreDBClusterToPointInTimeResponse> RestoreDBClusterToPointInTimeAsync(RestoreDBClusterToPointInTimeRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<RestoreDBClusterToPointInTimeResponse>(request, RestoreDBClusterToPointInTimeRequestMarshaller.Instance, RestoreDBClusterToPointInTimeResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Copies the specified DB cluster parameter group.</summary>
+    public virtual Task<CopyDBClusterParameterGroupResponse> CopyDBClusterParameterGroupAsync(CopyDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<CopyDBClusterParameterGroupResponse>(request, CopyDBClusterParameterGroupRequestMarshaller.Instance, CopyDBClusterParameterGroupResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Creates a new DB cluster parameter group.</summary>
+    public virtual Task<CreateDBClusterParameterGroupResponse> CreateDBClusterParameterGroupAsync(CreateDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<CreateDBClusterParameterGroupResponse>(request, CreateDBClusterParameterGroupRequestMarshaller.Instance, CreateDBClusterParameterGroupResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Creates a new DB parameter group.</summary>
+    public virtual Task<CreateDBParameterGroupResponse> CreateDBParameterGroupAsync(CreateDBParameterGroupRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<CreateDBParameterGroupResponse>(request, CreateDBParameterGroupRequestMarshaller.Instance, CreateDBParameterGroupResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Deletes a specified DB cluster parameter group.</summary>
+    public virtual Task<DeleteDBClusterParameterGroupResponse> DeleteDBClusterParameterGroupAsync(DeleteDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<DeleteDBClusterParameterGroupResponse>(request, DeleteDBClusterParameterGroupRequestMarshaller.Instance, DeleteDBClusterParameterGroupResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Returns a list of DBClusterParameterGroup descriptions.</summary>
+    public virtual Task<DescribeDBClusterParameterGroupsResponse> DescribeDBClusterParameterGroupsAsync(DescribeDBClusterParameterGroupsRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<DescribeDBClusterParameterGroupsResponse>(request, DescribeDBClusterParameterGroupsRequestMarshaller.Instance, DescribeDBClusterParameterGroupsResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Every DBClusterParameterGroup of DescribeDBClusterParameterGroups, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBClusterParameterGroup> DescribeDBClusterParameterGroupsAllAsync(DescribeDBClusterParameterGroupsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        do
+        {
+            var page = await DescribeDBClusterParameterGroupsAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.DBClusterParameterGroups ?? [])
+            {
+                yield return item;
+            }
+
+            request.Marker = page.Marker;
+        }
+        while (!string.IsNullOrEmpty(request.Marker));
+    }
+
+    /// <summary>Returns the detailed parameter list for a particular DB cluster parameter group.</summary>
+    public virtual Task<DescribeDBClusterParametersResponse> DescribeDBClusterParametersAsync(DescribeDBClusterParametersRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<DescribeDBClusterParametersResponse>(request, DescribeDBClusterParametersRequestMarshaller.Instance, DescribeDBClusterParametersResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Every Parameter of DescribeDBClusterParameters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.Parameter> DescribeDBClusterParametersAllAsync(DescribeDBClusterParametersRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        do
+        {
+            var page = await DescribeDBClusterParametersAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Parameters ?? [])
+            {
+                yield return item;
+            }
+
+            request.Marker = page.Marker;
+        }
+        while (!string.IsNullOrEmpty(request.Marker));
+    }
+
+    /// <summary>Returns a list of DBParameterGroup descriptions.</summary>
+    public virtual Task<DescribeDBParameterGroupsResponse> DescribeDBParameterGroupsAsync(DescribeDBParameterGroupsRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<DescribeDBParameterGroupsResponse>(request, DescribeDBParameterGroupsRequestMarshaller.Instance, DescribeDBParameterGroupsResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Every DBParameterGroup of DescribeDBParameterGroups, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.DBParameterGroup> DescribeDBParameterGroupsAllAsync(DescribeDBParameterGroupsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        do
+        {
+            var page = await DescribeDBParameterGroupsAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.DBParameterGroups ?? [])
+            {
+                yield return item;
+            }
+
+            request.Marker = page.Marker;
+        }
+        while (!string.IsNullOrEmpty(request.Marker));
+    }
+
+    /// <summary>Returns the detailed parameter list for a particular DB parameter group.</summary>
+    public virtual Task<DescribeDBParametersResponse> DescribeDBParametersAsync(DescribeDBParametersRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<DescribeDBParametersResponse>(request, DescribeDBParametersRequestMarshaller.Instance, DescribeDBParametersResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Every Parameter of DescribeDBParameters, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.Parameter> DescribeDBParametersAllAsync(DescribeDBParametersRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        do
+        {
+            var page = await DescribeDBParametersAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Parameters ?? [])
+            {
+                yield return item;
+            }
+
+            request.Marker = page.Marker;
+        }
+        while (!string.IsNullOrEmpty(request.Marker));
+    }
+
+    /// <summary>Modifies the parameters of a DB cluster parameter group.</summary>
+    public virtual Task<ModifyDBClusterParameterGroupResponse> ModifyDBClusterParameterGroupAsync(ModifyDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<ModifyDBClusterParameterGroupResponse>(request, ModifyDBClusterParameterGroupRequestMarshaller.Instance, ModifyDBClusterParameterGroupResponseUnmarshaller.Instance, cancellationToken);
 }

@@ -1872,6 +1872,499 @@ internal sealed class RestoreDBClusterToPointInTimeResponseUnmarshaller : QueryR
     }
 }
 
+/// <summary>Reads the XML answer to CopyDBClusterParameterGroup.</summary>
+internal sealed class CopyDBClusterParameterGroupResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly CopyDBClusterParameterGroupResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new CopyDBClusterParameterGroupResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("CopyDBClusterParameterGroupResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, CopyDBClusterParameterGroupResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DBClusterParameterGroup", targetDepth))
+            {
+                value.DBClusterParameterGroup = DBClusterParameterGroupUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to CreateDBClusterParameterGroup.</summary>
+internal sealed class CreateDBClusterParameterGroupResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly CreateDBClusterParameterGroupResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new CreateDBClusterParameterGroupResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("CreateDBClusterParameterGroupResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, CreateDBClusterParameterGroupResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DBClusterParameterGroup", targetDepth))
+            {
+                value.DBClusterParameterGroup = DBClusterParameterGroupUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to CreateDBParameterGroup.</summary>
+internal sealed class CreateDBParameterGroupResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly CreateDBParameterGroupResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new CreateDBParameterGroupResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("CreateDBParameterGroupResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, CreateDBParameterGroupResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DBParameterGroup", targetDepth))
+            {
+                value.DBParameterGroup = DBParameterGroupUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to DeleteDBClusterParameterGroup.</summary>
+internal sealed class DeleteDBClusterParameterGroupResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly DeleteDBClusterParameterGroupResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new DeleteDBClusterParameterGroupResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+}
+
+/// <summary>Reads the XML answer to DescribeDBClusterParameterGroups.</summary>
+internal sealed class DescribeDBClusterParameterGroupsResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly DescribeDBClusterParameterGroupsResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new DescribeDBClusterParameterGroupsResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DescribeDBClusterParameterGroupsResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, DescribeDBClusterParameterGroupsResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("Marker", targetDepth))
+            {
+                value.Marker = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("DBClusterParameterGroups/DBClusterParameterGroup", targetDepth))
+            {
+                (value.DBClusterParameterGroups ??= new List<global::Rekey.Aws.RDS.Model.DBClusterParameterGroup>()).Add(DBClusterParameterGroupUnmarshaller.Instance.Unmarshall(context));
+                continue;
+            }
+
+            if (context.TestExpression("DBClusterParameterGroups", targetDepth))
+            {
+                value.DBClusterParameterGroups ??= new List<global::Rekey.Aws.RDS.Model.DBClusterParameterGroup>();
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to DescribeDBClusterParameters.</summary>
+internal sealed class DescribeDBClusterParametersResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly DescribeDBClusterParametersResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new DescribeDBClusterParametersResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DescribeDBClusterParametersResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, DescribeDBClusterParametersResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("Parameters/Parameter", targetDepth))
+            {
+                (value.Parameters ??= new List<global::Rekey.Aws.RDS.Model.Parameter>()).Add(ParameterUnmarshaller.Instance.Unmarshall(context));
+                continue;
+            }
+
+            if (context.TestExpression("Parameters", targetDepth))
+            {
+                value.Parameters ??= new List<global::Rekey.Aws.RDS.Model.Parameter>();
+                continue;
+            }
+
+            if (context.TestExpression("Marker", targetDepth))
+            {
+                value.Marker = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to DescribeDBParameterGroups.</summary>
+internal sealed class DescribeDBParameterGroupsResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly DescribeDBParameterGroupsResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new DescribeDBParameterGroupsResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DescribeDBParameterGroupsResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, DescribeDBParameterGroupsResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("Marker", targetDepth))
+            {
+                value.Marker = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+
+            if (context.TestExpression("DBParameterGroups/DBParameterGroup", targetDepth))
+            {
+                (value.DBParameterGroups ??= new List<global::Rekey.Aws.RDS.Model.DBParameterGroup>()).Add(DBParameterGroupUnmarshaller.Instance.Unmarshall(context));
+                continue;
+            }
+
+            if (context.TestExpression("DBParameterGroups", targetDepth))
+            {
+                value.DBParameterGroups ??= new List<global::Rekey.Aws.RDS.Model.DBParameterGroup>();
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to DescribeDBParameters.</summary>
+internal sealed class DescribeDBParametersResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly DescribeDBParametersResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new DescribeDBParametersResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DescribeDBParametersResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, DescribeDBParametersResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("Parameters/Parameter", targetDepth))
+            {
+                (value.Parameters ??= new List<global::Rekey.Aws.RDS.Model.Parameter>()).Add(ParameterUnmarshaller.Instance.Unmarshall(context));
+                continue;
+            }
+
+            if (context.TestExpression("Parameters", targetDepth))
+            {
+                value.Parameters ??= new List<global::Rekey.Aws.RDS.Model.Parameter>();
+                continue;
+            }
+
+            if (context.TestExpression("Marker", targetDepth))
+            {
+                value.Marker = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to ModifyDBClusterParameterGroup.</summary>
+internal sealed class ModifyDBClusterParameterGroupResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly ModifyDBClusterParameterGroupResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new ModifyDBClusterParameterGroupResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("ModifyDBClusterParameterGroupResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, ModifyDBClusterParameterGroupResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DBClusterParameterGroupName", targetDepth))
+            {
+                value.DBClusterParameterGroupName = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
 internal sealed class AdditionalStorageVolumeUnmarshaller : IXmlUnmarshaller<AdditionalStorageVolume, XmlUnmarshallerContext>
 {
     public static readonly AdditionalStorageVolumeUnmarshaller Instance = new();
@@ -3040,6 +3533,58 @@ internal sealed class DBClusterOptionGroupStatusUnmarshaller : IXmlUnmarshaller<
     }
 }
 
+internal sealed class DBClusterParameterGroupUnmarshaller : IXmlUnmarshaller<DBClusterParameterGroup, XmlUnmarshallerContext>
+{
+    public static readonly DBClusterParameterGroupUnmarshaller Instance = new();
+
+    public DBClusterParameterGroup Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new DBClusterParameterGroup();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("DBClusterParameterGroupName", targetDepth))
+                {
+                    value.DBClusterParameterGroupName = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("DBParameterGroupFamily", targetDepth))
+                {
+                    value.DBParameterGroupFamily = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Description", targetDepth))
+                {
+                    value.Description = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("DBClusterParameterGroupArn", targetDepth))
+                {
+                    value.DBClusterParameterGroupArn = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
 internal sealed class DBClusterRoleUnmarshaller : IXmlUnmarshaller<DBClusterRole, XmlUnmarshallerContext>
 {
     public static readonly DBClusterRoleUnmarshaller Instance = new();
@@ -4129,6 +4674,58 @@ internal sealed class DBInstanceStatusInfoUnmarshaller : IXmlUnmarshaller<DBInst
                 if (context.TestExpression("Message", targetDepth))
                 {
                     value.Message = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class DBParameterGroupUnmarshaller : IXmlUnmarshaller<DBParameterGroup, XmlUnmarshallerContext>
+{
+    public static readonly DBParameterGroupUnmarshaller Instance = new();
+
+    public DBParameterGroup Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new DBParameterGroup();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("DBParameterGroupName", targetDepth))
+                {
+                    value.DBParameterGroupName = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("DBParameterGroupFamily", targetDepth))
+                {
+                    value.DBParameterGroupFamily = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Description", targetDepth))
+                {
+                    value.Description = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("DBParameterGroupArn", targetDepth))
+                {
+                    value.DBParameterGroupArn = StringUnmarshaller.Instance.Unmarshall(context);
                     continue;
                 }
             }
@@ -5494,6 +6091,106 @@ internal sealed class OutpostUnmarshaller : IXmlUnmarshaller<Outpost, XmlUnmarsh
                 if (context.TestExpression("Arn", targetDepth))
                 {
                     value.Arn = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class ParameterUnmarshaller : IXmlUnmarshaller<Parameter, XmlUnmarshallerContext>
+{
+    public static readonly ParameterUnmarshaller Instance = new();
+
+    public Parameter Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new Parameter();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("ParameterName", targetDepth))
+                {
+                    value.ParameterName = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("ParameterValue", targetDepth))
+                {
+                    value.ParameterValue = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Description", targetDepth))
+                {
+                    value.Description = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Source", targetDepth))
+                {
+                    value.Source = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("ApplyType", targetDepth))
+                {
+                    value.ApplyType = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("DataType", targetDepth))
+                {
+                    value.DataType = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("AllowedValues", targetDepth))
+                {
+                    value.AllowedValues = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("IsModifiable", targetDepth))
+                {
+                    value.IsModifiable = NullableBoolUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("MinimumEngineVersion", targetDepth))
+                {
+                    value.MinimumEngineVersion = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("ApplyMethod", targetDepth))
+                {
+                    value.ApplyMethod = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("SupportedEngineModes/member", targetDepth))
+                {
+                    (value.SupportedEngineModes ??= new List<string>()).Add(StringUnmarshaller.Instance.Unmarshall(context));
+                    continue;
+                }
+
+                if (context.TestExpression("SupportedEngineModes", targetDepth))
+                {
+                    value.SupportedEngineModes ??= new List<string>();
                     continue;
                 }
             }
