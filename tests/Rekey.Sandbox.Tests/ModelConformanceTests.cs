@@ -200,6 +200,22 @@ public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixtur
         await CallAsync("RestoreDBClusterToPointInTime", ("DBClusterIdentifier", "shape-copy"), ("SourceDBClusterIdentifier", "shape"), ("UseLatestRestorableTime", "true"));
         await CallAsync("DescribeEvents", ("Duration", "1440"));
 
+        // Parameter groups of both kinds, with a user value and engine defaults to describe.
+        foreach (var (noun, prefix, parameter, value) in new[] { ("DBClusterParameterGroup", "shape-cluster-pg", "timezone", "UTC"), ("DBParameterGroup", "shape-pg", "statement_timeout", "1000") })
+        {
+            await CallAsync($"Create{noun}", ($"{noun}Name", prefix), ("DBParameterGroupFamily", "aurora-postgresql16"), ("Description", "shape"), ("Tags.Tag.1.Key", "k"), ("Tags.Tag.1.Value", "v"));
+            await CallAsync($"Copy{noun}", ($"Source{noun}Identifier", prefix), ($"Target{noun}Identifier", prefix + "-copy"), ($"Target{noun}Description", "copy"));
+            await CallAsync($"Modify{noun}", ($"{noun}Name", prefix), ("Parameters.Parameter.1.ParameterName", parameter), ("Parameters.Parameter.1.ParameterValue", value), ("Parameters.Parameter.1.ApplyMethod", "immediate"));
+            await CallAsync($"Describe{noun}s");
+            await CallAsync($"Reset{noun}", ($"{noun}Name", prefix), ("ResetAllParameters", "true"));
+            await CallAsync($"Delete{noun}", ($"{noun}Name", prefix + "-copy"));
+        }
+
+        await CallAsync("ModifyDBClusterParameterGroup", ("DBClusterParameterGroupName", "shape-cluster-pg"), ("Parameters.Parameter.1.ParameterName", "rds.logical_replication"), ("Parameters.Parameter.1.ParameterValue", "1"), ("Parameters.Parameter.1.ApplyMethod", "pending-reboot"));
+        await CallAsync("DescribeDBClusterParameters", ("DBClusterParameterGroupName", "shape-cluster-pg"));
+        await CallAsync("DescribeDBParameters", ("DBParameterGroupName", "shape-pg"));
+        await CallAsync("ModifyDBCluster", ("DBClusterIdentifier", "shape"), ("DBClusterParameterGroupName", "shape-cluster-pg"), ("ApplyImmediately", "true"));
+
         using (var http = new HttpClient { BaseAddress = fixture.Sandbox.BaseUrl })
         {
             using var proxy = await http.PostAsync(new Uri("/_sandbox/rds/proxies", UriKind.Relative), JsonContent("""{"name":"shape-proxy"}"""));

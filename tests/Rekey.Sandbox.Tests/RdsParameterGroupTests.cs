@@ -192,3 +192,35 @@ public sealed class RdsParameterGroupTests(SandboxFixture fixture) : IClassFixtu
         Assert.Equal("default.aurora-postgresql16", instance["DBParameterGroups"]![0]!["DBParameterGroupName"].Text());
     }
 }
+
+public sealed class RdsParameterGroupStateTests : IDisposable
+{
+    private readonly string _stateFile = Path.Combine(Path.GetTempPath(), $"rekey-sandbox-{Guid.NewGuid():N}.json");
+
+    public void Dispose() => File.Delete(_stateFile);
+
+    [Fact]
+    public async Task A_sandbox_restarted_on_the_same_state_file_keeps_parameter_groups_their_values_and_pending_reboots()
+    {
+        var options = SandboxOptions.ForTests(clockSpeed: 1) with { StateFile = _stateFile };
+        await using (var first = await SandboxServer.StartAsync(options))
+        {
+            var cli = new AwsCli(first.BaseUrl);
+            await cli.JsonAsync("rds", "create-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "durable-pg", "--db-parameter-group-family", "aurora-postgresql16", "--description", "kept");
+            await cli.CreateClusterAsync("durable-params", "--db-cluster-parameter-group-name", "durable-pg");
+            first.Clock.Advance(TimeSpan.FromMinutes(5));
+            await cli.CreateInstanceAsync("durable-params", "durable-params-1");
+            first.Clock.Advance(TimeSpan.FromMinutes(10));
+            await cli.JsonAsync("rds", "modify-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "durable-pg", "--parameters", "ParameterName=rds.logical_replication,ParameterValue=1,ApplyMethod=pending-reboot");
+        }
+
+        await using var second = await SandboxServer.StartAsync(options);
+        var again = new AwsCli(second.BaseUrl);
+        var user = (await again.JsonAsync("rds", "describe-db-cluster-parameters", "--db-cluster-parameter-group-name", "durable-pg", "--source", "user"))["Parameters"]!.AsArray();
+        var cluster = await again.DescribeClusterAsync("durable-params");
+
+        Assert.Equal("rds.logical_replication", Assert.Single(user)!["ParameterName"].Text());
+        Assert.Equal("durable-pg", cluster["DBClusterParameterGroup"].Text());
+        Assert.Equal("pending-reboot", cluster["DBClusterMembers"]![0]!["DBClusterParameterGroupStatus"].Text());
+    }
+}
