@@ -109,6 +109,7 @@ public static class ParameterCatalog
         new("rds.force_ssl", "1", "Force SSL connections.", "system", "dynamic", "boolean", "0-1", true),
         new("rds.logical_replication", "0", "Enables logical decoding.", "engine-default", "static", "boolean", "0-1", true),
         new("shared_preload_libraries", "pg_stat_statements", "Lists shared libraries to preload into server.", "system", "static", "list", "auto_explain,orafce,pgaudit,pglogical,pg_bigm,pg_cron,pg_hint_plan,pg_prewarm,pg_similarity,pg_stat_statements,pg_tle,pg_partman_bgw,plprofiler,pg_transport", true),
+        new("synchronous_commit", "on", "Sets the current transaction's synchronization level.", "engine-default", "dynamic", "string", "local,on,off,remote_apply,remote_write", true),
         new("timezone", "UTC", "Sets the time zone for displaying and interpreting time stamps.", "engine-default", "dynamic", "string", "UTC,US/Eastern,US/Pacific,Europe/London,Asia/Tokyo", true),
         new("wal_level", "logical", "The level of information written to the WAL (set by rds.logical_replication).", "system", "static", "string", null, false),
     ];

@@ -28,6 +28,7 @@ public static class ArgumentNames
     public const string Environment = "environment";
     public const string MinAge = "min-age";
     public const string AcceptNewMasterSecret = "accept-new-master-secret";
+    public const string FixParameterGroup = "fix-parameter-group";
     public const string ArtifactsDirectory = "artifacts";
     public const string GitHubRepo = "github-repo";
     public const string IamOutput = "iam-output";

@@ -66,6 +66,9 @@ public sealed record RekeySettings
 
     public bool AcceptNewMasterSecret { get; init; }
 
+    /// <summary>PrepareBlueGreenParameters may reboot the writer so the cluster parameter group copy applies.</summary>
+    public bool FixParameterGroup { get; init; }
+
     public string ArtifactsDirectory { get; init; } = "artifacts";
 
     /// <summary>The GitHub repository (OWNER/NAME or OWNER@ID/NAME@ID) whose workflows the generated IAM roles trust.</summary>
