@@ -1,5 +1,7 @@
+using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
+using Rekey.Configuration;
 using Rekey.Migration;
 
 namespace Rekey.Build.Tasks;
@@ -14,6 +16,23 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class PrepareBlueGreenParametersTask : StepTask
 {
-    public override async Task RunAsync(RekeyContext context) =>
-        await BlueGreenParameters.RunAsync(context.Run, CancellationToken.None);
+    public override async Task RunAsync(RekeyContext context)
+    {
+        var outcome = await BlueGreenParameters.RunAsync(context.Run, CancellationToken.None);
+        switch (outcome)
+        {
+            case BlueGreenParameterOutcome.Ready:
+                context.Log.Information("{0}: the cluster parameter group is ready for Blue/Green and the writer is in sync.", context.Settings.Cluster);
+                break;
+            case BlueGreenParameterOutcome.WriterRebootNeeded:
+                context.Log.Warning(
+                    "{0}: the cluster parameter group is ready for Blue/Green, but the writer applies it only after a reboot: rerun with --{1} (writes fail for about a minute).",
+                    context.Settings.Cluster,
+                    ArgumentNames.FixParameterGroup);
+                break;
+            default:
+                context.Log.Information("{0}: the engine has no Blue/Green parameter needs.", context.Settings.Cluster);
+                break;
+        }
+    }
 }

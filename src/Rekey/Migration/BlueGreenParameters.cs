@@ -78,51 +78,50 @@ public static class BlueGreenParameters
         if (check.IsReady)
         {
             run.Journal.Add(Step, $"Cluster parameter group {check.ClusterParameterGroup} has {check.Need.Name}={check.Reading!.Value} and the writer is in sync: nothing to do.");
+
+            // A run that crashed after its last change still holds the lock.
+            await ClusterLock.ReleaseAsync(run, cluster, cancellationToken).ConfigureAwait(false);
             return BlueGreenParameterOutcome.Ready;
         }
 
-        var lockedBefore = cluster.Tag(RekeyTags.Lock) == run.RunId;
+        // On failure the lock stays, as after every step: the same run resumes with --run-id.
         await ClusterLock.AcquireAsync(run, cluster, cancellationToken).ConfigureAwait(false);
-        try
+        if (check.IsDefaultGroup || !check.ValueIsSet)
         {
-            if (check.IsDefaultGroup || !check.ValueIsSet)
-            {
-                var copy = await PrepareCopyAsync(run, parameters, check, cancellationToken).ConfigureAwait(false);
-                await PointClusterAtAsync(run, reader, copy, cancellationToken).ConfigureAwait(false);
-                cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-                check = (await parameters.BlueGreenAsync(cluster, cancellationToken).ConfigureAwait(false))!;
-            }
+            var copy = await PrepareCopyAsync(run, parameters, check, cancellationToken).ConfigureAwait(false);
+            await PointClusterAtAsync(run, reader, copy, cancellationToken).ConfigureAwait(false);
+            cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+            check = (await parameters.BlueGreenAsync(cluster, cancellationToken).ConfigureAwait(false))!;
+        }
 
-            if (check.WriterInSync)
-            {
-                run.Journal.Add(Step, $"The writer {check.WriterId} is in sync with {check.ClusterParameterGroup}.");
-                return BlueGreenParameterOutcome.Ready;
-            }
-
-            if (!run.Settings.FixParameterGroup)
-            {
-                run.Journal.Add(
-                    Step,
-                    $"The writer {check.WriterId} waits for a reboot to apply {check.Need.Name}={check.Need.FixValue} ({check.WriterClusterParameterGroupStatus}). " +
-                    $"Rerun with --{Configuration.ArgumentNames.FixParameterGroup} to reboot it now (writes fail for about a minute), or reboot it in a maintenance window.",
-                    JournalLevel.Warning);
-                return BlueGreenParameterOutcome.WriterRebootNeeded;
-            }
-
+        var outcome = BlueGreenParameterOutcome.Ready;
+        if (check.WriterInSync)
+        {
+            run.Journal.Add(Step, $"The writer {check.WriterId} is in sync with {check.ClusterParameterGroup}.");
+        }
+        else if (!run.Settings.FixParameterGroup)
+        {
+            run.Journal.Add(
+                Step,
+                $"The writer {check.WriterId} waits for a reboot to apply {check.Need.Name}={check.Need.FixValue} ({check.WriterClusterParameterGroupStatus}). " +
+                $"Rerun with --{Configuration.ArgumentNames.FixParameterGroup} to reboot it now (writes fail for about a minute), or reboot it in a maintenance window.",
+                JournalLevel.Warning);
+            run.Log.LogWarning(
+                "The writer {Writer} of {Cluster} must be rebooted to apply {Parameter}: rerun with --{Flag} (writes fail for about a minute)",
+                check.WriterId,
+                run.ClusterId,
+                check.Need.Name,
+                Configuration.ArgumentNames.FixParameterGroup);
+            outcome = BlueGreenParameterOutcome.WriterRebootNeeded;
+        }
+        else
+        {
             await RebootWriterAsync(run, reader, check, cancellationToken).ConfigureAwait(false);
-            return BlueGreenParameterOutcome.Ready;
         }
-        finally
-        {
-            if (!lockedBefore)
-            {
-                var now = await reader.FindClusterAsync(run.ClusterId, CancellationToken.None).ConfigureAwait(false);
-                if (now is not null)
-                {
-                    await ClusterLock.ReleaseAsync(run, now, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-        }
+
+        cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        await ClusterLock.ReleaseAsync(run, cluster, cancellationToken).ConfigureAwait(false);
+        return outcome;
     }
 
     /// <summary>The copy with the needed value, made or completed as far as it is missing.</summary>
