@@ -28,6 +28,9 @@ public enum ResourceScope
     /// <summary>The parameter groups and subnet group a restore or a new instance names.</summary>
     RestoreInputs,
 
+    /// <summary>The cluster parameter group copy PrepareBlueGreenParameters makes (rekey-&lt;cluster&gt;-bluegreen).</summary>
+    BlueGreenParameterGroup,
+
     /// <summary>RDS Proxies and their target groups in the account and Region (their identifiers are generated).</summary>
     Proxies,
 
@@ -106,7 +109,26 @@ public static class AwsOperationPermissions
         Read("rds", "DescribeIntegrations", Any("rds:DescribeIntegrations")),
 
         // RDS changes, on the cluster's and instances' own ARNs (original and renamed).
-        Write("rds", "ModifyDBCluster", new IamGrant("rds:ModifyDBCluster", ResourceScope.Clusters)),
+        Write("rds", "ModifyDBCluster", new IamGrant("rds:ModifyDBCluster", ResourceScope.Clusters), new IamGrant("rds:ModifyDBCluster", ResourceScope.BlueGreenParameterGroup)),
+
+        // Blue/Green's parameters: read for eligibility, and PrepareBlueGreenParameters' copy.
+        ReadWhen(
+            "rds",
+            "DescribeDBClusterParameters",
+            BlueGreen,
+            new IamGrant("rds:DescribeDBClusterParameters", ResourceScope.RestoreInputs),
+            new IamGrant("rds:DescribeDBClusterParameters", ResourceScope.BlueGreenParameterGroup)),
+        ReadWhen("rds", "DescribeDBParameters", BlueGreen, new IamGrant("rds:DescribeDBParameters", ResourceScope.RestoreInputs)),
+        ReadWhen("rds", "DescribeDBClusterParameterGroups", BlueGreenFix, new IamGrant("rds:DescribeDBClusterParameterGroups", ResourceScope.BlueGreenParameterGroup)),
+        Write(
+            "rds",
+            "CopyDBClusterParameterGroup",
+            BlueGreenFix,
+            new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.RestoreInputs),
+            new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.BlueGreenParameterGroup)),
+        Write("rds", "ModifyDBClusterParameterGroup", BlueGreenFix, new IamGrant("rds:ModifyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup)),
+        Write("rds", "RebootDBInstance", $"PrepareBlueGreenParameters with --{Configuration.ArgumentNames.FixParameterGroup}", new IamGrant("rds:RebootDBInstance", ResourceScope.Instances)),
         Write("rds", "ModifyDBInstance", new IamGrant("rds:ModifyDBInstance", ResourceScope.Instances)),
         Write(
             "rds",
@@ -247,6 +269,10 @@ public static class AwsOperationPermissions
         WriteIn(PolicyAccount.Backup, "kms", "EnableKeyRotation", new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
         new("kms", "ScheduleKeyDeletion", PolicyAccount.Backup, ReadOnly: false, [new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)], "two runs created the vault key at once; the loser's key is deleted"),
     ];
+
+    private const string BlueGreen = "Blue/Green eligibility is read (Preflight, PrepareBlueGreenParameters)";
+
+    private const string BlueGreenFix = "PrepareBlueGreenParameters gives the cluster a parameter group copy for Blue/Green";
 
     /// <summary>The table's entry for a call, or null when Rekey is not expected to make it.</summary>
     public static AwsOperationPermission? Find(string service, string operation, PolicyAccount account) =>

@@ -175,6 +175,7 @@ public static class IamPolicyGenerator
                 input.ClusterParameterGroups.Select(g => $"{rds}:cluster-pg:{g}")
                     .Concat(input.SubnetGroups.Select(g => $"{rds}:subgrp:{g}"))
                     .Concat(input.InstanceParameterGroups.Select(g => $"{rds}:pg:{g}"))),
+            ResourceScope.BlueGreenParameterGroup => ([$"{rds}:cluster-pg:{BlueGreenParameters.CopyName(input.ClusterId)}"], null),
             ResourceScope.Proxies => ([$"{rds}:db-proxy:*", $"{rds}:target-group:*"], null),
             ResourceScope.Key => TargetKey(input, kms),
             ResourceScope.CreatedKeys => ([$"{kms}:key/*"], TagCondition("aws:ResourceTag")),
