@@ -140,6 +140,7 @@ public static class BlueGreenParameters
                 },
                 cancellationToken).ConfigureAwait(false);
             run.Journal.Add(Step, $"Copied cluster parameter group {check.ClusterParameterGroup} to {copy}.");
+            run.Log.LogInformation("Copied cluster parameter group {Source} to {Copy}", check.ClusterParameterGroup, copy);
         }
 
         var reading = await parameters.ClusterGroupValueAsync(copy, check.Need.Name, cancellationToken).ConfigureAwait(false);
@@ -153,6 +154,7 @@ public static class BlueGreenParameters
                 },
                 cancellationToken).ConfigureAwait(false);
             run.Journal.Add(Step, $"Set {check.Need.Name}={check.Need.FixValue} in {copy} (applies at the next reboot).");
+            run.Log.LogInformation("Set {Parameter}={Value} in {Copy} (pending-reboot)", check.Need.Name, check.Need.FixValue, copy);
         }
 
         return copy;
