@@ -91,6 +91,28 @@ public sealed class RdsParameterGroupTests(SandboxFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_modify_without_apply_method_or_with_one_bad_entry_changes_nothing_and_reset_takes_either_all_or_a_list()
+    {
+        await CreateClusterGroupAsync("strict-group", "aurora-mysql8.0");
+        var noMethod = await Cli.FailureAsync("rds", "modify-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "strict-group", "--parameters", "ParameterName=event_scheduler,ParameterValue=ON");
+        var oneBad = await Cli.FailureAsync("rds", "modify-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "strict-group", "--parameters", "ParameterName=event_scheduler,ParameterValue=ON,ApplyMethod=immediate", "ParameterName=aurora_enable_repl_bin_log_filtering,ParameterValue=0,ApplyMethod=pending-reboot");
+        var untouched = (await Cli.JsonAsync("rds", "describe-db-cluster-parameters", "--db-cluster-parameter-group-name", "strict-group", "--source", "user"))["Parameters"]!.AsArray();
+
+        Assert.Equal("InvalidParameterValue", noMethod.ErrorCode);
+        Assert.Equal("InvalidParameterValue", oneBad.ErrorCode);
+        Assert.Empty(untouched);
+
+        await Cli.JsonAsync("rds", "modify-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "strict-group", "--parameters", "ParameterName=event_scheduler,ParameterValue=ON,ApplyMethod=immediate", "ParameterName=binlog_format,ParameterValue=MIXED,ApplyMethod=pending-reboot");
+        var both = await Cli.FailureAsync("rds", "reset-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "strict-group", "--reset-all-parameters", "--parameters", "ParameterName=binlog_format,ApplyMethod=pending-reboot");
+        await Cli.JsonAsync("rds", "reset-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "strict-group", "--parameters", "ParameterName=event_scheduler,ApplyMethod=immediate");
+        var left = (await Cli.JsonAsync("rds", "describe-db-cluster-parameters", "--db-cluster-parameter-group-name", "strict-group", "--source", "user"))["Parameters"]!.AsArray();
+
+        Assert.Equal("InvalidParameterCombination", both.ErrorCode);
+        Assert.Equal("binlog_format", Assert.Single(left)!["ParameterName"].Text());
+        Assert.Equal("OFF", (await ClusterParameterAsync("strict-group", "event_scheduler"))["ParameterValue"].Text());
+    }
+
+    [Fact]
     public async Task Default_groups_cannot_be_modified_or_deleted_and_a_copy_of_one_can()
     {
         Assert.Equal("InvalidParameterValue", (await Cli.FailureAsync("rds", "modify-db-cluster-parameter-group", "--db-cluster-parameter-group-name", "default.aurora-mysql8.0", "--parameters", "ParameterName=binlog_format,ParameterValue=ROW,ApplyMethod=pending-reboot")).ErrorCode);
