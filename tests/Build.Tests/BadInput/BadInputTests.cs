@@ -127,8 +127,8 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
     {
         var run = await sandbox.RunAsync(Cutover("ledger", $"--kms-key={sandbox.OtherRegionKeyArn}"));
 
-        AssertRefused(run, BadInputSandbox.OtherRegion, "key in another region");
-        Assert.Contains(BadInputSandbox.Region, run.Output, StringComparison.Ordinal);
+        AssertRefused(run, $"is in {BadInputSandbox.OtherRegion}, the cluster in {BadInputSandbox.Region}; RDS needs a key in the cluster's Region.", "key in another region");
+        Assert.DoesNotContain("add --create-key", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
     {
         var run = await sandbox.RunAsync(Cutover("ledger", $"--kms-key={sandbox.ForeignKeyArn}"));
 
-        AssertRefused(run, "must allow this account in its key policy", "foreign key without access");
+        AssertRefused(run, $"The key's policy in account {BadInputSandbox.OtherAccount} must allow account {BadInputSandbox.Account}.", "foreign key without access");
     }
 
     [Fact]
