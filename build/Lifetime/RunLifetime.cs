@@ -33,6 +33,15 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
                 settings.Environment is null ? string.Empty : $", environment {settings.Environment}");
         }
 
+        if (mode.Exclusive && tasks.FirstOrDefault(t => IsNamed(t, info.TargetTask.Name)) is { } target
+            && target.GetType().GetCustomAttribute<CompositeTargetAttribute>() is not null)
+        {
+            var steps = target.GetType().GetCustomAttribute<TaskDescriptionAttribute>()?.Description;
+            throw new InvalidArgumentsException(
+                $"--exclusive runs only {info.TargetTask.Name}'s own work, and {info.TargetTask.Name} has none: it is its steps ({steps?.TrimEnd('.')}); nothing was done. "
+                + $"Run --target={info.TargetTask.Name} without --exclusive, or one step with --target=STEP --exclusive.");
+        }
+
         // A dry run changes nothing, so it needs no confirmation: it only shows what would run.
         var mutating = MutatingTasks(mode.Exclusive ? mode.Targets : stepNames).ToList();
         if (mutating.Count == 0 || mode.DryRun)
@@ -115,6 +124,9 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
 
         return exception;
     }
+
+    private static bool IsNamed(IFrostingTask task, string name) =>
+        string.Equals(task.GetType().GetCustomAttribute<TaskNameAttribute>()?.Name ?? task.GetType().Name, name, StringComparison.OrdinalIgnoreCase);
 
     private IEnumerable<string> MutatingTasks(IReadOnlyCollection<string> names) =>
         tasks.Select(t => t.GetType())

@@ -1,5 +1,6 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using Rekey.Build.Infrastructure;
 
 namespace Rekey.Build.Tasks;
 
@@ -7,6 +8,7 @@ namespace Rekey.Build.Tasks;
 [TaskName("Backup")]
 [TaskDescription("BackupPreflight, ConfigureBackup and VerifyBackup, in order.")]
 [IsDependentOn(typeof(VerifyBackupTask))]
+[CompositeTarget]
 public sealed class BackupTask : FrostingTask<RekeyContext>
 {
     public override void Run(RekeyContext context) =>

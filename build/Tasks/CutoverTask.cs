@@ -1,5 +1,6 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using Rekey.Build.Infrastructure;
 
 namespace Rekey.Build.Tasks;
 
@@ -7,6 +8,7 @@ namespace Rekey.Build.Tasks;
 [TaskName("Cutover")]
 [TaskDescription("Preflight, PrepareKey, Fence, Restore, CreateInstances, Finalize and Verify, in order.")]
 [IsDependentOn(typeof(VerifyTask))]
+[CompositeTarget]
 public sealed class CutoverTask : FrostingTask<RekeyContext>
 {
     public override void Run(RekeyContext context)

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Iam;
+using Rekey.Sandbox.Core.Policies;
 using Rekey.Sandbox.Kms;
 using Rekey.Sandbox.Protocols;
 using Rekey.Sandbox.Rds;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Core;
+using Rekey.Sandbox.Core.Policies;
 using Rekey.Sandbox.Kms;
 
 namespace Rekey.Sandbox.Backup;

@@ -52,7 +52,25 @@ public interface IKeyRegistry
     /// <summary>Whether <paramref name="callerAccount"/> may use the key for the KMS action (e.g. kms:CreateGrant).</summary>
     bool MayUse(string callerAccount, SandboxKey key, string action);
 
+    /// <summary>
+    /// Whether the caller (its account, or the role of its STS session) may have <paramref name="viaService"/>
+    /// (e.g. rds.us-east-1.amazonaws.com) use the key for it: the key policy allows every one of
+    /// <see cref="KeyUse.ServiceUseActions"/> with kms:ViaService set, as RDS checks before it encrypts with a
+    /// customer managed key, in the key's own account as well as in another.
+    /// </summary>
+    bool MayServiceUse(CallerScope caller, SandboxKey key, string viaService);
+
     SandboxKey CreateCustomerKey(string account, string region, string? alias, string? description);
 
     SandboxKey SetKeyState(string account, string region, string keyId, string keyState);
+}
+
+/// <summary>What a service asks of a customer managed key on the caller's behalf.</summary>
+public static class KeyUse
+{
+    /// <summary>
+    /// The KMS actions a service (RDS) needs the caller to have on the key to encrypt a resource with it:
+    /// the grant it creates for the resource, the key's description, and the data key operations.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ServiceUseActions = ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"];
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Core;
+using Rekey.Sandbox.Core.Policies;
+using Rekey.Sandbox.Sts;
 
 namespace Rekey.Sandbox.Kms;
 
@@ -73,7 +75,7 @@ public sealed class KmsAlias
 /// (<c>alias/aws/rds</c>...) are created on first use, as AWS creates them, with the key policy AWS
 /// gives them: usable only through their service, by principals of their own account.
 /// </summary>
-public sealed class KmsKeyStore(SandboxClock clock, SandboxOrganizations organizations) : IKeyRegistry, IStatefulComponent, IClockDriven
+public sealed class KmsKeyStore(SandboxClock clock, SandboxOrganizations organizations, StsSessions sessions) : IKeyRegistry, IStatefulComponent, IClockDriven
 {
     /// <summary>The services whose AWS managed key exists on first use (DescribeKey, a resource encrypted by default).</summary>
     public static readonly IReadOnlyList<string> ManagedKeyServices = ["rds", "backup", "ebs", "s3", "sns", "secretsmanager", "lambda"];
@@ -257,6 +259,22 @@ public sealed class KmsKeyStore(SandboxClock clock, SandboxOrganizations organiz
         var stored = Resolve(callerAccount, key.Region, key.Arn);
         return stored is not null &&
             Allows(stored, RequestFor(callerAccount, roleArn: null, action, grantIsForAwsResource: action == "kms:CreateGrant"));
+    }
+
+    public bool MayServiceUse(CallerScope caller, SandboxKey key, string viaService)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.KeyManager == "AWS")
+        {
+            // An AWS managed key's policy lets every principal of its account use it through the service.
+            return key.Account == caller.Account;
+        }
+
+        var stored = Resolve(caller.Account, key.Region, key.Arn);
+        var roleArn = sessions.Find(caller.AccessKeyId)?.RoleArn;
+        return stored is not null && KeyUse.ServiceUseActions.All(action =>
+            Allows(stored, RequestFor(caller.Account, roleArn, action, viaService, grantIsForAwsResource: action == "kms:CreateGrant")));
     }
 
     public SandboxKey CreateCustomerKey(string account, string region, string? alias, string? description)

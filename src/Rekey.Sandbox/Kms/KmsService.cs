@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Rekey.Sandbox.Core;
+using Rekey.Sandbox.Core.Policies;
 using Rekey.Sandbox.Protocols;
 using Rekey.Sandbox.Sts;
 

@@ -329,7 +329,8 @@ public sealed partial class RdsService
 
             keyArn = UsableKey(request, keyReference).Arn;
         }
-        else if (encrypted && keyArn is not null && Runtime.Keys.Find(source.Account, source.Region, keyArn) is { IsUsableForEncryption: false })
+        else if (encrypted && keyArn is not null && Runtime.Keys.Find(source.Account, source.Region, keyArn) is { } sourceKey &&
+            (!sourceKey.IsUsableForEncryption || !MayUseThroughRds(request, sourceKey)))
         {
             throw new AwsServiceException("KMSKeyNotAccessibleFault", $"The KMS key {keyArn} of the source DB cluster is not accessible.");
         }

@@ -40,6 +40,14 @@ public sealed partial class RdsService
             throw RdsErrors.InvalidClusterState($"DB cluster {cluster.Identifier} is not available (it is {cluster.Status}): DB instances can be added only to an available cluster.");
         }
 
+        // The instance's storage is the cluster's: RDS uses the cluster's key for the caller, so a key
+        // policy that does not let the caller use it through RDS refuses the instance.
+        if (cluster.StorageEncrypted && cluster.KmsKeyId is { } clusterKey &&
+            Runtime.Keys.Find(request.Account, request.Region, clusterKey) is { } key && !MayUseThroughRds(request, key))
+        {
+            throw KeyNotAccessible(clusterKey);
+        }
+
         var tier = p.Int("PromotionTier") ?? 1;
         if (tier is < 0 or > 15)
         {

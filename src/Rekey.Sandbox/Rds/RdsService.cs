@@ -64,20 +64,27 @@ public sealed partial class RdsService : QueryService
             _ => PendingTransition.Succeeds,
         };
 
-    /// <summary>Resolves a KmsKeyId the way RDS does: usable, enabled, symmetric, in this region, and usable by the caller.</summary>
+    /// <summary>
+    /// Resolves a KmsKeyId the way RDS does: usable, enabled, symmetric, in this region, and usable by the
+    /// caller through RDS (its key policy, in the key's own account too: see <see cref="IKeyRegistry.MayServiceUse"/>).
+    /// </summary>
     private SandboxKey UsableKey(AwsRequestContext request, string reference)
     {
         var key = Runtime.Keys.Find(request.Account, request.Region, reference);
-        if (key is null || key.Region != request.Region || !key.IsUsableForEncryption ||
-            (key.Account != request.Account && !Runtime.Keys.MayUse(request.Account, key, "kms:CreateGrant")))
+        if (key is null || key.Region != request.Region || !key.IsUsableForEncryption || !MayUseThroughRds(request, key))
         {
-            throw new AwsServiceException(
-                "KMSKeyNotAccessibleFault",
-                $"The specified KMS key [{reference}] does not exist, is not enabled or you do not have permissions to access it.");
+            throw KeyNotAccessible(reference);
         }
 
         return key;
     }
+
+    private bool MayUseThroughRds(AwsRequestContext request, SandboxKey key) =>
+        Runtime.Keys.MayServiceUse(request.Caller, key, $"rds.{request.Region}.amazonaws.com");
+
+    private static AwsServiceException KeyNotAccessible(string reference) => new(
+        "KMSKeyNotAccessibleFault",
+        $"The specified KMS key [{reference}] does not exist, is not enabled or you do not have permissions to access it.");
 
     private static IEnumerable<RdsTag> ReadTags(QueryParameters parameters) =>
         parameters.Structures("Tags").Select(t => new RdsTag(t.Required("Key"), t.Get("Value") ?? string.Empty));

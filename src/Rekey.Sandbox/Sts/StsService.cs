@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Iam;
-using Rekey.Sandbox.Kms;
+using Rekey.Sandbox.Core.Policies;
 using Rekey.Sandbox.Protocols;
 
 namespace Rekey.Sandbox.Sts;

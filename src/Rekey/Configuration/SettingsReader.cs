@@ -113,34 +113,34 @@ public static partial class SettingsReader
         {
             Cluster = Text(ArgumentNames.Cluster, ParseIdentifier),
             Region = Text(ArgumentNames.Region, ParseRegion),
-            KmsKey = Parsed<KmsKeyReference>(ArgumentNames.KmsKey, ParseKmsKey),
+            KmsKey = Reference(ArgumentNames.KmsKey, ParseKmsKey),
             CreateKey = Flag(ArgumentNames.CreateKey),
             OldSuffix = Text(ArgumentNames.OldSuffix, ParseSuffix) ?? RekeySettings.DefaultOldSuffix,
             BackupAccount = Text(ArgumentNames.BackupAccount, ParseAccount),
             BackupVault = Text(ArgumentNames.BackupVault, ParseVaultName),
             BackupRoleArn = Text(ArgumentNames.BackupRoleArn, ParseRoleArn),
             BackupServiceRoleArn = Text(ArgumentNames.BackupServiceRoleArn, ParseRoleArn),
-            BackupVaultKey = Parsed<KmsKeyReference>(ArgumentNames.BackupVaultKey, ParseKmsKey),
+            BackupVaultKey = Reference(ArgumentNames.BackupVaultKey, ParseKmsKey),
             SourceBackupVault = Text(ArgumentNames.SourceBackupVault, ParseVaultName),
             BackupSchedule = Text(ArgumentNames.BackupSchedule, ParseSchedule),
-            BackupRetentionDays = Parsed<DaysBox>(ArgumentNames.BackupRetentionDays, ParseDays)?.Value,
-            CopyRetentionDays = Parsed<DaysBox>(ArgumentNames.CopyRetentionDays, ParseDays)?.Value,
+            BackupRetentionDays = Value(ArgumentNames.BackupRetentionDays, ParseDays),
+            CopyRetentionDays = Value(ArgumentNames.CopyRetentionDays, ParseDays),
             ContinuousBackup = Flag(ArgumentNames.ContinuousBackup),
             SnsTopicArn = Text(ArgumentNames.SnsTopicArn, ParseTopicArn),
-            DnsServer = Parsed<DnsServerAddress>(ArgumentNames.DnsServer, ParseDnsServer),
+            DnsServer = Reference(ArgumentNames.DnsServer, ParseDnsServer),
             Confirm = Text(ArgumentNames.Confirm, v => (v.Trim().ToLowerInvariant(), null)),
             Environment = Text(ArgumentNames.Environment, v => (v.Trim(), null)),
-            MinAge = Parsed<TimeSpanBox>(ArgumentNames.MinAge, ParseDuration)?.Value ?? RekeySettings.DefaultMinAge,
+            MinAge = Value(ArgumentNames.MinAge, DurationLimits.MinAge.Parse) ?? RekeySettings.DefaultMinAge,
             AcceptNewMasterSecret = Flag(ArgumentNames.AcceptNewMasterSecret),
             FixParameterGroup = Flag(ArgumentNames.FixParameterGroup),
             ArtifactsDirectory = Text(ArgumentNames.ArtifactsDirectory, v => (v.Trim(), null)) ?? "artifacts",
             GitHubRepo = Text(ArgumentNames.GitHubRepo, ParseGitHubRepo),
             IamOutput = Text(ArgumentNames.IamOutput, v => (v.Trim(), null)),
             RunId = Text(ArgumentNames.RunId, ParseRunId),
-            PollInterval = Parsed<TimeSpanBox>(ArgumentNames.PollInterval, ParseDuration)?.Value,
-            MaxPollInterval = Parsed<TimeSpanBox>(ArgumentNames.MaxPollInterval, ParseDuration)?.Value,
-            MaxWait = Parsed<TimeSpanBox>(ArgumentNames.MaxWait, ParseDuration)?.Value,
-            Runs = Text(ArgumentNames.Runs, ParseRuns) is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : RekeySettings.DefaultRuns,
+            PollInterval = Value(ArgumentNames.PollInterval, DurationLimits.PollInterval.Parse),
+            MaxPollInterval = Value(ArgumentNames.MaxPollInterval, DurationLimits.MaxPollInterval.Parse),
+            MaxWait = Value(ArgumentNames.MaxWait, DurationLimits.MaxWait.Parse),
+            Runs = Value(ArgumentNames.Runs, ParseRuns) ?? RekeySettings.DefaultRuns,
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
@@ -163,6 +163,11 @@ public static partial class SettingsReader
                     settings = settings with { Regions = list.Distinct(StringComparer.Ordinal).ToList() };
                 }
             }
+        }
+
+        if (settings.PollInterval > settings.MaxPollInterval)
+        {
+            problems.Add($"--{ArgumentNames.PollInterval} ({settings.PollInterval}) is longer than --{ArgumentNames.MaxPollInterval} ({settings.MaxPollInterval}); the first pause cannot exceed the longest.");
         }
 
         if (problems.Count > 0)
@@ -188,8 +193,25 @@ public static partial class SettingsReader
             return value;
         }
 
-        T? Parsed<T>(string name, Func<string, (T? Value, string? Problem)> parse)
+        T? Reference<T>(string name, Func<string, (T? Value, string? Problem)> parse)
             where T : class
+        {
+            if (!values.TryGetValue(name, out var entry) || entry.Value is null)
+            {
+                return null;
+            }
+
+            var (value, problem) = parse(entry.Value);
+            if (problem is not null)
+            {
+                problems.Add($"{entry.Origin}: {problem}");
+            }
+
+            return value;
+        }
+
+        T? Value<T>(string name, Func<string, (T? Value, string? Problem)> parse)
+            where T : struct
         {
             if (!values.TryGetValue(name, out var entry) || entry.Value is null)
             {
@@ -298,13 +320,10 @@ public static partial class SettingsReader
     private static (string? Value, string? Problem) ParseTopicArn(string text) =>
         Matching(text, TopicArnPattern(), $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
 
-    private static (string? Value, string? Problem) ParseRuns(string text)
-    {
-        var value = text.Trim();
-        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= 100
-            ? (runs.ToString(CultureInfo.InvariantCulture), null)
+    private static (int? Value, string? Problem) ParseRuns(string text) =>
+        int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= 100
+            ? (runs, null)
             : (null, $"'{text}' is not a number of runs from 1 to 100.");
-    }
 
     private static (string? Value, string? Problem) ParseRunId(string text) =>
         Matching(text, RunIdPattern(), $"'{text}' cannot be a run id: use 1 to 64 letters, digits, '-', '_' or '.'.");
@@ -325,40 +344,15 @@ public static partial class SettingsReader
             : (null, $"'{text}' is not an AWS Backup schedule: cron(MINUTES HOURS DAY MONTH WEEKDAY YEAR), e.g. cron(0 5 ? * * *), or rate(12 hours).");
     }
 
-    private static (DaysBox? Value, string? Problem) ParseDays(string text) =>
+    private static (int? Value, string? Problem) ParseDays(string text) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36500
-            ? (new DaysBox(days), null)
+            ? (days, null)
             : (null, $"'{text}' is not a number of days from 1 to 36500.");
 
     private static (DnsServerAddress? Value, string? Problem) ParseDnsServer(string text) =>
         DnsServerAddress.TryParse(text.Trim(), out var address)
             ? (address, null)
             : (null, $"'{text}' is not host:port (e.g. 127.0.0.1:4553 or [::1]:53).");
-
-    private static (TimeSpanBox? Value, string? Problem) ParseDuration(string text)
-    {
-        var match = DurationPattern().Match(text.Trim());
-        if (!match.Success || match.Length == 0)
-        {
-            return (null, $"'{text}' is not a duration such as 7d, 36h, 90m or 1d12h.");
-        }
-
-        var total = TimeSpan.Zero;
-        foreach (Capture capture in match.Groups["part"].Captures)
-        {
-            var unit = capture.Value[^1];
-            var amount = double.Parse(capture.Value[..^1], CultureInfo.InvariantCulture);
-            total += unit switch
-            {
-                'd' => TimeSpan.FromDays(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                _ => TimeSpan.FromSeconds(amount),
-            };
-        }
-
-        return (new TimeSpanBox(total), null);
-    }
 
     private static int EditDistance(string a, string b)
     {
@@ -378,10 +372,6 @@ public static partial class SettingsReader
 
         return previous[b.Length];
     }
-
-    private sealed record TimeSpanBox(TimeSpan Value);
-
-    private sealed record DaysBox(int Value);
 
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]
     private static partial Regex IdentifierPattern();
@@ -409,7 +399,4 @@ public static partial class SettingsReader
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex RunIdPattern();
-
-    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?[dhms])+$")]
-    private static partial Regex DurationPattern();
 }

@@ -196,7 +196,8 @@ public static class AwsOperationPermissions
 
         // KMS: the target key, and the key Rekey creates under the alias with --create-key.
         Read("kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
-        ReadWhen("kms", "GetKeyPolicy", "a backup account is given: the key policy must let it copy", new IamGrant("kms:GetKeyPolicy", ResourceScope.Key), new IamGrant("kms:GetKeyPolicy", ResourceScope.CreatedKeys)),
+        // Preflight reads the target key's policy to prove RDS may use the key for the run; with a backup account, that it may copy.
+        Read("kms", "GetKeyPolicy", new IamGrant("kms:GetKeyPolicy", ResourceScope.Key), new IamGrant("kms:GetKeyPolicy", ResourceScope.CreatedKeys)),
         Read("kms", "GetKeyRotationStatus", new IamGrant("kms:GetKeyRotationStatus", ResourceScope.Key), new IamGrant("kms:GetKeyRotationStatus", ResourceScope.CreatedKeys)),
         // Finding the key a previous run created means reading the tags of the account's keys.
         Read("kms", "ListKeys", Any("kms:ListKeys"), onlyWhen: "--create-key looks for a key an earlier run created"),

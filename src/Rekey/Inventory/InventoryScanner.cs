@@ -80,6 +80,13 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
         var keyManagers = new Dictionary<string, string?>(StringComparer.Ordinal);
         await foreach (var cluster in rds.DescribeDBClustersAllAsync(new DescribeDBClustersRequest(), cancellationToken).ConfigureAwait(false))
         {
+            // The old cluster a cutover keeps for Rollback is still on the AWS managed key, but it is no candidate.
+            if (Migration.KeptOldCluster.BelongsTo(cluster) is { } owner)
+            {
+                logger.LogInformation("{Cluster}: skipped, the old cluster Rekey kept when it moved {Owner}", cluster.DBClusterIdentifier, owner);
+                continue;
+            }
+
             var entry = new InventoryEntry
             {
                 Cluster = cluster.DBClusterIdentifier!,

@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
@@ -35,6 +36,13 @@ public static class Preflight
 
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var reader = new ClusterReader(run.Rds);
+
+        // A cluster Rekey kept under its old name is the fallback of another cutover, not a candidate.
+        if (KeptOldCluster.BelongsTo(state.AtOriginalName) is { } owner)
+        {
+            blocks.Add(KeptOldCluster.Refusal(clusterId, owner));
+            return new PreflightReport { ClusterId = clusterId, Blocks = blocks, Warnings = warnings };
+        }
 
         // A cutover already under way is resumed, not checked again from the start.
         if (state.IsRenamed || state.Target is not null)
@@ -235,13 +243,23 @@ public static class Preflight
         }
         catch (AmazonServiceException exception) when (exception.ErrorCode is "AccessDeniedException" or "AccessDenied")
         {
-            blocks.Add($"--kms-key {keyReference}: this account may not describe the key ({exception.Message}). A key in another account must allow this account in its key policy.");
+            var identity = await run.Sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+            var keyAccount = ArnPart(keyReference.Value, 4);
+            blocks.Add(keyAccount is null || keyAccount == identity.Account
+                ? $"--kms-key {keyReference}: this account's key policy does not let {identity.Arn} describe the key ({exception.Message}). "
+                    + $"Add a key policy statement allowing {string.Join(", ", KeyUsePolicy.RdsActions)} to arn:aws:iam::{identity.Account}:root (or the run's role), or give another key."
+                : $"--kms-key {keyReference}: this account may not describe the key ({exception.Message}). The key's policy in account {keyAccount} must allow account {identity.Account}.");
             return null;
         }
 
         if (key is null)
         {
-            if (!run.Settings.CreateKey)
+            var keyRegion = ArnPart(keyReference.Value, 3);
+            if (keyRegion is not null && !string.Equals(keyRegion, run.Region.SystemName, StringComparison.Ordinal))
+            {
+                blocks.Add($"--kms-key {keyReference} is in {keyRegion}, the cluster in {run.Region.SystemName}; RDS needs a key in the cluster's Region. Give a key of {run.Region.SystemName} (or a replica of a multi-Region key there).");
+            }
+            else if (!run.Settings.CreateKey)
             {
                 blocks.Add($"--kms-key {keyReference} does not exist in {run.Region.SystemName}. Give an existing key, or add --create-key to create it under that alias.");
             }
@@ -249,8 +267,82 @@ public static class Preflight
             return null;
         }
 
-        blocks.AddRange(TargetKey.Problems(key, run.Region.SystemName, keyReference));
+        var problems = TargetKey.Problems(key, run.Region.SystemName, keyReference).ToList();
+        blocks.AddRange(problems);
+        if (problems.Count == 0)
+        {
+            await CheckKeyPolicyAsync(run, key, keyReference, blocks, cancellationToken).ConfigureAwait(false);
+        }
+
         return key;
+    }
+
+    /// <summary>
+    /// The key policy of a key in this account must let the run's principal have RDS use the key: without
+    /// it the restore fails with KMSKeyNotAccessibleFault after Fence has renamed the cluster. A key in
+    /// another account is proven by AWS's answer to DescribeKey only (its policy is not readable from here).
+    /// </summary>
+    private static async Task CheckKeyPolicyAsync(RekeyRun run, KeyMetadata key, KmsKeyReference keyReference, List<string> blocks, CancellationToken cancellationToken)
+    {
+        var identity = await run.Sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(key.AWSAccountId, identity.Account, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        string policy;
+        try
+        {
+            policy = (await run.Kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default" }, cancellationToken).ConfigureAwait(false)).Policy;
+        }
+        catch (AmazonServiceException exception) when (exception.ErrorCode is "AccessDeniedException" or "AccessDenied")
+        {
+            blocks.Add($"--kms-key {keyReference}: {identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it. Allow kms:GetKeyPolicy on the key to the run's role.");
+            return;
+        }
+
+        var missing = KeyUsePolicy.MissingForRds(policy, identity.Account, RoleArnOf(identity.Arn), run.Region.SystemName);
+        if (missing.Count > 0)
+        {
+            blocks.Add($"--kms-key {keyReference}: its key policy does not let {identity.Arn} use the key through RDS ({string.Join(", ", missing)}); the restore would fail with KMSKeyNotAccessibleFault after the outage starts. "
+                + $"Add a key policy statement allowing {string.Join(", ", KeyUsePolicy.RdsActions)} to arn:aws:iam::{identity.Account}:root (or the run's role), or give another key.");
+        }
+    }
+
+    /// <summary>arn:aws:iam::ACCOUNT:role/NAME for an assumed-role session's ARN; null for any other caller.</summary>
+    private static string? RoleArnOf(string callerArn)
+    {
+        var parts = callerArn.Split(':', 6);
+        if (parts.Length == 6 && parts[2] == "sts" && parts[5].StartsWith("assumed-role/", StringComparison.Ordinal))
+        {
+            return $"arn:{parts[1]}:iam::{parts[4]}:role/{parts[5].Split('/')[1]}";
+        }
+
+        return parts.Length == 6 && parts[2] == "iam" && parts[5].StartsWith("role/", StringComparison.Ordinal) ? callerArn : null;
+    }
+
+    /// <summary>Field <paramref name="index"/> of an ARN (3 the Region, 4 the account); null for a key id or alias name.</summary>
+    private static string? ArnPart(string reference, int index) =>
+        reference.StartsWith("arn:", StringComparison.Ordinal) && reference.Split(':') is { Length: > 5 } parts ? parts[index] : null;
+
+    private static async Task CompareFinishedKeyAsync(RekeyRun run, DBCluster done, List<string> blocks, CancellationToken cancellationToken)
+    {
+        if (run.Settings.KmsKey is not { } keyReference)
+        {
+            return;
+        }
+
+        var key = await TargetKey.DescribeAsync(run, keyReference.Value, cancellationToken).ConfigureAwait(false);
+        if (key is null)
+        {
+            blocks.Add($"DB cluster {run.ClusterId} was moved by Rekey to key {done.KmsKeyId}, and --kms-key {keyReference} does not exist in {run.Region.SystemName}. "
+                + $"Give --kms-key={done.KmsKeyId} to confirm the cutover is done; moving the cluster to another key is a new cutover, after Cleanup of this one.");
+        }
+        else if (!string.Equals(key.Arn, done.KmsKeyId, StringComparison.Ordinal))
+        {
+            blocks.Add($"DB cluster {run.ClusterId} was moved by Rekey to key {done.KmsKeyId}, not to --kms-key {keyReference} ({key.Arn}). "
+                + $"Give --kms-key={done.KmsKeyId} to confirm the cutover is done; moving the cluster to another key is a new cutover, after Cleanup of this one.");
+        }
     }
 
     private static async Task<PreflightReport> ResumeReportAsync(
@@ -261,14 +353,13 @@ public static class Preflight
             blocks.Add($"A cutover of {run.ClusterId} by run {holder} is under way (tag {RekeyTags.Lock} on {state.Source?.DBClusterIdentifier}). Wait for it, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
         }
 
-        if (state.Target is { } target && state.LockHolder is null && state.Source is null)
+        if (state.Target is { } done && state.LockHolder is null && (state.Source is null || state.Phase is "finalized" or "verified"))
         {
-            return new PreflightReport { ClusterId = run.ClusterId, NothingToDo = true, TargetKeyArn = target.KmsKeyId, Warnings = warnings };
-        }
-
-        if (state.Target is { } done && state.LockHolder is null && state.Phase is "finalized" or "verified")
-        {
-            return new PreflightReport { ClusterId = run.ClusterId, NothingToDo = true, TargetKeyArn = done.KmsKeyId, Warnings = warnings };
+            // Done only for the key asked for: a finished cluster asked to move to another key is refused, not reported done.
+            await CompareFinishedKeyAsync(run, done, blocks, cancellationToken).ConfigureAwait(false);
+            return blocks.Count > 0
+                ? new PreflightReport { ClusterId = run.ClusterId, Blocks = blocks, Warnings = warnings, TargetKeyArn = done.KmsKeyId }
+                : new PreflightReport { ClusterId = run.ClusterId, NothingToDo = true, TargetKeyArn = done.KmsKeyId, Warnings = warnings };
         }
 
         if (run.Settings.KmsKey is { } keyReference && state.TargetKeyArn is { } recorded)

@@ -73,6 +73,14 @@ public sealed class BadInputSandbox : IAsyncLifetime
         {
             var created = await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.RSA_2048, KeyUsage = KeyUsageType.SIGN_VERIFY });
             AsymmetricKeyArn = created.KeyMetadata.Arn;
+
+            // Same-account keys whose policies do not let this account's principals use them through RDS.
+            foreach (var (alias, policy) in new[] { ("alias/locked", OnlyRolePolicy), ("alias/no-grant", NoGrantPolicy) })
+            {
+                var key = await kms.CreateKeyAsync(new CreateKeyRequest());
+                await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyMetadata.KeyId });
+                await kms.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyMetadata.KeyId, PolicyName = "default", Policy = policy, BypassPolicyLockoutSafetyCheck = true });
+            }
         }
 
         using var rds = Aws.CreateRds(RegionEndpoint.GetBySystemName(Region));
@@ -92,6 +100,7 @@ public sealed class BadInputSandbox : IAsyncLifetime
         await CreateClusterAsync(rds, wait, "pending", ["pending-1"]);
         await CreateClusterAsync(rds, wait, "multiaz", ["multiaz-1"]);
         await CreateClusterAsync(rds, wait, "legacy", ["legacy-1"]);
+        await CreateClusterAsync(rds, wait, "kept-old", ["kept-1-old"]);
 
         // The sandbox's API creates Aurora provisioned clusters only; a Multi-AZ DB cluster (engine mysql) and
         // an Aurora Serverless v1 cluster are made by changing its state in-process, as AWS would describe them.
@@ -104,6 +113,18 @@ public sealed class BadInputSandbox : IAsyncLifetime
         {
             ResourceName = held.DBClusters![0].DBClusterArn,
             Tags = [new Rekey.Aws.RDS.Model.Tag { Key = RekeyTags.Lock, Value = "run-of-someone-else" }],
+        });
+
+        // The old cluster a finished cutover of "kept" left behind, as its tags say.
+        var kept = await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = "kept-old" });
+        await rds.AddTagsToResourceAsync(new AddTagsToResourceRequest
+        {
+            ResourceName = kept.DBClusters![0].DBClusterArn,
+            Tags =
+            [
+                new Rekey.Aws.RDS.Model.Tag { Key = RekeyTags.Role, Value = RekeyTags.SourceRole },
+                new Rekey.Aws.RDS.Model.Tag { Key = RekeyTags.OriginalId, Value = "kept" },
+            ],
         });
 
         // A rename without ApplyImmediately waits for a maintenance window, which the sandbox never runs.
@@ -148,6 +169,18 @@ public sealed class BadInputSandbox : IAsyncLifetime
             Directory.Delete(_artifacts, recursive: true);
         }
     }
+
+    /// <summary>Only a key administrator role may use the key: this account's root (and so its principals) may not even describe it.</summary>
+    private static string OnlyRolePolicy => $$"""
+        {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:role/key-admin"},"Action":"kms:*","Resource":"*"}]}
+        """;
+
+    /// <summary>The account administers the key, but a Deny takes kms:CreateGrant away: RDS could not create its grant.</summary>
+    private static string NoGrantPolicy => $$"""
+        {"Version":"2012-10-17","Statement":[
+          {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:root"},"Action":"kms:*","Resource":"*"},
+          {"Effect":"Deny","Principal":"*","Action":"kms:CreateGrant","Resource":"*"}]}
+        """;
 
     private static CreateDBClusterRequest ClusterRequest(string id, bool encrypted, string? kmsKeyId, bool manageSecret) => new()
     {

@@ -31,6 +31,10 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
         { "managed master password", Cutover("vault", Cmk), "give --accept-new-master-secret" },
         { "no target key", Cutover("ledger"), "No target key: give --kms-key=" },
         { "target key missing", Cutover("ledger", "--kms-key=alias/no-such-key"), "--kms-key alias/no-such-key does not exist in us-east-1. Give an existing key, or add --create-key" },
+        { "same-account key whose policy keeps this account out", Cutover("ledger", "--kms-key=alias/locked"), "this account's key policy does not let arn:aws:iam::111111111111:root describe the key" },
+        { "same-account key whose policy denies RDS its grant", Cutover("ledger", "--kms-key=alias/no-grant"), "its key policy does not let arn:aws:iam::111111111111:root use the key through RDS (kms:CreateGrant); the restore would fail with KMSKeyNotAccessibleFault" },
+        { "kept old cluster", Cutover("kept-old", Cmk), "DB cluster kept-old is the old cluster Rekey kept when it moved kept to a new key" },
+        { "kept old cluster planned", ["--target=Plan", "--cluster=kept-old", $"--region={BadInputSandbox.Region}", Cmk], "it is not a cutover candidate. Work on --cluster=kept" },
         { "create-key without an alias", Cutover("ledger", "--kms-key=1234abcd-12ab-34cd-56ef-1234567890ab", "--create-key"), "--create-key needs an alias to create the key under" },
     };
 
@@ -52,6 +56,9 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
         { "dns server without a port", ["--target=Preflight", "--cluster=ledger", "--dns-server=resolver"], "is not host:port" },
         { "min age not a duration", ["--target=Preflight", "--cluster=ledger", "--min-age=soon"], "--min-age" },
         { "poll interval not a duration", ["--target=Preflight", "--cluster=ledger", "--poll-interval=often"], "--poll-interval" },
+        { "max wait of zero", ["--target=Cutover", "--cluster=ledger", "--confirm=ledger", Cmk, "--max-wait=0m"], "--max-wait: '0m' is out of range: give from 1s to 1d." },
+        { "min age beyond TimeSpan", ["--target=Cleanup", "--cluster=ledger", "--confirm=ledger", "--min-age=99999999999d"], "--min-age: '99999999999d' is out of range: give from 0s to 3650d." },
+        { "exclusive on a composite target", ["--target=Cutover", "--exclusive", "--cluster=ledger", "--confirm=ledger", Cmk], "--exclusive runs only Cutover's own work, and Cutover has none" },
         { "run id with spaces", ["--target=Preflight", "--cluster=ledger", "--run-id=my run"], "cannot be a run id" },
         { "flag with a non-boolean value", ["--target=Preflight", "--cluster=ledger", "--create-key=maybe"], "is not true or false" },
         { "misspelt argument", ["--target=Preflight", "--clustr=ledger"], "Did you mean --cluster?" },
@@ -127,8 +134,8 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
     {
         var run = await sandbox.RunAsync(Cutover("ledger", $"--kms-key={sandbox.OtherRegionKeyArn}"));
 
-        AssertRefused(run, BadInputSandbox.OtherRegion, "key in another region");
-        Assert.Contains(BadInputSandbox.Region, run.Output, StringComparison.Ordinal);
+        AssertRefused(run, $"is in {BadInputSandbox.OtherRegion}, the cluster in {BadInputSandbox.Region}; RDS needs a key in the cluster's Region.", "key in another region");
+        Assert.DoesNotContain("add --create-key", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +143,7 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
     {
         var run = await sandbox.RunAsync(Cutover("ledger", $"--kms-key={sandbox.ForeignKeyArn}"));
 
-        AssertRefused(run, "must allow this account in its key policy", "foreign key without access");
+        AssertRefused(run, $"must allow account {BadInputSandbox.Account}.", "foreign key without access");
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Rekey.Sandbox.Kms;
+namespace Rekey.Sandbox.Core.Policies;
 
 /// <summary>
 /// Who asks for what, in the terms a resource policy (KMS key policy, Backup vault access policy,

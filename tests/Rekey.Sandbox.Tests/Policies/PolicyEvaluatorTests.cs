@@ -1,6 +1,6 @@
-using Rekey.Sandbox.Kms;
+using Rekey.Sandbox.Core.Policies;
 
-namespace Rekey.Sandbox.Tests.Kms;
+namespace Rekey.Sandbox.Tests.Policies;
 
 public sealed class PolicyEvaluatorTests
 {
