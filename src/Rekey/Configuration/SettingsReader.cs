@@ -41,6 +41,7 @@ public static partial class SettingsReader
         new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
         new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
         new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
+        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN"),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -138,6 +139,7 @@ public static partial class SettingsReader
             PollInterval = Parsed<TimeSpanBox>(ArgumentNames.PollInterval, ParseDuration)?.Value,
             MaxPollInterval = Parsed<TimeSpanBox>(ArgumentNames.MaxPollInterval, ParseDuration)?.Value,
             MaxWait = Parsed<TimeSpanBox>(ArgumentNames.MaxWait, ParseDuration)?.Value,
+            TerraformPlan = Text(ArgumentNames.TerraformPlan, v => (v.Trim(), Terraform.TerraformPlanFile.ProblemWith(v.Trim()))),
             Runs = Text(ArgumentNames.Runs, ParseRuns) is { } runs ? int.Parse(runs, CultureInfo.InvariantCulture) : RekeySettings.DefaultRuns,
         };
 
