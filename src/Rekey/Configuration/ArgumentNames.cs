@@ -37,4 +37,5 @@ public static class ArgumentNames
     public const string MaxPollInterval = "max-poll-interval";
     public const string MaxWait = "max-wait";
     public const string Runs = "runs";
+    public const string TerraformPlan = "terraform-plan";
 }

@@ -91,4 +91,7 @@ public sealed record RekeySettings
 
     /// <summary>How many rehearsals the Benchmark target runs.</summary>
     public int Runs { get; init; } = DefaultRuns;
+
+    /// <summary>The JSON of <c>terraform show -json PLANFILE</c>, checked by Preflight and Verify; already read once and found well formed.</summary>
+    public string? TerraformPlan { get; init; }
 }

@@ -42,6 +42,7 @@ public static partial class SettingsReader
         new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
         new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
         new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
+        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN"),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -140,6 +141,7 @@ public static partial class SettingsReader
             PollInterval = Value(ArgumentNames.PollInterval, DurationLimits.PollInterval.Parse),
             MaxPollInterval = Value(ArgumentNames.MaxPollInterval, DurationLimits.MaxPollInterval.Parse),
             MaxWait = Value(ArgumentNames.MaxWait, DurationLimits.MaxWait.Parse),
+            TerraformPlan = Text(ArgumentNames.TerraformPlan, v => (v.Trim(), Terraform.TerraformPlanFile.ProblemWith(v.Trim()))),
             Runs = Value(ArgumentNames.Runs, ParseRuns) ?? RekeySettings.DefaultRuns,
         };
 

@@ -75,6 +75,7 @@ public sealed record MigrationPlan
             "deleted",
             $"{e.DBClusterEndpointIdentifier} on the new cluster")));
 
+        var forecast = await DressRehearsal.DressRehearsalForecast.LinesAsync(run, state.AtOriginalName, cancellationToken).ConfigureAwait(false);
         var settings = new List<PlannedSetting>();
         if (cluster is not null)
         {
@@ -103,12 +104,13 @@ public sealed record MigrationPlan
                 $"CreateInstances: create the {instances.Count} instances under their original names, the writer first; the outage ends when the writer answers at the original cluster endpoint.",
                 "Finalize: IAM roles, custom endpoints, RDS Proxy targets, settings only ModifyDBCluster takes; release the lock.",
                 "Verify: names, DNS, key, settings, instances; no commit on the old cluster after T1.",
+                Terraform.TerraformHandOff.Step(run.ClusterId, preflight.TargetKeyArn),
             ],
             Settings = settings,
             Outage =
             [
                 "Writes stop when the cluster is renamed (Fence) and resume when the writer answers at the original endpoint (CreateInstances).",
-                "The outage is: rename and DNS (minutes) + waiting for the latest restorable time to pass T1 (about 5 minutes) + the restore (grows with the cluster's size) + creating the writer (about 10 minutes).",
+                .. forecast ?? ["The outage is: rename and DNS (minutes) + waiting for the latest restorable time to pass T1 (about 5 minutes) + the restore (grows with the cluster's size) + creating the writer (about 10 minutes). No dress rehearsal is recorded: run DressRehearsal to measure them."],
                 "Reads stop at the same time: the reader endpoint and the instance endpoints move with their names.",
                 "Readers are created in parallel with the writer and do not lengthen the outage; the reader endpoint points to the writer until they are available.",
             ],

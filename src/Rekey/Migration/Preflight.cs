@@ -88,6 +88,9 @@ public static class Preflight
             "If Terraform (or CloudFormation) manages this cluster, change its kms_key_id to the new key's ARN before the next plan: "
             + "the key and the identifier force a replacement, which would destroy the new cluster.");
 
+        Terraform.TerraformChecks.BeforeCutover(run, key?.Arn, blocks);
+        await DressRehearsal.DressRehearsalCluster.WarnIfStrayAsync(run, warnings, cancellationToken).ConfigureAwait(false);
+
         var report = new PreflightReport { ClusterId = clusterId, Blocks = blocks, Warnings = warnings, TargetKeyArn = key?.Arn };
         run.Log.LogInformation("Preflight of {Cluster}: {Blocks} blocking, {Warnings} warnings", clusterId, blocks.Count, warnings.Count);
         return report;

@@ -78,6 +78,8 @@ public static class Verify
 
         checkedItems.Add($"{CarriedSettings.Cluster.Count(s => s.Verified)} cluster settings and {CarriedSettings.Instance.Count(s => s.Verified)} settings per instance");
 
+        Terraform.TerraformChecks.AfterCutover(run, state.TargetKeyArn, checkedItems, problems);
+
         double? commitsAfterT1 = null;
         if (state.T1 is { } t1)
         {

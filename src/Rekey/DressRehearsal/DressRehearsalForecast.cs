@@ -1,0 +1,32 @@
+using Rekey.Aws.RDS.Model;
+using Rekey.Reporting;
+using Rekey.Runtime;
+
+namespace Rekey.DressRehearsal;
+
+/// <summary>How Plan and Cleanup learn of dress rehearsals: the measured times on the cluster's tags, and any copy left behind.</summary>
+public static class DressRehearsalForecast
+{
+    /// <summary>Plan's outage lines from the last recorded dress rehearsal of <paramref name="cluster"/>, or null when none is recorded.</summary>
+    public static async Task<IReadOnlyList<string>?> LinesAsync(RekeyRun run, DBCluster? cluster, CancellationToken cancellationToken)
+    {
+        if (cluster is null || DressRehearsalRecord.From(cluster) is not { } record)
+        {
+            return null;
+        }
+
+        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        return record.ForecastLines(now);
+    }
+
+    /// <summary>Puts a warning in the journal when a dress rehearsal's copy is still there.</summary>
+    public static async Task ReportStrayAsync(RekeyRun run, string step, CancellationToken cancellationToken)
+    {
+        var warnings = new List<string>();
+        await DressRehearsalCluster.WarnIfStrayAsync(run, warnings, cancellationToken).ConfigureAwait(false);
+        foreach (var warning in warnings)
+        {
+            run.Journal.Add(step, warning, JournalLevel.Warning);
+        }
+    }
+}

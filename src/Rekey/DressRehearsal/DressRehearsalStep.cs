@@ -1,0 +1,237 @@
+using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
+using Rekey.Aws.Runtime;
+using Rekey.Clusters;
+using Rekey.Migration;
+using Rekey.Runtime;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.DressRehearsal;
+
+/// <summary>What one dress rehearsal measured and what it cost.</summary>
+public sealed record DressRehearsalResult(string ClusterId, string DressClusterId, string TargetKeyArn, DressRehearsalRecord Record, DateTimeOffset EndedAt)
+{
+    /// <summary>From the restore's start to the throw-away cluster's deletion, on AWS's clock: what it is billed for.</summary>
+    public TimeSpan Ran => EndedAt - Record.StartedAt;
+}
+
+/// <summary>
+/// Restores a throw-away copy of the cluster at its latest restorable time with the target key, creates its
+/// writer with the source writer's class, measures both on AWS's clock, checks the copy's key and deletes it.
+/// The source cluster gets only tags (its lock and the measured times). Every look starts from AWS, so a
+/// rerun after a crash finds the copy and finishes or deletes it.
+/// </summary>
+public static class DressRehearsalStep
+{
+    public static async Task<DressRehearsalResult> RunAsync(RekeyRun run, string keyArn, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        var clusterId = run.ClusterId;
+        var name = DressRehearsalCluster.NameFor(clusterId);
+        var writerName = DressRehearsalCluster.WriterNameFor(clusterId);
+
+        var source = await reader.FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"DB cluster {clusterId} does not exist in {run.Region.SystemName}; check --cluster, --region and the account.");
+        if (source.Tag(RekeyTags.Role) is { } role)
+        {
+            throw new InvalidOperationException($"DB cluster {clusterId} is Rekey's {role} cluster of a cutover under way; a dress rehearsal is for before the cutover.");
+        }
+
+        var dress = await reader.FindClusterAsync(name, cancellationToken).ConfigureAwait(false);
+        if (dress is not null && !DressRehearsalCluster.IsDressRehearsalOf(dress, clusterId))
+        {
+            throw new InvalidOperationException(
+                $"A cluster named {name} exists and is not Rekey's dress rehearsal of {clusterId} (no {RekeyTags.Role}={DressRehearsalCluster.Role} and {RekeyTags.Source}={clusterId} tags); nothing was changed. Rename or delete it, then run DressRehearsal again.");
+        }
+
+        var dressWriter = await reader.FindInstanceAsync(writerName, cancellationToken).ConfigureAwait(false);
+        if (dressWriter is not null && dressWriter.DBClusterIdentifier != name)
+        {
+            throw new InvalidOperationException(
+                $"An instance named {writerName} exists in cluster {dressWriter.DBClusterIdentifier}; the dress rehearsal needs the name. Nothing was changed. Rename or delete that instance.");
+        }
+
+        var writer = (await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.DBInstanceIdentifier == source.WriterId())
+            ?? throw new InvalidOperationException($"DB cluster {clusterId} has no writer instance; the dress rehearsal creates its copy's writer with the writer's class.");
+
+        await ClusterLock.AcquireAsync(run, source, cancellationToken).ConfigureAwait(false);
+
+        var record = DressRehearsalRecord.From(source) is { } earlier && earlier.RunId == run.RunId ? earlier : null;
+        var keyProblem = (string?)null;
+        if (record is null)
+        {
+            var lag = TimeSpan.Zero;
+            if (dress is null)
+            {
+                lag = await StartRestoreAsync(run, reader, source, name, keyArn, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (restored, restoredAt) = await WaitRestoredAsync(run, reader, name, cancellationToken).ConfigureAwait(false);
+            var started = Utc(restored.ClusterCreateTime) ?? restoredAt;
+            if (restored.StorageEncrypted != true || restored.KmsKeyId != keyArn)
+            {
+                keyProblem = $"The dress rehearsal's copy {name} is encrypted with {restored.KmsKeyId ?? "no key"}, not {keyArn}: the restore does not use the target key.";
+            }
+
+            await CreateWriterIfMissingAsync(run, writer, writerName, name, cancellationToken).ConfigureAwait(false);
+            var (instance, availableAt) = await WaitWriterAsync(run, reader, writerName, cancellationToken).ConfigureAwait(false);
+            var writerStarted = Utc(instance.InstanceCreateTime) ?? restoredAt;
+
+            record = new DressRehearsalRecord(run.RunId, started, restoredAt - started, availableAt - writerStarted, lag, writer.DBInstanceClass ?? "unknown");
+            await run.Rds.AddAsync(source.DBClusterArn!, record.ToTags(), cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("DressRehearsal", $"Measured on AWS's clock: restore {DressRehearsalRecord.Text(record.Restore)}, writer {DressRehearsalRecord.Text(record.Writer)} ({record.InstanceClass}); recorded on {clusterId}'s tags.");
+        }
+
+        var endedAt = await DeleteAsync(run, reader, name, writerName, cancellationToken).ConfigureAwait(false);
+        var latest = await reader.GetClusterAsync(clusterId, cancellationToken).ConfigureAwait(false);
+        await ClusterLock.ReleaseAsync(run, latest, cancellationToken).ConfigureAwait(false);
+
+        if (keyProblem is not null)
+        {
+            throw new InvalidOperationException(keyProblem + " The copy was deleted; check the key and its policy (PrepareKey).");
+        }
+
+        var result = new DressRehearsalResult(clusterId, name, keyArn, record, endedAt);
+        run.Journal.Fact("dress-restore-seconds", record.Restore.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        run.Journal.Fact("dress-writer-seconds", record.Writer.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        run.Journal.Fact("forecast-restore-swap-seconds", record.RestoreSwapOutage.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
+        return result;
+    }
+
+    private static async Task<TimeSpan> StartRestoreAsync(RekeyRun run, ClusterReader reader, DBCluster source, string name, string keyArn, CancellationToken cancellationToken)
+    {
+        // The lag of the latest restorable time behind AWS's now is what the cutover waits after T1.
+        var answer = await reader.DescribeClusterAsync(source.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"DB cluster {source.DBClusterIdentifier} disappeared.");
+        var now = answer.RequireServerDate();
+        var latest = Utc(answer.DBClusters?.FirstOrDefault()?.LatestRestorableTime) ?? throw new InvalidOperationException($"DB cluster {source.DBClusterIdentifier} has no latest restorable time yet; wait for its first backup.");
+        var request = Restore.BuildRequest(source, name, run.RunId, latest, keyArn);
+        request.RestoreToTime = null;
+        request.UseLatestRestorableTime = true;
+        request.Tags = [.. CarriedSettings.UserTags(source.TagList), .. DressTags(run, source.DBClusterIdentifier!)];
+        request.BackupRetentionPeriod = 1;
+        try
+        {
+            await run.Rds.RestoreDBClusterToPointInTimeAsync(request, cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("DressRehearsal", $"Restoring {source.DBClusterIdentifier} at its latest restorable time ({Tagging.Iso(latest)}) into {name} with key {keyArn}.");
+        }
+        catch (DBClusterAlreadyExistsException)
+        {
+            // An earlier attempt's request went through although its answer was lost.
+        }
+
+        return now > latest ? now - latest : TimeSpan.Zero;
+    }
+
+    private static async Task<(DBCluster Cluster, DateTimeOffset At)> WaitRestoredAsync(RekeyRun run, ClusterReader reader, string name, CancellationToken cancellationToken) =>
+        await run.Wait.UntilAsync(
+            $"the dress rehearsal's restore {name}",
+            run.Wait.Settings.RestoreDeadline,
+            async token =>
+            {
+                var answer = await reader.DescribeClusterAsync(name, token).ConfigureAwait(false);
+                var cluster = answer?.DBClusters?.FirstOrDefault();
+                if (cluster is not null && Restore.FailedStates.Split(',').Contains(cluster.Status, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException($"The dress rehearsal's restore {name} ended {cluster.Status}; delete it (run DressRehearsal again after fixing the cause).");
+                }
+
+                return cluster is not null && cluster.IsAvailable()
+                    ? Probe<(DBCluster, DateTimeOffset)>.Ready((cluster, answer!.RequireServerDate()), "available")
+                    : Probe<(DBCluster, DateTimeOffset)>.NotYet(default, cluster?.Status ?? "not visible yet");
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    private static async Task CreateWriterIfMissingAsync(RekeyRun run, DBInstance writer, string writerName, string name, CancellationToken cancellationToken)
+    {
+        if (await new ClusterReader(run.Rds).FindInstanceAsync(writerName, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        var request = CreateInstances.BuildRequest(writer, writerName, name);
+        request.Tags = [.. request.Tags ?? [], .. DressTags(run, run.ClusterId)];
+        try
+        {
+            await run.Rds.CreateDBInstanceAsync(request, cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("DressRehearsal", $"Creating the copy's writer {writerName} ({writer.DBInstanceClass}).");
+        }
+        catch (DBInstanceAlreadyExistsException)
+        {
+            // An earlier attempt's request went through although its answer was lost.
+        }
+    }
+
+    private static async Task<(DBInstance Instance, DateTimeOffset At)> WaitWriterAsync(RekeyRun run, ClusterReader reader, string writerName, CancellationToken cancellationToken) =>
+        await run.Wait.UntilAsync(
+            $"the dress rehearsal's writer {writerName}",
+            run.Wait.Settings.InstanceDeadline,
+            async token =>
+            {
+                var answer = await run.Rds.DescribeDBInstancesAsync(new DescribeDBInstancesRequest { Filters = [new Filter { Name = "db-instance-id", Values = [writerName] }] }, token).ConfigureAwait(false);
+                var instance = answer.DBInstances?.FirstOrDefault();
+                if (instance?.DBInstanceStatus is "failed" or "incompatible-parameters" or "incompatible-network")
+                {
+                    throw new InvalidOperationException($"The dress rehearsal's writer {writerName} ended {instance.DBInstanceStatus}; run DressRehearsal again to delete the copy.");
+                }
+
+                return instance is not null && instance.IsAvailable()
+                    ? Probe<(DBInstance, DateTimeOffset)>.Ready((instance, answer.RequireServerDate()), "available")
+                    : Probe<(DBInstance, DateTimeOffset)>.NotYet(default, instance?.DBInstanceStatus ?? "not visible yet");
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Deletes the copy's writer, then the copy (no final snapshot, deletion protection off); returns AWS's time when it was gone.</summary>
+    private static async Task<DateTimeOffset> DeleteAsync(RekeyRun run, ClusterReader reader, string name, string writerName, CancellationToken cancellationToken)
+    {
+        if (await reader.FindInstanceAsync(writerName, cancellationToken).ConfigureAwait(false) is { } instance && instance.DBInstanceStatus != "deleting")
+        {
+            await run.Rds.DeleteDBInstanceAsync(new DeleteDBInstanceRequest { DBInstanceIdentifier = writerName, SkipFinalSnapshot = true }, cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("DressRehearsal", $"Deleting the copy's writer {writerName}.");
+        }
+
+        await run.Wait.UntilAsync(
+            $"the dress rehearsal's instances to be deleted",
+            run.Wait.Settings.DeleteDeadline,
+            async token =>
+            {
+                var left = await reader.InstancesOfAsync(name, token).ConfigureAwait(false);
+                return left.Count == 0 ? Probe<bool>.Ready(true, "none left") : Probe<bool>.NotYet(false, $"{left.Count} left");
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (await reader.FindClusterAsync(name, cancellationToken).ConfigureAwait(false) is { } cluster && cluster.Status != "deleting")
+        {
+            if (cluster.DeletionProtection == true)
+            {
+                await run.Rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = name, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await run.Rds.DeleteDBClusterAsync(new DeleteDBClusterRequest { DBClusterIdentifier = name, SkipFinalSnapshot = true }, cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("DressRehearsal", $"Deleting the copy {name} without a final snapshot.");
+        }
+
+        return await run.Wait.UntilAsync(
+            $"the dress rehearsal's copy {name} to be deleted",
+            run.Wait.Settings.DeleteDeadline,
+            async token =>
+            {
+                var answer = await reader.DescribeClusterAsync(name, token).ConfigureAwait(false);
+                return answer?.DBClusters?.FirstOrDefault() is { } left
+                    ? Probe<DateTimeOffset>.NotYet(default, left.Status ?? "unknown")
+                    : Probe<DateTimeOffset>.Ready(await AwsClock.NowAsync(run, token).ConfigureAwait(false), "deleted");
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static List<Tag> DressTags(RekeyRun run, string clusterId) =>
+    [
+        new Tag { Key = RekeyTags.Role, Value = DressRehearsalCluster.Role },
+        new Tag { Key = RekeyTags.Source, Value = clusterId },
+        new Tag { Key = RekeyTags.RunId, Value = run.RunId },
+    ];
+
+    private static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
+}
