@@ -159,6 +159,34 @@ public sealed class TargetTests
         await AssertRolledBackAsync(sandbox, original, names);
         var snapshots = (await rds.DescribeDBClusterSnapshotsAsync(new DescribeDBClusterSnapshotsRequest { SnapshotType = "manual" })).DBClusterSnapshots ?? [];
         Assert.Contains(snapshots, s => s.DBClusterIdentifier == LedgerCluster.Id && s.DBClusterSnapshotIdentifier!.Contains("rollback", StringComparison.Ordinal));
+        var kept = snapshots.First(s => s.DBClusterIdentifier == LedgerCluster.Id && s.DBClusterSnapshotIdentifier!.Contains("rollback", StringComparison.Ordinal));
+        Assert.True(result.Output.Contains($"they are kept in DB cluster snapshot {kept.DBClusterSnapshotIdentifier}", StringComparison.Ordinal), result.ToString());
+    }
+
+    [Fact]
+    public async Task A_finished_cutover_asked_for_another_key_a_missing_alias_or_aws_rds_is_refused_naming_both_keys_and_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await RequireAsync(sandbox.CutoverAsync("e2e-cutover"));
+        using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
+        var used = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = LedgerCluster.KeyAlias })).KeyMetadata.Arn;
+        var another = await kms.CreateKeyAsync(new CreateKeyRequest());
+        await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/another-key", TargetKeyId = another.KeyMetadata.KeyId });
+
+        foreach (var key in new[] { "alias/another-key", "alias/no-such-key", "alias/aws/rds" })
+        {
+            var arguments = sandbox.Arguments("Cutover", "e2e-again", $"--confirm={LedgerCluster.Id}")
+                .Where(a => a != "--create-key")
+                .Select(a => a.StartsWith("--kms-key=", StringComparison.Ordinal) ? $"--kms-key={key}" : a)
+                .ToArray();
+
+            var result = await sandbox.RunAsync(arguments);
+
+            Assert.True(result.ExitCode != 0, $"{key}: {result}");
+            Assert.True(result.Output.Contains($"was moved by Rekey to key {used}", StringComparison.Ordinal), $"{key}: {result}");
+            Assert.True(result.Output.Contains($"--kms-key {key}", StringComparison.Ordinal), $"{key}: {result}");
+            Assert.Empty(result.MutatingCalls);
+        }
     }
 
     [Fact]

@@ -38,19 +38,29 @@ public static class Rollback
         var definition = state.Definition
             ?? throw new InvalidOperationException($"The old cluster {source.DBClusterIdentifier} carries no recorded definition; restore its names by hand.");
 
+        string? snapshot = null;
         if (state.Target is { } target)
         {
             await ProxyTargets.MoveAsync(run, run.ClusterId, run.OldClusterId, "Rollback", cancellationToken).ConfigureAwait(false);
-            await DeleteNewClusterAsync(run, reader, target, cancellationToken).ConfigureAwait(false);
+            snapshot = await DeleteNewClusterAsync(run, reader, target, cancellationToken).ConfigureAwait(false);
         }
 
         await RenameBackAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
         await ProxyTargets.MoveAsync(run, run.OldClusterId, run.ClusterId, "Rollback", cancellationToken).ConfigureAwait(false);
         await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "Rollback", cancellationToken).ConfigureAwait(false);
         await ForgetAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
+        if (snapshot is not null)
+        {
+            // The writes the new cluster took after the fence are not in the old cluster: say where they are.
+            run.Log.LogWarning(
+                "The new cluster took writes after the fence; they are kept in DB cluster snapshot {Snapshot}, not in {Cluster}. Restore that snapshot to recover them.",
+                snapshot,
+                run.ClusterId);
+        }
     }
 
-    private static async Task DeleteNewClusterAsync(RekeyRun run, ClusterReader reader, DBCluster target, CancellationToken cancellationToken)
+    /// <summary>Deletes the new cluster; returns the final snapshot that keeps its writes, null when it took none.</summary>
+    private static async Task<string?> DeleteNewClusterAsync(RekeyRun run, ClusterReader reader, DBCluster target, CancellationToken cancellationToken)
     {
         // Only a cluster Rekey created (tagged as the target of this old cluster) is ever deleted here.
         if (target.Tag(RekeyTags.Source) != run.OldClusterId)
@@ -81,6 +91,7 @@ public static class Rollback
             },
             cancellationToken).ConfigureAwait(false);
 
+        var snapshot = tookWrites ? $"{run.ClusterId}-rekey-rollback-{run.RunId}".ToLowerInvariant() : null;
         var current = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         if (current is not null && current.Status != "deleting")
         {
@@ -90,7 +101,6 @@ public static class Rollback
                     new ModifyDBClusterRequest { DBClusterIdentifier = run.ClusterId, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
             }
 
-            var snapshot = tookWrites ? $"{run.ClusterId}-rekey-rollback-{run.RunId}".ToLowerInvariant() : null;
             await run.Rds.DeleteDBClusterAsync(
                 new DeleteDBClusterRequest { DBClusterIdentifier = run.ClusterId, SkipFinalSnapshot = snapshot is null, FinalDBSnapshotIdentifier = snapshot },
                 cancellationToken).ConfigureAwait(false);
@@ -108,6 +118,8 @@ public static class Rollback
                 return cluster is null ? Probe<bool>.Ready(true, "deleted") : Probe<bool>.NotYet(false, cluster.Status ?? "unknown");
             },
             cancellationToken).ConfigureAwait(false);
+
+        return snapshot;
     }
 
     /// <summary>Whether CloudWatch counted any commit on the new cluster; when it cannot tell, the answer is yes, so a snapshot is kept.</summary>

@@ -117,4 +117,50 @@ public sealed class KmsKeyUseTests(CliSessionFixture fixture) : IClassFixture<Cl
         Assert.Equal(shared, created["DBCluster"]!["KmsKeyId"].Text());
         Assert.Equal("KMSKeyNotAccessibleFault", refused.ErrorCode);
     }
+
+    [Fact]
+    public async Task A_same_account_key_whose_policy_does_not_let_the_caller_use_it_through_RDS_refuses_the_restore_and_the_instance()
+    {
+        var key = (await Cli.CreateKeyAsync())["Arn"].Text();
+        await Cli.CreateClusterAsync("kms-own-policy-source", "--storage-encrypted", "--kms-key-id", key);
+        fixture.Advance(TimeSpan.FromMinutes(15));
+        var onlyAdmin = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/key-admin"},"Action":"kms:*","Resource":"*"}]}""";
+        await Cli.JsonAsync("kms", "put-key-policy", "--key-id", key, "--policy-name", "default", "--policy", onlyAdmin, "--bypass-policy-lockout-safety-check");
+        var before = fixture.Sandbox.Calls.Find(service: "rds", mutating: true).Count;
+
+        var restore = await Cli.FailureAsync(
+            "rds", "restore-db-cluster-to-point-in-time", "--source-db-cluster-identifier", "kms-own-policy-source",
+            "--db-cluster-identifier", "kms-own-policy-target", "--use-latest-restorable-time", "--kms-key-id", key);
+        var instance = await Cli.FailureAsync(
+            "rds", "create-db-instance", "--db-instance-identifier", "kms-own-policy-1", "--db-cluster-identifier", "kms-own-policy-source",
+            "--engine", "aurora-postgresql", "--db-instance-class", "db.r6g.large");
+        var clusters = await Cli.JsonAsync("rds", "describe-db-clusters");
+
+        Assert.Equal("KMSKeyNotAccessibleFault", restore.ErrorCode);
+        Assert.Equal("KMSKeyNotAccessibleFault", instance.ErrorCode);
+        Assert.DoesNotContain(clusters["DBClusters"]!.AsArray(), c => c!["DBClusterIdentifier"].Text() == "kms-own-policy-target");
+        // Both mutating calls were refused: nothing changed.
+        Assert.Equal(
+            ["KMSKeyNotAccessibleFault", "KMSKeyNotAccessibleFault"],
+            fixture.Sandbox.Calls.Find(service: "rds", mutating: true).Skip(before).Select(c => c.ErrorCode));
+    }
+
+    [Fact]
+    public async Task A_same_account_key_whose_policy_delegates_to_the_account_lets_RDS_use_it_through_the_caller()
+    {
+        var key = (await Cli.CreateKeyAsync())["Arn"].Text();
+        var rdsOnly = new JsonObject
+        {
+            ["Effect"] = "Allow",
+            ["Principal"] = new JsonObject { ["AWS"] = "arn:aws:iam::111111111111:root" },
+            ["Action"] = new JsonArray("kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*"),
+            ["Resource"] = "*",
+            ["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["kms:ViaService"] = "rds.us-east-1.amazonaws.com" } },
+        };
+        await Cli.JsonAsync("kms", "put-key-policy", "--key-id", key, "--policy-name", "default", "--policy", KmsTestData.PolicyWith("111111111111", rdsOnly));
+
+        var created = await Cli.CreateClusterAsync("kms-own-delegated", "--storage-encrypted", "--kms-key-id", key);
+
+        Assert.Equal(key, created["DBCluster"]!["KmsKeyId"].Text());
+    }
 }
