@@ -1,13 +1,42 @@
 using Cake.Frosting;
+using Rekey.Configuration;
 
 namespace Rekey.Build.Infrastructure;
 
 /// <summary>
-/// A cutover step: skipped, with the reason, when Preflight found the cluster already on the requested key.
+/// A cutover step: skipped, with the reason, when Preflight found the cluster already on the requested key,
+/// or when the step belongs to the strategy Preflight did not choose.
 /// </summary>
 public abstract class StepTask : AsyncFrostingTask<RekeyContext>
 {
-    public override string SkippedMessage => "the cluster already uses the requested key";
+    private string _skipped = "the cluster already uses the requested key";
 
-    public override bool ShouldRun(RekeyContext context) => context.Preflight?.NothingToDo != true;
+    public override string SkippedMessage => _skipped;
+
+    /// <summary>The strategy whose chain this step belongs to; null for steps both strategies take.</summary>
+    protected virtual CutoverStrategy? Strategy => null;
+
+    public override bool ShouldRun(RekeyContext context)
+    {
+        if (context.Preflight?.NothingToDo == true)
+        {
+            _skipped = "the cluster already uses the requested key";
+            return false;
+        }
+
+        if (Strategy is not { } mine)
+        {
+            return true;
+        }
+
+        // Without Preflight (--exclusive) the step was asked for by name: only an explicit other strategy skips it.
+        var chosen = context.Preflight?.Strategy ?? (context.Settings.Strategy == CutoverStrategy.Auto ? mine : context.Settings.Strategy);
+        if (chosen == mine)
+        {
+            return true;
+        }
+
+        _skipped = $"this cutover uses {chosen.Name()}" + (context.Preflight?.StrategyReason is { } why ? $" ({why})" : string.Empty);
+        return false;
+    }
 }

@@ -6,9 +6,18 @@ namespace Rekey.Build.Tasks;
 
 /// <summary>After the holding period: final snapshot, then the old instances and cluster are deleted.</summary>
 [TaskName("Cleanup")]
-[TaskDescription("After --min-age since T1: final snapshot, then deletes the old cluster and its instances.")]
+[TaskDescription("After --min-age since T1 (Blue/Green: since the switchover): final snapshot, then deletes the old cluster and its instances (and the Blue/Green deployment).")]
 [ChangesAws]
 public sealed class CleanupTask : AsyncFrostingTask<RekeyContext>
 {
-    public override Task RunAsync(RekeyContext context) => Cleanup.RunAsync(context.Run, CancellationToken.None);
+    public override async Task RunAsync(RekeyContext context)
+    {
+        if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, CancellationToken.None))
+        {
+            await Rekey.Strategies.BlueGreenSwitchover.CleanupAsync(context.Run, CancellationToken.None);
+            return;
+        }
+
+        await Cleanup.RunAsync(context.Run, CancellationToken.None);
+    }
 }

@@ -11,6 +11,8 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class FenceTask : StepTask
 {
+    protected override Rekey.Configuration.CutoverStrategy? Strategy => Rekey.Configuration.CutoverStrategy.RestoreSwap;
+
     public override async Task RunAsync(RekeyContext context)
     {
         var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, CancellationToken.None);

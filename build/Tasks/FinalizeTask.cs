@@ -10,5 +10,7 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class FinalizeTask : StepTask
 {
+    protected override Rekey.Configuration.CutoverStrategy? Strategy => Rekey.Configuration.CutoverStrategy.RestoreSwap;
+
     public override Task RunAsync(RekeyContext context) => Migration.Finalize.RunAsync(context.Run, CancellationToken.None);
 }

@@ -26,6 +26,11 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
             await File.AppendAllTextAsync(summary, plan.ToMarkdown() + Environment.NewLine);
         }
 
+        if (plan.StrategyReason is { } reason)
+        {
+            context.Log.Information("Strategy for {0}: {1}. {2}", plan.Cluster, plan.Strategy, reason);
+        }
+
         context.Log.Information("Plan of {0}: {1} names, {2} settings, {3} steps; written to {4} and {5}", plan.Cluster, plan.Names.Count, plan.Settings.Count, plan.Steps.Count, markdown, json);
     }
 }

@@ -17,6 +17,11 @@ public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
         var report = await Preflight.RunAsync(context.Run, CancellationToken.None);
         context.Preflight = report;
 
+        if (report.StrategyReason is { } reason)
+        {
+            context.Log.Information("Strategy for {0}: {1}. {2}", report.ClusterId, Rekey.Configuration.CutoverStrategies.Name(report.Strategy), reason);
+        }
+
         foreach (var warning in report.Warnings)
         {
             context.Log.Warning("Warning: {0}", warning);

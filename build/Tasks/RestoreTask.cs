@@ -11,5 +11,7 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class RestoreTask : StepTask
 {
+    protected override Rekey.Configuration.CutoverStrategy? Strategy => Rekey.Configuration.CutoverStrategy.RestoreSwap;
+
     public override Task RunAsync(RekeyContext context) => Restore.RunAsync(context.Run, CancellationToken.None);
 }

@@ -11,6 +11,8 @@ namespace Rekey.Build.Tasks;
 [IsDependentOn(typeof(FinalizeTask))]
 public sealed class VerifyTask : StepTask
 {
+    protected override Rekey.Configuration.CutoverStrategy? Strategy => Rekey.Configuration.CutoverStrategy.RestoreSwap;
+
     public override async Task RunAsync(RekeyContext context)
     {
         var result = await Verify.RunAsync(context.Run, CancellationToken.None);

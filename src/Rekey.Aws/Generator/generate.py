@@ -44,6 +44,9 @@ SERVICES = [
             "CopyDBClusterParameterGroup", "CreateDBClusterParameterGroup", "CreateDBParameterGroup",
             "DeleteDBClusterParameterGroup", "DescribeDBClusterParameterGroups", "DescribeDBClusterParameters",
             "DescribeDBParameterGroups", "DescribeDBParameters", "ModifyDBClusterParameterGroup",
+            # Blue/Green strategy: a green cluster on the target key (TargetResourceConfigurations, patched in).
+            "CreateBlueGreenDeployment", "DeleteBlueGreenDeployment", "DescribeBlueGreenDeployments",
+            "SwitchoverBlueGreenDeployment",
         ],
     },
     {
@@ -141,6 +144,27 @@ def model_path(service, name):
     return None, version
 
 
+def apply_patch(service, model):
+    """Adds the documented members a served model predates (Generator/patches/<service>.json).
+
+    A member the model already has is left as the model says: ModelPatchTests compares the two.
+    """
+    path = os.path.join(HERE, "patches", service + ".json")
+    if not os.path.exists(path):
+        return model
+    patch = load_json(path)
+    shapes = model["shapes"]
+    for op_name, members in patch.get("inputMembers", {}).items():
+        input_shape = shapes[model["operations"][op_name]["input"]["shape"]]
+        for member, ref in members.items():
+            if member in input_shape.setdefault("members", {}):
+                continue
+            input_shape["members"][member] = ref
+            for name, shape in patch["shapes"].items():
+                shapes.setdefault(name, shape)
+    return model
+
+
 def pascal(name):
     parts = re.split(r"[^A-Za-z0-9]+", name)
     text = "".join(p[:1].upper() + p[1:] for p in parts if p)
@@ -170,7 +194,7 @@ class Generator:
     def __init__(self, spec):
         self.spec = spec
         self.path, self.version = model_path(spec["model"], "service-2.json")
-        self.model = load_json(self.path)
+        self.model = apply_patch(spec["model"], load_json(self.path))
         self.shapes = self.model["shapes"]
         self.meta = self.model["metadata"]
         pag_path, _ = model_path(spec["model"], "paginators-1.json")

@@ -29,6 +29,10 @@ public static class ArgumentNames
     public const string MinAge = "min-age";
     public const string AcceptNewMasterSecret = "accept-new-master-secret";
     public const string FixParameterGroup = "fix-parameter-group";
+    public const string Strategy = "strategy";
+    public const string SwitchoverTimeout = "switchover-timeout";
+    public const string SequencesAdvanced = "sequences-advanced";
+    public const string RestoreSwapBack = "restore-swap-back";
     public const string ArtifactsDirectory = "artifacts";
     public const string GitHubRepo = "github-repo";
     public const string IamOutput = "iam-output";

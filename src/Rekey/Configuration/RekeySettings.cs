@@ -9,6 +9,7 @@ public sealed record RekeySettings
     public const string DefaultOldSuffix = "-old";
     public const int DefaultRuns = 3;
     public static readonly TimeSpan DefaultMinAge = TimeSpan.FromDays(7);
+    public static readonly TimeSpan DefaultSwitchoverTimeout = TimeSpan.FromSeconds(300);
 
     /// <summary>The DB cluster identifier to migrate, lower-cased as RDS stores it.</summary>
     public string? Cluster { get; init; }
@@ -68,6 +69,18 @@ public sealed record RekeySettings
 
     /// <summary>PrepareBlueGreenParameters may reboot the writer so the cluster parameter group copy applies.</summary>
     public bool FixParameterGroup { get; init; }
+
+    /// <summary>How the cluster moves to the new key; auto lets Preflight choose.</summary>
+    public CutoverStrategy Strategy { get; init; } = CutoverStrategy.Auto;
+
+    /// <summary>SwitchoverBlueGreenDeployment's SwitchoverTimeout (AWS: 30..3600 s, default 300).</summary>
+    public TimeSpan SwitchoverTimeout { get; init; } = DefaultSwitchoverTimeout;
+
+    /// <summary>The operator ran the sequence statements on the new Aurora PostgreSQL cluster after a Blue/Green switchover.</summary>
+    public bool SequencesAdvanced { get; init; }
+
+    /// <summary>After a Blue/Green switchover, Rollback may restore-swap the cluster back onto its old key.</summary>
+    public bool RestoreSwapBack { get; init; }
 
     public string ArtifactsDirectory { get; init; } = "artifacts";
 

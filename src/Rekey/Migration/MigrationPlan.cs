@@ -51,6 +51,14 @@ public sealed record MigrationPlan
 
     public bool NothingToDo { get; init; }
 
+    /// <summary>The strategy Preflight chose (or was told to use), and why.</summary>
+    public string? Strategy { get; init; }
+
+    public string? StrategyReason { get; init; }
+
+    /// <summary>Both strategies side by side; the steps, outage and rollback above are restore-swap's.</summary>
+    public IReadOnlyList<Strategies.StrategyPlan> Strategies { get; init; } = [];
+
     public static async Task<MigrationPlan> BuildAsync(RekeyRun run, PreflightReport preflight, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);
@@ -123,6 +131,9 @@ public sealed record MigrationPlan
             Blocks = preflight.Blocks,
             Warnings = preflight.Warnings,
             NothingToDo = preflight.NothingToDo,
+            Strategy = Configuration.CutoverStrategies.Name(preflight.Strategy),
+            StrategyReason = preflight.StrategyReason,
+            Strategies = Rekey.Strategies.StrategyComparison.Build(run.ClusterId, preflight, instances.Count, customEndpoints.Count, run.Settings),
         };
     }
 
@@ -162,6 +173,14 @@ public sealed record MigrationPlan
                 md.AppendLine(CultureInfo.InvariantCulture, $"- ⚠️ {warning}");
             }
 
+            md.AppendLine();
+        }
+
+        if (Strategies.Count > 0)
+        {
+            md.Append(Rekey.Strategies.StrategyComparison.ToMarkdown(Strategies, StrategyReason));
+            md.AppendLine();
+            md.AppendLine("The sections below describe restore-swap in detail.");
             md.AppendLine();
         }
 

@@ -7,6 +7,7 @@ using Rekey.Clusters;
 using Rekey.Configuration;
 using Rekey.Runtime;
 using Rekey.State;
+using Rekey.Strategies;
 
 namespace Rekey.Migration;
 
@@ -32,6 +33,16 @@ public static class Preflight
         else if (settings.CreateKey && !settings.KmsKey.IsAlias)
         {
             blocks.Add($"--create-key needs an alias to create the key under, not {settings.KmsKey}: give --kms-key=alias/NAME.");
+        }
+
+        // A Blue/Green cutover under way is resumed by the Blue/Green steps (read from tags, without the Blue/Green API).
+        if (settings.Strategy != CutoverStrategy.RestoreSwap && await BlueGreenState.IsBlueGreenCutoverAsync(run, cancellationToken).ConfigureAwait(false))
+        {
+            var blueGreen = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+            if (blueGreen.IsUnderWay)
+            {
+                return BlueGreenResumeReport(run, blueGreen, blocks, warnings);
+            }
         }
 
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
@@ -71,7 +82,9 @@ public static class Preflight
             }
         }
 
-        CheckCluster(cluster, settings, blocks, warnings);
+        // Blocks that only restore-swap has: Blue/Green encrypts an unencrypted blue, keeps the names and needs no old names.
+        var restoreSwapBlocks = new List<string>();
+        CheckCluster(cluster, settings, blocks, restoreSwapBlocks, warnings);
 
         if (state.LockHolder is { } holder && holder != run.RunId)
         {
@@ -79,7 +92,7 @@ public static class Preflight
         }
 
         var instances = await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false);
-        await CheckOldNamesAsync(run, reader, cluster, instances, blocks, cancellationToken).ConfigureAwait(false);
+        await CheckOldNamesAsync(run, reader, cluster, instances, restoreSwapBlocks, cancellationToken).ConfigureAwait(false);
         await CheckGlobalClusterAsync(run, cluster, blocks, cancellationToken).ConfigureAwait(false);
         await WarnAboutDependentsAsync(run, cluster, warnings, cancellationToken).ConfigureAwait(false);
         await CheckIntegrationsAsync(run, cluster, blocks, cancellationToken).ConfigureAwait(false);
@@ -91,12 +104,74 @@ public static class Preflight
         Terraform.TerraformChecks.BeforeCutover(run, key?.Arn, blocks);
         await DressRehearsal.DressRehearsalCluster.WarnIfStrayAsync(run, warnings, cancellationToken).ConfigureAwait(false);
 
-        var report = new PreflightReport { ClusterId = clusterId, Blocks = blocks, Warnings = warnings, TargetKeyArn = key?.Arn };
-        run.Log.LogInformation("Preflight of {Cluster}: {Blocks} blocking, {Warnings} warnings", clusterId, blocks.Count, warnings.Count);
+        var verdict = await BlueGreenVerdictAsync(run, cluster, cancellationToken).ConfigureAwait(false);
+        var (strategy, reason) = BlueGreenEligibility.Choose(settings.Strategy, verdict);
+        var chosenBlocks = new List<string>(blocks);
+        if (strategy == CutoverStrategy.BlueGreen)
+        {
+            chosenBlocks.AddRange(verdict.Blockers.Select(b => "Blue/Green: " + b));
+            warnings.AddRange(verdict.Warnings);
+        }
+        else
+        {
+            chosenBlocks.AddRange(restoreSwapBlocks);
+        }
+
+        var report = new PreflightReport
+        {
+            ClusterId = clusterId,
+            Blocks = chosenBlocks,
+            Warnings = warnings,
+            TargetKeyArn = key?.Arn,
+            Strategy = strategy,
+            StrategyReason = reason,
+            BlueGreen = verdict,
+            RestoreSwapBlocks = [.. blocks, .. restoreSwapBlocks],
+        };
+        run.Log.LogInformation("Preflight of {Cluster}: {Strategy} ({Reason}); {Blocks} blocking, {Warnings} warnings", clusterId, strategy.Name(), reason, chosenBlocks.Count, warnings.Count);
         return report;
     }
 
-    private static void CheckCluster(DBCluster cluster, RekeySettings settings, List<string> blocks, List<string> warnings)
+    /// <summary>Blue/Green's verdict; an endpoint that does not serve the Blue/Green API makes it a blocker, not a failure of Preflight.</summary>
+    private static async Task<BlueGreenVerdict> BlueGreenVerdictAsync(RekeyRun run, DBCluster cluster, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await BlueGreenEligibility.EvaluateAsync(run, cluster, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException exception) when (exception.ErrorCode is "InvalidAction" or "AccessDenied" or "AccessDeniedException")
+        {
+            return new BlueGreenVerdict { Blockers = [$"Blue/Green's API could not be read ({exception.ErrorCode}: {exception.Message})."] };
+        }
+    }
+
+    private static PreflightReport BlueGreenResumeReport(RekeyRun run, BlueGreenState state, List<string> blocks, List<string> warnings)
+    {
+        if (state.LockHolder is { } holder && holder != run.RunId)
+        {
+            blocks.Add($"A Blue/Green cutover of {run.ClusterId} by run {holder} is under way (tag {RekeyTags.Lock} on {state.Blue!.DBClusterIdentifier}). Wait for it, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
+        }
+
+        if (run.Settings.Strategy == CutoverStrategy.RestoreSwap)
+        {
+            blocks.Add($"A Blue/Green cutover of {run.ClusterId} is under way; finish it or Rollback before a restore-swap.");
+        }
+
+        warnings.Add($"A Blue/Green cutover of {run.ClusterId} is under way (phase {state.Phase}); the steps resume it from where it stopped.");
+        run.Log.LogInformation("Preflight of {Cluster}: resuming a Blue/Green cutover in phase {Phase}", run.ClusterId, state.Phase);
+        return new PreflightReport
+        {
+            ClusterId = run.ClusterId,
+            Blocks = blocks,
+            Warnings = warnings,
+            Resuming = true,
+            TargetKeyArn = state.TargetKeyArn,
+            Strategy = CutoverStrategy.BlueGreen,
+            StrategyReason = "a Blue/Green cutover of this cluster is under way.",
+        };
+    }
+
+    private static void CheckCluster(DBCluster cluster, RekeySettings settings, List<string> blocks, List<string> restoreSwapBlocks, List<string> warnings)
     {
         var id = cluster.DBClusterIdentifier;
         if (!cluster.IsAurora())
@@ -126,14 +201,14 @@ public static class Preflight
 
         if (cluster.StorageEncrypted != true)
         {
-            blocks.Add(
+            restoreSwapBlocks.Add(
                 $"DB cluster {id} is not encrypted; a point-in-time restore cannot encrypt it. "
                 + "Snapshot it and restore the snapshot with --kms-key's key (RestoreDBClusterFromSnapshot with KmsKeyId), or use a Blue/Green deployment with a target key.");
         }
 
         if (cluster.MasterUserSecret is { SecretArn: { } secret } && !settings.AcceptNewMasterSecret)
         {
-            blocks.Add(
+            restoreSwapBlocks.Add(
                 $"DB cluster {id} keeps its master password in Secrets Manager ({secret}); the restored cluster gets a new secret and password, "
                 + "so applications that read the old secret break. Move them to the new secret's ARN after the cutover and give --accept-new-master-secret.");
         }
@@ -376,6 +451,15 @@ public static class Preflight
 
         warnings.Add($"A cutover of {run.ClusterId} is under way (phase {state.Phase ?? "fencing"}); the steps resume it from where it stopped.");
         run.Log.LogInformation("Preflight of {Cluster}: resuming a cutover in phase {Phase}", run.ClusterId, state.Phase ?? "fencing");
-        return new PreflightReport { ClusterId = run.ClusterId, Blocks = blocks, Warnings = warnings, Resuming = true, TargetKeyArn = state.TargetKeyArn };
+        return new PreflightReport
+        {
+            ClusterId = run.ClusterId,
+            Blocks = blocks,
+            Warnings = warnings,
+            Resuming = true,
+            TargetKeyArn = state.TargetKeyArn,
+            Strategy = CutoverStrategy.RestoreSwap,
+            StrategyReason = "a restore-swap cutover of this cluster is under way.",
+        };
     }
 }

@@ -18,6 +18,18 @@ public sealed record PreflightReport
     /// <summary>The key the new cluster will use, as resolved (ARN), when it exists already.</summary>
     public string? TargetKeyArn { get; init; }
 
+    /// <summary>The strategy this cutover uses: what was asked, or what auto chose.</summary>
+    public Configuration.CutoverStrategy Strategy { get; init; } = Configuration.CutoverStrategy.RestoreSwap;
+
+    /// <summary>Why <see cref="Strategy"/> was chosen, in words.</summary>
+    public string? StrategyReason { get; init; }
+
+    /// <summary>Blue/Green's verdict on the cluster; null when Preflight resumed a cutover or found nothing to check.</summary>
+    public Strategies.BlueGreenVerdict? BlueGreen { get; init; }
+
+    /// <summary>What would block restore-swap, for Plan's side by side view (the chosen strategy's are in <see cref="Blocks"/>).</summary>
+    public IReadOnlyList<string> RestoreSwapBlocks { get; init; } = [];
+
     public bool Passed => Blocks.Count == 0;
 }
 

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Rekey.Aws.Tests.Support;
 
@@ -53,15 +54,34 @@ internal sealed class ServiceModel
                 return cached;
             }
 
-            var folder = System.IO.Path.Combine(DataFolder.Value, service);
-            var version = Directory.GetDirectories(folder).Order(StringComparer.Ordinal).Last();
-            var path = System.IO.Path.Combine(version, "service-2.json.gz");
-            using Stream file = File.Exists(path) ? File.OpenRead(path) : File.OpenRead(path = System.IO.Path.Combine(version, "service-2.json"));
-            using Stream json = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            var model = new ServiceModel(path, JsonDocument.Parse(json).RootElement.Clone());
+            var (path, root) = ReadBotocore(service);
+            var patch = ModelPatch.Load(service);
+            if (patch is not null)
+            {
+                patch.ApplyTo(root);
+            }
+
+            var model = new ServiceModel(path, JsonSerializer.SerializeToElement(root));
             Cache[service] = model;
             return model;
         }
+    }
+
+    /// <summary>botocore's model exactly as served, without the generator's patch.</summary>
+    public static ServiceModel LoadUnpatched(string service)
+    {
+        var (path, root) = ReadBotocore(service);
+        return new ServiceModel(path, JsonSerializer.SerializeToElement(root));
+    }
+
+    private static (string Path, JsonObject Root) ReadBotocore(string service)
+    {
+        var folder = System.IO.Path.Combine(DataFolder.Value, service);
+        var version = Directory.GetDirectories(folder).Order(StringComparer.Ordinal).Last();
+        var path = System.IO.Path.Combine(version, "service-2.json.gz");
+        using Stream file = File.Exists(path) ? File.OpenRead(path) : File.OpenRead(path = System.IO.Path.Combine(version, "service-2.json"));
+        using Stream json = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return (path, JsonNode.Parse(json)!.AsObject());
     }
 
     public JsonElement Shape(string name) => Shapes.GetProperty(name);

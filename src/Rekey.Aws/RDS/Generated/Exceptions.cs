@@ -44,6 +44,15 @@ public sealed class BackupPolicyNotFoundException : AmazonRDSException
     }
 }
 
+/// <summary>RDS error code BlueGreenDeploymentAlreadyExistsFault.</summary>
+public sealed class BlueGreenDeploymentAlreadyExistsException : AmazonRDSException
+{
+    public BlueGreenDeploymentAlreadyExistsException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>RDS error code BlueGreenDeploymentNotFoundFault.</summary>
 public sealed class BlueGreenDeploymentNotFoundException : AmazonRDSException
 {
@@ -503,6 +512,15 @@ public sealed class InvalidActionException : AmazonRDSException
     }
 }
 
+/// <summary>RDS error code InvalidBlueGreenDeploymentStateFault.</summary>
+public sealed class InvalidBlueGreenDeploymentStateException : AmazonRDSException
+{
+    public InvalidBlueGreenDeploymentStateException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>RDS error code InvalidClientTokenId.</summary>
 public sealed class InvalidClientTokenIdException : AmazonRDSException
 {
@@ -737,6 +755,24 @@ public sealed class SnapshotQuotaExceededException : AmazonRDSException
     }
 }
 
+/// <summary>RDS error code SourceClusterNotSupportedFault.</summary>
+public sealed class SourceClusterNotSupportedException : AmazonRDSException
+{
+    public SourceClusterNotSupportedException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
+/// <summary>RDS error code SourceDatabaseNotSupportedFault.</summary>
+public sealed class SourceDatabaseNotSupportedException : AmazonRDSException
+{
+    public SourceDatabaseNotSupportedException(string message, Exception? innerException, ErrorType errorType, string? errorCode, string? requestId, HttpStatusCode statusCode)
+        : base(message, innerException, errorType, errorCode, requestId, statusCode)
+    {
+    }
+}
+
 /// <summary>RDS error code StorageQuotaExceeded.</summary>
 public sealed class StorageQuotaExceededException : AmazonRDSException
 {
@@ -830,6 +866,7 @@ internal static class AmazonRDSErrors
             "AccessDeniedException" => new AccessDeniedException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "AuthorizationNotFound" => new AuthorizationNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "BackupPolicyNotFoundFault" => new BackupPolicyNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "BlueGreenDeploymentAlreadyExistsFault" => new BlueGreenDeploymentAlreadyExistsException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "BlueGreenDeploymentNotFoundFault" => new BlueGreenDeploymentNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "CertificateNotFound" => new CertificateNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "DBClusterAlreadyExistsFault" => new DBClusterAlreadyExistsException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
@@ -881,6 +918,7 @@ internal static class AmazonRDSErrors
             "IntegrationNotFoundFault" => new IntegrationNotFoundException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "IntegrationQuotaExceededFault" => new IntegrationQuotaExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidAction" => new InvalidActionException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "InvalidBlueGreenDeploymentStateFault" => new InvalidBlueGreenDeploymentStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidClientTokenId" => new InvalidClientTokenIdException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidDBClusterEndpointStateFault" => new InvalidDBClusterEndpointStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "InvalidDBClusterSnapshotStateFault" => new InvalidDBClusterSnapshotStateException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
@@ -907,6 +945,8 @@ internal static class AmazonRDSErrors
             "RequestExpired" => new RequestExpiredException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "SignatureDoesNotMatch" => new SignatureDoesNotMatchException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "SnapshotQuotaExceeded" => new SnapshotQuotaExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "SourceClusterNotSupportedFault" => new SourceClusterNotSupportedException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
+            "SourceDatabaseNotSupportedFault" => new SourceDatabaseNotSupportedException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "StorageQuotaExceeded" => new StorageQuotaExceededException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "StorageTypeNotAvailableFault" => new StorageTypeNotAvailableException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),
             "StorageTypeNotSupported" => new StorageTypeNotSupportedException(message, error.InnerException, error.Type, error.Code, error.RequestId, error.StatusCode),

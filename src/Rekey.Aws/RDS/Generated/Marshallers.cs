@@ -2919,6 +2919,182 @@ internal sealed class ModifyDBClusterParameterGroupRequestMarshaller : IMarshall
     }
 }
 
+/// <summary>Marshals CreateBlueGreenDeploymentRequest into an AWS Query request (Action=CreateBlueGreenDeployment, Version=2014-10-31).</summary>
+internal sealed class CreateBlueGreenDeploymentRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly CreateBlueGreenDeploymentRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (CreateBlueGreenDeploymentRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "CreateBlueGreenDeployment", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.BlueGreenDeploymentName is { } v1)
+        {
+            parameters["BlueGreenDeploymentName"] = v1;
+        }
+        if (publicRequest.Source is { } v2)
+        {
+            parameters["Source"] = v2;
+        }
+        if (publicRequest.TargetEngineVersion is { } v3)
+        {
+            parameters["TargetEngineVersion"] = v3;
+        }
+        if (publicRequest.TargetDBParameterGroupName is { } v4)
+        {
+            parameters["TargetDBParameterGroupName"] = v4;
+        }
+        if (publicRequest.TargetDBClusterParameterGroupName is { } v5)
+        {
+            parameters["TargetDBClusterParameterGroupName"] = v5;
+        }
+        if (publicRequest.Tags is { } l6)
+        {
+            if (l6.Count == 0)
+            {
+                parameters["Tags"] = string.Empty;
+            }
+
+            for (var i6 = 0; i6 < l6.Count; i6++)
+            {
+                var e6 = l6[i6];
+                if (e6 is { } s7)
+                {
+                    QueryStructureMarshallers.Marshall(s7, parameters, "Tags" + ".Tag" + "." + QueryValues.FromInt(i6 + 1));
+                }
+            }
+        }
+        if (publicRequest.TargetDBInstanceClass is { } v8)
+        {
+            parameters["TargetDBInstanceClass"] = v8;
+        }
+        if (publicRequest.UpgradeTargetStorageConfig is { } v9)
+        {
+            parameters["UpgradeTargetStorageConfig"] = QueryValues.FromBool(v9);
+        }
+        if (publicRequest.TargetIops is { } v10)
+        {
+            parameters["TargetIops"] = QueryValues.FromInt(v10);
+        }
+        if (publicRequest.TargetStorageType is { } v11)
+        {
+            parameters["TargetStorageType"] = v11;
+        }
+        if (publicRequest.TargetAllocatedStorage is { } v12)
+        {
+            parameters["TargetAllocatedStorage"] = QueryValues.FromInt(v12);
+        }
+        if (publicRequest.TargetStorageThroughput is { } v13)
+        {
+            parameters["TargetStorageThroughput"] = QueryValues.FromInt(v13);
+        }
+        if (publicRequest.TargetResourceConfigurations is { } l14)
+        {
+            if (l14.Count == 0)
+            {
+                parameters["TargetResourceConfigurations"] = string.Empty;
+            }
+
+            for (var i14 = 0; i14 < l14.Count; i14++)
+            {
+                var e14 = l14[i14];
+                if (e14 is { } s15)
+                {
+                    QueryStructureMarshallers.Marshall(s15, parameters, "TargetResourceConfigurations" + ".TargetResourceConfiguration" + "." + QueryValues.FromInt(i14 + 1));
+                }
+            }
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DeleteBlueGreenDeploymentRequest into an AWS Query request (Action=DeleteBlueGreenDeployment, Version=2014-10-31).</summary>
+internal sealed class DeleteBlueGreenDeploymentRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DeleteBlueGreenDeploymentRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DeleteBlueGreenDeploymentRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DeleteBlueGreenDeployment", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.BlueGreenDeploymentIdentifier is { } v1)
+        {
+            parameters["BlueGreenDeploymentIdentifier"] = v1;
+        }
+        if (publicRequest.DeleteTarget is { } v2)
+        {
+            parameters["DeleteTarget"] = QueryValues.FromBool(v2);
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals DescribeBlueGreenDeploymentsRequest into an AWS Query request (Action=DescribeBlueGreenDeployments, Version=2014-10-31).</summary>
+internal sealed class DescribeBlueGreenDeploymentsRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly DescribeBlueGreenDeploymentsRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (DescribeBlueGreenDeploymentsRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "DescribeBlueGreenDeployments", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.BlueGreenDeploymentIdentifier is { } v1)
+        {
+            parameters["BlueGreenDeploymentIdentifier"] = v1;
+        }
+        if (publicRequest.Filters is { } l2)
+        {
+            if (l2.Count == 0)
+            {
+                parameters["Filters"] = string.Empty;
+            }
+
+            for (var i2 = 0; i2 < l2.Count; i2++)
+            {
+                var e2 = l2[i2];
+                if (e2 is { } s3)
+                {
+                    QueryStructureMarshallers.Marshall(s3, parameters, "Filters" + ".Filter" + "." + QueryValues.FromInt(i2 + 1));
+                }
+            }
+        }
+        if (publicRequest.Marker is { } v4)
+        {
+            parameters["Marker"] = v4;
+        }
+        if (publicRequest.MaxRecords is { } v5)
+        {
+            parameters["MaxRecords"] = QueryValues.FromInt(v5);
+        }
+        return request;
+    }
+}
+
+/// <summary>Marshals SwitchoverBlueGreenDeploymentRequest into an AWS Query request (Action=SwitchoverBlueGreenDeployment, Version=2014-10-31).</summary>
+internal sealed class SwitchoverBlueGreenDeploymentRequestMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
+{
+    public static readonly SwitchoverBlueGreenDeploymentRequestMarshaller Instance = new();
+
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var publicRequest = (SwitchoverBlueGreenDeploymentRequest)input;
+        var request = QueryRequests.Create(publicRequest, "AmazonRDS", "SwitchoverBlueGreenDeployment", "2014-10-31");
+        var parameters = request.Parameters;
+        if (publicRequest.BlueGreenDeploymentIdentifier is { } v1)
+        {
+            parameters["BlueGreenDeploymentIdentifier"] = v1;
+        }
+        if (publicRequest.SwitchoverTimeout is { } v2)
+        {
+            parameters["SwitchoverTimeout"] = QueryValues.FromInt(v2);
+        }
+        return request;
+    }
+}
+
 /// <summary>Query serialization of the nested structures.</summary>
 internal static class QueryStructureMarshallers
 {
@@ -2987,6 +3163,102 @@ internal static class QueryStructureMarshallers
         if (value.Name is { } v1)
         {
             parameters[prefix + ".Name"] = v1;
+        }
+    }
+
+    public static void Marshall(BlueGreenDeployment value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.BlueGreenDeploymentIdentifier is { } v1)
+        {
+            parameters[prefix + ".BlueGreenDeploymentIdentifier"] = v1;
+        }
+        if (value.BlueGreenDeploymentName is { } v2)
+        {
+            parameters[prefix + ".BlueGreenDeploymentName"] = v2;
+        }
+        if (value.Source is { } v3)
+        {
+            parameters[prefix + ".Source"] = v3;
+        }
+        if (value.Target is { } v4)
+        {
+            parameters[prefix + ".Target"] = v4;
+        }
+        if (value.SwitchoverDetails is { } l5)
+        {
+            if (l5.Count == 0)
+            {
+                parameters[prefix + ".SwitchoverDetails"] = string.Empty;
+            }
+
+            for (var i5 = 0; i5 < l5.Count; i5++)
+            {
+                var e5 = l5[i5];
+                if (e5 is { } s6)
+                {
+                    QueryStructureMarshallers.Marshall(s6, parameters, prefix + ".SwitchoverDetails" + ".member" + "." + QueryValues.FromInt(i5 + 1));
+                }
+            }
+        }
+        if (value.Tasks is { } l7)
+        {
+            if (l7.Count == 0)
+            {
+                parameters[prefix + ".Tasks"] = string.Empty;
+            }
+
+            for (var i7 = 0; i7 < l7.Count; i7++)
+            {
+                var e7 = l7[i7];
+                if (e7 is { } s8)
+                {
+                    QueryStructureMarshallers.Marshall(s8, parameters, prefix + ".Tasks" + ".member" + "." + QueryValues.FromInt(i7 + 1));
+                }
+            }
+        }
+        if (value.Status is { } v9)
+        {
+            parameters[prefix + ".Status"] = v9;
+        }
+        if (value.StatusDetails is { } v10)
+        {
+            parameters[prefix + ".StatusDetails"] = v10;
+        }
+        if (value.CreateTime is { } v11)
+        {
+            parameters[prefix + ".CreateTime"] = QueryValues.FromTimestamp(v11);
+        }
+        if (value.DeleteTime is { } v12)
+        {
+            parameters[prefix + ".DeleteTime"] = QueryValues.FromTimestamp(v12);
+        }
+        if (value.TagList is { } l13)
+        {
+            if (l13.Count == 0)
+            {
+                parameters[prefix + ".TagList"] = string.Empty;
+            }
+
+            for (var i13 = 0; i13 < l13.Count; i13++)
+            {
+                var e13 = l13[i13];
+                if (e13 is { } s14)
+                {
+                    QueryStructureMarshallers.Marshall(s14, parameters, prefix + ".TagList" + ".Tag" + "." + QueryValues.FromInt(i13 + 1));
+                }
+            }
+        }
+    }
+
+    public static void Marshall(BlueGreenDeploymentTask value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.Name is { } v1)
+        {
+            parameters[prefix + ".Name"] = v1;
+        }
+        if (value.Status is { } v2)
+        {
+            parameters[prefix + ".Status"] = v2;
         }
     }
 
@@ -5493,6 +5765,22 @@ internal static class QueryStructureMarshallers
         }
     }
 
+    public static void Marshall(SwitchoverDetail value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.SourceMember is { } v1)
+        {
+            parameters[prefix + ".SourceMember"] = v1;
+        }
+        if (value.TargetMember is { } v2)
+        {
+            parameters[prefix + ".TargetMember"] = v2;
+        }
+        if (value.Status is { } v3)
+        {
+            parameters[prefix + ".Status"] = v3;
+        }
+    }
+
     public static void Marshall(Tag value, IDictionary<string, string> parameters, string prefix)
     {
         if (value.Key is { } v1)
@@ -5542,6 +5830,18 @@ internal static class QueryStructureMarshallers
         if (value.Description is { } v3)
         {
             parameters[prefix + ".Description"] = v3;
+        }
+    }
+
+    public static void Marshall(TargetResourceConfiguration value, IDictionary<string, string> parameters, string prefix)
+    {
+        if (value.SourceArn is { } v1)
+        {
+            parameters[prefix + ".SourceArn"] = v1;
+        }
+        if (value.TargetKmsKeyId is { } v2)
+        {
+            parameters[prefix + ".TargetKmsKeyId"] = v2;
         }
     }
 

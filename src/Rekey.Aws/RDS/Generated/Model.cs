@@ -1885,6 +1885,117 @@ public sealed partial class ModifyDBClusterParameterGroupResponse : Rekey.Aws.Ru
     public string? DBClusterParameterGroupName { get; set; }
 }
 
+/// <summary>Creates a blue/green deployment.</summary>
+public sealed partial class CreateBlueGreenDeploymentRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The name of the blue/green deployment.</summary>
+    // AWS: required.
+    public string? BlueGreenDeploymentName { get; set; }
+
+    /// <summary>The Amazon Resource Name (ARN) of the source production database.</summary>
+    // AWS: required.
+    public string? Source { get; set; }
+
+    /// <summary>The engine version of the database in the green environment.</summary>
+    public string? TargetEngineVersion { get; set; }
+
+    /// <summary>The DB parameter group associated with the DB instance in the green environment.</summary>
+    public string? TargetDBParameterGroupName { get; set; }
+
+    /// <summary>The DB cluster parameter group associated with the Aurora DB cluster in the green environment.</summary>
+    public string? TargetDBClusterParameterGroupName { get; set; }
+
+    /// <summary>Tags to assign to the blue/green deployment.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Tag>? Tags { get; set; }
+
+    /// <summary>Specify the DB instance class for the databases in the green environment.</summary>
+    public string? TargetDBInstanceClass { get; set; }
+
+    /// <summary>Whether to upgrade the storage file system configuration on the green database.</summary>
+    public bool? UpgradeTargetStorageConfig { get; set; }
+
+    /// <summary>The amount of Provisioned IOPS (input/output operations per second) to allocate for the green DB instance.</summary>
+    public int? TargetIops { get; set; }
+
+    /// <summary>The storage type to associate with the green DB instance.</summary>
+    public string? TargetStorageType { get; set; }
+
+    /// <summary>The amount of storage in gibibytes (GiB) to allocate for the green DB instance.</summary>
+    public int? TargetAllocatedStorage { get; set; }
+
+    /// <summary>The storage throughput value for the green DB instance.</summary>
+    public int? TargetStorageThroughput { get; set; }
+
+    /// <summary>The configuration of the resources in the green environment, one per blue DB cluster or DB instance (for Aurora, the DB cluster: all its instances follow).</summary>
+    public List<global::Rekey.Aws.RDS.Model.TargetResourceConfiguration>? TargetResourceConfigurations { get; set; }
+}
+
+/// <summary>The result of CreateBlueGreenDeployment, with the server's Date and request id.</summary>
+public sealed partial class CreateBlueGreenDeploymentResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    public global::Rekey.Aws.RDS.Model.BlueGreenDeployment? BlueGreenDeployment { get; set; }
+}
+
+/// <summary>Deletes a blue/green deployment.</summary>
+public sealed partial class DeleteBlueGreenDeploymentRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The unique identifier of the blue/green deployment to delete.</summary>
+    // AWS: required.
+    public string? BlueGreenDeploymentIdentifier { get; set; }
+
+    /// <summary>Specifies whether to delete the resources in the green environment.</summary>
+    public bool? DeleteTarget { get; set; }
+}
+
+/// <summary>The result of DeleteBlueGreenDeployment, with the server's Date and request id.</summary>
+public sealed partial class DeleteBlueGreenDeploymentResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    public global::Rekey.Aws.RDS.Model.BlueGreenDeployment? BlueGreenDeployment { get; set; }
+}
+
+/// <summary>Describes one or more blue/green deployments.</summary>
+public sealed partial class DescribeBlueGreenDeploymentsRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The blue/green deployment identifier.</summary>
+    public string? BlueGreenDeploymentIdentifier { get; set; }
+
+    /// <summary>A filter that specifies one or more blue/green deployments to describe.</summary>
+    public List<global::Rekey.Aws.RDS.Model.Filter>? Filters { get; set; }
+
+    /// <summary>An optional pagination token provided by a previous DescribeBlueGreenDeployments request.</summary>
+    public string? Marker { get; set; }
+
+    /// <summary>The maximum number of records to include in the response.</summary>
+    public int? MaxRecords { get; set; }
+}
+
+/// <summary>The result of DescribeBlueGreenDeployments, with the server's Date and request id.</summary>
+public sealed partial class DescribeBlueGreenDeploymentsResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    /// <summary>A list of blue/green deployments in the current account and Amazon Web Services Region.</summary>
+    public List<global::Rekey.Aws.RDS.Model.BlueGreenDeployment>? BlueGreenDeployments { get; set; }
+
+    /// <summary>A pagination token that can be used in a later DescribeBlueGreenDeployments request.</summary>
+    public string? Marker { get; set; }
+}
+
+/// <summary>Switches over a blue/green deployment.</summary>
+public sealed partial class SwitchoverBlueGreenDeploymentRequest : Amazon.Runtime.AmazonWebServiceRequest
+{
+    /// <summary>The resource ID of the blue/green deployment.</summary>
+    // AWS: required.
+    public string? BlueGreenDeploymentIdentifier { get; set; }
+
+    /// <summary>The amount of time, in seconds, for the switchover to complete.</summary>
+    public int? SwitchoverTimeout { get; set; }
+}
+
+/// <summary>The result of SwitchoverBlueGreenDeployment, with the server's Date and request id.</summary>
+public sealed partial class SwitchoverBlueGreenDeploymentResponse : Rekey.Aws.Runtime.AwsResponse
+{
+    public global::Rekey.Aws.RDS.Model.BlueGreenDeployment? BlueGreenDeployment { get; set; }
+}
+
 /// <summary>Contains details about an additional storage volume for a DB instance.</summary>
 public sealed partial class AdditionalStorageVolume
 {
@@ -1938,6 +2049,52 @@ public sealed partial class AvailabilityZone
 {
     /// <summary>The name of the Availability Zone.</summary>
     public string? Name { get; set; }
+}
+
+/// <summary>Details about a blue/green deployment.</summary>
+public sealed partial class BlueGreenDeployment
+{
+    /// <summary>The unique identifier of the blue/green deployment.</summary>
+    public string? BlueGreenDeploymentIdentifier { get; set; }
+
+    /// <summary>The user-supplied name of the blue/green deployment.</summary>
+    public string? BlueGreenDeploymentName { get; set; }
+
+    /// <summary>The source database for the blue/green deployment.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>The target database for the blue/green deployment.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>The details about each source and target resource in the blue/green deployment.</summary>
+    public List<global::Rekey.Aws.RDS.Model.SwitchoverDetail>? SwitchoverDetails { get; set; }
+
+    /// <summary>Either tasks to be performed or tasks that have been completed on the target database before switchover.</summary>
+    public List<global::Rekey.Aws.RDS.Model.BlueGreenDeploymentTask>? Tasks { get; set; }
+
+    /// <summary>The status of the blue/green deployment.</summary>
+    public string? Status { get; set; }
+
+    /// <summary>Additional information about the status of the blue/green deployment.</summary>
+    public string? StatusDetails { get; set; }
+
+    /// <summary>The time when the blue/green deployment was created, in Universal Coordinated Time (UTC).</summary>
+    public DateTime? CreateTime { get; set; }
+
+    /// <summary>The time when the blue/green deployment was deleted, in Universal Coordinated Time (UTC).</summary>
+    public DateTime? DeleteTime { get; set; }
+
+    public List<global::Rekey.Aws.RDS.Model.Tag>? TagList { get; set; }
+}
+
+/// <summary>Details about a task for a blue/green deployment.</summary>
+public sealed partial class BlueGreenDeploymentTask
+{
+    /// <summary>The name of the blue/green deployment task.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The status of the blue/green deployment task.</summary>
+    public string? Status { get; set; }
 }
 
 /// <summary>The details of the DB instance’s server certificate.</summary>
@@ -3477,6 +3634,19 @@ public sealed partial class Subnet
     public string? SubnetStatus { get; set; }
 }
 
+/// <summary>Contains the details about a blue/green deployment.</summary>
+public sealed partial class SwitchoverDetail
+{
+    /// <summary>The Amazon Resource Name (ARN) of a resource in the blue environment.</summary>
+    public string? SourceMember { get; set; }
+
+    /// <summary>The Amazon Resource Name (ARN) of a resource in the green environment.</summary>
+    public string? TargetMember { get; set; }
+
+    /// <summary>The switchover status of a resource in a blue/green deployment.</summary>
+    public string? Status { get; set; }
+}
+
 /// <summary>Metadata assigned to an Amazon RDS resource consisting of a key-value pair.</summary>
 public sealed partial class Tag
 {
@@ -3509,6 +3679,16 @@ public sealed partial class TargetHealth
 
     /// <summary>A description of the health of the RDS Proxy target.</summary>
     public string? Description { get; set; }
+}
+
+public sealed partial class TargetResourceConfiguration
+{
+    /// <summary>The ARN of the DB cluster or DB instance in the blue environment to which this configuration applies.</summary>
+    // AWS: required.
+    public string? SourceArn { get; set; }
+
+    /// <summary>The KMS key (key ARN, key ID, alias ARN or alias name) that encrypts the corresponding resource in the green environment.</summary>
+    public string? TargetKmsKeyId { get; set; }
 }
 
 /// <summary>Specifies the details of authentication used by a proxy to log in as a specific database user.</summary>

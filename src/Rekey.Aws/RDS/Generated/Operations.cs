@@ -175,6 +175,21 @@ public partial interface IAmazonRDS : IDisposable
 
     /// <summary>Modifies the parameters of a DB cluster parameter group.</summary>
     Task<ModifyDBClusterParameterGroupResponse> ModifyDBClusterParameterGroupAsync(ModifyDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a blue/green deployment.</summary>
+    Task<CreateBlueGreenDeploymentResponse> CreateBlueGreenDeploymentAsync(CreateBlueGreenDeploymentRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a blue/green deployment.</summary>
+    Task<DeleteBlueGreenDeploymentResponse> DeleteBlueGreenDeploymentAsync(DeleteBlueGreenDeploymentRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Describes one or more blue/green deployments.</summary>
+    Task<DescribeBlueGreenDeploymentsResponse> DescribeBlueGreenDeploymentsAsync(DescribeBlueGreenDeploymentsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every BlueGreenDeployment of DescribeBlueGreenDeployments, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    IAsyncEnumerable<global::Rekey.Aws.RDS.Model.BlueGreenDeployment> DescribeBlueGreenDeploymentsAllAsync(DescribeBlueGreenDeploymentsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Switches over a blue/green deployment.</summary>
+    Task<SwitchoverBlueGreenDeploymentResponse> SwitchoverBlueGreenDeploymentAsync(SwitchoverBlueGreenDeploymentRequest request, CancellationToken cancellationToken = default);
 }
 
 public partial class AmazonRDSClient : IAmazonRDS
@@ -576,4 +591,37 @@ public partial class AmazonRDSClient : IAmazonRDS
     /// <summary>Modifies the parameters of a DB cluster parameter group.</summary>
     public virtual Task<ModifyDBClusterParameterGroupResponse> ModifyDBClusterParameterGroupAsync(ModifyDBClusterParameterGroupRequest request, CancellationToken cancellationToken = default)
         => InvokeOperationAsync<ModifyDBClusterParameterGroupResponse>(request, ModifyDBClusterParameterGroupRequestMarshaller.Instance, ModifyDBClusterParameterGroupResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Creates a blue/green deployment.</summary>
+    public virtual Task<CreateBlueGreenDeploymentResponse> CreateBlueGreenDeploymentAsync(CreateBlueGreenDeploymentRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<CreateBlueGreenDeploymentResponse>(request, CreateBlueGreenDeploymentRequestMarshaller.Instance, CreateBlueGreenDeploymentResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Deletes a blue/green deployment.</summary>
+    public virtual Task<DeleteBlueGreenDeploymentResponse> DeleteBlueGreenDeploymentAsync(DeleteBlueGreenDeploymentRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<DeleteBlueGreenDeploymentResponse>(request, DeleteBlueGreenDeploymentRequestMarshaller.Instance, DeleteBlueGreenDeploymentResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Describes one or more blue/green deployments.</summary>
+    public virtual Task<DescribeBlueGreenDeploymentsResponse> DescribeBlueGreenDeploymentsAsync(DescribeBlueGreenDeploymentsRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<DescribeBlueGreenDeploymentsResponse>(request, DescribeBlueGreenDeploymentsRequestMarshaller.Instance, DescribeBlueGreenDeploymentsResponseUnmarshaller.Instance, cancellationToken);
+
+    /// <summary>Every BlueGreenDeployment of DescribeBlueGreenDeployments, following Marker page by page; request.Marker is advanced as pages are read.</summary>
+    public async IAsyncEnumerable<global::Rekey.Aws.RDS.Model.BlueGreenDeployment> DescribeBlueGreenDeploymentsAllAsync(DescribeBlueGreenDeploymentsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        do
+        {
+            var page = await DescribeBlueGreenDeploymentsAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.BlueGreenDeployments ?? [])
+            {
+                yield return item;
+            }
+
+            request.Marker = page.Marker;
+        }
+        while (!string.IsNullOrEmpty(request.Marker));
+    }
+
+    /// <summary>Switches over a blue/green deployment.</summary>
+    public virtual Task<SwitchoverBlueGreenDeploymentResponse> SwitchoverBlueGreenDeploymentAsync(SwitchoverBlueGreenDeploymentRequest request, CancellationToken cancellationToken = default)
+        => InvokeOperationAsync<SwitchoverBlueGreenDeploymentResponse>(request, SwitchoverBlueGreenDeploymentRequestMarshaller.Instance, SwitchoverBlueGreenDeploymentResponseUnmarshaller.Instance, cancellationToken);
 }

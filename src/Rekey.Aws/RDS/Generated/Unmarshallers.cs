@@ -2365,6 +2365,226 @@ internal sealed class ModifyDBClusterParameterGroupResponseUnmarshaller : QueryR
     }
 }
 
+/// <summary>Reads the XML answer to CreateBlueGreenDeployment.</summary>
+internal sealed class CreateBlueGreenDeploymentResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly CreateBlueGreenDeploymentResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new CreateBlueGreenDeploymentResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("CreateBlueGreenDeploymentResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, CreateBlueGreenDeploymentResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("BlueGreenDeployment", targetDepth))
+            {
+                value.BlueGreenDeployment = BlueGreenDeploymentUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to DeleteBlueGreenDeployment.</summary>
+internal sealed class DeleteBlueGreenDeploymentResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly DeleteBlueGreenDeploymentResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new DeleteBlueGreenDeploymentResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DeleteBlueGreenDeploymentResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, DeleteBlueGreenDeploymentResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("BlueGreenDeployment", targetDepth))
+            {
+                value.BlueGreenDeployment = BlueGreenDeploymentUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to DescribeBlueGreenDeployments.</summary>
+internal sealed class DescribeBlueGreenDeploymentsResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly DescribeBlueGreenDeploymentsResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new DescribeBlueGreenDeploymentsResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("DescribeBlueGreenDeploymentsResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, DescribeBlueGreenDeploymentsResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("BlueGreenDeployments/member", targetDepth))
+            {
+                (value.BlueGreenDeployments ??= new List<global::Rekey.Aws.RDS.Model.BlueGreenDeployment>()).Add(BlueGreenDeploymentUnmarshaller.Instance.Unmarshall(context));
+                continue;
+            }
+
+            if (context.TestExpression("BlueGreenDeployments", targetDepth))
+            {
+                value.BlueGreenDeployments ??= new List<global::Rekey.Aws.RDS.Model.BlueGreenDeployment>();
+                continue;
+            }
+
+            if (context.TestExpression("Marker", targetDepth))
+            {
+                value.Marker = StringUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
+/// <summary>Reads the XML answer to SwitchoverBlueGreenDeployment.</summary>
+internal sealed class SwitchoverBlueGreenDeploymentResponseUnmarshaller : QueryResponseUnmarshaller
+{
+    public static readonly SwitchoverBlueGreenDeploymentResponseUnmarshaller Instance = new();
+
+    protected override AmazonServiceException CreateException(Amazon.Runtime.Internal.ErrorResponse error) => AmazonRDSErrors.Create(error);
+
+    protected override AwsResponse UnmarshallResponse(XmlUnmarshallerContext context)
+    {
+        var response = new SwitchoverBlueGreenDeploymentResponse();
+        context.Read();
+        var depth = context.CurrentDepth;
+        while (context.ReadAtDepth(depth))
+        {
+            if (!context.IsStartElement)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("SwitchoverBlueGreenDeploymentResult", 2))
+            {
+                UnmarshallResult(context, response);
+            }
+            else if (context.TestExpression("ResponseMetadata", 2))
+            {
+                response.ResponseMetadata = ResponseMetadataUnmarshaller.Instance.Unmarshall(context);
+            }
+        }
+
+        return response;
+    }
+
+    private static void UnmarshallResult(XmlUnmarshallerContext context, SwitchoverBlueGreenDeploymentResponse value)
+    {
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        while (context.ReadAtDepth(originalDepth))
+        {
+            if (!context.IsStartElement && !context.IsAttribute)
+            {
+                continue;
+            }
+
+            if (context.TestExpression("BlueGreenDeployment", targetDepth))
+            {
+                value.BlueGreenDeployment = BlueGreenDeploymentUnmarshaller.Instance.Unmarshall(context);
+                continue;
+            }
+        }
+    }
+}
+
 internal sealed class AdditionalStorageVolumeUnmarshaller : IXmlUnmarshaller<AdditionalStorageVolume, XmlUnmarshallerContext>
 {
     public static readonly AdditionalStorageVolumeUnmarshaller Instance = new();
@@ -2520,6 +2740,158 @@ internal sealed class AvailabilityZoneUnmarshaller : IXmlUnmarshaller<Availabili
                 if (context.TestExpression("Name", targetDepth))
                 {
                     value.Name = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class BlueGreenDeploymentUnmarshaller : IXmlUnmarshaller<BlueGreenDeployment, XmlUnmarshallerContext>
+{
+    public static readonly BlueGreenDeploymentUnmarshaller Instance = new();
+
+    public BlueGreenDeployment Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new BlueGreenDeployment();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("BlueGreenDeploymentIdentifier", targetDepth))
+                {
+                    value.BlueGreenDeploymentIdentifier = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("BlueGreenDeploymentName", targetDepth))
+                {
+                    value.BlueGreenDeploymentName = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Source", targetDepth))
+                {
+                    value.Source = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Target", targetDepth))
+                {
+                    value.Target = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("SwitchoverDetails/member", targetDepth))
+                {
+                    (value.SwitchoverDetails ??= new List<global::Rekey.Aws.RDS.Model.SwitchoverDetail>()).Add(SwitchoverDetailUnmarshaller.Instance.Unmarshall(context));
+                    continue;
+                }
+
+                if (context.TestExpression("SwitchoverDetails", targetDepth))
+                {
+                    value.SwitchoverDetails ??= new List<global::Rekey.Aws.RDS.Model.SwitchoverDetail>();
+                    continue;
+                }
+
+                if (context.TestExpression("Tasks/member", targetDepth))
+                {
+                    (value.Tasks ??= new List<global::Rekey.Aws.RDS.Model.BlueGreenDeploymentTask>()).Add(BlueGreenDeploymentTaskUnmarshaller.Instance.Unmarshall(context));
+                    continue;
+                }
+
+                if (context.TestExpression("Tasks", targetDepth))
+                {
+                    value.Tasks ??= new List<global::Rekey.Aws.RDS.Model.BlueGreenDeploymentTask>();
+                    continue;
+                }
+
+                if (context.TestExpression("Status", targetDepth))
+                {
+                    value.Status = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("StatusDetails", targetDepth))
+                {
+                    value.StatusDetails = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("CreateTime", targetDepth))
+                {
+                    value.CreateTime = NullableDateTimeUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("DeleteTime", targetDepth))
+                {
+                    value.DeleteTime = NullableDateTimeUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("TagList/Tag", targetDepth))
+                {
+                    (value.TagList ??= new List<global::Rekey.Aws.RDS.Model.Tag>()).Add(TagUnmarshaller.Instance.Unmarshall(context));
+                    continue;
+                }
+
+                if (context.TestExpression("TagList", targetDepth))
+                {
+                    value.TagList ??= new List<global::Rekey.Aws.RDS.Model.Tag>();
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class BlueGreenDeploymentTaskUnmarshaller : IXmlUnmarshaller<BlueGreenDeploymentTask, XmlUnmarshallerContext>
+{
+    public static readonly BlueGreenDeploymentTaskUnmarshaller Instance = new();
+
+    public BlueGreenDeploymentTask Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new BlueGreenDeploymentTask();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("Name", targetDepth))
+                {
+                    value.Name = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Status", targetDepth))
+                {
+                    value.Status = StringUnmarshaller.Instance.Unmarshall(context);
                     continue;
                 }
             }
@@ -6792,6 +7164,52 @@ internal sealed class SubnetUnmarshaller : IXmlUnmarshaller<Subnet, XmlUnmarshal
     }
 }
 
+internal sealed class SwitchoverDetailUnmarshaller : IXmlUnmarshaller<SwitchoverDetail, XmlUnmarshallerContext>
+{
+    public static readonly SwitchoverDetailUnmarshaller Instance = new();
+
+    public SwitchoverDetail Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new SwitchoverDetail();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("SourceMember", targetDepth))
+                {
+                    value.SourceMember = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("TargetMember", targetDepth))
+                {
+                    value.TargetMember = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("Status", targetDepth))
+                {
+                    value.Status = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
 internal sealed class TagUnmarshaller : IXmlUnmarshaller<Tag, XmlUnmarshallerContext>
 {
     public static readonly TagUnmarshaller Instance = new();
@@ -6911,6 +7329,46 @@ internal sealed class TargetHealthUnmarshaller : IXmlUnmarshaller<TargetHealth, 
                 if (context.TestExpression("Description", targetDepth))
                 {
                     value.Description = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+            }
+            else if (context.IsEndElement && context.CurrentDepth < originalDepth)
+            {
+                return value;
+            }
+        }
+
+        return value;
+    }
+}
+
+internal sealed class TargetResourceConfigurationUnmarshaller : IXmlUnmarshaller<TargetResourceConfiguration, XmlUnmarshallerContext>
+{
+    public static readonly TargetResourceConfigurationUnmarshaller Instance = new();
+
+    public TargetResourceConfiguration Unmarshall(XmlUnmarshallerContext context)
+    {
+        var value = new TargetResourceConfiguration();
+        var originalDepth = context.CurrentDepth;
+        var targetDepth = originalDepth + 1;
+        if (context.IsStartOfDocument)
+        {
+            targetDepth += 2;
+        }
+
+        while (context.Read())
+        {
+            if (context.IsStartElement || context.IsAttribute)
+            {
+                if (context.TestExpression("SourceArn", targetDepth))
+                {
+                    value.SourceArn = StringUnmarshaller.Instance.Unmarshall(context);
+                    continue;
+                }
+
+                if (context.TestExpression("TargetKmsKeyId", targetDepth))
+                {
+                    value.TargetKmsKeyId = StringUnmarshaller.Instance.Unmarshall(context);
                     continue;
                 }
             }

@@ -1,0 +1,272 @@
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS.Model;
+using Rekey.Aws.Runtime;
+using Rekey.Clusters;
+using Rekey.Metrics;
+using Rekey.Runtime;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.Strategies;
+
+/// <summary>Blue/Green switched over and AWS rolled it back, or it was refused: blue is as it was; the step may be run again.</summary>
+public sealed class SwitchoverFailedException : Exception
+{
+    public SwitchoverFailedException()
+    {
+    }
+
+    public SwitchoverFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public SwitchoverFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The Blue/Green steps before the switchover: create the deployment with the green cluster on the
+/// target key, wait until AWS says it is AVAILABLE, and check green's key and replication. Each reads
+/// AWS first and does only what is missing, so a rerun after a crash converges.
+/// </summary>
+public static class BlueGreenCutover
+{
+    /// <summary>Replication lag above which the switchover would wait on AWS's guardrail; Rekey refuses to ask earlier.</summary>
+    public static readonly TimeSpan MaxReplicaLag = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan ProvisionDeadline = TimeSpan.FromHours(12);
+
+    public static async Task<BlueGreenDeployment> CreateAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        if (state.IsSwitchedOver)
+        {
+            return state.Deployment ?? throw new InvalidOperationException($"{run.ClusterId} was switched over but its Blue/Green deployment is gone; run Verify.");
+        }
+
+        var blue = state.AtOriginalName ?? throw new InvalidOperationException($"DB cluster {run.ClusterId} does not exist.");
+        await ClusterLock.AcquireAsync(run, blue, cancellationToken).ConfigureAwait(false);
+        if (!BlueGreenDeployments.IsBlueOf(blue, run.ClusterId))
+        {
+            await RecordAsync(run, blue, targetKeyArn, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state.Deployment is { } existing)
+        {
+            run.Log.LogInformation("Blue/Green deployment {Name} ({Id}) exists: {Status}", existing.BlueGreenDeploymentName, existing.BlueGreenDeploymentIdentifier, existing.Status);
+            await RecordIdAsync(run, blue, existing, cancellationToken).ConfigureAwait(false);
+            return existing;
+        }
+
+        var name = BlueGreenDeployments.NameFor(run.ClusterId);
+        BlueGreenDeployment created;
+        try
+        {
+            var response = await run.Rds.CreateBlueGreenDeploymentAsync(
+                new CreateBlueGreenDeploymentRequest
+                {
+                    BlueGreenDeploymentName = name,
+                    Source = blue.DBClusterArn,
+                    TargetDBClusterParameterGroupName = blue.DBClusterParameterGroup,
+                    TargetResourceConfigurations = [new TargetResourceConfiguration { SourceArn = blue.DBClusterArn, TargetKmsKeyId = targetKeyArn }],
+                    Tags =
+                    [
+                        new Tag { Key = BlueGreenDeployments.StrategyTag, Value = BlueGreenDeployments.StrategyValue },
+                        new Tag { Key = RekeyTags.OriginalId, Value = run.ClusterId },
+                        new Tag { Key = RekeyTags.RunId, Value = run.RunId },
+                        new Tag { Key = RekeyTags.TargetKey, Value = targetKeyArn },
+                    ],
+                },
+                cancellationToken).ConfigureAwait(false);
+            created = response.BlueGreenDeployment ?? throw new InvalidOperationException("CreateBlueGreenDeployment answered without a deployment.");
+            run.Journal.Mark("bg-created", response.RequireServerDate());
+            await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.CreatedAtTag, Tagging.Iso(response.RequireServerDate()), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException exception) when (exception.ErrorCode == "BlueGreenDeploymentAlreadyExistsFault")
+        {
+            // Ours, made by a run that crashed before it read the answer: the name and tags say so.
+            created = await BlueGreenDeployments.FindAsync(run, null, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"A Blue/Green deployment named {name} exists and is not Rekey's for {run.ClusterId}; delete it or rename it.", exception);
+        }
+
+        run.Journal.Add("CreateBlueGreen", $"Created Blue/Green deployment {created.BlueGreenDeploymentName} ({created.BlueGreenDeploymentIdentifier}) of {run.ClusterId}, green on {targetKeyArn}.");
+        await RecordIdAsync(run, blue, created, cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    /// <summary>Waits until the deployment is AVAILABLE, showing its status and tasks; INVALID_CONFIGURATION fails with AWS's details.</summary>
+    public static async Task<BlueGreenDeployment> WaitForGreenAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var id = state.Deployment?.BlueGreenDeploymentIdentifier ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run CreateBlueGreen.");
+        if (state.IsSwitchedOver)
+        {
+            return state.Deployment!;
+        }
+
+        var deployment = await run.Wait.UntilAsync(
+            $"green of {run.ClusterId} ({id}) to be AVAILABLE",
+            Capped(run, ProvisionDeadline),
+            async token =>
+            {
+                var current = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Blue/Green deployment {id} disappeared while green was provisioned (deleted by someone else?). Run CreateBlueGreen again.");
+                return current.Status switch
+                {
+                    "AVAILABLE" or "SWITCHOVER_COMPLETED" => Probe<BlueGreenDeployment>.Ready(current, Describe(current)),
+                    "INVALID_CONFIGURATION" or "PROVISIONING_FAILED" or "DELETING" => throw new InvalidOperationException(
+                        $"Blue/Green deployment {id} is {current.Status}: {current.StatusDetails ?? "AWS gave no details"}. Rollback deletes it with its green cluster."),
+                    _ => Probe<BlueGreenDeployment>.NotYet(current, Describe(current)),
+                };
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (state.Blue is { } blue && state.Phase == BlueGreenDeployments.Creating)
+        {
+            await run.Rds.AddAsync(blue.DBClusterArn!, RekeyTags.Phase, BlueGreenDeployments.Provisioned, cancellationToken).ConfigureAwait(false);
+        }
+
+        run.Journal.Add("WaitForGreen", $"Blue/Green deployment {id} is {deployment.Status}: {TasksOf(deployment)}.");
+        return deployment;
+    }
+
+    /// <summary>Green's key and replication, before anyone approves the switchover. Problems, not exceptions: the step names them all.</summary>
+    public static async Task<IReadOnlyList<string>> VerifyGreenAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var problems = new List<string>();
+        var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        if (state.IsSwitchedOver)
+        {
+            return problems;
+        }
+
+        var deployment = state.Deployment ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run CreateBlueGreen.");
+        var green = await GreenAsync(run, deployment, cancellationToken).ConfigureAwait(false);
+        var targetKey = state.TargetKeyArn;
+        if (green is null)
+        {
+            problems.Add($"The green cluster {deployment.Target} of {deployment.BlueGreenDeploymentIdentifier} cannot be described.");
+            return problems;
+        }
+
+        if (!string.Equals(green.KmsKeyId, targetKey, StringComparison.Ordinal))
+        {
+            problems.Add($"Green cluster {green.DBClusterIdentifier} is encrypted with {green.KmsKeyId ?? "no key"}, not the target key {targetKey}. Rollback deletes the deployment; check the key policy lets RDS use the key.");
+        }
+        else
+        {
+            run.Journal.Add("VerifyGreen", $"Green cluster {green.DBClusterIdentifier} is encrypted with {targetKey}.");
+        }
+
+        var lag = await ReplicaLagAsync(run, state.Blue!, green, cancellationToken).ConfigureAwait(false);
+        if (lag is null)
+        {
+            run.Journal.Add("VerifyGreen", "CloudWatch has no replication lag datapoints yet; the switchover's own guardrail checks the lag.", Reporting.JournalLevel.Warning);
+        }
+        else if (lag > MaxReplicaLag)
+        {
+            problems.Add($"Replication from blue to green lags {lag.Value.TotalSeconds:0} s (more than {MaxReplicaLag.TotalSeconds:0} s); the switchover would time out. Lower the write load or wait, then run again.");
+        }
+        else
+        {
+            run.Journal.Add("VerifyGreen", $"Replication lag {lag.Value.TotalSeconds:0.#} s.");
+        }
+
+        return problems;
+    }
+
+    /// <summary>The deployment's green cluster, from the ARN AWS names as its target.</summary>
+    public static async Task<DBCluster?> GreenAsync(RekeyRun run, BlueGreenDeployment deployment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(deployment);
+        if (deployment.Target is not { } arn)
+        {
+            return null;
+        }
+
+        var id = arn[(arn.LastIndexOf(':') + 1)..];
+        return await new ClusterReader(run.Rds).FindClusterAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static string Describe(BlueGreenDeployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return $"{deployment.Status}{(deployment.StatusDetails is { Length: > 0 } details ? $" ({details})" : string.Empty)}; {TasksOf(deployment)}";
+    }
+
+    public static string TasksOf(BlueGreenDeployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return deployment.Tasks is { Count: > 0 } tasks
+            ? "tasks " + string.Join(", ", tasks.Select(t => $"{t.Name} {t.Status}"))
+            : "no tasks listed";
+    }
+
+    internal static TimeSpan Capped(RekeyRun run, TimeSpan deadline) =>
+        run.Settings.MaxWait is { } max && max < deadline ? max : deadline;
+
+    /// <summary>Aurora MySQL: green's AuroraBinlogReplicaLag (seconds). Aurora PostgreSQL: blue writer's ReplicationSlotDiskUsage is bytes, not time, so the writer's OldestReplicationSlotLag is read as bytes and turned into "no lag" only at zero.</summary>
+    private static async Task<TimeSpan?> ReplicaLagAsync(RekeyRun run, DBCluster blue, DBCluster green, CancellationToken cancellationToken)
+    {
+        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        if (string.Equals(blue.Engine, "aurora-mysql", StringComparison.Ordinal))
+        {
+            var points = await RdsMetrics.ReadAsync(run.CloudWatch, "AuroraBinlogReplicaLag", "DBClusterIdentifier", green.DBClusterIdentifier!, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
+            return points.Count == 0 ? null : TimeSpan.FromSeconds(points[^1].Value);
+        }
+
+        // Logical replication reports lag in bytes behind the slot; the guardrail waits for it to drain, so a large backlog is reported as time at 1 MB/s.
+        var writer = blue.WriterId();
+        if (writer is null)
+        {
+            return null;
+        }
+
+        var slot = await RdsMetrics.ReadAsync(run.CloudWatch, "OldestReplicationSlotLag", "DBInstanceIdentifier", writer, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
+        return slot.Count == 0 ? null : TimeSpan.FromSeconds(slot[^1].Value / (1024 * 1024));
+    }
+
+    private static async Task RecordAsync(RekeyRun run, DBCluster blue, string targetKeyArn, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        var instances = await reader.InstancesOfAsync(blue.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
+        var customEndpoints = await reader.CustomEndpointsOfAsync(blue.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
+        var definition = new SourceDefinition
+        {
+            ClusterId = run.ClusterId,
+            ClusterEndpoint = blue.Endpoint ?? string.Empty,
+            ReaderEndpoint = blue.ReaderEndpoint ?? string.Empty,
+            WriterId = blue.WriterId() ?? throw new InvalidOperationException($"DB cluster {run.ClusterId} has no writer instance."),
+            Instances = instances.Select(i => new InstanceName(i.DBInstanceIdentifier!, i.Endpoint?.Address ?? string.Empty)).ToList(),
+            CustomEndpoints = customEndpoints.Select(e => new CustomEndpointDefinition(
+                e.DBClusterEndpointIdentifier!, e.Endpoint!, e.CustomEndpointType ?? "ANY", e.StaticMembers ?? [], e.ExcludedMembers ?? [])).ToList(),
+        };
+
+        // Blue/Green does not carry custom endpoints (the hostile reading: AWS does not document it): record them to re-create after the switchover.
+        var tags = new Dictionary<string, string>(TagChunks.Encode(RekeyTags.DefinitionChunk, definition), StringComparer.Ordinal)
+        {
+            [BlueGreenDeployments.StrategyTag] = BlueGreenDeployments.StrategyValue,
+            [RekeyTags.OriginalId] = run.ClusterId,
+            [RekeyTags.RunId] = run.RunId,
+            [RekeyTags.TargetKey] = targetKeyArn,
+            [RekeyTags.Phase] = BlueGreenDeployments.Creating,
+        };
+        await run.Rds.AddAsync(blue.DBClusterArn!, tags, cancellationToken).ConfigureAwait(false);
+        run.Journal.Add("CreateBlueGreen", $"Recorded {instances.Count} instances and {customEndpoints.Count} custom endpoints in tags of {run.ClusterId}.");
+    }
+
+    private static async Task RecordIdAsync(RekeyRun run, DBCluster blue, BlueGreenDeployment deployment, CancellationToken cancellationToken)
+    {
+        if (blue.Tag(BlueGreenDeployments.DeploymentTag) != deployment.BlueGreenDeploymentIdentifier)
+        {
+            await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.DeploymentTag, deployment.BlueGreenDeploymentIdentifier!, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using Rekey.Aws.RDS.Model;
+using Rekey.Clusters;
+using Rekey.Configuration;
+using Rekey.Migration;
+using Rekey.Runtime;
+
+namespace Rekey.Strategies;
+
+/// <summary>What the API tells about a cluster that decides whether Blue/Green may move it (read once, judged by <see cref="BlueGreenEligibility.Judge"/>).</summary>
+public sealed record BlueGreenFacts
+{
+    public required DBCluster Cluster { get; init; }
+
+    /// <summary>Zero-ETL integrations whose source is the cluster.</summary>
+    public IReadOnlyList<Integration> Integrations { get; init; } = [];
+
+    /// <summary>Blue/Green deployments whose source is the cluster and that are not Rekey's own for this cluster.</summary>
+    public IReadOnlyList<BlueGreenDeployment> ForeignDeployments { get; init; } = [];
+
+    /// <summary>The cluster-level replication parameter (binlog_format or rds.logical_replication); null for other engines.</summary>
+    public BlueGreenParameterCheck? Parameters { get; init; }
+
+    /// <summary>Aurora MySQL's event_scheduler as the cluster parameter group sets it.</summary>
+    public string? EventScheduler { get; init; }
+
+    /// <summary>The cluster is a member of a global database (by its own field or the global cluster's member list).</summary>
+    public bool InGlobalCluster { get; init; }
+}
+
+/// <summary>Whether Blue/Green can move the cluster: every reason it cannot, at once, and which ones Rekey can fix.</summary>
+public sealed record BlueGreenVerdict
+{
+    public IReadOnlyList<string> Blockers { get; init; } = [];
+
+    /// <summary>Blockers Rekey can remove without an outage or with a short one, each with its cost.</summary>
+    public IReadOnlyList<string> Fixes { get; init; } = [];
+
+    /// <summary>What the operator must know about Blue/Green on this cluster, and what the API cannot tell.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public bool Eligible => Blockers.Count == 0;
+}
+
+/// <summary>
+/// Blue/Green's documented limits for Aurora (AWS-NOTES "Blue/Green Deployments") applied to one cluster:
+/// every blocker the API can show is named, and what it cannot show is said as a warning.
+/// </summary>
+public static class BlueGreenEligibility
+{
+    public static async Task<BlueGreenVerdict> EvaluateAsync(RekeyRun run, DBCluster cluster, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(cluster);
+        return Judge(await ReadAsync(run, cluster, cancellationToken).ConfigureAwait(false));
+    }
+
+    public static async Task<BlueGreenFacts> ReadAsync(RekeyRun run, DBCluster cluster, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(cluster);
+        var integrations = new List<Integration>();
+        await foreach (var integration in run.Rds.DescribeIntegrationsAllAsync(new DescribeIntegrationsRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(integration.SourceArn, cluster.DBClusterArn, StringComparison.Ordinal))
+            {
+                integrations.Add(integration);
+            }
+        }
+
+        var foreign = (await BlueGreenDeployments.OfSourceAsync(run, cluster.DBClusterArn!, cancellationToken).ConfigureAwait(false))
+            .Where(d => !BlueGreenDeployments.IsRekeys(d, run.ClusterId))
+            .ToList();
+
+        var parameters = new ClusterParameters(run.Rds);
+        var check = cluster.IsAurora() && cluster.DBClusterParameterGroup is not null
+            ? await parameters.BlueGreenAsync(cluster, cancellationToken).ConfigureAwait(false)
+            : null;
+        string? eventScheduler = null;
+        if (string.Equals(cluster.Engine, "aurora-mysql", StringComparison.Ordinal) && cluster.DBClusterParameterGroup is not null)
+        {
+            eventScheduler = (await parameters.ClusterValueAsync(cluster, "event_scheduler", cancellationToken).ConfigureAwait(false))?.Value;
+        }
+
+        var inGlobal = !string.IsNullOrEmpty(cluster.GlobalClusterIdentifier);
+        if (!inGlobal)
+        {
+            await foreach (var global in run.Rds.DescribeGlobalClustersAllAsync(new DescribeGlobalClustersRequest(), cancellationToken).ConfigureAwait(false))
+            {
+                inGlobal |= global.GlobalClusterMembers?.Any(m => string.Equals(m.DBClusterArn, cluster.DBClusterArn, StringComparison.Ordinal)) == true;
+            }
+        }
+
+        return new BlueGreenFacts
+        {
+            Cluster = cluster,
+            Integrations = integrations,
+            ForeignDeployments = foreign,
+            Parameters = check,
+            EventScheduler = eventScheduler,
+            InGlobalCluster = inGlobal,
+        };
+    }
+
+    /// <summary>The verdict from the facts alone: every blocker at once, the fixable ones with their cost.</summary>
+    public static BlueGreenVerdict Judge(BlueGreenFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var cluster = facts.Cluster;
+        var id = cluster.DBClusterIdentifier;
+        var blockers = new List<string>();
+        var fixes = new List<string>();
+        var warnings = new List<string>();
+
+        if (!cluster.IsAurora())
+        {
+            blockers.Add($"{id} runs {cluster.Engine}, not Aurora.");
+        }
+
+        if (cluster.MasterUserSecret is { SecretArn: { } secret })
+        {
+            blockers.Add($"{id} keeps its master password in Secrets Manager ({secret}); Blue/Green does not support a managed master password. Turn it off (ModifyDBCluster --no-manage-master-user-password) or use restore-swap.");
+        }
+
+        if (string.Equals(cluster.EngineMode, "serverless", StringComparison.OrdinalIgnoreCase))
+        {
+            blockers.Add($"{id} is Aurora Serverless v1, which Blue/Green does not support.");
+        }
+
+        if (string.Equals(cluster.ClusterScalabilityType, "limitless", StringComparison.OrdinalIgnoreCase))
+        {
+            blockers.Add($"{id} is an Aurora Limitless Database cluster.");
+        }
+
+        if (facts.InGlobalCluster)
+        {
+            blockers.Add($"{id} is a member of a global database, which Blue/Green does not support.");
+        }
+
+        if (cluster.ReadReplicaIdentifiers is { Count: > 0 } replicas)
+        {
+            blockers.Add($"{id} has cross-Region read replicas ({string.Join(", ", replicas)}); Blue/Green does not support them.");
+        }
+
+        if (!string.IsNullOrEmpty(cluster.ReplicationSourceIdentifier))
+        {
+            blockers.Add($"{id} is itself a replica of {cluster.ReplicationSourceIdentifier}; Blue/Green does not support a replica as blue.");
+        }
+
+        if (cluster.BacktrackWindow is > 0)
+        {
+            blockers.Add($"{id} uses backtrack (window {cluster.BacktrackWindow} s); the green cluster has no backtrack and a backtrack on blue breaks replication. Set the window to 0 or use restore-swap.");
+        }
+
+        foreach (var integration in facts.Integrations)
+        {
+            blockers.Add($"Zero-ETL integration {integration.IntegrationName} ({integration.IntegrationArn}) has {id} as its source; it must be deleted before a switchover and re-created after.");
+        }
+
+        foreach (var deployment in facts.ForeignDeployments)
+        {
+            blockers.Add($"Blue/Green deployment {deployment.BlueGreenDeploymentName} ({deployment.BlueGreenDeploymentIdentifier}, {deployment.Status}) already has {id} as its source; a cluster can be the source of one deployment only. Delete it or let it finish.");
+        }
+
+        if (facts.Parameters is { } parameters && !parameters.IsReady)
+        {
+            blockers.AddRange(parameters.Blockers());
+            if (BlueGreenParameters.Describe(parameters) is { } fix)
+            {
+                fixes.Add(fix);
+            }
+        }
+
+        if (string.Equals(cluster.DatabaseName, "tmp", StringComparison.Ordinal))
+        {
+            blockers.Add($"{id}'s database is named tmp, which Blue/Green cannot replicate; rename it or use restore-swap.");
+        }
+
+        if (facts.EventScheduler is { } scheduler && (scheduler == "1" || string.Equals(scheduler, "ON", StringComparison.OrdinalIgnoreCase)))
+        {
+            blockers.Add($"event_scheduler is {scheduler} in {cluster.DBClusterParameterGroup}; Blue/Green needs it off while the deployment replicates (events would run on both sides). Turn it off, and on again after the switchover.");
+        }
+
+        if (cluster.StorageEncrypted != true)
+        {
+            warnings.Add($"{id} is not encrypted; the green cluster is encrypted with the target key (TargetResourceConfiguration).");
+        }
+
+        if (string.Equals(cluster.Engine, "aurora-postgresql", StringComparison.Ordinal))
+        {
+            warnings.Add("Aurora PostgreSQL: logical replication does not carry sequences (Rekey prints the setval statements after the switchover), skips unlogged tables, and DDL or large-object changes on blue during the deployment degrade replication; blue must not be a logical publisher or subscriber, which the RDS API cannot show: check pg_publication and pg_subscription.");
+        }
+        else if (string.Equals(cluster.Engine, "aurora-mysql", StringComparison.Ordinal))
+        {
+            warnings.Add("Aurora MySQL: an external binlog replica of this cluster is not carried by the switchover, and the RDS API cannot show one: check SHOW REPLICAS on the writer.");
+        }
+
+        warnings.Add("Blue/Green does not carry custom endpoints or auto scaling policies (Rekey re-creates the custom endpoints after the switchover; re-create the scaling policies).");
+        return new BlueGreenVerdict { Blockers = blockers, Fixes = fixes, Warnings = warnings };
+    }
+
+    /// <summary>The strategy to use and why, given what was asked and the verdict.</summary>
+    public static (CutoverStrategy Strategy, string Reason) Choose(CutoverStrategy asked, BlueGreenVerdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        return asked switch
+        {
+            CutoverStrategy.BlueGreen => (CutoverStrategy.BlueGreen, "--strategy=blue-green was asked for."),
+            CutoverStrategy.RestoreSwap => (CutoverStrategy.RestoreSwap, "--strategy=restore-swap was asked for."),
+            _ when verdict.Eligible => (CutoverStrategy.BlueGreen, "auto: nothing blocks Blue/Green, whose switchover is typically under a minute of write outage."),
+            _ => (CutoverStrategy.RestoreSwap, $"auto: Blue/Green is blocked ({verdict.Blockers.Count} reason{(verdict.Blockers.Count == 1 ? string.Empty : "s")}: {string.Join(" ", verdict.Blockers)}), so restore-swap."),
+        };
+    }
+}

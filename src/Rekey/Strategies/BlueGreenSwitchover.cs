@@ -1,0 +1,347 @@
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS.Model;
+using Rekey.Aws.Runtime;
+using Rekey.Clusters;
+using Rekey.Migration;
+using Rekey.Runtime;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.Strategies;
+
+/// <summary>What the switchover and the checks after it found.</summary>
+public sealed record BlueGreenResult
+{
+    public IReadOnlyList<string> Checked { get; init; } = [];
+
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>Aurora PostgreSQL: the query to run on the old blue, whose output (setval statements) must run on the new cluster.</summary>
+    public string? SequenceQuery { get; init; }
+
+    /// <summary>When the switchover was asked for and when AWS reported it completed (AWS's clock).</summary>
+    public DateTimeOffset? SwitchoverStarted { get; init; }
+
+    public DateTimeOffset? SwitchedAt { get; init; }
+
+    public bool Passed => Problems.Count == 0;
+}
+
+/// <summary>
+/// The switchover and everything after it: verify the new production cluster like restore-swap's
+/// Verify, re-create what Blue/Green does not carry, and the way back from every state.
+/// </summary>
+public static class BlueGreenSwitchover
+{
+    /// <summary>
+    /// Run on the old blue (read only since the switchover): prints one setval statement per sequence,
+    /// to be run on the new cluster, because logical replication does not carry sequence values.
+    /// </summary>
+    public const string SequenceQuery =
+        "SELECT format('SELECT setval(%L, %s, true);', quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value) "
+        + "FROM pg_sequences WHERE last_value IS NOT NULL;";
+
+    public static async Task<BlueGreenResult> SwitchoverAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var deployment = state.Deployment ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run ProvisionGreen first.");
+        var id = deployment.BlueGreenDeploymentIdentifier!;
+        var blue = state.Blue!;
+        DateTimeOffset? started = state.BlueTags.TryGetValue(BlueGreenDeployments.SwitchoverStartedTag, out var startedText) ? DateTimeOffset.Parse(startedText, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+        if (deployment.Status == "AVAILABLE" && !state.IsSwitchedOver)
+        {
+            if (state.Phase == BlueGreenDeployments.Switching)
+            {
+                // An earlier attempt was asked for and AWS rolled it back (timeout or guardrail): blue is as it was.
+                run.Journal.Add("Switchover", $"The last switchover of {id} did not complete and AWS rolled it back; {run.ClusterId} kept taking writes. Asking again.", Reporting.JournalLevel.Warning);
+            }
+
+            await run.Rds.AddAsync(blue.DBClusterArn!, RekeyTags.Phase, BlueGreenDeployments.Switching, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var response = await run.Rds.SwitchoverBlueGreenDeploymentAsync(
+                    new SwitchoverBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = id, SwitchoverTimeout = (int)run.Settings.SwitchoverTimeout.TotalSeconds },
+                    cancellationToken).ConfigureAwait(false);
+                started = response.RequireServerDate();
+                await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.SwitchoverStartedTag, Tagging.Iso(started.Value), cancellationToken).ConfigureAwait(false);
+                run.Journal.Mark("switchover-started", started.Value);
+                run.Journal.Add("Switchover", $"Asked for the switchover of {id} with a {run.Settings.SwitchoverTimeout.TotalSeconds:0} s timeout.");
+            }
+            catch (AmazonServiceException exception) when (exception.ErrorCode == "InvalidBlueGreenDeploymentStateFault")
+            {
+                throw new SwitchoverFailedException(
+                    $"AWS refused the switchover of {id}: {exception.Message}. {run.ClusterId} is unchanged and keeps taking writes; fix the cause and run Cutover again, or Rollback.", exception);
+            }
+        }
+        else if (deployment.Status is not ("SWITCHOVER_IN_PROGRESS" or "SWITCHOVER_COMPLETED"))
+        {
+            throw new SwitchoverFailedException($"Blue/Green deployment {id} is {BlueGreenCutover.Describe(deployment)}; it cannot be switched over. Run ProvisionGreen, or Rollback.");
+        }
+
+        var done = await run.Wait.UntilAsync(
+            $"switchover of {run.ClusterId} ({id})",
+            // AWS rolls back after SwitchoverTimeout; the wait lasts a little longer to see it do so.
+            run.Settings.SwitchoverTimeout + TimeSpan.FromMinutes(10),
+            async token =>
+            {
+                var current = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false)
+                    ?? throw new SwitchoverFailedException($"Blue/Green deployment {id} disappeared during the switchover.");
+                return current.Status switch
+                {
+                    "SWITCHOVER_COMPLETED" => Probe<BlueGreenDeployment>.Ready(current, "SWITCHOVER_COMPLETED"),
+                    "SWITCHOVER_FAILED" or "AVAILABLE" => throw new SwitchoverFailedException(
+                        $"The switchover of {id} did not complete ({current.Status}{(current.StatusDetails is { } d ? ": " + d : string.Empty)}); AWS rolled it back, so {run.ClusterId} is as it was and keeps taking writes. "
+                        + "Lower the write load or raise --switchover-timeout and run Cutover again (it resumes), or Rollback."),
+                    _ => Probe<BlueGreenDeployment>.NotYet(current, $"{current.Status}; " + string.Join(", ", (current.SwitchoverDetails ?? []).Select(s => $"{Tail(s.SourceMember)} {s.Status}"))),
+                };
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        var after = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var oldBlue = after.OldBlue ?? throw new InvalidOperationException($"The switchover of {id} completed, but {BlueGreenDeployments.OldBlueId(run.ClusterId)} carries no Rekey tags.");
+        DateTimeOffset switchedAt = after.BlueTags.TryGetValue(BlueGreenDeployments.SwitchedAtTag, out var switchedText)
+            ? DateTimeOffset.Parse(switchedText, System.Globalization.CultureInfo.InvariantCulture)
+            : now;
+        if (after.Phase != BlueGreenDeployments.Switched && after.Phase != BlueGreenDeployments.Verified)
+        {
+            await run.Rds.AddAsync(
+                oldBlue.DBClusterArn!,
+                new Dictionary<string, string> { [RekeyTags.Phase] = BlueGreenDeployments.Switched, [BlueGreenDeployments.SwitchedAtTag] = Tagging.Iso(switchedAt) },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        run.Journal.Mark("switched", switchedAt);
+        run.Journal.Add("Switchover", $"{run.ClusterId} is now the former green ({done.Status}); the old blue is {oldBlue.DBClusterIdentifier}, read only and no longer replicated to.");
+        return new BlueGreenResult { SwitchoverStarted = started, SwitchedAt = switchedAt };
+    }
+
+    /// <summary>
+    /// The same checks as restore-swap's Verify where they apply (name, key, instances, DNS), plus what
+    /// Blue/Green does not carry: the recorded custom endpoints are created again on the new cluster.
+    /// </summary>
+    public static async Task<BlueGreenResult> VerifyAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var checkedItems = new List<string>();
+        var problems = new List<string>();
+        var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        if (!state.IsSwitchedOver)
+        {
+            throw new InvalidOperationException($"{run.ClusterId} has not been switched over yet; run Cutover --strategy=blue-green.");
+        }
+
+        var cluster = state.AtOriginalName ?? throw new InvalidOperationException($"No cluster holds the name {run.ClusterId} after the switchover.");
+        var definition = state.Definition ?? throw new InvalidOperationException($"{state.OldBlue!.DBClusterIdentifier} carries no recorded definition.");
+        var key = state.TargetKeyArn;
+        Check(string.Equals(cluster.KmsKeyId, key, StringComparison.Ordinal), $"{run.ClusterId} is encrypted with {key}", $"{run.ClusterId} is encrypted with {cluster.KmsKeyId}, not {key}");
+        Check(cluster.IsAvailable(), $"{run.ClusterId} is available", $"{run.ClusterId} is {cluster.Status}");
+        Check(string.Equals(cluster.Endpoint, definition.ClusterEndpoint, StringComparison.OrdinalIgnoreCase), $"cluster endpoint {definition.ClusterEndpoint} kept", $"cluster endpoint is {cluster.Endpoint}, was {definition.ClusterEndpoint}");
+        Check(string.Equals(cluster.ReaderEndpoint, definition.ReaderEndpoint, StringComparison.OrdinalIgnoreCase), $"reader endpoint {definition.ReaderEndpoint} kept", $"reader endpoint is {cluster.ReaderEndpoint}, was {definition.ReaderEndpoint}");
+
+        var reader = new ClusterReader(run.Rds);
+        var instances = await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        foreach (var instance in definition.Instances)
+        {
+            var now = instances.FirstOrDefault(i => i.DBInstanceIdentifier == instance.Id);
+            Check(now is not null && now.IsAvailable(), $"instance {instance.Id} available under its name", $"instance {instance.Id} is {(now is null ? "missing" : now.DBInstanceStatus)} in {run.ClusterId}");
+        }
+
+        Check(cluster.WriterId() == definition.WriterId, $"writer is {definition.WriterId}", $"writer is {cluster.WriterId() ?? "(none)"}, was {definition.WriterId}");
+        var dns = await run.Dns.ResolveAsync(definition.ClusterEndpoint, cancellationToken).ConfigureAwait(false);
+        Check(dns.Exists, $"DNS: {dns}", $"DNS: {definition.ClusterEndpoint} does not resolve");
+
+        // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again.
+        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
+        foreach (var endpoint in definition.CustomEndpoints)
+        {
+            checkedItems.Add($"custom endpoint {endpoint.Name} on {run.ClusterId}");
+        }
+
+        string? sequenceQuery = null;
+        if (string.Equals(cluster.Engine, "aurora-postgresql", StringComparison.Ordinal))
+        {
+            sequenceQuery = SequenceQuery;
+            if (!run.Settings.SequencesAdvanced)
+            {
+                problems.Add(
+                    $"Sequences are not replicated by logical replication: on the old blue {state.OldBlue!.DBClusterIdentifier} run{Environment.NewLine}    {SequenceQuery}{Environment.NewLine}"
+                    + $"  then run its output (setval statements) on {run.ClusterId}, and run Verify again with --{Configuration.ArgumentNames.SequencesAdvanced}.");
+            }
+            else
+            {
+                checkedItems.Add("sequences advanced on the new cluster (operator's confirmation)");
+            }
+        }
+
+        var switchedAt = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag);
+        if (problems.Count == 0)
+        {
+            // Green may carry blue's tags (copied at creation): the new cluster is not a blue.
+            var copied = cluster.Tags().Keys.Where(k => k == BlueGreenDeployments.StrategyTag || k == RekeyTags.Lock || k == RekeyTags.Phase || k == BlueGreenDeployments.DeploymentTag || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal)).ToList();
+            if (copied.Count > 0)
+            {
+                await run.Rds.RemoveAsync(cluster.DBClusterArn!, copied, cancellationToken).ConfigureAwait(false);
+            }
+
+            await run.Rds.AddAsync(state.OldBlue!.DBClusterArn!, RekeyTags.Phase, BlueGreenDeployments.Verified, cancellationToken).ConfigureAwait(false);
+            await ClusterLock.ReleaseAsync(run, state.OldBlue, cancellationToken).ConfigureAwait(false);
+        }
+
+        run.Log.LogWarning("Blue/Green does not copy auto scaling policies of Aurora replicas: re-create any Application Auto Scaling policy of {Cluster} (its resource id is the cluster's name, so a policy that names it now acts on the new cluster; check it).", run.ClusterId);
+        return new BlueGreenResult
+        {
+            Checked = checkedItems,
+            Problems = problems,
+            SequenceQuery = sequenceQuery,
+            SwitchedAt = switchedAt is null ? null : DateTimeOffset.Parse(switchedAt, System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        void Check(bool ok, string good, string bad)
+        {
+            if (ok)
+            {
+                checkedItems.Add(good);
+            }
+            else
+            {
+                problems.Add(bad);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rollback of a Blue/Green cutover. Before the switchover: the deployment is deleted with its green
+    /// cluster and blue is untouched. After it: the old blue has none of the writes made since, so going
+    /// back means a restore-swap onto the old key, which runs only with --restore-swap-back.
+    /// </summary>
+    public static async Task RollbackAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        if (state.IsSwitchedOver)
+        {
+            var explanation =
+                $"{run.ClusterId} was switched over at {state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag) ?? "(unrecorded)"}: applications write to the new cluster, on the new key. "
+                + $"The old blue {state.OldBlue!.DBClusterIdentifier} stopped receiving writes at the switchover, so switching back to it would lose every write since. "
+                + $"Rolling back means moving the new cluster, with its data, onto the old key: a restore-swap (an outage of tens of minutes).";
+            if (!run.Settings.RestoreSwapBack)
+            {
+                throw new InvalidOperationException(explanation + $" Give --{Configuration.ArgumentNames.RestoreSwapBack} to do so, or keep the new cluster.");
+            }
+
+            var oldKey = state.OldBlue.KmsKeyId;
+            var command = $"./build.sh --target=Cutover --strategy=restore-swap --cluster={run.ClusterId} --kms-key={oldKey} --confirm={run.ClusterId}";
+            run.Journal.Add("Rollback", explanation + $" With --{Configuration.ArgumentNames.RestoreSwapBack}: run {command} (the old key must be a customer managed key: Rekey never restores onto aws/rds).", Reporting.JournalLevel.Warning);
+            run.Log.LogWarning("{Explanation} Restore-swap back with: {Command}", explanation, command);
+            return;
+        }
+
+        var blue = state.Blue;
+        if (blue is null)
+        {
+            run.Journal.Add("Rollback", $"{run.ClusterId} has no Blue/Green cutover under way; nothing to roll back.");
+            return;
+        }
+
+        await ClusterLock.AcquireAsync(run, blue, cancellationToken).ConfigureAwait(false);
+        if (state.Deployment is { } deployment)
+        {
+            var id = deployment.BlueGreenDeploymentIdentifier!;
+            if (deployment.Status == "SWITCHOVER_IN_PROGRESS")
+            {
+                throw new InvalidOperationException($"The switchover of {id} is in progress; AWS completes it or rolls it back within --switchover-timeout. Run Rollback again after it ends.");
+            }
+
+            if (deployment.Status != "DELETING")
+            {
+                var green = await BlueGreenCutover.GreenAsync(run, deployment, cancellationToken).ConfigureAwait(false);
+                if (green?.DeletionProtection == true)
+                {
+                    // AWS refuses to delete a protected green; it is Rekey's own copy, never production before the switchover.
+                    await run.Rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = green.DBClusterIdentifier, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await run.Rds.DeleteBlueGreenDeploymentAsync(new DeleteBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = id, DeleteTarget = true }, cancellationToken).ConfigureAwait(false);
+                    run.Journal.Add("Rollback", $"Deleting Blue/Green deployment {id} with its green cluster {Tail(deployment.Target)}; {run.ClusterId} was never changed.");
+                }
+                catch (AmazonServiceException exception) when (exception.ErrorCode == "BlueGreenDeploymentNotFoundFault")
+                {
+                    // Deleted by an earlier attempt.
+                }
+            }
+
+            await run.Wait.UntilAsync(
+                $"Blue/Green deployment {id} to be deleted",
+                BlueGreenCutover.Capped(run, run.Wait.Settings.DeleteDeadline),
+                async token =>
+                {
+                    var left = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false);
+                    return left is null ? Probe<bool>.Ready(true, "deleted") : Probe<bool>.NotYet(false, left.Status ?? "unknown");
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var current = await new ClusterReader(run.Rds).GetClusterAsync(blue.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
+        var keys = current.Tags().Keys.Where(k => k == BlueGreenDeployments.StrategyTag || k == BlueGreenDeployments.DeploymentTag || k == BlueGreenDeployments.CreatedAtTag
+            || k == BlueGreenDeployments.SwitchoverStartedTag || k == RekeyTags.Phase || k == RekeyTags.TargetKey || k == RekeyTags.OriginalId || k == RekeyTags.RunId
+            || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal)).ToList();
+        if (keys.Count > 0)
+        {
+            await run.Rds.RemoveAsync(current.DBClusterArn!, keys, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ClusterLock.ReleaseAsync(run, current, cancellationToken).ConfigureAwait(false);
+        run.Log.LogInformation("Rolled back the Blue/Green cutover of {Cluster}: the deployment and its green are gone, the cluster is as it was", run.ClusterId);
+    }
+
+    /// <summary>After --min-age since the switchover: a final snapshot of the old blue, then it and the deployment object are deleted.</summary>
+    public static async Task CleanupAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var oldBlue = state.OldBlue ?? throw new InvalidOperationException($"{run.ClusterId} has no switched-over Blue/Green cutover: there is no old blue to clean up.");
+        if (state.Phase is not (BlueGreenDeployments.Verified or "cleaning"))
+        {
+            throw new InvalidOperationException($"The Blue/Green cutover of {run.ClusterId} is not verified (phase {state.Phase ?? "none"}); run Verify first.");
+        }
+
+        var switchedAt = state.BlueTags.TryGetValue(BlueGreenDeployments.SwitchedAtTag, out var text)
+            ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"{oldBlue.DBClusterIdentifier} carries no switchover time.");
+        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        if (now - switchedAt < run.Settings.MinAge)
+        {
+            throw new InvalidOperationException(
+                $"The switchover of {run.ClusterId} is {(now - switchedAt).TotalHours:0.#} hours old; Cleanup waits {run.Settings.MinAge.TotalHours:0.#} hours (--min-age). Run it after {Tagging.Iso(switchedAt + run.Settings.MinAge)}, or give a shorter --min-age.");
+        }
+
+        await ClusterLock.AcquireAsync(run, oldBlue, cancellationToken).ConfigureAwait(false);
+        await run.Rds.AddAsync(oldBlue.DBClusterArn!, RekeyTags.Phase, "cleaning", cancellationToken).ConfigureAwait(false);
+
+        // The deployment object first: AWS deletes it without its target after SWITCHOVER_COMPLETED, and the old blue is not its target.
+        if (state.Deployment is { Status: not "DELETING" } deployment)
+        {
+            try
+            {
+                await run.Rds.DeleteBlueGreenDeploymentAsync(new DeleteBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = deployment.BlueGreenDeploymentIdentifier }, cancellationToken).ConfigureAwait(false);
+                run.Journal.Add("Cleanup", $"Deleted Blue/Green deployment {deployment.BlueGreenDeploymentIdentifier}.");
+            }
+            catch (AmazonServiceException exception) when (exception.ErrorCode == "BlueGreenDeploymentNotFoundFault")
+            {
+                // Deleted by an earlier attempt.
+            }
+        }
+
+        var oldBlueRun = oldBlue.DBClusterIdentifier!;
+        await OldClusterDeletion.DeleteWithFinalSnapshotAsync(run, oldBlueRun, "Cleanup", cancellationToken).ConfigureAwait(false);
+        run.Log.LogInformation("Cleaned up {Old} and the Blue/Green deployment", oldBlueRun);
+    }
+
+    private static string Tail(string? arn) => arn is null ? "(unknown)" : arn[(arn.LastIndexOf(':') + 1)..];
+}
