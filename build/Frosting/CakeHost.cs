@@ -17,8 +17,8 @@ public sealed class CakeHost
     private readonly ServiceCollection _services = new();
     private readonly List<Assembly> _assemblies = [];
     private readonly List<(string Usage, string Description)> _argumentsHelp = [];
-    private IAnsiConsole _console = AnsiConsole.Console;
-    private IAnsiConsole _errorConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    private IAnsiConsole _console = ProcessConsole.Output();
+    private IAnsiConsole _errorConsole = ProcessConsole.Error();
 
     public static CakeHost Create()
     {

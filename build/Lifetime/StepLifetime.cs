@@ -17,10 +17,16 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
     private readonly Dictionary<string, long> _started = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, JournalCheckpoint> _journalAt = new(StringComparer.OrdinalIgnoreCase);
 
+    // GitHub's log does not nest groups: a run started inside a step (the rehearsal's runs) logs inside
+    // the group already open, and only the step that opened a group closes it.
+    private static StepLifetime? s_groupOwner;
+    private string? _groupTask;
+
     public override void Setup(RekeyContext context, ITaskSetupContext info)
     {
-        if (context.IsGitHubActions)
+        if (context.IsGitHubActions && Interlocked.CompareExchange(ref s_groupOwner, this, null) is null)
         {
+            _groupTask = info.Task.Name;
             Console.Out.WriteLine(GitHubWorkflowCommands.Group(info.Task.Name));
         }
 
@@ -45,7 +51,13 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
             return;
         }
 
-        Console.Out.WriteLine(GitHubWorkflowCommands.EndGroup());
+        if (ReferenceEquals(s_groupOwner, this) && _groupTask == info.Task.Name)
+        {
+            _groupTask = null;
+            Volatile.Write(ref s_groupOwner, null);
+            Console.Out.WriteLine(GitHubWorkflowCommands.EndGroup());
+        }
+
         if (info.ThrownException is not null)
         {
             Console.Out.WriteLine(GitHubWorkflowCommands.Error(failure ?? "failed", $"{info.Task.Name} failed"));
