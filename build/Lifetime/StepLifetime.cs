@@ -37,9 +37,12 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
 
     public override void Teardown(RekeyContext context, ITaskTeardownContext info)
     {
-        var status = info.Skipped ? "skipped" : info.Successful ? "succeeded" : "failed";
+        var cause = info.ThrownException is { } thrown ? RunLifetime.Cause(thrown) : null;
+        var status = info.Skipped ? "skipped" : info.Successful ? "succeeded" : cause is OperationCanceledException ? "cancelled" : "failed";
         var seconds = _started.TryGetValue(info.Task.Name, out var start) ? Stopwatch.GetElapsedTime(start).TotalSeconds : info.Duration.TotalSeconds;
-        var failure = info.ThrownException is { } thrown ? RunLifetime.Cause(thrown).Message : null;
+        var failure = cause is OperationCanceledException
+            ? "Cancelled (SIGINT or SIGTERM) at a safe point; what is done is recorded in AWS, so a rerun resumes."
+            : cause?.Message;
         steps.Add(new StepOutcome(info.Task.Name, status, Math.Round(seconds, 1), failure));
         var changes = context.HasRun
             ? context.Run.Journal.Since(_journalAt.GetValueOrDefault(info.Task.Name) ?? JournalCheckpoint.Start)
@@ -89,7 +92,8 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
             RunUrl = context.RunUrl,
         };
 
-        // Cake's lifetime hooks are synchronous; the publish is short and bounded by the SDK's timeouts.
+        // Cake's lifetime hooks are synchronous; the publish is short and bounded by the SDK's timeouts. It does
+        // not take the run's token: a cancelled run must still say so.
         notifier.PublishAsync(stepEvent, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

@@ -10,5 +10,5 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class CleanupTask : AsyncFrostingTask<RekeyContext>
 {
-    public override Task RunAsync(RekeyContext context) => Cleanup.RunAsync(context.Run, CancellationToken.None);
+    public override Task RunAsync(RekeyContext context) => Cleanup.RunAsync(context.Run, context.CancellationToken);
 }

@@ -11,5 +11,5 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class CreateInstancesTask : StepTask
 {
-    public override Task RunAsync(RekeyContext context) => CreateInstances.RunAsync(context.Run, CancellationToken.None);
+    public override Task RunAsync(RekeyContext context) => CreateInstances.RunAsync(context.Run, context.CancellationToken);
 }

@@ -10,5 +10,5 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class FinalizeTask : StepTask
 {
-    public override Task RunAsync(RekeyContext context) => Migration.Finalize.RunAsync(context.Run, CancellationToken.None);
+    public override Task RunAsync(RekeyContext context) => Migration.Finalize.RunAsync(context.Run, context.CancellationToken);
 }

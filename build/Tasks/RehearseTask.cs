@@ -15,7 +15,7 @@ public sealed class RehearseTask(IAnsiConsole console) : AsyncFrostingTask<Rekey
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var cancellationToken = CancellationToken.None;
+        var cancellationToken = context.CancellationToken;
         await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken);
         var audits = await rehearsal.CutoverAsync(context, cancellationToken);
         SampleRehearsal.Show(console, audits, rehearsal.Applications);

@@ -11,5 +11,5 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class RestoreTask : StepTask
 {
-    public override Task RunAsync(RekeyContext context) => Restore.RunAsync(context.Run, CancellationToken.None);
+    public override Task RunAsync(RekeyContext context) => Restore.RunAsync(context.Run, context.CancellationToken);
 }

@@ -10,5 +10,5 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class RollbackTask : AsyncFrostingTask<RekeyContext>
 {
-    public override Task RunAsync(RekeyContext context) => Rollback.RunAsync(context.Run, CancellationToken.None);
+    public override Task RunAsync(RekeyContext context) => Rollback.RunAsync(context.Run, context.CancellationToken);
 }
