@@ -16,5 +16,6 @@ public static class RekeyBuild
             .ConfigureServices(services => services.AddSingleton<StepRecorder>())
             .UseLifetime<RunLifetime>()
             .UseTaskLifetime<StepLifetime>()
+            .UseExitCodes(Runtime.ExitCodes.For)
             .DescribeArguments(SettingsReader.Definitions.Select(d => (d.IsFlag ? $"--{d.Name}" : $"--{d.Name}=VALUE", d.Description)));
 }

@@ -20,9 +20,10 @@ public sealed class RekeyContext : FrostingContext, IDisposable
 {
     private readonly Lazy<RekeyRun> _run;
 
-    public RekeyContext(ICakeContext context, IAwsClientFactory? awsClientFactory = null)
+    public RekeyContext(ICakeContext context, IAwsClientFactory? awsClientFactory = null, HostCancellation? cancellation = null)
         : base(context)
     {
+        CancellationToken = cancellation?.Token ?? CancellationToken.None;
         Settings = SettingsReader.Read(
             ArgumentsOf(context.Arguments),
             name => context.Environment.GetEnvironmentVariable(name),
@@ -40,6 +41,9 @@ public sealed class RekeyContext : FrostingContext, IDisposable
     }
 
     public RekeySettings Settings { get; }
+
+    /// <summary>Cancelled by SIGINT/SIGTERM: every step and wait takes it, and stops at a safe point.</summary>
+    public CancellationToken CancellationToken { get; }
 
     public string RunId { get; }
 

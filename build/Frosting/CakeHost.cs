@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using Cake.Cli;
 using Cake.Core;
 using Cake.Core.Configuration;
@@ -17,8 +18,9 @@ public sealed class CakeHost
     private readonly ServiceCollection _services = new();
     private readonly List<Assembly> _assemblies = [];
     private readonly List<(string Usage, string Description)> _argumentsHelp = [];
-    private IAnsiConsole _console = AnsiConsole.Console;
-    private IAnsiConsole _errorConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    private ExitCodeMap? _exitCodes;
+    private IAnsiConsole _console = ProcessConsole.Output();
+    private IAnsiConsole _errorConsole = ProcessConsole.Error();
 
     public static CakeHost Create()
     {
@@ -56,13 +58,41 @@ public sealed class CakeHost
         return this;
     }
 
+    /// <summary>Maps a failed run's exception to its exit code; without a map every failure exits 1.</summary>
+    public CakeHost UseExitCodes(Func<Exception, int> map)
+    {
+        _exitCodes = new ExitCodeMap(map);
+        return this;
+    }
+
     public int Run(IEnumerable<string> args) => RunAsync(args).GetAwaiter().GetResult();
 
     /// <summary>Runs the targets the arguments name.</summary>
-    /// <returns>0 when every target succeeded; 1 otherwise.</returns>
+    /// <returns>0 when every target succeeded; otherwise the exit code the map gives the failure, or 1.</returns>
     public async Task<int> RunAsync(IEnumerable<string> args, CancellationToken cancellationToken = default)
     {
+        // One source for the run, fed by the caller and by SIGINT/SIGTERM. The first signal asks the steps to
+        // stop at a safe point (and keeps the process alive for its teardown); a second one terminates as usual.
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Stop(PosixSignalContext signal)
+        {
+            if (!cancellation.IsCancellationRequested)
+            {
+                signal.Cancel = true;
+                cancellation.Cancel();
+            }
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
         var services = CreateServices();
+        services.AddSingleton(new HostCancellation(cancellation.Token));
+        if (_exitCodes is not null)
+        {
+            services.AddSingleton(_exitCodes);
+        }
+
         foreach (var task in DiscoverTasks())
         {
             services.AddSingleton(typeof(IFrostingTask), task);
@@ -82,8 +112,10 @@ public sealed class CakeHost
             config.AddExample("--description");
         });
 
-        var exitCode = await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
-        return exitCode == 0 ? 0 : 1;
+        var exitCode = await app.RunAsync(args, cancellation.Token).ConfigureAwait(false);
+
+        // Spectre reports a command line it cannot parse as a negative code.
+        return exitCode < 0 ? 1 : exitCode;
     }
 
     private ServiceCollection CreateServices()

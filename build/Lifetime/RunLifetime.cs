@@ -87,7 +87,9 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             RunId = context.RunId,
             RunUrl = context.RunUrl,
             Succeeded = info.Successful,
-            Error = info.ThrownException is { } thrown ? Cause(thrown).Message : null,
+            Error = info.ThrownException is { } thrown
+                ? Cause(thrown) is OperationCanceledException ? "Cancelled (SIGINT or SIGTERM); rerun to resume." : Cause(thrown).Message
+                : null,
             Steps = steps.Steps,
             AwsTimes = times,
             OutageSeconds = outage?.TotalSeconds,

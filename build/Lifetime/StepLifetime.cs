@@ -17,10 +17,16 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
     private readonly Dictionary<string, long> _started = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, JournalCheckpoint> _journalAt = new(StringComparer.OrdinalIgnoreCase);
 
+    // GitHub's log does not nest groups: a run started inside a step (the rehearsal's runs) logs inside
+    // the group already open, and only the step that opened a group closes it.
+    private static StepLifetime? s_groupOwner;
+    private string? _groupTask;
+
     public override void Setup(RekeyContext context, ITaskSetupContext info)
     {
-        if (context.IsGitHubActions)
+        if (context.IsGitHubActions && Interlocked.CompareExchange(ref s_groupOwner, this, null) is null)
         {
+            _groupTask = info.Task.Name;
             Console.Out.WriteLine(GitHubWorkflowCommands.Group(info.Task.Name));
         }
 
@@ -31,9 +37,12 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
 
     public override void Teardown(RekeyContext context, ITaskTeardownContext info)
     {
-        var status = info.Skipped ? "skipped" : info.Successful ? "succeeded" : "failed";
+        var cause = info.ThrownException is { } thrown ? RunLifetime.Cause(thrown) : null;
+        var status = info.Skipped ? "skipped" : info.Successful ? "succeeded" : cause is OperationCanceledException ? "cancelled" : "failed";
         var seconds = _started.TryGetValue(info.Task.Name, out var start) ? Stopwatch.GetElapsedTime(start).TotalSeconds : info.Duration.TotalSeconds;
-        var failure = info.ThrownException is { } thrown ? RunLifetime.Cause(thrown).Message : null;
+        var failure = cause is OperationCanceledException
+            ? "Cancelled (SIGINT or SIGTERM) at a safe point; what is done is recorded in AWS, so a rerun resumes."
+            : cause?.Message;
         steps.Add(new StepOutcome(info.Task.Name, status, Math.Round(seconds, 1), failure));
         var changes = context.HasRun
             ? context.Run.Journal.Since(_journalAt.GetValueOrDefault(info.Task.Name) ?? JournalCheckpoint.Start)
@@ -45,7 +54,13 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
             return;
         }
 
-        Console.Out.WriteLine(GitHubWorkflowCommands.EndGroup());
+        if (ReferenceEquals(s_groupOwner, this) && _groupTask == info.Task.Name)
+        {
+            _groupTask = null;
+            Volatile.Write(ref s_groupOwner, null);
+            Console.Out.WriteLine(GitHubWorkflowCommands.EndGroup());
+        }
+
         if (info.ThrownException is not null)
         {
             Console.Out.WriteLine(GitHubWorkflowCommands.Error(failure ?? "failed", $"{info.Task.Name} failed"));
@@ -77,7 +92,8 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
             RunUrl = context.RunUrl,
         };
 
-        // Cake's lifetime hooks are synchronous; the publish is short and bounded by the SDK's timeouts.
+        // Cake's lifetime hooks are synchronous; the publish is short and bounded by the SDK's timeouts. It does
+        // not take the run's token: a cancelled run must still say so.
         notifier.PublishAsync(stepEvent, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

@@ -205,7 +205,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
         context.Log.Information("./build.sh {0}", string.Join(' ', arguments.Where(a => !a.StartsWith("--verbosity", StringComparison.Ordinal))));
         var exitCode = await RekeyBuild.CreateHost()
             .ConfigureServices(services => services.AddSingleton(aws))
-            .RunAsync(arguments);
+            .RunAsync(arguments, context.CancellationToken);
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"The rehearsal's run of {string.Join(' ', arguments)} failed (exit code {exitCode}); its output is above.");

@@ -14,7 +14,7 @@ public sealed class BackupPreflightTask : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var report = await BackupPreflight.RunAsync(context.Run, requireConfigured: false, CancellationToken.None);
+        var report = await BackupPreflight.RunAsync(context.Run, requireConfigured: false, context.CancellationToken);
         context.BackupSetup = report.Setup;
         foreach (var note in report.Notes)
         {

@@ -22,7 +22,7 @@ public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<Reke
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var cancellationToken = CancellationToken.None;
+        var cancellationToken = context.CancellationToken;
         var results = new List<BenchmarkRun>();
         for (var number = 1; number <= context.Settings.Runs; number++)
         {

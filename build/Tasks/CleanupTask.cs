@@ -12,12 +12,12 @@ public sealed class CleanupTask : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, CancellationToken.None))
+        if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, context.CancellationToken))
         {
-            await Rekey.Strategies.BlueGreenSwitchover.CleanupAsync(context.Run, CancellationToken.None);
+            await Rekey.Strategies.BlueGreenSwitchover.CleanupAsync(context.Run, context.CancellationToken);
             return;
         }
 
-        await Cleanup.RunAsync(context.Run, CancellationToken.None);
+        await Cleanup.RunAsync(context.Run, context.CancellationToken);
     }
 }

@@ -13,7 +13,7 @@ public sealed class ConfigureBackupTask : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var setup = context.BackupSetup ?? await BackupSetup.ReadAsync(context.Run, CancellationToken.None);
-        await ConfigureBackup.RunAsync(context.Run, setup, CancellationToken.None);
+        var setup = context.BackupSetup ?? await BackupSetup.ReadAsync(context.Run, context.CancellationToken);
+        await ConfigureBackup.RunAsync(context.Run, setup, context.CancellationToken);
     }
 }

@@ -17,7 +17,7 @@ public sealed class CreateBlueGreenTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, CancellationToken.None);
-        await BlueGreenCutover.CreateAsync(context.Run, keyArn, CancellationToken.None);
+        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, context.CancellationToken);
+        await BlueGreenCutover.CreateAsync(context.Run, keyArn, context.CancellationToken);
     }
 }

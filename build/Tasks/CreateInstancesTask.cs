@@ -13,5 +13,5 @@ public sealed class CreateInstancesTask : StepTask
 {
     protected override Rekey.Configuration.CutoverStrategy? Strategy => Rekey.Configuration.CutoverStrategy.RestoreSwap;
 
-    public override Task RunAsync(RekeyContext context) => CreateInstances.RunAsync(context.Run, CancellationToken.None);
+    public override Task RunAsync(RekeyContext context) => CreateInstances.RunAsync(context.Run, context.CancellationToken);
 }

@@ -15,8 +15,8 @@ public sealed class DressRehearsalTask : StepTask
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, CancellationToken.None);
-        var result = await DressRehearsalStep.RunAsync(context.Run, keyArn, CancellationToken.None);
+        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, context.CancellationToken);
+        var result = await DressRehearsalStep.RunAsync(context.Run, keyArn, context.CancellationToken);
 
         var directory = context.Settings.ArtifactsDirectory;
         Directory.CreateDirectory(directory);

@@ -15,7 +15,7 @@ public sealed class FenceTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, CancellationToken.None);
-        await Fence.RunAsync(context.Run, keyArn, CancellationToken.None);
+        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, context.CancellationToken);
+        await Fence.RunAsync(context.Run, keyArn, context.CancellationToken);
     }
 }

@@ -12,5 +12,5 @@ public sealed class FinalizeTask : StepTask
 {
     protected override Rekey.Configuration.CutoverStrategy? Strategy => Rekey.Configuration.CutoverStrategy.RestoreSwap;
 
-    public override Task RunAsync(RekeyContext context) => Migration.Finalize.RunAsync(context.Run, CancellationToken.None);
+    public override Task RunAsync(RekeyContext context) => Migration.Finalize.RunAsync(context.Run, context.CancellationToken);
 }

@@ -15,7 +15,7 @@ public sealed class IamPoliciesTask : AsyncFrostingTask<RekeyContext>
     public override async Task RunAsync(RekeyContext context)
     {
         var settings = context.Settings;
-        var input = await IamSetupReader.ReadAsync(context.Run.Rds, context.Run.Sts, settings, context.Run.Region.SystemName, CancellationToken.None);
+        var input = await IamSetupReader.ReadAsync(context.Run.Rds, context.Run.Sts, settings, context.Run.Region.SystemName, context.CancellationToken);
         var roles = IamPolicyGenerator.Generate(input);
         var folder = settings.IamOutput ?? Path.Combine(settings.ArtifactsDirectory, "iam");
 

@@ -23,7 +23,7 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
     public override async Task RunAsync(RekeyContext context)
     {
         var settings = context.Settings;
-        var cancellationToken = CancellationToken.None;
+        var cancellationToken = context.CancellationToken;
         var scanner = new InventoryScanner(awsClientFactory ?? new AwsClientFactory(), context.Logger);
 
         var home = RegionEndpoint.GetBySystemName(

@@ -12,8 +12,8 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var preflight = context.Preflight ?? await Preflight.RunAsync(context.Run, CancellationToken.None);
-        var plan = await MigrationPlan.BuildAsync(context.Run, preflight, CancellationToken.None);
+        var preflight = context.Preflight ?? await Preflight.RunAsync(context.Run, context.CancellationToken);
+        var plan = await MigrationPlan.BuildAsync(context.Run, preflight, context.CancellationToken);
 
         var directory = context.Settings.ArtifactsDirectory;
         Directory.CreateDirectory(directory);

@@ -14,7 +14,7 @@ public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var report = await Preflight.RunAsync(context.Run, CancellationToken.None);
+        var report = await Preflight.RunAsync(context.Run, context.CancellationToken);
         context.Preflight = report;
 
         if (report.StrategyReason is { } reason)

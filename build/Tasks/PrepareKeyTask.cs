@@ -12,5 +12,5 @@ namespace Rekey.Build.Tasks;
 public sealed class PrepareKeyTask : StepTask
 {
     public override async Task RunAsync(RekeyContext context) =>
-        context.TargetKeyArn = await PrepareKey.RunAsync(context.Run, CancellationToken.None);
+        context.TargetKeyArn = await PrepareKey.RunAsync(context.Run, context.CancellationToken);
 }

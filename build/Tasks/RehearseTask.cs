@@ -11,14 +11,14 @@ namespace Rekey.Build.Tasks;
 /// </summary>
 [TaskName("Rehearse")]
 [TaskDescription("Rehearses a cutover against a local sandbox: sample clusters, a writing application, Plan, Cutover, proof, then Backup.")]
-public sealed class RehearseTask : AsyncFrostingTask<RekeyContext>
+public sealed class RehearseTask(IAnsiConsole console) : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var cancellationToken = CancellationToken.None;
+        var cancellationToken = context.CancellationToken;
         await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken);
         var audits = await rehearsal.CutoverAsync(context, cancellationToken);
-        SampleRehearsal.Show(AnsiConsole.Console, audits, rehearsal.Applications);
+        SampleRehearsal.Show(console, audits, rehearsal.Applications);
         SampleRehearsal.ThrowIfWritesLost(audits);
     }
 }

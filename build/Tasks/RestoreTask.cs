@@ -13,5 +13,5 @@ public sealed class RestoreTask : StepTask
 {
     protected override Rekey.Configuration.CutoverStrategy? Strategy => Rekey.Configuration.CutoverStrategy.RestoreSwap;
 
-    public override Task RunAsync(RekeyContext context) => Restore.RunAsync(context.Run, CancellationToken.None);
+    public override Task RunAsync(RekeyContext context) => Restore.RunAsync(context.Run, context.CancellationToken);
 }

@@ -13,12 +13,12 @@ public sealed class RollbackTask : AsyncFrostingTask<RekeyContext>
     public override async Task RunAsync(RekeyContext context)
     {
         // A Blue/Green cutover is known by its tags, so a restore-swap rollback never calls the Blue/Green API.
-        if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, CancellationToken.None))
+        if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, context.CancellationToken))
         {
-            await Rekey.Strategies.BlueGreenSwitchover.RollbackAsync(context.Run, CancellationToken.None);
+            await Rekey.Strategies.BlueGreenSwitchover.RollbackAsync(context.Run, context.CancellationToken);
             return;
         }
 
-        await Rollback.RunAsync(context.Run, CancellationToken.None);
+        await Rollback.RunAsync(context.Run, context.CancellationToken);
     }
 }

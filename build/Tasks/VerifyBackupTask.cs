@@ -15,13 +15,13 @@ public sealed class VerifyBackupTask : AsyncFrostingTask<RekeyContext>
     public override async Task RunAsync(RekeyContext context)
     {
         // Checked again with the vaults and their policy required, so a run with --exclusive fails before it starts a job.
-        var report = await BackupPreflight.RunAsync(context.Run, requireConfigured: true, CancellationToken.None);
+        var report = await BackupPreflight.RunAsync(context.Run, requireConfigured: true, context.CancellationToken);
         if (!report.Passed)
         {
             throw new BackupPreflightFailedException(report);
         }
 
-        var result = await VerifyBackup.RunAsync(context.Run, report.Setup, CancellationToken.None);
+        var result = await VerifyBackup.RunAsync(context.Run, report.Setup, context.CancellationToken);
         context.Log.Information("Backup job {0} and copy job {1} completed; {2} is in the backup account.", result.BackupJobId, result.CopyJobId, result.CopyRecoveryPointArn);
     }
 }

@@ -20,7 +20,7 @@ public sealed class VerifyBlueGreenTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var result = await BlueGreenSwitchover.VerifyAsync(context.Run, CancellationToken.None);
+        var result = await BlueGreenSwitchover.VerifyAsync(context.Run, context.CancellationToken);
         foreach (var item in result.Checked)
         {
             context.Log.Verbose("Checked: {0}", item);

@@ -16,7 +16,7 @@ public sealed class VerifyGreenTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var problems = await BlueGreenCutover.VerifyGreenAsync(context.Run, CancellationToken.None);
+        var problems = await BlueGreenCutover.VerifyGreenAsync(context.Run, context.CancellationToken);
         if (problems.Count > 0)
         {
             throw new InvalidOperationException(

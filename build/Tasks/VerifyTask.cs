@@ -15,7 +15,7 @@ public sealed class VerifyTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var result = await Verify.RunAsync(context.Run, CancellationToken.None);
+        var result = await Verify.RunAsync(context.Run, context.CancellationToken);
         context.Verification = result;
         if (result.Outage is { } outage)
         {
@@ -24,8 +24,7 @@ public sealed class VerifyTask : StepTask
 
         if (!result.Passed)
         {
-            throw new InvalidOperationException(
-                $"Verify found {result.Problems.Count} problem(s):{Environment.NewLine}" + string.Join(Environment.NewLine, result.Problems.Select(p => "  - " + p)));
+            throw new VerificationFailedException(result.Problems);
         }
 
         context.Log.Information("Verify passed: {0} checks.", result.Checked.Count);

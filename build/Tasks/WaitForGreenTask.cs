@@ -15,5 +15,5 @@ public sealed class WaitForGreenTask : StepTask
     protected override CutoverStrategy? Strategy => CutoverStrategy.BlueGreen;
 
     public override async Task RunAsync(RekeyContext context) =>
-        await BlueGreenCutover.WaitForGreenAsync(context.Run, CancellationToken.None);
+        await BlueGreenCutover.WaitForGreenAsync(context.Run, context.CancellationToken);
 }

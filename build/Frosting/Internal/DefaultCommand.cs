@@ -63,7 +63,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
                 log.Error("Error: {0}", cause.Message);
             }
 
-            return 1;
+            return provider.GetService<ExitCodeMap>()?.For(cause) ?? 1;
         }
     }
 

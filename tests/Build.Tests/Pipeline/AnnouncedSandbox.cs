@@ -26,6 +26,10 @@ public sealed class AnnouncedSandbox : IAsyncLifetime
 
     public string Artifacts { get; } = Path.Combine(Path.GetTempPath(), "rekey-announced-" + Guid.NewGuid().ToString("N")[..8]);
 
+    /// <summary>The arguments every run against this sandbox takes: its Region, DNS, a fast poll and the artifacts folder.</summary>
+    public IReadOnlyList<string> CommonArguments =>
+        [$"--region={Region}", $"--dns-server=127.0.0.1:{Sandbox.DnsPort}", "--poll-interval=0.05s", $"--artifacts={Artifacts}"];
+
     public async Task InitializeAsync()
     {
         Sandbox = await SandboxServer.StartAsync(SandboxOptions.ForTests(600) with { DefaultRegion = Region });
@@ -53,7 +57,7 @@ public sealed class AnnouncedSandbox : IAsyncLifetime
             var before = Sandbox.Calls.Find().Count;
             var run = await HostRun.RunAsync(
                 RekeyBuild.CreateHost().ConfigureServices(services => services.AddSingleton(Aws)),
-                [.. args, $"--region={Region}", $"--dns-server=127.0.0.1:{Sandbox.DnsPort}", "--poll-interval=0.05s", $"--artifacts={Artifacts}"]);
+                [.. args, .. CommonArguments]);
             var calls = Sandbox.Calls.Find().Skip(before).ToList();
             return (
                 run,

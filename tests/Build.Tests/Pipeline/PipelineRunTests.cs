@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rekey.Runtime;
 using Rekey.Sandbox.Sns;
 
 namespace Rekey.Build.Tests.Pipeline;
@@ -28,7 +29,7 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
     {
         var (run, _, mutating) = await fixture.RunAsync("--target=Cutover", "--cluster=orders", "--kms-key=alias/dry", "--create-key");
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(ExitCodes.InvalidArguments, run.ExitCode);
         Assert.Empty(mutating);
         Assert.Contains("--confirm=orders", run.Output, StringComparison.Ordinal);
     }
@@ -48,7 +49,7 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
     {
         var (run, _, mutating) = await fixture.RunAsync("--target=Fence", "--exclusive", "--cluster=orders", "--kms-key=alias/x");
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(ExitCodes.InvalidArguments, run.ExitCode);
         Assert.Empty(mutating);
         Assert.Contains("Fence change AWS; nothing was done. Confirm by giving --confirm=orders", run.Output, StringComparison.Ordinal);
     }
@@ -82,7 +83,7 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
     {
         var (run, _, mutating) = await fixture.RunAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/missing", $"--sns-topic-arn={fixture.TopicArn}");
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(ExitCodes.RefusedByPreflight, run.ExitCode);
         Assert.Empty(mutating);
         var failed = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn)
             .Last(m => m.MessageAttributes["cluster"].StringValue == "orders");

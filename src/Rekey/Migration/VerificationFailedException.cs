@@ -1,0 +1,29 @@
+namespace Rekey.Migration;
+
+/// <summary>Thrown when Verify finds the cutover incomplete; the message lists every problem.</summary>
+public sealed class VerificationFailedException : Exception
+{
+    public VerificationFailedException(IReadOnlyList<string> problems)
+        : base($"Verify found {problems.Count} problem(s):{Environment.NewLine}" + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)))
+    {
+        Problems = problems;
+    }
+
+    public VerificationFailedException()
+        : this(["Verify failed."])
+    {
+    }
+
+    public VerificationFailedException(string message)
+        : this([message])
+    {
+    }
+
+    public VerificationFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Problems = [message];
+    }
+
+    public IReadOnlyList<string> Problems { get; }
+}

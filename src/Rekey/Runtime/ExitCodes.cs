@@ -1,0 +1,56 @@
+using Amazon.Runtime;
+using Rekey.Backup;
+using Rekey.Configuration;
+using Rekey.Migration;
+using Rekey.State;
+using Rekey.Waiting;
+
+namespace Rekey.Runtime;
+
+/// <summary>
+/// The process's exit codes, so a workflow or a script can tell why a run stopped without reading its log.
+/// The table is the single source: the host maps a run's failure through <see cref="For"/>, and README.md lists it.
+/// </summary>
+public static class ExitCodes
+{
+    public const int Succeeded = 0;
+    public const int Failed = 1;
+    public const int InvalidArguments = 2;
+    public const int RefusedByPreflight = 3;
+    public const int ClusterLocked = 4;
+    public const int AwsFailure = 5;
+    public const int WaitTimedOut = 6;
+    public const int VerificationFailed = 7;
+    public const int BackupJobFailed = 8;
+
+    /// <summary>128 + SIGINT, as shells report an interrupted command; also used for SIGTERM and a cancelled job.</summary>
+    public const int Cancelled = 130;
+
+    public static IReadOnlyList<(int Code, string Meaning)> Table { get; } =
+    [
+        (Succeeded, "every step succeeded"),
+        (Failed, "a step failed for another reason (the log and the report say why)"),
+        (InvalidArguments, "bad arguments or environment, or an unknown target; nothing was done"),
+        (RefusedByPreflight, "Preflight or BackupPreflight refused the cluster; nothing was changed"),
+        (ClusterLocked, "another run holds the cluster's lock"),
+        (AwsFailure, "AWS refused or failed a request"),
+        (WaitTimedOut, "AWS did not reach the awaited state in time; rerun to resume"),
+        (VerificationFailed, "Verify found a problem after the cutover"),
+        (BackupJobFailed, "an AWS Backup job did not complete"),
+        (Cancelled, "cancelled (SIGINT, SIGTERM or a cancelled job) at a safe point; rerun to resume"),
+    ];
+
+    /// <summary>The exit code for a run that stopped with <paramref name="exception"/>.</summary>
+    public static int For(Exception exception) => exception switch
+    {
+        InvalidArgumentsException => InvalidArguments,
+        PreflightFailedException or BackupPreflightFailedException => RefusedByPreflight,
+        ClusterLockedException => ClusterLocked,
+        WaitTimeoutException => WaitTimedOut,
+        VerificationFailedException => VerificationFailed,
+        BackupJobFailedException => BackupJobFailed,
+        OperationCanceledException => Cancelled,
+        AmazonServiceException => AwsFailure,
+        _ => Failed,
+    };
+}

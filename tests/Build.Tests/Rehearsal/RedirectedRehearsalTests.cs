@@ -1,0 +1,73 @@
+using System.Diagnostics;
+
+namespace Rekey.Build.Tests.Rehearsal;
+
+/// <summary>The rehearsal as a CI log sees it: a separate process whose output goes to a file, not a terminal.</summary>
+public sealed partial class RedirectedRehearsalTests
+{
+    [System.Text.RegularExpressions.GeneratedRegex("\u001b\\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex Ansi();
+
+    [Fact]
+    public async Task A_redirected_rehearsal_keeps_every_line_and_table_row_whole_and_opens_one_group_at_a_time()
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"rekey-rehearsal-{Guid.NewGuid():N}.txt");
+        try
+        {
+            // Through a shell so stdout is a file, as with `./build.sh --target=Rehearse > log.txt`.
+            var build = Path.Combine(AppContext.BaseDirectory, "Build.dll");
+            var start = new ProcessStartInfo("bash", ["-c", "exec dotnet \"$0\" --target=Rehearse > \"$1\" 2>&1", build, log])
+            {
+                WorkingDirectory = AppContext.BaseDirectory,
+            };
+            start.Environment["GITHUB_ACTIONS"] = "true";
+            start.Environment.Remove("GITHUB_STEP_SUMMARY");
+
+            using var process = Process.Start(start)!;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            await process.WaitForExitAsync(timeout.Token);
+            // Spectre colours a GitHub Actions log (its viewer shows ANSI colours); the text is what matters here.
+            var lines = (await File.ReadAllLinesAsync(log)).Select(l => Ansi().Replace(l, string.Empty)).ToList();
+            Assert.True(process.ExitCode == 0, string.Join(Environment.NewLine, lines));
+
+            // Every printed command is one line: a wrapped one would leave an argument alone on the next line.
+            var commands = lines.Where(l => l.StartsWith("./build.sh ", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(commands);
+            Assert.All(commands, c => Assert.Contains("--target=", c, StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("--", StringComparison.Ordinal));
+
+            // The headline table: one line per cluster, each cell whole.
+            var rows = lines.Where(l => l.StartsWith('│')).ToList();
+            var header = Assert.Single(rows, r => r.Contains("Cluster", StringComparison.Ordinal));
+            Assert.Contains("│ Outage (AWS time) │", header, StringComparison.Ordinal);
+            Assert.Contains("│ Acked by old before T1 │", header, StringComparison.Ordinal);
+            Assert.Single(rows, r => r.StartsWith("│ orders ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal));
+            Assert.Single(rows, r => r.StartsWith("│ inventory ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal));
+            Assert.Equal(3, rows.Count);
+            Assert.Matches(@"│ orders +│ \d\d:\d\d:\d\d +│", rows.Single(r => r.StartsWith("│ orders ", StringComparison.Ordinal)));
+
+            // GitHub's log does not nest groups.
+            var depth = 0;
+            foreach (var line in lines)
+            {
+                if (line.StartsWith("::group::", StringComparison.Ordinal))
+                {
+                    depth++;
+                    Assert.Equal(1, depth);
+                }
+                else if (line == "::endgroup::")
+                {
+                    depth--;
+                    Assert.Equal(0, depth);
+                }
+            }
+
+            Assert.Contains("::group::Rehearse", lines);
+            Assert.Equal(0, depth);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+}
