@@ -31,7 +31,7 @@ public sealed class RekeyBuildTests
     {
         var run = await Run("--target=ShowSettings", "--cluster=orders", "--backup-account=12");
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(Rekey.Runtime.ExitCodes.InvalidArguments, run.ExitCode);
         Assert.Empty(run.Journal);
         Assert.Contains("--backup-account: '12' is not an AWS account id (12 digits).", run.Output, StringComparison.Ordinal);
     }
@@ -41,7 +41,7 @@ public sealed class RekeyBuildTests
     {
         var run = await Run("--target=ShowSettings", "--clustr=orders");
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(Rekey.Runtime.ExitCodes.InvalidArguments, run.ExitCode);
         Assert.Empty(run.Journal);
         Assert.Contains("Did you mean --cluster?", run.Output, StringComparison.Ordinal);
     }
