@@ -42,6 +42,12 @@ public sealed class RekeyContext : FrostingContext, IDisposable
 
     public RekeySettings Settings { get; }
 
+    /// <summary>The targets the command line names (Cake's --target, repeatable); Default when none.</summary>
+    public IReadOnlyList<string> Targets => Arguments.HasArgument("target") ? [.. Arguments.GetArguments("target")] : ["Default"];
+
+    /// <summary>Only Plan was asked for: a blocked Preflight still lets it write the plan, which lists the blockers.</summary>
+    public bool PlanOnly => Targets.All(t => string.Equals(t, "Plan", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Cancelled by SIGINT/SIGTERM: every step and wait takes it, and stops at a safe point.</summary>
     public CancellationToken CancellationToken { get; }
 

@@ -32,5 +32,9 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
         }
 
         context.Log.Information("Plan of {0}: {1} names, {2} settings, {3} steps; written to {4} and {5}", plan.Cluster, plan.Names.Count, plan.Settings.Count, plan.Steps.Count, markdown, json);
+        if (!preflight.Passed && !preflight.NothingToDo)
+        {
+            throw new PreflightFailedException(preflight);
+        }
     }
 }

@@ -35,6 +35,13 @@ public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
 
         if (!report.Passed)
         {
+            if (context.PlanOnly)
+            {
+                // The plan names the blockers next to both strategies; PlanTask fails the run once it is written.
+                context.Log.Warning("Preflight of {0} found {1} blocking problem(s); the plan lists them.", report.ClusterId, report.Blocks.Count);
+                return;
+            }
+
             throw new PreflightFailedException(report);
         }
 

@@ -80,6 +80,31 @@ public sealed class TargetTests
     }
 
     [Fact]
+    public async Task Plan_with_strategy_auto_on_a_cluster_with_a_managed_master_password_falls_back_to_restore_swap_writes_the_plan_and_refuses_naming_what_each_strategy_needs()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        using (var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region))
+        {
+            await rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = LedgerCluster.Id, ManageMasterUserPassword = true, ApplyImmediately = true });
+        }
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Plan", "e2e-plan-auto", "--strategy=auto"));
+
+        // Restore-swap needs --accept-new-master-secret, so the plan is written and the run is refused.
+        Assert.True(result.ExitCode == Rekey.Runtime.ExitCodes.RefusedByPreflight, result.ToString());
+        Assert.Empty(result.MutatingCalls);
+        var words = System.Text.RegularExpressions.Regex.Replace(result.Output, @"\s+", " ");
+        Assert.True(words.Contains("restore-swap (auto: Blue/Green is blocked", StringComparison.Ordinal), result.ToString());
+        Assert.Contains("Secrets Manager", words, StringComparison.Ordinal);
+        using var plan = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(sandbox.ArtifactsDirectory, $"{LedgerCluster.Id}-plan.json")));
+        var markdown = await File.ReadAllTextAsync(Path.Combine(sandbox.ArtifactsDirectory, $"{LedgerCluster.Id}-plan.md"));
+        Assert.Contains("Blue/Green does not support a managed master password", markdown, StringComparison.Ordinal);
+        Assert.Contains("--accept-new-master-secret", markdown, StringComparison.Ordinal);
+        Assert.Contains("blue-green", markdown, StringComparison.Ordinal);
+        Assert.Equal("restore-swap", plan.RootElement.GetProperty("strategy").GetString());
+    }
+
+    [Fact]
     public async Task PrepareKey_creates_a_rotating_key_under_the_alias_with_a_policy_for_rds_and_a_rerun_adopts_it()
     {
         await using var sandbox = await EndToEndSandbox.StartAsync();

@@ -141,7 +141,9 @@ public static class Preflight
         }
         catch (AmazonServiceException exception) when (exception.ErrorCode is "InvalidAction" or "AccessDenied" or "AccessDeniedException")
         {
-            return new BlueGreenVerdict { Blockers = [$"Blue/Green's API could not be read ({exception.ErrorCode}: {exception.Message})."] };
+            // What the cluster itself shows is still judged, so every other blocker is named too.
+            var judged = BlueGreenEligibility.Judge(new BlueGreenFacts { Cluster = cluster });
+            return judged with { Blockers = [$"Blue/Green's API could not be read ({exception.ErrorCode}: {exception.Message}).", .. judged.Blockers] };
         }
     }
 
