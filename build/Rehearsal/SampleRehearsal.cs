@@ -164,7 +164,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
         if (failed.Count > 0)
         {
             throw new InvalidOperationException(
-                string.Join(Environment.NewLine, failed.Select(a => $"{a.Cluster}: {a.LostBeforeT1.Count} writes acknowledged before T1 are missing from the new cluster; {a.OldAfterT1.Count} writes went to the old cluster after T1.")));
+                string.Join(Environment.NewLine, failed.Select(a => $"{a.Cluster} ({a.Strategy}): {a.LostBeforeT1.Count} writes the old cluster acknowledged before the switch (T1 or the switchover) are missing from the new cluster; {a.OldAfterT1.Count} writes went to the old cluster after it.")));
         }
     }
 
@@ -172,15 +172,18 @@ public sealed class SampleRehearsal : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(console);
         static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        static string Duration(TimeSpan? value) => value is { } span ? span.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "?";
 
         var table = new Table()
             .Title("Rehearsal: the application's writes")
-            .AddColumns("Cluster", "Outage (AWS time)", "Writes", "Acked", "Acked by old before T1", "Acked by new", "Lost", "Old after T1", "Result");
+            .AddColumns("Cluster", "Strategy", "Write outage (AWS time)", "Start to switchover", "Writes", "Acked", "Acked by old before switch", "Acked by new", "Lost", "Old after switch", "Result");
         foreach (var (audit, application) in audits.Zip(applications))
         {
             table.AddRow(
                 audit.Cluster,
-                audit.Outage is { } outage ? outage.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "?",
+                audit.Strategy ?? "?",
+                Duration(audit.Outage),
+                audit.StartToSwitchover is { } toSwitchover ? Duration(toSwitchover) : "-",
                 Count(application.Attempts),
                 Count(audit.Acknowledged),
                 Count(audit.AcknowledgedByOldBeforeT1),
@@ -216,14 +219,39 @@ public sealed class SampleRehearsal : IAsyncDisposable
         SandboxApi api, IAwsClientFactory aws, Amazon.RegionEndpoint region, string clusterId, SimulatedApplication application, CancellationToken cancellationToken)
     {
         using var rds = aws.CreateRds(region);
-        var old = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = clusterId + "-old" }, cancellationToken)).DBClusters![0];
-        var t1 = DateTimeOffset.Parse(old.TagList!.First(t => t.Key == State.RekeyTags.T1).Value!, System.Globalization.CultureInfo.InvariantCulture);
+        var reader = new Clusters.ClusterReader(rds);
+
+        // A Blue/Green cutover leaves the old blue as <id>-old1, carrying Rekey's tags; restore-swap leaves <id>-old.
+        var oldBlue = await reader.FindClusterAsync(Strategies.BlueGreenDeployments.OldBlueId(clusterId), cancellationToken);
+        var blueGreen = Strategies.BlueGreenDeployments.IsBlueOf(oldBlue, clusterId);
+        var old = blueGreen ? oldBlue! : await reader.GetClusterAsync(clusterId + "-old", cancellationToken);
+        var @new = await reader.GetClusterAsync(clusterId, cancellationToken);
         var sandboxClusters = await api.ClustersAsync(cancellationToken);
-        var oldResource = sandboxClusters.First(c => c.Identifier == clusterId + "-old").ResourceId;
+        var oldResource = sandboxClusters.First(c => c.Identifier == old.DBClusterIdentifier).ResourceId;
         var newWrites = await api.ClusterWritesAsync(SampleAccount.Account, region.SystemName, clusterId, cancellationToken);
-        var @new = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = clusterId }, cancellationToken)).DBClusters![0];
+
+        if (blueGreen)
+        {
+            // Every write blue acknowledged before the switchover completed must have reached green; none after it may land on blue.
+            var switched = Time(old, Strategies.BlueGreenDeployments.SwitchedAtTag)
+                ?? throw new InvalidOperationException($"{old.DBClusterIdentifier} has no {Strategies.BlueGreenDeployments.SwitchedAtTag} tag; the switchover did not complete.");
+            var started = Time(old, Strategies.BlueGreenDeployments.SwitchoverStartedTag);
+            var created = Time(old, Strategies.BlueGreenDeployments.CreatedAtTag);
+            return WriteAudit.Of(clusterId, application.Acknowledged, oldResource, switched, newWrites) with
+            {
+                Strategy = Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.BlueGreen),
+                Outage = WriteAudit.LongestGap(application.Acknowledged, started, switched + TimeSpan.FromMinutes(5)),
+                StartToSwitchover = switched - created,
+            };
+        }
+
+        var t1 = Time(old, State.RekeyTags.T1) ?? throw new InvalidOperationException($"{old.DBClusterIdentifier} has no {State.RekeyTags.T1} tag; Fence did not finish.");
         var outage = Time(@new, State.RekeyTags.WriterAvailableAt) - Time(old, State.RekeyTags.FencedAt);
-        return WriteAudit.Of(clusterId, application.Acknowledged, oldResource, t1, newWrites) with { Outage = outage };
+        return WriteAudit.Of(clusterId, application.Acknowledged, oldResource, t1, newWrites) with
+        {
+            Strategy = Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.RestoreSwap),
+            Outage = outage,
+        };
 
         static DateTimeOffset? Time(DBCluster cluster, string tag) =>
             cluster.TagList?.FirstOrDefault(t => t.Key == tag)?.Value is { } text

@@ -14,8 +14,34 @@ public sealed record WriteAudit(
 {
     public bool Passed => LostBeforeT1.Count == 0 && OldAfterT1.Count == 0;
 
-    /// <summary>The write outage on AWS's clock, from the rename to the writer answering at the old address.</summary>
+    /// <summary>restore-swap or blue-green.</summary>
+    public string? Strategy { get; init; }
+
+    /// <summary>
+    /// The write outage on AWS's clock: restore-swap, from the rename to the writer answering at the old
+    /// address; Blue/Green, the longest time the application went without an acknowledged write around the switchover.
+    /// </summary>
     public TimeSpan? Outage { get; init; }
+
+    /// <summary>Blue/Green: from CreateBlueGreenDeployment to the completed switchover, on AWS's clock.</summary>
+    public TimeSpan? StartToSwitchover { get; init; }
+
+    /// <summary>The longest gap between two acknowledged writes (AWS's clock) that overlaps [from, to]; null without writes there.</summary>
+    public static TimeSpan? LongestGap(IReadOnlyList<SandboxWrite> acknowledged, DateTimeOffset? from, DateTimeOffset to)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledged);
+        var times = acknowledged.Select(w => w.Time).Order().ToList();
+        TimeSpan? longest = null;
+        for (var i = 1; i < times.Count; i++)
+        {
+            if (times[i] >= (from ?? DateTimeOffset.MinValue) && times[i - 1] <= to && (longest is null || times[i] - times[i - 1] > longest))
+            {
+                longest = times[i] - times[i - 1];
+            }
+        }
+
+        return longest;
+    }
 
     public static WriteAudit Of(
         string cluster,
