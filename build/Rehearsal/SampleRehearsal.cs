@@ -21,8 +21,15 @@ public sealed class SampleRehearsal : IAsyncDisposable
 {
     public const string Region = "us-east-1";
 
-    /// <summary>Sandbox seconds per real second: AWS's minutes pass in a tenth of a second.</summary>
+    /// <summary>Sandbox seconds per real second for Rehearse: AWS's minutes pass in a tenth of a second.</summary>
     public const double ClockSpeed = 600;
+
+    /// <summary>
+    /// Sandbox seconds per real second for Benchmark: slow enough that Rekey polls at a real run's default
+    /// intervals in AWS time (5 s, backing off to 30 s) and that a request's real latency stays small in AWS time,
+    /// so Rekey's share of the outage is not an artefact of the fast clock.
+    /// </summary>
+    public const double BenchmarkClockSpeed = 120;
 
     /// <summary>The sandbox organization's management account and the member account that receives backup copies.</summary>
     private const string ManagementAccount = "999999999999";
@@ -30,9 +37,11 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
     private readonly SandboxApi _api;
     private readonly string _topicArn;
+    private readonly IReadOnlyList<string> _pollArguments;
 
-    private SampleRehearsal(SandboxServer sandbox, SandboxOptions options, IAwsClientFactory aws, SandboxApi api, string topicArn, IReadOnlyList<SimulatedApplication> applications)
+    private SampleRehearsal(SandboxServer sandbox, SandboxOptions options, IAwsClientFactory aws, SandboxApi api, string topicArn, IReadOnlyList<SimulatedApplication> applications, IReadOnlyList<string> pollArguments)
     {
+        _pollArguments = pollArguments;
         Sandbox = sandbox;
         Options = options;
         Aws = aws;
@@ -53,12 +62,17 @@ public sealed class SampleRehearsal : IAsyncDisposable
     public IReadOnlyList<SimulatedApplication> Applications { get; }
 
     /// <summary>Starts the sandbox, seeds the sample account and starts each cluster's application.</summary>
-    public static async Task<SampleRehearsal> StartAsync(RekeyContext context, CancellationToken cancellationToken)
+    /// <remarks>With <c>awsTimePolling</c> Rekey polls at a real run's default intervals in AWS time (Benchmark); otherwise every 0.05 s (Rehearse).</remarks>
+    public static async Task<SampleRehearsal> StartAsync(RekeyContext context, CancellationToken cancellationToken, double clockSpeed = ClockSpeed, bool awsTimePolling = false)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = SandboxOptions.ForTests(ClockSpeed) with { DefaultRegion = Region };
+        var options = SandboxOptions.ForTests(clockSpeed) with { DefaultRegion = Region };
         var sandbox = await SandboxServer.StartAsync(options, cancellationToken);
-        context.Log.Information("Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x", sandbox.BaseUrl, sandbox.DnsPort, ClockSpeed);
+        var defaults = new WaitSettings();
+        string[] pollArguments = awsTimePolling
+            ? [$"--poll-interval={RealSeconds(defaults.PollInterval, clockSpeed)}", $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval, clockSpeed)}"]
+            : ["--poll-interval=0.05s"];
+        context.Log.Information("Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}", sandbox.BaseUrl, sandbox.DnsPort, clockSpeed, string.Join(' ', pollArguments));
 
         var aws = new AwsClientFactory(new AwsClientOptions
         {
@@ -106,8 +120,11 @@ public sealed class SampleRehearsal : IAsyncDisposable
             }
         }
 
-        return new SampleRehearsal(sandbox, options, aws, api, topicArn, applications);
+        return new SampleRehearsal(sandbox, options, aws, api, topicArn, applications, pollArguments);
     }
+
+    private static string RealSeconds(TimeSpan awsTime, double clockSpeed) =>
+        (awsTime.TotalSeconds / clockSpeed).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) + "s";
 
     /// <summary>Runs Plan, Cutover and Backup for each sample cluster, stops the applications and audits their writes.</summary>
     public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(RekeyContext context, CancellationToken cancellationToken)
@@ -117,8 +134,8 @@ public sealed class SampleRehearsal : IAsyncDisposable
         {
             foreach (var sample in SampleAccount.Clusters)
             {
-                var arguments = new[]
-                {
+                string[] arguments =
+                [
                     $"--cluster={sample.Id}",
                     $"--region={Region}",
                     $"--kms-key=alias/rekey-{sample.Id}",
@@ -130,10 +147,13 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     $"--sns-topic-arn={_topicArn}",
                     "--environment=rehearsal",
                     $"--run-id=rehearsal-{sample.Id}",
-                    "--poll-interval=0.05s",
+
+                    // The sandbox's clusters hold no sequences, so a Blue/Green switchover leaves none to advance.
+                    "--sequences-advanced",
+                    .. _pollArguments,
                     $"--artifacts={context.Settings.ArtifactsDirectory}",
                     $"--verbosity={context.Log.Verbosity}",
-                };
+                ];
 
                 await RunChildAsync(context, Aws, [.. arguments, "--target=Plan"]);
                 await RunChildAsync(context, Aws, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"]);

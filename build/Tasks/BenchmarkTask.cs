@@ -27,7 +27,7 @@ public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<Reke
         for (var number = 1; number <= context.Settings.Runs; number++)
         {
             context.Log.Information("Benchmark run {0} of {1}", number, context.Settings.Runs);
-            await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken);
+            await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken, SampleRehearsal.BenchmarkClockSpeed, awsTimePolling: true);
             var audits = await rehearsal.CutoverAsync(context, cancellationToken);
             SampleRehearsal.ThrowIfWritesLost(audits);
 

@@ -103,7 +103,7 @@ public static class CreateInstances
     }
 
     private static Task WaitAvailableAsync(RekeyRun run, ClusterReader reader, string instanceId, CancellationToken cancellationToken) =>
-        run.Wait.UntilAsync(
+        run.Wait.DuringOutage.UntilAsync(
             $"instance {instanceId} to be available",
             run.Wait.Settings.InstanceDeadline,
             async token =>
@@ -131,7 +131,7 @@ public static class CreateInstances
             run.Journal.Add("CreateInstances", $"Failed over {run.ClusterId} from {current} to {writerId}, the old writer's identifier.");
         }
 
-        await run.Wait.UntilAsync(
+        await run.Wait.DuringOutage.UntilAsync(
             $"{writerId} to be the writer of {run.ClusterId}",
             run.Wait.Settings.InstanceDeadline,
             async token =>
@@ -147,7 +147,7 @@ public static class CreateInstances
     private static async Task WaitForClusterEndpointAsync(
         RekeyRun run, ClusterReader reader, SourceDefinition definition, InstanceName writer, DBCluster source, CancellationToken cancellationToken)
     {
-        await run.Wait.UntilAsync(
+        await run.Wait.DuringOutage.UntilAsync(
             $"{definition.ClusterEndpoint} to resolve again, now to the new cluster",
             run.Wait.Settings.DnsDeadline,
             async token =>

@@ -142,7 +142,7 @@ public static class Fence
             run.Log.LogInformation("Renaming {Cluster} to {Old}: the outage starts", run.ClusterId, run.OldClusterId);
         }
 
-        var renamed = await run.Wait.UntilAsync(
+        var renamed = await run.Wait.DuringOutage.UntilAsync(
             $"cluster {run.OldClusterId} to be available under its new name",
             run.Wait.Settings.RenameDeadline,
             async token =>
@@ -179,7 +179,7 @@ public static class Fence
             run.Journal.Add("Fence", $"Renamed instance {instance.Id} to {run.OldNameOf(instance.Id)}; the rename reboots it and closes its connections.");
         }
 
-        await Task.WhenAll(definition.Instances.Select(instance => run.Wait.UntilAsync(
+        await Task.WhenAll(definition.Instances.Select(instance => run.Wait.DuringOutage.UntilAsync(
             $"instance {run.OldNameOf(instance.Id)} to be available under its new name",
             run.Wait.Settings.RenameDeadline,
             async token =>
@@ -201,7 +201,7 @@ public static class Fence
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToList();
 
-        await run.Wait.UntilAsync(
+        await run.Wait.DuringOutage.UntilAsync(
             $"{names.Count} old endpoint names to disappear from DNS",
             run.Wait.Settings.DnsDeadline,
             async token =>

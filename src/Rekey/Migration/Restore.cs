@@ -36,7 +36,7 @@ public static class Restore
             await StartAsync(run, source, t1, keyArn, cancellationToken).ConfigureAwait(false);
         }
 
-        var restored = await run.Wait.UntilAsync(
+        var restored = await run.Wait.DuringOutage.UntilAsync(
             $"the restore of {run.ClusterId} at T1 to finish",
             run.Wait.Settings.RestoreDeadline,
             async token =>
@@ -100,7 +100,7 @@ public static class Restore
     }
 
     private static async Task WaitForRestorableTimeAsync(RekeyRun run, ClusterReader reader, DateTimeOffset t1, CancellationToken cancellationToken) =>
-        await run.Wait.UntilAsync(
+        await run.Wait.DuringOutage.UntilAsync(
             $"{run.OldClusterId}'s latest restorable time to reach T1 ({Tagging.Iso(t1)})",
             run.Wait.Settings.RestorableTimeDeadline,
             async token =>

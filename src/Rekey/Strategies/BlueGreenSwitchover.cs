@@ -81,7 +81,7 @@ public static class BlueGreenSwitchover
             throw new SwitchoverFailedException($"Blue/Green deployment {id} is {BlueGreenCutover.Describe(deployment)}; it cannot be switched over. Run ProvisionGreen, or Rollback.");
         }
 
-        var done = await run.Wait.UntilAsync(
+        var done = await run.Wait.DuringOutage.UntilAsync(
             $"switchover of {run.ClusterId} ({id})",
             // AWS rolls back after SwitchoverTimeout; the wait lasts a little longer to see it do so.
             run.Settings.SwitchoverTimeout + TimeSpan.FromMinutes(10),

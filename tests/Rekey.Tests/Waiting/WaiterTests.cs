@@ -45,6 +45,27 @@ public sealed class WaiterTests
     }
 
     [Fact]
+    public async Task During_an_outage_the_waiter_looks_every_poll_interval_without_backing_off()
+    {
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+        var looks = new List<TimeSpan>();
+        var waiter = new Waiter(Settings, time, NullLogger.Instance).DuringOutage;
+
+        var wait = waiter.UntilAsync("the writer", TimeSpan.FromHours(1), _ =>
+        {
+            looks.Add(time.GetUtcNow() - start);
+            return Task.FromResult(looks.Count == 6 ? Probe<int>.Ready(1, "available") : Probe<int>.NotYet(0, "creating"));
+        }, CancellationToken.None);
+        await Drive(time, wait);
+
+        await wait;
+        var pauses = looks.Zip(looks.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
+        Assert.Equal(5, pauses.Count);
+        Assert.All(pauses, p => Assert.InRange(p, 1, 1 + (2 * Step.TotalSeconds)));
+    }
+
+    [Fact]
     public async Task Gives_up_at_the_deadline_on_the_injected_clock_saying_what_it_waited_for_and_last_saw()
     {
         var time = new FakeTimeProvider();
