@@ -151,14 +151,54 @@ public static class BlueGreenSwitchover
         }
 
         Check(cluster.WriterId() == definition.WriterId, $"writer is {definition.WriterId}", $"writer is {cluster.WriterId() ?? "(none)"}, was {definition.WriterId}");
-        var dns = await run.Dns.ResolveAsync(definition.ClusterEndpoint, cancellationToken).ConfigureAwait(false);
-        Check(dns.Exists, $"DNS: {dns}", $"DNS: {definition.ClusterEndpoint} does not resolve");
-
-        // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again.
-        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
-        foreach (var endpoint in definition.CustomEndpoints)
+        foreach (var endpoint in new[] { definition.ClusterEndpoint, definition.ReaderEndpoint }.Concat(definition.Instances.Select(i => i.Endpoint)))
         {
-            checkedItems.Add($"custom endpoint {endpoint.Name} on {run.ClusterId}");
+            var dns = await run.Dns.ResolveAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            Check(dns.Exists, $"DNS: {dns}", $"DNS: {endpoint} does not resolve");
+        }
+
+        // The switchover carries the settings (green was built from blue); compare them with the old blue's, as restore-swap's Verify does.
+        var oldBlue = state.OldBlue!;
+        foreach (var (name, oldValue, newValue) in CarriedSettings.ClusterDifferences(oldBlue, cluster))
+        {
+            problems.Add($"cluster setting {name} is '{newValue}', the old blue {oldBlue.DBClusterIdentifier} has '{oldValue}'");
+        }
+
+        foreach (var instance in instances)
+        {
+            if (await reader.FindInstanceAsync(instance.DBInstanceIdentifier + "-old1", cancellationToken).ConfigureAwait(false) is { } old)
+            {
+                foreach (var (name, oldValue, newValue) in CarriedSettings.InstanceDifferences(old, instance))
+                {
+                    problems.Add($"instance {instance.DBInstanceIdentifier}: {name} is '{newValue}', the old blue's instance had '{oldValue}'");
+                }
+            }
+        }
+
+        checkedItems.Add($"{CarriedSettings.Cluster.Count(s => s.Verified)} cluster settings and {CarriedSettings.Instance.Count(s => s.Verified)} settings per instance, against the old blue");
+
+        // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again, then check them.
+        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
+        var customEndpoints = await reader.CustomEndpointsOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        foreach (var recorded in definition.CustomEndpoints)
+        {
+            var endpoint = customEndpoints.FirstOrDefault(e => e.DBClusterEndpointIdentifier == recorded.Name);
+            Check(
+                string.Equals(endpoint?.Endpoint, recorded.Endpoint, StringComparison.OrdinalIgnoreCase),
+                $"custom endpoint {recorded.Name} on {run.ClusterId} at {recorded.Endpoint}",
+                $"custom endpoint {recorded.Name} is {endpoint?.Endpoint ?? "missing"}, not {recorded.Endpoint}");
+        }
+
+        Terraform.TerraformChecks.AfterCutover(run, key, checkedItems, problems);
+
+        // After the switchover the old blue is read only: a commit there means an application still writes to it.
+        if (state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag) is { } switchedText)
+        {
+            var switched = DateTimeOffset.Parse(switchedText, System.Globalization.CultureInfo.InvariantCulture);
+            var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+            var points = await Metrics.RdsMetrics.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", oldBlue.DBClusterIdentifier!, "Sum", switched, now, 60, cancellationToken).ConfigureAwait(false);
+            var commits = points.Where(p => p.Time >= switched.UtcDateTime).Sum(p => p.Value);
+            Check(commits == 0, $"no commit on {oldBlue.DBClusterIdentifier} after the switchover", $"CloudWatch counts {commits} commits on {oldBlue.DBClusterIdentifier} after the switchover: something still writes to the old blue");
         }
 
         string? sequenceQuery = null;
