@@ -22,13 +22,18 @@ public sealed record OutageBreakdown
 {
     public required string Cluster { get; init; }
 
-    public required DateTimeOffset FencedAt { get; init; }
+    /// <summary>restore-swap or blue-green.</summary>
+    public string Strategy { get; init; } = "restore-swap";
 
-    public required DateTimeOffset WriterAvailableAt { get; init; }
+    /// <summary>Restore-swap: the fence (rekey:fenced-at). Blue/Green: the application's last acknowledged write before the switchover.</summary>
+    public required DateTimeOffset OutageStart { get; init; }
+
+    /// <summary>Restore-swap: the writer available (rekey:writer-available-at). Blue/Green: the first acknowledged write after it.</summary>
+    public required DateTimeOffset OutageEnd { get; init; }
 
     public required IReadOnlyList<AwsOperation> Operations { get; init; }
 
-    public TimeSpan Outage => WriterAvailableAt - FencedAt;
+    public TimeSpan Outage => OutageEnd - OutageStart;
 
     /// <summary>The time at least one AWS operation was under way (overlaps counted once).</summary>
     public TimeSpan AwsTime => Union(Operations.Select(o => (Clip(o.Start), Clip(o.End))));
@@ -107,11 +112,43 @@ public sealed record OutageBreakdown
             operations.Add(new AwsOperation("Writer instance creation", createCall, created));
         }
 
-        return new OutageBreakdown { Cluster = clusterId, FencedAt = fenced, WriterAvailableAt = writer, Operations = operations };
+        return new OutageBreakdown { Cluster = clusterId, OutageStart = fenced, OutageEnd = writer, Operations = operations };
+    }
+
+    /// <summary>
+    /// A Blue/Green cutover's outage: the application's longest gap between acknowledged writes around the
+    /// switchover (AWS's clock), and the switchover itself from the deployment's RDS events (started, completed).
+    /// Rekey makes no call inside that window, so whatever is not the switchover is DNS and reconnection.
+    /// </summary>
+    public static async Task<OutageBreakdown> ReadBlueGreenAsync(
+        IAmazonRDS rds, string clusterId, (DateTimeOffset Start, DateTimeOffset End) window, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rds);
+        var events = new List<Event>();
+        var request = new DescribeEventsRequest { SourceType = "blue-green-deployment", StartTime = window.Start.UtcDateTime.AddMinutes(-10), EndTime = window.End.UtcDateTime.AddMinutes(10) };
+        await foreach (var item in rds.DescribeEventsAllAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(item);
+        }
+
+        DateTimeOffset? Last(string prefix, DateTimeOffset before) =>
+            events.Where(e => e.Message?.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) == true)
+                .Select(e => new DateTimeOffset(DateTime.SpecifyKind(e.Date!.Value, DateTimeKind.Utc)))
+                .Where(at => at <= before)
+                .Select(at => (DateTimeOffset?)at)
+                .Max();
+
+        var operations = new List<AwsOperation>();
+        if (Last("Switchover completed", window.End.AddMinutes(10)) is { } completed && Last("Switchover started", completed) is { } started)
+        {
+            operations.Add(new AwsOperation("Switchover", started, completed));
+        }
+
+        return new OutageBreakdown { Cluster = clusterId, Strategy = "blue-green", OutageStart = window.Start, OutageEnd = window.End, Operations = operations };
     }
 
     private DateTimeOffset Clip(DateTimeOffset time) =>
-        time < FencedAt ? FencedAt : time > WriterAvailableAt ? WriterAvailableAt : time;
+        time < OutageStart ? OutageStart : time > OutageEnd ? OutageEnd : time;
 
     private static TimeSpan Union(IEnumerable<(DateTimeOffset Start, DateTimeOffset End)> intervals)
     {

@@ -257,10 +257,12 @@ public sealed class SampleRehearsal : IAsyncDisposable
                 ?? throw new InvalidOperationException($"{old.DBClusterIdentifier} has no {Strategies.BlueGreenDeployments.SwitchedAtTag} tag; the switchover did not complete.");
             var started = Time(old, Strategies.BlueGreenDeployments.SwitchoverStartedTag);
             var created = Time(old, Strategies.BlueGreenDeployments.CreatedAtTag);
+            var gap = WriteAudit.LongestGap(application.Acknowledged, started, switched);
             return WriteAudit.Of(clusterId, application.Acknowledged, oldResource, switched, newWrites) with
             {
                 Strategy = Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.BlueGreen),
-                Outage = WriteAudit.LongestGap(application.Acknowledged, started, switched + TimeSpan.FromMinutes(5)),
+                Outage = gap is { } window ? window.End - window.Start : null,
+                OutageWindow = gap,
                 StartToSwitchover = switched - created,
             };
         }

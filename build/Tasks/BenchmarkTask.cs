@@ -32,11 +32,12 @@ public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<Reke
             SampleRehearsal.ThrowIfWritesLost(audits);
 
             using var rds = rehearsal.Aws.CreateRds(SampleRehearsal.RegionEndpoint);
-            foreach (var sample in SampleAccount.Clusters)
+            foreach (var (sample, audit) in SampleAccount.Clusters.Zip(audits))
             {
-                var breakdown = await OutageBreakdown.ReadAsync(
-                    rds, rehearsal.Sandbox.Calls, rehearsal.Options.Durations, SampleAccount.Account, sample.Id, context.Settings.OldSuffix, cancellationToken);
-                results.Add(BenchmarkRun.Of(number, breakdown));
+                var breakdown = audit.OutageWindow is { } window
+                    ? await OutageBreakdown.ReadBlueGreenAsync(rds, sample.Id, window, cancellationToken)
+                    : await OutageBreakdown.ReadAsync(rds, rehearsal.Sandbox.Calls, rehearsal.Options.Durations, SampleAccount.Account, sample.Id, context.Settings.OldSuffix, cancellationToken);
+                results.Add(BenchmarkRun.Of(number, breakdown, audit.StartToSwitchover));
             }
         }
 
@@ -51,21 +52,24 @@ public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<Reke
     {
         var table = new Table()
             .Title("Outage split into AWS's operations and Rekey's overhead (sandbox seconds; AWS = their union within the outage)")
-            .AddColumns("Run", "Cluster", "Outage", "Rename", "Instance renames", "Restorable", "Restore", "Writer", "AWS", "Rekey", "Rekey/AWS");
+            .AddColumns("Run", "Cluster", "Strategy", "Outage", "Rename", "Instance renames", "Restorable", "Restore", "Writer", "Switchover", "AWS", "Rekey", "Rekey/AWS", "Start to switchover");
         foreach (var run in results)
         {
             table.AddRow(
                 run.Run.ToString(CultureInfo.InvariantCulture),
                 run.Cluster,
+                run.Strategy,
                 Seconds(run.OutageSeconds),
                 Seconds(run.Operations.GetValueOrDefault("Rename and DNS change")),
                 Seconds(run.Operations.GetValueOrDefault("Instance renames and DNS change")),
                 Seconds(run.Operations.GetValueOrDefault("LatestRestorableTime reaching T1")),
                 Seconds(run.Operations.GetValueOrDefault("Restore")),
                 Seconds(run.Operations.GetValueOrDefault("Writer instance creation")),
+                Seconds(run.Operations.GetValueOrDefault("Switchover")),
                 Seconds(run.AwsSeconds),
                 Seconds(run.OverheadSeconds),
-                run.OverheadRatio?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-");
+                run.OverheadRatio?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-",
+                run.StartToSwitchoverSeconds is { } toSwitchover ? Seconds(toSwitchover) : "-");
         }
 
         console.Write(table);
@@ -78,26 +82,30 @@ public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<Reke
 public sealed record BenchmarkRun(
     int Run,
     string Cluster,
-    DateTimeOffset FencedAt,
-    DateTimeOffset WriterAvailableAt,
+    string Strategy,
+    DateTimeOffset OutageStart,
+    DateTimeOffset OutageEnd,
     double OutageSeconds,
     IReadOnlyDictionary<string, double> Operations,
     double AwsSeconds,
     double OverheadSeconds,
-    double? OverheadRatio)
+    double? OverheadRatio,
+    double? StartToSwitchoverSeconds)
 {
-    public static BenchmarkRun Of(int run, OutageBreakdown breakdown)
+    public static BenchmarkRun Of(int run, OutageBreakdown breakdown, TimeSpan? startToSwitchover = null)
     {
         ArgumentNullException.ThrowIfNull(breakdown);
         return new BenchmarkRun(
             run,
             breakdown.Cluster,
-            breakdown.FencedAt,
-            breakdown.WriterAvailableAt,
+            breakdown.Strategy,
+            breakdown.OutageStart,
+            breakdown.OutageEnd,
             breakdown.Outage.TotalSeconds,
             breakdown.Operations.ToDictionary(o => o.Name, o => o.Duration.TotalSeconds, StringComparer.Ordinal),
             breakdown.AwsTime.TotalSeconds,
             breakdown.Overhead.TotalSeconds,
-            double.IsNaN(breakdown.OverheadRatio) ? null : breakdown.OverheadRatio);
+            double.IsNaN(breakdown.OverheadRatio) ? null : breakdown.OverheadRatio,
+            startToSwitchover?.TotalSeconds);
     }
 }

@@ -26,17 +26,20 @@ public sealed record WriteAudit(
     /// <summary>Blue/Green: from CreateBlueGreenDeployment to the completed switchover, on AWS's clock.</summary>
     public TimeSpan? StartToSwitchover { get; init; }
 
-    /// <summary>The longest gap between two acknowledged writes (AWS's clock) that overlaps [from, to]; null without writes there.</summary>
-    public static TimeSpan? LongestGap(IReadOnlyList<SandboxWrite> acknowledged, DateTimeOffset? from, DateTimeOffset to)
+    /// <summary>Blue/Green: the longest gap between two acknowledged writes around the switchover, on AWS's clock.</summary>
+    public (DateTimeOffset Start, DateTimeOffset End)? OutageWindow { get; init; }
+
+    /// <summary>The longest gap between two acknowledged writes (AWS's clock) that ends after <paramref name="from"/> and starts before <paramref name="to"/>; null without writes there.</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End)? LongestGap(IReadOnlyList<SandboxWrite> acknowledged, DateTimeOffset? from, DateTimeOffset to)
     {
         ArgumentNullException.ThrowIfNull(acknowledged);
         var times = acknowledged.Select(w => w.Time).Order().ToList();
-        TimeSpan? longest = null;
+        (DateTimeOffset Start, DateTimeOffset End)? longest = null;
         for (var i = 1; i < times.Count; i++)
         {
-            if (times[i] >= (from ?? DateTimeOffset.MinValue) && times[i - 1] <= to && (longest is null || times[i] - times[i - 1] > longest))
+            if (times[i] >= (from ?? DateTimeOffset.MinValue) && times[i - 1] <= to && (longest is null || times[i] - times[i - 1] > longest.Value.End - longest.Value.Start))
             {
-                longest = times[i] - times[i - 1];
+                longest = (times[i - 1], times[i]);
             }
         }
 

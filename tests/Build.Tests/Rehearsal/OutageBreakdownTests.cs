@@ -12,8 +12,8 @@ public sealed class OutageBreakdownTests
     private static OutageBreakdown Breakdown(double outageSeconds, params AwsOperation[] operations) => new()
     {
         Cluster = "orders",
-        FencedAt = Fenced,
-        WriterAvailableAt = Fenced.AddSeconds(outageSeconds),
+        OutageStart = Fenced,
+        OutageEnd = Fenced.AddSeconds(outageSeconds),
         Operations = operations,
     };
 

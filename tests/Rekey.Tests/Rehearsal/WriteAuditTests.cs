@@ -54,4 +54,20 @@ public sealed class WriteAuditTests
         Assert.Equal(["late"], audit.OldAfterT1);
         Assert.Empty(audit.LostBeforeT1);
     }
+
+    [Fact]
+    public void The_outage_window_is_the_longest_gap_between_acknowledged_writes_around_the_switchover()
+    {
+        SandboxWrite[] writes =
+        [
+            Acked("a", Old, TimeSpan.FromSeconds(-300)), Acked("b", Old, TimeSpan.FromSeconds(-200)),
+            Acked("c", Old, TimeSpan.FromSeconds(-2)), Acked("d", New, TimeSpan.FromSeconds(25)), Acked("e", New, TimeSpan.FromSeconds(26)),
+        ];
+
+        // The longer gap that ended before the switchover was asked for is not the outage; the 27 s one across it is.
+        var window = WriteAudit.LongestGap(writes, T1.AddSeconds(-1), T1.AddSeconds(30));
+
+        Assert.Equal((T1.AddSeconds(-2), T1.AddSeconds(25)), window);
+        Assert.Null(WriteAudit.LongestGap([Acked("a", Old, TimeSpan.Zero)], T1, T1));
+    }
 }
