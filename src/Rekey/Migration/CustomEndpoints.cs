@@ -57,6 +57,38 @@ public static class CustomEndpoints
         }
     }
 
+    /// <summary>
+    /// Deletes the recorded custom endpoints that <paramref name="holderClusterId"/> still has, so their names
+    /// (and DNS names) can move to another cluster; a Blue/Green switchover leaves them on the old blue.
+    /// </summary>
+    public static async Task ReleaseFromAsync(RekeyRun run, SourceDefinition definition, string holderClusterId, string step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(definition);
+        foreach (var endpoint in definition.CustomEndpoints)
+        {
+            var existing = await FindEndpointAsync(run, endpoint.Name, cancellationToken).ConfigureAwait(false);
+            if (existing is null || existing.DBClusterIdentifier != holderClusterId || string.Equals(existing.Status, "deleting", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            try
+            {
+                await run.Rds.DeleteDBClusterEndpointAsync(new DeleteDBClusterEndpointRequest { DBClusterEndpointIdentifier = endpoint.Name }, cancellationToken).ConfigureAwait(false);
+                run.Journal.Add(step, $"Deleted custom endpoint {endpoint.Name} from {holderClusterId}, to create it again on the new cluster.");
+            }
+            catch (DBClusterEndpointNotFoundException)
+            {
+                // Deleted meanwhile.
+            }
+            catch (InvalidDBClusterEndpointStateException)
+            {
+                // Already being deleted.
+            }
+        }
+    }
+
     private static async Task<DBClusterEndpoint?> FindEndpointAsync(RekeyRun run, string name, CancellationToken cancellationToken)
     {
         try

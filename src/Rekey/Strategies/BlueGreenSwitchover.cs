@@ -178,6 +178,8 @@ public static class BlueGreenSwitchover
         checkedItems.Add($"{CarriedSettings.Cluster.Count(s => s.Verified)} cluster settings and {CarriedSettings.Instance.Count(s => s.Verified)} settings per instance, against the old blue");
 
         // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again, then check them.
+        // The switchover leaves them on the old blue, whose names they keep: free the names first.
+        await CustomEndpoints.ReleaseFromAsync(run, definition, oldBlue.DBClusterIdentifier!, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
         await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
         var customEndpoints = await reader.CustomEndpointsOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         foreach (var recorded in definition.CustomEndpoints)
