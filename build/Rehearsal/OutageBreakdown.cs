@@ -38,7 +38,14 @@ public sealed record OutageBreakdown
     /// <summary>The time at least one AWS operation was under way (overlaps counted once).</summary>
     public TimeSpan AwsTime => Union(Operations.Select(o => (Clip(o.Start), Clip(o.End))));
 
-    public TimeSpan Overhead => Outage - AwsTime;
+    /// <summary>
+    /// Blue/Green: the part of the application's gap outside the switchover (its own write cadence and
+    /// reconnection). Nothing in a switchover waits on Rekey, which asked for it before the window and
+    /// only watches; restore-swap has none, every step of its outage waiting on Rekey or AWS.
+    /// </summary>
+    public TimeSpan Application => Strategy == "blue-green" && Outage > AwsTime ? Outage - AwsTime : TimeSpan.Zero;
+
+    public TimeSpan Overhead => Outage - AwsTime - Application;
 
     /// <summary>Rekey's overhead per unit of AWS's operation time.</summary>
     public double OverheadRatio => AwsTime > TimeSpan.Zero ? Overhead / AwsTime : double.NaN;

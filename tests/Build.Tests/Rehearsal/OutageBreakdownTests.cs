@@ -44,4 +44,23 @@ public sealed class OutageBreakdownTests
         Assert.Equal(TimeSpan.Zero, breakdown.AwsTime);
         Assert.True(double.IsNaN(breakdown.OverheadRatio));
     }
+
+    [Fact]
+    public void A_Blue_Green_gap_beyond_the_switchover_is_the_applications_not_Rekeys()
+    {
+        var breakdown = Breakdown(30, Op("Switchover", 2, 28)) with { Strategy = "blue-green" };
+
+        Assert.Equal(TimeSpan.FromSeconds(26), breakdown.AwsTime);
+        Assert.Equal(TimeSpan.FromSeconds(4), breakdown.Application);
+        Assert.Equal(TimeSpan.Zero, breakdown.Overhead);
+    }
+
+    [Fact]
+    public void A_restore_swap_gap_beyond_AWS_operations_is_Rekeys()
+    {
+        var breakdown = Breakdown(30, Op("Restore", 2, 28));
+
+        Assert.Equal(TimeSpan.Zero, breakdown.Application);
+        Assert.Equal(TimeSpan.FromSeconds(4), breakdown.Overhead);
+    }
 }
