@@ -13,7 +13,10 @@ public static class RekeyBuild
         new CakeHost()
             .AddAssembly(typeof(RekeyBuild).Assembly)
             .UseContext<RekeyContext>()
-            .ConfigureServices(services => services.AddSingleton<StepRecorder>())
+            .ConfigureServices(services => services
+                .AddSingleton<StepRecorder>()
+                .AddSingleton(new InProcessBuild((arguments, aws, cancellationToken) =>
+                    CreateHost().ConfigureServices(child => child.AddSingleton(aws)).RunAsync(arguments, cancellationToken))))
             .UseLifetime<RunLifetime>()
             .UseTaskLifetime<StepLifetime>()
             .UseExitCodes(Runtime.ExitCodes.For)

@@ -1,10 +1,10 @@
 using Amazon.Runtime;
 using Cake.Core.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
 using Rekey.Aws;
 using Rekey.Aws.Backup.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.SNS.Model;
+using Rekey.Build.Infrastructure;
 using Rekey.Rehearsal;
 using Rekey.Sandbox;
 using Rekey.Waiting;
@@ -110,9 +110,10 @@ public sealed class SampleRehearsal : IAsyncDisposable
     }
 
     /// <summary>Runs Plan, Cutover and Backup for each sample cluster, stops the applications and audits their writes.</summary>
-    public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(RekeyContext context, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(RekeyContext context, InProcessBuild build, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(build);
         try
         {
             foreach (var sample in SampleAccount.Clusters)
@@ -135,9 +136,9 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     $"--verbosity={context.Log.Verbosity}",
                 };
 
-                await RunChildAsync(context, Aws, [.. arguments, "--target=Plan"]);
-                await RunChildAsync(context, Aws, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"]);
-                await RunChildAsync(context, Aws, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
+                await RunChildAsync(context, build, [.. arguments, "--target=Plan"]);
+                await RunChildAsync(context, build, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"]);
+                await RunChildAsync(context, build, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
             }
         }
         finally
@@ -199,13 +200,11 @@ public sealed class SampleRehearsal : IAsyncDisposable
         await Sandbox.DisposeAsync();
     }
 
-    private static async Task RunChildAsync(RekeyContext context, IAwsClientFactory aws, string[] arguments)
+    private async Task RunChildAsync(RekeyContext context, InProcessBuild build, string[] arguments)
     {
         context.Log.Information(string.Empty);
         context.Log.Information("./build.sh {0}", string.Join(' ', arguments.Where(a => !a.StartsWith("--verbosity", StringComparison.Ordinal))));
-        var exitCode = await RekeyBuild.CreateHost()
-            .ConfigureServices(services => services.AddSingleton(aws))
-            .RunAsync(arguments, context.CancellationToken);
+        var exitCode = await build.RunAsync(arguments, Aws, context.CancellationToken);
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"The rehearsal's run of {string.Join(' ', arguments)} failed (exit code {exitCode}); its output is above.");
