@@ -31,7 +31,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
     private readonly SandboxApi _api;
     private readonly string _topicArn;
 
-    private SampleRehearsal(SandboxServer sandbox, SandboxOptions options, IAwsClientFactory aws, SandboxApi api, string topicArn, IReadOnlyList<SimulatedApplication> applications)
+    private SampleRehearsal(SandboxServer sandbox, SandboxOptions options, IAwsClientFactory aws, SandboxApi api, string topicArn, IReadOnlyList<WritingApplication> applications)
     {
         Sandbox = sandbox;
         Options = options;
@@ -50,7 +50,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
     public static Amazon.RegionEndpoint RegionEndpoint => Amazon.RegionEndpoint.GetBySystemName(Region);
 
-    public IReadOnlyList<SimulatedApplication> Applications { get; }
+    public IReadOnlyList<WritingApplication> Applications { get; }
 
     /// <summary>Starts the sandbox, seeds the sample account and starts each cluster's application.</summary>
     public static async Task<SampleRehearsal> StartAsync(RekeyContext context, CancellationToken cancellationToken)
@@ -94,13 +94,13 @@ public sealed class SampleRehearsal : IAsyncDisposable
                 cancellationToken);
         }
 
-        var applications = new List<SimulatedApplication>();
+        var applications = new List<WritingApplication>();
         using (var rds = aws.CreateRds(region))
         {
             foreach (var sample in SampleAccount.Clusters)
             {
                 var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = sample.Id }, cancellationToken)).DBClusters![0];
-                var application = new SimulatedApplication(api, sample.Id, cluster.Endpoint!, SampleAccount.Account, Region);
+                var application = new WritingApplication(api, sample.Id, cluster.Endpoint!, SampleAccount.Account, Region);
                 application.Start();
                 applications.Add(application);
             }
@@ -169,7 +169,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
         }
     }
 
-    public static void Show(IAnsiConsole console, IReadOnlyList<WriteAudit> audits, IReadOnlyList<SimulatedApplication> applications)
+    public static void Show(IAnsiConsole console, IReadOnlyList<WriteAudit> audits, IReadOnlyList<WritingApplication> applications)
     {
         ArgumentNullException.ThrowIfNull(console);
         static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -212,7 +212,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
     }
 
     private static async Task<WriteAudit> AuditAsync(
-        SandboxApi api, IAwsClientFactory aws, Amazon.RegionEndpoint region, string clusterId, SimulatedApplication application, CancellationToken cancellationToken)
+        SandboxApi api, IAwsClientFactory aws, Amazon.RegionEndpoint region, string clusterId, WritingApplication application, CancellationToken cancellationToken)
     {
         using var rds = aws.CreateRds(region);
         var old = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = clusterId + "-old" }, cancellationToken)).DBClusters![0];
