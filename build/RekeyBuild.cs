@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rekey.Build.Infrastructure;
 using Rekey.Build.Lifetime;
 using Rekey.Configuration;
+using Spectre.Console;
 
 namespace Rekey.Build;
 
@@ -15,8 +16,12 @@ public static class RekeyBuild
             .UseContext<RekeyContext>()
             .ConfigureServices(services => services
                 .AddSingleton<StepRecorder>()
-                .AddSingleton(new InProcessBuild((arguments, aws, cancellationToken) =>
-                    CreateHost().ConfigureServices(child => child.AddSingleton(aws)).RunAsync(arguments, cancellationToken))))
+                // A child run writes to this run's console, so its log lands where this one's does.
+                .AddSingleton(provider => new InProcessBuild((arguments, aws, cancellationToken) =>
+                    CreateHost()
+                        .UseConsole(provider.GetRequiredService<IAnsiConsole>())
+                        .ConfigureServices(child => child.AddSingleton(aws))
+                        .RunAsync(arguments, cancellationToken))))
             .UseLifetime<RunLifetime>()
             .UseTaskLifetime<StepLifetime>()
             .UseExitCodes(Runtime.ExitCodes.For)

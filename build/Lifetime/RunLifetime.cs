@@ -115,7 +115,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             if (info.Successful)
             {
                 context.GitHubActions.Commands.Notice(
-                    outage is { } o ? FormattableString.Invariant($"{_target} of {report.Cluster} succeeded; write outage {o.TotalSeconds:0.#} s on AWS's clock.") : $"{_target} of {report.Cluster} succeeded.",
+                    outage is { } o ? FormattableString.Invariant($"{_target} of {report.Cluster} succeeded; write outage {o:hh\\:mm\\:ss} on AWS's clock.") : $"{_target} of {report.Cluster} succeeded.",
                     new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
             }
         }
