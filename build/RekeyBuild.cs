@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rekey.Build.Infrastructure;
 using Rekey.Build.Lifetime;
 using Rekey.Configuration;
+using Spectre.Console;
 
 namespace Rekey.Build;
 
@@ -13,7 +14,14 @@ public static class RekeyBuild
         new CakeHost()
             .AddAssembly(typeof(RekeyBuild).Assembly)
             .UseContext<RekeyContext>()
-            .ConfigureServices(services => services.AddSingleton<StepRecorder>())
+            .ConfigureServices(services => services
+                .AddSingleton<StepRecorder>()
+                // A child run writes to this run's console, so its log lands where this one's does.
+                .AddSingleton(provider => new InProcessBuild((arguments, aws, cancellationToken) =>
+                    CreateHost()
+                        .UseConsole(provider.GetRequiredService<IAnsiConsole>())
+                        .ConfigureServices(child => child.AddSingleton(aws))
+                        .RunAsync(arguments, cancellationToken))))
             .UseLifetime<RunLifetime>()
             .UseTaskLifetime<StepLifetime>()
             .UseExitCodes(Runtime.ExitCodes.For)

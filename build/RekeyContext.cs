@@ -1,3 +1,4 @@
+using Cake.Common.Build.GitHubActions;
 using Cake.Core;
 using Cake.Frosting;
 using Microsoft.Extensions.Logging;
@@ -8,6 +9,7 @@ using Rekey.Dns;
 using Rekey.Migration;
 using Rekey.Runtime;
 using Rekey.Waiting;
+using Spectre.Console;
 
 namespace Rekey.Build;
 
@@ -20,9 +22,12 @@ public sealed class RekeyContext : FrostingContext, IDisposable
 {
     private readonly Lazy<RekeyRun> _run;
 
-    public RekeyContext(ICakeContext context, IAwsClientFactory? awsClientFactory = null, HostCancellation? cancellation = null)
+    public RekeyContext(ICakeContext context, IAnsiConsole console, IAwsClientFactory? awsClientFactory = null, HostCancellation? cancellation = null)
         : base(context)
     {
+        // Cake's provider, as context.GitHubActions() makes it, but writing its commands to the host's console:
+        // the alias's own writer goes to Console.Out, past a redirected or captured console.
+        GitHubActions = new GitHubActionsProvider(context.Environment, context.FileSystem, new HostConsoleMessageWriter(console));
         CancellationToken = cancellation?.Token ?? CancellationToken.None;
         Settings = SettingsReader.Read(
             ArgumentsOf(context.Arguments),
@@ -72,17 +77,23 @@ public sealed class RekeyContext : FrostingContext, IDisposable
     /// <summary>What Verify found in this run.</summary>
     public VerifyResult? Verification { get; set; }
 
-    /// <summary>True when running as a GitHub Actions job (GitHub sets GITHUB_ACTIONS=true on its runners).</summary>
-    public bool IsGitHubActions =>
-        string.Equals(Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Cake's GitHub Actions support: whether this is a job, its variables, and its workflow commands.</summary>
+    public IGitHubActionsProvider GitHubActions { get; }
 
-    /// <summary>The link to this GitHub Actions run, when there is one.</summary>
+    /// <summary>The link to this GitHub Actions run (from the variables GitHub sets on its runners), when there is one.</summary>
     public string? RunUrl =>
-        Environment.GetEnvironmentVariable("GITHUB_SERVER_URL") is { } server
-        && Environment.GetEnvironmentVariable("GITHUB_REPOSITORY") is { } repository
-        && Environment.GetEnvironmentVariable("GITHUB_RUN_ID") is { } run
+        GitHubActions is { IsRunningOnGitHubActions: true, Environment.Workflow: { ServerUrl: { Length: > 0 } server, Repository: { Length: > 0 } repository, RunId: { Length: > 0 } run } }
             ? $"{server}/{repository}/actions/runs/{run}"
             : null;
+
+    /// <summary>Adds Markdown to the job's summary page; does nothing outside GitHub Actions.</summary>
+    public void AddToStepSummary(string markdown)
+    {
+        if (GitHubActions is { IsRunningOnGitHubActions: true, Environment.Runtime.StepSummary: not null })
+        {
+            GitHubActions.Commands.SetStepSummary(markdown);
+        }
+    }
 
     public void Dispose()
     {

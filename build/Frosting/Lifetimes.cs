@@ -32,6 +32,10 @@ public interface IFrostingTaskLifetime : IFrostingTaskSetup, IFrostingTaskTeardo
 {
 }
 
+public abstract class FrostingLifetime : FrostingLifetime<ICakeContext>
+{
+}
+
 public abstract class FrostingLifetime<TContext> : IFrostingLifetime
     where TContext : ICakeContext
 {
@@ -39,9 +43,23 @@ public abstract class FrostingLifetime<TContext> : IFrostingLifetime
 
     public abstract void Teardown(TContext context, ITeardownContext info);
 
-    void IFrostingSetup.Setup(ICakeContext context, ISetupContext info) => Setup((TContext)context, info);
+    void IFrostingSetup.Setup(ICakeContext context, ISetupContext info)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(info);
+        Setup((TContext)context, info);
+    }
 
-    void IFrostingTeardown.Teardown(ICakeContext context, ITeardownContext info) => Teardown((TContext)context, info);
+    void IFrostingTeardown.Teardown(ICakeContext context, ITeardownContext info)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(info);
+        Teardown((TContext)context, info);
+    }
+}
+
+public abstract class FrostingTaskLifetime : FrostingTaskLifetime<ICakeContext>
+{
 }
 
 public abstract class FrostingTaskLifetime<TContext> : IFrostingTaskLifetime
@@ -51,7 +69,17 @@ public abstract class FrostingTaskLifetime<TContext> : IFrostingTaskLifetime
 
     public abstract void Teardown(TContext context, ITaskTeardownContext info);
 
-    void IFrostingTaskSetup.Setup(ICakeContext context, ITaskSetupContext info) => Setup((TContext)context, info);
+    void IFrostingTaskSetup.Setup(ICakeContext context, ITaskSetupContext info)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(info);
+        Setup((TContext)context, info);
+    }
 
-    void IFrostingTaskTeardown.Teardown(ICakeContext context, ITaskTeardownContext info) => Teardown((TContext)context, info);
+    void IFrostingTaskTeardown.Teardown(ICakeContext context, ITaskTeardownContext info)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(info);
+        Teardown((TContext)context, info);
+    }
 }

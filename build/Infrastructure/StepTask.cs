@@ -7,11 +7,12 @@ namespace Rekey.Build.Infrastructure;
 /// A cutover step: skipped, with the reason, when Preflight found the cluster already on the requested key,
 /// or when the step belongs to the strategy Preflight did not choose.
 /// </summary>
-public abstract class StepTask : AsyncFrostingTask<RekeyContext>
+public abstract class StepTask : AsyncFrostingTask<RekeyContext>, IFrostingTask
 {
     private string _skipped = "the cluster already uses the requested key";
 
-    public override string SkippedMessage => _skipped;
+    // IFrostingTask's own member, as Cake.Frosting has it (its base classes do not declare one).
+    public string SkippedMessage => _skipped;
 
     /// <summary>The strategy whose chain this step belongs to; null for steps both strategies take.</summary>
     protected virtual CutoverStrategy? Strategy => null;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Cake.Common.Build.GitHubActions.Data;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
@@ -102,9 +103,21 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
 
         var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, $"{context.Settings.Cluster}-report");
         context.Log.Information("Report: {0} and {1}", json, markdown);
-        if (context.IsGitHubActions && Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
+        context.AddToStepSummary(report.ToMarkdown());
+        if (context.GitHubActions.IsRunningOnGitHubActions)
         {
-            File.AppendAllText(summary, report.ToMarkdown() + Environment.NewLine);
+            // Annotations show on the run's page, so the approver sees them without opening the log.
+            foreach (var warning in report.Warnings)
+            {
+                context.GitHubActions.Commands.Warning(warning, new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
+            }
+
+            if (info.Successful)
+            {
+                context.GitHubActions.Commands.Notice(
+                    outage is { } o ? FormattableString.Invariant($"{_target} of {report.Cluster} succeeded; write outage {o:hh\\:mm\\:ss} on AWS's clock.") : $"{_target} of {report.Cluster} succeeded.",
+                    new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
+            }
         }
 
         if (!info.Successful)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cake.Common.Build.GitHubActions.Data;
 using Cake.Core;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
@@ -24,10 +25,10 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
 
     public override void Setup(RekeyContext context, ITaskSetupContext info)
     {
-        if (context.IsGitHubActions && Interlocked.CompareExchange(ref s_groupOwner, this, null) is null)
+        if (context.GitHubActions.IsRunningOnGitHubActions && Interlocked.CompareExchange(ref s_groupOwner, this, null) is null)
         {
             _groupTask = info.Task.Name;
-            Console.Out.WriteLine(GitHubWorkflowCommands.Group(info.Task.Name));
+            context.GitHubActions.Commands.StartGroup(info.Task.Name);
         }
 
         _started[info.Task.Name] = Stopwatch.GetTimestamp();
@@ -49,7 +50,7 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
             : JournalChanges.None;
         Announce(context, info.Task.Name, status, seconds, failure, changes);
 
-        if (!context.IsGitHubActions)
+        if (!context.GitHubActions.IsRunningOnGitHubActions)
         {
             return;
         }
@@ -58,12 +59,12 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
         {
             _groupTask = null;
             Volatile.Write(ref s_groupOwner, null);
-            Console.Out.WriteLine(GitHubWorkflowCommands.EndGroup());
+            context.GitHubActions.Commands.EndGroup();
         }
 
         if (info.ThrownException is not null)
         {
-            Console.Out.WriteLine(GitHubWorkflowCommands.Error(failure ?? "failed", $"{info.Task.Name} failed"));
+            context.GitHubActions.Commands.Error(failure ?? "failed", new GitHubActionsAnnotation { Title = $"{info.Task.Name} failed" });
         }
     }
 

@@ -1,10 +1,10 @@
 using Amazon.Runtime;
 using Cake.Core.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
 using Rekey.Aws;
 using Rekey.Aws.Backup.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.SNS.Model;
+using Rekey.Build.Infrastructure;
 using Rekey.Rehearsal;
 using Rekey.Sandbox;
 using Rekey.Waiting;
@@ -39,7 +39,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
     private readonly string _topicArn;
     private readonly IReadOnlyList<string> _pollArguments;
 
-    private SampleRehearsal(SandboxServer sandbox, SandboxOptions options, IAwsClientFactory aws, SandboxApi api, string topicArn, IReadOnlyList<SimulatedApplication> applications, IReadOnlyList<string> pollArguments)
+    private SampleRehearsal(SandboxServer sandbox, SandboxOptions options, IAwsClientFactory aws, SandboxApi api, string topicArn, IReadOnlyList<WritingApplication> applications, IReadOnlyList<string> pollArguments)
     {
         _pollArguments = pollArguments;
         Sandbox = sandbox;
@@ -59,7 +59,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
     public static Amazon.RegionEndpoint RegionEndpoint => Amazon.RegionEndpoint.GetBySystemName(Region);
 
-    public IReadOnlyList<SimulatedApplication> Applications { get; }
+    public IReadOnlyList<WritingApplication> Applications { get; }
 
     /// <summary>Starts the sandbox, seeds the sample account and starts each cluster's application.</summary>
     /// <remarks>With <c>awsTimePolling</c> Rekey polls at a real run's default intervals in AWS time (Benchmark); otherwise every 0.05 s (Rehearse).</remarks>
@@ -108,13 +108,13 @@ public sealed class SampleRehearsal : IAsyncDisposable
                 cancellationToken);
         }
 
-        var applications = new List<SimulatedApplication>();
+        var applications = new List<WritingApplication>();
         using (var rds = aws.CreateRds(region))
         {
             foreach (var sample in SampleAccount.Clusters)
             {
                 var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = sample.Id }, cancellationToken)).DBClusters![0];
-                var application = new SimulatedApplication(api, sample.Id, cluster.Endpoint!, SampleAccount.Account, Region);
+                var application = new WritingApplication(api, sample.Id, cluster.Endpoint!, SampleAccount.Account, Region);
                 application.Start();
                 applications.Add(application);
             }
@@ -127,9 +127,10 @@ public sealed class SampleRehearsal : IAsyncDisposable
         (awsTime.TotalSeconds / clockSpeed).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) + "s";
 
     /// <summary>Runs Plan, Cutover and Backup for each sample cluster, stops the applications and audits their writes.</summary>
-    public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(RekeyContext context, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(RekeyContext context, InProcessBuild build, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(build);
         try
         {
             foreach (var sample in SampleAccount.Clusters)
@@ -155,9 +156,9 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     $"--verbosity={context.Log.Verbosity}",
                 ];
 
-                await RunChildAsync(context, Aws, [.. arguments, "--target=Plan"]);
-                await RunChildAsync(context, Aws, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"]);
-                await RunChildAsync(context, Aws, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
+                await RunChildAsync(context, build, [.. arguments, "--target=Plan"]);
+                await RunChildAsync(context, build, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"]);
+                await RunChildAsync(context, build, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
             }
         }
         finally
@@ -188,7 +189,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
         }
     }
 
-    public static void Show(IAnsiConsole console, IReadOnlyList<WriteAudit> audits, IReadOnlyList<SimulatedApplication> applications)
+    public static void Show(IAnsiConsole console, IReadOnlyList<WriteAudit> audits, IReadOnlyList<WritingApplication> applications)
     {
         ArgumentNullException.ThrowIfNull(console);
         static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -222,13 +223,11 @@ public sealed class SampleRehearsal : IAsyncDisposable
         await Sandbox.DisposeAsync();
     }
 
-    private static async Task RunChildAsync(RekeyContext context, IAwsClientFactory aws, string[] arguments)
+    private async Task RunChildAsync(RekeyContext context, InProcessBuild build, string[] arguments)
     {
         context.Log.Information(string.Empty);
         context.Log.Information("./build.sh {0}", string.Join(' ', arguments.Where(a => !a.StartsWith("--verbosity", StringComparison.Ordinal))));
-        var exitCode = await RekeyBuild.CreateHost()
-            .ConfigureServices(services => services.AddSingleton(aws))
-            .RunAsync(arguments, context.CancellationToken);
+        var exitCode = await build.RunAsync(arguments, Aws, context.CancellationToken);
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"The rehearsal's run of {string.Join(' ', arguments)} failed (exit code {exitCode}); its output is above.");
@@ -236,7 +235,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
     }
 
     private static async Task<WriteAudit> AuditAsync(
-        SandboxApi api, IAwsClientFactory aws, Amazon.RegionEndpoint region, string clusterId, SimulatedApplication application, CancellationToken cancellationToken)
+        SandboxApi api, IAwsClientFactory aws, Amazon.RegionEndpoint region, string clusterId, WritingApplication application, CancellationToken cancellationToken)
     {
         using var rds = aws.CreateRds(region);
         var reader = new Clusters.ClusterReader(rds);

@@ -8,7 +8,7 @@ namespace Rekey.Build.Tasks;
 /// Read only. Lists at once every reason AWS Backup could not copy the cluster's recovery points into the
 /// backup account: the cluster's key, the organization and its cross-account setting, the key policy, the roles.
 /// </summary>
-[TaskName("BackupPreflight")]
+[TaskName(nameof(BackupPreflight))]
 [TaskDescription("Checks that AWS Backup can copy the cluster into the backup account (key, organization, roles); changes nothing.")]
 public sealed class BackupPreflightTask : AsyncFrostingTask<RekeyContext>
 {

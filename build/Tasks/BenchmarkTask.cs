@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using Rekey.Build.Infrastructure;
 using Rekey.Build.Rehearsal;
 using Rekey.Rehearsal;
 using Spectre.Console;
@@ -14,7 +15,7 @@ namespace Rekey.Build.Tasks;
 /// </summary>
 [TaskName("Benchmark")]
 [TaskDescription("Runs the rehearsal --runs times (default 3) and splits each outage into AWS's operation times and Rekey's overhead.")]
-public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<RekeyContext>
+public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : AsyncFrostingTask<RekeyContext>
 {
     public const string FileName = "benchmark.json";
 
@@ -28,7 +29,7 @@ public sealed class BenchmarkTask(IAnsiConsole console) : AsyncFrostingTask<Reke
         {
             context.Log.Information("Benchmark run {0} of {1}", number, context.Settings.Runs);
             await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken, SampleRehearsal.BenchmarkClockSpeed, awsTimePolling: true);
-            var audits = await rehearsal.CutoverAsync(context, cancellationToken);
+            var audits = await rehearsal.CutoverAsync(context, build, cancellationToken);
             SampleRehearsal.ThrowIfWritesLost(audits);
 
             using var rds = rehearsal.Aws.CreateRds(SampleRehearsal.RegionEndpoint);

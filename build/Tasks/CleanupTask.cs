@@ -5,7 +5,7 @@ using Rekey.Migration;
 namespace Rekey.Build.Tasks;
 
 /// <summary>After the holding period: final snapshot, then the old instances and cluster are deleted.</summary>
-[TaskName("Cleanup")]
+[TaskName(nameof(Cleanup))]
 [TaskDescription("After --min-age since T1 (Blue/Green: since the switchover): final snapshot, then deletes the old cluster and its instances (and the Blue/Green deployment).")]
 [ChangesAws]
 public sealed class CleanupTask : AsyncFrostingTask<RekeyContext>

@@ -5,7 +5,7 @@ using Rekey.Migration;
 namespace Rekey.Build.Tasks;
 
 /// <summary>Creates every instance again under its original name; the outage ends when the writer answers at the old address.</summary>
-[TaskName("CreateInstances")]
+[TaskName(nameof(CreateInstances))]
 [TaskDescription("Creates the instances again under their original names, the old writer first; the outage ends here.")]
 [IsDependentOn(typeof(RestoreTask))]
 [ChangesAws]

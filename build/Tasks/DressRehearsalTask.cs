@@ -24,10 +24,7 @@ public sealed class DressRehearsalTask : StepTask
         var json = Path.Combine(directory, $"{result.ClusterId}-dress-rehearsal.json");
         await File.WriteAllTextAsync(markdown, DressRehearsalReport.ToMarkdown(result));
         await File.WriteAllTextAsync(json, DressRehearsalReport.ToJson(result));
-        if (context.IsGitHubActions && Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
-        {
-            await File.AppendAllTextAsync(summary, DressRehearsalReport.ToMarkdown(result) + Environment.NewLine);
-        }
+        context.AddToStepSummary(DressRehearsalReport.ToMarkdown(result));
 
         var record = result.Record;
         context.Log.Information(

@@ -5,7 +5,7 @@ using Rekey.Migration;
 namespace Rekey.Build.Tasks;
 
 /// <summary>The outage starts: lock, record, rename the cluster and instances, wait for DNS, take T1 from AWS's clock.</summary>
-[TaskName("Fence")]
+[TaskName(nameof(Fence))]
 [TaskDescription("Renames the cluster and its instances, waits until the old names are gone from DNS, and takes T1.")]
 [IsDependentOn(typeof(PrepareKeyTask))]
 [ChangesAws]

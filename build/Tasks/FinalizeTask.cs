@@ -4,7 +4,7 @@ using Rekey.Build.Infrastructure;
 namespace Rekey.Build.Tasks;
 
 /// <summary>IAM roles, custom endpoints, RDS Proxy targets and settings only ModifyDBCluster takes; releases the lock.</summary>
-[TaskName("Finalize")]
+[TaskName(nameof(Migration.Finalize))]
 [TaskDescription("Adds the IAM roles, custom endpoints, proxy targets and remaining settings; releases the lock.")]
 [IsDependentOn(typeof(CreateInstancesTask))]
 [ChangesAws]

@@ -20,6 +20,9 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
 {
     public const string FileName = "inventory.json";
 
+    /// <summary>The step output a later job turns into its <c>strategy.matrix</c> through fromJSON.</summary>
+    public const string MatrixOutputName = "matrix";
+
     public override async Task RunAsync(RekeyContext context)
     {
         var settings = context.Settings;
@@ -44,9 +47,11 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
         await File.WriteAllTextAsync(path, result.ToJson(), cancellationToken);
         context.Log.Information("Inventory: {0} cluster(s) written to {1}", result.Clusters.Count, path);
 
-        if (MatrixOutput.AppendTo(Environment.GetEnvironmentVariable, result) is { } output)
+        if (context.GitHubActions is { IsRunningOnGitHubActions: true, Environment.Runtime.OutputPath: { } output })
         {
-            context.Log.Information("Step output {0} written to {1}", MatrixOutput.Name, output);
+            // One line: the compact JSON has no line breaks, so GitHub's name=value form needs no delimiter.
+            context.GitHubActions.Commands.SetOutputParameter(MatrixOutputName, result.ToMatrixJson());
+            context.Log.Information("Step output {0} written to {1}", MatrixOutputName, output.FullPath);
         }
     }
 

@@ -21,10 +21,7 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
         var json = Path.Combine(directory, $"{plan.Cluster}-plan.json");
         await File.WriteAllTextAsync(markdown, plan.ToMarkdown());
         await File.WriteAllTextAsync(json, plan.ToJson());
-        if (context.IsGitHubActions && Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
-        {
-            await File.AppendAllTextAsync(summary, plan.ToMarkdown() + Environment.NewLine);
-        }
+        context.AddToStepSummary(plan.ToMarkdown());
 
         if (plan.StrategyReason is { } reason)
         {

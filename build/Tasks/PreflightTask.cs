@@ -8,7 +8,7 @@ namespace Rekey.Build.Tasks;
 /// Read only. Lists every reason the cutover cannot start (and every warning) at once; when the cluster
 /// already uses the requested key, says so and lets the following steps skip.
 /// </summary>
-[TaskName("Preflight")]
+[TaskName(nameof(Preflight))]
 [TaskDescription("Checks the cluster, the key, the old names and what depends on the cluster; changes nothing.")]
 public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
 {

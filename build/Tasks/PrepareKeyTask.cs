@@ -5,7 +5,7 @@ using Rekey.Migration;
 namespace Rekey.Build.Tasks;
 
 /// <summary>Uses --kms-key, or with --create-key creates it under the alias with its policy, rotation and tags.</summary>
-[TaskName("PrepareKey")]
+[TaskName(nameof(PrepareKey))]
 [TaskDescription("Makes sure the customer managed key exists and may be used (creates it with --create-key).")]
 [IsDependentOn(typeof(PreflightTask))]
 [ChangesAws]

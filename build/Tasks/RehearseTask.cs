@@ -1,4 +1,5 @@
 using Cake.Frosting;
+using Rekey.Build.Infrastructure;
 using Rekey.Build.Rehearsal;
 using Spectre.Console;
 
@@ -11,13 +12,13 @@ namespace Rekey.Build.Tasks;
 /// </summary>
 [TaskName("Rehearse")]
 [TaskDescription("Rehearses a cutover against a local sandbox: sample clusters, a writing application, Plan, Cutover, proof, then Backup.")]
-public sealed class RehearseTask(IAnsiConsole console) : AsyncFrostingTask<RekeyContext>
+public sealed class RehearseTask(IAnsiConsole console, InProcessBuild build) : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
         var cancellationToken = context.CancellationToken;
         await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken);
-        var audits = await rehearsal.CutoverAsync(context, cancellationToken);
+        var audits = await rehearsal.CutoverAsync(context, build, cancellationToken);
         SampleRehearsal.Show(console, audits, rehearsal.Applications);
         SampleRehearsal.ThrowIfWritesLost(audits);
     }

@@ -5,7 +5,7 @@ using Rekey.Migration;
 namespace Rekey.Build.Tasks;
 
 /// <summary>Restores the old cluster at T1 under the original identifier with the customer managed key.</summary>
-[TaskName("Restore")]
+[TaskName(nameof(Restore))]
 [TaskDescription("Restores the old cluster at T1 into a new cluster with the original name and the customer managed key.")]
 [IsDependentOn(typeof(FenceTask))]
 [ChangesAws]

@@ -5,7 +5,7 @@ using Rekey.Migration;
 namespace Rekey.Build.Tasks;
 
 /// <summary>Brings the old cluster back under its original names from wherever a cutover stopped.</summary>
-[TaskName("Rollback")]
+[TaskName(nameof(Rollback))]
 [TaskDescription("Deletes what the cutover created (final snapshot if it took writes) and gives the old cluster its names back; Blue/Green: deletes the deployment with its green before the switchover.")]
 [ChangesAws]
 public sealed class RollbackTask : AsyncFrostingTask<RekeyContext>

@@ -6,7 +6,7 @@ using Rekey.Build.Infrastructure;
 namespace Rekey.Build.Tasks;
 
 /// <summary>An on-demand backup, a copy into the backup vault, and the copy seen from the backup account.</summary>
-[TaskName("VerifyBackup")]
+[TaskName(nameof(VerifyBackup))]
 [TaskDescription("Backs the cluster up once, copies the recovery point into the backup account and checks it lists there.")]
 [IsDependentOn(typeof(ConfigureBackupTask))]
 [ChangesAws]

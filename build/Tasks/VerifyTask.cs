@@ -6,7 +6,7 @@ using Rekey.Migration;
 namespace Rekey.Build.Tasks;
 
 /// <summary>Read only. Compares the new cluster with what the fence recorded and the old cluster's settings.</summary>
-[TaskName("Verify")]
+[TaskName(nameof(Verify))]
 [TaskDescription("Checks names, DNS, key, settings, instances and that the old cluster took no commit after T1.")]
 [IsDependentOn(typeof(FinalizeTask))]
 public sealed class VerifyTask : StepTask

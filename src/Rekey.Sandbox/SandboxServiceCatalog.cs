@@ -47,7 +47,7 @@ public static class SandboxServiceCatalog
         services.AddSandboxComponent<BackupControlApi>();
         services.AddSandboxComponent<SnsState>();
         services.AddSandboxService<SnsService>();
-        services.AddSandboxComponent<RdsMetrics>();
+        services.AddSandboxComponent<SimulatedRdsMetrics>();
         services.AddSandboxService<CloudWatchService>();
         services.AddSandboxService<OrganizationsService>();
         services.AddSandboxComponent<OrganizationsControlApi>();

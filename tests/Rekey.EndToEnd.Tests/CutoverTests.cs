@@ -31,7 +31,7 @@ public sealed class CutoverTests
         var instancesBefore = await InstancesAsync(rds, LedgerCluster.Id);
         var endpointsBefore = await EndpointNamesAsync(rds, LedgerCluster.Id);
 
-        await using var application = new SimulatedApplication(sandbox.Api, LedgerCluster.Id, before.Endpoint!, LedgerCluster.Account, LedgerCluster.Region);
+        await using var application = new WritingApplication(sandbox.Api, LedgerCluster.Id, before.Endpoint!, LedgerCluster.Account, LedgerCluster.Region);
         application.Start();
         var result = await sandbox.CutoverAsync("e2e-cutover");
         await application.StopAsync();

@@ -172,7 +172,7 @@ public sealed class TargetTests
         var names = await EndpointNamesAsync(rds, LedgerCluster.Id);
 
         // The application writes through the cutover, so the new cluster takes writes: Rollback must keep them in a snapshot.
-        await using var application = new SimulatedApplication(sandbox.Api, LedgerCluster.Id, original.Endpoint!, LedgerCluster.Account, LedgerCluster.Region);
+        await using var application = new WritingApplication(sandbox.Api, LedgerCluster.Id, original.Endpoint!, LedgerCluster.Account, LedgerCluster.Region);
         application.Start();
         await RequireAsync(sandbox.CutoverAsync("e2e-cutover"));
         await PollAsync(async () => (await sandbox.Api.ClusterWritesAsync(LedgerCluster.Account, LedgerCluster.Region, LedgerCluster.Id, CancellationToken.None)).Count > 0);

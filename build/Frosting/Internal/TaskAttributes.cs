@@ -17,6 +17,9 @@ internal static class TaskAttributes
     public static IEnumerable<Type> DependeesOf(Type task) =>
         task.GetCustomAttributes<IsDependeeOfAttribute>().Select(a => a.Task);
 
+    public static bool ContinuesOnError(Type task) =>
+        task.GetCustomAttribute<ContinueOnErrorAttribute>() is not null;
+
     /// <summary>Whether the task class overrides <paramref name="method"/> of its Frosting base class.</summary>
     public static bool Overrides(Type task, string method) =>
         task.GetMethods(BindingFlags.Public | BindingFlags.Instance)

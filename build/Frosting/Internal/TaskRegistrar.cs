@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 
@@ -72,16 +71,16 @@ internal sealed class TaskRegistrar(
             builder.WithCriteria(_ => ShouldRun(task, name), task.SkippedMessage);
         }
 
+        if (TaskAttributes.ContinuesOnError(type))
+        {
+            builder.ContinueOnError();
+        }
+
+        // As in Cake.Frosting: a task that overrides OnError handles its failure, and the run goes on (and can
+        // succeed) unless OnError throws, e.g. rethrows the exception.
         if (TaskAttributes.Overrides(type, nameof(IFrostingTask.OnError)))
         {
-            builder.OnError(exception =>
-            {
-                task.OnError(exception, context);
-
-                // An error handler that returns marks the error handled and lets the run exit 0;
-                // a failed step must fail the run, so the original exception goes on.
-                ExceptionDispatchInfo.Capture(exception).Throw();
-            });
+            builder.OnError(exception => task.OnError(exception, context));
         }
 
         if (TaskAttributes.Overrides(type, nameof(IFrostingTask.Finally)))

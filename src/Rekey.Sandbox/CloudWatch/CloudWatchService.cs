@@ -12,7 +12,7 @@ namespace Rekey.Sandbox.CloudWatch;
 /// older SDKs) and JSON 1.0 with X-Amz-Target GraniteServiceVersion20100801.* (current botocore,
 /// hence the AWS CLI). Requests carrying X-Amz-Target go to the JSON protocol, the rest to Query.
 /// </summary>
-public sealed class CloudWatchService(SandboxRuntime runtime, RdsMetrics metrics) : ISandboxService
+public sealed class CloudWatchService(SandboxRuntime runtime, SimulatedRdsMetrics metrics) : ISandboxService
 {
     private readonly QueryProtocol _query = new(runtime, metrics);
     private readonly JsonProtocol _json = new(runtime, metrics);
@@ -29,7 +29,7 @@ public sealed class CloudWatchService(SandboxRuntime runtime, RdsMetrics metrics
 
     private sealed class QueryProtocol : QueryService
     {
-        public QueryProtocol(SandboxRuntime runtime, RdsMetrics metrics)
+        public QueryProtocol(SandboxRuntime runtime, SimulatedRdsMetrics metrics)
             : base(runtime)
         {
             Register("GetMetricData", mutating: false, (request, p) =>
@@ -76,7 +76,7 @@ public sealed class CloudWatchService(SandboxRuntime runtime, RdsMetrics metrics
 
     private sealed class JsonProtocol : JsonService
     {
-        public JsonProtocol(SandboxRuntime runtime, RdsMetrics metrics)
+        public JsonProtocol(SandboxRuntime runtime, SimulatedRdsMetrics metrics)
             : base(runtime)
         {
             Register("GetMetricData", mutating: false, (request, body) =>

@@ -44,7 +44,10 @@ public static class VerifyBackup
 {
     private const string Step = "VerifyBackup";
 
-    private static readonly HashSet<string> Failed = new(StringComparer.Ordinal) { "FAILED", "ABORTED", "EXPIRED", "PARTIAL" };
+    // The states a job does not leave, other than success: a partial backup or copy is no copy to rely on.
+    private static readonly HashSet<string> BackupJobEnded = new(StringComparer.Ordinal) { BackupJobState.Failed, BackupJobState.Aborted, BackupJobState.Expired, BackupJobState.Partial };
+
+    private static readonly HashSet<string> CopyJobEnded = new(StringComparer.Ordinal) { CopyJobState.Failed, CopyJobState.Partial };
 
     public static async Task<BackupVerification> RunAsync(RekeyRun run, BackupSetup setup, CancellationToken cancellationToken)
     {
@@ -72,12 +75,12 @@ public static class VerifyBackup
             async token =>
             {
                 var job = await run.Backup.DescribeBackupJobAsync(new DescribeBackupJobRequest { BackupJobId = backupJobId }, token).ConfigureAwait(false);
-                if (Failed.Contains(job.State ?? string.Empty))
+                if (BackupJobEnded.Contains(job.State ?? string.Empty))
                 {
                     throw new BackupJobFailedException($"Backup job {backupJobId} of {setup.ClusterArn} ended {job.State}: {job.StatusMessage}");
                 }
 
-                return job.State == "COMPLETED" ? Probe<DescribeBackupJobResponse>.Ready(job, job.State) : Probe<DescribeBackupJobResponse>.NotYet(job, $"{job.State} {job.PercentDone}%");
+                return job.State == BackupJobState.Completed ? Probe<DescribeBackupJobResponse>.Ready(job, job.State) : Probe<DescribeBackupJobResponse>.NotYet(job, $"{job.State} {job.PercentDone}%");
             },
             cancellationToken).ConfigureAwait(false);
         var recoveryPointArn = backup.RecoveryPointArn!;
@@ -116,14 +119,14 @@ public static class VerifyBackup
             async token =>
             {
                 var job = (await run.Backup.DescribeCopyJobAsync(new DescribeCopyJobRequest { CopyJobId = copyJobId }, token).ConfigureAwait(false)).CopyJob!;
-                if (Failed.Contains(job.State ?? string.Empty))
+                if (CopyJobEnded.Contains(job.State ?? string.Empty))
                 {
                     throw new BackupJobFailedException(
                         $"Copy job {copyJobId} of {recoveryPointArn} into {setup.BackupVaultArn} ended {job.State}: {job.StatusMessage} "
                         + "Run BackupPreflight: it checks the organization, cross-account backup, the source key's policy and the vault policy, in the order AWS's troubleshooting guide gives.");
                 }
 
-                return job.State == "COMPLETED" ? Probe<CopyJob>.Ready(job, job.State) : Probe<CopyJob>.NotYet(job, job.State ?? "unknown");
+                return job.State == CopyJobState.Completed ? Probe<CopyJob>.Ready(job, job.State) : Probe<CopyJob>.NotYet(job, job.State ?? "unknown");
             },
             cancellationToken).ConfigureAwait(false);
         var copyStarted = Utc(copy.CreationDate) ?? Utc(copyStart.CreationDate) ?? copyStart.ServerDate;
@@ -156,7 +159,7 @@ public static class VerifyBackup
                 }
             }
 
-            if (listed is null || listed.Status != "COMPLETED")
+            if (listed is null || listed.Status != RecoveryPointStatus.Completed)
             {
                 throw new BackupJobFailedException(
                     $"Copy job {copyJobId} completed, but recovery point {copyArn} is {(listed is null ? "not listed" : listed.Status)} in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}.");

@@ -229,7 +229,7 @@ public static class Fence
         foreach (var instance in definition.Instances)
         {
             var oldName = run.OldNameOf(instance.Id);
-            var points = await RdsMetrics.ReadAsync(
+            var points = await RdsMetricsReader.ReadAsync(
                 run.CloudWatch, "DatabaseConnections", "DBInstanceIdentifier", oldName, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
             if (points.Count > 0 && points[^1].Value > 0)
             {

@@ -215,7 +215,7 @@ public static class Preflight
                 + "so applications that read the old secret break. Move them to the new secret's ARN after the cutover and give --accept-new-master-secret.");
         }
 
-        if (cluster.ActivityStreamStatus is { } streams && !string.Equals(streams, "stopped", StringComparison.OrdinalIgnoreCase))
+        if (cluster.ActivityStreamStatus is { } streams && !string.Equals(streams, ActivityStreamStatus.Stopped, StringComparison.OrdinalIgnoreCase))
         {
             warnings.Add($"Database activity streams are {streams} on {id}; start them again on the new cluster after the cutover.");
         }

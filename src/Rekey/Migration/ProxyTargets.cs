@@ -21,7 +21,7 @@ public static class ProxyTargets
                 targets.Add(target);
             }
 
-            var clusterTargets = targets.Where(t => string.Equals(t.Type, "TRACKED_CLUSTER", StringComparison.OrdinalIgnoreCase) || t.TrackedClusterId is not null).ToList();
+            var clusterTargets = targets.Where(t => string.Equals(t.Type, TargetType.TrackedCluster, StringComparison.OrdinalIgnoreCase) || t.TrackedClusterId is not null).ToList();
             if (!clusterTargets.Any(t => t.TrackedClusterId == fromClusterId) || clusterTargets.Any(t => t.TrackedClusterId == toClusterId))
             {
                 continue;

@@ -84,7 +84,7 @@ public static class Verify
         if (state.T1 is { } t1)
         {
             var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-            var points = await RdsMetrics.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.OldClusterId, "Sum", t1, now, 60, cancellationToken)
+            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.OldClusterId, "Sum", t1, now, 60, cancellationToken)
                 .ConfigureAwait(false);
             commitsAfterT1 = points.Where(p => p.Time >= t1.UtcDateTime).Sum(p => p.Value);
             Check(commitsAfterT1 == 0, "no commit on the old cluster after T1", $"CloudWatch counts {commitsAfterT1} commits on {run.OldClusterId} after T1: writes went to the old cluster after the fence");

@@ -195,7 +195,7 @@ public static class SampleAccount
                 new ModifyDBClusterParameterGroupRequest
                 {
                     DBClusterParameterGroupName = sample.ParameterGroup,
-                    Parameters = [.. sample.ClusterParameters.Select(p => new Parameter { ParameterName = p.Name, ParameterValue = p.Value, ApplyMethod = "pending-reboot" })],
+                    Parameters = [.. sample.ClusterParameters.Select(p => new Parameter { ParameterName = p.Name, ParameterValue = p.Value, ApplyMethod = ApplyMethod.PendingReboot })],
                 },
                 cancellationToken).ConfigureAwait(false);
         }

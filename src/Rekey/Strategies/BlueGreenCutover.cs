@@ -218,7 +218,7 @@ public static class BlueGreenCutover
         var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
         if (string.Equals(blue.Engine, "aurora-mysql", StringComparison.Ordinal))
         {
-            var points = await RdsMetrics.ReadAsync(run.CloudWatch, "AuroraBinlogReplicaLag", "DBClusterIdentifier", green.DBClusterIdentifier!, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
+            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "AuroraBinlogReplicaLag", "DBClusterIdentifier", green.DBClusterIdentifier!, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
             return points.Count == 0 ? null : TimeSpan.FromSeconds(points[^1].Value);
         }
 
@@ -229,7 +229,7 @@ public static class BlueGreenCutover
             return null;
         }
 
-        var slot = await RdsMetrics.ReadAsync(run.CloudWatch, "OldestReplicationSlotLag", "DBInstanceIdentifier", writer, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
+        var slot = await RdsMetricsReader.ReadAsync(run.CloudWatch, "OldestReplicationSlotLag", "DBInstanceIdentifier", writer, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
         return slot.Count == 0 ? null : TimeSpan.FromSeconds(slot[^1].Value / (1024 * 1024));
     }
 

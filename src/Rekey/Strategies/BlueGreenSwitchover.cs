@@ -198,7 +198,7 @@ public static class BlueGreenSwitchover
         {
             var switched = DateTimeOffset.Parse(switchedText, System.Globalization.CultureInfo.InvariantCulture);
             var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-            var points = await Metrics.RdsMetrics.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", oldBlue.DBClusterIdentifier!, "Sum", switched, now, 60, cancellationToken).ConfigureAwait(false);
+            var points = await Metrics.RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", oldBlue.DBClusterIdentifier!, "Sum", switched, now, 60, cancellationToken).ConfigureAwait(false);
             // Only whole minutes after the switchover count: the minute it happened in holds blue's last writes,
             // whichever end of its period a datapoint is stamped with.
             var after = points.Where(p => p.Time >= switched.UtcDateTime.AddSeconds(60)).ToList();

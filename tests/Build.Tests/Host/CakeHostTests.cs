@@ -75,14 +75,35 @@ public sealed class CakeHostTests
     }
 
     [Fact]
-    public async Task A_failing_task_with_an_error_handler_still_fails_the_run()
+    public async Task A_task_whose_error_handler_returns_has_handled_its_failure_and_the_run_goes_on_and_succeeds()
     {
         var run = await Run("--target=AfterExplodeHandled");
 
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(0, run.ExitCode);
         Assert.Contains("ExplodeHandled.OnError: the writer never became available", run.Journal);
-        Assert.DoesNotContain("AfterExplodeHandled", run.Journal);
-        Assert.Contains("the writer never became available", run.Output, StringComparison.Ordinal);
+        Assert.Contains("AfterExplodeHandled", run.Journal);
+        Assert.Contains("Teardown: succeeded", run.Journal);
+    }
+
+    [Fact]
+    public async Task A_task_whose_error_handler_rethrows_fails_the_run_and_stops_its_dependents()
+    {
+        var run = await Run("--target=AfterExplodeRethrown");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("ExplodeRethrown.OnError: the copy job failed", run.Journal);
+        Assert.DoesNotContain("AfterExplodeRethrown", run.Journal);
+        Assert.Contains("the copy job failed", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Teardown: failed", run.Journal);
+    }
+
+    [Fact]
+    public async Task A_task_marked_ContinueOnError_fails_alone_and_its_dependents_still_run()
+    {
+        var run = await Run("--target=AfterExplodeContinued");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["ExplodeContinued", "AfterExplodeContinued"], run.Journal.Where(e => e.StartsWith("ExplodeContinued", StringComparison.Ordinal) || e.StartsWith("AfterExplodeContinued", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -123,7 +144,8 @@ public sealed class CakeHostTests
 
         Assert.Equal(1, run.ExitCode);
         Assert.Empty(run.Journal);
-        Assert.Contains("Unknown target 'Restorre'. The targets are: AfterExplode, AfterExplodeHandled, AfterOptional, Audit, Explode, ExplodeHandled, Fetch, Optional, Store, Transform.", run.Output, StringComparison.Ordinal);
+        var output = string.Join(' ', run.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Unknown target 'Restorre'. The targets are: AfterExplode, AfterExplodeContinued, AfterExplodeHandled, AfterExplodeRethrown, AfterOptional, Audit, Explode, ExplodeContinued, ExplodeHandled, ExplodeRethrown, Fetch, Optional, Store, Transform.", output, StringComparison.Ordinal);
     }
 
     [Fact]

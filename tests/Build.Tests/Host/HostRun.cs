@@ -32,6 +32,10 @@ public sealed record HostRun(int ExitCode, string Output, IReadOnlyList<string> 
             .UseTask<AfterExplodeTask>()
             .UseTask<ExplodeHandledTask>()
             .UseTask<AfterExplodeHandledTask>()
+            .UseTask<ExplodeRethrownTask>()
+            .UseTask<AfterExplodeRethrownTask>()
+            .UseTask<ExplodeContinuedTask>()
+            .UseTask<AfterExplodeContinuedTask>()
             .UseLifetime<RecordingLifetime>()
             .UseTaskLifetime<RecordingTaskLifetime>();
 }

@@ -63,9 +63,9 @@ public sealed class AuditTask(Journal journal) : FrostingTask<FrostingContext>
 }
 
 [TaskName("Optional")]
-public sealed class OptionalTask(Journal journal) : FrostingTask<FrostingContext>
+public sealed class OptionalTask(Journal journal) : FrostingTask<FrostingContext>, IFrostingTask
 {
-    public override string SkippedMessage => "nothing to do for this cluster";
+    public string SkippedMessage => "nothing to do for this cluster";
 
     public override bool ShouldRun(FrostingContext context) => false;
 
@@ -106,6 +106,46 @@ public sealed class ExplodeHandledTask(Journal journal) : AsyncFrostingTask<Fros
 
     public override void OnError(Exception exception, FrostingContext context) =>
         journal.Add("ExplodeHandled.OnError: " + exception.Message);
+}
+
+/// <summary>Observes its failure and rethrows it, so the run fails.</summary>
+[TaskName("ExplodeRethrown")]
+public sealed class ExplodeRethrownTask(Journal journal) : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) =>
+        throw new InvalidOperationException("the copy job failed");
+
+    public override void OnError(Exception exception, FrostingContext context)
+    {
+        journal.Add("ExplodeRethrown.OnError: " + exception.Message);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
+    }
+}
+
+[TaskName("AfterExplodeRethrown")]
+[IsDependentOn(typeof(ExplodeRethrownTask))]
+public sealed class AfterExplodeRethrownTask(Journal journal) : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) => journal.Add("AfterExplodeRethrown");
+}
+
+/// <summary>Fails, and the run goes on past it.</summary>
+[TaskName("ExplodeContinued")]
+[ContinueOnError]
+public sealed class ExplodeContinuedTask(Journal journal) : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context)
+    {
+        journal.Add("ExplodeContinued");
+        throw new InvalidOperationException("a warning-only check failed");
+    }
+}
+
+[TaskName("AfterExplodeContinued")]
+[IsDependentOn(typeof(ExplodeContinuedTask))]
+public sealed class AfterExplodeContinuedTask(Journal journal) : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) => journal.Add("AfterExplodeContinued");
 }
 
 [TaskName("AfterExplodeHandled")]

@@ -51,12 +51,20 @@ public sealed class InventorySandbox : IAsyncLifetime
         }
     }
 
-    public async Task<(HostRun Run, string Artifacts, int MutatingCalls)> RunAsync(params string[] args)
+    public Task<(HostRun Run, string Artifacts, int MutatingCalls)> RunAsync(params string[] args) =>
+        RunAsync(new Dictionary<string, string?>(), args);
+
+    /// <summary>A run whose Cake environment has <paramref name="environment"/> set, e.g. GitHub Actions' variables.</summary>
+    public async Task<(HostRun Run, string Artifacts, int MutatingCalls)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var artifacts = Path.Combine(Path.GetTempPath(), "rekey-inventory-" + Guid.NewGuid().ToString("N")[..8]);
         var before = Sandbox.Calls.Find(mutating: true).Count;
         var run = await HostRun.RunAsync(
-            RekeyBuild.CreateHost().ConfigureServices(services => services.AddSingleton(Aws)),
+            RekeyBuild.CreateHost().ConfigureServices(services =>
+            {
+                services.AddSingleton(Aws);
+                EnvironmentWith.Register(services, environment);
+            }),
             [.. args, $"--artifacts={artifacts}"]);
         return (run, artifacts, Sandbox.Calls.Find(mutating: true).Count - before);
     }
@@ -155,6 +163,90 @@ public sealed class InventoryTests(InventorySandbox fixture) : IClassFixture<Inv
         Assert.Contains("AccessDenied", run.Output, StringComparison.Ordinal);
         Assert.Equal(["ledger"], Read(artifacts).Select(c => c.Cluster));
     }
+
+    private static Dictionary<string, string?> GitHubActions(string? output = null) => new()
+    {
+        ["GITHUB_ACTIONS"] = "true",
+        ["GITHUB_OUTPUT"] = output,
+        ["GITHUB_STEP_SUMMARY"] = null,
+    };
+
+    [Fact]
+    public async Task Under_GitHub_Actions_the_matrix_step_output_is_appended_to_GITHUB_OUTPUT_as_one_line()
+    {
+        var output = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(output, "earlier=1\n");
+
+            var (run, artifacts, _) = await fixture.RunAsync(GitHubActions(output), "--target=Inventory", "--regions=eu-west-1");
+
+            Assert.True(run.ExitCode == 0, run.Output);
+            var lines = File.ReadAllLines(output);
+            Assert.Equal(2, lines.Length);
+            Assert.Equal("earlier=1", lines[0]);
+            Assert.StartsWith("matrix=", lines[1], StringComparison.Ordinal);
+            Assert.Equal(Read(artifacts), InventoryResult.FromJson(lines[1]["matrix=".Length..]));
+            Assert.Contains($"Step output matrix written to {output}", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public async Task Outside_GitHub_Actions_no_step_output_is_written_even_when_GITHUB_OUTPUT_is_set()
+    {
+        var output = Path.GetTempFileName();
+        try
+        {
+            var environment = GitHubActions(output);
+            environment["GITHUB_ACTIONS"] = null;
+
+            var (run, _, _) = await fixture.RunAsync(environment, "--target=Inventory", "--regions=eu-west-1");
+
+            Assert.True(run.ExitCode == 0, run.Output);
+            Assert.Equal(string.Empty, File.ReadAllText(output));
+            Assert.DoesNotContain("::group::", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public async Task Under_GitHub_Actions_each_step_is_a_group_in_the_hosts_output()
+    {
+        var (run, _, _) = await fixture.RunAsync(GitHubActions(), "--target=Inventory", "--regions=eu-west-1");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var lines = run.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var open = lines.IndexOf("::group::Inventory");
+        var close = lines.IndexOf("::endgroup::");
+        Assert.True(open >= 0 && close > open, run.Output);
+        Assert.Contains(lines[open..close], l => l.Contains("ledger", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Under_GitHub_Actions_a_failed_step_is_one_error_annotation_with_its_title_and_message_escaped()
+    {
+        fixture.Sandbox.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Fail, Service = "sts", Operation = "GetCallerIdentity", ErrorCode = "AccessDenied", HttpStatus = 403,
+            Message = "Denied: 100% by policy\nsecond line",
+        });
+
+        var (run, _, _) = await fixture.RunAsync(GitHubActions(), "--target=Inventory", "--regions=eu-west-1");
+
+        Assert.NotEqual(0, run.ExitCode);
+        var lines = run.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var error = Assert.Single(lines, l => l.StartsWith("::error ", StringComparison.Ordinal));
+        Assert.StartsWith("::error title=Inventory failed::", error, StringComparison.Ordinal);
+        Assert.Contains("Denied: 100%25 by policy%0Asecond line", error, StringComparison.Ordinal);
+        Assert.Contains("::endgroup::", lines);
+    }
 }
 
 /// <summary>The inventory's JSON and partitions, without AWS.</summary>
@@ -189,50 +281,5 @@ public sealed class InventoryResultTests
         Assert.DoesNotContain("cn-north-1", aws);
         Assert.Contains("cn-north-1", china);
         Assert.Equal("aws-us-gov", InventoryScanner.PartitionOf("arn:aws-us-gov:iam::123456789012:user/ops"));
-    }
-}
-
-/// <summary>The matrix step output, with the environment given rather than the process's.</summary>
-public sealed class MatrixOutputTests
-{
-    private static readonly InventoryResult Result = new()
-    {
-        Account = "111111111111",
-        Regions = ["us-east-1"],
-        Clusters = [new InventoryEntry { Cluster = "orders", Region = "us-east-1", Account = "111111111111", Encrypted = true, KeyManager = "AWS", Instances = 3 }],
-        Skipped = [],
-    };
-
-    [Fact]
-    public void Under_GitHub_Actions_a_matrix_line_with_the_compact_array_is_appended_to_GITHUB_OUTPUT()
-    {
-        var output = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(output, "earlier=1\n");
-            var environment = new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true", ["GITHUB_OUTPUT"] = output };
-
-            var written = MatrixOutput.AppendTo(name => environment.GetValueOrDefault(name), Result);
-
-            Assert.Equal(output, written);
-            var lines = File.ReadAllLines(output);
-            Assert.Equal(["earlier=1", "matrix=" + Result.ToMatrixJson()], lines);
-            Assert.Equal(Result.Clusters, InventoryResult.FromJson(lines[1]["matrix=".Length..]));
-        }
-        finally
-        {
-            File.Delete(output);
-        }
-    }
-
-    [Theory]
-    [InlineData(null, "/tmp/out")]
-    [InlineData("false", "/tmp/out")]
-    [InlineData("true", null)]
-    public void Outside_GitHub_Actions_nothing_is_written(string? actions, string? output)
-    {
-        var environment = new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = actions, ["GITHUB_OUTPUT"] = output };
-
-        Assert.Null(MatrixOutput.AppendTo(name => environment.GetValueOrDefault(name), Result));
     }
 }

@@ -49,14 +49,22 @@ public sealed class AnnouncedSandbox : IAsyncLifetime
     }
 
     /// <summary>Runs the host with the arguments; returns what it printed and the AWS calls it made, in order.</summary>
-    public async Task<(HostRun Run, IReadOnlyList<string> Calls, IReadOnlyList<string> MutatingCalls)> RunAsync(params string[] args)
+    public Task<(HostRun Run, IReadOnlyList<string> Calls, IReadOnlyList<string> MutatingCalls)> RunAsync(params string[] args) =>
+        RunAsync(new Dictionary<string, string?>(), args);
+
+    /// <summary>The same, with <paramref name="environment"/> set in the run's Cake environment.</summary>
+    public async Task<(HostRun Run, IReadOnlyList<string> Calls, IReadOnlyList<string> MutatingCalls)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         await _oneRunAtATime.WaitAsync();
         try
         {
             var before = Sandbox.Calls.Find().Count;
             var run = await HostRun.RunAsync(
-                RekeyBuild.CreateHost().ConfigureServices(services => services.AddSingleton(Aws)),
+                RekeyBuild.CreateHost().ConfigureServices(services =>
+                {
+                    services.AddSingleton(Aws);
+                    EnvironmentWith.Register(services, environment);
+                }),
                 [.. args, .. CommonArguments]);
             var calls = Sandbox.Calls.Find().Skip(before).ToList();
             return (

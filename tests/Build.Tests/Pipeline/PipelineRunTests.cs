@@ -122,4 +122,36 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
             json.RootElement.GetProperty("settings").EnumerateArray(),
             s => s.GetProperty("name").GetString() == "AssociatedRoles" && s.GetProperty("carriage").GetString() == "ModifiedAfter");
     }
+
+    [Fact]
+    public async Task Under_GitHub_Actions_Plan_fills_the_job_summary_with_the_plan_and_the_report_linking_the_run_and_leaves_a_notice()
+    {
+        var summary = Path.GetTempFileName();
+        try
+        {
+            var environment = new Dictionary<string, string?>
+            {
+                ["GITHUB_ACTIONS"] = "true",
+                ["GITHUB_STEP_SUMMARY"] = summary,
+                ["GITHUB_SERVER_URL"] = "https://github.com",
+                ["GITHUB_REPOSITORY"] = "acme/db",
+                ["GITHUB_RUN_ID"] = "4242",
+            };
+
+            var (run, _, _) = await fixture.RunAsync(environment, "--target=Plan", "--cluster=orders", "--kms-key=alias/planned", "--create-key");
+
+            Assert.True(run.ExitCode == 0, run.Output);
+            var markdown = await File.ReadAllTextAsync(summary);
+            Assert.Contains("`orders-old`", markdown, StringComparison.Ordinal);
+            Assert.Contains("([run](https://github.com/acme/db/actions/runs/4242))", markdown, StringComparison.Ordinal);
+            var lines = run.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+            Assert.Contains("::group::Preflight", lines);
+            Assert.Contains("::group::Plan", lines);
+            Assert.Contains("::notice title=Plan of orders::Plan of orders succeeded.", lines);
+        }
+        finally
+        {
+            File.Delete(summary);
+        }
+    }
 }

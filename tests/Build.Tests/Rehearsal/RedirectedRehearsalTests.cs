@@ -64,6 +64,10 @@ public sealed partial class RedirectedRehearsalTests
 
             Assert.Contains("::group::Rehearse", lines);
             Assert.Equal(0, depth);
+
+            // Each cutover leaves a notice with its outage on the run's page; nothing failed, so no error annotation.
+            Assert.Single(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^::notice title=Cutover of orders::Cutover of orders succeeded; write outage \d\d:\d\d:\d\d on AWS's clock\.$"));
+            Assert.DoesNotContain(lines, l => l.StartsWith("::error", StringComparison.Ordinal));
         }
         finally
         {

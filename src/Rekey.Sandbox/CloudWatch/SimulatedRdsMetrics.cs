@@ -44,7 +44,7 @@ public sealed record MetricResult(string Id, string Label, IReadOnlyList<DateTim
 /// A dimension names the resource by its identifier now: after a rename the whole history follows
 /// the new name (AWS keeps it under the old one), which the sandbox cannot tell apart.
 /// </summary>
-public sealed class RdsMetrics(RdsState rds, SimulatedApplications applications, SandboxRuntime runtime)
+public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications applications, SandboxRuntime runtime)
 {
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMinutes(1);
 

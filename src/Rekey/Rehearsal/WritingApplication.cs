@@ -8,7 +8,7 @@ namespace Rekey.Rehearsal;
 /// real one does: a connection resolves the name once when it opens; a write that fails drops the
 /// connection, and the pool opens a new one (which fails while the name does not resolve).
 /// </summary>
-public sealed class SimulatedApplication : IAsyncDisposable
+public sealed class WritingApplication : IAsyncDisposable
 {
     private readonly SandboxApi _api;
     private readonly string _endpoint;
@@ -21,7 +21,7 @@ public sealed class SimulatedApplication : IAsyncDisposable
     private long _attempts;
     private long _refusedOpens;
 
-    public SimulatedApplication(SandboxApi api, string name, string endpoint, string account, string region, int poolSize = 4)
+    public WritingApplication(SandboxApi api, string name, string endpoint, string account, string region, int poolSize = 4)
     {
         _api = api;
         Name = name;

@@ -4,7 +4,7 @@ using Rekey.Aws.CloudWatch.Model;
 namespace Rekey.Metrics;
 
 /// <summary>Reads the AWS/RDS metrics the cutover uses as evidence: connections to the old instances, commits on the old cluster.</summary>
-public static class RdsMetrics
+public static class RdsMetricsReader
 {
     /// <summary>The datapoints of one AWS/RDS metric for one resource, oldest first.</summary>
     public static async Task<IReadOnlyList<(DateTime Time, double Value)>> ReadAsync(
