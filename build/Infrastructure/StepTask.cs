@@ -9,10 +9,15 @@ namespace Rekey.Build.Infrastructure;
 /// </summary>
 public abstract class StepTask : AsyncFrostingTask<RekeyContext>, IFrostingTask
 {
-    private string _skipped = "the cluster already uses the requested key";
+    private const string NothingToDo = "the cluster already uses the requested key";
 
-    // IFrostingTask's own member, as Cake.Frosting has it (its base classes do not declare one).
-    public string SkippedMessage => _skipped;
+    private string? _skipped;
+
+    // IFrostingTask's own member, as Cake.Frosting has it (its base classes do not declare one). Cake reads it once,
+    // when the task is registered, for the run's summary; the "Skipping" line of the log gives the reason that held.
+    public string SkippedMessage => _skipped ?? (Strategy is { } mine
+        ? $"{NothingToDo}, or this cutover uses {(mine == CutoverStrategy.BlueGreen ? CutoverStrategy.RestoreSwap : CutoverStrategy.BlueGreen).Name()}"
+        : NothingToDo);
 
     /// <summary>The strategy whose chain this step belongs to; null for steps both strategies take.</summary>
     protected virtual CutoverStrategy? Strategy => null;
@@ -21,7 +26,7 @@ public abstract class StepTask : AsyncFrostingTask<RekeyContext>, IFrostingTask
     {
         if (context.Preflight?.NothingToDo == true)
         {
-            _skipped = "the cluster already uses the requested key";
+            _skipped = NothingToDo;
             return false;
         }
 
