@@ -101,7 +101,8 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             Log = run.Journal.Entries.Where(e => e.Level == JournalLevel.Info).Select(e => $"{e.Step}: {e.Message}").ToList(),
         };
 
-        var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, $"{context.Settings.Cluster}-report");
+        // One file pair per target, so a cutover's evidence survives the Backup (or Verify) that follows it in the same run.
+        var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, ReportName(context.Settings.Cluster, mode.Targets.Count > 0 ? mode.Targets.Select(TaskName) : [_target]));
         context.Log.Information("Report: {0} and {1}", json, markdown);
         context.AddToStepSummary(report.ToMarkdown());
         if (context.GitHubActions.IsRunningOnGitHubActions)
@@ -126,6 +127,13 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         }
     }
 
+    /// <summary><c>CLUSTER-TARGET-report</c>, the target in lower case with hyphens (<c>orders-verify-backup-report</c>); several targets are joined.</summary>
+    internal static string ReportName(string cluster, IEnumerable<string> targets) =>
+        $"{cluster}-{string.Join('-', targets.Select(Kebab))}-report";
+
+    private static string Kebab(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 && !char.IsUpper(name[i - 1]) ? $"-{char.ToLowerInvariant(c)}" : char.ToLowerInvariant(c).ToString()));
+
     /// <summary>
     /// The exception that says what went wrong: wrappers (aggregate, reflection) are peeled off, but not the
     /// inner exceptions an SDK error carries (an AmazonServiceException's inner is its bare HTTP error).
@@ -139,6 +147,10 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
 
         return exception;
     }
+
+    /// <summary>The task's own spelling of a target the command line may have spelled in another case.</summary>
+    private string TaskName(string target) =>
+        tasks.FirstOrDefault(t => IsNamed(t, target)) is { } task ? task.GetType().GetCustomAttribute<TaskNameAttribute>()?.Name ?? target : target;
 
     private static bool IsNamed(IFrostingTask task, string name) =>
         string.Equals(task.GetType().GetCustomAttribute<TaskNameAttribute>()?.Name ?? task.GetType().Name, name, StringComparison.OrdinalIgnoreCase);

@@ -28,10 +28,16 @@ public enum ClusterKey
 }
 
 /// <summary>What one in-process run of the build printed and returned.</summary>
-public sealed record BuildRun(int ExitCode, string Output, string ArtifactsDirectory)
+public sealed record BuildRun(int ExitCode, string Output, string ArtifactsDirectory, string Target)
 {
-    public JsonObject Report(string cluster) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(ArtifactsDirectory, $"{cluster}-report.json")))!.AsObject();
+    /// <summary>The report this run's target wrote: <c>CLUSTER-TARGET-report.json</c>, the target in kebab case.</summary>
+    public JsonObject Report(string cluster) => ReportOf(ArtifactsDirectory, cluster, Target);
+
+    public static JsonObject ReportOf(string artifacts, string cluster, string target) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(artifacts, $"{cluster}-{Kebab(target)}-report.json")))!.AsObject();
+
+    private static string Kebab(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? $"-{char.ToLowerInvariant(c)}" : char.ToLowerInvariant(c).ToString()));
 }
 
 /// <summary>
@@ -152,7 +158,7 @@ public sealed class BackupWorld : IAsyncDisposable
             .UseConsole(console)
             .ConfigureServices(services => services.AddSingleton(Aws))
             .RunAsync(arguments);
-        return new BuildRun(exitCode, console.Output, _artifacts);
+        return new BuildRun(exitCode, console.Output, _artifacts, target);
     }
 
     /// <summary>Calls that changed something; AssumeRole is left out because it creates nothing (the sandbox marks it mutating as it issues credentials).</summary>

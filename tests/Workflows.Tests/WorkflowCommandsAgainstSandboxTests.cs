@@ -419,7 +419,7 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
         Assert.True(dispatch.Cutover.ExitCode == 0, dispatch.Cutover.Output);
 
         Assert.Equal(dispatch.KeyArn, dispatch.ClusterKeyAfter);
-        Assert.True(File.Exists(Path.Combine(dispatch.WorkingDirectory, "artifacts", $"{SandboxDispatch.Cluster}-report.json")), "The cutover job's upload step finds no report.");
+        Assert.True(File.Exists(Path.Combine(dispatch.WorkingDirectory, "artifacts", $"{SandboxDispatch.Cluster}-cutover-report.json")), "The cutover job's upload step finds no report.");
     }
 
     [Fact]

@@ -43,6 +43,20 @@ public sealed class InventorySandbox : IAsyncLifetime
             await CreateClusterAsync(cluster.Region, cluster.Id, cluster.Engine, cluster.Encrypted, cluster.KmsKeyId);
         }
 
+        // The old cluster a cutover kept for Rollback: still on aws/rds, tagged as the source of payments.
+        using (var rds = Aws.CreateRds(RegionEndpoint.USEast1))
+        {
+            await rds.CreateDBClusterAsync(new CreateDBClusterRequest
+            {
+                DBClusterIdentifier = "payments-old",
+                Engine = "aurora-postgresql",
+                MasterUsername = "admin_user",
+                MasterUserPassword = "inventory-only-password",
+                StorageEncrypted = true,
+                Tags = [new Tag { Key = Rekey.State.RekeyTags.Role, Value = Rekey.State.RekeyTags.SourceRole }, new Tag { Key = Rekey.State.RekeyTags.OriginalId, Value = "payments" }],
+            });
+        }
+
         // Instances can be added only to available clusters; the sandbox's clock jumps past the creation.
         Sandbox.Clock.Advance(TimeSpan.FromMinutes(10));
         foreach (var cluster in clusters)
@@ -116,6 +130,17 @@ public sealed class InventoryTests(InventorySandbox fixture) : IClassFixture<Inv
         Assert.Contains("snapshot", scratch.Note, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("ledger", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("billing", run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, mutating);
+    }
+
+    [Fact]
+    public async Task Skips_the_old_cluster_a_cutover_kept_and_names_the_cluster_it_belongs_to()
+    {
+        var (run, artifacts, mutating) = await fixture.RunAsync("--target=Inventory", "--regions=us-east-1");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.DoesNotContain(Read(artifacts), c => c.Cluster == "payments-old");
+        Assert.Contains("payments-old: skipped, the old cluster Rekey kept when it moved payments", run.Output, StringComparison.Ordinal);
         Assert.Equal(0, mutating);
     }
 

@@ -84,7 +84,7 @@ public sealed class CancellationTests(AnnouncedSandbox fixture) : IClassFixture<
         Assert.Equal("cancelled", last.MessageAttributes["status"].StringValue);
         Assert.Contains("rerun resumes", JsonDocument.Parse(last.Message).RootElement.GetProperty("details").GetString(), StringComparison.Ordinal);
 
-        using (var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, "orders-report.json"))))
+        using (var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, "orders-cutover-report.json"))))
         {
             Assert.False(report.RootElement.GetProperty("succeeded").GetBoolean());
             Assert.Contains("Cancelled", report.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
