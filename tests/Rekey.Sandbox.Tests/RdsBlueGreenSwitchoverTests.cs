@@ -87,6 +87,34 @@ public sealed class RdsBlueGreenSwitchoverTests(SandboxFixture fixture) : IClass
         Assert.Contains("read-only", greenWrite.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("aurora-mysql", "AuroraBinlogReplicaLag", 6.0)]
+    [InlineData("aurora-postgresql", "OldestReplicationSlotLag", 600 * 1024.0)]
+    public async Task CloudWatch_reports_the_replication_lag_AWS_reports_for_the_engine(string engine, string metric, double expected)
+    {
+        var cluster = "bg-metric-" + engine[7..];
+        var deployment = await fixture.AvailableDeploymentAsync("metric-" + engine[7..], await fixture.EligibleClusterAsync(cluster, engine: engine));
+        var now = fixture.Sandbox.Clock.Now;
+        var minute = DateTimeOffset.FromUnixTimeSeconds(((now.ToUnixTimeSeconds() / 60) + 1) * 60);
+        fixture.Advance(minute - now - TimeSpan.FromSeconds(2));
+        var connection = fixture.Applications.Open(Endpoint(cluster));
+        for (var n = 0; n < 600; n++)
+        {
+            fixture.Applications.Write(connection.Id, $"row-{n}", "x");
+        }
+
+        fixture.Advance(TimeSpan.FromSeconds(5));
+        var (dimension, value) = metric == "AuroraBinlogReplicaLag" ? ("DBClusterIdentifier", ClusterName(deployment["Target"].Text())) : ("DBInstanceIdentifier", cluster + "-1");
+        var queries = $"[{{\"Id\":\"lag\",\"MetricStat\":{{\"Metric\":{{\"Namespace\":\"AWS/RDS\",\"MetricName\":\"{metric}\",\"Dimensions\":[{{\"Name\":\"{dimension}\",\"Value\":\"{value}\"}}]}},\"Period\":60,\"Stat\":\"Maximum\"}}}}]";
+        var result = await Cli.JsonAsync(
+            "cloudwatch", "get-metric-data", "--metric-data-queries", queries,
+            "--start-time", minute.AddMinutes(-5).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--end-time", minute.AddMinutes(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var values = result["MetricDataResults"]![0]!["Values"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+
+        Assert.Equal(expected, values.Max());
+    }
+
     [Fact]
     public async Task A_switchover_renames_green_to_blues_names_with_a_short_outage_and_every_acknowledged_write_on_the_new_blue()
     {
