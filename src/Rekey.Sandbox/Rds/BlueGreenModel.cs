@@ -136,7 +136,7 @@ public sealed class BlueGreenDeployment
 
     public string SwitchoverOutcome { get; set; } = PendingTransition.Succeeds;
 
-    /// <summary>From when writes and new connections are refused on both sides; null before the guardrails pass.</summary>
+    /// <summary>From when writes and new connections are refused on both sides (until the switchover completes or is rolled back); null before the guardrails pass.</summary>
     public DateTimeOffset? WritesBlockedFrom { get; set; }
 
     /// <summary>When the renames complete, if the switchover can finish within its timeout.</summary>

@@ -306,7 +306,6 @@ public sealed partial class RdsState
         blue.ReadOnlyUntilWriterReboot = true;
         deployment.Status = BlueGreenStatus.SwitchoverCompleted;
         deployment.StatusDetails = null;
-        deployment.WritesBlockedFrom = null;
         deployment.SwitchoverCompletedAt = at;
         SetMemberStatus(deployment, BlueGreenStatus.SwitchoverCompleted);
         RefreshMemberArns(deployment);

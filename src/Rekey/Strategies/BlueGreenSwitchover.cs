@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.Runtime;
 using Rekey.Clusters;
@@ -154,7 +155,9 @@ public static class BlueGreenSwitchover
         var dns = await run.Dns.ResolveAsync(definition.ClusterEndpoint, cancellationToken).ConfigureAwait(false);
         Check(dns.Exists, $"DNS: {dns}", $"DNS: {definition.ClusterEndpoint} does not resolve");
 
-        // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again.
+        // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): they stay on the
+        // old blue and hold their names, so free them there and create the recorded ones again.
+        await ReleaseOldBlueEndpointsAsync(run, state.OldBlue!, definition, cancellationToken).ConfigureAwait(false);
         await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
         foreach (var endpoint in definition.CustomEndpoints)
         {
@@ -209,6 +212,39 @@ public static class BlueGreenSwitchover
             else
             {
                 problems.Add(bad);
+            }
+        }
+    }
+
+    /// <summary>Deletes the recorded custom endpoints that the switchover left on the old blue (each only while it is there and not already being deleted).</summary>
+    private static async Task ReleaseOldBlueEndpointsAsync(RekeyRun run, DBCluster oldBlue, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        foreach (var endpoint in definition.CustomEndpoints)
+        {
+            DBClusterEndpoint? existing;
+            try
+            {
+                existing = (await run.Rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest { DBClusterEndpointIdentifier = endpoint.Name }, cancellationToken)
+                    .ConfigureAwait(false)).DBClusterEndpoints?.FirstOrDefault();
+            }
+            catch (DBClusterEndpointNotFoundException)
+            {
+                continue;
+            }
+
+            if (existing is null || existing.DBClusterIdentifier != oldBlue.DBClusterIdentifier || string.Equals(existing.Status, "deleting", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            try
+            {
+                await run.Rds.DeleteDBClusterEndpointAsync(new DeleteDBClusterEndpointRequest { DBClusterEndpointIdentifier = endpoint.Name }, cancellationToken).ConfigureAwait(false);
+                run.Journal.Add("VerifyBlueGreen", $"Deleted custom endpoint {endpoint.Name} from the old blue {oldBlue.DBClusterIdentifier}, to create it again on {run.ClusterId}.");
+            }
+            catch (DBClusterEndpointNotFoundException)
+            {
+                // Deleted meanwhile.
             }
         }
     }
