@@ -133,6 +133,10 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     "--poll-interval=0.05s",
                     $"--artifacts={context.Settings.ArtifactsDirectory}",
                     $"--verbosity={context.Log.Verbosity}",
+
+                    // The rehearsal's write audit and outage figures read a restore-swap (T1, the -old
+                    // cluster); with the sandbox serving Blue/Green, auto would pick it for the PostgreSQL sample.
+                    "--strategy=restore-swap",
                 };
 
                 await RunChildAsync(context, Aws, [.. arguments, "--target=Plan"]);
