@@ -12,6 +12,7 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
 {
     private const string CutoverRun = "e2e-crash-cutover";
     private const string RollbackRun = "e2e-crash-rollback";
+    private const string BlueGreenRun = "e2e-crash-blue-green";
 
     [Fact]
     public async Task Cutover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_run_that_never_crashed()
@@ -26,6 +27,32 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
             var crash = new CrashingHttpClientFactory(n);
             var crashed = await sandbox.CutoverAsync(CutoverRun, sandbox.CreateAws(crash));
             var resumed = await sandbox.CutoverAsync(CutoverRun);
+            failures.AddRange(await CompareAsync(sandbox, $"crash after call {n} ({calls[n - 1]})", crash, crashed, resumed, expected));
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crash after call {n} of {calls.Count} ({calls[n - 1]}): {failures.Count} failures so far");
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
+    }
+
+    [Fact]
+    public async Task Blue_green_cutover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_run_that_never_crashed()
+    {
+        var (expected, calls) = await CleanEndStateAsync(
+            sandbox => BlueGreenCutoverTests.CutoverAsync(sandbox, BlueGreenRun, sandbox.Aws),
+            BlueGreenCutoverTests.PrepareAsync);
+        Assert.Single(expected.Of("deployment"));
+        Assert.Contains(expected.Of("cluster"), l => l.Contains($"\"DBClusterIdentifier\":\"{LedgerCluster.Id}-old1\"", StringComparison.Ordinal));
+        Assert.Contains("CreateBlueGreenDeployment", calls);
+        Assert.Contains("SwitchoverBlueGreenDeployment", calls);
+
+        var failures = new List<string>();
+        for (var n = 1; n <= calls.Count; n++)
+        {
+            await using var sandbox = await EndToEndSandbox.StartAsync();
+            await BlueGreenCutoverTests.PrepareAsync(sandbox);
+            var crash = new CrashingHttpClientFactory(n);
+            var crashed = await BlueGreenCutoverTests.CutoverAsync(sandbox, BlueGreenRun, sandbox.CreateAws(crash));
+            var resumed = await BlueGreenCutoverTests.CutoverAsync(sandbox, BlueGreenRun);
             failures.AddRange(await CompareAsync(sandbox, $"crash after call {n} ({calls[n - 1]})", crash, crashed, resumed, expected));
             output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crash after call {n} of {calls.Count} ({calls[n - 1]}): {failures.Count} failures so far");
         }
@@ -61,9 +88,14 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
     }
 
     /// <summary>The end state of a run that does not crash, and the mutating calls it made (the crash points).</summary>
-    private static async Task<(AccountState State, IReadOnlyList<string> Calls)> CleanEndStateAsync(Func<EndToEndSandbox, Task<HostResult>> run)
+    private static async Task<(AccountState State, IReadOnlyList<string> Calls)> CleanEndStateAsync(Func<EndToEndSandbox, Task<HostResult>> run, Func<EndToEndSandbox, Task>? arrange = null)
     {
         await using var sandbox = await EndToEndSandbox.StartAsync();
+        if (arrange is not null)
+        {
+            await arrange(sandbox);
+        }
+
         var result = await run(sandbox);
         Assert.True(result.ExitCode == 0, result.ToString());
         var calls = result.MutatingCalls.Select(c => c.Operation).ToList();

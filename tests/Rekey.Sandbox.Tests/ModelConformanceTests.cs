@@ -249,6 +249,26 @@ public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixtur
         await CallAsync("DescribeIntegrations");
         await CallAsync("DeleteIntegration", ("IntegrationIdentifier", fixture.Read(rds => rds.Integrations.Single()).Arn));
 
+        // A Blue/Green deployment of an eligible cluster, through every status the API shows.
+        await CallAsync("CreateDBClusterParameterGroup", ("DBClusterParameterGroupName", "shape-bg-pg"), ("DBParameterGroupFamily", "aurora-postgresql16"), ("Description", "bg"));
+        await CallAsync("ModifyDBClusterParameterGroup", ("DBClusterParameterGroupName", "shape-bg-pg"), ("Parameters.Parameter.1.ParameterName", "rds.logical_replication"), ("Parameters.Parameter.1.ParameterValue", "1"), ("Parameters.Parameter.1.ApplyMethod", "pending-reboot"));
+        await query.CreateClusterAsync("shape-bg", extra: ("DBClusterParameterGroupName", "shape-bg-pg"));
+        fixture.Advance(TimeSpan.FromMinutes(5));
+        await query.CreateInstanceAsync("shape-bg", "shape-bg-1");
+        fixture.Advance(TimeSpan.FromMinutes(10));
+        await CallAsync(
+            "CreateBlueGreenDeployment", ("BlueGreenDeploymentName", "shape-bg"), ("Source", "arn:aws:rds:us-east-1:111111111111:cluster:shape-bg"),
+            ("TargetResourceConfigurations.TargetResourceConfiguration.1.SourceArn", "arn:aws:rds:us-east-1:111111111111:cluster:shape-bg"),
+            ("TargetResourceConfigurations.TargetResourceConfiguration.1.TargetKmsKeyId", key.Arn), ("Tags.Tag.1.Key", "k"), ("Tags.Tag.1.Value", "v"));
+        var deployment = fixture.Read(rds => rds.BlueGreenDeployments.Single(d => d.Name == "shape-bg")).Identifier;
+        await CallAsync("DescribeBlueGreenDeployments");
+        fixture.Advance(TimeSpan.FromHours(1));
+        await CallAsync("SwitchoverBlueGreenDeployment", ("BlueGreenDeploymentIdentifier", deployment), ("SwitchoverTimeout", "60"));
+        fixture.Advance(TimeSpan.FromMinutes(1));
+        await CallAsync("DescribeBlueGreenDeployments", ("BlueGreenDeploymentIdentifier", deployment));
+        await CallAsync("DeleteBlueGreenDeployment", ("BlueGreenDeploymentIdentifier", deployment));
+        await CallAsync("DescribeBlueGreenDeployments", ("Filters.Filter.1.Name", "blue-green-deployment-name"), ("Filters.Filter.1.Values.Value.1", "shape-bg"));
+
         // The role both AssumeRole calls name, trusting the caller's account and the token's issuer.
         fixture.Sandbox.Runtime.Change(() => fixture.Sandbox.Get<Rekey.Sandbox.Iam.IamRoles>().Add(
             "222222222222",

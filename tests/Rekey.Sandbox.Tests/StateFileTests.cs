@@ -38,4 +38,29 @@ public sealed class StateFileTests : IDisposable
         Assert.NotNull(resolved);
         Assert.True(File.Exists(_stateFile));
     }
+
+    [Fact]
+    public async Task A_sandbox_restarted_on_the_same_state_file_keeps_a_blue_green_deployment_and_carries_on_provisioning_it()
+    {
+        var options = SandboxOptions.ForTests(clockSpeed: 1) with { StateFile = _stateFile };
+        string identifier;
+        await using (var first = await SandboxServer.StartAsync(options))
+        {
+            var query = new SandboxQuery(first.BaseUrl);
+            await query.CallAsync("CreateDBClusterParameterGroup", [new("DBClusterParameterGroupName", "durable-bg"), new("DBParameterGroupFamily", "aurora-postgresql16"), new("Description", "bg")]);
+            await query.CallAsync("ModifyDBClusterParameterGroup", [new("DBClusterParameterGroupName", "durable-bg"), new("Parameters.Parameter.1.ParameterName", "rds.logical_replication"), new("Parameters.Parameter.1.ParameterValue", "1"), new("Parameters.Parameter.1.ApplyMethod", "pending-reboot")]);
+            await query.CreateClusterAsync("durable-blue", extra: ("DBClusterParameterGroupName", "durable-bg"));
+            first.Clock.Advance(TimeSpan.FromMinutes(5));
+            await query.CreateInstanceAsync("durable-blue", "durable-blue-1");
+            first.Clock.Advance(TimeSpan.FromMinutes(10));
+            var created = await query.CallAsync("CreateBlueGreenDeployment", [new("BlueGreenDeploymentName", "durable"), new("Source", "arn:aws:rds:us-east-1:111111111111:cluster:durable-blue")]);
+            identifier = created.Descendants().First(e => e.Name.LocalName == "BlueGreenDeploymentIdentifier").Value;
+        }
+
+        await using var second = await SandboxServer.StartAsync(options);
+        second.Clock.Advance(TimeSpan.FromHours(1));
+        var described = await new AwsCli(second.BaseUrl).JsonAsync("rds", "describe-blue-green-deployments", "--blue-green-deployment-identifier", identifier);
+
+        Assert.Equal("AVAILABLE", described["BlueGreenDeployments"]![0]!["Status"].Text());
+    }
 }

@@ -180,6 +180,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ["GITHUB_STEP_SUMMARY"] = StepSummary,
             ["REKEY_DNS_SERVER"] = $"127.0.0.1:{_sandbox.DnsPort}",
             ["REKEY_POLL_INTERVAL"] = "0.05s",
+
+            // These jobs are proved on restore-swap: with the sandbox serving Blue/Green, auto would pick it for orders.
+            ["REKEY_STRATEGY"] = "restore-swap",
         };
         // The operator runs IamPolicies with the account's own credentials, before any role exists.
         var operatorScripts = new WorkflowScriptRunner(

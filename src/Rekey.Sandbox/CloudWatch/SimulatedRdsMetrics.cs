@@ -39,7 +39,7 @@ public sealed record MetricResult(string Id, string Label, IReadOnlyList<DateTim
 /// The AWS/RDS metrics the sandbox can compute from what it simulates: DatabaseConnections
 /// (connections of the simulated application open at each minute) and CommitThroughput (its
 /// acknowledged writes per second over each minute), for the dimensions DBInstanceIdentifier and
-/// DBClusterIdentifier. Like RDS, the sandbox emits one sample a minute, from the resource's
+/// DBClusterIdentifier, and the Blue/Green replication lag (<see cref="ReplicationSamples"/>). Like RDS, the sandbox emits one sample a minute, from the resource's
 /// creation up to the sandbox's now; periods aggregate those samples with the requested statistic.
 /// A dimension names the resource by its identifier now: after a rename the whole history follows
 /// the new name (AWS keeps it under the old one), which the sandbox cannot tell apart.
@@ -101,7 +101,17 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
 
     private List<(DateTimeOffset Time, double Value)> Samples(string account, string region, MetricQuery query, DateTimeOffset startTime, DateTimeOffset endTime)
     {
-        if (query.Namespace != "AWS/RDS" || query.Dimensions.Count != 1 || query.MetricName is not ("DatabaseConnections" or "CommitThroughput"))
+        if (query.Namespace != "AWS/RDS" || query.Dimensions.Count != 1)
+        {
+            return [];
+        }
+
+        if (query.MetricName is "AuroraBinlogReplicaLag" or "OldestReplicationSlotLag")
+        {
+            return ReplicationSamples(account, region, query, startTime, endTime);
+        }
+
+        if (query.MetricName is not ("DatabaseConnections" or "CommitThroughput"))
         {
             return [];
         }
@@ -138,6 +148,53 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
                 ? connections.Count(c => c.OpenedAt <= at && (c.ClosedAt is null || c.ClosedAt > at))
                 : writes.Count(t => t >= at - SampleInterval && t < at) / SampleInterval.TotalSeconds;
             samples.Add((at, value));
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// Blue/Green replication, while green replicates blue: Aurora MySQL's AuroraBinlogReplicaLag on
+    /// the green cluster (seconds), Aurora PostgreSQL's OldestReplicationSlotLag on blue's writer
+    /// (bytes of WAL green has not received: every simulated write counts as 1 KiB).
+    /// </summary>
+    private List<(DateTimeOffset Time, double Value)> ReplicationSamples(string account, string region, MetricQuery query, DateTimeOffset startTime, DateTimeOffset endTime)
+    {
+        var dimension = query.Dimensions[0];
+        BlueGreenDeployment? deployment;
+        DbCluster? blue;
+        if (query.MetricName == "AuroraBinlogReplicaLag" && dimension.Name == "DBClusterIdentifier" && rds.FindCluster(account, region, dimension.Value) is { Engine: "aurora-mysql" } green)
+        {
+            deployment = rds.BlueGreenDeployments.FirstOrDefault(d => d.TargetClusterResourceId == green.ResourceId && d.Replicates);
+            blue = deployment is null ? null : rds.ClusterByResourceId(deployment.SourceClusterResourceId);
+        }
+        else if (query.MetricName == "OldestReplicationSlotLag" && dimension.Name == "DBInstanceIdentifier" &&
+            rds.FindInstance(account, region, dimension.Value) is { Engine: "aurora-postgresql" } writer &&
+            rds.ClusterByResourceId(writer.ClusterResourceId) is { } cluster && cluster.WriterResourceId == writer.ResourceId)
+        {
+            deployment = rds.BlueGreenDeployments.FirstOrDefault(d => d.SourceClusterResourceId == cluster.ResourceId && d.Replicates);
+            blue = cluster;
+        }
+        else
+        {
+            return [];
+        }
+
+        if (deployment is null || blue is null)
+        {
+            return [];
+        }
+
+        var samples = new List<(DateTimeOffset, double)>();
+        var last = Min(runtime.Clock.Now, endTime);
+        var firstSample = BucketStart(deployment.CreateTime, 60).Add(SampleInterval);
+        for (var minute = firstSample > startTime ? firstSample : BucketStart(startTime, 60); minute <= last; minute += SampleInterval)
+        {
+            var lag = rds.ReplicaLag(blue, minute);
+            var at = minute;
+            samples.Add((minute, query.MetricName == "AuroraBinlogReplicaLag"
+                ? lag.TotalSeconds
+                : blue.Writes.Count(w => w.Time > at - lag && w.Time <= at) * 1024.0));
         }
 
         return samples;

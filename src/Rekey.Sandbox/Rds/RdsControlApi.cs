@@ -121,6 +121,21 @@ public sealed class RdsControlApi(RdsState state, SimulatedApplications applicat
                 return Results.NotFound(new { message = error.Message });
             }
         });
+        group.MapPost("/connections/{id}/statements", (string id, StatementRequest body) =>
+        {
+            try
+            {
+                return Json(applications.Run(id, body.Kind, body.Statement, TimeSpan.FromSeconds(body.Seconds)), StatusCodes.Status201Created);
+            }
+            catch (KeyNotFoundException error)
+            {
+                return Results.NotFound(new { message = error.Message });
+            }
+            catch (Exception error) when (error is ArgumentException or DatabaseConnectionException)
+            {
+                return Results.BadRequest(new { message = error.Message });
+            }
+        });
         group.MapDelete("/connections/{id}", (string id) =>
         {
             try
@@ -146,4 +161,6 @@ public sealed class RdsControlApi(RdsState state, SimulatedApplications applicat
     public sealed record OpenRequest(string Endpoint, string? Account, string? Region);
 
     public sealed record WriteRequest(string Key, string Value);
+
+    public sealed record StatementRequest(string Kind, string Statement, double Seconds);
 }

@@ -112,6 +112,12 @@ public sealed class DbCluster : RdsResource
     public DateTimeOffset? RestoredToTime { get; set; }
 
     public List<ClusterWrite> Writes { get; set; } = [];
+
+    /// <summary>Blue/Green: the old blue after a switchover (and a green left by its deployment) refuses writes until its writer reboots.</summary>
+    public bool ReadOnlyUntilWriterReboot { get; set; }
+
+    /// <summary>Long write transactions and DDL running now (the switchover guardrails look for them).</summary>
+    public List<RunningStatement> RunningStatements { get; set; } = [];
 }
 
 public sealed class DbInstance : RdsResource
@@ -218,7 +224,8 @@ public sealed record RdsEvent(
     string Message,
     IReadOnlyList<string> EventCategories,
     DateTimeOffset Date,
-    string SourceArn);
+    string SourceArn,
+    string? EventId = null);
 
 /// <summary>An event subscription (seeded through the sandbox API; DescribeEventSubscriptions reads it).</summary>
 public sealed record EventSubscription(

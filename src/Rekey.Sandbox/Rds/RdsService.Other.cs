@@ -49,6 +49,7 @@ public sealed partial class RdsService
                 ?? throw new AwsServiceException("DBClusterEndpointNotFoundFault", $"The specified custom endpoint {identifier} doesn't exist.")).Tags,
             "cluster-snapshot" => (_state.Snapshots.FirstOrDefault(s => s.Account == request.Account && s.Region == request.Region && s.Identifier == identifier)
                 ?? throw new AwsServiceException("DBSnapshotNotFound", $"DBClusterSnapshot {identifier} not found.", HttpStatusCode.NotFound)).Tags,
+            "deployment" => (_state.BlueGreenDeployments.FirstOrDefault(d => d.Arn == arn) ?? throw DeploymentNotFound(identifier)).Tags,
             "cluster-pg" or "pg" => (_state.ParameterGroups.FirstOrDefault(g => g.Arn == arn)
                 ?? throw new AwsServiceException("DBParameterGroupNotFound", $"Parameter group {identifier} not found.", HttpStatusCode.NotFound)).Tags,
             _ => throw AwsServiceException.InvalidParameterValue($"The sandbox does not tag RDS resources of type {parts[5]}."),

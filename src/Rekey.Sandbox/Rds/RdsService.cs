@@ -26,6 +26,7 @@ public sealed partial class RdsService : QueryService
         RegisterOtherOperations();
         RegisterIntegrationOperations();
         RegisterParameterGroupOperations();
+        RegisterBlueGreenOperations();
     }
 
     public override string SigningName => "rds";

@@ -11,7 +11,7 @@ namespace Rekey.Sandbox.Rds;
 /// Every RDS resource of every account and region, their timed transitions and the DNS names
 /// they publish. Used under the runtime lock only (AWS calls, DNS queries, sandbox API).
 /// </summary>
-public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone zone, FaultInjector faults) : IStatefulComponent, IClockDriven
+public sealed partial class RdsState(SandboxClock clock, SandboxOptions options, DnsZone zone, FaultInjector faults) : IStatefulComponent, IClockDriven
 {
     private long _nextWriteSequence = 1;
 
@@ -217,6 +217,8 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
 
     public void AdvanceTo(DateTimeOffset now)
     {
+        AdvanceBlueGreenDeployments(now);
+
         foreach (var integration in Integrations.Where(i => i.DueAt <= now).ToList())
         {
             integration.DueAt = null;
@@ -326,6 +328,11 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
             case "reboot":
                 // A reboot applies the parameter group changes that waited for it.
                 instance.Status = "available";
+                if (cluster is not null && cluster.WriterResourceId == instance.ResourceId)
+                {
+                    cluster.ReadOnlyUntilWriterReboot = false;
+                }
+
                 instance.ClusterParameterGroupStatus = "in-sync";
                 instance.ParameterApplyStatus = "in-sync";
                 break;
@@ -350,7 +357,7 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
     // ---- State file ------------------------------------------------------------------------------
 
     public JsonNode Save() => JsonSerializer.SerializeToNode(
-        new Snapshot(Clusters, Instances, Endpoints, Snapshots, Events, Subscriptions, GlobalClusters, Proxies, _nextWriteSequence, Integrations, ParameterGroups),
+        new Snapshot(Clusters, Instances, Endpoints, Snapshots, Events, Subscriptions, GlobalClusters, Proxies, _nextWriteSequence, Integrations, ParameterGroups, BlueGreenDeployments),
         SandboxJson.Options)!;
 
     public void Load(JsonNode state)
@@ -367,6 +374,7 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
         _nextWriteSequence = loaded.NextWriteSequence;
         Integrations = loaded.Integrations ?? [];
         ParameterGroups = loaded.ParameterGroups ?? [];
+        BlueGreenDeployments = loaded.BlueGreenDeployments ?? [];
     }
 
     private sealed record Snapshot(
@@ -380,5 +388,6 @@ public sealed class RdsState(SandboxClock clock, SandboxOptions options, DnsZone
         List<DbProxy> Proxies,
         long NextWriteSequence,
         List<RdsIntegration>? Integrations,
-        List<ParameterGroup>? ParameterGroups);
+        List<ParameterGroup>? ParameterGroups,
+        List<BlueGreenDeployment>? BlueGreenDeployments);
 }

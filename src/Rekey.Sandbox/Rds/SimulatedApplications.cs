@@ -105,6 +105,11 @@ public sealed class SimulatedApplications(RdsState rds, DnsZone zone, SandboxRun
                 throw new DatabaseConnectionException($"connection to server at \"{endpoint}\" ({resolved.Address}), port 5432 failed: Connection refused");
             }
 
+            if (rds.BlueGreenRefusal(cluster, now, write: false) is { } refusal)
+            {
+                throw new DatabaseConnectionException($"connection to server at \"{endpoint}\" ({resolved.Address}), port 5432 failed: {refusal}");
+            }
+
             var connection = new AppConnection
             {
                 Id = "conn-" + (_nextConnection++).ToString(CultureInfo.InvariantCulture),
@@ -141,7 +146,11 @@ public sealed class SimulatedApplications(RdsState rds, DnsZone zone, SandboxRun
         else
         {
             var cluster = rds.ClusterByResourceId(connection.ClusterResourceId)!;
-            if (cluster.WriterResourceId != connection.InstanceResourceId)
+            if (rds.BlueGreenRefusal(cluster, now, write: true) is { } refusal)
+            {
+                attempt = new AppWrite(connectionId, key, value, now, false, null, null, null, refusal);
+            }
+            else if (cluster.WriterResourceId != connection.InstanceResourceId)
             {
                 attempt = new AppWrite(connectionId, key, value, now, false, null, null, null, "cannot execute INSERT in a read-only transaction");
             }
@@ -154,6 +163,33 @@ public sealed class SimulatedApplications(RdsState rds, DnsZone zone, SandboxRun
 
         _writes.Add(attempt);
         return attempt;
+    });
+
+    /// <summary>
+    /// Runs a long write transaction or a DDL statement through a connection for a while (sandbox
+    /// time): what Blue/Green switchover guardrails look for, and on Aurora PostgreSQL blue, DDL
+    /// breaks logical replication to green.
+    /// </summary>
+    public RunningStatement Run(string connectionId, string kind, string statement, TimeSpan duration) => runtime.Change(() =>
+    {
+        if (kind is not (RunningStatement.Write or RunningStatement.Ddl))
+        {
+            throw new ArgumentException($"A statement is {RunningStatement.Write} or {RunningStatement.Ddl}, not {kind}.", nameof(kind));
+        }
+
+        var index = _connections.FindIndex(c => c.Id == connectionId);
+        if (index < 0)
+        {
+            throw new KeyNotFoundException($"No connection {connectionId}.");
+        }
+
+        var connection = Refresh(index, runtime.Clock.Now);
+        if (!connection.IsOpen)
+        {
+            throw new DatabaseConnectionException($"server closed the connection unexpectedly ({connection.CloseReason})");
+        }
+
+        return rds.StartStatement(rds.ClusterByResourceId(connection.ClusterResourceId)!, connectionId, kind, statement, duration);
     });
 
     public AppConnection Close(string connectionId) => runtime.Change(() =>

@@ -107,6 +107,7 @@ public static class AwsOperationPermissions
         Read("rds", "DescribeEventSubscriptions", Any("rds:DescribeEventSubscriptions")),
         Read("rds", "DescribeGlobalClusters", Any("rds:DescribeGlobalClusters")),
         Read("rds", "DescribeIntegrations", Any("rds:DescribeIntegrations")),
+        ReadWhen("rds", "DescribeBlueGreenDeployments", BlueGreen, Any("rds:DescribeBlueGreenDeployments")),
 
         // RDS changes, on the cluster's and instances' own ARNs (original and renamed).
         Write("rds", "ModifyDBCluster", new IamGrant("rds:ModifyDBCluster", ResourceScope.Clusters), new IamGrant("rds:ModifyDBCluster", ResourceScope.BlueGreenParameterGroup)),
@@ -194,6 +195,36 @@ public static class AwsOperationPermissions
             new IamGrant("rds:DeregisterDBProxyTargets", ResourceScope.Proxies),
             new IamGrant("rds:DeregisterDBProxyTargets", ResourceScope.Clusters)),
 
+        // Blue/Green: the Aurora User Guide ("Authorizing access to Amazon Aurora blue/green deployment operations")
+        // lists what each operation needs besides its own action; AWS names the green resources itself, so
+        // "policies can't contain partial resource name patterns ... only wildcards (*) are supported".
+        Write(
+            "rds",
+            "CreateBlueGreenDeployment",
+            BlueGreenCutover,
+            Any("rds:CreateBlueGreenDeployment"),
+            Any("rds:AddTagsToResource"),
+            Any("rds:CreateDBCluster"),
+            Any("rds:CreateDBInstance"),
+            Any("rds:CreateDBClusterEndpoint"),
+            new IamGrant("kms:CreateGrant", ResourceScope.Key),
+            new IamGrant("kms:DescribeKey", ResourceScope.Key)),
+        Write(
+            "rds",
+            "SwitchoverBlueGreenDeployment",
+            BlueGreenCutover,
+            Any("rds:SwitchoverBlueGreenDeployment"),
+            Any("rds:ModifyDBCluster"),
+            Any("rds:PromoteReadReplicaDBCluster")),
+        Write(
+            "rds",
+            "DeleteBlueGreenDeployment",
+            "Rollback or Cleanup of a Blue/Green cutover",
+            Any("rds:DeleteBlueGreenDeployment"),
+            Any("rds:DeleteDBCluster"),
+            Any("rds:DeleteDBInstance"),
+            Any("rds:DeleteDBClusterEndpoint")),
+
         // KMS: the target key, and the key Rekey creates under the alias with --create-key.
         Read("kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         // Preflight reads the target key's policy to prove RDS may use the key for the run; with a backup account, that it may copy.
@@ -272,6 +303,8 @@ public static class AwsOperationPermissions
     ];
 
     private const string BlueGreen = "Blue/Green eligibility is read (Preflight, PrepareBlueGreenParameters)";
+
+    private const string BlueGreenCutover = "the cutover uses Blue/Green (--strategy=blue-green, or auto choosing it)";
 
     private const string BlueGreenFix = "PrepareBlueGreenParameters gives the cluster a parameter group copy for Blue/Green";
 

@@ -59,6 +59,7 @@ public static class BlueGreenCutover
         if (state.Deployment is { } existing)
         {
             run.Log.LogInformation("Blue/Green deployment {Name} ({Id}) exists: {Status}", existing.BlueGreenDeploymentName, existing.BlueGreenDeploymentIdentifier, existing.Status);
+            await RecordCreatedAtAsync(run, blue, existing, cancellationToken).ConfigureAwait(false);
             await RecordIdAsync(run, blue, existing, cancellationToken).ConfigureAwait(false);
             return existing;
         }
@@ -92,6 +93,7 @@ public static class BlueGreenCutover
             // Ours, made by a run that crashed before it read the answer: the name and tags say so.
             created = await BlueGreenDeployments.FindAsync(run, null, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"A Blue/Green deployment named {name} exists and is not Rekey's for {run.ClusterId}; delete it or rename it.", exception);
+            await RecordCreatedAtAsync(run, blue, created, cancellationToken).ConfigureAwait(false);
         }
 
         run.Journal.Add("CreateBlueGreen", $"Created Blue/Green deployment {created.BlueGreenDeploymentName} ({created.BlueGreenDeploymentIdentifier}) of {run.ClusterId}, green on {targetKeyArn}.");
@@ -119,8 +121,9 @@ public static class BlueGreenCutover
                     ?? throw new InvalidOperationException($"Blue/Green deployment {id} disappeared while green was provisioned (deleted by someone else?). Run CreateBlueGreen again.");
                 return current.Status switch
                 {
-                    "AVAILABLE" or "SWITCHOVER_COMPLETED" => Probe<BlueGreenDeployment>.Ready(current, Describe(current)),
-                    "INVALID_CONFIGURATION" or "PROVISIONING_FAILED" or "DELETING" => throw new InvalidOperationException(
+                    // Green is built in every switchover status; the Switchover step deals with each (a rerun after a rolled-back switchover asks again).
+                    "AVAILABLE" or "SWITCHOVER_IN_PROGRESS" or "SWITCHOVER_COMPLETED" or "SWITCHOVER_FAILED" => Probe<BlueGreenDeployment>.Ready(current, Describe(current)),
+                    "INVALID_CONFIGURATION" or "DELETING" => throw new InvalidOperationException(
                         $"Blue/Green deployment {id} is {current.Status}: {current.StatusDetails ?? "AWS gave no details"}. Rollback deletes it with its green cluster."),
                     _ => Probe<BlueGreenDeployment>.NotYet(current, Describe(current)),
                 };
@@ -260,6 +263,15 @@ public static class BlueGreenCutover
         };
         await run.Rds.AddAsync(blue.DBClusterArn!, tags, cancellationToken).ConfigureAwait(false);
         run.Journal.Add("CreateBlueGreen", $"Recorded {instances.Count} instances and {customEndpoints.Count} custom endpoints in tags of {run.ClusterId}.");
+    }
+
+    /// <summary>A run that crashed after CreateBlueGreenDeployment never tagged when: AWS's CreateTime of the deployment says it.</summary>
+    private static async Task RecordCreatedAtAsync(RekeyRun run, DBCluster blue, BlueGreenDeployment deployment, CancellationToken cancellationToken)
+    {
+        if (blue.Tag(BlueGreenDeployments.CreatedAtTag) is null && deployment.CreateTime is { } createdAt)
+        {
+            await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.CreatedAtTag, Tagging.Iso(new DateTimeOffset(DateTime.SpecifyKind(createdAt, DateTimeKind.Utc))), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task RecordIdAsync(RekeyRun run, DBCluster blue, BlueGreenDeployment deployment, CancellationToken cancellationToken)

@@ -127,8 +127,11 @@ public sealed record BlueGreenState(DBCluster? AtOriginalName, DBCluster? OldBlu
     /// <summary>The switchover renamed blue: the cluster under the original name is the former green.</summary>
     public bool IsSwitchedOver => OldBlue is not null;
 
-    /// <summary>A Blue/Green cutover of this cluster has started and not been verified or rolled back.</summary>
-    public bool IsUnderWay => Blue is not null && Phase is not (BlueGreenDeployments.Verified or "rolled-back");
+    /// <summary>
+    /// A Blue/Green cutover of this cluster has started and not been verified or rolled back, or was
+    /// marked so by a run that died before it released its lock (the rerun resumes and releases it).
+    /// </summary>
+    public bool IsUnderWay => Blue is not null && (Phase is not (BlueGreenDeployments.Verified or "rolled-back") || LockHolder is not null);
 
     public SourceDefinition? Definition => TagChunks.Decode<SourceDefinition>(RekeyTags.DefinitionChunk, BlueTags);
 

@@ -51,9 +51,11 @@ public static class BlueGreenSwitchover
         var blue = state.Blue!;
         DateTimeOffset? started = state.BlueTags.TryGetValue(BlueGreenDeployments.SwitchoverStartedTag, out var startedText) ? DateTimeOffset.Parse(startedText, System.Globalization.CultureInfo.InvariantCulture) : null;
 
-        if (deployment.Status == "AVAILABLE" && !state.IsSwitchedOver)
+        // After a switchover AWS rolled back (timeout or guardrail) the deployment may read SWITCHOVER_FAILED
+        // rather than AVAILABLE (the API reference: "Switchover was attempted but failed"): blue is as it was, ask again.
+        if (deployment.Status is "AVAILABLE" or "SWITCHOVER_FAILED" && !state.IsSwitchedOver)
         {
-            if (state.Phase == BlueGreenDeployments.Switching)
+            if (state.Phase == BlueGreenDeployments.Switching || deployment.Status == "SWITCHOVER_FAILED")
             {
                 // An earlier attempt was asked for and AWS rolled it back (timeout or guardrail): blue is as it was.
                 run.Journal.Add("Switchover", $"The last switchover of {id} did not complete and AWS rolled it back; {run.ClusterId} kept taking writes. Asking again.", Reporting.JournalLevel.Warning);
@@ -106,6 +108,14 @@ public static class BlueGreenSwitchover
         DateTimeOffset switchedAt = after.BlueTags.TryGetValue(BlueGreenDeployments.SwitchedAtTag, out var switchedText)
             ? DateTimeOffset.Parse(switchedText, System.Globalization.CultureInfo.InvariantCulture)
             : now;
+        if (started is null)
+        {
+            // Asked for by a run that died before it recorded when: the deployment does not say, so this run's first sight of it stands in.
+            started = now;
+            await run.Rds.AddAsync(oldBlue.DBClusterArn!, BlueGreenDeployments.SwitchoverStartedTag, Tagging.Iso(now), cancellationToken).ConfigureAwait(false);
+            run.Journal.Add("Switchover", $"The switchover of {id} was asked for by a run that stopped before recording the time; {Tagging.Iso(now)} (when this run saw it) stands in.", Reporting.JournalLevel.Warning);
+        }
+
         if (after.Phase != BlueGreenDeployments.Switched && after.Phase != BlueGreenDeployments.Verified)
         {
             await run.Rds.AddAsync(

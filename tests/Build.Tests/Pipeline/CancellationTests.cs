@@ -17,6 +17,9 @@ public sealed class CancellationTests(AnnouncedSandbox fixture) : IClassFixture<
             "--target=Cutover", "--cluster=orders", "--confirm=orders", "--kms-key=alias/cancelled", "--create-key",
             $"--sns-topic-arn={fixture.TopicArn}",
 
+            // A restore-swap's wait for the restore is what SIGTERM interrupts here (the sample is Blue/Green eligible).
+            "--strategy=restore-swap",
+
             // The rerun resumes the cancelled run, which still holds the cluster's lock.
             "--run-id=sigterm-1",
         ];

@@ -10,7 +10,8 @@ namespace Rekey.EndToEnd.Tests.Support;
 /// <summary>
 /// Everything the pipeline can leave behind in the account, read through the AWS API and written as
 /// sorted lines, with what differs between two equally good runs taken out: times, resource ids, and
-/// key ids (named by their alias, or "orphan" when no alias points at them).
+/// key ids (named by their alias, or "orphan" when no alias points at them), Blue/Green deployment ids
+/// and green name suffixes.
 /// </summary>
 public sealed partial record AccountState(IReadOnlyList<string> Lines)
 {
@@ -53,6 +54,13 @@ public sealed partial record AccountState(IReadOnlyList<string> Lines)
         lines.AddRange(instances.Select(i => "instance " + Normalize(i)));
         var endpoints = (await rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest())).DBClusterEndpoints ?? [];
         lines.AddRange(endpoints.Where(e => e.EndpointType == "CUSTOM").Select(e => "endpoint " + Normalize(e)));
+        var deployments = new List<BlueGreenDeployment>();
+        await foreach (var deployment in rds.DescribeBlueGreenDeploymentsAllAsync(new DescribeBlueGreenDeploymentsRequest()))
+        {
+            deployments.Add(deployment);
+        }
+
+        lines.AddRange(deployments.Select(d => "deployment " + Normalize(d)));
         var snapshots = (await rds.DescribeDBClusterSnapshotsAsync(new DescribeDBClusterSnapshotsRequest { SnapshotType = "manual" })).DBClusterSnapshots ?? [];
         lines.AddRange(snapshots.Select(s => $"snapshot {s.DBClusterSnapshotIdentifier} of {s.DBClusterIdentifier} {s.Status}"));
 
@@ -62,6 +70,9 @@ public sealed partial record AccountState(IReadOnlyList<string> Lines)
             text = text.Replace(id, name, StringComparison.Ordinal);
         }
 
+        // Blue/Green deployment ids and green name suffixes are AWS's random choices.
+        text = DeploymentIdPattern().Replace(text, "{deployment}");
+        text = GreenSuffixPattern().Replace(text, "-green-{suffix}");
         return new AccountState([.. text.Split('\n').Order(StringComparer.Ordinal)]);
     }
 
@@ -119,4 +130,10 @@ public sealed partial record AccountState(IReadOnlyList<string> Lines)
 
     [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d")]
     private static partial Regex TimePattern();
+
+    [GeneratedRegex("bgd-[a-z0-9]{16}")]
+    private static partial Regex DeploymentIdPattern();
+
+    [GeneratedRegex("-green-[a-z0-9]{6}")]
+    private static partial Regex GreenSuffixPattern();
 }

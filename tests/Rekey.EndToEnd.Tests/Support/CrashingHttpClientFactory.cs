@@ -96,7 +96,7 @@ public sealed class CrashingHttpClientFactory(int? crashAfter = null) : HttpClie
     private static readonly string[] MutatingPrefixes =
     [
         "Create", "Modify", "Delete", "Restore", "Add", "Remove", "Register", "Deregister", "Failover", "Reboot",
-        "Put", "Enable", "Disable", "Tag", "Untag", "Update", "Schedule", "Cancel", "Start", "Stop", "Copy",
+        "Put", "Enable", "Disable", "Tag", "Untag", "Update", "Schedule", "Cancel", "Start", "Stop", "Copy", "Switchover",
     ];
 
     private sealed class CrashingHandler(CrashingHttpClientFactory owner) : DelegatingHandler

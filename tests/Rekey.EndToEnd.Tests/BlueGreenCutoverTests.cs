@@ -1,0 +1,68 @@
+using Rekey.Aws.RDS.Model;
+using Rekey.EndToEnd.Tests.Support;
+using Rekey.Rehearsal;
+using Rekey.Sandbox.Rds;
+
+namespace Rekey.EndToEnd.Tests;
+
+/// <summary>Cutover --strategy=blue-green of the Aurora PostgreSQL sample against the sandbox's Blue/Green deployments, with an application writing throughout.</summary>
+public sealed class BlueGreenCutoverTests
+{
+    /// <summary>rds.logical_replication=1 on a copy of the cluster parameter group, the writer rebooted: what Blue/Green needs on Aurora PostgreSQL.</summary>
+    internal static async Task PrepareAsync(EndToEndSandbox sandbox)
+    {
+        var prepared = await sandbox.RunAsync(sandbox.Arguments("PrepareBlueGreenParameters", "e2e-bg-params", [$"--confirm={LedgerCluster.Id}", "--fix-parameter-group"]));
+        Assert.True(prepared.ExitCode == 0, prepared.ToString());
+    }
+
+    internal static Task<HostResult> CutoverAsync(EndToEndSandbox sandbox, string runId, Rekey.Aws.IAwsClientFactory? aws = null) =>
+        sandbox.CutoverAsync(runId, aws, "--strategy=blue-green", "--sequences-advanced");
+
+    [Fact]
+    public async Task A_blue_green_cutover_with_a_writing_application_switches_to_the_target_key_under_the_same_names_with_no_write_lost_and_under_a_minute_of_outage()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await PrepareAsync(sandbox);
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var before = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = LedgerCluster.Id })).DBClusters![0];
+
+        await using var application = new WritingApplication(sandbox.Api, LedgerCluster.Id, before.Endpoint!, LedgerCluster.Account, LedgerCluster.Region);
+        application.Start();
+        var result = await CutoverAsync(sandbox, "e2e-blue-green");
+        await application.StopAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var after = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = LedgerCluster.Id })).DBClusters![0];
+        var oldBlue = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = LedgerCluster.Id + "-old1" })).DBClusters![0];
+        using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
+        var cmk = (await kms.DescribeKeyAsync(new Amazon.KeyManagementService.Model.DescribeKeyRequest { KeyId = LedgerCluster.KeyAlias })).KeyMetadata;
+        var endpoint = (await rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest { DBClusterEndpointIdentifier = LedgerCluster.CustomEndpoint })).DBClusterEndpoints![0];
+        var deployment = sandbox.Server.Runtime.Read(() => sandbox.Server.Get<RdsState>().BlueGreenDeployments.Single());
+
+        // Names and key: green took blue's names and endpoints, on the customer managed key; blue is -old1.
+        Assert.Equal(before.Endpoint, after.Endpoint);
+        Assert.Equal(before.ReaderEndpoint, after.ReaderEndpoint);
+        Assert.NotEqual(before.DbClusterResourceId, after.DbClusterResourceId);
+        Assert.Equal(before.DbClusterResourceId, oldBlue.DbClusterResourceId);
+        Assert.Equal(cmk.Arn, after.KmsKeyId);
+        Assert.Equal(before.KmsKeyId, oldBlue.KmsKeyId);
+        Assert.Equal(
+            before.DBClusterMembers!.Select(m => $"{m.DBInstanceIdentifier} writer={m.IsClusterWriter}").Order(),
+            after.DBClusterMembers!.Select(m => $"{m.DBInstanceIdentifier} writer={m.IsClusterWriter}").Order());
+        Assert.Equal(LedgerCluster.Id, endpoint.DBClusterIdentifier);
+        Assert.DoesNotContain(after.TagList ?? [], t => t.Key == State.RekeyTags.Lock);
+
+        // Writes: everything blue acknowledged before the switchover is on the new cluster, nothing reached blue after it.
+        var completedAt = deployment.SwitchoverCompletedAt!.Value;
+        var newWrites = await sandbox.Api.ClusterWritesAsync(LedgerCluster.Account, LedgerCluster.Region, LedgerCluster.Id, CancellationToken.None);
+        var audit = WriteAudit.Of(LedgerCluster.Id, application.Acknowledged, before.DbClusterResourceId!, completedAt, newWrites);
+        Assert.True(audit.AcknowledgedByOldBeforeT1 > 0, "the application wrote to blue before the switchover");
+        Assert.True(audit.AcknowledgedByNew > 0, "the application wrote to the new cluster after the switchover");
+        Assert.Empty(audit.LostBeforeT1);
+        Assert.Empty(audit.OldAfterT1);
+
+        // The outage on AWS's clock: writes refused on both sides from the guardrails to the renames.
+        var outage = completedAt - deployment.WritesBlockedFrom!.Value;
+        Assert.True(outage < TimeSpan.FromSeconds(60), $"the write outage was {outage}");
+    }
+}
