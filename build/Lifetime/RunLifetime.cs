@@ -77,8 +77,10 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
 
         var run = context.Run;
         var times = run.Journal.Marks;
+        // Restore-swap's writers are down from Fence to the new writer; Blue/Green's only for the switchover, which bounds its outage.
         TimeSpan? outage = context.Verification?.Outage
-            ?? (times.TryGetValue("fenced", out var start) && times.TryGetValue("writer-available", out var end) ? end - start : null);
+            ?? (times.TryGetValue("fenced", out var start) && times.TryGetValue("writer-available", out var end) ? end - start : (TimeSpan?)null)
+            ?? (times.TryGetValue("switchover-started", out var asked) && times.TryGetValue("switched", out var switched) ? switched - asked : (TimeSpan?)null);
         var report = new RunReport
         {
             Target = _target,

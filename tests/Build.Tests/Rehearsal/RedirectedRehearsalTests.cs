@@ -39,12 +39,14 @@ public sealed partial class RedirectedRehearsalTests
             // The headline table: one line per cluster, each cell whole.
             var rows = lines.Where(l => l.StartsWith('│')).ToList();
             var header = Assert.Single(rows, r => r.Contains("Cluster", StringComparison.Ordinal));
-            Assert.Contains("│ Outage (AWS time) │", header, StringComparison.Ordinal);
-            Assert.Contains("│ Acked by old before T1 │", header, StringComparison.Ordinal);
+            Assert.Contains("│ Write outage (AWS time) │", header, StringComparison.Ordinal);
+            Assert.Contains("│ Acked by old before switch │", header, StringComparison.Ordinal);
             Assert.Single(rows, r => r.StartsWith("│ orders ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal));
             Assert.Single(rows, r => r.StartsWith("│ inventory ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal));
             Assert.Equal(3, rows.Count);
-            Assert.Matches(@"│ orders +│ \d\d:\d\d:\d\d +│", rows.Single(r => r.StartsWith("│ orders ", StringComparison.Ordinal)));
+            // Both strategies in one rehearsal: the PostgreSQL sample by Blue/Green, the MySQL sample by restore-swap.
+            Assert.Matches(@"│ orders +│ blue-green +│ \d\d:\d\d:\d\d +│ \d\d:\d\d:\d\d +│", rows.Single(r => r.StartsWith("│ orders ", StringComparison.Ordinal)));
+            Assert.Matches(@"│ inventory +│ restore-swap +│ \d\d:\d\d:\d\d +│ - +│", rows.Single(r => r.StartsWith("│ inventory ", StringComparison.Ordinal)));
 
             // GitHub's log does not nest groups.
             var depth = 0;
@@ -66,7 +68,11 @@ public sealed partial class RedirectedRehearsalTests
             Assert.Equal(0, depth);
 
             // Each cutover leaves a notice with its outage on the run's page; nothing failed, so no error annotation.
-            Assert.Single(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^::notice title=Cutover of orders::Cutover of orders succeeded; write outage \d\d:\d\d:\d\d on AWS's clock\.$"));
+            foreach (var cluster in new[] { "orders", "inventory" })
+            {
+                Assert.Single(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^::notice title=Cutover of {cluster}::Cutover of {cluster} succeeded; write outage \d\d:\d\d:\d\d on AWS's clock\.$"));
+            }
+
             Assert.DoesNotContain(lines, l => l.StartsWith("::error", StringComparison.Ordinal));
         }
         finally
