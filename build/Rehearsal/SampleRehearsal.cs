@@ -6,6 +6,7 @@ using Rekey.Aws.RDS.Model;
 using Rekey.Aws.SNS.Model;
 using Rekey.Build.Infrastructure;
 using Rekey.Rehearsal;
+using Rekey.Runtime;
 using Rekey.Sandbox;
 using Rekey.Waiting;
 using Spectre.Console;
@@ -127,7 +128,12 @@ public sealed class SampleRehearsal : IAsyncDisposable
         (awsTime.TotalSeconds / clockSpeed).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) + "s";
 
     /// <summary>Runs Plan, Cutover and Backup for each sample cluster, stops the applications and audits their writes.</summary>
-    public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(RekeyContext context, InProcessBuild build, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="beforeTheWindow"/> (Rehearse) each cluster first gets what an operator does before the window:
+    /// a DressRehearsal whose measured times the Plan then quotes, a Preflight that refuses a Terraform plan written too early
+    /// (the new key already in the configuration), and after the cutover a Verify of the Terraform plan written with the new key.
+    /// </remarks>
+    public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(RekeyContext context, InProcessBuild build, CancellationToken cancellationToken, bool beforeTheWindow = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(build);
@@ -156,8 +162,29 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     $"--verbosity={context.Log.Verbosity}",
                 ];
 
+                if (beforeTheWindow)
+                {
+                    await RunChildAsync(context, build, [.. arguments, "--target=DressRehearsal", $"--confirm={sample.Id}"]);
+                }
+
                 await RunChildAsync(context, build, [.. arguments, "--target=Plan"]);
+                var keys = beforeTheWindow ? await KeysAsync(sample, cancellationToken) : default;
+                if (beforeTheWindow)
+                {
+                    var tooEarly = RehearsalTerraformPlans.WriteTooEarly(context.Settings.ArtifactsDirectory, sample.Id, sample.Engine, keys.Current, keys.Target);
+                    context.Log.Information("A Terraform plan written with the new key in the configuration before the cutover would replace {0}; Preflight must refuse it:", sample.Id);
+                    await RunChildAsync(context, build, [.. arguments, "--target=Preflight", $"--terraform-plan={tooEarly}"], ExitCodes.RefusedByPreflight);
+                }
+
                 await RunChildAsync(context, build, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"]);
+                if (beforeTheWindow)
+                {
+                    var afterCutover = RehearsalTerraformPlans.WriteAfterCutover(context.Settings.ArtifactsDirectory, sample.Id, sample.Engine, keys.Target);
+                    context.Log.Information("The Terraform plan written after the cutover with the new key's ARN in the configuration, checked by Verify:");
+                    var verify = await IsBlueGreenCutoverAsync(sample.Id, cancellationToken) ? "VerifyBlueGreen" : "Verify";
+                    await RunChildAsync(context, build, [.. arguments, $"--target={verify}", "--exclusive", $"--confirm={sample.Id}", $"--terraform-plan={afterCutover}"]);
+                }
+
                 await RunChildAsync(context, build, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
             }
         }
@@ -223,15 +250,38 @@ public sealed class SampleRehearsal : IAsyncDisposable
         await Sandbox.DisposeAsync();
     }
 
-    private async Task RunChildAsync(RekeyContext context, InProcessBuild build, string[] arguments)
+    private async Task RunChildAsync(RekeyContext context, InProcessBuild build, string[] arguments, int expectedExitCode = ExitCodes.Succeeded)
     {
         context.Log.Information(string.Empty);
         context.Log.Information("./build.sh {0}", string.Join(' ', arguments.Where(a => !a.StartsWith("--verbosity", StringComparison.Ordinal))));
         var exitCode = await build.RunAsync(arguments, Aws, context.CancellationToken);
-        if (exitCode != 0)
+        if (exitCode != expectedExitCode)
         {
-            throw new InvalidOperationException($"The rehearsal's run of {string.Join(' ', arguments)} failed (exit code {exitCode}); its output is above.");
+            throw new InvalidOperationException(
+                $"The rehearsal's run of {string.Join(' ', arguments)} exited with {exitCode} where {expectedExitCode} was expected; its output is above.");
         }
+
+        if (expectedExitCode != ExitCodes.Succeeded)
+        {
+            context.Log.Information("Refused as expected (exit code {0}); nothing was changed.", exitCode);
+        }
+    }
+
+    /// <summary>The key <paramref name="sample"/> is on now and the ARN of the target key PrepareKey created under its alias.</summary>
+    private async Task<(string Current, string Target)> KeysAsync(SampleCluster sample, CancellationToken cancellationToken)
+    {
+        using var rds = Aws.CreateRds(RegionEndpoint);
+        using var kms = Aws.CreateKms(RegionEndpoint);
+        var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = sample.Id }, cancellationToken)).DBClusters![0];
+        var target = await kms.DescribeKeyAsync(new Amazon.KeyManagementService.Model.DescribeKeyRequest { KeyId = $"alias/rekey-{sample.Id}" }, cancellationToken);
+        return (cluster.KmsKeyId!, target.KeyMetadata.Arn);
+    }
+
+    private async Task<bool> IsBlueGreenCutoverAsync(string clusterId, CancellationToken cancellationToken)
+    {
+        using var rds = Aws.CreateRds(RegionEndpoint);
+        var oldBlue = await new Clusters.ClusterReader(rds).FindClusterAsync(Strategies.BlueGreenDeployments.OldBlueId(clusterId), cancellationToken);
+        return Strategies.BlueGreenDeployments.IsBlueOf(oldBlue, clusterId);
     }
 
     private static async Task<WriteAudit> AuditAsync(

@@ -22,9 +22,9 @@ public sealed class DressRehearsalTask : StepTask
         Directory.CreateDirectory(directory);
         var markdown = Path.Combine(directory, $"{result.ClusterId}-dress-rehearsal.md");
         var json = Path.Combine(directory, $"{result.ClusterId}-dress-rehearsal.json");
-        await File.WriteAllTextAsync(markdown, DressRehearsalReport.ToMarkdown(result));
-        await File.WriteAllTextAsync(json, DressRehearsalReport.ToJson(result));
-        context.AddToStepSummary(DressRehearsalReport.ToMarkdown(result));
+        await File.WriteAllTextAsync(markdown, DressRehearsalReport.ToMarkdown(result, context.Settings.SwitchoverTimeout));
+        await File.WriteAllTextAsync(json, DressRehearsalReport.ToJson(result, context.Settings.SwitchoverTimeout));
+        context.AddToStepSummary(DressRehearsalReport.ToMarkdown(result, context.Settings.SwitchoverTimeout));
 
         var record = result.Record;
         context.Log.Information(

@@ -28,6 +28,11 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
             context.Log.Information("Strategy for {0}: {1}. {2}", plan.Cluster, plan.Strategy, reason);
         }
 
+        foreach (var line in plan.Forecast ?? ["No dress rehearsal of this cluster is recorded: the outage forecast is a guess until DressRehearsal measures it."])
+        {
+            context.Log.Information(line);
+        }
+
         context.Log.Information("Plan of {0}: {1} names, {2} settings, {3} steps; written to {4} and {5}", plan.Cluster, plan.Names.Count, plan.Settings.Count, plan.Steps.Count, markdown, json);
         if (!preflight.Passed && !preflight.NothingToDo)
         {

@@ -1,5 +1,6 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using Rekey.DressRehearsal;
 using Rekey.Migration;
 
 namespace Rekey.Build.Tasks;
@@ -15,6 +16,13 @@ public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
     public override async Task RunAsync(RekeyContext context)
     {
         var report = await Preflight.RunAsync(context.Run, context.CancellationToken);
+        if (context.Targets.Contains(nameof(DressRehearsal), StringComparer.OrdinalIgnoreCase))
+        {
+            // The dress rehearsal's own refusals come here, before PrepareKey may create a key for it.
+            var problems = await DressRehearsalStep.ProblemsAsync(context.Run, context.CancellationToken);
+            report = report with { Blocks = [.. report.Blocks, .. problems] };
+        }
+
         context.Preflight = report;
 
         if (report.StrategyReason is { } reason)

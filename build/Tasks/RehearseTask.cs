@@ -7,18 +7,19 @@ namespace Rekey.Build.Tasks;
 
 /// <summary>
 /// A whole cutover with no AWS account: starts a sandbox in this process, seeds a sample account with an
-/// application writing the whole time, runs Plan and Cutover for each sample cluster as the workflow
-/// would, and proves that no acknowledged write was lost.
+/// application writing the whole time, runs DressRehearsal, Plan, Cutover and Backup for each sample cluster
+/// as the workflow would, with the Terraform hand-off checked before and after, and proves that no
+/// acknowledged write was lost.
 /// </summary>
 [TaskName("Rehearse")]
-[TaskDescription("Rehearses a cutover against a local sandbox: sample clusters, a writing application, Plan, Cutover, proof, then Backup.")]
+[TaskDescription("Rehearses against a local sandbox: sample clusters, a writing application, DressRehearsal, Plan, the Terraform hand-off, Cutover by both strategies, proof, then Backup.")]
 public sealed class RehearseTask(IAnsiConsole console, InProcessBuild build) : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
         var cancellationToken = context.CancellationToken;
         await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken);
-        var audits = await rehearsal.CutoverAsync(context, build, cancellationToken);
+        var audits = await rehearsal.CutoverAsync(context, build, cancellationToken, beforeTheWindow: true);
         SampleRehearsal.Show(console, audits, rehearsal.Applications);
         SampleRehearsal.ThrowIfWritesLost(audits);
     }

@@ -2,6 +2,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
+using Rekey.Migration;
 using Rekey.Strategies;
 
 namespace Rekey.Build.Tasks;
@@ -28,9 +29,7 @@ public sealed class VerifyBlueGreenTask : StepTask
 
         if (!result.Passed)
         {
-            throw new InvalidOperationException(
-                $"The Blue/Green cutover of {context.Settings.Cluster} is not verified; {result.Problems.Count} problem(s):{Environment.NewLine}"
-                + string.Join(Environment.NewLine, result.Problems.Select(p => "  - " + p)));
+            throw new VerificationFailedException(result.Problems);
         }
 
         context.Log.Information("VerifyBlueGreen passed: {0} checks.", result.Checked.Count);

@@ -16,7 +16,7 @@ public static class DressRehearsalForecast
         }
 
         var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-        return record.ForecastLines(now);
+        return record.ForecastLines(now, run.Settings.SwitchoverTimeout);
     }
 
     /// <summary>Puts a warning in the journal when a dress rehearsal's copy is still there.</summary>

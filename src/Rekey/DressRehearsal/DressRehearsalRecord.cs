@@ -28,10 +28,8 @@ public sealed record DressRehearsalRecord(
     /// <summary>An estimate, not measured: the rename and the old names leaving DNS (AWS: "about two minutes" for Multi-AZ DB clusters).</summary>
     public static readonly TimeSpan RenameAndDns = TimeSpan.FromMinutes(2);
 
-    /// <summary>Blue/Green's switchover is "typically under a minute"; SwitchoverTimeout (default 300 s) bounds it.</summary>
+    /// <summary>Blue/Green's switchover is "typically under a minute"; the run's SwitchoverTimeout bounds it, since AWS rolls back after it.</summary>
     public static readonly TimeSpan BlueGreenTypical = TimeSpan.FromMinutes(1);
-
-    public static readonly TimeSpan BlueGreenWorstCase = TimeSpan.FromSeconds(300);
 
     /// <summary>Restore-swap's write outage: rename + DNS + the restorable time's lag + the restore + the writer.</summary>
     public TimeSpan RestoreSwapOutage => RenameAndDns + RestorableLag + Restore + Writer;
@@ -60,11 +58,11 @@ public sealed record DressRehearsalRecord(
     }
 
     /// <summary>Plan's outage lines from this record, <paramref name="now"/> on AWS's clock telling its age.</summary>
-    public IReadOnlyList<string> ForecastLines(DateTimeOffset now) =>
+    public IReadOnlyList<string> ForecastLines(DateTimeOffset now, TimeSpan switchoverTimeout) =>
     [
         $"Measured by the dress rehearsal of {Tagging.Iso(StartedAt)} (run {RunId}, {Age(now - StartedAt)} ago, on AWS's clock): restore {Text(Restore)}, writer {Text(Writer)} ({InstanceClass}), latest restorable time {Text(RestorableLag)} behind.",
         $"Forecast write outage, restore-swap: rename and DNS (about {Text(RenameAndDns)}, estimated) + restorable lag {Text(RestorableLag)} + restore {Text(Restore)} + writer {Text(Writer)} = about {Text(RestoreSwapOutage)}.",
-        $"Forecast write outage, Blue/Green: the switchover, typically about {Text(BlueGreenTypical)}, at most SwitchoverTimeout ({BlueGreenWorstCase.TotalSeconds:0} s by default) before AWS rolls it back.",
+        $"Forecast write outage, Blue/Green: the switchover, typically about {Text(BlueGreenTypical)}, at most the switchover timeout ({switchoverTimeout.TotalSeconds:0} s, --switchover-timeout) before AWS rolls it back.",
         "A restore's time grows with the cluster's volume: rehearse again when the data has grown.",
     ];
 

@@ -10,7 +10,7 @@ public static class DressRehearsalReport
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static string ToMarkdown(DressRehearsalResult result)
+    public static string ToMarkdown(DressRehearsalResult result, TimeSpan switchoverTimeout)
     {
         var r = result.Record;
         var md = new StringBuilder();
@@ -31,7 +31,7 @@ public static class DressRehearsalReport
         md.AppendLine("| Strategy | Outage | From |");
         md.AppendLine("| --- | --- | --- |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| restore-swap | about {DressRehearsalRecord.Text(r.RestoreSwapOutage)} | rename and DNS ~{DressRehearsalRecord.Text(DressRehearsalRecord.RenameAndDns)} (estimate) + lag + restore + writer (measured) |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Blue/Green | about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, at most {DressRehearsalRecord.BlueGreenWorstCase.TotalSeconds:0} s | the switchover, bounded by SwitchoverTimeout (default 300 s) |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Blue/Green | about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, at most {switchoverTimeout.TotalSeconds:0} s | the switchover, bounded by --switchover-timeout, after which AWS rolls it back |");
         md.AppendLine();
         md.AppendLine("### Cost drivers");
         md.AppendLine();
@@ -40,7 +40,7 @@ public static class DressRehearsalReport
         return md.ToString();
     }
 
-    public static string ToJson(DressRehearsalResult result) =>
+    public static string ToJson(DressRehearsalResult result, TimeSpan switchoverTimeout) =>
         JsonSerializer.Serialize(
             new
             {
@@ -56,7 +56,7 @@ public static class DressRehearsalReport
                     restoreSwap = result.Record.RestoreSwapOutage.TotalSeconds,
                     renameAndDnsEstimate = DressRehearsalRecord.RenameAndDns.TotalSeconds,
                     blueGreenTypical = DressRehearsalRecord.BlueGreenTypical.TotalSeconds,
-                    blueGreenWorstCase = DressRehearsalRecord.BlueGreenWorstCase.TotalSeconds,
+                    blueGreenWorstCase = switchoverTimeout.TotalSeconds,
                 },
                 cost = new { instanceClass = result.Record.InstanceClass, instances = 1, hours = Math.Round(result.Ran.TotalHours, 3) },
             },

@@ -24,36 +24,69 @@ public sealed record DressRehearsalResult(string ClusterId, string DressClusterI
 /// </summary>
 public static class DressRehearsalStep
 {
-    public static async Task<DressRehearsalResult> RunAsync(RekeyRun run, string keyArn, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every reason a dress rehearsal of the run's cluster cannot start, read only. Preflight asks it too, so that a
+    /// refusal comes before PrepareKey creates anything.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ProblemsAsync(RekeyRun run, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var reader = new ClusterReader(run.Rds);
         var clusterId = run.ClusterId;
         var name = DressRehearsalCluster.NameFor(clusterId);
         var writerName = DressRehearsalCluster.WriterNameFor(clusterId);
+        var problems = new List<string>();
 
-        var source = await reader.FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"DB cluster {clusterId} does not exist in {run.Region.SystemName}; check --cluster, --region and the account.");
+        var source = await reader.FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false);
+        if (source is null)
+        {
+            return [$"DB cluster {clusterId} does not exist in {run.Region.SystemName}; check --cluster, --region and the account."];
+        }
+
         if (source.Tag(RekeyTags.Role) is { } role)
         {
-            throw new InvalidOperationException($"DB cluster {clusterId} is Rekey's {role} cluster of a cutover under way; a dress rehearsal is for before the cutover.");
+            problems.Add($"DB cluster {clusterId} is Rekey's {role} cluster of a cutover under way; a dress rehearsal is for before the cutover.");
         }
 
         var dress = await reader.FindClusterAsync(name, cancellationToken).ConfigureAwait(false);
         if (dress is not null && !DressRehearsalCluster.IsDressRehearsalOf(dress, clusterId))
         {
-            throw new InvalidOperationException(
+            problems.Add(
                 $"A cluster named {name} exists and is not Rekey's dress rehearsal of {clusterId} (no {RekeyTags.Role}={DressRehearsalCluster.Role} and {RekeyTags.Source}={clusterId} tags); nothing was changed. Rename or delete it, then run DressRehearsal again.");
         }
 
         var dressWriter = await reader.FindInstanceAsync(writerName, cancellationToken).ConfigureAwait(false);
         if (dressWriter is not null && dressWriter.DBClusterIdentifier != name)
         {
-            throw new InvalidOperationException(
+            problems.Add(
                 $"An instance named {writerName} exists in cluster {dressWriter.DBClusterIdentifier}; the dress rehearsal needs the name. Nothing was changed. Rename or delete that instance.");
         }
 
-        var writer = (await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.DBInstanceIdentifier == source.WriterId())
-            ?? throw new InvalidOperationException($"DB cluster {clusterId} has no writer instance; the dress rehearsal creates its copy's writer with the writer's class.");
+        if (!(await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false)).Any(i => i.DBInstanceIdentifier == source.WriterId()))
+        {
+            problems.Add($"DB cluster {clusterId} has no writer instance; the dress rehearsal creates its copy's writer with the writer's class.");
+        }
+
+        return problems;
+    }
+
+    public static async Task<DressRehearsalResult> RunAsync(RekeyRun run, string keyArn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var problems = await ProblemsAsync(run, cancellationToken).ConfigureAwait(false);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+        }
+
+        // Read again for the run: ProblemsAsync proved each of these is there and fit.
+        var reader = new ClusterReader(run.Rds);
+        var clusterId = run.ClusterId;
+        var name = DressRehearsalCluster.NameFor(clusterId);
+        var writerName = DressRehearsalCluster.WriterNameFor(clusterId);
+        var source = (await reader.FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false))!;
+        var dress = await reader.FindClusterAsync(name, cancellationToken).ConfigureAwait(false);
+        var writer = (await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false)).First(i => i.DBInstanceIdentifier == source.WriterId());
 
         await ClusterLock.AcquireAsync(run, source, cancellationToken).ConfigureAwait(false);
 
@@ -95,7 +128,12 @@ public static class DressRehearsalStep
         var result = new DressRehearsalResult(clusterId, name, keyArn, record, endedAt);
         run.Journal.Fact("dress-restore-seconds", record.Restore.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-writer-seconds", record.Writer.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        run.Journal.Fact("dress-restorable-lag-seconds", record.RestorableLag.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("forecast-restore-swap-seconds", record.RestoreSwapOutage.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        run.Journal.Fact("forecast-blue-green-typical-seconds", DressRehearsalRecord.BlueGreenTypical.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        run.Journal.Fact("forecast-blue-green-at-most-seconds", run.Settings.SwitchoverTimeout.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        run.Journal.Fact("dress-instance-class", record.InstanceClass);
+        run.Journal.Fact("dress-hours", result.Ran.TotalHours.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
         return result;
     }

@@ -43,6 +43,9 @@ public sealed record MigrationPlan
 
     public required IReadOnlyList<string> Outage { get; init; }
 
+    /// <summary>The outage forecast from the latest dress rehearsal of the cluster, or null when none is recorded.</summary>
+    public IReadOnlyList<string>? Forecast { get; init; }
+
     public required IReadOnlyList<string> Rollback { get; init; }
 
     public IReadOnlyList<string> Blocks { get; init; } = [];
@@ -115,6 +118,7 @@ public sealed record MigrationPlan
                 Terraform.TerraformHandOff.Step(run.ClusterId, preflight.TargetKeyArn),
             ],
             Settings = settings,
+            Forecast = forecast,
             Outage =
             [
                 "Writes stop when the cluster is renamed (Fence) and resume when the writer answers at the original endpoint (CreateInstances).",

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rekey.Runtime;
 
 namespace Rekey.Terraform;
@@ -29,7 +30,10 @@ public static class TerraformChecks
         var found = Problems(run, path, afterCutover: true, targetKeyArn);
         if (found.Count == 0)
         {
-            checkedItems.Add($"the Terraform plan {path} replaces and deletes none of {run.ClusterId}'s resources");
+            var passed = $"the Terraform plan {path} replaces and deletes none of {run.ClusterId}'s resources";
+            checkedItems.Add(passed);
+            run.Journal.Add("Verify", char.ToUpperInvariant(passed[0]) + passed[1..] + ".");
+            run.Log.LogInformation("Terraform: {Check}.", passed);
         }
 
         problems.AddRange(found);

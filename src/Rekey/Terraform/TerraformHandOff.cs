@@ -42,14 +42,14 @@ public static class TerraformHandOff
                 var forcing = ForcingAttributes(change);
                 var fixes = forcing.Select(a => Fix(change, a, clusterId, afterCutover, targetKeyArn)).ToList();
                 problems.Add(
-                    $"Terraform would replace {change.Address} ({string.Join(", ", change.Actions)}), destroying {(afterCutover ? "the new" : "the")} cluster's {Describe(change.Type)}"
+                    $"Terraform would replace {change.Address} ({string.Join(", ", change.Actions)}), destroying {Describe(change.Type, afterCutover)}"
                     + (forcing.Count == 0 ? "." : $", because of {string.Join(", ", forcing)}.")
                     + (fixes.Count == 0 ? " Change the configuration until `terraform plan` shows no replacement." : " In the configuration: " + string.Join(" ", fixes)));
             }
             else if (change.Deletes)
             {
                 problems.Add(
-                    $"Terraform would delete {change.Address}, the cluster's {Describe(change.Type)}. Put the resource back in the configuration, "
+                    $"Terraform would delete {change.Address}, {Describe(change.Type, afterCutover)}. Put the resource back in the configuration, "
                     + $"or if it is no longer managed here, `terraform state rm '{change.Address}'` instead of applying.");
             }
         }
@@ -100,12 +100,16 @@ public static class TerraformHandOff
         };
     }
 
-    private static string Describe(string type) => type switch
+    private static string Describe(string type, bool afterCutover)
     {
-        "aws_rds_cluster" => "cluster (aws_rds_cluster)",
-        "aws_rds_cluster_instance" => "instance (aws_rds_cluster_instance)",
-        "aws_rds_cluster_endpoint" => "custom endpoint (aws_rds_cluster_endpoint)",
-        "aws_rds_cluster_role_association" => "IAM role association (aws_rds_cluster_role_association)",
-        _ => type,
-    };
+        var cluster = afterCutover ? "the new cluster" : "the cluster";
+        return type switch
+        {
+            "aws_rds_cluster" => $"{cluster} itself (aws_rds_cluster)",
+            "aws_rds_cluster_instance" => $"an instance of {cluster} (aws_rds_cluster_instance)",
+            "aws_rds_cluster_endpoint" => $"a custom endpoint of {cluster} (aws_rds_cluster_endpoint)",
+            "aws_rds_cluster_role_association" => $"an IAM role association of {cluster} (aws_rds_cluster_role_association)",
+            _ => $"{type} of {cluster}",
+        };
+    }
 }

@@ -79,6 +79,31 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task A_dress_rehearsal_is_announced_with_its_measured_times_both_strategies_forecasts_and_its_cost()
+    {
+        var (run, _, _) = await fixture.RunAsync(
+            "--target=DressRehearsal", "--cluster=orders", "--kms-key=alias/dress", "--create-key", "--confirm=orders", "--switchover-timeout=90", $"--sns-topic-arn={fixture.TopicArn}");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var succeeded = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn)
+            .Last(m => m.MessageAttributes["cluster"].StringValue == "orders" && m.MessageAttributes["step"].StringValue == "DressRehearsal");
+        Assert.Equal("succeeded", succeeded.MessageAttributes["status"].StringValue);
+        var facts = JsonDocument.Parse(succeeded.Message).RootElement.GetProperty("facts");
+        static double Seconds(JsonElement facts, string name) => double.Parse(facts.GetProperty(name).GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True(Seconds(facts, "dress-restore-seconds") > 0, facts.ToString());
+        Assert.True(Seconds(facts, "dress-writer-seconds") > 0, facts.ToString());
+        Assert.Equal(
+            Seconds(facts, "dress-restorable-lag-seconds") + Seconds(facts, "dress-restore-seconds") + Seconds(facts, "dress-writer-seconds") + 120, // rename and DNS, estimated at two minutes
+            Seconds(facts, "forecast-restore-swap-seconds"),
+            precision: 0);
+        Assert.Equal("60", facts.GetProperty("forecast-blue-green-typical-seconds").GetString());
+        Assert.Equal("90", facts.GetProperty("forecast-blue-green-at-most-seconds").GetString());
+        Assert.Equal("db.r6g.large", facts.GetProperty("dress-instance-class").GetString());
+        Assert.True(Seconds(facts, "dress-hours") > 0, facts.ToString());
+    }
+
+    [Fact]
     public async Task A_failed_step_is_announced_as_failed_with_its_reason()
     {
         var (run, _, mutating) = await fixture.RunAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/missing", $"--sns-topic-arn={fixture.TopicArn}");

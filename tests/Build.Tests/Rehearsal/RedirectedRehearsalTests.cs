@@ -73,7 +73,16 @@ public sealed partial class RedirectedRehearsalTests
                 Assert.Single(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^::notice title=Cutover of {cluster}::Cutover of {cluster} succeeded; write outage \d\d:\d\d:\d\d on AWS's clock\.$"));
             }
 
-            Assert.DoesNotContain(lines, l => l.StartsWith("::error", StringComparison.Ordinal));
+            // The only errors are the refusals the rehearsal shows on purpose: Preflight of a Terraform plan written too early.
+            var errors = lines.Where(l => l.StartsWith("::error", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, errors.Count);
+            Assert.All(errors, e => Assert.Contains("Terraform would replace aws_rds_cluster.", e, StringComparison.Ordinal));
+            Assert.Equal(2, lines.Count(l => l.StartsWith("Refused as expected (exit code 3)", StringComparison.Ordinal)));
+
+            // The dress rehearsal ran before each Plan, which quotes what it measured.
+            Assert.Equal(2, lines.Count(l => l.StartsWith("Dress rehearsal of ", StringComparison.Ordinal)));
+            Assert.Equal(2, lines.Count(l => l.StartsWith("Measured by the dress rehearsal of ", StringComparison.Ordinal)));
+            Assert.Equal(2, lines.Count(l => l.StartsWith("Terraform: the Terraform plan ", StringComparison.Ordinal) && l.Contains("replaces and deletes none of", StringComparison.Ordinal)));
         }
         finally
         {
