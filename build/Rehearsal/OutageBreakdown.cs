@@ -33,6 +33,12 @@ public sealed record OutageBreakdown
 
     public required IReadOnlyList<AwsOperation> Operations { get; init; }
 
+    /// <summary>
+    /// Blue/Green: how long after AWS's switchover-completed event Rekey saw it (its rekey:switched-at tag). Writes
+    /// resume without Rekey, so this is not in the outage; it is what Rekey's polling adds before its next step.
+    /// </summary>
+    public TimeSpan? SeenAfter { get; init; }
+
     public TimeSpan Outage => OutageEnd - OutageStart;
 
     /// <summary>The time at least one AWS operation was under way (overlaps counted once).</summary>
@@ -146,12 +152,18 @@ public sealed record OutageBreakdown
                 .Max();
 
         var operations = new List<AwsOperation>();
+        TimeSpan? seenAfter = null;
         if (Last("Switchover completed", window.End.AddMinutes(10)) is { } completed && Last("Switchover started", completed) is { } started)
         {
             operations.Add(new AwsOperation("Switchover", started, completed));
+            var oldBlue = await new ClusterReader(rds).FindClusterAsync(Strategies.BlueGreenDeployments.OldBlueId(clusterId), cancellationToken).ConfigureAwait(false);
+            if (oldBlue?.Tag(Strategies.BlueGreenDeployments.SwitchedAtTag) is { } seenText)
+            {
+                seenAfter = DateTimeOffset.Parse(seenText, CultureInfo.InvariantCulture) - completed;
+            }
         }
 
-        return new OutageBreakdown { Cluster = clusterId, Strategy = "blue-green", OutageStart = window.Start, OutageEnd = window.End, Operations = operations };
+        return new OutageBreakdown { Cluster = clusterId, Strategy = "blue-green", OutageStart = window.Start, OutageEnd = window.End, Operations = operations, SeenAfter = seenAfter };
     }
 
     private DateTimeOffset Clip(DateTimeOffset time) =>

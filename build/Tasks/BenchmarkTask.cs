@@ -43,6 +43,11 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
         }
 
         Show(results);
+        foreach (var line in Targets(results))
+        {
+            context.Log.Information(line);
+        }
+
         Directory.CreateDirectory(context.Settings.ArtifactsDirectory);
         var path = Path.Combine(context.Settings.ArtifactsDirectory, FileName);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, Json), cancellationToken);
@@ -53,7 +58,7 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
     {
         var table = new Table()
             .Title("Outage split into AWS's operations and Rekey's overhead (sandbox seconds; AWS = their union within the outage)")
-            .AddColumns("Run", "Cluster", "Strategy", "Outage", "Rename", "Instance renames", "Restorable", "Restore", "Writer", "Switchover", "AWS", "Application", "Rekey", "Rekey/AWS", "Start to switchover");
+            .AddColumns("Run", "Cluster", "Strategy", "Outage", "Rename", "Instance renames", "Restorable", "Restore", "Writer", "Switchover", "AWS", "Application", "Rekey", "Rekey/AWS", "Start to switchover", "Switchover seen after");
         foreach (var run in results)
         {
             table.AddRow(
@@ -71,13 +76,43 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
                 Seconds(run.ApplicationSeconds),
                 Seconds(run.OverheadSeconds),
                 run.OverheadRatio?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-",
-                run.StartToSwitchoverSeconds is { } toSwitchover ? Seconds(toSwitchover) : "-");
+                run.StartToSwitchoverSeconds is { } toSwitchover ? Seconds(toSwitchover) : "-",
+                run.SwitchoverSeenAfterSeconds is { } seen ? Seconds(seen) : "-");
         }
 
         console.Write(table);
     }
 
     private static string Seconds(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+
+    /// <summary>The targets the benchmark measures, each with the worst figure of the runs and whether it was met.</summary>
+    public static IReadOnlyList<string> Targets(IReadOnlyList<BenchmarkRun> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var lines = new List<string>();
+        var blueGreen = results.Where(r => r.Strategy == "blue-green").ToList();
+        if (blueGreen.Count > 0)
+        {
+            var worst = blueGreen.Max(r => r.OutageSeconds);
+            lines.Add(FormattableString.Invariant($"Target: Blue/Green write outage under {BlueGreenOutageTarget:0} s of AWS time: {(worst < BlueGreenOutageTarget ? "met" : "MISSED")} (longest {worst:0.0} s in {blueGreen.Count} run(s))."));
+        }
+
+        foreach (var strategy in results.Select(r => r.Strategy).Distinct(StringComparer.Ordinal))
+        {
+            var ratios = results.Where(r => r.Strategy == strategy && r.OverheadRatio is not null).Select(r => r.OverheadRatio!.Value).ToList();
+            if (ratios.Count > 0)
+            {
+                var worst = ratios.Max();
+                lines.Add(FormattableString.Invariant($"Target: Rekey's share of the {strategy} outage at most {OverheadRatioTarget:P0} of AWS's operation time: {(worst <= OverheadRatioTarget ? "met" : "MISSED")} (at most {worst:P1} in {ratios.Count} run(s))."));
+            }
+        }
+
+        return lines;
+    }
+
+    public const double BlueGreenOutageTarget = 60;
+
+    public const double OverheadRatioTarget = 0.02;
 }
 
 /// <summary>One cluster in one benchmark run, as benchmark.json holds it.</summary>
@@ -93,7 +128,8 @@ public sealed record BenchmarkRun(
     double ApplicationSeconds,
     double OverheadSeconds,
     double? OverheadRatio,
-    double? StartToSwitchoverSeconds)
+    double? StartToSwitchoverSeconds,
+    double? SwitchoverSeenAfterSeconds = null)
 {
     public static BenchmarkRun Of(int run, OutageBreakdown breakdown, TimeSpan? startToSwitchover = null)
     {
@@ -110,6 +146,7 @@ public sealed record BenchmarkRun(
             breakdown.Application.TotalSeconds,
             breakdown.Overhead.TotalSeconds,
             double.IsNaN(breakdown.OverheadRatio) ? null : breakdown.OverheadRatio,
-            startToSwitchover?.TotalSeconds);
+            startToSwitchover?.TotalSeconds,
+            breakdown.SeenAfter?.TotalSeconds);
     }
 }

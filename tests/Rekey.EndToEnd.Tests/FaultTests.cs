@@ -38,7 +38,7 @@ public sealed class FaultTests
 
         var result = await sandbox.RunAsync(sandbox.CreateAws(), sandbox.Arguments("Preflight", "e2e-throttled-defaults"));
 
-        Assert.True(result.ExitCode != 0, result.ToString());
+        Assert.True(result.ExitCode == Rekey.Runtime.ExitCodes.AwsFailure, result.ToString());
         Assert.InRange(result.Calls.Count(c => c.Operation == "DescribeDBClusters" && c.ErrorCode == "Throttling"), 1, 4);
         Assert.Empty(result.MutatingCalls);
     }
@@ -65,7 +65,7 @@ public sealed class FaultTests
 
         var result = await sandbox.CutoverAsync("e2e-5xx-restore");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.ExitCode == Rekey.Runtime.ExitCodes.AwsFailure, result.ToString());
         Assert.True(result.Output.Contains("Rekey stopped: The request processing has failed because of an unknown error", StringComparison.Ordinal), result.ToString());
         await AssertOldClusterIntactAsync(sandbox, original, OldId);
         await AssertRollbackWorksAsync(sandbox, original, "e2e-5xx-restore");
@@ -96,7 +96,7 @@ public sealed class FaultTests
 
         var result = await sandbox.CutoverAsync("e2e-instance-hangs", null, "--max-wait=2s");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.ExitCode == Rekey.Runtime.ExitCodes.WaitTimedOut, result.ToString());
         Assert.True(result.Output.Contains($"Gave up waiting for instance {LedgerCluster.Writer}", StringComparison.Ordinal), result.ToString());
         await AssertOldClusterIntactAsync(sandbox, original, OldId);
 
@@ -128,7 +128,7 @@ public sealed class FaultTests
 
         var result = await sandbox.CutoverAsync("e2e-dns-too-slow", null, "--max-wait=2s");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.ExitCode == Rekey.Runtime.ExitCodes.WaitTimedOut, result.ToString());
         Assert.True(result.Output.Contains(".rds.amazonaws.com", StringComparison.Ordinal), result.ToString());
         Assert.DoesNotContain(result.MutatingCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
         sandbox.Server.Faults.Clear();

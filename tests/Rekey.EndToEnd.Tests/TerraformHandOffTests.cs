@@ -77,6 +77,39 @@ public sealed class TerraformHandOffTests : IDisposable
         Assert.Contains("Preflight passed", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task After_the_cutover_Verify_fails_a_plan_that_would_replace_the_new_cluster_naming_the_key_ARN_to_write_and_passes_one_that_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        var cutover = await sandbox.CutoverAsync("e2e-tf-after", null, "--strategy=restore-swap");
+        Assert.True(cutover.ExitCode == 0, cutover.ToString());
+        string newKey;
+        using (var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region))
+        {
+            newKey = (await rds.DescribeDBClustersAsync(new Rekey.Aws.RDS.Model.DescribeDBClustersRequest { DBClusterIdentifier = LedgerCluster.Id })).DBClusters![0].KmsKeyId!;
+        }
+
+        // The configuration names the key by its alias: Terraform reads the alias as another value than the ARN and replaces the cluster.
+        var aliasSpelling = Write("alias.json", Plan("1.2", ClusterReplacedForItsKey(LedgerCluster.KeyAlias).Replace($"arn:aws:kms:{LedgerCluster.Region}:{LedgerCluster.Account}:key/aws-rds", newKey, StringComparison.Ordinal)));
+        var failed = await sandbox.RunAsync(sandbox.Arguments("Verify", "e2e-tf-after", "--exclusive", $"--terraform-plan={aliasSpelling}"));
+
+        Assert.True(failed.ExitCode == ExitCodes.VerificationFailed, failed.ToString());
+        Assert.Empty(failed.MutatingCalls);
+        var words = System.Text.RegularExpressions.Regex.Replace(failed.Output, @"\s+", " ");
+        Assert.True(words.Contains("Terraform would replace aws_rds_cluster.ledger (delete, create), destroying the new cluster itself", StringComparison.Ordinal), failed.ToString());
+        Assert.True(words.Contains($"set kms_key_id = \"{newKey}\"", StringComparison.Ordinal), failed.ToString());
+
+        var noChange = $$"""
+            { "address": "aws_rds_cluster.ledger", "mode": "managed", "type": "aws_rds_cluster", "name": "ledger",
+              "provider_name": "registry.terraform.io/hashicorp/aws",
+              "change": { "actions": ["no-op"], "before": { "cluster_identifier": "{{LedgerCluster.Id}}", "kms_key_id": "{{newKey}}" }, "after": { "cluster_identifier": "{{LedgerCluster.Id}}", "kms_key_id": "{{newKey}}" }, "after_unknown": {} } }
+            """;
+        var passed = await sandbox.RunAsync(sandbox.Arguments("Verify", "e2e-tf-after", "--exclusive", $"--terraform-plan={Write("no-op.json", Plan("1.2", noChange))}"));
+
+        Assert.True(passed.ExitCode == 0, passed.ToString());
+        Assert.Contains("replaces and deletes none of ledger's resources", passed.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("missing", "does not exist")]
     [InlineData("not-json", "is not JSON")]

@@ -209,9 +209,17 @@ public static class Fence
                 var resolving = new List<string>();
                 foreach (var name in names)
                 {
-                    if ((await run.Dns.ResolveAsync(name, token).ConfigureAwait(false)).Exists)
+                    try
                     {
-                        resolving.Add(name);
+                        if ((await run.Dns.ResolveAsync(name, token).ConfigureAwait(false)).Exists)
+                        {
+                            resolving.Add(name);
+                        }
+                    }
+                    catch (DnsClient.DnsResponseException exception) when (!token.IsCancellationRequested)
+                    {
+                        // A name server that did not answer proves nothing gone: look again until the deadline.
+                        return Probe<int>.NotYet(names.Count, $"the name server did not answer for {name} ({exception.Message})");
                     }
                 }
 

@@ -59,7 +59,19 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
                 async token =>
                 {
                     attempts++;
-                    var seen = await probe(token).ConfigureAwait(false);
+                    Probe<T> seen;
+                    try
+                    {
+                        seen = await probe(token).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (token.IsCancellationRequested)
+                    {
+                        // Some clients turn a cancelled call into an error of their own (DnsClient: "timed out"); the deadline
+                        // or the run's cancellation is still what ended it, and Polly must see it as such.
+                        token.ThrowIfCancellationRequested();
+                        throw;
+                    }
+
                     var now = time.GetTimestamp();
                     if (!seen.Done && (seen.Status != lastStatus || time.GetElapsedTime(lastReport, now) >= settings.ProgressEvery))
                     {

@@ -64,3 +64,27 @@ public sealed class OutageBreakdownTests
         Assert.Equal(TimeSpan.FromSeconds(4), breakdown.Overhead);
     }
 }
+
+public sealed class BenchmarkTargetTests
+{
+    private static Rekey.Build.Tasks.BenchmarkRun Run(string strategy, double outage, double? ratio) =>
+        new(1, "orders", strategy, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(outage), outage, new Dictionary<string, double>(), outage, 0, 0, ratio, null);
+
+    [Fact]
+    public void The_targets_are_met_when_every_run_is_within_them_and_name_the_worst_figure()
+    {
+        var lines = Rekey.Build.Tasks.BenchmarkTask.Targets([Run("blue-green", 25.6, 0), Run("blue-green", 41.0, 0), Run("restore-swap", 2260, 0.017)]);
+
+        Assert.Contains("Target: Blue/Green write outage under 60 s of AWS time: met (longest 41.0 s in 2 run(s)).", lines);
+        Assert.Contains(lines, l => l.StartsWith("Target: Rekey's share of the restore-swap outage at most 2", StringComparison.Ordinal) && l.Contains(": met (at most 1.7", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_run_beyond_a_target_is_reported_as_missed()
+    {
+        var lines = Rekey.Build.Tasks.BenchmarkTask.Targets([Run("blue-green", 61.0, 0), Run("restore-swap", 2260, 0.025)]);
+
+        Assert.Contains("Target: Blue/Green write outage under 60 s of AWS time: MISSED (longest 61.0 s in 1 run(s)).", lines);
+        Assert.Contains(lines, l => l.Contains("restore-swap", StringComparison.Ordinal) && l.Contains("MISSED (at most 2.5", StringComparison.Ordinal));
+    }
+}

@@ -84,6 +84,32 @@ public sealed class WaiterTests
     }
 
     [Fact]
+    public async Task A_probe_whose_client_turns_the_deadlines_cancellation_into_its_own_error_still_ends_as_the_deadline()
+    {
+        var time = new FakeTimeProvider();
+        var waiter = new Waiter(Settings, time, NullLogger.Instance);
+
+        // As DnsClient does: a query cancelled by the deadline ends in "timed out", not OperationCanceledException.
+        var wait = waiter.UntilAsync("old endpoint names to disappear from DNS", TimeSpan.FromSeconds(30), async token =>
+        {
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("Query timed out or is a transient error.");
+            }
+
+            return Probe<bool>.NotYet(false, "still resolves");
+        }, CancellationToken.None);
+        await Drive(time, wait);
+
+        var error = await Assert.ThrowsAsync<WaitTimeoutException>(() => wait);
+        Assert.Contains("Gave up waiting for old endpoint names to disappear from DNS after 00:00:30", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_condition_that_already_holds_returns_at_once_without_a_pause()
     {
         var time = new FakeTimeProvider();
