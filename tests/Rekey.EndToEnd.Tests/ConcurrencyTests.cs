@@ -1,4 +1,6 @@
 using Rekey.EndToEnd.Tests.Support;
+using Rekey.Runtime;
+using Rekey.Sandbox.Core;
 using Rekey.State;
 
 namespace Rekey.EndToEnd.Tests;
@@ -31,5 +33,68 @@ public sealed class ConcurrencyTests
         using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
         var cluster = await CutoverTests.DescribeAsync(rds, LedgerCluster.Id);
         Assert.DoesNotContain(cluster.TagList!, t => t.Key == RekeyTags.Lock);
+    }
+
+    [Fact]
+    public async Task A_run_whose_confirmed_lock_a_late_lock_write_overwrites_makes_no_further_change_and_the_holder_finishes_the_cutover()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+
+        // The late run's lock write is held by the sandbox until the test moves its clock on: AWS applies it late.
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.Delay, Service = "rds", Operation = "AddTagsToResource", DelaySeconds = TimeSpan.FromDays(1).TotalSeconds });
+        var late = new CrashingHttpClientFactory();
+        var lateRun = Task.Run(() => sandbox.CutoverAsync("e2e-late", sandbox.CreateAws(late)));
+        await WaitUntilAsync(() => sandbox.Server.Faults.Pending().Count == 0, "the late run's lock write to reach the sandbox");
+        Assert.DoesNotContain("AddTagsToResource", late.Succeeded);
+
+        // The overwritten run takes the lock and confirms it; right after its next tag write succeeds, the late lock write lands.
+        var overwrittenAt = -1;
+        var changes = 0;
+        var tagWrites = 0;
+        var overwritten = new CrashingHttpClientFactory
+        {
+            AfterSucceeded = async operation =>
+            {
+                var changesSoFar = Interlocked.Increment(ref changes);
+                if (operation != "AddTagsToResource" || Interlocked.Increment(ref tagWrites) != 2)
+                {
+                    return;
+                }
+
+                sandbox.Server.Clock.Advance(TimeSpan.FromDays(1));
+                await WaitUntilAsync(() => late.Succeeded.Contains("AddTagsToResource"), "the late lock write to land");
+                overwrittenAt = changesSoFar;
+            },
+        };
+        var overwrittenResult = await sandbox.CutoverAsync("e2e-overwritten", sandbox.CreateAws(overwritten));
+        var lateResult = await lateRun;
+
+        Assert.True(overwrittenAt > 0, overwrittenResult.ToString());
+        Assert.Equal(ExitCodes.ClusterLocked, overwrittenResult.ExitCode);
+        Assert.Contains("Run e2e-overwritten lost the lock", overwrittenResult.Output, StringComparison.Ordinal);
+        Assert.Contains("run e2e-late holds it now", overwrittenResult.Output, StringComparison.Ordinal);
+        Assert.Contains("stopped before its next change", overwrittenResult.Output, StringComparison.Ordinal);
+
+        // No change by the overwritten run once the other lock had landed: the tag write it had made is its last.
+        Assert.Equal(overwrittenAt, overwritten.Succeeded.Count);
+        Assert.Equal("AddTagsToResource", overwritten.Succeeded[^1]);
+        Assert.DoesNotContain(overwritten.Succeeded, c => c is "ModifyDBCluster" or "ModifyDBInstance" or "DeleteDBClusterEndpoint" or "RestoreDBClusterToPointInTime");
+
+        // The run that holds the lock resumes from what the other left and finishes: Verify passed, lock released.
+        Assert.True(lateResult.ExitCode == 0, lateResult.ToString());
+        Assert.Contains("Verify passed", lateResult.Output, StringComparison.Ordinal);
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var cluster = await CutoverTests.DescribeAsync(rds, LedgerCluster.Id);
+        Assert.DoesNotContain(cluster.TagList!, t => t.Key == RekeyTags.Lock);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(10);
+        }
     }
 }

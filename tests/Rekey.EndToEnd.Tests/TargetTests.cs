@@ -57,6 +57,59 @@ public sealed class TargetTests
     }
 
     [Fact]
+    public async Task Preflight_refuses_a_same_account_key_whose_policy_denies_RDSs_use_with_StringNotEquals_on_a_key_absent_from_the_request_and_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        var region = Amazon.RegionEndpoint.GetBySystemName(LedgerCluster.Region);
+        const string denySid = "OnlyThroughOurVpcEndpoint";
+
+        // A common hardening: deny key use unless it comes through one VPC endpoint. RDS's requests carry no
+        // aws:SourceVpce, so IAM applies the Deny (a negated operator holds for an absent key) and the restore fails.
+        var policy = $$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Sid":"Administration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{LedgerCluster.Account}}:root"},"Action":"kms:*","Resource":"*"},
+              {"Sid":"{{denySid}}","Effect":"Deny","Principal":"*","Action":["kms:CreateGrant","kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*",
+               "Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"} } }]}
+            """;
+        string keyArn;
+        using (var kms = sandbox.Aws.CreateKms(region))
+        {
+            var key = await kms.CreateKeyAsync(new CreateKeyRequest { Policy = policy, BypassPolicyLockoutSafetyCheck = true });
+            await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/vpce-only", TargetKeyId = key.KeyMetadata.KeyId });
+            keyArn = key.KeyMetadata.Arn;
+        }
+
+        var before = await AccountState.ReadAsync(sandbox.Aws);
+        var arguments = sandbox.Arguments("Cutover", "e2e-vpce-only-key", $"--confirm={LedgerCluster.Id}")
+            .Where(a => a != "--create-key")
+            .Select(a => a.StartsWith("--kms-key=", StringComparison.Ordinal) ? "--kms-key=alias/vpce-only" : a)
+            .ToArray();
+
+        var result = await sandbox.RunAsync(arguments);
+
+        Assert.True(result.ExitCode == Rekey.Runtime.ExitCodes.RefusedByPreflight, result.ToString());
+        var words = System.Text.RegularExpressions.Regex.Replace(result.Output, @"\s+", " ");
+        foreach (var expected in new[] { "its key policy does not let", "KMSKeyNotAccessibleFault", $"Deny statement \"{denySid}\"", "StringNotEquals aws:SourceVpce" })
+        {
+            Assert.True(words.Contains(expected, StringComparison.Ordinal), $"missing '{expected}' in:{Environment.NewLine}{result}");
+        }
+
+        Assert.Empty(result.MutatingCalls);
+        Assert.Equal(before.Lines, (await AccountState.ReadAsync(sandbox.Aws)).Lines);
+
+        // The sandbox, which evaluates the policy on its own, refuses a restore onto that key.
+        using var rds = sandbox.Aws.CreateRds(region);
+        var refused = await Assert.ThrowsAsync<Rekey.Aws.RDS.KMSKeyNotAccessibleException>(() => rds.RestoreDBClusterToPointInTimeAsync(new RestoreDBClusterToPointInTimeRequest
+        {
+            DBClusterIdentifier = "ledger-probe",
+            SourceDBClusterIdentifier = LedgerCluster.Id,
+            UseLatestRestorableTime = true,
+            KmsKeyId = keyArn,
+        }));
+        Assert.Equal("KMSKeyNotAccessibleFault", refused.ErrorCode);
+    }
+
+    [Fact]
     public async Task Plan_writes_markdown_and_json_naming_the_old_names_and_the_carried_settings()
     {
         await using var sandbox = await EndToEndSandbox.StartAsync();

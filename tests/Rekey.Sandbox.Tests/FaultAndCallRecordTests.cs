@@ -69,6 +69,30 @@ public sealed class FaultAndCallRecordTests(SandboxFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task A_delayed_tag_write_lands_only_after_its_delay_on_the_sandbox_clock()
+    {
+        await fixture.AvailableClusterAsync("delayed-tags");
+        var arn = fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "delayed-tags")!.Arn);
+        fixture.Sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Delay, Service = "rds", Operation = "AddTagsToResource", DelaySeconds = 3600 });
+        var sentAt = fixture.Sandbox.Clock.Now;
+
+        var write = fixture.Query.CallAsync("AddTagsToResource", [new("ResourceName", arn), new("Tags.Tag.1.Key", "late"), new("Tags.Tag.1.Value", "yes")]);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var taggedWhileHeld = fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "delayed-tags")!.Tags.Any(t => t.Key == "late"));
+        var recordedWhileHeld = fixture.Sandbox.Calls.Find(operation: "AddTagsToResource").Count(c => c.Time >= sentAt);
+        fixture.Advance(TimeSpan.FromHours(1));
+        await write;
+        var taggedAfter = fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "delayed-tags")!.Tags.Any(t => t.Key == "late"));
+        var served = fixture.Sandbox.Calls.Find(operation: "AddTagsToResource").Last();
+
+        Assert.False(taggedWhileHeld);
+        Assert.Equal(0, recordedWhileHeld);
+        Assert.True(taggedAfter);
+        Assert.True(served.Time >= sentAt + TimeSpan.FromHours(1), $"served at {served.Time:O}, sent at {sentAt:O}");
+        Assert.Empty(fixture.Sandbox.Faults.Pending());
+    }
+
+    [Fact]
     public async Task Faults_set_through_the_sandbox_api_are_listed_and_consumed_by_the_calls_they_match()
     {
         using var http = new HttpClient { BaseAddress = fixture.Sandbox.BaseUrl };

@@ -19,6 +19,12 @@ public enum FaultKind
 
     /// <summary>DNS changes take this much longer to be seen (sandbox time).</summary>
     SlowDns,
+
+    /// <summary>
+    /// The next calls are held for DelaySeconds of sandbox time before they are served, as a request that
+    /// AWS applies late (network latency, SDK retries under throttling): its change happens at the end of the delay.
+    /// </summary>
+    Delay,
 }
 
 /// <summary>A fault set through the sandbox API. Operation "*" matches every operation of the service.</summary>
@@ -88,6 +94,10 @@ public sealed class FaultInjector
     /// <summary>Consumes and returns FailAsync or HangAsync for an asynchronous operation, if any.</summary>
     public FaultKind? TakeAsyncOutcome(string service, string operation) =>
         Take(service, operation, static k => k is FaultKind.FailAsync or FaultKind.HangAsync)?.Kind;
+
+    /// <summary>Consumes a Delay fault for this call, if any, and returns how long (sandbox time) the call is held.</summary>
+    public TimeSpan? TakeCallDelay(string service, string operation) =>
+        Take(service, operation, static k => k is FaultKind.Delay)?.DelaySeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 
     /// <summary>Extra delay for DNS changes (SlowDns rules are not consumed).</summary>
     public TimeSpan DnsDelay()

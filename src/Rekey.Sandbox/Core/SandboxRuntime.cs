@@ -98,6 +98,26 @@ public sealed partial class SandboxRuntime(
         }
     }
 
+    /// <summary>
+    /// Holds a call that a Delay fault matches until the sandbox clock has moved on by the fault's delay, so its
+    /// change lands late; moving the clock forward releases it early. Runs before <see cref="Execute{T}"/>, outside the lock.
+    /// </summary>
+    public async Task DelayAsync(AwsRequestContext request, string operation)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (faults.TakeCallDelay(request.Service, operation) is not { } delay)
+        {
+            return;
+        }
+
+        var due = clock.Now + delay;
+        while (clock.Now < due)
+        {
+            var realRemaining = TimeSpan.FromTicks((long)((due - clock.Now).Ticks / clock.Speed));
+            await Task.Delay(TimeSpan.FromTicks(Math.Clamp(realRemaining.Ticks, TimeSpan.TicksPerMillisecond, 20 * TimeSpan.TicksPerMillisecond)), request.Http.RequestAborted);
+        }
+    }
+
     /// <summary>Reads state (sandbox API, DNS) after applying due transitions.</summary>
     public T Read<T>(Func<T> reader)
     {

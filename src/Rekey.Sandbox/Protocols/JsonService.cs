@@ -59,6 +59,7 @@ public abstract class JsonService(SandboxRuntime runtime) : ISandboxService
             }
 
             var body = await ReadBodyAsync(http.Request);
+            await runtime.DelayAsync(request, operationName);
             result = runtime.Execute(request, operationName, operation.Mutating, ThrottlingCode, () => operation.Handler(request, body));
         }
         catch (AwsServiceException error)

@@ -46,6 +46,7 @@ public abstract class QueryService(SandboxRuntime runtime) : ISandboxService
                 throw new AwsServiceException("InvalidAction", $"Could not find operation {action} for version {parameters.Get("Version")}");
             }
 
+            await runtime.DelayAsync(request, action);
             var result = runtime.Execute(request, action, operation.Mutating, ThrottlingCode, () => operation.Handler(request, parameters).ToList());
             response = new XElement(
                 action + "Response",

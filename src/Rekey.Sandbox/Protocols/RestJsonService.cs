@@ -62,6 +62,7 @@ public abstract class RestJsonService(SandboxRuntime runtime) : ISandboxService
 
             var body = await JsonService.ReadBodyAsync(http.Request);
             var parsed = new RestJsonRequest(route.Path, http.Request.Query, http.Request.Headers, body);
+            await runtime.DelayAsync(request, route.Route.Operation);
             response = runtime.Execute(request, route.Route.Operation, route.Route.Mutating, ThrottlingCode, () => route.Route.Handler(request, parsed));
         }
         catch (AwsServiceException error)

@@ -95,6 +95,7 @@ public static class CreateInstances
             await run.Rds.CreateDBInstanceAsync(BuildRequest(old, instanceId, run.ClusterId), cancellationToken).ConfigureAwait(false);
             run.Journal.Add("CreateInstances", $"Creating instance {instanceId} ({old.DBInstanceClass} in {old.AvailabilityZone}).");
             run.Log.LogInformation("Creating instance {Instance}", instanceId);
+            await ClusterLock.EnsureHeldAsync(run, "CreateInstances", $"creating instance {instanceId}", mustBePresent: false, cancellationToken).ConfigureAwait(false);
         }
         catch (DBInstanceAlreadyExistsException)
         {
@@ -129,6 +130,7 @@ public static class CreateInstances
             await run.Rds.FailoverDBClusterAsync(new FailoverDBClusterRequest { DBClusterIdentifier = run.ClusterId, TargetDBInstanceIdentifier = writerId }, cancellationToken)
                 .ConfigureAwait(false);
             run.Journal.Add("CreateInstances", $"Failed over {run.ClusterId} from {current} to {writerId}, the old writer's identifier.");
+            await ClusterLock.EnsureHeldAsync(run, "CreateInstances", $"failing over to {writerId}", mustBePresent: false, cancellationToken).ConfigureAwait(false);
         }
 
         await run.Wait.DuringOutage.UntilAsync(
@@ -172,5 +174,6 @@ public static class CreateInstances
         }
 
         await run.Rds.AddAsync(answer.DBClusters![0].DBClusterArn!, RekeyTags.WriterAvailableAt, Tagging.Iso(end), cancellationToken).ConfigureAwait(false);
+        await ClusterLock.EnsureHeldAsync(run, "CreateInstances", "recording the end of the outage", mustBePresent: false, cancellationToken).ConfigureAwait(false);
     }
 }

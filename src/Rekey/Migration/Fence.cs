@@ -16,6 +16,7 @@ namespace Rekey.Migration;
 /// renames the cluster and its instances (the instance renames reboot them, closing pooled connections),
 /// waits until DNS no longer knows any old name, checks that no connection remains, and takes T1 from AWS's clock.
 /// Every part looks at AWS first, so a second run after a crash picks up where the first stopped.
+/// After each change it reads the lock again and stops before its next change if another run holds it.
 /// </summary>
 public static class Fence
 {
@@ -33,6 +34,9 @@ public static class Fence
             ?? throw new InvalidOperationException($"DB cluster {run.ClusterId} does not exist, under its name or as {run.OldClusterId}.");
         await ClusterLock.AcquireAsync(run, source, cancellationToken).ConfigureAwait(false);
 
+        // Read again under the lock: a run that held it before this run's late lock write may have recorded the definition already.
+        state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        source = state.Source ?? source;
         var definition = state.Definition ?? await RecordAsync(run, reader, source, targetKeyArn, cancellationToken).ConfigureAwait(false);
 
         // Also after a resume: a crash between the cluster's tags and the instances' leaves instances the renames would skip.
@@ -53,6 +57,7 @@ public static class Fence
             fenced.DBClusterArn!,
             new Dictionary<string, string> { [RekeyTags.T1] = Tagging.Iso(t1), [RekeyTags.Phase] = "fenced" },
             cancellationToken).ConfigureAwait(false);
+        await StillLockedAsync(run, "writing T1", cancellationToken).ConfigureAwait(false);
         run.Journal.Mark("t1", t1);
         run.Journal.Add("Fence", $"T1 = {Tagging.Iso(t1)} (AWS time): every old endpoint is gone from DNS.");
         run.Log.LogInformation("T1 = {T1} on AWS's clock", Tagging.Iso(t1));
@@ -88,6 +93,7 @@ public static class Fence
             [RekeyTags.Phase] = "fencing",
         };
         await run.Rds.AddAsync(source.DBClusterArn!, tags, cancellationToken).ConfigureAwait(false);
+        await StillLockedAsync(run, $"recording the definition of {run.ClusterId} in its tags", cancellationToken).ConfigureAwait(false);
         run.Journal.Add("Fence", $"Recorded {instances.Count} instances (writer {definition.WriterId}) and {customEndpoints.Count} custom endpoints in tags of {run.ClusterId}.");
         return definition;
     }
@@ -103,6 +109,7 @@ public static class Fence
                 && current.Tags().GetValueOrDefault(RekeyTags.OriginalId) is null)
             {
                 await run.Rds.AddAsync(current.DBInstanceArn!, RekeyTags.OriginalId, instance.Id, cancellationToken).ConfigureAwait(false);
+                await StillLockedAsync(run, $"tagging instance {instance.Id}", cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -116,6 +123,7 @@ public static class Fence
                 await run.Rds.DeleteDBClusterEndpointAsync(new DeleteDBClusterEndpointRequest { DBClusterEndpointIdentifier = endpoint.Name }, cancellationToken)
                     .ConfigureAwait(false);
                 run.Journal.Add("Fence", $"Deleted custom endpoint {endpoint.Name} from the old cluster (recorded for re-creation).");
+                await StillLockedAsync(run, $"deleting custom endpoint {endpoint.Name}", cancellationToken).ConfigureAwait(false);
             }
             catch (DBClusterEndpointNotFoundException)
             {
@@ -160,6 +168,9 @@ public static class Fence
             var fencedAt = run.Journal.Marks.TryGetValue("fenced", out var mark) ? mark : await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
             await run.Rds.AddAsync(renamed!.DBClusterArn!, RekeyTags.FencedAt, Tagging.Iso(fencedAt), cancellationToken).ConfigureAwait(false);
         }
+
+        // Read only now that the rename is done: while it is under way the cluster may answer to neither name.
+        await StillLockedAsync(run, $"renaming {run.ClusterId} to {run.OldClusterId}", cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task RenameInstancesAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, CancellationToken cancellationToken)
@@ -177,6 +188,7 @@ public static class Fence
                 new ModifyDBInstanceRequest { DBInstanceIdentifier = instance.Id, NewDBInstanceIdentifier = run.OldNameOf(instance.Id), ApplyImmediately = true },
                 cancellationToken).ConfigureAwait(false);
             run.Journal.Add("Fence", $"Renamed instance {instance.Id} to {run.OldNameOf(instance.Id)}; the rename reboots it and closes its connections.");
+            await StillLockedAsync(run, $"renaming instance {instance.Id}", cancellationToken).ConfigureAwait(false);
         }
 
         await Task.WhenAll(definition.Instances.Select(instance => run.Wait.DuringOutage.UntilAsync(
@@ -191,6 +203,10 @@ public static class Fence
             },
             cancellationToken))).ConfigureAwait(false);
     }
+
+    /// <summary>Fence took the lock itself, so a lock that is gone counts as lost too.</summary>
+    private static Task StillLockedAsync(RekeyRun run, string change, CancellationToken cancellationToken) =>
+        ClusterLock.EnsureHeldAsync(run, "Fence", change, mustBePresent: true, cancellationToken);
 
     private static async Task WaitForOldNamesToVanishAsync(RekeyRun run, SourceDefinition definition, CancellationToken cancellationToken)
     {

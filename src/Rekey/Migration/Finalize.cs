@@ -22,14 +22,22 @@ public static class Finalize
         var definition = state.Definition ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} carries no recorded definition.");
 
         await AddRolesAsync(run, source, target, cancellationToken).ConfigureAwait(false);
+        await StillLockedAsync(run, "associating IAM roles", cancellationToken).ConfigureAwait(false);
         await ApplyModifiableSettingsAsync(run, reader, source, target, cancellationToken).ConfigureAwait(false);
+        await StillLockedAsync(run, $"modifying {run.ClusterId}", cancellationToken).ConfigureAwait(false);
         await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "Finalize", cancellationToken).ConfigureAwait(false);
+        await StillLockedAsync(run, "creating the custom endpoints", cancellationToken).ConfigureAwait(false);
         await ProxyTargets.MoveAsync(run, run.OldClusterId, run.ClusterId, "Finalize", cancellationToken).ConfigureAwait(false);
+        await StillLockedAsync(run, "moving RDS Proxy targets", cancellationToken).ConfigureAwait(false);
 
         await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.Phase, "finalized", cancellationToken).ConfigureAwait(false);
         var fresh = await reader.GetClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false);
         await ClusterLock.ReleaseAsync(run, fresh, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Reads the lock after each part, so that a run that lost it makes no further change.</summary>
+    private static Task StillLockedAsync(RekeyRun run, string change, CancellationToken cancellationToken) =>
+        ClusterLock.EnsureHeldAsync(run, "Finalize", change, mustBePresent: false, cancellationToken);
 
     private static async Task AddRolesAsync(RekeyRun run, DBCluster source, DBCluster target, CancellationToken cancellationToken)
     {

@@ -3,14 +3,17 @@ using System.Text.RegularExpressions;
 
 namespace Rekey.Migration;
 
+/// <summary>Which of RDS's actions a key policy leaves the run without, and why, naming the statements.</summary>
+public sealed record KeyUseCheck(IReadOnlyList<string> Missing, IReadOnlyList<string> Reasons);
+
 /// <summary>
 /// Whether a key policy lets the run's principal have RDS use the key: the KMS actions RDS needs from the
 /// caller (<see cref="RdsActions"/>) asked with the context RDS asks them in (kms:ViaService of the
 /// Region, kms:CallerAccount, kms:GrantIsForAWSResource for the grant). The rules are KMS's for a key
 /// policy: a matching Deny wins, and nothing is allowed without a matching Allow; a principal is
-/// "*", the account (its id or root ARN: the account delegates to IAM) or the run's own role. A condition
-/// on a key this check does not know is taken as not met (as IAM takes an absent key), so such an Allow
-/// does not count and such a Deny does not apply: Preflight then refuses rather than guesses.
+/// "*", the account (its id or root ARN: the account delegates to IAM) or the run's own role. Conditions are
+/// evaluated as IAM does (<see cref="PolicyConditions"/>). A condition whose outcome depends on the actual request
+/// (a key this check cannot know) fails closed: such a Deny is taken as applying and such an Allow as not granting.
 /// </summary>
 public static class KeyUsePolicy
 {
@@ -22,7 +25,15 @@ public static class KeyUsePolicy
     /// <param name="account">The run's account.</param>
     /// <param name="roleArn">arn:…:iam::ACCOUNT:role/NAME of the run's role session; null for the account's own credentials.</param>
     /// <param name="region">The cluster's Region, which names kms:ViaService.</param>
-    public static IReadOnlyList<string> MissingForRds(string policy, string account, string? roleArn, string region)
+    public static IReadOnlyList<string> MissingForRds(string policy, string account, string? roleArn, string region) =>
+        CheckForRds(policy, account, roleArn, region).Missing;
+
+    /// <summary>As <see cref="MissingForRds"/>, with the reasons: the statements that deny, or that were not counted, and their conditions.</summary>
+    /// <param name="policy">The key policy document.</param>
+    /// <param name="account">The run's account.</param>
+    /// <param name="roleArn">arn:…:iam::ACCOUNT:role/NAME of the run's role session; null for the account's own credentials.</param>
+    /// <param name="region">The cluster's Region, which names kms:ViaService.</param>
+    public static KeyUseCheck CheckForRds(string policy, string account, string? roleArn, string region)
     {
         JsonNode? root;
         try
@@ -31,7 +42,7 @@ public static class KeyUsePolicy
         }
         catch (System.Text.Json.JsonException)
         {
-            return RdsActions;
+            return new KeyUseCheck(RdsActions, ["the key policy is not valid JSON"]);
         }
 
         var statements = root?["Statement"] switch
@@ -42,42 +53,92 @@ public static class KeyUsePolicy
         };
 
         var missing = new List<string>();
+        var reasons = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var action in RdsActions)
         {
-            var context = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            var context = ContextFor(action, account, roleArn, region);
+            var denials = new List<string>();
+            var uncounted = new List<string>();
+            var allowed = false;
+            for (var index = 0; index < statements.Count; index++)
             {
-                ["kms:ViaService"] = $"rds.{region}.amazonaws.com",
-                ["kms:CallerAccount"] = account,
-                ["aws:PrincipalAccount"] = account,
-                ["aws:PrincipalArn"] = roleArn ?? $"arn:aws:iam::{account}:root",
-                ["aws:ViaAWSService"] = "false",
-            };
-            if (action == "kms:CreateGrant")
-            {
-                context["kms:GrantIsForAWSResource"] = "true";
+                var statement = statements[index];
+                var deny = Effect(statement) == "Deny";
+                var (outcome, undecided) = Applies(statement, action, account, roleArn, context);
+                var label = Label(statement, index);
+                switch (outcome)
+                {
+                    case ConditionOutcome.Met when deny:
+                        denials.Add($"Deny statement {label} denies it");
+                        break;
+                    case ConditionOutcome.Unknown when deny:
+                        denials.Add($"Deny statement {label} is taken as denying it: its condition {undecided} depends on the request RDS makes, which Preflight cannot know");
+                        break;
+                    case ConditionOutcome.Met:
+                        allowed = true;
+                        break;
+                    case ConditionOutcome.Unknown:
+                        uncounted.Add($"Allow statement {label} is not counted: its condition {undecided} depends on the request RDS makes, which Preflight cannot know");
+                        break;
+                }
             }
 
-            var applying = statements.Where(s => Applies(s, action, account, roleArn, context)).ToList();
-            var denied = applying.Any(s => Effect(s) == "Deny");
-            var allowed = applying.Any(s => Effect(s) == "Allow");
-            if (denied || !allowed)
+            if (denials.Count > 0 || !allowed)
             {
                 missing.Add(action);
+                foreach (var reason in denials.Count > 0 ? denials : uncounted)
+                {
+                    (reasons.TryGetValue(reason, out var actions) ? actions : reasons[reason] = []).Add(action);
+                }
             }
         }
 
-        return missing;
+        return new KeyUseCheck(missing, [.. reasons.Select(r => $"{r.Key} ({string.Join(", ", r.Value)})")]);
     }
+
+    /// <summary>
+    /// The request context of RDS's call for the caller. A key mapped to null is known to be absent; a key not
+    /// listed is unknown (aws:SourceVpce, aws:ViaAWSService, encryption context, tags: they depend on the request).
+    /// </summary>
+    private static Dictionary<string, string?> ContextFor(string action, string account, string? roleArn, string region) => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["kms:ViaService"] = $"rds.{region}.amazonaws.com",
+        ["kms:CallerAccount"] = account,
+        ["aws:PrincipalAccount"] = account,
+        ["aws:PrincipalArn"] = roleArn ?? $"arn:aws:iam::{account}:root",
+
+        // KMS puts it in grant operations only.
+        ["kms:GrantIsForAWSResource"] = action == "kms:CreateGrant" ? "true" : null,
+    };
+
+    private static string Label(JsonObject statement, int index) =>
+        statement["Sid"] is JsonValue sid && sid.ToString() is { Length: > 0 } text ? $"\"{text}\"" : $"#{index + 1} (no Sid)";
 
     private static string? Effect(JsonObject statement) => (string?)statement["Effect"];
 
-    private static bool Applies(JsonObject statement, string action, string account, string? roleArn, Dictionary<string, string> context)
+    private static (ConditionOutcome Outcome, string? Undecided) Applies(JsonObject statement, string action, string account, string? roleArn, Dictionary<string, string?> context)
     {
-        var principalMatches = statement["NotPrincipal"] is null && NamesPrincipal(statement["Principal"], account, roleArn);
         var actionMatches = statement["NotAction"] is { } notAction
             ? !Strings(notAction).Any(pattern => Matches(pattern, action))
             : Strings(statement["Action"]).Any(pattern => Matches(pattern, action));
-        return principalMatches && actionMatches && ConditionsMet(statement["Condition"] as JsonObject, context);
+        if (!actionMatches)
+        {
+            return (ConditionOutcome.NotMet, null);
+        }
+
+        if (statement["NotPrincipal"] is not null)
+        {
+            // Which principals NotPrincipal leaves out is not evaluated here: fail closed.
+            return (ConditionOutcome.Unknown, "NotPrincipal");
+        }
+
+        if (!NamesPrincipal(statement["Principal"], account, roleArn))
+        {
+            return (ConditionOutcome.NotMet, null);
+        }
+
+        var outcome = PolicyConditions.EvaluateAll(statement["Condition"] as JsonObject, context, out var undecided);
+        return (outcome, undecided);
     }
 
     private static bool NamesPrincipal(JsonNode? principal, string account, string? roleArn)
@@ -91,43 +152,6 @@ public static class KeyUsePolicy
         return values.Any(v =>
             v == "*" || v == account || v.EndsWith($"::{account}:root", StringComparison.Ordinal) ||
             (roleArn is not null && string.Equals(v, roleArn, StringComparison.Ordinal)));
-    }
-
-    private static bool ConditionsMet(JsonObject? conditions, Dictionary<string, string> context)
-    {
-        if (conditions is null)
-        {
-            return true;
-        }
-
-        foreach (var (operatorName, block) in conditions)
-        {
-            if (block is not JsonObject keys)
-            {
-                return false;
-            }
-
-            foreach (var (key, expected) in keys)
-            {
-                var present = context.TryGetValue(key, out var actual);
-                var values = Strings(expected).ToList();
-                var met = operatorName switch
-                {
-                    "StringEquals" or "ArnEquals" or "Bool" => present && values.Contains(actual!, StringComparer.Ordinal),
-                    "StringEqualsIgnoreCase" => present && values.Contains(actual!, StringComparer.OrdinalIgnoreCase),
-                    "StringLike" or "ArnLike" => present && values.Any(v => Matches(v, actual!)),
-                    "StringNotEquals" or "ArnNotEquals" => present && !values.Contains(actual!, StringComparer.Ordinal),
-                    "StringNotLike" or "ArnNotLike" => present && !values.Any(v => Matches(v, actual!)),
-                    _ => false,
-                };
-                if (!met)
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
     }
 
     private static bool Matches(string pattern, string value) =>

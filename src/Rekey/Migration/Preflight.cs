@@ -381,11 +381,14 @@ public static class Preflight
             return;
         }
 
-        var missing = KeyUsePolicy.MissingForRds(policy, identity.Account, RoleArnOf(identity.Arn), run.Region.SystemName);
-        if (missing.Count > 0)
+        var check = KeyUsePolicy.CheckForRds(policy, identity.Account, RoleArnOf(identity.Arn), run.Region.SystemName);
+        if (check.Missing.Count > 0)
         {
-            blocks.Add($"--kms-key {keyReference}: its key policy does not let {identity.Arn} use the key through RDS ({string.Join(", ", missing)}); the restore would fail with KMSKeyNotAccessibleFault after the outage starts. "
-                + $"Add a key policy statement allowing {string.Join(", ", KeyUsePolicy.RdsActions)} to arn:aws:iam::{identity.Account}:root (or the run's role), or give another key.");
+            var why = check.Reasons.Count > 0 ? $" {string.Join("; ", check.Reasons)}." : string.Empty;
+            var fix = check.Reasons.Any(r => r.StartsWith("Deny", StringComparison.Ordinal))
+                ? $"Change or remove the Deny statement so that it cannot apply to RDS's use of the key for {identity.Arn} (through kms:ViaService rds.{run.Region.SystemName}.amazonaws.com), or give another key."
+                : $"Add a key policy statement allowing {string.Join(", ", KeyUsePolicy.RdsActions)} to arn:aws:iam::{identity.Account}:root (or the run's role), or give another key.";
+            blocks.Add($"--kms-key {keyReference}: its key policy does not let {identity.Arn} use the key through RDS ({string.Join(", ", check.Missing)}); the restore would fail with KMSKeyNotAccessibleFault after the outage starts.{why} {fix}");
         }
     }
 

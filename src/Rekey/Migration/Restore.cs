@@ -33,7 +33,11 @@ public static class Restore
             }
 
             await WaitForRestorableTimeAsync(run, reader, t1, cancellationToken).ConfigureAwait(false);
+
+            // The wait can be long: read the lock again before the restore, the step's one large change.
+            await ClusterLock.EnsureHeldAsync(run, "Restore", "waiting for the restorable time", mustBePresent: false, cancellationToken).ConfigureAwait(false);
             await StartAsync(run, source, t1, keyArn, cancellationToken).ConfigureAwait(false);
+            await ClusterLock.EnsureHeldAsync(run, "Restore", $"starting the restore of {run.ClusterId}", mustBePresent: false, cancellationToken).ConfigureAwait(false);
         }
 
         var restored = await run.Wait.DuringOutage.UntilAsync(
@@ -55,6 +59,7 @@ public static class Restore
             cancellationToken).ConfigureAwait(false);
 
         await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.Phase, "restored", cancellationToken).ConfigureAwait(false);
+        await ClusterLock.EnsureHeldAsync(run, "Restore", "marking the old cluster restored", mustBePresent: false, cancellationToken).ConfigureAwait(false);
         return restored!;
     }
 

@@ -57,6 +57,36 @@ public static class ClusterLock
         run.Log.LogInformation("Locked {Cluster} for run {Run}", cluster.DBClusterIdentifier, run.RunId);
     }
 
+    /// <summary>
+    /// Reads the lock again after a change <paramref name="change"/> and stops the run if another run's id is in
+    /// the tag now. A tag write that AWS applied late (after SDK retries) can overwrite a lock this run had
+    /// already confirmed; this re-read is what keeps the two runs from both going on.
+    /// </summary>
+    /// <param name="run">The run that believes it holds the lock.</param>
+    /// <param name="step">The step, for the message.</param>
+    /// <param name="change">What this run changed last, for the message.</param>
+    /// <param name="mustBePresent">Whether an absent lock counts as lost too: true where this run took the lock moments ago.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public static async Task EnsureHeldAsync(RekeyRun run, string step, string change, bool mustBePresent, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(run.Rds);
+        // After Fence's rename the old cluster, which carries the lock, is under the suffixed name.
+        var holder = await LockOfAsync(reader, run.OldClusterId, run.ClusterId, cancellationToken).ConfigureAwait(false)
+            ?? await LockOfAsync(reader, run.ClusterId, run.ClusterId, cancellationToken).ConfigureAwait(false);
+        if (holder == run.RunId || (holder is null && !mustBePresent))
+        {
+            return;
+        }
+
+        throw new ClusterLockedException(
+            $"Run {run.RunId} lost the lock on DB cluster {run.ClusterId}: " +
+            (holder is null ? $"its {RekeyTags.Lock} tag is gone" : $"run {holder} holds it now (tag {RekeyTags.Lock})") +
+            $"; {step} found this after {change}. This run stopped before its next change; what it changed so far can be resumed or rolled back by the run that holds the lock. " +
+            (holder is null
+                ? $"Find the run that removed the lock before doing anything; then resume with --run-id={run.RunId} (in the Rekey workflow, the run-id input) or run Rollback."
+                : $"Let run {holder} finish (if it died, resume it with --run-id={holder}, in the Rekey workflow the run-id input); do not resume run {run.RunId}."));
+    }
+
     public static async Task ReleaseAsync(RekeyRun run, DBCluster cluster, CancellationToken cancellationToken)
     {
         if (cluster.Tag(RekeyTags.Lock) == run.RunId)
@@ -64,6 +94,15 @@ public static class ClusterLock
             await run.Rds.RemoveAsync(cluster.DBClusterArn!, [RekeyTags.Lock], cancellationToken).ConfigureAwait(false);
             run.Log.LogInformation("Released the lock on {Cluster}", cluster.DBClusterIdentifier);
         }
+    }
+
+    /// <summary>The lock tag of the cluster under <paramref name="id"/> if it is the old cluster of <paramref name="originalId"/>; null otherwise.</summary>
+    private static async Task<string?> LockOfAsync(ClusterReader reader, string id, string originalId, CancellationToken cancellationToken)
+    {
+        var cluster = await reader.FindClusterAsync(id, cancellationToken).ConfigureAwait(false);
+        return cluster is not null && cluster.Tag(RekeyTags.Role) != RekeyTags.TargetRole && (cluster.Tag(RekeyTags.OriginalId) ?? id) == originalId
+            ? cluster.Tag(RekeyTags.Lock)
+            : null;
     }
 
     private static ClusterLockedException Held(string clusterId, string holder) =>

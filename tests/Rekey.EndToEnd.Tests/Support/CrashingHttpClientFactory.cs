@@ -47,6 +47,9 @@ public sealed class CrashingHttpClientFactory(int? crashAfter = null) : HttpClie
         }
     }
 
+    /// <summary>Runs after each mutating call succeeded on the server, before its caller sees the response.</summary>
+    public Func<string, Task>? AfterSucceeded { get; init; }
+
     public bool Crashed
     {
         get
@@ -115,15 +118,22 @@ public sealed class CrashingHttpClientFactory(int? crashAfter = null) : HttpClie
                 return response;
             }
 
+            bool crash;
             lock (owner._sync)
             {
                 owner._succeeded.Add(operation);
-                if (owner._succeeded.Count != owner._crashAfter)
+                crash = owner._succeeded.Count == owner._crashAfter;
+                owner._crashed |= crash;
+            }
+
+            if (!crash)
+            {
+                if (owner.AfterSucceeded is { } after)
                 {
-                    return response;
+                    await after(operation);
                 }
 
-                owner._crashed = true;
+                return response;
             }
 
             response.Dispose();
