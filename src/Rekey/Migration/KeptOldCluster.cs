@@ -18,14 +18,17 @@ public static class KeptOldCluster
         IsRestoreSwapSource(cluster) || IsOldBlue(cluster) ? cluster!.Tag(RekeyTags.OriginalId) : null;
 
     /// <summary>
-    /// The old blue a switchover left: the name AWS gives it is checked too, because green carries blue's
-    /// tags (copied at creation) under a name of its own and is not the old blue.
+    /// The old blue a switchover left: the name AWS gives it (<c>-old1</c>, or the next free <c>-oldN</c>) is
+    /// checked too, because green carries blue's tags (copied at creation) under a name of its own and is not the old blue.
     /// </summary>
     public static bool IsOldBlue(DBCluster? cluster) =>
         cluster is not null
         && string.Equals(cluster.Tag(BlueGreenDeployments.StrategyTag), BlueGreenDeployments.StrategyValue, StringComparison.Ordinal)
         && cluster.Tag(RekeyTags.OriginalId) is { Length: > 0 } original
-        && string.Equals(cluster.DBClusterIdentifier, BlueGreenDeployments.OldBlueId(original), StringComparison.Ordinal);
+        && cluster.DBClusterIdentifier is { } id
+        && id.StartsWith(original + "-old", StringComparison.Ordinal)
+        && id.Length > original.Length + 4
+        && id[(original.Length + 4)..].All(char.IsAsciiDigit);
 
     public static string Refusal(string clusterId, string owner) =>
         $"DB cluster {clusterId} is the old cluster Rekey kept when it moved {owner} to a new key (tags {RekeyTags.Role}={RekeyTags.SourceRole}, {RekeyTags.OriginalId}={owner}); "

@@ -32,6 +32,7 @@ public sealed class KeptOldClusterTests
         var refusal = KeptOldCluster.Refusal(oldBlue, "orders");
         Assert.StartsWith("DB cluster orders-old1 is the old blue Rekey kept when it moved orders", refusal, StringComparison.Ordinal);
         Assert.Contains("Work on --cluster=orders", refusal, StringComparison.Ordinal);
+        Assert.Equal("orders", KeptOldCluster.BelongsTo(Cluster("orders-old2", BlueGreen, (RekeyTags.OriginalId, "orders"))));
     }
 
     [Fact]
@@ -40,6 +41,8 @@ public sealed class KeptOldClusterTests
         Assert.Null(KeptOldCluster.BelongsTo(Cluster("orders", BlueGreen, (RekeyTags.OriginalId, "orders"))));
         Assert.Null(KeptOldCluster.BelongsTo(Cluster("orders-green-abc123", BlueGreen, (RekeyTags.OriginalId, "orders"))));
         Assert.Null(KeptOldCluster.BelongsTo(Cluster("orders-old1")));
+        Assert.Null(KeptOldCluster.BelongsTo(Cluster("orders-old", BlueGreen, (RekeyTags.OriginalId, "orders"))));
+        Assert.Null(KeptOldCluster.BelongsTo(Cluster("orders-oldx", BlueGreen, (RekeyTags.OriginalId, "orders"))));
         Assert.Null(KeptOldCluster.BelongsTo(Cluster("orders", (RekeyTags.Role, RekeyTags.SourceRole), (RekeyTags.OriginalId, "orders"))));
         Assert.Null(KeptOldCluster.BelongsTo(null));
     }
