@@ -1,5 +1,7 @@
+using Amazon.KeyManagementService.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
+using Rekey.Inventory;
 using Rekey.Rehearsal;
 using Rekey.Sandbox.Rds;
 
@@ -64,5 +66,110 @@ public sealed class BlueGreenCutoverTests
         // The outage on AWS's clock: writes refused on both sides from the guardrails to the renames.
         var outage = completedAt - deployment.WritesBlockedFrom!.Value;
         Assert.True(outage < TimeSpan.FromSeconds(60), $"the write outage was {outage}");
+    }
+
+    [Fact]
+    public async Task The_old_blue_a_blue_green_cutover_kept_is_skipped_by_Inventory_and_refused_by_Preflight_Plan_and_Cutover_naming_the_cluster_it_belongs_to_with_no_mutating_call()
+    {
+        var oldBlue = LedgerCluster.Id + "-old1";
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await PrepareAsync(sandbox);
+        await RequireAsync(CutoverAsync(sandbox, "e2e-blue-green"));
+
+        var inventory = await sandbox.RunAsync("--target=Inventory", $"--regions={LedgerCluster.Region}", $"--artifacts={sandbox.ArtifactsDirectory}");
+
+        Assert.True(inventory.ExitCode == 0, inventory.ToString());
+        var listed = InventoryResult.FromJson(File.ReadAllText(Path.Combine(sandbox.ArtifactsDirectory, "inventory.json")));
+        Assert.DoesNotContain(listed, c => c.Cluster == oldBlue);
+        Assert.True(inventory.Output.Contains($"{oldBlue}: skipped, the old blue cluster Rekey kept when it moved {LedgerCluster.Id}", StringComparison.Ordinal), inventory.ToString());
+        Assert.Empty(inventory.MutatingCalls);
+
+        foreach (var target in new[] { "Preflight", "Plan", "Cutover" })
+        {
+            var arguments = sandbox.Arguments(target, "e2e-old-blue", $"--confirm={oldBlue}", "--strategy=blue-green")
+                .Select(a => a.StartsWith("--cluster=", StringComparison.Ordinal) ? $"--cluster={oldBlue}" : a)
+                .ToArray();
+
+            var result = await sandbox.RunAsync(arguments);
+
+            Assert.True(result.ExitCode != 0, $"{target}: {result}");
+            Assert.True(result.Output.Contains($"DB cluster {oldBlue} is the old blue Rekey kept when it moved {LedgerCluster.Id}", StringComparison.Ordinal), $"{target}: {result}");
+            Assert.True(result.Output.Contains($"Work on --cluster={LedgerCluster.Id}", StringComparison.Ordinal), $"{target}: {result}");
+            Assert.Empty(result.MutatingCalls);
+        }
+    }
+
+    [Fact]
+    public async Task A_finished_blue_green_cutover_run_again_with_its_key_has_nothing_to_do_and_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await PrepareAsync(sandbox);
+        await RequireAsync(CutoverAsync(sandbox, "e2e-blue-green"));
+        using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
+        var used = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = LedgerCluster.KeyAlias })).KeyMetadata.Arn;
+
+        var result = await CutoverAsync(sandbox, "e2e-again");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(result.Output.Contains($"{LedgerCluster.Id} already uses {used}: nothing to do", StringComparison.Ordinal), result.ToString());
+        Assert.DoesNotContain("now uses", result.Output, StringComparison.Ordinal);
+        Assert.Empty(result.MutatingCalls);
+    }
+
+    [Fact]
+    public async Task A_finished_blue_green_cutover_asked_for_another_key_a_missing_alias_or_aws_rds_is_refused_naming_both_keys_and_changes_nothing()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await PrepareAsync(sandbox);
+        await RequireAsync(CutoverAsync(sandbox, "e2e-blue-green"));
+        using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
+        var used = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = LedgerCluster.KeyAlias })).KeyMetadata.Arn;
+        var another = await kms.CreateKeyAsync(new CreateKeyRequest());
+        await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/another-key", TargetKeyId = another.KeyMetadata.KeyId });
+
+        foreach (var strategy in new[] { "--strategy=blue-green", "--strategy=auto", "--strategy=restore-swap" })
+        {
+            foreach (var key in new[] { "alias/another-key", "alias/no-such-key", "alias/aws/rds" })
+            {
+                var arguments = sandbox.Arguments("Cutover", "e2e-again", $"--confirm={LedgerCluster.Id}", strategy, "--sequences-advanced")
+                    .Where(a => a != "--create-key")
+                    .Select(a => a.StartsWith("--kms-key=", StringComparison.Ordinal) ? $"--kms-key={key}" : a)
+                    .ToArray();
+
+                var result = await sandbox.RunAsync(arguments);
+
+                Assert.True(result.ExitCode != 0, $"{strategy} {key}: {result}");
+                Assert.True(result.Output.Contains($"was moved by Rekey to key {used}", StringComparison.Ordinal), $"{strategy} {key}: {result}");
+                Assert.True(result.Output.Contains($"--kms-key {key}", StringComparison.Ordinal), $"{strategy} {key}: {result}");
+                Assert.DoesNotContain("now uses", result.Output, StringComparison.Ordinal);
+                Assert.Empty(result.MutatingCalls);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Restore_swap_asked_for_while_a_blue_green_cutover_is_under_way_before_or_after_the_switchover_is_refused_with_no_mutating_call()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await PrepareAsync(sandbox);
+
+        // Stopped after the deployment was created, then after the switchover (before VerifyBlueGreen).
+        foreach (var step in new[] { "CreateBlueGreen", "Switchover" })
+        {
+            await RequireAsync(sandbox.RunAsync(sandbox.Arguments(step, "e2e-blue-green", $"--confirm={LedgerCluster.Id}", "--strategy=blue-green")));
+
+            var result = await sandbox.CutoverAsync("e2e-blue-green", null, "--strategy=restore-swap");
+
+            Assert.True(result.ExitCode != 0, $"after {step}: {result}");
+            Assert.True(result.Output.Contains($"A Blue/Green cutover of {LedgerCluster.Id} is under way", StringComparison.Ordinal), $"after {step}: {result}");
+            Assert.True(result.Output.Contains("--strategy=restore-swap would fence a cluster with a live Blue/Green deployment", StringComparison.Ordinal), $"after {step}: {result}");
+            Assert.Empty(result.MutatingCalls);
+        }
+    }
+
+    private static async Task RequireAsync(Task<HostResult> run)
+    {
+        var result = await run;
+        Assert.True(result.ExitCode == 0, result.ToString());
     }
 }

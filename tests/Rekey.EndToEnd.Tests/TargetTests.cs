@@ -268,6 +268,25 @@ public sealed class TargetTests
     }
 
     [Fact]
+    public async Task Blue_green_asked_for_while_a_restore_swap_cutover_is_under_way_is_refused_with_no_mutating_call()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+
+        // Fenced (renamed), then restored: a restore-swap cutover stopped at each of those steps.
+        foreach (var step in new[] { "Fence", "Restore" })
+        {
+            await RequireAsync(sandbox.RunAsync(sandbox.Arguments(step, "e2e-partial", $"--confirm={LedgerCluster.Id}", "--strategy=restore-swap")));
+
+            var result = await sandbox.CutoverAsync("e2e-partial", null, "--strategy=blue-green");
+
+            Assert.True(result.ExitCode != 0, $"after {step}: {result}");
+            Assert.True(result.Output.Contains($"A restore-swap cutover of {LedgerCluster.Id} is under way", StringComparison.Ordinal), $"after {step}: {result}");
+            Assert.True(result.Output.Contains($"the old cluster is {OldId}", StringComparison.Ordinal), $"after {step}: {result}");
+            Assert.Empty(result.MutatingCalls);
+        }
+    }
+
+    [Fact]
     public async Task Rollback_after_a_cutover_stopped_at_Restore_brings_the_old_cluster_back_and_removes_the_half_built_one()
     {
         await using var sandbox = await EndToEndSandbox.StartAsync();

@@ -80,10 +80,12 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
         var keyManagers = new Dictionary<string, string?>(StringComparer.Ordinal);
         await foreach (var cluster in rds.DescribeDBClustersAllAsync(new DescribeDBClustersRequest(), cancellationToken).ConfigureAwait(false))
         {
-            // The old cluster a cutover keeps for Rollback is still on the AWS managed key, but it is no candidate.
+            // The old cluster a cutover keeps (restore-swap's for Rollback, Blue/Green's old blue until Cleanup)
+            // is still on the AWS managed key, but it is no candidate.
             if (Migration.KeptOldCluster.BelongsTo(cluster) is { } owner)
             {
-                logger.LogInformation("{Cluster}: skipped, the old cluster Rekey kept when it moved {Owner}", cluster.DBClusterIdentifier, owner);
+                var kept = Migration.KeptOldCluster.IsOldBlue(cluster) ? "the old blue cluster" : "the old cluster";
+                logger.LogInformation("{Cluster}: skipped, {Kept} Rekey kept when it moved {Owner}", cluster.DBClusterIdentifier, kept, owner);
                 continue;
             }
 

@@ -23,6 +23,13 @@ public sealed record MigrationState(string ClusterId, string OldClusterId, DBClu
     /// <summary>The old cluster has its suffixed name: the fence's rename happened.</summary>
     public bool IsRenamed => IsSource(AtOldName);
 
+    /// <summary>The fence has started on the cluster under its original name (tagged as the source) but not renamed it yet.</summary>
+    public bool IsFencing =>
+        !IsRenamed
+        && AtOriginalName is not null
+        && string.Equals(AtOriginalName.Tag(RekeyTags.Role), RekeyTags.SourceRole, StringComparison.Ordinal)
+        && string.Equals(AtOriginalName.Tag(RekeyTags.OriginalId), ClusterId, StringComparison.Ordinal);
+
     public IReadOnlyDictionary<string, string> SourceTags => Source?.Tags() ?? new Dictionary<string, string>();
 
     public string? LockHolder => SourceTags.GetValueOrDefault(RekeyTags.Lock);

@@ -35,28 +35,35 @@ public static class Preflight
             blocks.Add($"--create-key needs an alias to create the key under, not {settings.KmsKey}: give --kms-key=alias/NAME.");
         }
 
-        // A Blue/Green cutover under way is resumed by the Blue/Green steps (read from tags, without the Blue/Green API).
-        if (settings.Strategy != CutoverStrategy.RestoreSwap && await BlueGreenState.IsBlueGreenCutoverAsync(run, cancellationToken).ConfigureAwait(false))
+        var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var reader = new ClusterReader(run.Rds);
+
+        // A cluster Rekey kept under another name is the fallback of another cutover, not a candidate.
+        if (KeptOldCluster.BelongsTo(state.AtOriginalName) is { } owner)
+        {
+            blocks.Add(KeptOldCluster.Refusal(state.AtOriginalName!, owner));
+            return new PreflightReport { ClusterId = clusterId, Blocks = blocks, Warnings = warnings };
+        }
+
+        // A Blue/Green cutover is found by its tags alone (without the Blue/Green API), whatever --strategy says:
+        // one under way is resumed, or refused to restore-swap; a finished one is done only for its own key.
+        if (await BlueGreenState.IsBlueGreenCutoverAsync(run, cancellationToken).ConfigureAwait(false))
         {
             var blueGreen = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
             if (blueGreen.IsUnderWay)
             {
                 return BlueGreenResumeReport(run, blueGreen, blocks, warnings);
             }
-        }
 
-        var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
-        var reader = new ClusterReader(run.Rds);
-
-        // A cluster Rekey kept under its old name is the fallback of another cutover, not a candidate.
-        if (KeptOldCluster.BelongsTo(state.AtOriginalName) is { } owner)
-        {
-            blocks.Add(KeptOldCluster.Refusal(clusterId, owner));
-            return new PreflightReport { ClusterId = clusterId, Blocks = blocks, Warnings = warnings };
+            if (blueGreen.IsSwitchedOver && blueGreen.AtOriginalName is { } switched
+                && await FinishedBlueGreenReportAsync(run, blueGreen, switched, blocks, warnings, cancellationToken).ConfigureAwait(false) is { } finished)
+            {
+                return finished;
+            }
         }
 
         // A cutover already under way is resumed, not checked again from the start.
-        if (state.IsRenamed || state.Target is not null)
+        if (state.IsRenamed || state.IsFencing || state.Target is not null)
         {
             return await ResumeReportAsync(run, state, blocks, warnings, cancellationToken).ConfigureAwait(false);
         }
@@ -156,7 +163,8 @@ public static class Preflight
 
         if (run.Settings.Strategy == CutoverStrategy.RestoreSwap)
         {
-            blocks.Add($"A Blue/Green cutover of {run.ClusterId} is under way; finish it or Rollback before a restore-swap.");
+            blocks.Add($"A Blue/Green cutover of {run.ClusterId} is under way (phase {state.Phase ?? "none"}, deployment {state.Deployment?.BlueGreenDeploymentIdentifier ?? state.BlueTags.GetValueOrDefault(BlueGreenDeployments.DeploymentTag) ?? "not created yet"}); "
+                + $"--strategy={CutoverStrategy.RestoreSwap.Name()} would fence a cluster with a live Blue/Green deployment. Finish it (run Cutover without --strategy, or with --strategy={CutoverStrategy.BlueGreen.Name()}), or Rollback, before a restore-swap.");
         }
 
         warnings.Add($"A Blue/Green cutover of {run.ClusterId} is under way (phase {state.Phase}); the steps resume it from where it stopped.");
@@ -428,6 +436,33 @@ public static class Preflight
         }
     }
 
+    /// <summary>
+    /// A verified Blue/Green cutover: nothing to do for the key it moved the cluster to, refused for any other
+    /// (its later steps would find the switchover done and pass without changing anything). Null for a
+    /// restore-swap back onto the old blue's customer managed key, which the Blue/Green Rollback names as the way back.
+    /// </summary>
+    private static async Task<PreflightReport?> FinishedBlueGreenReportAsync(
+        RekeyRun run, BlueGreenState state, DBCluster done, List<string> blocks, List<string> warnings, CancellationToken cancellationToken)
+    {
+        if (run.Settings.KmsKey is { } keyReference && run.Settings.Strategy == CutoverStrategy.RestoreSwap)
+        {
+            var key = await TargetKey.DescribeAsync(run, keyReference.Value, cancellationToken).ConfigureAwait(false);
+            if (key is not null
+                && key.KeyManager == Amazon.KeyManagementService.KeyManagerType.CUSTOMER
+                && string.Equals(key.Arn, state.OldBlue?.KmsKeyId, StringComparison.Ordinal)
+                && !string.Equals(key.Arn, done.KmsKeyId, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        await CompareFinishedKeyAsync(run, done, blocks, cancellationToken).ConfigureAwait(false);
+        run.Log.LogInformation("Preflight of {Cluster}: a Blue/Green cutover moved it to {Key}; the old blue is {OldBlue}", run.ClusterId, done.KmsKeyId, state.OldBlue?.DBClusterIdentifier);
+        return blocks.Count > 0
+            ? new PreflightReport { ClusterId = run.ClusterId, Blocks = blocks, Warnings = warnings, TargetKeyArn = done.KmsKeyId }
+            : new PreflightReport { ClusterId = run.ClusterId, NothingToDo = true, TargetKeyArn = done.KmsKeyId, Warnings = warnings };
+    }
+
     private static async Task<PreflightReport> ResumeReportAsync(
         RekeyRun run, MigrationState state, List<string> blocks, List<string> warnings, CancellationToken cancellationToken)
     {
@@ -443,6 +478,12 @@ public static class Preflight
             return blocks.Count > 0
                 ? new PreflightReport { ClusterId = run.ClusterId, Blocks = blocks, Warnings = warnings, TargetKeyArn = done.KmsKeyId }
                 : new PreflightReport { ClusterId = run.ClusterId, NothingToDo = true, TargetKeyArn = done.KmsKeyId, Warnings = warnings };
+        }
+
+        if (run.Settings.Strategy == CutoverStrategy.BlueGreen)
+        {
+            blocks.Add($"A restore-swap cutover of {run.ClusterId} is under way (phase {state.Phase ?? "fencing"}; the old cluster is {state.Source?.DBClusterIdentifier ?? "gone"}); "
+                + $"a Blue/Green deployment cannot start from it. Finish it (run Cutover without --strategy, or with --strategy={CutoverStrategy.RestoreSwap.Name()}), or Rollback, before a Blue/Green cutover.");
         }
 
         if (run.Settings.KmsKey is { } keyReference && state.TargetKeyArn is { } recorded)
