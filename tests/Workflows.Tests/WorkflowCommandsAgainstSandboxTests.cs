@@ -157,6 +157,10 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ["inputs.environment"] = Environment,
             ["inputs.cluster"] = Cluster,
             ["inputs.phase"] = "cutover",
+            // These jobs are proved on restore-swap: with the sandbox serving Blue/Green, auto would pick it for orders.
+            ["inputs.strategy"] = "restore-swap",
+            // What the plan job of the dispatch said; a job dispatched here without its plan job falls back to the input.
+            ["needs.plan.outputs.strategy"] = string.Empty,
             ["inputs.kms-key"] = KeyAlias,
             ["inputs.dry-run"] = "false",
             ["inputs.run-id"] = string.Empty,
