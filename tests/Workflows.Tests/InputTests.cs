@@ -78,7 +78,8 @@ public sealed partial class InputTests
     {
         var inputs = Workflow.Load("rekey.yml").DispatchInputs;
 
-        Assert.Equal(["cluster", "dry-run", "environment", "kms-key", "phase", "run-id", "strategy"], inputs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["cluster", "dry-run", "environment", "kms-key", "phase", "run-id", "sequences-advanced", "strategy"], inputs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("boolean", Workflow.Text(inputs["sequences-advanced"], "type"));
         Assert.Equal("string", Workflow.Text(inputs["run-id"], "type"));
         Assert.Equal("environment", Workflow.Text(inputs["environment"], "type"));
         Assert.Equal("boolean", Workflow.Text(inputs["dry-run"], "type"));

@@ -153,7 +153,7 @@ public sealed class IamPolicyGeneratorTests
     {
         var roles = IamPolicyGenerator.Generate(Input());
 
-        Assert.Equal(["rekey-prod-plan", "rekey-prod-migration"], roles.Select(r => r.Name));
+        Assert.Equal(["rekey-prod-plan", "rekey-prod-migration", "rekey-prod-dress-rehearsal"], roles.Select(r => r.Name));
         Assert.DoesNotContain(roles.SelectMany(r => IamPolicyGenerator.ActionsOf(r.Policy.Document)), a => a.StartsWith("backup", StringComparison.Ordinal) || a == "sts:AssumeRole");
     }
 
