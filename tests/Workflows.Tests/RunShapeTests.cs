@@ -58,6 +58,44 @@ public sealed class RunShapeTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Every_job_checks_the_repository_out_before_it_uses_a_local_action(string fileName)
+    {
+        foreach (var job in Workflow.Load(fileName).Jobs)
+        {
+            var steps = job.OwnSteps.ToList();
+            var firstLocal = steps.FindIndex(s => CompositeAction.IsLocal(s.Uses));
+            if (firstLocal < 0)
+            {
+                continue;
+            }
+
+            var checkout = steps.FindIndex(s => s.Uses?.StartsWith("actions/checkout@", StringComparison.Ordinal) == true);
+            Assert.True(checkout >= 0 && checkout < firstLocal, $"{job} uses {steps[firstLocal].Uses} before the repository is checked out.");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Every_job_that_assumes_a_role_does_it_through_the_shared_composite_action(string fileName)
+    {
+        foreach (var job in Workflow.Load(fileName).Jobs)
+        {
+            // The job's own steps assume nothing and run no build: the composite action does both, in that order.
+            Assert.DoesNotContain(job.OwnSteps, s => s.Uses?.StartsWith(WorkflowJob.ConfigureAwsCredentials + "@", StringComparison.Ordinal) == true);
+            Assert.DoesNotContain(job.OwnSteps, s => s.Run?.Contains("build.sh", StringComparison.Ordinal) == true);
+            if (job.AssumesRole)
+            {
+                var steps = job.Steps.Select(s => s.ToString()).ToList();
+                var role = steps.IndexOf(job.RoleSteps[0].ToString());
+                var build = steps.IndexOf(job.BuildCalls[0].Step.ToString());
+                Assert.True(role >= 0 && role < build, $"{job} runs the build (step {build}) before it assumes its role (step {role}).");
+                Assert.All(job.RoleSteps.Concat(job.BuildCalls.Select(c => c.Step)), s => Assert.Equal("./.github/actions/rekey-job", s.Caller?.Uses));
+            }
+        }
+    }
+
     [Fact]
     public void Fleet_legs_run_a_bounded_number_at_a_time_over_the_inventory()
     {

@@ -95,6 +95,38 @@ public sealed class SandboxDispatch : IAsyncLifetime
 
     public IReadOnlyList<IamRole> Roles { get; private set; } = [];
 
+    /// <summary>A rollback of <see cref="Cluster"/> after <see cref="ResumedCutover"/>, bringing it back to the AWS managed key.</summary>
+    public JobRun RollbackBeforeBlueGreen { get; private set; } = null!;
+
+    /// <summary>The dress-rehearsal dispatch of <see cref="Cluster"/>: its plan job, then its dress-rehearsal job.</summary>
+    public JobRun DressRehearsalPlan { get; private set; } = null!;
+
+    public JobRun DressRehearsal { get; private set; } = null!;
+
+    public IReadOnlyList<CallRecord> DressRehearsalCalls { get; private set; } = [];
+
+    /// <summary>The cluster's key and the identifiers of every cluster before and after the dress rehearsal.</summary>
+    public (string? KeyId, IReadOnlyList<string> Clusters) BeforeDressRehearsal { get; private set; }
+
+    public (string? KeyId, IReadOnlyList<string> Clusters) AfterDressRehearsal { get; private set; }
+
+    /// <summary>A cutover dispatch of <see cref="Cluster"/> with strategy auto: plan, provision (the green), then cutover (the switchover).</summary>
+    public JobRun BlueGreenPlan { get; private set; } = null!;
+
+    public JobRun Provision { get; private set; } = null!;
+
+    public JobRun BlueGreenCutover { get; private set; } = null!;
+
+    /// <summary>The cluster's key and whether a Blue/Green deployment existed, after the provision job and before the cutover job.</summary>
+    public (string? KeyId, int Deployments) AfterProvision { get; private set; }
+
+    public string? KeyAfterBlueGreen { get; private set; }
+
+    /// <summary>The cutover dispatched again with the run id and sequences-advanced, after the sequences were advanced.</summary>
+    public JobRun FinishedBlueGreenCutover { get; private set; } = null!;
+
+    public IReadOnlyList<CallRecord> BlueGreenCalls { get; private set; } = [];
+
     /// <summary>The assumed-role ARN of each session the jobs' configure-aws-credentials steps obtained, in order.</summary>
     public IReadOnlyList<(string Job, string AssumedRoleArn)> Sessions => _sessions;
 
@@ -157,8 +189,13 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ["inputs.environment"] = Environment,
             ["inputs.cluster"] = Cluster,
             ["inputs.phase"] = "cutover",
+            // These jobs are proved on restore-swap: with the sandbox serving Blue/Green, auto would pick it for orders.
+            ["inputs.strategy"] = "restore-swap",
+            // What the plan job of the dispatch said; a job dispatched here without its plan job falls back to the input.
+            ["needs.plan.outputs.strategy"] = string.Empty,
             ["inputs.kms-key"] = KeyAlias,
             ["inputs.dry-run"] = "false",
+            ["inputs.sequences-advanced"] = "false",
             ["inputs.run-id"] = string.Empty,
             ["vars.AWS_REGION"] = Region,
             ["vars.REKEY_SNS_TOPIC_ARN"] = topicArn,
@@ -363,6 +400,44 @@ public sealed class SandboxDispatch : IAsyncLifetime
         SecondStoppedCutover = await RunJobAsync(Dispatch(SecondStoppedRunId), "cutover");
         ResumedCutover = await RunJobAsync(Dispatch("4251", ("inputs.run-id", SecondStoppedRunId)), "cutover");
         KeyAfterResumedCutover = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
+        _sandbox.Faults.Clear();
+
+        // Back on the AWS managed key, for the dress rehearsal and the Blue/Green cutover.
+        RollbackBeforeBlueGreen = await RunJobAsync(Dispatch("4252", ("inputs.phase", "rollback"), ("inputs.run-id", "4251")), "rollback");
+
+        async Task<(string? KeyId, IReadOnlyList<string> Clusters)> ClustersNowAsync() =>
+            ((await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId,
+             (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest(), cancellationToken)).DBClusters!.Select(c => c.DBClusterIdentifier!).Order(StringComparer.Ordinal).ToList());
+
+        // The dress rehearsal runs in the plan environment with its own role and leaves the cluster as it was.
+        var dress = Dispatch("4253", ("inputs.phase", "dress-rehearsal"));
+        BeforeDressRehearsal = await ClustersNowAsync();
+        DressRehearsalPlan = await RunJobAsync(dress, "plan");
+        _sandbox.Calls.Clear();
+        DressRehearsal = await RunJobAsync(dress, "dress-rehearsal");
+        DressRehearsalCalls = JobCalls();
+        AfterDressRehearsal = await ClustersNowAsync();
+
+        // A cutover dispatch with strategy auto: the plan chooses Blue/Green for orders and says so in its output,
+        // the provision job creates the green (no switchover), the cutover job resumes and switches over.
+        var blueGreen = Dispatch("4254", ("inputs.strategy", "auto"));
+        BlueGreenPlan = await RunJobAsync(blueGreen, "plan");
+        blueGreen.Contexts["needs.plan.outputs.strategy"] = BlueGreenPlan.Outputs.GetValueOrDefault("strategy") ?? string.Empty;
+        _sandbox.Calls.Clear();
+        Provision = await RunJobAsync(blueGreen, "provision");
+        var deployments = await rds.DescribeBlueGreenDeploymentsAsync(new DescribeBlueGreenDeploymentsRequest(), cancellationToken);
+        AfterProvision = (
+            (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId,
+            deployments.BlueGreenDeployments?.Count ?? 0);
+
+        BlueGreenCutover = await RunJobAsync(blueGreen, "cutover");
+        KeyAfterBlueGreen = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = Cluster }, cancellationToken)).DBClusters![0].KmsKeyId;
+
+        // Aurora PostgreSQL: Verify waits for the sequences; once advanced, a cutover dispatch naming the run finishes it.
+        FinishedBlueGreenCutover = await RunJobAsync(
+            Dispatch("4255", ("inputs.strategy", "blue-green"), ("inputs.run-id", "4254"), ("inputs.sequences-advanced", "true")),
+            "cutover");
+        BlueGreenCalls = JobCalls();
     }
 
     /// <summary>
@@ -535,6 +610,84 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
         Assert.Contains(backupCalls, c => c.Operation == "PutBackupVaultAccessPolicy");
         Assert.Contains(dispatch.LaterCalls, c => c.Operation == "StartCopyJob");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void The_plan_job_says_which_strategy_it_chose_and_the_cutover_jobs_run_that_one()
+    {
+        Assert.True(dispatch.Plan.ExitCode == 0, dispatch.Plan.Output);
+        Assert.Equal("restore-swap", dispatch.Plan.Outputs["strategy"]);
+
+        Assert.True(dispatch.BlueGreenPlan.ExitCode == 0, dispatch.BlueGreenPlan.Output);
+        Assert.Equal("blue-green", dispatch.BlueGreenPlan.Outputs["strategy"]);
+        Assert.Contains("Strategy: blue-green (asked: auto)", dispatch.BlueGreenPlan.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_blue_green_cutover_provisions_the_green_without_switching_over_then_the_cutover_job_switches_over_to_the_key()
+    {
+        Assert.True(dispatch.RollbackBeforeBlueGreen.ExitCode == 0, dispatch.RollbackBeforeBlueGreen.Output);
+        Assert.True(dispatch.Provision.ExitCode == 0, dispatch.Provision.Output);
+        Assert.NotEqual(dispatch.KeyArn, dispatch.AfterProvision.KeyId);
+        Assert.Equal(1, dispatch.AfterProvision.Deployments);
+
+        // Switched over to the key; on Aurora PostgreSQL Verify asks for the sequences to be advanced first.
+        Assert.Equal(dispatch.KeyArn, dispatch.KeyAfterBlueGreen);
+        Assert.True(dispatch.BlueGreenCutover.ExitCode != 0, dispatch.BlueGreenCutover.Output);
+        Assert.Contains("--sequences-advanced", dispatch.BlueGreenCutover.Output, StringComparison.Ordinal);
+        Assert.True(dispatch.FinishedBlueGreenCutover.ExitCode == 0, dispatch.FinishedBlueGreenCutover.Output);
+        Assert.Contains(dispatch.BlueGreenCalls, c => c.Operation == "CreateBlueGreenDeployment");
+        Assert.Contains(dispatch.BlueGreenCalls, c => c.Operation == "SwitchoverBlueGreenDeployment");
+        Assert.DoesNotContain(dispatch.BlueGreenCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
+
+        var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-migration").Policy.Document;
+        var problems = Missing(dispatch.BlueGreenCalls, IamPolicyGenerator.ActionsOf(policy), readOnly: false);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.Contains(("provision", "arn:aws:sts::111111111111:assumed-role/rekey-prod-migration/rekey-provision-4254"), dispatch.Sessions);
+    }
+
+    [Fact]
+    public void The_dress_rehearsal_job_restores_and_deletes_its_copy_with_exactly_what_its_role_allows_and_leaves_the_cluster_as_it_was()
+    {
+        Assert.True(dispatch.DressRehearsalPlan.ExitCode == 0, dispatch.DressRehearsalPlan.Output);
+        Assert.True(dispatch.DressRehearsal.ExitCode == 0, dispatch.DressRehearsal.Output);
+        Assert.True(
+            File.Exists(Path.Combine(dispatch.WorkingDirectory, "artifacts", $"{SandboxDispatch.Cluster}-dress-rehearsal.json")),
+            "The dress rehearsal job's upload step finds no report.");
+        Assert.Equal(dispatch.BeforeDressRehearsal.KeyId, dispatch.AfterDressRehearsal.KeyId);
+        Assert.Equal(dispatch.BeforeDressRehearsal.Clusters, dispatch.AfterDressRehearsal.Clusters);
+        Assert.Contains(("dress-rehearsal", "arn:aws:sts::111111111111:assumed-role/rekey-prod-dress-rehearsal/rekey-dress-rehearsal-4253"), dispatch.Sessions);
+
+        var role = dispatch.Roles.Single(r => r.Name == "rekey-prod-dress-rehearsal");
+        Assert.Equal("prod-plan", role.GitHubEnvironment);
+        var granted = IamPolicyGenerator.ActionsOf(role.Policy.Document);
+        var problems = new List<string>();
+        foreach (var call in dispatch.DressRehearsalCalls.DistinctBy(c => (c.Service, c.Operation)))
+        {
+            if (AwsOperationPermissions.FindForDressRehearsal(call.Service, call.Operation) is not { } permission)
+            {
+                problems.Add($"{call.Service}:{call.Operation} is called by the dress rehearsal but is neither one of its own changes nor a read.");
+                continue;
+            }
+
+            problems.AddRange(permission.Grants.Where(g => !granted.Contains(g.Action)).Select(g => $"{call.Service}:{call.Operation} needs {g.Action}, which the policy does not grant."));
+        }
+
+        Assert.Contains(dispatch.DressRehearsalCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
+        Assert.Contains(dispatch.DressRehearsalCalls, c => c.Operation == "DeleteDBCluster");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        // Its own changes are granted on its copy and the cluster's rekey: tags only; nothing else the plan role cannot do.
+        var plan = IamPolicyGenerator.ActionsOf(dispatch.Roles.Single(r => r.Name == "rekey-prod-plan").Policy.Document);
+        var extra = granted.Except(plan).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            AwsOperationPermissions.DressRehearsal.SelectMany(p => p.Grants).Select(g => g.Action).Where(a => !plan.Contains(a)).Distinct().Order(StringComparer.Ordinal),
+            extra);
+        var neverCalled = AwsOperationPermissions.DressRehearsal
+            .Where(p => p.OnlyWhen is null && !dispatch.DressRehearsalCalls.Any(c => c.Service == p.Service && c.Operation == p.Operation))
+            .Select(p => $"{p.Service}:{p.Operation}")
+            .ToList();
+        Assert.True(neverCalled.Count == 0, $"Granted to the dress rehearsal but never called by it: {string.Join(", ", neverCalled)}");
     }
 
     [Fact]

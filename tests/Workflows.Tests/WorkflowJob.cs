@@ -52,10 +52,18 @@ public sealed partial class WorkflowJob(Workflow workflow, string id, YamlMappin
 
     public YamlMappingNode? Concurrency => Workflow.Mapping(Node, "concurrency");
 
-    public IReadOnlyList<WorkflowStep> Steps =>
+    /// <summary>The job's steps as written, a local composite action being one step.</summary>
+    public IReadOnlyList<WorkflowStep> OwnSteps =>
         Workflow.Child(Node, "steps") is YamlSequenceNode steps
             ? steps.Children.Select((s, i) => new WorkflowStep(this, i, (YamlMappingNode)s)).ToList()
             : [];
+
+    /// <summary>The steps the runner runs: the job's own, each local composite action replaced by its steps for this call.</summary>
+    public IReadOnlyList<WorkflowStep> Steps =>
+        OwnSteps.SelectMany(step => CompositeAction.IsLocal(step.Uses)
+                ? CompositeAction.Load(step.Uses!).StepsFor(step.With).Select((s, i) => new WorkflowStep(this, i, s.Node, step, s.Script))
+                : [step])
+            .ToList();
 
     /// <summary>The steps that assume an AWS role (aws-actions/configure-aws-credentials with role-to-assume).</summary>
     public IReadOnlyList<WorkflowStep> RoleSteps =>
@@ -65,8 +73,8 @@ public sealed partial class WorkflowJob(Workflow workflow, string id, YamlMappin
 
     /// <summary>Every call of build.sh in the job's scripts.</summary>
     public IReadOnlyList<BuildCall> BuildCalls =>
-        Steps.Where(s => s.Run is not null)
-            .SelectMany(s => s.Run!.Split('\n').Where(line => line.Contains("build.sh", StringComparison.Ordinal)).Select(line => BuildCall.Parse(s, line)))
+        Steps.Where(s => s.Script is not null)
+            .SelectMany(s => s.Script!.Split('\n').Where(line => line.Contains("build.sh", StringComparison.Ordinal)).Select(line => BuildCall.Parse(s, line)))
             .ToList();
 
     /// <summary>Whether any build call of the job can change AWS.</summary>
@@ -75,8 +83,8 @@ public sealed partial class WorkflowJob(Workflow workflow, string id, YamlMappin
     public override string ToString() => $"{Workflow.FileName}: {Id}";
 }
 
-/// <summary>One step of a job.</summary>
-public sealed class WorkflowStep(WorkflowJob job, int index, YamlMappingNode node)
+/// <summary>One step of a job, or of a composite action the job uses (<paramref name="caller"/> is then the job's step).</summary>
+public sealed class WorkflowStep(WorkflowJob job, int index, YamlMappingNode node, WorkflowStep? caller = null, string? script = null)
 {
     public WorkflowJob Job { get; } = job;
 
@@ -86,9 +94,18 @@ public sealed class WorkflowStep(WorkflowJob job, int index, YamlMappingNode nod
 
     public string? Run => Workflow.Text(Node, "run");
 
+    /// <summary>The job's step that uses the composite action this step belongs to; null for the job's own steps.</summary>
+    public WorkflowStep? Caller { get; } = caller;
+
+    /// <summary>The bash the step runs: its run:, or the job's script a composite action's step runs (<see cref="CompositeAction.ScriptInput"/>).</summary>
+    public string? Script { get; } = script ?? Workflow.Text(node, "run");
+
     public IReadOnlyDictionary<string, string> With => Workflow.Scalars(Workflow.Mapping(Node, "with"));
 
-    public override string ToString() => $"{Job}, step {index + 1} ({Workflow.Text(Node, "name") ?? Uses ?? "run"})";
+    public override string ToString() =>
+        Caller is null
+            ? $"{Job}, step {index + 1} ({Workflow.Text(Node, "name") ?? Uses ?? "run"})"
+            : $"{Caller}, its step {index + 1} ({Workflow.Text(Node, "name") ?? Uses ?? "run"})";
 }
 
 /// <summary>One <c>./build.sh ...</c> command line of a run script.</summary>

@@ -3,14 +3,19 @@ using System.Text.RegularExpressions;
 
 namespace Rekey.Workflows.Tests;
 
-/// <summary>The outcome of one job's scripts.</summary>
-public sealed record JobRun(string Job, int ExitCode, string Output);
+/// <summary>The outcome of one job's scripts, with the job's outputs (its <c>outputs:</c> resolved from what its steps wrote to GITHUB_OUTPUT).</summary>
+public sealed record JobRun(string Job, int ExitCode, string Output)
+{
+    public IReadOnlyDictionary<string, string> Outputs { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// Runs a job's <c>run:</c> steps as a GitHub runner would (bash -eo pipefail, the workflow's, job's and
-/// step's env with their expressions resolved), in a folder whose <c>./build.sh</c> runs the build already
-/// compiled next to these tests. Steps that use actions are not run: the caller stands in for them
-/// (AWS credentials as environment variables, checking what the upload steps would keep).
+/// step's env with their expressions resolved, GITHUB_OUTPUT per step), in a folder whose <c>./build.sh</c>
+/// runs the build already compiled next to these tests. The run steps of a local composite action the job
+/// uses run too, with the job's inputs in place (<see cref="WorkflowJob.Steps"/>). Steps that use other
+/// actions are not run: the caller stands in for them (AWS credentials as environment variables, checking
+/// what the upload steps would keep).
 /// </summary>
 public sealed partial class WorkflowScriptRunner(string workingDirectory, IReadOnlyDictionary<string, string> contexts, IReadOnlyDictionary<string, string> runnerEnvironment)
 {
@@ -54,22 +59,37 @@ public sealed partial class WorkflowScriptRunner(string workingDirectory, IReadO
     public async Task<JobRun> RunAsync(WorkflowJob job, TimeSpan timeout)
     {
         var output = new System.Text.StringBuilder();
+        var stepOutputs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var step in job.Steps.Where(s => s.Run is not null))
         {
-            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            var outputFile = Path.Combine(WorkingDirectory, $"output-{Guid.NewGuid():N}");
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["GITHUB_OUTPUT"] = outputFile };
             foreach (var (name, value) in job.Workflow.Env.Concat(job.Env).Concat(Workflow.Scalars(Workflow.Mapping(step.Node, "env"))))
             {
                 environment[name] = Resolve(value);
             }
 
             var exitCode = await RunScriptAsync(step.Run!, environment, output, timeout);
+            if (Workflow.Text(step.Node, "id") is { } id && File.Exists(outputFile))
+            {
+                foreach (var line in await File.ReadAllLinesAsync(outputFile))
+                {
+                    if (line.Split('=', 2) is [var name, var value])
+                    {
+                        stepOutputs[$"steps.{id}.outputs.{name}"] = value;
+                    }
+                }
+            }
+
             if (exitCode != 0)
             {
                 return new JobRun(job.Id, exitCode, output.ToString());
             }
         }
 
-        return new JobRun(job.Id, 0, output.ToString());
+        var resolver = new WorkflowScriptRunner(WorkingDirectory, contexts.Concat(stepOutputs).ToDictionary(StringComparer.Ordinal), runnerEnvironment);
+        var outputs = Workflow.Scalars(Workflow.Mapping(job.Node, "outputs")).ToDictionary(o => o.Key, o => resolver.Resolve(o.Value), StringComparer.Ordinal);
+        return new JobRun(job.Id, 0, output.ToString()) { Outputs = outputs };
     }
 
     /// <summary>Runs a command line as an operator would in the checked-out repository, with the runner's environment.</summary>

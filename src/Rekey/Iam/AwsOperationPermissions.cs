@@ -64,6 +64,18 @@ public enum ResourceScope
     /// <summary>Recovery points of the account.</summary>
     RecoveryPoints,
 
+    /// <summary>The throw-away cluster a dress rehearsal restores (&lt;cluster&gt;-rekey-dress).</summary>
+    DressRehearsalCluster,
+
+    /// <summary>The writer a dress rehearsal creates in its throw-away cluster (&lt;cluster&gt;-rekey-dress-1).</summary>
+    DressRehearsalInstance,
+
+    /// <summary>The cluster under its original identifier, as the source a dress rehearsal restores from.</summary>
+    SourceCluster,
+
+    /// <summary>The cluster under its original identifier, for its <c>rekey:</c> tags only (the dress rehearsal's lock and measurements).</summary>
+    ClusterRekeyTags,
+
     /// <summary>The IAM roles a call hands to a service: the cluster's feature roles, the monitoring role, the AWS Backup service role.</summary>
     PassedRoles,
 
@@ -301,6 +313,44 @@ public static class AwsOperationPermissions
         WriteIn(PolicyAccount.Backup, "kms", "EnableKeyRotation", new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
         new("kms", "ScheduleKeyDeletion", PolicyAccount.Backup, ReadOnly: false, [new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)], "two runs created the vault key at once; the loser's key is deleted"),
     ];
+
+    /// <summary>
+    /// What the dress rehearsal role may change besides the read-only grants: its own throw-away copy
+    /// (restored, given a writer, deleted) and the cluster's <c>rekey:</c> tags (the lock and the measurements
+    /// it leaves for Plan). Each entry is the call as the dress rehearsal makes it; <see cref="All"/> holds the
+    /// same calls as the cutover makes them, for the migration role.
+    /// </summary>
+    public static IReadOnlyList<AwsOperationPermission> DressRehearsal { get; } =
+    [
+        Write(
+            "rds",
+            "RestoreDBClusterToPointInTime",
+            // RDS authorizes a restore on the source and on the cluster it creates.
+            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.SourceCluster),
+            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.DressRehearsalCluster),
+            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.RestoreInputs),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.DressRehearsalCluster),
+            new IamGrant("kms:CreateGrant", ResourceScope.Key),
+            new IamGrant("kms:DescribeKey", ResourceScope.Key)),
+        Write(
+            "rds",
+            "CreateDBInstance",
+            new IamGrant("rds:CreateDBInstance", ResourceScope.DressRehearsalInstance),
+            new IamGrant("rds:CreateDBInstance", ResourceScope.DressRehearsalCluster),
+            new IamGrant("rds:CreateDBInstance", ResourceScope.RestoreInputs),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.DressRehearsalInstance),
+            new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+        Write("rds", "DeleteDBInstance", new IamGrant("rds:DeleteDBInstance", ResourceScope.DressRehearsalInstance)),
+        Write("rds", "ModifyDBCluster", "the copy kept the cluster's deletion protection", new IamGrant("rds:ModifyDBCluster", ResourceScope.DressRehearsalCluster)),
+        Write("rds", "DeleteDBCluster", new IamGrant("rds:DeleteDBCluster", ResourceScope.DressRehearsalCluster)),
+        Write("rds", "AddTagsToResource", new IamGrant("rds:AddTagsToResource", ResourceScope.ClusterRekeyTags)),
+        Write("rds", "RemoveTagsFromResource", new IamGrant("rds:RemoveTagsFromResource", ResourceScope.ClusterRekeyTags)),
+    ];
+
+    /// <summary>The entry for a call the dress rehearsal role makes: its own write, or a read every role has.</summary>
+    public static AwsOperationPermission? FindForDressRehearsal(string service, string operation) =>
+        DressRehearsal.FirstOrDefault(p => string.Equals(p.Service, service, StringComparison.OrdinalIgnoreCase) && string.Equals(p.Operation, operation, StringComparison.Ordinal))
+        ?? (Find(service, operation, PolicyAccount.Source) is { ReadOnly: true } read ? read : null);
 
     private const string BlueGreen = "Blue/Green eligibility is read (Preflight, PrepareBlueGreenParameters)";
 

@@ -14,7 +14,9 @@ public sealed record IamRole(string Name, string Account, string Arn, IamDocumen
 /// <summary>
 /// Makes the IAM roles Rekey's workflows run with, from <see cref="AwsOperationPermissions"/> and the
 /// cluster's own names: a read-only plan role and an approval-gated migration role assumed through
-/// GitHub's OIDC provider, and in the backup account a role for each that only they can assume.
+/// GitHub's OIDC provider, a dress rehearsal role in the plan environment that adds to the plan role's
+/// reads only the changes to its throw-away copy, and in the backup account a role for each of the
+/// first two that only they can assume.
 /// Pure: no AWS call, same input, same documents.
 /// </summary>
 public static class IamPolicyGenerator
@@ -53,6 +55,14 @@ public static class IamPolicyGenerator
                 new IamDocument("migration-role-policy.json", "Permissions of the migration role", Policy(input, PolicyAccount.Source, readOnly: false, input.BackupRoleName)),
                 "REKEY_MIGRATION_ROLE_ARN",
                 input.Environment),
+            new(
+                input.DressRehearsalRoleName,
+                input.Account,
+                input.RoleArn(input.Account, input.DressRehearsalRoleName),
+                new IamDocument("dress-rehearsal-role-trust.json", "Trust policy of the dress rehearsal role (the plan environment, no approval)", GitHubTrust(input, input.PlanEnvironment)),
+                new IamDocument("dress-rehearsal-role-policy.json", "Permissions of the dress rehearsal role: the plan role's reads, and changes to its throw-away copy only", DressRehearsalPolicy(input)),
+                "REKEY_DRESS_REHEARSAL_ROLE_ARN",
+                input.PlanEnvironment),
         };
 
         if (input.BackupAccount is { } backupAccount)
@@ -105,6 +115,27 @@ public static class IamPolicyGenerator
             .Where(p => input.BackupAccount is not null || p.Service != "backup")
             .SelectMany(p => p.Grants);
 
+        return Policy(input, grants, accountId, backupRoleName);
+    }
+
+    /// <summary>
+    /// The dress rehearsal role: every read of the cluster's account the plan role has (no chain into the
+    /// backup account), and <see cref="AwsOperationPermissions.DressRehearsal"/>'s changes to its copy.
+    /// </summary>
+    public static JsonObject DressRehearsalPolicy(IamSetupInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var grants = AwsOperationPermissions.All
+            .Where(p => p.Account == PolicyAccount.Source && p.ReadOnly)
+            .Where(p => input.BackupAccount is not null || p.Service != "backup")
+            .Concat(AwsOperationPermissions.DressRehearsal)
+            .SelectMany(p => p.Grants);
+
+        return Policy(input, grants, input.Account, backupRoleName: null);
+    }
+
+    private static JsonObject Policy(IamSetupInput input, IEnumerable<IamGrant> grants, string accountId, string? backupRoleName)
+    {
         var statements = new JsonArray();
         foreach (var scope in grants.GroupBy(g => g.Scope).OrderBy(g => g.Key))
         {
@@ -175,6 +206,12 @@ public static class IamPolicyGenerator
                 input.ClusterParameterGroups.Select(g => $"{rds}:cluster-pg:{g}")
                     .Concat(input.SubnetGroups.Select(g => $"{rds}:subgrp:{g}"))
                     .Concat(input.InstanceParameterGroups.Select(g => $"{rds}:pg:{g}"))),
+            ResourceScope.DressRehearsalCluster => ([$"{rds}:cluster:{DressRehearsal.DressRehearsalCluster.NameFor(input.ClusterId)}"], null),
+            ResourceScope.DressRehearsalInstance => ([$"{rds}:db:{DressRehearsal.DressRehearsalCluster.WriterNameFor(input.ClusterId)}"], null),
+            ResourceScope.SourceCluster => ([$"{rds}:cluster:{input.ClusterId}"], null),
+            ResourceScope.ClusterRekeyTags => (
+                [$"{rds}:cluster:{input.ClusterId}"],
+                new JsonObject { ["ForAllValues:StringLike"] = new JsonObject { ["aws:TagKeys"] = State.RekeyTags.Prefix + "*" } }),
             ResourceScope.BlueGreenParameterGroup => ([$"{rds}:cluster-pg:{BlueGreenParameters.CopyName(input.ClusterId)}"], null),
             ResourceScope.Proxies => ([$"{rds}:db-proxy:*", $"{rds}:target-group:*"], null),
             ResourceScope.Key => TargetKey(input, kms),

@@ -55,6 +55,9 @@ public sealed record IamSetupInput
 
     public string MigrationRoleName => $"rekey-{Environment}-migration";
 
+    /// <summary>The role of the dress rehearsal job: the plan role's reads, and changes only to its throw-away copy.</summary>
+    public string DressRehearsalRoleName => $"rekey-{Environment}-dress-rehearsal";
+
     public string BackupRoleName => $"rekey-{Environment}-backup";
 
     public string BackupReaderRoleName => $"rekey-{Environment}-backup-reader";

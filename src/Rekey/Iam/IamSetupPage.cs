@@ -33,6 +33,7 @@ public static class IamSetupPage
         page.AppendLine();
         page.AppendLine($"- plan role: `{input.Repository.EnvironmentSubject(input.PlanEnvironment)}`");
         page.AppendLine($"- migration role: `{input.Repository.EnvironmentSubject(input.Environment)}`");
+        page.AppendLine($"- dress rehearsal role: `{input.Repository.EnvironmentSubject(input.PlanEnvironment)}` (no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
         page.AppendLine();
         page.AppendLine("GitHub writes the repository into `sub` in one of two forms, chosen by the owner's OIDC settings:");
         page.AppendLine();
@@ -54,8 +55,8 @@ public static class IamSetupPage
         {
             page.AppendLine();
             page.AppendLine($"# In account {role.Account}:");
-            // The cutover job asks for six-hour credentials; a restore of a large cluster takes hours.
-            var duration = role.Name == input.MigrationRoleName ? " --max-session-duration 21600" : string.Empty;
+            // The cutover and dress rehearsal jobs ask for six-hour credentials; a restore of a large cluster takes hours.
+            var duration = role.Name == input.MigrationRoleName || role.Name == input.DressRehearsalRoleName ? " --max-session-duration 21600" : string.Empty;
             page.AppendLine($"aws iam create-role --role-name {role.Name} --assume-role-policy-document file://{role.Trust.FileName}{duration}");
             page.AppendLine($"aws iam put-role-policy --role-name {role.Name} --policy-name rekey --policy-document file://{role.Policy.FileName}");
         }
@@ -76,6 +77,14 @@ public static class IamSetupPage
             var scopes = string.Join(", ", operation.Grants.Select(g => g.Scope.ToString()).Distinct(StringComparer.Ordinal));
             var when = operation.OnlyWhen is null ? string.Empty : $", only when {operation.OnlyWhen}";
             page.AppendLine($"| {operation.Service}:{operation.Operation} | {caller}{when} | {actions} | {scopes} |");
+        }
+
+        foreach (var operation in AwsOperationPermissions.DressRehearsal)
+        {
+            var actions = string.Join(", ", operation.Grants.Select(g => $"`{g.Action}`").Distinct(StringComparer.Ordinal));
+            var scopes = string.Join(", ", operation.Grants.Select(g => g.Scope.ToString()).Distinct(StringComparer.Ordinal));
+            var when = operation.OnlyWhen is null ? string.Empty : $", only when {operation.OnlyWhen}";
+            page.AppendLine($"| {operation.Service}:{operation.Operation} | dress rehearsal role{when} | {actions} | {scopes} |");
         }
 
         return page.ToString();

@@ -66,6 +66,41 @@ public sealed class IamPolicyGeneratorTests
     }
 
     [Fact]
+    public void The_dress_rehearsal_role_is_trusted_by_the_plan_environment_and_changes_only_its_copy_and_the_clusters_rekey_tags()
+    {
+        var roles = IamPolicyGenerator.Generate(Input(backupAccount: "222222222222"));
+        var dress = Role(roles, "rekey-prod-dress-rehearsal");
+        var plan = Role(roles, "rekey-prod-plan").Policy.Document;
+
+        Assert.Equal("REKEY_DRESS_REHEARSAL_ROLE_ARN", dress.GitHubVariable);
+        Assert.Equal("prod-plan", dress.GitHubEnvironment);
+        var trust = Statements(dress.Trust.Document).Single()["Condition"]!["StringEquals"]!.AsObject();
+        Assert.Equal("repo:acme/db-tools:environment:prod-plan", trust["token.actions.githubusercontent.com:sub"]!.GetValue<string>());
+
+        // Every read of the plan role (but no chain into the backup account), plus its own changes.
+        var granted = IamPolicyGenerator.ActionsOf(dress.Policy.Document);
+        Assert.Empty(IamPolicyGenerator.ActionsOf(plan).Except(granted).Except(["sts:AssumeRole"]));
+        Assert.DoesNotContain("sts:AssumeRole", granted);
+
+        // Deleting and modifying reach the copy only; the cluster itself only through its rekey: tags.
+        foreach (var statement in Statements(dress.Policy.Document))
+        {
+            var actions = IamPolicyGenerator.ActionsOf(new JsonObject { ["Statement"] = new JsonArray(statement.DeepClone()) });
+            if (actions.Any(a => a.StartsWith("rds:Delete", StringComparison.Ordinal) || a.StartsWith("rds:Modify", StringComparison.Ordinal) || a == "rds:CreateDBInstance"))
+            {
+                Assert.All(Resources(statement), r => Assert.True(r.Contains(":orders-rekey-dress", StringComparison.Ordinal) || r.Contains(":pg:", StringComparison.Ordinal) || r.Contains(":cluster-pg:", StringComparison.Ordinal) || r.Contains(":subgrp:", StringComparison.Ordinal), r));
+            }
+        }
+
+        var tags = Statements(dress.Policy.Document).Single(s => s["Sid"]!.GetValue<string>() == "ClusterRekeyTags");
+        Assert.Equal(["arn:aws:rds:eu-west-1:111111111111:cluster:orders"], Resources(tags));
+        Assert.Equal("rekey:*", tags["Condition"]!["ForAllValues:StringLike"]!["aws:TagKeys"]!.GetValue<string>());
+        Assert.Equal(["rds:AddTagsToResource", "rds:RemoveTagsFromResource"], IamPolicyGenerator.ActionsOf(new JsonObject { ["Statement"] = new JsonArray(tags.DeepClone()) }).Order(StringComparer.Ordinal));
+        Assert.Equal(["arn:aws:rds:eu-west-1:111111111111:cluster:orders-rekey-dress"], Resources(Statements(dress.Policy.Document).Single(s => s["Sid"]!.GetValue<string>() == "DressRehearsalCluster")));
+        Assert.Equal(["arn:aws:rds:eu-west-1:111111111111:db:orders-rekey-dress-1"], Resources(Statements(dress.Policy.Document).Single(s => s["Sid"]!.GetValue<string>() == "DressRehearsalInstance")));
+    }
+
+    [Fact]
     public void A_repository_given_with_its_ids_is_pinned_by_the_immutable_subject()
     {
         var roles = IamPolicyGenerator.Generate(Input(repository: "acme@1234/db-tools@56789"));
@@ -153,7 +188,7 @@ public sealed class IamPolicyGeneratorTests
     {
         var roles = IamPolicyGenerator.Generate(Input());
 
-        Assert.Equal(["rekey-prod-plan", "rekey-prod-migration"], roles.Select(r => r.Name));
+        Assert.Equal(["rekey-prod-plan", "rekey-prod-migration", "rekey-prod-dress-rehearsal"], roles.Select(r => r.Name));
         Assert.DoesNotContain(roles.SelectMany(r => IamPolicyGenerator.ActionsOf(r.Policy.Document)), a => a.StartsWith("backup", StringComparison.Ordinal) || a == "sts:AssumeRole");
     }
 
