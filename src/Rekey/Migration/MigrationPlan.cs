@@ -184,7 +184,9 @@ public sealed record MigrationPlan
         {
             md.Append(Rekey.Strategies.StrategyComparison.ToMarkdown(Strategies, StrategyReason));
             md.AppendLine();
-            md.AppendLine("The sections below describe restore-swap in detail.");
+            md.AppendLine(Strategy == Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.BlueGreen)
+                ? "The cutover will use Blue/Green: its steps, outage and rollback are in the table above. The sections below describe restore-swap, the fallback, in detail."
+                : "The sections below describe restore-swap in detail.");
             md.AppendLine();
         }
 
