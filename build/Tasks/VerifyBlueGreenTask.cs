@@ -28,9 +28,8 @@ public sealed class VerifyBlueGreenTask : StepTask
 
         if (!result.Passed)
         {
-            throw new InvalidOperationException(
-                $"The Blue/Green cutover of {context.Settings.Cluster} is not verified; {result.Problems.Count} problem(s):{Environment.NewLine}"
-                + string.Join(Environment.NewLine, result.Problems.Select(p => "  - " + p)));
+            throw new Rekey.Migration.VerificationFailedException(
+                $"The Blue/Green cutover of {context.Settings.Cluster} is not verified; {result.Problems.Count} problem(s):", result.Problems);
         }
 
         context.Log.Information("VerifyBlueGreen passed: {0} checks.", result.Checked.Count);
