@@ -394,12 +394,18 @@ public static class BlueGreenSwitchover
         var keys = current.Tags().Keys.Where(k => k == BlueGreenDeployments.StrategyTag || k == BlueGreenDeployments.DeploymentTag || k == BlueGreenDeployments.CreatedAtTag
             || k == BlueGreenDeployments.SwitchoverStartedTag || k == RekeyTags.Phase || k == RekeyTags.TargetKey || k == RekeyTags.OriginalId || k == RekeyTags.RunId
             || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal)).ToList();
+
+        // The lock goes in the same call: once the Blue/Green tags are gone a rerun no longer sees a Blue/Green cutover to finish.
+        if (current.Tag(RekeyTags.Lock) == run.RunId)
+        {
+            keys.Add(RekeyTags.Lock);
+        }
+
         if (keys.Count > 0)
         {
             await run.Rds.RemoveAsync(current.DBClusterArn!, keys, cancellationToken).ConfigureAwait(false);
         }
 
-        await ClusterLock.ReleaseAsync(run, current, cancellationToken).ConfigureAwait(false);
         run.Log.LogInformation("Rolled back the Blue/Green cutover of {Cluster}: the deployment and its green are gone, the cluster is as it was", run.ClusterId);
     }
 
