@@ -58,6 +58,32 @@ public sealed class BlueGreenRecoveryTests
     }
 
     [Fact]
+    public async Task A_green_not_on_the_target_key_stops_the_cutover_at_VerifyGreen_with_exit_code_7_before_any_switchover()
+    {
+        const string run = "e2e-bg-verify-green";
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await BlueGreenCutoverTests.PrepareAsync(sandbox);
+        await RequireAsync(ProvisionGreenAsync(sandbox, run));
+        var blue = await ClusterAsync(sandbox, LedgerCluster.Id);
+
+        // Green as it would be if RDS had not used the target key.
+        sandbox.Server.Runtime.Change(() =>
+        {
+            var rds = sandbox.Server.Get<RdsState>();
+            var deployment = rds.BlueGreenDeployments.Single();
+            return rds.ClusterByResourceId(deployment.TargetClusterResourceId)!.KmsKeyId = blue.KmsKeyId;
+        });
+        var result = await BlueGreenCutoverTests.CutoverAsync(sandbox, run);
+
+        Assert.True(result.ExitCode == ExitCodes.VerificationFailed, result.ToString());
+        Assert.Contains("VerifyGreen found 1 problem(s); nothing was switched", Flat(result), StringComparison.Ordinal);
+        Assert.Contains("not the target key", Flat(result), StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Calls, c => c.Operation == "SwitchoverBlueGreenDeployment");
+        Assert.Equal(BlueGreenStatus.Available, Deployment(sandbox).Status);
+        Assert.Equal(blue.DbClusterResourceId, (await ClusterAsync(sandbox, LedgerCluster.Id)).DbClusterResourceId);
+    }
+
+    [Fact]
     public async Task A_switchover_AWS_cancels_at_the_long_running_write_guardrail_exits_5_naming_the_cause_with_blue_as_it_was_and_a_later_Cutover_switches_over()
     {
         const string run = "e2e-bg-guardrail";
