@@ -146,7 +146,10 @@ public static class BlueGreenSwitchover
     private static async Task<SwitchoverFailedException> RolledBackAsync(RekeyRun run, string id, BlueGreenDeployment current, DateTimeOffset? started, CancellationToken cancellationToken)
     {
         var timeout = run.Settings.SwitchoverTimeout;
-        var timedOut = started is { } asked && await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false) - asked >= timeout;
+
+        // Guardrails are checked at the start of a switchover, the timeout ends it: a tenth of slack absorbs the
+        // whole seconds of the Date that dated the request.
+        var timedOut = started is { } asked && await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false) - asked >= timeout * 0.9;
         var details = current.StatusDetails is { Length: > 0 } d ? d : "AWS gave no details";
         var cause = timedOut
             ? $"it did not complete within the {timeout.TotalSeconds:0} s switchover timeout ({details})"
