@@ -29,7 +29,8 @@ public sealed class VerifyBlueGreenTask : StepTask
 
         if (!result.Passed)
         {
-            throw new VerificationFailedException(result.Problems);
+            throw new VerificationFailedException(
+                $"The Blue/Green cutover of {context.Settings.Cluster} is not verified; {result.Problems.Count} problem(s):", result.Problems);
         }
 
         context.Log.Information("VerifyBlueGreen passed: {0} checks.", result.Checked.Count);

@@ -19,8 +19,7 @@ public sealed class VerifyGreenTask : StepTask
         var problems = await BlueGreenCutover.VerifyGreenAsync(context.Run, context.CancellationToken);
         if (problems.Count > 0)
         {
-            throw new InvalidOperationException(
-                $"VerifyGreen found {problems.Count} problem(s); nothing was switched:{Environment.NewLine}" + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
+            throw new Rekey.Migration.VerificationFailedException($"VerifyGreen found {problems.Count} problem(s); nothing was switched:", problems);
         }
 
         context.Log.Information("Green of {0} is on the target key and replicating.", context.Settings.Cluster);

@@ -61,6 +61,46 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Blue_green_rollback_before_the_switchover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_rollback_that_never_crashed()
+    {
+        const string run = "e2e-crash-bg-rollback";
+        async Task Arrange(EndToEndSandbox sandbox)
+        {
+            await BlueGreenCutoverTests.PrepareAsync(sandbox);
+            await RequireAsync(BlueGreenRecoveryTests.ProvisionGreenAsync(sandbox, run));
+        }
+
+        var (expected, calls) = await CleanEndStateAsync(sandbox => sandbox.RollbackAsync(run, sandbox.Aws), Arrange);
+        Assert.Empty(expected.Of("deployment"));
+        Assert.Single(expected.Of("cluster"));
+        Assert.Contains("DeleteBlueGreenDeployment", calls);
+
+        var failures = await ResumeAfterEachCrashAsync(calls, expected, Arrange, (sandbox, aws) => sandbox.RollbackAsync(run, aws));
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
+    }
+
+    [Fact]
+    public async Task Blue_green_cleanup_resumed_after_a_crash_after_any_mutating_call_ends_as_a_cleanup_that_never_crashed()
+    {
+        const string run = "e2e-crash-bg-cleanup";
+        async Task Arrange(EndToEndSandbox sandbox)
+        {
+            await BlueGreenCutoverTests.PrepareAsync(sandbox);
+            await RequireAsync(BlueGreenCutoverTests.CutoverAsync(sandbox, run));
+            sandbox.Server.Clock.Advance(TimeSpan.FromDays(8));
+        }
+
+        var (expected, calls) = await CleanEndStateAsync(sandbox => BlueGreenRecoveryTests.CleanupAsync(sandbox, run, sandbox.Aws), Arrange);
+        Assert.Empty(expected.Of("deployment"));
+        Assert.Single(expected.Of("cluster"));
+        Assert.Contains("CreateDBClusterSnapshot", calls);
+        Assert.Contains("DeleteDBCluster", calls);
+
+        var failures = await ResumeAfterEachCrashAsync(calls, expected, Arrange, (sandbox, aws) => BlueGreenRecoveryTests.CleanupAsync(sandbox, run, aws));
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
+    }
+
+    [Fact]
     public async Task Rollback_resumed_after_a_crash_after_any_mutating_call_ends_as_a_rollback_that_never_crashed()
     {
         var (expected, calls) = await CleanEndStateAsync(async sandbox =>
@@ -85,6 +125,25 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
+    }
+
+    /// <summary>For each crash point: arrange a fresh sandbox, crash the run there, run it again, compare with the clean end state.</summary>
+    private async Task<List<string>> ResumeAfterEachCrashAsync(
+        IReadOnlyList<string> calls, AccountState expected, Func<EndToEndSandbox, Task> arrange, Func<EndToEndSandbox, Rekey.Aws.IAwsClientFactory?, Task<HostResult>> run)
+    {
+        var failures = new List<string>();
+        for (var n = 1; n <= calls.Count; n++)
+        {
+            await using var sandbox = await EndToEndSandbox.StartAsync();
+            await arrange(sandbox);
+            var crash = new CrashingHttpClientFactory(n);
+            var crashed = await run(sandbox, sandbox.CreateAws(crash));
+            var resumed = await run(sandbox, null);
+            failures.AddRange(await CompareAsync(sandbox, $"crash after call {n} ({calls[n - 1]})", crash, crashed, resumed, expected));
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} crash after call {n} of {calls.Count} ({calls[n - 1]}): {failures.Count} failures so far");
+        }
+
+        return failures;
     }
 
     /// <summary>The end state of a run that does not crash, and the mutating calls it made (the crash points).</summary>

@@ -9,6 +9,13 @@ public sealed class VerificationFailedException : Exception
         Problems = problems;
     }
 
+    /// <summary>A step's own summary line, then every problem.</summary>
+    public VerificationFailedException(string summary, IReadOnlyList<string> problems)
+        : base(summary + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)))
+    {
+        Problems = problems;
+    }
+
     public VerificationFailedException()
         : this(["Verify failed."])
     {

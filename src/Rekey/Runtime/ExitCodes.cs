@@ -47,6 +47,10 @@ public static class ExitCodes
         PreflightFailedException or BackupPreflightFailedException => RefusedByPreflight,
         ClusterLockedException => ClusterLocked,
         WaitTimeoutException => WaitTimedOut,
+
+        // A switchover AWS rolled back: at its timeout the awaited state never came; at a guardrail AWS refused it.
+        Strategies.SwitchoverFailedException { TimedOut: true } => WaitTimedOut,
+        Strategies.SwitchoverFailedException => AwsFailure,
         VerificationFailedException => VerificationFailed,
         BackupJobFailedException => BackupJobFailed,
         OperationCanceledException => Cancelled,

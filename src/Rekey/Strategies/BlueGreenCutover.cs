@@ -26,6 +26,15 @@ public sealed class SwitchoverFailedException : Exception
         : base(message, innerException)
     {
     }
+
+    public SwitchoverFailedException(string message, bool timedOut)
+        : base(message)
+    {
+        TimedOut = timedOut;
+    }
+
+    /// <summary>AWS rolled the switchover back at its SwitchoverTimeout, rather than cancelling it at a guardrail or refusing it.</summary>
+    public bool TimedOut { get; }
 }
 
 /// <summary>

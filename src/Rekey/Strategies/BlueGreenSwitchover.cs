@@ -42,10 +42,21 @@ public static class BlueGreenSwitchover
         "SELECT format('SELECT setval(%L, %s, true);', quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value) "
         + "FROM pg_sequences WHERE last_value IS NOT NULL;";
 
+    /// <summary>
+    /// A journal fact: whether the switchover was recorded complete by an earlier run or completed during this one.
+    /// Sequences can be advanced only after the switchover, so only an earlier run's switchover lets this run trust --sequences-advanced.
+    /// </summary>
+    public const string SwitchoverCompletedByFact = "switchover-completed-by";
+
+    public const string ThisRun = "this run";
+
+    public const string EarlierRun = "an earlier run";
+
     public static async Task<BlueGreenResult> SwitchoverAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        var recordedBefore = state.IsSwitchedOver && state.BlueTags.ContainsKey(BlueGreenDeployments.SwitchedAtTag);
         var deployment = state.Deployment ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run ProvisionGreen first.");
         var id = deployment.BlueGreenDeploymentIdentifier!;
         var blue = state.Blue!;
@@ -94,9 +105,7 @@ public static class BlueGreenSwitchover
                 return current.Status switch
                 {
                     "SWITCHOVER_COMPLETED" => Probe<BlueGreenDeployment>.Ready(current, "SWITCHOVER_COMPLETED"),
-                    "SWITCHOVER_FAILED" or "AVAILABLE" => throw new SwitchoverFailedException(
-                        $"The switchover of {id} did not complete ({current.Status}{(current.StatusDetails is { } d ? ": " + d : string.Empty)}); AWS rolled it back, so {run.ClusterId} is as it was and keeps taking writes. "
-                        + "Lower the write load or raise --switchover-timeout and run Cutover again (it resumes), or Rollback."),
+                    "SWITCHOVER_FAILED" or "AVAILABLE" => throw await RolledBackAsync(run, id, current, started, token).ConfigureAwait(false),
                     _ => Probe<BlueGreenDeployment>.NotYet(current, $"{current.Status}; " + string.Join(", ", (current.SwitchoverDetails ?? []).Select(s => $"{Tail(s.SourceMember)} {s.Status}"))),
                 };
             },
@@ -125,8 +134,33 @@ public static class BlueGreenSwitchover
         }
 
         run.Journal.Mark("switched", switchedAt);
+        run.Journal.Fact(SwitchoverCompletedByFact, recordedBefore ? EarlierRun : ThisRun);
         run.Journal.Add("Switchover", $"{run.ClusterId} is now the former green ({done.Status}); the old blue is {oldBlue.DBClusterIdentifier}, read only and no longer replicated to.");
         return new BlueGreenResult { SwitchoverStarted = started, SwitchedAt = switchedAt };
+    }
+
+    /// <summary>
+    /// AWS rolled the switchover back: at its timeout (the time since the request reached it) or at a guardrail
+    /// (long-running writes, DDL, lag; StatusDetails names it). Blue is as it was either way.
+    /// </summary>
+    private static async Task<SwitchoverFailedException> RolledBackAsync(RekeyRun run, string id, BlueGreenDeployment current, DateTimeOffset? started, CancellationToken cancellationToken)
+    {
+        var timeout = run.Settings.SwitchoverTimeout;
+
+        // Guardrails are checked at the start of a switchover, the timeout ends it: a tenth of slack absorbs the
+        // whole seconds of the Date that dated the request.
+        var timedOut = started is { } asked && await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false) - asked >= timeout * 0.9;
+        var details = current.StatusDetails is { Length: > 0 } d ? d : "AWS gave no details";
+        var cause = timedOut
+            ? $"it did not complete within the {timeout.TotalSeconds:0} s switchover timeout ({details})"
+            : $"AWS cancelled it at a guardrail ({details})";
+        var fix = timedOut
+            ? "Lower the write load (replication lag) or raise --switchover-timeout"
+            : "End the long-running write transactions or DDL on the cluster and let the replication lag drop";
+        return new SwitchoverFailedException(
+            $"The switchover of {id} failed: {cause}. AWS rolled it back ({current.Status}): {run.ClusterId} is as it was, on its old key, and keeps taking writes. "
+            + $"{fix}, then run Cutover again (it resumes and asks for the switchover again), or Rollback.",
+            timedOut);
     }
 
     /// <summary>
@@ -227,11 +261,18 @@ public static class BlueGreenSwitchover
         if (string.Equals(cluster.Engine, "aurora-postgresql", StringComparison.Ordinal))
         {
             sequenceQuery = SequenceQuery;
-            if (!run.Settings.SequencesAdvanced)
+
+            // Sequences can be advanced only once the switchover is over: the flag given to the run that switched over
+            // was given before anyone could have run the statements, so only a later run's flag counts.
+            var switchedThisRun = run.Journal.Facts.GetValueOrDefault(SwitchoverCompletedByFact) == ThisRun;
+            if (!run.Settings.SequencesAdvanced || switchedThisRun)
             {
+                var why = run.Settings.SequencesAdvanced
+                    ? $"--{Configuration.ArgumentNames.SequencesAdvanced} counts only on a run after the switchover, and this run switched over. "
+                    : string.Empty;
                 problems.Add(
-                    $"Sequences are not replicated by logical replication: on the old blue {state.OldBlue!.DBClusterIdentifier} run{Environment.NewLine}    {SequenceQuery}{Environment.NewLine}"
-                    + $"  then run its output (setval statements) on {run.ClusterId}, and run Verify again with --{Configuration.ArgumentNames.SequencesAdvanced}.");
+                    $"{why}Sequences are not replicated by logical replication: on the old blue {state.OldBlue!.DBClusterIdentifier} run{Environment.NewLine}    {SequenceQuery}{Environment.NewLine}"
+                    + $"  then run its output (setval statements) on {run.ClusterId}, and run --target=VerifyBlueGreen (or Cutover) again with --{Configuration.ArgumentNames.SequencesAdvanced}.");
             }
             else
             {
@@ -277,8 +318,10 @@ public static class BlueGreenSwitchover
 
     /// <summary>
     /// Rollback of a Blue/Green cutover. Before the switchover: the deployment is deleted with its green
-    /// cluster and blue is untouched. After it: the old blue has none of the writes made since, so going
-    /// back means a restore-swap onto the old key, which runs only with --restore-swap-back.
+    /// cluster and blue is untouched. During it: refused until AWS completes it or rolls it back. After it:
+    /// the old blue has none of the writes made since, so going back means a restore-swap of the new cluster
+    /// onto the old key; Rollback does not do that itself and always refuses, with --restore-swap-back naming
+    /// the exact next step (Rekey's restore-swap onto a customer managed old key; by hand for aws/rds).
     /// </summary>
     public static async Task RollbackAsync(RekeyRun run, CancellationToken cancellationToken)
     {
@@ -292,14 +335,11 @@ public static class BlueGreenSwitchover
                 + $"Rolling back means moving the new cluster, with its data, onto the old key: a restore-swap (an outage of tens of minutes).";
             if (!run.Settings.RestoreSwapBack)
             {
-                throw new InvalidOperationException(explanation + $" Give --{Configuration.ArgumentNames.RestoreSwapBack} to do so, or keep the new cluster.");
+                throw new InvalidOperationException(
+                    explanation + $" Rollback changed nothing. Keep the new cluster, or give --{Configuration.ArgumentNames.RestoreSwapBack} for the exact way back onto the old key.");
             }
 
-            var oldKey = state.OldBlue.KmsKeyId;
-            var command = $"./build.sh --target=Cutover --strategy=restore-swap --cluster={run.ClusterId} --kms-key={oldKey} --confirm={run.ClusterId}";
-            run.Journal.Add("Rollback", explanation + $" With --{Configuration.ArgumentNames.RestoreSwapBack}: run {command} (the old key must be a customer managed key: Rekey never restores onto aws/rds).", Reporting.JournalLevel.Warning);
-            run.Log.LogWarning("{Explanation} Restore-swap back with: {Command}", explanation, command);
-            return;
+            throw new InvalidOperationException(explanation + " Rollback changed nothing: " + await RestoreSwapBackStepAsync(run, state.OldBlue, cancellationToken).ConfigureAwait(false));
         }
 
         var blue = state.Blue;
@@ -309,14 +349,18 @@ public static class BlueGreenSwitchover
             return;
         }
 
+        // Refused before the lock is taken: nothing changes while AWS decides the switchover.
+        if (state.Deployment is { Status: "SWITCHOVER_IN_PROGRESS" } switching)
+        {
+            throw new InvalidOperationException(
+                $"The switchover of {switching.BlueGreenDeploymentIdentifier} is in progress; AWS completes it or rolls it back within its switchover timeout. "
+                + "Rollback changed nothing: run it again once the switchover has ended (after a completed switchover it explains what rolling back means).");
+        }
+
         await ClusterLock.AcquireAsync(run, blue, cancellationToken).ConfigureAwait(false);
         if (state.Deployment is { } deployment)
         {
             var id = deployment.BlueGreenDeploymentIdentifier!;
-            if (deployment.Status == "SWITCHOVER_IN_PROGRESS")
-            {
-                throw new InvalidOperationException($"The switchover of {id} is in progress; AWS completes it or rolls it back within --switchover-timeout. Run Rollback again after it ends.");
-            }
 
             if (deployment.Status != "DELETING")
             {
@@ -353,13 +397,40 @@ public static class BlueGreenSwitchover
         var keys = current.Tags().Keys.Where(k => k == BlueGreenDeployments.StrategyTag || k == BlueGreenDeployments.DeploymentTag || k == BlueGreenDeployments.CreatedAtTag
             || k == BlueGreenDeployments.SwitchoverStartedTag || k == RekeyTags.Phase || k == RekeyTags.TargetKey || k == RekeyTags.OriginalId || k == RekeyTags.RunId
             || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal)).ToList();
+
+        // The lock goes in the same call: once the Blue/Green tags are gone a rerun no longer sees a Blue/Green cutover to finish.
+        if (current.Tag(RekeyTags.Lock) == run.RunId)
+        {
+            keys.Add(RekeyTags.Lock);
+        }
+
         if (keys.Count > 0)
         {
             await run.Rds.RemoveAsync(current.DBClusterArn!, keys, cancellationToken).ConfigureAwait(false);
         }
 
-        await ClusterLock.ReleaseAsync(run, current, cancellationToken).ConfigureAwait(false);
         run.Log.LogInformation("Rolled back the Blue/Green cutover of {Cluster}: the deployment and its green are gone, the cluster is as it was", run.ClusterId);
+    }
+
+    /// <summary>
+    /// The way back after a switchover, which Rollback does not take itself: Rekey's restore-swap Cutover of the new
+    /// cluster onto the old key when that is a customer managed key; by hand when it is aws/rds, which Rekey never restores onto.
+    /// </summary>
+    private static async Task<string> RestoreSwapBackStepAsync(RekeyRun run, DBCluster oldBlue, CancellationToken cancellationToken)
+    {
+        var oldKey = oldBlue.KmsKeyId ?? throw new InvalidOperationException($"{oldBlue.DBClusterIdentifier} names no KMS key.");
+        var key = (await run.Kms.DescribeKeyAsync(new Amazon.KeyManagementService.Model.DescribeKeyRequest { KeyId = oldKey }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
+        if (key.KeyManager == Amazon.KeyManagementService.KeyManagerType.AWS)
+        {
+            return $"the old key {oldKey} is the AWS managed key aws/rds, and Rekey's restore-swap refuses it (PrepareKey takes customer managed keys only), so Rekey cannot do it. "
+                + $"By hand, with an outage from the snapshot until applications use the restored cluster: "
+                + $"aws rds create-db-cluster-snapshot --db-cluster-identifier {run.ClusterId} --db-cluster-snapshot-identifier {run.ClusterId}-back; "
+                + $"aws rds copy-db-cluster-snapshot --source-db-cluster-snapshot-identifier {run.ClusterId}-back --target-db-cluster-snapshot-identifier {run.ClusterId}-back-aws-rds --kms-key-id alias/aws/rds; "
+                + $"then restore-db-cluster-from-snapshot and create-db-instance under new names and point the applications at them. Keeping the new cluster loses nothing.";
+        }
+
+        return $"run ./build.sh --target=Cutover --strategy=restore-swap --cluster={run.ClusterId} --kms-key={key.Arn} --confirm={run.ClusterId} "
+            + $"once VerifyBlueGreen has passed: it moves the new cluster, with every write since the switchover, onto the old key (an outage of tens of minutes).";
     }
 
     /// <summary>After --min-age since the switchover: a final snapshot of the old blue, then it and the deployment object are deleted.</summary>

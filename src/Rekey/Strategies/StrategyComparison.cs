@@ -63,7 +63,7 @@ public static class StrategyComparison
             [
                 "Before the switchover: Rollback deletes the deployment with its green cluster; blue never changed.",
                 $"A failed or timed-out switchover: AWS rolls it back within --switchover-timeout; blue keeps its names and writes; run Cutover again or Rollback.",
-                $"After the switchover: the old blue ({BlueGreenDeployments.OldBlueId(clusterId)}) has none of the later writes; going back is a restore-swap onto the old key, only with --{ArgumentNames.RestoreSwapBack}.",
+                $"After the switchover: the old blue ({BlueGreenDeployments.OldBlueId(clusterId)}) has none of the later writes; Rollback refuses and, with --{ArgumentNames.RestoreSwapBack}, names the way back onto the old key (a restore-swap Cutover for a customer managed key; by hand for aws/rds).",
             ],
             BlockedBy = verdict?.Blockers ?? [],
             Fixes = verdict?.Fixes ?? [],
