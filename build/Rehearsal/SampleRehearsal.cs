@@ -155,8 +155,6 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     "--environment=rehearsal",
                     $"--run-id=rehearsal-{sample.Id}",
 
-                    // The sandbox's clusters hold no sequences, so a Blue/Green switchover leaves none to advance.
-                    "--sequences-advanced",
                     .. _pollArguments,
                     $"--artifacts={context.Settings.ArtifactsDirectory}",
                     $"--verbosity={context.Log.Verbosity}",
@@ -176,13 +174,31 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     await RunChildAsync(context, build, [.. arguments, "--target=Preflight", $"--terraform-plan={tooEarly}"], ExitCodes.RefusedByPreflight);
                 }
 
-                await RunChildAsync(context, build, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"]);
+                var cutover = await RunChildAsync(context, build, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"], ExitCodes.Succeeded, ExitCodes.VerificationFailed);
+                var blueGreen = await IsBlueGreenCutoverAsync(sample.Id, cancellationToken);
+                if (cutover == ExitCodes.VerificationFailed && !blueGreen)
+                {
+                    throw new InvalidOperationException($"The restore-swap cutover of {sample.Id} failed its verification; its output is above.");
+                }
+
+                // After a Blue/Green switchover of Aurora PostgreSQL, VerifyBlueGreen waits for the operator to advance the
+                // sequences (logical replication does not carry them) and say so; the sample's tables hold none.
+                string[] sequences = cutover == ExitCodes.VerificationFailed ? ["--sequences-advanced"] : [];
+                if (sequences.Length > 0)
+                {
+                    context.Log.Information("The switchover of {0} is done; the operator runs the setval statements the query above prints and confirms it:", sample.Id);
+                }
+
+                var verify = blueGreen ? "VerifyBlueGreen" : "Verify";
                 if (beforeTheWindow)
                 {
                     var afterCutover = RehearsalTerraformPlans.WriteAfterCutover(context.Settings.ArtifactsDirectory, sample.Id, sample.Engine, keys.Target);
-                    context.Log.Information("The Terraform plan written after the cutover with the new key's ARN in the configuration, checked by Verify:");
-                    var verify = await IsBlueGreenCutoverAsync(sample.Id, cancellationToken) ? "VerifyBlueGreen" : "Verify";
-                    await RunChildAsync(context, build, [.. arguments, $"--target={verify}", "--exclusive", $"--confirm={sample.Id}", $"--terraform-plan={afterCutover}"]);
+                    context.Log.Information("The Terraform plan written after the cutover with the new key's ARN in the configuration, checked by {0}:", verify);
+                    await RunChildAsync(context, build, [.. arguments, $"--target={verify}", "--exclusive", $"--confirm={sample.Id}", $"--terraform-plan={afterCutover}", .. sequences]);
+                }
+                else if (sequences.Length > 0)
+                {
+                    await RunChildAsync(context, build, [.. arguments, $"--target={verify}", "--exclusive", $"--confirm={sample.Id}", .. sequences]);
                 }
 
                 await RunChildAsync(context, build, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
@@ -250,21 +266,25 @@ public sealed class SampleRehearsal : IAsyncDisposable
         await Sandbox.DisposeAsync();
     }
 
-    private async Task RunChildAsync(RekeyContext context, InProcessBuild build, string[] arguments, int expectedExitCode = ExitCodes.Succeeded)
+    /// <summary>Runs the build with <paramref name="arguments"/> and returns its exit code, which must be one of <paramref name="expected"/> (success when none is given).</summary>
+    private async Task<int> RunChildAsync(RekeyContext context, InProcessBuild build, string[] arguments, params int[] expected)
     {
         context.Log.Information(string.Empty);
         context.Log.Information("./build.sh {0}", string.Join(' ', arguments.Where(a => !a.StartsWith("--verbosity", StringComparison.Ordinal))));
         var exitCode = await build.RunAsync(arguments, Aws, context.CancellationToken);
-        if (exitCode != expectedExitCode)
+        int[] accepted = expected.Length == 0 ? [ExitCodes.Succeeded] : expected;
+        if (!accepted.Contains(exitCode))
         {
             throw new InvalidOperationException(
-                $"The rehearsal's run of {string.Join(' ', arguments)} exited with {exitCode} where {expectedExitCode} was expected; its output is above.");
+                $"The rehearsal's run of {string.Join(' ', arguments)} exited with {exitCode} where {string.Join(" or ", accepted)} was expected; its output is above.");
         }
 
-        if (expectedExitCode != ExitCodes.Succeeded)
+        if (exitCode == ExitCodes.RefusedByPreflight)
         {
             context.Log.Information("Refused as expected (exit code {0}); nothing was changed.", exitCode);
         }
+
+        return exitCode;
     }
 
     /// <summary>The key <paramref name="sample"/> is on now and the ARN of the target key PrepareKey created under its alias.</summary>

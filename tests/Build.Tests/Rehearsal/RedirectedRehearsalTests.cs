@@ -68,15 +68,17 @@ public sealed partial class RedirectedRehearsalTests
             Assert.Equal(0, depth);
 
             // Each cutover leaves a notice with its outage on the run's page; nothing failed, so no error annotation.
-            foreach (var cluster in new[] { "orders", "inventory" })
-            {
-                Assert.Single(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^::notice title=Cutover of {cluster}::Cutover of {cluster} succeeded; write outage \d\d:\d\d:\d\d on AWS's clock\.$"));
-            }
+            // The restore-swap cutover leaves a notice with its outage; the Blue/Green one of Aurora PostgreSQL stops after the
+            // switchover until the operator has advanced the sequences, and VerifyBlueGreen then finishes it.
+            Assert.Single(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^::notice title=Cutover of inventory::Cutover of inventory succeeded; write outage \d\d:\d\d:\d\d on AWS's clock\.$"));
+            Assert.Single(lines, l => l.StartsWith("::notice title=VerifyBlueGreen of orders::VerifyBlueGreen of orders succeeded", StringComparison.Ordinal));
 
-            // The only errors are the refusals the rehearsal shows on purpose: Preflight of a Terraform plan written too early.
+            // The only errors are the stops the rehearsal shows on purpose: Preflight of a Terraform plan written too early, and
+            // VerifyBlueGreen asking for the sequences after the switchover.
             var errors = lines.Where(l => l.StartsWith("::error", StringComparison.Ordinal)).ToList();
-            Assert.Equal(2, errors.Count);
-            Assert.All(errors, e => Assert.Contains("Terraform would replace aws_rds_cluster.", e, StringComparison.Ordinal));
+            Assert.Equal(3, errors.Count);
+            Assert.Equal(2, errors.Count(e => e.Contains("Terraform would replace aws_rds_cluster.", StringComparison.Ordinal)));
+            Assert.Single(errors, e => e.StartsWith("::error title=VerifyBlueGreen failed::", StringComparison.Ordinal) && e.Contains("Sequences are not replicated", StringComparison.Ordinal));
             Assert.Equal(2, lines.Count(l => l.StartsWith("Refused as expected (exit code 3)", StringComparison.Ordinal)));
 
             // The dress rehearsal ran before each Plan, which quotes what it measured.
