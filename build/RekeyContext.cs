@@ -115,6 +115,7 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         {
             PollInterval = poll,
             MaxPollInterval = settings.MaxPollInterval ?? (settings.PollInterval is null ? waits.MaxPollInterval : poll * 6),
+            OutagePollInterval = settings.OutagePollInterval ?? (poll < waits.OutagePollInterval ? poll : waits.OutagePollInterval),
             LockSettle = poll,
             RenameDeadline = Capped(waits.RenameDeadline),
             DnsDeadline = Capped(waits.DnsDeadline),

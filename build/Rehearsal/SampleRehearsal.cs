@@ -71,7 +71,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
         var sandbox = await SandboxServer.StartAsync(options, cancellationToken);
         var defaults = new WaitSettings();
         string[] pollArguments = awsTimePolling
-            ? [$"--poll-interval={RealSeconds(defaults.PollInterval, clockSpeed)}", $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval, clockSpeed)}"]
+            ? [$"--poll-interval={RealSeconds(defaults.PollInterval, clockSpeed)}", $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval, clockSpeed)}", $"--outage-poll-interval={RealSeconds(defaults.OutagePollInterval, clockSpeed)}"]
             : ["--poll-interval=0.05s"];
         context.Log.Information("Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}", sandbox.BaseUrl, sandbox.DnsPort, clockSpeed, string.Join(' ', pollArguments));
 

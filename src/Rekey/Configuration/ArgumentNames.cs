@@ -39,6 +39,7 @@ public static class ArgumentNames
     public const string RunId = "run-id";
     public const string PollInterval = "poll-interval";
     public const string MaxPollInterval = "max-poll-interval";
+    public const string OutagePollInterval = "outage-poll-interval";
     public const string MaxWait = "max-wait";
     public const string Runs = "runs";
     public const string TerraformPlan = "terraform-plan";

@@ -17,6 +17,8 @@ public sealed partial record DurationLimits(TimeSpan Least, TimeSpan Most)
 
     public static readonly DurationLimits MaxPollInterval = PollInterval;
 
+    public static readonly DurationLimits OutagePollInterval = PollInterval;
+
     /// <summary>A wait's deadline: at least a second, at most a day (the longest timeout the waits' resilience pipeline takes).</summary>
     public static readonly DurationLimits MaxWait = new(TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
 

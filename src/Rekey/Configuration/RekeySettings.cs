@@ -99,6 +99,9 @@ public sealed record RekeySettings
     /// <summary>The longest pause between two looks at AWS while waiting.</summary>
     public TimeSpan? MaxPollInterval { get; init; }
 
+    /// <summary>The pause between two looks at AWS while the writers are down.</summary>
+    public TimeSpan? OutagePollInterval { get; init; }
+
     /// <summary>The longest any single wait may last; null keeps each wait's own deadline.</summary>
     public TimeSpan? MaxWait { get; init; }
 

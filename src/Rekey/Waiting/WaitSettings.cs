@@ -8,6 +8,12 @@ public sealed record WaitSettings
 
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The pause between two looks while the writers are down, without backing off: each wait in the outage ends on
+    /// average half of it after AWS finished, and that is Rekey's share of the outage.
+    /// </summary>
+    public TimeSpan OutagePollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>A cluster or instance rename, until the new name is available.</summary>
     public TimeSpan RenameDeadline { get; init; } = TimeSpan.FromMinutes(20);
 
@@ -39,6 +45,7 @@ public sealed record WaitSettings
     {
         PollInterval = TimeSpan.FromMilliseconds(50),
         MaxPollInterval = TimeSpan.FromMilliseconds(250),
+        OutagePollInterval = TimeSpan.FromMilliseconds(50),
         ProgressEvery = TimeSpan.FromSeconds(5),
         LockSettle = TimeSpan.FromMilliseconds(200),
     };

@@ -29,7 +29,7 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     /// each second between AWS finishing and Rekey noticing is a second more of outage (one describe call every
     /// 5 s is far inside RDS's API rate limits).
     /// </summary>
-    public Waiter DuringOutage => new(settings with { MaxPollInterval = settings.PollInterval }, time, logger);
+    public Waiter DuringOutage => new(settings with { PollInterval = settings.OutagePollInterval, MaxPollInterval = settings.OutagePollInterval }, time, logger);
 
     public async Task<T> UntilAsync<T>(string what, TimeSpan deadline, Func<CancellationToken, Task<Probe<T>>> probe, CancellationToken cancellationToken)
     {

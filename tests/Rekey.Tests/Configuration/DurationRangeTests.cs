@@ -20,6 +20,7 @@ public sealed class DurationRangeTests
     [InlineData("poll-interval", "99999999999d", "from 0.01s to 1h")]
     [InlineData("poll-interval", "0s", "from 0.01s to 1h")]
     [InlineData("max-poll-interval", "2h", "from 0.01s to 1h")]
+    [InlineData("outage-poll-interval", "0s", "from 0.01s to 1h")]
     public void A_duration_out_of_its_range_fails_naming_the_argument_and_the_range(string name, string value, string range)
     {
         var error = Assert.Throws<InvalidArgumentsException>(() => Read((name, value)));
