@@ -24,6 +24,9 @@ public static class Fence
     {
         var reader = new ClusterReader(run.Rds);
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+
+        // Before the lock too: a run given another key has no business taking the lock of a cutover recorded for another.
+        RecordedTargetKey.EnsureSame(run, "Fence", state, targetKeyArn);
         if (state.T1 is { } alreadyTaken)
         {
             run.Log.LogInformation("{Cluster} was fenced already; T1 is {T1:O}", run.ClusterId, alreadyTaken);
@@ -37,6 +40,7 @@ public static class Fence
         // Read again under the lock: a run that held it before this run's late lock write may have recorded the definition already.
         state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         source = state.Source ?? source;
+        RecordedTargetKey.EnsureSame(run, "Fence", state, targetKeyArn);
         var definition = state.Definition ?? await RecordAsync(run, reader, source, targetKeyArn, cancellationToken).ConfigureAwait(false);
 
         // Also after a resume: a crash between the cluster's tags and the instances' leaves instances the renames would skip.

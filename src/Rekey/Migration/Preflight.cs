@@ -491,7 +491,7 @@ public static class Preflight
             var key = await TargetKey.DescribeAsync(run, keyReference.Value, cancellationToken).ConfigureAwait(false);
             if (key is not null && !string.Equals(key.Arn, recorded, StringComparison.Ordinal))
             {
-                blocks.Add($"The cutover under way uses key {recorded}, not --kms-key {keyReference}; finish it with that key, or Rollback first.");
+                blocks.Add(RecordedTargetKey.Refusal(run, "Preflight", state.RecordedRunId, recorded, key.Arn));
             }
         }
 
