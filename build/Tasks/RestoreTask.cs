@@ -13,5 +13,10 @@ public sealed class RestoreTask : StepTask
 {
     protected override Rekey.Configuration.CutoverStrategy? Strategy => Rekey.Configuration.CutoverStrategy.RestoreSwap;
 
-    public override Task RunAsync(RekeyContext context) => Restore.RunAsync(context.Run, context.CancellationToken);
+    public override async Task RunAsync(RekeyContext context)
+    {
+        // The key this run was given, to compare with the one the fence recorded.
+        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, context.CancellationToken);
+        await Restore.RunAsync(context.Run, keyArn, context.CancellationToken);
+    }
 }

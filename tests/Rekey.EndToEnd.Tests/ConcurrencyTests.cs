@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using Amazon.KeyManagementService.Model;
 using Rekey.EndToEnd.Tests.Support;
 using Rekey.Runtime;
 using Rekey.Sandbox.Core;
@@ -85,6 +87,70 @@ public sealed class ConcurrencyTests
         Assert.Contains("Verify passed", lateResult.Output, StringComparison.Ordinal);
         using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
         var cluster = await CutoverTests.DescribeAsync(rds, LedgerCluster.Id);
+        Assert.DoesNotContain(cluster.TagList!, t => t.Key == RekeyTags.Lock);
+    }
+
+    [Fact]
+    public async Task Of_two_racing_runs_given_different_keys_the_lock_holder_refuses_the_other_runs_recorded_key_with_no_further_change_and_that_run_resumes_onto_its_own_key()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+
+        // As above, but the late run was given another key: the overwritten run records its own key before the late lock lands.
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.Delay, Service = "rds", Operation = "AddTagsToResource", DelaySeconds = TimeSpan.FromDays(1).TotalSeconds });
+        var late = new CrashingHttpClientFactory();
+        var lateArguments = sandbox.Arguments("Cutover", "e2e-late", $"--confirm={LedgerCluster.Id}")
+            .Select(a => a.StartsWith("--kms-key=", StringComparison.Ordinal) ? "--kms-key=alias/late-key" : a)
+            .ToArray();
+        var lateRun = Task.Run(() => sandbox.RunAsync(sandbox.CreateAws(late), lateArguments));
+        await WaitUntilAsync(() => sandbox.Server.Faults.Pending().Count == 0, "the late run's lock write to reach the sandbox");
+
+        var lateLockLandedAt = -1;
+        var tagWrites = 0;
+        var overwritten = new CrashingHttpClientFactory
+        {
+            AfterSucceeded = async operation =>
+            {
+                if (operation != "AddTagsToResource" || Interlocked.Increment(ref tagWrites) != 2)
+                {
+                    return;
+                }
+
+                sandbox.Server.Clock.Advance(TimeSpan.FromDays(1));
+                await WaitUntilAsync(() => late.Succeeded.Contains("AddTagsToResource"), "the late lock write to land");
+                lateLockLandedAt = late.Succeeded.Count;
+            },
+        };
+        var overwrittenResult = await sandbox.CutoverAsync("e2e-overwritten", sandbox.CreateAws(overwritten));
+        var lateResult = await lateRun;
+        Assert.Equal(ExitCodes.ClusterLocked, overwrittenResult.ExitCode);
+
+        using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
+        var recordedKey = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = LedgerCluster.KeyAlias })).KeyMetadata.Arn;
+        var lateKey = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/late-key" })).KeyMetadata.Arn;
+        Assert.NotEqual(recordedKey, lateKey);
+
+        // The late run holds the lock but refuses the key the other run recorded, naming both keys, both runs and the ways on.
+        Assert.True(lateResult.ExitCode == ExitCodes.RefusedByPreflight, lateResult.ToString());
+        var words = Regex.Replace(lateResult.Output, @"\s+", " ");
+        foreach (var expected in new[] { "Fence refused", recordedKey, lateKey, "recorded by run e2e-overwritten", "run e2e-late was given", "--run-id=e2e-overwritten", $"--kms-key={recordedKey}" })
+        {
+            Assert.True(words.Contains(expected, StringComparison.Ordinal), $"missing '{expected}' in:{Environment.NewLine}{lateResult}");
+        }
+
+        // Its lock write is its last change: not one mutating call after the refusal, and no restore at all.
+        Assert.True(lateLockLandedAt > 0, lateResult.ToString());
+        Assert.Equal(lateLockLandedAt, late.Succeeded.Count);
+        Assert.Equal("AddTagsToResource", late.Succeeded[^1]);
+        Assert.DoesNotContain(late.Succeeded, c => c is "ModifyDBCluster" or "ModifyDBInstance" or "DeleteDBClusterEndpoint" or "RestoreDBClusterToPointInTime");
+
+        // The run the tags name takes the lock back and finishes onto its own key; the only restore is its own.
+        var resumed = await sandbox.CutoverAsync("e2e-overwritten");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("Verify passed", resumed.Output, StringComparison.Ordinal);
+        Assert.Single(sandbox.Server.Calls.Snapshot(), c => c.Operation == "RestoreDBClusterToPointInTime");
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var cluster = await CutoverTests.DescribeAsync(rds, LedgerCluster.Id);
+        Assert.Equal(recordedKey, cluster.KmsKeyId);
         Assert.DoesNotContain(cluster.TagList!, t => t.Key == RekeyTags.Lock);
     }
 

@@ -268,6 +268,42 @@ public sealed class TargetTests
     }
 
     [Fact]
+    public async Task A_run_resumed_after_Fence_with_its_run_id_and_another_key_is_refused_by_each_step_naming_both_keys_with_no_mutating_call_and_resumes_with_its_key()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await RequireAsync(sandbox.RunAsync(sandbox.Arguments("Fence", "e2e-partial", $"--confirm={LedgerCluster.Id}", "--strategy=restore-swap")));
+        using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
+        var recorded = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = LedgerCluster.KeyAlias })).KeyMetadata.Arn;
+        var another = await kms.CreateKeyAsync(new CreateKeyRequest());
+        await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/another-key", TargetKeyId = another.KeyMetadata.KeyId });
+
+        // Preflight sees it first in a Cutover; Fence and Restore each see it when run alone.
+        foreach (var (target, step) in new[] { ("Cutover", "Preflight"), ("Fence", "Fence"), ("Restore", "Restore") })
+        {
+            var arguments = sandbox.Arguments(target, "e2e-partial", $"--confirm={LedgerCluster.Id}", target == "Cutover" ? "--strategy=restore-swap" : "--exclusive")
+                .Where(a => a != "--create-key")
+                .Select(a => a.StartsWith("--kms-key=", StringComparison.Ordinal) ? "--kms-key=alias/another-key" : a)
+                .ToArray();
+
+            var result = await sandbox.RunAsync(arguments);
+
+            Assert.True(result.ExitCode == Rekey.Runtime.ExitCodes.RefusedByPreflight, $"{target}: {result}");
+            var words = System.Text.RegularExpressions.Regex.Replace(result.Output, @"\s+", " ");
+            foreach (var expected in new[] { $"{step} refused", recorded, another.KeyMetadata.Arn, "--kms-key alias/another-key", "recorded by this run (e2e-partial)", "--run-id=e2e-partial" })
+            {
+                Assert.True(words.Contains(expected, StringComparison.Ordinal), $"{target}: missing '{expected}' in:{Environment.NewLine}{result}");
+            }
+
+            Assert.Empty(result.MutatingCalls);
+        }
+
+        // Nothing changed: the same run with the key it fenced for finishes onto that key.
+        await RequireAsync(sandbox.CutoverAsync("e2e-partial"));
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        Assert.Equal(recorded, (await DescribeAsync(rds, LedgerCluster.Id)).KmsKeyId);
+    }
+
+    [Fact]
     public async Task Blue_green_asked_for_while_a_restore_swap_cutover_is_under_way_is_refused_with_no_mutating_call()
     {
         await using var sandbox = await EndToEndSandbox.StartAsync();

@@ -24,6 +24,9 @@ public static class Fence
     {
         var reader = new ClusterReader(run.Rds);
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+
+        // Before the lock too: a run given another key has no business taking the lock of a cutover recorded for another.
+        RecordedTargetKey.EnsureSame(run, "Fence", state, targetKeyArn);
         if (state.T1 is { } alreadyTaken)
         {
             run.Log.LogInformation("{Cluster} was fenced already; T1 is {T1:O}", run.ClusterId, alreadyTaken);
@@ -37,7 +40,9 @@ public static class Fence
         // Read again under the lock: a run that held it before this run's late lock write may have recorded the definition already.
         state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         source = state.Source ?? source;
+        RecordedTargetKey.EnsureSame(run, "Fence", state, targetKeyArn);
         var definition = state.Definition ?? await RecordAsync(run, reader, source, targetKeyArn, cancellationToken).ConfigureAwait(false);
+        await AdoptAsync(run, state, source, cancellationToken).ConfigureAwait(false);
 
         // Also after a resume: a crash between the cluster's tags and the instances' leaves instances the renames would skip.
         await TagInstancesAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
@@ -96,6 +101,22 @@ public static class Fence
         await StillLockedAsync(run, $"recording the definition of {run.ClusterId} in its tags", cancellationToken).ConfigureAwait(false);
         run.Journal.Add("Fence", $"Recorded {instances.Count} instances (writer {definition.WriterId}) and {customEndpoints.Count} custom endpoints in tags of {run.ClusterId}.");
         return definition;
+    }
+
+    /// <summary>
+    /// Records this run as the cutover's run where it adopted another run's definition (with the same key), so the
+    /// run that holds the lock is the run the tags name, and that run's id is what a resume or a rollback needs.
+    /// </summary>
+    private static async Task AdoptAsync(RekeyRun run, MigrationState state, DBCluster source, CancellationToken cancellationToken)
+    {
+        if (state.Definition is null || state.RecordedRunId == run.RunId)
+        {
+            return;
+        }
+
+        await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.RunId, run.RunId, cancellationToken).ConfigureAwait(false);
+        await StillLockedAsync(run, $"recording itself as the run of the cutover of {run.ClusterId}", cancellationToken).ConfigureAwait(false);
+        run.Journal.Add("Fence", $"Adopted the definition run {state.RecordedRunId ?? "(unknown)"} recorded for key {state.TargetKeyArn}, the key this run was given; {RekeyTags.RunId} now names run {run.RunId}.");
     }
 
     /// <summary>Tags each recorded instance still under its original name in the old cluster with that name, unless it has the tag.</summary>

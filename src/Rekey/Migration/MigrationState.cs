@@ -38,6 +38,9 @@ public sealed record MigrationState(string ClusterId, string OldClusterId, DBClu
 
     public string? TargetKeyArn => SourceTags.GetValueOrDefault(RekeyTags.TargetKey);
 
+    /// <summary>The run that recorded the definition and the target key (the fence's run).</summary>
+    public string? RecordedRunId => SourceTags.GetValueOrDefault(RekeyTags.RunId);
+
     public DateTimeOffset? T1 => Timestamp(RekeyTags.T1);
 
     public DateTimeOffset? FencedAt => Timestamp(RekeyTags.FencedAt);

@@ -466,7 +466,8 @@ public static class Preflight
     private static async Task<PreflightReport> ResumeReportAsync(
         RekeyRun run, MigrationState state, List<string> blocks, List<string> warnings, CancellationToken cancellationToken)
     {
-        if (state.LockHolder is { } holder && holder != run.RunId)
+        // The run the tags name may take the lock back (see ClusterLock.AcquireAsync).
+        if (state.LockHolder is { } holder && holder != run.RunId && state.RecordedRunId != run.RunId)
         {
             blocks.Add($"A cutover of {run.ClusterId} by run {holder} is under way (tag {RekeyTags.Lock} on {state.Source?.DBClusterIdentifier}). Wait for it, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
         }
@@ -491,7 +492,7 @@ public static class Preflight
             var key = await TargetKey.DescribeAsync(run, keyReference.Value, cancellationToken).ConfigureAwait(false);
             if (key is not null && !string.Equals(key.Arn, recorded, StringComparison.Ordinal))
             {
-                blocks.Add($"The cutover under way uses key {recorded}, not --kms-key {keyReference}; finish it with that key, or Rollback first.");
+                blocks.Add(RecordedTargetKey.Refusal(run, "Preflight", state.RecordedRunId, recorded, key.Arn));
             }
         }
 

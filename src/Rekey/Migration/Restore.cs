@@ -16,13 +16,14 @@ public static class Restore
 {
     public const string FailedStates = "failed,inaccessible-encryption-credentials,incompatible-parameters,incompatible-restore";
 
-    public static async Task<DBCluster> RunAsync(RekeyRun run, CancellationToken cancellationToken)
+    public static async Task<DBCluster> RunAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var source = state.IsRenamed ? state.Source! : throw new InvalidOperationException($"DB cluster {run.ClusterId} is not fenced yet: run Fence first.");
         var t1 = state.T1 ?? throw new InvalidOperationException($"The fence of {run.ClusterId} did not finish (no {RekeyTags.T1} tag): run Fence again.");
         var keyArn = state.TargetKeyArn ?? throw new InvalidOperationException($"The fence of {run.ClusterId} recorded no target key ({RekeyTags.TargetKey}).");
+        RecordedTargetKey.EnsureSame(run, "Restore", state, targetKeyArn);
 
         if (state.Target is null)
         {

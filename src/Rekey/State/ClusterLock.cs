@@ -39,7 +39,11 @@ public static class ClusterLock
             return;
         }
 
-        if (holder is not null)
+        // The run the tags name as the cutover's may take the lock back: a holder that is not named there recorded
+        // nothing (it adopts by naming itself), such as a run whose late lock write landed and that then refused
+        // the recorded key. The read-back below decides between the two as for any lock write.
+        var takingOver = holder is not null && cluster.Tag(RekeyTags.RunId) == run.RunId;
+        if (holder is not null && !takingOver)
         {
             throw Held(cluster.DBClusterIdentifier!, holder);
         }
@@ -52,6 +56,11 @@ public static class ClusterLock
         if (after != run.RunId)
         {
             throw Held(cluster.DBClusterIdentifier!, after ?? "(removed)");
+        }
+
+        if (takingOver)
+        {
+            run.Journal.Add("Lock", $"Took the lock on {cluster.DBClusterIdentifier} from run {holder}: {RekeyTags.RunId} names run {run.RunId} as the run of this cutover.");
         }
 
         run.Log.LogInformation("Locked {Cluster} for run {Run}", cluster.DBClusterIdentifier, run.RunId);
