@@ -6,9 +6,9 @@ using Rekey.Strategies;
 
 namespace Rekey.Build.Tasks;
 
-/// <summary>Read only. Blue/Green: the green cluster's key is the target key and replication is healthy with a low lag.</summary>
+/// <summary>Read only. Blue/Green: the deployment and its members are AVAILABLE, the green cluster's key is the target key, and recent replication lag data is low.</summary>
 [TaskName("VerifyGreen")]
-[TaskDescription("Blue/Green: checks green's KmsKeyId is the target key and the replication lag (CloudWatch) is low.")]
+[TaskDescription("Blue/Green: checks the deployment and every SwitchoverDetails member are AVAILABLE, green's KmsKeyId is the target key, and CloudWatch has recent replication lag below the threshold (waits for the data, fails without it).")]
 [IsDependentOn(typeof(WaitForGreenTask))]
 public sealed class VerifyGreenTask : StepTask
 {
@@ -22,6 +22,6 @@ public sealed class VerifyGreenTask : StepTask
             throw new Rekey.Migration.VerificationFailedException($"VerifyGreen found {problems.Count} problem(s); nothing was switched:", problems);
         }
 
-        context.Log.Information("Green of {0} is on the target key and replicating.", context.Settings.Cluster);
+        context.Log.Information("Green of {0} is AVAILABLE, on the target key and replicating with a low lag.", context.Settings.Cluster);
     }
 }

@@ -84,6 +84,52 @@ public sealed class BlueGreenRecoveryTests
     }
 
     [Fact]
+    public async Task A_deployment_member_not_AVAILABLE_stops_the_cutover_at_VerifyGreen_with_exit_code_7_before_any_switchover()
+    {
+        const string run = "e2e-bg-member";
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await BlueGreenCutoverTests.PrepareAsync(sandbox);
+        await RequireAsync(ProvisionGreenAsync(sandbox, run));
+
+        // The deployment AVAILABLE, as WaitForGreen requires, but one green member still being provisioned.
+        sandbox.Server.Runtime.Change(() => Deployment(sandbox).Members.Last().Status = BlueGreenStatus.Provisioning);
+        var result = await BlueGreenCutoverTests.CutoverAsync(sandbox, run);
+
+        Assert.True(result.ExitCode == ExitCodes.VerificationFailed, result.ToString());
+        Assert.Contains("VerifyGreen found 1 problem(s); nothing was switched", Flat(result), StringComparison.Ordinal);
+        Assert.Contains("is PROVISIONING, not AVAILABLE", Flat(result), StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Calls, c => c.Operation == "SwitchoverBlueGreenDeployment");
+        Assert.Equal(BlueGreenStatus.Available, Deployment(sandbox).Status);
+    }
+
+    [Fact]
+    public async Task Without_replication_lag_data_VerifyGreen_waits_then_stops_the_cutover_with_exit_code_7_naming_the_metric_and_once_data_comes_a_rerun_switches_over()
+    {
+        const string run = "e2e-bg-no-lag";
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await BlueGreenCutoverTests.PrepareAsync(sandbox);
+        await RequireAsync(ProvisionGreenAsync(sandbox, run));
+        var blue = await ClusterAsync(sandbox, LedgerCluster.Id);
+
+        // CloudWatch answers no data points, as for a metric RDS does not publish.
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.NoMetricData, MetricName = "OldestReplicationSlotLag" });
+        var result = await BlueGreenCutoverTests.CutoverAsync(sandbox, run, null, "--max-wait=2s");
+
+        Assert.True(result.ExitCode == ExitCodes.VerificationFailed, result.ToString());
+        Assert.Contains("Waiting for CloudWatch data for AWS/RDS OldestReplicationSlotLag", Flat(result), StringComparison.Ordinal);
+        Assert.Contains($"no data points for AWS/RDS OldestReplicationSlotLag with dimension DBInstanceIdentifier={LedgerCluster.Writer}", Flat(result), StringComparison.Ordinal);
+        Assert.Contains("rds.logical_replication", Flat(result), StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Calls, c => c.Operation == "SwitchoverBlueGreenDeployment");
+        Assert.Equal(BlueGreenStatus.Available, Deployment(sandbox).Status);
+
+        sandbox.Server.Faults.Clear();
+        var resumed = await BlueGreenCutoverTests.CutoverAsync(sandbox, run);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        await AssertSwitchedOverAsync(sandbox, blue);
+    }
+
+    [Fact]
     public async Task A_switchover_AWS_cancels_at_the_long_running_write_guardrail_exits_5_naming_the_cause_with_blue_as_it_was_and_a_later_Cutover_switches_over()
     {
         const string run = "e2e-bg-guardrail";

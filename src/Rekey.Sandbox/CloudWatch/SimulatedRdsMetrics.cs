@@ -106,6 +106,11 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
             return [];
         }
 
+        if (query.MetricName is { } name && runtime.Faults.HidesMetric(name))
+        {
+            return [];
+        }
+
         if (query.MetricName is "AuroraBinlogReplicaLag" or "OldestReplicationSlotLag")
         {
             return ReplicationSamples(account, region, query, startTime, endTime);

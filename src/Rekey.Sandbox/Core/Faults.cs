@@ -25,6 +25,12 @@ public enum FaultKind
     /// AWS applies late (network latency, SDK retries under throttling): its change happens at the end of the delay.
     /// </summary>
     Delay,
+
+    /// <summary>
+    /// While set, GetMetricData returns no data points for the metric named in MetricName (every metric
+    /// without one), as CloudWatch does for a metric nobody publishes. Not consumed, like SlowDns.
+    /// </summary>
+    NoMetricData,
 }
 
 /// <summary>A fault set through the sandbox API. Operation "*" matches every operation of the service.</summary>
@@ -36,7 +42,7 @@ public sealed record FaultRule
 
     public string Operation { get; init; } = "*";
 
-    /// <summary>How many calls or operations it affects; SlowDns ignores it.</summary>
+    /// <summary>How many calls or operations it affects; SlowDns and NoMetricData ignore it.</summary>
     public int Count { get; init; } = 1;
 
     public string? ErrorCode { get; init; }
@@ -46,6 +52,9 @@ public sealed record FaultRule
     public int? HttpStatus { get; init; }
 
     public double? DelaySeconds { get; init; }
+
+    /// <summary>NoMetricData: the CloudWatch metric it hides; null hides every metric.</summary>
+    public string? MetricName { get; init; }
 }
 
 /// <summary>
@@ -105,6 +114,15 @@ public sealed class FaultInjector
         lock (_sync)
         {
             return TimeSpan.FromSeconds(_rules.Where(r => r.Rule.Kind == FaultKind.SlowDns).Sum(r => r.Rule.DelaySeconds ?? 0));
+        }
+    }
+
+    /// <summary>Whether a NoMetricData rule hides <paramref name="metricName"/> (such rules are not consumed).</summary>
+    public bool HidesMetric(string metricName)
+    {
+        lock (_sync)
+        {
+            return _rules.Any(r => r.Rule.Kind == FaultKind.NoMetricData && (r.Rule.MetricName is null || string.Equals(r.Rule.MetricName, metricName, StringComparison.Ordinal)));
         }
     }
 

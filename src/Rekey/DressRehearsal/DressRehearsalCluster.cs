@@ -29,9 +29,10 @@ public static class DressRehearsalCluster
     {
         if (await FindStrayAsync(run, cancellationToken).ConfigureAwait(false) is { } stray)
         {
+            var runId = stray.Tag(RekeyTags.RunId) ?? "(no run id tag)";
             warnings.Add(
-                $"A dress rehearsal's cluster {stray.DBClusterIdentifier} ({stray.Status}, run {stray.Tag(RekeyTags.RunId)}) is still there and costs money: "
-                + $"run DressRehearsal again with --run-id={stray.Tag(RekeyTags.RunId)} to finish and delete it.");
+                $"A dress rehearsal's copy {stray.DBClusterIdentifier} ({stray.Status}, run {runId}) is still there and costs money; nothing deletes it but the dress rehearsal itself. "
+                + $"Finish and delete it with ./build.sh --target=DressRehearsal --cluster={run.ClusterId} --run-id={runId} --confirm={run.ClusterId}.");
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
 using Rekey.Reporting;
 using Rekey.Runtime;
@@ -19,14 +20,16 @@ public static class DressRehearsalForecast
         return record.ForecastLines(now, run.Settings.SwitchoverTimeout);
     }
 
-    /// <summary>Puts a warning in the journal when a dress rehearsal's copy is still there.</summary>
+    /// <summary>Puts a warning in the journal and on the console when a dress rehearsal's copy is still there; the copy itself is left alone.</summary>
     public static async Task ReportStrayAsync(RekeyRun run, string step, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var warnings = new List<string>();
         await DressRehearsalCluster.WarnIfStrayAsync(run, warnings, cancellationToken).ConfigureAwait(false);
         foreach (var warning in warnings)
         {
             run.Journal.Add(step, warning, JournalLevel.Warning);
+            run.Log.LogWarning("{Step}: {Warning}", step, warning);
         }
     }
 }

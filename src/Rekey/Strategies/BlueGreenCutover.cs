@@ -47,6 +47,22 @@ public static class BlueGreenCutover
     /// <summary>Replication lag above which the switchover would wait on AWS's guardrail; Rekey refuses to ask earlier.</summary>
     public static readonly TimeSpan MaxReplicaLag = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Aurora PostgreSQL: the most WAL (OldestReplicationSlotLag, bytes) green may have still to receive. The
+    /// switchover's guardrail waits for it to drain; 32 MiB drains in seconds on Aurora's storage.
+    /// </summary>
+    public const double MaxSlotLagBytes = 32 * 1024 * 1024;
+
+    /// <summary>How far back a lag data point counts as recent: RDS publishes each minute, CloudWatch shows it a minute or two late.</summary>
+    public static readonly TimeSpan LagWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long VerifyGreen waits for recent lag data before it fails (capped by --max-wait).</summary>
+    public static readonly TimeSpan LagDataDeadline = TimeSpan.FromMinutes(15);
+
+    private const string Available = "AVAILABLE";
+
+    private const string RolledBack = "SWITCHOVER_FAILED";
+
     public static readonly TimeSpan ProvisionDeadline = TimeSpan.FromHours(12);
 
     public static async Task<BlueGreenDeployment> CreateAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)
@@ -147,7 +163,11 @@ public static class BlueGreenCutover
         return deployment;
     }
 
-    /// <summary>Green's key and replication, before anyone approves the switchover. Problems, not exceptions: the step names them all.</summary>
+    /// <summary>
+    /// Whether green is ready for the switchover, read the hostile way before an outage starts: the deployment
+    /// and every SwitchoverDetails member AVAILABLE, green on the target key, and recent lag data below the
+    /// threshold. Problems, not exceptions: the step names them all.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> VerifyGreenAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -159,11 +179,30 @@ public static class BlueGreenCutover
         }
 
         var deployment = state.Deployment ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run CreateBlueGreen.");
+        var id = deployment.BlueGreenDeploymentIdentifier;
+        // AWS leaves a switchover it rolled back SWITCHOVER_FAILED, blue as it was, and accepts a new switchover from there.
+        var ready = deployment.Status == RolledBack ? RolledBack : Available;
+        if (deployment.Status != Available && deployment.Status != RolledBack)
+        {
+            problems.Add($"Blue/Green deployment {id} is {Describe(deployment)}, not {Available}; run WaitForGreen (or ProvisionGreen) until it is, then VerifyGreen again.");
+        }
+
+        var details = deployment.SwitchoverDetails ?? [];
+        if (details.Count == 0)
+        {
+            problems.Add($"Blue/Green deployment {id} lists no SwitchoverDetails, so nothing says its members are ready; describe it (aws rds describe-blue-green-deployments --blue-green-deployment-identifier {id}) and run VerifyGreen again.");
+        }
+
+        foreach (var detail in details.Where(d => d.Status != Available && d.Status != ready))
+        {
+            problems.Add($"Blue/Green member {Tail(detail.SourceMember)} -> {Tail(detail.TargetMember)} of {id} is {detail.Status ?? "without a status"}, not {Available}; AWS would refuse or roll back the switchover. Wait for it, or Rollback if it is MISSING_SOURCE, MISSING_TARGET or INVALID_*.");
+        }
+
         var green = await GreenAsync(run, deployment, cancellationToken).ConfigureAwait(false);
         var targetKey = state.TargetKeyArn;
         if (green is null)
         {
-            problems.Add($"The green cluster {deployment.Target} of {deployment.BlueGreenDeploymentIdentifier} cannot be described.");
+            problems.Add($"The green cluster {deployment.Target} of {id} cannot be described.");
             return problems;
         }
 
@@ -176,18 +215,50 @@ public static class BlueGreenCutover
             run.Journal.Add("VerifyGreen", $"Green cluster {green.DBClusterIdentifier} is encrypted with {targetKey}.");
         }
 
-        var lag = await ReplicaLagAsync(run, state.Blue!, green, cancellationToken).ConfigureAwait(false);
+        if (problems.Count > 0)
+        {
+            // A green that is not ready fails whatever the lag says; waiting for lag data would only delay the answer.
+            return problems;
+        }
+
+        var lag = LagMetric.Of(state.Blue!, green);
         if (lag is null)
         {
-            run.Journal.Add("VerifyGreen", "CloudWatch has no replication lag datapoints yet; the switchover's own guardrail checks the lag.", Reporting.JournalLevel.Warning);
+            problems.Add($"Blue cluster {run.ClusterId} has no writer instance, so its OldestReplicationSlotLag cannot be read; the switchover needs a writer.");
+            return problems;
         }
-        else if (lag > MaxReplicaLag)
+
+        var deadline = Capped(run, LagDataDeadline);
+        IReadOnlyList<double> recent;
+        try
         {
-            problems.Add($"Replication from blue to green lags {lag.Value.TotalSeconds:0} s (more than {MaxReplicaLag.TotalSeconds:0} s); the switchover would time out. Lower the write load or wait, then run again.");
+            recent = await run.Wait.UntilAsync(
+                $"CloudWatch data for AWS/RDS {lag.Name} ({lag.Dimension}={lag.Value})",
+                deadline,
+                async token =>
+                {
+                    var values = await lag.RecentAsync(run, token).ConfigureAwait(false);
+                    return values.Count > 0
+                        ? Probe<IReadOnlyList<double>>.Ready(values, $"{values.Count} data point(s)")
+                        : Probe<IReadOnlyList<double>>.NotYet(values, $"no data points in the last {LagWindow.TotalMinutes:0} minutes");
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (WaitTimeoutException)
+        {
+            problems.Add($"CloudWatch has no data points for AWS/RDS {lag.Name} with dimension {lag.Dimension}={lag.Value} in the last {LagWindow.TotalMinutes:0} minutes "
+                + $"(waited {deadline.TotalMinutes:0.#} minutes), so nothing shows green keeps up with blue and a switchover could time out during its outage. {lag.WhatToCheck}, then run VerifyGreen again.");
+            return problems;
+        }
+
+        var worst = recent.Max();
+        if (worst > lag.Threshold)
+        {
+            problems.Add($"Replication from blue to green lags {lag.Text(worst)} ({lag.Name}, the most in the last {LagWindow.TotalMinutes:0} minutes; more than {lag.Text(lag.Threshold)}); the switchover would wait on AWS's guardrail and could time out. Lower the write load or wait, then run again.");
         }
         else
         {
-            run.Journal.Add("VerifyGreen", $"Replication lag {lag.Value.TotalSeconds:0.#} s.");
+            run.Journal.Add("VerifyGreen", $"Replication lag at most {lag.Text(worst)} ({lag.Name}, {recent.Count} data point(s) in the last {LagWindow.TotalMinutes:0} minutes; threshold {lag.Text(lag.Threshold)}).");
         }
 
         return problems;
@@ -224,25 +295,42 @@ public static class BlueGreenCutover
     internal static TimeSpan Capped(RekeyRun run, TimeSpan deadline) =>
         run.Settings.MaxWait is { } max && max < deadline ? max : deadline;
 
-    /// <summary>Aurora MySQL: green's AuroraBinlogReplicaLag (seconds). Aurora PostgreSQL: blue writer's ReplicationSlotDiskUsage is bytes, not time, so the writer's OldestReplicationSlotLag is read as bytes and turned into "no lag" only at zero.</summary>
-    private static async Task<TimeSpan?> ReplicaLagAsync(RekeyRun run, DBCluster blue, DBCluster green, CancellationToken cancellationToken)
+    private static string Tail(string? arn) => arn is null ? "(unknown)" : arn[(arn.LastIndexOf(':') + 1)..];
+
+    /// <summary>
+    /// The metric that shows green keeps up. Aurora MySQL: green's AuroraBinlogReplicaLag, in seconds.
+    /// Aurora PostgreSQL: blue writer's OldestReplicationSlotLag, in bytes of WAL green has not received,
+    /// compared with a byte threshold: AWS reports no time for logical replication, and any rate assumed
+    /// to turn bytes into time would be a guess.
+    /// </summary>
+    private sealed record LagMetric(string Name, string Dimension, string Value, double Threshold, bool Bytes, string WhatToCheck)
     {
-        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-        if (string.Equals(blue.Engine, "aurora-mysql", StringComparison.Ordinal))
+        public static LagMetric? Of(DBCluster blue, DBCluster green)
         {
-            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "AuroraBinlogReplicaLag", "DBClusterIdentifier", green.DBClusterIdentifier!, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
-            return points.Count == 0 ? null : TimeSpan.FromSeconds(points[^1].Value);
+            if (string.Equals(blue.Engine, "aurora-mysql", StringComparison.Ordinal))
+            {
+                return new LagMetric(
+                    "AuroraBinlogReplicaLag", "DBClusterIdentifier", green.DBClusterIdentifier!, MaxReplicaLag.TotalSeconds, false,
+                    $"Check that green {green.DBClusterIdentifier} replicates from blue (binlog replication running, binlog_format set on blue) and that the metric shows in the CloudWatch console");
+            }
+
+            return blue.WriterId() is { } writer
+                ? new LagMetric(
+                    "OldestReplicationSlotLag", "DBInstanceIdentifier", writer, MaxSlotLagBytes, true,
+                    $"Check that rds.logical_replication is 1 on blue {blue.DBClusterIdentifier}, that its writer {writer} holds the deployment's replication slot (pg_replication_slots), and that the metric shows in the CloudWatch console")
+                : null;
         }
 
-        // Logical replication reports lag in bytes behind the slot; the guardrail waits for it to drain, so a large backlog is reported as time at 1 MB/s.
-        var writer = blue.WriterId();
-        if (writer is null)
+        public async Task<IReadOnlyList<double>> RecentAsync(RekeyRun run, CancellationToken cancellationToken)
         {
-            return null;
+            var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, Name, Dimension, Value, "Maximum", now - LagWindow, now, 60, cancellationToken).ConfigureAwait(false);
+            return [.. points.Select(p => p.Value)];
         }
 
-        var slot = await RdsMetricsReader.ReadAsync(run.CloudWatch, "OldestReplicationSlotLag", "DBInstanceIdentifier", writer, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
-        return slot.Count == 0 ? null : TimeSpan.FromSeconds(slot[^1].Value / (1024 * 1024));
+        public string Text(double value) => Bytes
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value / (1024 * 1024):0.##} MiB")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value:0.#} s");
     }
 
     private static async Task RecordAsync(RekeyRun run, DBCluster blue, string targetKeyArn, CancellationToken cancellationToken)

@@ -438,6 +438,7 @@ public static class BlueGreenSwitchover
     {
         ArgumentNullException.ThrowIfNull(run);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        await DressRehearsal.DressRehearsalForecast.ReportStrayAsync(run, "Cleanup", cancellationToken).ConfigureAwait(false);
         var oldBlue = state.OldBlue ?? throw new InvalidOperationException($"{run.ClusterId} has no switched-over Blue/Green cutover: there is no old blue to clean up.");
         if (state.Phase is not (BlueGreenDeployments.Verified or "cleaning"))
         {

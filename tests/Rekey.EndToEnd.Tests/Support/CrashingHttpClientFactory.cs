@@ -47,6 +47,9 @@ public sealed class CrashingHttpClientFactory(int? crashAfter = null) : HttpClie
         }
     }
 
+    /// <summary>Crash right after the first mutating call of this operation succeeded, whatever its number.</summary>
+    public string? CrashAfterOperation { get; init; }
+
     /// <summary>Runs after each mutating call succeeded on the server, before its caller sees the response.</summary>
     public Func<string, Task>? AfterSucceeded { get; init; }
 
@@ -122,7 +125,7 @@ public sealed class CrashingHttpClientFactory(int? crashAfter = null) : HttpClie
             lock (owner._sync)
             {
                 owner._succeeded.Add(operation);
-                crash = owner._succeeded.Count == owner._crashAfter;
+                crash = !owner._crashed && (owner._succeeded.Count == owner._crashAfter || operation == owner.CrashAfterOperation);
                 owner._crashed |= crash;
             }
 
@@ -137,7 +140,7 @@ public sealed class CrashingHttpClientFactory(int? crashAfter = null) : HttpClie
             }
 
             response.Dispose();
-            throw new SimulatedCrashException($"The runner died right after {operation}, mutating call {owner._crashAfter}, succeeded on the server.");
+            throw new SimulatedCrashException($"The runner died right after {operation}, mutating call {owner._succeeded.Count}, succeeded on the server.");
         }
     }
 }

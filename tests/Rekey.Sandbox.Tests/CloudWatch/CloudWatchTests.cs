@@ -101,6 +101,30 @@ public sealed class CloudWatchTests(CliSessionFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task NoMetricData_hides_only_its_metric_while_it_is_set()
+    {
+        var m0 = await SimulateAsync("metrics-hidden");
+        async Task<int> CountAsync(string metric) =>
+            (await fixture.Aws.JsonAsync(
+                "cloudwatch", "get-metric-data", "--metric-data-queries", Query("h", metric, "DBClusterIdentifier", "metrics-hidden", 60, "Maximum"),
+                "--start-time", Stamp(m0.AddMinutes(-2)), "--end-time", Stamp(fixture.Sandbox.Clock.Now)))["MetricDataResults"]![0]!["Values"]!.AsArray().Count;
+
+        fixture.Sandbox.Faults.Add(new Core.FaultRule { Kind = Core.FaultKind.NoMetricData, MetricName = "CommitThroughput" });
+        try
+        {
+            Assert.Equal(0, await CountAsync("CommitThroughput"));
+            Assert.Equal(0, await CountAsync("CommitThroughput"));
+            Assert.True(await CountAsync("DatabaseConnections") > 0);
+        }
+        finally
+        {
+            fixture.Sandbox.Faults.Clear();
+        }
+
+        Assert.True(await CountAsync("CommitThroughput") > 0);
+    }
+
+    [Fact]
     public async Task CommitThroughput_is_acknowledged_writes_per_second_and_periods_aggregate_with_the_statistic()
     {
         var m0 = await SimulateAsync("metrics-commits");
