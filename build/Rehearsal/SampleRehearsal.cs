@@ -154,7 +154,6 @@ public sealed class SampleRehearsal : IAsyncDisposable
                     $"--sns-topic-arn={_topicArn}",
                     "--environment=rehearsal",
                     $"--run-id=rehearsal-{sample.Id}",
-
                     .. _pollArguments,
                     $"--artifacts={context.Settings.ArtifactsDirectory}",
                     $"--verbosity={context.Log.Verbosity}",
