@@ -222,7 +222,7 @@ public static class BlueGreenEligibility
         }
         else if (facts.ReplicaScaling is { } scaling)
         {
-            warnings.Add($"{id} has {ReplicaAutoScaling.Describe(scaling)}; Rekey re-creates it on the new cluster after the switchover (the old blue keeps its own until Cleanup).");
+            warnings.Add($"{id} has {ReplicaAutoScaling.Describe(scaling)}; Rekey re-creates it on the new cluster after the switchover (the old blue keeps its own).");
         }
 
         return new BlueGreenVerdict { Blockers = blockers, Fixes = fixes, Warnings = warnings };
