@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
+using Rekey.Aws.ApplicationAutoScaling;
 using Rekey.Aws.Backup;
 using Rekey.Aws.CloudWatch;
 using Rekey.Aws.IdentityManagement;
@@ -25,6 +26,9 @@ public interface IAwsClientFactory
     IAmazonSimpleNotificationService CreateSns(RegionEndpoint region);
 
     IAmazonCloudWatch CreateCloudWatch(RegionEndpoint region);
+
+    /// <summary>An Application Auto Scaling client (Aurora replica auto scaling, which Blue/Green does not carry).</summary>
+    IAmazonApplicationAutoScaling CreateApplicationAutoScaling(RegionEndpoint region);
 
     IAmazonKeyManagementService CreateKms(RegionEndpoint region);
 
@@ -79,6 +83,9 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
 
     public IAmazonCloudWatch CreateCloudWatch(RegionEndpoint region) =>
         new AmazonCloudWatchClient(Credentials(), Configure(new AmazonCloudWatchConfig(), region));
+
+    public IAmazonApplicationAutoScaling CreateApplicationAutoScaling(RegionEndpoint region) =>
+        new AmazonApplicationAutoScalingClient(Credentials(), Configure(new AmazonApplicationAutoScalingConfig(), region));
 
     public IAmazonKeyManagementService CreateKms(RegionEndpoint region) =>
         new KmsClient(Credentials(), Configure(new AmazonKeyManagementServiceConfig(), region));

@@ -1,3 +1,4 @@
+using Rekey.Sandbox.ApplicationAutoScaling;
 using Rekey.Sandbox.Backup;
 using Rekey.Sandbox.CloudWatch;
 using Rekey.Sandbox.Control;
@@ -53,6 +54,8 @@ public static class SandboxServiceCatalog
         services.AddSandboxComponent<OrganizationsControlApi>();
         services.AddSandboxComponent<IamRoles>();
         services.AddSandboxService<IamService>();
+        services.AddSandboxComponent<ScalableTargets>();
+        services.AddSandboxService<ApplicationAutoScalingService>();
 
         // kms, backup, sns and monitoring register here, each from its own folder.
         return services;

@@ -95,6 +95,16 @@ SERVICES = [
         "operations": ["DescribeOrganization"],
     },
     {
+        "model": "application-autoscaling",
+        "folder": "ApplicationAutoScaling",
+        "namespace": "Rekey.Aws.ApplicationAutoScaling",
+        "client": "AmazonApplicationAutoScalingClient",
+        "prefix": "AmazonApplicationAutoScaling",
+        "protocol": "json",
+        # Blue/Green does not carry an Aurora cluster's replica auto scaling: Rekey reads and re-creates it.
+        "operations": ["DescribeScalableTargets", "DescribeScalingPolicies", "PutScalingPolicy", "RegisterScalableTarget"],
+    },
+    {
         "model": "iam",
         "folder": "IdentityManagement",
         "namespace": "Rekey.Aws.IdentityManagement",

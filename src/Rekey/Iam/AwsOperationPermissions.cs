@@ -84,6 +84,9 @@ public enum ResourceScope
 
     /// <summary>The AWS Backup service role of the cluster's account, which BackupPreflight reads to prove it exists.</summary>
     BackupServiceRole,
+
+    /// <summary>Application Auto Scaling's service-linked role for Aurora, which registering a scalable target creates when the account lacks it.</summary>
+    AutoScalingServiceLinkedRole,
 }
 
 /// <summary>One IAM action on one scope.</summary>
@@ -93,7 +96,7 @@ public sealed record IamGrant(string Action, ResourceScope Scope);
 /// An AWS operation Rekey calls and every IAM action it needs: its own, and those AWS checks on the
 /// caller for what the request carries (tags, a key, a role passed to the service).
 /// </summary>
-/// <param name="Service">The service's signing name, as the call record and SigV4 name it (rds, kms, sts, monitoring, sns, backup, organizations, iam).</param>
+/// <param name="Service">The service's signing name, as the call record and SigV4 name it (rds, kms, sts, monitoring, sns, backup, organizations, iam, application-autoscaling).</param>
 /// <param name="Operation">The API operation name.</param>
 /// <param name="Account">Whose role calls it.</param>
 /// <param name="ReadOnly">Whether the call changes nothing (the plan role gets only these).</param>
@@ -237,6 +240,28 @@ public static class AwsOperationPermissions
             Any("rds:DeleteDBInstance"),
             Any("rds:DeleteDBClusterEndpoint")),
 
+        // Application Auto Scaling of the Aurora replicas, which Blue/Green does not copy: read at Preflight and CreateBlueGreen,
+        // registered again by VerifyBlueGreen. Its validation probes the caller's rds:CreateDBInstance and rds:DeleteDBInstance
+        // (register) and CloudWatch alarm actions (target tracking), and registering creates the service-linked role if missing.
+        ReadWhen("application-autoscaling", "DescribeScalableTargets", BlueGreen, Any("application-autoscaling:DescribeScalableTargets")),
+        ReadWhen("application-autoscaling", "DescribeScalingPolicies", ReplicaScaling, Any("application-autoscaling:DescribeScalingPolicies")),
+        Write(
+            "application-autoscaling",
+            "RegisterScalableTarget",
+            ReplicaScaling,
+            Any("application-autoscaling:RegisterScalableTarget"),
+            Any("rds:CreateDBInstance"),
+            Any("rds:DeleteDBInstance"),
+            new IamGrant("iam:CreateServiceLinkedRole", ResourceScope.AutoScalingServiceLinkedRole)),
+        Write(
+            "application-autoscaling",
+            "PutScalingPolicy",
+            ReplicaScaling,
+            Any("application-autoscaling:PutScalingPolicy"),
+            Any("cloudwatch:PutMetricAlarm"),
+            Any("cloudwatch:DescribeAlarms"),
+            Any("cloudwatch:DeleteAlarms")),
+
         // KMS: the target key, and the key Rekey creates under the alias with --create-key.
         Read("kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         // Preflight reads the target key's policy to prove RDS may use the key for the run; with a backup account, that it may copy.
@@ -355,6 +380,8 @@ public static class AwsOperationPermissions
     private const string BlueGreen = "Blue/Green eligibility is read (Preflight, PrepareBlueGreenParameters)";
 
     private const string BlueGreenCutover = "the cutover uses Blue/Green (--strategy=blue-green, or auto choosing it)";
+
+    private const string ReplicaScaling = "the cluster has an Application Auto Scaling target for its replicas (Preflight and CreateBlueGreen read it, VerifyBlueGreen registers it again)";
 
     private const string BlueGreenFix = "PrepareBlueGreenParameters gives the cluster a parameter group copy for Blue/Green";
 

@@ -239,6 +239,9 @@ public static class IamPolicyGenerator
             ResourceScope.BackupAccountRole => input.BackupAccount is { } backupAccount && backupRoleName is not null
                 ? ([input.RoleArn(backupAccount, backupRoleName)], null)
                 : null,
+            ResourceScope.AutoScalingServiceLinkedRole => (
+                [$"arn:{p}:iam::{account}:role/aws-service-role/rds.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_RDSCluster"],
+                new JsonObject { ["StringLike"] = new JsonObject { ["iam:AWSServiceName"] = "rds.application-autoscaling.amazonaws.com" } }),
             _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "A scope without a resolution."),
         };
     }

@@ -3,6 +3,7 @@ using Amazon.KeyManagementService;
 using Amazon.SecurityToken;
 using Microsoft.Extensions.Logging;
 using Rekey.Aws;
+using Rekey.Aws.ApplicationAutoScaling;
 using Rekey.Aws.Backup;
 using Rekey.Aws.CloudWatch;
 using Rekey.Aws.IdentityManagement;
@@ -31,6 +32,7 @@ public sealed class RekeyRun : IDisposable
     private readonly Lazy<IAmazonSimpleNotificationService> _sns;
     private readonly Lazy<IAmazonOrganizations> _organizations;
     private readonly Lazy<IAmazonIdentityManagementService> _iam;
+    private readonly Lazy<IAmazonApplicationAutoScaling> _autoScaling;
 
     public RekeyRun(
         RekeySettings settings,
@@ -59,6 +61,7 @@ public sealed class RekeyRun : IDisposable
         _sns = new(() => aws.CreateSns(SnsRegion(settings.SnsTopicArn) ?? Region));
         _organizations = new(() => aws.CreateOrganizations(Region));
         _iam = new(() => aws.CreateIam(Region));
+        _autoScaling = new(() => aws.CreateApplicationAutoScaling(Region));
     }
 
     public RekeySettings Settings { get; }
@@ -89,6 +92,9 @@ public sealed class RekeyRun : IDisposable
     /// <summary>IAM, a global service: the Region only picks the partition.</summary>
     public IAmazonIdentityManagementService Iam => _iam.Value;
 
+    /// <summary>Application Auto Scaling: the replica auto scaling of an Aurora cluster, which Blue/Green does not carry.</summary>
+    public IAmazonApplicationAutoScaling AutoScaling => _autoScaling.Value;
+
     public IEndpointResolver Dns { get; }
 
     public Waiter Wait { get; }
@@ -118,6 +124,7 @@ public sealed class RekeyRun : IDisposable
         DisposeIfCreated(_sns);
         DisposeIfCreated(_organizations);
         DisposeIfCreated(_iam);
+        DisposeIfCreated(_autoScaling);
     }
 
     private static RegionEndpoint? SnsRegion(string? topicArn) =>

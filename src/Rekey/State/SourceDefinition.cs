@@ -19,7 +19,20 @@ public sealed record SourceDefinition
     public required IReadOnlyList<InstanceName> Instances { get; init; }
 
     public required IReadOnlyList<CustomEndpointDefinition> CustomEndpoints { get; init; }
+
+    /// <summary>The Application Auto Scaling of the cluster's Aurora replicas (Blue/Green does not carry it); null when it has none.</summary>
+    public ReplicaScaling? ReplicaScaling { get; init; }
 }
+
+/// <summary>The scalable target of <c>cluster:&lt;id&gt;</c> (rds:cluster:ReadReplicaCount) and its scaling policies.</summary>
+public sealed record ReplicaScaling(int MinCapacity, int MaxCapacity, IReadOnlyList<ReplicaScalingPolicy> Policies);
+
+/// <summary>A scaling policy as PutScalingPolicy takes it again.</summary>
+public sealed record ReplicaScalingPolicy(
+    string Name,
+    string PolicyType,
+    Rekey.Aws.ApplicationAutoScaling.Model.TargetTrackingScalingPolicyConfiguration? TargetTracking,
+    Rekey.Aws.ApplicationAutoScaling.Model.StepScalingPolicyConfiguration? StepScaling);
 
 public sealed record InstanceName(string Id, string Endpoint);
 

@@ -338,6 +338,18 @@ public static class BlueGreenCutover
         var reader = new ClusterReader(run.Rds);
         var instances = await reader.InstancesOfAsync(blue.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
         var customEndpoints = await reader.CustomEndpointsOfAsync(blue.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
+        ReplicaScaling? scaling = null;
+        try
+        {
+            scaling = await ReplicaAutoScaling.ReadAsync(run, run.ClusterId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException exception) when (ReplicaAutoScaling.IsAccessDenied(exception))
+        {
+            // Preflight warned already; the cutover goes on without carrying the auto scaling.
+            run.Log.LogWarning("Cannot read the Application Auto Scaling of {Cluster} ({Code}: {Message}); grant {Permissions} to carry it through the switchover", run.ClusterId, exception.ErrorCode, exception.Message, ReplicaAutoScaling.DescribePermissions);
+            run.Journal.Add("CreateBlueGreen", $"Application Auto Scaling of {run.ClusterId} could not be read ({exception.ErrorCode}); it is not carried: grant {ReplicaAutoScaling.DescribePermissions}.");
+        }
+
         var definition = new SourceDefinition
         {
             ClusterId = run.ClusterId,
@@ -347,9 +359,11 @@ public static class BlueGreenCutover
             Instances = instances.Select(i => new InstanceName(i.DBInstanceIdentifier!, i.Endpoint?.Address ?? string.Empty)).ToList(),
             CustomEndpoints = customEndpoints.Select(e => new CustomEndpointDefinition(
                 e.DBClusterEndpointIdentifier!, e.Endpoint!, e.CustomEndpointType ?? "ANY", e.StaticMembers ?? [], e.ExcludedMembers ?? [])).ToList(),
+            ReplicaScaling = scaling,
         };
 
-        // Blue/Green does not carry custom endpoints (the hostile reading: AWS does not document it): record them to re-create after the switchover.
+        // Blue/Green does not carry custom endpoints (the hostile reading: AWS does not document it) nor replica auto
+        // scaling (documented): record them to re-create after the switchover.
         var tags = new Dictionary<string, string>(TagChunks.Encode(RekeyTags.DefinitionChunk, definition), StringComparer.Ordinal)
         {
             [BlueGreenDeployments.StrategyTag] = BlueGreenDeployments.StrategyValue,
@@ -359,7 +373,7 @@ public static class BlueGreenCutover
             [RekeyTags.Phase] = BlueGreenDeployments.Creating,
         };
         await run.Rds.AddAsync(blue.DBClusterArn!, tags, cancellationToken).ConfigureAwait(false);
-        run.Journal.Add("CreateBlueGreen", $"Recorded {instances.Count} instances and {customEndpoints.Count} custom endpoints in tags of {run.ClusterId}.");
+        run.Journal.Add("CreateBlueGreen", $"Recorded {instances.Count} instances, {customEndpoints.Count} custom endpoints and {(scaling is null ? "no replica auto scaling" : ReplicaAutoScaling.Describe(scaling))} in tags of {run.ClusterId}.");
     }
 
     /// <summary>A run that crashed after CreateBlueGreenDeployment never tagged when: AWS's CreateTime of the deployment says it.</summary>

@@ -1,8 +1,10 @@
+using Amazon.Runtime;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 using Rekey.Configuration;
 using Rekey.Migration;
 using Rekey.Runtime;
+using Rekey.State;
 
 namespace Rekey.Strategies;
 
@@ -25,6 +27,12 @@ public sealed record BlueGreenFacts
 
     /// <summary>The cluster is a member of a global database (by its own field or the global cluster's member list).</summary>
     public bool InGlobalCluster { get; init; }
+
+    /// <summary>The replica auto scaling Rekey carries through the switchover; null when there is none or it could not be read.</summary>
+    public ReplicaScaling? ReplicaScaling { get; init; }
+
+    /// <summary>Why the replica auto scaling could not be read (a missing permission), or null.</summary>
+    public string? ReplicaScalingUnreadable { get; init; }
 }
 
 /// <summary>Whether Blue/Green can move the cluster: every reason it cannot, at once, and which ones Rekey can fix.</summary>
@@ -90,8 +98,21 @@ public static class BlueGreenEligibility
             }
         }
 
+        ReplicaScaling? scaling = null;
+        string? unreadable = null;
+        try
+        {
+            scaling = await ReplicaAutoScaling.ReadAsync(run, cluster.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException exception) when (ReplicaAutoScaling.IsAccessDenied(exception))
+        {
+            unreadable = $"{exception.ErrorCode}: {exception.Message}";
+        }
+
         return new BlueGreenFacts
         {
+            ReplicaScaling = scaling,
+            ReplicaScalingUnreadable = unreadable,
             Cluster = cluster,
             Integrations = integrations,
             ForeignDeployments = foreign,
@@ -194,7 +215,16 @@ public static class BlueGreenEligibility
             warnings.Add("Aurora MySQL: an external binlog replica of this cluster is not carried by the switchover, and the RDS API cannot show one: check SHOW REPLICAS on the writer.");
         }
 
-        warnings.Add("Blue/Green does not carry custom endpoints or auto scaling policies (Rekey re-creates the custom endpoints after the switchover; re-create the scaling policies).");
+        warnings.Add("Blue/Green does not carry custom endpoints or Application Auto Scaling of Aurora replicas (target and policies); Rekey records them when it creates the deployment and re-creates them on the new cluster after the switchover.");
+        if (facts.ReplicaScalingUnreadable is { } why)
+        {
+            warnings.Add($"The Application Auto Scaling of {id} could not be read ({why}): grant {ReplicaAutoScaling.DescribePermissions} to the role, or Rekey cannot re-create its auto scaling after the switchover.");
+        }
+        else if (facts.ReplicaScaling is { } scaling)
+        {
+            warnings.Add($"{id} has {ReplicaAutoScaling.Describe(scaling)}; Rekey re-creates it on the new cluster after the switchover (the old blue keeps its own).");
+        }
+
         return new BlueGreenVerdict { Blockers = blockers, Fixes = fixes, Warnings = warnings };
     }
 

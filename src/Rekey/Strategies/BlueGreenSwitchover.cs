@@ -165,7 +165,7 @@ public static class BlueGreenSwitchover
 
     /// <summary>
     /// The same checks as restore-swap's Verify where they apply (name, key, instances, DNS), plus what
-    /// Blue/Green does not carry: the recorded custom endpoints are created again on the new cluster.
+    /// Blue/Green does not carry: the recorded custom endpoints and replica auto scaling are created again on the new cluster.
     /// </summary>
     public static async Task<BlueGreenResult> VerifyAsync(RekeyRun run, CancellationToken cancellationToken)
     {
@@ -235,6 +235,12 @@ public static class BlueGreenSwitchover
                 $"custom endpoint {recorded.Name} is {endpoint?.Endpoint ?? "missing"}, not {recorded.Endpoint}");
         }
 
+        // Blue/Green does not copy replica auto scaling, and the old blue keeps its registration: register the recorded one again.
+        if (definition.ReplicaScaling is { } scaling)
+        {
+            await ReplicaAutoScaling.RestoreAsync(run, scaling, "VerifyBlueGreen", checkedItems, problems, cancellationToken).ConfigureAwait(false);
+        }
+
         Terraform.TerraformChecks.AfterCutover(run, key, checkedItems, problems);
 
         // After the switchover the old blue is read only: a commit there means an application still writes to it.
@@ -294,7 +300,6 @@ public static class BlueGreenSwitchover
             await ClusterLock.ReleaseAsync(run, state.OldBlue, cancellationToken).ConfigureAwait(false);
         }
 
-        run.Log.LogWarning("Blue/Green does not copy auto scaling policies of Aurora replicas: re-create any Application Auto Scaling policy of {Cluster} (its resource id is the cluster's name, so a policy that names it now acts on the new cluster; check it).", run.ClusterId);
         return new BlueGreenResult
         {
             Checked = checkedItems,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.Runtime.Endpoints;
 using Amazon.Runtime.Internal.Endpoints.StandardLibrary;
+using Rekey.Aws.ApplicationAutoScaling;
 using Rekey.Aws.Backup;
 using Rekey.Aws.CloudWatch;
 using Rekey.Aws.IdentityManagement;
@@ -41,6 +42,7 @@ public sealed class EndpointRulesTests
         ["cloudwatch"] = AmazonCloudWatchConfig.Descriptor,
         ["iam"] = AmazonIdentityManagementServiceConfig.Descriptor,
         ["organizations"] = AmazonOrganizationsConfig.Descriptor,
+        ["application-autoscaling"] = AmazonApplicationAutoScalingConfig.Descriptor,
     };
 
     public static TheoryData<string> Services() => new(Descriptors.Keys);

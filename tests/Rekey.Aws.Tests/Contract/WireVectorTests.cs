@@ -265,6 +265,46 @@ public sealed class WireVectorTests
     }
 
     [Fact]
+    public async Task Application_Auto_Scaling_PutScalingPolicy_is_json_1_1_for_AnyScaleFrontendService_with_the_nested_target_tracking_configuration()
+    {
+        var answer = """
+            {"PolicyARN":"arn:aws:autoscaling:eu-west-1:111111111111:scalingPolicy:6d8972f3-efc8-437c-92d1-6270f29a66e7:resource/rds/cluster:orders:policyName/cpu40",
+             "Alarms":[{"AlarmName":"TargetTracking-cluster:orders-AlarmHigh-1","AlarmARN":"arn:aws:cloudwatch:eu-west-1:111111111111:alarm:TargetTracking-cluster:orders-AlarmHigh-1"}]}
+            """;
+        AwsResponseHolder holder = new();
+        var request = await RecordAsync(answer, async c =>
+        {
+            using var client = c.CreateApplicationAutoScaling(RegionEndpoint.EUWest1);
+            holder.Response = await client.PutScalingPolicyAsync(new Rekey.Aws.ApplicationAutoScaling.Model.PutScalingPolicyRequest
+            {
+                PolicyName = "cpu40",
+                ServiceNamespace = "rds",
+                ResourceId = "cluster:orders",
+                ScalableDimension = "rds:cluster:ReadReplicaCount",
+                PolicyType = "TargetTrackingScaling",
+                TargetTrackingScalingPolicyConfiguration = new()
+                {
+                    TargetValue = 40.5,
+                    PredefinedMetricSpecification = new() { PredefinedMetricType = "RDSReaderAverageCPUUtilization" },
+                    ScaleInCooldown = 300,
+                },
+            });
+        });
+
+        Assert.Equal("POST", request.Method);
+        Assert.Equal("AnyScaleFrontendService.PutScalingPolicy", request.Headers["X-Amz-Target"]);
+        Assert.Equal("application/x-amz-json-1.1", request.Headers["Content-Type"]);
+        Assert.Contains("/eu-west-1/application-autoscaling/aws4_request", request.Headers["Authorization"], StringComparison.Ordinal);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(request.Body)!;
+        Assert.Equal("cluster:orders", body["ResourceId"]!.GetValue<string>());
+        Assert.Equal(40.5, body["TargetTrackingScalingPolicyConfiguration"]!["TargetValue"]!.GetValue<double>());
+        Assert.Equal("RDSReaderAverageCPUUtilization", body["TargetTrackingScalingPolicyConfiguration"]!["PredefinedMetricSpecification"]!["PredefinedMetricType"]!.GetValue<string>());
+        var response = (Rekey.Aws.ApplicationAutoScaling.Model.PutScalingPolicyResponse)holder.Response!;
+        Assert.EndsWith("policyName/cpu40", response.PolicyARN, StringComparison.Ordinal);
+        Assert.Equal("TargetTracking-cluster:orders-AlarmHigh-1", Assert.Single(response.Alarms!).AlarmName);
+    }
+
+    [Fact]
     public async Task Iam_GetRole_is_a_query_form_of_the_2010_05_08_api_signed_for_us_east_1()
     {
         // The answer is the example of AWS's IAM API reference (GetRole).

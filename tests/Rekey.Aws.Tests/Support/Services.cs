@@ -46,7 +46,10 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         GlobalSigningRegion = "us-east-1",
     };
 
-    public static IReadOnlyList<ServiceUnderTest> All { get; } = [Rds, Backup, Sns, CloudWatch, Organizations, Iam];
+    public static readonly ServiceUnderTest ApplicationAutoScaling = new("application-autoscaling", "Rekey.Aws.ApplicationAutoScaling", "json", "application-autoscaling",
+        ["DescribeScalableTargets", "DescribeScalingPolicies", "RegisterScalableTarget", "PutScalingPolicy"]);
+
+    public static IReadOnlyList<ServiceUnderTest> All { get; } = [Rds, Backup, Sns, CloudWatch, Organizations, Iam, ApplicationAutoScaling];
 
     public static ServiceUnderTest Named(string model) => All.Single(s => s.Model == model);
 
@@ -79,6 +82,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         "cloudwatch" => factory.CreateCloudWatch(region),
         "organizations" => factory.CreateOrganizations(region),
         "iam" => factory.CreateIam(region),
+        "application-autoscaling" => factory.CreateApplicationAutoScaling(region),
         _ => throw new InvalidOperationException(Model),
     };
 

@@ -260,12 +260,32 @@ public sealed class IamPolicyGeneratorTests
     }
 
     [Fact]
+    public void The_migration_role_may_register_replica_auto_scaling_and_create_only_its_Aurora_service_linked_role_and_the_plan_role_only_reads_it()
+    {
+        var roles = IamPolicyGenerator.Generate(Input());
+        var migration = Role(roles, "rekey-prod-migration").Policy.Document;
+        var plan = Role(roles, "rekey-prod-plan").Policy.Document;
+
+        var linkedRole = StatementGranting(migration, "iam:CreateServiceLinkedRole", ":role/");
+        Assert.Equal(
+            ["arn:aws:iam::111111111111:role/aws-service-role/rds.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_RDSCluster"],
+            Resources(linkedRole));
+        Assert.Equal("rds.application-autoscaling.amazonaws.com", linkedRole["Condition"]!["StringLike"]!["iam:AWSServiceName"]!.GetValue<string>());
+        Assert.Contains("application-autoscaling:RegisterScalableTarget", IamPolicyGenerator.ActionsOf(migration));
+        Assert.Contains("application-autoscaling:PutScalingPolicy", IamPolicyGenerator.ActionsOf(migration));
+        var planActions = IamPolicyGenerator.ActionsOf(plan);
+        Assert.Contains("application-autoscaling:DescribeScalableTargets", planActions);
+        Assert.Contains("application-autoscaling:DescribeScalingPolicies", planActions);
+        Assert.DoesNotContain(planActions, a => a is "application-autoscaling:RegisterScalableTarget" or "application-autoscaling:PutScalingPolicy" or "iam:CreateServiceLinkedRole");
+    }
+
+    [Fact]
     public void Every_operation_in_the_table_is_listed_once_per_account_with_its_service_prefix_on_every_own_action()
     {
         var duplicates = AwsOperationPermissions.All.GroupBy(p => (p.Service, p.Operation, p.Account)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.Empty(duplicates);
 
-        var prefixes = new Dictionary<string, string> { ["rds"] = "rds", ["kms"] = "kms", ["sts"] = "sts", ["monitoring"] = "cloudwatch", ["sns"] = "sns", ["backup"] = "backup", ["organizations"] = "organizations", ["iam"] = "iam" };
+        var prefixes = new Dictionary<string, string> { ["rds"] = "rds", ["kms"] = "kms", ["sts"] = "sts", ["monitoring"] = "cloudwatch", ["sns"] = "sns", ["backup"] = "backup", ["organizations"] = "organizations", ["iam"] = "iam", ["application-autoscaling"] = "application-autoscaling" };
         foreach (var operation in AwsOperationPermissions.All.Where(p => p.Grants.Count > 0))
         {
             Assert.Contains(operation.Grants, g => g.Action == $"{prefixes[operation.Service]}:{operation.Operation}");
