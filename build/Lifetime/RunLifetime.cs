@@ -100,6 +100,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             Preflight = context.Preflight,
             Verification = context.Verification,
             Warnings = run.Journal.Warnings.Select(w => w.Message).Concat(context.Preflight?.Warnings ?? []).Distinct().ToList(),
+            Changes = run.Guard.Admitted,
             Log = run.Journal.Entries.Where(e => e.Level == JournalLevel.Info).Select(e => $"{e.Step}: {e.Message}").ToList(),
         };
 

@@ -27,7 +27,7 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
     {
         var settings = context.Settings;
         var cancellationToken = context.CancellationToken;
-        var scanner = new InventoryScanner(awsClientFactory ?? new AwsClientFactory(), context.Logger);
+        var scanner = new InventoryScanner((awsClientFactory ?? new AwsClientFactory()).WithChangeGate(new Safety.ReadOnlyTarget("Inventory")), context.Logger);
 
         var home = RegionEndpoint.GetBySystemName(
             settings.Region ?? settings.Regions.FirstOrDefault() ?? Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName

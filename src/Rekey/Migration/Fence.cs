@@ -8,6 +8,7 @@ using Rekey.Reporting;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
 
 namespace Rekey.Migration;
 
@@ -20,6 +21,10 @@ namespace Rekey.Migration;
 /// </summary>
 public static class Fence
 {
+    public static StepRules Rules { get; } = StepRules.Of(
+        "Fence", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync)));
+
     public static async Task<DateTimeOffset> RunAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);

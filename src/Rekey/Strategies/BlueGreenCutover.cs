@@ -7,6 +7,8 @@ using Rekey.Metrics;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
+using Rekey.Aws.RDS;
 
 namespace Rekey.Strategies;
 
@@ -44,6 +46,16 @@ public sealed class SwitchoverFailedException : Exception
 /// </summary>
 public static class BlueGreenCutover
 {
+    public static StepRules CreateRules { get; } = StepRules.Of(
+        "CreateBlueGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateBlueGreenDeploymentAsync)));
+
+    public static StepRules WaitRules { get; } = StepRules.Of(
+        "WaitForGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true, StepRules.RdsTags);
+
+    public static StepRules VerifyGreenRules { get; } = StepRules.Of(
+        "VerifyGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true, StepRules.RdsTags);
+
     /// <summary>Replication lag above which the switchover would wait on AWS's guardrail; Rekey refuses to ask earlier.</summary>
     public static readonly TimeSpan MaxReplicaLag = TimeSpan.FromSeconds(30);
 
@@ -130,6 +142,7 @@ public static class BlueGreenCutover
     public static async Task<BlueGreenDeployment> WaitForGreenAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        await run.Guard.EnsureRecordedKeyIsOwnAsync("WaitForGreen", cancellationToken).ConfigureAwait(false);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var id = state.Deployment?.BlueGreenDeploymentIdentifier ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run CreateBlueGreen.");
         if (state.IsSwitchedOver)
@@ -171,6 +184,7 @@ public static class BlueGreenCutover
     public static async Task<IReadOnlyList<string>> VerifyGreenAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        await run.Guard.EnsureRecordedKeyIsOwnAsync("VerifyGreen", cancellationToken).ConfigureAwait(false);
         var problems = new List<string>();
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         if (state.IsSwitchedOver)

@@ -7,6 +7,9 @@ using Rekey.Migration;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
+using Rekey.Aws.RDS;
+using Rekey.Aws.ApplicationAutoScaling;
 
 namespace Rekey.Strategies;
 
@@ -34,6 +37,16 @@ public sealed record BlueGreenResult
 /// </summary>
 public static class BlueGreenSwitchover
 {
+    public static StepRules SwitchoverRules { get; } = StepRules.Of(
+        "Switchover", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.SwitchoverBlueGreenDeploymentAsync)));
+
+    /// <summary>VerifyBlueGreen changes AWS: it re-creates what Blue/Green drops (custom endpoints, replica auto scaling) and releases the lock.</summary>
+    public static StepRules VerifyRules { get; } = StepRules.Of(
+        "VerifyBlueGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync)),
+        StepRules.AutoScaling(nameof(IAmazonApplicationAutoScaling.RegisterScalableTargetAsync), nameof(IAmazonApplicationAutoScaling.PutScalingPolicyAsync)));
+
     /// <summary>
     /// Run on the old blue (read only since the switchover): prints one setval statement per sequence,
     /// to be run on the new cluster, because logical replication does not carry sequence values.
@@ -170,6 +183,7 @@ public static class BlueGreenSwitchover
     public static async Task<BlueGreenResult> VerifyAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        await run.Guard.EnsureRecordedKeyIsOwnAsync("VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
         var checkedItems = new List<string>();
         var problems = new List<string>();
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
