@@ -43,6 +43,32 @@ public sealed class ChangeGuardTests
     }
 
     [Fact]
+    public async Task Of_two_concurrent_blue_green_cutovers_given_different_keys_only_one_reports_success_and_AWS_shows_its_key()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await BlueGreenCutoverTests.PrepareAsync(sandbox);
+        string[] Args(string runId, string alias) =>
+            [.. sandbox.Arguments("Cutover", runId, $"--confirm={LedgerCluster.Id}", "--strategy=blue-green", "--sequences-advanced").Where(a => !a.StartsWith("--kms-key=", StringComparison.Ordinal)), $"--kms-key={alias}"];
+
+        var results = await Task.WhenAll(
+            Task.Run(() => sandbox.RunAsync(Args("e2e-key-a", LedgerCluster.KeyAlias))),
+            Task.Run(() => sandbox.RunAsync(Args("e2e-key-b", OtherKeyAlias))));
+
+        // The PostgreSQL sample stops after its switchover for the sequences (exit code 7) in the run that switched over.
+        var winners = results.Select((r, i) => (Result: r, Alias: i == 0 ? LedgerCluster.KeyAlias : OtherKeyAlias))
+            .Where(r => r.Result.ExitCode is 0 or ExitCodes.VerificationFailed).ToList();
+        Assert.True(winners.Count == 1, string.Join(Environment.NewLine + "----" + Environment.NewLine, results.Select(r => r.ToString())));
+        var loser = results.Single(r => r != winners[0].Result);
+        Assert.True(loser.ExitCode is ExitCodes.RefusedByPreflight or ExitCodes.ClusterLocked, loser.ToString());
+        Assert.DoesNotContain("now uses", loser.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(loser.MutatingCalls, c => c.Operation is "CreateBlueGreenDeployment" or "SwitchoverBlueGreenDeployment");
+
+        using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
+        var winnerKey = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = winners[0].Alias })).KeyMetadata.Arn;
+        Assert.Equal(winnerKey, (await ClusterAsync(sandbox)).KmsKeyId);
+    }
+
+    [Fact]
     public async Task A_switchover_of_another_run_with_another_key_is_refused_at_the_lock_with_no_change()
     {
         const string step = "Switchover";
