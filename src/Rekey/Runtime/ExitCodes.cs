@@ -44,6 +44,8 @@ public static class ExitCodes
     public static int For(Exception exception) => exception switch
     {
         InvalidArgumentsException => InvalidArguments,
+        // Another run's lock is the reason to wait, whichever step found it.
+        PreflightFailedException { Report.HeldBy: not null } => ClusterLocked,
         PreflightFailedException or BackupPreflightFailedException => RefusedByPreflight,
 
         // The refusal Preflight gives a resume with another key, found later by a step: not ClusterLocked, since waiting
