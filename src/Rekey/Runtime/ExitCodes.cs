@@ -30,9 +30,9 @@ public static class ExitCodes
     [
         (Succeeded, "every step succeeded"),
         (Failed, "a step failed for another reason (the log and the report say why)"),
-        (InvalidArguments, "bad arguments or environment, or an unknown target; nothing was done"),
+        (InvalidArguments, "bad arguments or environment (an unknown target, an option without its value, a word that is no option, a value outside ASCII, a Region the AWS SDK does not know, an artifacts folder that cannot be written); nothing was done"),
         (RefusedByPreflight, "Preflight or BackupPreflight refused the cluster, or a step found a cutover recorded for another target key; nothing was changed"),
-        (ClusterLocked, "another run holds the cluster's lock"),
+        (ClusterLocked, "another run holds the cluster's lock (whichever step, Preflight included, found it)"),
         (AwsFailure, "AWS refused or failed a request"),
         (WaitTimedOut, "AWS did not reach the awaited state in time; rerun to resume"),
         (VerificationFailed, "Verify found a problem after the cutover"),
