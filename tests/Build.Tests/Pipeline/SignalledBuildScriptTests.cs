@@ -45,6 +45,8 @@ public sealed class SignalledBuildScriptTests(AnnouncedSandbox fixture) : IClass
         var root = RepositoryRoot();
 
         // setsid: a process group of its own, as a CI runner gives a job, so the group can be signalled without the test.
+        // env --default-signal: a shell that started this test in the background left SIGINT ignored, and an ignored
+        // signal stays ignored across exec; a terminal or a CI runner starts the build with the default disposition.
         var start = new ProcessStartInfo("setsid")
         {
             RedirectStandardOutput = true,
@@ -53,7 +55,7 @@ public sealed class SignalledBuildScriptTests(AnnouncedSandbox fixture) : IClass
         };
         string[] arguments =
         [
-            "bash", Path.Combine(root, "build.sh"),
+            "env", "--default-signal=INT,TERM", "bash", Path.Combine(root, "build.sh"),
             "--target=Cutover", $"--cluster={cluster}", $"--confirm={cluster}", $"--kms-key=alias/signalled-{cluster}", "--create-key",
             "--strategy=restore-swap", $"--run-id=signalled-{cluster}", $"--sns-topic-arn={fixture.TopicArn}",
             .. fixture.CommonArguments,
