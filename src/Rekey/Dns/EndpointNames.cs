@@ -1,4 +1,3 @@
-using Rekey.Runtime;
 using Rekey.Waiting;
 
 namespace Rekey.Dns;
@@ -15,9 +14,9 @@ public static class EndpointNames
     /// last answer for each: those that never resolved are <see cref="EndpointResolution.Exists"/> false.
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, EndpointResolution>> WaitUntilResolvedAsync(
-        RekeyRun run, Waiter waiter, IReadOnlyCollection<string> names, TimeSpan deadline, CancellationToken cancellationToken)
+        IEndpointResolver dns, Waiter waiter, IReadOnlyCollection<string> names, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(dns);
         ArgumentNullException.ThrowIfNull(waiter);
         ArgumentNullException.ThrowIfNull(names);
         var seen = new Dictionary<string, EndpointResolution>(StringComparer.OrdinalIgnoreCase);
@@ -36,7 +35,7 @@ public static class EndpointNames
                 {
                     foreach (var name in distinct.Where(n => !(seen.TryGetValue(n, out var r) && r.Exists)))
                     {
-                        seen[name] = await run.Dns.ResolveAsync(name, token).ConfigureAwait(false);
+                        seen[name] = await dns.ResolveAsync(name, token).ConfigureAwait(false);
                     }
 
                     var missing = distinct.Where(n => !seen[n].Exists).ToList();

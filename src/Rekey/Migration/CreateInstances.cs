@@ -56,7 +56,7 @@ public static class CreateInstances
     {
         var names = definition.Instances.Select(i => i.Endpoint).Append(definition.ReaderEndpoint).ToList();
         var deadline = run.Wait.Settings.DnsDeadline;
-        var answers = await EndpointNames.WaitUntilResolvedAsync(run, run.Wait, names, deadline, cancellationToken).ConfigureAwait(false);
+        var answers = await EndpointNames.WaitUntilResolvedAsync(run.Dns, run.Wait, names, deadline, cancellationToken).ConfigureAwait(false);
         var missing = answers.Values.Where(a => !a.Exists).Select(a => a.Name).ToList();
         if (missing.Count > 0)
         {

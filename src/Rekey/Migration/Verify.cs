@@ -128,7 +128,7 @@ public static class Verify
         RekeyRun run, IReadOnlyList<string> names, List<string> checkedItems, List<string> problems, CancellationToken cancellationToken)
     {
         var deadline = run.Wait.Settings.DnsDeadline;
-        var answers = await EndpointNames.WaitUntilResolvedAsync(run, run.Wait, names, deadline, cancellationToken).ConfigureAwait(false);
+        var answers = await EndpointNames.WaitUntilResolvedAsync(run.Dns, run.Wait, names, deadline, cancellationToken).ConfigureAwait(false);
         foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             if (answers[name].Exists)

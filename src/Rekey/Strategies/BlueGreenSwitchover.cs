@@ -198,7 +198,7 @@ public static class BlueGreenSwitchover
         Check(cluster.WriterId() == definition.WriterId, $"writer is {definition.WriterId}", $"writer is {cluster.WriterId() ?? "(none)"}, was {definition.WriterId}");
         // Each name is asked until it resolves: after a switchover the instance names may follow later than the cluster's.
         var names = new[] { definition.ClusterEndpoint, definition.ReaderEndpoint }.Concat(definition.Instances.Select(i => i.Endpoint)).ToList();
-        var answers = await EndpointNames.WaitUntilResolvedAsync(run, run.Wait, names, run.Wait.Settings.DnsDeadline, cancellationToken).ConfigureAwait(false);
+        var answers = await EndpointNames.WaitUntilResolvedAsync(run.Dns, run.Wait, names, run.Wait.Settings.DnsDeadline, cancellationToken).ConfigureAwait(false);
         foreach (var endpoint in names.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var dns = answers[endpoint];
