@@ -41,6 +41,45 @@ public sealed class BlueGreenRecoveryTests
 
     [Theory]
     [ChaosSeeds]
+    public async Task VerifyBlueGreen_in_the_second_the_switchover_completed_asks_CloudWatch_for_a_well_formed_window_and_passes(long chaosSeed)
+    {
+        const string run = "e2e-bg-same-second";
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
+        await BlueGreenCutoverTests.PrepareAsync(sandbox);
+        var switched = await sandbox.CutoverAsync(run, null, "--strategy=blue-green");
+        Assert.True(switched.ExitCode == ExitCodes.VerificationFailed, switched.ToString());
+
+        // AWS's clock stands still in the second the switchover completed: the switchover time and VerifyBlueGreen's "now"
+        // are then the same whole-second Date, and a window from one to the other is empty.
+        var server = sandbox.Server;
+        var now = server.Runtime.Change(server.Clock.Pause);
+        try
+        {
+            using (var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region))
+            {
+                var oldBlue = await ClusterAsync(sandbox, OldBlue);
+                await rds.AddTagsToResourceAsync(new AddTagsToResourceRequest
+                {
+                    ResourceName = oldBlue.DBClusterArn,
+                    Tags = [new Tag { Key = BlueGreenDeployments.SwitchedAtTag, Value = State.Tagging.Iso(now) }],
+                });
+            }
+
+            var verified = await BlueGreenCutoverTests.VerifyAsync(sandbox, run, null, "--sequences-advanced");
+
+            Assert.True(verified.ExitCode == 0, verified.ToString());
+            var windows = verified.Calls.Where(c => c.Operation == "GetMetricData").ToList();
+            Assert.NotEmpty(windows);
+            Assert.All(windows, c => Assert.Null(c.ErrorCode));
+        }
+        finally
+        {
+            server.Runtime.Change(server.Clock.Resume);
+        }
+    }
+
+    [Theory]
+    [ChaosSeeds]
     public async Task Sequences_advanced_given_to_the_run_that_switches_over_does_not_count_and_a_rerun_with_it_finishes(long chaosSeed)
     {
         await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);

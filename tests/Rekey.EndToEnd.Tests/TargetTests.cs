@@ -208,6 +208,43 @@ public sealed class TargetTests
     }
 
     [Theory]
+    [ChaosSeeds(Every = true)]
+    public async Task Verify_waits_for_an_instance_name_that_resolves_after_the_cluster_name_and_passes_once_it_does(long chaosSeed)
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
+        await RequireAsync(sandbox.CutoverAsync("e2e-verify"));
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var name = (await InstancesAsync(rds, LedgerCluster.Id))[^1].Endpoint!.Address!;
+
+        // The instance's name leaves DNS and comes back ten sandbox minutes later; the clock stands still until the test
+        // moves it, so the name is missing for as long as the test needs.
+        var server = sandbox.Server;
+        server.Runtime.Change(() =>
+        {
+            var now = server.Clock.Pause();
+            var entry = server.Dns.Entries.Last(e => e.Name == name.ToLowerInvariant() && e.IsVisibleAt(now));
+            var seed = server.Chaos.Seed;
+            server.Chaos.Set(null);
+            server.Dns.Retire(name, now);
+            server.Dns.Publish(entry with { VisibleFrom = now.AddMinutes(10), VisibleUntil = null });
+            server.Chaos.Set(seed);
+            return now;
+        });
+        var before = server.Calls.Snapshot().Count;
+
+        var verify = Task.Run(() => sandbox.RunAsync(sandbox.Arguments("Verify", "e2e-verify-late-name", "--exclusive", $"--confirm={LedgerCluster.Id}")));
+
+        // Verify reads the custom endpoints after every instance; only then does the name come back.
+        await PollAsync(() => Task.FromResult(verify.IsCompleted || server.Calls.Snapshot().Skip(before).Any(c => c.Operation == "DescribeDBClusterEndpoints")));
+        server.Runtime.Change(() => server.Clock.Advance(TimeSpan.FromMinutes(10)));
+        server.Runtime.Change(server.Clock.Resume);
+        var result = await verify;
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Verify passed", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [ChaosSeeds]
     public async Task Verify_alone_fails_naming_the_problem_when_a_custom_endpoint_is_missing(long chaosSeed)
     {
