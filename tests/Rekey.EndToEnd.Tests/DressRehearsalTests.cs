@@ -50,7 +50,7 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
         var restoreSeconds = measured.GetProperty("restore").GetDouble();
         Assert.Contains($"Measured by the dress rehearsal of ", planMarkdown, StringComparison.Ordinal);
         Assert.Contains($"restore {Minutes(restoreSeconds)}", planMarkdown, StringComparison.Ordinal);
-        Assert.Matches(@"\(run e2e-dress, \d+ (minutes|hours|days) ago, on AWS's clock\)", planMarkdown);
+        Assert.Matches(@"\(run e2e-dress, \d+(\.\d)? (minutes|hours|days) ago, on AWS's clock\)", planMarkdown);
         Assert.Contains("Forecast write outage, restore-swap:", planMarkdown, StringComparison.Ordinal);
         Assert.DoesNotContain("No dress rehearsal is recorded", planMarkdown, StringComparison.Ordinal);
     }
