@@ -1,7 +1,6 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
-using Rekey.Aws.Runtime;
 using Rekey.Clusters;
 using Rekey.Dns;
 using Rekey.Migration;
@@ -74,13 +73,16 @@ public static class BlueGreenSwitchover
             }
 
             await run.Rds.AddAsync(blue.DBClusterArn!, RekeyTags.Phase, BlueGreenDeployments.Switching, cancellationToken).ConfigureAwait(false);
+
+            // The start is recorded on blue before asking: an RDS ARN carries the cluster's name, and once AWS switches
+            // over (often within seconds) blue's ARN names green, so a tag written after the request could land on green.
+            started = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+            await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.SwitchoverStartedTag, Tagging.Iso(started.Value), cancellationToken).ConfigureAwait(false);
             try
             {
-                var response = await run.Rds.SwitchoverBlueGreenDeploymentAsync(
+                await run.Rds.SwitchoverBlueGreenDeploymentAsync(
                     new SwitchoverBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = id, SwitchoverTimeout = (int)run.Settings.SwitchoverTimeout.TotalSeconds },
                     cancellationToken).ConfigureAwait(false);
-                started = response.RequireServerDate();
-                await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.SwitchoverStartedTag, Tagging.Iso(started.Value), cancellationToken).ConfigureAwait(false);
                 run.Journal.Mark("switchover-started", started.Value);
                 run.Journal.Add("Switchover", $"Asked for the switchover of {id} with a {run.Settings.SwitchoverTimeout.TotalSeconds:0} s timeout.");
             }
