@@ -67,13 +67,19 @@ public sealed class SampleRehearsal : IAsyncDisposable
     public static async Task<SampleRehearsal> StartAsync(RekeyContext context, CancellationToken cancellationToken, double clockSpeed = ClockSpeed, bool awsTimePolling = false)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = SandboxOptions.ForTests(clockSpeed) with { DefaultRegion = Region };
+        var options = SandboxOptions.ForTests(clockSpeed) with { DefaultRegion = Region, ChaosSeed = context.Settings.ChaosSeed };
         var sandbox = await SandboxServer.StartAsync(options, cancellationToken);
         var defaults = new WaitSettings();
         string[] pollArguments = awsTimePolling
             ? [$"--poll-interval={RealSeconds(defaults.PollInterval, clockSpeed)}", $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval, clockSpeed)}", $"--outage-poll-interval={RealSeconds(defaults.OutagePollInterval, clockSpeed)}"]
             : ["--poll-interval=0.05s"];
-        context.Log.Information("Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}", sandbox.BaseUrl, sandbox.DnsPort, clockSpeed, string.Join(' ', pollArguments));
+        context.Log.Information(
+            "Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}{4}",
+            sandbox.BaseUrl,
+            sandbox.DnsPort,
+            clockSpeed,
+            string.Join(' ', pollArguments),
+            options.ChaosSeed is { } seed ? $", unruly mode under chaos seed {seed}" : string.Empty);
 
         var aws = new AwsClientFactory(new AwsClientOptions
         {

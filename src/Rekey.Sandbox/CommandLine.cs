@@ -9,8 +9,9 @@ public static class CommandLine
         Usage: Rekey.Sandbox [--port 4566] [--dns-port 4553] [--clock-speed 1] [--state-file PATH] [--region us-east-1]
                              [--cluster-create-minutes 5] [--restore-minutes 20] [--instance-create-minutes 10]
                              [--rename-minutes 1] [--dns-change-minutes 1] [--restorable-lag-minutes 5]
-                             [--integration-create-minutes 20]
-        Durations are in sandbox minutes (fractions allowed).
+                             [--integration-create-minutes 20] [--chaos-seed N]
+        Durations are in sandbox minutes (fractions allowed). --chaos-seed turns on the unruly mode: late and
+        lingering DNS names, late CloudWatch datapoints, a whole-second clock, IAM delays, all drawn from N.
         """;
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
@@ -35,6 +36,7 @@ public static class CommandLine
                 case "--dns-change-minutes": durations = durations with { DnsChange = Minutes(name, value) }; break;
                 case "--restorable-lag-minutes": durations = durations with { RestorableLag = Minutes(name, value) }; break;
                 case "--integration-create-minutes": durations = durations with { IntegrationCreate = Minutes(name, value) }; break;
+                case "--chaos-seed": options = options with { ChaosSeed = Seed(name, value) }; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -74,6 +76,11 @@ public static class CommandLine
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
             ? number
             : throw new ArgumentException($"{name} must be a number, not '{value}'.");
+
+    private static long Seed(string name, string value) =>
+        long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed)
+            ? seed
+            : throw new ArgumentException($"{name} must be a whole number, not '{value}'.");
 
     private static TimeSpan Minutes(string name, string value) => TimeSpan.FromMinutes(Number(name, value));
 }

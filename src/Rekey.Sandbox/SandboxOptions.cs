@@ -23,6 +23,9 @@ public sealed record SandboxOptions
 
     public SandboxDurations Durations { get; init; } = new();
 
+    /// <summary>The unruly mode's seed (<see cref="Core.ChaosMode"/>); null keeps the sandbox tidy.</summary>
+    public long? ChaosSeed { get; init; }
+
     /// <summary>Logs every AWS call (and sandbox failures) to the console; the command line turns it on.</summary>
     public bool ConsoleLogging { get; init; }
 

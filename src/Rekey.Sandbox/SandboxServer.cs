@@ -49,6 +49,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public DnsZone Dns => Get<DnsZone>();
 
+    /// <summary>The unruly mode; <c>Chaos.Set(seed)</c> under <c>Runtime.Change</c> switches it at run time.</summary>
+    public ChaosMode Chaos => Get<ChaosMode>();
+
     public StateStore State => Get<StateStore>();
 
     /// <summary>Any registered component (e.g. Rds.RdsState, Rds.SimulatedApplications).</summary>
@@ -87,6 +90,9 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton<ServiceRouter>();
 
         var app = builder.Build();
+
+        // The mode sets the clock's resolution: in force before the first answer.
+        app.Services.GetRequiredService<ChaosMode>();
         app.Services.GetRequiredService<StateStore>().LoadIfPresent();
         var runtime = app.Services.GetRequiredService<SandboxRuntime>();
         var router = app.Services.GetRequiredService<ServiceRouter>();

@@ -31,6 +31,7 @@ public static class SandboxServiceCatalog
         services.AddSingleton<IKeyRegistry>(sp => sp.GetRequiredService<KmsKeyStore>());
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<CallLog>();
+        services.AddSingleton<ChaosMode>();
         services.AddSandboxComponent<DnsZone>();
         services.AddSandboxComponent<CoreControlApi>();
 

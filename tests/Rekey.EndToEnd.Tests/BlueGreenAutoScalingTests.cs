@@ -14,10 +14,11 @@ public sealed class BlueGreenAutoScalingTests
 
     private static readonly string ResourceId = "cluster:" + LedgerCluster.Id;
 
-    [Fact]
-    public async Task After_a_blue_green_cutover_the_new_cluster_has_the_old_clusters_scalable_target_and_target_tracking_policy_and_a_rerun_changes_nothing()
+    [Theory]
+    [ChaosSeeds]
+    public async Task After_a_blue_green_cutover_the_new_cluster_has_the_old_clusters_scalable_target_and_target_tracking_policy_and_a_rerun_changes_nothing(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         using var scaling = sandbox.Aws.CreateApplicationAutoScaling(EndToEndSandbox.Region);
         await scaling.RegisterScalableTargetAsync(new RegisterScalableTargetRequest
@@ -74,10 +75,11 @@ public sealed class BlueGreenAutoScalingTests
         Assert.Empty(again.MutatingCalls);
     }
 
-    [Fact]
-    public async Task Preflight_that_may_not_read_the_replica_auto_scaling_warns_naming_the_permissions()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Preflight_that_may_not_read_the_replica_auto_scaling_warns_naming_the_permissions(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         // A missing permission refuses every call, retries included.
         sandbox.AddFault(new FaultRule

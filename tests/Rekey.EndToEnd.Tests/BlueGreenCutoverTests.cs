@@ -37,10 +37,11 @@ public sealed class BlueGreenCutoverTests
     internal static Task<HostResult> VerifyAsync(EndToEndSandbox sandbox, string runId, Rekey.Aws.IAwsClientFactory? aws = null, params string[] extra) =>
         sandbox.RunAsync(aws, sandbox.Arguments("VerifyBlueGreen", runId, [$"--confirm={LedgerCluster.Id}", "--strategy=blue-green", .. extra]));
 
-    [Fact]
-    public async Task A_blue_green_cutover_with_a_writing_application_switches_to_the_target_key_under_the_same_names_with_no_write_lost_and_under_a_minute_of_outage()
+    [Theory]
+    [ChaosSeeds(Every = true)]
+    public async Task A_blue_green_cutover_with_a_writing_application_switches_to_the_target_key_under_the_same_names_with_no_write_lost_and_under_a_minute_of_outage(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await PrepareAsync(sandbox);
         using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
         var before = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = LedgerCluster.Id })).DBClusters![0];
@@ -85,11 +86,12 @@ public sealed class BlueGreenCutoverTests
         Assert.True(outage < TimeSpan.FromSeconds(60), $"the write outage was {outage}");
     }
 
-    [Fact]
-    public async Task The_old_blue_a_blue_green_cutover_kept_is_skipped_by_Inventory_and_refused_by_Preflight_Plan_and_Cutover_naming_the_cluster_it_belongs_to_with_no_mutating_call()
+    [Theory]
+    [ChaosSeeds]
+    public async Task The_old_blue_a_blue_green_cutover_kept_is_skipped_by_Inventory_and_refused_by_Preflight_Plan_and_Cutover_naming_the_cluster_it_belongs_to_with_no_mutating_call(long chaosSeed)
     {
         var oldBlue = LedgerCluster.Id + "-old1";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await PrepareAsync(sandbox);
         await RequireAsync(CutoverAsync(sandbox, "e2e-blue-green"));
 
@@ -116,10 +118,11 @@ public sealed class BlueGreenCutoverTests
         }
     }
 
-    [Fact]
-    public async Task A_finished_blue_green_cutover_run_again_with_its_key_has_nothing_to_do_and_changes_nothing()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_finished_blue_green_cutover_run_again_with_its_key_has_nothing_to_do_and_changes_nothing(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await PrepareAsync(sandbox);
         await RequireAsync(CutoverAsync(sandbox, "e2e-blue-green"));
         using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
@@ -133,10 +136,11 @@ public sealed class BlueGreenCutoverTests
         Assert.Empty(result.MutatingCalls);
     }
 
-    [Fact]
-    public async Task A_finished_blue_green_cutover_asked_for_another_key_a_missing_alias_or_aws_rds_is_refused_naming_both_keys_and_changes_nothing()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_finished_blue_green_cutover_asked_for_another_key_a_missing_alias_or_aws_rds_is_refused_naming_both_keys_and_changes_nothing(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await PrepareAsync(sandbox);
         await RequireAsync(CutoverAsync(sandbox, "e2e-blue-green"));
         using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
@@ -164,10 +168,11 @@ public sealed class BlueGreenCutoverTests
         }
     }
 
-    [Fact]
-    public async Task Restore_swap_asked_for_while_a_blue_green_cutover_is_under_way_before_or_after_the_switchover_is_refused_with_no_mutating_call()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Restore_swap_asked_for_while_a_blue_green_cutover_is_under_way_before_or_after_the_switchover_is_refused_with_no_mutating_call(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await PrepareAsync(sandbox);
 
         // Stopped after the deployment was created, then after the switchover (before VerifyBlueGreen).

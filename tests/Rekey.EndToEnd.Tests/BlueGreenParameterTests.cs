@@ -21,10 +21,11 @@ public sealed class BlueGreenParameterTests(ITestOutputHelper output)
         return (cluster, (await new ClusterParameters(rds).BlueGreenAsync(cluster, CancellationToken.None))!);
     }
 
-    [Fact]
-    public async Task The_reader_sees_the_engine_default_of_the_custom_group_and_the_writer_in_sync()
+    [Theory]
+    [ChaosSeeds]
+    public async Task The_reader_sees_the_engine_default_of_the_custom_group_and_the_writer_in_sync(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
         var (cluster, check) = await ReadAsync(sandbox);
         var writerValue = await new ClusterParameters(rds).WriterValueAsync(cluster, "work_mem", CancellationToken.None);
@@ -40,10 +41,11 @@ public sealed class BlueGreenParameterTests(ITestOutputHelper output)
         Assert.Contains("--fix-parameter-group", BlueGreenParameters.Describe(check), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Without_the_flag_the_cluster_gets_the_copy_and_the_writer_is_left_pending_reboot_then_the_flag_reboots_it_and_a_third_run_changes_nothing()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Without_the_flag_the_cluster_gets_the_copy_and_the_writer_is_left_pending_reboot_then_the_flag_reboots_it_and_a_third_run_changes_nothing(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         var first = await sandbox.RunAsync(Prepare(sandbox, "e2e-bg-params"));
         var (_, afterFirst) = await ReadAsync(sandbox);
@@ -70,10 +72,11 @@ public sealed class BlueGreenParameterTests(ITestOutputHelper output)
         Assert.Empty(third.MutatingCalls);
     }
 
-    [Fact]
-    public async Task Without_confirmation_it_refuses_before_any_mutating_call()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Without_confirmation_it_refuses_before_any_mutating_call(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         var result = await sandbox.RunAsync(sandbox.Arguments("PrepareBlueGreenParameters", "e2e-bg-unconfirmed", "--fix-parameter-group"));
 
@@ -82,11 +85,12 @@ public sealed class BlueGreenParameterTests(ITestOutputHelper output)
         Assert.Empty(result.MutatingCalls);
     }
 
-    [Fact]
-    public async Task Resumed_after_a_crash_after_any_mutating_call_it_ends_with_the_writer_in_sync_on_the_copy()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Resumed_after_a_crash_after_any_mutating_call_it_ends_with_the_writer_in_sync_on_the_copy(long chaosSeed)
     {
         List<string> calls;
-        await using (var clean = await EndToEndSandbox.StartAsync())
+        await using (var clean = await EndToEndSandbox.StartAsync(chaosSeed))
         {
             var result = await clean.RunAsync(Prepare(clean, "e2e-bg-crash", "--fix-parameter-group"));
             Assert.True(result.ExitCode == 0, result.ToString());
@@ -97,7 +101,7 @@ public sealed class BlueGreenParameterTests(ITestOutputHelper output)
         var failures = new List<string>();
         for (var n = 1; n <= calls.Count; n++)
         {
-            await using var sandbox = await EndToEndSandbox.StartAsync();
+            await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
             var crash = new CrashingHttpClientFactory(n);
             var crashed = await sandbox.RunAsync(sandbox.CreateAws(crash), Prepare(sandbox, "e2e-bg-crash", "--fix-parameter-group"));
             var resumed = await sandbox.RunAsync(Prepare(sandbox, "e2e-bg-crash", "--fix-parameter-group"));

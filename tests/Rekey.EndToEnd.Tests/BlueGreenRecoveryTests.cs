@@ -15,10 +15,11 @@ public sealed class BlueGreenRecoveryTests
 {
     private const string OldBlue = LedgerCluster.Id + "-old1";
 
-    [Fact]
-    public async Task Without_sequences_advanced_the_switchover_run_stops_at_VerifyBlueGreen_with_exit_code_7_and_the_setval_query_and_a_rerun_with_the_flag_finishes()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Without_sequences_advanced_the_switchover_run_stops_at_VerifyBlueGreen_with_exit_code_7_and_the_setval_query_and_a_rerun_with_the_flag_finishes(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
 
         var switched = await sandbox.CutoverAsync("e2e-bg-sequences", null, "--strategy=blue-green");
@@ -38,10 +39,50 @@ public sealed class BlueGreenRecoveryTests
         Assert.False(await IsLockedAsync(sandbox, OldBlue), "a verified cutover releases the lock");
     }
 
-    [Fact]
-    public async Task Sequences_advanced_given_to_the_run_that_switches_over_does_not_count_and_a_rerun_with_it_finishes()
+    [Theory]
+    [ChaosSeeds]
+    public async Task VerifyBlueGreen_in_the_second_the_switchover_completed_asks_CloudWatch_for_a_well_formed_window_and_passes(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        const string run = "e2e-bg-same-second";
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
+        await BlueGreenCutoverTests.PrepareAsync(sandbox);
+        var switched = await sandbox.CutoverAsync(run, null, "--strategy=blue-green");
+        Assert.True(switched.ExitCode == ExitCodes.VerificationFailed, switched.ToString());
+
+        // AWS's clock stands still in the second the switchover completed: the switchover time and VerifyBlueGreen's "now"
+        // are then the same whole-second Date, and a window from one to the other is empty.
+        var server = sandbox.Server;
+        var now = server.Runtime.Change(server.Clock.Pause);
+        try
+        {
+            using (var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region))
+            {
+                var oldBlue = await ClusterAsync(sandbox, OldBlue);
+                await rds.AddTagsToResourceAsync(new AddTagsToResourceRequest
+                {
+                    ResourceName = oldBlue.DBClusterArn,
+                    Tags = [new Tag { Key = BlueGreenDeployments.SwitchedAtTag, Value = State.Tagging.Iso(now) }],
+                });
+            }
+
+            var verified = await BlueGreenCutoverTests.VerifyAsync(sandbox, run, null, "--sequences-advanced");
+
+            Assert.True(verified.ExitCode == 0, verified.ToString());
+            var windows = verified.Calls.Where(c => c.Operation == "GetMetricData").ToList();
+            Assert.NotEmpty(windows);
+            Assert.All(windows, c => Assert.Null(c.ErrorCode));
+        }
+        finally
+        {
+            server.Runtime.Change(server.Clock.Resume);
+        }
+    }
+
+    [Theory]
+    [ChaosSeeds]
+    public async Task Sequences_advanced_given_to_the_run_that_switches_over_does_not_count_and_a_rerun_with_it_finishes(long chaosSeed)
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
 
         var switched = await sandbox.CutoverAsync("e2e-bg-sequences-early", null, "--strategy=blue-green", "--sequences-advanced");
@@ -57,11 +98,12 @@ public sealed class BlueGreenRecoveryTests
         Assert.False(await IsLockedAsync(sandbox, OldBlue), "a verified cutover releases the lock");
     }
 
-    [Fact]
-    public async Task A_green_not_on_the_target_key_stops_the_cutover_at_VerifyGreen_with_exit_code_7_before_any_switchover()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_green_not_on_the_target_key_stops_the_cutover_at_VerifyGreen_with_exit_code_7_before_any_switchover(long chaosSeed)
     {
         const string run = "e2e-bg-verify-green";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await RequireAsync(ProvisionGreenAsync(sandbox, run));
         var blue = await ClusterAsync(sandbox, LedgerCluster.Id);
@@ -83,11 +125,12 @@ public sealed class BlueGreenRecoveryTests
         Assert.Equal(blue.DbClusterResourceId, (await ClusterAsync(sandbox, LedgerCluster.Id)).DbClusterResourceId);
     }
 
-    [Fact]
-    public async Task A_deployment_member_not_AVAILABLE_stops_the_cutover_at_VerifyGreen_with_exit_code_7_before_any_switchover()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_deployment_member_not_AVAILABLE_stops_the_cutover_at_VerifyGreen_with_exit_code_7_before_any_switchover(long chaosSeed)
     {
         const string run = "e2e-bg-member";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await RequireAsync(ProvisionGreenAsync(sandbox, run));
 
@@ -102,11 +145,12 @@ public sealed class BlueGreenRecoveryTests
         Assert.Equal(BlueGreenStatus.Available, Deployment(sandbox).Status);
     }
 
-    [Fact]
-    public async Task Without_replication_lag_data_VerifyGreen_waits_then_stops_the_cutover_with_exit_code_7_naming_the_metric_and_once_data_comes_a_rerun_switches_over()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Without_replication_lag_data_VerifyGreen_waits_then_stops_the_cutover_with_exit_code_7_naming_the_metric_and_once_data_comes_a_rerun_switches_over(long chaosSeed)
     {
         const string run = "e2e-bg-no-lag";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await RequireAsync(ProvisionGreenAsync(sandbox, run));
         var blue = await ClusterAsync(sandbox, LedgerCluster.Id);
@@ -129,19 +173,20 @@ public sealed class BlueGreenRecoveryTests
         await AssertSwitchedOverAsync(sandbox, blue);
     }
 
-    [Fact]
-    public async Task A_switchover_AWS_cancels_at_the_long_running_write_guardrail_exits_5_naming_the_cause_with_blue_as_it_was_and_a_later_Cutover_switches_over()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_switchover_AWS_cancels_at_the_long_running_write_guardrail_exits_5_naming_the_cause_with_blue_as_it_was_and_a_later_Cutover_switches_over(long chaosSeed)
     {
         const string run = "e2e-bg-guardrail";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await RequireAsync(ProvisionGreenAsync(sandbox, run));
         var blue = await ClusterAsync(sandbox, LedgerCluster.Id);
 
-        // A write transaction on blue that outlasts the run (sandbox hours are real seconds here).
+        // A write transaction on blue that lasts until the test ends it below, however slow the machine (a year of sandbox time).
         var applications = sandbox.Server.Get<SimulatedApplications>();
         var connection = applications.Open(blue.Endpoint!, LedgerCluster.Account, LedgerCluster.Region);
-        applications.Run(connection.Id, RunningStatement.Write, "UPDATE ledger SET balance = balance", TimeSpan.FromHours(10));
+        applications.Run(connection.Id, RunningStatement.Write, "UPDATE ledger SET balance = balance", TimeSpan.FromDays(365));
 
         var failed = await BlueGreenCutoverTests.CutoverAsync(sandbox, run, null, "--switchover-timeout=3600");
 
@@ -159,11 +204,12 @@ public sealed class BlueGreenRecoveryTests
         await AssertSwitchedOverAsync(sandbox, blue);
     }
 
-    [Fact]
-    public async Task A_switchover_AWS_rolls_back_at_its_timeout_exits_6_naming_the_timeout_with_blue_as_it_was_and_a_later_Cutover_switches_over()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_switchover_AWS_rolls_back_at_its_timeout_exits_6_naming_the_timeout_with_blue_as_it_was_and_a_later_Cutover_switches_over(long chaosSeed)
     {
         const string run = "e2e-bg-timeout";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await RequireAsync(ProvisionGreenAsync(sandbox, run));
         var blue = await ClusterAsync(sandbox, LedgerCluster.Id);
@@ -184,10 +230,11 @@ public sealed class BlueGreenRecoveryTests
         await AssertSwitchedOverAsync(sandbox, blue);
     }
 
-    [Fact]
-    public async Task Rollback_before_the_switchover_deletes_the_deployment_with_green_and_leaves_blue_as_it_was()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Rollback_before_the_switchover_deletes_the_deployment_with_green_and_leaves_blue_as_it_was(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         var before = await AccountState.ReadAsync(sandbox.Aws);
         await RequireAsync(ProvisionGreenAsync(sandbox, "e2e-bg-rollback"));
@@ -204,34 +251,41 @@ public sealed class BlueGreenRecoveryTests
         Assert.Equal(before.Of("endpoint"), after.Of("endpoint"));
     }
 
-    [Fact]
-    public async Task Rollback_during_the_switchover_refuses_with_no_mutating_call_and_once_AWS_rolled_it_back_deletes_the_deployment_leaving_blue_as_it_was()
+    [Theory]
+    [ChaosSeeds(Every = true)]
+    public async Task Rollback_during_the_switchover_refuses_with_no_mutating_call_and_once_AWS_rolled_it_back_deletes_the_deployment_leaving_blue_as_it_was(long chaosSeed)
     {
         const string run = "e2e-bg-rollback-during";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         var before = await AccountState.ReadAsync(sandbox.Aws);
         await RequireAsync(ProvisionGreenAsync(sandbox, run));
 
-        // A switchover that hangs, held in progress for as long as the test needs.
+        // A switchover that hangs, held in progress for as long as the test needs: the sandbox clock stops, so AWS's
+        // switchover timeout lapses only when the test moves the clock past it, never because the machine was slow.
         sandbox.AddFault(new FaultRule { Kind = FaultKind.HangAsync, Service = "rds", Operation = "SwitchoverBlueGreenDeployment", Count = 1 });
+        const int switchoverTimeout = 600;
+        var requestedAt = sandbox.Server.Runtime.Change(sandbox.Server.Clock.Pause);
         using (var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region))
         {
-            await rds.SwitchoverBlueGreenDeploymentAsync(new SwitchoverBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = Deployment(sandbox).Identifier, SwitchoverTimeout = 3600 });
+            await rds.SwitchoverBlueGreenDeploymentAsync(new SwitchoverBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = Deployment(sandbox).Identifier, SwitchoverTimeout = switchoverTimeout });
         }
 
-        SetSwitchoverTimeout(sandbox, 100_000_000);
         var refused = await sandbox.RollbackAsync(run);
 
         Assert.True(refused.ExitCode == ExitCodes.Failed, refused.ToString());
         Assert.Empty(refused.MutatingCalls);
         Assert.Contains("is in progress", Flat(refused), StringComparison.Ordinal);
         Assert.Contains("Rollback changed nothing", Flat(refused), StringComparison.Ordinal);
+        Assert.Equal(requestedAt, sandbox.Server.Clock.Now);
         Assert.Equal(BlueGreenStatus.SwitchoverInProgress, Deployment(sandbox).Status);
 
-        // AWS's timeout lapses: the switchover is rolled back and blue is as it was.
-        SetSwitchoverTimeout(sandbox, 30);
+        // A second before AWS's timeout the switchover is still in progress; at the timeout it is rolled back and blue is as it was.
+        sandbox.Server.Runtime.Change(() => sandbox.Server.Clock.Advance(TimeSpan.FromSeconds(switchoverTimeout - 1)));
+        Assert.Equal(BlueGreenStatus.SwitchoverInProgress, Deployment(sandbox).Status);
+        sandbox.Server.Runtime.Change(() => sandbox.Server.Clock.Advance(TimeSpan.FromSeconds(1)));
         Assert.Equal(BlueGreenStatus.SwitchoverFailed, Deployment(sandbox).Status);
+        sandbox.Server.Runtime.Change(sandbox.Server.Clock.Resume);
         var rolledBack = await sandbox.RollbackAsync(run);
 
         Assert.True(rolledBack.ExitCode == 0, rolledBack.ToString());
@@ -241,11 +295,12 @@ public sealed class BlueGreenRecoveryTests
         Assert.Equal(before.Of("instance"), after.Of("instance"));
     }
 
-    [Fact]
-    public async Task Rollback_after_the_switchover_explains_the_lost_writes_and_refuses_with_no_mutating_call_and_restore_swap_back_names_the_way_back_from_aws_rds()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Rollback_after_the_switchover_explains_the_lost_writes_and_refuses_with_no_mutating_call_and_restore_swap_back_names_the_way_back_from_aws_rds(long chaosSeed)
     {
         const string run = "e2e-bg-rollback-after";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await RequireAsync(BlueGreenCutoverTests.CutoverAsync(sandbox, run));
         var before = await AccountState.ReadAsync(sandbox.Aws);
@@ -267,11 +322,12 @@ public sealed class BlueGreenRecoveryTests
         Assert.Equal(before.Lines, (await AccountState.ReadAsync(sandbox.Aws)).Lines);
     }
 
-    [Fact]
-    public async Task Cleanup_before_min_age_refuses_with_no_mutating_call_and_after_it_snapshots_and_deletes_the_old_blue_and_the_deployment()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Cleanup_before_min_age_refuses_with_no_mutating_call_and_after_it_snapshots_and_deletes_the_old_blue_and_the_deployment(long chaosSeed)
     {
         const string run = "e2e-bg-cleanup";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await RequireAsync(BlueGreenCutoverTests.CutoverAsync(sandbox, run));
 
@@ -314,9 +370,6 @@ public sealed class BlueGreenRecoveryTests
 
     private static Sandbox.Rds.BlueGreenDeployment Deployment(EndToEndSandbox sandbox) =>
         sandbox.Server.Runtime.Read(() => sandbox.Server.Get<RdsState>().BlueGreenDeployments.Single());
-
-    private static void SetSwitchoverTimeout(EndToEndSandbox sandbox, int seconds) =>
-        sandbox.Server.Runtime.Change(() => sandbox.Server.Get<RdsState>().BlueGreenDeployments.Single().SwitchoverTimeout = seconds);
 
     private static async Task<DBCluster> ClusterAsync(EndToEndSandbox sandbox, string id) =>
         await FindClusterAsync(sandbox, id) ?? throw new InvalidOperationException($"{id} does not exist.");

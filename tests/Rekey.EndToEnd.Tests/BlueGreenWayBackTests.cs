@@ -16,10 +16,11 @@ public sealed class BlueGreenWayBackTests
 {
     private const string FirstKeyAlias = "alias/ledger-first";
 
-    [Fact]
-    public async Task After_a_blue_green_cutover_between_customer_keys_the_restore_swap_Rollback_names_brings_the_cluster_back_onto_the_old_key()
+    [Theory]
+    [ChaosSeeds]
+    public async Task After_a_blue_green_cutover_between_customer_keys_the_restore_swap_Rollback_names_brings_the_cluster_back_onto_the_old_key(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync(seed: false);
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed, seed: false);
         string firstKey;
         using (var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region))
         {

@@ -18,10 +18,11 @@ public sealed class ChangeGuardTests
 {
     private const string OtherKeyAlias = "alias/rekey-ledger-other";
 
-    [Fact]
-    public async Task Every_change_a_restore_swap_cutover_makes_passed_the_guard_and_the_report_lists_exactly_what_AWS_served()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Every_change_a_restore_swap_cutover_makes_passed_the_guard_and_the_report_lists_exactly_what_AWS_served(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         var result = await sandbox.CutoverAsync("e2e-guard-rs", null, "--strategy=restore-swap");
 
@@ -29,10 +30,11 @@ public sealed class ChangeGuardTests
         AssertReportedChangesAreServedChanges(sandbox, "ledger-cutover-report.json", result);
     }
 
-    [Fact]
-    public async Task Every_change_a_blue_green_cutover_makes_passed_the_guard_and_the_report_lists_exactly_what_AWS_served()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Every_change_a_blue_green_cutover_makes_passed_the_guard_and_the_report_lists_exactly_what_AWS_served(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
 
         var result = await sandbox.CutoverAsync("e2e-guard-bg", null, "--strategy=blue-green", "--sequences-advanced");
@@ -42,10 +44,11 @@ public sealed class ChangeGuardTests
         Assert.Contains(result.MutatingCalls, c => c.Operation == "SwitchoverBlueGreenDeployment");
     }
 
-    [Fact]
-    public async Task Of_two_concurrent_blue_green_cutovers_given_different_keys_only_one_reports_success_and_AWS_shows_its_key()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Of_two_concurrent_blue_green_cutovers_given_different_keys_only_one_reports_success_and_AWS_shows_its_key(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         string[] Args(string runId, string alias) =>
             [.. sandbox.Arguments("Cutover", runId, $"--confirm={LedgerCluster.Id}", "--strategy=blue-green", "--sequences-advanced").Where(a => !a.StartsWith("--kms-key=", StringComparison.Ordinal)), $"--kms-key={alias}"];
@@ -68,11 +71,12 @@ public sealed class ChangeGuardTests
         Assert.Equal(winnerKey, (await ClusterAsync(sandbox)).KmsKeyId);
     }
 
-    [Fact]
-    public async Task A_switchover_of_another_run_with_another_key_is_refused_at_the_lock_with_no_change()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_switchover_of_another_run_with_another_key_is_refused_at_the_lock_with_no_change(long chaosSeed)
     {
         const string step = "Switchover";
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await BlueGreenRecoveryTests.RequireAsync(BlueGreenRecoveryTests.ProvisionGreenAsync(sandbox, "e2e-holder"));
         await CreateOtherKeyAsync(sandbox);
@@ -92,7 +96,7 @@ public sealed class ChangeGuardTests
     [InlineData("Switchover", true)]
     public async Task A_step_given_another_key_than_the_one_recorded_is_refused_naming_both_keys_before_it_judges_or_changes_anything(string step, bool freeLock)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(ChaosSeedsAttribute.Seeds[step.Length % ChaosSeedsAttribute.Seeds.Count]);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await BlueGreenRecoveryTests.RequireAsync(BlueGreenRecoveryTests.ProvisionGreenAsync(sandbox, "e2e-holder"));
         var otherKey = await CreateOtherKeyAsync(sandbox);
@@ -110,10 +114,11 @@ public sealed class ChangeGuardTests
         Assert.Equal(freeLock ? null : "e2e-holder", await LockOfLedgerAsync(sandbox));
     }
 
-    [Fact]
-    public async Task A_change_made_outside_any_step_or_outside_its_step_declaration_is_refused_before_it_reaches_AWS()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_change_made_outside_any_step_or_outside_its_step_declaration_is_refused_before_it_reaches_AWS(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var settings = new RekeySettings { Cluster = LedgerCluster.Id, Region = LedgerCluster.Region };
         using var run = new RekeyRun(settings, "e2e-direct", sandbox.Aws, new EndpointResolver(null), new WaitSettings(), TimeProvider.System, NullLogger.Instance);
         var before = sandbox.Server.Calls.Snapshot().Count(c => c.Mutating);

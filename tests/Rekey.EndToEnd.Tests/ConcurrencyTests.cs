@@ -10,10 +10,11 @@ namespace Rekey.EndToEnd.Tests;
 /// <summary>Two runs started on one cluster at once (two approvals, two runners).</summary>
 public sealed class ConcurrencyTests
 {
-    [Fact]
-    public async Task Of_two_concurrent_cutovers_one_proceeds_and_the_other_stops_at_the_lock_before_any_rename()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Of_two_concurrent_cutovers_one_proceeds_and_the_other_stops_at_the_lock_before_any_rename(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var first = new CrashingHttpClientFactory();
         var second = new CrashingHttpClientFactory();
 
@@ -37,13 +38,14 @@ public sealed class ConcurrencyTests
         Assert.DoesNotContain(cluster.TagList!, t => t.Key == RekeyTags.Lock);
     }
 
-    [Fact]
-    public async Task A_run_whose_confirmed_lock_a_late_lock_write_overwrites_makes_no_further_change_and_the_holder_finishes_the_cutover()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_run_whose_confirmed_lock_a_late_lock_write_overwrites_makes_no_further_change_and_the_holder_finishes_the_cutover(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         // The late run's lock write is held by the sandbox until the test moves its clock on: AWS applies it late.
-        sandbox.AddFault(new FaultRule { Kind = FaultKind.Delay, Service = "rds", Operation = "AddTagsToResource", DelaySeconds = TimeSpan.FromDays(1).TotalSeconds });
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.Delay, Service = "rds", Operation = "AddTagsToResource", DelaySeconds = LateWriteHeld.TotalSeconds });
         var late = new CrashingHttpClientFactory();
         var lateRun = Task.Run(() => sandbox.CutoverAsync("e2e-late", sandbox.CreateAws(late)));
         await WaitUntilAsync(() => sandbox.Server.Faults.Pending().Count == 0, "the late run's lock write to reach the sandbox");
@@ -63,7 +65,7 @@ public sealed class ConcurrencyTests
                     return;
                 }
 
-                sandbox.Server.Clock.Advance(TimeSpan.FromDays(1));
+                sandbox.Server.Clock.Advance(LateWriteHeld);
                 await WaitUntilAsync(() => late.Succeeded.Contains("AddTagsToResource"), "the late lock write to land");
                 overwrittenAt = changesSoFar;
             },
@@ -90,13 +92,14 @@ public sealed class ConcurrencyTests
         Assert.DoesNotContain(cluster.TagList!, t => t.Key == RekeyTags.Lock);
     }
 
-    [Fact]
-    public async Task Of_two_racing_runs_given_different_keys_the_lock_holder_refuses_the_other_runs_recorded_key_with_no_further_change_and_that_run_resumes_onto_its_own_key()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Of_two_racing_runs_given_different_keys_the_lock_holder_refuses_the_other_runs_recorded_key_with_no_further_change_and_that_run_resumes_onto_its_own_key(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         // As above, but the late run was given another key: the overwritten run records its own key before the late lock lands.
-        sandbox.AddFault(new FaultRule { Kind = FaultKind.Delay, Service = "rds", Operation = "AddTagsToResource", DelaySeconds = TimeSpan.FromDays(1).TotalSeconds });
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.Delay, Service = "rds", Operation = "AddTagsToResource", DelaySeconds = LateWriteHeld.TotalSeconds });
         var late = new CrashingHttpClientFactory();
         var lateArguments = sandbox.Arguments("Cutover", "e2e-late", $"--confirm={LedgerCluster.Id}")
             .Select(a => a.StartsWith("--kms-key=", StringComparison.Ordinal) ? "--kms-key=alias/late-key" : a)
@@ -115,7 +118,7 @@ public sealed class ConcurrencyTests
                     return;
                 }
 
-                sandbox.Server.Clock.Advance(TimeSpan.FromDays(1));
+                sandbox.Server.Clock.Advance(LateWriteHeld);
                 await WaitUntilAsync(() => late.Succeeded.Contains("AddTagsToResource"), "the late lock write to land");
                 lateLockLandedAt = late.Succeeded.Count;
             },
@@ -153,6 +156,10 @@ public sealed class ConcurrencyTests
         Assert.Equal(recordedKey, cluster.KmsKeyId);
         Assert.DoesNotContain(cluster.TagList!, t => t.Key == RekeyTags.Lock);
     }
+
+    // How long the sandbox holds the late lock write: far longer than any run takes on a loaded machine (a day of
+    // sandbox time is under 30 real seconds here), so only the test's own clock move releases it.
+    private static readonly TimeSpan LateWriteHeld = TimeSpan.FromDays(30);
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {

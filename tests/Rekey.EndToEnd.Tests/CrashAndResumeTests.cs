@@ -14,16 +14,17 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
     private const string RollbackRun = "e2e-crash-rollback";
     private const string BlueGreenRun = "e2e-crash-blue-green";
 
-    [Fact]
-    public async Task Cutover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_run_that_never_crashed()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Cutover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_run_that_never_crashed(long chaosSeed)
     {
-        var (expected, calls) = await CleanEndStateAsync(sandbox => sandbox.CutoverAsync(CutoverRun, sandbox.Aws));
+        var (expected, calls) = await CleanEndStateAsync(chaosSeed, sandbox => sandbox.CutoverAsync(CutoverRun, sandbox.Aws));
         AssertOneMigratedCluster(expected);
 
         var failures = new List<string>();
         for (var n = 1; n <= calls.Count; n++)
         {
-            await using var sandbox = await EndToEndSandbox.StartAsync();
+            await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
             var crash = new CrashingHttpClientFactory(n);
             var crashed = await sandbox.CutoverAsync(CutoverRun, sandbox.CreateAws(crash));
             var resumed = await sandbox.CutoverAsync(CutoverRun);
@@ -34,10 +35,12 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
     }
 
-    [Fact]
-    public async Task Blue_green_cutover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_run_that_never_crashed()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Blue_green_cutover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_run_that_never_crashed(long chaosSeed)
     {
         var (expected, calls) = await CleanEndStateAsync(
+            chaosSeed,
             sandbox => BlueGreenCutoverTests.CutoverAsync(sandbox, BlueGreenRun, sandbox.Aws),
             BlueGreenCutoverTests.PrepareAsync);
         Assert.Single(expected.Of("deployment"));
@@ -48,7 +51,7 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
         var failures = new List<string>();
         for (var n = 1; n <= calls.Count; n++)
         {
-            await using var sandbox = await EndToEndSandbox.StartAsync();
+            await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
             await BlueGreenCutoverTests.PrepareAsync(sandbox);
             var crash = new CrashingHttpClientFactory(n);
             var crashed = await BlueGreenCutoverTests.CutoverAsync(sandbox, BlueGreenRun, sandbox.CreateAws(crash));
@@ -60,8 +63,9 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
     }
 
-    [Fact]
-    public async Task Blue_green_rollback_before_the_switchover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_rollback_that_never_crashed()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Blue_green_rollback_before_the_switchover_resumed_after_a_crash_after_any_mutating_call_ends_as_a_rollback_that_never_crashed(long chaosSeed)
     {
         const string run = "e2e-crash-bg-rollback";
         async Task Arrange(EndToEndSandbox sandbox)
@@ -70,17 +74,18 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
             await RequireAsync(BlueGreenRecoveryTests.ProvisionGreenAsync(sandbox, run));
         }
 
-        var (expected, calls) = await CleanEndStateAsync(sandbox => sandbox.RollbackAsync(run, sandbox.Aws), Arrange);
+        var (expected, calls) = await CleanEndStateAsync(chaosSeed, sandbox => sandbox.RollbackAsync(run, sandbox.Aws), Arrange);
         Assert.Empty(expected.Of("deployment"));
         Assert.Single(expected.Of("cluster"));
         Assert.Contains("DeleteBlueGreenDeployment", calls);
 
-        var failures = await ResumeAfterEachCrashAsync(calls, expected, Arrange, (sandbox, aws) => sandbox.RollbackAsync(run, aws));
+        var failures = await ResumeAfterEachCrashAsync(chaosSeed, calls, expected, Arrange, (sandbox, aws) => sandbox.RollbackAsync(run, aws));
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
     }
 
-    [Fact]
-    public async Task Blue_green_cleanup_resumed_after_a_crash_after_any_mutating_call_ends_as_a_cleanup_that_never_crashed()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Blue_green_cleanup_resumed_after_a_crash_after_any_mutating_call_ends_as_a_cleanup_that_never_crashed(long chaosSeed)
     {
         const string run = "e2e-crash-bg-cleanup";
         async Task Arrange(EndToEndSandbox sandbox)
@@ -90,20 +95,21 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
             sandbox.Server.Clock.Advance(TimeSpan.FromDays(8));
         }
 
-        var (expected, calls) = await CleanEndStateAsync(sandbox => BlueGreenRecoveryTests.CleanupAsync(sandbox, run, sandbox.Aws), Arrange);
+        var (expected, calls) = await CleanEndStateAsync(chaosSeed, sandbox => BlueGreenRecoveryTests.CleanupAsync(sandbox, run, sandbox.Aws), Arrange);
         Assert.Empty(expected.Of("deployment"));
         Assert.Single(expected.Of("cluster"));
         Assert.Contains("CreateDBClusterSnapshot", calls);
         Assert.Contains("DeleteDBCluster", calls);
 
-        var failures = await ResumeAfterEachCrashAsync(calls, expected, Arrange, (sandbox, aws) => BlueGreenRecoveryTests.CleanupAsync(sandbox, run, aws));
+        var failures = await ResumeAfterEachCrashAsync(chaosSeed, calls, expected, Arrange, (sandbox, aws) => BlueGreenRecoveryTests.CleanupAsync(sandbox, run, aws));
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
     }
 
-    [Fact]
-    public async Task Rollback_resumed_after_a_crash_after_any_mutating_call_ends_as_a_rollback_that_never_crashed()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Rollback_resumed_after_a_crash_after_any_mutating_call_ends_as_a_rollback_that_never_crashed(long chaosSeed)
     {
-        var (expected, calls) = await CleanEndStateAsync(async sandbox =>
+        var (expected, calls) = await CleanEndStateAsync(chaosSeed, async sandbox =>
         {
             await RequireAsync(sandbox.CutoverAsync(CutoverRun));
             return await sandbox.RollbackAsync(RollbackRun, sandbox.Aws);
@@ -115,7 +121,7 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
         var failures = new List<string>();
         for (var n = 1; n <= calls.Count; n++)
         {
-            await using var sandbox = await EndToEndSandbox.StartAsync();
+            await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
             await RequireAsync(sandbox.CutoverAsync(CutoverRun));
             var crash = new CrashingHttpClientFactory(n);
             var crashed = await sandbox.RollbackAsync(RollbackRun, sandbox.CreateAws(crash));
@@ -129,12 +135,12 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
 
     /// <summary>For each crash point: arrange a fresh sandbox, crash the run there, run it again, compare with the clean end state.</summary>
     private async Task<List<string>> ResumeAfterEachCrashAsync(
-        IReadOnlyList<string> calls, AccountState expected, Func<EndToEndSandbox, Task> arrange, Func<EndToEndSandbox, Rekey.Aws.IAwsClientFactory?, Task<HostResult>> run)
+        long chaosSeed, IReadOnlyList<string> calls, AccountState expected, Func<EndToEndSandbox, Task> arrange, Func<EndToEndSandbox, Rekey.Aws.IAwsClientFactory?, Task<HostResult>> run)
     {
         var failures = new List<string>();
         for (var n = 1; n <= calls.Count; n++)
         {
-            await using var sandbox = await EndToEndSandbox.StartAsync();
+            await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
             await arrange(sandbox);
             var crash = new CrashingHttpClientFactory(n);
             var crashed = await run(sandbox, sandbox.CreateAws(crash));
@@ -147,9 +153,9 @@ public sealed class CrashAndResumeTests(ITestOutputHelper output)
     }
 
     /// <summary>The end state of a run that does not crash, and the mutating calls it made (the crash points).</summary>
-    private static async Task<(AccountState State, IReadOnlyList<string> Calls)> CleanEndStateAsync(Func<EndToEndSandbox, Task<HostResult>> run, Func<EndToEndSandbox, Task>? arrange = null)
+    private static async Task<(AccountState State, IReadOnlyList<string> Calls)> CleanEndStateAsync(long chaosSeed, Func<EndToEndSandbox, Task<HostResult>> run, Func<EndToEndSandbox, Task>? arrange = null)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         if (arrange is not null)
         {
             await arrange(sandbox);

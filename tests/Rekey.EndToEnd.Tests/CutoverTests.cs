@@ -22,10 +22,11 @@ public sealed class CutoverTests
         "LatestRestorableTime", "DBInstanceStatus",
     ];
 
-    [Fact]
-    public async Task Cutover_with_a_writing_application_loses_no_acknowledged_write_and_keeps_every_endpoint_setting_and_instance()
+    [Theory]
+    [ChaosSeeds(Every = true)]
+    public async Task Cutover_with_a_writing_application_loses_no_acknowledged_write_and_keeps_every_endpoint_setting_and_instance(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
         var before = await DescribeAsync(rds, LedgerCluster.Id);
         var instancesBefore = await InstancesAsync(rds, LedgerCluster.Id);
@@ -77,10 +78,11 @@ public sealed class CutoverTests
         Assert.Empty(audit.OldAfterT1);
     }
 
-    [Fact]
-    public async Task Cutover_without_confirmation_refuses_before_any_mutating_call()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Cutover_without_confirmation_refuses_before_any_mutating_call(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         var result = await sandbox.RunAsync(sandbox.Arguments("Cutover", "e2e-unconfirmed"));
 

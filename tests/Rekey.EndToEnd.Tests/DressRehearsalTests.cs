@@ -15,10 +15,11 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
     private static string[] Confirmed(EndToEndSandbox sandbox, string runId, params string[] extra) =>
         sandbox.Arguments("DressRehearsal", runId, [$"--confirm={LedgerCluster.Id}", .. extra]);
 
-    [Fact]
-    public async Task DressRehearsal_leaves_no_cluster_behind_prints_measured_times_and_the_next_plan_quotes_them()
+    [Theory]
+    [ChaosSeeds]
+    public async Task DressRehearsal_leaves_no_cluster_behind_prints_measured_times_and_the_next_plan_quotes_them(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var before = await AccountState.ReadAsync(sandbox.Aws);
 
         var result = await sandbox.RunAsync(Confirmed(sandbox, RunId));
@@ -49,17 +50,18 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
         var restoreSeconds = measured.GetProperty("restore").GetDouble();
         Assert.Contains($"Measured by the dress rehearsal of ", planMarkdown, StringComparison.Ordinal);
         Assert.Contains($"restore {Minutes(restoreSeconds)}", planMarkdown, StringComparison.Ordinal);
-        Assert.Matches(@"\(run e2e-dress, \d+ (minutes|hours|days) ago, on AWS's clock\)", planMarkdown);
+        Assert.Matches(@"\(run e2e-dress, \d+(\.\d)? (minutes|hours|days) ago, on AWS's clock\)", planMarkdown);
         Assert.Contains("Forecast write outage, restore-swap:", planMarkdown, StringComparison.Ordinal);
         Assert.DoesNotContain("No dress rehearsal is recorded", planMarkdown, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task DressRehearsal_resumed_after_a_crash_after_any_mutating_call_converges_and_leaves_nothing_behind()
+    [Theory]
+    [ChaosSeeds]
+    public async Task DressRehearsal_resumed_after_a_crash_after_any_mutating_call_converges_and_leaves_nothing_behind(long chaosSeed)
     {
         List<string> calls;
         AccountState expected;
-        await using (var clean = await EndToEndSandbox.StartAsync())
+        await using (var clean = await EndToEndSandbox.StartAsync(chaosSeed))
         {
             var result = await clean.RunAsync(Confirmed(clean, RunId));
             Assert.True(result.ExitCode == 0, result.ToString());
@@ -70,7 +72,7 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
         var failures = new List<string>();
         for (var n = 1; n <= calls.Count; n++)
         {
-            await using var sandbox = await EndToEndSandbox.StartAsync();
+            await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
             var crash = new CrashingHttpClientFactory(n);
             var crashed = await sandbox.RunAsync(sandbox.CreateAws(crash), Confirmed(sandbox, RunId));
             var resumed = await sandbox.RunAsync(Confirmed(sandbox, RunId));
@@ -100,10 +102,11 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
     }
 
-    [Fact]
-    public async Task DressRehearsal_refuses_a_cluster_that_holds_its_name_and_is_not_its_copy_and_changes_nothing()
+    [Theory]
+    [ChaosSeeds]
+    public async Task DressRehearsal_refuses_a_cluster_that_holds_its_name_and_is_not_its_copy_and_changes_nothing(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         using (var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region))
         {
             await rds.CreateDBClusterAsync(new CreateDBClusterRequest
@@ -125,10 +128,11 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
         Assert.Empty(result.MutatingCalls);
     }
 
-    [Fact]
-    public async Task DressRehearsal_without_confirm_is_refused_before_any_call()
+    [Theory]
+    [ChaosSeeds]
+    public async Task DressRehearsal_without_confirm_is_refused_before_any_call(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         var result = await sandbox.RunAsync(sandbox.Arguments("DressRehearsal", RunId));
 

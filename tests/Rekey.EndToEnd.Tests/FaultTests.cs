@@ -14,12 +14,13 @@ public sealed class FaultTests
 {
     private static readonly string OldId = LedgerCluster.Id + "-old";
 
-    [Fact]
-    public async Task A_throttling_storm_longer_than_the_sdks_default_attempts_is_absorbed_and_the_cutover_succeeds()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_throttling_storm_longer_than_the_sdks_default_attempts_is_absorbed_and_the_cutover_succeeds(long chaosSeed)
     {
         // Five throttles in a row outlast the SDK's default of three attempts; Rekey's clients allow more.
         const int storm = 5;
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         sandbox.AddFault(new FaultRule { Kind = FaultKind.Throttle, Service = "rds", Operation = "DescribeDBClusters", Count = storm });
 
         var result = await sandbox.CutoverAsync("e2e-throttled", sandbox.CreateAws(options: RekeyClientDefaults.Options));
@@ -29,11 +30,12 @@ public sealed class FaultTests
         Assert.True(result.Output.Contains("Verify passed", StringComparison.Ordinal), result.ToString());
     }
 
-    [Fact]
-    public async Task The_same_throttling_storm_fails_a_client_with_the_sdks_default_attempts()
+    [Theory]
+    [ChaosSeeds]
+    public async Task The_same_throttling_storm_fails_a_client_with_the_sdks_default_attempts(long chaosSeed)
     {
         // The control for the test above: the storm is longer than what the SDK's defaults absorb.
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         sandbox.AddFault(new FaultRule { Kind = FaultKind.Throttle, Service = "rds", Operation = "DescribeDBClusters", Count = 5 });
 
         var result = await sandbox.RunAsync(sandbox.CreateAws(), sandbox.Arguments("Preflight", "e2e-throttled-defaults"));
@@ -43,10 +45,11 @@ public sealed class FaultTests
         Assert.Empty(result.MutatingCalls);
     }
 
-    [Fact]
-    public async Task A_passing_5xx_on_the_rename_is_retried_by_the_sdk_and_the_cutover_succeeds()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_passing_5xx_on_the_rename_is_retried_by_the_sdk_and_the_cutover_succeeds(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         sandbox.AddFault(new FaultRule { Kind = FaultKind.Fail, Service = "rds", Operation = "ModifyDBCluster", Count = 1, ErrorCode = "InternalFailure", HttpStatus = 500 });
 
         var result = await sandbox.CutoverAsync("e2e-5xx");
@@ -56,10 +59,11 @@ public sealed class FaultTests
         Assert.True(result.Output.Contains("Verify passed", StringComparison.Ordinal), result.ToString());
     }
 
-    [Fact]
-    public async Task A_persistent_5xx_on_the_restore_stops_the_cutover_with_the_old_cluster_intact_and_Rollback_works()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_persistent_5xx_on_the_restore_stops_the_cutover_with_the_old_cluster_intact_and_Rollback_works(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var original = await WriteSomeAsync(sandbox);
         sandbox.AddFault(new FaultRule { Kind = FaultKind.Fail, Service = "rds", Operation = "RestoreDBClusterToPointInTime", Count = 20, ErrorCode = "InternalFailure", HttpStatus = 500 });
 
@@ -71,10 +75,11 @@ public sealed class FaultTests
         await AssertRollbackWorksAsync(sandbox, original, "e2e-5xx-restore");
     }
 
-    [Fact]
-    public async Task A_restore_that_ends_failed_stops_the_cutover_naming_Rollback_with_the_old_cluster_intact_and_Rollback_works()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_restore_that_ends_failed_stops_the_cutover_naming_Rollback_with_the_old_cluster_intact_and_Rollback_works(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var original = await WriteSomeAsync(sandbox);
         sandbox.AddFault(new FaultRule { Kind = FaultKind.FailAsync, Service = "rds", Operation = "RestoreDBClusterToPointInTime" });
 
@@ -87,10 +92,11 @@ public sealed class FaultTests
         await AssertRollbackWorksAsync(sandbox, original, "e2e-restore-failed");
     }
 
-    [Fact]
-    public async Task An_instance_that_never_becomes_available_times_out_naming_it_and_Rollback_refuses_while_it_is_creating_leaving_the_old_cluster_intact()
+    [Theory]
+    [ChaosSeeds]
+    public async Task An_instance_that_never_becomes_available_times_out_naming_it_and_Rollback_refuses_while_it_is_creating_leaving_the_old_cluster_intact(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var original = await WriteSomeAsync(sandbox);
         sandbox.AddFault(new FaultRule { Kind = FaultKind.HangAsync, Service = "rds", Operation = "CreateDBInstance" });
 
@@ -107,10 +113,11 @@ public sealed class FaultTests
         await AssertOldClusterIntactAsync(sandbox, original, OldId);
     }
 
-    [Fact]
-    public async Task Slow_DNS_lengthens_the_fence_and_the_cutover_still_succeeds()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Slow_DNS_lengthens_the_fence_and_the_cutover_still_succeeds(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         sandbox.AddFault(new FaultRule { Kind = FaultKind.SlowDns, DelaySeconds = 900 });
 
         var result = await sandbox.CutoverAsync("e2e-slow-dns");
@@ -119,10 +126,11 @@ public sealed class FaultTests
         Assert.True(result.Output.Contains("Verify passed", StringComparison.Ordinal), result.ToString());
     }
 
-    [Fact]
-    public async Task DNS_slower_than_the_deadline_stops_the_fence_naming_the_endpoint_and_Rollback_works()
+    [Theory]
+    [ChaosSeeds]
+    public async Task DNS_slower_than_the_deadline_stops_the_fence_naming_the_endpoint_and_Rollback_works(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var original = await WriteSomeAsync(sandbox);
         sandbox.AddFault(new FaultRule { Kind = FaultKind.SlowDns, DelaySeconds = 100_000 });
 

@@ -11,10 +11,11 @@ public sealed class StrayDressRehearsalTests
     private const string DressId = LedgerCluster.Id + "-rekey-dress";
     private const string CrashedRun = "e2e-dress-crashed";
 
-    [Fact]
-    public async Task Preflight_after_a_dress_rehearsal_that_died_after_its_restore_warns_naming_the_copy_its_run_and_the_command_with_no_mutating_call()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Preflight_after_a_dress_rehearsal_that_died_after_its_restore_warns_naming_the_copy_its_run_and_the_command_with_no_mutating_call(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var crash = new CrashingHttpClientFactory { CrashAfterOperation = "RestoreDBClusterToPointInTime" };
         var crashed = await sandbox.RunAsync(sandbox.CreateAws(crash), sandbox.Arguments("DressRehearsal", CrashedRun, $"--confirm={LedgerCluster.Id}"));
         Assert.True(crash.Crashed && crashed.ExitCode != 0, crashed.ToString());
@@ -28,10 +29,11 @@ public sealed class StrayDressRehearsalTests
         Assert.Equal(before, await CopyAsync(sandbox));
     }
 
-    [Fact]
-    public async Task Restore_swap_Cleanup_reports_a_dress_rehearsal_copy_left_behind_and_leaves_it_as_it_is()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Restore_swap_Cleanup_reports_a_dress_rehearsal_copy_left_behind_and_leaves_it_as_it_is(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenRecoveryTests.RequireAsync(sandbox.CutoverAsync("e2e-cutover"));
         await SeedCopyAsync(sandbox);
         var before = await CopyAsync(sandbox);
@@ -44,10 +46,11 @@ public sealed class StrayDressRehearsalTests
         Assert.Equal(before, await CopyAsync(sandbox));
     }
 
-    [Fact]
-    public async Task Blue_green_Cleanup_reports_a_dress_rehearsal_copy_left_behind_and_leaves_it_as_it_is()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Blue_green_Cleanup_reports_a_dress_rehearsal_copy_left_behind_and_leaves_it_as_it_is(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         await BlueGreenCutoverTests.PrepareAsync(sandbox);
         await BlueGreenRecoveryTests.RequireAsync(BlueGreenCutoverTests.CutoverAsync(sandbox, "e2e-bg-cleanup"));
         await SeedCopyAsync(sandbox);

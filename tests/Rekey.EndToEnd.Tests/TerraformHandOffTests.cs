@@ -43,10 +43,11 @@ public sealed class TerraformHandOffTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    [Fact]
-    public async Task Preflight_refuses_a_plan_that_replaces_the_cluster_for_its_key_names_the_attribute_prints_the_fix_and_changes_nothing()
+    [Theory]
+    [ChaosSeeds]
+    public async Task Preflight_refuses_a_plan_that_replaces_the_cluster_for_its_key_names_the_attribute_prints_the_fix_and_changes_nothing(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var plan = Write("replace.json", Plan("1.2", ClusterReplacedForItsKey(LedgerCluster.KeyAlias)));
 
         var result = await sandbox.RunAsync(sandbox.Arguments("Preflight", "e2e-tf-replace", $"--terraform-plan={plan}"));
@@ -60,10 +61,11 @@ public sealed class TerraformHandOffTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task A_plan_that_touches_only_unrelated_resources_lets_Preflight_pass()
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_plan_that_touches_only_unrelated_resources_lets_Preflight_pass(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var bucket = """
             { "address": "aws_s3_bucket.logs", "mode": "managed", "type": "aws_s3_bucket", "name": "logs",
               "provider_name": "registry.terraform.io/hashicorp/aws",
@@ -77,10 +79,11 @@ public sealed class TerraformHandOffTests : IDisposable
         Assert.Contains("Preflight passed", result.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task After_the_cutover_Verify_fails_a_plan_that_would_replace_the_new_cluster_naming_the_key_ARN_to_write_and_passes_one_that_changes_nothing()
+    [Theory]
+    [ChaosSeeds]
+    public async Task After_the_cutover_Verify_fails_a_plan_that_would_replace_the_new_cluster_naming_the_key_ARN_to_write_and_passes_one_that_changes_nothing(long chaosSeed)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
         var cutover = await sandbox.CutoverAsync("e2e-tf-after", null, "--strategy=restore-swap");
         Assert.True(cutover.ExitCode == 0, cutover.ToString());
         string newKey;
@@ -116,7 +119,7 @@ public sealed class TerraformHandOffTests : IDisposable
     [InlineData("format-2", "Rekey reads format 1.x only")]
     public async Task A_missing_malformed_or_other_format_plan_file_is_refused_as_bad_input_before_any_call(string kind, string expected)
     {
-        await using var sandbox = await EndToEndSandbox.StartAsync();
+        await using var sandbox = await EndToEndSandbox.StartAsync(ChaosSeedsAttribute.Seeds[0]);
         var path = kind switch
         {
             "missing" => Path.Combine(_directory, "absent.json"),

@@ -59,7 +59,7 @@ public sealed partial class BackupService : RestJsonService
 
     /// <summary>The role exists in the caller's own account (AWS Backup passes roles of the account it works in).</summary>
     private bool RoleExists(AwsRequestContext request, string roleArn) =>
-        _roles.FindByArn(roleArn) is { } role && role.Account == request.Account;
+        _roles.FindUsable(roleArn, Runtime.Clock.Now) is { } role && role.Account == request.Account;
 
     /// <summary>
     /// StartBackupJob and StartCopyJob with a role that does not exist. AWS does not document

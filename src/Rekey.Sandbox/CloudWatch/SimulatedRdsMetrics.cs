@@ -42,9 +42,10 @@ public sealed record MetricResult(string Id, string Label, IReadOnlyList<DateTim
 /// DBClusterIdentifier, and the Blue/Green replication lag (<see cref="ReplicationSamples"/>). Like RDS, the sandbox emits one sample a minute, from the resource's
 /// creation up to the sandbox's now; periods aggregate those samples with the requested statistic.
 /// A dimension names the resource by its identifier now: after a rename the whole history follows
-/// the new name (AWS keeps it under the old one), which the sandbox cannot tell apart.
+/// the new name (AWS keeps it under the old one), which the sandbox cannot tell apart. In the unruly mode a sample
+/// can be read only once its delay (<see cref="ChaosMode.MetricDelay"/>) has passed on the sandbox clock.
 /// </summary>
-public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications applications, SandboxRuntime runtime)
+public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications applications, SandboxRuntime runtime, ChaosMode chaos)
 {
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMinutes(1);
 
@@ -56,7 +57,13 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
             throw InvalidParameter("The parameter MetricDataQueries must contain between 1 and 500 queries.");
         }
 
-        if (request.StartTime >= request.EndTime)
+        // CloudWatch's own wording for each case (the first seen from AWS and moto when both times come from one whole-second Date).
+        if (request.StartTime == request.EndTime)
+        {
+            throw InvalidParameter("The parameter StartTime must not equal parameter EndTime.");
+        }
+
+        if (request.StartTime > request.EndTime)
         {
             throw InvalidParameter("The parameter StartTime must be less than the parameter EndTime.");
         }
@@ -148,6 +155,11 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
         var firstSample = BucketStart(since, 60).Add(SampleInterval);
         for (var minute = firstSample > startTime ? firstSample : BucketStart(startTime, 60); minute <= last; minute += SampleInterval)
         {
+            if (!Arrived(account, region, query, minute))
+            {
+                continue;
+            }
+
             var at = minute;
             double value = query.MetricName == "DatabaseConnections"
                 ? connections.Count(c => c.OpenedAt <= at && (c.ClosedAt is null || c.ClosedAt > at))
@@ -195,6 +207,11 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
         var firstSample = BucketStart(deployment.CreateTime, 60).Add(SampleInterval);
         for (var minute = firstSample > startTime ? firstSample : BucketStart(startTime, 60); minute <= last; minute += SampleInterval)
         {
+            if (!Arrived(account, region, query, minute))
+            {
+                continue;
+            }
+
             var lag = rds.ReplicaLag(blue, minute);
             var at = minute;
             samples.Add((minute, query.MetricName == "AuroraBinlogReplicaLag"
@@ -203,6 +220,19 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
         }
 
         return samples;
+    }
+
+    /// <summary>Whether the sample stamped <paramref name="minute"/> has reached CloudWatch (always, unless the unruly mode delays it).</summary>
+    private bool Arrived(string account, string region, MetricQuery query, DateTimeOffset minute)
+    {
+        if (!chaos.IsOn)
+        {
+            return true;
+        }
+
+        var dimension = query.Dimensions[0];
+        var metric = $"{account}/{region}/{query.MetricName}/{dimension.Name}={dimension.Value}";
+        return minute + chaos.MetricDelay(metric, minute) <= runtime.Clock.Now;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

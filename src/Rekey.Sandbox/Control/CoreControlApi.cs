@@ -15,9 +15,23 @@ public sealed class CoreControlApi(IServiceProvider services) : ISandboxControlA
         var group = routes.MapGroup("/_sandbox");
         group.MapGet("/health", () => Results.Json(new { status = "ready", now = Clock.Now }, SandboxJson.Options));
 
-        group.MapGet("/clock", () => Results.Json(new { now = Clock.Now, speed = Clock.Speed }, SandboxJson.Options));
+        group.MapGet("/clock", () => Results.Json(new { now = Clock.Now, speed = Clock.Speed, paused = Clock.IsPaused, wholeSeconds = Clock.WholeSeconds }, SandboxJson.Options));
+        group.MapPost("/clock/pause", () => Results.Json(new { now = Runtime.Change(() => Clock.Pause()), paused = true }, SandboxJson.Options));
+        group.MapPost("/clock/resume", () => Results.Json(new { now = Runtime.Change(() => Clock.Resume()), paused = false }, SandboxJson.Options));
         group.MapPost("/clock/advance", (ClockAdvance body) =>
             Results.Json(new { now = Runtime.Change(() => Clock.Advance(TimeSpan.FromSeconds(body.Seconds))) }, SandboxJson.Options));
+
+        // The unruly mode: GET says what it does, PUT {"seed": N} turns it on, {"seed": null} off.
+        group.MapGet("/chaos", () => Results.Json(Chaos.Describe(), SandboxJson.Options));
+        group.MapPut("/chaos", (ChaosRequest body) =>
+        {
+            Runtime.Change(() =>
+            {
+                Chaos.Set(body.Seed);
+                return body.Seed;
+            });
+            return Results.Json(Chaos.Describe(), SandboxJson.Options);
+        });
 
         group.MapGet("/calls", (string? account, string? service, string? operation, bool? mutating) =>
             Results.Json(Calls.Find(account, service, operation, mutating), SandboxJson.Options));
@@ -86,6 +100,8 @@ public sealed class CoreControlApi(IServiceProvider services) : ISandboxControlA
 
     private SandboxClock Clock => services.GetRequiredService<SandboxClock>();
 
+    private ChaosMode Chaos => services.GetRequiredService<ChaosMode>();
+
     private CallLog Calls => services.GetRequiredService<CallLog>();
 
     private FaultInjector Faults => services.GetRequiredService<FaultInjector>();
@@ -93,6 +109,8 @@ public sealed class CoreControlApi(IServiceProvider services) : ISandboxControlA
     private IKeyRegistry Keys => services.GetRequiredService<IKeyRegistry>();
 
     public sealed record ClockAdvance(double Seconds);
+
+    public sealed record ChaosRequest(long? Seed);
 
     public sealed record KeyRequest(string? Account, string? Region, string? Alias, string? Description);
 

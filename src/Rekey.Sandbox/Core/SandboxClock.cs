@@ -12,6 +12,7 @@ public sealed class SandboxClock
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private DateTimeOffset _origin;
     private TimeSpan _skipped;
+    private bool _wholeSeconds;
 
     public SandboxClock(double speed, DateTimeOffset origin)
     {
@@ -26,13 +27,24 @@ public sealed class SandboxClock
 
     public double Speed { get; }
 
+    /// <summary>
+    /// Whether the clock reads whole seconds, as the HTTP Date header does on AWS (the unruly mode): two readings in
+    /// one second are then equal, and so are the timestamps derived from them.
+    /// </summary>
+    public bool WholeSeconds
+    {
+        get => Volatile.Read(ref _wholeSeconds);
+        set => Volatile.Write(ref _wholeSeconds, value);
+    }
+
     public DateTimeOffset Now
     {
         get
         {
             lock (_sync)
             {
-                return Truncate(_origin + _skipped + TimeSpan.FromTicks((long)(_elapsed.Elapsed.Ticks * Speed)));
+                var now = Truncate(_origin + _skipped + TimeSpan.FromTicks((long)(_elapsed.Elapsed.Ticks * Speed)));
+                return WholeSeconds ? new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero) : now;
             }
         }
     }
@@ -51,6 +63,43 @@ public sealed class SandboxClock
         }
 
         return Now;
+    }
+
+    /// <summary>
+    /// Stops the clock: it reads the same time until <see cref="Resume"/>, and only <see cref="Advance"/> moves it. A test
+    /// that must hold AWS in a state (a switchover in progress) pauses the clock instead of racing the real one.
+    /// </summary>
+    public DateTimeOffset Pause()
+    {
+        lock (_sync)
+        {
+            _skipped += TimeSpan.FromTicks((long)(_elapsed.Elapsed.Ticks * Speed));
+            _elapsed.Reset();
+        }
+
+        return Now;
+    }
+
+    /// <summary>Lets a paused clock run again at its speed, from where it stood.</summary>
+    public DateTimeOffset Resume()
+    {
+        lock (_sync)
+        {
+            _elapsed.Start();
+        }
+
+        return Now;
+    }
+
+    public bool IsPaused
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return !_elapsed.IsRunning;
+            }
+        }
     }
 
     /// <summary>Continues from a saved time (state file), keeping the speed.</summary>

@@ -33,9 +33,10 @@ public sealed record DnsResolution(string Name, string? CanonicalName, IPAddress
 /// <summary>
 /// The names the sandbox's DNS server answers, with the moment each appears and disappears, so
 /// that a change reaches DNS after a delay, as AWS's does. Services publish; the DNS server and
-/// the simulated application resolve (always under the runtime lock).
+/// the simulated application resolve (always under the runtime lock). In the unruly mode each
+/// name appears later by a delay of its own and a removed name lingers (<see cref="ChaosMode"/>).
 /// </summary>
-public sealed class DnsZone : IStatefulComponent
+public sealed class DnsZone(ChaosMode chaos) : IStatefulComponent
 {
     private List<DnsEntry> _entries = [];
 
@@ -47,8 +48,16 @@ public sealed class DnsZone : IStatefulComponent
     public void Publish(DnsEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        Retire(e => Same(e.Name, entry.Name), entry.VisibleFrom);
-        _entries.Add(entry with { Name = Normalize(entry.Name), CanonicalName = entry.CanonicalName is null ? null : Normalize(entry.CanonicalName) });
+
+        // The previous answer for the name stays until the new one appears: a replaced name is never missing.
+        var from = entry.VisibleFrom + chaos.NameDelay(entry.Name);
+        RetireAt(e => Same(e.Name, entry.Name), from);
+        _entries.Add(entry with
+        {
+            Name = Normalize(entry.Name),
+            CanonicalName = entry.CanonicalName is null ? null : Normalize(entry.CanonicalName),
+            VisibleFrom = from,
+        });
     }
 
     /// <summary>Makes a name stop resolving at <paramref name="at"/>.</summary>
@@ -57,9 +66,23 @@ public sealed class DnsZone : IStatefulComponent
     /// <summary>Retires every name of an owner at <paramref name="at"/>.</summary>
     public void RetireOwner(string owner, DateTimeOffset at) => Retire(e => e.Owner == owner, at);
 
+    /// <summary>Makes the names <paramref name="which"/> selects stop resolving at <paramref name="at"/> (later by each name's linger in the unruly mode).</summary>
     public void Retire(Func<DnsEntry, bool> which, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(which);
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            var entry = _entries[i];
+            var until = at + chaos.NameLinger(entry.Name);
+            if (which(entry) && (entry.VisibleUntil is null || entry.VisibleUntil > until))
+            {
+                _entries[i] = entry with { VisibleUntil = until < entry.VisibleFrom ? entry.VisibleFrom : until };
+            }
+        }
+    }
+
+    private void RetireAt(Func<DnsEntry, bool> which, DateTimeOffset at)
+    {
         for (var i = 0; i < _entries.Count; i++)
         {
             var entry = _entries[i];

@@ -27,6 +27,12 @@ public sealed class IamRole
 
     public List<IamTag> Tags { get; init; } = [];
 
+    /// <summary>
+    /// When STS and AWS Backup can first use the role: null at once (seeded roles stand for roles that existed
+    /// before); a role created through IAM in the unruly mode waits, as IAM's eventual consistency allows.
+    /// </summary>
+    public DateTimeOffset? UsableFrom { get; set; }
+
     public string Arn => $"arn:aws:iam::{Account}:role{Path}{RoleName}";
 }
 
@@ -92,6 +98,10 @@ public sealed class IamRoles(SandboxClock clock, SandboxRuntime runtime) : IStat
         _roles.Add(role);
         return role;
     }
+
+    /// <summary>The role an ARN names, if it exists and IAM's change has reached the services that use it at <paramref name="at"/>.</summary>
+    public IamRole? FindUsable(string arn, DateTimeOffset at) =>
+        FindByArn(arn) is { } role && (role.UsableFrom is null || role.UsableFrom <= at) ? role : null;
 
     public bool Remove(IamRole role) => _roles.Remove(role);
 

@@ -16,11 +16,13 @@ namespace Rekey.Sandbox.Iam;
 public sealed partial class IamService : QueryService
 {
     private readonly IamRoles _roles;
+    private readonly ChaosMode _chaos;
 
-    public IamService(SandboxRuntime runtime, IamRoles roles)
+    public IamService(SandboxRuntime runtime, IamRoles roles, ChaosMode chaos)
         : base(runtime)
     {
         _roles = roles;
+        _chaos = chaos;
         Register("GetRole", mutating: false, GetRole);
         Register("CreateRole", mutating: true, CreateRole);
         Register("DeleteRole", mutating: true, DeleteRole);
@@ -66,6 +68,11 @@ public sealed partial class IamService : QueryService
 
         var tags = p.Structures("Tags").Select(t => new IamTag(t.Required("Key"), t.Get("Value") ?? string.Empty));
         var role = _roles.Add(request.Account, name, path, document, p.Get("Description"), maxSession, tags);
+        if (_chaos.IsOn)
+        {
+            role.UsableFrom = role.CreateDate + _chaos.IamDelay(role.Arn);
+        }
+
         return [RoleXml(role)];
     }
 

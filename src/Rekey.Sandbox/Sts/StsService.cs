@@ -177,7 +177,7 @@ public sealed partial class StsService : QueryService
             PrincipalOrgId = _organizations.Of(request.Account)?.Id,
         };
 
-        var role = _roles.FindByArn(roleArn);
+        var role = _roles.FindUsable(roleArn, Runtime.Clock.Now);
         var tagged = parameters.Has("Tags") || parameters.Has("TransitiveTagKeys");
         if (role is null ||
             !PolicyEvaluator.IsAllowed(role.AssumeRolePolicyDocument, Caller("sts:AssumeRole")) ||
@@ -208,7 +208,7 @@ public sealed partial class StsService : QueryService
                 [webIdentity.Provider + ":aud"] = webIdentity.Audiences,
             },
         };
-        var role = _roles.FindByArn(roleArn);
+        var role = _roles.FindUsable(roleArn, Runtime.Clock.Now);
         if (role is null || !PolicyEvaluator.IsAllowed(role.AssumeRolePolicyDocument, caller))
         {
             throw new AwsServiceException("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", HttpStatusCode.Forbidden);

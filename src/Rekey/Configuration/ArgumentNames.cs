@@ -42,5 +42,6 @@ public static class ArgumentNames
     public const string OutagePollInterval = "outage-poll-interval";
     public const string MaxWait = "max-wait";
     public const string Runs = "runs";
+    public const string ChaosSeed = "chaos-seed";
     public const string TerraformPlan = "terraform-plan";
 }

@@ -108,6 +108,9 @@ public sealed record RekeySettings
     /// <summary>How many rehearsals the Benchmark target runs.</summary>
     public int Runs { get; init; } = DefaultRuns;
 
+    /// <summary>Rehearse and Benchmark: the seed of the sandbox's unruly mode; null keeps the sandbox tidy.</summary>
+    public long? ChaosSeed { get; init; }
+
     /// <summary>The JSON of <c>terraform show -json PLANFILE</c>, checked by Preflight and Verify; already read once and found well formed.</summary>
     public string? TerraformPlan { get; init; }
 }

@@ -47,6 +47,7 @@ public static partial class SettingsReader
         new(ArgumentNames.OutagePollInterval, "Pause between two looks at AWS while the writers are down, without backing off (default 2s, or --poll-interval when that is shorter).", false, "REKEY_OUTAGE_POLL_INTERVAL"),
         new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
         new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
+        new(ArgumentNames.ChaosSeed, "Rehearse and Benchmark: run the sandbox in its unruly mode under this seed (late and lingering DNS names, late metrics, a whole-second clock, IAM delays).", false, "REKEY_CHAOS_SEED"),
         new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN") { AnyText = true },
     ];
 
@@ -162,6 +163,7 @@ public static partial class SettingsReader
             MaxWait = Value(ArgumentNames.MaxWait, DurationLimits.MaxWait.Parse),
             TerraformPlan = Text(ArgumentNames.TerraformPlan, v => (v.Trim(), Terraform.TerraformPlanFile.ProblemWith(v.Trim()))),
             Runs = Value(ArgumentNames.Runs, ParseRuns) ?? RekeySettings.DefaultRuns,
+            ChaosSeed = Value(ArgumentNames.ChaosSeed, ParseChaosSeed),
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
@@ -381,6 +383,11 @@ public static partial class SettingsReader
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= 100
             ? (runs, null)
             : (null, $"'{text}' is not a number of runs from 1 to 100.");
+
+    private static (long? Value, string? Problem) ParseChaosSeed(string text) =>
+        long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seed)
+            ? (seed, null)
+            : (null, $"'{text}' is not a chaos seed: give a whole number from 0 to {long.MaxValue}.");
 
     private static (string? Value, string? Problem) ParseRunId(string text) =>
         Matching(text, RunIdPattern(), $"'{text}' cannot be a run id: use 1 to 64 letters, digits, '-', '_' or '.'.");

@@ -6,22 +6,22 @@ namespace Rekey.Metrics;
 /// <summary>Reads the AWS/RDS metrics the cutover uses as evidence: connections to the old instances, commits on the old cluster.</summary>
 public static class RdsMetricsReader
 {
-    /// <summary>The datapoints of one AWS/RDS metric for one resource, oldest first.</summary>
+    /// <summary>The datapoints of one AWS/RDS metric for one resource in <paramref name="window"/>, oldest first.</summary>
     public static async Task<IReadOnlyList<(DateTime Time, double Value)>> ReadAsync(
         IAmazonCloudWatch cloudWatch,
         string metricName,
         string dimensionName,
         string dimensionValue,
         string statistic,
-        DateTimeOffset start,
-        DateTimeOffset end,
-        int periodSeconds,
+        MetricWindow window,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(cloudWatch);
+        ArgumentNullException.ThrowIfNull(window);
         var request = new GetMetricDataRequest
         {
-            StartTime = start.UtcDateTime,
-            EndTime = end.UtcDateTime,
+            StartTime = window.Start.UtcDateTime,
+            EndTime = window.End.UtcDateTime,
             ScanBy = "TimestampAscending",
             MetricDataQueries =
             [
@@ -31,7 +31,7 @@ public static class RdsMetricsReader
                     ReturnData = true,
                     MetricStat = new MetricStat
                     {
-                        Period = periodSeconds,
+                        Period = window.PeriodSeconds,
                         Stat = statistic,
                         Metric = new Metric
                         {

@@ -3,6 +3,7 @@ using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.Runtime;
 using Rekey.Clusters;
+using Rekey.Dns;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
@@ -48,7 +49,28 @@ public static class CreateInstances
         await WaitForClusterEndpointAsync(run, reader, definition, writer, source, cancellationToken).ConfigureAwait(false);
 
         await Task.WhenAll(readers.Select(r => WaitAvailableAsync(run, reader, r.Id, cancellationToken))).ConfigureAwait(false);
+        await WaitForNamesAsync(run, definition, cancellationToken).ConfigureAwait(false);
         await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.Phase, "instances", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The instances are back under their names only once those names resolve: each appears in DNS in its own time,
+    /// often after the cluster endpoint. The writer's outage has already ended; this wait does not extend it.
+    /// </summary>
+    private static async Task WaitForNamesAsync(RekeyRun run, SourceDefinition definition, CancellationToken cancellationToken)
+    {
+        var names = definition.Instances.Select(i => i.Endpoint).Append(definition.ReaderEndpoint).ToList();
+        var deadline = run.Wait.Settings.DnsDeadline;
+        var answers = await EndpointNames.WaitUntilResolvedAsync(run.Dns, run.Wait, names, deadline, cancellationToken).ConfigureAwait(false);
+        var missing = answers.Values.Where(a => !a.Exists).Select(a => a.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new WaitTimeoutException(
+                $"Gave up waiting after {deadline} for {string.Join(", ", missing)} to resolve; the instances are available and the writer serves {definition.ClusterEndpoint}. " +
+                "Nothing was undone: run the same target again to keep waiting, or Rollback.");
+        }
+
+        run.Journal.Add("CreateInstances", $"Every instance name and {definition.ReaderEndpoint} resolve.");
     }
 
     /// <summary>The CreateDBInstance request for <paramref name="old"/>'s settings under <paramref name="instanceId"/> in <paramref name="clusterId"/>.</summary>

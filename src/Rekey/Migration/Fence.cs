@@ -282,7 +282,7 @@ public static class Fence
         {
             var oldName = run.OldNameOf(instance.Id);
             var points = await RdsMetricsReader.ReadAsync(
-                run.CloudWatch, "DatabaseConnections", "DBInstanceIdentifier", oldName, "Maximum", now.AddMinutes(-5), now, 60, cancellationToken).ConfigureAwait(false);
+                run.CloudWatch, "DatabaseConnections", "DBInstanceIdentifier", oldName, "Maximum", MetricWindow.Last(TimeSpan.FromMinutes(5), now, 60), cancellationToken).ConfigureAwait(false);
             if (points.Count > 0 && points[^1].Value > 0)
             {
                 var message = $"Instance {oldName} still reports {points[^1].Value:0} connections at {points[^1].Time:u}; writes through them after T1 would not reach the new cluster.";

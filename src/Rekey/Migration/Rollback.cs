@@ -137,7 +137,7 @@ public static class Rollback
         {
             var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
             var since = target.ClusterCreateTime is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : now.AddDays(-1);
-            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.ClusterId, "Sum", since, now, 60, cancellationToken)
+            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.ClusterId, "Sum", MetricWindow.Between(since, now, 60), cancellationToken)
                 .ConfigureAwait(false);
             return points.Sum(p => p.Value) > 0;
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rekey.Clusters;
+using Rekey.Dns;
 using Rekey.Metrics;
 using Rekey.Runtime;
 using Rekey.State;
@@ -23,6 +24,9 @@ public static class Verify
         var definition = state.Definition ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} carries no recorded definition.");
         var checkedItems = new List<string>();
         var problems = new List<string>();
+
+        // Every name the cutover promised, asked until it resolves: instance names may appear later than the cluster's.
+        var names = new List<string>();
 
         Check(target.Endpoint == definition.ClusterEndpoint, $"cluster endpoint {definition.ClusterEndpoint}", $"the cluster endpoint is {target.Endpoint}, not {definition.ClusterEndpoint}");
         Check(target.ReaderEndpoint == definition.ReaderEndpoint, $"reader endpoint {definition.ReaderEndpoint}", $"the reader endpoint is {target.ReaderEndpoint}, not {definition.ReaderEndpoint}");
@@ -51,11 +55,11 @@ public static class Verify
                 }
             }
 
-            await CheckResolvesAsync(run, recorded.Endpoint, checkedItems, problems, cancellationToken).ConfigureAwait(false);
+            names.Add(recorded.Endpoint);
         }
 
-        await CheckResolvesAsync(run, definition.ClusterEndpoint, checkedItems, problems, cancellationToken).ConfigureAwait(false);
-        await CheckResolvesAsync(run, definition.ReaderEndpoint, checkedItems, problems, cancellationToken).ConfigureAwait(false);
+        names.Add(definition.ClusterEndpoint);
+        names.Add(definition.ReaderEndpoint);
 
         var customEndpoints = await reader.CustomEndpointsOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         foreach (var recorded in definition.CustomEndpoints)
@@ -68,9 +72,11 @@ public static class Verify
                     Same(endpoint.StaticMembers, recorded.StaticMembers) && Same(endpoint.ExcludedMembers, recorded.ExcludedMembers),
                     $"custom endpoint {recorded.Name} members",
                     $"custom endpoint {recorded.Name} has other members than before");
-                await CheckResolvesAsync(run, recorded.Endpoint, checkedItems, problems, cancellationToken).ConfigureAwait(false);
+                names.Add(recorded.Endpoint);
             }
         }
+
+        await CheckResolveAsync(run, names, checkedItems, problems, cancellationToken).ConfigureAwait(false);
 
         foreach (var (name, oldValue, newValue) in CarriedSettings.ClusterDifferences(source, target))
         {
@@ -85,7 +91,7 @@ public static class Verify
         if (state.T1 is { } t1)
         {
             var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.OldClusterId, "Sum", t1, now, 60, cancellationToken)
+            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.OldClusterId, "Sum", MetricWindow.Between(t1, now, 60), cancellationToken)
                 .ConfigureAwait(false);
             commitsAfterT1 = points.Where(p => p.Time >= t1.UtcDateTime).Sum(p => p.Value);
             Check(commitsAfterT1 == 0, "no commit on the old cluster after T1", $"CloudWatch counts {commitsAfterT1} commits on {run.OldClusterId} after T1: writes went to the old cluster after the fence");
@@ -119,17 +125,21 @@ public static class Verify
         }
     }
 
-    private static async Task CheckResolvesAsync(
-        RekeyRun run, string name, List<string> checkedItems, List<string> problems, CancellationToken cancellationToken)
+    private static async Task CheckResolveAsync(
+        RekeyRun run, IReadOnlyList<string> names, List<string> checkedItems, List<string> problems, CancellationToken cancellationToken)
     {
-        var resolution = await run.Dns.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
-        if (!resolution.Exists)
+        var deadline = run.Wait.Settings.DnsDeadline;
+        var answers = await EndpointNames.WaitUntilResolvedAsync(run.Dns, run.Wait, names, deadline, cancellationToken).ConfigureAwait(false);
+        foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            problems.Add($"{name} does not resolve");
-        }
-        else
-        {
-            checkedItems.Add($"{name} resolves");
+            if (answers[name].Exists)
+            {
+                checkedItems.Add($"{name} resolves");
+            }
+            else
+            {
+                problems.Add($"{name} does not resolve after {deadline} of waiting; check its DNS record, then run Verify again");
+            }
         }
     }
 

@@ -338,7 +338,7 @@ public static class BlueGreenCutover
         public async Task<IReadOnlyList<double>> RecentAsync(RekeyRun run, CancellationToken cancellationToken)
         {
             var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, Name, Dimension, Value, "Maximum", now - LagWindow, now, 60, cancellationToken).ConfigureAwait(false);
+            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, Name, Dimension, Value, "Maximum", MetricWindow.Last(LagWindow, now, 60), cancellationToken).ConfigureAwait(false);
             return [.. points.Select(p => p.Value)];
         }
 

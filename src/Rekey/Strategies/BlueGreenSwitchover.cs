@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.Runtime;
 using Rekey.Clusters;
+using Rekey.Dns;
 using Rekey.Migration;
 using Rekey.Runtime;
 using Rekey.State;
@@ -214,10 +215,13 @@ public static class BlueGreenSwitchover
         }
 
         Check(cluster.WriterId() == definition.WriterId, $"writer is {definition.WriterId}", $"writer is {cluster.WriterId() ?? "(none)"}, was {definition.WriterId}");
-        foreach (var endpoint in new[] { definition.ClusterEndpoint, definition.ReaderEndpoint }.Concat(definition.Instances.Select(i => i.Endpoint)))
+        // Each name is asked until it resolves: after a switchover the instance names may follow later than the cluster's.
+        var names = new[] { definition.ClusterEndpoint, definition.ReaderEndpoint }.Concat(definition.Instances.Select(i => i.Endpoint)).ToList();
+        var answers = await EndpointNames.WaitUntilResolvedAsync(run.Dns, run.Wait, names, run.Wait.Settings.DnsDeadline, cancellationToken).ConfigureAwait(false);
+        foreach (var endpoint in names.Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            var dns = await run.Dns.ResolveAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            Check(dns.Exists, $"DNS: {dns}", $"DNS: {endpoint} does not resolve");
+            var dns = answers[endpoint];
+            Check(dns.Exists, $"DNS: {dns}", $"DNS: {endpoint} does not resolve after {run.Wait.Settings.DnsDeadline} of waiting");
         }
 
         // The switchover carries the settings (green was built from blue); compare them with the old blue's, as restore-swap's Verify does.
@@ -267,7 +271,7 @@ public static class BlueGreenSwitchover
         {
             var switched = DateTimeOffset.Parse(switchedText, System.Globalization.CultureInfo.InvariantCulture);
             var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-            var points = await Metrics.RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", oldBlue.DBClusterIdentifier!, "Sum", switched, now, 60, cancellationToken).ConfigureAwait(false);
+            var points = await Metrics.RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", oldBlue.DBClusterIdentifier!, "Sum", Metrics.MetricWindow.Between(switched, now, 60), cancellationToken).ConfigureAwait(false);
             // Only whole minutes after the switchover count: the minute it happened in holds blue's last writes,
             // whichever end of its period a datapoint is stamped with.
             var after = points.Where(p => p.Time >= switched.UtcDateTime.AddSeconds(60)).ToList();

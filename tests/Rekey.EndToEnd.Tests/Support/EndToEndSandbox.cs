@@ -13,16 +13,17 @@ using Spectre.Console.Testing;
 namespace Rekey.EndToEnd.Tests.Support;
 
 /// <summary>What one in-process run of the build host did: its exit code, its console, and the AWS calls the sandbox served meanwhile.</summary>
-public sealed record HostResult(int ExitCode, string Output, IReadOnlyList<CallRecord> Calls)
+public sealed record HostResult(int ExitCode, string Output, IReadOnlyList<CallRecord> Calls, long? ChaosSeed = null)
 {
     public IReadOnlyList<CallRecord> MutatingCalls => [.. Calls.Where(c => c.Mutating)];
 
-    public override string ToString() => $"exit code {ExitCode}{Environment.NewLine}{Output}";
+    public override string ToString() =>
+        $"exit code {ExitCode}{(ChaosSeed is { } seed ? $" (sandbox chaos seed {seed}: REKEY_CHAOS_SEEDS={seed} reruns under it)" : string.Empty)}{Environment.NewLine}{Output}";
 }
 
 /// <summary>
-/// A sandbox in this process (free ports, a fast clock) seeded with <see cref="LedgerCluster"/>, and the
-/// real build host run in-process against it, as the workflow runs it.
+/// A sandbox in this process (free ports, a fast clock, the unruly mode under the test's chaos seed) seeded with
+/// <see cref="LedgerCluster"/>, and the real build host run in-process against it, as the workflow runs it.
 /// </summary>
 public sealed class EndToEndSandbox : IAsyncDisposable
 {
@@ -50,9 +51,13 @@ public sealed class EndToEndSandbox : IAsyncDisposable
 
     public string ArtifactsDirectory => _artifacts;
 
-    public static async Task<EndToEndSandbox> StartAsync(bool seed = true)
+    /// <summary>The seed of the sandbox's unruly mode (<see cref="ChaosSeedsAttribute"/>); null for a tidy sandbox.</summary>
+    public long? ChaosSeed => Server.Chaos.Seed;
+
+    /// <summary>A sandbox in the unruly mode under <paramref name="chaosSeed"/> (null: tidy), seeded with the ledger cluster unless <paramref name="seed"/> is false.</summary>
+    public static async Task<EndToEndSandbox> StartAsync(long? chaosSeed, bool seed = true)
     {
-        var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed) with { DefaultRegion = LedgerCluster.Region });
+        var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed) with { DefaultRegion = LedgerCluster.Region, ChaosSeed = chaosSeed });
         var artifacts = Directory.CreateTempSubdirectory("rekey-e2e-").FullName;
         var sandbox = new EndToEndSandbox(server, artifacts);
         if (seed)
@@ -112,7 +117,7 @@ public sealed class EndToEndSandbox : IAsyncDisposable
             .ConfigureServices(services => services.AddSingleton(aws ?? Aws))
             .RunAsync(arguments);
         var calls = Server.Calls.Snapshot();
-        return new HostResult(exitCode, console.Output, [.. calls.Skip(before)]);
+        return new HostResult(exitCode, console.Output, [.. calls.Skip(before)], ChaosSeed);
     }
 
     public Task<HostResult> RunAsync(params string[] arguments) => RunAsync(null, arguments);
