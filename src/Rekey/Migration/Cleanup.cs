@@ -15,9 +15,12 @@ namespace Rekey.Migration;
 /// </summary>
 public static class Cleanup
 {
-    /// <summary>Both strategies' cleanups: the only step that deletes the old cluster, after its final snapshot.</summary>
+    /// <summary>
+    /// Both strategies' cleanups: the only step that deletes the old cluster, after its final snapshot. It takes the lock
+    /// itself, on the old cluster it deletes (which takes the lock with it), so the guard only refuses another run's.
+    /// </summary>
     public static StepRules Rules { get; } = StepRules.Of(
-        "Cleanup", LockRule.Hold, ClusterExpectation.CutoverFinished, checksTargetKey: false,
+        "Cleanup", LockRule.NotHeldByAnother, ClusterExpectation.CutoverFinished, checksTargetKey: false,
         StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterSnapshotAsync), nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync))) with { MayDeleteOldCluster = true };
 
     public static string FinalSnapshotName(string oldClusterId) => $"{oldClusterId}-rekey-final";

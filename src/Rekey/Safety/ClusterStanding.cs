@@ -17,8 +17,16 @@ public sealed record ClusterStanding(string ClusterId, DBCluster? AtOriginalName
     public DBCluster? RenamedSource =>
         AtOldName is not null && AtOldName.Tag(RekeyTags.Role) == RekeyTags.SourceRole && AtOldName.Tag(RekeyTags.OriginalId) == ClusterId ? AtOldName : null;
 
-    /// <summary>The old blue after a switchover, when it is this cluster's.</summary>
-    public DBCluster? SwitchedBlue => BlueGreenDeployments.IsBlueOf(OldBlue, ClusterId) ? OldBlue : null;
+    /// <summary>
+    /// The old blue after a switchover, while that Blue/Green cutover is this cluster's and under way (not verified or
+    /// rolled back, or still locked). Once it is finished the cluster under its own name is the one a next cutover acts on.
+    /// </summary>
+    public DBCluster? SwitchedBlue =>
+        BlueGreenDeployments.IsBlueOf(OldBlue, ClusterId)
+        && OldBlue is not null
+        && (OldBlue.Tag(RekeyTags.Phase) is not (BlueGreenDeployments.Verified or "rolled-back") || OldBlue.Tag(RekeyTags.Lock) is not null)
+            ? OldBlue
+            : null;
 
     /// <summary>The new cluster a restore-swap created under the original name.</summary>
     public DBCluster? Target => AtOriginalName?.Tag(RekeyTags.Role) == RekeyTags.TargetRole ? AtOriginalName : null;
@@ -31,9 +39,18 @@ public sealed record ClusterStanding(string ClusterId, DBCluster? AtOriginalName
 
     public string? LockHolder => Carrier?.Tag(RekeyTags.Lock);
 
-    public string? RecordedTargetKey => Carrier?.Tag(RekeyTags.TargetKey);
+    /// <summary>The target key the cutover under way recorded; null when none is under way.</summary>
+    public string? RecordedTargetKey => Record?.Tag(RekeyTags.TargetKey);
 
-    public string? RecordedRunId => Carrier?.Tag(RekeyTags.RunId);
+    /// <summary>The run the cutover under way recorded as its own.</summary>
+    public string? RecordedRunId => Record?.Tag(RekeyTags.RunId);
+
+    /// <summary>
+    /// The carrier when its tags are a cutover's record: a restore-swap source (rekey:role=source) or a Blue/Green blue.
+    /// A new cluster that Blue/Green made from blue carries copies of blue's tags, which record nothing of its own.
+    /// </summary>
+    private DBCluster? Record =>
+        Carrier is { } carrier && (carrier.Tag(RekeyTags.Role) == RekeyTags.SourceRole || BlueGreenDeployments.IsBlueOf(carrier, ClusterId)) ? carrier : null;
 
     /// <summary>T1 is recorded: the restore-swap fence is done.</summary>
     public bool IsFenced => RenamedSource?.Tag(RekeyTags.T1) is not null;
