@@ -286,7 +286,8 @@ public static class BlueGreenSwitchover
                     : string.Empty;
                 checks.Fail(
                     $"{why}Sequences are not replicated by logical replication: on the old blue {state.OldBlue!.DBClusterIdentifier} run{Environment.NewLine}    {SequenceQuery}{Environment.NewLine}"
-                    + $"  then run its output (setval statements) on {run.ClusterId}, and run --target=VerifyBlueGreen (or Cutover) again with --{Configuration.ArgumentNames.SequencesAdvanced}.");
+                    + $"  then run its output (setval statements) on {run.ClusterId}, and finish with{Environment.NewLine}    {FinishingCommand(run)}{Environment.NewLine}"
+                    + $"  (or Cutover again with the same --run-id and --{Configuration.ArgumentNames.SequencesAdvanced}; in the Rekey workflow: phase cutover, run-id {run.RunId}, sequences-advanced on).");
             }
             else
             {
@@ -315,6 +316,18 @@ public static class BlueGreenSwitchover
             SequenceQuery = sequenceQuery,
             SwitchedAt = switchedAt is null ? null : DateTimeOffset.Parse(switchedAt, System.Globalization.CultureInfo.InvariantCulture),
         };
+    }
+
+    /// <summary>
+    /// The command that finishes a PostgreSQL cutover once the sequences are advanced, complete as printed: the lock and
+    /// the recorded cutover belong to this run's id, so without --run-id the finishing run would be another run and refused.
+    /// </summary>
+    public static string FinishingCommand(RekeyRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var key = run.Settings.KmsKey is { } given ? $" --{Configuration.ArgumentNames.KmsKey}={given}" : string.Empty;
+        return $"./build.sh --target=VerifyBlueGreen --strategy=blue-green --cluster={run.ClusterId} --region={run.Region.SystemName}{key} "
+            + $"--run-id={run.RunId} --confirm={run.ClusterId} --{Configuration.ArgumentNames.SequencesAdvanced}";
     }
 
     /// <summary>
