@@ -176,6 +176,25 @@ public sealed partial class TruthfulVerdictTests
         Assert.Equal(BlueGreenStatus.SwitchoverInProgress, Deployment(sandbox).Status);
     }
 
+    [Fact]
+    public async Task Preflight_that_may_not_read_the_key_policy_lists_the_key_use_as_not_measured_and_refuses_with_exit_3()
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync();
+        var key = await sandbox.RunAsync(sandbox.Arguments("PrepareKey", "e2e-preflight-blind", $"--confirm={LedgerCluster.Id}", "--exclusive"));
+        Assert.True(key.ExitCode == 0, key.ToString());
+        sandbox.AddFault(new FaultRule { Kind = FaultKind.Fail, Service = "kms", Operation = "GetKeyPolicy", ErrorCode = "AccessDeniedException", HttpStatus = 400, Count = 10 });
+
+        var result = await sandbox.RunAsync(sandbox.Arguments("Preflight", "e2e-preflight-blind"));
+
+        Assert.True(result.ExitCode == ExitCodes.RefusedByPreflight, result.ToString());
+        Assert.Contains("cannot prove RDS may use the key for it (not measured)", Flat(result), StringComparison.Ordinal);
+        using var report = await ReportAsync(sandbox, "preflight");
+        var item = Assert.Single(report.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("step").GetString() == "Preflight").GetProperty("items")[0];
+        Assert.Equal("NotMeasured", item.GetProperty("outcome").GetString());
+        Assert.Contains("kms:GetKeyPolicy", item.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("aws kms get-key-policy", item.GetProperty("lookInstead").GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// ProvisionGreen, then a Cutover whose runner dies right after AWS accepted the switchover, which AWS then holds
     /// in progress until the test decides (a catch-up that does not finish, under a timeout the test keeps far away).
