@@ -24,6 +24,6 @@ public static class RekeyBuild
                         .RunAsync(arguments, cancellationToken))))
             .UseLifetime<RunLifetime>()
             .UseTaskLifetime<StepLifetime>()
-            .UseExitCodes(Runtime.ExitCodes.For)
+            .UseExitCodes(exception => exception is CommandLineException ? Runtime.ExitCodes.InvalidArguments : Runtime.ExitCodes.For(exception))
             .DescribeArguments(SettingsReader.Definitions.Select(d => (d.IsFlag ? $"--{d.Name}" : $"--{d.Name}=VALUE", d.Description)));
 }

@@ -42,10 +42,14 @@ public sealed class RekeyContext : FrostingContext, IDisposable
             new EndpointResolver(Settings.DnsServer),
             Waits(Settings),
             TimeProvider.System,
-            Logger));
+            Logger,
+            Step));
     }
 
     public RekeySettings Settings { get; }
+
+    /// <summary>The step in progress (set around each task), whose rules the run's change guard applies.</summary>
+    public Safety.StepInProgress Step { get; } = new();
 
     /// <summary>The targets the command line names (Cake's --target, repeatable); Default when none.</summary>
     public IReadOnlyList<string> Targets => Arguments.HasArgument("target") ? [.. Arguments.GetArguments("target")] : ["Default"];

@@ -114,8 +114,9 @@ public sealed class CakeHost
 
         var exitCode = await app.RunAsync(args, cancellation.Token).ConfigureAwait(false);
 
-        // Spectre reports a command line it cannot parse as a negative code.
-        return exitCode < 0 ? 1 : exitCode;
+        // Spectre reports a command line it cannot parse (after printing why) as a negative code; the
+        // command itself catches everything else.
+        return exitCode >= 0 ? exitCode : _exitCodes?.For(new CommandLineException("The command line could not be parsed.")) ?? 1;
     }
 
     private ServiceCollection CreateServices()

@@ -43,7 +43,22 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
                 + $"Run --target={info.TargetTask.Name} without --exclusive, or one step with --target=STEP --exclusive.");
         }
 
-        // A dry run changes nothing, so it needs no confirmation: it only shows what would run.
+        // A dry run changes nothing and writes no report, so it needs neither a confirmation nor a writable folder.
+        if (!mode.DryRun)
+        {
+            var unwritable = new[]
+                {
+                    WritableFolder.ProblemWith($"--{ArgumentNames.ArtifactsDirectory}", settings.ArtifactsDirectory),
+                    settings.IamOutput is { } iam ? WritableFolder.ProblemWith($"--{ArgumentNames.IamOutput}", iam) : null,
+                }
+                .OfType<string>()
+                .ToList();
+            if (unwritable.Count > 0)
+            {
+                throw new InvalidArgumentsException(unwritable);
+            }
+        }
+
         var mutating = MutatingTasks(mode.Exclusive ? mode.Targets : stepNames).ToList();
         if (mutating.Count == 0 || mode.DryRun)
         {
@@ -102,12 +117,31 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             Checks = run.Journal.Checks,
             Final = run.Journal.Final,
             Warnings = run.Journal.Warnings.Select(w => w.Message).Concat(context.Preflight?.Warnings ?? []).Distinct().ToList(),
+            Changes = run.Guard.Admitted,
             Log = run.Journal.Entries.Where(e => e.Level == JournalLevel.Info).Select(e => $"{e.Step}: {e.Message}").ToList(),
         };
 
         // One file pair per target, so a cutover's evidence survives the Backup (or Verify) that follows it in the same run.
-        var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, ReportName(context.Settings.Cluster, mode.Targets.Count > 0 ? mode.Targets.Select(TaskName) : [_target]));
-        context.Log.Information("Report: {0} and {1}", json, markdown);
+        try
+        {
+            var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, ReportName(context.Settings.Cluster, mode.Targets.Count > 0 ? mode.Targets.Select(TaskName) : [_target]));
+            context.Log.Information("Report: {0} and {1}", json, markdown);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The folder was writable when the run started; an error here must not hide the run's own outcome
+            // behind a stack trace. The summary below (and the job summary) still carry the report.
+            context.Log.Error(
+                "The report could not be written to {0}: {1} Its content follows; make the folder writable before the next run.",
+                context.Settings.ArtifactsDirectory,
+                exception.Message);
+            context.Log.Information(report.ToMarkdown());
+            if (info.Successful)
+            {
+                throw new InvalidOperationException($"The run succeeded, but its report could not be written to {context.Settings.ArtifactsDirectory}: {exception.Message}", exception);
+            }
+        }
+
         context.AddToStepSummary(report.ToMarkdown());
         if (context.GitHubActions.IsRunningOnGitHubActions)
         {

@@ -31,6 +31,7 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
             context.GitHubActions.Commands.StartGroup(info.Task.Name);
         }
 
+        context.Step.Enter(info.Task.Name);
         _started[info.Task.Name] = Stopwatch.GetTimestamp();
         _journalAt[info.Task.Name] = context.HasRun ? context.Run.Journal.Checkpoint() : JournalCheckpoint.Start;
         Announce(context, info.Task.Name, "started", null, null, JournalChanges.None);
@@ -38,6 +39,7 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
 
     public override void Teardown(RekeyContext context, ITaskTeardownContext info)
     {
+        context.Step.Leave();
         var cause = info.ThrownException is { } thrown ? RunLifetime.Cause(thrown) : null;
         var status = info.Skipped ? "skipped" : info.Successful ? "succeeded" : cause is OperationCanceledException ? "cancelled" : "failed";
         var seconds = _started.TryGetValue(info.Task.Name, out var start) ? Stopwatch.GetElapsedTime(start).TotalSeconds : info.Duration.TotalSeconds;

@@ -12,7 +12,8 @@ public sealed class CleanupTask : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, context.CancellationToken))
+        if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, context.CancellationToken)
+            || await Rekey.Strategies.BlueGreenSwitchover.WasCleanedUpAsync(context.Run, context.CancellationToken))
         {
             await Rekey.Strategies.BlueGreenSwitchover.CleanupAsync(context.Run, context.CancellationToken);
             return;

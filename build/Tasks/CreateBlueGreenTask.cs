@@ -1,7 +1,6 @@
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
-using Rekey.Migration;
 using Rekey.Strategies;
 
 namespace Rekey.Build.Tasks;
@@ -17,7 +16,7 @@ public sealed class CreateBlueGreenTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, context.CancellationToken);
+        var keyArn = await context.Run.TargetKeyArnAsync(context.CancellationToken);
         await BlueGreenCutover.CreateAsync(context.Run, keyArn, context.CancellationToken);
     }
 }

@@ -2,7 +2,6 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.DressRehearsal;
-using Rekey.Migration;
 
 namespace Rekey.Build.Tasks;
 
@@ -15,7 +14,7 @@ public sealed class DressRehearsalTask : StepTask
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, context.CancellationToken);
+        var keyArn = await context.Run.TargetKeyArnAsync(context.CancellationToken);
         var result = await DressRehearsalStep.RunAsync(context.Run, keyArn, context.CancellationToken);
 
         var directory = context.Settings.ArtifactsDirectory;

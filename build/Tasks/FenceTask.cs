@@ -15,7 +15,7 @@ public sealed class FenceTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, context.CancellationToken);
+        var keyArn = await context.Run.TargetKeyArnAsync(context.CancellationToken);
         await Fence.RunAsync(context.Run, keyArn, context.CancellationToken);
     }
 }

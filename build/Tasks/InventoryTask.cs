@@ -20,6 +20,9 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
 {
     public const string FileName = "inventory.json";
 
+    /// <summary>The clusters the scan could not judge, with the reasons; written only when there are some.</summary>
+    public const string UnassessedFileName = "inventory-not-assessed.json";
+
     /// <summary>The step output a later job turns into its <c>strategy.matrix</c> through fromJSON.</summary>
     public const string MatrixOutputName = "matrix";
 
@@ -27,7 +30,7 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
     {
         var settings = context.Settings;
         var cancellationToken = context.CancellationToken;
-        var scanner = new InventoryScanner(awsClientFactory ?? new AwsClientFactory(), context.Logger);
+        var scanner = new InventoryScanner((awsClientFactory ?? new AwsClientFactory()).WithChangeGate(new Safety.ReadOnlyTarget("Inventory")), context.Logger);
 
         var home = RegionEndpoint.GetBySystemName(
             settings.Region ?? settings.Regions.FirstOrDefault() ?? Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName
@@ -46,6 +49,17 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
         var path = Path.Combine(settings.ArtifactsDirectory, FileName);
         await File.WriteAllTextAsync(path, result.ToJson(), cancellationToken);
         context.Log.Information("Inventory: {0} cluster(s) written to {1}", result.Clusters.Count, path);
+        if (result.Unassessed.Count > 0)
+        {
+            // Beside the matrix, not in it: these clusters need a person, and a fleet job must not start on them.
+            var unassessed = Path.Combine(settings.ArtifactsDirectory, UnassessedFileName);
+            await File.WriteAllTextAsync(unassessed, result.UnassessedToJson(), cancellationToken);
+            context.Log.Warning("Inventory: {0} cluster(s) could not be assessed; see above and {1}", result.Unassessed.Count, unassessed);
+            foreach (var cluster in result.Unassessed.Where(_ => context.GitHubActions.IsRunningOnGitHubActions))
+            {
+                context.GitHubActions.Commands.Warning($"{cluster.Cluster} ({cluster.Region}) not assessed: {cluster.Reason}", new Cake.Common.Build.GitHubActions.Data.GitHubActionsAnnotation { Title = "Inventory" });
+            }
+        }
 
         if (context.GitHubActions is { IsRunningOnGitHubActions: true, Environment.Runtime.OutputPath: { } output })
         {
@@ -78,6 +92,11 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
         foreach (var skipped in result.Skipped)
         {
             console.MarkupLineInterpolated($"[yellow]Skipped {skipped.Region}:[/] {skipped.Reason}");
+        }
+
+        foreach (var cluster in result.Unassessed)
+        {
+            console.MarkupLineInterpolated($"[yellow]Not assessed {cluster.Cluster} ({cluster.Region}, status {cluster.Status ?? "unknown"}):[/] {cluster.Reason}");
         }
     }
 }

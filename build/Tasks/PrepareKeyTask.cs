@@ -11,6 +11,9 @@ namespace Rekey.Build.Tasks;
 [ChangesAws]
 public sealed class PrepareKeyTask : StepTask
 {
-    public override async Task RunAsync(RekeyContext context) =>
+    public override async Task RunAsync(RekeyContext context)
+    {
         context.TargetKeyArn = await PrepareKey.RunAsync(context.Run, context.CancellationToken);
+        context.Run.SettleTargetKey(context.TargetKeyArn);
+    }
 }

@@ -16,7 +16,7 @@ public sealed class RestoreTask : StepTask
     public override async Task RunAsync(RekeyContext context)
     {
         // The key this run was given, to compare with the one the fence recorded.
-        var keyArn = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(context.Run, context.CancellationToken);
+        var keyArn = await context.Run.TargetKeyArnAsync(context.CancellationToken);
         await Restore.RunAsync(context.Run, keyArn, context.CancellationToken);
     }
 }

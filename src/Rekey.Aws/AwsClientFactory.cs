@@ -50,6 +50,9 @@ public interface IAwsClientFactory
     /// <summary>The same factory with other credentials (e.g. an assumed role in the backup account).</summary>
     IAwsClientFactory WithCredentials(AWSCredentials credentials);
 
+    /// <summary>The same factory, whose clients (and those of the roles it assumes) ask <paramref name="gate"/> before every change.</summary>
+    IAwsClientFactory WithChangeGate(IChangeGate gate);
+
     /// <summary>
     /// Assumes <paramref name="roleArn"/> through STS (on the configured endpoint) and returns a factory
     /// for the role's temporary credentials, which are not refreshed: they last
@@ -103,6 +106,12 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
     {
         ArgumentNullException.ThrowIfNull(credentials);
         return new AwsClientFactory(Options with { Credentials = credentials });
+    }
+
+    public IAwsClientFactory WithChangeGate(IChangeGate gate)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        return new AwsClientFactory(Options with { ChangeGate = gate });
     }
 
     public async Task<(IAwsClientFactory Factory, AssumeRoleResponse Response)> AssumeRoleAsync(
@@ -165,6 +174,11 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
         if (Options.Timeout is { } timeout)
         {
             config.Timeout = timeout;
+        }
+
+        if (Options.ChangeGate is { } gate)
+        {
+            ChangeGates.Attach(config, gate);
         }
 
         return config;

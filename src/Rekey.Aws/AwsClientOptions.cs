@@ -25,6 +25,12 @@ public sealed record AwsClientOptions
     /// <summary>Replaces the SDK's HttpClient (tests record requests with it).</summary>
     public HttpClientFactory? HttpClientFactory { get; init; }
 
+    /// <summary>
+    /// Asked before every call that changes AWS (<see cref="Runtime.AwsOperationKinds.IsChange"/>), by every client
+    /// made with these options, including those of an assumed role; null lets every call through (fixtures, the sandbox's seeding).
+    /// </summary>
+    public Runtime.IChangeGate? ChangeGate { get; init; }
+
     /// <summary>Per-attempt HTTP timeout; null keeps the SDK default.</summary>
     public TimeSpan? Timeout { get; init; }
 }

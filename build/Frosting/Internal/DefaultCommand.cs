@@ -76,7 +76,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
         }
 
         var available = string.Join(", ", known.Order(StringComparer.Ordinal));
-        throw new InvalidOperationException(unknown.Count == 1 && unknown[0] == DefaultTarget
+        throw new CommandLineException(unknown.Count == 1 && unknown[0] == DefaultTarget
             ? $"No target was given. Give one with --target=NAME; the targets are: {available}."
             : $"Unknown target {string.Join(", ", unknown.Select(t => $"'{t}'"))}. The targets are: {available}.");
     }

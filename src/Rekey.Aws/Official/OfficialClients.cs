@@ -6,8 +6,8 @@ using Rekey.Aws.Runtime;
 
 namespace Rekey.Aws.Official;
 
-// The official KMS and STS clients as they are, plus one pipeline handler that keeps the server
-// Date of each answer readable through ServerDates.ServerDate(response).
+// The official KMS and STS clients as they are, plus a pipeline handler that keeps the server
+// Date of each answer readable through ServerDates.ServerDate(response), and the change gate every client asks.
 
 /// <summary>The official KMS client; null credentials mean the SDK's default chain.</summary>
 internal sealed class KmsClient(AWSCredentials? credentials, AmazonKeyManagementServiceConfig config)
@@ -17,6 +17,7 @@ internal sealed class KmsClient(AWSCredentials? credentials, AmazonKeyManagement
     {
         base.CustomizeRuntimePipeline(pipeline);
         pipeline.AddHandlerBefore<Unmarshaller>(new ServerDateHandler());
+        pipeline.AddHandler(new ChangeGateHandler());
     }
 }
 
@@ -28,5 +29,6 @@ internal sealed class StsClient(AWSCredentials? credentials, AmazonSecurityToken
     {
         base.CustomizeRuntimePipeline(pipeline);
         pipeline.AddHandlerBefore<Unmarshaller>(new ServerDateHandler());
+        pipeline.AddHandler(new ChangeGateHandler());
     }
 }

@@ -27,6 +27,7 @@ public abstract class AwsServiceClient : AmazonServiceClient
         pipeline.RemoveHandler<EndpointResolver>();
         pipeline.AddHandlerAfter<Marshaller>(new ServiceEndpointResolver());
         pipeline.AddHandlerAfter<Marshaller>(new SigV4AuthSchemeHandler());
+        pipeline.AddHandler(new ChangeGateHandler());
     }
 
     protected Task<TResponse> InvokeOperationAsync<TResponse>(

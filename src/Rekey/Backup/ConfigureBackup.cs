@@ -8,6 +8,7 @@ using BackupAlreadyExistsException = Rekey.Aws.Backup.AlreadyExistsException;
 using KmsAlreadyExistsException = Amazon.KeyManagementService.Model.AlreadyExistsException;
 using KmsNotFoundException = Amazon.KeyManagementService.Model.NotFoundException;
 using KmsTag = Amazon.KeyManagementService.Model.Tag;
+using Rekey.Safety;
 
 namespace Rekey.Backup;
 
@@ -19,6 +20,14 @@ namespace Rekey.Backup;
 /// </summary>
 public static class ConfigureBackup
 {
+    /// <summary>Vaults, the vault key in the backup account, the plan and the selection; the cluster itself is not changed, so no lock is taken, but no other run may hold it.</summary>
+    public static StepRules Rules { get; } = StepRules.Of(
+        "ConfigureBackup", LockRule.NotHeldByAnother, ClusterExpectation.CutoverFinished, checksTargetKey: false,
+        StepRules.Kms(nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.CreateKeyAsync), nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.CreateAliasAsync),
+            nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.EnableKeyRotationAsync), nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.ScheduleKeyDeletionAsync)),
+        StepRules.Backup(nameof(IAmazonBackup.CreateBackupVaultAsync), nameof(IAmazonBackup.PutBackupVaultAccessPolicyAsync), nameof(IAmazonBackup.CreateBackupPlanAsync),
+            nameof(IAmazonBackup.UpdateBackupPlanAsync), nameof(IAmazonBackup.CreateBackupSelectionAsync)));
+
     private const string Step = "ConfigureBackup";
 
     /// <summary>Tag on a vault key Rekey creates, naming the alias it is for (see <see cref="FindKeyCreatedForAliasAsync"/>).</summary>

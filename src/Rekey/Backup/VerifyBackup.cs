@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Rekey.Aws.Backup.Model;
 using Rekey.Runtime;
 using Rekey.Waiting;
+using Rekey.Safety;
+using Rekey.Aws.Backup;
 
 namespace Rekey.Backup;
 
@@ -42,6 +44,10 @@ public sealed class BackupJobFailedException : Exception
 /// </summary>
 public static class VerifyBackup
 {
+    public static StepRules Rules { get; } = StepRules.Of(
+        "VerifyBackup", LockRule.NotHeldByAnother, ClusterExpectation.CutoverFinished, checksTargetKey: false,
+        StepRules.Backup(nameof(IAmazonBackup.StartBackupJobAsync), nameof(IAmazonBackup.StartCopyJobAsync)));
+
     private const string Step = "VerifyBackup";
 
     // The states a job does not leave, other than success: a partial backup or copy is no copy to rely on.

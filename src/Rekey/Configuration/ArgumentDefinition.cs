@@ -9,4 +9,11 @@ public sealed record ArgumentDefinition(
     string Name,
     string Description,
     bool IsFlag = false,
-    params string[] EnvironmentVariables);
+    params string[] EnvironmentVariables)
+{
+    /// <summary>
+    /// The value may hold any text (a path, a free name); every other value is ASCII, as AWS writes identifiers,
+    /// so a look-alike character (an Arabic-Indic digit, a Kelvin sign) is refused rather than read as its ASCII twin.
+    /// </summary>
+    public bool AnyText { get; init; }
+}

@@ -59,6 +59,6 @@ public sealed partial record DurationLimits(TimeSpan Least, TimeSpan Most)
         : value.TotalHours >= 1 && value.TotalHours == Math.Floor(value.TotalHours) ? $"{value.TotalHours.ToString(CultureInfo.InvariantCulture)}h"
         : $"{value.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
 
-    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?[dhms])+$")]
+    [GeneratedRegex(@"^(?<part>[0-9]+(\.[0-9]+)?[dhms])+$")]
     private static partial Regex DurationPattern();
 }

@@ -38,7 +38,7 @@ public sealed partial record KmsKeyReference(string Value, KmsKeyReferenceKind K
     // Single-region keys are UUIDs; multi-Region keys are "mrk-" and 32 hex digits.
     private const string KeyId = "(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})";
     private const string AliasName = "alias/[a-zA-Z0-9/_-]{1,250}";
-    private const string ArnPrefix = @"arn:aws(?:-[a-z]+)*:kms:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:";
+    private const string ArnPrefix = @"arn:aws(?:-[a-z]+)*:kms:[a-z]{2}(?:-[a-z]+)+-[0-9]+:[0-9]{12}:";
 
     [GeneratedRegex("^" + KeyId + "$")]
     private static partial Regex KeyIdPattern();

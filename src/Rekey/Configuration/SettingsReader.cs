@@ -30,7 +30,7 @@ public static partial class SettingsReader
         new(ArgumentNames.SnsTopicArn, "SNS topic that hears every step.", false, "REKEY_SNS_TOPIC_ARN"),
         new(ArgumentNames.DnsServer, "Name server (host:port) for endpoint checks instead of the system resolver.", false, "REKEY_DNS_SERVER"),
         new(ArgumentNames.Confirm, "The cluster identifier again: required by every step that changes AWS.", false),
-        new(ArgumentNames.Environment, "Deployment environment name, for notifications and reports.", false, "REKEY_ENVIRONMENT"),
+        new(ArgumentNames.Environment, "Deployment environment name, for notifications and reports.", false, "REKEY_ENVIRONMENT") { AnyText = true },
         new(ArgumentNames.MinAge, "How long after the cutover Cleanup may delete the old cluster (e.g. 7d, 36h).", false, "REKEY_MIN_AGE"),
         new(ArgumentNames.AcceptNewMasterSecret, "Accept that a Secrets Manager managed master password gets a new secret.", true),
         new(ArgumentNames.FixParameterGroup, "Reboot the writer to apply Blue/Green's cluster parameter group copy (a short outage).", true),
@@ -38,16 +38,16 @@ public static partial class SettingsReader
         new(ArgumentNames.SwitchoverTimeout, "Blue/Green switchover timeout in seconds, 30 to 3600 (default 300); AWS rolls the switchover back when it lapses.", false, "REKEY_SWITCHOVER_TIMEOUT"),
         new(ArgumentNames.SequencesAdvanced, "Aurora PostgreSQL after a Blue/Green switchover: the printed setval statements were run on the new cluster.", true),
         new(ArgumentNames.RestoreSwapBack, "Rollback after a Blue/Green switchover: restore-swap the cluster back onto its old key (writes since the switchover are kept).", true),
-        new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS"),
+        new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS") { AnyText = true },
         new(ArgumentNames.GitHubRepo, "GitHub repository whose workflows the IAM roles trust: OWNER/NAME, or OWNER@ID/NAME@ID for immutable subjects.", false, "GITHUB_REPOSITORY"),
-        new(ArgumentNames.IamOutput, "Folder for the generated IAM policies (default: iam under the artifacts folder).", false),
+        new(ArgumentNames.IamOutput, "Folder for the generated IAM policies (default: iam under the artifacts folder).", false) { AnyText = true },
         new(ArgumentNames.RunId, "This run's identity for the lock and tags (default: the GitHub run id, else a new one); give a dead run's id to resume it.", false, "REKEY_RUN_ID", "GITHUB_RUN_ID"),
         new(ArgumentNames.PollInterval, "First pause between two looks at AWS while waiting (default 5s).", false, "REKEY_POLL_INTERVAL"),
         new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
         new(ArgumentNames.OutagePollInterval, "Pause between two looks at AWS while the writers are down, without backing off (default 2s, or --poll-interval when that is shorter).", false, "REKEY_OUTAGE_POLL_INTERVAL"),
         new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
         new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
-        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN"),
+        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN") { AnyText = true },
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -115,6 +115,15 @@ public static partial class SettingsReader
             }
         }
 
+        foreach (var (name, (value, origin)) in values.ToList())
+        {
+            if (value is not null && !Find(name)!.AnyText && NonAscii(value) is { } problem)
+            {
+                problems.Add($"{origin}: {problem}");
+                values.Remove(name);
+            }
+        }
+
         var settings = new RekeySettings
         {
             Cluster = Text(ArgumentNames.Cluster, ParseIdentifier),
@@ -165,10 +174,15 @@ public static partial class SettingsReader
             else
             {
                 var list = regions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                var bad = list.Where(r => !RegionPattern().IsMatch(r)).ToList();
-                if (list.Length == 0 || bad.Count > 0)
+                var malformed = list.Where(r => !RegionPattern().IsMatch(r)).ToList();
+                var unknown = list.Except(malformed).Where(r => !IsKnownRegion(r)).ToList();
+                if (list.Length == 0 || malformed.Count > 0)
                 {
                     problems.Add($"{values[ArgumentNames.Regions].Origin}: '{regions}' is not a comma-separated list of Regions (e.g. eu-west-1,us-east-1) or 'all'.");
+                }
+                else if (unknown.Count > 0)
+                {
+                    problems.Add($"{values[ArgumentNames.Regions].Origin}: {string.Join(", ", unknown.Select(r => $"'{r}'"))} {(unknown.Count == 1 ? "is not a Region" : "are not Regions")} the AWS SDK knows; {KnownRegionsHint}");
                 }
                 else
                 {
@@ -294,8 +308,39 @@ public static partial class SettingsReader
             : (null, $"'{text}' is not a DB cluster identifier: 1 to 63 letters, digits or hyphens, starting with a letter, with no trailing or double hyphen.");
     }
 
-    private static (string? Value, string? Problem) ParseRegion(string text) =>
-        Matching(text, RegionPattern(), $"'{text}' is not an AWS Region code such as eu-west-1 or us-east-1.");
+    private static (string? Value, string? Problem) ParseRegion(string text)
+    {
+        var (value, problem) = Matching(text, RegionPattern(), $"'{text}' is not an AWS Region code such as eu-west-1 or us-east-1.");
+        return value is null || IsKnownRegion(value)
+            ? (value, problem)
+            : (null, $"'{value}' is not a Region the AWS SDK knows; {KnownRegionsHint}");
+    }
+
+    /// <summary>
+    /// A Region of the SDK's partition data (every partition: aws, aws-cn, aws-us-gov, ...). The SDK makes up an
+    /// endpoint for any name it is given, so a typo would only fail later, at the first call, perhaps after a change.
+    /// </summary>
+    public static bool IsKnownRegion(string region) =>
+        Amazon.RegionEndpoint.EnumerableAllRegions.Any(r => string.Equals(r.SystemName, region, StringComparison.Ordinal));
+
+    private static string KnownRegionsHint =>
+        "give one of "
+        + string.Join(", ", Amazon.RegionEndpoint.EnumerableAllRegions.Select(r => r.SystemName).Where(n => RegionPattern().IsMatch(n)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        + " (a Region newer than this build needs a newer AWSSDK.Core).";
+
+    /// <summary>Names the first character outside printable ASCII, or null when there is none.</summary>
+    private static string? NonAscii(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] is < ' ' or > '~')
+            {
+                return $"'{value}' holds the character U+{(int)value[i]:X4} at position {i + 1}, which is not plain ASCII; type the value in ASCII letters and digits.";
+            }
+        }
+
+        return null;
+    }
 
     private static (KmsKeyReference? Value, string? Problem) ParseKmsKey(string text) =>
         KmsKeyReference.TryParse(text.Trim(), out var key)
@@ -388,25 +433,25 @@ public static partial class SettingsReader
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]
     private static partial Regex IdentifierPattern();
 
-    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d+$")]
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
     private static partial Regex RegionPattern();
 
     [GeneratedRegex("^-?[a-z0-9-]+$")]
     private static partial Regex SuffixPattern();
 
-    [GeneratedRegex(@"^\d{12}$")]
+    [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountPattern();
 
     [GeneratedRegex("^[a-zA-Z0-9_-]{2,50}$")]
     private static partial Regex VaultPattern();
 
-    [GeneratedRegex(@"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
+    [GeneratedRegex("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}$")]
     private static partial Regex RoleArnPattern();
 
-    [GeneratedRegex(@"^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")]
+    [GeneratedRegex(@"^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")]
     private static partial Regex TopicArnPattern();
 
-    [GeneratedRegex(@"^(cron\([^()]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$")]
+    [GeneratedRegex(@"^(cron\([^()]+\)|rate\([0-9]+ (minute|minutes|hour|hours|day|days)\))$")]
     private static partial Regex SchedulePattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]

@@ -6,6 +6,7 @@ using Rekey.Migration;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
 
 namespace Rekey.DressRehearsal;
 
@@ -27,6 +28,11 @@ public sealed record DressRehearsalResult(string ClusterId, string DressClusterI
 /// </summary>
 public static class DressRehearsalStep
 {
+    /// <summary>Changes only its throw-away copy, and the source's rekey: tags (its lock and measurements).</summary>
+    public static StepRules Rules { get; } = StepRules.Of(
+        "DressRehearsal", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync), nameof(IAmazonRDS.CreateDBInstanceAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.ModifyDBClusterAsync)));
+
     /// <summary>
     /// Every reason a dress rehearsal of the run's cluster cannot start, read only. Preflight asks it too, so that a
     /// refusal comes before PrepareKey creates anything.

@@ -37,6 +37,12 @@ public sealed record InventoryEntry
 /// <summary>A Region the scan could not read, and why.</summary>
 public sealed record SkippedRegion(string Region, string Reason);
 
+/// <summary>
+/// A cluster the scan could not judge, and why (its key was deleted, or KMS did not answer for it). It is no
+/// candidate for the matrix, but the operator must see it.
+/// </summary>
+public sealed record UnassessedCluster(string Cluster, string Region, string Account, string KeyId, string? Status, string Reason);
+
 /// <summary>What an inventory scan found.</summary>
 public sealed record InventoryResult
 {
@@ -51,8 +57,14 @@ public sealed record InventoryResult
 
     public required IReadOnlyList<SkippedRegion> Skipped { get; init; }
 
+    /// <summary>Clusters the scan found but could not judge, each with the reason.</summary>
+    public IReadOnlyList<UnassessedCluster> Unassessed { get; init; } = [];
+
     /// <summary>Every cluster found, as a top-level JSON array (one object per cluster).</summary>
     public string ToJson() => JsonSerializer.Serialize(Clusters, Json);
+
+    /// <summary>The clusters the scan could not judge, as a JSON array.</summary>
+    public string UnassessedToJson() => JsonSerializer.Serialize(Unassessed, Json);
 
     /// <summary>The same array on one line, as a GitHub Actions step output wants it.</summary>
     public string ToMatrixJson() => JsonSerializer.Serialize(Clusters, CompactJson);

@@ -12,7 +12,8 @@ namespace Rekey.Inventory;
 /// <summary>
 /// Lists the clusters of the credentials' account, Region by Region, whose storage key is AWS managed
 /// (DescribeKey's KeyManager is AWS) or that are not encrypted. Read only. A Region that refuses the
-/// credentials (not opted in, access denied) is reported and skipped.
+/// credentials (not opted in, access denied) is reported and skipped; a cluster whose key cannot be read
+/// (a deleted key) is listed with the reason, and the scan goes on.
 /// </summary>
 public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
 {
@@ -52,11 +53,12 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
         ArgumentNullException.ThrowIfNull(regions);
         var clusters = new List<InventoryEntry>();
         var skipped = new List<SkippedRegion>();
+        var unassessed = new List<UnassessedCluster>();
         foreach (var name in regions)
         {
             try
             {
-                clusters.AddRange(await ScanRegionAsync(account, RegionEndpoint.GetBySystemName(name), cancellationToken).ConfigureAwait(false));
+                clusters.AddRange(await ScanRegionAsync(account, RegionEndpoint.GetBySystemName(name), unassessed, cancellationToken).ConfigureAwait(false));
             }
             catch (AmazonServiceException exception) when (IsRefusal(exception))
             {
@@ -65,19 +67,20 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
             }
         }
 
-        return new InventoryResult { Account = account, Regions = regions, Clusters = clusters, Skipped = skipped };
+        return new InventoryResult { Account = account, Regions = regions, Clusters = clusters, Skipped = skipped, Unassessed = unassessed };
     }
 
     private static bool IsRefusal(AmazonServiceException exception) =>
         RefusalCodes.Contains(exception.ErrorCode ?? string.Empty)
         || exception.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Unauthorized;
 
-    private async Task<List<InventoryEntry>> ScanRegionAsync(string account, RegionEndpoint region, CancellationToken cancellationToken)
+    private async Task<List<InventoryEntry>> ScanRegionAsync(
+        string account, RegionEndpoint region, List<UnassessedCluster> unassessed, CancellationToken cancellationToken)
     {
         using var rds = aws.CreateRds(region);
         using var kms = aws.CreateKms(region);
         var found = new List<InventoryEntry>();
-        var keyManagers = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var keyManagers = new Dictionary<string, (string? Manager, string? Problem)>(StringComparer.Ordinal);
         await foreach (var cluster in rds.DescribeDBClustersAllAsync(new DescribeDBClustersRequest(), cancellationToken).ConfigureAwait(false))
         {
             // The old cluster a cutover keeps (restore-swap's for Rollback, Blue/Green's old blue until Cleanup)
@@ -115,10 +118,18 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
                 continue;
             }
 
-            if (!keyManagers.TryGetValue(keyId, out var manager))
+            if (!keyManagers.TryGetValue(keyId, out var key))
             {
-                manager = await KeyManagerAsync(kms, keyId, region.SystemName, cancellationToken).ConfigureAwait(false);
-                keyManagers[keyId] = manager;
+                key = await KeyManagerAsync(kms, keyId, region.SystemName, cancellationToken).ConfigureAwait(false);
+                keyManagers[keyId] = key;
+            }
+
+            var (manager, problem) = key;
+            if (problem is not null)
+            {
+                logger.LogWarning("{Region}: {Cluster} not assessed: {Problem}", region.SystemName, entry.Cluster, problem);
+                unassessed.Add(new UnassessedCluster(entry.Cluster, region.SystemName, entry.Account, keyId, cluster.Status, problem));
+                continue;
             }
 
             if (string.Equals(manager, KeyManagerType.AWS.Value, StringComparison.Ordinal))
@@ -131,19 +142,33 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
         return found;
     }
 
-    private async Task<string?> KeyManagerAsync(IAmazonKeyManagementService kms, string keyId, string region, CancellationToken cancellationToken)
+    /// <summary>The key's KeyManager, or why it could not be read (then its clusters are listed as not assessed).</summary>
+    private async Task<(string? Manager, string? Problem)> KeyManagerAsync(IAmazonKeyManagementService kms, string keyId, string region, CancellationToken cancellationToken)
     {
         try
         {
             var response = await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }, cancellationToken).ConfigureAwait(false);
-            return response.KeyMetadata.KeyManager?.Value;
+            return (response.KeyMetadata.KeyManager?.Value, null);
         }
         catch (AmazonServiceException exception) when (IsRefusal(exception))
         {
             // An AWS managed key always lets its own account describe it, so a key this account may not
             // describe is a customer managed key (often another account's): not a candidate.
             logger.LogWarning("{Region}: key {Key} cannot be described ({Code}); its clusters are left out", region, keyId, exception.ErrorCode);
-            return null;
+            return (null, null);
+        }
+        catch (NotFoundException exception)
+        {
+            // AWS managed keys are never deleted, so a missing key was a customer managed one; the cluster cannot
+            // be read any more (RDS shows inaccessible-encryption-credentials) and needs a person, not a cutover.
+            return (null, $"its key {keyId} does not exist ({exception.ErrorCode}: {exception.Message}): it was deleted, so the cluster's data cannot be read. "
+                + "Restore the cluster from a backup or snapshot made under a key that still exists; Rekey cannot move it.");
+        }
+        catch (AmazonServiceException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // One key KMS does not answer for must not stop the fleet's scan: the cluster is listed, the scan goes on.
+            return (null, $"its key {keyId} could not be described ({exception.ErrorCode}: {exception.Message}). "
+                + $"Look at it with `aws kms describe-key --key-id {keyId} --region {region}` and run Inventory again.");
         }
     }
 

@@ -6,6 +6,7 @@ using Rekey.Reporting;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
 
 namespace Rekey.Migration;
 
@@ -32,6 +33,10 @@ public enum BlueGreenParameterOutcome
 /// </summary>
 public static class BlueGreenParameters
 {
+    public static StepRules Rules { get; } = StepRules.Of(
+        "PrepareBlueGreenParameters", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CopyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.RebootDBInstanceAsync)));
+
     /// <summary>On the copy: the group it was copied from.</summary>
     public const string CopiedFromTag = "rekey:copied-from";
 

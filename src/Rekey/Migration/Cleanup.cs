@@ -5,6 +5,7 @@ using Rekey.Clusters;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
 
 namespace Rekey.Migration;
 
@@ -14,6 +15,11 @@ namespace Rekey.Migration;
 /// </summary>
 public static class Cleanup
 {
+    /// <summary>Both strategies' cleanups: the only step that deletes the old cluster, after its final snapshot.</summary>
+    public static StepRules Rules { get; } = StepRules.Of(
+        "Cleanup", LockRule.Hold, ClusterExpectation.CutoverFinished, checksTargetKey: false,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterSnapshotAsync), nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync))) with { MayDeleteOldCluster = true };
+
     public static string FinalSnapshotName(string oldClusterId) => $"{oldClusterId}-rekey-final";
 
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)

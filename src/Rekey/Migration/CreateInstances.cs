@@ -6,6 +6,7 @@ using Rekey.Clusters;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
 
 namespace Rekey.Migration;
 
@@ -17,6 +18,10 @@ namespace Rekey.Migration;
 /// </summary>
 public static class CreateInstances
 {
+    public static StepRules Rules { get; } = StepRules.Of(
+        "CreateInstances", LockRule.Hold, ClusterExpectation.Restored, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBInstanceAsync), nameof(IAmazonRDS.FailoverDBClusterAsync)));
+
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);

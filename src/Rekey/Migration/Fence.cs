@@ -8,6 +8,7 @@ using Rekey.Reporting;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
 
 namespace Rekey.Migration;
 
@@ -20,6 +21,10 @@ namespace Rekey.Migration;
 /// </summary>
 public static class Fence
 {
+    public static StepRules Rules { get; } = StepRules.Of(
+        "Fence", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync)));
+
     public static async Task<DateTimeOffset> RunAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);
@@ -56,7 +61,9 @@ public static class Fence
         // T1 comes from AWS's clock, only now that no old name resolves and the instances have rebooted.
         var answer = await reader.DescribeClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"The renamed cluster {run.OldClusterId} disappeared.");
-        var t1 = answer.RequireServerDate();
+        // HTTP Date has whole seconds and is rounded down: AWS answered at or after it, but before the next second. Every
+        // write to the old cluster ended before this answer, so the next whole second is the first moment after all of them.
+        var t1 = answer.RequireServerDate().AddSeconds(1);
         var fenced = answer.DBClusters![0];
         await run.Rds.AddAsync(
             fenced.DBClusterArn!,

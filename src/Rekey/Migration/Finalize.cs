@@ -4,6 +4,7 @@ using Rekey.Clusters;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
 
 namespace Rekey.Migration;
 
@@ -13,6 +14,10 @@ namespace Rekey.Migration;
 /// </summary>
 public static class Finalize
 {
+    public static StepRules Rules { get; } = StepRules.Of(
+        "Finalize", LockRule.Hold, ClusterExpectation.Restored, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.AddRoleToDBClusterAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync)));
+
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);

@@ -30,7 +30,22 @@ public sealed record MigrationState(string ClusterId, string OldClusterId, DBClu
         && string.Equals(AtOriginalName.Tag(RekeyTags.Role), RekeyTags.SourceRole, StringComparison.Ordinal)
         && string.Equals(AtOriginalName.Tag(RekeyTags.OriginalId), ClusterId, StringComparison.Ordinal);
 
-    public IReadOnlyDictionary<string, string> SourceTags => Source?.Tags() ?? new Dictionary<string, string>();
+    /// <summary>
+    /// The source's tags as a restore-swap reads them. Fence records the cutover (target key, run, definition, phase)
+    /// in one write together with <c>rekey:role=source</c>. The same keys without that role are a Blue/Green
+    /// cutover's: on its blue, or copied by AWS from blue onto green at creation, so that after the switchover the
+    /// cluster under the original name carries the finished cutover's run and key. They record that cutover, not a
+    /// restore-swap under way, so only the lock (which a restore-swap takes before it records anything) is kept;
+    /// otherwise the restore-swap back onto the old key would read them as another run's cutover.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SourceTags =>
+        Source is not { } source ? new Dictionary<string, string>()
+        : IsFenceRecord(source) ? source.Tags()
+        : source.Tags().Where(t => t.Key == RekeyTags.Lock || !t.Key.StartsWith(RekeyTags.Prefix, StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal);
+
+    /// <summary>The cluster carries a restore-swap fence's record: its rekey: tags are a restore-swap's, not a Blue/Green cutover's.</summary>
+    public static bool IsFenceRecord(DBCluster cluster) =>
+        string.Equals(cluster.Tag(RekeyTags.Role), RekeyTags.SourceRole, StringComparison.Ordinal);
 
     public string? LockHolder => SourceTags.GetValueOrDefault(RekeyTags.Lock);
 

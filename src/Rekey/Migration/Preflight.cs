@@ -21,7 +21,13 @@ public static class Preflight
 
     public static async Task<PreflightReport> RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
-        var blocks = new List<string>();
+        var blocks = new Blocks();
+        var report = await CheckAsync(run, blocks, cancellationToken).ConfigureAwait(false);
+        return blocks.HeldBy is { } holder && !report.Passed ? report with { HeldBy = holder } : report;
+    }
+
+    private static async Task<PreflightReport> CheckAsync(RekeyRun run, Blocks blocks, CancellationToken cancellationToken)
+    {
         var warnings = new List<string>();
         var settings = run.Settings;
         var clusterId = run.ClusterId;
@@ -95,6 +101,7 @@ public static class Preflight
 
         if (state.LockHolder is { } holder && holder != run.RunId)
         {
+            blocks.HeldBy = holder;
             blocks.Add($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}). Wait for that run, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
         }
 
@@ -154,10 +161,11 @@ public static class Preflight
         }
     }
 
-    private static PreflightReport BlueGreenResumeReport(RekeyRun run, BlueGreenState state, List<string> blocks, List<string> warnings)
+    private static PreflightReport BlueGreenResumeReport(RekeyRun run, BlueGreenState state, Blocks blocks, List<string> warnings)
     {
         if (state.LockHolder is { } holder && holder != run.RunId)
         {
+            blocks.HeldBy = holder;
             blocks.Add($"A Blue/Green cutover of {run.ClusterId} by run {holder} is under way (tag {RekeyTags.Lock} on {state.Blue!.DBClusterIdentifier}). Wait for it, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
         }
 
@@ -471,11 +479,12 @@ public static class Preflight
     }
 
     private static async Task<PreflightReport> ResumeReportAsync(
-        RekeyRun run, MigrationState state, List<string> blocks, List<string> warnings, CancellationToken cancellationToken)
+        RekeyRun run, MigrationState state, Blocks blocks, List<string> warnings, CancellationToken cancellationToken)
     {
         // The run the tags name may take the lock back (see ClusterLock.AcquireAsync).
         if (state.LockHolder is { } holder && holder != run.RunId && state.RecordedRunId != run.RunId)
         {
+            blocks.HeldBy = holder;
             blocks.Add($"A cutover of {run.ClusterId} by run {holder} is under way (tag {RekeyTags.Lock} on {state.Source?.DBClusterIdentifier}). Wait for it, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
         }
 
@@ -515,5 +524,11 @@ public static class Preflight
             Strategy = CutoverStrategy.RestoreSwap,
             StrategyReason = "a restore-swap cutover of this cluster is under way.",
         };
+    }
+
+    /// <summary>The reasons the cutover cannot start, and the run whose lock is one of them (exit code 4, not 3).</summary>
+    private sealed class Blocks : List<string>
+    {
+        public string? HeldBy { get; set; }
     }
 }

@@ -30,6 +30,9 @@ public sealed record PreflightReport
     /// <summary>What would block restore-swap, for Plan's side by side view (the chosen strategy's are in <see cref="Blocks"/>).</summary>
     public IReadOnlyList<string> RestoreSwapBlocks { get; init; } = [];
 
+    /// <summary>The run whose lock Preflight found on the cluster, when another run holds it (its block is in <see cref="Blocks"/>).</summary>
+    public string? HeldBy { get; init; }
+
     public bool Passed => Blocks.Count == 0;
 }
 

@@ -4,6 +4,7 @@ using GetCallerIdentityRequest = Amazon.SecurityToken.Model.GetCallerIdentityReq
 using Microsoft.Extensions.Logging;
 using Rekey.Configuration;
 using Rekey.Runtime;
+using Rekey.Safety;
 
 namespace Rekey.Migration;
 
@@ -13,6 +14,12 @@ namespace Rekey.Migration;
 /// </summary>
 public static class PrepareKey
 {
+    /// <summary>Creates or adopts the key; takes no lock (a run that only prepares its key must not hold the cluster), but no other run may hold it.</summary>
+    public static StepRules Rules { get; } = StepRules.Of(
+        "PrepareKey", LockRule.NotHeldByAnother, ClusterExpectation.SourceExists, checksTargetKey: false,
+        StepRules.Kms(nameof(IAmazonKeyManagementService.CreateKeyAsync), nameof(IAmazonKeyManagementService.CreateAliasAsync), nameof(IAmazonKeyManagementService.EnableKeyRotationAsync),
+            nameof(IAmazonKeyManagementService.PutKeyPolicyAsync), nameof(IAmazonKeyManagementService.ScheduleKeyDeletionAsync)));
+
     public const string ManagedTagKey = "rekey:managed";
 
     /// <summary>The alias a created key is meant for, so a rerun after a crash between CreateKey and CreateAlias finds it.</summary>

@@ -5,6 +5,7 @@ using Rekey.Clusters;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
 
 namespace Rekey.Migration;
 
@@ -14,6 +15,10 @@ namespace Rekey.Migration;
 /// </summary>
 public static class Restore
 {
+    public static StepRules Rules { get; } = StepRules.Of(
+        "Restore", LockRule.Hold, ClusterExpectation.Fenced, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync)));
+
     public const string FailedStates = "failed,inaccessible-encryption-credentials,incompatible-parameters,incompatible-restore";
 
     public static async Task<DBCluster> RunAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)

@@ -5,6 +5,8 @@ using Rekey.Metrics;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
+using Rekey.Aws.RDS;
 
 namespace Rekey.Migration;
 
@@ -15,6 +17,12 @@ namespace Rekey.Migration;
 /// </summary>
 public static class Rollback
 {
+    /// <summary>Both strategies' rollbacks: it deletes the new cluster or the green, never the old cluster.</summary>
+    public static StepRules Rules { get; } = StepRules.Of(
+        "Rollback", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
+        StepRules.RdsTags,
+        StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)));
+
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);

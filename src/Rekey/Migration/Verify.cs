@@ -17,6 +17,7 @@ public static class Verify
 {
     public static async Task<VerifyResult> RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
+        await run.Guard.EnsureRecordedKeyIsOwnAsync("Verify", cancellationToken).ConfigureAwait(false);
         var reader = new ClusterReader(run.Rds);
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var target = state.Target ?? throw new InvalidOperationException($"The new cluster {run.ClusterId} does not exist.");

@@ -57,6 +57,9 @@ public sealed record RunReport
 
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Every call of this run that changed AWS, by step, in order, as the change guard let it through.</summary>
+    public IReadOnlyList<Safety.GuardedChange> Changes { get; init; } = [];
+
     public IReadOnlyList<string> Log { get; init; } = [];
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -30,9 +30,9 @@ public static class ExitCodes
     [
         (Succeeded, "every step succeeded"),
         (Failed, "a step failed for another reason (the log and the report say why)"),
-        (InvalidArguments, "bad arguments or environment, or an unknown target; nothing was done"),
-        (RefusedByPreflight, "Preflight or BackupPreflight refused the cluster, or a step found a cutover recorded for another target key; nothing was changed"),
-        (ClusterLocked, "another run holds the cluster's lock"),
+        (InvalidArguments, "bad arguments or environment (an unknown target, an option without its value, a word that is no option, a value outside ASCII, a Region the AWS SDK does not know, an artifacts folder that cannot be written); nothing was done"),
+        (RefusedByPreflight, "Preflight or BackupPreflight refused the cluster, or a step found a cutover recorded for another target key or the cluster in another state than it expects; nothing was changed"),
+        (ClusterLocked, "another run holds the cluster's lock (whichever step, Preflight included, found it)"),
         (AwsFailure, "AWS refused or failed a request"),
         (WaitTimedOut, "AWS did not reach the awaited state in time; rerun to resume"),
         (VerificationFailed, "a verification failed or could not be made: a check failed, a check the verdict rests on was not measured (no data is not a pass), or AWS shows the cluster on another key than the run's"),
@@ -44,11 +44,16 @@ public static class ExitCodes
     public static int For(Exception exception) => exception switch
     {
         InvalidArgumentsException => InvalidArguments,
+        // Another run's lock is the reason to wait, whichever step found it.
+        PreflightFailedException { Report.HeldBy: not null } => ClusterLocked,
         PreflightFailedException or BackupPreflightFailedException => RefusedByPreflight,
 
         // The refusal Preflight gives a resume with another key, found later by a step: not ClusterLocked, since waiting
         // for another run cannot help; only other input (the recorded key) or a rollback of the recorded cutover can.
         TargetKeyMismatchException => RefusedByPreflight,
+
+        // The change guard found the cluster in another state than the step expects: refused before the change, like Preflight.
+        Safety.UnexpectedClusterStateException => RefusedByPreflight,
         ClusterLockedException => ClusterLocked,
         WaitTimeoutException => WaitTimedOut,
 

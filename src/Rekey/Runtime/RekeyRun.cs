@@ -13,6 +13,7 @@ using Rekey.Aws.SNS;
 using Rekey.Configuration;
 using Rekey.Dns;
 using Rekey.Reporting;
+using Rekey.Safety;
 using Rekey.Waiting;
 
 namespace Rekey.Runtime;
@@ -33,6 +34,7 @@ public sealed class RekeyRun : IDisposable
     private readonly Lazy<IAmazonOrganizations> _organizations;
     private readonly Lazy<IAmazonIdentityManagementService> _iam;
     private readonly Lazy<IAmazonApplicationAutoScaling> _autoScaling;
+    private string? _targetKeyArn;
 
     public RekeyRun(
         RekeySettings settings,
@@ -41,10 +43,16 @@ public sealed class RekeyRun : IDisposable
         IEndpointResolver dns,
         WaitSettings waits,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        StepInProgress? step = null)
     {
         Settings = settings;
         RunId = runId;
+        Step = step ?? new StepInProgress();
+        Guard = new ChangeGuard(this, Step);
+
+        // Every client the run makes, and every client of a role it assumes, asks the guard before each change.
+        aws = aws.WithChangeGate(Guard);
         _aws = aws;
         Dns = dns;
         Time = time;
@@ -96,6 +104,31 @@ public sealed class RekeyRun : IDisposable
     public IAmazonApplicationAutoScaling AutoScaling => _autoScaling.Value;
 
     public IEndpointResolver Dns { get; }
+
+    /// <summary>The step in progress, whose rules the guard applies.</summary>
+    public StepInProgress Step { get; }
+
+    /// <summary>Asked before every change this run's clients make (DESIGN.md, invariant 6).</summary>
+    public ChangeGuard Guard { get; }
+
+    /// <summary>
+    /// The ARN of the key <c>--kms-key</c> names, looked up once per run (PrepareKey sets it when it creates or checks the key);
+    /// it must exist.
+    /// </summary>
+    public async Task<string> TargetKeyArnAsync(CancellationToken cancellationToken)
+    {
+        if (_targetKeyArn is { } known)
+        {
+            return known;
+        }
+
+        var arn = await Migration.TargetKey.ResolveArnAsync(this, cancellationToken).ConfigureAwait(false);
+        _targetKeyArn = arn;
+        return arn;
+    }
+
+    /// <summary>Records the key ARN a step settled on, so later steps and the guard do not look it up again.</summary>
+    public void SettleTargetKey(string keyArn) => _targetKeyArn = keyArn;
 
     public Waiter Wait { get; }
 

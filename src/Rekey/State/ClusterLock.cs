@@ -48,7 +48,7 @@ public static class ClusterLock
             throw Held(cluster.DBClusterIdentifier!, holder);
         }
 
-        await run.Rds.AddAsync(cluster.DBClusterArn!, RekeyTags.Lock, run.RunId, cancellationToken).ConfigureAwait(false);
+        await Safety.ChangeGuard.AdmitLockWriteAsync(() => run.Rds.AddAsync(cluster.DBClusterArn!, RekeyTags.Lock, run.RunId, cancellationToken)).ConfigureAwait(false);
         await Task.Delay(run.Wait.Settings.LockSettle, run.Time, cancellationToken).ConfigureAwait(false);
 
         var now = await new ClusterReader(run.Rds).GetClusterAsync(cluster.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
@@ -114,7 +114,8 @@ public static class ClusterLock
             : null;
     }
 
-    private static ClusterLockedException Held(string clusterId, string holder) =>
-        new($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}); another run is acting on it. " +
+    /// <summary>The refusal for a lock another run holds, with what was refused first when given.</summary>
+    public static ClusterLockedException Held(string clusterId, string holder, string? refused = null) =>
+        new((refused is null ? string.Empty : refused + ": ") + $"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}); another run is acting on it. Nothing was changed. " +
             $"Wait for it to finish; if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
 }

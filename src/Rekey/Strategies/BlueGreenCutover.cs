@@ -8,6 +8,8 @@ using Rekey.Metrics;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
+using Rekey.Aws.RDS;
 
 namespace Rekey.Strategies;
 
@@ -48,6 +50,16 @@ public sealed record GreenVerdict(Checklist Checks, bool SwitchedOver);
 /// </summary>
 public static class BlueGreenCutover
 {
+    public static StepRules CreateRules { get; } = StepRules.Of(
+        "CreateBlueGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateBlueGreenDeploymentAsync)));
+
+    public static StepRules WaitRules { get; } = StepRules.Of(
+        "WaitForGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true, StepRules.RdsTags);
+
+    public static StepRules VerifyGreenRules { get; } = StepRules.Of(
+        "VerifyGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true, StepRules.RdsTags);
+
     /// <summary>Replication lag above which the switchover would wait on AWS's guardrail; Rekey refuses to ask earlier.</summary>
     public static readonly TimeSpan MaxReplicaLag = TimeSpan.FromSeconds(30);
 
@@ -139,6 +151,7 @@ public static class BlueGreenCutover
     public static async Task<BlueGreenDeployment> WaitForGreenAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        await run.Guard.EnsureRecordedKeyIsOwnAsync("WaitForGreen", cancellationToken).ConfigureAwait(false);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var id = state.Deployment?.BlueGreenDeploymentIdentifier ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run CreateBlueGreen.");
         if (state.IsSwitchedOver)
@@ -181,6 +194,7 @@ public static class BlueGreenCutover
     public static async Task<GreenVerdict> VerifyGreenAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        await run.Guard.EnsureRecordedKeyIsOwnAsync("VerifyGreen", cancellationToken).ConfigureAwait(false);
         var checks = new Checklist();
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         if (!state.IsSwitchedOver && state.Deployment is { Status: SwitchingOver } switching)

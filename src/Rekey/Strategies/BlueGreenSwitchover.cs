@@ -7,6 +7,9 @@ using Rekey.Migration;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Safety;
+using Rekey.Aws.RDS;
+using Rekey.Aws.ApplicationAutoScaling;
 
 namespace Rekey.Strategies;
 
@@ -38,6 +41,16 @@ public sealed record BlueGreenResult
 /// </summary>
 public static class BlueGreenSwitchover
 {
+    public static StepRules SwitchoverRules { get; } = StepRules.Of(
+        "Switchover", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.SwitchoverBlueGreenDeploymentAsync)));
+
+    /// <summary>VerifyBlueGreen changes AWS: it re-creates what Blue/Green drops (custom endpoints, replica auto scaling) and releases the lock.</summary>
+    public static StepRules VerifyRules { get; } = StepRules.Of(
+        "VerifyBlueGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync)),
+        StepRules.AutoScaling(nameof(IAmazonApplicationAutoScaling.RegisterScalableTargetAsync), nameof(IAmazonApplicationAutoScaling.PutScalingPolicyAsync)));
+
     /// <summary>
     /// Run on the old blue (read only since the switchover): prints one setval statement per sequence,
     /// to be run on the new cluster, because logical replication does not carry sequence values.
@@ -76,14 +89,19 @@ public static class BlueGreenSwitchover
                 run.Journal.Add("Switchover", $"The last switchover of {id} did not complete and AWS rolled it back; {run.ClusterId} kept taking writes. Asking again.", Reporting.JournalLevel.Warning);
             }
 
-            await run.Rds.AddAsync(blue.DBClusterArn!, RekeyTags.Phase, BlueGreenDeployments.Switching, cancellationToken).ConfigureAwait(false);
+            // Both tags before the request: an RDS ARN names the cluster by its identifier, so once the switchover has
+            // renamed blue a write to blue's ARN lands on the new cluster. The time is AWS's, read just before asking.
+            var asking = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+            await run.Rds.AddAsync(
+                blue.DBClusterArn!,
+                new Dictionary<string, string> { [RekeyTags.Phase] = BlueGreenDeployments.Switching, [BlueGreenDeployments.SwitchoverStartedTag] = Tagging.Iso(asking) },
+                cancellationToken).ConfigureAwait(false);
             try
             {
                 var response = await run.Rds.SwitchoverBlueGreenDeploymentAsync(
                     new SwitchoverBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = id, SwitchoverTimeout = (int)run.Settings.SwitchoverTimeout.TotalSeconds },
                     cancellationToken).ConfigureAwait(false);
                 started = response.RequireServerDate();
-                await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.SwitchoverStartedTag, Tagging.Iso(started.Value), cancellationToken).ConfigureAwait(false);
                 run.Journal.Mark("switchover-started", started.Value);
                 run.Journal.Add("Switchover", $"Asked for the switchover of {id} with a {run.Settings.SwitchoverTimeout.TotalSeconds:0} s timeout.");
             }
@@ -174,6 +192,7 @@ public static class BlueGreenSwitchover
     public static async Task<BlueGreenResult> VerifyAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        await run.Guard.EnsureRecordedKeyIsOwnAsync("VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
         var checks = new Checks.Checklist();
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         if (!state.IsSwitchedOver)
@@ -453,6 +472,12 @@ public static class BlueGreenSwitchover
         ArgumentNullException.ThrowIfNull(run);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         await DressRehearsal.DressRehearsalForecast.ReportStrayAsync(run, "Cleanup", cancellationToken).ConfigureAwait(false);
+        if (state.OldBlue is null && await WasCleanedUpAsync(run, cancellationToken).ConfigureAwait(false))
+        {
+            run.Journal.Add("Cleanup", $"The old blue {BlueGreenDeployments.OldBlueId(run.ClusterId)} is gone and its final snapshot {Migration.Cleanup.FinalSnapshotName(BlueGreenDeployments.OldBlueId(run.ClusterId))} exists; nothing to clean up.");
+            return;
+        }
+
         var oldBlue = state.OldBlue ?? throw new InvalidOperationException($"{run.ClusterId} has no switched-over Blue/Green cutover: there is no old blue to clean up.");
         if (state.Phase is not (BlueGreenDeployments.Verified or "cleaning"))
         {
@@ -489,6 +514,31 @@ public static class BlueGreenSwitchover
         var oldBlueRun = oldBlue.DBClusterIdentifier!;
         await OldClusterDeletion.DeleteWithFinalSnapshotAsync(run, oldBlueRun, "Cleanup", cancellationToken).ConfigureAwait(false);
         run.Log.LogInformation("Cleaned up {Old} and the Blue/Green deployment", oldBlueRun);
+    }
+
+    /// <summary>
+    /// A Blue/Green Cleanup finished (or its last deletion is under way): the old blue is gone and its final snapshot,
+    /// which Cleanup takes before deleting it, exists. A resumed Cleanup has nothing left to do then.
+    /// </summary>
+    public static async Task<bool> WasCleanedUpAsync(RekeyRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var oldBlue = BlueGreenDeployments.OldBlueId(run.ClusterId);
+        if (await new ClusterReader(run.Rds).FindClusterAsync(oldBlue, cancellationToken).ConfigureAwait(false) is { Status: not "deleting" })
+        {
+            return false;
+        }
+
+        try
+        {
+            var snapshots = await run.Rds.DescribeDBClusterSnapshotsAsync(
+                new DescribeDBClusterSnapshotsRequest { DBClusterSnapshotIdentifier = Migration.Cleanup.FinalSnapshotName(oldBlue) }, cancellationToken).ConfigureAwait(false);
+            return snapshots.DBClusterSnapshots is { Count: > 0 };
+        }
+        catch (DBClusterSnapshotNotFoundException)
+        {
+            return false;
+        }
     }
 
     private static string Tail(string? arn) => arn is null ? "(unknown)" : arn[(arn.LastIndexOf(':') + 1)..];

@@ -1,3 +1,5 @@
+using Rekey.Runtime;
+
 namespace Rekey.Build.Tests.BadInput;
 
 /// <summary>
@@ -27,7 +29,6 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
         { "old cluster name over 63 characters", Cutover(BadInputSandbox.LongCluster, Cmk), "would be 64 characters; RDS allows 63. Give a shorter --old-suffix." },
         { "old cluster name taken", Cutover("taken", Cmk), "The old cluster's name taken-old is taken by another cluster. Give another --old-suffix" },
         { "old instance name taken", Cutover("crowded", Cmk), "old name crowded-1-old is taken by another instance. Give another --old-suffix." },
-        { "lock held by another run", Cutover("held", Cmk), "is locked by run run-of-someone-else (tag rekey:lock). Wait for that run, or if it died, resume it with --run-id=run-of-someone-else" },
         { "managed master password", Cutover("vault", Cmk), "give --accept-new-master-secret" },
         { "no target key", Cutover("ledger"), "No target key: give --kms-key=" },
         { "target key missing", Cutover("ledger", "--kms-key=alias/no-such-key"), "--kms-key alias/no-such-key does not exist in us-east-1. Give an existing key, or add --create-key" },
@@ -63,6 +64,12 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
         { "flag with a non-boolean value", ["--target=Preflight", "--cluster=ledger", "--create-key=maybe"], "is not true or false" },
         { "misspelt argument", ["--target=Preflight", "--clustr=ledger"], "Did you mean --cluster?" },
         { "unknown target", ["--target=Cutovr", "--cluster=ledger"], "Unknown target 'Cutovr'" },
+        { "kms key without a value", Cutover("ledger", "--kms-key=", "--create-key"), "Did you forget the option value?" },
+        { "a word that is no option", ["--target=Cutover", "ledger", "--cluster=ledger", "--confirm=ledger", Cmk], "Unknown command 'ledger'" },
+        { "region the SDK does not know", ["--target=Cutover", "--cluster=ledger", "--confirm=ledger", "--region=us-east-9", Cmk], "--region: 'us-east-9' is not a Region the AWS SDK knows" },
+        { "region with a non-ASCII digit", ["--target=Cutover", "--cluster=ledger", "--confirm=ledger", "--region=us-east-\u0661", Cmk], "--region: 'us-east-\u0661' holds the character U+0661" },
+        { "max wait with non-ASCII digits", Cutover("ledger", "--kms-key=alias/fresh", "--create-key", "--max-wait=\u0663\u0660m"), "--max-wait: '\u0663\u0660m' holds the character U+0663" },
+        { "backup account with non-ASCII digits", ["--target=Backup", "--cluster=ledger", "--confirm=ledger", $"--region={BadInputSandbox.Region}", "--backup-account=\u0662\u0662\u0662\u0662\u0662\u0662\u0662\u0662\u0662\u0662\u0662\u0662"], "--backup-account: " },
     };
 
     public static TheoryData<string> MutatingTargets() =>
@@ -75,15 +82,44 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
         var run = await sandbox.RunAsync(args);
 
         AssertRefused(run, message, reason);
+        Assert.True(run.ExitCode == ExitCodes.RefusedByPreflight, $"{reason}: exit code {run.ExitCode}\n{run.Output}");
+    }
+
+    [Fact]
+    public async Task A_lock_Preflight_finds_held_by_another_run_exits_4_before_any_change_and_names_the_run()
+    {
+        var run = await sandbox.RunAsync(Cutover("held", Cmk));
+
+        AssertRefused(run, "is locked by run run-of-someone-else (tag rekey:lock). Wait for that run, or if it died, resume it with --run-id=run-of-someone-else", "lock held");
+        Assert.True(run.ExitCode == ExitCodes.ClusterLocked, run.Output);
+    }
+
+    [Fact]
+    public async Task An_artifacts_folder_that_cannot_be_written_is_refused_with_exit_2_before_the_key_is_created_and_without_a_stack_trace()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var run = await sandbox.RunAsync(Cutover("ledger", "--kms-key=alias/never-created", "--create-key", $"--artifacts={Path.Combine(file, "reports")}"));
+
+            AssertRefused(run, "--artifacts: cannot write to the folder", "unwritable artifacts");
+            Assert.True(run.ExitCode == ExitCodes.InvalidArguments, run.Output);
+            Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Theory]
     [MemberData(nameof(MalformedArguments))]
-    public async Task A_malformed_argument_fails_before_any_AWS_call_and_names_the_fix(string reason, string[] args, string message)
+    public async Task A_malformed_argument_fails_with_exit_2_before_any_AWS_call_and_names_the_fix(string reason, string[] args, string message)
     {
         var run = await sandbox.RunAsync(args);
 
         AssertRefused(run, message, reason);
+        Assert.True(run.ExitCode == ExitCodes.InvalidArguments, $"{reason}: exit code {run.ExitCode}\n{run.Output}");
     }
 
     [Theory]

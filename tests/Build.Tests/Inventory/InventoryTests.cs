@@ -16,6 +16,9 @@ public sealed class InventorySandbox : IAsyncLifetime
 {
     public const string Account = "111111111111";
 
+    /// <summary>The Region of the one cluster whose key was deleted; the other tests do not scan it.</summary>
+    public const string DeletedKeyRegion = "eu-central-1";
+
     public SandboxServer Sandbox { get; private set; } = null!;
 
     public IAwsClientFactory Aws { get; private set; } = null!;
@@ -57,8 +60,16 @@ public sealed class InventorySandbox : IAsyncLifetime
             });
         }
 
-        // Instances can be added only to available clusters; the sandbox's clock jumps past the creation.
-        Sandbox.Clock.Advance(TimeSpan.FromMinutes(10));
+        // A cluster whose customer managed key was deleted (a week's waiting period, then gone): DescribeKey answers NotFound.
+        using (var kms = Aws.CreateKms(RegionEndpoint.GetBySystemName(DeletedKeyRegion)))
+        {
+            var lostKey = await kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest());
+            await CreateClusterAsync(DeletedKeyRegion, "lost", "aurora-postgresql", true, lostKey.KeyMetadata.Arn);
+            await kms.ScheduleKeyDeletionAsync(new Amazon.KeyManagementService.Model.ScheduleKeyDeletionRequest { KeyId = lostKey.KeyMetadata.KeyId, PendingWindowInDays = 7 });
+        }
+
+        // Instances can be added only to available clusters; the sandbox's clock jumps past the creation (and the key's deletion).
+        Sandbox.Clock.Advance(TimeSpan.FromDays(8));
         foreach (var cluster in clusters)
         {
             await CreateInstanceAsync(cluster.Region, cluster.Id, cluster.Engine);
@@ -130,6 +141,22 @@ public sealed class InventoryTests(InventorySandbox fixture) : IClassFixture<Inv
         Assert.Contains("snapshot", scratch.Note, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("ledger", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("billing", run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, mutating);
+    }
+
+    [Fact]
+    public async Task A_cluster_whose_key_was_deleted_is_listed_as_not_assessed_with_the_reason_and_the_scan_goes_on()
+    {
+        var (run, artifacts, mutating) = await fixture.RunAsync("--target=Inventory", $"--regions={InventorySandbox.DeletedKeyRegion},us-east-1");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(["orders@us-east-1", "scratch@us-east-1"], Read(artifacts).Select(c => $"{c.Cluster}@{c.Region}"));
+        Assert.Contains($"Not assessed lost ({InventorySandbox.DeletedKeyRegion}", run.Output, StringComparison.Ordinal);
+        Assert.Contains("does not exist (NotFoundException", run.Output, StringComparison.Ordinal);
+        using var unassessed = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(artifacts, "inventory-not-assessed.json")));
+        var lost = Assert.Single(unassessed.RootElement.EnumerateArray());
+        Assert.Equal("lost", lost.GetProperty("cluster").GetString());
+        Assert.Contains("it was deleted", lost.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, mutating);
     }
 

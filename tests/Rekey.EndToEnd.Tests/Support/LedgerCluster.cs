@@ -20,7 +20,8 @@ public static class LedgerCluster
     public const string RoleArn = $"arn:aws:iam::{Account}:role/ledger-s3-import";
     public const string KeyAlias = "alias/rekey-ledger";
 
-    public static async Task SeedAsync(IAmazonRDS rds, Waiter wait, CancellationToken cancellationToken)
+    /// <summary>Creates the ledger cluster, on <paramref name="kmsKeyId"/> when given, else on the AWS managed key.</summary>
+    public static async Task SeedAsync(IAmazonRDS rds, Waiter wait, CancellationToken cancellationToken, string? kmsKeyId = null)
     {
         await rds.CreateDBClusterParameterGroupAsync(
             new CreateDBClusterParameterGroupRequest { DBClusterParameterGroupName = "ledger-cluster-pg16", DBParameterGroupFamily = "aurora-postgresql16", Description = "ledger cluster parameters" },
@@ -38,6 +39,7 @@ public static class LedgerCluster
                 DatabaseName = "ledger",
                 Port = 5433,
                 StorageEncrypted = true,
+                KmsKeyId = kmsKeyId,
                 DBClusterParameterGroupName = "ledger-cluster-pg16",
                 DBSubnetGroupName = "ledger-private",
                 VpcSecurityGroupIds = ["sg-0123456789abcdef0"],

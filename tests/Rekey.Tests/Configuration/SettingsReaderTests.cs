@@ -211,4 +211,84 @@ public sealed class SettingsReaderTests
         Assert.True(SettingsReader.IsValidDbIdentifier("a" + new string('b', 62)));
         Assert.False(SettingsReader.IsValidDbIdentifier("a" + new string('b', 63)));
     }
+
+    [Theory]
+    [InlineData("min-age", "\u0667d")] // Arabic-Indic seven
+    [InlineData("max-wait", "\u0969m")] // Devanagari three
+    [InlineData("poll-interval", "\uFF15s")] // fullwidth five
+    [InlineData("region", "eu-west-\u0661")]
+    [InlineData("regions", "us-east-1,eu-west-\u0661")]
+    [InlineData("backup-account", "\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661")]
+    [InlineData("backup-role-arn", "arn:aws:iam::222222222222:role/r\u00e9le")]
+    [InlineData("cluster", "\u212Aeyed")] // Kelvin sign, which ToLowerInvariant turns into k
+    [InlineData("kms-key", "alias/cl\u00e9")]
+    public void A_value_with_a_character_outside_ASCII_is_refused_naming_the_argument_and_the_character(string name, string value)
+    {
+        var exception = ReadFails(new() { [name] = value });
+
+        var problem = Assert.Single(exception.Problems);
+        Assert.StartsWith($"--{name}: ", problem, StringComparison.Ordinal);
+        Assert.Contains("not plain ASCII", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_non_ASCII_value_from_the_environment_is_refused_naming_the_variable()
+    {
+        var exception = ReadFails(new(), new() { ["AWS_REGION"] = "us-east-\u0661" });
+
+        Assert.StartsWith("AWS_REGION: ", Assert.Single(exception.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Paths_and_the_environment_name_may_hold_any_text()
+    {
+        var settings = Read(new() { ["artifacts"] = "r\u00e9sultats", ["environment"] = "producci\u00f3n" });
+
+        Assert.Equal("r\u00e9sultats", settings.ArtifactsDirectory);
+        Assert.Equal("producci\u00f3n", settings.Environment);
+    }
+
+    [Theory]
+    [InlineData("region", "eu-west-9")]
+    [InlineData("region", "xx-north-1")]
+    [InlineData("regions", "us-east-1,zz-central-1")]
+    public void A_Region_the_SDKs_partition_list_does_not_know_is_refused(string name, string value)
+    {
+        var problem = Assert.Single(ReadFails(new() { [name] = value }).Problems);
+
+        Assert.StartsWith($"--{name}: ", problem, StringComparison.Ordinal);
+        Assert.Contains("is not a Region the AWS SDK knows", problem, StringComparison.Ordinal);
+        Assert.Contains("eu-west-1", problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("eu-west-1")]
+    [InlineData("cn-north-1")]
+    [InlineData("us-gov-west-1")]
+    [InlineData("ap-southeast-5")]
+    public void Regions_of_every_partition_the_SDK_knows_are_accepted(string region)
+    {
+        Assert.Equal(region, Read(new() { ["region"] = region }).Region);
+    }
+
+    [Fact]
+    public void A_folder_under_a_file_cannot_be_written_and_the_problem_names_the_argument()
+    {
+        var file = Path.GetTempFileName();
+        var folder = Path.Combine(Path.GetTempPath(), "rekey-writable-" + Guid.NewGuid().ToString("N")[..8], "reports");
+        try
+        {
+            var problem = WritableFolder.ProblemWith("--artifacts", Path.Combine(file, "reports"));
+
+            Assert.NotNull(problem);
+            Assert.StartsWith("--artifacts: cannot write to the folder", problem, StringComparison.Ordinal);
+            Assert.Null(WritableFolder.ProblemWith("--artifacts", folder));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        }
+        finally
+        {
+            File.Delete(file);
+            Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+        }
+    }
 }
