@@ -114,6 +114,8 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             Facts = run.Journal.Facts,
             Preflight = context.Preflight,
             Verification = context.Verification,
+            Checks = run.Journal.Checks,
+            Final = run.Journal.Final,
             Warnings = run.Journal.Warnings.Select(w => w.Message).Concat(context.Preflight?.Warnings ?? []).Distinct().ToList(),
             Changes = run.Guard.Admitted,
             Log = run.Journal.Entries.Where(e => e.Level == JournalLevel.Info).Select(e => $"{e.Step}: {e.Message}").ToList(),

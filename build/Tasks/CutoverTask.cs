@@ -1,22 +1,25 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
+using Rekey.Checks;
 using Rekey.Configuration;
+using Rekey.Migration;
 
 namespace Rekey.Build.Tasks;
 
 /// <summary>
 /// The whole cutover as one target. It depends on both strategies' chains; Preflight chooses the
-/// strategy and the other chain's steps skip, saying why.
+/// strategy and the other chain's steps skip, saying why. Its verdict is read from AWS at the end, not remembered
+/// from the steps: the cluster's key ARN, names and lock holder, compared with this run's key.
 /// </summary>
 [TaskName("Cutover")]
 [TaskDescription("Preflight and PrepareKey, then restore-swap (Fence, Restore, CreateInstances, Finalize, Verify) or Blue/Green (CreateBlueGreen, WaitForGreen, VerifyGreen, Switchover, VerifyBlueGreen), per --strategy.")]
 [IsDependentOn(typeof(VerifyTask))]
 [IsDependentOn(typeof(VerifyBlueGreenTask))]
 [CompositeTarget]
-public sealed class CutoverTask : FrostingTask<RekeyContext>
+public sealed class CutoverTask : AsyncFrostingTask<RekeyContext>
 {
-    public override void Run(RekeyContext context)
+    public override async Task RunAsync(RekeyContext context)
     {
         if (context.Preflight?.NothingToDo == true)
         {
@@ -25,6 +28,10 @@ public sealed class CutoverTask : FrostingTask<RekeyContext>
         }
 
         var strategy = context.Preflight?.Strategy ?? context.Settings.Strategy;
-        context.Log.Information("{0} now uses {1}, under its original names ({2}).", context.Settings.Cluster, context.Verification?.TargetKeyArn ?? context.TargetKeyArn, strategy.Name());
+        var run = context.Run;
+        var key = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(run, context.CancellationToken);
+        var final = await FinalRead.ReadAsync(run, key, context.CancellationToken);
+        FinalRead.Require(run, final);
+        context.Log.Information("{0} now uses {1}, under its original names ({2}; read from AWS: {3}).", context.Settings.Cluster, final.KmsKeyArn!, strategy.Name(), final.ClusterEndpoint ?? "no endpoint");
     }
 }

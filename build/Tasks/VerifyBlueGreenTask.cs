@@ -22,17 +22,22 @@ public sealed class VerifyBlueGreenTask : StepTask
     public override async Task RunAsync(RekeyContext context)
     {
         var result = await BlueGreenSwitchover.VerifyAsync(context.Run, context.CancellationToken);
-        foreach (var item in result.Checked)
+        foreach (var item in result.Checks.Items)
         {
-            context.Log.Verbose("Checked: {0}", item);
+            context.Log.Verbose("{0}: {1}", item.Outcome, item);
         }
 
         if (!result.Passed)
         {
             throw new VerificationFailedException(
-                $"The Blue/Green cutover of {context.Settings.Cluster} is not verified; {result.Problems.Count} problem(s):", result.Problems);
+                $"The Blue/Green cutover of {context.Settings.Cluster} is not verified; {result.Checks.Blocking.Count} problem(s):", result.Checks);
         }
 
-        context.Log.Information("VerifyBlueGreen passed: {0} checks.", result.Checked.Count);
+        foreach (var item in result.Checks.NotMeasured)
+        {
+            context.Log.Warning("{0}", item);
+        }
+
+        context.Log.Information("VerifyBlueGreen passed: {0}.", result.Checks.Summary());
     }
 }

@@ -8,7 +8,7 @@ namespace Rekey.Build.Tasks;
 
 /// <summary>Read only. Blue/Green: the deployment and its members are AVAILABLE, the green cluster's key is the target key, and recent replication lag data is low.</summary>
 [TaskName("VerifyGreen")]
-[TaskDescription("Blue/Green: checks the deployment and every SwitchoverDetails member are AVAILABLE, green's KmsKeyId is the target key, and CloudWatch has recent replication lag below the threshold (waits for the data, fails without it).")]
+[TaskDescription("Blue/Green: checks the deployment and every SwitchoverDetails member are AVAILABLE, green's KmsKeyId is the target key, and CloudWatch has recent replication lag below the threshold (waits for the data; without it the lag is not measured and the step fails); waits for a switchover an earlier run asked for to end.")]
 [IsDependentOn(typeof(WaitForGreenTask))]
 public sealed class VerifyGreenTask : StepTask
 {
@@ -16,12 +16,19 @@ public sealed class VerifyGreenTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var problems = await BlueGreenCutover.VerifyGreenAsync(context.Run, context.CancellationToken);
-        if (problems.Count > 0)
+        var verdict = await BlueGreenCutover.VerifyGreenAsync(context.Run, context.CancellationToken);
+        if (!verdict.Checks.AllPassed)
         {
-            throw new Rekey.Migration.VerificationFailedException($"VerifyGreen found {problems.Count} problem(s); nothing was switched:", problems);
+            throw new Rekey.Migration.VerificationFailedException($"VerifyGreen found {verdict.Checks.Blocking.Count} problem(s); nothing was switched:", verdict.Checks);
         }
 
-        context.Log.Information("Green of {0} is AVAILABLE, on the target key and replicating with a low lag.", context.Settings.Cluster);
+        // Only what the checks read is said: a switchover that completed while this run waited leaves no green to judge.
+        if (verdict.SwitchedOver)
+        {
+            context.Log.Information("{0} was switched over already; VerifyBlueGreen checks the new cluster.", context.Settings.Cluster);
+            return;
+        }
+
+        context.Log.Information("Green of {0} is ready for the switchover: {1}.", context.Settings.Cluster, string.Join("; ", verdict.Checks.Passed));
     }
 }

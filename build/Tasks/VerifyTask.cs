@@ -7,7 +7,7 @@ namespace Rekey.Build.Tasks;
 
 /// <summary>Read only. Compares the new cluster with what the fence recorded and the old cluster's settings.</summary>
 [TaskName(nameof(Verify))]
-[TaskDescription("Checks names, DNS, key, settings, instances and that the old cluster took no commit after T1.")]
+[TaskDescription("Checks names, DNS, key, settings, instances and that the old cluster took no commit after T1 (waits for the CloudWatch data; without it the check is not measured and Verify fails).")]
 [IsDependentOn(typeof(FinalizeTask))]
 public sealed class VerifyTask : StepTask
 {
@@ -24,9 +24,9 @@ public sealed class VerifyTask : StepTask
 
         if (!result.Passed)
         {
-            throw new VerificationFailedException(result.Problems);
+            throw new VerificationFailedException(result.Checks.Blocking);
         }
 
-        context.Log.Information("Verify passed: {0} checks.", result.Checked.Count);
+        context.Log.Information("Verify passed: {0}.", result.Checks.Summary());
     }
 }

@@ -165,20 +165,37 @@ public static class VerifyBackup
                 }
             }
 
-            if (listed is null || listed.Status != RecoveryPointStatus.Completed)
+            // Each item read from AWS at the end; the copy's key is supplementary: the copy job completing into the vault is the proof.
+            var checks = new Checks.Checklist();
+            checks.Pass($"backup job {backupJobId} completed with recovery point {recoveryPointArn}");
+            checks.Pass($"copy job {copyJobId} completed into {setup.BackupVaultArn}");
+            checks.Check(
+                listed?.Status == RecoveryPointStatus.Completed,
+                $"recovery point {copyArn} is listed COMPLETED in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}",
+                $"Copy job {copyJobId} completed, but recovery point {copyArn} is {(listed is null ? "not listed" : listed.Status)} in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}.");
+            if (listed?.EncryptionKeyArn is { } key)
             {
-                throw new BackupJobFailedException(
-                    $"Copy job {copyJobId} completed, but recovery point {copyArn} is {(listed is null ? "not listed" : listed.Status)} in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}.");
+                checks.Pass($"the copy is encrypted with {key}");
+                run.Journal.Fact("backup-copy-encryption-key-arn", key);
+            }
+            else if (listed is not null)
+            {
+                checks.NotMeasuredBecause(
+                    "the copy's encryption key",
+                    $"the backup account's listing of {copyArn} names no EncryptionKeyArn.",
+                    $"aws backup describe-recovery-point --backup-vault-name {setup.BackupVaultName} --recovery-point-arn {copyArn}, with the backup account's role {roleArn}.",
+                    essential: false);
+            }
+
+            run.Journal.RecordChecks(Step, checks);
+            if (!checks.AllPassed)
+            {
+                throw new BackupJobFailedException(string.Join(" ", checks.Blocking));
             }
 
             run.Journal.Fact("backup-copy-recovery-point-arn", copyArn);
-            if (listed.EncryptionKeyArn is { } key)
-            {
-                run.Journal.Fact("backup-copy-encryption-key-arn", key);
-            }
-
             run.Journal.Add(Step, $"Recovery point {copyArn} of {setup.Cluster} is in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}.");
-            return new BackupVerification(backupJobId, backupStarted, backupCompleted, recoveryPointArn, copyJobId, copyStarted, copyCompleted, copyArn, listed.EncryptionKeyArn);
+            return new BackupVerification(backupJobId, backupStarted, backupCompleted, recoveryPointArn, copyJobId, copyStarted, copyCompleted, copyArn, listed!.EncryptionKeyArn);
         }
     }
 

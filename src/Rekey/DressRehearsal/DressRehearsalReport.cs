@@ -16,7 +16,7 @@ public static class DressRehearsalReport
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"## Rekey dress rehearsal: `{result.ClusterId}`");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"A copy `{result.DressClusterId}` was restored at the latest restorable time with `{result.TargetKeyArn}`, checked to be on that key and deleted. `{result.ClusterId}` got only tags.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"A copy `{result.DressClusterId}` was restored at the latest restorable time with `{result.TargetKeyArn}`, {(result.KeyChecked ? "checked to be on that key" : "its key not measured (the copy was gone when this run resumed)")} and deleted. `{result.ClusterId}` got only tags.");
         md.AppendLine();
         md.AppendLine("### Measured on AWS's clock");
         md.AppendLine();

@@ -15,6 +15,9 @@ public sealed record DressRehearsalResult(string ClusterId, string DressClusterI
 {
     /// <summary>From the restore's start to the throw-away cluster's deletion, on AWS's clock: what it is billed for.</summary>
     public TimeSpan Ran => EndedAt - Record.StartedAt;
+
+    /// <summary>The copy's key was read and is the target key; false when a resumed run found the copy gone and could not read it.</summary>
+    public bool KeyChecked { get; init; } = true;
 }
 
 /// <summary>
@@ -97,7 +100,8 @@ public static class DressRehearsalStep
         await ClusterLock.AcquireAsync(run, source, cancellationToken).ConfigureAwait(false);
 
         var record = DressRehearsalRecord.From(source) is { } earlier && earlier.RunId == run.RunId ? earlier : null;
-        var keyProblem = (string?)null;
+        var checks = new Checks.Checklist();
+        var keyCheck = $"the copy {name} is encrypted with {keyArn}";
         if (record is null)
         {
             var lag = TimeSpan.Zero;
@@ -108,10 +112,7 @@ public static class DressRehearsalStep
 
             var (restored, restoredAt) = await WaitRestoredAsync(run, reader, name, cancellationToken).ConfigureAwait(false);
             var started = Utc(restored.ClusterCreateTime) ?? restoredAt;
-            if (restored.StorageEncrypted != true || restored.KmsKeyId != keyArn)
-            {
-                keyProblem = $"The dress rehearsal's copy {name} is encrypted with {restored.KmsKeyId ?? "no key"}, not {keyArn}: the restore does not use the target key.";
-            }
+            CheckKey(restored);
 
             await CreateWriterIfMissingAsync(run, writer, writerName, name, cancellationToken).ConfigureAwait(false);
             var (instance, availableAt) = await WaitWriterAsync(run, reader, writerName, cancellationToken).ConfigureAwait(false);
@@ -121,17 +122,32 @@ public static class DressRehearsalStep
             await run.Rds.AddAsync(source.DBClusterArn!, record.ToTags(), cancellationToken).ConfigureAwait(false);
             run.Journal.Add("DressRehearsal", $"Measured on AWS's clock: restore {DressRehearsalRecord.Text(record.Restore)}, writer {DressRehearsalRecord.Text(record.Writer)} ({record.InstanceClass}); recorded on {clusterId}'s tags.");
         }
+        else if (dress is not null)
+        {
+            // Measured by this run before it stopped; the copy is still there to read.
+            CheckKey(dress);
+        }
+        else
+        {
+            // Supplementary: the times are the rehearsal's result; Preflight checks the key policy before any cutover.
+            checks.NotMeasuredBecause(
+                keyCheck,
+                "this run measured the copy before it stopped, and the copy was deleted since, so its key cannot be read now.",
+                $"run DressRehearsal again with a new --run-id to restore and check a new copy; Preflight checks that the key policy lets RDS use {keyArn}.",
+                essential: false);
+        }
 
         var endedAt = await DeleteAsync(run, reader, name, writerName, cancellationToken).ConfigureAwait(false);
         var latest = await reader.GetClusterAsync(clusterId, cancellationToken).ConfigureAwait(false);
         await ClusterLock.ReleaseAsync(run, latest, cancellationToken).ConfigureAwait(false);
 
-        if (keyProblem is not null)
+        run.Journal.RecordChecks("DressRehearsal", checks);
+        if (checks.Failed.Count > 0)
         {
-            throw new InvalidOperationException(keyProblem + " The copy was deleted; check the key and its policy (PrepareKey).");
+            throw new InvalidOperationException(string.Join(" ", checks.Failed) + " The copy was deleted; check the key and its policy (PrepareKey).");
         }
 
-        var result = new DressRehearsalResult(clusterId, name, keyArn, record, endedAt);
+        var result = new DressRehearsalResult(clusterId, name, keyArn, record, endedAt) { KeyChecked = checks.NotMeasured.Count == 0 };
         run.Journal.Fact("dress-restore-seconds", record.Restore.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-writer-seconds", record.Writer.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-restorable-lag-seconds", record.RestorableLag.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
@@ -142,6 +158,11 @@ public static class DressRehearsalStep
         run.Journal.Fact("dress-hours", result.Ran.TotalHours.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
         return result;
+
+        void CheckKey(DBCluster copy) => checks.Check(
+            copy.StorageEncrypted == true && copy.KmsKeyId == keyArn,
+            keyCheck,
+            $"The dress rehearsal's copy {name} is encrypted with {copy.KmsKeyId ?? "no key"}, not {keyArn}: the restore does not use the target key.");
     }
 
     private static async Task<TimeSpan> StartRestoreAsync(RekeyRun run, ClusterReader reader, DBCluster source, string name, string keyArn, CancellationToken cancellationToken)

@@ -393,7 +393,14 @@ public static class Preflight
         }
         catch (AmazonServiceException exception) when (exception.ErrorCode is "AccessDeniedException" or "AccessDenied")
         {
-            blocks.Add($"--kms-key {keyReference}: {identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it. Allow kms:GetKeyPolicy on the key to the run's role.");
+            // Not measured, so not passed: the restore would find out only after the outage started.
+            var checks = new Checks.Checklist();
+            checks.NotMeasuredBecause(
+                $"the key policy of {keyReference} lets {identity.Arn} use the key through RDS",
+                $"{identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it.",
+                $"the key policy in the KMS console (or aws kms get-key-policy --key-id {key.Arn} --policy-name default with a role that may read it), or allow kms:GetKeyPolicy on the key to the run's role and run Preflight again.");
+            run.Journal.RecordChecks("Preflight", checks);
+            blocks.Add($"--kms-key {keyReference}: {identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it (not measured). Allow kms:GetKeyPolicy on the key to the run's role.");
             return;
         }
 

@@ -16,6 +16,12 @@ public sealed class VerificationFailedException : Exception
         Problems = problems;
     }
 
+    /// <summary>A step's own summary line, then every failed check and every essential check not measured.</summary>
+    public VerificationFailedException(string summary, Checks.Checklist checks)
+        : this(summary, (checks ?? throw new ArgumentNullException(nameof(checks))).Blocking)
+    {
+    }
+
     public VerificationFailedException()
         : this(["Verify failed."])
     {

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging;
+using Rekey.Checks;
 using Rekey.Clusters;
 using Rekey.Dns;
 using Rekey.Metrics;
 using Rekey.Runtime;
 using Rekey.State;
+using Rekey.Waiting;
 
 namespace Rekey.Migration;
 
@@ -22,36 +24,35 @@ public static class Verify
         var target = state.Target ?? throw new InvalidOperationException($"The new cluster {run.ClusterId} does not exist.");
         var source = state.Source ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} is gone; there is nothing to compare with.");
         var definition = state.Definition ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} carries no recorded definition.");
-        var checkedItems = new List<string>();
-        var problems = new List<string>();
+        var checks = new Checklist();
 
         // Every name the cutover promised, asked until it resolves: instance names may appear later than the cluster's.
         var names = new List<string>();
 
-        Check(target.Endpoint == definition.ClusterEndpoint, $"cluster endpoint {definition.ClusterEndpoint}", $"the cluster endpoint is {target.Endpoint}, not {definition.ClusterEndpoint}");
-        Check(target.ReaderEndpoint == definition.ReaderEndpoint, $"reader endpoint {definition.ReaderEndpoint}", $"the reader endpoint is {target.ReaderEndpoint}, not {definition.ReaderEndpoint}");
-        Check(target.StorageEncrypted == true && target.KmsKeyId == state.TargetKeyArn, $"storage key {state.TargetKeyArn}", $"the storage key is {target.KmsKeyId}, not {state.TargetKeyArn}");
+        checks.Check(target.Endpoint == definition.ClusterEndpoint, $"cluster endpoint {definition.ClusterEndpoint}", $"the cluster endpoint is {target.Endpoint}, not {definition.ClusterEndpoint}");
+        checks.Check(target.ReaderEndpoint == definition.ReaderEndpoint, $"reader endpoint {definition.ReaderEndpoint}", $"the reader endpoint is {target.ReaderEndpoint}, not {definition.ReaderEndpoint}");
+        checks.Check(target.StorageEncrypted == true && target.KmsKeyId == state.TargetKeyArn, $"storage key {state.TargetKeyArn}", $"the storage key is {target.KmsKeyId}, not {state.TargetKeyArn}");
 
         var newInstances = await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        Check(target.WriterId() == definition.WriterId, $"writer {definition.WriterId}", $"the writer is {target.WriterId()}, not {definition.WriterId}");
+        checks.Check(target.WriterId() == definition.WriterId, $"writer {definition.WriterId}", $"the writer is {target.WriterId()}, not {definition.WriterId}");
 
         foreach (var recorded in definition.Instances)
         {
             var instance = newInstances.FirstOrDefault(i => i.DBInstanceIdentifier == recorded.Id);
             if (instance is null)
             {
-                problems.Add($"instance {recorded.Id} is missing from the new cluster");
+                checks.Fail($"instance {recorded.Id} is missing from the new cluster");
                 continue;
             }
 
-            Check(instance.IsAvailable(), $"instance {recorded.Id} available", $"instance {recorded.Id} is {instance.DBInstanceStatus}");
-            Check(instance.Endpoint?.Address == recorded.Endpoint, $"instance endpoint {recorded.Endpoint}", $"instance {recorded.Id}'s endpoint is {instance.Endpoint?.Address}, not {recorded.Endpoint}");
+            checks.Check(instance.IsAvailable(), $"instance {recorded.Id} available", $"instance {recorded.Id} is {instance.DBInstanceStatus}");
+            checks.Check(instance.Endpoint?.Address == recorded.Endpoint, $"instance endpoint {recorded.Endpoint}", $"instance {recorded.Id}'s endpoint is {instance.Endpoint?.Address}, not {recorded.Endpoint}");
             var old = await reader.FindInstanceAsync(run.OldNameOf(recorded.Id), cancellationToken).ConfigureAwait(false);
             if (old is not null)
             {
                 foreach (var (name, oldValue, newValue) in CarriedSettings.InstanceDifferences(old, instance))
                 {
-                    problems.Add($"instance {recorded.Id}: {name} is '{newValue}', the old instance had '{oldValue}'");
+                    checks.Fail($"instance {recorded.Id}: {name} is '{newValue}', the old instance had '{oldValue}'");
                 }
             }
 
@@ -65,10 +66,10 @@ public static class Verify
         foreach (var recorded in definition.CustomEndpoints)
         {
             var endpoint = customEndpoints.FirstOrDefault(e => e.DBClusterEndpointIdentifier == recorded.Name);
-            Check(endpoint?.Endpoint == recorded.Endpoint, $"custom endpoint {recorded.Endpoint}", $"custom endpoint {recorded.Name} is {endpoint?.Endpoint ?? "missing"}, not {recorded.Endpoint}");
+            checks.Check(endpoint?.Endpoint == recorded.Endpoint, $"custom endpoint {recorded.Endpoint}", $"custom endpoint {recorded.Name} is {endpoint?.Endpoint ?? "missing"}, not {recorded.Endpoint}");
             if (endpoint is not null)
             {
-                Check(
+                checks.Check(
                     Same(endpoint.StaticMembers, recorded.StaticMembers) && Same(endpoint.ExcludedMembers, recorded.ExcludedMembers),
                     $"custom endpoint {recorded.Name} members",
                     $"custom endpoint {recorded.Name} has other members than before");
@@ -76,32 +77,23 @@ public static class Verify
             }
         }
 
-        await CheckResolveAsync(run, names, checkedItems, problems, cancellationToken).ConfigureAwait(false);
+        await CheckResolveAsync(run, names, checks, cancellationToken).ConfigureAwait(false);
 
         foreach (var (name, oldValue, newValue) in CarriedSettings.ClusterDifferences(source, target))
         {
-            problems.Add($"cluster setting {name} is '{newValue}', the old cluster had '{oldValue}'");
+            checks.Fail($"cluster setting {name} is '{newValue}', the old cluster had '{oldValue}'");
         }
 
-        checkedItems.Add($"{CarriedSettings.Cluster.Count(s => s.Verified)} cluster settings and {CarriedSettings.Instance.Count(s => s.Verified)} settings per instance");
+        checks.Pass($"{CarriedSettings.Cluster.Count(s => s.Verified)} cluster settings and {CarriedSettings.Instance.Count(s => s.Verified)} settings per instance");
 
-        Terraform.TerraformChecks.AfterCutover(run, state.TargetKeyArn, checkedItems, problems);
+        Terraform.TerraformChecks.AfterCutover(run, state.TargetKeyArn, checks);
 
-        double? commitsAfterT1 = null;
-        if (state.T1 is { } t1)
-        {
-            var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-            var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.OldClusterId, "Sum", MetricWindow.Between(t1, now, 60), cancellationToken)
-                .ConfigureAwait(false);
-            commitsAfterT1 = points.Where(p => p.Time >= t1.UtcDateTime).Sum(p => p.Value);
-            Check(commitsAfterT1 == 0, "no commit on the old cluster after T1", $"CloudWatch counts {commitsAfterT1} commits on {run.OldClusterId} after T1: writes went to the old cluster after the fence");
-        }
+        var commitsAfterT1 = await CommitsAfterT1Async(run, state.T1, checks, cancellationToken).ConfigureAwait(false);
 
         var result = new VerifyResult
         {
             ClusterId = run.ClusterId,
-            Checked = checkedItems,
-            Problems = problems,
+            Checks = checks,
             FencedAt = state.FencedAt,
             T1 = state.T1,
             WriterAvailableAt = Timestamp(target.Tag(RekeyTags.WriterAvailableAt)),
@@ -109,37 +101,69 @@ public static class Verify
             CommitsOnOldClusterAfterT1 = commitsAfterT1,
         };
 
-        run.Log.LogInformation("Verify of {Cluster}: {Checked} checks, {Problems} problems", run.ClusterId, checkedItems.Count, problems.Count);
+        run.Journal.RecordChecks("Verify", checks);
+        run.Log.LogInformation("Verify of {Cluster}: {Summary}", run.ClusterId, checks.Summary());
         return result;
-
-        void Check(bool ok, string what, string problem)
-        {
-            if (ok)
-            {
-                checkedItems.Add(what);
-            }
-            else
-            {
-                problems.Add(problem);
-            }
-        }
     }
 
-    private static async Task CheckResolveAsync(
-        RekeyRun run, IReadOnlyList<string> names, List<string> checkedItems, List<string> problems, CancellationToken cancellationToken)
+    /// <summary>
+    /// CloudWatch's count of commits on the old cluster after T1, the evidence that nothing written after the fence is
+    /// missing from the new cluster. RDS publishes per minute, often late: waited for with a deadline; with no datapoint
+    /// after T1 the check is not measured (and Verify does not pass), never "0 commits".
+    /// </summary>
+    private static async Task<double?> CommitsAfterT1Async(RekeyRun run, DateTimeOffset? recordedT1, Checklist checks, CancellationToken cancellationToken)
+    {
+        const string What = "no commit on the old cluster after T1";
+        var lookInstead = $"CloudWatch AWS/RDS CommitThroughput (Sum, 1 minute) with DBClusterIdentifier={run.OldClusterId} from T1 on, or the old cluster's own commit counters "
+            + "(PostgreSQL: pg_stat_database.xact_commit; MySQL: SHOW GLOBAL STATUS LIKE 'Com_commit'), then run --target=Verify --exclusive again.";
+        if (recordedT1 is not { } t1)
+        {
+            checks.NotMeasuredBecause(What, $"{run.OldClusterId} carries no T1 ({RekeyTags.T1}), so there is no moment to count commits from.", lookInstead);
+            return null;
+        }
+
+        var deadline = Strategies.BlueGreenCutover.Capped(run, Strategies.BlueGreenCutover.LagDataDeadline);
+        IReadOnlyList<double> after;
+        try
+        {
+            after = await run.Wait.UntilAsync(
+                $"CloudWatch data for AWS/RDS CommitThroughput (DBClusterIdentifier={run.OldClusterId}) after T1",
+                deadline,
+                async token =>
+                {
+                    var now = await AwsClock.NowAsync(run, token).ConfigureAwait(false);
+                    var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.OldClusterId, "Sum", MetricWindow.Between(t1, now, 60), token).ConfigureAwait(false);
+                    IReadOnlyList<double> values = [.. points.Where(p => p.Time >= t1.UtcDateTime).Select(p => p.Value)];
+                    return values.Count > 0
+                        ? Probe<IReadOnlyList<double>>.Ready(values, $"{values.Count} data point(s)")
+                        : Probe<IReadOnlyList<double>>.NotYet(values, "no data point after T1 yet");
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (WaitTimeoutException)
+        {
+            checks.NotMeasuredBecause(
+                What,
+                $"CloudWatch has no AWS/RDS CommitThroughput data point for {run.OldClusterId} after T1 ({Tagging.Iso(t1)}; waited {deadline.TotalMinutes:0.#} minutes), so nothing shows whether writes reached the old cluster after the fence.",
+                lookInstead);
+            return null;
+        }
+
+        var commits = after.Sum();
+        checks.Check(
+            commits == 0,
+            $"{What} ({after.Count} minute(s) measured)",
+            $"CloudWatch counts {commits} commits on {run.OldClusterId} after T1: writes went to the old cluster after the fence");
+        return commits;
+    }
+
+    private static async Task CheckResolveAsync(RekeyRun run, IReadOnlyList<string> names, Checklist checks, CancellationToken cancellationToken)
     {
         var deadline = run.Wait.Settings.DnsDeadline;
         var answers = await EndpointNames.WaitUntilResolvedAsync(run.Dns, run.Wait, names, deadline, cancellationToken).ConfigureAwait(false);
         foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            if (answers[name].Exists)
-            {
-                checkedItems.Add($"{name} resolves");
-            }
-            else
-            {
-                problems.Add($"{name} does not resolve after {deadline} of waiting; check its DNS record, then run Verify again");
-            }
+            checks.Check(answers[name].Exists, $"{name} resolves", $"{name} does not resolve after {deadline} of waiting; check its DNS record, then run Verify again");
         }
     }
 

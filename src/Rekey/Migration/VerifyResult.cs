@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Rekey.Checks;
+
 namespace Rekey.Migration;
 
 /// <summary>What Verify checked and found, for the report.</summary>
@@ -5,9 +8,16 @@ public sealed record VerifyResult
 {
     public required string ClusterId { get; init; }
 
-    public required IReadOnlyList<string> Checked { get; init; }
+    /// <summary>Every item, passed, failed or not measured.</summary>
+    [JsonIgnore]
+    public Checklist Checks { get; init; } = new();
 
-    public required IReadOnlyList<string> Problems { get; init; }
+    public IReadOnlyList<string> Checked => Checks.Passed;
+
+    public IReadOnlyList<string> Problems => Checks.Failed;
+
+    /// <summary>Checks that could not be made, each with the reason and what shows it otherwise; never counted as passed.</summary>
+    public IReadOnlyList<CheckItem> NotMeasured => Checks.NotMeasured;
 
     public DateTimeOffset? FencedAt { get; init; }
 
@@ -20,8 +30,9 @@ public sealed record VerifyResult
 
     public string? TargetKeyArn { get; init; }
 
-    /// <summary>Commits CloudWatch counted on the old cluster after T1 (evidence that nothing written after the fence is missing).</summary>
+    /// <summary>Commits CloudWatch counted on the old cluster after T1 (evidence that nothing written after the fence is missing); null when not measured.</summary>
     public double? CommitsOnOldClusterAfterT1 { get; init; }
 
-    public bool Passed => Problems.Count == 0;
+    /// <summary>Nothing failed and every essential check was measured.</summary>
+    public bool Passed => Checks.AllPassed;
 }

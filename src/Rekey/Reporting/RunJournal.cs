@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Rekey.Checks;
 
 namespace Rekey.Reporting;
 
@@ -8,6 +9,7 @@ public sealed class RunJournal
     private readonly ConcurrentQueue<JournalEntry> _entries = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _marks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _facts = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<StepChecks> _checks = new();
 
     public IReadOnlyList<JournalEntry> Entries => [.. _entries];
 
@@ -23,6 +25,28 @@ public sealed class RunJournal
     public void Mark(string name, DateTimeOffset awsTime) => _marks[name] = awsTime;
 
     public void Fact(string name, string value) => _facts[name] = value;
+
+    /// <summary>What AWS showed when the run's verdict was made; null when no target read it.</summary>
+    public FinalState? Final { get; private set; }
+
+    public void RecordFinal(FinalState state) => Final = state;
+
+    /// <summary>Every step's checklist, in the order the steps recorded them.</summary>
+    public IReadOnlyList<StepChecks> Checks => [.. _checks];
+
+    /// <summary>
+    /// Keeps a step's checklist for the report; each item not measured is a warning too, so it shows where warnings
+    /// show (annotations, notifications) even when the step went on without it.
+    /// </summary>
+    public void RecordChecks(string step, Checklist checks)
+    {
+        ArgumentNullException.ThrowIfNull(checks);
+        _checks.Enqueue(new StepChecks(step, checks.Items));
+        foreach (var item in checks.NotMeasured)
+        {
+            Add(step, $"Not measured: {item.What}: {item.Detail}{(item.LookInstead is null ? string.Empty : $" Look instead at: {item.LookInstead}")}", JournalLevel.Warning);
+        }
+    }
 
     public IEnumerable<JournalEntry> Warnings => _entries.Where(e => e.Level == JournalLevel.Warning);
 
@@ -56,6 +80,9 @@ public sealed record JournalChanges(IReadOnlyList<JournalEntry> Entries, IReadOn
 {
     public static JournalChanges None { get; } = new([], new Dictionary<string, string>(), new Dictionary<string, DateTimeOffset>());
 }
+
+/// <summary>The checks one step made, as the report lists them.</summary>
+public sealed record StepChecks(string Step, IReadOnlyList<CheckItem> Items);
 
 public sealed record JournalEntry(string Step, JournalLevel Level, string Message);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rekey.Checks;
 using Rekey.Migration;
 
 namespace Rekey.Reporting;
@@ -47,6 +48,12 @@ public sealed record RunReport
     public PreflightReport? Preflight { get; init; }
 
     public VerifyResult? Verification { get; init; }
+
+    /// <summary>Every step's checks, each passed, failed or not measured (with the reason and what to look at instead).</summary>
+    public IReadOnlyList<StepChecks> Checks { get; init; } = [];
+
+    /// <summary>What AWS showed when the verdict was made (key ARN, names, lock holder), read then.</summary>
+    public FinalState? Final { get; init; }
 
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -96,12 +103,20 @@ public sealed record RunReport
         if (Verification is { } verify)
         {
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"Verify: {verify.Checked.Count} checks passed, {verify.Problems.Count} problems.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Verify: {verify.Checked.Count} checks passed, {verify.Problems.Count} problems, {verify.NotMeasured.Count} not measured.");
             foreach (var problem in verify.Problems)
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"- ❌ {problem}");
             }
         }
+
+        if (Final is { } final)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"AWS shows, read at the end: `{final.ClusterId}` {final.Status ?? "missing"}, on `{final.KmsKeyArn ?? "no key"}`{(final.OnExpectedKey ? " (this run's key)" : $", **not this run's key** `{final.ExpectedKeyArn}`")}, at `{final.ClusterEndpoint ?? "no endpoint"}`; lock {(final.LockHolder is null ? "free" : $"held by run `{final.LockHolder}`")}.");
+        }
+
+        AppendChecks(md);
 
         if (Preflight is { } preflight && (preflight.Blocks.Count > 0 || preflight.Warnings.Count > 0))
         {
@@ -145,6 +160,33 @@ public sealed record RunReport
         }
 
         return md.ToString();
+    }
+
+    /// <summary>Per step, the counts; every failed item, and every item not measured with its reason and what shows it otherwise.</summary>
+    private void AppendChecks(StringBuilder md)
+    {
+        if (Checks.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine();
+        md.AppendLine("Checks (passed, failed, not measured; not measured never counts as passed):");
+        md.AppendLine();
+        foreach (var step in Checks)
+        {
+            var passed = step.Items.Count(i => i.Outcome == CheckOutcome.Passed);
+            var failed = step.Items.Count(i => i.Outcome == CheckOutcome.Failed);
+            var notMeasured = step.Items.Count(i => i.Outcome == CheckOutcome.NotMeasured);
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {step.Step}: {passed} passed, {failed} failed, {notMeasured} not measured");
+            foreach (var item in step.Items.Where(i => i.Outcome != CheckOutcome.Passed))
+            {
+                var line = item.Outcome == CheckOutcome.Failed
+                    ? $"❌ {item.Detail}"
+                    : $"❔ **not measured**{(item.Essential ? string.Empty : " (supplementary)")}: {item.What}. {item.Detail}{(item.LookInstead is null ? string.Empty : $" Look instead at: {item.LookInstead}")}";
+                md.AppendLine(CultureInfo.InvariantCulture, $"  - {line.ReplaceLineEndings(" ")}");
+            }
+        }
     }
 
     /// <summary>Writes <c>NAME.json</c> and <c>NAME.md</c> into <paramref name="directory"/>, replacing earlier ones atomically.</summary>

@@ -35,7 +35,7 @@ public static class ExitCodes
         (ClusterLocked, "another run holds the cluster's lock (whichever step, Preflight included, found it)"),
         (AwsFailure, "AWS refused or failed a request"),
         (WaitTimedOut, "AWS did not reach the awaited state in time; rerun to resume"),
-        (VerificationFailed, "Verify found a problem after the cutover"),
+        (VerificationFailed, "a verification failed or could not be made: a check failed, a check the verdict rests on was not measured (no data is not a pass), or AWS shows the cluster on another key than the run's"),
         (BackupJobFailed, "an AWS Backup job did not complete"),
         (Cancelled, "cancelled (SIGINT, SIGTERM or a cancelled job) at a safe point; rerun to resume"),
     ];

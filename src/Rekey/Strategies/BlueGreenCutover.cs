@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
 using Rekey.Aws.Runtime;
+using Rekey.Checks;
 using Rekey.Clusters;
 using Rekey.Metrics;
 using Rekey.Runtime;
@@ -39,6 +40,9 @@ public sealed class SwitchoverFailedException : Exception
     public bool TimedOut { get; }
 }
 
+/// <summary>What VerifyGreen found: its checks, and whether AWS shows the switchover done already (nothing left to check before it).</summary>
+public sealed record GreenVerdict(Checklist Checks, bool SwitchedOver);
+
 /// <summary>
 /// The Blue/Green steps before the switchover: create the deployment with the green cluster on the
 /// target key, wait until AWS says it is AVAILABLE, and check green's key and replication. Each reads
@@ -74,6 +78,11 @@ public static class BlueGreenCutover
     private const string Available = "AVAILABLE";
 
     private const string RolledBack = "SWITCHOVER_FAILED";
+
+    private const string SwitchingOver = "SWITCHOVER_IN_PROGRESS";
+
+    /// <summary>The longest a switchover can take: AWS's largest SwitchoverTimeout (3600 s), and time to see it rolled back.</summary>
+    public static readonly TimeSpan SwitchoverLongest = TimeSpan.FromSeconds(3600) + TimeSpan.FromMinutes(10);
 
     public static readonly TimeSpan ProvisionDeadline = TimeSpan.FromHours(12);
 
@@ -179,67 +188,123 @@ public static class BlueGreenCutover
     /// <summary>
     /// Whether green is ready for the switchover, read the hostile way before an outage starts: the deployment
     /// and every SwitchoverDetails member AVAILABLE, green on the target key, and recent lag data below the
-    /// threshold. Problems, not exceptions: the step names them all.
+    /// threshold (waited for; without it the lag is not measured and green is not ready). A switchover in progress
+    /// (asked for by a run that stopped) is waited for first, and what AWS then shows is checked.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> VerifyGreenAsync(RekeyRun run, CancellationToken cancellationToken)
+    public static async Task<GreenVerdict> VerifyGreenAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         await run.Guard.EnsureRecordedKeyIsOwnAsync("VerifyGreen", cancellationToken).ConfigureAwait(false);
-        var problems = new List<string>();
+        var checks = new Checklist();
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
-        if (state.IsSwitchedOver)
+        if (!state.IsSwitchedOver && state.Deployment is { Status: SwitchingOver } switching)
         {
-            return problems;
+            await WaitForSwitchoverToEndAsync(run, switching.BlueGreenDeploymentIdentifier!, cancellationToken).ConfigureAwait(false);
+            state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         }
 
+        if (state.IsSwitchedOver)
+        {
+            // Green is production now: VerifyBlueGreen checks it, against the old blue.
+            checks.Pass($"{run.ClusterId} was switched over already ({state.OldBlue!.DBClusterIdentifier} is the old blue); VerifyBlueGreen checks the new cluster");
+            run.Journal.RecordChecks("VerifyGreen", checks);
+            return new GreenVerdict(checks, SwitchedOver: true);
+        }
+
+        await CheckGreenAsync(run, state, checks, cancellationToken).ConfigureAwait(false);
+        run.Journal.RecordChecks("VerifyGreen", checks);
+        return new GreenVerdict(checks, SwitchedOver: false);
+    }
+
+    /// <summary>
+    /// A switchover asked for earlier (by a run that stopped, or by hand) is AWS's to finish: it completes it or rolls it
+    /// back within its SwitchoverTimeout (at most 3600 s). Nothing about green can be judged meanwhile.
+    /// </summary>
+    private static async Task WaitForSwitchoverToEndAsync(RekeyRun run, string id, CancellationToken cancellationToken)
+    {
+        run.Journal.Add("VerifyGreen", $"The switchover of {id} was in progress when this run started (asked for by an earlier run); waiting for AWS to complete it or roll it back.", Reporting.JournalLevel.Warning);
+        try
+        {
+            await run.Wait.UntilAsync(
+                $"the switchover of {run.ClusterId} ({id}), asked for earlier, to end",
+                Capped(run, SwitchoverLongest),
+                async token =>
+                {
+                    var current = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException($"Blue/Green deployment {id} disappeared during its switchover (deleted by someone else?); describe the cluster {run.ClusterId} before doing anything.");
+                    return current.Status == SwitchingOver
+                        ? Probe<string>.NotYet(current.Status, $"{SwitchingOver}; " + string.Join(", ", (current.SwitchoverDetails ?? []).Select(d => $"{Tail(d.SourceMember)} {d.Status}")))
+                        : Probe<string>.Ready(current.Status ?? "unknown", Describe(current));
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (WaitTimeoutException exception)
+        {
+            throw new WaitTimeoutException(
+                $"The switchover of {run.ClusterId} ({id}), asked for by an earlier run, is still {SwitchingOver}: AWS completes it or rolls it back within its switchover timeout (at most 3600 s). "
+                + $"This run changed nothing. Run Cutover again (same --run-id) to keep waiting and go on from what AWS then shows. {exception.Message}",
+                exception);
+        }
+    }
+
+    private static async Task CheckGreenAsync(RekeyRun run, BlueGreenState state, Checklist checks, CancellationToken cancellationToken)
+    {
         var deployment = state.Deployment ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run CreateBlueGreen.");
         var id = deployment.BlueGreenDeploymentIdentifier;
         // AWS leaves a switchover it rolled back SWITCHOVER_FAILED, blue as it was, and accepts a new switchover from there.
         var ready = deployment.Status == RolledBack ? RolledBack : Available;
-        if (deployment.Status != Available && deployment.Status != RolledBack)
-        {
-            problems.Add($"Blue/Green deployment {id} is {Describe(deployment)}, not {Available}; run WaitForGreen (or ProvisionGreen) until it is, then VerifyGreen again.");
-        }
+        checks.Check(
+            deployment.Status is Available or RolledBack,
+            $"Blue/Green deployment {id} is {deployment.Status}",
+            $"Blue/Green deployment {id} is {Describe(deployment)}, not {Available}; run WaitForGreen (or ProvisionGreen) until it is, then VerifyGreen again.");
 
         var details = deployment.SwitchoverDetails ?? [];
         if (details.Count == 0)
         {
-            problems.Add($"Blue/Green deployment {id} lists no SwitchoverDetails, so nothing says its members are ready; describe it (aws rds describe-blue-green-deployments --blue-green-deployment-identifier {id}) and run VerifyGreen again.");
+            checks.NotMeasuredBecause(
+                $"members of {id} ready",
+                $"Blue/Green deployment {id} lists no SwitchoverDetails, so nothing says its members are ready.",
+                $"aws rds describe-blue-green-deployments --blue-green-deployment-identifier {id}, then run VerifyGreen again.");
         }
 
-        foreach (var detail in details.Where(d => d.Status != Available && d.Status != ready))
+        foreach (var detail in details)
         {
-            problems.Add($"Blue/Green member {Tail(detail.SourceMember)} -> {Tail(detail.TargetMember)} of {id} is {detail.Status ?? "without a status"}, not {Available}; AWS would refuse or roll back the switchover. Wait for it, or Rollback if it is MISSING_SOURCE, MISSING_TARGET or INVALID_*.");
+            checks.Check(
+                detail.Status == Available || detail.Status == ready,
+                $"Blue/Green member {Tail(detail.SourceMember)} -> {Tail(detail.TargetMember)} is {detail.Status}",
+                $"Blue/Green member {Tail(detail.SourceMember)} -> {Tail(detail.TargetMember)} of {id} is {detail.Status ?? "without a status"}, not {Available}; AWS would refuse or roll back the switchover. Wait for it, or Rollback if it is MISSING_SOURCE, MISSING_TARGET or INVALID_*.");
         }
 
         var green = await GreenAsync(run, deployment, cancellationToken).ConfigureAwait(false);
         var targetKey = state.TargetKeyArn;
         if (green is null)
         {
-            problems.Add($"The green cluster {deployment.Target} of {id} cannot be described.");
-            return problems;
+            checks.Fail($"The green cluster {deployment.Target} of {id} cannot be described.");
+            return;
         }
 
-        if (!string.Equals(green.KmsKeyId, targetKey, StringComparison.Ordinal))
-        {
-            problems.Add($"Green cluster {green.DBClusterIdentifier} is encrypted with {green.KmsKeyId ?? "no key"}, not the target key {targetKey}. Rollback deletes the deployment; check the key policy lets RDS use the key.");
-        }
-        else
-        {
-            run.Journal.Add("VerifyGreen", $"Green cluster {green.DBClusterIdentifier} is encrypted with {targetKey}.");
-        }
+        checks.Check(
+            string.Equals(green.KmsKeyId, targetKey, StringComparison.Ordinal),
+            $"green cluster {green.DBClusterIdentifier} is encrypted with {targetKey}",
+            $"Green cluster {green.DBClusterIdentifier} is encrypted with {green.KmsKeyId ?? "no key"}, not the target key {targetKey}. Rollback deletes the deployment; check the key policy lets RDS use the key.");
 
-        if (problems.Count > 0)
+        if (!checks.AllPassed)
         {
             // A green that is not ready fails whatever the lag says; waiting for lag data would only delay the answer.
-            return problems;
+            return;
         }
 
-        var lag = LagMetric.Of(state.Blue!, green);
+        await CheckLagAsync(run, state.Blue!, green, checks, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task CheckLagAsync(RekeyRun run, DBCluster blue, DBCluster green, Checklist checks, CancellationToken cancellationToken)
+    {
+        const string What = "replication from blue to green keeps up";
+        var lag = LagMetric.Of(blue, green);
         if (lag is null)
         {
-            problems.Add($"Blue cluster {run.ClusterId} has no writer instance, so its OldestReplicationSlotLag cannot be read; the switchover needs a writer.");
-            return problems;
+            checks.Fail($"Blue cluster {run.ClusterId} has no writer instance, so its OldestReplicationSlotLag cannot be read; the switchover needs a writer.");
+            return;
         }
 
         var deadline = Capped(run, LagDataDeadline);
@@ -260,22 +325,19 @@ public static class BlueGreenCutover
         }
         catch (WaitTimeoutException)
         {
-            problems.Add($"CloudWatch has no data points for AWS/RDS {lag.Name} with dimension {lag.Dimension}={lag.Value} in the last {LagWindow.TotalMinutes:0} minutes "
-                + $"(waited {deadline.TotalMinutes:0.#} minutes), so nothing shows green keeps up with blue and a switchover could time out during its outage. {lag.WhatToCheck}, then run VerifyGreen again.");
-            return problems;
+            checks.NotMeasuredBecause(
+                What,
+                $"CloudWatch has no data points for AWS/RDS {lag.Name} with dimension {lag.Dimension}={lag.Value} in the last {LagWindow.TotalMinutes:0} minutes "
+                + $"(waited {deadline.TotalMinutes:0.#} minutes), so nothing shows green keeps up with blue and a switchover could time out during its outage.",
+                $"{lag.WhatToCheck}, then run VerifyGreen again.");
+            return;
         }
 
         var worst = recent.Max();
-        if (worst > lag.Threshold)
-        {
-            problems.Add($"Replication from blue to green lags {lag.Text(worst)} ({lag.Name}, the most in the last {LagWindow.TotalMinutes:0} minutes; more than {lag.Text(lag.Threshold)}); the switchover would wait on AWS's guardrail and could time out. Lower the write load or wait, then run again.");
-        }
-        else
-        {
-            run.Journal.Add("VerifyGreen", $"Replication lag at most {lag.Text(worst)} ({lag.Name}, {recent.Count} data point(s) in the last {LagWindow.TotalMinutes:0} minutes; threshold {lag.Text(lag.Threshold)}).");
-        }
-
-        return problems;
+        checks.Check(
+            worst <= lag.Threshold,
+            $"replication lag at most {lag.Text(worst)} ({lag.Name}, {recent.Count} data point(s) in the last {LagWindow.TotalMinutes:0} minutes; threshold {lag.Text(lag.Threshold)})",
+            $"Replication from blue to green lags {lag.Text(worst)} ({lag.Name}, the most in the last {LagWindow.TotalMinutes:0} minutes; more than {lag.Text(lag.Threshold)}); the switchover would wait on AWS's guardrail and could time out. Lower the write load or wait, then run again.");
     }
 
     /// <summary>The deployment's green cluster, from the ARN AWS names as its target.</summary>

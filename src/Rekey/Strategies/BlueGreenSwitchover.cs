@@ -17,9 +17,12 @@ namespace Rekey.Strategies;
 /// <summary>What the switchover and the checks after it found.</summary>
 public sealed record BlueGreenResult
 {
-    public IReadOnlyList<string> Checked { get; init; } = [];
+    /// <summary>Every item VerifyBlueGreen checked, passed, failed or not measured.</summary>
+    public Checks.Checklist Checks { get; init; } = new();
 
-    public IReadOnlyList<string> Problems { get; init; } = [];
+    public IReadOnlyList<string> Checked => Checks.Passed;
+
+    public IReadOnlyList<string> Problems => Checks.Failed;
 
     /// <summary>Aurora PostgreSQL: the query to run on the old blue, whose output (setval statements) must run on the new cluster.</summary>
     public string? SequenceQuery { get; init; }
@@ -29,7 +32,8 @@ public sealed record BlueGreenResult
 
     public DateTimeOffset? SwitchedAt { get; init; }
 
-    public bool Passed => Problems.Count == 0;
+    /// <summary>Nothing failed and every essential check was measured.</summary>
+    public bool Passed => Checks.AllPassed;
 }
 
 /// <summary>
@@ -190,8 +194,7 @@ public static class BlueGreenSwitchover
     {
         ArgumentNullException.ThrowIfNull(run);
         await run.Guard.EnsureRecordedKeyIsOwnAsync("VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
-        var checkedItems = new List<string>();
-        var problems = new List<string>();
+        var checks = new Checks.Checklist();
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         if (!state.IsSwitchedOver)
         {
@@ -201,34 +204,34 @@ public static class BlueGreenSwitchover
         var cluster = state.AtOriginalName ?? throw new InvalidOperationException($"No cluster holds the name {run.ClusterId} after the switchover.");
         var definition = state.Definition ?? throw new InvalidOperationException($"{state.OldBlue!.DBClusterIdentifier} carries no recorded definition.");
         var key = state.TargetKeyArn;
-        Check(string.Equals(cluster.KmsKeyId, key, StringComparison.Ordinal), $"{run.ClusterId} is encrypted with {key}", $"{run.ClusterId} is encrypted with {cluster.KmsKeyId}, not {key}");
-        Check(cluster.IsAvailable(), $"{run.ClusterId} is available", $"{run.ClusterId} is {cluster.Status}");
-        Check(string.Equals(cluster.Endpoint, definition.ClusterEndpoint, StringComparison.OrdinalIgnoreCase), $"cluster endpoint {definition.ClusterEndpoint} kept", $"cluster endpoint is {cluster.Endpoint}, was {definition.ClusterEndpoint}");
-        Check(string.Equals(cluster.ReaderEndpoint, definition.ReaderEndpoint, StringComparison.OrdinalIgnoreCase), $"reader endpoint {definition.ReaderEndpoint} kept", $"reader endpoint is {cluster.ReaderEndpoint}, was {definition.ReaderEndpoint}");
+        checks.Check(string.Equals(cluster.KmsKeyId, key, StringComparison.Ordinal), $"{run.ClusterId} is encrypted with {key}", $"{run.ClusterId} is encrypted with {cluster.KmsKeyId}, not {key}");
+        checks.Check(cluster.IsAvailable(), $"{run.ClusterId} is available", $"{run.ClusterId} is {cluster.Status}");
+        checks.Check(string.Equals(cluster.Endpoint, definition.ClusterEndpoint, StringComparison.OrdinalIgnoreCase), $"cluster endpoint {definition.ClusterEndpoint} kept", $"cluster endpoint is {cluster.Endpoint}, was {definition.ClusterEndpoint}");
+        checks.Check(string.Equals(cluster.ReaderEndpoint, definition.ReaderEndpoint, StringComparison.OrdinalIgnoreCase), $"reader endpoint {definition.ReaderEndpoint} kept", $"reader endpoint is {cluster.ReaderEndpoint}, was {definition.ReaderEndpoint}");
 
         var reader = new ClusterReader(run.Rds);
         var instances = await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         foreach (var instance in definition.Instances)
         {
             var now = instances.FirstOrDefault(i => i.DBInstanceIdentifier == instance.Id);
-            Check(now is not null && now.IsAvailable(), $"instance {instance.Id} available under its name", $"instance {instance.Id} is {(now is null ? "missing" : now.DBInstanceStatus)} in {run.ClusterId}");
+            checks.Check(now is not null && now.IsAvailable(), $"instance {instance.Id} available under its name", $"instance {instance.Id} is {(now is null ? "missing" : now.DBInstanceStatus)} in {run.ClusterId}");
         }
 
-        Check(cluster.WriterId() == definition.WriterId, $"writer is {definition.WriterId}", $"writer is {cluster.WriterId() ?? "(none)"}, was {definition.WriterId}");
+        checks.Check(cluster.WriterId() == definition.WriterId, $"writer is {definition.WriterId}", $"writer is {cluster.WriterId() ?? "(none)"}, was {definition.WriterId}");
         // Each name is asked until it resolves: after a switchover the instance names may follow later than the cluster's.
         var names = new[] { definition.ClusterEndpoint, definition.ReaderEndpoint }.Concat(definition.Instances.Select(i => i.Endpoint)).ToList();
         var answers = await EndpointNames.WaitUntilResolvedAsync(run.Dns, run.Wait, names, run.Wait.Settings.DnsDeadline, cancellationToken).ConfigureAwait(false);
         foreach (var endpoint in names.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var dns = answers[endpoint];
-            Check(dns.Exists, $"DNS: {dns}", $"DNS: {endpoint} does not resolve after {run.Wait.Settings.DnsDeadline} of waiting");
+            checks.Check(dns.Exists, $"DNS: {dns}", $"DNS: {endpoint} does not resolve after {run.Wait.Settings.DnsDeadline} of waiting");
         }
 
         // The switchover carries the settings (green was built from blue); compare them with the old blue's, as restore-swap's Verify does.
         var oldBlue = state.OldBlue!;
         foreach (var (name, oldValue, newValue) in CarriedSettings.ClusterDifferences(oldBlue, cluster))
         {
-            problems.Add($"cluster setting {name} is '{newValue}', the old blue {oldBlue.DBClusterIdentifier} has '{oldValue}'");
+            checks.Fail($"cluster setting {name} is '{newValue}', the old blue {oldBlue.DBClusterIdentifier} has '{oldValue}'");
         }
 
         foreach (var instance in instances)
@@ -237,12 +240,12 @@ public static class BlueGreenSwitchover
             {
                 foreach (var (name, oldValue, newValue) in CarriedSettings.InstanceDifferences(old, instance))
                 {
-                    problems.Add($"instance {instance.DBInstanceIdentifier}: {name} is '{newValue}', the old blue's instance had '{oldValue}'");
+                    checks.Fail($"instance {instance.DBInstanceIdentifier}: {name} is '{newValue}', the old blue's instance had '{oldValue}'");
                 }
             }
         }
 
-        checkedItems.Add($"{CarriedSettings.Cluster.Count(s => s.Verified)} cluster settings and {CarriedSettings.Instance.Count(s => s.Verified)} settings per instance, against the old blue");
+        checks.Pass($"{CarriedSettings.Cluster.Count(s => s.Verified)} cluster settings and {CarriedSettings.Instance.Count(s => s.Verified)} settings per instance, against the old blue");
 
         // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again, then check them.
         // The switchover leaves them on the old blue, whose names they keep: free the names first.
@@ -252,7 +255,7 @@ public static class BlueGreenSwitchover
         foreach (var recorded in definition.CustomEndpoints)
         {
             var endpoint = customEndpoints.FirstOrDefault(e => e.DBClusterEndpointIdentifier == recorded.Name);
-            Check(
+            checks.Check(
                 string.Equals(endpoint?.Endpoint, recorded.Endpoint, StringComparison.OrdinalIgnoreCase),
                 $"custom endpoint {recorded.Name} on {run.ClusterId} at {recorded.Endpoint}",
                 $"custom endpoint {recorded.Name} is {endpoint?.Endpoint ?? "missing"}, not {recorded.Endpoint}");
@@ -261,10 +264,10 @@ public static class BlueGreenSwitchover
         // Blue/Green does not copy replica auto scaling, and the old blue keeps its registration: register the recorded one again.
         if (definition.ReplicaScaling is { } scaling)
         {
-            await ReplicaAutoScaling.RestoreAsync(run, scaling, "VerifyBlueGreen", checkedItems, problems, cancellationToken).ConfigureAwait(false);
+            await ReplicaAutoScaling.RestoreAsync(run, scaling, "VerifyBlueGreen", checks, cancellationToken).ConfigureAwait(false);
         }
 
-        Terraform.TerraformChecks.AfterCutover(run, key, checkedItems, problems);
+        Terraform.TerraformChecks.AfterCutover(run, key, checks);
 
         // After the switchover the old blue is read only: a commit there means an application still writes to it.
         if (state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag) is { } switchedText)
@@ -278,11 +281,16 @@ public static class BlueGreenSwitchover
             var commits = after.Sum(p => p.Value);
             if (after.Count == 0)
             {
-                checkedItems.Add($"commits on {oldBlue.DBClusterIdentifier} after the switchover: no whole minute measured yet (run Verify again later to check)");
+                // Supplementary: AWS keeps the old blue read only after the switchover, so the cutover does not rest on it.
+                checks.NotMeasuredBecause(
+                    $"no commit on {oldBlue.DBClusterIdentifier} after the switchover",
+                    $"CloudWatch has no whole minute of AWS/RDS CommitThroughput for {oldBlue.DBClusterIdentifier} after the switchover yet.",
+                    $"CloudWatch AWS/RDS CommitThroughput (Sum, 1 minute) with DBClusterIdentifier={oldBlue.DBClusterIdentifier} a few minutes from now, or run --target=VerifyBlueGreen --exclusive again later; AWS keeps the old blue read only, so a write there fails in the application that still sends it.",
+                    essential: false);
             }
             else
             {
-                Check(commits == 0, $"no commit on {oldBlue.DBClusterIdentifier} in the {after.Count} minute(s) after the switchover", $"CloudWatch counts {commits} commits on {oldBlue.DBClusterIdentifier} after the switchover: something still writes to the old blue");
+                checks.Check(commits == 0, $"no commit on {oldBlue.DBClusterIdentifier} in the {after.Count} minute(s) after the switchover", $"CloudWatch counts {commits} commits on {oldBlue.DBClusterIdentifier} after the switchover: something still writes to the old blue");
             }
         }
 
@@ -299,18 +307,19 @@ public static class BlueGreenSwitchover
                 var why = run.Settings.SequencesAdvanced
                     ? $"--{Configuration.ArgumentNames.SequencesAdvanced} counts only on a run after the switchover, and this run switched over. "
                     : string.Empty;
-                problems.Add(
+                checks.Fail(
                     $"{why}Sequences are not replicated by logical replication: on the old blue {state.OldBlue!.DBClusterIdentifier} run{Environment.NewLine}    {SequenceQuery}{Environment.NewLine}"
-                    + $"  then run its output (setval statements) on {run.ClusterId}, and run --target=VerifyBlueGreen (or Cutover) again with --{Configuration.ArgumentNames.SequencesAdvanced}.");
+                    + $"  then run its output (setval statements) on {run.ClusterId}, and finish with{Environment.NewLine}    {FinishingCommand(run)}{Environment.NewLine}"
+                    + $"  (or Cutover again with the same --run-id and --{Configuration.ArgumentNames.SequencesAdvanced}; in the Rekey workflow: phase cutover, run-id {run.RunId}, sequences-advanced on).");
             }
             else
             {
-                checkedItems.Add("sequences advanced on the new cluster (operator's confirmation)");
+                checks.Pass("sequences advanced on the new cluster (operator's confirmation)");
             }
         }
 
         var switchedAt = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag);
-        if (problems.Count == 0)
+        if (checks.AllPassed)
         {
             // Green may carry blue's tags (copied at creation): the new cluster is not a blue.
             var copied = cluster.Tags().Keys.Where(k => k == BlueGreenDeployments.StrategyTag || k == RekeyTags.Lock || k == RekeyTags.Phase || k == BlueGreenDeployments.DeploymentTag || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal)).ToList();
@@ -323,25 +332,25 @@ public static class BlueGreenSwitchover
             await ClusterLock.ReleaseAsync(run, state.OldBlue, cancellationToken).ConfigureAwait(false);
         }
 
+        run.Journal.RecordChecks("VerifyBlueGreen", checks);
         return new BlueGreenResult
         {
-            Checked = checkedItems,
-            Problems = problems,
+            Checks = checks,
             SequenceQuery = sequenceQuery,
             SwitchedAt = switchedAt is null ? null : DateTimeOffset.Parse(switchedAt, System.Globalization.CultureInfo.InvariantCulture),
         };
+    }
 
-        void Check(bool ok, string good, string bad)
-        {
-            if (ok)
-            {
-                checkedItems.Add(good);
-            }
-            else
-            {
-                problems.Add(bad);
-            }
-        }
+    /// <summary>
+    /// The command that finishes a PostgreSQL cutover once the sequences are advanced, complete as printed: the lock and
+    /// the recorded cutover belong to this run's id, so without --run-id the finishing run would be another run and refused.
+    /// </summary>
+    public static string FinishingCommand(RekeyRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var key = run.Settings.KmsKey is { } given ? $" --{Configuration.ArgumentNames.KmsKey}={given}" : string.Empty;
+        return $"./build.sh --target=VerifyBlueGreen --strategy=blue-green --cluster={run.ClusterId} --region={run.Region.SystemName}{key} "
+            + $"--run-id={run.RunId} --confirm={run.ClusterId} --{Configuration.ArgumentNames.SequencesAdvanced}";
     }
 
     /// <summary>

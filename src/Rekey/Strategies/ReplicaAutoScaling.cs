@@ -55,12 +55,11 @@ public static class ReplicaAutoScaling
     /// After the switchover: registers the recorded target for <c>cluster:&lt;id&gt;</c> and puts each recorded policy
     /// that is missing, then checks they are there. What exists is left as it is, so a rerun changes nothing.
     /// </summary>
-    public static async Task RestoreAsync(RekeyRun run, ReplicaScaling recorded, string step, List<string> checkedItems, List<string> problems, CancellationToken cancellationToken)
+    public static async Task RestoreAsync(RekeyRun run, ReplicaScaling recorded, string step, Checks.Checklist checks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(recorded);
-        ArgumentNullException.ThrowIfNull(checkedItems);
-        ArgumentNullException.ThrowIfNull(problems);
+        ArgumentNullException.ThrowIfNull(checks);
         var resourceId = ResourceIdOf(run.ClusterId);
         if (await TargetAsync(run, run.ClusterId, cancellationToken).ConfigureAwait(false) is null)
         {
@@ -98,7 +97,7 @@ public static class ReplicaAutoScaling
         var now = await ReadAsync(run, run.ClusterId, cancellationToken).ConfigureAwait(false);
         if (now is null)
         {
-            problems.Add($"{resourceId} has no Application Auto Scaling target after it was registered again (the old blue had {Describe(recorded)}).");
+            checks.Fail($"{resourceId} has no Application Auto Scaling target after it was registered again (the old blue had {Describe(recorded)}).");
             return;
         }
 
@@ -112,15 +111,15 @@ public static class ReplicaAutoScaling
         {
             if (now.Policies.Any(p => p.Name == policy.Name))
             {
-                checkedItems.Add($"scaling policy {policy.Name} ({policy.PolicyType}) on {resourceId}");
+                checks.Pass($"scaling policy {policy.Name} ({policy.PolicyType}) on {resourceId}");
             }
             else
             {
-                problems.Add($"scaling policy {policy.Name} of the old blue is missing on {resourceId}");
+                checks.Fail($"scaling policy {policy.Name} of the old blue is missing on {resourceId}");
             }
         }
 
-        checkedItems.Add($"{resourceId}: {Describe(now)}");
+        checks.Pass($"{resourceId}: {Describe(now)}");
     }
 
     private static async Task<ScalableTarget?> TargetAsync(RekeyRun run, string clusterId, CancellationToken cancellationToken)

@@ -19,8 +19,9 @@ public static class TerraformChecks
         }
     }
 
-    public static void AfterCutover(RekeyRun run, string? targetKeyArn, List<string> checkedItems, List<string> problems)
+    public static void AfterCutover(RekeyRun run, string? targetKeyArn, Checks.Checklist checks)
     {
+        ArgumentNullException.ThrowIfNull(checks);
         if (run.Settings.TerraformPlan is not { } path)
         {
             run.Journal.Add("Verify", TerraformHandOff.Step(run.ClusterId, targetKeyArn));
@@ -31,12 +32,15 @@ public static class TerraformChecks
         if (found.Count == 0)
         {
             var passed = $"the Terraform plan {path} replaces and deletes none of {run.ClusterId}'s resources";
-            checkedItems.Add(passed);
+            checks.Pass(passed);
             run.Journal.Add("Verify", char.ToUpperInvariant(passed[0]) + passed[1..] + ".");
             run.Log.LogInformation("Terraform: {Check}.", passed);
         }
 
-        problems.AddRange(found);
+        foreach (var problem in found)
+        {
+            checks.Fail(problem);
+        }
     }
 
     private static IReadOnlyList<string> Problems(RekeyRun run, string path, bool afterCutover, string? targetKeyArn)

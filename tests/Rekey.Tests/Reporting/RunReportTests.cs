@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rekey.Checks;
 using Rekey.Migration;
 using Rekey.Reporting;
 
@@ -20,10 +21,69 @@ public sealed class RunReportTests
         Steps = [new StepOutcome("Fence", "succeeded", 312.44), new StepOutcome("Finalize", "skipped", 0, "the cluster already uses the requested key")],
         AwsTimes = new Dictionary<string, DateTimeOffset> { ["writer-available"] = Fenced.AddMinutes(38), ["fenced"] = Fenced, ["t1"] = Fenced.AddMinutes(3) },
         OutageSeconds = 38 * 60 + 5,
-        Verification = new VerifyResult { ClusterId = "orders", Checked = ["key", "endpoints"], Problems = ["Port differs: 3307 then 3306"] },
+        Verification = new VerifyResult { ClusterId = "orders", Checks = VerifyChecks() },
         Warnings = ["DatabaseConnections on orders-1-old was 2 after the fence."],
         Log = ["Fence: renamed orders to orders-old"],
     };
+
+    private static Checklist VerifyChecks()
+    {
+        var checks = new Checklist();
+        checks.Pass("key");
+        checks.Pass("endpoints");
+        checks.Fail("Port differs: 3307 then 3306");
+        return checks;
+    }
+
+    private static Checklist WithoutCommitData()
+    {
+        var checks = VerifyChecks();
+        checks.NotMeasuredBecause("no commit on the old cluster after T1", "CloudWatch has no data point after T1.", "the old cluster's pg_stat_database.xact_commit");
+        return checks;
+    }
+
+    [Fact]
+    public void Markdown_and_job_summary_list_each_check_not_measured_with_its_reason_and_where_to_look_instead()
+    {
+        var report = Report() with { Verification = new VerifyResult { ClusterId = "orders", Checks = WithoutCommitData() }, Checks = [new StepChecks("Verify", WithoutCommitData().Items)] };
+
+        var markdown = report.ToMarkdown();
+
+        Assert.Contains("Verify: 2 checks passed, 1 problems, 1 not measured.", markdown, StringComparison.Ordinal);
+        Assert.Contains("- Verify: 2 passed, 1 failed, 1 not measured", markdown, StringComparison.Ordinal);
+        Assert.Contains("**not measured**: no commit on the old cluster after T1. CloudWatch has no data point after T1. Look instead at: the old cluster's pg_stat_database.xact_commit", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_lists_checks_not_measured_apart_from_passed_ones_and_a_verification_with_one_does_not_pass()
+    {
+        var checks = new Checklist();
+        checks.Pass("key");
+        checks.NotMeasuredBecause("no commit on the old cluster after T1", "CloudWatch has no data point after T1.", "xact_commit");
+        var report = Report() with { Verification = new VerifyResult { ClusterId = "orders", Checks = checks }, Checks = [new StepChecks("Verify", checks.Items)] };
+
+        using var json = JsonDocument.Parse(report.ToJson());
+        var verification = json.RootElement.GetProperty("verification");
+
+        Assert.False(verification.GetProperty("passed").GetBoolean());
+        Assert.Equal(["key"], verification.GetProperty("checked").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("CloudWatch has no data point after T1.", verification.GetProperty("notMeasured")[0].GetProperty("detail").GetString());
+        Assert.False(verification.TryGetProperty("commitsOnOldClusterAfterT1", out _));
+        var items = json.RootElement.GetProperty("checks")[0].GetProperty("items");
+        Assert.Equal(["Passed", "NotMeasured"], items.EnumerateArray().Select(i => i.GetProperty("outcome").GetString()));
+        Assert.Equal("xact_commit", items[1].GetProperty("lookInstead").GetString());
+    }
+
+    [Fact]
+    public void Markdown_shows_what_AWS_showed_at_the_end_and_names_another_key_than_the_runs()
+    {
+        var final = new FinalState { ClusterId = "orders", ExpectedKeyArn = "arn:aws:kms:eu-west-1:1:key/mine", KmsKeyArn = "arn:aws:kms:eu-west-1:1:key/theirs", Status = "available", ClusterEndpoint = "orders.cluster-x", LockHolder = "other-run" };
+
+        var markdown = (Report() with { Final = final, Succeeded = false }).ToMarkdown();
+
+        Assert.Contains("AWS shows, read at the end: `orders` available, on `arn:aws:kms:eu-west-1:1:key/theirs`, **not this run's key** `arn:aws:kms:eu-west-1:1:key/mine`", markdown, StringComparison.Ordinal);
+        Assert.Contains("lock held by run `other-run`", markdown, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Markdown_has_the_run_the_steps_the_times_on_AWSs_clock_in_order_and_the_outage()
@@ -39,7 +99,7 @@ public sealed class RunReportTests
         var writer = markdown.IndexOf("- writer-available: 2026-11-28T10:38:00Z", StringComparison.Ordinal);
         Assert.True(fenced >= 0 && fenced < t1 && t1 < writer, markdown);
         Assert.Contains("- **write outage: 00:38:05**", markdown, StringComparison.Ordinal);
-        Assert.Contains("Verify: 2 checks passed, 1 problems.", markdown, StringComparison.Ordinal);
+        Assert.Contains("Verify: 2 checks passed, 1 problems, 0 not measured.", markdown, StringComparison.Ordinal);
         Assert.Contains("- ❌ Port differs: 3307 then 3306", markdown, StringComparison.Ordinal);
         Assert.Contains("<details><summary>What the steps did</summary>", markdown, StringComparison.Ordinal);
     }
