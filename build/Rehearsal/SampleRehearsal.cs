@@ -67,7 +67,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
     public static async Task<SampleRehearsal> StartAsync(RekeyContext context, CancellationToken cancellationToken, double clockSpeed = ClockSpeed, bool awsTimePolling = false)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = SandboxOptions.ForTests(clockSpeed) with { DefaultRegion = Region };
+        var options = SandboxOptions.ForTests(clockSpeed).WithAwsRateLimits() with { DefaultRegion = Region };
         var sandbox = await SandboxServer.StartAsync(options, cancellationToken);
         var defaults = new WaitSettings();
         string[] pollArguments = awsTimePolling

@@ -31,8 +31,10 @@ public static class SandboxServiceCatalog
         services.AddSingleton<IKeyRegistry>(sp => sp.GetRequiredService<KmsKeyStore>());
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<CallLog>();
+        services.AddSingleton<ApiRateLimiter>();
         services.AddSandboxComponent<DnsZone>();
         services.AddSandboxComponent<CoreControlApi>();
+        services.AddSandboxComponent<RateLimitControlApi>();
 
         services.AddSandboxService<StsService>();
         services.AddSandboxComponent<StsSessions>();

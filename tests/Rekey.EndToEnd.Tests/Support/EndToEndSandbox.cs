@@ -52,7 +52,7 @@ public sealed class EndToEndSandbox : IAsyncDisposable
 
     public static async Task<EndToEndSandbox> StartAsync(bool seed = true)
     {
-        var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed) with { DefaultRegion = LedgerCluster.Region });
+        var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed).WithAwsRateLimits() with { DefaultRegion = LedgerCluster.Region });
         var artifacts = Directory.CreateTempSubdirectory("rekey-e2e-").FullName;
         var sandbox = new EndToEndSandbox(server, artifacts);
         if (seed)
