@@ -212,17 +212,24 @@ public static class Fence
             await StillLockedAsync(run, $"renaming instance {instance.Id}", cancellationToken).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(definition.Instances.Select(instance => run.Wait.DuringOutage.UntilAsync(
-            $"instance {run.OldNameOf(instance.Id)} to be available under its new name",
+        // One look at the renamed cluster's instances answers for all of them.
+        var oldNames = definition.Instances.Select(i => run.OldNameOf(i.Id)).ToList();
+        await run.Wait.DuringOutage.UntilAsync(
+            $"instances {string.Join(", ", oldNames)} to be available under their new names",
             run.Wait.Settings.RenameDeadline,
             async token =>
             {
-                var renamed = await reader.FindInstanceAsync(run.OldNameOf(instance.Id), token).ConfigureAwait(false);
-                return renamed is null
-                    ? Probe<bool>.NotYet(false, "the new name is not there yet")
-                    : renamed.IsAvailable() ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, renamed.DBInstanceStatus ?? "unknown");
+                var members = (await reader.InstancesOfAsync(run.OldClusterId, token).ConfigureAwait(false))
+                    .ToDictionary(i => i.DBInstanceIdentifier!, StringComparer.Ordinal);
+                var waiting = oldNames
+                    .Select(name => members.GetValueOrDefault(name) is { } renamed
+                        ? renamed.IsAvailable() ? null : $"{name} {renamed.DBInstanceStatus ?? "unknown"}"
+                        : $"{name}: the new name is not there yet")
+                    .OfType<string>()
+                    .ToList();
+                return waiting.Count == 0 ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, string.Join(", ", waiting));
             },
-            cancellationToken))).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Fence took the lock itself, so a lock that is gone counts as lost too.</summary>
