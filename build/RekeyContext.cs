@@ -119,6 +119,7 @@ public sealed class RekeyContext : FrostingContext, IDisposable
 
             // Ten of the longest backoff pauses (5 minutes by default), so it scales with --max-poll-interval as the rest does.
             MaxSparsePollInterval = maxPoll * 10,
+            ClockSpeed = settings.ClockSpeed ?? 1,
             OutagePollInterval = settings.OutagePollInterval ?? (poll < waits.OutagePollInterval ? poll : waits.OutagePollInterval),
             LockSettle = poll,
             RenameDeadline = Capped(waits.RenameDeadline),

@@ -59,7 +59,10 @@ public sealed record ApiCost
     }
 
     /// <summary>The most calls in any window of one second (sliding, on the calls' own timestamps).</summary>
-    public static int PeakPerSecondOf(IReadOnlyList<CallRecord> calls)
+    public static int PeakPerSecondOf(IReadOnlyList<CallRecord> calls) => PeakOf(calls, TimeSpan.FromSeconds(1));
+
+    /// <summary>The most calls in any window of <paramref name="window"/> (sliding, on the calls' own timestamps).</summary>
+    public static int PeakOf(IReadOnlyList<CallRecord> calls, TimeSpan window)
     {
         ArgumentNullException.ThrowIfNull(calls);
         var times = calls.Select(c => c.Time).Order().ToList();
@@ -67,7 +70,7 @@ public sealed record ApiCost
         var first = 0;
         for (var last = 0; last < times.Count; last++)
         {
-            while (times[last] - times[first] >= TimeSpan.FromSeconds(1))
+            while (times[last] - times[first] >= window)
             {
                 first++;
             }

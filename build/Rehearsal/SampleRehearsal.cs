@@ -78,6 +78,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
         string[] pollArguments = awsTimePolling
             ? [$"--poll-interval={RealSeconds(defaults.PollInterval, clockSpeed)}", $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval, clockSpeed)}", $"--outage-poll-interval={RealSeconds(defaults.OutagePollInterval, clockSpeed)}"]
             : ["--poll-interval=0.05s"];
+        pollArguments = [.. pollArguments, $"--clock-speed={clockSpeed.ToString(System.Globalization.CultureInfo.InvariantCulture)}"];
         context.Log.Information("Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}", sandbox.BaseUrl, sandbox.DnsPort, clockSpeed, string.Join(' ', pollArguments));
 
         var aws = new AwsClientFactory(new AwsClientOptions

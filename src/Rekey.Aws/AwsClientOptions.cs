@@ -25,6 +25,9 @@ public sealed record AwsClientOptions
     /// <summary>Replaces the SDK's HttpClient (tests record requests with it).</summary>
     public HttpClientFactory? HttpClientFactory { get; init; }
 
+    /// <summary>The application id the SDK adds to each request's User-Agent (<c>app/ID</c>); null keeps AWS_SDK_UA_APP_ID or none.</summary>
+    public string? ClientAppId { get; init; }
+
     /// <summary>Per-attempt HTTP timeout; null keeps the SDK default.</summary>
     public TimeSpan? Timeout { get; init; }
 }

@@ -12,11 +12,12 @@ public sealed record ApiRateLimit(double Burst, double PerSecond)
 /// clock. Only services for which AWS documents a figure are limited (RDS); a call that finds its bucket empty is
 /// answered with the service's throttling error and takes no token.
 /// </summary>
-public sealed class ApiRateLimiter
+public sealed partial class ApiRateLimiter
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, ApiRateLimit> _limits = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<(string Account, string Region, string Service), (double Tokens, DateTimeOffset At)> _buckets = [];
+    private readonly Dictionary<string, (int Calls, int Throttled)> _callers = new(StringComparer.Ordinal);
 
     public ApiRateLimiter(SandboxOptions options)
     {
@@ -64,8 +65,21 @@ public sealed class ApiRateLimiter
         }
     }
 
+    /// <summary>
+    /// Calls to rate-limited services and how many were throttled, per caller: the application id the AWS SDKs put in
+    /// the User-Agent (<c>app/ID</c>, from AWS_SDK_UA_APP_ID), or "-" for a caller that names none. Many callers share one
+    /// account's limit; this tells them apart.
+    /// </summary>
+    public IReadOnlyDictionary<string, (int Calls, int Throttled)> Callers()
+    {
+        lock (_sync)
+        {
+            return new Dictionary<string, (int Calls, int Throttled)>(_callers, StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>Takes a token for a call at <paramref name="now"/>; false when the bucket is empty (the call is throttled).</summary>
-    public bool TryTake(string account, string region, string service, DateTimeOffset now)
+    public bool TryTake(string account, string region, string service, DateTimeOffset now, string? userAgent = null)
     {
         lock (_sync)
         {
@@ -74,22 +88,35 @@ public sealed class ApiRateLimiter
                 return true;
             }
 
-            var key = (account, region, service.ToLowerInvariant());
-            var (tokens, at) = _buckets.TryGetValue(key, out var bucket) ? bucket : (limit.Burst, now);
-            if (now > at)
-            {
-                tokens = Math.Min(limit.Burst, tokens + ((now - at).TotalSeconds * limit.PerSecond));
-                at = now;
-            }
-
-            if (tokens < 1)
-            {
-                _buckets[key] = (tokens, at);
-                return false;
-            }
-
-            _buckets[key] = (tokens - 1, at);
-            return true;
+            var taken = Take(account, region, service, now, limit);
+            var caller = userAgent is not null && AppId().Match(userAgent) is { Success: true } match ? match.Groups[1].Value : "-";
+            var (calls, throttled) = _callers.GetValueOrDefault(caller);
+            _callers[caller] = (calls + 1, throttled + (taken ? 0 : 1));
+            return taken;
         }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|\s)app/(\S+)")]
+    private static partial System.Text.RegularExpressions.Regex AppId();
+
+    // Called under _sync.
+    private bool Take(string account, string region, string service, DateTimeOffset now, ApiRateLimit limit)
+    {
+        var key = (account, region, service.ToLowerInvariant());
+        var (tokens, at) = _buckets.TryGetValue(key, out var bucket) ? bucket : (limit.Burst, now);
+        if (now > at)
+        {
+            tokens = Math.Min(limit.Burst, tokens + ((now - at).TotalSeconds * limit.PerSecond));
+            at = now;
+        }
+
+        if (tokens < 1)
+        {
+            _buckets[key] = (tokens, at);
+            return false;
+        }
+
+        _buckets[key] = (tokens - 1, at);
+        return true;
     }
 }

@@ -66,7 +66,7 @@ public sealed partial class SandboxRuntime(
                 }
 
                 // AWS answers an exhausted rate limit as a sender fault, HTTP 400, "Rate exceeded" (RDS: Throttling).
-                if (!rateLimiter.TryTake(request.Account, request.Region, request.Service, now))
+                if (!rateLimiter.TryTake(request.Account, request.Region, request.Service, now, request.Http.Request.Headers.UserAgent.ToString()))
                 {
                     throw new AwsServiceException(throttlingCode, "Rate exceeded", HttpStatusCode.BadRequest);
                 }

@@ -42,5 +42,8 @@ public static class ArgumentNames
     public const string OutagePollInterval = "outage-poll-interval";
     public const string MaxWait = "max-wait";
     public const string Runs = "runs";
+    public const string Fleet = "fleet";
+    public const string ClockSpeed = "clock-speed";
+    public const string MaxParallel = "max-parallel";
     public const string TerraformPlan = "terraform-plan";
 }

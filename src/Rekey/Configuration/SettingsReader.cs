@@ -47,6 +47,9 @@ public static partial class SettingsReader
         new(ArgumentNames.OutagePollInterval, "Pause between two looks at AWS while the writers are down, without backing off (default 2s, or --poll-interval when that is shorter).", false, "REKEY_OUTAGE_POLL_INTERVAL"),
         new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
         new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
+        new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
+        new(ArgumentNames.Fleet, "Benchmark: N restore-swap cutovers in one account and Region, each in its own process, under RDS's API rate limit (1 to 500).", false, "REKEY_FLEET"),
+        new(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).", false, "REKEY_MAX_PARALLEL"),
         new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN"),
     ];
 
@@ -153,6 +156,9 @@ public static partial class SettingsReader
             MaxWait = Value(ArgumentNames.MaxWait, DurationLimits.MaxWait.Parse),
             TerraformPlan = Text(ArgumentNames.TerraformPlan, v => (v.Trim(), Terraform.TerraformPlanFile.ProblemWith(v.Trim()))),
             Runs = Value(ArgumentNames.Runs, ParseRuns) ?? RekeySettings.DefaultRuns,
+            ClockSpeed = Value(ArgumentNames.ClockSpeed, ParseClockSpeed),
+            Fleet = Value(ArgumentNames.Fleet, t => ParseCount(t, "cutovers", 500)),
+            MaxParallel = Value(ArgumentNames.MaxParallel, t => ParseCount(t, "cutovers at once", 100)) ?? RekeySettings.DefaultMaxParallel,
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
@@ -331,6 +337,16 @@ public static partial class SettingsReader
 
     private static (string? Value, string? Problem) ParseTopicArn(string text) =>
         Matching(text, TopicArnPattern(), $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
+
+    private static (double? Value, string? Problem) ParseClockSpeed(string text) =>
+        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var speed) && speed is >= 1 and <= 100_000
+            ? (speed, null)
+            : (null, $"'{text}' is not a clock speed from 1 to 100000 (AWS seconds per real second).");
+
+    private static (int? Value, string? Problem) ParseCount(string text, string what, int max) =>
+        int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 && count <= max
+            ? (count, null)
+            : (null, $"'{text}' is not a number of {what} from 1 to {max.ToString(CultureInfo.InvariantCulture)}.");
 
     private static (int? Value, string? Problem) ParseRuns(string text) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= 100

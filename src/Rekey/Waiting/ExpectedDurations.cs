@@ -25,6 +25,13 @@ public sealed record ExpectedDurations(TimeSpan RestorableLag, TimeSpan Restore,
     /// <summary>An Aurora instance's creation: no AWS figure either; ten minutes is a guess a DressRehearsal replaces.</summary>
     public static readonly TimeSpan TypicalInstance = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A cluster's or instance's rename, until it is available under the new name: AWS documents no figure (only "about two
+    /// minutes" for a Multi-AZ DB cluster's DNS); a minute is a guess, and the instances' renames then expect what the
+    /// cluster's rename took in the same run.
+    /// </summary>
+    public static readonly TimeSpan TypicalRename = TimeSpan.FromMinutes(1);
+
     public static ExpectedDurations Typical { get; } = new(TypicalRestorableLag, TypicalRestore, TypicalInstance, Measured: false);
 
     /// <summary>The dress rehearsal recorded on <paramref name="source"/> (under either name), else the typical figures.</summary>

@@ -33,6 +33,9 @@ public sealed record WaitSettings
     /// </summary>
     public double OverduePollShare { get; init; } = 0.02;
 
+    /// <summary>AWS seconds per second of the waiter's clock: 1 against AWS, the sandbox's speed in a rehearsal (expected durations are divided by it).</summary>
+    public double ClockSpeed { get; init; } = 1;
+
     /// <summary>A cluster or instance rename, until the new name is available.</summary>
     public TimeSpan RenameDeadline { get; init; } = TimeSpan.FromMinutes(20);
 

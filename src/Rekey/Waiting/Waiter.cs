@@ -36,9 +36,9 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     /// <see cref="WaitSettings.OverduePollShare"/> of the time waited. Most of a twenty-minute restore then costs a
     /// dozen calls instead of hundreds, and the wait still ends about as soon after AWS finished.
     /// </summary>
-    /// <param name="expected">From the start of the wait; zero or less (or null) leaves the usual backoff.</param>
+    /// <param name="expected">From the start of the wait, in AWS time; zero or less (or null) leaves the usual backoff.</param>
     public Waiter Expecting(TimeSpan? expected) =>
-        new(settings, time, logger) { _expected = expected is { } value && value > TimeSpan.Zero ? value : null };
+        new(settings, time, logger) { _expected = expected is { } value && value > TimeSpan.Zero ? value / settings.ClockSpeed : null };
 
     /// <summary>The pause after a look <paramref name="elapsed"/> into the wait; null for the usual exponential backoff.</summary>
     public TimeSpan? PauseAfter(TimeSpan elapsed)

@@ -88,6 +88,7 @@ public sealed class EndToEndSandbox : IAsyncDisposable
             "--create-key",
             $"--dns-server=127.0.0.1:{Server.DnsPort}",
             "--poll-interval=0.02s",
+            $"--clock-speed={ClockSpeed.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             $"--run-id={runId}",
             $"--artifacts={_artifacts}",
         };
