@@ -16,7 +16,7 @@ public sealed record WaitSettings
 
     /// <summary>
     /// The longest pause of a wait that knows how long AWS takes (<see cref="Waiter.Expecting"/>): early in such a wait
-    /// each pause halves the time left before the expected end, up to this; it bounds what an operation that ends far
+    /// each pause is three quarters of the time left before the expected end, up to this; it bounds what an operation that ends far
     /// sooner than expected costs.
     /// </summary>
     public TimeSpan MaxSparsePollInterval { get; init; } = TimeSpan.FromMinutes(5);

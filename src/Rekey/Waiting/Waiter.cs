@@ -31,7 +31,7 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
 
     /// <summary>
     /// This waiter, shaped by how long AWS is expected to take (a dress rehearsal's measurement, else AWS's typical
-    /// figure, see <see cref="ExpectedDurations"/>): sparse early, each pause halving the time left, every
+    /// figure, see <see cref="ExpectedDurations"/>): sparse early, each pause three quarters of the time left, every
     /// <see cref="WaitSettings.PollInterval"/> from shortly before the expected end, and past it pauses of
     /// <see cref="WaitSettings.OverduePollShare"/> of the time waited. Most of a twenty-minute restore then costs a
     /// dozen calls instead of hundreds, and the wait still ends about as soon after AWS finished.
@@ -54,7 +54,8 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
         var denseFrom = expected - (lead > 2 * dense ? lead : 2 * dense);
         if (elapsed < denseFrom)
         {
-            return Clamp((denseFrom - elapsed) / 2, dense, sparse);
+            // Three quarters of the time left: a few looks bring the wait to the dense phase, each still short of it.
+            return Clamp((denseFrom - elapsed) * 0.75, dense, sparse);
         }
 
         return elapsed <= expected ? dense : Clamp(elapsed * settings.OverduePollShare, dense, sparse);

@@ -52,12 +52,12 @@ public sealed class ExpectedDurationWaiterTests
     }
 
     [Fact]
-    public void Pauses_halve_the_time_left_early_and_are_dense_shortly_before_the_expected_end()
+    public void Pauses_are_three_quarters_of_the_time_left_early_and_dense_shortly_before_the_expected_end()
     {
         var waiter = new Waiter(Settings, TimeProvider.System, NullLogger.Instance).DuringOutage.Expecting(TimeSpan.FromMinutes(20));
 
         Assert.Equal(TimeSpan.FromMinutes(5), waiter.PauseAfter(TimeSpan.Zero));
-        Assert.Equal(TimeSpan.FromSeconds((1176 - 1000) / 2.0), waiter.PauseAfter(TimeSpan.FromSeconds(1000)));
+        Assert.Equal(TimeSpan.FromSeconds((1176 - 1000) * 0.75), waiter.PauseAfter(TimeSpan.FromSeconds(1000)));
         Assert.Equal(TimeSpan.FromSeconds(2), waiter.PauseAfter(TimeSpan.FromSeconds(1180)));
         Assert.Equal(TimeSpan.FromSeconds(2), waiter.PauseAfter(TimeSpan.FromSeconds(1200)));
     }
