@@ -115,10 +115,15 @@ public sealed class RekeyContext : FrostingContext, IDisposable
     {
         var waits = new WaitSettings();
         var poll = settings.PollInterval ?? waits.PollInterval;
+        var maxPoll = settings.MaxPollInterval ?? (settings.PollInterval is null ? waits.MaxPollInterval : poll * 6);
         return waits with
         {
             PollInterval = poll,
-            MaxPollInterval = settings.MaxPollInterval ?? (settings.PollInterval is null ? waits.MaxPollInterval : poll * 6),
+            MaxPollInterval = maxPoll,
+
+            // Ten of the longest backoff pauses (5 minutes by default), so it scales with --max-poll-interval as the rest does.
+            MaxSparsePollInterval = maxPoll * 10,
+            ClockSpeed = settings.ClockSpeed ?? 1,
             OutagePollInterval = settings.OutagePollInterval ?? (poll < waits.OutagePollInterval ? poll : waits.OutagePollInterval),
             LockSettle = poll,
             RenameDeadline = Capped(waits.RenameDeadline),

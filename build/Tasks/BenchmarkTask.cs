@@ -21,15 +21,23 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    public const string FleetFileName = "benchmark-fleet.json";
+
     public override async Task RunAsync(RekeyContext context)
     {
         var cancellationToken = context.CancellationToken;
+        if (context.Settings.Fleet is { } fleet)
+        {
+            await RunFleetAsync(context, fleet, context.Settings.MaxParallel, cancellationToken);
+            return;
+        }
+
         var results = new List<BenchmarkRun>();
         for (var number = 1; number <= context.Settings.Runs; number++)
         {
             context.Log.Information("Benchmark run {0} of {1}", number, context.Settings.Runs);
             await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken, SampleRehearsal.BenchmarkClockSpeed, awsTimePolling: true);
-            var audits = await rehearsal.CutoverAsync(context, build, cancellationToken);
+            var audits = await rehearsal.CutoverAsync(context, build, cancellationToken, dressRehearsal: true);
             SampleRehearsal.ThrowIfWritesLost(audits);
 
             using var rds = rehearsal.Aws.CreateRds(SampleRehearsal.RegionEndpoint);
@@ -38,7 +46,7 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
                 var breakdown = audit.OutageWindow is { } window
                     ? await OutageBreakdown.ReadBlueGreenAsync(rds, sample.Id, window, cancellationToken)
                     : await OutageBreakdown.ReadAsync(rds, rehearsal.Sandbox.Calls, rehearsal.Options.Durations, SampleAccount.Account, sample.Id, context.Settings.OldSuffix, cancellationToken);
-                results.Add(BenchmarkRun.Of(number, breakdown, audit.StartToSwitchover));
+                results.Add(BenchmarkRun.Of(number, breakdown, audit.StartToSwitchover) with { Api = rehearsal.ApiCosts.GetValueOrDefault(sample.Id) });
             }
         }
 
@@ -53,6 +61,61 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, Json), cancellationToken);
         context.Log.Information("Benchmark: {0} run(s) written to {1}", context.Settings.Runs, path);
     }
+
+    private async Task RunFleetAsync(RekeyContext context, int fleet, int maxParallel, CancellationToken cancellationToken)
+    {
+        var result = await FleetBenchmark.RunAsync(context, fleet, maxParallel, cancellationToken);
+        var legs = new Table()
+            .Title("Fleet: each cutover's outage against the solo run's (AWS seconds), and its RDS calls")
+            .AddColumns("Cluster", "Exit code", "Outage", "Inflation", "RDS calls", "Throttled", "Started", "Ended");
+        foreach (var leg in result.Legs)
+        {
+            legs.AddRow(
+                leg.Cluster,
+                leg.ExitCode.ToString(CultureInfo.InvariantCulture),
+                leg.OutageSeconds is { } outage ? Seconds(outage) : "not measured",
+                leg.Inflation is { } inflation ? inflation.ToString("P1", CultureInfo.InvariantCulture) : "-",
+                leg.Calls.ToString(CultureInfo.InvariantCulture),
+                leg.Throttled.ToString(CultureInfo.InvariantCulture),
+                leg.Started.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+                leg.Ended.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(legs);
+        foreach (var line in FleetLines(result))
+        {
+            context.Log.Information(line);
+        }
+
+        Directory.CreateDirectory(context.Settings.ArtifactsDirectory);
+        var path = Path.Combine(context.Settings.ArtifactsDirectory, FleetFileName);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(result, Json), cancellationToken);
+        context.Log.Information("Fleet benchmark written to {0}", path);
+        if (result.Failed > 0)
+        {
+            throw new InvalidOperationException($"{result.Failed} of {result.Legs.Count} cutovers of the fleet failed; their output is in {Path.Combine(context.Settings.ArtifactsDirectory, "fleet")}.");
+        }
+    }
+
+    /// <summary>The fleet's figures and targets: no failed leg, median inflation at most 2 %, peak below RDS's sustained rate.</summary>
+    public static IReadOnlyList<string> FleetLines(FleetResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var rate = Rekey.Sandbox.Core.ApiRateLimit.Rds;
+        var median = result.MedianInflation;
+        return
+        [
+            FormattableString.Invariant($"Fleet: {result.Legs.Count} cutovers, at most {result.MaxParallel} at once, in {result.WallSecondsAws / 60:0.0} minutes of AWS time ({result.RealSeconds / 60:0.0} minutes of real time at {result.ClockSpeed:0}x, seeding and the solo run included); solo outage {result.SoloOutageSeconds:0.0} s."),
+            FormattableString.Invariant($"Fleet: RDS calls {result.Legs.Sum(l => l.Calls)} ({result.Legs.Sum(l => l.Throttled)} throttled) by the cutovers, {result.BackgroundCalls} ({result.BackgroundThrottled} throttled) by the other tools; {result.MeanPerSecond:0.00} calls per second on average, {result.PeakMinutePerSecond:0.00} in the busiest minute, {result.PeakPerSecond} in the busiest second."),
+            FormattableString.Invariant($"Target: no failed cutover: {(result.Failed == 0 ? "met" : "MISSED")} ({result.Failed} failed)."),
+            median is { } m
+                ? FormattableString.Invariant($"Target: median outage inflation over the solo run at most {FleetInflationTarget:P0}: {(m <= FleetInflationTarget ? "met" : "MISSED")} (median {m:P1}, worst {result.MaxInflation ?? 0:P1}).")
+                : "Target: median outage inflation over the solo run: not measured (no cutover recorded an outage).",
+            FormattableString.Invariant($"Target: peak request rate (the busiest minute) below RDS's sustained {rate.PerSecond:0} per second: {(result.PeakMinutePerSecond < rate.PerSecond ? "met" : "MISSED")} ({result.PeakMinutePerSecond:0.00} per second; {result.PeakPerSecond} in the busiest second, within the burst of {rate.Burst:0})."),
+        ];
+    }
+
+    public const double FleetInflationTarget = 0.02;
 
     private void Show(IReadOnlyList<BenchmarkRun> results)
     {
@@ -81,6 +144,26 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
         }
 
         console.Write(table);
+
+        var cost = new Table()
+            .Title("RDS API cost per cutover, from the sandbox's call record (Preflight's one-time reads left out)")
+            .AddColumns("Run", "Cluster", "Strategy", "RDS calls", "With Preflight", "Throttled", "Retried", "Peak calls/s", "By operation");
+        foreach (var run in results.Where(r => r.Api is not null))
+        {
+            var api = run.Api!;
+            cost.AddRow(
+                run.Run.ToString(CultureInfo.InvariantCulture),
+                run.Cluster,
+                run.Strategy,
+                api.Calls.ToString(CultureInfo.InvariantCulture),
+                api.CallsWithPreflight.ToString(CultureInfo.InvariantCulture),
+                api.Throttled.ToString(CultureInfo.InvariantCulture),
+                api.Retried.ToString(CultureInfo.InvariantCulture),
+                api.PeakPerSecond.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(api.Operations()));
+        }
+
+        console.Write(cost);
     }
 
     private static string Seconds(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
@@ -107,12 +190,27 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
             }
         }
 
+        foreach (var (strategy, target) in new[] { ("restore-swap", RestoreSwapCallTarget), ("blue-green", BlueGreenCallTarget) })
+        {
+            var costs = results.Where(r => r.Strategy == strategy && r.Api is not null).Select(r => r.Api!).ToList();
+            if (costs.Count > 0)
+            {
+                var most = costs.Max(c => c.Calls);
+                lines.Add(FormattableString.Invariant($"Target: at most {target} RDS calls per {strategy} cutover, Preflight's reads left out: {(most <= target ? "met" : "MISSED")} (at most {most} in {costs.Count} run(s); {costs.Sum(c => c.Throttled)} throttled)."));
+            }
+        }
+
         return lines;
     }
 
     public const double BlueGreenOutageTarget = 60;
 
-    public const double OverheadRatioTarget = 0.02;
+    /// <summary>Rekey's share of the outage: at most 1 % of AWS's operation time.</summary>
+    public const double OverheadRatioTarget = 0.01;
+
+    public const int RestoreSwapCallTarget = 150;
+
+    public const int BlueGreenCallTarget = 100;
 }
 
 /// <summary>One cluster in one benchmark run, as benchmark.json holds it.</summary>
@@ -131,6 +229,9 @@ public sealed record BenchmarkRun(
     double? StartToSwitchoverSeconds,
     double? SwitchoverSeenAfterSeconds = null)
 {
+    /// <summary>The cutover's RDS API cost; null when not measured.</summary>
+    public ApiCost? Api { get; init; }
+
     public static BenchmarkRun Of(int run, OutageBreakdown breakdown, TimeSpan? startToSwitchover = null)
     {
         ArgumentNullException.ThrowIfNull(breakdown);

@@ -171,6 +171,11 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
             config.HttpClientFactory = httpClientFactory;
         }
 
+        if (Options.ClientAppId is { } appId)
+        {
+            config.ClientAppId = appId;
+        }
+
         if (Options.Timeout is { } timeout)
         {
             config.Timeout = timeout;

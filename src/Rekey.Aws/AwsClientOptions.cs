@@ -30,6 +30,8 @@ public sealed record AwsClientOptions
     /// made with these options, including those of an assumed role; null lets every call through (fixtures, the sandbox's seeding).
     /// </summary>
     public Runtime.IChangeGate? ChangeGate { get; init; }
+    /// <summary>The application id the SDK adds to each request's User-Agent (<c>app/ID</c>); null keeps AWS_SDK_UA_APP_ID or none.</summary>
+    public string? ClientAppId { get; init; }
 
     /// <summary>Per-attempt HTTP timeout; null keeps the SDK default.</summary>
     public TimeSpan? Timeout { get; init; }

@@ -9,9 +9,11 @@ public static class CommandLine
         Usage: Rekey.Sandbox [--port 4566] [--dns-port 4553] [--clock-speed 1] [--state-file PATH] [--region us-east-1]
                              [--cluster-create-minutes 5] [--restore-minutes 20] [--instance-create-minutes 10]
                              [--rename-minutes 1] [--dns-change-minutes 1] [--restorable-lag-minutes 5]
-                             [--integration-create-minutes 20] [--chaos-seed N]
+                             [--integration-create-minutes 20] [--chaos-seed N] [--rate-limits aws|off|rds=300/12]
         Durations are in sandbox minutes (fractions allowed). --chaos-seed turns on the unruly mode: late and
         lingering DNS names, late CloudWatch datapoints, a whole-second clock, IAM delays, all drawn from N.
+        --rate-limits: AWS's API rate limits (the default), none, or a token bucket per service (burst/refill per
+        second of sandbox time; comma-separated).
         """;
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
@@ -37,6 +39,7 @@ public static class CommandLine
                 case "--restorable-lag-minutes": durations = durations with { RestorableLag = Minutes(name, value) }; break;
                 case "--integration-create-minutes": durations = durations with { IntegrationCreate = Minutes(name, value) }; break;
                 case "--chaos-seed": options = options with { ChaosSeed = Seed(name, value) }; break;
+                case "--rate-limits": options = options with { RateLimits = RateLimits(name, value) }; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -81,6 +84,37 @@ public static class CommandLine
         long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed)
             ? seed
             : throw new ArgumentException($"{name} must be a whole number, not '{value}'.");
+
+    private static IReadOnlyDictionary<string, Core.ApiRateLimit> RateLimits(string name, string value)
+    {
+        if (value.Equals("aws", StringComparison.OrdinalIgnoreCase))
+        {
+            return Core.ApiRateLimiter.Aws;
+        }
+
+        if (value.Equals("off", StringComparison.OrdinalIgnoreCase))
+        {
+            return SandboxOptions.NoRateLimits;
+        }
+
+        var limits = new Dictionary<string, Core.ApiRateLimit>(StringComparer.OrdinalIgnoreCase);
+        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            var slash = part.IndexOf('/', StringComparison.Ordinal);
+            if (equals <= 0 || slash < equals
+                || !double.TryParse(part[(equals + 1)..slash], NumberStyles.Float, CultureInfo.InvariantCulture, out var burst)
+                || !double.TryParse(part[(slash + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var perSecond)
+                || burst < 1 || perSecond <= 0)
+            {
+                throw new ArgumentException($"{name} takes aws, off or SERVICE=BURST/PER_SECOND (e.g. rds=300/12), not '{value}'.");
+            }
+
+            limits[part[..equals]] = new Core.ApiRateLimit(burst, perSecond);
+        }
+
+        return limits;
+    }
 
     private static TimeSpan Minutes(string name, string value) => TimeSpan.FromMinutes(Number(name, value));
 }

@@ -25,12 +25,23 @@ public sealed record SandboxOptions
 
     /// <summary>The unruly mode's seed (<see cref="Core.ChaosMode"/>); null keeps the sandbox tidy.</summary>
     public long? ChaosSeed { get; init; }
+    /// <summary>
+    /// API rate limits by signing name (token buckets per account and Region, see Core.ApiRateLimiter); AWS's own by
+    /// default, empty for none. <see cref="ForTests"/> turns them off: a test that counts calls on a slow clock opts in.
+    /// </summary>
+    public IReadOnlyDictionary<string, Core.ApiRateLimit> RateLimits { get; init; } = Core.ApiRateLimiter.Aws;
 
     /// <summary>Logs every AWS call (and sandbox failures) to the console; the command line turns it on.</summary>
     public bool ConsoleLogging { get; init; }
 
     /// <summary>Options for tests: free ports and a clock fast enough that AWS minutes pass in a fraction of a second.</summary>
-    public static SandboxOptions ForTests(double clockSpeed = 600) => new() { Port = 0, DnsPort = 0, ClockSpeed = clockSpeed };
+    public static SandboxOptions ForTests(double clockSpeed = 600) => new() { Port = 0, DnsPort = 0, ClockSpeed = clockSpeed, RateLimits = NoRateLimits };
+
+    /// <summary>No API rate limit for any service.</summary>
+    public static IReadOnlyDictionary<string, Core.ApiRateLimit> NoRateLimits { get; } = new Dictionary<string, Core.ApiRateLimit>();
+
+    /// <summary>These options with AWS's API rate limits (Rehearse, Benchmark and the end-to-end tests run under them).</summary>
+    public SandboxOptions WithAwsRateLimits() => this with { RateLimits = Core.ApiRateLimiter.Aws };
 }
 
 /// <summary>Durations in sandbox time, with defaults modelled on what AWS takes.</summary>

@@ -32,8 +32,10 @@ public static class SandboxServiceCatalog
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<CallLog>();
         services.AddSingleton<ChaosMode>();
+        services.AddSingleton<ApiRateLimiter>();
         services.AddSandboxComponent<DnsZone>();
         services.AddSandboxComponent<CoreControlApi>();
+        services.AddSandboxComponent<RateLimitControlApi>();
 
         services.AddSandboxService<StsService>();
         services.AddSandboxComponent<StsSessions>();

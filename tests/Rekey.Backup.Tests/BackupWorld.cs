@@ -142,6 +142,7 @@ public sealed class BackupWorld : IAsyncDisposable
             ["run-id"] = "backup-test",
             ["poll-interval"] = "0.02s",
             ["max-poll-interval"] = "0.1s",
+            ["clock-speed"] = "600",
             ["max-wait"] = "60s",
             ["artifacts"] = _artifacts,
             ["confirm"] = Cluster,

@@ -17,6 +17,7 @@ public sealed partial class SandboxRuntime(
     IKeyRegistry keys,
     FaultInjector faults,
     CallLog calls,
+    ApiRateLimiter rateLimiter,
     IEnumerable<IClockDriven> clockDriven,
     Lazy<StateStore> stateStore)
 {
@@ -36,6 +37,8 @@ public sealed partial class SandboxRuntime(
     public FaultInjector Faults => faults;
 
     public CallLog Calls => calls;
+
+    public ApiRateLimiter RateLimits => rateLimiter;
 
     /// <summary>
     /// Runs one AWS operation: applies due transitions, injects call faults, runs the handler,
@@ -60,6 +63,12 @@ public sealed partial class SandboxRuntime(
                             fault.Message ?? "The request processing has failed because of an unknown error, exception or failure.",
                             (HttpStatusCode)(fault.HttpStatus ?? 500),
                             senderFault: (fault.HttpStatus ?? 500) < 500);
+                }
+
+                // AWS answers an exhausted rate limit as a sender fault, HTTP 400, "Rate exceeded" (RDS: Throttling).
+                if (!rateLimiter.TryTake(request.Account, request.Region, request.Service, now, request.Http.Request.Headers.UserAgent.ToString()))
+                {
+                    throw new AwsServiceException(throttlingCode, "Rate exceeded", HttpStatusCode.BadRequest);
                 }
 
                 T result;

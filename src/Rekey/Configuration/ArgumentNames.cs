@@ -43,5 +43,8 @@ public static class ArgumentNames
     public const string MaxWait = "max-wait";
     public const string Runs = "runs";
     public const string ChaosSeed = "chaos-seed";
+    public const string Fleet = "fleet";
+    public const string ClockSpeed = "clock-speed";
+    public const string MaxParallel = "max-parallel";
     public const string TerraformPlan = "terraform-plan";
 }

@@ -110,6 +110,19 @@ public sealed record RekeySettings
 
     /// <summary>Rehearse and Benchmark: the seed of the sandbox's unruly mode; null keeps the sandbox tidy.</summary>
     public long? ChaosSeed { get; init; }
+    /// <summary>
+    /// AWS seconds per second of this run's clock: 1 against AWS; a rehearsal against a sandbox whose clock runs faster
+    /// passes its speed, so that what Rekey expects AWS's operations to take is in the sandbox's time.
+    /// </summary>
+    public double? ClockSpeed { get; init; }
+
+    /// <summary>Benchmark: how many cutovers the fleet benchmark runs in one account and Region; null runs the rehearsal instead.</summary>
+    public int? Fleet { get; init; }
+
+    /// <summary>Benchmark with <see cref="Fleet"/>: how many of them run at once, each in its own process.</summary>
+    public int MaxParallel { get; init; } = DefaultMaxParallel;
+
+    public const int DefaultMaxParallel = 25;
 
     /// <summary>The JSON of <c>terraform show -json PLANFILE</c>, checked by Preflight and Verify; already read once and found well formed.</summary>
     public string? TerraformPlan { get; init; }

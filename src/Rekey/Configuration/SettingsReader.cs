@@ -49,6 +49,9 @@ public static partial class SettingsReader
         new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
         new(ArgumentNames.ChaosSeed, "Rehearse and Benchmark: run the sandbox in its unruly mode under this seed (late and lingering DNS names, late metrics, a whole-second clock, IAM delays).", false, "REKEY_CHAOS_SEED"),
         new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN") { AnyText = true },
+        new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
+        new(ArgumentNames.Fleet, "Benchmark: N restore-swap cutovers in one account and Region, each in its own process, under RDS's API rate limit (1 to 500).", false, "REKEY_FLEET"),
+        new(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).", false, "REKEY_MAX_PARALLEL"),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -164,6 +167,9 @@ public static partial class SettingsReader
             TerraformPlan = Text(ArgumentNames.TerraformPlan, v => (v.Trim(), Terraform.TerraformPlanFile.ProblemWith(v.Trim()))),
             Runs = Value(ArgumentNames.Runs, ParseRuns) ?? RekeySettings.DefaultRuns,
             ChaosSeed = Value(ArgumentNames.ChaosSeed, ParseChaosSeed),
+            ClockSpeed = Value(ArgumentNames.ClockSpeed, ParseClockSpeed),
+            Fleet = Value(ArgumentNames.Fleet, t => ParseCount(t, "cutovers", 500)),
+            MaxParallel = Value(ArgumentNames.MaxParallel, t => ParseCount(t, "cutovers at once", 100)) ?? RekeySettings.DefaultMaxParallel,
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
@@ -378,6 +384,16 @@ public static partial class SettingsReader
 
     private static (string? Value, string? Problem) ParseTopicArn(string text) =>
         Matching(text, TopicArnPattern(), $"'{text}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME).");
+
+    private static (double? Value, string? Problem) ParseClockSpeed(string text) =>
+        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var speed) && speed is >= 1 and <= 100_000
+            ? (speed, null)
+            : (null, $"'{text}' is not a clock speed from 1 to 100000 (AWS seconds per real second).");
+
+    private static (int? Value, string? Problem) ParseCount(string text, string what, int max) =>
+        int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 && count <= max
+            ? (count, null)
+            : (null, $"'{text}' is not a number of {what} from 1 to {max.ToString(CultureInfo.InvariantCulture)}.");
 
     private static (int? Value, string? Problem) ParseRuns(string text) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= 100

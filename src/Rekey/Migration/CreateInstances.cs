@@ -44,11 +44,19 @@ public static class CreateInstances
             await CreateIfMissingAsync(run, reader, instance.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        await WaitAvailableAsync(run, reader, writer.Id, cancellationToken).ConfigureAwait(false);
+        // The outage waits on the writer, expected to take what the dress rehearsal measured (else a typical figure).
+        var expected = ExpectedDurations.Of(source);
+        run.Log.LogInformation("The writer is expected to take {Expected:%h\\:mm\\:ss}, {Source}", expected.Instance, expected.Source);
+        await WaitAvailableAsync(run.Wait.DuringOutage.Expecting(expected.Instance), run, reader, [writer.Id], cancellationToken).ConfigureAwait(false);
         await EnsureWriterAsync(run, reader, writer.Id, cancellationToken).ConfigureAwait(false);
         await WaitForClusterEndpointAsync(run, reader, definition, writer, source, cancellationToken).ConfigureAwait(false);
 
-        await Task.WhenAll(readers.Select(r => WaitAvailableAsync(run, reader, r.Id, cancellationToken))).ConfigureAwait(false);
+        // The readers were created with the writer and are no longer in the outage: one look at them all, backing off.
+        if (readers.Count > 0)
+        {
+            await WaitAvailableAsync(run.Wait, run, reader, [.. readers.Select(r => r.Id)], cancellationToken).ConfigureAwait(false);
+        }
+
         await WaitForNamesAsync(run, definition, cancellationToken).ConfigureAwait(false);
         await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.Phase, "instances", cancellationToken).ConfigureAwait(false);
     }
@@ -130,22 +138,34 @@ public static class CreateInstances
         }
     }
 
-    private static Task WaitAvailableAsync(RekeyRun run, ClusterReader reader, string instanceId, CancellationToken cancellationToken) =>
-        run.Wait.DuringOutage.UntilAsync(
-            $"instance {instanceId} to be available",
+    /// <summary>Waits until every one of <paramref name="instanceIds"/> is available, each look one DescribeDBInstances of the new cluster's instances.</summary>
+    private static Task WaitAvailableAsync(Waiter wait, RekeyRun run, ClusterReader reader, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
+        wait.UntilAsync(
+            instanceIds.Count == 1 ? $"instance {instanceIds[0]} to be available" : $"instances {string.Join(", ", instanceIds)} to be available",
             run.Wait.Settings.InstanceDeadline,
             async token =>
             {
-                var instance = await reader.FindInstanceAsync(instanceId, token).ConfigureAwait(false);
-                if (instance?.DBInstanceStatus is "failed" or "incompatible-parameters" or "incompatible-network" or "storage-full")
+                var members = (await reader.InstancesOfAsync(run.ClusterId, token).ConfigureAwait(false))
+                    .ToDictionary(i => i.DBInstanceIdentifier!, StringComparer.Ordinal);
+                var waiting = new List<string>();
+                foreach (var instanceId in instanceIds)
                 {
-                    throw new InvalidOperationException(
-                        $"Instance {instanceId} ended {instance.DBInstanceStatus}. The old cluster {run.OldClusterId} is untouched; run CreateInstances again after fixing the cause, or Rollback.");
+                    var instance = members.GetValueOrDefault(instanceId);
+                    if (instance?.DBInstanceStatus is "failed" or "incompatible-parameters" or "incompatible-network" or "storage-full")
+                    {
+                        throw new InvalidOperationException(
+                            $"Instance {instanceId} ended {instance.DBInstanceStatus}. The old cluster {run.OldClusterId} is untouched; run CreateInstances again after fixing the cause, or Rollback.");
+                    }
+
+                    if (instance is null || !instance.IsAvailable())
+                    {
+                        waiting.Add($"{instanceId} {instance?.DBInstanceStatus ?? "not visible yet"}");
+                    }
                 }
 
-                return instance is not null && instance.IsAvailable()
+                return waiting.Count == 0
                     ? Probe<bool>.Ready(true, "available")
-                    : Probe<bool>.NotYet(false, instance?.DBInstanceStatus ?? "not visible yet");
+                    : Probe<bool>.NotYet(false, string.Join(", ", waiting));
             },
             cancellationToken);
 

@@ -53,8 +53,8 @@ public static class Fence
         await TagInstancesAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
 
         await DeleteCustomEndpointsAsync(run, definition, cancellationToken).ConfigureAwait(false);
-        await RenameClusterAsync(run, reader, cancellationToken).ConfigureAwait(false);
-        await RenameInstancesAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
+        var clusterRename = await RenameClusterAsync(run, reader, cancellationToken).ConfigureAwait(false);
+        await RenameInstancesAsync(run, reader, definition, clusterRename, cancellationToken).ConfigureAwait(false);
         await WaitForOldNamesToVanishAsync(run, definition, cancellationToken).ConfigureAwait(false);
         await WarnAboutOpenConnectionsAsync(run, definition, cancellationToken).ConfigureAwait(false);
 
@@ -164,7 +164,8 @@ public static class Fence
         }
     }
 
-    private static async Task RenameClusterAsync(RekeyRun run, ClusterReader reader, CancellationToken cancellationToken)
+    /// <summary>Renames the cluster and returns how long the wait for the rename took (what the instances' renames then expect).</summary>
+    private static async Task<TimeSpan> RenameClusterAsync(RekeyRun run, ClusterReader reader, CancellationToken cancellationToken)
     {
         var atOriginal = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         if (atOriginal is not null && atOriginal.IsAvailable())
@@ -178,7 +179,8 @@ public static class Fence
             run.Log.LogInformation("Renaming {Cluster} to {Old}: the outage starts", run.ClusterId, run.OldClusterId);
         }
 
-        var renamed = await run.Wait.DuringOutage.UntilAsync(
+        var renameStarted = run.Time.GetTimestamp();
+        var renamed = await run.Wait.DuringOutage.Expecting(ExpectedDurations.TypicalRename).UntilAsync(
             $"cluster {run.OldClusterId} to be available under its new name",
             run.Wait.Settings.RenameDeadline,
             async token =>
@@ -197,11 +199,14 @@ public static class Fence
             await run.Rds.AddAsync(renamed!.DBClusterArn!, RekeyTags.FencedAt, Tagging.Iso(fencedAt), cancellationToken).ConfigureAwait(false);
         }
 
+        var took = run.Time.GetElapsedTime(renameStarted);
+
         // Read only now that the rename is done: while it is under way the cluster may answer to neither name.
         await StillLockedAsync(run, $"renaming {run.ClusterId} to {run.OldClusterId}", cancellationToken).ConfigureAwait(false);
+        return took;
     }
 
-    private static async Task RenameInstancesAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, CancellationToken cancellationToken)
+    private static async Task RenameInstancesAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, TimeSpan clusterRename, CancellationToken cancellationToken)
     {
         foreach (var instance in definition.Instances)
         {
@@ -219,17 +224,26 @@ public static class Fence
             await StillLockedAsync(run, $"renaming instance {instance.Id}", cancellationToken).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(definition.Instances.Select(instance => run.Wait.DuringOutage.UntilAsync(
-            $"instance {run.OldNameOf(instance.Id)} to be available under its new name",
+        // One look at the renamed cluster's instances answers for all of them.
+        var oldNames = definition.Instances.Select(i => run.OldNameOf(i.Id)).ToList();
+        // An instance's rename (a reboot) is expected to take about as long as the cluster's did, else the typical figure.
+        var expected = clusterRename > ExpectedDurations.TypicalRename / 4 ? clusterRename : ExpectedDurations.TypicalRename;
+        await run.Wait.DuringOutage.Expecting(expected).UntilAsync(
+            $"instances {string.Join(", ", oldNames)} to be available under their new names",
             run.Wait.Settings.RenameDeadline,
             async token =>
             {
-                var renamed = await reader.FindInstanceAsync(run.OldNameOf(instance.Id), token).ConfigureAwait(false);
-                return renamed is null
-                    ? Probe<bool>.NotYet(false, "the new name is not there yet")
-                    : renamed.IsAvailable() ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, renamed.DBInstanceStatus ?? "unknown");
+                var members = (await reader.InstancesOfAsync(run.OldClusterId, token).ConfigureAwait(false))
+                    .ToDictionary(i => i.DBInstanceIdentifier!, StringComparer.Ordinal);
+                var waiting = oldNames
+                    .Select(name => members.GetValueOrDefault(name) is { } renamed
+                        ? renamed.IsAvailable() ? null : $"{name} {renamed.DBInstanceStatus ?? "unknown"}"
+                        : $"{name}: the new name is not there yet")
+                    .OfType<string>()
+                    .ToList();
+                return waiting.Count == 0 ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, string.Join(", ", waiting));
             },
-            cancellationToken))).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Fence took the lock itself, so a lock that is gone counts as lost too.</summary>

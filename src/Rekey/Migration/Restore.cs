@@ -29,6 +29,7 @@ public static class Restore
         var t1 = state.T1 ?? throw new InvalidOperationException($"The fence of {run.ClusterId} did not finish (no {RekeyTags.T1} tag): run Fence again.");
         var keyArn = state.TargetKeyArn ?? throw new InvalidOperationException($"The fence of {run.ClusterId} recorded no target key ({RekeyTags.TargetKey}).");
         RecordedTargetKey.EnsureSame(run, "Restore", state, targetKeyArn);
+        var expected = ExpectedDurations.Of(source);
 
         if (state.Target is null)
         {
@@ -38,7 +39,7 @@ public static class Restore
                     $"A cluster named {run.ClusterId} exists and was not created by Rekey; the restore needs the name. Rollback, or rename that cluster.");
             }
 
-            await WaitForRestorableTimeAsync(run, reader, t1, cancellationToken).ConfigureAwait(false);
+            await WaitForRestorableTimeAsync(run, reader, t1, expected, cancellationToken).ConfigureAwait(false);
 
             // The wait can be long: read the lock again before the restore, the step's one large change.
             await ClusterLock.EnsureHeldAsync(run, "Restore", "waiting for the restorable time", mustBePresent: false, cancellationToken).ConfigureAwait(false);
@@ -46,7 +47,9 @@ public static class Restore
             await ClusterLock.EnsureHeldAsync(run, "Restore", $"starting the restore of {run.ClusterId}", mustBePresent: false, cancellationToken).ConfigureAwait(false);
         }
 
-        var restored = await run.Wait.DuringOutage.UntilAsync(
+        // A rerun finds the restore under way and expects it all again: past that, the overdue pauses keep the cost small.
+        run.Log.LogInformation("The restore is expected to take {Expected:%h\\:mm\\:ss}, {Source}", expected.Restore, expected.Source);
+        var restored = await run.Wait.DuringOutage.Expecting(expected.Restore).UntilAsync(
             $"the restore of {run.ClusterId} at T1 to finish",
             run.Wait.Settings.RestoreDeadline,
             async token =>
@@ -110,8 +113,11 @@ public static class Restore
         };
     }
 
-    private static async Task WaitForRestorableTimeAsync(RekeyRun run, ClusterReader reader, DateTimeOffset t1, CancellationToken cancellationToken) =>
-        await run.Wait.DuringOutage.UntilAsync(
+    /// <summary>LatestRestorableTime trails AWS's clock by about the lag, so it reaches T1 about the lag after T1.</summary>
+    private static async Task WaitForRestorableTimeAsync(RekeyRun run, ClusterReader reader, DateTimeOffset t1, ExpectedDurations expected, CancellationToken cancellationToken)
+    {
+        var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        await run.Wait.DuringOutage.Expecting(t1 + expected.RestorableLag - now).UntilAsync(
             $"{run.OldClusterId}'s latest restorable time to reach T1 ({Tagging.Iso(t1)})",
             run.Wait.Settings.RestorableTimeDeadline,
             async token =>
@@ -123,6 +129,7 @@ public static class Restore
                     : Probe<bool>.NotYet(false, latest is null ? "no latest restorable time yet" : $"latest restorable time {Tagging.Iso(latest.Value)}");
             },
             cancellationToken).ConfigureAwait(false);
+    }
 
     private static async Task StartAsync(RekeyRun run, DBCluster source, DateTimeOffset t1, string keyArn, CancellationToken cancellationToken)
     {

@@ -76,29 +76,7 @@ public static class SampleAccount
         foreach (var sample in Clusters)
         {
             await CreateParameterGroupsAsync(rds, sample, cancellationToken).ConfigureAwait(false);
-            await rds.CreateDBClusterAsync(
-                new CreateDBClusterRequest
-                {
-                    DBClusterIdentifier = sample.Id,
-                    Engine = sample.Engine,
-                    MasterUsername = "app_admin",
-                    MasterUserPassword = "rehearsal-only-password",
-                    DatabaseName = sample.Id,
-                    Port = sample.Port,
-                    StorageEncrypted = true,
-                    DBClusterParameterGroupName = sample.ParameterGroup,
-                    DBSubnetGroupName = "app-private",
-                    VpcSecurityGroupIds = ["sg-0a1b2c3d4e5f60718"],
-                    BackupRetentionPeriod = 7,
-                    PreferredBackupWindow = "03:00-03:30",
-                    PreferredMaintenanceWindow = "sun:04:00-sun:04:30",
-                    EnableIAMDatabaseAuthentication = true,
-                    EnableCloudwatchLogsExports = [sample.Engine == "aurora-mysql" ? "error" : "postgresql"],
-                    CopyTagsToSnapshot = true,
-                    DeletionProtection = true,
-                    Tags = [new Tag { Key = "team", Value = "payments" }, new Tag { Key = "cost-center", Value = "cc-1234" }],
-                },
-                cancellationToken).ConfigureAwait(false);
+            await rds.CreateDBClusterAsync(ClusterRequest(sample), cancellationToken).ConfigureAwait(false);
 
             await wait.UntilAsync(
                 $"sample cluster {sample.Id} to be available",
@@ -113,21 +91,7 @@ public static class SampleAccount
 
             foreach (var (id, instanceClass, zone, tier) in sample.Instances)
             {
-                await rds.CreateDBInstanceAsync(
-                    new CreateDBInstanceRequest
-                    {
-                        DBInstanceIdentifier = id,
-                        DBClusterIdentifier = sample.Id,
-                        Engine = sample.Engine,
-                        DBInstanceClass = instanceClass,
-                        AvailabilityZone = zone,
-                        PromotionTier = tier,
-                        DBParameterGroupName = sample.InstanceParameterGroup,
-                        AutoMinorVersionUpgrade = true,
-                        PubliclyAccessible = false,
-                        Tags = [new Tag { Key = "team", Value = "payments" }],
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                await rds.CreateDBInstanceAsync(InstanceRequest(sample, (id, instanceClass, zone, tier)), cancellationToken).ConfigureAwait(false);
 
                 // The first instance that becomes available is the writer; readers wait for it.
                 if (id == sample.Instances[0].Id)
@@ -141,19 +105,73 @@ public static class SampleAccount
                 await WaitForInstanceAsync(rds, wait, id, cancellationToken).ConfigureAwait(false);
             }
 
-            await rds.CreateDBClusterEndpointAsync(
-                new CreateDBClusterEndpointRequest
-                {
-                    DBClusterIdentifier = sample.Id,
-                    DBClusterEndpointIdentifier = sample.CustomEndpoint,
-                    EndpointType = "READER",
-                    StaticMembers = [sample.Instances[2].Id],
-                },
-                cancellationToken).ConfigureAwait(false);
-            await rds.AddRoleToDBClusterAsync(
-                new AddRoleToDBClusterRequest { DBClusterIdentifier = sample.Id, RoleArn = sample.RoleArn, FeatureName = sample.RoleFeature },
-                cancellationToken).ConfigureAwait(false);
+            await FinishAsync(rds, sample, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The CreateDBCluster request of <paramref name="sample"/>: on the AWS managed key, with its settings and tags.</summary>
+    public static CreateDBClusterRequest ClusterRequest(SampleCluster sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return new CreateDBClusterRequest
+        {
+            DBClusterIdentifier = sample.Id,
+            Engine = sample.Engine,
+            MasterUsername = "app_admin",
+            MasterUserPassword = "rehearsal-only-password",
+            DatabaseName = sample.Id.Replace('-', '_'),
+            Port = sample.Port,
+            StorageEncrypted = true,
+            DBClusterParameterGroupName = sample.ParameterGroup,
+            DBSubnetGroupName = "app-private",
+            VpcSecurityGroupIds = ["sg-0a1b2c3d4e5f60718"],
+            BackupRetentionPeriod = 7,
+            PreferredBackupWindow = "03:00-03:30",
+            PreferredMaintenanceWindow = "sun:04:00-sun:04:30",
+            EnableIAMDatabaseAuthentication = true,
+            EnableCloudwatchLogsExports = [sample.Engine == "aurora-mysql" ? "error" : "postgresql"],
+            CopyTagsToSnapshot = true,
+            DeletionProtection = true,
+            Tags = [new Tag { Key = "team", Value = "payments" }, new Tag { Key = "cost-center", Value = "cc-1234" }],
+        };
+    }
+
+    /// <summary>The CreateDBInstance request of one of <paramref name="sample"/>'s instances.</summary>
+    public static CreateDBInstanceRequest InstanceRequest(SampleCluster sample, (string Id, string InstanceClass, string Zone, int PromotionTier) instance)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return new CreateDBInstanceRequest
+        {
+            DBInstanceIdentifier = instance.Id,
+            DBClusterIdentifier = sample.Id,
+            Engine = sample.Engine,
+            DBInstanceClass = instance.InstanceClass,
+            AvailabilityZone = instance.Zone,
+            PromotionTier = instance.PromotionTier,
+            DBParameterGroupName = sample.InstanceParameterGroup,
+            AutoMinorVersionUpgrade = true,
+            PubliclyAccessible = false,
+            Tags = [new Tag { Key = "team", Value = "payments" }],
+        };
+    }
+
+    /// <summary>Once the instances are available: the custom endpoint on the third instance and the IAM role.</summary>
+    public static async Task FinishAsync(IAmazonRDS rds, SampleCluster sample, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rds);
+        ArgumentNullException.ThrowIfNull(sample);
+        await rds.CreateDBClusterEndpointAsync(
+            new CreateDBClusterEndpointRequest
+            {
+                DBClusterIdentifier = sample.Id,
+                DBClusterEndpointIdentifier = sample.CustomEndpoint,
+                EndpointType = "READER",
+                StaticMembers = [sample.Instances[2].Id],
+            },
+            cancellationToken).ConfigureAwait(false);
+        await rds.AddRoleToDBClusterAsync(
+            new AddRoleToDBClusterRequest { DBClusterIdentifier = sample.Id, RoleArn = sample.RoleArn, FeatureName = sample.RoleFeature },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -179,8 +197,11 @@ public static class SampleAccount
         return api.CreateRoleAsync(BackupRoleArn, trust, cancellationToken);
     }
 
-    private static async Task CreateParameterGroupsAsync(IAmazonRDS rds, SampleCluster sample, CancellationToken cancellationToken)
+    /// <summary>The sample's cluster and instance parameter groups, with its cluster parameters.</summary>
+    public static async Task CreateParameterGroupsAsync(IAmazonRDS rds, SampleCluster sample, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(rds);
+        ArgumentNullException.ThrowIfNull(sample);
         await rds.CreateDBClusterParameterGroupAsync(
             new CreateDBClusterParameterGroupRequest
             {

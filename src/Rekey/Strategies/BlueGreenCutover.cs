@@ -159,7 +159,12 @@ public static class BlueGreenCutover
             return state.Deployment!;
         }
 
-        var deployment = await run.Wait.UntilAsync(
+        // Green is a full copy on the new key and then its instances: expected as long as the dress rehearsal's restore and
+        // one writer per instance (else typical figures). A rerun expects it all again; the overdue pauses keep that cheap.
+        var expected = ExpectedDurations.Of(state.Blue);
+        var green = expected.Green(state.Blue?.DBClusterMembers?.Count ?? 1);
+        run.Log.LogInformation("Green is expected to take {Expected:%h\\:mm\\:ss}, {Source}", green, expected.Source);
+        var deployment = await run.Wait.Expecting(green).UntilAsync(
             $"green of {run.ClusterId} ({id}) to be AVAILABLE",
             Capped(run, ProvisionDeadline),
             async token =>

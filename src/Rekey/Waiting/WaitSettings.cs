@@ -14,6 +14,28 @@ public sealed record WaitSettings
     /// </summary>
     public TimeSpan OutagePollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The longest pause of a wait that knows how long AWS takes (<see cref="Waiter.Expecting"/>): early in such a wait
+    /// each pause is three quarters of the time left before the expected end, up to this; it bounds what an operation that ends far
+    /// sooner than expected costs.
+    /// </summary>
+    public TimeSpan MaxSparsePollInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long before the expected end a wait looks every <see cref="PollInterval"/>, as a share of the expected
+    /// duration (at least two intervals): an operation that ends this much sooner than expected is seen as soon as usual.
+    /// </summary>
+    public double DenseBeforeExpectedEnd { get; init; } = 0.02;
+
+    /// <summary>
+    /// Past the expected end the pause is this share of the time waited so far (at least <see cref="PollInterval"/>):
+    /// a wait ends on average half a pause after AWS finished, so 2 % keeps Rekey's share at 1 % of AWS's time.
+    /// </summary>
+    public double OverduePollShare { get; init; } = 0.02;
+
+    /// <summary>AWS seconds per second of the waiter's clock: 1 against AWS, the sandbox's speed in a rehearsal (expected durations are divided by it).</summary>
+    public double ClockSpeed { get; init; } = 1;
+
     /// <summary>A cluster or instance rename, until the new name is available.</summary>
     public TimeSpan RenameDeadline { get; init; } = TimeSpan.FromMinutes(20);
 
@@ -48,5 +70,6 @@ public sealed record WaitSettings
         OutagePollInterval = TimeSpan.FromMilliseconds(50),
         ProgressEvery = TimeSpan.FromSeconds(5),
         LockSettle = TimeSpan.FromMilliseconds(200),
+        MaxSparsePollInterval = TimeSpan.FromMilliseconds(250),
     };
 }

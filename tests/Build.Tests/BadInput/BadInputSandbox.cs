@@ -150,7 +150,7 @@ public sealed class BadInputSandbox : IAsyncLifetime
             var before = Sandbox.Calls.Find(mutating: true).Count;
             var run = await HostRun.RunAsync(
                 RekeyBuild.CreateHost().ConfigureServices(services => services.AddSingleton(Aws)),
-                [.. args, .. args.Any(a => a.StartsWith("--artifacts=", StringComparison.Ordinal)) ? [] : new[] { $"--artifacts={_artifacts}" }, "--poll-interval=0.05s"]);
+                [.. args, .. args.Any(a => a.StartsWith("--artifacts=", StringComparison.Ordinal)) ? [] : new[] { $"--artifacts={_artifacts}" }, "--poll-interval=0.05s", "--clock-speed=600"]);
             var mutating = Sandbox.Calls.Find(mutating: true).Skip(before).Select(c => $"{c.Service}:{c.Operation}").ToList();
             return new CheckedRun(run.ExitCode, run.Output, mutating.Count, mutating);
         }

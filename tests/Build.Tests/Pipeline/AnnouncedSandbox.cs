@@ -28,7 +28,7 @@ public sealed class AnnouncedSandbox : IAsyncLifetime
 
     /// <summary>The arguments every run against this sandbox takes: its Region, DNS, a fast poll and the artifacts folder.</summary>
     public IReadOnlyList<string> CommonArguments =>
-        [$"--region={Region}", $"--dns-server=127.0.0.1:{Sandbox.DnsPort}", "--poll-interval=0.05s", $"--artifacts={Artifacts}"];
+        [$"--region={Region}", $"--dns-server=127.0.0.1:{Sandbox.DnsPort}", "--poll-interval=0.05s", "--clock-speed=600", $"--artifacts={Artifacts}"];
 
     public async Task InitializeAsync()
     {

@@ -57,7 +57,7 @@ public sealed class EndToEndSandbox : IAsyncDisposable
     /// <summary>A sandbox in the unruly mode under <paramref name="chaosSeed"/> (null: tidy), seeded with the ledger cluster unless <paramref name="seed"/> is false.</summary>
     public static async Task<EndToEndSandbox> StartAsync(long? chaosSeed, bool seed = true)
     {
-        var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed) with { DefaultRegion = LedgerCluster.Region, ChaosSeed = chaosSeed });
+        var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed).WithAwsRateLimits() with { DefaultRegion = LedgerCluster.Region, ChaosSeed = chaosSeed });
         var artifacts = Directory.CreateTempSubdirectory("rekey-e2e-").FullName;
         var sandbox = new EndToEndSandbox(server, artifacts);
         if (seed)
@@ -93,6 +93,7 @@ public sealed class EndToEndSandbox : IAsyncDisposable
             "--create-key",
             $"--dns-server=127.0.0.1:{Server.DnsPort}",
             "--poll-interval=0.02s",
+            $"--clock-speed={ClockSpeed.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             $"--run-id={runId}",
             $"--artifacts={_artifacts}",
         };
