@@ -120,14 +120,14 @@ public sealed class InventoryTests(InventorySandbox fixture) : IClassFixture<Inv
 
         Assert.True(run.ExitCode == 0, run.Output);
         var clusters = Read(artifacts);
-        Assert.Equal(["orders@us-east-1", "scratch@us-east-1", "events@us-east-1", "ledger@eu-west-1"], clusters.Select(c => $"{c.Cluster}@{c.Region}"));
-        var orders = clusters[0];
+        Assert.Equal(["events@us-east-1", "orders@us-east-1", "scratch@us-east-1", "ledger@eu-west-1"], clusters.Select(c => $"{c.Cluster}@{c.Region}"));
+        var orders = clusters[1];
         Assert.Equal(("111111111111", "aurora-postgresql", "AWS", 1, true), (orders.Account, orders.Engine, orders.KeyManager, orders.Instances, orders.Encrypted));
         Assert.False(string.IsNullOrEmpty(orders.EngineVersion));
         Assert.StartsWith("arn:aws:kms:us-east-1:111111111111:key/", orders.KeyId, StringComparison.Ordinal);
         Assert.Equal(("sse-kms", orders.KeyId), (orders.StorageEncryptionType, orders.Key));
         Assert.Contains("aws/rds cannot be shared", orders.Backups, StringComparison.Ordinal);
-        var scratch = clusters[1];
+        var scratch = clusters[2];
         Assert.False(scratch.Encrypted);
         Assert.Null(scratch.KeyManager);
         Assert.Equal(("none", "none"), (scratch.StorageEncryptionType, scratch.Key));

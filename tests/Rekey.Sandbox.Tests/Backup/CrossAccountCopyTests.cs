@@ -98,7 +98,7 @@ public sealed class CrossAccountCopyTests(CrossAccountCopyFixture fixture) : ICl
     public async Task A_recovery_point_on_an_AWS_owned_key_is_encrypted_names_no_key_and_fails_to_copy_to_another_account()
     {
         var vaultArn = await VaultAsync(fixture, BackupAccount, "copy-owned", VaultPolicyFor(AccountPrincipal(SourceAccount)));
-        var point = await fixture.Aws.JsonAsync("backup", "describe-recovery-point", "--backup-vault-name", "Default", "--recovery-point-arn", fixture.OwnedKeyPoint);
+        var point = (await RecoveryPointsAsync(fixture.Aws, "Default")).First(p => p!["RecoveryPointArn"].Text() == fixture.OwnedKeyPoint)!;
 
         var job = await CopyAsync(fixture, fixture.OwnedKeyPoint, vaultArn);
 
