@@ -50,15 +50,22 @@ public sealed class EndToEndSandbox : IAsyncDisposable
 
     public string ArtifactsDirectory => _artifacts;
 
-    public static async Task<EndToEndSandbox> StartAsync(bool seed = true)
+    public static async Task<EndToEndSandbox> StartAsync(bool seed = true, LedgerEncryption encryption = LedgerEncryption.AwsManaged)
     {
         var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed) with { DefaultRegion = LedgerCluster.Region });
         var artifacts = Directory.CreateTempSubdirectory("rekey-e2e-").FullName;
         var sandbox = new EndToEndSandbox(server, artifacts);
         if (seed)
         {
+            if (encryption == LedgerEncryption.CustomerKey)
+            {
+                using var kms = sandbox.Aws.CreateKms(Region);
+                var key = await kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest { Description = "ledger's key before the cutover" });
+                await kms.CreateAliasAsync(new Amazon.KeyManagementService.Model.CreateAliasRequest { AliasName = LedgerCluster.SourceKeyAlias, TargetKeyId = key.KeyMetadata.KeyId });
+            }
+
             using var rds = sandbox.Aws.CreateRds(Region);
-            await LedgerCluster.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), CancellationToken.None);
+            await LedgerCluster.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), CancellationToken.None, encryption);
         }
 
         return sandbox;
