@@ -48,6 +48,14 @@ public sealed partial class RedirectedRehearsalTests
             Assert.Matches(@"│ orders +│ blue-green +│ \d\d:\d\d:\d\d +│ \d\d:\d\d:\d\d +│", rows.Single(r => r.StartsWith("│ orders ", StringComparison.Ordinal)));
             Assert.Matches(@"│ inventory +│ restore-swap +│ \d\d:\d\d:\d\d +│ - +│", rows.Single(r => r.StartsWith("│ inventory ", StringComparison.Ordinal)));
 
+            // The third sample, created without a key: on an AWS owned key (sse-rds), moved by auto.
+            Assert.Single(rows, r => r.StartsWith("│ events ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal) && r.Contains("AWS owned (sse-rds)", StringComparison.Ordinal));
+            Assert.Matches(@"│ events +│ blue-green +│", rows.Single(r => r.StartsWith("│ events ", StringComparison.Ordinal)));
+
+            // The Plan of the MySQL sample ranks binary logging first (one reboot) above restore-swap, which auto takes.
+            Assert.Contains(lines, l => l.Contains("Way out 1: Enable binary logging (binlog_format=ROW) first", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("Way out 2: Restore-swap", StringComparison.Ordinal) && l.Contains("(chosen)", StringComparison.Ordinal));
+
             // GitHub's log does not nest groups.
             var depth = 0;
             foreach (var line in lines)
