@@ -126,6 +126,19 @@ public sealed class SourceEncryptionTests
         Assert.Equal(("sse-kms", await KeyArnAsync(sandbox, LedgerCluster.KeyAlias)), (after.StorageEncryptionType, after.KmsKeyId));
         Assert.Equal(before.Endpoint, after.Endpoint);
         Assert.Equal("none", oldBlue.StorageEncryptionType);
+
+        // No way back onto "no key": Rollback says so and changes nothing; Cleanup snapshots and deletes the old blue.
+        var back = await sandbox.RollbackAsync("e2e-plain", null, "--restore-swap-back");
+        var cleanup = await sandbox.RunAsync(sandbox.Arguments("Cleanup", "e2e-plain-cleanup", $"--confirm={LedgerCluster.Id}", "--min-age=0s"));
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var snapshots = (await rds.DescribeDBClusterSnapshotsAsync(new DescribeDBClusterSnapshotsRequest { DBClusterIdentifier = LedgerCluster.Id + "-old1" })).DBClusterSnapshots!;
+
+        Assert.NotEqual(0, back.ExitCode);
+        Assert.Empty(back.MutatingCalls);
+        Assert.Contains("was not encrypted, which no restore or Blue/Green deployment can produce from an encrypted cluster", Flat(back), StringComparison.Ordinal);
+        Assert.True(cleanup.ExitCode == 0, cleanup.ToString());
+        Assert.Contains(snapshots, s => s.StorageEncryptionType == "none");
+        Assert.Equal(("sse-kms", after.KmsKeyId), ((await ClusterAsync(sandbox, LedgerCluster.Id)).StorageEncryptionType, (await ClusterAsync(sandbox, LedgerCluster.Id)).KmsKeyId));
     }
 
     [Fact]
