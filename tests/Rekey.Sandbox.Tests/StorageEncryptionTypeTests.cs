@@ -135,4 +135,42 @@ public sealed class StorageEncryptionTypeTests(BeforeAwsOwnedDefaultFixture fixt
         Assert.True(green["StorageEncrypted"]!.GetValue<bool>());
         Assert.Null(green["KmsKeyId"]);
     }
+
+    [Fact]
+    public async Task A_snapshot_on_an_AWS_owned_key_or_on_aws_rds_cannot_be_shared_and_one_on_a_customer_key_can()
+    {
+        fixture.Advance(TimeSpan.FromDays(1));
+        var key = fixture.CreateCustomerKey("111111111111", "us-east-1", "alias/share-ok");
+        await Cli.CreateClusterAsync("share-owned");
+        await Cli.CreateClusterAsync("share-managed", "--storage-encrypted");
+        await Cli.CreateClusterAsync("share-cmk", "--storage-encrypted", "--kms-key-id", "alias/share-ok");
+        fixture.Advance(fixture.Sandbox.Runtime.Durations.ClusterCreate);
+        foreach (var cluster in new[] { "share-owned", "share-managed", "share-cmk" })
+        {
+            await Cli.JsonAsync("rds", "create-db-cluster-snapshot", "--db-cluster-identifier", cluster, "--db-cluster-snapshot-identifier", cluster + "-snap");
+        }
+
+        fixture.Advance(TimeSpan.FromMinutes(5));
+
+        var owned = await Cli.FailureAsync(
+            "rds", "modify-db-cluster-snapshot-attribute", "--db-cluster-snapshot-identifier", "share-owned-snap", "--attribute-name", "restore", "--values-to-add", "222222222222");
+        var managed = await Cli.FailureAsync(
+            "rds", "modify-db-cluster-snapshot-attribute", "--db-cluster-snapshot-identifier", "share-managed-snap", "--attribute-name", "restore", "--values-to-add", "222222222222");
+        var shared = await Cli.JsonAsync(
+            "rds", "modify-db-cluster-snapshot-attribute", "--db-cluster-snapshot-identifier", "share-cmk-snap", "--attribute-name", "restore", "--values-to-add", "222222222222");
+
+        Assert.Equal("InvalidParameterValue", owned.ErrorCode);
+        Assert.Contains("AWS owned key", owned.Stderr, StringComparison.Ordinal);
+        Assert.Equal("InvalidParameterValue", managed.ErrorCode);
+        Assert.Contains("aws/rds", managed.Stderr, StringComparison.Ordinal);
+        var attribute = shared["DBClusterSnapshotAttributesResult"]!["DBClusterSnapshotAttributes"]![0]!;
+        Assert.Equal("restore", attribute["AttributeName"].Text());
+        Assert.Equal(["222222222222"], attribute["AttributeValues"]!.AsArray().Select(v => v.Text()));
+        Assert.Equal(key.Arn, (await Cli.JsonAsync("rds", "describe-db-cluster-snapshots", "--db-cluster-snapshot-identifier", "share-cmk-snap"))["DBClusterSnapshots"]![0]!["KmsKeyId"].Text());
+
+        // The refusals change nothing.
+        Assert.Equal(
+            [("share-cmk-snap", 1), ("share-managed-snap", 0), ("share-owned-snap", 0)],
+            fixture.Read(rds => rds.Snapshots.Where(s => s.Identifier.StartsWith("share-", StringComparison.Ordinal)).Select(s => (s.Identifier, s.RestoreAccounts.Count)).OrderBy(s => s.Identifier, StringComparer.Ordinal).ToList()));
+    }
 }

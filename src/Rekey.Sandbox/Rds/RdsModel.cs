@@ -216,6 +216,9 @@ public sealed class ClusterSnapshot : RdsResource
 
     public string StorageEncryptionType => RdsState.EncryptionType(StorageEncrypted, KmsKeyId);
 
+    /// <summary>The accounts (or "all") the snapshot is shared with: its "restore" attribute.</summary>
+    public List<string> RestoreAccounts { get; set; } = [];
+
     public DateTimeOffset ClusterCreateTime { get; set; }
 
     public List<ClusterWrite> Writes { get; set; } = [];
