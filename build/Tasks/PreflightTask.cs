@@ -23,6 +23,14 @@ public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
             report = report with { Blocks = [.. report.Blocks, .. problems] };
         }
 
+        if (context.Targets.Contains(nameof(PrepareBlueGreenParametersTask)[..^"Task".Length], StringComparer.OrdinalIgnoreCase)
+            && report.BlueGreen is { ParameterBlockers.Count: > 0 } verdict)
+        {
+            // What PrepareBlueGreenParameters is run to fix does not stop it (Blue/Green is the only way for an unencrypted cluster).
+            var fixedByTheStep = verdict.ParameterBlockers.Select(b => "Blue/Green: " + b).ToHashSet(StringComparer.Ordinal);
+            report = report with { Blocks = [.. report.Blocks.Where(b => !fixedByTheStep.Contains(b))] };
+        }
+
         context.Preflight = report;
 
         if (report.StrategyReason is { } reason)

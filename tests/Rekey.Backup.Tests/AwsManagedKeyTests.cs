@@ -52,4 +52,21 @@ public sealed class AwsManagedKeyTests
         Assert.Equal($"The source snapshot KMS key [{keyArn}] does not exist, is not enabled or you do not have permissions to access it.", ended.StatusMessage);
         Assert.Empty(await world.CopiesInBackupVaultAsync());
     }
+
+    [Theory]
+    [InlineData(ClusterKey.AwsOwned, "encrypted with an AWS owned key (StorageEncryptionType sse-rds", "no key policy can let the backup account use it")]
+    [InlineData(ClusterKey.Unencrypted, "is not encrypted (StorageEncryptionType none)", "could copy its recovery points to the backup account, but unencrypted at the source")]
+    public async Task BackupPreflight_explains_per_encryption_type_why_the_copy_cannot_be_set_up_and_how_to_make_it_work_before_any_change(ClusterKey key, string why, string detail)
+    {
+        await using var world = await BackupWorld.StartAsync(key);
+
+        var run = await world.RunAsync("Backup");
+
+        Assert.NotEqual(0, run.ExitCode);
+        var said = string.Join(' ', run.Output.Split('\n').Select(l => l.TrimEnd()));
+        Assert.Contains(why, said, StringComparison.Ordinal);
+        Assert.Contains(detail, said, StringComparison.Ordinal);
+        Assert.Contains($"--target=Cutover--cluster={BackupWorld.Cluster}--kms-key=alias/NAME", said.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Empty(world.ChangingCalls());
+    }
 }

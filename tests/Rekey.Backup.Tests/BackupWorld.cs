@@ -25,6 +25,12 @@ public enum ClusterKey
 
     /// <summary>The AWS managed key aws/rds.</summary>
     AwsManaged,
+
+    /// <summary>An AWS owned key: created without a key or StorageEncrypted after 2026-02-18 (sse-rds).</summary>
+    AwsOwned,
+
+    /// <summary>Not encrypted (StorageEncrypted false, none).</summary>
+    Unencrypted,
 }
 
 /// <summary>What one in-process run of the build printed and returned.</summary>
@@ -185,7 +191,7 @@ public sealed class BackupWorld : IAsyncDisposable
     private async Task CreateClusterAsync(ClusterKey key)
     {
         string? keyArn = null;
-        if (key != ClusterKey.AwsManaged)
+        if (key is not (ClusterKey.AwsManaged or ClusterKey.AwsOwned or ClusterKey.Unencrypted))
         {
             using var kms = Aws.CreateKms(Region);
             var created = await kms.CreateKeyAsync(new CreateKeyRequest
@@ -203,7 +209,7 @@ public sealed class BackupWorld : IAsyncDisposable
             Engine = "aurora-postgresql",
             MasterUsername = "ledger_admin",
             MasterUserPassword = "test-only-password",
-            StorageEncrypted = true,
+            StorageEncrypted = key switch { ClusterKey.AwsOwned => null, ClusterKey.Unencrypted => false, _ => true },
             KmsKeyId = keyArn,
         });
         await Eventually.UntilAsync(async () =>

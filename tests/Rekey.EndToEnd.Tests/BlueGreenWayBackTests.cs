@@ -29,7 +29,7 @@ public sealed class BlueGreenWayBackTests
         }
 
         using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
-        await LedgerCluster.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, NullLogger.Instance), CancellationToken.None, firstKey);
+        await LedgerCluster.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, NullLogger.Instance), CancellationToken.None, kmsKeyId: firstKey);
         var before = await ClusterAsync(rds, LedgerCluster.Id);
         Assert.Equal(firstKey, before.KmsKeyId);
 

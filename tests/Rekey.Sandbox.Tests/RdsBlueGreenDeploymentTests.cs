@@ -178,7 +178,7 @@ public sealed class RdsBlueGreenDeploymentTests(SandboxFixture fixture) : IClass
     public async Task TargetResourceConfigurations_put_green_on_the_target_key_even_when_blue_is_unencrypted()
     {
         // The AWS CLI's botocore model predates TargetResourceConfigurations: the request is made as the API reference documents it.
-        var source = await fixture.EligibleClusterAsync("bg-target-key");
+        var source = await fixture.EligibleClusterAsync("bg-target-key", extra: [("StorageEncrypted", "false")]);
         var key = fixture.CreateCustomerKey(Account, Region, "alias/bg-target");
         var disabled = fixture.SetKeyState(fixture.CreateCustomerKey(Account, Region), "Disabled");
 

@@ -22,7 +22,10 @@ public sealed class RdsClusterTests(SandboxFixture fixture) : IClassFixture<Sand
         Assert.Equal("arn:aws:rds:us-east-1:111111111111:cluster:orders", described["DBClusterArn"].Text());
         Assert.StartsWith("cluster-", described["DbClusterResourceId"].Text(), StringComparison.Ordinal);
         Assert.Equal("default.aurora-postgresql16", described["DBClusterParameterGroup"].Text());
-        Assert.False(described["StorageEncrypted"]!.GetValue<bool>());
+
+        // Created without a key after 2026-02-18 (the sandbox clock starts today): an AWS owned key.
+        Assert.True(described["StorageEncrypted"]!.GetValue<bool>());
+        Assert.Equal("sse-rds", described["StorageEncryptionType"].Text());
         Assert.Empty(described["DBClusterMembers"]!.AsArray());
         Assert.Equal("stopped", described["ActivityStreamStatus"].Text());
         Assert.Equal("standard", described["ClusterScalabilityType"].Text());

@@ -94,6 +94,9 @@ public sealed class RecoveryPoint
     /// <summary>The cluster's own key: Aurora recovery points are not re-encrypted with the vault key.</summary>
     public string? EncryptionKeyArn { get; init; }
 
+    /// <summary>An sse-rds cluster's recovery point: encrypted under an AWS owned key, which has no ARN the account can see.</summary>
+    public bool AwsOwnedKey { get; init; }
+
     public string? SourceBackupVaultArn { get; init; }
 
     public required string IamRoleArn { get; init; }
@@ -132,6 +135,8 @@ public sealed class BackupJob
     public required string IamRoleArn { get; init; }
 
     public string? EncryptionKeyArn { get; init; }
+
+    public bool AwsOwnedKey { get; init; }
 
     public string State { get; set; } = "CREATED";
 

@@ -64,6 +64,7 @@ public sealed partial class BackupService
 
             // Aurora is not fully managed by AWS Backup: the snapshot keeps the cluster's own key.
             EncryptionKeyArn = cluster.StorageEncrypted ? cluster.KmsKeyId : null,
+            AwsOwnedKey = cluster.StorageEncryptionType == "sse-rds",
             IamRoleArn = role,
             CreationDate = now,
             Lifecycle = lifecycle,
@@ -82,6 +83,7 @@ public sealed partial class BackupService
             RecoveryPointArn = point.Arn,
             IamRoleArn = role,
             EncryptionKeyArn = point.EncryptionKeyArn,
+            AwsOwnedKey = point.AwsOwnedKey,
             CreationDate = now,
             DueAt = now + BackupState.BackupJobDuration,
             Outcome = outcome,
@@ -114,7 +116,7 @@ public sealed partial class BackupService
             ["BackupVaultArn"] = job.VaultArn,
             ["VaultType"] = "BACKUP_VAULT",
             ["RecoveryPointArn"] = job.RecoveryPointArn,
-            ["IsEncrypted"] = job.EncryptionKeyArn is not null,
+            ["IsEncrypted"] = job.EncryptionKeyArn is not null || job.AwsOwnedKey,
             ["ResourceArn"] = job.ResourceArn,
             ["CreationDate"] = Epoch(job.CreationDate),
             ["State"] = job.State,

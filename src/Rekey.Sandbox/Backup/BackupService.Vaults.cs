@@ -170,13 +170,14 @@ public sealed partial class BackupService
             ["Status"] = point.Status,
             ["CreationDate"] = Epoch(point.CreationDate),
             ["BackupSizeInBytes"] = point.BackupSizeInBytes,
-            ["IsEncrypted"] = point.EncryptionKeyArn is not null,
+            ["IsEncrypted"] = point.EncryptionKeyArn is not null || point.AwsOwnedKey,
             ["ResourceName"] = point.ResourceName,
             ["VaultType"] = "BACKUP_VAULT",
             ["IsParent"] = false,
         };
         Set(json, "SourceBackupVaultArn", point.SourceBackupVaultArn);
         Set(json, "EncryptionKeyArn", point.EncryptionKeyArn);
+        Set(json, "EncryptionKeyType", point.AwsOwnedKey ? "AWS_OWNED_KMS_KEY" : null);
         if (point.CompletionDate is { } completed)
         {
             json["CompletionDate"] = Epoch(completed);

@@ -203,6 +203,14 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganizations organiz
             return $"Backup vault {job.DestinationBackupVaultArn} does not exist.";
         }
 
+        if (crossAccount && source.AwsOwnedKey)
+        {
+            // An AWS owned key belongs to AWS: no account can be let use it, so RDS in the destination
+            // account cannot read the snapshot. AWS does not document the text; the sandbox names the key type.
+            return "Copy job failed. The source recovery point is encrypted with an AWS owned key, which cannot be shared with another account: " +
+                "re-create the DB cluster on a customer managed key first.";
+        }
+
         if (crossAccount && source.EncryptionKeyArn is { } keyArn)
         {
             var key = keys.Resolve(sourceAccount, source.Region, keyArn);

@@ -22,6 +22,7 @@ public sealed class RdsControlApi(RdsState state, SimulatedApplications applicat
             c.ResourceId,
             c.Status,
             c.StorageEncrypted,
+            c.StorageEncryptionType,
             c.KmsKeyId,
             Endpoint = RdsState.ClusterEndpointName(c.Account, c.Region, c.Identifier),
             Writes = c.Writes.Count,

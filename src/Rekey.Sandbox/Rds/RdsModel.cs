@@ -63,8 +63,11 @@ public sealed class DbCluster : RdsResource
 
     public bool StorageEncrypted { get; set; }
 
-    /// <summary>The key ARN, as DescribeDBClusters reports it.</summary>
+    /// <summary>The key ARN, as DescribeDBClusters reports it; none for an AWS owned key.</summary>
     public string? KmsKeyId { get; set; }
+
+    /// <summary>botocore's StorageEncryptionType: an AWS owned key is encrypted storage that names no key.</summary>
+    public string StorageEncryptionType => RdsState.EncryptionType(StorageEncrypted, KmsKeyId);
 
     public int BackupRetentionPeriod { get; set; } = 1;
 
@@ -210,6 +213,11 @@ public sealed class ClusterSnapshot : RdsResource
     public bool StorageEncrypted { get; set; }
 
     public string? KmsKeyId { get; set; }
+
+    public string StorageEncryptionType => RdsState.EncryptionType(StorageEncrypted, KmsKeyId);
+
+    /// <summary>The accounts (or "all") the snapshot is shared with: its "restore" attribute.</summary>
+    public List<string> RestoreAccounts { get; set; } = [];
 
     public DateTimeOffset ClusterCreateTime { get; set; }
 

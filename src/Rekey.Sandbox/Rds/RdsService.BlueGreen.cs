@@ -249,7 +249,8 @@ public sealed partial class RdsService
         DBClusterParameterGroup = parameterGroup,
         DBSubnetGroup = blue.DBSubnetGroup,
         VpcSecurityGroupIds = [.. blue.VpcSecurityGroupIds],
-        StorageEncrypted = keyArn is not null,
+        // TargetKmsKeyId encrypts an unencrypted blue; without it green keeps blue's encryption (an AWS owned key included).
+        StorageEncrypted = blue.StorageEncrypted || keyArn is not null,
         KmsKeyId = keyArn,
         BackupRetentionPeriod = blue.BackupRetentionPeriod,
         PreferredBackupWindow = blue.PreferredBackupWindow,

@@ -52,7 +52,15 @@ public sealed partial class RdsService
         }
         else if (encrypted == true)
         {
+            // "If the StorageEncrypted parameter is enabled ... Amazon RDS uses your default KMS key"
+            // (botocore's CreateDBCluster KmsKeyId): the account's aws/rds.
             keyArn = Runtime.Keys.AwsManagedKey(request.Account, request.Region, "rds").Arn;
+        }
+        else if (encrypted is null && Now >= RdsState.AwsOwnedKeyDefaultSince)
+        {
+            // Neither a key nor StorageEncrypted: since 2026-02-18 an AWS owned key (sse-rds), which
+            // names no KmsKeyId; before that date such a cluster was unencrypted.
+            encrypted = true;
         }
 
         if (p.Get("GlobalClusterIdentifier") is { } global && !_state.GlobalClusters.Any(g => g.Account == request.Account && g.Identifier == global))

@@ -26,6 +26,7 @@ public sealed partial class RdsService
         Register("DeregisterDBProxyTargets", mutating: true, DeregisterDBProxyTargets);
         Register("CreateDBClusterSnapshot", mutating: true, CreateDBClusterSnapshot);
         Register("DescribeDBClusterSnapshots", mutating: false, DescribeDBClusterSnapshots);
+        Register("ModifyDBClusterSnapshotAttribute", mutating: true, ModifyDBClusterSnapshotAttribute);
     }
 
     // ---- Tags ---------------------------------------------------------------------------------
@@ -443,6 +444,57 @@ public sealed partial class RdsService
         }
 
         return [RdsXml.Snapshot(TakeSnapshot(cluster, identifier, ReadTags(p)))];
+    }
+
+    /// <summary>
+    /// Shares a manual snapshot with other accounts (AttributeName restore). A snapshot on the AWS managed key cannot be
+    /// shared (RDS User Guide, "Sharing a DB cluster snapshot": "You can't share a snapshot that's encrypted using the
+    /// default KMS key"), nor one on an AWS owned key, which no other account can use (the sandbox's reading, the same
+    /// refusal); an encrypted snapshot cannot be made public.
+    /// </summary>
+    private IEnumerable<XElement> ModifyDBClusterSnapshotAttribute(AwsRequestContext request, QueryParameters p)
+    {
+        var identifier = p.Required("DBClusterSnapshotIdentifier");
+        var snapshot = _state.Snapshots.FirstOrDefault(s => s.Account == request.Account && s.Region == request.Region && (s.Identifier == identifier.ToLowerInvariant() || s.Arn == identifier))
+            ?? throw RdsErrors.SnapshotNotFound(identifier);
+        if (p.Required("AttributeName") != "restore")
+        {
+            throw AwsServiceException.InvalidParameterValue("The attribute name must be restore.");
+        }
+
+        if (snapshot.Status != "available" || snapshot.SnapshotType != "manual")
+        {
+            throw new AwsServiceException("InvalidDBClusterSnapshotStateFault", $"DB cluster snapshot {snapshot.Identifier} must be an available manual snapshot to be shared.");
+        }
+
+        var add = p.List("ValuesToAdd");
+        if (add.Count > 0 && snapshot.StorageEncrypted)
+        {
+            var key = snapshot.KmsKeyId is { } keyArn ? Runtime.Keys.Find(snapshot.Account, snapshot.Region, keyArn) : null;
+            if (snapshot.KmsKeyId is null || key is { KeyManager: "AWS" })
+            {
+                var kind = snapshot.KmsKeyId is null ? "an AWS owned key" : "the default KMS key (aws/rds)";
+                throw AwsServiceException.InvalidParameterValue($"DB cluster snapshot {snapshot.Identifier} is encrypted with {kind} and can't be shared; copy it with a customer managed key first.");
+            }
+
+            if (add.Contains("all"))
+            {
+                throw AwsServiceException.InvalidParameterValue("An encrypted DB cluster snapshot can't be made public.");
+            }
+        }
+
+        snapshot.RestoreAccounts = [.. snapshot.RestoreAccounts.Concat(add).Except(p.List("ValuesToRemove")).Distinct()];
+        return
+        [
+            new XElement(
+                "DBClusterSnapshotAttributesResult",
+                new XElement("DBClusterSnapshotIdentifier", snapshot.Identifier),
+                List("DBClusterSnapshotAttributes", "DBClusterSnapshotAttribute", [snapshot], s => new object[]
+                {
+                    new XElement("AttributeName", "restore"),
+                    List("AttributeValues", "AttributeValue", s.RestoreAccounts, v => v),
+                })),
+        ];
     }
 
     private IEnumerable<XElement> DescribeDBClusterSnapshots(AwsRequestContext request, QueryParameters p)

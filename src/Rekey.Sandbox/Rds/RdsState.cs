@@ -86,6 +86,16 @@ public sealed partial class RdsState(SandboxClock clock, SandboxOptions options,
 
     public static string NewResourceId(string prefix) => prefix + RandomText.UpperAlphanumeric(26);
 
+    /// <summary>
+    /// The day Aurora began to encrypt every new cluster by default with an AWS owned key (RDS User
+    /// Guide, "Encrypting Amazon Aurora resources"); before it, a cluster created without a key was unencrypted.
+    /// </summary>
+    public static readonly DateTimeOffset AwsOwnedKeyDefaultSince = new(2026, 2, 18, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>none | sse-rds | sse-kms, as botocore's RDS model defines StorageEncryptionType.</summary>
+    public static string EncryptionType(bool storageEncrypted, string? kmsKeyId) =>
+        !storageEncrypted ? "none" : kmsKeyId is null ? "sse-rds" : "sse-kms";
+
     public static string DefaultSecurityGroup(string account, string region) =>
         "sg-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"sg:{account}:{region}")))[..17].ToLowerInvariant();
 

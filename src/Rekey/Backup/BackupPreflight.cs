@@ -133,9 +133,22 @@ public static class BackupPreflight
             return;
         }
 
-        if (cluster.StorageEncrypted != true || cluster.KmsKeyId is null)
+        var move = $"./build.sh --target=Cutover --cluster={setup.Cluster} --kms-key=alias/NAME --create-key --backup-account={setup.BackupAccount ?? "ACCOUNT"} --confirm={setup.Cluster}";
+        if (cluster.IsUnencrypted())
         {
-            blocks.Add($"DB cluster {setup.Cluster} is not encrypted; AWS Backup copies of it cannot be protected by a key the backup account uses. Encrypt it with a customer managed key first.");
+            blocks.Add(
+                $"DB cluster {setup.Cluster} is not encrypted (StorageEncryptionType none). AWS Backup could copy its recovery points to the backup account, "
+                + "but unencrypted at the source: its storage and snapshots stay unprotected by any key. Rekey sets up the copy only for a customer managed key. "
+                + $"Move the cluster onto one first (a point-in-time restore cannot encrypt it; Cutover's auto strategy uses a Blue/Green deployment whose green is encrypted): {move}.");
+            return;
+        }
+
+        if (cluster.IsAwsOwned() || cluster.KmsKeyId is null)
+        {
+            blocks.Add(
+                $"DB cluster {setup.Cluster} is encrypted with an AWS owned key (StorageEncryptionType sse-rds, Aurora's default for a cluster created without a key since {SourceEncryption.AwsOwnedDefaultSince}). "
+                + "An AWS owned key belongs to AWS: no key policy can let the backup account use it, so AWS Backup's copy into the backup account would fail. "
+                + $"Move the cluster to a customer managed key first: {move}.");
             return;
         }
 
@@ -154,8 +167,7 @@ public static class BackupPreflight
         {
             blocks.Add(
                 $"DB cluster {setup.Cluster} is encrypted with the AWS managed key aws/rds ({key.Arn}). AWS managed keys cannot be shared with another account, "
-                + "so AWS Backup's copy into the backup account would fail. Move the cluster to a customer managed key first: "
-                + $"./build.sh --target=Cutover --cluster={setup.Cluster} --kms-key=alias/NAME --create-key --backup-account={setup.BackupAccount ?? "ACCOUNT"} --confirm={setup.Cluster}.");
+                + $"so AWS Backup's copy into the backup account would fail. Move the cluster to a customer managed key first: {move}.");
             return;
         }
 

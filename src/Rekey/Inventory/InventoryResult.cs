@@ -4,9 +4,9 @@ using System.Text.Json.Serialization;
 namespace Rekey.Inventory;
 
 /// <summary>
-/// A cluster that is a candidate for a cutover: its storage key is the AWS managed key, or it is not
-/// encrypted at all (listed with a note, since a point-in-time restore cannot encrypt it).
-/// The property names are the JSON (and GitHub Actions matrix) keys.
+/// A cluster that is a candidate for a cutover: it is not on a customer managed key of the account (the AWS
+/// managed key aws/rds, an AWS owned key, or no encryption at all), so its backups cannot leave the account
+/// protected by a key the account controls. The property names are the JSON (and GitHub Actions matrix) keys.
 /// </summary>
 public sealed record InventoryEntry
 {
@@ -29,19 +29,25 @@ public sealed record InventoryEntry
 
     public bool Encrypted { get; init; }
 
+    /// <summary>botocore's StorageEncryptionType: none, sse-rds (an AWS owned key) or sse-kms.</summary>
+    public string? StorageEncryptionType { get; init; }
+
+    /// <summary>The key as an operator reads it: the key ARN, "AWS owned" or "none".</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Why the cluster's backups cannot be copied to the backup account (or, unencrypted, how they can).</summary>
+    public string? Backups { get; init; }
+
     /// <summary>What the operator should know about this cluster (e.g. how an unencrypted one is migrated instead).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Note { get; init; }
 }
 
+/// <summary>A cluster the scan saw and did not list, and why.</summary>
+public sealed record LeftOutCluster(string Cluster, string Region, string Reason);
+
 /// <summary>A Region the scan could not read, and why.</summary>
 public sealed record SkippedRegion(string Region, string Reason);
-
-/// <summary>
-/// A cluster the scan could not judge, and why (its key was deleted, or KMS did not answer for it). It is no
-/// candidate for the matrix, but the operator must see it.
-/// </summary>
-public sealed record UnassessedCluster(string Cluster, string Region, string Account, string KeyId, string? Status, string Reason);
 
 /// <summary>What an inventory scan found.</summary>
 public sealed record InventoryResult
@@ -57,14 +63,14 @@ public sealed record InventoryResult
 
     public required IReadOnlyList<SkippedRegion> Skipped { get; init; }
 
-    /// <summary>Clusters the scan found but could not judge, each with the reason.</summary>
-    public IReadOnlyList<UnassessedCluster> Unassessed { get; init; } = [];
+    /// <summary>Every cluster seen and not listed, each with its reason.</summary>
+    public IReadOnlyList<LeftOutCluster> LeftOut { get; init; } = [];
+
+    /// <summary>The clusters left out, as a JSON array of {cluster, region, reason}.</summary>
+    public string LeftOutJson() => JsonSerializer.Serialize(LeftOut, Json);
 
     /// <summary>Every cluster found, as a top-level JSON array (one object per cluster).</summary>
     public string ToJson() => JsonSerializer.Serialize(Clusters, Json);
-
-    /// <summary>The clusters the scan could not judge, as a JSON array.</summary>
-    public string UnassessedToJson() => JsonSerializer.Serialize(Unassessed, Json);
 
     /// <summary>The same array on one line, as a GitHub Actions step output wants it.</summary>
     public string ToMatrixJson() => JsonSerializer.Serialize(Clusters, CompactJson);

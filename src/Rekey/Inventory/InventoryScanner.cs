@@ -6,14 +6,16 @@ using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.Logging;
 using Rekey.Aws;
 using Rekey.Aws.RDS.Model;
+using Rekey.Clusters;
 
 namespace Rekey.Inventory;
 
 /// <summary>
-/// Lists the clusters of the credentials' account, Region by Region, whose storage key is AWS managed
-/// (DescribeKey's KeyManager is AWS) or that are not encrypted. Read only. A Region that refuses the
-/// credentials (not opted in, access denied) is reported and skipped; a cluster whose key cannot be read
-/// (a deleted key) is listed with the reason, and the scan goes on.
+/// Lists the clusters of the credentials' account, Region by Region, that are not on a customer managed key
+/// of the account: on the AWS managed key aws/rds (DescribeKey's KeyManager is AWS), on an AWS owned key
+/// (StorageEncryptionType sse-rds, no KmsKeyId) or not encrypted. Every other cluster is named with the
+/// reason it is left out. Read only. A Region that refuses the credentials (not opted in, access denied)
+/// is reported and skipped.
 /// </summary>
 public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
 {
@@ -52,13 +54,13 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(regions);
         var clusters = new List<InventoryEntry>();
+        var leftOut = new List<LeftOutCluster>();
         var skipped = new List<SkippedRegion>();
-        var unassessed = new List<UnassessedCluster>();
         foreach (var name in regions)
         {
             try
             {
-                clusters.AddRange(await ScanRegionAsync(account, RegionEndpoint.GetBySystemName(name), unassessed, cancellationToken).ConfigureAwait(false));
+                clusters.AddRange(await ScanRegionAsync(account, RegionEndpoint.GetBySystemName(name), leftOut, cancellationToken).ConfigureAwait(false));
             }
             catch (AmazonServiceException exception) when (IsRefusal(exception))
             {
@@ -67,31 +69,31 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
             }
         }
 
-        return new InventoryResult { Account = account, Regions = regions, Clusters = clusters, Skipped = skipped, Unassessed = unassessed };
+        return new InventoryResult { Account = account, Regions = regions, Clusters = clusters, Skipped = skipped, LeftOut = leftOut };
     }
 
     private static bool IsRefusal(AmazonServiceException exception) =>
         RefusalCodes.Contains(exception.ErrorCode ?? string.Empty)
         || exception.StatusCode is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Unauthorized;
 
-    private async Task<List<InventoryEntry>> ScanRegionAsync(
-        string account, RegionEndpoint region, List<UnassessedCluster> unassessed, CancellationToken cancellationToken)
+    private async Task<List<InventoryEntry>> ScanRegionAsync(string account, RegionEndpoint region, List<LeftOutCluster> leftOut, CancellationToken cancellationToken)
     {
         using var rds = aws.CreateRds(region);
         using var kms = aws.CreateKms(region);
         var found = new List<InventoryEntry>();
-        var keyManagers = new Dictionary<string, (string? Manager, string? Problem)>(StringComparer.Ordinal);
+        var keyManagers = new Dictionary<string, (string? Manager, string? Unreadable)>(StringComparer.Ordinal);
         await foreach (var cluster in rds.DescribeDBClustersAllAsync(new DescribeDBClustersRequest(), cancellationToken).ConfigureAwait(false))
         {
             // The old cluster a cutover keeps (restore-swap's for Rollback, Blue/Green's old blue until Cleanup)
-            // is still on the AWS managed key, but it is no candidate.
+            // is still on its old key, but it is no candidate.
             if (Migration.KeptOldCluster.BelongsTo(cluster) is { } owner)
             {
                 var kept = Migration.KeptOldCluster.IsOldBlue(cluster) ? "the old blue cluster" : "the old cluster";
-                logger.LogInformation("{Cluster}: skipped, {Kept} Rekey kept when it moved {Owner}", cluster.DBClusterIdentifier, kept, owner);
+                LeaveOut(cluster, region, $"skipped, {kept} Rekey kept when it moved {owner}", leftOut);
                 continue;
             }
 
+            var type = cluster.TypeOf();
             var entry = new InventoryEntry
             {
                 Cluster = cluster.DBClusterIdentifier!,
@@ -102,48 +104,83 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
                 KeyId = cluster.KmsKeyId,
                 Instances = cluster.DBClusterMembers?.Count ?? 0,
                 Encrypted = cluster.StorageEncrypted == true,
+                StorageEncryptionType = type,
+                Key = cluster.KeyText(),
             };
 
-            if (!entry.Encrypted)
+            if (type == SourceEncryption.None)
             {
                 found.Add(entry with
                 {
-                    Note = "Not encrypted: a point-in-time restore cannot encrypt it; snapshot it and restore the snapshot with a customer managed key, or use a Blue/Green deployment with a target key.",
+                    Backups = SourceEncryption.UnencryptedBackups,
+                    Note = "Not encrypted: a point-in-time restore cannot encrypt it, so Rekey moves it with a Blue/Green deployment whose green is on the customer managed key (TargetKmsKeyId).",
                 });
                 continue;
             }
 
-            if (cluster.KmsKeyId is not { } keyId)
+            if (type == SourceEncryption.AwsOwned || cluster.KmsKeyId is not { } keyId)
             {
+                found.Add(entry with
+                {
+                    Key = "AWS owned",
+                    StorageEncryptionType = SourceEncryption.AwsOwned,
+                    KeyManager = "AWS_OWNED",
+                    Backups = SourceEncryption.AwsOwnedBackups,
+                    Note = $"On an AWS owned key (sse-rds), Aurora's default for clusters created without a key since {SourceEncryption.AwsOwnedDefaultSince}.",
+                });
                 continue;
             }
 
-            if (!keyManagers.TryGetValue(keyId, out var key))
+            if (!keyManagers.TryGetValue(keyId, out var known))
             {
-                key = await KeyManagerAsync(kms, keyId, region.SystemName, cancellationToken).ConfigureAwait(false);
-                keyManagers[keyId] = key;
+                known = await KeyManagerAsync(kms, keyId, region.SystemName, cancellationToken).ConfigureAwait(false);
+                keyManagers[keyId] = known;
             }
 
-            var (manager, problem) = key;
-            if (problem is not null)
+            var (manager, unreadable) = known;
+            if (unreadable is not null)
             {
-                logger.LogWarning("{Region}: {Cluster} not assessed: {Problem}", region.SystemName, entry.Cluster, problem);
-                unassessed.Add(new UnassessedCluster(entry.Cluster, region.SystemName, entry.Account, keyId, cluster.Status, problem));
+                // One cluster whose key cannot be read (a deleted key) must not stop the scan of the others.
+                LeaveOut(cluster, region, $"not assessed, its key {keyId} cannot be read: {unreadable}; look at the key (kms describe-key) and the cluster by hand", leftOut);
                 continue;
             }
 
+            var keyAccount = AccountOf(keyId);
             if (string.Equals(manager, KeyManagerType.AWS.Value, StringComparison.Ordinal))
             {
-                found.Add(entry with { KeyManager = manager });
+                found.Add(entry with { KeyManager = manager, Backups = SourceEncryption.AwsManagedBackups });
+            }
+            else if (manager is null)
+            {
+                LeaveOut(cluster, region, $"left out, its key {keyId} cannot be described with these credentials (a customer managed key of another account, or no kms:DescribeKey)", leftOut);
+            }
+            else if (keyAccount is not null && keyAccount != entry.Account)
+            {
+                found.Add(entry with
+                {
+                    KeyManager = manager,
+                    Backups = $"Its key belongs to account {keyAccount}: whether its backups can be copied depends on that account's key policy, which this account does not control.",
+                    Note = $"On a customer managed key of another account ({keyAccount}); move it to one of this account with --kms-key.",
+                });
+            }
+            else
+            {
+                LeaveOut(cluster, region, $"left out, already on a customer managed key of the account ({keyId}); to move it to another one, run Cutover with that key", leftOut);
             }
         }
 
-        logger.LogInformation("{Region}: {Count} clusters on the AWS managed key or unencrypted", region.SystemName, found.Count);
+        logger.LogInformation("{Region}: {Count} clusters not on a customer managed key of the account (aws/rds, AWS owned or unencrypted)", region.SystemName, found.Count);
         return found;
     }
 
-    /// <summary>The key's KeyManager, or why it could not be read (then its clusters are listed as not assessed).</summary>
-    private async Task<(string? Manager, string? Problem)> KeyManagerAsync(IAmazonKeyManagementService kms, string keyId, string region, CancellationToken cancellationToken)
+    private void LeaveOut(DBCluster cluster, RegionEndpoint region, string reason, List<LeftOutCluster> leftOut)
+    {
+        logger.LogInformation("{Cluster}: {Reason}", cluster.DBClusterIdentifier, reason);
+        leftOut.Add(new LeftOutCluster(cluster.DBClusterIdentifier!, region.SystemName, reason));
+    }
+
+    /// <summary>The key's KeyManager (null when this account may not describe it), or why it could not be read at all.</summary>
+    private async Task<(string? Manager, string? Unreadable)> KeyManagerAsync(IAmazonKeyManagementService kms, string keyId, string region, CancellationToken cancellationToken)
     {
         try
         {
@@ -157,18 +194,10 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
             logger.LogWarning("{Region}: key {Key} cannot be described ({Code}); its clusters are left out", region, keyId, exception.ErrorCode);
             return (null, null);
         }
-        catch (NotFoundException exception)
+        catch (AmazonServiceException exception)
         {
-            // AWS managed keys are never deleted, so a missing key was a customer managed one; the cluster cannot
-            // be read any more (RDS shows inaccessible-encryption-credentials) and needs a person, not a cutover.
-            return (null, $"its key {keyId} does not exist ({exception.ErrorCode}: {exception.Message}): it was deleted, so the cluster's data cannot be read. "
-                + "Restore the cluster from a backup or snapshot made under a key that still exists; Rekey cannot move it.");
-        }
-        catch (AmazonServiceException exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            // One key KMS does not answer for must not stop the fleet's scan: the cluster is listed, the scan goes on.
-            return (null, $"its key {keyId} could not be described ({exception.ErrorCode}: {exception.Message}). "
-                + $"Look at it with `aws kms describe-key --key-id {keyId} --region {region}` and run Inventory again.");
+            logger.LogWarning("{Region}: key {Key} cannot be read ({Code}: {Message}); its clusters are not assessed", region, keyId, exception.ErrorCode, exception.Message);
+            return (null, $"{exception.ErrorCode}: {exception.Message}");
         }
     }
 

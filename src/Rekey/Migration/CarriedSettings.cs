@@ -67,7 +67,8 @@ public static class CarriedSettings
         new("AssociatedRoles", Carriage.ModifiedAfter, c => Join(c.AssociatedRoles?.Select(r => $"{r.RoleArn}#{r.FeatureName}"))),
         // Verify compares custom endpoints with the fence's record: the fence deleted them from the old cluster.
         new("CustomEndpoints", Carriage.Recreated, c => Join(c.CustomEndpoints?.Select(e => e.Split('.')[0])), Verified: false),
-        new("StorageEncrypted", Carriage.KeptByRestore, c => Text(c.StorageEncrypted), Verified: true),
+        // An unencrypted source becomes encrypted (Blue/Green's TargetKmsKeyId): the key check, not a comparison with the old cluster, verifies it.
+        new("StorageEncrypted", Carriage.KeptByRestore, c => Text(c.StorageEncrypted), Verified: false),
         new("KmsKeyId", Carriage.RestoreParameter, c => c.KmsKeyId, Verified: false),
         new("MasterUserSecret", Carriage.Manual, c => c.MasterUserSecret?.SecretArn is null ? null : "managed in Secrets Manager", Verified: false),
         new("ActivityStream", Carriage.Manual, c => c.ActivityStreamStatus, Verified: false),

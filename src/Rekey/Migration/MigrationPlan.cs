@@ -62,6 +62,12 @@ public sealed record MigrationPlan
     /// <summary>Both strategies side by side; the steps, outage and rollback above are restore-swap's.</summary>
     public IReadOnlyList<Strategies.StrategyPlan> Strategies { get; init; } = [];
 
+    /// <summary>The source's StorageEncryptionType: none, sse-rds (an AWS owned key) or sse-kms.</summary>
+    public string? SourceEncryptionType { get; init; }
+
+    /// <summary>Every way out, ranked by forecast write outage; a blocked one has its reasons and no forecast.</summary>
+    public IReadOnlyList<Strategies.WayOut> WaysOut { get; init; } = [];
+
     public static async Task<MigrationPlan> BuildAsync(RekeyRun run, PreflightReport preflight, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);
@@ -87,6 +93,16 @@ public sealed record MigrationPlan
             $"{e.DBClusterEndpointIdentifier} on the new cluster")));
 
         var forecast = await DressRehearsal.DressRehearsalForecast.LinesAsync(run, state.AtOriginalName, cancellationToken).ConfigureAwait(false);
+        var blueGreenBlocked = preflight.BlueGreen is { Eligible: false };
+        if (forecast is not null && blueGreenBlocked)
+        {
+            // A blocked way gets no forecast: it would read as if it were an option.
+            forecast = [.. forecast.Select(line => line.StartsWith("Forecast write outage, Blue/Green", StringComparison.Ordinal)
+                ? "Blue/Green: blocked (see the ways out below), so no forecast."
+                : line)];
+        }
+
+        var rehearsal = state.AtOriginalName is { } measured ? DressRehearsal.DressRehearsalRecord.From(measured) : null;
         var settings = new List<PlannedSetting>();
         if (cluster is not null)
         {
@@ -138,6 +154,8 @@ public sealed record MigrationPlan
             Strategy = Configuration.CutoverStrategies.Name(preflight.Strategy),
             StrategyReason = preflight.StrategyReason,
             Strategies = Rekey.Strategies.StrategyComparison.Build(run.ClusterId, preflight, instances.Count, customEndpoints.Count, run.Settings),
+            SourceEncryptionType = preflight.SourceEncryptionType ?? cluster?.TypeOf(),
+            WaysOut = preflight.BlueGreen is null ? [] : Rekey.Strategies.WaysOut.Rank(run.ClusterId, preflight, rehearsal, run.Settings),
         };
     }
 
@@ -154,7 +172,13 @@ public sealed record MigrationPlan
             return md.ToString();
         }
 
-        md.AppendLine(CultureInfo.InvariantCulture, $"Storage key: `{CurrentKey ?? "unknown"}` → `{TargetKey ?? "not given"}`{(CreatesKey ? " (created by PrepareKey)" : string.Empty)}.");
+        var current = SourceEncryptionType switch
+        {
+            SourceEncryption.AwsOwned => "an AWS owned key (sse-rds)",
+            SourceEncryption.None => "none (not encrypted)",
+            _ => $"`{CurrentKey ?? "unknown"}`",
+        };
+        md.AppendLine(CultureInfo.InvariantCulture, $"Storage key: {current} → `{TargetKey ?? "not given"}`{(CreatesKey ? " (created by PrepareKey)" : string.Empty)}.");
         md.AppendLine();
         if (Blocks.Count > 0)
         {
@@ -177,6 +201,12 @@ public sealed record MigrationPlan
                 md.AppendLine(CultureInfo.InvariantCulture, $"- ⚠️ {warning}");
             }
 
+            md.AppendLine();
+        }
+
+        if (WaysOut.Count > 0)
+        {
+            md.Append(Rekey.Strategies.WaysOut.ToMarkdown(WaysOut));
             md.AppendLine();
         }
 

@@ -119,7 +119,7 @@ public static class Preflight
         await DressRehearsal.DressRehearsalCluster.WarnIfStrayAsync(run, warnings, cancellationToken).ConfigureAwait(false);
 
         var verdict = await BlueGreenVerdictAsync(run, cluster, cancellationToken).ConfigureAwait(false);
-        var (strategy, reason) = BlueGreenEligibility.Choose(settings.Strategy, verdict);
+        var (strategy, reason) = BlueGreenEligibility.Choose(settings.Strategy, verdict, cluster.IsUnencrypted() ? [UnencryptedRestoreSwapBlock(clusterId)] : []);
         var chosenBlocks = new List<string>(blocks);
         if (strategy == CutoverStrategy.BlueGreen)
         {
@@ -141,6 +141,9 @@ public static class Preflight
             StrategyReason = reason,
             BlueGreen = verdict,
             RestoreSwapBlocks = [.. blocks, .. restoreSwapBlocks],
+            RestoreSwapOnlyBlocks = restoreSwapBlocks,
+            CommonBlocks = [.. blocks],
+            SourceEncryptionType = cluster.TypeOf(),
         };
         run.Log.LogInformation("Preflight of {Cluster}: {Strategy} ({Reason}); {Blocks} blocking, {Warnings} warnings", clusterId, strategy.Name(), reason, chosenBlocks.Count, warnings.Count);
         return report;
@@ -189,6 +192,14 @@ public static class Preflight
         };
     }
 
+    /// <summary>
+    /// Why restore-swap cannot move an unencrypted cluster: RestoreDBClusterToPointInTime rejects KmsKeyId for an
+    /// unencrypted source, and a snapshot of it restores unencrypted. Blue/Green's TargetKmsKeyId encrypts it.
+    /// </summary>
+    public static string UnencryptedRestoreSwapBlock(string? id) =>
+        $"DB cluster {id} is not encrypted (StorageEncryptionType none); a point-in-time restore rejects a key for an unencrypted source, and its snapshots restore unencrypted. "
+        + "The way AWS offers is a Blue/Green deployment whose green is encrypted with the target key (TargetKmsKeyId): --strategy=blue-green (auto picks it).";
+
     private static void CheckCluster(DBCluster cluster, RekeySettings settings, List<string> blocks, List<string> restoreSwapBlocks, List<string> warnings)
     {
         var id = cluster.DBClusterIdentifier;
@@ -217,11 +228,9 @@ public static class Preflight
             blocks.Add($"DB cluster {id} has pending modifications; apply them (or let the maintenance window do so) first.");
         }
 
-        if (cluster.StorageEncrypted != true)
+        if (cluster.IsUnencrypted())
         {
-            restoreSwapBlocks.Add(
-                $"DB cluster {id} is not encrypted; a point-in-time restore cannot encrypt it. "
-                + "Snapshot it and restore the snapshot with --kms-key's key (RestoreDBClusterFromSnapshot with KmsKeyId), or use a Blue/Green deployment with a target key.");
+            restoreSwapBlocks.Add(UnencryptedRestoreSwapBlock(id));
         }
 
         if (cluster.MasterUserSecret is { SecretArn: { } secret } && !settings.AcceptNewMasterSecret)

@@ -33,6 +33,15 @@ public sealed record PreflightReport
     /// <summary>The run whose lock Preflight found on the cluster, when another run holds it (its block is in <see cref="Blocks"/>).</summary>
     public string? HeldBy { get; init; }
 
+    /// <summary>What blocks restore-swap and not Blue/Green (an unencrypted source, the old names, a managed master secret).</summary>
+    public IReadOnlyList<string> RestoreSwapOnlyBlocks { get; init; } = [];
+
+    /// <summary>What blocks every way out (the target key, the cluster's state, a lock held by another run).</summary>
+    public IReadOnlyList<string> CommonBlocks { get; init; } = [];
+
+    /// <summary>The source's StorageEncryptionType (none, sse-rds or sse-kms), when Preflight read the cluster.</summary>
+    public string? SourceEncryptionType { get; init; }
+
     public bool Passed => Blocks.Count == 0;
 }
 

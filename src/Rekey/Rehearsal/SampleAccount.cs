@@ -22,12 +22,19 @@ public sealed record SampleCluster(
 
     /// <summary>The values set in the custom cluster parameter group before the cluster is created.</summary>
     public IReadOnlyList<(string Name, string Value)> ClusterParameters { get; init; } = [];
+
+    /// <summary>
+    /// CreateDBCluster's StorageEncrypted: true (without a key, the account's aws/rds), or null: neither it nor a key,
+    /// which since 2026-02-18 makes Aurora use an AWS owned key (sse-rds).
+    /// </summary>
+    public bool? StorageEncrypted { get; init; } = true;
 }
 
 /// <summary>
 /// Seeds the rehearsal account through the ordinary RDS API: an aurora-postgresql and an aurora-mysql
-/// cluster on the AWS managed key, each with a writer and two readers of different classes, a custom
-/// endpoint, an IAM role, tags and custom parameter groups.
+/// cluster on the AWS managed key, each with a writer and two readers of different classes, and an
+/// aurora-postgresql cluster created without a key (so on an AWS owned key, sse-rds) with a writer and a
+/// reader; each with a custom endpoint, an IAM role, tags and custom parameter groups.
 /// </summary>
 public static class SampleAccount
 {
@@ -69,6 +76,21 @@ public static class SampleAccount
             $"arn:aws:iam::{Account}:role/inventory-s3-export",
             null,
             [("inventory-a", "db.r6g.xlarge", "us-east-1a", 0), ("inventory-b", "db.r6g.large", "us-east-1b", 1), ("inventory-c", "db.r6g.2xlarge", "us-east-1c", 15)]),
+        new(
+            "events",
+            "aurora-postgresql",
+            5432,
+            "events-cluster-pg16",
+            "events-instance-pg16",
+            "events-consumers",
+            $"arn:aws:iam::{Account}:role/events-s3-export",
+            "s3Export",
+            [("events-1", "db.r6g.large", "us-east-1a", 0), ("events-2", "db.r6g.large", "us-east-1b", 1)])
+        {
+            // Created in 2026 without a key, as most new clusters are: an AWS owned key, whose backups cannot leave the account.
+            StorageEncrypted = null,
+            ClusterParameters = [("rds.logical_replication", "1")],
+        },
     ];
 
     public static async Task SeedAsync(IAmazonRDS rds, Waiter wait, CancellationToken cancellationToken)
@@ -121,7 +143,7 @@ public static class SampleAccount
             MasterUserPassword = "rehearsal-only-password",
             DatabaseName = sample.Id.Replace('-', '_'),
             Port = sample.Port,
-            StorageEncrypted = true,
+            StorageEncrypted = sample.StorageEncrypted,
             DBClusterParameterGroupName = sample.ParameterGroup,
             DBSubnetGroupName = "app-private",
             VpcSecurityGroupIds = ["sg-0a1b2c3d4e5f60718"],

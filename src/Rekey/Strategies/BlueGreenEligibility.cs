@@ -47,6 +47,15 @@ public sealed record BlueGreenVerdict
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
     public bool Eligible => Blockers.Count == 0;
+
+    /// <summary>The blockers the parameter fix (PrepareBlueGreenParameters --fix-parameter-group) removes.</summary>
+    public IReadOnlyList<string> ParameterBlockers { get; init; } = [];
+
+    /// <summary>The parameter Blue/Green needs (binlog_format or rds.logical_replication), when it is not yet in effect.</summary>
+    public string? MissingParameter { get; init; }
+
+    /// <summary>Blue/Green is blocked only by the replication parameter: one writer reboot makes it possible.</summary>
+    public bool OnlyParameterBlocks => Blockers.Count > 0 && Blockers.All(ParameterBlockers.Contains);
 }
 
 /// <summary>
@@ -182,9 +191,11 @@ public static class BlueGreenEligibility
             blockers.Add($"Blue/Green deployment {deployment.BlueGreenDeploymentName} ({deployment.BlueGreenDeploymentIdentifier}, {deployment.Status}) already has {id} as its source; a cluster can be the source of one deployment only. Delete it or let it finish.");
         }
 
+        var parameterBlockers = new List<string>();
         if (facts.Parameters is { } parameters && !parameters.IsReady)
         {
-            blockers.AddRange(parameters.Blockers());
+            parameterBlockers.AddRange(parameters.Blockers());
+            blockers.AddRange(parameterBlockers);
             if (BlueGreenParameters.Describe(parameters) is { } fix)
             {
                 fixes.Add(fix);
@@ -201,9 +212,13 @@ public static class BlueGreenEligibility
             blockers.Add($"event_scheduler is {scheduler} in {cluster.DBClusterParameterGroup}; Blue/Green needs it off while the deployment replicates (events would run on both sides). Turn it off, and on again after the switchover.");
         }
 
-        if (cluster.StorageEncrypted != true)
+        if (cluster.IsUnencrypted())
         {
-            warnings.Add($"{id} is not encrypted; the green cluster is encrypted with the target key (TargetResourceConfiguration).");
+            warnings.Add($"{id} is not encrypted; the green cluster is encrypted with the target key (TargetResourceConfiguration's TargetKmsKeyId, which AWS documents for an unencrypted blue).");
+        }
+        else if (cluster.IsAwsOwned())
+        {
+            warnings.Add($"{id} is on an AWS owned key (sse-rds); the green cluster is encrypted with the target key (TargetResourceConfiguration's TargetKmsKeyId).");
         }
 
         if (string.Equals(cluster.Engine, "aurora-postgresql", StringComparison.Ordinal))
@@ -225,18 +240,39 @@ public static class BlueGreenEligibility
             warnings.Add($"{id} has {ReplicaAutoScaling.Describe(scaling)}; Rekey re-creates it on the new cluster after the switchover (the old blue keeps its own).");
         }
 
-        return new BlueGreenVerdict { Blockers = blockers, Fixes = fixes, Warnings = warnings };
+        return new BlueGreenVerdict
+        {
+            Blockers = blockers,
+            Fixes = fixes,
+            Warnings = warnings,
+            ParameterBlockers = parameterBlockers,
+            MissingParameter = parameterBlockers.Count > 0 ? facts.Parameters?.Need.Name : null,
+        };
     }
 
-    /// <summary>The strategy to use and why, given what was asked and the verdict.</summary>
-    public static (CutoverStrategy Strategy, string Reason) Choose(CutoverStrategy asked, BlueGreenVerdict verdict)
+    /// <summary>
+    /// The strategy to use and why, given what was asked, the verdict and what blocks restore-swap alone. auto chooses among
+    /// what is possible without an extra reboot: Blue/Green when nothing blocks it, else restore-swap, unless restore-swap
+    /// cannot move the cluster at all (an unencrypted source), where Blue/Green is the only way and its blockers stand.
+    /// It says when a writer reboot first (the parameter fix) would make Blue/Green, the shorter outage, possible.
+    /// </summary>
+    public static (CutoverStrategy Strategy, string Reason) Choose(CutoverStrategy asked, BlueGreenVerdict verdict, IReadOnlyList<string>? restoreSwapBlocks = null)
     {
         ArgumentNullException.ThrowIfNull(verdict);
+        var swapBlocks = restoreSwapBlocks ?? [];
         return asked switch
         {
             CutoverStrategy.BlueGreen => (CutoverStrategy.BlueGreen, "--strategy=blue-green was asked for."),
             CutoverStrategy.RestoreSwap => (CutoverStrategy.RestoreSwap, "--strategy=restore-swap was asked for."),
             _ when verdict.Eligible => (CutoverStrategy.BlueGreen, "auto: nothing blocks Blue/Green, whose switchover is typically under a minute of write outage."),
+            _ when swapBlocks.Count > 0 => (CutoverStrategy.BlueGreen,
+                $"auto: restore-swap cannot move this cluster ({string.Join(" ", swapBlocks)}), so Blue/Green, the only way out; "
+                + (verdict.OnlyParameterBlocks
+                    ? $"it needs {verdict.MissingParameter} in effect first: run PrepareBlueGreenParameters with --{ArgumentNames.FixParameterGroup} (one writer reboot, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes)."
+                    : $"it is blocked ({string.Join(" ", verdict.Blockers)}).")),
+            _ when verdict.OnlyParameterBlocks => (CutoverStrategy.RestoreSwap,
+                $"auto: Blue/Green is blocked only by {verdict.MissingParameter} ({string.Join(" ", verdict.Blockers)}), so restore-swap, the way out without an extra reboot. "
+                + $"Shorter with one reboot: {ShorterWithReboot.Name(verdict.MissingParameter)} first (PrepareBlueGreenParameters --{ArgumentNames.FixParameterGroup}, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes now), then Blue/Green (a switchover typically under a minute)."),
             _ => (CutoverStrategy.RestoreSwap, $"auto: Blue/Green is blocked ({verdict.Blockers.Count} reason{(verdict.Blockers.Count == 1 ? string.Empty : "s")}: {string.Join(" ", verdict.Blockers)}), so restore-swap."),
         };
     }

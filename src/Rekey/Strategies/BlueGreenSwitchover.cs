@@ -455,7 +455,14 @@ public static class BlueGreenSwitchover
     /// </summary>
     private static async Task<string> RestoreSwapBackStepAsync(RekeyRun run, DBCluster oldBlue, CancellationToken cancellationToken)
     {
-        var oldKey = oldBlue.KmsKeyId ?? throw new InvalidOperationException($"{oldBlue.DBClusterIdentifier} names no KMS key.");
+        if (oldBlue.KmsKeyId is not { } oldKey)
+        {
+            // No key to name: an AWS owned key cannot be asked for, and a restore or Blue/Green cannot decrypt a cluster.
+            var was = oldBlue.IsUnencrypted() ? "not encrypted" : "on an AWS owned key (sse-rds)";
+            return $"the old blue {oldBlue.DBClusterIdentifier} was {was}, which no restore or Blue/Green deployment can produce from an encrypted cluster, so there is no way back onto it; "
+                + "keeping the new cluster loses nothing, and the old blue stays until Cleanup with the data up to the switchover.";
+        }
+
         var key = (await run.Kms.DescribeKeyAsync(new Amazon.KeyManagementService.Model.DescribeKeyRequest { KeyId = oldKey }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
         if (key.KeyManager == Amazon.KeyManagementService.KeyManagerType.AWS)
         {

@@ -40,7 +40,9 @@ public static class StrategyComparison
             [
                 "PrepareKey", $"Fence (rename to {old}, DNS, T1)", "Restore (point in time at T1, new key)", $"CreateInstances ({instances})", "Finalize", "Verify", "Backup",
             ],
-            Outage = "From the rename to the new writer answering: rename and DNS + restorable lag (about 5 min) + the restore (grows with the cluster) + the writer (about 10 min); tens of minutes to hours.",
+            Outage = preflight.RestoreSwapOnlyBlocks.Count > 0
+                ? "Blocked (see below), so no forecast."
+                : "From the rename to the new writer answering: rename and DNS + restorable lag (about 5 min) + the restore (grows with the cluster) + the writer (about 10 min); tens of minutes to hours.",
             Rollback =
             [
                 $"Until Cleanup: Rollback deletes the new cluster (final snapshot if it took writes) and renames {old} back.",
@@ -58,7 +60,9 @@ public static class StrategyComparison
                 "approval (the workflow's environment gate)", $"Switchover (timeout {settings.SwitchoverTimeout.TotalSeconds:0} s)",
                 $"VerifyBlueGreen (names, DNS, key, instances; {customEndpoints} custom endpoints re-created; sequences on Aurora PostgreSQL)", "Backup",
             ],
-            Outage = "Only the switchover: writes are refused on both sides while green catches up and takes blue's names; typically under a minute. Provisioning green (a full copy on the new key) takes longer but costs no outage.",
+            Outage = verdict is { Eligible: false }
+                ? "Blocked (see below), so no forecast."
+                : "Only the switchover: writes are refused on both sides while green catches up and takes blue's names; typically under a minute. Provisioning green (a full copy on the new key) takes longer but costs no outage.",
             Rollback =
             [
                 "Before the switchover: Rollback deletes the deployment with its green cluster; blue never changed.",

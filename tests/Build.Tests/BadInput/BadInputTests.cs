@@ -24,7 +24,7 @@ public sealed class BadInputTests(BadInputSandbox sandbox)
         { "global cluster member", Cutover("worldwide", Cmk), "member of global cluster worldwide-global; remove it from the global cluster first" },
         { "not Aurora", Cutover("multiaz", Cmk), "DB cluster multiaz runs mysql, not Aurora; Rekey migrates Aurora clusters only." },
         { "Aurora Serverless v1", Cutover("legacy", Cmk), "DB cluster legacy is Aurora Serverless v1, which point-in-time restore into a provisioned or Serverless v2 cluster does not cover; upgrade it to Serverless v2 first." },
-        { "unencrypted", Cutover("plain", Cmk), "is not encrypted; a point-in-time restore cannot encrypt it. Snapshot it and restore the snapshot" },
+        { "unencrypted", Cutover("plain", Cmk), "Blue/Green: DB cluster plain uses the default cluster parameter group default.aurora-postgresql16; Blue/Green needs a custom one" },
         { "no instances", Cutover("bare", Cmk), "has no instances; there is no writer to fence" },
         { "old cluster name over 63 characters", Cutover(BadInputSandbox.LongCluster, Cmk), "would be 64 characters; RDS allows 63. Give a shorter --old-suffix." },
         { "old cluster name taken", Cutover("taken", Cmk), "The old cluster's name taken-old is taken by another cluster. Give another --old-suffix" },

@@ -11,7 +11,7 @@ using Rekey.Sandbox.Core;
 
 namespace Rekey.Build.Tests.Inventory;
 
-/// <summary>An account with clusters in two Regions: on aws/rds, on a customer key, and unencrypted.</summary>
+/// <summary>An account with clusters in two Regions: on aws/rds, on a customer key, unencrypted, and on an AWS owned key (created without a key, so sse-rds).</summary>
 public sealed class InventorySandbox : IAsyncLifetime
 {
     public const string Account = "111111111111";
@@ -34,11 +34,12 @@ public sealed class InventorySandbox : IAsyncLifetime
         });
         var cmk = Sandbox.Runtime.Change(() => Sandbox.Keys.CreateCustomerKey(Account, "us-east-1", "alias/cmk", null)).Arn;
 
-        (string Region, string Id, string Engine, bool Encrypted, string? KmsKeyId)[] clusters =
+        (string Region, string Id, string Engine, bool? Encrypted, string? KmsKeyId)[] clusters =
         [
             ("us-east-1", "orders", "aurora-postgresql", true, null),
             ("us-east-1", "billing", "aurora-mysql", true, cmk),
             ("us-east-1", "scratch", "aurora-postgresql", false, null),
+            ("us-east-1", "events", "aurora-postgresql", null, null),
             ("eu-west-1", "ledger", "aurora-mysql", true, null),
         ];
         foreach (var cluster in clusters)
@@ -96,7 +97,7 @@ public sealed class InventorySandbox : IAsyncLifetime
 
     public async Task DisposeAsync() => await Sandbox.DisposeAsync();
 
-    private async Task CreateClusterAsync(string region, string id, string engine, bool encrypted, string? kmsKeyId)
+    private async Task CreateClusterAsync(string region, string id, string engine, bool? encrypted, string? kmsKeyId)
     {
         using var rds = Aws.CreateRds(RegionEndpoint.GetBySystemName(region));
         await rds.CreateDBClusterAsync(new CreateDBClusterRequest
@@ -130,33 +131,67 @@ public sealed class InventoryTests(InventorySandbox fixture) : IClassFixture<Inv
 
         Assert.True(run.ExitCode == 0, run.Output);
         var clusters = Read(artifacts);
-        Assert.Equal(["orders@us-east-1", "scratch@us-east-1", "ledger@eu-west-1"], clusters.Select(c => $"{c.Cluster}@{c.Region}"));
-        var orders = clusters[0];
+        Assert.Equal(["events@us-east-1", "orders@us-east-1", "scratch@us-east-1", "ledger@eu-west-1"], clusters.Select(c => $"{c.Cluster}@{c.Region}"));
+        var orders = clusters[1];
         Assert.Equal(("111111111111", "aurora-postgresql", "AWS", 1, true), (orders.Account, orders.Engine, orders.KeyManager, orders.Instances, orders.Encrypted));
         Assert.False(string.IsNullOrEmpty(orders.EngineVersion));
         Assert.StartsWith("arn:aws:kms:us-east-1:111111111111:key/", orders.KeyId, StringComparison.Ordinal);
-        var scratch = clusters[1];
+        Assert.Equal(("sse-kms", orders.KeyId), (orders.StorageEncryptionType, orders.Key));
+        Assert.Contains("aws/rds cannot be shared", orders.Backups, StringComparison.Ordinal);
+        var scratch = clusters[2];
         Assert.False(scratch.Encrypted);
         Assert.Null(scratch.KeyManager);
-        Assert.Contains("snapshot", scratch.Note, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(("none", "none"), (scratch.StorageEncryptionType, scratch.Key));
+        Assert.Contains("Blue/Green", scratch.Note, StringComparison.Ordinal);
+        Assert.Contains("can be copied to another account, but", scratch.Backups, StringComparison.Ordinal);
         Assert.Contains("ledger", run.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("billing", run.Output, StringComparison.Ordinal);
         Assert.Equal(0, mutating);
     }
 
     [Fact]
-    public async Task A_cluster_whose_key_was_deleted_is_listed_as_not_assessed_with_the_reason_and_the_scan_goes_on()
+    public async Task Lists_a_cluster_created_without_a_key_as_sse_rds_on_an_AWS_owned_key_whose_backups_cannot_leave_the_account()
+    {
+        var (run, artifacts, mutating) = await fixture.RunAsync("--target=Inventory", "--regions=us-east-1");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var events = Assert.Single(Read(artifacts), c => c.Cluster == "events");
+        Assert.True(events.Encrypted);
+        Assert.Null(events.KeyId);
+        Assert.Equal(("sse-rds", "AWS owned"), (events.StorageEncryptionType, events.Key));
+        Assert.Contains("AWS owned key (sse-rds, Aurora's default since 2026-02-18) belongs to AWS and cannot be shared", events.Backups, StringComparison.Ordinal);
+        Assert.Contains("sse-rds", run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, mutating);
+    }
+
+    [Fact]
+    public async Task Names_every_cluster_it_leaves_out_with_the_reason_in_the_JSON_and_at_verbose()
+    {
+        var (run, artifacts, mutating) = await fixture.RunAsync("--target=Inventory", "--regions=us-east-1", "--verbosity=verbose");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(artifacts, "inventory-left-out.json")));
+        var leftOut = document.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("cluster").GetString()!, e => e.GetProperty("reason").GetString()!);
+        Assert.Equal(["billing", "payments-old"], leftOut.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("already on a customer managed key of the account", leftOut["billing"], StringComparison.Ordinal);
+        Assert.Contains("the old cluster Rekey kept when it moved payments", leftOut["payments-old"], StringComparison.Ordinal);
+        Assert.Contains("Left out billing in us-east-1: left out, already on a customer managed key of the account", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Read(artifacts), c => c.Cluster == "billing");
+        Assert.Equal(0, mutating);
+    }
+
+    [Fact]
+    public async Task A_cluster_whose_key_was_deleted_is_named_as_not_assessed_with_the_reason_and_the_scan_goes_on()
     {
         var (run, artifacts, mutating) = await fixture.RunAsync("--target=Inventory", $"--regions={InventorySandbox.DeletedKeyRegion},us-east-1");
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Equal(["orders@us-east-1", "scratch@us-east-1"], Read(artifacts).Select(c => $"{c.Cluster}@{c.Region}"));
-        Assert.Contains($"Not assessed lost ({InventorySandbox.DeletedKeyRegion}", run.Output, StringComparison.Ordinal);
-        Assert.Contains("does not exist (NotFoundException", run.Output, StringComparison.Ordinal);
-        using var unassessed = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(artifacts, "inventory-not-assessed.json")));
-        var lost = Assert.Single(unassessed.RootElement.EnumerateArray());
-        Assert.Equal("lost", lost.GetProperty("cluster").GetString());
-        Assert.Contains("it was deleted", lost.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["events@us-east-1", "orders@us-east-1", "scratch@us-east-1"], Read(artifacts).Select(c => $"{c.Cluster}@{c.Region}"));
+        Assert.Contains("lost: not assessed, its key", run.Output, StringComparison.Ordinal);
+        using var leftOut = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(artifacts, "inventory-left-out.json")));
+        var lost = Assert.Single(leftOut.RootElement.EnumerateArray(), e => e.GetProperty("cluster").GetString() == "lost");
+        Assert.Equal(InventorySandbox.DeletedKeyRegion, lost.GetProperty("region").GetString());
+        Assert.Contains("not assessed, its key", lost.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("NotFound", lost.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, mutating);
     }
 
@@ -193,7 +228,7 @@ public sealed class InventoryTests(InventorySandbox fixture) : IClassFixture<Inv
         Assert.True(run.ExitCode == 0, run.Output);
         var regions = InventoryScanner.RegionsOfPartition("aws");
         Assert.Contains($"in {regions.Count} Region(s)", run.Output, StringComparison.Ordinal);
-        Assert.Equal(["ledger", "orders", "scratch"], Read(artifacts).Select(c => c.Cluster).Order(StringComparer.Ordinal));
+        Assert.Equal(["events", "ledger", "orders", "scratch"], Read(artifacts).Select(c => c.Cluster).Order(StringComparer.Ordinal));
         var rdsCalls = fixture.Sandbox.Calls.Find(service: "rds", operation: "DescribeDBClusters").Select(c => c.Region).ToHashSet(StringComparer.Ordinal);
         Assert.Superset(regions.ToHashSet(StringComparer.Ordinal), rdsCalls);
     }

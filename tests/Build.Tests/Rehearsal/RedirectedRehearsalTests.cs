@@ -43,10 +43,18 @@ public sealed partial class RedirectedRehearsalTests
             Assert.Contains("│ Acked by old before switch │", header, StringComparison.Ordinal);
             Assert.Single(rows, r => r.StartsWith("│ orders ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal));
             Assert.Single(rows, r => r.StartsWith("│ inventory ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal));
-            Assert.Equal(3, rows.Count);
+            Assert.Equal(4, rows.Count);
             // Both strategies in one rehearsal: the PostgreSQL sample by Blue/Green, the MySQL sample by restore-swap.
             Assert.Matches(@"│ orders +│ blue-green +│ \d\d:\d\d:\d\d +│ \d\d:\d\d:\d\d +│", rows.Single(r => r.StartsWith("│ orders ", StringComparison.Ordinal)));
             Assert.Matches(@"│ inventory +│ restore-swap +│ \d\d:\d\d:\d\d +│ - +│", rows.Single(r => r.StartsWith("│ inventory ", StringComparison.Ordinal)));
+
+            // The third sample, created without a key: on an AWS owned key (sse-rds), moved by auto.
+            Assert.Single(rows, r => r.StartsWith("│ events ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal) && r.Contains("AWS owned (sse-rds)", StringComparison.Ordinal));
+            Assert.Matches(@"│ events +│ blue-green +│", rows.Single(r => r.StartsWith("│ events ", StringComparison.Ordinal)));
+
+            // The Plan of the MySQL sample ranks binary logging first (one reboot) above restore-swap, which auto takes.
+            Assert.Contains(lines, l => l.Contains("Way out 1: Enable binary logging (binlog_format=ROW) first", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("Way out 2: Restore-swap", StringComparison.Ordinal) && l.Contains("(chosen)", StringComparison.Ordinal));
 
             // GitHub's log does not nest groups.
             var depth = 0;
@@ -72,19 +80,20 @@ public sealed partial class RedirectedRehearsalTests
             // switchover until the operator has advanced the sequences, and VerifyBlueGreen then finishes it.
             Assert.Single(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^::notice title=Cutover of inventory::Cutover of inventory succeeded; write outage \d\d:\d\d:\d\d on AWS's clock\.$"));
             Assert.Single(lines, l => l.StartsWith("::notice title=VerifyBlueGreen of orders::VerifyBlueGreen of orders succeeded", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.StartsWith("::notice title=VerifyBlueGreen of events::VerifyBlueGreen of events succeeded", StringComparison.Ordinal));
 
             // The only errors are the stops the rehearsal shows on purpose: Preflight of a Terraform plan written too early, and
-            // VerifyBlueGreen asking for the sequences after the switchover.
+            // VerifyBlueGreen asking for the sequences after the switchover (both Aurora PostgreSQL samples).
             var errors = lines.Where(l => l.StartsWith("::error", StringComparison.Ordinal)).ToList();
-            Assert.Equal(3, errors.Count);
-            Assert.Equal(2, errors.Count(e => e.Contains("Terraform would replace aws_rds_cluster.", StringComparison.Ordinal)));
-            Assert.Single(errors, e => e.StartsWith("::error title=VerifyBlueGreen failed::", StringComparison.Ordinal) && e.Contains("Sequences are not replicated", StringComparison.Ordinal));
-            Assert.Equal(2, lines.Count(l => l.StartsWith("Refused as expected (exit code 3)", StringComparison.Ordinal)));
+            Assert.Equal(5, errors.Count);
+            Assert.Equal(3, errors.Count(e => e.Contains("Terraform would replace aws_rds_cluster.", StringComparison.Ordinal)));
+            Assert.Equal(2, errors.Count(e => e.StartsWith("::error title=VerifyBlueGreen failed::", StringComparison.Ordinal) && e.Contains("Sequences are not replicated", StringComparison.Ordinal)));
+            Assert.Equal(3, lines.Count(l => l.StartsWith("Refused as expected (exit code 3)", StringComparison.Ordinal)));
 
             // The dress rehearsal ran before each Plan, which quotes what it measured.
-            Assert.Equal(2, lines.Count(l => l.StartsWith("Dress rehearsal of ", StringComparison.Ordinal)));
-            Assert.Equal(2, lines.Count(l => l.StartsWith("Measured by the dress rehearsal of ", StringComparison.Ordinal)));
-            Assert.Equal(2, lines.Count(l => l.StartsWith("Terraform: the Terraform plan ", StringComparison.Ordinal) && l.Contains("replaces and deletes none of", StringComparison.Ordinal)));
+            Assert.Equal(3, lines.Count(l => l.StartsWith("Dress rehearsal of ", StringComparison.Ordinal)));
+            Assert.Equal(3, lines.Count(l => l.StartsWith("Measured by the dress rehearsal of ", StringComparison.Ordinal)));
+            Assert.Equal(3, lines.Count(l => l.StartsWith("Terraform: the Terraform plan ", StringComparison.Ordinal) && l.Contains("replaces and deletes none of", StringComparison.Ordinal)));
         }
         finally
         {

@@ -55,15 +55,22 @@ public sealed class EndToEndSandbox : IAsyncDisposable
     public long? ChaosSeed => Server.Chaos.Seed;
 
     /// <summary>A sandbox in the unruly mode under <paramref name="chaosSeed"/> (null: tidy), seeded with the ledger cluster unless <paramref name="seed"/> is false.</summary>
-    public static async Task<EndToEndSandbox> StartAsync(long? chaosSeed, bool seed = true)
+    public static async Task<EndToEndSandbox> StartAsync(long? chaosSeed, bool seed = true, LedgerEncryption encryption = LedgerEncryption.AwsManaged)
     {
         var server = await SandboxServer.StartAsync(SandboxOptions.ForTests(ClockSpeed).WithAwsRateLimits() with { DefaultRegion = LedgerCluster.Region, ChaosSeed = chaosSeed });
         var artifacts = Directory.CreateTempSubdirectory("rekey-e2e-").FullName;
         var sandbox = new EndToEndSandbox(server, artifacts);
         if (seed)
         {
+            if (encryption == LedgerEncryption.CustomerKey)
+            {
+                using var kms = sandbox.Aws.CreateKms(Region);
+                var key = await kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest { Description = "ledger's key before the cutover" });
+                await kms.CreateAliasAsync(new Amazon.KeyManagementService.Model.CreateAliasRequest { AliasName = LedgerCluster.SourceKeyAlias, TargetKeyId = key.KeyMetadata.KeyId });
+            }
+
             using var rds = sandbox.Aws.CreateRds(Region);
-            await LedgerCluster.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), CancellationToken.None);
+            await LedgerCluster.SeedAsync(rds, new Waiter(WaitSettings.Fast, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance), CancellationToken.None, encryption);
         }
 
         return sandbox;

@@ -9,6 +9,22 @@ namespace Rekey.EndToEnd.Tests.Support;
 /// the AWS managed key with a writer and a reader, a custom endpoint, an IAM role, tags, custom
 /// parameter groups and settings that differ from the restore's defaults.
 /// </summary>
+/// <summary>What the ledger cluster's storage is encrypted with when it is seeded.</summary>
+public enum LedgerEncryption
+{
+    /// <summary>StorageEncrypted true without a key: the account's aws/rds.</summary>
+    AwsManaged,
+
+    /// <summary>Neither StorageEncrypted nor a key, after 2026-02-18: an AWS owned key (sse-rds).</summary>
+    AwsOwned,
+
+    /// <summary>StorageEncrypted false (none).</summary>
+    Unencrypted,
+
+    /// <summary>Another customer managed key of the account, <see cref="LedgerCluster.SourceKeyAlias"/>.</summary>
+    CustomerKey,
+}
+
 public static class LedgerCluster
 {
     public const string Account = "111111111111";
@@ -20,8 +36,10 @@ public static class LedgerCluster
     public const string RoleArn = $"arn:aws:iam::{Account}:role/ledger-s3-import";
     public const string KeyAlias = "alias/rekey-ledger";
 
-    /// <summary>Creates the ledger cluster, on <paramref name="kmsKeyId"/> when given, else on the AWS managed key.</summary>
-    public static async Task SeedAsync(IAmazonRDS rds, Waiter wait, CancellationToken cancellationToken, string? kmsKeyId = null)
+    /// <summary>The customer managed key a <see cref="LedgerEncryption.CustomerKey"/> ledger starts on.</summary>
+    public const string SourceKeyAlias = "alias/ledger-before";
+
+    public static async Task SeedAsync(IAmazonRDS rds, Waiter wait, CancellationToken cancellationToken, LedgerEncryption encryption = LedgerEncryption.AwsManaged, string? kmsKeyId = null)
     {
         await rds.CreateDBClusterParameterGroupAsync(
             new CreateDBClusterParameterGroupRequest { DBClusterParameterGroupName = "ledger-cluster-pg16", DBParameterGroupFamily = "aurora-postgresql16", Description = "ledger cluster parameters" },
@@ -38,8 +56,8 @@ public static class LedgerCluster
                 MasterUserPassword = "end-to-end-only-password",
                 DatabaseName = "ledger",
                 Port = 5433,
-                StorageEncrypted = true,
-                KmsKeyId = kmsKeyId,
+                StorageEncrypted = kmsKeyId is not null ? true : encryption switch { LedgerEncryption.AwsOwned => null, LedgerEncryption.Unencrypted => false, _ => true },
+                KmsKeyId = kmsKeyId ?? (encryption == LedgerEncryption.CustomerKey ? SourceKeyAlias : null),
                 DBClusterParameterGroupName = "ledger-cluster-pg16",
                 DBSubnetGroupName = "ledger-private",
                 VpcSecurityGroupIds = ["sg-0123456789abcdef0"],

@@ -7,7 +7,7 @@ namespace Rekey.Sandbox.Tests.Backup;
 /// <summary>
 /// Recovery points of three clusters in the source account, with cross-account backup on: one on
 /// a customer key shared with the backup account, one on a customer key that is not shared, one
-/// on aws/rds. Each test copies one of them into a vault of another account.
+/// on aws/rds, one on an AWS owned key (sse-rds). Each test copies one of them into a vault of another account.
 /// </summary>
 public sealed class CrossAccountCopyFixture : BackupFixture, IAsyncLifetime
 {
@@ -21,6 +21,8 @@ public sealed class CrossAccountCopyFixture : BackupFixture, IAsyncLifetime
 
     public string ManagedKeyPoint { get; private set; } = string.Empty;
 
+    public string OwnedKeyPoint { get; private set; } = string.Empty;
+
     public new async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -33,6 +35,11 @@ public sealed class CrossAccountCopyFixture : BackupFixture, IAsyncLifetime
         SharedKeyPoint = (await CompletedBackupAsync(this, shared))["RecoveryPointArn"].Text();
         PrivateKeyPoint = (await CompletedBackupAsync(this, notShared))["RecoveryPointArn"].Text();
         ManagedKeyPoint = (await CompletedBackupAsync(this, managed))["RecoveryPointArn"].Text();
+
+        // Created without a key after 2026-02-18 (the sandbox clock is today's): sse-rds, an AWS owned key.
+        var owned = (await Aws.CreateClusterAsync("copy-aws-owned"))["DBCluster"]!["DBClusterArn"].Text();
+        Advance(TimeSpan.FromMinutes(6));
+        OwnedKeyPoint = (await CompletedBackupAsync(this, owned))["RecoveryPointArn"].Text();
     }
 }
 
@@ -85,6 +92,23 @@ public sealed class CrossAccountCopyTests(CrossAccountCopyFixture fixture) : ICl
         Assert.Equal($"The source snapshot KMS key [{managedKey}] does not exist, is not enabled or you do not have permissions to access it.", job["StatusMessage"].Text());
         Assert.Null(job["DestinationRecoveryPointArn"]);
         Assert.Empty(await RecoveryPointsAsync(fixture.Aws.As(BackupAccount), "copy-managed"));
+    }
+
+    [Fact]
+    public async Task A_recovery_point_on_an_AWS_owned_key_is_encrypted_names_no_key_and_fails_to_copy_to_another_account()
+    {
+        var vaultArn = await VaultAsync(fixture, BackupAccount, "copy-owned", VaultPolicyFor(AccountPrincipal(SourceAccount)));
+        var point = (await RecoveryPointsAsync(fixture.Aws, "Default")).First(p => p!["RecoveryPointArn"].Text() == fixture.OwnedKeyPoint)!;
+
+        var job = await CopyAsync(fixture, fixture.OwnedKeyPoint, vaultArn);
+
+        Assert.True(point["IsEncrypted"]!.GetValue<bool>());
+        Assert.Equal("AWS_OWNED_KMS_KEY", point["EncryptionKeyType"].Text());
+        Assert.Null(point["EncryptionKeyArn"]);
+        Assert.Equal("FAILED", job["State"].Text());
+        Assert.Contains("AWS owned key", job["StatusMessage"].Text(), StringComparison.Ordinal);
+        Assert.Null(job["DestinationRecoveryPointArn"]);
+        Assert.Empty(await RecoveryPointsAsync(fixture.Aws.As(BackupAccount), "copy-owned"));
     }
 
     [Fact]
