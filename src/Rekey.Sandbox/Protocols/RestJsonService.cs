@@ -44,6 +44,15 @@ public abstract class RestJsonService(SandboxRuntime runtime) : ISandboxService
 
     public IReadOnlyCollection<string> Operations => [.. _routes.Select(r => r.Operation)];
 
+    /// <summary>
+    /// Records in <see cref="AwsRequestContext.Authorization"/> what IAM evaluates for the call: called under the
+    /// state lock before the handler (what exists: named, changed and deleted resources, request tags) and after it
+    /// (what the call created).
+    /// </summary>
+    protected virtual void DescribeForIam(AwsRequestContext request, string operation, RestJsonRequest parsed, bool afterHandler)
+    {
+    }
+
     public async Task HandleAsync(AwsRequestContext request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -63,7 +72,13 @@ public abstract class RestJsonService(SandboxRuntime runtime) : ISandboxService
             var body = await JsonService.ReadBodyAsync(http.Request);
             var parsed = new RestJsonRequest(route.Path, http.Request.Query, http.Request.Headers, body);
             await runtime.DelayAsync(request, route.Route.Operation);
-            response = runtime.Execute(request, route.Route.Operation, route.Route.Mutating, ThrottlingCode, () => route.Route.Handler(request, parsed));
+            response = runtime.Execute(request, route.Route.Operation, route.Route.Mutating, ThrottlingCode, () =>
+            {
+                DescribeForIam(request, route.Route.Operation, parsed, afterHandler: false);
+                var served = route.Route.Handler(request, parsed);
+                DescribeForIam(request, route.Route.Operation, parsed, afterHandler: true);
+                return served;
+            });
         }
         catch (AwsServiceException error)
         {

@@ -11,7 +11,9 @@ public static class IamSetupPage
         ArgumentNullException.ThrowIfNull(roles);
 
         var page = new StringBuilder();
-        page.AppendLine($"# IAM and OIDC set-up for {input.ClusterId} ({input.Environment})");
+        page.AppendLine(input.Fleet
+            ? $"# IAM and OIDC set-up for every cluster tagged {IamPolicyGenerator.FleetTagKey}={input.Environment}"
+            : $"# IAM and OIDC set-up for {input.ClusterId} ({input.Environment})");
         page.AppendLine();
         page.AppendLine($"Account {input.Account}, Region {input.Region}, repository `{input.Repository}`.");
         page.AppendLine("Every action listed is one the pipeline calls; docs/github-setup.md explains the environments.");
@@ -27,18 +29,41 @@ public static class IamSetupPage
         }
 
         page.AppendLine();
+        if (input.Fleet)
+        {
+            page.AppendLine($"Scoped by tag: tag every cluster, instance and custom endpoint Rekey may migrate with `{IamPolicyGenerator.FleetTagKey}={input.Environment}` (tagged now: {string.Join(", ", input.FleetClusterIds)}).");
+            page.AppendLine("Rekey carries the tag to what it creates; the policies do not name clusters, so their size does not grow with the fleet.");
+            page.AppendLine();
+        }
+
+        page.AppendLine("## Sizes");
+        page.AppendLine();
+        foreach (var size in IamPolicySizes.Measure(roles))
+        {
+            page.AppendLine($"- {IamPolicySizes.Describe(size)}");
+        }
+
+        page.AppendLine();
         page.AppendLine("## GitHub's OIDC subject");
+        page.AppendLine();
+        page.AppendLine("The trust policies accept only a job of Rekey's workflow file on its reviewed ref, in the role's environment. GitHub puts the");
+        page.AppendLine("workflow in the token's `sub` only once the repository's OIDC subject is customized; make this setting first (repository admin):");
+        page.AppendLine();
+        page.AppendLine("```bash");
+        page.AppendLine($"gh api --method PUT repos/{input.Repository.Owner}/{input.Repository.Name}/actions/oidc/customization/sub \\");
+        page.AppendLine($"  --input - <<< '{{\"use_default\":false,\"include_claim_keys\":[{string.Join(",", GitHubRepository.SubjectClaimKeys.Select(k => $"\"{k}\""))}]}}'");
+        page.AppendLine("```");
         page.AppendLine();
         page.AppendLine($"The trust policies accept a token only with audience `{IamPolicyGenerator.StsAudience}` and exactly this `sub`:");
         page.AppendLine();
-        page.AppendLine($"- plan role: `{input.Repository.EnvironmentSubject(input.PlanEnvironment)}`");
-        page.AppendLine($"- migration role: `{input.Repository.EnvironmentSubject(input.Environment)}`");
-        page.AppendLine($"- dress rehearsal role: `{input.Repository.EnvironmentSubject(input.PlanEnvironment)}` (no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
+        page.AppendLine($"- plan role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, input.WorkflowPath, input.WorkflowRef)}`");
+        page.AppendLine($"- migration role: `{input.Repository.WorkflowSubject(input.Environment, input.WorkflowPath, input.WorkflowRef)}`");
+        page.AppendLine($"- dress rehearsal role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, input.WorkflowPath, input.WorkflowRef)}` (no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
         page.AppendLine();
         page.AppendLine("GitHub writes the repository into `sub` in one of two forms, chosen by the owner's OIDC settings:");
         page.AppendLine();
-        page.AppendLine($"- classic, by name: `repo:{input.Repository.Owner}/{input.Repository.Name}:environment:{input.Environment}`;");
-        page.AppendLine($"- immutable, by name and numeric id: `repo:{input.Repository.Owner}@OWNER_ID/{input.Repository.Name}@REPOSITORY_ID:environment:{input.Environment}`,");
+        page.AppendLine($"- classic, by name: `repo:{input.Repository.Owner}/{input.Repository.Name}:environment:{input.Environment}:job_workflow_ref:...`;");
+        page.AppendLine($"- immutable, by name and numeric id: `repo:{input.Repository.Owner}@OWNER_ID/{input.Repository.Name}@REPOSITORY_ID:environment:{input.Environment}:job_workflow_ref:...`,");
         page.AppendLine("  which a repository deleted and re-created under the same name cannot match.");
         page.AppendLine();
         page.AppendLine(input.Repository.IsImmutable
