@@ -27,6 +27,9 @@ public enum CallResourceUse
     /// <summary>Made by the call (its tags are those it was created with).</summary>
     Created,
 
+    /// <summary>Made by the service on the caller's behalf under a name the service invents (Blue/Green's green).</summary>
+    CreatedByService,
+
     /// <summary>Changed by the call (renamed, modified, switched over).</summary>
     Changed,
 

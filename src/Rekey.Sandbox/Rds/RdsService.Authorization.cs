@@ -100,7 +100,7 @@ public sealed partial class RdsService
             iam.Add(created.Arn, CallResourceUse.Created, Pairs(created.Tags));
             foreach (var member in created.Members)
             {
-                iam.Add(member.TargetArn, CallResourceUse.Created, TagsForIam(request, member.TargetArn));
+                iam.Add(member.TargetArn, CallResourceUse.CreatedByService, TagsForIam(request, member.TargetArn));
             }
         }
     }

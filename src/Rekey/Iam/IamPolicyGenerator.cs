@@ -8,8 +8,18 @@ namespace Rekey.Iam;
 /// <summary>A generated IAM document and the file it is written to.</summary>
 public sealed record IamDocument(string FileName, string Description, JsonObject Document);
 
-/// <summary>One role of the set-up: where it lives, who may assume it, and what it may do.</summary>
-public sealed record IamRole(string Name, string Account, string Arn, IamDocument Trust, IamDocument Policy, string GitHubVariable, string GitHubEnvironment);
+/// <summary>
+/// One role of the set-up: where it lives, who may assume it, and what it may do (<c>Policy</c>: everything, as one
+/// document; IAM evaluates the union of <see cref="PolicyParts"/>, which is the same).
+/// </summary>
+public sealed record IamRole(string Name, string Account, string Arn, IamDocument Trust, IamDocument Policy, string GitHubVariable, string GitHubEnvironment)
+{
+    /// <summary>
+    /// <see cref="Policy"/> as the documents to create: itself when it fits a managed policy (6,144 characters),
+    /// else its statements split in order into parts that each do; the role holds them all.
+    /// </summary>
+    public IReadOnlyList<IamDocument> PolicyParts { get; init; } = [Policy];
+}
 
 /// <summary>
 /// Makes the IAM roles Rekey's workflows run with, from <see cref="AwsOperationPermissions"/> and the
@@ -92,7 +102,42 @@ public static class IamPolicyGenerator
                 input.PlanEnvironment));
         }
 
-        return roles;
+        return [.. roles.Select(r => r with { PolicyParts = Split(r.Policy) })];
+    }
+
+    /// <summary>A permission document in parts that each fit a managed policy, statements kept whole and in order.</summary>
+    public static IReadOnlyList<IamDocument> Split(IamDocument policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (IamPolicySizes.CharactersOf(policy) <= IamPolicySizes.ManagedPolicy)
+        {
+            return [policy];
+        }
+
+        var envelope = new JsonObject { ["Version"] = PolicyVersion, ["Statement"] = new JsonArray() }.ToJsonString().Length;
+        var parts = new List<List<JsonNode>>();
+        var current = new List<JsonNode>();
+        var length = envelope;
+        foreach (var statement in policy.Document["Statement"]!.AsArray())
+        {
+            var size = statement!.ToJsonString().Length + 1;
+            if (current.Count > 0 && length + size > IamPolicySizes.ManagedPolicy)
+            {
+                parts.Add(current);
+                current = [];
+                length = envelope;
+            }
+
+            current.Add(statement.DeepClone());
+            length += size;
+        }
+
+        parts.Add(current);
+        var stem = Path.GetFileNameWithoutExtension(policy.FileName);
+        return [.. parts.Select((statements, i) => new IamDocument(
+            i == 0 ? policy.FileName : $"{stem}-{i + 1}.json",
+            $"{policy.Description} (part {i + 1} of {parts.Count})",
+            new JsonObject { ["Version"] = PolicyVersion, ["Statement"] = new JsonArray([.. statements]) }))];
     }
 
     /// <summary>

@@ -15,8 +15,8 @@ public sealed record IamDocumentSize(IamRole Role, IamDocument Document, int Cha
 /// <summary>
 /// IAM's size quotas (IAM User Guide, "IAM and AWS STS quotas"): a managed policy holds at most 6,144 characters,
 /// the inline policies of one role at most 10,240 together, a role trust policy at most 2,048 (raisable to 4,096),
-/// all counted without whitespace. A permission policy is checked against both: attached as a managed policy
-/// or embedded in the role, it must fit either way.
+/// all counted without whitespace. A role's permissions are written in parts that each fit a managed policy, and
+/// their total is checked against the inline quota, so the role can be made either way.
 /// </summary>
 public static class IamPolicySizes
 {
@@ -31,9 +31,13 @@ public static class IamPolicySizes
         var sizes = new List<IamDocumentSize>();
         foreach (var role in roles)
         {
-            var policy = CharactersOf(role.Policy);
-            sizes.Add(new IamDocumentSize(role, role.Policy, policy, ManagedPolicy));
-            sizes.Add(new IamDocumentSize(role, role.Policy, policy, InlinePerRole));
+            foreach (var part in role.PolicyParts)
+            {
+                sizes.Add(new IamDocumentSize(role, part, CharactersOf(part), ManagedPolicy));
+            }
+
+            // The role's inline policies together: every part, whose total is what the per-role quota counts.
+            sizes.Add(new IamDocumentSize(role, role.Policy, role.PolicyParts.Sum(CharactersOf), InlinePerRole));
             sizes.Add(new IamDocumentSize(role, role.Trust, CharactersOf(role.Trust), TrustPolicy));
         }
 
@@ -53,10 +57,11 @@ public static class IamPolicySizes
         var kind = size.Limit switch
         {
             ManagedPolicy => "managed policy",
-            InlinePerRole => "inline policies of a role",
+            InlinePerRole => $"inline policies of {size.Role.Name} together: {string.Join(" + ", size.Role.PolicyParts.Select(d => d.FileName))}",
             _ => "trust policy",
         };
-        return string.Create(CultureInfo.InvariantCulture, $"{size.Document.FileName}: {size.Characters:N0} of {size.Limit:N0} characters ({kind}){(size.Fits ? string.Empty : " OVER")}");
+        var name = size.Limit == InlinePerRole ? size.Role.Name : size.Document.FileName;
+        return string.Create(CultureInfo.InvariantCulture, $"{name}: {size.Characters:N0} of {size.Limit:N0} characters ({kind}){(size.Fits ? string.Empty : " OVER")}");
     }
 
     /// <summary>What to do about documents over a quota; empty when all fit.</summary>

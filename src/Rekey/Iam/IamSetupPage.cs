@@ -25,7 +25,7 @@ public static class IamSetupPage
         page.AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var role in roles)
         {
-            page.AppendLine($"| `{role.Name}` | {role.Account} | [{role.Trust.FileName}]({role.Trust.FileName}) | [{role.Policy.FileName}]({role.Policy.FileName}) | `{role.GitHubVariable}` = `{role.Arn}` | `{role.GitHubEnvironment}` |");
+            page.AppendLine($"| `{role.Name}` | {role.Account} | [{role.Trust.FileName}]({role.Trust.FileName}) | {string.Join(", ", role.PolicyParts.Select(d => $"[{d.FileName}]({d.FileName})"))} | `{role.GitHubVariable}` = `{role.Arn}` | `{role.GitHubEnvironment}` |");
         }
 
         page.AppendLine();
@@ -83,7 +83,10 @@ public static class IamSetupPage
             // The cutover and dress rehearsal jobs ask for six-hour credentials; a restore of a large cluster takes hours.
             var duration = role.Name == input.MigrationRoleName || role.Name == input.DressRehearsalRoleName ? " --max-session-duration 21600" : string.Empty;
             page.AppendLine($"aws iam create-role --role-name {role.Name} --assume-role-policy-document file://{role.Trust.FileName}{duration}");
-            page.AppendLine($"aws iam put-role-policy --role-name {role.Name} --policy-name rekey --policy-document file://{role.Policy.FileName}");
+            foreach (var (part, i) in role.PolicyParts.Select((d, i) => (d, i)))
+            {
+                page.AppendLine($"aws iam put-role-policy --role-name {role.Name} --policy-name rekey{(i == 0 ? string.Empty : $"-{i + 1}")} --policy-document file://{part.FileName}");
+            }
         }
 
         page.AppendLine("```");
