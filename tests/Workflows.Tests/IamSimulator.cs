@@ -115,6 +115,22 @@ public static class IamSimulator
                     : name.StartsWith("Modify", StringComparison.Ordinal) || name.StartsWith("Promote", StringComparison.Ordinal) ? resources.Where(r => r.Use == CallResourceUse.Changed)
                     : resources.Where(r => r.Use != CallResourceUse.Passed);
                 var list = chosen.Select(r => Resource(call, r, requestTags, action == "sts:AssumeRole" ? trustOfRole(r.Arn) : null)).ToList();
+                if (!sameService && action.StartsWith("kms:", StringComparison.Ordinal))
+                {
+                    // A key used through another service: KMS sees the call come via that service.
+                    foreach (var resource in list)
+                    {
+                        resource.Context["kms:ViaService"] = $"{call.Service}.{call.Region}.amazonaws.com";
+                    }
+                }
+
+                // AWS checks iam:PassRole only when the request hands over a role; and a resource that does not exist
+                // fails the call (NotFound) before there is anything to authorize it on.
+                if (list.Count == 0 && (action == "iam:PassRole" || (call.ErrorCode?.Contains("NotFound", StringComparison.Ordinal) ?? false)))
+                {
+                    continue;
+                }
+
                 if (list.Count == 0)
                 {
                     // A wildcard-only action (Describe*, kms:CreateKey) still needs its context: the request's tags.

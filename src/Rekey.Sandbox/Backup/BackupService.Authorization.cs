@@ -30,6 +30,12 @@ public sealed partial class BackupService
                 && _state.Vaults.FirstOrDefault(v => v.Account == request.Account && v.Region == request.Region && v.Name == created) is { } vault)
             {
                 iam.Add(vault.Arn, CallResourceUse.Created, vault.Tags);
+
+                // The key the vault encrypts with (given, or the account's aws/backup key), on which AWS Backup makes a grant.
+                if (_keys.Resolve(request.Account, request.Region, vault.EncryptionKeyArn) is { } vaultKey)
+                {
+                    iam.Add(vaultKey.Arn, CallResourceUse.Named, vaultKey.Tags.Select(t => new KeyValuePair<string, string>(t.TagKey, t.TagValue)));
+                }
             }
 
             return;
@@ -46,7 +52,8 @@ public sealed partial class BackupService
             }
         }
 
-        var vaultNames = new[] { parsed.Path.GetValueOrDefault("backupVaultName"), Text(body, "BackupVaultName"), Text(body, "SourceBackupVaultName") };
+        // StartCopyJob is authorized on its recovery point only (Service Authorization Reference); its vaults are not resources of it.
+        var vaultNames = operation == "StartCopyJob" ? [] : new[] { parsed.Path.GetValueOrDefault("backupVaultName"), Text(body, "BackupVaultName") };
         foreach (var name in vaultNames.OfType<string>().Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
         {
             var vault = _state.Vaults.FirstOrDefault(v => v.Account == request.Account && v.Region == request.Region && v.Name == name);
@@ -58,11 +65,6 @@ public sealed partial class BackupService
             {
                 iam.Add($"arn:aws:backup:{request.Region}:{request.Account}:backup-vault:{name}", CallResourceUse.Named);
             }
-        }
-
-        if (Text(body, "DestinationBackupVaultArn") is { } destination)
-        {
-            iam.Add(destination, CallResourceUse.Named, _state.FindVaultByArn(destination)?.Tags);
         }
 
         if (Text(body, "RecoveryPointArn") is { } point)

@@ -69,9 +69,10 @@ public abstract class JsonService(SandboxRuntime runtime) : ISandboxService
 
             var body = await ReadBodyAsync(http.Request);
             await runtime.DelayAsync(request, operationName);
+            // What IAM evaluates is known before any fault: a refused or throttled call was still authorized first.
+            runtime.Read(() => { DescribeForIam(request, operationName, body, afterHandler: false); return true; });
             result = runtime.Execute(request, operationName, operation.Mutating, ThrottlingCode, () =>
             {
-                DescribeForIam(request, operationName, body, afterHandler: false);
                 var served = operation.Handler(request, body);
                 DescribeForIam(request, operationName, body, afterHandler: true);
                 return served;

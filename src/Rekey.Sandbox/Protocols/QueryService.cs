@@ -47,9 +47,10 @@ public abstract class QueryService(SandboxRuntime runtime) : ISandboxService
             }
 
             await runtime.DelayAsync(request, action);
+            // What IAM evaluates is known before any fault: a refused or throttled call was still authorized first.
+            runtime.Read(() => { DescribeForIam(request, action, parameters, afterHandler: false); return true; });
             var result = runtime.Execute(request, action, operation.Mutating, ThrottlingCode, () =>
             {
-                DescribeForIam(request, action, parameters, afterHandler: false);
                 var served = operation.Handler(request, parameters).ToList();
                 DescribeForIam(request, action, parameters, afterHandler: true);
                 return served;

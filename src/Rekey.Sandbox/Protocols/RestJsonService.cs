@@ -72,9 +72,10 @@ public abstract class RestJsonService(SandboxRuntime runtime) : ISandboxService
             var body = await JsonService.ReadBodyAsync(http.Request);
             var parsed = new RestJsonRequest(route.Path, http.Request.Query, http.Request.Headers, body);
             await runtime.DelayAsync(request, route.Route.Operation);
+            // What IAM evaluates is known before any fault: a refused or throttled call was still authorized first.
+            runtime.Read(() => { DescribeForIam(request, route.Route.Operation, parsed, afterHandler: false); return true; });
             response = runtime.Execute(request, route.Route.Operation, route.Route.Mutating, ThrottlingCode, () =>
             {
-                DescribeForIam(request, route.Route.Operation, parsed, afterHandler: false);
                 var served = route.Route.Handler(request, parsed);
                 DescribeForIam(request, route.Route.Operation, parsed, afterHandler: true);
                 return served;

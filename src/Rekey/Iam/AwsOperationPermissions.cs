@@ -52,6 +52,9 @@ public enum ResourceScope
     /// <summary>Any key of the account in the Region, for reading (the cluster's current key, the backup account's vault key).</summary>
     AccountKeys,
 
+    /// <summary>A key of the account used by AWS Backup for a vault Rekey creates: grants only through AWS Backup (kms:ViaService).</summary>
+    BackupVaultKeys,
+
     /// <summary>The SNS topic that hears every step.</summary>
     Topic,
 
@@ -360,7 +363,7 @@ public static class AwsOperationPermissions
             new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
             new IamGrant("backup:TagResource", ResourceScope.BackupVault),
             new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
-            new IamGrant("kms:CreateGrant", ResourceScope.AccountKeys),
+            new IamGrant("kms:CreateGrant", ResourceScope.BackupVaultKeys),
             new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         Write("backup", "CreateBackupPlan", "the plan does not exist yet", new IamGrant("backup:CreateBackupPlan", ResourceScope.BackupPlans)),
         Write("backup", "UpdateBackupPlan", "the plan's rule differs from Rekey's", new IamGrant("backup:UpdateBackupPlan", ResourceScope.BackupPlans)),
@@ -384,7 +387,7 @@ public static class AwsOperationPermissions
             new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
             new IamGrant("backup:TagResource", ResourceScope.BackupVault),
             new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
-            new IamGrant("kms:CreateGrant", ResourceScope.AccountKeys),
+            new IamGrant("kms:CreateGrant", ResourceScope.BackupVaultKeys),
             new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         WriteIn(PolicyAccount.Backup, "backup", "PutBackupVaultAccessPolicy", new IamGrant("backup:PutBackupVaultAccessPolicy", ResourceScope.BackupVault)),
 

@@ -336,6 +336,7 @@ public static class IamPolicyGenerator
             ResourceScope.Alias => input.Key.IsAlias ? ([$"{kms}:{AliasName(input.Key)}"], null) : null,
             ResourceScope.VaultKeyAlias => ([$"{kms}:{VaultKeyAlias}"], null),
             ResourceScope.AccountKeys => ([$"{kms}:key/*"], null),
+            ResourceScope.BackupVaultKeys => ([$"{kms}:key/*"], Equals("kms:ViaService", $"backup.{r}.amazonaws.com")),
             ResourceScope.Topic => input.TopicArn is { } topic ? ([topic], null) : null,
             ResourceScope.BackupVault => (account == input.Account ? input.SourceBackupVault ?? input.BackupVault : input.BackupVault) is { } vault
                 ? ([$"arn:{p}:backup:{r}:{account}:backup-vault:{vault}"], null)
