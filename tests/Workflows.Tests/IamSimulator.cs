@@ -9,7 +9,8 @@ namespace Rekey.Workflows.Tests;
 public sealed record IamCheckResource(string Arn, string Account, JsonObject Context, JsonObject? ResourcePolicy = null);
 
 /// <summary>One IAM request to evaluate: a principal asking for one action on the resources of a call.</summary>
-public sealed record IamCheck(string Id, string Policy, string Principal, string Action, IReadOnlyList<IamCheckResource> Resources);
+/// <remarks><c>OnAnyResource</c>: a read the table grants on "*" (a Describe that lists), evaluated on "*" when the call named nothing.</remarks>
+public sealed record IamCheck(string Id, string Policy, string Principal, string Action, IReadOnlyList<IamCheckResource> Resources, bool OnAnyResource = false);
 
 /// <summary>The evaluator's answer: Allowed, ImplicitlyDenied, ExplicitlyDenied, NoResource (no resource of a type the action is authorized on), or Error.</summary>
 public sealed record IamVerdict(string Id, string Action, string Decision, string Detail);
@@ -38,6 +39,7 @@ public static class IamSimulator
                 ["policy"] = c.Policy,
                 ["principal"] = c.Principal,
                 ["action"] = c.Action,
+                ["onAnyResource"] = c.OnAnyResource,
                 ["account"] = c.Resources.FirstOrDefault()?.Account,
                 ["resources"] = new JsonArray(c.Resources.Select(r => (JsonNode)new JsonObject
                 {
@@ -126,7 +128,11 @@ public static class IamSimulator
 
                 // AWS checks iam:PassRole only when the request hands over a role; and a resource that does not exist
                 // fails the call (NotFound) before there is anything to authorize it on.
-                if (list.Count == 0 && (action == "iam:PassRole" || (call.ErrorCode?.Contains("NotFound", StringComparison.Ordinal) ?? false)))
+                // An action AWS checks for what a call creates or deletes besides its own (a final snapshot, green's
+                // deletion) applies only when the call creates or deletes such a thing.
+                var dependent = name != call.Operation && sameService
+                    && (name.StartsWith("Create", StringComparison.Ordinal) || name.StartsWith("Delete", StringComparison.Ordinal) || name.Contains("Tag", StringComparison.Ordinal));
+                if (list.Count == 0 && (action == "iam:PassRole" || dependent || (call.ErrorCode?.Contains("NotFound", StringComparison.Ordinal) ?? false)))
                 {
                     continue;
                 }
@@ -137,7 +143,8 @@ public static class IamSimulator
                     list.Add(new IamCheckResource("*", call.Account, Context(call, new Dictionary<string, string>(), requestTags, created: false, null)));
                 }
 
-                checks.Add(new IamCheck($"{call.RequestId} {call.Service}:{call.Operation}", policy, call.Principal!, action, list));
+                var onAny = permission.ReadOnly && permission.Grants.Any(g => g.Action == action && g.Scope == ResourceScope.Any);
+                checks.Add(new IamCheck($"{call.RequestId} {call.Service}:{call.Operation}", policy, call.Principal!, action, list, onAny));
             }
         }
 

@@ -46,7 +46,8 @@ async function simulate(check, resource) {
     return { arn: resource.arn, decision: message.includes('no.resource.types') ? 'NotApplicable' : 'Error', detail: message.slice(0, 600) }
   }
   if (result.resultType === 'wildcard') {
-    return { arn: resource.arn, decision: result.overallResult, detail: '' }
+    // Every resource pattern of the action must be allowed on "*" for a listing read.
+    return { arn: resource.arn, decision: result.overallResult, detail: 'on every resource of its types' }
   }
   return { arn: resource.arn, decision: result.overallResult, detail: '' }
 }
@@ -58,6 +59,11 @@ for (const check of input.checks) {
   if (await isWildcardOnlyAction(service.toLowerCase(), action.toLowerCase())) {
     const account = check.resources[0]?.account ?? check.account
     resources = [await simulate(check, { arn: '*', account, context: check.resources[0]?.context ?? check.context ?? {} })]
+  } else if (check.resources.length === 0 || check.resources.every((r) => r.arn === '*')) {
+    // An action with resource types asked on no resource: a listing read is authorized on "*"; anything else has
+    // nothing to be evaluated on.
+    const account = check.resources[0]?.account ?? check.account
+    resources = check.onAnyResource ? [await simulate(check, { arn: '*', account, context: check.resources[0]?.context ?? {} })] : []
   } else {
     resources = []
     for (const resource of check.resources) {

@@ -29,6 +29,7 @@ public sealed partial class RdsService
         ("TargetDBParameterGroupName", "pg"),
         ("DBSubnetGroupName", "subgrp"),
         ("BlueGreenDeploymentIdentifier", "deployment"),
+        ("ResourceName", "arn"),
     ];
 
     /// <summary>The members that name the resource a Delete call deletes.</summary>

@@ -97,6 +97,9 @@ public enum ResourceScope
     /// <summary>The instances a cutover creates in the new cluster: by name, or in a fleet role by the operator's tag in the request.</summary>
     CreatedInstances,
 
+    /// <summary>The custom endpoints created again on the new cluster: by name, or in a fleet role by the operator's tag in the request (Rekey gives them the cluster's tags).</summary>
+    CreatedCustomEndpoints,
+
     /// <summary>Rekey's Blue/Green deployment of the cluster (AWS names it bgd-...): by its rekey:original-id tag.</summary>
     BlueGreenDeployment,
 
@@ -239,7 +242,8 @@ public static class AwsOperationPermissions
             "rds",
             "CreateDBClusterEndpoint",
             new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.Clusters),
-            new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.CustomEndpoints)),
+            new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.CreatedCustomEndpoints),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.CreatedCustomEndpoints)),
         Write("rds", "DeleteDBClusterEndpoint", new IamGrant("rds:DeleteDBClusterEndpoint", ResourceScope.CustomEndpoints)),
         Write(
             "rds",

@@ -266,7 +266,7 @@ public static class IamPolicyGenerator
             ResourceScope.Clusters or ResourceScope.CreatedClusters => (clusters.Select(c => $"{rds}:cluster:{c}").ToList(), null),
             ResourceScope.Instances or ResourceScope.CreatedInstances => NonEmpty(instances.Select(i => $"{rds}:db:{i}")),
             ResourceScope.Snapshots => (clusters.Select(c => $"{rds}:cluster-snapshot:{c}-rekey-*").ToList(), null),
-            ResourceScope.CustomEndpoints => NonEmpty(input.CustomEndpointNames.Select(e => $"{rds}:cluster-endpoint:{e}")),
+            ResourceScope.CustomEndpoints or ResourceScope.CreatedCustomEndpoints => NonEmpty(input.CustomEndpointNames.Select(e => $"{rds}:cluster-endpoint:{e}")),
             ResourceScope.RestoreInputs => NonEmpty(
                 input.ClusterParameterGroups.Select(g => $"{rds}:cluster-pg:{g}")
                     .Concat(input.SubnetGroups.Select(g => $"{rds}:subgrp:{g}"))
@@ -298,6 +298,7 @@ public static class IamPolicyGenerator
             ResourceScope.GreenResources => (GreenArns(rds), tagged),
             ResourceScope.CreatedClusters => ([$"{rds}:cluster:*"], requested),
             ResourceScope.CreatedInstances => ([$"{rds}:db:*"], requested),
+            ResourceScope.CreatedCustomEndpoints => ([$"{rds}:cluster-endpoint:*"], requested),
             ResourceScope.GreenCreation => (GreenArns(rds), requested),
             ResourceScope.Snapshots => ([$"{rds}:cluster-snapshot:*-rekey-*"], null),
             ResourceScope.RestoreInputs => ([$"{rds}:cluster-pg:*", $"{rds}:subgrp:*", $"{rds}:pg:*"], null),
@@ -305,8 +306,8 @@ public static class IamPolicyGenerator
             ResourceScope.DressRehearsalCluster => ([$"{rds}:cluster:{DressRehearsal.DressRehearsalCluster.NameFor("*")}"], null),
             ResourceScope.DressRehearsalInstance => ([$"{rds}:db:{DressRehearsal.DressRehearsalCluster.WriterNameFor("*")}"], null),
             ResourceScope.ClusterRekeyTags => ([$"{rds}:cluster:*"], Merge(tagged, RekeyTagKeys())),
-            ResourceScope.BlueGreenDeployment => ([$"{rds}:deployment:*"], NotNull("aws:ResourceTag/" + State.RekeyTags.OriginalId)),
-            ResourceScope.BlueGreenDeploymentCreation => ([$"{rds}:deployment:*"], NotNull("aws:RequestTag/" + State.RekeyTags.OriginalId)),
+            ResourceScope.BlueGreenDeployment => ([$"{rds}:deployment:*"], tagged),
+            ResourceScope.BlueGreenDeploymentCreation => ([$"{rds}:deployment:*"], requested),
             ResourceScope.AutoScalingAlarms => ([$"arn:{input.Partition}:cloudwatch:{input.Region}:{input.Account}:alarm:TargetTracking-cluster:*"], null),
             _ => null,
         };
@@ -373,8 +374,6 @@ public static class IamPolicyGenerator
         new() { ["ForAllValues:StringLike"] = new JsonObject { ["aws:TagKeys"] = State.RekeyTags.Prefix + "*" } };
 
     private static JsonObject Equals(string key, string value) => new() { ["StringEquals"] = new JsonObject { [key] = value } };
-
-    private static JsonObject NotNull(string key) => new() { ["Null"] = new JsonObject { [key] = "false" } };
 
     private static JsonObject Merge(JsonObject first, JsonObject second)
     {

@@ -68,5 +68,73 @@ public sealed class LeastPrivilegeTests(Xunit.Abstractions.ITestOutputHelper out
         Assert.Empty(IamPolicySizes.Problems(IamPolicySizes.Measure(fleet), fleet: true));
     }
 
+    [Theory]
+    [InlineData(false, CutoverStrategy.Auto)]
+    [InlineData(false, CutoverStrategy.RestoreSwap)]
+    [InlineData(false, CutoverStrategy.BlueGreen)]
+    [InlineData(true, CutoverStrategy.Auto)]
+    public void No_change_is_granted_on_any_resource_but_those_AWS_authorizes_on_no_resource_and_each_of_those_has_its_condition_where_one_exists(bool fleet, CutoverStrategy strategy)
+    {
+        var roles = IamPolicyGenerator.Generate(Input(fleet, strategy));
+        var reads = AwsOperationPermissions.All.Where(p => p.ReadOnly).SelectMany(p => p.Grants).Where(g => g.Scope == ResourceScope.Any).Select(g => g.Action)
+            .Append("cloudwatch:DescribeAlarms")
+            .ToHashSet(StringComparer.Ordinal);
+
+        var onAnything = roles.SelectMany(Statements)
+            .Where(s => Values(s["Resource"]).Contains("*"))
+            .SelectMany(s => Values(s["Action"]).Select(a => (Action: a, Conditioned: s["Condition"] is not null)))
+            .Where(a => !reads.Contains(a.Action))
+            .ToList();
+
+        Assert.All(onAnything, a => Assert.True(ChangesOnAnyResource.ContainsKey(a.Action), $"{a.Action} is granted on \"*\"."));
+        Assert.All(onAnything.Where(a => a.Action.StartsWith("kms:", StringComparison.Ordinal)), a => Assert.True(a.Conditioned, $"{a.Action} on \"*\" has no condition."));
+        var destructive = new[] { "Delete", "Modify", "Switchover", "Promote", "Remove", "Put", "Schedule", "Register", "Failover", "Reboot", "Restore", "AddTags" };
+        Assert.DoesNotContain(onAnything, a => destructive.Any(d => a.Action.Split(':')[1].StartsWith(d, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_restore_swap_plan_gets_no_Blue_Green_change_and_a_Blue_Green_plan_no_restore()
+    {
+        var restoreSwap = IamPolicyGenerator.ActionsOf(Role(IamPolicyGenerator.Generate(Input(strategy: CutoverStrategy.RestoreSwap)), "rekey-prod-migration").Policy.Document);
+        var blueGreen = IamPolicyGenerator.ActionsOf(Role(IamPolicyGenerator.Generate(Input(strategy: CutoverStrategy.BlueGreen)), "rekey-prod-migration").Policy.Document);
+        var auto = IamPolicyGenerator.ActionsOf(Role(IamPolicyGenerator.Generate(Input()), "rekey-prod-migration").Policy.Document);
+
+        foreach (var action in new[] { "rds:CreateBlueGreenDeployment", "rds:SwitchoverBlueGreenDeployment", "rds:DeleteBlueGreenDeployment", "rds:PromoteReadReplicaDBCluster", "rds:CreateDBCluster", "application-autoscaling:RegisterScalableTarget", "cloudwatch:DeleteAlarms" })
+        {
+            Assert.DoesNotContain(action, restoreSwap);
+            Assert.Contains(action, blueGreen);
+            Assert.Contains(action, auto);
+        }
+
+        Assert.Contains("rds:RestoreDBClusterToPointInTime", restoreSwap);
+        Assert.DoesNotContain("rds:RestoreDBClusterToPointInTime", blueGreen);
+        Assert.DoesNotContain("rds:FailoverDBCluster", blueGreen);
+    }
+
+    [Fact]
+    public void A_fleet_role_names_no_cluster_and_its_size_does_not_grow_with_the_fleet()
+    {
+        var two = IamPolicyGenerator.Generate(Input(fleet: true, fleetClusters: ["orders", "inventory"]));
+        var many = IamPolicyGenerator.Generate(Input(fleet: true, fleetClusters: [.. Enumerable.Range(1, 200).Select(i => $"cluster-{i:000}")]));
+
+        Assert.Equal(two.Select(r => r.Policy.Document.ToJsonString()), many.Select(r => r.Policy.Document.ToJsonString()));
+        var migration = Role(many, "rekey-prod-migration");
+        Assert.DoesNotContain("orders", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains($"aws:ResourceTag/{IamPolicyGenerator.FleetTagKey}", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains($"aws:RequestTag/{IamPolicyGenerator.FleetTagKey}", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cluster_scoped_role_set_that_outgrows_IAMs_quotas_fails_and_names_the_fleet_scope()
+    {
+        var roles = IamPolicyGenerator.Generate(Input(instances: 40));
+
+        var problems = IamPolicySizes.Problems(IamPolicySizes.Measure(roles), fleet: false);
+
+        Assert.NotEmpty(problems);
+        Assert.All(problems, p => Assert.Contains("--iam-scope=fleet", p, StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("rekey-prod-migration", StringComparison.Ordinal) && p.Contains("10,240", StringComparison.Ordinal));
+    }
+
     private static IamRole Role(IReadOnlyList<IamRole> roles, string name) => roles.Single(r => r.Name == name);
 }
