@@ -119,7 +119,8 @@ public sealed class LeastPrivilegeTests(Xunit.Abstractions.ITestOutputHelper out
 
         Assert.Equal(two.Select(r => r.Policy.Document.ToJsonString()), many.Select(r => r.Policy.Document.ToJsonString()));
         var migration = Role(many, "rekey-prod-migration");
-        Assert.DoesNotContain("orders", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(":cluster:orders", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(":db:orders", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
         Assert.Contains($"aws:ResourceTag/{IamPolicyGenerator.FleetTagKey}", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
         Assert.Contains($"aws:RequestTag/{IamPolicyGenerator.FleetTagKey}", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
     }
