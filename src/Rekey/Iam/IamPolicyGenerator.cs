@@ -156,7 +156,7 @@ public static class IamPolicyGenerator
                 ["StringEquals"] = new JsonObject
                 {
                     [$"{GitHubTokenIssuer}:aud"] = StsAudience,
-                    [$"{GitHubTokenIssuer}:sub"] = input.Repository.WorkflowSubject(environment, input.WorkflowPath, input.WorkflowRef),
+                    [$"{GitHubTokenIssuer}:sub"] = Strings(input.WorkflowPaths.Select(w => input.Repository.WorkflowSubject(environment, w, input.WorkflowRef))),
                 },
             },
         });

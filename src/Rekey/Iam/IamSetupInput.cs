@@ -62,8 +62,8 @@ public sealed record IamSetupInput
     /// <summary>The cutover strategy the roles are for: restore-swap leaves out Blue/Green's changes, blue-green the restore's; auto grants both.</summary>
     public CutoverStrategy Strategy { get; init; } = CutoverStrategy.Auto;
 
-    /// <summary>The workflow file that alone may assume the roles, as GitHub's job_workflow_ref claim names it.</summary>
-    public string WorkflowPath { get; init; } = ".github/workflows/rekey.yml";
+    /// <summary>The workflow files that alone may assume the roles (one cluster, and the fleet), as GitHub's job_workflow_ref claim names them.</summary>
+    public IReadOnlyList<string> WorkflowPaths { get; init; } = [".github/workflows/rekey.yml", ".github/workflows/rekey-fleet.yml"];
 
     /// <summary>The git ref of that workflow file (the default branch, where its changes are reviewed).</summary>
     public string WorkflowRef { get; init; } = "refs/heads/main";

@@ -54,11 +54,14 @@ public static class IamSetupPage
         page.AppendLine($"  --input - <<< '{{\"use_default\":false,\"include_claim_keys\":[{string.Join(",", GitHubRepository.SubjectClaimKeys.Select(k => $"\"{k}\""))}]}}'");
         page.AppendLine("```");
         page.AppendLine();
-        page.AppendLine($"The trust policies accept a token only with audience `{IamPolicyGenerator.StsAudience}` and exactly this `sub`:");
+        page.AppendLine($"The trust policies accept a token only with audience `{IamPolicyGenerator.StsAudience}` and one of these `sub` (one per workflow file):");
         page.AppendLine();
-        page.AppendLine($"- plan role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, input.WorkflowPath, input.WorkflowRef)}`");
-        page.AppendLine($"- migration role: `{input.Repository.WorkflowSubject(input.Environment, input.WorkflowPath, input.WorkflowRef)}`");
-        page.AppendLine($"- dress rehearsal role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, input.WorkflowPath, input.WorkflowRef)}` (no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
+        foreach (var workflow in input.WorkflowPaths)
+        {
+            page.AppendLine($"- plan role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, workflow, input.WorkflowRef)}`");
+            page.AppendLine($"- migration role: `{input.Repository.WorkflowSubject(input.Environment, workflow, input.WorkflowRef)}`");
+            page.AppendLine($"- dress rehearsal role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, workflow, input.WorkflowRef)}` (no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
+        }
         page.AppendLine();
         page.AppendLine("GitHub writes the repository into `sub` in one of two forms, chosen by the owner's OIDC settings:");
         page.AppendLine();

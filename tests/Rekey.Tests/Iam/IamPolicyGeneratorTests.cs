@@ -61,7 +61,9 @@ public sealed class IamPolicyGeneratorTests
             Assert.Equal("sts:AssumeRoleWithWebIdentity", statement["Action"]!.GetValue<string>());
             var equals = statement["Condition"]!["StringEquals"]!.AsObject();
             Assert.Equal("sts.amazonaws.com", equals["token.actions.githubusercontent.com:aud"]!.GetValue<string>());
-            Assert.Equal($"repo:acme/db-tools:environment:{environment}:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", equals["token.actions.githubusercontent.com:sub"]!.GetValue<string>());
+            Assert.Equal(
+                [$"repo:acme/db-tools:environment:{environment}:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", $"repo:acme/db-tools:environment:{environment}:job_workflow_ref:acme/db-tools/.github/workflows/rekey-fleet.yml@refs/heads/main"],
+                equals["token.actions.githubusercontent.com:sub"]!.AsArray().Select(v => v!.GetValue<string>()));
         }
     }
 
@@ -75,7 +77,7 @@ public sealed class IamPolicyGeneratorTests
         Assert.Equal("REKEY_DRESS_REHEARSAL_ROLE_ARN", dress.GitHubVariable);
         Assert.Equal("prod-plan", dress.GitHubEnvironment);
         var trust = Statements(dress.Trust.Document).Single()["Condition"]!["StringEquals"]!.AsObject();
-        Assert.Equal("repo:acme/db-tools:environment:prod-plan:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", trust["token.actions.githubusercontent.com:sub"]!.GetValue<string>());
+        Assert.Contains("repo:acme/db-tools:environment:prod-plan:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", trust["token.actions.githubusercontent.com:sub"]!.AsArray().Select(v => v!.GetValue<string>()));
 
         // Every read of the plan role (but no chain into the backup account), plus its own changes.
         var granted = IamPolicyGenerator.ActionsOf(dress.Policy.Document);
@@ -105,8 +107,8 @@ public sealed class IamPolicyGeneratorTests
     {
         var roles = IamPolicyGenerator.Generate(Input(repository: "acme@1234/db-tools@56789"));
 
-        var sub = Statements(Role(roles, "rekey-prod-migration").Trust.Document).Single()["Condition"]!["StringEquals"]!["token.actions.githubusercontent.com:sub"]!.GetValue<string>();
-        Assert.Equal("repo:acme@1234/db-tools@56789:environment:prod:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", sub);
+        var sub = Statements(Role(roles, "rekey-prod-migration").Trust.Document).Single()["Condition"]!["StringEquals"]!["token.actions.githubusercontent.com:sub"]!.AsArray().Select(v => v!.GetValue<string>());
+        Assert.Contains("repo:acme@1234/db-tools@56789:environment:prod:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", sub);
     }
 
     [Theory]
