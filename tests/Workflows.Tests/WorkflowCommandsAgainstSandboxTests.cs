@@ -148,6 +148,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
     /// <summary>The error code STS gave a token of the plan environment for the migration role.</summary>
     public string? PlanTokenForMigrationRole { get; private set; }
 
+    /// <summary>The error code STS gave a token of the migration role's environment from another workflow file of the repository.</summary>
+    public string? OtherWorkflowTokenForMigrationRole { get; private set; }
+
     private readonly List<(string Job, string AssumedRoleArn)> _sessions = [];
 
     /// <summary>The IamPolicies target as docs/github-setup.md runs it, before the window.</summary>
@@ -401,6 +404,17 @@ public sealed class SandboxDispatch : IAsyncLifetime
                 },
                 cancellationToken));
             PlanTokenForMigrationRole = refused.ErrorCode;
+
+            // Nor is any other workflow of the repository that targets the same environment.
+            var otherWorkflow = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => anonymous.AssumeRoleWithWebIdentityAsync(
+                new AssumeRoleWithWebIdentityRequest
+                {
+                    RoleArn = Roles.Single(r => r.GitHubVariable == "REKEY_MIGRATION_ROLE_ARN").Arn,
+                    RoleSessionName = "other-4242",
+                    WebIdentityToken = GitHubToken($"repo:{Repository}:environment:{Environment}:job_workflow_ref:{Repository}/.github/workflows/other.yml@refs/heads/main"),
+                },
+                cancellationToken));
+            OtherWorkflowTokenForMigrationRole = otherWorkflow.ErrorCode;
         }
 
         _sandbox.Calls.Clear();
@@ -547,7 +561,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
     }
 
     [Fact]
-    public void Each_job_assumes_its_environment_role_through_the_generated_trust_and_the_backup_job_chains_into_the_backup_role()
+    public void Each_job_assumes_its_environment_role_through_the_generated_trust_only_from_Rekeys_workflow_and_the_backup_job_chains_into_the_backup_role()
     {
         var expected = new[]
         {
@@ -562,6 +576,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
 
         Assert.Equal(expected, dispatch.Sessions.Take(expected.Length));
         Assert.Equal("AccessDenied", dispatch.PlanTokenForMigrationRole);
+        Assert.Equal("AccessDenied", dispatch.OtherWorkflowTokenForMigrationRole);
     }
 
     [Fact]
