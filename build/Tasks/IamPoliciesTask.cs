@@ -17,6 +17,19 @@ public sealed class IamPoliciesTask : AsyncFrostingTask<RekeyContext>
         var settings = context.Settings;
         var input = await IamSetupReader.ReadAsync(context.Run.Rds, context.Run.Sts, settings, context.Run.Region.SystemName, context.CancellationToken);
         var roles = IamPolicyGenerator.Generate(input);
+
+        // Each document against IAM's size quotas, before anything is written: one over a quota cannot be created.
+        var sizes = IamPolicySizes.Measure(roles);
+        foreach (var size in sizes)
+        {
+            context.Log.Information("{0}", IamPolicySizes.Describe(size));
+        }
+
+        if (IamPolicySizes.Problems(sizes, input.Fleet) is { Count: > 0 } problems)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+        }
+
         var folder = settings.IamOutput ?? Path.Combine(settings.ArtifactsDirectory, "iam");
 
         var written = IamSetupWriter.Write(folder, input, roles);

@@ -134,3 +134,49 @@ public sealed class FaultAndCallRecordTests(SandboxFixture fixture) : IClassFixt
         Assert.All(all, c => Assert.True(c.Time >= before && c.Region == "us-east-1"));
     }
 }
+
+public sealed class IamCallRecordTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>, IDisposable
+{
+    private AwsCli Cli => fixture.Cli;
+
+    public void Dispose() => fixture.Sandbox.Faults.Clear();
+
+    [Fact]
+    public async Task A_restore_records_its_source_with_its_tags_the_cluster_it_creates_with_the_requests_tags_and_the_caller()
+    {
+        await fixture.AvailableClusterAsync("iam-source");
+        var sourceArn = fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "iam-source")!.Arn);
+        await Cli.JsonAsync("rds", "add-tags-to-resource", "--resource-name", sourceArn, "--tags", "Key=team,Value=payments");
+
+        await Cli.JsonAsync(
+            "rds", "restore-db-cluster-to-point-in-time", "--db-cluster-identifier", "iam-target", "--source-db-cluster-identifier", "iam-source",
+            "--use-latest-restorable-time", "--tags", "Key=rekey:role,Value=target");
+        var restore = fixture.Sandbox.Calls.Find(operation: "RestoreDBClusterToPointInTime").Last();
+
+        Assert.Equal("arn:aws:iam::111111111111:root", restore.Principal);
+        Assert.Equal("target", restore.RequestTags!["rekey:role"]);
+        var source = Assert.Single(restore.Resources!, r => r.Arn == sourceArn);
+        Assert.Equal(CallResourceUse.Named, source.Use);
+        Assert.Equal("payments", source.Tags["team"]);
+        var target = Assert.Single(restore.Resources!, r => r.Arn.EndsWith(":cluster:iam-target", StringComparison.Ordinal));
+        Assert.Equal(CallResourceUse.Created, target.Use);
+        Assert.Equal("target", target.Tags["rekey:role"]);
+    }
+
+    [Fact]
+    public async Task A_call_a_fault_refuses_still_records_what_IAM_would_have_evaluated_and_a_deletion_records_what_it_deletes()
+    {
+        await fixture.AvailableClusterAsync("iam-refused");
+        fixture.Sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Fail, Service = "rds", Operation = "ModifyDBCluster", ErrorCode = "AccessDenied", HttpStatus = 403 });
+
+        await Cli.FailureAsync("rds", "modify-db-cluster", "--db-cluster-identifier", "iam-refused", "--new-db-cluster-identifier", "iam-refused-old", "--apply-immediately");
+        var refused = fixture.Sandbox.Calls.Find(operation: "ModifyDBCluster").Last();
+        // Refused too (the cluster still has its writer), yet recorded with what it would delete.
+        await Cli.FailureAsync("rds", "delete-db-cluster", "--db-cluster-identifier", "iam-refused", "--skip-final-snapshot");
+        var deletion = fixture.Sandbox.Calls.Find(operation: "DeleteDBCluster").Last();
+
+        Assert.Equal("AccessDenied", refused.ErrorCode);
+        Assert.Contains(refused.Resources!, r => r.Arn.EndsWith(":cluster:iam-refused", StringComparison.Ordinal) && r.Use == CallResourceUse.Changed);
+        Assert.Contains(deletion.Resources!, r => r.Arn.EndsWith(":cluster:iam-refused", StringComparison.Ordinal) && r.Use == CallResourceUse.Deleted);
+    }
+}

@@ -95,6 +95,21 @@ public sealed class SandboxDispatch : IAsyncLifetime
 
     public IReadOnlyList<IamRole> Roles { get; private set; } = [];
 
+    /// <summary>The roles IamPolicies makes for <see cref="SecondCluster"/> (its own cluster-scoped set).</summary>
+    public IReadOnlyList<IamRole> SecondClusterRoles { get; private set; } = [];
+
+    /// <summary>The environment's one tag-scoped role set (--iam-scope=fleet), for every cluster tagged rekey-environment=prod.</summary>
+    public IReadOnlyList<IamRole> FleetRoles { get; private set; } = [];
+
+    /// <summary>The workflow file the trust policies accept, as GitHub's job_workflow_ref names it.</summary>
+    public const string WorkflowRef = $"{Repository}/.github/workflows/rekey.yml@refs/heads/main";
+
+    /// <summary>Every call each job made with its role, in order: the job, the cluster it was dispatched for, the calls.</summary>
+    public IReadOnlyList<(string Job, string Cluster, IReadOnlyList<CallRecord> Calls)> JobRecords => _jobRecords;
+
+    private readonly List<(string Job, string Cluster, IReadOnlyList<CallRecord> Calls)> _jobRecords = [];
+    private readonly HashSet<string> _recordedRequests = new(StringComparer.Ordinal);
+
     /// <summary>A rollback of <see cref="Cluster"/> after <see cref="ResumedCutover"/>, bringing it back to the AWS managed key.</summary>
     public JobRun RollbackBeforeBlueGreen { get; private set; } = null!;
 
@@ -132,6 +147,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
 
     /// <summary>The error code STS gave a token of the plan environment for the migration role.</summary>
     public string? PlanTokenForMigrationRole { get; private set; }
+
+    /// <summary>The error code STS gave a token of the migration role's environment from another workflow file of the repository.</summary>
+    public string? OtherWorkflowTokenForMigrationRole { get; private set; }
 
     private readonly List<(string Job, string AssumedRoleArn)> _sessions = [];
 
@@ -173,6 +191,27 @@ public sealed class SandboxDispatch : IAsyncLifetime
                 cancellationToken);
         }
 
+        // The operator tags what Rekey may migrate in the environment (clusters, instances, custom endpoints), as
+        // docs/github-setup.md asks for the fleet's role set.
+        foreach (var cluster in (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest(), cancellationToken)).DBClusters!)
+        {
+            var fleetTag = new List<Rekey.Aws.RDS.Model.Tag> { new() { Key = IamPolicyGenerator.FleetTagKey, Value = Environment } };
+            await rds.AddTagsToResourceAsync(new AddTagsToResourceRequest { ResourceName = cluster.DBClusterArn, Tags = fleetTag }, cancellationToken);
+            foreach (var member in cluster.DBClusterMembers ?? [])
+            {
+                var instance = (await rds.DescribeDBInstancesAsync(new DescribeDBInstancesRequest { DBInstanceIdentifier = member.DBInstanceIdentifier }, cancellationToken)).DBInstances![0];
+                await rds.AddTagsToResourceAsync(new AddTagsToResourceRequest { ResourceName = instance.DBInstanceArn, Tags = fleetTag }, cancellationToken);
+            }
+
+            foreach (var endpoint in (await rds.DescribeDBClusterEndpointsAsync(new DescribeDBClusterEndpointsRequest { DBClusterIdentifier = cluster.DBClusterIdentifier }, cancellationToken)).DBClusterEndpoints ?? [])
+            {
+                if (endpoint.EndpointType == "CUSTOM")
+                {
+                    await rds.AddTagsToResourceAsync(new AddTagsToResourceRequest { ResourceName = endpoint.DBClusterEndpointArn, Tags = fleetTag }, cancellationToken);
+                }
+            }
+        }
+
         using var sts = aws.CreateSts(region);
         Assert.True(KmsKeyReference.TryParse(KeyAlias, out var keyReference));
         var settings = new RekeySettings
@@ -181,6 +220,8 @@ public sealed class SandboxDispatch : IAsyncLifetime
             BackupAccount = BackupAccount, BackupVault = BackupVault,
         };
         Roles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings, Region, cancellationToken));
+        SecondClusterRoles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings with { Cluster = SecondCluster }, Region, cancellationToken));
+        FleetRoles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings with { Cluster = null, IamFleet = true }, Region, cancellationToken));
 
         WorkingDirectory = WorkflowScriptRunner.Prepare();
         var timeout = TimeSpan.FromMinutes(3);
@@ -286,7 +327,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
                                 RoleArn = with["role-to-assume"],
                                 RoleSessionName = with["role-session-name"],
                                 DurationSeconds = duration,
-                                WebIdentityToken = GitHubToken($"repo:{Repository}:environment:{environment}"),
+                                WebIdentityToken = GitHubToken($"repo:{Repository}:environment:{environment}:job_workflow_ref:{WorkflowRef}"),
                             },
                             cancellationToken);
                         _sessions.Add((job.Id, federated.AssumedRoleUser.Arn));
@@ -312,7 +353,15 @@ public sealed class SandboxDispatch : IAsyncLifetime
                 ["AWS_SECRET_ACCESS_KEY"] = identity.SecretKey,
                 ["AWS_SESSION_TOKEN"] = identity.Token,
             };
-            return await new WorkflowScriptRunner(WorkingDirectory, jobContexts, jobRunner).RunAsync(job, timeout);
+            var run = await new WorkflowScriptRunner(WorkingDirectory, jobContexts, jobRunner).RunAsync(job, timeout);
+
+            // What this job called with its roles (not the set-up's own calls with the account's credentials).
+            var calls = _sandbox!.Calls.Snapshot()
+                .Where(c => c.Principal is not null && c.Principal.Contains(":assumed-role/", StringComparison.Ordinal) && _recordedRequests.Add(c.RequestId))
+                .Where(c => c.Operation != "AssumeRoleWithWebIdentity")
+                .ToList();
+            _jobRecords.Add((job.Id, dispatch.Contexts["inputs.cluster"], calls));
+            return run;
         }
 
         var first = Dispatch("4242");
@@ -329,7 +378,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
 
         IamPolicies = await operatorScripts.RunCommandAsync(
             $"./build.sh --target=IamPolicies --cluster={Cluster} --region={Region} --github-repo={Repository} --environment={Environment} "
-            + $"--kms-key={KeyAlias} --sns-topic-arn={topicArn} --backup-account={BackupAccount} --backup-vault={BackupVault} --iam-output=iam",
+            + $"--kms-key={KeyAlias} --strategy=auto --sns-topic-arn={topicArn} --backup-account={BackupAccount} --backup-vault={BackupVault} --iam-output=iam",
             timeout);
         Assert.True(IamPolicies.ExitCode == 0, IamPolicies.Output);
 
@@ -351,10 +400,21 @@ public sealed class SandboxDispatch : IAsyncLifetime
                 {
                     RoleArn = Roles.Single(r => r.GitHubVariable == "REKEY_MIGRATION_ROLE_ARN").Arn,
                     RoleSessionName = "rekey-cutover-4242",
-                    WebIdentityToken = GitHubToken($"repo:{Repository}:environment:{Environment}-plan"),
+                    WebIdentityToken = GitHubToken($"repo:{Repository}:environment:{Environment}-plan:job_workflow_ref:{WorkflowRef}"),
                 },
                 cancellationToken));
             PlanTokenForMigrationRole = refused.ErrorCode;
+
+            // Nor is any other workflow of the repository that targets the same environment.
+            var otherWorkflow = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => anonymous.AssumeRoleWithWebIdentityAsync(
+                new AssumeRoleWithWebIdentityRequest
+                {
+                    RoleArn = Roles.Single(r => r.GitHubVariable == "REKEY_MIGRATION_ROLE_ARN").Arn,
+                    RoleSessionName = "other-4242",
+                    WebIdentityToken = GitHubToken($"repo:{Repository}:environment:{Environment}:job_workflow_ref:{Repository}/.github/workflows/other.yml@refs/heads/main"),
+                },
+                cancellationToken));
+            OtherWorkflowTokenForMigrationRole = otherWorkflow.ErrorCode;
         }
 
         _sandbox.Calls.Clear();
@@ -476,7 +536,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
     }
 }
 
-public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch) : IClassFixture<SandboxDispatch>
+public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<SandboxDispatch>
 {
     [Fact]
     public void The_plan_jobs_commands_succeed_and_leave_the_plan_for_the_summary_and_the_artifact()
@@ -501,7 +561,7 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
     }
 
     [Fact]
-    public void Each_job_assumes_its_environment_role_through_the_generated_trust_and_the_backup_job_chains_into_the_backup_role()
+    public void Each_job_assumes_its_environment_role_through_the_generated_trust_only_from_Rekeys_workflow_and_the_backup_job_chains_into_the_backup_role()
     {
         var expected = new[]
         {
@@ -516,6 +576,7 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
 
         Assert.Equal(expected, dispatch.Sessions.Take(expected.Length));
         Assert.Equal("AccessDenied", dispatch.PlanTokenForMigrationRole);
+        Assert.Equal("AccessDenied", dispatch.OtherWorkflowTokenForMigrationRole);
     }
 
     [Fact]
@@ -523,7 +584,7 @@ public sealed class WorkflowCommandsAgainstSandboxTests(SandboxDispatch dispatch
     {
         Assert.True(dispatch.IamPolicies.ExitCode == 0, dispatch.IamPolicies.Output);
 
-        foreach (var document in dispatch.Roles.SelectMany(r => new[] { r.Trust, r.Policy }))
+        foreach (var document in dispatch.Roles.SelectMany(r => new[] { r.Trust }.Concat(r.PolicyParts)))
         {
             var written = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dispatch.WorkingDirectory, "iam", document.FileName)));
             Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(document.Document, written), $"{document.FileName} differs from the generator's.");

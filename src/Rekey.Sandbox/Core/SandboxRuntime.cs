@@ -101,7 +101,18 @@ public sealed partial class SandboxRuntime(
             }
             finally
             {
-                calls.Add(new CallRecord(now, request.Account, request.Region, request.Service, operation, mutating, request.RequestId, errorCode));
+                calls.Add(new CallRecord(
+                    now,
+                    request.Account,
+                    request.Region,
+                    request.Service,
+                    operation,
+                    mutating,
+                    request.RequestId,
+                    errorCode,
+                    [.. request.Authorization.Resources],
+                    new Dictionary<string, string>(request.Authorization.RequestTags, StringComparer.Ordinal),
+                    request.Authorization.Principal));
                 LogCall(request.Service, operation, request.Account, request.Region, errorCode ?? "ok");
             }
         }

@@ -132,4 +132,16 @@ public sealed partial class IamService : QueryService
 
     [GeneratedRegex("^(/|/[\\u0021-\\u007E]+/)$")]
     private static partial Regex PathPattern();
+
+    /// <summary>For the call record: the role a call names, by its real ARN (path included), as IAM authorizes it.</summary>
+    protected override void DescribeForIam(AwsRequestContext request, string action, QueryParameters parameters, bool afterHandler)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!afterHandler && parameters.Get("RoleName") is { Length: > 0 } name)
+        {
+            var role = _roles.Find(request.Account, name);
+            request.Authorization.Add(role?.Arn ?? $"arn:aws:iam::{request.Account}:role/{name}", CallResourceUse.Named);
+        }
+    }
 }

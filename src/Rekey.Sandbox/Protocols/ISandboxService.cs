@@ -35,4 +35,7 @@ public sealed class AwsRequestContext(Microsoft.AspNetCore.Http.HttpContext http
     public string RequestId { get; } = RandomText.RequestId();
 
     public SandboxRuntime Runtime { get; } = runtime;
+
+    /// <summary>What IAM would evaluate for this request; the service fills it, the call record keeps it.</summary>
+    public CallAuthorization Authorization { get; } = new();
 }

@@ -34,6 +34,15 @@ public abstract class JsonService(SandboxRuntime runtime) : ISandboxService
 
     public IReadOnlyCollection<string> Operations => _operations.Keys;
 
+    /// <summary>
+    /// Records in <see cref="AwsRequestContext.Authorization"/> what IAM evaluates for the call: called under the
+    /// state lock before the handler (what exists: named, changed and deleted resources, request tags) and after it
+    /// (what the call created).
+    /// </summary>
+    protected virtual void DescribeForIam(AwsRequestContext request, string operation, JsonObject body, bool afterHandler)
+    {
+    }
+
     /// <summary>The operation named by X-Amz-Target, for routing.</summary>
     public static string? OperationOf(HttpRequest request)
     {
@@ -60,7 +69,14 @@ public abstract class JsonService(SandboxRuntime runtime) : ISandboxService
 
             var body = await ReadBodyAsync(http.Request);
             await runtime.DelayAsync(request, operationName);
-            result = runtime.Execute(request, operationName, operation.Mutating, ThrottlingCode, () => operation.Handler(request, body));
+            // What IAM evaluates is known before any fault: a refused or throttled call was still authorized first.
+            runtime.Read(() => { DescribeForIam(request, operationName, body, afterHandler: false); return true; });
+            result = runtime.Execute(request, operationName, operation.Mutating, ThrottlingCode, () =>
+            {
+                var served = operation.Handler(request, body);
+                DescribeForIam(request, operationName, body, afterHandler: true);
+                return served;
+            });
         }
         catch (AwsServiceException error)
         {

@@ -47,7 +47,14 @@ public abstract class QueryService(SandboxRuntime runtime) : ISandboxService
             }
 
             await runtime.DelayAsync(request, action);
-            var result = runtime.Execute(request, action, operation.Mutating, ThrottlingCode, () => operation.Handler(request, parameters).ToList());
+            // What IAM evaluates is known before any fault: a refused or throttled call was still authorized first.
+            runtime.Read(() => { DescribeForIam(request, action, parameters, afterHandler: false); return true; });
+            var result = runtime.Execute(request, action, operation.Mutating, ThrottlingCode, () =>
+            {
+                var served = operation.Handler(request, parameters).ToList();
+                DescribeForIam(request, action, parameters, afterHandler: true);
+                return served;
+            });
             response = new XElement(
                 action + "Response",
                 new XElement(action + "Result", result),
@@ -68,6 +75,15 @@ public abstract class QueryService(SandboxRuntime runtime) : ISandboxService
         }
 
         await WriteAsync(request, InNamespace(response, Namespace), status);
+    }
+
+    /// <summary>
+    /// Records in <see cref="AwsRequestContext.Authorization"/> what IAM evaluates for the call: called under the
+    /// state lock before the handler (what exists: named, changed and deleted resources, request tags) and after it
+    /// (what the call created).
+    /// </summary>
+    protected virtual void DescribeForIam(AwsRequestContext request, string action, QueryParameters parameters, bool afterHandler)
+    {
     }
 
     /// <summary>Registers an operation; the handler returns the children of its ActionResult element.</summary>
@@ -122,6 +138,9 @@ public sealed partial class QueryParameters
     }
 
     public string? Get(string name) => _values.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>Every member as sent, flattened (Name.member.1.Key=...).</summary>
+    public IReadOnlyDictionary<string, string> All => _values;
 
     public bool Has(string name) => _values.ContainsKey(name) || _values.Keys.Any(k => k.StartsWith(name + ".", StringComparison.Ordinal));
 

@@ -44,6 +44,15 @@ public abstract class RestJsonService(SandboxRuntime runtime) : ISandboxService
 
     public IReadOnlyCollection<string> Operations => [.. _routes.Select(r => r.Operation)];
 
+    /// <summary>
+    /// Records in <see cref="AwsRequestContext.Authorization"/> what IAM evaluates for the call: called under the
+    /// state lock before the handler (what exists: named, changed and deleted resources, request tags) and after it
+    /// (what the call created).
+    /// </summary>
+    protected virtual void DescribeForIam(AwsRequestContext request, string operation, RestJsonRequest parsed, bool afterHandler)
+    {
+    }
+
     public async Task HandleAsync(AwsRequestContext request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -63,7 +72,14 @@ public abstract class RestJsonService(SandboxRuntime runtime) : ISandboxService
             var body = await JsonService.ReadBodyAsync(http.Request);
             var parsed = new RestJsonRequest(route.Path, http.Request.Query, http.Request.Headers, body);
             await runtime.DelayAsync(request, route.Route.Operation);
-            response = runtime.Execute(request, route.Route.Operation, route.Route.Mutating, ThrottlingCode, () => route.Route.Handler(request, parsed));
+            // What IAM evaluates is known before any fault: a refused or throttled call was still authorized first.
+            runtime.Read(() => { DescribeForIam(request, route.Route.Operation, parsed, afterHandler: false); return true; });
+            response = runtime.Execute(request, route.Route.Operation, route.Route.Mutating, ThrottlingCode, () =>
+            {
+                var served = route.Route.Handler(request, parsed);
+                DescribeForIam(request, route.Route.Operation, parsed, afterHandler: true);
+                return served;
+            });
         }
         catch (AwsServiceException error)
         {

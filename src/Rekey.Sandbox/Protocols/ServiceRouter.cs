@@ -8,7 +8,7 @@ namespace Rekey.Sandbox.Protocols;
 /// Sends each AWS request to the service named in its SigV4 credential scope. Unsigned requests
 /// (STS AssumeRoleWithWebIdentity) go to the service that lists the operation as unsigned.
 /// </summary>
-public sealed class ServiceRouter(IEnumerable<ISandboxService> services, SandboxRuntime runtime)
+public sealed class ServiceRouter(IEnumerable<ISandboxService> services, SandboxRuntime runtime, Sts.StsSessions sessions)
 {
     private readonly Dictionary<string, ISandboxService> _bySigningName =
         services.ToDictionary(s => s.SigningName, StringComparer.OrdinalIgnoreCase);
@@ -45,6 +45,9 @@ public sealed class ServiceRouter(IEnumerable<ISandboxService> services, Sandbox
             return;
         }
 
-        await service.HandleAsync(new AwsRequestContext(context, caller, service.SigningName, runtime));
+        var request = new AwsRequestContext(context, caller, service.SigningName, runtime);
+        // Who IAM would evaluate the call for: the STS session the key belongs to, else the account itself.
+        request.Authorization.Principal = runtime.Read(() => sessions.Find(caller.AccessKeyId)?.AssumedRoleArn) ?? $"arn:aws:iam::{caller.Account}:root";
+        await service.HandleAsync(request);
     }
 }

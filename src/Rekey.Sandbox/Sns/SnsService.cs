@@ -323,4 +323,15 @@ public sealed partial class SnsService : QueryService
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,256}(\\.fifo)?$")]
     private static partial Regex TopicNamePattern();
+
+    /// <summary>For the call record: the topic a call names.</summary>
+    protected override void DescribeForIam(AwsRequestContext request, string action, QueryParameters parameters, bool afterHandler)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!afterHandler && parameters.Get("TopicArn") is { Length: > 0 } topic)
+        {
+            request.Authorization.Add(topic, CallResourceUse.Named);
+        }
+    }
 }

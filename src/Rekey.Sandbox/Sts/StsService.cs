@@ -262,4 +262,15 @@ public sealed partial class StsService : QueryService
     {
         public string Audience => Audiences[0];
     }
+
+    /// <summary>For the call record: the role AssumeRole names.</summary>
+    protected override void DescribeForIam(AwsRequestContext request, string action, QueryParameters parameters, bool afterHandler)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!afterHandler && parameters.Get("RoleArn") is { Length: > 0 } role)
+        {
+            request.Authorization.Add(role, CallResourceUse.Named);
+        }
+    }
 }

@@ -36,6 +36,7 @@ public static class ArgumentNames
     public const string ArtifactsDirectory = "artifacts";
     public const string GitHubRepo = "github-repo";
     public const string IamOutput = "iam-output";
+    public const string IamScope = "iam-scope";
     public const string RunId = "run-id";
     public const string PollInterval = "poll-interval";
     public const string MaxPollInterval = "max-poll-interval";

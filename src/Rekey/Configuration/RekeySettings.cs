@@ -90,6 +90,9 @@ public sealed record RekeySettings
     /// <summary>Folder for the generated IAM documents; null means <c>iam</c> under <see cref="ArtifactsDirectory"/>.</summary>
     public string? IamOutput { get; init; }
 
+    /// <summary>IamPolicies for every cluster of the environment at once (--iam-scope=fleet): roles scoped by the operator's tag instead of the cluster's names.</summary>
+    public bool IamFleet { get; init; }
+
     /// <summary>The run's identity for locks and tags; a re-run of a failed workflow keeps GitHub's run id and so resumes under its lock.</summary>
     public string? RunId { get; init; }
 

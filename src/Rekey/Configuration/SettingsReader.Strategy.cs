@@ -10,6 +10,14 @@ public static partial class SettingsReader
             ? (strategy, null)
             : (null, $"'{text}' is not a strategy: give auto, blue-green or restore-swap.");
 
+    private static (bool? Value, string? Problem) ParseIamScope(string text) =>
+        text.Trim() switch
+        {
+            "cluster" => (false, null),
+            "fleet" => (true, null),
+            _ => (null, $"'{text}' is not an IAM scope: give cluster (roles for --cluster) or fleet (one role set for the environment, scoped by tag)."),
+        };
+
     private static (TimeSpan? Value, string? Problem) ParseSwitchoverTimeout(string text)
     {
         var value = text.Trim();

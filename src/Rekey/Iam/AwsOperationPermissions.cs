@@ -52,6 +52,9 @@ public enum ResourceScope
     /// <summary>Any key of the account in the Region, for reading (the cluster's current key, the backup account's vault key).</summary>
     AccountKeys,
 
+    /// <summary>A key of the account used by AWS Backup for a vault Rekey creates: grants only through AWS Backup (kms:ViaService).</summary>
+    BackupVaultKeys,
+
     /// <summary>The SNS topic that hears every step.</summary>
     Topic,
 
@@ -87,6 +90,36 @@ public enum ResourceScope
 
     /// <summary>Application Auto Scaling's service-linked role for Aurora, which registering a scalable target creates when the account lacks it.</summary>
     AutoScalingServiceLinkedRole,
+
+    /// <summary>The cluster a restore creates under its original identifier: by name, or in a fleet role by the operator's tag in the request.</summary>
+    CreatedClusters,
+
+    /// <summary>The instances a cutover creates in the new cluster: by name, or in a fleet role by the operator's tag in the request.</summary>
+    CreatedInstances,
+
+    /// <summary>The custom endpoints created again on the new cluster: by name, or in a fleet role by the operator's tag in the request (Rekey gives them the cluster's tags).</summary>
+    CreatedCustomEndpoints,
+
+    /// <summary>Rekey's Blue/Green deployment of the cluster (AWS names it bgd-...): by its rekey:original-id tag.</summary>
+    BlueGreenDeployment,
+
+    /// <summary>Creating Rekey's Blue/Green deployment: by the rekey:original-id tag in the request.</summary>
+    BlueGreenDeploymentCreation,
+
+    /// <summary>Green's cluster, instances and endpoints (AWS names them): by the tags green copies from blue (rekey:original-id, or the operator's tag in a fleet role).</summary>
+    GreenResources,
+
+    /// <summary>Green's resources as the deployment creates them: by the same tags, in the request.</summary>
+    GreenCreation,
+
+    /// <summary>Application Auto Scaling's scalable targets (AWS names them): only Aurora's replica count dimension.</summary>
+    ScalableTargets,
+
+    /// <summary>The CloudWatch alarms a target tracking policy creates for the cluster (TargetTracking-cluster:&lt;cluster&gt;-...).</summary>
+    AutoScalingAlarms,
+
+    /// <summary>The replicas Application Auto Scaling adds and removes (AWS names them application-autoscaling-...).</summary>
+    AutoScaledReplicas,
 }
 
 /// <summary>One IAM action on one scope.</summary>
@@ -102,7 +135,13 @@ public sealed record IamGrant(string Action, ResourceScope Scope);
 /// <param name="ReadOnly">Whether the call changes nothing (the plan role gets only these).</param>
 /// <param name="Grants">The IAM actions the call needs; empty for calls that need no permission (sts:GetCallerIdentity).</param>
 /// <param name="OnlyWhen">For a call made only in some situations, which; null for a call every run of its phase makes.</param>
-public sealed record AwsOperationPermission(string Service, string Operation, PolicyAccount Account, bool ReadOnly, IReadOnlyList<IamGrant> Grants, string? OnlyWhen = null);
+/// <param name="Strategy">The cutover strategy whose changes need the call; null when any run may make it.</param>
+public sealed record AwsOperationPermission(string Service, string Operation, PolicyAccount Account, bool ReadOnly, IReadOnlyList<IamGrant> Grants, string? OnlyWhen = null, Configuration.CutoverStrategy? Strategy = null)
+{
+    /// <summary>Whether a role for a cutover by <paramref name="strategy"/> needs the call (auto may run either).</summary>
+    public bool ServesStrategy(Configuration.CutoverStrategy strategy) =>
+        ReadOnly || Strategy is null || strategy == Configuration.CutoverStrategy.Auto || Strategy == strategy;
+}
 
 /// <summary>
 /// The single table of every AWS operation the pipeline calls, mapped to its IAM actions and their
@@ -136,15 +175,16 @@ public static class AwsOperationPermissions
             new IamGrant("rds:DescribeDBClusterParameters", ResourceScope.BlueGreenParameterGroup)),
         ReadWhen("rds", "DescribeDBParameters", BlueGreen, new IamGrant("rds:DescribeDBParameters", ResourceScope.RestoreInputs)),
         ReadWhen("rds", "DescribeDBClusterParameterGroups", BlueGreenFix, new IamGrant("rds:DescribeDBClusterParameterGroups", ResourceScope.BlueGreenParameterGroup)),
-        Write(
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
             "rds",
             "CopyDBClusterParameterGroup",
             BlueGreenFix,
             new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.RestoreInputs),
             new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup),
             new IamGrant("rds:AddTagsToResource", ResourceScope.BlueGreenParameterGroup)),
-        Write("rds", "ModifyDBClusterParameterGroup", BlueGreenFix, new IamGrant("rds:ModifyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup)),
-        Write("rds", "RebootDBInstance", $"PrepareBlueGreenParameters with --{Configuration.ArgumentNames.FixParameterGroup}", new IamGrant("rds:RebootDBInstance", ResourceScope.Instances)),
+        WriteFor(Configuration.CutoverStrategy.BlueGreen, "rds", "ModifyDBClusterParameterGroup", BlueGreenFix, new IamGrant("rds:ModifyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup)),
+        WriteFor(Configuration.CutoverStrategy.BlueGreen, "rds", "RebootDBInstance", $"PrepareBlueGreenParameters with --{Configuration.ArgumentNames.FixParameterGroup}", new IamGrant("rds:RebootDBInstance", ResourceScope.Instances)),
         Write("rds", "ModifyDBInstance", new IamGrant("rds:ModifyDBInstance", ResourceScope.Instances)),
         Write(
             "rds",
@@ -157,27 +197,34 @@ public static class AwsOperationPermissions
             "RemoveTagsFromResource",
             new IamGrant("rds:RemoveTagsFromResource", ResourceScope.Clusters),
             new IamGrant("rds:RemoveTagsFromResource", ResourceScope.Instances)),
-        Write(
+        // A restore is authorized on its source (the renamed cluster) and on the cluster it creates.
+        WriteFor(
+            Configuration.CutoverStrategy.RestoreSwap,
             "rds",
             "RestoreDBClusterToPointInTime",
+            RestoreSwapCutover,
             new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.Clusters),
+            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.CreatedClusters),
             new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.RestoreInputs),
-            new IamGrant("rds:AddTagsToResource", ResourceScope.Clusters),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.CreatedClusters),
             new IamGrant("kms:CreateGrant", ResourceScope.Key),
             new IamGrant("kms:DescribeKey", ResourceScope.Key)),
-        Write(
+        WriteFor(
+            Configuration.CutoverStrategy.RestoreSwap,
             "rds",
             "CreateDBInstance",
-            new IamGrant("rds:CreateDBInstance", ResourceScope.Instances),
+            RestoreSwapCutover,
+            new IamGrant("rds:CreateDBInstance", ResourceScope.CreatedInstances),
             new IamGrant("rds:CreateDBInstance", ResourceScope.Clusters),
             new IamGrant("rds:CreateDBInstance", ResourceScope.RestoreInputs),
-            new IamGrant("rds:AddTagsToResource", ResourceScope.Instances),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.CreatedInstances),
             new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
         Write("rds", "DeleteDBInstance", new IamGrant("rds:DeleteDBInstance", ResourceScope.Instances)),
         Write(
             "rds",
             "DeleteDBCluster",
             new IamGrant("rds:DeleteDBCluster", ResourceScope.Clusters),
+            new IamGrant("rds:DeleteDBCluster", ResourceScope.Snapshots),
             new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Snapshots)),
         Write(
             "rds",
@@ -185,7 +232,7 @@ public static class AwsOperationPermissions
             new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Clusters),
             new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Snapshots),
             new IamGrant("rds:AddTagsToResource", ResourceScope.Snapshots)),
-        Write("rds", "FailoverDBCluster", "the old writer's identifier is not the first new instance to become available", new IamGrant("rds:FailoverDBCluster", ResourceScope.Clusters)),
+        WriteFor(Configuration.CutoverStrategy.RestoreSwap, "rds", "FailoverDBCluster", "the old writer's identifier is not the first new instance to become available", new IamGrant("rds:FailoverDBCluster", ResourceScope.Clusters)),
         Write(
             "rds",
             "AddRoleToDBCluster",
@@ -195,7 +242,8 @@ public static class AwsOperationPermissions
             "rds",
             "CreateDBClusterEndpoint",
             new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.Clusters),
-            new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.CustomEndpoints)),
+            new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.CreatedCustomEndpoints),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.CreatedCustomEndpoints)),
         Write("rds", "DeleteDBClusterEndpoint", new IamGrant("rds:DeleteDBClusterEndpoint", ResourceScope.CustomEndpoints)),
         Write(
             "rds",
@@ -211,56 +259,71 @@ public static class AwsOperationPermissions
             new IamGrant("rds:DeregisterDBProxyTargets", ResourceScope.Clusters)),
 
         // Blue/Green: the Aurora User Guide ("Authorizing access to Amazon Aurora blue/green deployment operations")
-        // lists what each operation needs besides its own action; AWS names the green resources itself, so
-        // "policies can't contain partial resource name patterns ... only wildcards (*) are supported".
-        Write(
+        // lists what each operation needs besides its own action. AWS names the green resources itself, and that page
+        // says policies "can't contain partial resource name patterns" for them and recommends resource tags: green
+        // copies blue's tags, and Rekey tags blue (rekey:original-id) before it creates the deployment.
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
             "rds",
             "CreateBlueGreenDeployment",
             BlueGreenCutover,
-            Any("rds:CreateBlueGreenDeployment"),
-            Any("rds:AddTagsToResource"),
-            Any("rds:CreateDBCluster"),
-            Any("rds:CreateDBInstance"),
-            Any("rds:CreateDBClusterEndpoint"),
+            new IamGrant("rds:CreateBlueGreenDeployment", ResourceScope.Clusters),
+            new IamGrant("rds:CreateBlueGreenDeployment", ResourceScope.BlueGreenDeploymentCreation),
+            new IamGrant("rds:CreateBlueGreenDeployment", ResourceScope.RestoreInputs),
+            new IamGrant("rds:CreateBlueGreenDeployment", ResourceScope.BlueGreenParameterGroup),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.BlueGreenDeploymentCreation),
+            new IamGrant("rds:AddTagsToResource", ResourceScope.GreenCreation),
+            new IamGrant("rds:CreateDBCluster", ResourceScope.GreenCreation),
+            new IamGrant("rds:CreateDBCluster", ResourceScope.RestoreInputs),
+            new IamGrant("rds:CreateDBCluster", ResourceScope.BlueGreenParameterGroup),
+            new IamGrant("rds:CreateDBInstance", ResourceScope.GreenCreation),
+            new IamGrant("rds:CreateDBInstance", ResourceScope.RestoreInputs),
+            new IamGrant("rds:CreateDBClusterEndpoint", ResourceScope.GreenCreation),
             new IamGrant("kms:CreateGrant", ResourceScope.Key),
             new IamGrant("kms:DescribeKey", ResourceScope.Key)),
-        Write(
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
             "rds",
             "SwitchoverBlueGreenDeployment",
             BlueGreenCutover,
-            Any("rds:SwitchoverBlueGreenDeployment"),
-            Any("rds:ModifyDBCluster"),
-            Any("rds:PromoteReadReplicaDBCluster")),
-        Write(
+            new IamGrant("rds:SwitchoverBlueGreenDeployment", ResourceScope.BlueGreenDeployment),
+            new IamGrant("rds:ModifyDBCluster", ResourceScope.Clusters),
+            new IamGrant("rds:ModifyDBCluster", ResourceScope.GreenResources),
+            new IamGrant("rds:PromoteReadReplicaDBCluster", ResourceScope.GreenResources)),
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
             "rds",
             "DeleteBlueGreenDeployment",
             "Rollback or Cleanup of a Blue/Green cutover",
-            Any("rds:DeleteBlueGreenDeployment"),
-            Any("rds:DeleteDBCluster"),
-            Any("rds:DeleteDBInstance"),
-            Any("rds:DeleteDBClusterEndpoint")),
+            new IamGrant("rds:DeleteBlueGreenDeployment", ResourceScope.BlueGreenDeployment),
+            new IamGrant("rds:DeleteDBCluster", ResourceScope.GreenResources),
+            new IamGrant("rds:DeleteDBInstance", ResourceScope.GreenResources),
+            new IamGrant("rds:DeleteDBClusterEndpoint", ResourceScope.GreenResources)),
 
         // Application Auto Scaling of the Aurora replicas, which Blue/Green does not copy: read at Preflight and CreateBlueGreen,
         // registered again by VerifyBlueGreen. Its validation probes the caller's rds:CreateDBInstance and rds:DeleteDBInstance
-        // (register) and CloudWatch alarm actions (target tracking), and registering creates the service-linked role if missing.
+        // (register) on the replicas it names application-autoscaling-..., and CloudWatch alarm actions (target tracking) on the
+        // alarms it names TargetTracking-cluster:<cluster>-...; registering creates the service-linked role if missing.
         ReadWhen("application-autoscaling", "DescribeScalableTargets", BlueGreen, Any("application-autoscaling:DescribeScalableTargets")),
         ReadWhen("application-autoscaling", "DescribeScalingPolicies", ReplicaScaling, Any("application-autoscaling:DescribeScalingPolicies")),
-        Write(
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
             "application-autoscaling",
             "RegisterScalableTarget",
             ReplicaScaling,
-            Any("application-autoscaling:RegisterScalableTarget"),
-            Any("rds:CreateDBInstance"),
-            Any("rds:DeleteDBInstance"),
+            new IamGrant("application-autoscaling:RegisterScalableTarget", ResourceScope.ScalableTargets),
+            new IamGrant("rds:CreateDBInstance", ResourceScope.AutoScaledReplicas),
+            new IamGrant("rds:DeleteDBInstance", ResourceScope.AutoScaledReplicas),
             new IamGrant("iam:CreateServiceLinkedRole", ResourceScope.AutoScalingServiceLinkedRole)),
-        Write(
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
             "application-autoscaling",
             "PutScalingPolicy",
             ReplicaScaling,
-            Any("application-autoscaling:PutScalingPolicy"),
-            Any("cloudwatch:PutMetricAlarm"),
+            new IamGrant("application-autoscaling:PutScalingPolicy", ResourceScope.ScalableTargets),
+            new IamGrant("cloudwatch:PutMetricAlarm", ResourceScope.AutoScalingAlarms),
             Any("cloudwatch:DescribeAlarms"),
-            Any("cloudwatch:DeleteAlarms")),
+            new IamGrant("cloudwatch:DeleteAlarms", ResourceScope.AutoScalingAlarms)),
 
         // KMS: the target key, and the key Rekey creates under the alias with --create-key.
         Read("kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
@@ -304,7 +367,7 @@ public static class AwsOperationPermissions
             new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
             new IamGrant("backup:TagResource", ResourceScope.BackupVault),
             new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
-            new IamGrant("kms:CreateGrant", ResourceScope.AccountKeys),
+            new IamGrant("kms:CreateGrant", ResourceScope.BackupVaultKeys),
             new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         Write("backup", "CreateBackupPlan", "the plan does not exist yet", new IamGrant("backup:CreateBackupPlan", ResourceScope.BackupPlans)),
         Write("backup", "UpdateBackupPlan", "the plan's rule differs from Rekey's", new IamGrant("backup:UpdateBackupPlan", ResourceScope.BackupPlans)),
@@ -328,7 +391,7 @@ public static class AwsOperationPermissions
             new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
             new IamGrant("backup:TagResource", ResourceScope.BackupVault),
             new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
-            new IamGrant("kms:CreateGrant", ResourceScope.AccountKeys),
+            new IamGrant("kms:CreateGrant", ResourceScope.BackupVaultKeys),
             new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         WriteIn(PolicyAccount.Backup, "backup", "PutBackupVaultAccessPolicy", new IamGrant("backup:PutBackupVaultAccessPolicy", ResourceScope.BackupVault)),
 
@@ -381,6 +444,8 @@ public static class AwsOperationPermissions
 
     private const string BlueGreenCutover = "the cutover uses Blue/Green (--strategy=blue-green, or auto choosing it)";
 
+    private const string RestoreSwapCutover = "the cutover uses restore-swap (--strategy=restore-swap, or auto choosing it)";
+
     private const string ReplicaScaling = "the cluster has an Application Auto Scaling target for its replicas (Preflight and CreateBlueGreen read it, VerifyBlueGreen registers it again)";
 
     private const string BlueGreenFix = "PrepareBlueGreenParameters gives the cluster a parameter group copy for Blue/Green";
@@ -407,6 +472,9 @@ public static class AwsOperationPermissions
 
     private static AwsOperationPermission Write(string service, string operation, string onlyWhen, params IamGrant[] grants) =>
         new(service, operation, PolicyAccount.Source, ReadOnly: false, grants, onlyWhen);
+
+    private static AwsOperationPermission WriteFor(Configuration.CutoverStrategy strategy, string service, string operation, string onlyWhen, params IamGrant[] grants) =>
+        new(service, operation, PolicyAccount.Source, ReadOnly: false, grants, onlyWhen, strategy);
 
     private static AwsOperationPermission ReadIn(PolicyAccount account, string service, string operation, params IamGrant[] grants) =>
         new(service, operation, account, ReadOnly: true, grants);

@@ -15,8 +15,18 @@ public sealed partial record GitHubRepository(string Owner, string Name, string?
     /// <summary>The repository part of the <c>sub</c> claim.</summary>
     public string SubjectRepository => IsImmutable ? $"{Owner}@{OwnerId}/{Name}@{RepositoryId}" : $"{Owner}/{Name}";
 
-    /// <summary>The <c>sub</c> claim of a job that runs in the given GitHub environment.</summary>
+    /// <summary>The <c>sub</c> claim of a job that runs in the given GitHub environment (GitHub's default subject).</summary>
     public string EnvironmentSubject(string environment) => $"repo:{SubjectRepository}:environment:{environment}";
+
+    /// <summary>
+    /// The <c>sub</c> claim once the repository's OIDC subject is customized to <see cref="SubjectClaimKeys"/>:
+    /// a job of this repository, in this environment, defined by this workflow file at this ref.
+    /// </summary>
+    public string WorkflowSubject(string environment, string workflowPath, string workflowRef) =>
+        $"repo:{SubjectRepository}:environment:{environment}:job_workflow_ref:{Owner}/{Name}/{workflowPath}@{workflowRef}";
+
+    /// <summary>The claim keys the repository's OIDC subject customization must include, in this order.</summary>
+    public static readonly IReadOnlyList<string> SubjectClaimKeys = ["repo", "context", "job_workflow_ref"];
 
     /// <summary>Reads <c>org/repo</c> or <c>org@ID/repo@ID</c>.</summary>
     public static bool TryParse(string text, out GitHubRepository? repository)

@@ -8,8 +8,18 @@ namespace Rekey.Iam;
 /// <summary>A generated IAM document and the file it is written to.</summary>
 public sealed record IamDocument(string FileName, string Description, JsonObject Document);
 
-/// <summary>One role of the set-up: where it lives, who may assume it, and what it may do.</summary>
-public sealed record IamRole(string Name, string Account, string Arn, IamDocument Trust, IamDocument Policy, string GitHubVariable, string GitHubEnvironment);
+/// <summary>
+/// One role of the set-up: where it lives, who may assume it, and what it may do (<c>Policy</c>: everything, as one
+/// document; IAM evaluates the union of <see cref="PolicyParts"/>, which is the same).
+/// </summary>
+public sealed record IamRole(string Name, string Account, string Arn, IamDocument Trust, IamDocument Policy, string GitHubVariable, string GitHubEnvironment)
+{
+    /// <summary>
+    /// <see cref="Policy"/> as the documents to create: itself when it fits a managed policy (6,144 characters),
+    /// else its statements split in order into parts that each do; the role holds them all.
+    /// </summary>
+    public IReadOnlyList<IamDocument> PolicyParts { get; init; } = [Policy];
+}
 
 /// <summary>
 /// Makes the IAM roles Rekey's workflows run with, from <see cref="AwsOperationPermissions"/> and the
@@ -27,6 +37,13 @@ public static class IamPolicyGenerator
 
     /// <summary>The alias ConfigureBackup creates the backup account's vault key under.</summary>
     public const string VaultKeyAlias = Backup.BackupSetup.DefaultVaultKeyAlias;
+
+    /// <summary>
+    /// The tag an operator puts on every cluster, instance and custom endpoint of the environment that Rekey may
+    /// migrate (value: the environment's name). A fleet role is scoped by it; Rekey carries it to what it creates
+    /// (restored cluster, new instances, the dress rehearsal's copy) and Blue/Green copies it to green.
+    /// </summary>
+    public const string FleetTagKey = "rekey-environment";
 
     /// <summary>The services Rekey hands roles to: RDS (feature roles), Enhanced Monitoring, AWS Backup.</summary>
     public static readonly IReadOnlyList<string> PassRoleServices = ["rds.amazonaws.com", "monitoring.rds.amazonaws.com", "backup.amazonaws.com"];
@@ -85,10 +102,48 @@ public static class IamPolicyGenerator
                 input.PlanEnvironment));
         }
 
-        return roles;
+        return [.. roles.Select(r => r with { PolicyParts = Split(r.Policy) })];
     }
 
-    /// <summary>Only a job of this repository running in this GitHub environment, with a token meant for STS.</summary>
+    /// <summary>A permission document in parts that each fit a managed policy, statements kept whole and in order.</summary>
+    public static IReadOnlyList<IamDocument> Split(IamDocument policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (IamPolicySizes.CharactersOf(policy) <= IamPolicySizes.ManagedPolicy)
+        {
+            return [policy];
+        }
+
+        var envelope = new JsonObject { ["Version"] = PolicyVersion, ["Statement"] = new JsonArray() }.ToJsonString().Length;
+        var parts = new List<List<JsonNode>>();
+        var current = new List<JsonNode>();
+        var length = envelope;
+        foreach (var statement in policy.Document["Statement"]!.AsArray())
+        {
+            var size = statement!.ToJsonString().Length + 1;
+            if (current.Count > 0 && length + size > IamPolicySizes.ManagedPolicy)
+            {
+                parts.Add(current);
+                current = [];
+                length = envelope;
+            }
+
+            current.Add(statement.DeepClone());
+            length += size;
+        }
+
+        parts.Add(current);
+        var stem = Path.GetFileNameWithoutExtension(policy.FileName);
+        return [.. parts.Select((statements, i) => new IamDocument(
+            i == 0 ? policy.FileName : $"{stem}-{i + 1}.json",
+            $"{policy.Description} (part {i + 1} of {parts.Count})",
+            new JsonObject { ["Version"] = PolicyVersion, ["Statement"] = new JsonArray([.. statements]) }))];
+    }
+
+    /// <summary>
+    /// Only a job of this repository, running in this GitHub environment, defined by Rekey's workflow file on its
+    /// reviewed ref (the customized <c>sub</c> claim with job_workflow_ref), with a token meant for STS.
+    /// </summary>
     public static JsonObject GitHubTrust(IamSetupInput input, string environment) =>
         Document(new JsonObject
         {
@@ -101,7 +156,7 @@ public static class IamPolicyGenerator
                 ["StringEquals"] = new JsonObject
                 {
                     [$"{GitHubTokenIssuer}:aud"] = StsAudience,
-                    [$"{GitHubTokenIssuer}:sub"] = input.Repository.EnvironmentSubject(environment),
+                    [$"{GitHubTokenIssuer}:sub"] = Strings(input.WorkflowPaths.Select(w => input.Repository.WorkflowSubject(environment, w, input.WorkflowRef))),
                 },
             },
         });
@@ -111,7 +166,7 @@ public static class IamPolicyGenerator
     {
         var accountId = account == PolicyAccount.Backup ? input.BackupAccount ?? throw new ArgumentException("No backup account.", nameof(input)) : input.Account;
         var grants = AwsOperationPermissions.All
-            .Where(p => p.Account == account && (p.ReadOnly || !readOnly))
+            .Where(p => p.Account == account && (p.ReadOnly || !readOnly) && p.ServesStrategy(input.Strategy))
             .Where(p => input.BackupAccount is not null || p.Service != "backup")
             .SelectMany(p => p.Grants);
 
@@ -136,25 +191,28 @@ public static class IamPolicyGenerator
 
     private static JsonObject Policy(IamSetupInput input, IEnumerable<IamGrant> grants, string accountId, string? backupRoleName)
     {
+        // One statement per distinct resource list and condition: scopes that resolve alike (a fleet role's) share it.
         var statements = new JsonArray();
-        foreach (var scope in grants.GroupBy(g => g.Scope).OrderBy(g => g.Key))
+        var resolvedGrants = grants
+            .GroupBy(g => g.Scope)
+            .OrderBy(g => g.Key)
+            .Select(g => (Scope: g.Key, Actions: g.Select(x => x.Action), Resolved: Resolve(input, g.Key, accountId, backupRoleName)))
+            .Where(g => g.Resolved is not null)
+            .GroupBy(g => string.Join('\n', g.Resolved!.Value.Resources) + "|" + g.Resolved!.Value.Condition?.ToJsonString(), StringComparer.Ordinal);
+        foreach (var same in resolvedGrants)
         {
-            var resolved = Resolve(input, scope.Key, accountId, backupRoleName);
-            if (resolved is null)
-            {
-                continue;
-            }
-
+            var first = same.First();
+            var resources = first.Resolved!.Value.Resources;
             var statement = new JsonObject
             {
-                ["Sid"] = scope.Key.ToString(),
+                ["Sid"] = first.Scope.ToString(),
                 ["Effect"] = "Allow",
-                ["Action"] = Strings(scope.Select(g => g.Action).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
-                ["Resource"] = resolved.Value.Resources.Count == 1 ? resolved.Value.Resources[0] : Strings(resolved.Value.Resources),
+                ["Action"] = Strings(same.SelectMany(g => g.Actions).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+                ["Resource"] = resources.Count == 1 ? resources[0] : Strings(resources),
             };
-            if (resolved.Value.Condition is { } condition)
+            if (first.Resolved!.Value.Condition is { } condition)
             {
-                statement["Condition"] = condition;
+                statement["Condition"] = condition.DeepClone();
             }
 
             statements.Add(statement);
@@ -193,15 +251,22 @@ public static class IamPolicyGenerator
         var r = input.Region;
         var rds = $"arn:{p}:rds:{r}:{account}";
         var kms = $"arn:{p}:kms:{r}:{account}";
-        string[] clusters = [input.ClusterId, input.ClusterId + input.OldSuffix];
+        if (input.Fleet && FleetScope(input, scope, rds) is { } fleet)
+        {
+            return fleet;
+        }
+
+        // The renamed cluster: --old-suffix, and -old1..-old9, the names a Blue/Green switchover gives blue.
+        string[] clusters = [input.ClusterId, .. OldNames(input, input.ClusterId)];
+        var instances = input.InstanceIds.SelectMany(i => new[] { i }.Concat(OldNames(input, i)));
 
         return scope switch
         {
             ResourceScope.Any => (["*"], null),
-            ResourceScope.Clusters => (clusters.Select(c => $"{rds}:cluster:{c}").ToList(), null),
-            ResourceScope.Instances => NonEmpty(input.InstanceIds.SelectMany(i => new[] { i, i + input.OldSuffix }).Select(i => $"{rds}:db:{i}")),
+            ResourceScope.Clusters or ResourceScope.CreatedClusters => (clusters.Select(c => $"{rds}:cluster:{c}").ToList(), null),
+            ResourceScope.Instances or ResourceScope.CreatedInstances => NonEmpty(instances.Select(i => $"{rds}:db:{i}")),
             ResourceScope.Snapshots => (clusters.Select(c => $"{rds}:cluster-snapshot:{c}-rekey-*").ToList(), null),
-            ResourceScope.CustomEndpoints => NonEmpty(input.CustomEndpointNames.Select(e => $"{rds}:cluster-endpoint:{e}")),
+            ResourceScope.CustomEndpoints or ResourceScope.CreatedCustomEndpoints => NonEmpty(input.CustomEndpointNames.Select(e => $"{rds}:cluster-endpoint:{e}")),
             ResourceScope.RestoreInputs => NonEmpty(
                 input.ClusterParameterGroups.Select(g => $"{rds}:cluster-pg:{g}")
                     .Concat(input.SubnetGroups.Select(g => $"{rds}:subgrp:{g}"))
@@ -209,17 +274,70 @@ public static class IamPolicyGenerator
             ResourceScope.DressRehearsalCluster => ([$"{rds}:cluster:{DressRehearsal.DressRehearsalCluster.NameFor(input.ClusterId)}"], null),
             ResourceScope.DressRehearsalInstance => ([$"{rds}:db:{DressRehearsal.DressRehearsalCluster.WriterNameFor(input.ClusterId)}"], null),
             ResourceScope.SourceCluster => ([$"{rds}:cluster:{input.ClusterId}"], null),
-            ResourceScope.ClusterRekeyTags => (
-                [$"{rds}:cluster:{input.ClusterId}"],
-                new JsonObject { ["ForAllValues:StringLike"] = new JsonObject { ["aws:TagKeys"] = State.RekeyTags.Prefix + "*" } }),
+            ResourceScope.ClusterRekeyTags => ([$"{rds}:cluster:{input.ClusterId}"], RekeyTagKeys()),
             ResourceScope.BlueGreenParameterGroup => ([$"{rds}:cluster-pg:{BlueGreenParameters.CopyName(input.ClusterId)}"], null),
+            ResourceScope.BlueGreenDeployment => ([$"{rds}:deployment:*"], Equals("aws:ResourceTag/" + State.RekeyTags.OriginalId, input.ClusterId)),
+            ResourceScope.BlueGreenDeploymentCreation => ([$"{rds}:deployment:*"], Equals("aws:RequestTag/" + State.RekeyTags.OriginalId, input.ClusterId)),
+            ResourceScope.GreenResources => (GreenArns(rds), Equals("aws:ResourceTag/" + State.RekeyTags.OriginalId, input.ClusterId)),
+            ResourceScope.GreenCreation => (GreenArns(rds), Equals("aws:RequestTag/" + State.RekeyTags.OriginalId, input.ClusterId)),
+            ResourceScope.AutoScalingAlarms => ([$"arn:{p}:cloudwatch:{r}:{account}:alarm:TargetTracking-cluster:{input.ClusterId}-*"], null),
+            _ => Shared(input, scope, account, backupRoleName, kms, rds),
+        };
+    }
+
+    /// <summary>A fleet role's scopes: the operator's tag on what exists, in the request for what Rekey creates, and Rekey's own name patterns.</summary>
+    private static (IReadOnlyList<string>, JsonObject?)? FleetScope(IamSetupInput input, ResourceScope scope, string rds)
+    {
+        var tagged = Equals("aws:ResourceTag/" + FleetTagKey, input.Environment);
+        var requested = Equals("aws:RequestTag/" + FleetTagKey, input.Environment);
+        return scope switch
+        {
+            ResourceScope.Clusters or ResourceScope.SourceCluster => ([$"{rds}:cluster:*"], tagged),
+            ResourceScope.Instances => ([$"{rds}:db:*"], tagged),
+            ResourceScope.CustomEndpoints => ([$"{rds}:cluster-endpoint:*"], tagged),
+            ResourceScope.GreenResources => (GreenArns(rds), tagged),
+            ResourceScope.CreatedClusters => ([$"{rds}:cluster:*"], requested),
+            ResourceScope.CreatedInstances => ([$"{rds}:db:*"], requested),
+            ResourceScope.CreatedCustomEndpoints => ([$"{rds}:cluster-endpoint:*"], requested),
+            ResourceScope.GreenCreation => (GreenArns(rds), requested),
+            ResourceScope.Snapshots => ([$"{rds}:cluster-snapshot:*-rekey-*"], null),
+            ResourceScope.RestoreInputs => ([$"{rds}:cluster-pg:*", $"{rds}:subgrp:*", $"{rds}:pg:*"], null),
+            ResourceScope.BlueGreenParameterGroup => ([$"{rds}:cluster-pg:{BlueGreenParameters.CopyName("*")}"], null),
+            ResourceScope.DressRehearsalCluster => ([$"{rds}:cluster:{DressRehearsal.DressRehearsalCluster.NameFor("*")}"], null),
+            ResourceScope.DressRehearsalInstance => ([$"{rds}:db:{DressRehearsal.DressRehearsalCluster.WriterNameFor("*")}"], null),
+            ResourceScope.ClusterRekeyTags => ([$"{rds}:cluster:*"], Merge(tagged, RekeyTagKeys())),
+            ResourceScope.BlueGreenDeployment => ([$"{rds}:deployment:*"], tagged),
+            ResourceScope.BlueGreenDeploymentCreation => ([$"{rds}:deployment:*"], requested),
+            ResourceScope.AutoScalingAlarms => ([$"arn:{input.Partition}:cloudwatch:{input.Region}:{input.Account}:alarm:TargetTracking-cluster:*"], null),
+            _ => null,
+        };
+    }
+
+    private static (IReadOnlyList<string>, JsonObject?)? Shared(IamSetupInput input, ResourceScope scope, string account, string? backupRoleName, string kms, string rds)
+    {
+        var p = input.Partition;
+        var r = input.Region;
+        return scope switch
+        {
             ResourceScope.Proxies => ([$"{rds}:db-proxy:*", $"{rds}:target-group:*"], null),
+            ResourceScope.ScalableTargets => (
+                [$"arn:{p}:application-autoscaling:{r}:{account}:scalable-target/*"],
+                new JsonObject
+                {
+                    ["StringEquals"] = new JsonObject
+                    {
+                        ["application-autoscaling:service-namespace"] = "rds",
+                        ["application-autoscaling:scalable-dimension"] = "rds:cluster:ReadReplicaCount",
+                    },
+                }),
+            ResourceScope.AutoScaledReplicas => ([$"{rds}:db:application-autoscaling-*"], null),
             ResourceScope.Key => TargetKey(input, kms),
             ResourceScope.CreatedKeys => ([$"{kms}:key/*"], TagCondition("aws:ResourceTag")),
             ResourceScope.KeyCreation => (["*"], TagCondition("aws:RequestTag")),
             ResourceScope.Alias => input.Key.IsAlias ? ([$"{kms}:{AliasName(input.Key)}"], null) : null,
             ResourceScope.VaultKeyAlias => ([$"{kms}:{VaultKeyAlias}"], null),
             ResourceScope.AccountKeys => ([$"{kms}:key/*"], null),
+            ResourceScope.BackupVaultKeys => ([$"{kms}:key/*"], Equals("kms:ViaService", $"backup.{r}.amazonaws.com")),
             ResourceScope.Topic => input.TopicArn is { } topic ? ([topic], null) : null,
             ResourceScope.BackupVault => (account == input.Account ? input.SourceBackupVault ?? input.BackupVault : input.BackupVault) is { } vault
                 ? ([$"arn:{p}:backup:{r}:{account}:backup-vault:{vault}"], null)
@@ -244,6 +362,28 @@ public static class IamPolicyGenerator
                 new JsonObject { ["StringLike"] = new JsonObject { ["iam:AWSServiceName"] = "rds.application-autoscaling.amazonaws.com" } }),
             _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "A scope without a resolution."),
         };
+    }
+
+    /// <summary>The names a cluster or instance has after a rename: --old-suffix, and -old1..-old9 from a Blue/Green switchover.</summary>
+    private static IEnumerable<string> OldNames(IamSetupInput input, string id) =>
+        new[] { id + input.OldSuffix, id + "-old?" }.Distinct(StringComparer.Ordinal);
+
+    private static List<string> GreenArns(string rds) => [$"{rds}:cluster:*", $"{rds}:db:*", $"{rds}:cluster-endpoint:*"];
+
+    private static JsonObject RekeyTagKeys() =>
+        new() { ["ForAllValues:StringLike"] = new JsonObject { ["aws:TagKeys"] = State.RekeyTags.Prefix + "*" } };
+
+    private static JsonObject Equals(string key, string value) => new() { ["StringEquals"] = new JsonObject { [key] = value } };
+
+    private static JsonObject Merge(JsonObject first, JsonObject second)
+    {
+        var merged = (JsonObject)first.DeepClone();
+        foreach (var (op, value) in second)
+        {
+            merged[op] = value!.DeepClone();
+        }
+
+        return merged;
     }
 
     /// <summary>

@@ -49,6 +49,25 @@ public sealed record IamSetupInput
     /// <summary>The vault in the cluster's account that the plan backs up into; null means the same name as <see cref="BackupVault"/>.</summary>
     public string? SourceBackupVault { get; init; }
 
+    /// <summary>
+    /// One role set for every cluster of the environment: grants scoped by the operator's
+    /// <see cref="IamPolicyGenerator.FleetTagKey"/> tag and the names Rekey gives, not by the cluster's names,
+    /// so the documents keep their size whatever the fleet's size.
+    /// </summary>
+    public bool Fleet { get; init; }
+
+    /// <summary>The clusters tagged for the environment when the fleet's roles were generated (for the set-up page; the policies do not name them).</summary>
+    public IReadOnlyList<string> FleetClusterIds { get; init; } = [];
+
+    /// <summary>The cutover strategy the roles are for: restore-swap leaves out Blue/Green's changes, blue-green the restore's; auto grants both.</summary>
+    public CutoverStrategy Strategy { get; init; } = CutoverStrategy.Auto;
+
+    /// <summary>The workflow files that alone may assume the roles (one cluster, and the fleet), as GitHub's job_workflow_ref claim names them.</summary>
+    public IReadOnlyList<string> WorkflowPaths { get; init; } = [".github/workflows/rekey.yml", ".github/workflows/rekey-fleet.yml"];
+
+    /// <summary>The git ref of that workflow file (the default branch, where its changes are reviewed).</summary>
+    public string WorkflowRef { get; init; } = "refs/heads/main";
+
     public string PlanEnvironment => $"{Environment}-plan";
 
     public string PlanRoleName => $"rekey-{Environment}-plan";

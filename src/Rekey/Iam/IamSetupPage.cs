@@ -11,7 +11,9 @@ public static class IamSetupPage
         ArgumentNullException.ThrowIfNull(roles);
 
         var page = new StringBuilder();
-        page.AppendLine($"# IAM and OIDC set-up for {input.ClusterId} ({input.Environment})");
+        page.AppendLine(input.Fleet
+            ? $"# IAM and OIDC set-up for every cluster tagged {IamPolicyGenerator.FleetTagKey}={input.Environment}"
+            : $"# IAM and OIDC set-up for {input.ClusterId} ({input.Environment})");
         page.AppendLine();
         page.AppendLine($"Account {input.Account}, Region {input.Region}, repository `{input.Repository}`.");
         page.AppendLine("Every action listed is one the pipeline calls; docs/github-setup.md explains the environments.");
@@ -23,22 +25,48 @@ public static class IamSetupPage
         page.AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var role in roles)
         {
-            page.AppendLine($"| `{role.Name}` | {role.Account} | [{role.Trust.FileName}]({role.Trust.FileName}) | [{role.Policy.FileName}]({role.Policy.FileName}) | `{role.GitHubVariable}` = `{role.Arn}` | `{role.GitHubEnvironment}` |");
+            page.AppendLine($"| `{role.Name}` | {role.Account} | [{role.Trust.FileName}]({role.Trust.FileName}) | {string.Join(", ", role.PolicyParts.Select(d => $"[{d.FileName}]({d.FileName})"))} | `{role.GitHubVariable}` = `{role.Arn}` | `{role.GitHubEnvironment}` |");
+        }
+
+        page.AppendLine();
+        if (input.Fleet)
+        {
+            page.AppendLine($"Scoped by tag: tag every cluster, instance and custom endpoint Rekey may migrate with `{IamPolicyGenerator.FleetTagKey}={input.Environment}` (tagged now: {string.Join(", ", input.FleetClusterIds)}).");
+            page.AppendLine("Rekey carries the tag to what it creates; the policies do not name clusters, so their size does not grow with the fleet.");
+            page.AppendLine();
+        }
+
+        page.AppendLine("## Sizes");
+        page.AppendLine();
+        foreach (var size in IamPolicySizes.Measure(roles))
+        {
+            page.AppendLine($"- {IamPolicySizes.Describe(size)}");
         }
 
         page.AppendLine();
         page.AppendLine("## GitHub's OIDC subject");
         page.AppendLine();
-        page.AppendLine($"The trust policies accept a token only with audience `{IamPolicyGenerator.StsAudience}` and exactly this `sub`:");
+        page.AppendLine("The trust policies accept only a job of Rekey's workflow file on its reviewed ref, in the role's environment. GitHub puts the");
+        page.AppendLine("workflow in the token's `sub` only once the repository's OIDC subject is customized; make this setting first (repository admin):");
         page.AppendLine();
-        page.AppendLine($"- plan role: `{input.Repository.EnvironmentSubject(input.PlanEnvironment)}`");
-        page.AppendLine($"- migration role: `{input.Repository.EnvironmentSubject(input.Environment)}`");
-        page.AppendLine($"- dress rehearsal role: `{input.Repository.EnvironmentSubject(input.PlanEnvironment)}` (no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
+        page.AppendLine("```bash");
+        page.AppendLine($"gh api --method PUT repos/{input.Repository.Owner}/{input.Repository.Name}/actions/oidc/customization/sub \\");
+        page.AppendLine($"  --input - <<< '{{\"use_default\":false,\"include_claim_keys\":[{string.Join(",", GitHubRepository.SubjectClaimKeys.Select(k => $"\"{k}\""))}]}}'");
+        page.AppendLine("```");
+        page.AppendLine();
+        page.AppendLine($"The trust policies accept a token only with audience `{IamPolicyGenerator.StsAudience}` and one of these `sub` (one per workflow file):");
+        page.AppendLine();
+        foreach (var workflow in input.WorkflowPaths)
+        {
+            page.AppendLine($"- plan role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, workflow, input.WorkflowRef)}`");
+            page.AppendLine($"- migration role: `{input.Repository.WorkflowSubject(input.Environment, workflow, input.WorkflowRef)}`");
+            page.AppendLine($"- dress rehearsal role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, workflow, input.WorkflowRef)}` (no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
+        }
         page.AppendLine();
         page.AppendLine("GitHub writes the repository into `sub` in one of two forms, chosen by the owner's OIDC settings:");
         page.AppendLine();
-        page.AppendLine($"- classic, by name: `repo:{input.Repository.Owner}/{input.Repository.Name}:environment:{input.Environment}`;");
-        page.AppendLine($"- immutable, by name and numeric id: `repo:{input.Repository.Owner}@OWNER_ID/{input.Repository.Name}@REPOSITORY_ID:environment:{input.Environment}`,");
+        page.AppendLine($"- classic, by name: `repo:{input.Repository.Owner}/{input.Repository.Name}:environment:{input.Environment}:job_workflow_ref:...`;");
+        page.AppendLine($"- immutable, by name and numeric id: `repo:{input.Repository.Owner}@OWNER_ID/{input.Repository.Name}@REPOSITORY_ID:environment:{input.Environment}:job_workflow_ref:...`,");
         page.AppendLine("  which a repository deleted and re-created under the same name cannot match.");
         page.AppendLine();
         page.AppendLine(input.Repository.IsImmutable
@@ -58,7 +86,10 @@ public static class IamSetupPage
             // The cutover and dress rehearsal jobs ask for six-hour credentials; a restore of a large cluster takes hours.
             var duration = role.Name == input.MigrationRoleName || role.Name == input.DressRehearsalRoleName ? " --max-session-duration 21600" : string.Empty;
             page.AppendLine($"aws iam create-role --role-name {role.Name} --assume-role-policy-document file://{role.Trust.FileName}{duration}");
-            page.AppendLine($"aws iam put-role-policy --role-name {role.Name} --policy-name rekey --policy-document file://{role.Policy.FileName}");
+            foreach (var (part, i) in role.PolicyParts.Select((d, i) => (d, i)))
+            {
+                page.AppendLine($"aws iam put-role-policy --role-name {role.Name} --policy-name rekey{(i == 0 ? string.Empty : $"-{i + 1}")} --policy-document file://{part.FileName}");
+            }
         }
 
         page.AppendLine("```");

@@ -23,9 +23,9 @@ public static class IamSetupReader
         ArgumentNullException.ThrowIfNull(settings);
 
         var problems = new List<string>();
-        if (settings.Cluster is null)
+        if (settings.Cluster is null && !settings.IamFleet)
         {
-            problems.Add("--cluster is needed: the policies are scoped to that cluster and its instances.");
+            problems.Add($"--cluster is needed: the policies are scoped to that cluster and its instances (or give --{ArgumentNames.IamScope}=fleet for one role set for every cluster tagged {IamPolicyGenerator.FleetTagKey}=<environment>).");
         }
 
         if (settings.GitHubRepo is null)
@@ -56,6 +56,11 @@ public static class IamSetupReader
 
         var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
         var partition = identity.Arn.Split(':')[1];
+        if (settings.IamFleet)
+        {
+            return await ReadFleetAsync(rds, settings, region, partition, identity.Account, repository!, cancellationToken).ConfigureAwait(false);
+        }
+
         var reader = new ClusterReader(rds);
         var cluster = await reader.FindClusterAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidArgumentsException([$"Cluster {settings.Cluster} does not exist in account {identity.Account}, Region {region}: check --cluster and --region."]);
@@ -91,6 +96,66 @@ public static class IamSetupReader
             PassedRoleArns = passedRoles,
             BackupServiceRoleArn = serviceRole,
             Key = settings.KmsKey!,
+            Strategy = settings.Strategy,
+            TopicArn = settings.SnsTopicArn,
+            BackupAccount = settings.BackupAccount,
+            BackupVault = settings.BackupVault ?? (settings.BackupAccount is null ? null : BackupSetup.DefaultVaultName),
+            SourceBackupVault = settings.SourceBackupVault,
+        };
+    }
+
+    /// <summary>
+    /// The fleet of the environment: every cluster tagged <see cref="IamPolicyGenerator.FleetTagKey"/>=&lt;environment&gt;.
+    /// Only the roles they hand to RDS are read from them (a handful, shared across the fleet); everything else is scoped by tag.
+    /// </summary>
+    private static async Task<IamSetupInput> ReadFleetAsync(IAmazonRDS rds, RekeySettings settings, string region, string partition, string account, GitHubRepository repository, CancellationToken cancellationToken)
+    {
+        var environment = settings.Environment!;
+        var clusters = new List<Aws.RDS.Model.DBCluster>();
+        await foreach (var cluster in rds.DescribeDBClustersAllAsync(new Aws.RDS.Model.DescribeDBClustersRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            if ((cluster.TagList ?? []).Any(t => t.Key == IamPolicyGenerator.FleetTagKey && t.Value == environment))
+            {
+                clusters.Add(cluster);
+            }
+        }
+
+        if (clusters.Count == 0)
+        {
+            throw new InvalidArgumentsException([
+                $"No cluster in account {account}, Region {region} carries the tag {IamPolicyGenerator.FleetTagKey}={environment}: tag every cluster, instance and custom endpoint Rekey may migrate in {environment}, then run IamPolicies again."]);
+        }
+
+        var reader = new ClusterReader(rds);
+        var passedRoles = new List<string>();
+        foreach (var cluster in clusters)
+        {
+            passedRoles.AddRange((cluster.AssociatedRoles ?? []).Select(r => r.RoleArn).OfType<string>());
+            passedRoles.AddRange((await reader.InstancesOfAsync(cluster.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false)).Select(i => i.MonitoringRoleArn).OfType<string>());
+        }
+
+        string? serviceRole = null;
+        if (settings.BackupAccount is not null)
+        {
+            serviceRole = settings.BackupServiceRoleArn ?? BackupSetup.DefaultServiceRoleArn(partition, account);
+            passedRoles.Add(serviceRole);
+        }
+
+        return new IamSetupInput
+        {
+            Partition = partition,
+            Account = account,
+            Region = region,
+            Repository = repository,
+            Environment = environment,
+            ClusterId = "*",
+            Fleet = true,
+            FleetClusterIds = clusters.Select(c => c.DBClusterIdentifier).OfType<string>().Order(StringComparer.Ordinal).ToList(),
+            OldSuffix = settings.OldSuffix,
+            PassedRoleArns = passedRoles.Distinct(StringComparer.Ordinal).ToList(),
+            BackupServiceRoleArn = serviceRole,
+            Key = settings.KmsKey!,
+            Strategy = settings.Strategy,
             TopicArn = settings.SnsTopicArn,
             BackupAccount = settings.BackupAccount,
             BackupVault = settings.BackupVault ?? (settings.BackupAccount is null ? null : BackupSetup.DefaultVaultName),

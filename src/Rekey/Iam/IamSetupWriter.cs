@@ -15,7 +15,7 @@ public static class IamSetupWriter
         ArgumentNullException.ThrowIfNull(roles);
         Directory.CreateDirectory(folder);
         var written = new List<string>();
-        foreach (var document in roles.SelectMany(r => new[] { r.Trust, r.Policy }))
+        foreach (var document in roles.SelectMany(r => new[] { r.Trust }.Concat(r.PolicyParts)))
         {
             var path = Path.Combine(folder, document.FileName);
             File.WriteAllText(path, document.Document.ToJsonString(Indented) + "\n");

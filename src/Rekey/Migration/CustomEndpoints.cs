@@ -12,6 +12,10 @@ public static class CustomEndpoints
     /// <summary>Creates the recorded custom endpoints on <paramref name="clusterId"/>, waiting for names still held by endpoints being deleted.</summary>
     public static async Task CreateAsync(RekeyRun run, SourceDefinition definition, string clusterId, string step, CancellationToken cancellationToken)
     {
+        // The endpoints carry the cluster's own tags (not Rekey's), so a role scoped by the operator's tag may later delete them.
+        var tags = definition.CustomEndpoints.Count == 0
+            ? []
+            : CarriedSettings.UserTags((await new Clusters.ClusterReader(run.Rds).FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false))?.TagList);
         foreach (var endpoint in definition.CustomEndpoints)
         {
             await run.Wait.UntilAsync(
@@ -42,6 +46,7 @@ public static class CustomEndpoints
                                 EndpointType = endpoint.EndpointType,
                                 StaticMembers = endpoint.StaticMembers.Count > 0 ? [.. endpoint.StaticMembers] : null,
                                 ExcludedMembers = endpoint.ExcludedMembers.Count > 0 ? [.. endpoint.ExcludedMembers] : null,
+                                Tags = tags.Count > 0 ? [.. tags] : null,
                             },
                             token).ConfigureAwait(false);
                         run.Journal.Add(step, $"Created custom endpoint {endpoint.Name} ({endpoint.EndpointType}) on {clusterId}.");

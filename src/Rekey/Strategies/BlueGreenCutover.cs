@@ -127,6 +127,9 @@ public static class BlueGreenCutover
                         new Tag { Key = RekeyTags.OriginalId, Value = run.ClusterId },
                         new Tag { Key = RekeyTags.RunId, Value = run.RunId },
                         new Tag { Key = RekeyTags.TargetKey, Value = targetKeyArn },
+
+                        // The cluster's own tags too: a role scoped by the operator's tag may then switch over and delete it.
+                        .. Migration.CarriedSettings.UserTags(blue.TagList),
                     ],
                 },
                 cancellationToken).ConfigureAwait(false);

@@ -50,7 +50,7 @@ public sealed class IamPolicyGeneratorTests
                                        && Resources(s).Any(r => r.Contains(resourceFragment, StringComparison.Ordinal)));
 
     [Fact]
-    public void Both_roles_trust_only_GitHubs_token_for_STS_from_their_own_environment_of_the_repository()
+    public void Both_roles_trust_only_GitHubs_token_for_STS_from_Rekeys_workflow_file_in_their_own_environment_of_the_repository()
     {
         var roles = IamPolicyGenerator.Generate(Input());
 
@@ -61,7 +61,9 @@ public sealed class IamPolicyGeneratorTests
             Assert.Equal("sts:AssumeRoleWithWebIdentity", statement["Action"]!.GetValue<string>());
             var equals = statement["Condition"]!["StringEquals"]!.AsObject();
             Assert.Equal("sts.amazonaws.com", equals["token.actions.githubusercontent.com:aud"]!.GetValue<string>());
-            Assert.Equal($"repo:acme/db-tools:environment:{environment}", equals["token.actions.githubusercontent.com:sub"]!.GetValue<string>());
+            Assert.Equal(
+                [$"repo:acme/db-tools:environment:{environment}:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", $"repo:acme/db-tools:environment:{environment}:job_workflow_ref:acme/db-tools/.github/workflows/rekey-fleet.yml@refs/heads/main"],
+                equals["token.actions.githubusercontent.com:sub"]!.AsArray().Select(v => v!.GetValue<string>()));
         }
     }
 
@@ -75,7 +77,7 @@ public sealed class IamPolicyGeneratorTests
         Assert.Equal("REKEY_DRESS_REHEARSAL_ROLE_ARN", dress.GitHubVariable);
         Assert.Equal("prod-plan", dress.GitHubEnvironment);
         var trust = Statements(dress.Trust.Document).Single()["Condition"]!["StringEquals"]!.AsObject();
-        Assert.Equal("repo:acme/db-tools:environment:prod-plan", trust["token.actions.githubusercontent.com:sub"]!.GetValue<string>());
+        Assert.Contains("repo:acme/db-tools:environment:prod-plan:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", trust["token.actions.githubusercontent.com:sub"]!.AsArray().Select(v => v!.GetValue<string>()));
 
         // Every read of the plan role (but no chain into the backup account), plus its own changes.
         var granted = IamPolicyGenerator.ActionsOf(dress.Policy.Document);
@@ -105,8 +107,8 @@ public sealed class IamPolicyGeneratorTests
     {
         var roles = IamPolicyGenerator.Generate(Input(repository: "acme@1234/db-tools@56789"));
 
-        var sub = Statements(Role(roles, "rekey-prod-migration").Trust.Document).Single()["Condition"]!["StringEquals"]!["token.actions.githubusercontent.com:sub"]!.GetValue<string>();
-        Assert.Equal("repo:acme@1234/db-tools@56789:environment:prod", sub);
+        var sub = Statements(Role(roles, "rekey-prod-migration").Trust.Document).Single()["Condition"]!["StringEquals"]!["token.actions.githubusercontent.com:sub"]!.AsArray().Select(v => v!.GetValue<string>());
+        Assert.Contains("repo:acme@1234/db-tools@56789:environment:prod:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", sub);
     }
 
     [Theory]
@@ -122,19 +124,27 @@ public sealed class IamPolicyGeneratorTests
     public void The_migration_role_may_change_the_cluster_and_its_instances_under_the_original_and_the_renamed_identifiers_only()
     {
         var policy = Role(IamPolicyGenerator.Generate(Input(suffix: "-pre-cmk")), "rekey-prod-migration").Policy.Document;
+        var byName = new JsonObject { ["Statement"] = new JsonArray([.. Statements(policy).Where(s => s["Condition"] is null).Select(s => s.DeepClone())]) };
 
-        var clusters = StatementGranting(policy, "rds:ModifyDBCluster", ":cluster:");
+        // -old1..-old9: the names a Blue/Green switchover gives the old blue.
+        var clusters = StatementGranting(byName, "rds:ModifyDBCluster", ":cluster:");
         Assert.Equal(
-            ["arn:aws:rds:eu-west-1:111111111111:cluster:orders", "arn:aws:rds:eu-west-1:111111111111:cluster:orders-pre-cmk"],
+            ["arn:aws:rds:eu-west-1:111111111111:cluster:orders", "arn:aws:rds:eu-west-1:111111111111:cluster:orders-pre-cmk", "arn:aws:rds:eu-west-1:111111111111:cluster:orders-old?"],
             Resources(clusters));
-        var instances = StatementGranting(policy, "rds:ModifyDBInstance", ":db:");
+        var instances = StatementGranting(byName, "rds:ModifyDBInstance", ":db:");
         Assert.Equal(
             [
-                "arn:aws:rds:eu-west-1:111111111111:db:orders-1", "arn:aws:rds:eu-west-1:111111111111:db:orders-1-pre-cmk",
-                "arn:aws:rds:eu-west-1:111111111111:db:orders-2", "arn:aws:rds:eu-west-1:111111111111:db:orders-2-pre-cmk",
+                "arn:aws:rds:eu-west-1:111111111111:db:orders-1", "arn:aws:rds:eu-west-1:111111111111:db:orders-1-pre-cmk", "arn:aws:rds:eu-west-1:111111111111:db:orders-1-old?",
+                "arn:aws:rds:eu-west-1:111111111111:db:orders-2", "arn:aws:rds:eu-west-1:111111111111:db:orders-2-pre-cmk", "arn:aws:rds:eu-west-1:111111111111:db:orders-2-old?",
             ],
             Resources(instances));
-        Assert.DoesNotContain(Statements(policy).SelectMany(Resources), r => r.Contains(":cluster:*", StringComparison.Ordinal) || r.Contains(":db:*", StringComparison.Ordinal));
+
+        // Every cluster or instance of the account only with the cluster's own rekey:original-id tag (Blue/Green's green, named by AWS).
+        foreach (var statement in Statements(policy).Where(s => Resources(s).Any(r => r.EndsWith(":cluster:*", StringComparison.Ordinal) || r.EndsWith(":db:*", StringComparison.Ordinal))))
+        {
+            Assert.Contains("rekey:original-id", statement["Condition"]!.ToJsonString(), StringComparison.Ordinal);
+            Assert.Contains("\"orders\"", statement["Condition"]!.ToJsonString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
