@@ -90,9 +90,13 @@ public sealed class RekeyContext : FrostingContext, IDisposable
             ? $"{server}/{repository}/actions/runs/{run}"
             : null;
 
-    /// <summary>Adds Markdown to the job's summary page; does nothing outside GitHub Actions.</summary>
-    public void AddToStepSummary(string markdown)
+    /// <summary>Warnings the job summary shows already, so that a later part of it does not repeat them.</summary>
+    public ISet<string> WarningsInStepSummary { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Adds Markdown to the job's summary page, noting the <paramref name="warnings"/> it shows; does nothing outside GitHub Actions.</summary>
+    public void AddToStepSummary(string markdown, IEnumerable<string>? warnings = null)
     {
+        WarningsInStepSummary.UnionWith(warnings ?? []);
         if (GitHubActions is { IsRunningOnGitHubActions: true, Environment.Runtime.StepSummary: not null })
         {
             GitHubActions.Commands.SetStepSummary(markdown);

@@ -107,7 +107,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         // One file pair per target, so a cutover's evidence survives the Backup (or Verify) that follows it in the same run.
         var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, ReportName(context.Settings.Cluster, mode.Targets.Count > 0 ? mode.Targets.Select(TaskName) : [_target]));
         context.Log.Information("Report: {0} and {1}", json, markdown);
-        context.AddToStepSummary(report.ToMarkdown());
+        context.AddToStepSummary(report.ToMarkdown(context.WarningsInStepSummary), report.Warnings);
         if (context.GitHubActions.IsRunningOnGitHubActions)
         {
             // Annotations show on the run's page, so the approver sees them without opening the log.

@@ -1,0 +1,70 @@
+using Rekey.Runtime;
+using Rekey.Tests.Reporting;
+
+namespace Rekey.Build.Tests.Pipeline;
+
+/// <summary>What the real host writes to the job summary and the report files when a target fails, read as GitHub renders Markdown.</summary>
+public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<AnnouncedSandbox>
+{
+    [Fact]
+    public async Task A_failed_Preflight_writes_a_summary_and_a_report_whose_tables_are_whole_and_that_lead_with_the_blocks()
+    {
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/missing");
+
+        Assert.Equal(ExitCodes.RefusedByPreflight, run.ExitCode);
+        foreach (var markdown in new[] { summary, await ReportAsync("orders-preflight-report.md") })
+        {
+            var steps = WholeMarkdown.Check(markdown)[0];
+            Assert.Contains(steps, r => r[0] == "Preflight" && r[1].StartsWith("failed (Preflight of orders found 1 blocking problem", StringComparison.Ordinal));
+            Assert.Contains("**Preflight of `orders` failed at Preflight: Preflight of orders found 1 blocking problem; nothing was changed:**", markdown, StringComparison.Ordinal);
+            Assert.Contains(WholeMarkdown.FencedBlocks(markdown), b => b.Contains("alias/missing does not exist", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_Verify_writes_a_summary_whose_tables_are_whole()
+    {
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Verify", "--exclusive", "--cluster=orders");
+
+        Assert.NotEqual(0, run.ExitCode);
+        var steps = WholeMarkdown.Check(summary)[0];
+        Assert.Contains(steps, r => r[0] == "Verify" && r[1].StartsWith("failed (", StringComparison.Ordinal));
+        Assert.Contains("**Verify of `orders` failed at Verify:", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_under_GitHub_Actions_writes_each_warning_once_in_the_job_summary()
+    {
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Plan", "--cluster=orders", "--kms-key=alias/summarised", "--create-key");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        WholeMarkdown.Check(summary);
+        var warnings = summary.Split('\n').Where(l => l.StartsWith("- ⚠️", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(warnings);
+        Assert.Equal(warnings.Distinct(StringComparer.Ordinal).Count(), warnings.Count);
+    }
+
+    private async Task<(Host.HostRun Run, string Summary)> RunUnderGitHubActionsAsync(params string[] args)
+    {
+        var summary = Path.GetTempFileName();
+        try
+        {
+            var environment = new Dictionary<string, string?>
+            {
+                ["GITHUB_ACTIONS"] = "true",
+                ["GITHUB_STEP_SUMMARY"] = summary,
+                ["GITHUB_SERVER_URL"] = "https://github.com",
+                ["GITHUB_REPOSITORY"] = "acme/db",
+                ["GITHUB_RUN_ID"] = "4242",
+            };
+            var (run, _, _) = await fixture.RunAsync(environment, args);
+            return (run, await File.ReadAllTextAsync(summary));
+        }
+        finally
+        {
+            File.Delete(summary);
+        }
+    }
+
+    private Task<string> ReportAsync(string name) => File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, name));
+}
