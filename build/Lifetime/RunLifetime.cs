@@ -3,6 +3,7 @@ using Cake.Common.Build.GitHubActions.Data;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using Rekey.Aws.Runtime;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
 using Rekey.Reporting;
@@ -91,7 +92,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             RunUrl = context.RunUrl,
             Succeeded = info.Successful,
             Error = info.ThrownException is { } thrown
-                ? Cause(thrown) is OperationCanceledException ? "Cancelled (SIGINT or SIGTERM); rerun to resume." : Cause(thrown).Message
+                ? Cause(thrown) is OperationCanceledException ? "Cancelled (SIGINT or SIGTERM); rerun to resume." : AwsErrors.Describe(Cause(thrown))
                 : null,
             Steps = steps.Steps,
             AwsTimes = times,

@@ -181,6 +181,11 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
             ChangeGates.Attach(config, gate);
         }
 
+        if (Options.CallObserver is { } observer)
+        {
+            AwsCallObservers.Attach(config, observer);
+        }
+
         return config;
     }
 }

@@ -31,6 +31,9 @@ public sealed record AwsClientOptions
     /// </summary>
     public Runtime.IChangeGate? ChangeGate { get; init; }
 
+    /// <summary>Hears of every call the clients make (operation, endpoint, duration, retries); null hears nothing.</summary>
+    public Runtime.IAwsCallObserver? CallObserver { get; init; }
+
     /// <summary>Per-attempt HTTP timeout; null keeps the SDK default.</summary>
     public TimeSpan? Timeout { get; init; }
 }

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Rekey.Runtime;
+using Rekey.Sandbox.Core;
+using Rekey.Sandbox.Sns;
 using Rekey.Tests.Reporting;
 
 namespace Rekey.Build.Tests.Pipeline;
@@ -42,6 +45,58 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
         var warnings = summary.Split('\n').Where(l => l.StartsWith("- ⚠️", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(warnings);
         Assert.Equal(warnings.Distinct(StringComparer.Ordinal).Count(), warnings.Count);
+    }
+
+    [Fact]
+    public async Task An_AWS_error_is_named_as_the_AWS_CLI_names_it_in_the_log_the_report_the_summary_the_error_annotation_and_SNS()
+    {
+        fixture.Sandbox.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Fail, Service = "rds", Operation = "DescribeDBClusters", ErrorCode = "AccessDenied", HttpStatus = 403,
+            Message = "User: arn:aws:sts::111111111111:assumed-role/rekey/ci is not authorized to perform: rds:DescribeDBClusters",
+        });
+        try
+        {
+            var (run, summary) = await RunUnderGitHubActionsAsync("--target=Preflight", "--cluster=ledger", "--kms-key=alias/named", "--create-key", $"--sns-topic-arn={fixture.TopicArn}");
+
+            Assert.Equal(ExitCodes.AwsFailure, run.ExitCode);
+            const string named = "An error occurred (AccessDenied) when calling the DescribeDBClusters operation: User: arn:aws:sts::111111111111:assumed-role/rekey/ci is not authorized to perform: rds:DescribeDBClusters (HTTP 403, request id ";
+            var output = run.Output.Replace("\n", string.Empty, StringComparison.Ordinal); // the test console wraps long lines
+            Assert.Contains("Rekey stopped: " + named, output, StringComparison.Ordinal);
+            Assert.Contains("Error: " + named, output, StringComparison.Ordinal);
+            Assert.Contains(run.Output.Split('\n'), l => l.StartsWith("::error title=Preflight failed::" + named, StringComparison.Ordinal));
+            var steps = WholeMarkdown.Check(summary)[0];
+            Assert.Contains(steps, r => r[0] == "Preflight" && r[1].StartsWith("failed (" + named, StringComparison.Ordinal));
+            Assert.Contains(named.Replace("_", "\\_", StringComparison.Ordinal), summary, StringComparison.Ordinal);
+            using var report = JsonDocument.Parse(await ReportAsync("ledger-preflight-report.json"));
+            Assert.StartsWith(named, report.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+            var failed = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn).Last(m => m.MessageAttributes["cluster"].StringValue == "ledger");
+            Assert.StartsWith(named, JsonDocument.Parse(failed.Message).RootElement.GetProperty("details").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Sandbox.Faults.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task A_throttled_run_under_GitHub_Actions_names_the_throttled_operation_and_its_retries_in_a_whole_summary()
+    {
+        fixture.Sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Throttle, Service = "rds", Operation = "DescribeDBClusters", Count = 50 });
+        try
+        {
+            var (run, summary) = await RunUnderGitHubActionsAsync("--target=Preflight", "--cluster=ledger", "--kms-key=alias/throttled", "--create-key");
+
+            Assert.Equal(ExitCodes.AwsFailure, run.ExitCode);
+            var steps = WholeMarkdown.Check(summary)[0];
+            var preflight = Assert.Single(steps, r => r[0] == "Preflight");
+            Assert.StartsWith("failed (An error occurred (Throttling) when calling the DescribeDBClusters operation: Rate exceeded (HTTP 400, request id ", preflight[1], StringComparison.Ordinal);
+            Assert.Contains(" retries)", preflight[1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Sandbox.Faults.Clear();
+        }
     }
 
     private async Task<(Host.HostRun Run, string Summary)> RunUnderGitHubActionsAsync(params string[] args)
