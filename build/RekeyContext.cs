@@ -38,7 +38,7 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         _run = new Lazy<RekeyRun>(() => new RekeyRun(
             Settings,
             RunId,
-            awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options),
+            Observed(awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options), context.Log),
             new EndpointResolver(Settings.DnsServer),
             Waits(Settings),
             TimeProvider.System,
@@ -101,6 +101,16 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         {
             GitHubActions.Commands.SetStepSummary(markdown);
         }
+    }
+
+    // At --verbosity=diagnostic every AWS call is logged: operation, endpoint, duration, retries, credential source.
+    private static IAwsClientFactory Observed(IAwsClientFactory factory, Cake.Core.Diagnostics.ICakeLog log) =>
+        log.Verbosity >= Cake.Core.Diagnostics.Verbosity.Diagnostic ? factory.WithCallObserver(new CallLog(log)) : factory;
+
+    private sealed class CallLog(Cake.Core.Diagnostics.ICakeLog log) : Aws.Runtime.IAwsCallObserver
+    {
+        public void Called(Aws.Runtime.AwsCall call) =>
+            log.Write(Cake.Core.Diagnostics.Verbosity.Diagnostic, Cake.Core.Diagnostics.LogLevel.Debug, "{0}", call);
     }
 
     public void Dispose()

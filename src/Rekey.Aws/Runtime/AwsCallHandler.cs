@@ -55,6 +55,15 @@ internal sealed class AwsCallHandler : PipelineHandler
         error.Data[AwsErrors.RetriesKey] = request.Retries;
     }
 
+    // The SDK names its credential providers by type: environment variables, a profile, web identity (OIDC), SSO, an instance role.
+    private static string CredentialSource(IRequestContext request) =>
+        request.Identity switch
+        {
+            null => "none (anonymous)",
+            AWSCredentials credentials => credentials.GetType().Name,
+            var other => other.GetType().Name,
+        };
+
     private static void Observe(IExecutionContext context, long started, Exception? error)
     {
         var request = context.RequestContext;
@@ -72,12 +81,19 @@ internal sealed class AwsCallHandler : PipelineHandler
             Stopwatch.GetElapsedTime(started),
             request.Retries,
             status,
-            error is null ? null : AwsErrors.Describe(error)));
+            error is null ? null : AwsErrors.Describe(error),
+            CredentialSource(request)));
     }
 }
 
-/// <summary>One AWS call as it ended: after its retries, with its endpoint and duration.</summary>
-public sealed record AwsCall(string ServiceId, string Operation, string Endpoint, TimeSpan Duration, int Retries, HttpStatusCode? Status, string? Error);
+/// <summary>One AWS call as it ended: after its retries, with its endpoint, duration and where its credentials came from.</summary>
+public sealed record AwsCall(string ServiceId, string Operation, string Endpoint, TimeSpan Duration, int Retries, HttpStatusCode? Status, string? Error, string Credentials)
+{
+    public override string ToString() =>
+        string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"AWS {ServiceId} {Operation} at {Endpoint}: {(Status is { } s ? $"HTTP {(int)s}" : "no answer")} in {Duration.TotalMilliseconds:0} ms, {Retries} {(Retries == 1 ? "retry" : "retries")}, credentials from {Credentials}{(Error is null ? string.Empty : $"; {Error}")}");
+}
 
 /// <summary>Hears of every AWS call a client makes (diagnostic logging).</summary>
 public interface IAwsCallObserver

@@ -99,6 +99,26 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
         }
     }
 
+    [Fact]
+    public async Task At_diagnostic_verbosity_each_AWS_call_is_logged_with_its_endpoint_duration_retries_and_credential_source()
+    {
+        var (run, _, _) = await fixture.RunAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/diagnosed", "--create-key", "--verbosity=diagnostic");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var output = run.Output.Replace("\n", string.Empty, StringComparison.Ordinal); // the test console wraps long lines
+        Assert.Contains($"AWS RDS DescribeDBClusters at {fixture.Sandbox.BaseUrl.GetLeftPart(UriPartial.Authority)}: HTTP 200 in ", output, StringComparison.Ordinal);
+        Assert.Contains(" ms, 0 retries, credentials from BasicAWSCredentials", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task At_normal_verbosity_AWS_calls_are_not_logged()
+    {
+        var (run, _, _) = await fixture.RunAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/quiet", "--create-key");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.DoesNotContain("AWS RDS DescribeDBClusters at ", run.Output, StringComparison.Ordinal);
+    }
+
     private async Task<(Host.HostRun Run, string Summary)> RunUnderGitHubActionsAsync(params string[] args)
     {
         var summary = Path.GetTempFileName();
