@@ -90,6 +90,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             Environment = context.Settings.Environment,
             RunId = context.RunId,
             RunUrl = context.RunUrl,
+            Actor = context.GitHubActions.IsRunningOnGitHubActions && context.GitHubActions.Environment.Workflow.Actor is { Length: > 0 } actor ? actor : null,
             Succeeded = info.Successful,
             Error = info.ThrownException is { } thrown
                 ? Cause(thrown) is OperationCanceledException ? "Cancelled (SIGINT or SIGTERM); rerun to resume." : AwsErrors.Describe(Cause(thrown))

@@ -15,7 +15,23 @@ public sealed record RunReport
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // Enums as the command line spells them ("restore-swap"), and quotes as quotes: the file is read by people and jq, not embedded in HTML.
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>The version of this report's layout; it changes when a member is renamed or removed.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>The version of this report's layout (<see cref="CurrentFormatVersion"/>).</summary>
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>The Rekey that wrote the report: its version and the commit it was built from.</summary>
+    public RekeyVersion Tool { get; init; } = RekeyVersion.Current;
+
+    /// <summary>Who ran it: the GitHub actor under GitHub Actions, otherwise null.</summary>
+    public string? Actor { get; init; }
 
     public required string Target { get; init; }
 

@@ -125,6 +125,32 @@ public sealed class RunReportTests
     }
 
     [Fact]
+    public void Json_carries_its_format_version_the_Rekey_that_wrote_it_the_actor_enums_as_text_and_quotes_unescaped()
+    {
+        var json = (Report() with
+        {
+            Actor = "octocat",
+            Preflight = new PreflightReport { ClusterId = "orders", Strategy = Rekey.Configuration.CutoverStrategy.RestoreSwap, Warnings = ["The cluster's 'orders-pg' group is shared."] },
+        }).ToJson();
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+
+        Assert.Equal(RunReport.CurrentFormatVersion, root.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(RekeyVersion.Current.Version, root.GetProperty("tool").GetProperty("version").GetString());
+        Assert.Equal("octocat", root.GetProperty("actor").GetString());
+        Assert.Equal("restore-swap", root.GetProperty("preflight").GetProperty("strategy").GetString());
+        Assert.Contains("'orders-pg'", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_version_stamped_with_its_commit_is_split_into_version_and_commit()
+    {
+        Assert.Equal(new RekeyVersion("1.4.0", "3f2c1ab"), RekeyVersion.Parse("1.4.0+3f2c1ab"));
+        Assert.Equal(new RekeyVersion("1.4.0", null), RekeyVersion.Parse("1.4.0"));
+    }
+
+    [Fact]
     public void WriteTo_writes_json_and_markdown_named_after_the_report_and_replaces_earlier_ones()
     {
         var directory = Path.Combine(Path.GetTempPath(), "rekey-report-" + Guid.NewGuid().ToString("N")[..8]);
