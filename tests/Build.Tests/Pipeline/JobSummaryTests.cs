@@ -70,6 +70,9 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
             Assert.Contains(named.Replace("_", "\\_", StringComparison.Ordinal), summary, StringComparison.Ordinal);
             using var report = JsonDocument.Parse(await ReportAsync("ledger-preflight-report.json"));
             Assert.StartsWith(named, report.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+            var schema = Json.Schema.JsonSchema.FromText(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "run-report.schema.json")));
+            var validation = schema.Evaluate(report.RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List, RequireFormatValidation = true });
+            Assert.True(validation.IsValid, JsonSerializer.Serialize(validation));
             var failed = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn).Last(m => m.MessageAttributes["cluster"].StringValue == "ledger");
             Assert.StartsWith(named, JsonDocument.Parse(failed.Message).RootElement.GetProperty("details").GetString(), StringComparison.Ordinal);
         }
