@@ -185,11 +185,6 @@ public sealed record MigrationPlan
 
         md.Heading(3, "Expected outage");
         md.Bullets(Outage);
-        if (Forecast is { Count: > 0 } forecast)
-        {
-            md.Paragraph("From the latest dress rehearsal:");
-            md.Bullets(forecast);
-        }
 
         md.Heading(3, "Settings and how they are carried");
         md.Table(
