@@ -38,7 +38,7 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         _run = new Lazy<RekeyRun>(() => new RekeyRun(
             Settings,
             RunId,
-            awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options),
+            Observed(awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options), context.Log),
             new EndpointResolver(Settings.DnsServer),
             Waits(Settings),
             TimeProvider.System,
@@ -90,13 +90,27 @@ public sealed class RekeyContext : FrostingContext, IDisposable
             ? $"{server}/{repository}/actions/runs/{run}"
             : null;
 
-    /// <summary>Adds Markdown to the job's summary page; does nothing outside GitHub Actions.</summary>
-    public void AddToStepSummary(string markdown)
+    /// <summary>Warnings the job summary shows already, so that a later part of it does not repeat them.</summary>
+    public ISet<string> WarningsInStepSummary { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Adds Markdown to the job's summary page, noting the <paramref name="warnings"/> it shows; does nothing outside GitHub Actions.</summary>
+    public void AddToStepSummary(string markdown, IEnumerable<string>? warnings = null)
     {
+        WarningsInStepSummary.UnionWith(warnings ?? []);
         if (GitHubActions is { IsRunningOnGitHubActions: true, Environment.Runtime.StepSummary: not null })
         {
             GitHubActions.Commands.SetStepSummary(markdown);
         }
+    }
+
+    // At --verbosity=diagnostic every AWS call is logged: operation, endpoint, duration, retries, credential source.
+    private static IAwsClientFactory Observed(IAwsClientFactory factory, Cake.Core.Diagnostics.ICakeLog log) =>
+        log.Verbosity >= Cake.Core.Diagnostics.Verbosity.Diagnostic ? factory.WithCallObserver(new CallLog(log)) : factory;
+
+    private sealed class CallLog(Cake.Core.Diagnostics.ICakeLog log) : Aws.Runtime.IAwsCallObserver
+    {
+        public void Called(Aws.Runtime.AwsCall call) =>
+            log.Write(Cake.Core.Diagnostics.Verbosity.Diagnostic, Cake.Core.Diagnostics.LogLevel.Debug, "{0}", call);
     }
 
     public void Dispose()

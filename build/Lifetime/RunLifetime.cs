@@ -3,6 +3,7 @@ using Cake.Common.Build.GitHubActions.Data;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using Rekey.Aws.Runtime;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
 using Rekey.Reporting;
@@ -104,9 +105,10 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             Environment = context.Settings.Environment,
             RunId = context.RunId,
             RunUrl = context.RunUrl,
+            Actor = context.GitHubActions.IsRunningOnGitHubActions && context.GitHubActions.Environment.Workflow.Actor is { Length: > 0 } actor ? actor : null,
             Succeeded = info.Successful,
             Error = info.ThrownException is { } thrown
-                ? Cause(thrown) is OperationCanceledException ? "Cancelled (SIGINT or SIGTERM); rerun to resume." : Cause(thrown).Message
+                ? Cause(thrown) is OperationCanceledException ? "Cancelled (SIGINT or SIGTERM); rerun to resume." : AwsErrors.Describe(Cause(thrown))
                 : null,
             Steps = steps.Steps,
             AwsTimes = times,
@@ -135,14 +137,14 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
                 "The report could not be written to {0}: {1} Its content follows; make the folder writable before the next run.",
                 context.Settings.ArtifactsDirectory,
                 exception.Message);
-            context.Log.Information(report.ToMarkdown());
+            context.Log.Information(report.ToMarkdown(context.WarningsInStepSummary));
             if (info.Successful)
             {
                 throw new InvalidOperationException($"The run succeeded, but its report could not be written to {context.Settings.ArtifactsDirectory}: {exception.Message}", exception);
             }
         }
 
-        context.AddToStepSummary(report.ToMarkdown());
+        context.AddToStepSummary(report.ToMarkdown(context.WarningsInStepSummary), report.Warnings);
         if (context.GitHubActions.IsRunningOnGitHubActions)
         {
             // Annotations show on the run's page, so the approver sees them without opening the log.

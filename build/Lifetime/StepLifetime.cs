@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Cake.Common.Build.GitHubActions.Data;
 using Cake.Core;
 using Cake.Frosting;
+using Rekey.Aws.Runtime;
 using Rekey.Build.Infrastructure;
 using Rekey.Notifications;
 using Rekey.Reporting;
@@ -45,7 +46,7 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
         var seconds = _started.TryGetValue(info.Task.Name, out var start) ? Stopwatch.GetElapsedTime(start).TotalSeconds : info.Duration.TotalSeconds;
         var failure = cause is OperationCanceledException
             ? "Cancelled (SIGINT or SIGTERM) at a safe point; what is done is recorded in AWS, so a rerun resumes."
-            : cause?.Message;
+            : cause is null ? null : AwsErrors.Describe(cause);
         steps.Add(new StepOutcome(info.Task.Name, status, Math.Round(seconds, 1), failure));
         var changes = context.HasRun
             ? context.Run.Journal.Since(_journalAt.GetValueOrDefault(info.Task.Name) ?? JournalCheckpoint.Start)

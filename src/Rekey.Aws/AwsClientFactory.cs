@@ -53,6 +53,9 @@ public interface IAwsClientFactory
     /// <summary>The same factory, whose clients (and those of the roles it assumes) ask <paramref name="gate"/> before every change.</summary>
     IAwsClientFactory WithChangeGate(IChangeGate gate);
 
+    /// <summary>The same factory, whose clients (and those of the roles it assumes) report every call to <paramref name="observer"/>.</summary>
+    IAwsClientFactory WithCallObserver(IAwsCallObserver observer);
+
     /// <summary>
     /// Assumes <paramref name="roleArn"/> through STS (on the configured endpoint) and returns a factory
     /// for the role's temporary credentials, which are not refreshed: they last
@@ -112,6 +115,12 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
     {
         ArgumentNullException.ThrowIfNull(gate);
         return new AwsClientFactory(Options with { ChangeGate = gate });
+    }
+
+    public IAwsClientFactory WithCallObserver(IAwsCallObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        return new AwsClientFactory(Options with { CallObserver = observer });
     }
 
     public async Task<(IAwsClientFactory Factory, AssumeRoleResponse Response)> AssumeRoleAsync(
@@ -184,6 +193,11 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
         if (Options.ChangeGate is { } gate)
         {
             ChangeGates.Attach(config, gate);
+        }
+
+        if (Options.CallObserver is { } observer)
+        {
+            AwsCallObservers.Attach(config, observer);
         }
 
         return config;

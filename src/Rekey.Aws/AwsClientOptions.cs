@@ -33,6 +33,9 @@ public sealed record AwsClientOptions
     /// <summary>The application id the SDK adds to each request's User-Agent (<c>app/ID</c>); null keeps AWS_SDK_UA_APP_ID or none.</summary>
     public string? ClientAppId { get; init; }
 
+    /// <summary>Hears of every call the clients make (operation, endpoint, duration, retries); null hears nothing.</summary>
+    public Runtime.IAwsCallObserver? CallObserver { get; init; }
+
     /// <summary>Per-attempt HTTP timeout; null keeps the SDK default.</summary>
     public TimeSpan? Timeout { get; init; }
 }

@@ -78,6 +78,27 @@ public sealed class RunShapeTests
 
     [Theory]
     [MemberData(nameof(Workflows))]
+    public void Every_checkout_leaves_no_git_credentials_on_the_runner(string fileName)
+    {
+        foreach (var job in Workflow.Load(fileName).Jobs)
+        {
+            foreach (var checkout in job.OwnSteps.Where(s => s.Uses?.StartsWith("actions/checkout@", StringComparison.Ordinal) == true))
+            {
+                Assert.True(checkout.With.GetValueOrDefault("persist-credentials") == "false", $"{checkout} keeps the job's token in the checkout's git config.");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_fleets_inventory_artifacts_are_named_per_attempt_so_a_re_run_of_failed_jobs_can_upload_again()
+    {
+        var inventory = Workflow.Load("rekey-fleet.yml").Jobs.SelectMany(j => j.OwnSteps).Single(s => s.With.ContainsKey("artifact-name") && s.With["artifact-name"].StartsWith("inventory-", StringComparison.Ordinal));
+
+        Assert.Equal("inventory-${{ github.run_attempt }}-${{ matrix.environment }}", inventory.With["artifact-name"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
     public void Every_job_that_assumes_a_role_does_it_through_the_shared_composite_action(string fileName)
     {
         foreach (var job in Workflow.Load(fileName).Jobs)

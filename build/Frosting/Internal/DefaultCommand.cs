@@ -60,7 +60,8 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
             }
             else
             {
-                log.Error("Error: {0}", cause.Message);
+                // An AWS error is named as the AWS CLI names it: code, operation, HTTP status, request id.
+                log.Error("Error: {0}", Rekey.Aws.Runtime.AwsErrors.Describe(cause));
             }
 
             return provider.GetService<ExitCodeMap>()?.For(cause) ?? 1;

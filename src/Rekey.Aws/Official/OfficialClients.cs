@@ -18,6 +18,7 @@ internal sealed class KmsClient(AWSCredentials? credentials, AmazonKeyManagement
         base.CustomizeRuntimePipeline(pipeline);
         pipeline.AddHandlerBefore<Unmarshaller>(new ServerDateHandler());
         pipeline.AddHandler(new ChangeGateHandler());
+        pipeline.AddHandler(new AwsCallHandler());
     }
 }
 
@@ -30,5 +31,6 @@ internal sealed class StsClient(AWSCredentials? credentials, AmazonSecurityToken
         base.CustomizeRuntimePipeline(pipeline);
         pipeline.AddHandlerBefore<Unmarshaller>(new ServerDateHandler());
         pipeline.AddHandler(new ChangeGateHandler());
+        pipeline.AddHandler(new AwsCallHandler());
     }
 }

@@ -28,6 +28,7 @@ public abstract class AwsServiceClient : AmazonServiceClient
         pipeline.AddHandlerAfter<Marshaller>(new ServiceEndpointResolver());
         pipeline.AddHandlerAfter<Marshaller>(new SigV4AuthSchemeHandler());
         pipeline.AddHandler(new ChangeGateHandler());
+        pipeline.AddHandler(new AwsCallHandler());
     }
 
     protected Task<TResponse> InvokeOperationAsync<TResponse>(

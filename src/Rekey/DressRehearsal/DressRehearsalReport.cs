@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Rekey.Reporting;
 using Rekey.State;
 
 namespace Rekey.DressRehearsal;
@@ -12,31 +12,33 @@ public static class DressRehearsalReport
 
     public static string ToMarkdown(DressRehearsalResult result, TimeSpan switchoverTimeout)
     {
+        ArgumentNullException.ThrowIfNull(result);
         var r = result.Record;
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"## Rekey dress rehearsal: `{result.ClusterId}`");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"A copy `{result.DressClusterId}` was restored at the latest restorable time with `{result.TargetKeyArn}`, {(result.KeyChecked ? "checked to be on that key" : "its key not measured (the copy was gone when this run resumed)")} and deleted. `{result.ClusterId}` got only tags.");
-        md.AppendLine();
-        md.AppendLine("### Measured on AWS's clock");
-        md.AppendLine();
-        md.AppendLine("| Operation | Time |");
-        md.AppendLine("| --- | --- |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Latest restorable time behind now | {DressRehearsalRecord.Text(r.RestorableLag)} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Restore (RestoreDBClusterToPointInTime until available) | {DressRehearsalRecord.Text(r.Restore)} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Writer ({r.InstanceClass}, CreateDBInstance until available) | {DressRehearsalRecord.Text(r.Writer)} |");
-        md.AppendLine();
-        md.AppendLine("### Forecast write outage");
-        md.AppendLine();
-        md.AppendLine("| Strategy | Outage | From |");
-        md.AppendLine("| --- | --- | --- |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| restore-swap | about {DressRehearsalRecord.Text(r.RestoreSwapOutage)} | rename and DNS ~{DressRehearsalRecord.Text(DressRehearsalRecord.RenameAndDns)} (estimate) + lag + restore + writer (measured) |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Blue/Green | about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, at most {switchoverTimeout.TotalSeconds:0} s | the switchover, bounded by --switchover-timeout, after which AWS rolls it back |");
-        md.AppendLine();
-        md.AppendLine("### Cost drivers");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"- One {r.InstanceClass} instance and the copy's storage, {result.Ran.TotalHours:0.##} hours ({Tagging.Iso(r.StartedAt)} to {Tagging.Iso(result.EndedAt)}).");
-        md.AppendLine("- No final snapshot was kept.");
+        var md = new MarkdownWriter();
+        md.Heading(2, $"Rekey dress rehearsal: {MarkdownWriter.Code(result.ClusterId)}");
+        md.Paragraph($"**{MarkdownWriter.Text($"restore {DressRehearsalRecord.Text(r.Restore)}, writer {DressRehearsalRecord.Text(r.Writer)}, forecast restore-swap outage about {DressRehearsalRecord.Text(r.RestoreSwapOutage)}")}**");
+        md.Paragraph($"A copy {MarkdownWriter.Code(result.DressClusterId)} was restored at the latest restorable time with {MarkdownWriter.Code(result.TargetKeyArn)}, {(result.KeyChecked ? "checked to be on that key" : "its key not measured (the copy was gone when this run resumed)")} and deleted. {MarkdownWriter.Code(result.ClusterId)} got only tags.");
+        md.Heading(3, "Measured on AWS's clock");
+        md.Table(
+            ["Operation", "Time"],
+            [
+                [Cell.Text("Latest restorable time behind now"), Cell.Text(DressRehearsalRecord.Text(r.RestorableLag))],
+                [Cell.Text("Restore (RestoreDBClusterToPointInTime until available)"), Cell.Text(DressRehearsalRecord.Text(r.Restore))],
+                [Cell.Text($"Writer ({r.InstanceClass}, CreateDBInstance until available)"), Cell.Text(DressRehearsalRecord.Text(r.Writer))],
+            ]);
+        md.Heading(3, "Forecast write outage");
+        md.Table(
+            ["Strategy", "Outage", "From"],
+            [
+                [Cell.Text("restore-swap"), Cell.Text($"about {DressRehearsalRecord.Text(r.RestoreSwapOutage)}"), Cell.Text($"rename and DNS ~{DressRehearsalRecord.Text(DressRehearsalRecord.RenameAndDns)} (estimate) + lag + restore + writer (measured)")],
+                [Cell.Text("Blue/Green"), Cell.Text(string.Create(CultureInfo.InvariantCulture, $"about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, at most {switchoverTimeout.TotalSeconds:0} s")), Cell.Text("the switchover, bounded by --switchover-timeout, after which AWS rolls it back")],
+            ]);
+        md.Heading(3, "Cost drivers");
+        md.Bullets(
+        [
+            string.Create(CultureInfo.InvariantCulture, $"One {r.InstanceClass} instance and the copy's storage, {result.Ran.TotalHours:0.##} hours ({Tagging.Iso(r.StartedAt)} to {Tagging.Iso(result.EndedAt)})."),
+            "No final snapshot was kept.",
+        ]);
         return md.ToString();
     }
 

@@ -1,8 +1,7 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rekey.Clusters;
+using Rekey.Reporting;
 using Rekey.Runtime;
 
 namespace Rekey.Migration;
@@ -163,113 +162,82 @@ public sealed record MigrationPlan
 
     public string ToMarkdown()
     {
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"## Rekey plan: `{Cluster}` in {Region}");
-        md.AppendLine();
+        var md = new MarkdownWriter();
+        md.Heading(2, $"Rekey plan: {MarkdownWriter.Code(Cluster)} in {MarkdownWriter.Text(Region)}");
         if (NothingToDo)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"`{Cluster}` already uses the requested key ({TargetKey}); the cutover has nothing to do.");
+            md.Paragraph($"{MarkdownWriter.Code(Cluster)} already uses the requested key ({MarkdownWriter.Text(TargetKey)}); the cutover has nothing to do.");
             return md.ToString();
         }
 
+        md.Paragraph($"**{MarkdownWriter.Text(Headline())}**");
         var current = SourceEncryptionType switch
         {
             SourceEncryption.AwsOwned => "an AWS owned key (sse-rds)",
             SourceEncryption.None => "none (not encrypted)",
-            _ => $"`{CurrentKey ?? "unknown"}`",
+            _ => MarkdownWriter.Code(CurrentKey ?? "unknown"),
         };
-        md.AppendLine(CultureInfo.InvariantCulture, $"Storage key: {current} → `{TargetKey ?? "not given"}`{(CreatesKey ? " (created by PrepareKey)" : string.Empty)}.");
-        md.AppendLine();
+        md.Paragraph($"Storage key: {current} → {MarkdownWriter.Code(TargetKey ?? "not given")}{(CreatesKey ? " (created by PrepareKey)" : string.Empty)}.");
         if (Blocks.Count > 0)
         {
-            md.AppendLine("### Blocking (the cutover will not start)");
-            md.AppendLine();
-            foreach (var block in Blocks)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- ⛔ {block}");
-            }
-
-            md.AppendLine();
+            md.Heading(3, "Blocking (the cutover will not start)");
+            md.Bullets(Blocks, "⛔ ");
         }
 
         if (Warnings.Count > 0)
         {
-            md.AppendLine("### Warnings");
-            md.AppendLine();
-            foreach (var warning in Warnings)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- ⚠️ {warning}");
-            }
-
-            md.AppendLine();
+            md.Heading(3, "Warnings");
+            md.Warnings(null, Warnings);
         }
 
         if (WaysOut.Count > 0)
         {
             md.Append(Rekey.Strategies.WaysOut.ToMarkdown(WaysOut));
-            md.AppendLine();
         }
 
         if (Strategies.Count > 0)
         {
             md.Append(Rekey.Strategies.StrategyComparison.ToMarkdown(Strategies, StrategyReason));
-            md.AppendLine();
-            md.AppendLine(Strategy == Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.BlueGreen)
+            md.Paragraph(Strategy == Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.BlueGreen)
                 ? "The cutover will use Blue/Green: its steps, outage and rollback are in the table above. The sections below describe restore-swap, the fallback, in detail."
                 : "The sections below describe restore-swap in detail.");
-            md.AppendLine();
         }
 
-        md.AppendLine("### Names");
-        md.AppendLine();
-        md.AppendLine("| What | Now | During the cutover | After |");
-        md.AppendLine("| --- | --- | --- | --- |");
-        foreach (var name in Names)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {name.Kind} | `{name.Now}` | `{name.DuringCutover}` | {name.After} |");
-        }
+        md.Heading(3, "Names");
+        md.Table(
+            ["What", "Now", "During the cutover", "After"],
+            Names.Select(name => (IReadOnlyList<Cell>)[Cell.Text(name.Kind), Cell.Code(name.Now), Cell.Code(name.DuringCutover), Cell.Text(name.After)]),
+            "Names");
 
-        md.AppendLine();
-        md.AppendLine("### Steps");
-        md.AppendLine();
-        foreach (var (step, index) in Steps.Select((s, i) => (s, i + 1)))
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"{index}. {step}");
-        }
+        md.Heading(3, "Steps");
+        md.Numbered(Steps);
 
-        md.AppendLine();
-        md.AppendLine("### Expected outage");
-        md.AppendLine();
-        foreach (var line in Outage)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
-        }
+        md.Heading(3, "Expected outage");
+        md.Bullets(Outage);
 
-        md.AppendLine();
-        md.AppendLine("### Settings and how they are carried");
-        md.AppendLine();
-        md.AppendLine("| Scope | Setting | Value | Carried by |");
-        md.AppendLine("| --- | --- | --- | --- |");
-        foreach (var setting in Settings)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {setting.Scope} | {setting.Name} | {Escape(setting.Value)} | {Describe(setting.Carriage)} |");
-        }
+        md.Heading(3, "Settings and how they are carried");
+        md.Table(
+            ["Scope", "Setting", "Value", "Carried by"],
+            Settings.Select(setting => (IReadOnlyList<Cell>)[Cell.Text(setting.Scope), Cell.Text(setting.Name), Cell.Code(setting.Value), Cell.Text(Describe(setting.Carriage))]),
+            "Every setting and how it is carried");
 
-        md.AppendLine();
-        md.AppendLine("### Rollback");
-        md.AppendLine();
-        foreach (var line in Rollback)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
-        }
-
+        md.Heading(3, "Rollback");
+        md.Bullets(Rollback);
         return md.ToString();
     }
 
+    /// <summary>One line for the approver: the strategy, how many names change, settings carried, blockers and warnings.</summary>
+    public string Headline() =>
+        string.Join(
+            ", ",
+            Strategy ?? Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.RestoreSwap),
+            RunReport.Count(Names.Count, "name"),
+            RunReport.Count(Settings.Count, "setting") + " carried",
+            RunReport.Count(Blocks.Count, "blocker"),
+            RunReport.Count(Warnings.Count, "warning"));
+
     private static string OriginalName(RekeyRun run, string instanceId) =>
         instanceId.EndsWith(run.Settings.OldSuffix, StringComparison.Ordinal) ? instanceId[..^run.Settings.OldSuffix.Length] : instanceId;
-
-    private static string Escape(string? value) => string.IsNullOrEmpty(value) ? "—" : $"`{value.Replace("|", "\\|", StringComparison.Ordinal)}`";
 
     private static string Describe(Carriage carriage) => carriage switch
     {

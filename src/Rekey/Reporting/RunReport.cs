@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rekey.Checks;
@@ -17,7 +16,23 @@ public sealed record RunReport
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // Enums as the command line spells them ("restore-swap"), and quotes as quotes: the file is read by people and jq, not embedded in HTML.
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>The version of this report's layout; it changes when a member is renamed or removed.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>The version of this report's layout (<see cref="CurrentFormatVersion"/>).</summary>
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>The Rekey that wrote the report: its version and the commit it was built from.</summary>
+    public RekeyVersion Tool { get; init; } = RekeyVersion.Current;
+
+    /// <summary>Who ran it: the GitHub actor under GitHub Actions, otherwise null.</summary>
+    public string? Actor { get; init; }
 
     public required string Target { get; init; }
 
@@ -64,129 +79,147 @@ public sealed record RunReport
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public string ToMarkdown()
+    public string ToMarkdown() => ToMarkdown([]);
+
+    /// <summary>The report as Markdown; warnings in <paramref name="warningsShownAbove"/> (an earlier part of a job summary) are not repeated.</summary>
+    public string ToMarkdown(IEnumerable<string> warningsShownAbove)
     {
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"## Rekey {Target}{(Cluster is null ? string.Empty : $": `{Cluster}`")} — {(Succeeded ? "succeeded" : "failed")}");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Run `{RunId}`{(Region is null ? string.Empty : $" in {Region}")}{(Environment is null ? string.Empty : $", environment {Environment}")}{(RunUrl is null ? string.Empty : $" ([run]({RunUrl}))")}.");
-        if (Error is not null)
+        var md = new MarkdownWriter(warningsShownAbove);
+        md.Heading(2, $"Rekey {MarkdownWriter.Text(Target)}{(Cluster is null ? string.Empty : $": {MarkdownWriter.Code(Cluster)}")} — {(Succeeded ? "succeeded" : "failed")}");
+        md.Paragraph($"**{Headline()}**");
+        md.Paragraph($"Run {MarkdownWriter.Code(RunId)}{(Region is null ? string.Empty : $" in {MarkdownWriter.Text(Region)}")}{(Environment is null ? string.Empty : $", environment {MarkdownWriter.Text(Environment)}")}{(RunUrl is null ? string.Empty : $" ([run]({RunUrl}))")}.");
+        // A failed step's message is shown in full under the steps table; any other error of several lines here.
+        if (Error is not null && MarkdownWriter.IsMultiLine(Error) && !Steps.Any(s => s.Details?.Trim() == Error.Trim()))
         {
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"> **Error:** {Error.ReplaceLineEndings(" ")}");
+            md.Fenced("**Error** in full", Error);
         }
 
-        md.AppendLine();
-        md.AppendLine("| Step | Status | Duration |");
-        md.AppendLine("| --- | --- | ---: |");
-        foreach (var step in Steps)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {step.Step} | {step.Status}{(step.Details is null ? string.Empty : $" ({step.Details})")} | {step.DurationSeconds:0.0} s |");
-        }
+        md.Table(
+            ["Step", "Status", "Duration"],
+            Steps.Select(step => (IReadOnlyList<Cell>)[Cell.Text(step.Step), StatusCell(step), Cell.Text(FormattableString.Invariant($"{step.DurationSeconds:0.0} s"))]),
+            "Steps",
+            [false, false, true]);
 
         if (AwsTimes.Count > 0 || OutageSeconds is not null)
         {
-            md.AppendLine();
-            md.AppendLine("On AWS's clock:");
-            md.AppendLine();
-            foreach (var (name, time) in AwsTimes.OrderBy(t => t.Value))
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- {name}: {time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}");
-            }
-
+            md.Paragraph("On AWS's clock:");
+            var lines = AwsTimes.OrderBy(t => t.Value).Select(t => $"{MarkdownWriter.Text(t.Key)}: {t.Value.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}").ToList();
             if (OutageSeconds is { } outage)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- **write outage: {TimeSpan.FromSeconds(outage):hh\\:mm\\:ss}**");
+                lines.Add($"**write outage: {TimeSpan.FromSeconds(outage):hh\\:mm\\:ss}**");
             }
+
+            md.MarkdownBullets(lines);
         }
 
         if (Verification is { } verify)
         {
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"Verify: {verify.Checked.Count} checks passed, {verify.Problems.Count} problems, {verify.NotMeasured.Count} not measured.");
-            foreach (var problem in verify.Problems)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- ❌ {problem}");
-            }
+            md.Paragraph($"Verify: {Count(verify.Checked.Count, "check")} passed, {Count(verify.Problems.Count, "problem")}, {verify.NotMeasured.Count} not measured.");
+            md.Bullets(verify.Problems, "❌ ");
         }
 
         if (Final is { } final)
         {
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"AWS shows, read at the end: `{final.ClusterId}` {final.Status ?? "missing"}, on `{final.KmsKeyArn ?? "no key"}`{(final.OnExpectedKey ? " (this run's key)" : $", **not this run's key** `{final.ExpectedKeyArn}`")}, at `{final.ClusterEndpoint ?? "no endpoint"}`; lock {(final.LockHolder is null ? "free" : $"held by run `{final.LockHolder}`")}.");
+            md.Paragraph($"AWS shows, read at the end: {MarkdownWriter.Code(final.ClusterId)} {MarkdownWriter.Text(final.Status ?? "missing")}, on {MarkdownWriter.Code(final.KmsKeyArn ?? "no key")}"
+                + (final.OnExpectedKey ? " (this run's key)" : $", **not this run's key** {MarkdownWriter.Code(final.ExpectedKeyArn)}")
+                + $", at {MarkdownWriter.Code(final.ClusterEndpoint ?? "no endpoint")}; lock {(final.LockHolder is null ? "free" : $"held by run {MarkdownWriter.Code(final.LockHolder)}")}.");
         }
 
         AppendChecks(md);
 
-        if (Preflight is { } preflight && (preflight.Blocks.Count > 0 || preflight.Warnings.Count > 0))
+        if (Preflight is { } preflight && preflight.Blocks.Count > 0)
         {
-            md.AppendLine();
-            md.AppendLine("Preflight:");
-            md.AppendLine();
-            foreach (var block in preflight.Blocks)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- ⛔ {block}");
-            }
-
-            foreach (var warning in preflight.Warnings)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- ⚠️ {warning}");
-            }
+            md.Paragraph("Preflight found what blocks the cutover:");
+            md.Bullets(preflight.Blocks, "⛔ ");
         }
 
-        if (Warnings.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("Warnings:");
-            md.AppendLine();
-            foreach (var warning in Warnings)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- ⚠️ {warning}");
-            }
-        }
+        // Preflight's warnings are among the run's warnings; each is written once.
+        md.Warnings("Warnings:", Warnings.Concat(Preflight?.Warnings ?? []));
 
         if (Log.Count > 0)
         {
-            md.AppendLine();
-            md.AppendLine("<details><summary>What the steps did</summary>");
-            md.AppendLine();
-            foreach (var line in Log)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
-            }
-
-            md.AppendLine();
-            md.AppendLine("</details>");
+            md.Details("What the steps did", d => d.Bullets(Log));
         }
 
         return md.ToString();
     }
 
     /// <summary>Per step, the counts; every failed item, and every item not measured with its reason and what shows it otherwise.</summary>
-    private void AppendChecks(StringBuilder md)
+    private void AppendChecks(MarkdownWriter md)
     {
         if (Checks.Count == 0)
         {
             return;
         }
 
-        md.AppendLine();
-        md.AppendLine("Checks (passed, failed, not measured; not measured never counts as passed):");
-        md.AppendLine();
+        md.Paragraph("Checks (passed, failed, not measured; not measured never counts as passed):");
+        var lines = new List<string>();
         foreach (var step in Checks)
         {
             var passed = step.Items.Count(i => i.Outcome == CheckOutcome.Passed);
             var failed = step.Items.Count(i => i.Outcome == CheckOutcome.Failed);
             var notMeasured = step.Items.Count(i => i.Outcome == CheckOutcome.NotMeasured);
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {step.Step}: {passed} passed, {failed} failed, {notMeasured} not measured");
+            lines.Add($"{MarkdownWriter.Text(step.Step)}: {passed} passed, {failed} failed, {notMeasured} not measured");
             foreach (var item in step.Items.Where(i => i.Outcome != CheckOutcome.Passed))
             {
-                var line = item.Outcome == CheckOutcome.Failed
-                    ? $"❌ {item.Detail}"
-                    : $"❔ **not measured**{(item.Essential ? string.Empty : " (supplementary)")}: {item.What}. {item.Detail}{(item.LookInstead is null ? string.Empty : $" Look instead at: {item.LookInstead}")}";
-                md.AppendLine(CultureInfo.InvariantCulture, $"  - {line.ReplaceLineEndings(" ")}");
+                lines.Add(item.Outcome == CheckOutcome.Failed
+                    ? $"❌ {MarkdownWriter.Text(item.Detail)}"
+                    : $"❔ **not measured**{(item.Essential ? string.Empty : " (supplementary)")}: {MarkdownWriter.Text(item.What)}. {MarkdownWriter.Text(item.Detail)}{(item.LookInstead is null ? string.Empty : $" Look instead at: {MarkdownWriter.Text(item.LookInstead)}")}");
             }
         }
+
+        md.MarkdownBullets(lines);
+    }
+
+    /// <summary>One line that says how the target ended: where it failed and why, or what it measured.</summary>
+    public string Headline()
+    {
+        var who = $"{MarkdownWriter.Text(Target)}{(Cluster is null ? string.Empty : $" of {MarkdownWriter.Code(Cluster)}")}";
+        if (!Succeeded)
+        {
+            var failedAt = Steps.FirstOrDefault(s => s.Status is "failed" or "cancelled")?.Step;
+            var reason = Error is null ? "a step failed" : MarkdownWriter.Text(MarkdownWriter.FirstLine(Error));
+            return $"{who} failed{(failedAt is null ? string.Empty : $" at {MarkdownWriter.Text(failedAt)}")}: {reason}";
+        }
+
+        var parts = new List<string> { $"{who} succeeded", Count(Steps.Count(s => s.Status == "succeeded"), "step") + " done" };
+        var skipped = Steps.Count(s => s.Status == "skipped");
+        if (skipped > 0)
+        {
+            parts.Add($"{skipped} skipped");
+        }
+
+        if (OutageSeconds is { } outage)
+        {
+            parts.Add($"write outage {TimeSpan.FromSeconds(outage):hh\\:mm\\:ss}");
+        }
+
+        if (Verification is { } verify)
+        {
+            parts.Add(Count(verify.Problems.Count, "problem"));
+        }
+
+        var warnings = Warnings.Concat(Preflight?.Warnings ?? []).Distinct(StringComparer.Ordinal).Count();
+        parts.Add(Count(warnings, "warning"));
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>"1 check", "2 checks", "0 problems".</summary>
+    internal static string Count(int count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : "s")}");
+
+    // A failure's message may be several lines (Preflight's blocks, SQL): the cell keeps the first, the rest goes below the table.
+    private static Cell StatusCell(StepOutcome step)
+    {
+        if (step.Details is null)
+        {
+            return Cell.Text(step.Status);
+        }
+
+        var text = $"{step.Status} ({MarkdownWriter.FirstLine(step.Details)})";
+        return MarkdownWriter.IsMultiLine(step.Details)
+            ? new Cell(MarkdownWriter.Text(text) + " (in full below)", step.Details.Trim())
+            : Cell.Text(text);
     }
 
     /// <summary>Writes <c>NAME.json</c> and <c>NAME.md</c> into <paramref name="directory"/>, replacing earlier ones atomically.</summary>

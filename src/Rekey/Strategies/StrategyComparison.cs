@@ -1,7 +1,6 @@
-using System.Globalization;
-using System.Text;
 using Rekey.Configuration;
 using Rekey.Migration;
+using Rekey.Reporting;
 
 namespace Rekey.Strategies;
 
@@ -78,25 +77,28 @@ public static class StrategyComparison
     public static string ToMarkdown(IReadOnlyList<StrategyPlan> strategies, string? reason)
     {
         ArgumentNullException.ThrowIfNull(strategies);
-        var md = new StringBuilder();
-        md.AppendLine("### Strategies side by side");
-        md.AppendLine();
+        var md = new MarkdownWriter();
+        md.Heading(3, "Strategies side by side");
         if (reason is not null)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"Chosen: **{strategies.FirstOrDefault(s => s.Chosen)?.Name ?? "none"}**. Why: {reason}");
-            md.AppendLine();
+            md.Paragraph($"Chosen: **{MarkdownWriter.Text(strategies.FirstOrDefault(s => s.Chosen)?.Name ?? "none")}**. Why: {MarkdownWriter.Text(reason)}");
         }
 
-        md.AppendLine(CultureInfo.InvariantCulture, $"| | {string.Join(" | ", strategies.Select(s => s.Chosen ? $"**{s.Name}** (chosen)" : s.Name))} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| --- |{string.Concat(strategies.Select(_ => " --- |"))}");
-        Row("Steps", s => string.Join(" → ", s.Steps));
-        Row("Expected write outage", s => s.Outage);
-        Row("Rollback", s => string.Join("<br>", s.Rollback));
-        Row("Blocked by", s => s.BlockedBy.Count == 0 ? "nothing" : string.Join("<br>", s.BlockedBy.Select(b => "⛔ " + b)));
-        Row("Rekey can fix", s => s.Fixes.Count == 0 ? "—" : string.Join("<br>", s.Fixes));
+        // Several lines of one cell are joined with <br>, which GitHub renders inside a table cell.
+        md.Table(
+            [string.Empty, .. strategies.Select(s => s.Chosen ? $"{s.Name} (chosen)" : s.Name)],
+            [
+                Row("Steps", s => MarkdownWriter.Text(string.Join(" → ", s.Steps))),
+                Row("Expected write outage", s => MarkdownWriter.Text(s.Outage)),
+                Row("Rollback", s => Lines(s.Rollback)),
+                Row("Blocked by", s => s.BlockedBy.Count == 0 ? "nothing" : Lines(s.BlockedBy.Select(b => "⛔ " + b))),
+                Row("Rekey can fix", s => s.Fixes.Count == 0 ? "—" : Lines(s.Fixes)),
+            ]);
         return md.ToString();
 
-        void Row(string title, Func<StrategyPlan, string> cell) =>
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {title} | {string.Join(" | ", strategies.Select(s => cell(s).Replace("|", "\\|", StringComparison.Ordinal)))} |");
+        IReadOnlyList<Cell> Row(string title, Func<StrategyPlan, string> cell) =>
+            [Cell.Text(title), .. strategies.Select(s => Cell.Authored(cell(s)))];
+
+        static string Lines(IEnumerable<string> lines) => string.Join("<br>", lines.Select(MarkdownWriter.Text));
     }
 }

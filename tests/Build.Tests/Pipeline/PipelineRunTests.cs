@@ -100,6 +100,9 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
         Assert.Equal("90", facts.GetProperty("forecast-blue-green-at-most-seconds").GetString());
         Assert.Equal("db.r6g.large", facts.GetProperty("dress-instance-class").GetString());
         Assert.True(Seconds(facts, "dress-hours") > 0, facts.ToString());
+
+        var tables = Rekey.Tests.Reporting.WholeMarkdown.Check(await File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, "orders-dress-rehearsal.md")));
+        Assert.Equal([["Operation", "Time"], ["Strategy", "Outage", "From"]], tables.Select(t => t[0]));
     }
 
     [Fact]

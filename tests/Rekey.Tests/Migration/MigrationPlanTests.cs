@@ -15,8 +15,8 @@ public sealed class MigrationPlanTests
         CreatesKey = true,
         Names =
         [
-            new PlannedRename("cluster", "orders", "orders-old", "new cluster `orders`"),
-            new PlannedRename("instance", "orders-1", "orders-1-old", "new instance `orders-1`"),
+            new PlannedRename("cluster", "orders", "orders-old", "new cluster orders"),
+            new PlannedRename("instance", "orders-1", "orders-1-old", "new instance orders-1"),
         ],
         Steps = ["Preflight", "PrepareKey", "Fence", "Restore", "CreateInstances", "Finalize", "Verify"],
         Settings =
@@ -38,7 +38,7 @@ public sealed class MigrationPlanTests
 
         Assert.Contains("## Rekey plan: `orders` in eu-west-1", markdown, StringComparison.Ordinal);
         Assert.Contains("`arn:aws:kms:eu-west-1:111111111111:key/aws-rds` → `alias/rekey-orders` (created by PrepareKey)", markdown, StringComparison.Ordinal);
-        Assert.Contains("| instance | `orders-1` | `orders-1-old` | new instance `orders-1` |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| instance | `orders-1` | `orders-1-old` | new instance orders-1 |", markdown, StringComparison.Ordinal);
         Assert.Contains("1. Preflight", markdown, StringComparison.Ordinal);
         Assert.Contains("7. Verify", markdown, StringComparison.Ordinal);
         Assert.Contains("| cluster | Port | `3306` | restore parameter |", markdown, StringComparison.Ordinal);
@@ -46,13 +46,32 @@ public sealed class MigrationPlanTests
         Assert.Contains("| cluster | MasterUserSecret | — | manual |", markdown, StringComparison.Ordinal);
         Assert.Contains("- ⚠️ Terraform must get the new key ARN.", markdown, StringComparison.Ordinal);
         Assert.Contains("- ./build.sh --target=Rollback --cluster=orders --confirm=orders", markdown, StringComparison.Ordinal);
+        Assert.Contains("**restore-swap, 2 names, 4 settings carried, 0 blockers, 1 warning**", markdown, StringComparison.Ordinal);
         Assert.DoesNotContain("Blocking", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Markdown_escapes_pipes_in_values_so_the_table_keeps_its_columns()
     {
-        Assert.Contains("| cluster | Parameters | `a\\|b` | later modify (Finalize) |", Plan().ToMarkdown(), StringComparison.Ordinal);
+        var settings = Reporting.WholeMarkdown.Check(Plan().ToMarkdown())[^1];
+
+        Assert.Equal(["cluster", "Parameters", "a|b", "later modify (Finalize)"], settings.Single(r => r[1] == "Parameters"));
+    }
+
+    [Fact]
+    public void A_plan_with_many_settings_folds_their_table_and_every_table_stays_whole()
+    {
+        var many = Enumerable.Range(1, 59)
+            .Select(i => new PlannedSetting("cluster", $"Setting{i}", i == 7 ? "x || y `z`" : i == 8 ? "select 1\nfrom t || u" : $"v{i}", Carriage.RestoreParameter))
+            .ToList();
+        var markdown = (Plan() with { Settings = many }).ToMarkdown();
+
+        var tables = Reporting.WholeMarkdown.Check(markdown);
+        Assert.Equal(60, tables[^1].Count);
+        Assert.Contains("<details><summary>Every setting and how it is carried (59 rows)</summary>", markdown, StringComparison.Ordinal);
+        Assert.Contains(tables[^1], r => r[2] == "x || y `z`");
+        Assert.Contains(tables[^1], r => r[2] == "select 1 (in full below)");
+        Assert.Contains("select 1\nfrom t || u", Reporting.WholeMarkdown.FencedBlocks(markdown));
     }
 
     [Fact]

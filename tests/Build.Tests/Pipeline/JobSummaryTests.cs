@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Rekey.Runtime;
+using Rekey.Sandbox.Core;
+using Rekey.Sandbox.Sns;
+using Rekey.Tests.Reporting;
+
+namespace Rekey.Build.Tests.Pipeline;
+
+/// <summary>What the real host writes to the job summary and the report files when a target fails, read as GitHub renders Markdown.</summary>
+public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<AnnouncedSandbox>
+{
+    [Fact]
+    public async Task A_failed_Preflight_writes_a_summary_and_a_report_whose_tables_are_whole_and_that_lead_with_the_blocks()
+    {
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/missing");
+
+        Assert.Equal(ExitCodes.RefusedByPreflight, run.ExitCode);
+        foreach (var markdown in new[] { summary, await ReportAsync("orders-preflight-report.md") })
+        {
+            var steps = WholeMarkdown.Check(markdown)[0];
+            Assert.Contains(steps, r => r[0] == "Preflight" && r[1].StartsWith("failed (Preflight of orders found 1 blocking problem", StringComparison.Ordinal));
+            Assert.Contains("**Preflight of `orders` failed at Preflight: Preflight of orders found 1 blocking problem; nothing was changed:**", markdown, StringComparison.Ordinal);
+            Assert.Contains(WholeMarkdown.FencedBlocks(markdown), b => b.Contains("alias/missing does not exist", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_Verify_writes_a_summary_whose_tables_are_whole()
+    {
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Verify", "--exclusive", "--cluster=orders");
+
+        Assert.NotEqual(0, run.ExitCode);
+        var steps = WholeMarkdown.Check(summary)[0];
+        Assert.Contains(steps, r => r[0] == "Verify" && r[1].StartsWith("failed (", StringComparison.Ordinal));
+        Assert.Contains("**Verify of `orders` failed at Verify:", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_under_GitHub_Actions_writes_each_warning_once_in_the_job_summary()
+    {
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Plan", "--cluster=orders", "--kms-key=alias/summarised", "--create-key");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        WholeMarkdown.Check(summary);
+        var warnings = summary.Split('\n').Where(l => l.StartsWith("- ⚠️", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(warnings);
+        Assert.Equal(warnings.Distinct(StringComparer.Ordinal).Count(), warnings.Count);
+    }
+
+    [Fact]
+    public async Task An_AWS_error_is_named_as_the_AWS_CLI_names_it_in_the_log_the_report_the_summary_the_error_annotation_and_SNS()
+    {
+        fixture.Sandbox.Faults.Add(new FaultRule
+        {
+            Kind = FaultKind.Fail, Service = "rds", Operation = "DescribeDBClusters", ErrorCode = "AccessDenied", HttpStatus = 403,
+            Message = "User: arn:aws:sts::111111111111:assumed-role/rekey/ci is not authorized to perform: rds:DescribeDBClusters",
+        });
+        try
+        {
+            var (run, summary) = await RunUnderGitHubActionsAsync("--target=Preflight", "--cluster=ledger", "--kms-key=alias/named", "--create-key", $"--sns-topic-arn={fixture.TopicArn}");
+
+            Assert.Equal(ExitCodes.AwsFailure, run.ExitCode);
+            const string named = "An error occurred (AccessDenied) when calling the DescribeDBClusters operation: User: arn:aws:sts::111111111111:assumed-role/rekey/ci is not authorized to perform: rds:DescribeDBClusters (HTTP 403, request id ";
+            var output = run.Output.Replace("\n", string.Empty, StringComparison.Ordinal); // the test console wraps long lines
+            Assert.Contains("Rekey stopped: " + named, output, StringComparison.Ordinal);
+            Assert.Contains("Error: " + named, output, StringComparison.Ordinal);
+            Assert.Contains(run.Output.Split('\n'), l => l.StartsWith("::error title=Preflight failed::" + named, StringComparison.Ordinal));
+            var steps = WholeMarkdown.Check(summary)[0];
+            Assert.Contains(steps, r => r[0] == "Preflight" && r[1].StartsWith("failed (" + named, StringComparison.Ordinal));
+            Assert.Contains(named.Replace("_", "\\_", StringComparison.Ordinal), summary, StringComparison.Ordinal);
+            using var report = JsonDocument.Parse(await ReportAsync("ledger-preflight-report.json"));
+            Assert.StartsWith(named, report.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+            var schema = Json.Schema.JsonSchema.FromText(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "run-report.schema.json")));
+            var validation = schema.Evaluate(report.RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List, RequireFormatValidation = true });
+            Assert.True(validation.IsValid, JsonSerializer.Serialize(validation));
+            var failed = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn).Last(m => m.MessageAttributes["cluster"].StringValue == "ledger");
+            Assert.StartsWith(named, JsonDocument.Parse(failed.Message).RootElement.GetProperty("details").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Sandbox.Faults.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task A_throttled_run_under_GitHub_Actions_names_the_throttled_operation_and_its_retries_in_a_whole_summary()
+    {
+        fixture.Sandbox.Faults.Add(new FaultRule { Kind = FaultKind.Throttle, Service = "rds", Operation = "DescribeDBClusters", Count = 50 });
+        try
+        {
+            var (run, summary) = await RunUnderGitHubActionsAsync("--target=Preflight", "--cluster=ledger", "--kms-key=alias/throttled", "--create-key");
+
+            Assert.Equal(ExitCodes.AwsFailure, run.ExitCode);
+            var steps = WholeMarkdown.Check(summary)[0];
+            var preflight = Assert.Single(steps, r => r[0] == "Preflight");
+            Assert.StartsWith("failed (An error occurred (Throttling) when calling the DescribeDBClusters operation: Rate exceeded (HTTP 400, request id ", preflight[1], StringComparison.Ordinal);
+            Assert.Contains(" retries)", preflight[1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Sandbox.Faults.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task At_diagnostic_verbosity_each_AWS_call_is_logged_with_its_endpoint_duration_retries_and_credential_source()
+    {
+        var (run, _, _) = await fixture.RunAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/diagnosed", "--create-key", "--verbosity=diagnostic");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var output = run.Output.Replace("\n", string.Empty, StringComparison.Ordinal); // the test console wraps long lines
+        Assert.Contains($"AWS RDS DescribeDBClusters at {fixture.Sandbox.BaseUrl.GetLeftPart(UriPartial.Authority)}: HTTP 200 in ", output, StringComparison.Ordinal);
+        Assert.Contains(" ms, 0 retries, credentials from BasicAWSCredentials", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task At_normal_verbosity_AWS_calls_are_not_logged()
+    {
+        var (run, _, _) = await fixture.RunAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/quiet", "--create-key");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.DoesNotContain("AWS RDS DescribeDBClusters at ", run.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<(Host.HostRun Run, string Summary)> RunUnderGitHubActionsAsync(params string[] args)
+    {
+        var summary = Path.GetTempFileName();
+        try
+        {
+            var environment = new Dictionary<string, string?>
+            {
+                ["GITHUB_ACTIONS"] = "true",
+                ["GITHUB_STEP_SUMMARY"] = summary,
+                ["GITHUB_SERVER_URL"] = "https://github.com",
+                ["GITHUB_REPOSITORY"] = "acme/db",
+                ["GITHUB_RUN_ID"] = "4242",
+            };
+            var (run, _, _) = await fixture.RunAsync(environment, args);
+            return (run, await File.ReadAllTextAsync(summary));
+        }
+        finally
+        {
+            File.Delete(summary);
+        }
+    }
+
+    private Task<string> ReportAsync(string name) => File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, name));
+}
