@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rekey.Sandbox.DataPlane;
 
 namespace Rekey.Sandbox;
 
@@ -9,8 +10,9 @@ public static class CommandLine
         Usage: Rekey.Sandbox [--port 4566] [--dns-port 4553] [--clock-speed 1] [--state-file PATH] [--region us-east-1]
                              [--cluster-create-minutes 5] [--restore-minutes 20] [--instance-create-minutes 10]
                              [--rename-minutes 1] [--dns-change-minutes 1] [--restorable-lag-minutes 5]
-                             [--integration-create-minutes 20]
-        Durations are in sandbox minutes (fractions allowed).
+                             [--integration-create-minutes 20] [--data-plane auto|postgres|model] [--data-plane-dir PATH]
+        Durations are in sandbox minutes (fractions allowed). --data-plane=postgres backs each aurora-postgresql cluster
+        with a real PostgreSQL server; auto (the default) does so when PostgreSQL's server programs are installed.
         """;
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
@@ -18,6 +20,7 @@ public static class CommandLine
         ArgumentNullException.ThrowIfNull(args);
         var options = new SandboxOptions();
         var durations = options.Durations;
+        var dataPlane = "auto";
         for (var i = 0; i < args.Count; i++)
         {
             var (name, value) = Split(args, ref i);
@@ -35,6 +38,8 @@ public static class CommandLine
                 case "--dns-change-minutes": durations = durations with { DnsChange = Minutes(name, value) }; break;
                 case "--restorable-lag-minutes": durations = durations with { RestorableLag = Minutes(name, value) }; break;
                 case "--integration-create-minutes": durations = durations with { IntegrationCreate = Minutes(name, value) }; break;
+                case "--data-plane": dataPlane = value; break;
+                case "--data-plane-dir": options = options with { DataPlaneDirectory = Path.GetFullPath(value) }; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -44,8 +49,16 @@ public static class CommandLine
             throw new ArgumentException("--clock-speed must be positive.");
         }
 
-        return options with { Durations = durations };
+        return options with { Durations = durations, DataPlane = DataPlaneFor(dataPlane) };
     }
+
+    private static DataPlaneMode DataPlaneFor(string value) => value switch
+    {
+        "auto" => PostgresBinaries.Find() is null ? DataPlaneMode.Model : DataPlaneMode.Postgres,
+        "postgres" => PostgresBinaries.Find() is null ? throw new ArgumentException(PostgresBinaries.MissingMessage) : DataPlaneMode.Postgres,
+        "model" => DataPlaneMode.Model,
+        _ => throw new ArgumentException($"--data-plane must be auto, postgres or model, not '{value}'."),
+    };
 
     private static (string Name, string Value) Split(IReadOnlyList<string> args, ref int i)
     {
