@@ -38,6 +38,8 @@ public static class SandboxServiceCatalog
         services.AddSandboxService<StsService>();
         services.AddSandboxComponent<StsSessions>();
 
+        // Before RdsState: a real-engine cluster becomes available only once its server is.
+        services.AddSandboxComponent<PostgresDataPlaneGate>();
         services.AddSandboxComponent<RdsState>();
         services.AddSandboxComponent<SimulatedApplications>();
         // After RdsState: it follows the clusters' state once their transitions for the moment are applied.

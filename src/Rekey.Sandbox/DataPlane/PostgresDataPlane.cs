@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Npgsql;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Dns;
 using Rekey.Sandbox.Rds;
@@ -29,7 +30,6 @@ public sealed record DataPlaneServerView(
 /// </summary>
 public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi, IAsyncDisposable
 {
-    private static readonly TimeSpan ProvisionWait = TimeSpan.FromMinutes(3);
     private readonly RdsState _rds;
     private readonly DnsZone _zone;
     private readonly SandboxClock _clock;
@@ -39,6 +39,9 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
     private readonly List<Task> _background = [];
     private readonly string? _configuredFolder;
     private readonly Lazy<PostgresBinaries?> _binaries;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _archiveWatch;
+    private int _disposed;
     private string? _folder;
 
     public PostgresDataPlane(RdsState rds, DnsZone zone, SandboxClock clock, SandboxOptions options, IServiceProvider services, ILogger<PostgresDataPlane> logger)
@@ -53,6 +56,7 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         Times = new RealTimeMap(clock.Speed);
         _binaries = new Lazy<PostgresBinaries?>(PostgresBinaries.Find);
         SetMode(options.DataPlane);
+        rds.RestorableLimit = RestorableLimit;
     }
 
     /// <summary>The mode for clusters created from now on; a cluster keeps the data plane it was created with.</summary>
@@ -100,31 +104,41 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         }
     }
 
-    public void AdvanceTo(DateTimeOffset now)
+    /// <summary>
+    /// Runs before RDS's transitions: starts a server for each new cluster and holds a creation or
+    /// restore that is due until its server is ready, so a cluster is never available without one
+    /// (creation takes as long as initdb or the WAL replay takes). Nothing here waits on a server.
+    /// </summary>
+    public void HoldUntilReady(DateTimeOffset now)
     {
         Times.Sample(now, DateTimeOffset.UtcNow);
+        lock (_entries)
+        {
+            foreach (var cluster in _rds.Clusters.Where(c => c.Engine == "aurora-postgresql"))
+            {
+                var entry = EntryFor(cluster);
+                if (entry.Server is not null && !entry.Ready!.IsCompleted && cluster.Pending is { Action: "create" or "restore" } pending && pending.DueAt <= now)
+                {
+                    cluster.Pending = pending with { DueAt = now + TimeSpan.FromMilliseconds(1) };
+                }
+            }
+        }
+    }
+
+    public void AdvanceTo(DateTimeOffset now)
+    {
         lock (_entries)
         {
             var instanceAddresses = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var cluster in _rds.Clusters.Where(c => c.Engine == "aurora-postgresql"))
             {
-                if (!_entries.TryGetValue(cluster.ResourceId, out var entry))
-                {
-                    entry = Begin(cluster);
-                    _entries[cluster.ResourceId] = entry;
-                }
-
+                var entry = EntryFor(cluster);
                 if (entry.Server is null)
                 {
                     continue;
                 }
 
                 entry.Identifier = cluster.Identifier;
-                if (cluster.Status != "creating" && !entry.Ready!.IsCompleted)
-                {
-                    // RDS says the cluster is available: its server must be too.
-                    WaitFor(entry);
-                }
 
                 if (cluster.Status == "deleting" && entry.Server.IsRunning && !entry.Stopping)
                 {
@@ -189,6 +203,18 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes it once per role it is registered under.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        if (_archiveWatch is not null)
+        {
+            await _archiveWatch;
+        }
+
         List<Task> stops;
         lock (_entries)
         {
@@ -197,6 +223,7 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         }
 
         await Task.WhenAll(stops);
+        _stopping.Dispose();
         if (_folder is not null && _configuredFolder is null)
         {
             try
@@ -206,6 +233,59 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             catch (IOException)
             {
                 // A server file still held open; the temp folder goes with the machine.
+            }
+        }
+    }
+
+    /// <summary>LatestRestorableTime of a real-engine cluster: no later than what its WAL archive holds (sandbox time).</summary>
+    private DateTimeOffset? RestorableLimit(DbCluster cluster)
+    {
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(cluster.ResourceId, out var entry) || entry.Server is null)
+            {
+                return null;
+            }
+
+            return entry.Server.ArchivedThrough is { } real ? Times.ToSandbox(real) : DateTimeOffset.MinValue;
+        }
+    }
+
+    /// <summary>Follows every running server's WAL archive a few times a second (LatestRestorableTime).</summary>
+    private async Task WatchArchivesAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            List<PostgresServer> servers;
+            lock (_entries)
+            {
+                servers = [.. _entries.Values.Where(e => e.Server is not null && e.Ready is { IsCompletedSuccessfully: true } && !e.Stopping).Select(e => e.Server!)];
+            }
+
+            foreach (var server in servers)
+            {
+                try
+                {
+                    await server.CheckArchiveAsync(_stopping.Token);
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception error) when (error is NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+                {
+                    // Stopping or restarting: the next round looks again.
+                    server.LastArchiveCheckError = error.Message;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(200, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
@@ -268,23 +348,26 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             entry.Ready = Task.Run(() => server.CreateAsync());
         }
 
+        entry.Ready.ContinueWith(
+            failed => LogFailure(cluster.Identifier, failed.Exception!.InnerException?.Message ?? failed.Exception.Message),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
+
+        _archiveWatch ??= Task.Run(WatchArchivesAsync);
         LogProvisioning(cluster.Identifier, server.Address, server.Port, source is null ? "new" : "point-in-time restore");
         return entry;
     }
 
-    private void WaitFor(Entry entry)
+    private Entry EntryFor(DbCluster cluster)
     {
-        try
+        if (!_entries.TryGetValue(cluster.ResourceId, out var entry))
         {
-            if (!entry.Ready!.Wait(ProvisionWait))
-            {
-                LogFailure(entry.Identifier ?? entry.ClusterResourceId, "it was not ready within three minutes");
-            }
+            entry = Begin(cluster);
+            _entries[cluster.ResourceId] = entry;
         }
-        catch (AggregateException error)
-        {
-            LogFailure(entry.Identifier ?? entry.ClusterResourceId, error.InnerException?.Message ?? error.Message);
-        }
+
+        return entry;
     }
 
     private void CloseConnections(Entry entry)
@@ -349,7 +432,7 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             server?.Superuser,
             server?.Database,
             state,
-            entry.Ready is { IsFaulted: true } ? entry.Ready.Exception!.InnerException?.Message : null,
+            entry.Ready is { IsFaulted: true } ? entry.Ready.Exception!.InnerException?.Message : server?.LastArchiveCheckError,
             server?.DataDirectory);
     }
 
@@ -375,4 +458,10 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
 
         public Dictionary<string, int> Incarnations { get; } = new(StringComparer.Ordinal);
     }
+}
+
+/// <summary>The part of the data plane that must run before RDS's transitions (see <see cref="PostgresDataPlane.HoldUntilReady"/>).</summary>
+public sealed class PostgresDataPlaneGate(PostgresDataPlane dataPlane) : IClockDriven
+{
+    public void AdvanceTo(DateTimeOffset now) => dataPlane.HoldUntilReady(now);
 }

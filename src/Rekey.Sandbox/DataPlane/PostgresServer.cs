@@ -17,6 +17,8 @@ public sealed class PostgresServer
     private readonly PostgresBinaries _binaries;
     private readonly StringBuilder _startupOutput = new();
     private Process? _process;
+    private long _archivedThroughTicks;
+    private string? _lastArchivedLsn;
 
     public PostgresServer(PostgresBinaries binaries, string folder, string clusterResourceId, string address, int port, string superuser, string? database)
     {
@@ -59,6 +61,52 @@ public sealed class PostgresServer
     public DateTimeOffset? StoppedAt { get; private set; }
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Real time (UTC) up to which every commit is in the WAL archive; null before the first check.</summary>
+    public DateTimeOffset? ArchivedThrough
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _archivedThroughTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Why the last look at the archive failed, if it did (shown by the sandbox API).</summary>
+    public string? LastArchiveCheckError { get; set; }
+
+    /// <summary>
+    /// Moves <see cref="ArchivedThrough"/> to now when the segment holding the last WAL written is
+    /// in the archive (or nothing was written since the last time it was).
+    /// </summary>
+    public async Task CheckArchiveAsync(CancellationToken cancellationToken = default)
+    {
+        if (BaseBackupCompletedAt is null || !IsRunning)
+        {
+            return;
+        }
+
+        // Right after a segment switch the insert position is just past the new segment's 40-byte
+        // header with nothing written in it: the WAL so far ends in the previous segment.
+        var now = DateTimeOffset.UtcNow;
+        await using var connection = new NpgsqlConnection(AdminConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT pg_current_wal_insert_lsn()::text, pg_walfile_name(pg_current_wal_insert_lsn() - 41), pg_is_in_recovery()", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || reader.GetBoolean(2))
+        {
+            return;
+        }
+
+        var lsn = reader.GetString(0);
+        var segment = reader.GetString(1);
+        if (lsn == _lastArchivedLsn || File.Exists(Path.Combine(ArchiveDirectory, segment)))
+        {
+            _lastArchivedLsn = lsn;
+            Interlocked.Exchange(ref _archivedThroughTicks, now.UtcTicks);
+        }
+    }
 
     /// <summary>An administrative connection string (Unix socket, superuser, no pooling).</summary>
     public string AdminConnectionString(string? database = null) => new NpgsqlConnectionStringBuilder
@@ -245,6 +293,8 @@ public sealed class PostgresServer
             .AppendLine("max_wal_senders = 10")
             .AppendLine("max_replication_slots = 10")
             .AppendLine("archive_mode = on")
+            // A segment at most every second while writes arrive, so the archive (LatestRestorableTime) trails by about a second.
+            .AppendLine("archive_timeout = 1")
             .AppendLine(CultureInfo.InvariantCulture, $"archive_command = 'test ! -f \"{ArchiveDirectory}/%f\" && cp \"%p\" \"{ArchiveDirectory}/%f\"'")
             .AppendLine("timezone = 'UTC'")
             .AppendLine("log_timezone = 'UTC'")

@@ -20,7 +20,36 @@ public sealed class PostgresSandboxFixture : SandboxFixture
     public async Task<int> AvailablePostgresClusterAsync(string identifier, params (string Name, string Value)[] extra)
     {
         var port = FreePort();
-        await AvailableClusterAsync(identifier, extra: [("Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("DatabaseName", "app"), .. extra]);
+        await Query.CreateClusterAsync(identifier, extra: [("Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("DatabaseName", "app"), .. extra]);
+        Advance(Sandbox.Runtime.Durations.ClusterCreate);
+        await WaitUntilAvailableAsync(identifier);
+        await Query.CreateInstanceAsync(identifier, identifier + "-1");
+        Advance(Sandbox.Runtime.Durations.InstanceCreate);
+        return port;
+    }
+
+    /// <summary>Waits (bounded, in real time: initdb or a WAL replay runs outside the sandbox clock) until RDS shows the cluster available.</summary>
+    public async Task WaitUntilAvailableAsync(string identifier)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (Read(rds => rds.FindCluster("111111111111", "us-east-1", identifier)?.Status) != "available")
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                var servers = string.Join("; ", DataPlane.Servers().Select(s => $"{s.ClusterIdentifier} {s.State} {s.Error}"));
+                throw new TimeoutException($"{identifier} was not available within two minutes; servers: {servers}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
         return port;
     }
 
@@ -63,14 +92,5 @@ public sealed class PostgresSandboxFixture : SandboxFixture
     {
         await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteScalarAsync();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
