@@ -307,6 +307,18 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             return new Entry(cluster.ResourceId) { Identifier = cluster.Identifier };
         }
 
+        if (_rds.BlueGreenDeployments.FirstOrDefault(d => d.TargetClusterResourceId == cluster.ResourceId) is { } deployment
+            && _entries.TryGetValue(deployment.SourceClusterResourceId, out var blue) && blue.Server is not null)
+        {
+            // No logical replication from a real blue yet: an empty server would silently lose blue's rows, so the green
+            // gets none and connections to it are refused, which an application and the verdict both see.
+            return new Entry(cluster.ResourceId)
+            {
+                Identifier = cluster.Identifier,
+                Note = "the green of a real-engine blue has no server: Blue/Green on the real engine (logical replication) is not built; use --data-plane=model for Blue/Green rehearsals",
+            };
+        }
+
         if (_folder is null)
         {
             _folder = _configuredFolder ?? Directory.CreateTempSubdirectory("rekey-sandbox-pg-").FullName;
@@ -432,7 +444,7 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             server?.Superuser,
             server?.Database,
             state,
-            entry.Ready is { IsFaulted: true } ? entry.Ready.Exception!.InnerException?.Message : server?.LastArchiveCheckError,
+            entry.Ready is { IsFaulted: true } ? entry.Ready.Exception!.InnerException?.Message : server?.LastArchiveCheckError ?? entry.Note,
             server?.DataDirectory);
     }
 
@@ -455,6 +467,9 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         public Task? Ready { get; set; }
 
         public bool Stopping { get; set; }
+
+        /// <summary>Why a cluster created in postgres mode has no server.</summary>
+        public string? Note { get; init; }
 
         public Dictionary<string, int> Incarnations { get; } = new(StringComparer.Ordinal);
     }
