@@ -307,18 +307,6 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             return new Entry(cluster.ResourceId) { Identifier = cluster.Identifier };
         }
 
-        if (_rds.BlueGreenDeployments.FirstOrDefault(d => d.TargetClusterResourceId == cluster.ResourceId) is { } deployment
-            && _entries.TryGetValue(deployment.SourceClusterResourceId, out var blue) && blue.Server is not null)
-        {
-            // No logical replication from a real blue yet: an empty server would silently lose blue's rows, so the green
-            // gets none and connections to it are refused, which an application and the verdict both see.
-            return new Entry(cluster.ResourceId)
-            {
-                Identifier = cluster.Identifier,
-                Note = "the green of a real-engine blue has no server: Blue/Green on the real engine (logical replication) is not built; use --data-plane=model for Blue/Green rehearsals",
-            };
-        }
-
         if (_folder is null)
         {
             _folder = _configuredFolder ?? Directory.CreateTempSubdirectory("rekey-sandbox-pg-").FullName;
@@ -337,16 +325,35 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             source = found;
         }
 
+        // A green of a real-engine blue is kept in step with it by logical replication.
+        Entry? blue = null;
+        if (_rds.BlueGreenDeployments.FirstOrDefault(d => d.TargetClusterResourceId == cluster.ResourceId) is { } deployment
+            && _entries.TryGetValue(deployment.SourceClusterResourceId, out var blueEntry) && blueEntry.Server is not null)
+        {
+            blue = blueEntry;
+            source = null;
+        }
+
+        var origin = blue ?? source;
+
         var server = new PostgresServer(
             Binaries!,
             Path.Combine(_folder, cluster.ResourceId),
             cluster.ResourceId,
             DnsZone.LoopbackAddressFor(cluster.ResourceId),
             cluster.Port,
-            source?.Server!.Superuser ?? cluster.MasterUsername ?? "postgres",
-            source?.Server!.Database ?? cluster.DatabaseName);
+            origin?.Server!.Superuser ?? cluster.MasterUsername ?? "postgres",
+            origin?.Server!.Database ?? cluster.DatabaseName);
         var entry = new Entry(cluster.ResourceId) { Identifier = cluster.Identifier, Server = server };
-        if (source is not null)
+        if (blue is not null)
+        {
+            entry.Ready = Task.Run(async () =>
+            {
+                await blue.Ready!;
+                await server.ReplicateFromAsync(blue.Server!, ReplicationName(cluster.ResourceId));
+            });
+        }
+        else if (source is not null)
         {
             var target = Times.ToReal(cluster.RestoredToTime ?? _clock.Now);
             entry.Ready = Task.Run(async () =>
@@ -367,9 +374,13 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             TaskScheduler.Default);
 
         _archiveWatch ??= Task.Run(WatchArchivesAsync);
-        LogProvisioning(cluster.Identifier, server.Address, server.Port, source is null ? "new" : "point-in-time restore");
+        LogProvisioning(cluster.Identifier, server.Address, server.Port, blue is not null ? "green, logical replication from blue" : source is null ? "new" : "point-in-time restore");
         return entry;
     }
+
+    /// <summary>The publication, subscription and slot name of a green: a PostgreSQL identifier made from its resource id.</summary>
+    internal static string ReplicationName(string greenResourceId) =>
+        "rekey_bluegreen_" + new string([.. greenResourceId.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
 
     private Entry EntryFor(DbCluster cluster)
     {
@@ -444,7 +455,7 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
             server?.Superuser,
             server?.Database,
             state,
-            entry.Ready is { IsFaulted: true } ? entry.Ready.Exception!.InnerException?.Message : server?.LastArchiveCheckError ?? entry.Note,
+            entry.Ready is { IsFaulted: true } ? entry.Ready.Exception!.InnerException?.Message : server?.LastArchiveCheckError,
             server?.DataDirectory);
     }
 
@@ -467,9 +478,6 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         public Task? Ready { get; set; }
 
         public bool Stopping { get; set; }
-
-        /// <summary>Why a cluster created in postgres mode has no server.</summary>
-        public string? Note { get; init; }
 
         public Dictionary<string, int> Incarnations { get; } = new(StringComparer.Ordinal);
     }

@@ -189,6 +189,60 @@ public sealed class PostgresServer
         await TakeBaseBackupAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Makes this server the green of <paramref name="blue"/> the way Aurora PostgreSQL's Blue/Green does: blue's
+    /// schema and sequence values as they are now (green starts as a copy), then a publication of every table on
+    /// blue and a subscription here (named <paramref name="name"/>, its slot on blue too) that copies the rows and
+    /// applies blue's changes from then on. Logical replication carries rows only: later DDL and sequence values
+    /// on blue never reach green, so green's sequences stay where they were copied.
+    /// </summary>
+    public async Task ReplicateFromAsync(PostgresServer blue, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blue);
+        await CreateAsync(cancellationToken);
+        var database = Database ?? "postgres";
+        var schema = Path.Combine(Folder, "blue-schema.sql");
+        var bluePort = blue.Port.ToString(CultureInfo.InvariantCulture);
+        await _binaries.RunAsync(
+            _binaries.Program("pg_dump"),
+            ["-h", blue.SocketDirectory, "-p", bluePort, "-U", blue.Superuser, "--schema-only", "--no-publications", "--no-subscriptions", "-f", schema, blue.Database ?? "postgres"],
+            TimeSpan.FromMinutes(2),
+            cancellationToken);
+        await _binaries.RunAsync(
+            _binaries.Program("psql"),
+            ["-h", SocketDirectory, "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", Superuser, "-d", database, "-q", "-v", "ON_ERROR_STOP=1", "-f", schema],
+            TimeSpan.FromMinutes(2),
+            cancellationToken);
+
+        // The copy's sequences: schema-only leaves them at their start; a clone has blue's values of this moment.
+        await using (var connection = new NpgsqlConnection(blue.AdminConnectionString(blue.Database)))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                "SELECT format('SELECT setval(%L, %s, true)', quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value) FROM pg_sequences WHERE last_value IS NOT NULL",
+                connection);
+            var statements = new List<string>();
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    statements.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var statement in statements)
+            {
+                await ScalarAsync(statement, database, cancellationToken);
+            }
+        }
+
+        await blue.ExecuteAsync($"CREATE PUBLICATION {name} FOR ALL TABLES", blue.Database, cancellationToken);
+        await ExecuteAsync(
+            $"CREATE SUBSCRIPTION {name} CONNECTION 'host={blue.SocketDirectory} port={bluePort} user={blue.Superuser} dbname={blue.Database ?? "postgres"}' PUBLICATION {name}",
+            database,
+            cancellationToken);
+    }
+
     /// <summary>Closes every client connection (what a reboot or a forced disconnect does to them).</summary>
     public async Task<int> CloseClientConnectionsAsync(CancellationToken cancellationToken = default) =>
         Convert.ToInt32(
