@@ -251,7 +251,19 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         }
     }
 
-    /// <summary>Follows every running server's WAL archive a few times a second (LatestRestorableTime).</summary>
+    /// <summary>The real slot lag samples of a cluster's server on the sandbox clock (bytes); empty on the model or without a logical slot.</summary>
+    public IReadOnlyList<(DateTimeOffset Time, double Bytes)> SlotLag(string clusterResourceId)
+    {
+        PostgresServer? server;
+        lock (_entries)
+        {
+            server = _entries.TryGetValue(clusterResourceId, out var entry) ? entry.Server : null;
+        }
+
+        return server is null ? [] : [.. server.SlotLagSamples.Select(s => (Times.ToSandbox(s.Time), (double)s.Bytes))];
+    }
+
+    /// <summary>Follows every running server's WAL archive (LatestRestorableTime) and its logical slots' lag (OldestReplicationSlotLag) a few times a second.</summary>
     private async Task WatchArchivesAsync()
     {
         while (!_stopping.IsCancellationRequested)
@@ -267,6 +279,7 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
                 try
                 {
                     await server.CheckArchiveAsync(_stopping.Token);
+                    await server.SampleSlotLagAsync(_stopping.Token);
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {

@@ -19,6 +19,7 @@ public sealed class PostgresServer
     private Process? _process;
     private long _archivedThroughTicks;
     private string? _lastArchivedLsn;
+    private readonly List<(DateTimeOffset Time, long Bytes)> _slotLag = [];
 
     public PostgresServer(PostgresBinaries binaries, string folder, string clusterResourceId, string address, int port, string superuser, string? database)
     {
@@ -241,6 +242,37 @@ public sealed class PostgresServer
             $"CREATE SUBSCRIPTION {name} CONNECTION 'host={blue.SocketDirectory} port={bluePort} user={blue.Superuser} dbname={blue.Database ?? "postgres"}' PUBLICATION {name}",
             database,
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The lag of this server's oldest logical replication slot as sampled (real time, bytes of WAL its subscriber
+    /// has not confirmed: pg_wal_lsn_diff of the current WAL position and the slot's confirmed_flush_lsn), as
+    /// Aurora PostgreSQL's OldestReplicationSlotLag measures it on blue's writer.
+    /// </summary>
+    public IReadOnlyList<(DateTimeOffset Time, long Bytes)> SlotLagSamples
+    {
+        get
+        {
+            lock (_slotLag)
+            {
+                return [.. _slotLag];
+            }
+        }
+    }
+
+    /// <summary>Samples the oldest logical slot's lag; nothing when the server has no logical slot.</summary>
+    public async Task SampleSlotLagAsync(CancellationToken cancellationToken = default)
+    {
+        var lag = await ScalarAsync(
+            "SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn))::bigint FROM pg_replication_slots WHERE slot_type = 'logical' AND confirmed_flush_lsn IS NOT NULL",
+            cancellationToken: cancellationToken);
+        if (lag is long bytes)
+        {
+            lock (_slotLag)
+            {
+                _slotLag.Add((DateTimeOffset.UtcNow, bytes));
+            }
+        }
     }
 
     /// <summary>Closes every client connection (what a reboot or a forced disconnect does to them).</summary>
