@@ -122,6 +122,29 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
                     cluster.Pending = pending with { DueAt = now + TimeSpan.FromMilliseconds(1) };
                 }
             }
+
+            // A real-engine green is not available before its copy of blue is: the copy task ends no earlier than its server is ready.
+            foreach (var deployment in _rds.BlueGreenDeployments)
+            {
+                if (!_entries.TryGetValue(deployment.TargetClusterResourceId, out var green) || green.Server is null || green.Ready!.IsCompleted)
+                {
+                    continue;
+                }
+
+                var copy = deployment.Tasks.Find(t => t.Name == "CREATING_READ_REPLICA_OF_SOURCE");
+                if (copy is null || copy.EndsAt > now)
+                {
+                    continue;
+                }
+
+                var shift = now + TimeSpan.FromMilliseconds(1) - copy.EndsAt;
+                var index = deployment.Tasks.IndexOf(copy);
+                for (var i = index; i < deployment.Tasks.Count; i++)
+                {
+                    var task = deployment.Tasks[i];
+                    deployment.Tasks[i] = new BlueGreenTask { Name = task.Name, Status = task.Status, StartsAt = i == index ? task.StartsAt : task.StartsAt + shift, EndsAt = task.EndsAt + shift };
+                }
+            }
         }
     }
 

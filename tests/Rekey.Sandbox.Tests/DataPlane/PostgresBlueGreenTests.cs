@@ -19,6 +19,12 @@ public sealed class PostgresBlueGreenTests(PostgresSandboxFixture fixture) : ICl
         await fixture.Query.CallAsync("CreateBlueGreenDeployment", [new("BlueGreenDeploymentName", "pg-bg"), new("Source", BlueGreenTestData.Arn("pg-bg"))]);
         fixture.Advance(fixture.Provisioning(1));
         var greenId = fixture.Read(rds => rds.BlueGreenDeployments.Single(d => d.SourceClusterResourceId == rds.FindCluster("111111111111", "us-east-1", "pg-bg")!.ResourceId).TargetClusterResourceId);
+
+        // Green shows available only once its copy of blue is made (read in this order: a server never goes back to provisioning).
+        var greenStatus = fixture.Read(rds => rds.ClusterByResourceId(greenId)!.Status);
+        var greenServer = fixture.DataPlane.Servers().Single(v => v.ClusterResourceId == greenId).State;
+        Assert.True(greenStatus != "available" || greenServer == "running", $"green is {greenStatus} while its server is {greenServer}");
+        await fixture.WaitUntilAvailableAsync(fixture.Read(rds => rds.ClusterByResourceId(greenId)!.Identifier));
         using var ready = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var green = await fixture.DataPlane.ServerAsync(greenId!, ready.Token);
         Assert.NotNull(green);
