@@ -122,8 +122,9 @@ public sealed class RekeyContext : FrostingContext, IDisposable
     }
 
     // The engine's own arguments reach the build among the others; they are not Rekey's to check.
+    // data-plane is the Sandbox target's (which engine stands behind the sandbox's clusters), checked there.
     private static readonly IReadOnlySet<string> HostArguments =
-        new HashSet<string>(["target"], StringComparer.OrdinalIgnoreCase);
+        new HashSet<string>(["target", "data-plane"], StringComparer.OrdinalIgnoreCase);
 
     private static WaitSettings Waits(RekeySettings settings)
     {

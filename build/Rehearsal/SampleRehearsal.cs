@@ -78,6 +78,12 @@ public sealed class SampleRehearsal : IAsyncDisposable
         string[] pollArguments = awsTimePolling
             ? [$"--poll-interval={RealSeconds(defaults.PollInterval, clockSpeed)}", $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval, clockSpeed)}", $"--outage-poll-interval={RealSeconds(defaults.OutagePollInterval, clockSpeed)}"]
             : ["--poll-interval=0.05s"];
+        // The sample's PostgreSQL cluster is cut over by Blue/Green, whose switchover the real engine does not run yet:
+        // its proof stays on the model, and says so before anything else.
+        context.Log.Information(
+            "Data plane: {0} (the sample's Aurora PostgreSQL cluster goes through Blue/Green, whose switchover the real PostgreSQL data plane does not run yet; {1})",
+            options.DataPlane.ToString().ToLowerInvariant(),
+            Rekey.Sandbox.DataPlane.PostgresBinaries.Find() is null ? "PostgreSQL's server programs are not installed" : "PostgreSQL's server programs are installed");
         pollArguments = [.. pollArguments, $"--clock-speed={clockSpeed.ToString(System.Globalization.CultureInfo.InvariantCulture)}"];
         context.Log.Information(
             "Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}{4}",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rekey.Sandbox.DataPlane;
 
 namespace Rekey.Sandbox;
 
@@ -10,10 +11,12 @@ public static class CommandLine
                              [--cluster-create-minutes 5] [--restore-minutes 20] [--instance-create-minutes 10]
                              [--rename-minutes 1] [--dns-change-minutes 1] [--restorable-lag-minutes 5]
                              [--integration-create-minutes 20] [--chaos-seed N] [--rate-limits aws|off|rds=300/12]
+                             [--data-plane auto|postgres|model] [--data-plane-dir PATH]
         Durations are in sandbox minutes (fractions allowed). --chaos-seed turns on the unruly mode: late and
         lingering DNS names, late CloudWatch datapoints, a whole-second clock, IAM delays, all drawn from N.
         --rate-limits: AWS's API rate limits (the default), none, or a token bucket per service (burst/refill per
-        second of sandbox time; comma-separated).
+        second of sandbox time; comma-separated). --data-plane=postgres backs each aurora-postgresql cluster
+        with a real PostgreSQL server; auto (the default) does so when PostgreSQL's server programs are installed.
         """;
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
@@ -21,6 +24,7 @@ public static class CommandLine
         ArgumentNullException.ThrowIfNull(args);
         var options = new SandboxOptions();
         var durations = options.Durations;
+        var dataPlane = "auto";
         for (var i = 0; i < args.Count; i++)
         {
             var (name, value) = Split(args, ref i);
@@ -40,6 +44,8 @@ public static class CommandLine
                 case "--integration-create-minutes": durations = durations with { IntegrationCreate = Minutes(name, value) }; break;
                 case "--chaos-seed": options = options with { ChaosSeed = Seed(name, value) }; break;
                 case "--rate-limits": options = options with { RateLimits = RateLimits(name, value) }; break;
+                case "--data-plane": dataPlane = value; break;
+                case "--data-plane-dir": options = options with { DataPlaneDirectory = Path.GetFullPath(value) }; break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -49,8 +55,16 @@ public static class CommandLine
             throw new ArgumentException("--clock-speed must be positive.");
         }
 
-        return options with { Durations = durations };
+        return options with { Durations = durations, DataPlane = DataPlaneFor(dataPlane) };
     }
+
+    private static DataPlaneMode DataPlaneFor(string value) => value switch
+    {
+        "auto" => PostgresBinaries.Find() is null ? DataPlaneMode.Model : DataPlaneMode.Postgres,
+        "postgres" => PostgresBinaries.Find() is null ? throw new ArgumentException(PostgresBinaries.MissingMessage) : DataPlaneMode.Postgres,
+        "model" => DataPlaneMode.Model,
+        _ => throw new ArgumentException($"--data-plane must be auto, postgres or model, not '{value}'."),
+    };
 
     private static (string Name, string Value) Split(IReadOnlyList<string> args, ref int i)
     {

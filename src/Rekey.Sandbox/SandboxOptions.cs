@@ -31,6 +31,12 @@ public sealed record SandboxOptions
     /// </summary>
     public IReadOnlyDictionary<string, Core.ApiRateLimit> RateLimits { get; init; } = Core.ApiRateLimiter.Aws;
 
+    /// <summary>What stands behind aurora-postgresql clusters: the model, or a real PostgreSQL server each (see DataPlane/).</summary>
+    public DataPlane.DataPlaneMode DataPlane { get; init; } = Sandbox.DataPlane.DataPlaneMode.Model;
+
+    /// <summary>Where the real servers keep their data, WAL archives and base backups; a temp folder removed at stop when null.</summary>
+    public string? DataPlaneDirectory { get; init; }
+
     /// <summary>Logs every AWS call (and sandbox failures) to the console; the command line turns it on.</summary>
     public bool ConsoleLogging { get; init; }
 

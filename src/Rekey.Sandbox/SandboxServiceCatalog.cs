@@ -3,6 +3,7 @@ using Rekey.Sandbox.Backup;
 using Rekey.Sandbox.CloudWatch;
 using Rekey.Sandbox.Control;
 using Rekey.Sandbox.Core;
+using Rekey.Sandbox.DataPlane;
 using Rekey.Sandbox.Dns;
 using Rekey.Sandbox.Iam;
 using Rekey.Sandbox.Kms;
@@ -40,8 +41,12 @@ public static class SandboxServiceCatalog
         services.AddSandboxService<StsService>();
         services.AddSandboxComponent<StsSessions>();
 
+        // Before RdsState: a real-engine cluster becomes available only once its server is.
+        services.AddSandboxComponent<PostgresDataPlaneGate>();
         services.AddSandboxComponent<RdsState>();
         services.AddSandboxComponent<SimulatedApplications>();
+        // After RdsState: it follows the clusters' state once their transitions for the moment are applied.
+        services.AddSandboxComponent<PostgresDataPlane>();
         services.AddSandboxComponent<RdsControlApi>();
         services.AddSandboxService<RdsService>();
 

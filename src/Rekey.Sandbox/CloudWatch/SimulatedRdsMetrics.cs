@@ -45,7 +45,7 @@ public sealed record MetricResult(string Id, string Label, IReadOnlyList<DateTim
 /// the new name (AWS keeps it under the old one), which the sandbox cannot tell apart. In the unruly mode a sample
 /// can be read only once its delay (<see cref="ChaosMode.MetricDelay"/>) has passed on the sandbox clock.
 /// </summary>
-public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications applications, SandboxRuntime runtime, ChaosMode chaos)
+public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications applications, SandboxRuntime runtime, ChaosMode chaos, DataPlane.PostgresDataPlane dataPlane)
 {
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMinutes(1);
 
@@ -204,6 +204,22 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
 
         var samples = new List<(DateTimeOffset, double)>();
         var last = Min(runtime.Clock.Now, endTime);
+        if (query.MetricName == "OldestReplicationSlotLag" && dataPlane.SlotLag(blue.ResourceId) is { Count: > 0 } real)
+        {
+            // A real-engine blue: the largest sampled lag of its slot in each minute.
+            for (var minute = BucketStart(Max(real[0].Time, startTime), 60); minute <= last; minute += SampleInterval)
+            {
+                var end = minute + SampleInterval;
+                var inMinute = real.Where(r => r.Time >= minute && r.Time < end).Select(r => r.Bytes).ToList();
+                if (inMinute.Count > 0)
+                {
+                    samples.Add((minute, inMinute.Max()));
+                }
+            }
+
+            return samples;
+        }
+
         var firstSample = BucketStart(deployment.CreateTime, 60).Add(SampleInterval);
         for (var minute = firstSample > startTime ? firstSample : BucketStart(startTime, 60); minute <= last; minute += SampleInterval)
         {
@@ -236,6 +252,8 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static DateTimeOffset BucketStart(DateTimeOffset time, int periodSeconds)
     {

@@ -89,6 +89,8 @@ public sealed partial class SandboxRuntime(
 
                 if (mutating)
                 {
+                    // Components that follow the state (the real data plane) act on the change at once: a reboot closes connections now.
+                    AdvanceUnderLock();
                     stateStore.Value.Save();
                 }
 

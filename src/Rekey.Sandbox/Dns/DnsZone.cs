@@ -93,6 +93,27 @@ public sealed class DnsZone(ChaosMode chaos) : IStatefulComponent
         }
     }
 
+    /// <summary>
+    /// Points entries at another address (and the canonical name built from it) where
+    /// <paramref name="address"/> names one: the data plane serves an instance from its cluster's server.
+    /// </summary>
+    public void Readdress(Func<DnsEntry, string?> address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            var entry = _entries[i];
+            if (address(entry) is { } wanted && wanted != entry.Address)
+            {
+                _entries[i] = entry with
+                {
+                    Address = wanted,
+                    CanonicalName = entry.CanonicalName?.Replace(entry.Address.Replace('.', '-'), wanted.Replace('.', '-'), StringComparison.Ordinal),
+                };
+            }
+        }
+    }
+
     public DnsResolution? Resolve(string name, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(name);

@@ -133,7 +133,10 @@ public sealed partial class RdsState(SandboxClock clock, SandboxOptions options,
         return parts.Length == 7 && parts[2] == "rds" && parts[3] == region && parts[4] == account && parts[5] == type ? parts[6] : null;
     }
 
-    /// <summary>LatestRestorableTime: the clock minus the configured lag, never before the cluster existed.</summary>
+    /// <summary>A later bound on what is restorable, from a real data plane (what its WAL archive holds); null for none.</summary>
+    public Func<DbCluster, DateTimeOffset?>? RestorableLimit { get; set; }
+
+    /// <summary>LatestRestorableTime: the clock minus the configured lag (and no later than the data plane's archive), never before the cluster existed.</summary>
     public DateTimeOffset? LatestRestorableTime(DbCluster cluster)
     {
         if (cluster.Status is "creating" or "failed")
@@ -142,6 +145,11 @@ public sealed partial class RdsState(SandboxClock clock, SandboxOptions options,
         }
 
         var latest = Now - options.Durations.RestorableLag;
+        if (RestorableLimit?.Invoke(cluster) is { } limit && limit < latest)
+        {
+            latest = limit;
+        }
+
         return latest < cluster.CreateTime ? null : latest;
     }
 

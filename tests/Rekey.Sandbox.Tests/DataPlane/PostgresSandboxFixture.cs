@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using Rekey.Sandbox.DataPlane;
+
+namespace Rekey.Sandbox.Tests.DataPlane;
+
+/// <summary>
+/// A sandbox whose aurora-postgresql clusters are real PostgreSQL servers (in a temp folder the
+/// sandbox removes when it stops, on ports picked free). Clients connect the way an application
+/// does: the name through the sandbox's DNS, then TCP to the address it answered.
+/// </summary>
+public sealed class PostgresSandboxFixture : SandboxFixture
+{
+    protected override SandboxOptions Options => SandboxOptions.ForTests(clockSpeed: 1) with { DataPlane = DataPlaneMode.Postgres };
+
+    public PostgresDataPlane DataPlane => Sandbox.Get<PostgresDataPlane>();
+
+    /// <summary>Creates a cluster on a free port with one instance and moves the clock until both are available.</summary>
+    public async Task<int> AvailablePostgresClusterAsync(string identifier, params (string Name, string Value)[] extra)
+    {
+        var port = FreePort();
+        await Query.CreateClusterAsync(identifier, extra: [("Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("DatabaseName", "app"), .. extra]);
+        Advance(Sandbox.Runtime.Durations.ClusterCreate);
+        await WaitUntilAvailableAsync(identifier);
+        await Query.CreateInstanceAsync(identifier, identifier + "-1");
+        Advance(Sandbox.Runtime.Durations.InstanceCreate);
+        return port;
+    }
+
+    /// <summary>Waits (bounded, in real time: initdb or a WAL replay runs outside the sandbox clock) until RDS shows the cluster available.</summary>
+    public async Task WaitUntilAvailableAsync(string identifier)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (Read(rds => rds.FindCluster("111111111111", "us-east-1", identifier)?.Status) != "available")
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                var servers = string.Join("; ", DataPlane.Servers().Select(s => $"{s.ClusterIdentifier} {s.State} {s.Error}"));
+                throw new TimeoutException($"{identifier} was not available within two minutes; servers: {servers}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public string ClusterEndpoint(string identifier) => Rekey.Sandbox.Rds.RdsState.ClusterEndpointName("111111111111", "us-east-1", identifier);
+
+    /// <summary>Opens a connection to a name as a driver does: asks the sandbox's DNS, then connects to the address.</summary>
+    public async Task<NpgsqlConnection> ConnectAsync(string name, int port)
+    {
+        var answer = await ResolveAsync(name);
+        if (!answer.Exists)
+        {
+            throw new InvalidOperationException($"{name} does not resolve ({answer.Code}).");
+        }
+
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
+        {
+            Host = answer.Addresses[0].ToString(),
+            Port = port,
+            Username = "postgres",
+            Password = "sandbox-password",
+            Database = "app",
+            Pooling = false,
+            Timeout = 10,
+        }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync();
+        }
+        catch (NpgsqlException error)
+        {
+            await connection.DisposeAsync();
+            var servers = string.Join("; ", DataPlane.Servers().Select(s => $"{s.ClusterIdentifier} {s.Address}:{s.Port} {s.State} {s.Error}"));
+            throw new InvalidOperationException($"{name} ({answer.Addresses[0]}:{port}) refused the connection; servers: {servers}", error);
+        }
+
+        return connection;
+    }
+
+    public static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+}
