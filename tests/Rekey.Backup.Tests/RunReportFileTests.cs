@@ -39,8 +39,8 @@ public sealed class RunReportFileTests
         Assert.Contains(backupReport["steps"]!.AsArray(), s => s!["step"]!.GetValue<string>() == "VerifyBackup");
         Assert.DoesNotContain(backupReport["steps"]!.AsArray(), s => s!["step"]!.GetValue<string>() == "Fence");
         var backupChecks = Assert.Single(backupReport["checks"]!.AsArray(), c => c!["step"]!.GetValue<string>() == "VerifyBackup")!["items"]!.AsArray();
-        Assert.Contains(backupChecks, i => i!["outcome"]!.GetValue<string>() == "Passed" && i["what"]!.GetValue<string>().StartsWith("recovery point ", StringComparison.Ordinal));
-        Assert.All(backupChecks, i => Assert.NotEqual("Failed", i!["outcome"]!.GetValue<string>()));
+        Assert.Contains(backupChecks, i => i!["outcome"]!.GetValue<string>() == "passed" && i["what"]!.GetValue<string>().StartsWith("recovery point ", StringComparison.Ordinal));
+        Assert.All(backupChecks, i => Assert.NotEqual("failed", i!["outcome"]!.GetValue<string>()));
         Assert.True(File.Exists(Path.Combine(cutover.ArtifactsDirectory, "ledger-cutover-report.md")));
         Assert.True(File.Exists(Path.Combine(cutover.ArtifactsDirectory, "ledger-backup-report.md")));
     }

@@ -70,7 +70,7 @@ public sealed class FaultTests
         var result = await sandbox.CutoverAsync("e2e-5xx-restore");
 
         Assert.True(result.ExitCode == Rekey.Runtime.ExitCodes.AwsFailure, result.ToString());
-        Assert.True(result.Output.Contains("Rekey stopped: The request processing has failed because of an unknown error", StringComparison.Ordinal), result.ToString());
+        Assert.True(result.Output.Contains("Rekey stopped: An error occurred (InternalFailure) when calling the RestoreDBClusterToPointInTime operation: The request processing has failed because of an unknown error", StringComparison.Ordinal), result.ToString());
         await AssertOldClusterIntactAsync(sandbox, original, OldId);
         await AssertRollbackWorksAsync(sandbox, original, "e2e-5xx-restore");
     }
@@ -109,7 +109,7 @@ public sealed class FaultTests
         // RDS deletes no instance while it is being created: Rollback stops with RDS's reason and touches nothing of the old cluster.
         var rollback = await sandbox.RollbackAsync("e2e-instance-hangs");
         Assert.NotEqual(0, rollback.ExitCode);
-        Assert.True(rollback.Output.Contains("Rekey stopped: Database instance is creating", StringComparison.Ordinal), rollback.ToString());
+        Assert.True(rollback.Output.Contains("Rekey stopped: An error occurred (InvalidDBInstanceState) when calling the DeleteDBInstance operation: Database instance is creating", StringComparison.Ordinal), rollback.ToString());
         await AssertOldClusterIntactAsync(sandbox, original, OldId);
     }
 

@@ -195,7 +195,7 @@ public sealed partial class TruthfulVerdictTests
         Assert.Contains("cannot prove RDS may use the key for it (not measured)", Flat(result), StringComparison.Ordinal);
         using var report = await ReportAsync(sandbox, "preflight");
         var item = Assert.Single(report.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("step").GetString() == "Preflight").GetProperty("items")[0];
-        Assert.Equal("NotMeasured", item.GetProperty("outcome").GetString());
+        Assert.Equal("not-measured", item.GetProperty("outcome").GetString());
         Assert.Contains("kms:GetKeyPolicy", item.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("aws kms get-key-policy", item.GetProperty("lookInstead").GetString(), StringComparison.Ordinal);
     }

@@ -61,13 +61,13 @@ public static class Rollback
         {
             // The writes the new cluster took after the fence are not in the old cluster: say where they are.
             run.Log.LogWarning(
-                "The new cluster took writes after the fence; they are kept in DB cluster snapshot {Snapshot}, not in {Cluster}. Restore that snapshot to recover them.",
+                "Any writes the new cluster took after the fence are not in the old cluster; they are kept in DB cluster snapshot {Snapshot}, not in {Cluster}. Restore that snapshot to recover them.",
                 snapshot,
                 run.ClusterId);
         }
     }
 
-    /// <summary>Deletes the new cluster; returns the final snapshot that keeps its writes, null when it took none.</summary>
+    /// <summary>Deletes the new cluster after a final snapshot that keeps whatever it took; returns the snapshot's name.</summary>
     private static async Task<string?> DeleteNewClusterAsync(RekeyRun run, ClusterReader reader, DBCluster target, CancellationToken cancellationToken)
     {
         // Only a cluster Rekey created (tagged as the target of this old cluster) is ever deleted here.
@@ -99,7 +99,9 @@ public static class Rollback
             },
             cancellationToken).ConfigureAwait(false);
 
-        var snapshot = tookWrites ? $"{run.ClusterId}-rekey-rollback-{run.RunId}".ToLowerInvariant() : null;
+        // Always a final snapshot: CloudWatch publishes commits per minute and often late, so "no commit seen" never
+        // proves that the new cluster took no writes, and a write lost in a rollback cannot be brought back.
+        var snapshot = $"{run.ClusterId}-rekey-rollback-{run.RunId}".ToLowerInvariant();
         var current = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         if (current is not null && current.Status != "deleting")
         {
@@ -112,9 +114,7 @@ public static class Rollback
             await run.Rds.DeleteDBClusterAsync(
                 new DeleteDBClusterRequest { DBClusterIdentifier = run.ClusterId, SkipFinalSnapshot = snapshot is null, FinalDBSnapshotIdentifier = snapshot },
                 cancellationToken).ConfigureAwait(false);
-            run.Journal.Add("Rollback", snapshot is null
-                ? $"Deleting the new cluster {run.ClusterId} (it took no writes)."
-                : $"Deleting the new cluster {run.ClusterId} after final snapshot {snapshot} (it took writes).");
+            run.Journal.Add("Rollback", $"Deleting the new cluster {run.ClusterId} after final snapshot {snapshot} ({tookWrites}).");
         }
 
         await run.Wait.UntilAsync(
@@ -130,8 +130,8 @@ public static class Rollback
         return snapshot;
     }
 
-    /// <summary>Whether CloudWatch counted any commit on the new cluster; when it cannot tell, the answer is yes, so a snapshot is kept.</summary>
-    private static async Task<bool> TookWritesAsync(RekeyRun run, DBCluster target, CancellationToken cancellationToken)
+    /// <summary>What CloudWatch shows of the new cluster's commits, for the journal: a count, or why it was not measured.</summary>
+    private static async Task<string> TookWritesAsync(RekeyRun run, DBCluster target, CancellationToken cancellationToken)
     {
         try
         {
@@ -139,12 +139,14 @@ public static class Rollback
             var since = target.ClusterCreateTime is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : now.AddDays(-1);
             var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.ClusterId, "Sum", MetricWindow.Between(since, now, 60), cancellationToken)
                 .ConfigureAwait(false);
-            return points.Sum(p => p.Value) > 0;
+            return points.Count == 0
+                ? "its commits are not measured: CloudWatch has no CommitThroughput data point for it yet"
+                : $"CloudWatch counts {points.Sum(p => p.Value):0} commits so far; its latest minutes may not be published yet";
         }
         catch (Amazon.Runtime.AmazonServiceException exception)
         {
             run.Log.LogWarning("Could not read CommitThroughput of {Cluster} ({Message}); keeping a final snapshot", run.ClusterId, exception.Message);
-            return true;
+            return $"its commits are not measured: {exception.Message}";
         }
     }
 

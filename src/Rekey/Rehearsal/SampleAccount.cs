@@ -188,7 +188,7 @@ public static class SampleAccount
                 DBClusterIdentifier = sample.Id,
                 DBClusterEndpointIdentifier = sample.CustomEndpoint,
                 EndpointType = "READER",
-                StaticMembers = [sample.Instances[2].Id],
+                StaticMembers = [sample.Instances[^1].Id],
             },
             cancellationToken).ConfigureAwait(false);
         await rds.AddRoleToDBClusterAsync(
