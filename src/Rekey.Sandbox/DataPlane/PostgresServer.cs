@@ -242,6 +242,15 @@ public sealed class PostgresServer
             $"CREATE SUBSCRIPTION {name} CONNECTION 'host={blue.SocketDirectory} port={bluePort} user={blue.Superuser} dbname={blue.Database ?? "postgres"}' PUBLICATION {name}",
             database,
             cancellationToken);
+
+        // Aurora's green is a storage clone: it holds blue's rows when it becomes available. Here the rows arrive by
+        // the subscription's initial copy, so green is ready only when every table's copy is done; until then the
+        // apply worker confirms changes to tables still copying without applying them, and the slot lag says nothing.
+        await WaitUntilAsync(
+            "SELECT count(*) = 0 FROM pg_subscription_rel WHERE srsubstate <> 'r'",
+            "done copying blue's tables",
+            cancellationToken,
+            database);
     }
 
     /// <summary>
@@ -413,7 +422,7 @@ public sealed class PostgresServer
         await WaitUntilAsync("SELECT true", "accepting connections", cancellationToken);
     }
 
-    private async Task WaitUntilAsync(string probe, string what, CancellationToken cancellationToken)
+    private async Task WaitUntilAsync(string probe, string what, CancellationToken cancellationToken, string? database = null)
     {
         var deadline = Stopwatch.StartNew();
         Exception? last = null;
@@ -426,7 +435,7 @@ public sealed class PostgresServer
 
             try
             {
-                if (await ScalarAsync(probe, cancellationToken: cancellationToken) is true)
+                if (await ScalarAsync(probe, database, cancellationToken) is true)
                 {
                     return;
                 }
