@@ -203,22 +203,13 @@ public static class AwsOperationPermissions
             "rds",
             "RestoreDBClusterToPointInTime",
             RestoreSwapCutover,
-            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.Clusters),
-            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.CreatedClusters),
-            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.RestoreInputs),
-            new IamGrant("rds:AddTagsToResource", ResourceScope.CreatedClusters),
-            new IamGrant("kms:CreateGrant", ResourceScope.Key),
-            new IamGrant("kms:DescribeKey", ResourceScope.Key)),
+            Restore(ResourceScope.Clusters, ResourceScope.CreatedClusters)),
         WriteFor(
             Configuration.CutoverStrategy.RestoreSwap,
             "rds",
             "CreateDBInstance",
             RestoreSwapCutover,
-            new IamGrant("rds:CreateDBInstance", ResourceScope.CreatedInstances),
-            new IamGrant("rds:CreateDBInstance", ResourceScope.Clusters),
-            new IamGrant("rds:CreateDBInstance", ResourceScope.RestoreInputs),
-            new IamGrant("rds:AddTagsToResource", ResourceScope.CreatedInstances),
-            new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+            InstanceCreation(ResourceScope.CreatedInstances, ResourceScope.Clusters)),
         Write("rds", "DeleteDBInstance", new IamGrant("rds:DeleteDBInstance", ResourceScope.Instances)),
         Write(
             "rds",
@@ -364,11 +355,7 @@ public static class AwsOperationPermissions
             "backup",
             "CreateBackupVault",
             "the source vault does not exist yet",
-            new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
-            new IamGrant("backup:TagResource", ResourceScope.BackupVault),
-            new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
-            new IamGrant("kms:CreateGrant", ResourceScope.BackupVaultKeys),
-            new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
+            VaultCreation()),
         Write("backup", "CreateBackupPlan", "the plan does not exist yet", new IamGrant("backup:CreateBackupPlan", ResourceScope.BackupPlans)),
         Write("backup", "UpdateBackupPlan", "the plan's rule differs from Rekey's", new IamGrant("backup:UpdateBackupPlan", ResourceScope.BackupPlans)),
         Write("backup", "CreateBackupSelection", "the selection does not exist yet", new IamGrant("backup:CreateBackupSelection", ResourceScope.BackupPlans), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
@@ -388,11 +375,7 @@ public static class AwsOperationPermissions
             PolicyAccount.Backup,
             "backup",
             "CreateBackupVault",
-            new IamGrant("backup:CreateBackupVault", ResourceScope.BackupVault),
-            new IamGrant("backup:TagResource", ResourceScope.BackupVault),
-            new IamGrant("backup-storage:MountCapsule", ResourceScope.Any),
-            new IamGrant("kms:CreateGrant", ResourceScope.BackupVaultKeys),
-            new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
+            VaultCreation()),
         WriteIn(PolicyAccount.Backup, "backup", "PutBackupVaultAccessPolicy", new IamGrant("backup:PutBackupVaultAccessPolicy", ResourceScope.BackupVault)),
 
         // The destination vault's own key, created in the backup account under Rekey's alias when it has none.
@@ -413,21 +396,11 @@ public static class AwsOperationPermissions
         Write(
             "rds",
             "RestoreDBClusterToPointInTime",
-            // RDS authorizes a restore on the source and on the cluster it creates.
-            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.SourceCluster),
-            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.DressRehearsalCluster),
-            new IamGrant("rds:RestoreDBClusterToPointInTime", ResourceScope.RestoreInputs),
-            new IamGrant("rds:AddTagsToResource", ResourceScope.DressRehearsalCluster),
-            new IamGrant("kms:CreateGrant", ResourceScope.Key),
-            new IamGrant("kms:DescribeKey", ResourceScope.Key)),
+            Restore(ResourceScope.SourceCluster, ResourceScope.DressRehearsalCluster)),
         Write(
             "rds",
             "CreateDBInstance",
-            new IamGrant("rds:CreateDBInstance", ResourceScope.DressRehearsalInstance),
-            new IamGrant("rds:CreateDBInstance", ResourceScope.DressRehearsalCluster),
-            new IamGrant("rds:CreateDBInstance", ResourceScope.RestoreInputs),
-            new IamGrant("rds:AddTagsToResource", ResourceScope.DressRehearsalInstance),
-            new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+            InstanceCreation(ResourceScope.DressRehearsalInstance, ResourceScope.DressRehearsalCluster)),
         Write("rds", "DeleteDBInstance", new IamGrant("rds:DeleteDBInstance", ResourceScope.DressRehearsalInstance)),
         Write("rds", "ModifyDBCluster", "the copy kept the cluster's deletion protection", new IamGrant("rds:ModifyDBCluster", ResourceScope.DressRehearsalCluster)),
         Write("rds", "DeleteDBCluster", new IamGrant("rds:DeleteDBCluster", ResourceScope.DressRehearsalCluster)),
@@ -457,6 +430,37 @@ public static class AwsOperationPermissions
                                 && string.Equals(p.Operation, operation, StringComparison.Ordinal));
 
     private static IamGrant Any(string action) => new(action, ResourceScope.Any);
+
+    /// <summary>RDS authorizes a point-in-time restore on its source and on the cluster it creates; the new key needs a grant for RDS.</summary>
+    private static IamGrant[] Restore(ResourceScope source, ResourceScope created) =>
+    [
+        new("rds:RestoreDBClusterToPointInTime", source),
+        new("rds:RestoreDBClusterToPointInTime", created),
+        new("rds:RestoreDBClusterToPointInTime", ResourceScope.RestoreInputs),
+        new("rds:AddTagsToResource", created),
+        new("kms:CreateGrant", ResourceScope.Key),
+        new("kms:DescribeKey", ResourceScope.Key),
+    ];
+
+    /// <summary>A new instance is authorized on itself, its cluster and the groups it names; it passes the monitoring role.</summary>
+    private static IamGrant[] InstanceCreation(ResourceScope instance, ResourceScope cluster) =>
+    [
+        new("rds:CreateDBInstance", instance),
+        new("rds:CreateDBInstance", cluster),
+        new("rds:CreateDBInstance", ResourceScope.RestoreInputs),
+        new("rds:AddTagsToResource", instance),
+        new("iam:PassRole", ResourceScope.PassedRoles),
+    ];
+
+    /// <summary>Creating a vault (in either account) tags it, mounts AWS Backup's storage and grants AWS Backup the vault's key.</summary>
+    private static IamGrant[] VaultCreation() =>
+    [
+        new("backup:CreateBackupVault", ResourceScope.BackupVault),
+        new("backup:TagResource", ResourceScope.BackupVault),
+        new("backup-storage:MountCapsule", ResourceScope.Any),
+        new("kms:CreateGrant", ResourceScope.BackupVaultKeys),
+        new("kms:DescribeKey", ResourceScope.AccountKeys),
+    ];
 
     private static AwsOperationPermission Read(string service, string operation, params IamGrant[] grants) =>
         new(service, operation, PolicyAccount.Source, ReadOnly: true, grants);
