@@ -14,13 +14,13 @@ namespace Rekey.EndToEnd.Tests;
 /// </summary>
 public sealed class BackupAfterMigrationTests
 {
-    private const string BackupAccount = "222222222222";
+    internal const string BackupAccount = "222222222222";
     private const string ManagementAccount = "999999999999";
-    private const string Vault = "ledger-copies";
+    internal const string Vault = "ledger-copies";
     private const string BackupRoleArn = $"arn:aws:iam::{BackupAccount}:role/rekey-backup";
-    private const string ClusterArn = $"arn:aws:rds:{LedgerCluster.Region}:{LedgerCluster.Account}:cluster:{LedgerCluster.Id}";
+    internal const string ClusterArn = $"arn:aws:rds:{LedgerCluster.Region}:{LedgerCluster.Account}:cluster:{LedgerCluster.Id}";
 
-    private static readonly string[] BackupArguments =
+    internal static readonly string[] BackupArguments =
         [$"--backup-account={BackupAccount}", $"--backup-role-arn={BackupRoleArn}", $"--backup-vault={Vault}"];
 
     [Theory]
@@ -108,7 +108,7 @@ public sealed class BackupAfterMigrationTests
     /// The organization's backup set-up as an operator makes it once: AWS Backup's service role in the cluster's account,
     /// a role in the backup account that the cluster account may assume, cross-account backup turned on by the management account.
     /// </summary>
-    private static async Task SeedBackupAccountAsync(EndToEndSandbox sandbox)
+    internal static async Task SeedBackupAccountAsync(EndToEndSandbox sandbox)
     {
         await SampleAccount.SeedBackupServiceRoleAsync(sandbox.Api, CancellationToken.None);
         await sandbox.Api.CreateRoleAsync(

@@ -102,6 +102,66 @@ public sealed class SourceMatrixTests
         Assert.Equal((after.DbClusterResourceId, after.KmsKeyId), ((await ClusterAsync(sandbox, LedgerCluster.Id)).DbClusterResourceId, (await ClusterAsync(sandbox, LedgerCluster.Id)).KmsKeyId));
     }
 
+    [Theory]
+    [ChaosSeeds]
+    public async Task After_restore_swap_from_an_AWS_owned_key_Cleanup_keeps_a_final_sse_rds_snapshot_of_the_old_cluster_and_deletes_it(long chaosSeed)
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed, encryption: LedgerEncryption.AwsOwned);
+
+        var cutover = await sandbox.CutoverAsync("e2e-owned-cleanup", null, "--strategy=restore-swap");
+        Assert.True(cutover.ExitCode == 0, cutover.ToString());
+        var after = await ClusterAsync(sandbox, LedgerCluster.Id);
+
+        var cleanup = await sandbox.RunAsync(sandbox.Arguments("Cleanup", "e2e-owned-cleanup-2", $"--confirm={LedgerCluster.Id}", "--min-age=0s"));
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var snapshots = (await rds.DescribeDBClusterSnapshotsAsync(new DescribeDBClusterSnapshotsRequest { DBClusterIdentifier = LedgerCluster.Id + "-old" })).DBClusterSnapshots!;
+        var clusters = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest())).DBClusters!;
+
+        Assert.True(cleanup.ExitCode == 0, cleanup.ToString());
+        Assert.Contains(snapshots, s => s.StorageEncryptionType == "sse-rds" && s.KmsKeyId is null && s.Status == "available");
+        Assert.DoesNotContain(clusters, c => c.DBClusterIdentifier == LedgerCluster.Id + "-old");
+        Assert.Equal(("sse-kms", after.DbClusterResourceId), ((await ClusterAsync(sandbox, LedgerCluster.Id)).StorageEncryptionType, (await ClusterAsync(sandbox, LedgerCluster.Id)).DbClusterResourceId));
+    }
+
+    [Theory]
+    [ChaosSeeds]
+    public async Task After_a_Blue_Green_move_between_customer_keys_Backup_copies_a_recovery_point_on_the_new_key_to_the_backup_account_and_Cleanup_keeps_a_final_snapshot_of_the_old_blue_on_its_key(long chaosSeed)
+    {
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed, encryption: LedgerEncryption.CustomerKey);
+        await BackupAfterMigrationTests.SeedBackupAccountAsync(sandbox);
+        var sourceKey = await KeyArnAsync(sandbox, LedgerCluster.SourceKeyAlias);
+        await BlueGreenCutoverTests.PrepareAsync(sandbox);
+
+        var cutover = await BlueGreenCutoverTests.CutoverAsync(sandbox, "e2e-cmk-bg", null, $"--backup-account={BackupAfterMigrationTests.BackupAccount}");
+        var targetKey = await KeyArnAsync(sandbox, LedgerCluster.KeyAlias);
+        var backup = await sandbox.RunAsync(sandbox.Arguments("Backup", "e2e-cmk-bg-backup", [$"--confirm={LedgerCluster.Id}", .. BackupAfterMigrationTests.BackupArguments]));
+
+        Assert.True(cutover.ExitCode == 0, cutover.ToString());
+        Assert.Equal(targetKey, (await ClusterAsync(sandbox, LedgerCluster.Id)).KmsKeyId);
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        using (var local = sandbox.Aws.CreateBackup(EndToEndSandbox.Region))
+        {
+            var points = (await local.ListRecoveryPointsByBackupVaultAsync(new Rekey.Aws.Backup.Model.ListRecoveryPointsByBackupVaultRequest { BackupVaultName = BackupAfterMigrationTests.Vault })).RecoveryPoints ?? [];
+            Assert.Contains(points, p => p.ResourceArn == BackupAfterMigrationTests.ClusterArn && p.EncryptionKeyArn == targetKey && p.Status == "COMPLETED");
+        }
+
+        using (var remote = sandbox.Aws.WithCredentials(new Amazon.Runtime.BasicAWSCredentials(BackupAfterMigrationTests.BackupAccount, "end-to-end")).CreateBackup(EndToEndSandbox.Region))
+        {
+            var copy = Assert.Single((await remote.ListRecoveryPointsByBackupVaultAsync(new Rekey.Aws.Backup.Model.ListRecoveryPointsByBackupVaultRequest { BackupVaultName = BackupAfterMigrationTests.Vault })).RecoveryPoints ?? []);
+            Assert.Equal((BackupAfterMigrationTests.ClusterArn, "COMPLETED"), (copy.ResourceArn, copy.Status));
+        }
+
+        var cleanup = await sandbox.RunAsync(sandbox.Arguments("Cleanup", "e2e-cmk-bg-cleanup", $"--confirm={LedgerCluster.Id}", "--min-age=0s"));
+        using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
+        var snapshots = (await rds.DescribeDBClusterSnapshotsAsync(new DescribeDBClusterSnapshotsRequest { DBClusterIdentifier = LedgerCluster.Id + "-old1" })).DBClusterSnapshots!;
+        var clusters = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest())).DBClusters!;
+
+        Assert.True(cleanup.ExitCode == 0, cleanup.ToString());
+        Assert.Contains(snapshots, s => s.KmsKeyId == sourceKey && s.Status == "available");
+        Assert.DoesNotContain(clusters, c => c.DBClusterIdentifier == LedgerCluster.Id + "-old1");
+        Assert.Equal(targetKey, (await ClusterAsync(sandbox, LedgerCluster.Id)).KmsKeyId);
+    }
+
     private static string Flat(HostResult result) => string.Join(' ', result.Output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
 
     private static async Task<DBCluster> ClusterAsync(EndToEndSandbox sandbox, string id)
