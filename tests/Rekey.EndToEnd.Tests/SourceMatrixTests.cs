@@ -43,6 +43,11 @@ public sealed class SourceMatrixTests
             Assert.Null(restoreSwap["forecastSeconds"]);
             Assert.Contains(restoreSwap["blockedBy"]!.AsArray(), b => ((string?)b)!.Contains("unencrypted", StringComparison.Ordinal));
             Assert.Contains("PrepareBlueGreenParameters", Flat(preflight), StringComparison.Ordinal);
+
+            var restoreSwapAsked = await sandbox.RunAsync(sandbox.Arguments("Preflight", "e2e-matrix-swap", "--strategy=restore-swap"));
+            Assert.Equal(Runtime.ExitCodes.RefusedByPreflight, restoreSwapAsked.ExitCode);
+            Assert.Empty(restoreSwapAsked.MutatingCalls);
+            Assert.Contains("The way AWS offers is a Blue/Green deployment whose green is encrypted with the target key (TargetKmsKeyId): --strategy=blue-green", Flat(restoreSwapAsked), StringComparison.Ordinal);
         }
     }
 
