@@ -33,6 +33,12 @@ public sealed class SourceMatrixTests
         Assert.Empty(plan.MutatingCalls);
         Assert.Equal(type, (string?)json["sourceEncryptionType"]);
 
+        // Blue/Green asked for on each source type: refused before any change until logical replication is on, naming the parameter.
+        var blueGreen = await sandbox.RunAsync(sandbox.Arguments("Preflight", "e2e-matrix-bg", "--strategy=blue-green"));
+        Assert.True(blueGreen.ExitCode == Runtime.ExitCodes.RefusedByPreflight, blueGreen.ToString());
+        Assert.Empty(blueGreen.MutatingCalls);
+        Assert.Contains("rds.logical_replication", Flat(blueGreen), StringComparison.Ordinal);
+
         // Every way out is ranked with a forecast or shown blocked with its reasons; exactly one is chosen.
         Assert.Single(ways, w => (bool?)w["chosen"] == true);
         Assert.All(ways, w => Assert.True(w["forecastSeconds"] is not null || w["blockedBy"]!.AsArray().Count > 0, w.ToJsonString()));
