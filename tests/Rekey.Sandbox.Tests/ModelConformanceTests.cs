@@ -199,6 +199,7 @@ public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixtur
         fixture.Advance(TimeSpan.FromMinutes(6));
         await CallAsync("RestoreDBClusterToPointInTime", ("DBClusterIdentifier", "shape-copy"), ("SourceDBClusterIdentifier", "shape"), ("UseLatestRestorableTime", "true"));
         await CallAsync("ModifyDBClusterSnapshotAttribute", ("DBClusterSnapshotIdentifier", "shape-snap"), ("AttributeName", "restore"), ("ValuesToRemove.AttributeValue.1", "222222222222"));
+        await CallAsync("CopyDBClusterSnapshot", ("SourceDBClusterSnapshotIdentifier", "shape-snap"), ("TargetDBClusterSnapshotIdentifier", "shape-snap-copy"), ("CopyTags", "true"));
         await CallAsync("DescribeEvents", ("Duration", "1440"));
 
         // Parameter groups of both kinds, with a user value and engine defaults to describe.
