@@ -6,8 +6,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// After the holding period (<c>--min-age</c> since T1), takes a final snapshot of the old cluster and

@@ -8,8 +8,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Creates every instance of the old cluster again, under its original identifier, in the new cluster.

@@ -9,8 +9,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Starts the outage: locks the cluster, records what later steps need, deletes the custom endpoints,

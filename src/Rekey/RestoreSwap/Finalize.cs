@@ -5,8 +5,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Applies what the restore request cannot carry: IAM roles, custom endpoints under their names and

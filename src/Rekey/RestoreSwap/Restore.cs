@@ -6,8 +6,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Restores the fenced old cluster at T1 into a new cluster under the original identifier, encrypted

@@ -7,8 +7,9 @@ using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
 using Rekey.Aws.RDS;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Brings the old cluster back under its original names from wherever a cutover stopped: deletes what
