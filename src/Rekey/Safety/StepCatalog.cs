@@ -1,7 +1,8 @@
 using Rekey.Backup;
 using Rekey.DressRehearsal;
 using Rekey.Migration;
-using Rekey.Strategies;
+using Rekey.RestoreSwap;
+using Rekey.BlueGreen;
 
 namespace Rekey.Safety;
 
@@ -16,12 +17,12 @@ public static class StepCatalog
         Fence.Rules,
         Restore.Rules,
         CreateInstances.Rules,
-        Migration.Finalize.Rules,
-        BlueGreenCutover.CreateRules,
-        BlueGreenCutover.WaitRules,
-        BlueGreenCutover.VerifyGreenRules,
-        BlueGreenSwitchover.SwitchoverRules,
-        BlueGreenSwitchover.VerifyRules,
+        RestoreSwap.Finalize.Rules,
+        CreateBlueGreen.Rules,
+        WaitForGreen.Rules,
+        VerifyGreen.Rules,
+        Switchover.Rules,
+        VerifyBlueGreen.Rules,
         Rollback.Rules,
         Cleanup.Rules,
         ConfigureBackup.Rules,
