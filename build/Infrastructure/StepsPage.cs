@@ -43,6 +43,7 @@ public static class StepsPage
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"## {rules.Step}");
             md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"- Code: [{StepCatalog.SourceOf(rules)}](../{StepCatalog.SourceOf(rules)})");
             md.AppendLine(CultureInfo.InvariantCulture, $"- Lock: {(rules.Lock == LockRule.Hold ? "held by the run (taken when free)" : "not held by another run (not taken)")}");
             md.AppendLine(CultureInfo.InvariantCulture, $"- Expects: {rules.Expects.Description}");
             md.AppendLine(CultureInfo.InvariantCulture, $"- Target key: {(rules.ChecksTargetKey ? "a key recorded on the cluster must be the run's" : "not checked")}");
