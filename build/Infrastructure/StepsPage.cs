@@ -53,8 +53,22 @@ public static class StepsPage
             }
 
             md.AppendLine(CultureInfo.InvariantCulture, $"- May call: {string.Join(", ", rules.Changes.Order(StringComparer.Ordinal).Select(c => $"`{c}`"))}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- May read: {Operations(rules.Reads)}");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## What the steps that change nothing read");
+        md.AppendLine();
+        md.AppendLine("The step-footprint test (`StepFootprintTests`) fails when a cutover's step reads an operation not listed for it.");
+        md.AppendLine();
+        foreach (var rules in StepCatalog.ReadOnly.OrderBy(r => r.Step, StringComparer.Ordinal))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {rules.Step}: {Operations(rules.Reads)}");
         }
 
         return md.ToString();
     }
+
+    private static string Operations(IEnumerable<string> operations) =>
+        operations.Any() ? string.Join(", ", operations.Order(StringComparer.Ordinal).Select(o => $"`{o}`")) : "none declared";
 }

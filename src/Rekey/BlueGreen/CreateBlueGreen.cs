@@ -20,7 +20,8 @@ public static class CreateBlueGreen
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "CreateBlueGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateBlueGreenDeploymentAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateBlueGreenDeploymentAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead, StepRules.AutoScaling("DescribeScalableTargets", "DescribeScalingPolicies"));
 
     public static async Task<BlueGreenDeployment> RunAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)
     {

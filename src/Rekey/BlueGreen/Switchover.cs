@@ -15,7 +15,8 @@ public static class Switchover
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "Switchover", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.SwitchoverBlueGreenDeploymentAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.SwitchoverBlueGreenDeploymentAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead);
 
     /// <summary>
     /// A journal fact: whether the switchover was recorded complete by an earlier run or completed during this one.

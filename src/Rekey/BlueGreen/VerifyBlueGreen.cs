@@ -20,7 +20,8 @@ public static class VerifyBlueGreen
     public static StepRules Rules { get; } = StepRules.Of(
         "VerifyBlueGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
         StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync)),
-        StepRules.AutoScaling(nameof(IAmazonApplicationAutoScaling.RegisterScalableTargetAsync), nameof(IAmazonApplicationAutoScaling.PutScalingPolicyAsync)));
+        StepRules.AutoScaling(nameof(IAmazonApplicationAutoScaling.RegisterScalableTargetAsync), nameof(IAmazonApplicationAutoScaling.PutScalingPolicyAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead, StepRules.CloudWatch("GetMetricData"), StepRules.AutoScaling("DescribeScalableTargets", "DescribeScalingPolicies"));
 
     /// <summary>
     /// Run on the old blue (read only since the switchover): prints one setval statement per sequence,

@@ -19,7 +19,8 @@ public sealed record GreenVerdict(Checklist Checks, bool SwitchedOver);
 public static class VerifyGreen
 {
     public static StepRules Rules { get; } = StepRules.Of(
-        "VerifyGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true, StepRules.RdsTags);
+        "VerifyGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true, StepRules.RdsTags)
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead, StepRules.CloudWatch("GetMetricData"));
 
     /// <summary>Replication lag above which the switchover would wait on AWS's guardrail; Rekey refuses to ask earlier.</summary>
     public static readonly TimeSpan MaxReplicaLag = TimeSpan.FromSeconds(30);

@@ -12,7 +12,8 @@ namespace Rekey.BlueGreen;
 public static class WaitForGreen
 {
     public static StepRules Rules { get; } = StepRules.Of(
-        "WaitForGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true, StepRules.RdsTags);
+        "WaitForGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true, StepRules.RdsTags)
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead);
 
     public static readonly TimeSpan ProvisionDeadline = TimeSpan.FromHours(12);
 

@@ -22,7 +22,8 @@ public static class CreateInstances
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "CreateInstances", LockRule.Hold, ClusterExpectation.Restored, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBInstanceAsync), nameof(IAmazonRDS.FailoverDBClusterAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBInstanceAsync), nameof(IAmazonRDS.FailoverDBClusterAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead);
 
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {

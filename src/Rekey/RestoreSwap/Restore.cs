@@ -18,7 +18,8 @@ public static class Restore
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "Restore", LockRule.Hold, ClusterExpectation.Fenced, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead);
 
     public const string FailedStates = "failed,inaccessible-encryption-credentials,incompatible-parameters,incompatible-restore";
 

@@ -35,6 +35,31 @@ public static class StepCatalog
     public static StepRules? Find(string step) => ByName.GetValueOrDefault(step);
 
     /// <summary>
+    /// What the steps that change nothing may read, and what the host reads outside any step (the caller, the target
+    /// key, the final re-read). Kept here, not in <see cref="All"/>: the guard refuses every change of a step not there.
+    /// </summary>
+    public static IReadOnlyList<StepRules> ReadOnly { get; } =
+    [
+        StepRules.ReadOnly(
+            "Preflight",
+            StepRules.ClusterReads,
+            StepRules.AwsClockRead,
+            StepRules.DeploymentRead,
+            StepRules.Kms("DescribeKey", "GetKeyPolicy"),
+            StepRules.Rds("DescribeDBClusterParameters", "DescribeDBClusterParameterGroups", "DescribeDBProxies", "DescribeDBProxyTargets", "DescribeEventSubscriptions", "DescribeGlobalClusters", "DescribeIntegrations"),
+            StepRules.AutoScaling("DescribeScalableTargets", "DescribeScalingPolicies")),
+        StepRules.ReadOnly("Verify", StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.CloudWatch("GetMetricData")),
+
+        // The Cutover target's own reads, around its steps: the target key and the final re-read of the cluster.
+        StepRules.ReadOnly("Cutover", StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead),
+    ];
+
+    private static readonly Dictionary<string, StepRules> ReadOnlyByName = ReadOnly.ToDictionary(r => r.Step, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The operations <paramref name="step"/> may read; null for a step that declares nothing.</summary>
+    public static IReadOnlySet<string>? ReadsOf(string step) => (Find(step) ?? ReadOnlyByName.GetValueOrDefault(step))?.Reads;
+
+    /// <summary>
     /// The class that declares a step's rules next to its logic (<c>Rekey.BlueGreen.CreateBlueGreen</c>), found among the
     /// static <see cref="StepRules"/> properties of this assembly.
     /// </summary>
