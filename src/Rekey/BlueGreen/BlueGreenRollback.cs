@@ -56,37 +56,7 @@ public static class BlueGreenRollback
         await ClusterLock.AcquireAsync(run, blue, cancellationToken).ConfigureAwait(false);
         if (state.Deployment is { } deployment)
         {
-            var id = deployment.BlueGreenDeploymentIdentifier!;
-
-            if (deployment.Status != "DELETING")
-            {
-                var green = await BlueGreenReads.GreenAsync(run, deployment, cancellationToken).ConfigureAwait(false);
-                if (green?.DeletionProtection == true)
-                {
-                    // AWS refuses to delete a protected green; it is Rekey's own copy, never production before the switchover.
-                    await run.Rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = green.DBClusterIdentifier, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
-                }
-
-                try
-                {
-                    await run.Rds.DeleteBlueGreenDeploymentAsync(new DeleteBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = id, DeleteTarget = true }, cancellationToken).ConfigureAwait(false);
-                    run.Journal.Add("Rollback", $"Deleting Blue/Green deployment {id} with its green cluster {BlueGreenReads.NameIn(deployment.Target)}; {run.ClusterId} was never changed.");
-                }
-                catch (AmazonServiceException exception) when (exception.ErrorCode == "BlueGreenDeploymentNotFoundFault")
-                {
-                    // Deleted by an earlier attempt.
-                }
-            }
-
-            await run.Wait.UntilAsync(
-                $"Blue/Green deployment {id} to be deleted",
-                BlueGreenReads.Capped(run, run.Wait.Settings.DeleteDeadline),
-                async token =>
-                {
-                    var left = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false);
-                    return left is null ? Probe<bool>.Ready(true, "deleted") : Probe<bool>.NotYet(false, left.Status ?? "unknown");
-                },
-                cancellationToken).ConfigureAwait(false);
+            await DeleteWithItsGreenAsync(run, deployment, cancellationToken).ConfigureAwait(false);
         }
 
         var current = await new ClusterReader(run.Rds).GetClusterAsync(blue.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
@@ -106,6 +76,42 @@ public static class BlueGreenRollback
         }
 
         run.Log.LogInformation("Rolled back the Blue/Green cutover of {Cluster}: the deployment and its green are gone, the cluster is as it was", run.ClusterId);
+    }
+
+    /// <summary>Deletes the deployment with its green cluster (Rekey's own copy, never production before the switchover) and waits until it is gone.</summary>
+    private static async Task DeleteWithItsGreenAsync(RekeyRun run, BlueGreenDeployment deployment, CancellationToken cancellationToken)
+    {
+        var id = deployment.BlueGreenDeploymentIdentifier!;
+
+        if (deployment.Status != "DELETING")
+        {
+            var green = await BlueGreenReads.GreenAsync(run, deployment, cancellationToken).ConfigureAwait(false);
+            if (green?.DeletionProtection == true)
+            {
+                // AWS refuses to delete a protected green; it is Rekey's own copy, never production before the switchover.
+                await run.Rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = green.DBClusterIdentifier, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await run.Rds.DeleteBlueGreenDeploymentAsync(new DeleteBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = id, DeleteTarget = true }, cancellationToken).ConfigureAwait(false);
+                run.Journal.Add("Rollback", $"Deleting Blue/Green deployment {id} with its green cluster {BlueGreenReads.NameIn(deployment.Target)}; {run.ClusterId} was never changed.");
+            }
+            catch (AmazonServiceException exception) when (exception.ErrorCode == "BlueGreenDeploymentNotFoundFault")
+            {
+                // Deleted by an earlier attempt.
+            }
+        }
+
+        await run.Wait.UntilAsync(
+            $"Blue/Green deployment {id} to be deleted",
+            BlueGreenReads.Capped(run, run.Wait.Settings.DeleteDeadline),
+            async token =>
+            {
+                var left = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false);
+                return left is null ? Probe<bool>.Ready(true, "deleted") : Probe<bool>.NotYet(false, left.Status ?? "unknown");
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -47,6 +47,15 @@ public static class CreateBlueGreen
             return existing;
         }
 
+        var created = await CreateDeploymentAsync(run, blue, targetKeyArn, cancellationToken).ConfigureAwait(false);
+        run.Journal.Add("CreateBlueGreen", $"Created Blue/Green deployment {created.BlueGreenDeploymentName} ({created.BlueGreenDeploymentIdentifier}) of {run.ClusterId}, green on {targetKeyArn}.");
+        await RecordIdAsync(run, blue, created, cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    /// <summary>Asks AWS for the deployment, green on the target key, tagged as Rekey's; finds it when an earlier run's request got through.</summary>
+    private static async Task<BlueGreenDeployment> CreateDeploymentAsync(RekeyRun run, DBCluster blue, string targetKeyArn, CancellationToken cancellationToken)
+    {
         var name = BlueGreenDeployments.NameFor(run.ClusterId);
         BlueGreenDeployment created;
         try
@@ -82,8 +91,6 @@ public static class CreateBlueGreen
             await RecordCreatedAtAsync(run, blue, created, cancellationToken).ConfigureAwait(false);
         }
 
-        run.Journal.Add("CreateBlueGreen", $"Created Blue/Green deployment {created.BlueGreenDeploymentName} ({created.BlueGreenDeploymentIdentifier}) of {run.ClusterId}, green on {targetKeyArn}.");
-        await RecordIdAsync(run, blue, created, cancellationToken).ConfigureAwait(false);
         return created;
     }
 

@@ -35,40 +35,13 @@ public static class Switchover
         var recordedBefore = state.IsSwitchedOver && state.BlueTags.ContainsKey(BlueGreenDeployments.SwitchedAtTag);
         var deployment = state.Deployment ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run ProvisionGreen first.");
         var id = deployment.BlueGreenDeploymentIdentifier!;
-        var blue = state.Blue!;
         DateTimeOffset? started = state.BlueTags.TryGetValue(BlueGreenDeployments.SwitchoverStartedTag, out var startedText) ? DateTimeOffset.Parse(startedText, System.Globalization.CultureInfo.InvariantCulture) : null;
 
         // After a switchover AWS rolled back (timeout or guardrail) the deployment may read SWITCHOVER_FAILED
         // rather than AVAILABLE (the API reference: "Switchover was attempted but failed"): blue is as it was, ask again.
         if (deployment.Status is "AVAILABLE" or "SWITCHOVER_FAILED" && !state.IsSwitchedOver)
         {
-            if (state.Phase == BlueGreenDeployments.Switching || deployment.Status == "SWITCHOVER_FAILED")
-            {
-                // An earlier attempt was asked for and AWS rolled it back (timeout or guardrail): blue is as it was.
-                run.Journal.Add("Switchover", $"The last switchover of {id} did not complete and AWS rolled it back; {run.ClusterId} kept taking writes. Asking again.", Reporting.JournalLevel.Warning);
-            }
-
-            // Both tags before the request: an RDS ARN names the cluster by its identifier, so once the switchover has
-            // renamed blue a write to blue's ARN lands on the new cluster. The time is AWS's, read just before asking.
-            var asking = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-            await run.Rds.AddAsync(
-                blue.DBClusterArn!,
-                new Dictionary<string, string> { [RekeyTags.Phase] = BlueGreenDeployments.Switching, [BlueGreenDeployments.SwitchoverStartedTag] = Tagging.Iso(asking) },
-                cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var response = await run.Rds.SwitchoverBlueGreenDeploymentAsync(
-                    new SwitchoverBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = id, SwitchoverTimeout = (int)run.Settings.SwitchoverTimeout.TotalSeconds },
-                    cancellationToken).ConfigureAwait(false);
-                started = response.RequireServerDate();
-                run.Journal.Mark("switchover-started", started.Value);
-                run.Journal.Add("Switchover", $"Asked for the switchover of {id} with a {run.Settings.SwitchoverTimeout.TotalSeconds:0} s timeout.");
-            }
-            catch (AmazonServiceException exception) when (exception.ErrorCode == "InvalidBlueGreenDeploymentStateFault")
-            {
-                throw new SwitchoverFailedException(
-                    $"AWS refused the switchover of {id}: {exception.Message}. {run.ClusterId} is unchanged and keeps taking writes; fix the cause and run Cutover again, or Rollback.", exception);
-            }
+            started = await AskAsync(run, state, deployment, id, cancellationToken).ConfigureAwait(false);
         }
         else if (deployment.Status is not ("SWITCHOVER_IN_PROGRESS" or "SWITCHOVER_COMPLETED"))
         {
@@ -92,6 +65,16 @@ public static class Switchover
             },
             cancellationToken).ConfigureAwait(false);
 
+        var (switchedAt, startedOrSeen, oldBlue) = await RecordSwitchedAsync(run, id, started, cancellationToken).ConfigureAwait(false);
+        run.Journal.Mark("switched", switchedAt);
+        run.Journal.Fact(SwitchoverCompletedByFact, recordedBefore ? EarlierRun : ThisRun);
+        run.Journal.Add("Switchover", $"{run.ClusterId} is now the former green ({done.Status}); the old blue is {oldBlue.DBClusterIdentifier}, read only and no longer replicated to.");
+        return new BlueGreenResult { SwitchoverStarted = startedOrSeen, SwitchedAt = switchedAt };
+    }
+
+    /// <summary>After AWS completed the switchover: the old blue records when it was asked for (if an earlier run could not) and when it completed.</summary>
+    private static async Task<(DateTimeOffset SwitchedAt, DateTimeOffset Started, DBCluster OldBlue)> RecordSwitchedAsync(RekeyRun run, string id, DateTimeOffset? started, CancellationToken cancellationToken)
+    {
         var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
         var after = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var oldBlue = after.OldBlue ?? throw new InvalidOperationException($"The switchover of {id} completed, but {BlueGreenDeployments.OldBlueId(run.ClusterId)} carries no Rekey tags.");
@@ -114,10 +97,41 @@ public static class Switchover
                 cancellationToken).ConfigureAwait(false);
         }
 
-        run.Journal.Mark("switched", switchedAt);
-        run.Journal.Fact(SwitchoverCompletedByFact, recordedBefore ? EarlierRun : ThisRun);
-        run.Journal.Add("Switchover", $"{run.ClusterId} is now the former green ({done.Status}); the old blue is {oldBlue.DBClusterIdentifier}, read only and no longer replicated to.");
-        return new BlueGreenResult { SwitchoverStarted = started, SwitchedAt = switchedAt };
+        return (switchedAt, started.Value, oldBlue);
+    }
+
+    /// <summary>Asks AWS for the switchover, tagging blue first; returns when AWS received the request (its Date).</summary>
+    private static async Task<DateTimeOffset> AskAsync(RekeyRun run, BlueGreenState state, BlueGreenDeployment deployment, string id, CancellationToken cancellationToken)
+    {
+        var blue = state.Blue!;
+        if (state.Phase == BlueGreenDeployments.Switching || deployment.Status == "SWITCHOVER_FAILED")
+        {
+            // An earlier attempt was asked for and AWS rolled it back (timeout or guardrail): blue is as it was.
+            run.Journal.Add("Switchover", $"The last switchover of {id} did not complete and AWS rolled it back; {run.ClusterId} kept taking writes. Asking again.", Reporting.JournalLevel.Warning);
+        }
+
+        // Both tags before the request: an RDS ARN names the cluster by its identifier, so once the switchover has
+        // renamed blue a write to blue's ARN lands on the new cluster. The time is AWS's, read just before asking.
+        var asking = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
+        await run.Rds.AddAsync(
+            blue.DBClusterArn!,
+            new Dictionary<string, string> { [RekeyTags.Phase] = BlueGreenDeployments.Switching, [BlueGreenDeployments.SwitchoverStartedTag] = Tagging.Iso(asking) },
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await run.Rds.SwitchoverBlueGreenDeploymentAsync(
+                new SwitchoverBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = id, SwitchoverTimeout = (int)run.Settings.SwitchoverTimeout.TotalSeconds },
+                cancellationToken).ConfigureAwait(false);
+            var started = response.RequireServerDate();
+            run.Journal.Mark("switchover-started", started);
+            run.Journal.Add("Switchover", $"Asked for the switchover of {id} with a {run.Settings.SwitchoverTimeout.TotalSeconds:0} s timeout.");
+            return started;
+        }
+        catch (AmazonServiceException exception) when (exception.ErrorCode == "InvalidBlueGreenDeploymentStateFault")
+        {
+            throw new SwitchoverFailedException(
+                $"AWS refused the switchover of {id}: {exception.Message}. {run.ClusterId} is unchanged and keeps taking writes; fix the cause and run Cutover again, or Rollback.", exception);
+        }
     }
 
     /// <summary>

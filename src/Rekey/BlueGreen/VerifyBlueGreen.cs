@@ -1,5 +1,6 @@
 using Rekey.Aws.ApplicationAutoScaling;
 using Rekey.Aws.RDS;
+using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 using Rekey.Dns;
 using Rekey.Migration;
@@ -49,12 +50,45 @@ public static class VerifyBlueGreen
         var cluster = state.AtOriginalName ?? throw new InvalidOperationException($"No cluster holds the name {run.ClusterId} after the switchover.");
         var definition = state.Definition ?? throw new InvalidOperationException($"{state.OldBlue!.DBClusterIdentifier} carries no recorded definition.");
         var key = state.TargetKeyArn;
+        var reader = new ClusterReader(run.Rds);
+        var oldBlue = state.OldBlue!;
+        var instances = await CheckNamesAsync(run, cluster, definition, key, reader, checks, cancellationToken).ConfigureAwait(false);
+        await CheckSettingsAsync(oldBlue, cluster, instances, reader, checks, cancellationToken).ConfigureAwait(false);
+        await RecreateWhatBlueGreenDropsAsync(run, definition, oldBlue, reader, checks, cancellationToken).ConfigureAwait(false);
+        Terraform.TerraformChecks.AfterCutover(run, key, checks);
+        await CheckOldBlueTakesNoWritesAsync(run, state, oldBlue, checks, cancellationToken).ConfigureAwait(false);
+        var sequenceQuery = CheckSequences(run, state, cluster, checks);
+        var switchedAt = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag);
+        if (checks.AllPassed)
+        {
+            // Green may carry blue's tags (copied at creation): the new cluster is not a blue.
+            var copied = cluster.Tags().Keys.Where(k => k == BlueGreenDeployments.StrategyTag || k == RekeyTags.Lock || k == RekeyTags.Phase || k == BlueGreenDeployments.DeploymentTag || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal)).ToList();
+            if (copied.Count > 0)
+            {
+                await run.Rds.RemoveAsync(cluster.DBClusterArn!, copied, cancellationToken).ConfigureAwait(false);
+            }
+
+            await run.Rds.AddAsync(state.OldBlue!.DBClusterArn!, RekeyTags.Phase, BlueGreenDeployments.Verified, cancellationToken).ConfigureAwait(false);
+            await ClusterLock.ReleaseAsync(run, state.OldBlue, cancellationToken).ConfigureAwait(false);
+        }
+
+        run.Journal.RecordChecks("VerifyBlueGreen", checks);
+        return new BlueGreenResult
+        {
+            Checks = checks,
+            SequenceQuery = sequenceQuery,
+            SwitchedAt = switchedAt is null ? null : DateTimeOffset.Parse(switchedAt, System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>The new cluster under the original names: key, status, endpoints, instances, writer, and every name in DNS.</summary>
+    private static async Task<IReadOnlyList<DBInstance>> CheckNamesAsync(RekeyRun run, DBCluster cluster, SourceDefinition definition, string? key, ClusterReader reader, Checks.Checklist checks, CancellationToken cancellationToken)
+    {
         checks.Check(string.Equals(cluster.KmsKeyId, key, StringComparison.Ordinal), $"{run.ClusterId} is encrypted with {key}", $"{run.ClusterId} is encrypted with {cluster.KmsKeyId}, not {key}");
         checks.Check(cluster.IsAvailable(), $"{run.ClusterId} is available", $"{run.ClusterId} is {cluster.Status}");
         checks.Check(string.Equals(cluster.Endpoint, definition.ClusterEndpoint, StringComparison.OrdinalIgnoreCase), $"cluster endpoint {definition.ClusterEndpoint} kept", $"cluster endpoint is {cluster.Endpoint}, was {definition.ClusterEndpoint}");
         checks.Check(string.Equals(cluster.ReaderEndpoint, definition.ReaderEndpoint, StringComparison.OrdinalIgnoreCase), $"reader endpoint {definition.ReaderEndpoint} kept", $"reader endpoint is {cluster.ReaderEndpoint}, was {definition.ReaderEndpoint}");
 
-        var reader = new ClusterReader(run.Rds);
         var instances = await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         foreach (var instance in definition.Instances)
         {
@@ -72,8 +106,12 @@ public static class VerifyBlueGreen
             checks.Check(dns.Exists, $"DNS: {dns}", $"DNS: {endpoint} does not resolve after {run.Wait.Settings.DnsDeadline} of waiting");
         }
 
-        // The switchover carries the settings (green was built from blue); compare them with the old blue's, as restore-swap's Verify does.
-        var oldBlue = state.OldBlue!;
+        return instances;
+    }
+
+    /// <summary>The switchover carries the settings (green was built from blue): the same comparison with the old blue as restore-swap's Verify makes.</summary>
+    private static async Task CheckSettingsAsync(DBCluster oldBlue, DBCluster cluster, IReadOnlyList<DBInstance> instances, ClusterReader reader, Checks.Checklist checks, CancellationToken cancellationToken)
+    {
         foreach (var (name, oldValue, newValue) in CarriedSettings.ClusterDifferences(oldBlue, cluster))
         {
             checks.Fail($"cluster setting {name} is '{newValue}', the old blue {oldBlue.DBClusterIdentifier} has '{oldValue}'");
@@ -91,7 +129,11 @@ public static class VerifyBlueGreen
         }
 
         checks.Pass($"{CarriedSettings.Cluster.Count(s => s.Verified)} cluster settings and {CarriedSettings.Instance.Count(s => s.Verified)} settings per instance, against the old blue");
+    }
 
+    /// <summary>Changes AWS: re-creates on the new cluster what Blue/Green drops (custom endpoints, replica auto scaling), then checks them.</summary>
+    private static async Task RecreateWhatBlueGreenDropsAsync(RekeyRun run, SourceDefinition definition, DBCluster oldBlue, ClusterReader reader, Checks.Checklist checks, CancellationToken cancellationToken)
+    {
         // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again, then check them.
         // The switchover leaves them on the old blue, whose names they keep: free the names first.
         await CustomEndpoints.ReleaseFromAsync(run, definition, oldBlue.DBClusterIdentifier!, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
@@ -111,10 +153,11 @@ public static class VerifyBlueGreen
         {
             await ReplicaAutoScaling.RestoreAsync(run, scaling, "VerifyBlueGreen", checks, cancellationToken).ConfigureAwait(false);
         }
+    }
 
-        Terraform.TerraformChecks.AfterCutover(run, key, checks);
-
-        // After the switchover the old blue is read only: a commit there means an application still writes to it.
+    /// <summary>After the switchover the old blue is read only: a commit there means an application still writes to it.</summary>
+    private static async Task CheckOldBlueTakesNoWritesAsync(RekeyRun run, BlueGreenState state, DBCluster oldBlue, Checks.Checklist checks, CancellationToken cancellationToken)
+    {
         if (state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag) is { } switchedText)
         {
             var switched = DateTimeOffset.Parse(switchedText, System.Globalization.CultureInfo.InvariantCulture);
@@ -138,52 +181,35 @@ public static class VerifyBlueGreen
                 checks.Check(commits == 0, $"no commit on {oldBlue.DBClusterIdentifier} in the {after.Count} minute(s) after the switchover", $"CloudWatch counts {commits} commits on {oldBlue.DBClusterIdentifier} after the switchover: something still writes to the old blue");
             }
         }
+    }
 
-        string? sequenceQuery = null;
-        if (string.Equals(cluster.Engine, "aurora-postgresql", StringComparison.Ordinal))
+    /// <summary>Aurora PostgreSQL: logical replication does not carry sequences; the query to run on the old blue, and whether the operator has.</summary>
+    private static string? CheckSequences(RekeyRun run, BlueGreenState state, DBCluster cluster, Checks.Checklist checks)
+    {
+        if (!string.Equals(cluster.Engine, "aurora-postgresql", StringComparison.Ordinal))
         {
-            sequenceQuery = SequenceQuery;
-
-            // Sequences can be advanced only once the switchover is over: the flag given to the run that switched over
-            // was given before anyone could have run the statements, so only a later run's flag counts.
-            var switchedThisRun = run.Journal.Facts.GetValueOrDefault(Switchover.SwitchoverCompletedByFact) == Switchover.ThisRun;
-            if (!run.Settings.SequencesAdvanced || switchedThisRun)
-            {
-                var why = run.Settings.SequencesAdvanced
-                    ? $"--{Configuration.ArgumentNames.SequencesAdvanced} counts only on a run after the switchover, and this run switched over. "
-                    : string.Empty;
-                checks.Fail(
-                    $"{why}Sequences are not replicated by logical replication: on the old blue {state.OldBlue!.DBClusterIdentifier} run{Environment.NewLine}    {SequenceQuery}{Environment.NewLine}"
-                    + $"  then run its output (setval statements) on {run.ClusterId}, and finish with{Environment.NewLine}    {FinishingCommand(run)}{Environment.NewLine}"
-                    + $"  (or Cutover again with the same --run-id and --{Configuration.ArgumentNames.SequencesAdvanced}; in the Rekey workflow: phase cutover, run-id {run.RunId}, sequences-advanced on).");
-            }
-            else
-            {
-                checks.Pass("sequences advanced on the new cluster (operator's confirmation)");
-            }
+            return null;
         }
 
-        var switchedAt = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag);
-        if (checks.AllPassed)
+        // Sequences can be advanced only once the switchover is over: the flag given to the run that switched over
+        // was given before anyone could have run the statements, so only a later run's flag counts.
+        var switchedThisRun = run.Journal.Facts.GetValueOrDefault(Switchover.SwitchoverCompletedByFact) == Switchover.ThisRun;
+        if (!run.Settings.SequencesAdvanced || switchedThisRun)
         {
-            // Green may carry blue's tags (copied at creation): the new cluster is not a blue.
-            var copied = cluster.Tags().Keys.Where(k => k == BlueGreenDeployments.StrategyTag || k == RekeyTags.Lock || k == RekeyTags.Phase || k == BlueGreenDeployments.DeploymentTag || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal)).ToList();
-            if (copied.Count > 0)
-            {
-                await run.Rds.RemoveAsync(cluster.DBClusterArn!, copied, cancellationToken).ConfigureAwait(false);
-            }
-
-            await run.Rds.AddAsync(state.OldBlue!.DBClusterArn!, RekeyTags.Phase, BlueGreenDeployments.Verified, cancellationToken).ConfigureAwait(false);
-            await ClusterLock.ReleaseAsync(run, state.OldBlue, cancellationToken).ConfigureAwait(false);
+            var why = run.Settings.SequencesAdvanced
+                ? $"--{Configuration.ArgumentNames.SequencesAdvanced} counts only on a run after the switchover, and this run switched over. "
+                : string.Empty;
+            checks.Fail(
+                $"{why}Sequences are not replicated by logical replication: on the old blue {state.OldBlue!.DBClusterIdentifier} run{Environment.NewLine}    {SequenceQuery}{Environment.NewLine}"
+                + $"  then run its output (setval statements) on {run.ClusterId}, and finish with{Environment.NewLine}    {FinishingCommand(run)}{Environment.NewLine}"
+                + $"  (or Cutover again with the same --run-id and --{Configuration.ArgumentNames.SequencesAdvanced}; in the Rekey workflow: phase cutover, run-id {run.RunId}, sequences-advanced on).");
+        }
+        else
+        {
+            checks.Pass("sequences advanced on the new cluster (operator's confirmation)");
         }
 
-        run.Journal.RecordChecks("VerifyBlueGreen", checks);
-        return new BlueGreenResult
-        {
-            Checks = checks,
-            SequenceQuery = sequenceQuery,
-            SwitchedAt = switchedAt is null ? null : DateTimeOffset.Parse(switchedAt, System.Globalization.CultureInfo.InvariantCulture),
-        };
+        return SequenceQuery;
     }
 
     /// <summary>
