@@ -20,7 +20,9 @@ public static class BlueGreenCleanup
         await DressRehearsal.DressRehearsalForecast.ReportStrayAsync(run, "Cleanup", cancellationToken).ConfigureAwait(false);
         if (state.OldBlue is null && await WasCleanedUpAsync(run, cancellationToken).ConfigureAwait(false))
         {
-            run.Journal.Add("Cleanup", $"The old blue {BlueGreenDeployments.OldBlueId(run.ClusterId)} is gone and its final snapshot {RestoreSwap.Cleanup.FinalSnapshotName(BlueGreenDeployments.OldBlueId(run.ClusterId))} exists; nothing to clean up.");
+            run.Journal.Add(
+                "Cleanup",
+                $"The old blue {BlueGreenDeployments.OldBlueId(run.ClusterId)} is gone and its final snapshot {RestoreSwap.Cleanup.FinalSnapshotName(BlueGreenDeployments.OldBlueId(run.ClusterId))} exists; nothing to clean up.");
             return;
         }
 
@@ -48,7 +50,9 @@ public static class BlueGreenCleanup
         {
             try
             {
-                await run.Rds.DeleteBlueGreenDeploymentAsync(new DeleteBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = deployment.BlueGreenDeploymentIdentifier }, cancellationToken).ConfigureAwait(false);
+                await run.Rds.DeleteBlueGreenDeploymentAsync(
+                    new DeleteBlueGreenDeploymentRequest { BlueGreenDeploymentIdentifier = deployment.BlueGreenDeploymentIdentifier },
+                    cancellationToken).ConfigureAwait(false);
                 run.Journal.Add("Cleanup", $"Deleted Blue/Green deployment {deployment.BlueGreenDeploymentIdentifier}.");
             }
             catch (AmazonServiceException exception) when (exception.ErrorCode == "BlueGreenDeploymentNotFoundFault")

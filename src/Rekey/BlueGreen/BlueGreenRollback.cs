@@ -89,7 +89,9 @@ public static class BlueGreenRollback
             if (green?.DeletionProtection == true)
             {
                 // AWS refuses to delete a protected green; it is Rekey's own copy, never production before the switchover.
-                await run.Rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = green.DBClusterIdentifier, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
+                await run.Rds.ModifyDBClusterAsync(
+                    new ModifyDBClusterRequest { DBClusterIdentifier = green.DBClusterIdentifier, DeletionProtection = false, ApplyImmediately = true },
+                    cancellationToken).ConfigureAwait(false);
             }
 
             try

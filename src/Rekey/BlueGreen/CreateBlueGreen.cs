@@ -107,8 +107,15 @@ public static class CreateBlueGreen
         catch (AmazonServiceException exception) when (ReplicaAutoScaling.IsAccessDenied(exception))
         {
             // Preflight warned already; the cutover goes on without carrying the auto scaling.
-            run.Log.LogWarning("Cannot read the Application Auto Scaling of {Cluster} ({Code}: {Message}); grant {Permissions} to carry it through the switchover", run.ClusterId, exception.ErrorCode, exception.Message, ReplicaAutoScaling.DescribePermissions);
-            run.Journal.Add("CreateBlueGreen", $"Application Auto Scaling of {run.ClusterId} could not be read ({exception.ErrorCode}); it is not carried: grant {ReplicaAutoScaling.DescribePermissions}.");
+            run.Log.LogWarning(
+                "Cannot read the Application Auto Scaling of {Cluster} ({Code}: {Message}); grant {Permissions} to carry it through the switchover",
+                run.ClusterId,
+                exception.ErrorCode,
+                exception.Message,
+                ReplicaAutoScaling.DescribePermissions);
+            run.Journal.Add(
+                "CreateBlueGreen",
+                $"Application Auto Scaling of {run.ClusterId} could not be read ({exception.ErrorCode}); it is not carried: grant {ReplicaAutoScaling.DescribePermissions}.");
         }
 
         var definition = new SourceDefinition
@@ -134,7 +141,9 @@ public static class CreateBlueGreen
             [RekeyTags.Phase] = BlueGreenDeployments.Creating,
         };
         await run.Rds.AddAsync(blue.DBClusterArn!, tags, cancellationToken).ConfigureAwait(false);
-        run.Journal.Add("CreateBlueGreen", $"Recorded {instances.Count} instances, {customEndpoints.Count} custom endpoints and {(scaling is null ? "no replica auto scaling" : ReplicaAutoScaling.Describe(scaling))} in tags of {run.ClusterId}.");
+        run.Journal.Add(
+            "CreateBlueGreen",
+            $"Recorded {instances.Count} instances, {customEndpoints.Count} custom endpoints and {(scaling is null ? "no replica auto scaling" : ReplicaAutoScaling.Describe(scaling))} in tags of {run.ClusterId}.");
     }
 
     /// <summary>A run that crashed after CreateBlueGreenDeployment never tagged when: AWS's CreateTime of the deployment says it.</summary>
@@ -142,7 +151,11 @@ public static class CreateBlueGreen
     {
         if (blue.Tag(BlueGreenDeployments.CreatedAtTag) is null && deployment.CreateTime is { } createdAt)
         {
-            await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.CreatedAtTag, Tagging.Iso(new DateTimeOffset(DateTime.SpecifyKind(createdAt, DateTimeKind.Utc))), cancellationToken).ConfigureAwait(false);
+            await run.Rds.AddAsync(
+                blue.DBClusterArn!,
+                BlueGreenDeployments.CreatedAtTag,
+                Tagging.Iso(new DateTimeOffset(DateTime.SpecifyKind(createdAt, DateTimeKind.Utc))),
+                cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -35,7 +35,9 @@ public static class Switchover
         var recordedBefore = state.IsSwitchedOver && state.BlueTags.ContainsKey(BlueGreenDeployments.SwitchedAtTag);
         var deployment = state.Deployment ?? throw new InvalidOperationException($"{run.ClusterId} has no Blue/Green deployment of Rekey's; run ProvisionGreen first.");
         var id = deployment.BlueGreenDeploymentIdentifier!;
-        DateTimeOffset? started = state.BlueTags.TryGetValue(BlueGreenDeployments.SwitchoverStartedTag, out var startedText) ? DateTimeOffset.Parse(startedText, System.Globalization.CultureInfo.InvariantCulture) : null;
+        DateTimeOffset? started = state.BlueTags.TryGetValue(BlueGreenDeployments.SwitchoverStartedTag, out var startedText)
+            ? DateTimeOffset.Parse(startedText, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
         // After a switchover AWS rolled back (timeout or guardrail) the deployment may read SWITCHOVER_FAILED
         // rather than AVAILABLE (the API reference: "Switchover was attempted but failed"): blue is as it was, ask again.
@@ -60,7 +62,9 @@ public static class Switchover
                 {
                     "SWITCHOVER_COMPLETED" => Probe<BlueGreenDeployment>.Ready(current, "SWITCHOVER_COMPLETED"),
                     "SWITCHOVER_FAILED" or "AVAILABLE" => throw await RolledBackAsync(run, id, current, started, token).ConfigureAwait(false),
-                    _ => Probe<BlueGreenDeployment>.NotYet(current, $"{current.Status}; " + string.Join(", ", (current.SwitchoverDetails ?? []).Select(s => $"{BlueGreenReads.NameIn(s.SourceMember)} {s.Status}"))),
+                    _ => Probe<BlueGreenDeployment>.NotYet(
+                        current,
+                        $"{current.Status}; " + string.Join(", ", (current.SwitchoverDetails ?? []).Select(s => $"{BlueGreenReads.NameIn(s.SourceMember)} {s.Status}"))),
                 };
             },
             cancellationToken).ConfigureAwait(false);
@@ -73,7 +77,8 @@ public static class Switchover
     }
 
     /// <summary>After AWS completed the switchover: the old blue records when it was asked for (if an earlier run could not) and when it completed.</summary>
-    private static async Task<(DateTimeOffset SwitchedAt, DateTimeOffset Started, DBCluster OldBlue)> RecordSwitchedAsync(RekeyRun run, string id, DateTimeOffset? started, CancellationToken cancellationToken)
+    private static async Task<(DateTimeOffset SwitchedAt, DateTimeOffset Started, DBCluster OldBlue)> RecordSwitchedAsync(
+        RekeyRun run, string id, DateTimeOffset? started, CancellationToken cancellationToken)
     {
         var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
         var after = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
@@ -86,7 +91,10 @@ public static class Switchover
             // Asked for by a run that died before it recorded when: the deployment does not say, so this run's first sight of it stands in.
             started = now;
             await run.Rds.AddAsync(oldBlue.DBClusterArn!, BlueGreenDeployments.SwitchoverStartedTag, Tagging.Iso(now), cancellationToken).ConfigureAwait(false);
-            run.Journal.Add("Switchover", $"The switchover of {id} was asked for by a run that stopped before recording the time; {Tagging.Iso(now)} (when this run saw it) stands in.", Reporting.JournalLevel.Warning);
+            run.Journal.Add(
+                "Switchover",
+                $"The switchover of {id} was asked for by a run that stopped before recording the time; {Tagging.Iso(now)} (when this run saw it) stands in.",
+                Reporting.JournalLevel.Warning);
         }
 
         if (after.Phase != BlueGreenDeployments.Switched && after.Phase != BlueGreenDeployments.Verified)

@@ -22,7 +22,13 @@ public static class VerifyBlueGreen
         "VerifyBlueGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
         StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync)),
         StepRules.AutoScaling(nameof(IAmazonApplicationAutoScaling.RegisterScalableTargetAsync), nameof(IAmazonApplicationAutoScaling.PutScalingPolicyAsync)))
-        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead, StepRules.CloudWatch("GetMetricData"), StepRules.AutoScaling("DescribeScalableTargets", "DescribeScalingPolicies"));
+        .Reading(
+            StepRules.ClusterReads,
+            StepRules.AwsClockRead,
+            StepRules.TargetKeyRead,
+            StepRules.DeploymentRead,
+            StepRules.CloudWatch("GetMetricData"),
+            StepRules.AutoScaling("DescribeScalableTargets", "DescribeScalingPolicies"));
 
     /// <summary>
     /// Run on the old blue (read only since the switchover): prints one setval statement per sequence,
@@ -62,7 +68,10 @@ public static class VerifyBlueGreen
         if (checks.AllPassed)
         {
             // Green may carry blue's tags (copied at creation): the new cluster is not a blue.
-            var copied = cluster.Tags().Keys.Where(k => k == BlueGreenDeployments.StrategyTag || k == RekeyTags.Lock || k == RekeyTags.Phase || k == BlueGreenDeployments.DeploymentTag || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal)).ToList();
+            var copied = cluster.Tags().Keys
+                .Where(k => k == BlueGreenDeployments.StrategyTag || k == RekeyTags.Lock || k == RekeyTags.Phase || k == BlueGreenDeployments.DeploymentTag
+                    || k.StartsWith(RekeyTags.DefinitionChunk, StringComparison.Ordinal))
+                .ToList();
             if (copied.Count > 0)
             {
                 await run.Rds.RemoveAsync(cluster.DBClusterArn!, copied, cancellationToken).ConfigureAwait(false);
@@ -82,18 +91,34 @@ public static class VerifyBlueGreen
     }
 
     /// <summary>The new cluster under the original names: key, status, endpoints, instances, writer, and every name in DNS.</summary>
-    private static async Task<IReadOnlyList<DBInstance>> CheckNamesAsync(RekeyRun run, DBCluster cluster, SourceDefinition definition, string? key, ClusterReader reader, Checks.Checklist checks, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<DBInstance>> CheckNamesAsync(
+        RekeyRun run,
+        DBCluster cluster,
+        SourceDefinition definition,
+        string? key,
+        ClusterReader reader,
+        Checks.Checklist checks,
+        CancellationToken cancellationToken)
     {
         checks.Check(string.Equals(cluster.KmsKeyId, key, StringComparison.Ordinal), $"{run.ClusterId} is encrypted with {key}", $"{run.ClusterId} is encrypted with {cluster.KmsKeyId}, not {key}");
         checks.Check(cluster.IsAvailable(), $"{run.ClusterId} is available", $"{run.ClusterId} is {cluster.Status}");
-        checks.Check(string.Equals(cluster.Endpoint, definition.ClusterEndpoint, StringComparison.OrdinalIgnoreCase), $"cluster endpoint {definition.ClusterEndpoint} kept", $"cluster endpoint is {cluster.Endpoint}, was {definition.ClusterEndpoint}");
-        checks.Check(string.Equals(cluster.ReaderEndpoint, definition.ReaderEndpoint, StringComparison.OrdinalIgnoreCase), $"reader endpoint {definition.ReaderEndpoint} kept", $"reader endpoint is {cluster.ReaderEndpoint}, was {definition.ReaderEndpoint}");
+        checks.Check(
+            string.Equals(cluster.Endpoint, definition.ClusterEndpoint, StringComparison.OrdinalIgnoreCase),
+            $"cluster endpoint {definition.ClusterEndpoint} kept",
+            $"cluster endpoint is {cluster.Endpoint}, was {definition.ClusterEndpoint}");
+        checks.Check(
+            string.Equals(cluster.ReaderEndpoint, definition.ReaderEndpoint, StringComparison.OrdinalIgnoreCase),
+            $"reader endpoint {definition.ReaderEndpoint} kept",
+            $"reader endpoint is {cluster.ReaderEndpoint}, was {definition.ReaderEndpoint}");
 
         var instances = await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         foreach (var instance in definition.Instances)
         {
             var now = instances.FirstOrDefault(i => i.DBInstanceIdentifier == instance.Id);
-            checks.Check(now is not null && now.IsAvailable(), $"instance {instance.Id} available under its name", $"instance {instance.Id} is {(now is null ? "missing" : now.DBInstanceStatus)} in {run.ClusterId}");
+            checks.Check(
+                now is not null && now.IsAvailable(),
+                $"instance {instance.Id} available under its name",
+                $"instance {instance.Id} is {(now is null ? "missing" : now.DBInstanceStatus)} in {run.ClusterId}");
         }
 
         checks.Check(cluster.WriterId() == definition.WriterId, $"writer is {definition.WriterId}", $"writer is {cluster.WriterId() ?? "(none)"}, was {definition.WriterId}");
@@ -110,7 +135,13 @@ public static class VerifyBlueGreen
     }
 
     /// <summary>The switchover carries the settings (green was built from blue): the same comparison with the old blue as restore-swap's Verify makes.</summary>
-    private static async Task CheckSettingsAsync(DBCluster oldBlue, DBCluster cluster, IReadOnlyList<DBInstance> instances, ClusterReader reader, Checks.Checklist checks, CancellationToken cancellationToken)
+    private static async Task CheckSettingsAsync(
+        DBCluster oldBlue,
+        DBCluster cluster,
+        IReadOnlyList<DBInstance> instances,
+        ClusterReader reader,
+        Checks.Checklist checks,
+        CancellationToken cancellationToken)
     {
         foreach (var (name, oldValue, newValue) in CarriedSettings.ClusterDifferences(oldBlue, cluster))
         {
@@ -132,7 +163,13 @@ public static class VerifyBlueGreen
     }
 
     /// <summary>Changes AWS: re-creates on the new cluster what Blue/Green drops (custom endpoints, replica auto scaling), then checks them.</summary>
-    private static async Task RecreateWhatBlueGreenDropsAsync(RekeyRun run, SourceDefinition definition, DBCluster oldBlue, ClusterReader reader, Checks.Checklist checks, CancellationToken cancellationToken)
+    private static async Task RecreateWhatBlueGreenDropsAsync(
+        RekeyRun run,
+        SourceDefinition definition,
+        DBCluster oldBlue,
+        ClusterReader reader,
+        Checks.Checklist checks,
+        CancellationToken cancellationToken)
     {
         // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again, then check them.
         // The switchover leaves them on the old blue, whose names they keep: free the names first.
@@ -162,7 +199,14 @@ public static class VerifyBlueGreen
         {
             var switched = DateTimeOffset.Parse(switchedText, System.Globalization.CultureInfo.InvariantCulture);
             var now = await AwsClock.NowAsync(run, cancellationToken).ConfigureAwait(false);
-            var points = await Metrics.RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", oldBlue.DBClusterIdentifier!, "Sum", Metrics.MetricWindow.Between(switched, now, 60), cancellationToken).ConfigureAwait(false);
+            var points = await Metrics.RdsMetricsReader.ReadAsync(
+                run.CloudWatch,
+                "CommitThroughput",
+                "DBClusterIdentifier",
+                oldBlue.DBClusterIdentifier!,
+                "Sum",
+                Metrics.MetricWindow.Between(switched, now, 60),
+                cancellationToken).ConfigureAwait(false);
             // Only whole minutes after the switchover count: the minute it happened in holds blue's last writes,
             // whichever end of its period a datapoint is stamped with.
             var after = points.Where(p => p.Time >= switched.UtcDateTime.AddSeconds(60)).ToList();
@@ -178,7 +222,10 @@ public static class VerifyBlueGreen
             }
             else
             {
-                checks.Check(commits == 0, $"no commit on {oldBlue.DBClusterIdentifier} in the {after.Count} minute(s) after the switchover", $"CloudWatch counts {commits} commits on {oldBlue.DBClusterIdentifier} after the switchover: something still writes to the old blue");
+                checks.Check(
+                    commits == 0,
+                    $"no commit on {oldBlue.DBClusterIdentifier} in the {after.Count} minute(s) after the switchover",
+                    $"CloudWatch counts {commits} commits on {oldBlue.DBClusterIdentifier} after the switchover: something still writes to the old blue");
             }
         }
     }

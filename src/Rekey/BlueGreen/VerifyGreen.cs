@@ -83,7 +83,10 @@ public static class VerifyGreen
     /// </summary>
     private static async Task WaitForSwitchoverToEndAsync(RekeyRun run, string id, CancellationToken cancellationToken)
     {
-        run.Journal.Add("VerifyGreen", $"The switchover of {id} was in progress when this run started (asked for by an earlier run); waiting for AWS to complete it or roll it back.", Reporting.JournalLevel.Warning);
+        run.Journal.Add(
+            "VerifyGreen",
+            $"The switchover of {id} was in progress when this run started (asked for by an earlier run); waiting for AWS to complete it or roll it back.",
+            Reporting.JournalLevel.Warning);
         try
         {
             await run.Wait.UntilAsync(
@@ -94,7 +97,9 @@ public static class VerifyGreen
                     var current = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false)
                         ?? throw new InvalidOperationException($"Blue/Green deployment {id} disappeared during its switchover (deleted by someone else?); describe the cluster {run.ClusterId} before doing anything.");
                     return current.Status == SwitchingOver
-                        ? Probe<string>.NotYet(current.Status, $"{SwitchingOver}; " + string.Join(", ", (current.SwitchoverDetails ?? []).Select(d => $"{BlueGreenReads.NameIn(d.SourceMember)} {d.Status}")))
+                        ? Probe<string>.NotYet(
+                            current.Status,
+                            $"{SwitchingOver}; " + string.Join(", ", (current.SwitchoverDetails ?? []).Select(d => $"{BlueGreenReads.NameIn(d.SourceMember)} {d.Status}")))
                         : Probe<string>.Ready(current.Status ?? "unknown", BlueGreenReads.Describe(current));
                 },
                 cancellationToken).ConfigureAwait(false);
