@@ -43,6 +43,7 @@ public static class StepsPage
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"## {rules.Step}");
             md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"- Code: [{StepCatalog.SourceOf(rules)}](../{StepCatalog.SourceOf(rules)})");
             md.AppendLine(CultureInfo.InvariantCulture, $"- Lock: {(rules.Lock == LockRule.Hold ? "held by the run (taken when free)" : "not held by another run (not taken)")}");
             md.AppendLine(CultureInfo.InvariantCulture, $"- Expects: {rules.Expects.Description}");
             md.AppendLine(CultureInfo.InvariantCulture, $"- Target key: {(rules.ChecksTargetKey ? "a key recorded on the cluster must be the run's" : "not checked")}");
@@ -52,8 +53,22 @@ public static class StepsPage
             }
 
             md.AppendLine(CultureInfo.InvariantCulture, $"- May call: {string.Join(", ", rules.Changes.Order(StringComparer.Ordinal).Select(c => $"`{c}`"))}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- May read: {Operations(rules.Reads)}");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## What the steps that change nothing read");
+        md.AppendLine();
+        md.AppendLine("The step-footprint test (`StepFootprintTests`) fails when a cutover's step reads an operation not listed for it.");
+        md.AppendLine();
+        foreach (var rules in StepCatalog.ReadOnly.OrderBy(r => r.Step, StringComparer.Ordinal))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {rules.Step}: {Operations(rules.Reads)}");
         }
 
         return md.ToString();
     }
+
+    private static string Operations(IEnumerable<string> operations) =>
+        operations.Any() ? string.Join(", ", operations.Order(StringComparer.Ordinal).Select(o => $"`{o}`")) : "none declared";
 }

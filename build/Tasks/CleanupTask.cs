@@ -1,6 +1,6 @@
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
-using Rekey.Migration;
+using Rekey.RestoreSwap;
 
 namespace Rekey.Build.Tasks;
 
@@ -13,9 +13,9 @@ public sealed class CleanupTask : AsyncFrostingTask<RekeyContext>
     public override async Task RunAsync(RekeyContext context)
     {
         if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, context.CancellationToken)
-            || await Rekey.Strategies.BlueGreenSwitchover.WasCleanedUpAsync(context.Run, context.CancellationToken))
+            || await Rekey.BlueGreen.BlueGreenCleanup.WasCleanedUpAsync(context.Run, context.CancellationToken))
         {
-            await Rekey.Strategies.BlueGreenSwitchover.CleanupAsync(context.Run, context.CancellationToken);
+            await Rekey.BlueGreen.BlueGreenCleanup.RunAsync(context.Run, context.CancellationToken);
             return;
         }
 

@@ -1,7 +1,7 @@
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
-using Rekey.Strategies;
+using Rekey.BlueGreen;
 
 namespace Rekey.Build.Tasks;
 
@@ -17,6 +17,6 @@ public sealed class CreateBlueGreenTask : StepTask
     public override async Task RunAsync(RekeyContext context)
     {
         var keyArn = await context.Run.TargetKeyArnAsync(context.CancellationToken);
-        await BlueGreenCutover.CreateAsync(context.Run, keyArn, context.CancellationToken);
+        await CreateBlueGreen.RunAsync(context.Run, keyArn, context.CancellationToken);
     }
 }

@@ -1,6 +1,6 @@
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
-using Rekey.Migration;
+using Rekey.RestoreSwap;
 
 namespace Rekey.Build.Tasks;
 

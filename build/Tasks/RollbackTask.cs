@@ -1,6 +1,6 @@
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
-using Rekey.Migration;
+using Rekey.RestoreSwap;
 
 namespace Rekey.Build.Tasks;
 
@@ -15,7 +15,7 @@ public sealed class RollbackTask : AsyncFrostingTask<RekeyContext>
         // A Blue/Green cutover is known by its tags, so a restore-swap rollback never calls the Blue/Green API.
         if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, context.CancellationToken))
         {
-            await Rekey.Strategies.BlueGreenSwitchover.RollbackAsync(context.Run, context.CancellationToken);
+            await Rekey.BlueGreen.BlueGreenRollback.RunAsync(context.Run, context.CancellationToken);
             return;
         }
 

@@ -2,7 +2,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
-using Rekey.Strategies;
+using Rekey.BlueGreen;
 
 namespace Rekey.Build.Tasks;
 
@@ -17,7 +17,7 @@ public sealed class SwitchoverTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var result = await BlueGreenSwitchover.SwitchoverAsync(context.Run, context.CancellationToken);
+        var result = await Switchover.RunAsync(context.Run, context.CancellationToken);
         if (result.SwitchoverStarted is { } started && result.SwitchedAt is { } done)
         {
             context.Log.Information("Switchover on AWS's clock: asked at {0:u}, completed by {1:u} ({2:%m\\:ss}).", started, done, done - started);

@@ -3,7 +3,7 @@ using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
 using Rekey.Migration;
-using Rekey.Strategies;
+using Rekey.BlueGreen;
 
 namespace Rekey.Build.Tasks;
 
@@ -21,7 +21,7 @@ public sealed class VerifyBlueGreenTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var result = await BlueGreenSwitchover.VerifyAsync(context.Run, context.CancellationToken);
+        var result = await VerifyBlueGreen.RunAsync(context.Run, context.CancellationToken);
         foreach (var item in result.Checks.Items)
         {
             context.Log.Verbose("{0}: {1}", item.Outcome, item);

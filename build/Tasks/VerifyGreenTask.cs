@@ -2,7 +2,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
-using Rekey.Strategies;
+using Rekey.BlueGreen;
 
 namespace Rekey.Build.Tasks;
 
@@ -16,7 +16,7 @@ public sealed class VerifyGreenTask : StepTask
 
     public override async Task RunAsync(RekeyContext context)
     {
-        var verdict = await BlueGreenCutover.VerifyGreenAsync(context.Run, context.CancellationToken);
+        var verdict = await VerifyGreen.RunAsync(context.Run, context.CancellationToken);
         if (!verdict.Checks.AllPassed)
         {
             throw new Rekey.Migration.VerificationFailedException($"VerifyGreen found {verdict.Checks.Blocking.Count} problem(s); nothing was switched:", verdict.Checks);

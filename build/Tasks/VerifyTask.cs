@@ -2,6 +2,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Migration;
+using Rekey.RestoreSwap;
 
 namespace Rekey.Build.Tasks;
 

@@ -1,7 +1,7 @@
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Configuration;
-using Rekey.Strategies;
+using Rekey.BlueGreen;
 
 namespace Rekey.Build.Tasks;
 
@@ -15,5 +15,5 @@ public sealed class WaitForGreenTask : StepTask
     protected override CutoverStrategy? Strategy => CutoverStrategy.BlueGreen;
 
     public override async Task RunAsync(RekeyContext context) =>
-        await BlueGreenCutover.WaitForGreenAsync(context.Run, context.CancellationToken);
+        await WaitForGreen.RunAsync(context.Run, context.CancellationToken);
 }

@@ -25,7 +25,7 @@ public sealed class BlueGreenCutoverTests
     internal static async Task<HostResult> CutoverAsync(EndToEndSandbox sandbox, string runId, Rekey.Aws.IAwsClientFactory? aws = null, params string[] extra)
     {
         var cutover = await sandbox.CutoverAsync(runId, aws, ["--strategy=blue-green", "--sequences-advanced", .. extra]);
-        if (cutover.ExitCode != Rekey.Runtime.ExitCodes.VerificationFailed || !cutover.Output.Contains(Rekey.Strategies.BlueGreenSwitchover.SequenceQuery, StringComparison.Ordinal))
+        if (cutover.ExitCode != Rekey.Runtime.ExitCodes.VerificationFailed || !cutover.Output.Contains(Rekey.BlueGreen.VerifyBlueGreen.SequenceQuery, StringComparison.Ordinal))
         {
             return cutover;
         }

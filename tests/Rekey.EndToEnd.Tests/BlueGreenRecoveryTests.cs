@@ -4,6 +4,7 @@ using Rekey.Runtime;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Rds;
 using Rekey.Strategies;
+using Rekey.BlueGreen;
 
 namespace Rekey.EndToEnd.Tests;
 
@@ -25,14 +26,14 @@ public sealed class BlueGreenRecoveryTests
         var switched = await sandbox.CutoverAsync("e2e-bg-sequences", null, "--strategy=blue-green");
 
         Assert.True(switched.ExitCode == ExitCodes.VerificationFailed, switched.ToString());
-        Assert.Contains(BlueGreenSwitchover.SequenceQuery, Flat(switched), StringComparison.Ordinal);
+        Assert.Contains(VerifyBlueGreen.SequenceQuery, Flat(switched), StringComparison.Ordinal);
         Assert.Contains("--sequences-advanced", Flat(switched), StringComparison.Ordinal);
         Assert.Equal(BlueGreenStatus.SwitchoverCompleted, Deployment(sandbox).Status);
         Assert.True(await IsLockedAsync(sandbox, OldBlue), "the lock is kept until the cutover is verified");
 
         var again = await BlueGreenCutoverTests.VerifyAsync(sandbox, "e2e-bg-sequences");
         Assert.True(again.ExitCode == ExitCodes.VerificationFailed, again.ToString());
-        Assert.Contains(BlueGreenSwitchover.SequenceQuery, Flat(again), StringComparison.Ordinal);
+        Assert.Contains(VerifyBlueGreen.SequenceQuery, Flat(again), StringComparison.Ordinal);
 
         var finished = await BlueGreenCutoverTests.VerifyAsync(sandbox, "e2e-bg-sequences", null, "--sequences-advanced");
         Assert.True(finished.ExitCode == 0, finished.ToString());
@@ -88,7 +89,7 @@ public sealed class BlueGreenRecoveryTests
         var switched = await sandbox.CutoverAsync("e2e-bg-sequences-early", null, "--strategy=blue-green", "--sequences-advanced");
 
         Assert.True(switched.ExitCode == ExitCodes.VerificationFailed, switched.ToString());
-        Assert.Contains(BlueGreenSwitchover.SequenceQuery, Flat(switched), StringComparison.Ordinal);
+        Assert.Contains(VerifyBlueGreen.SequenceQuery, Flat(switched), StringComparison.Ordinal);
         Assert.Contains("counts only on a run after the switchover", Flat(switched), StringComparison.Ordinal);
         Assert.Equal(BlueGreenStatus.SwitchoverCompleted, Deployment(sandbox).Status);
 
@@ -348,7 +349,7 @@ public sealed class BlueGreenRecoveryTests
         var after = await AccountState.ReadAsync(sandbox.Aws);
         Assert.Empty(after.Of("deployment"));
         Assert.Null(await FindClusterAsync(sandbox, OldBlue));
-        Assert.Contains($"snapshot {Migration.Cleanup.FinalSnapshotName(OldBlue)} of {OldBlue} available", after.Lines);
+        Assert.Contains($"snapshot {RestoreSwap.Cleanup.FinalSnapshotName(OldBlue)} of {OldBlue} available", after.Lines);
         Assert.Single(after.Of("cluster"));
         Assert.Equal(2, after.Of("instance").Count());
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Amazon.KeyManagementService.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
-using Rekey.Migration;
+using Rekey.RestoreSwap;
 using Rekey.Rehearsal;
 using Rekey.State;
 using static Rekey.EndToEnd.Tests.CutoverTests;

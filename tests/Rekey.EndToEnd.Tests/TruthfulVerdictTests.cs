@@ -6,7 +6,7 @@ using Rekey.EndToEnd.Tests.Support;
 using Rekey.Runtime;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Rds;
-using Rekey.Strategies;
+using Rekey.BlueGreen;
 
 namespace Rekey.EndToEnd.Tests;
 
@@ -145,7 +145,7 @@ public sealed partial class TruthfulVerdictTests
         Assert.Contains($"Waiting for the switchover of {LedgerCluster.Id}", Flat(resumed), StringComparison.Ordinal);
         Assert.DoesNotContain("nothing was switched", Flat(resumed), StringComparison.Ordinal);
         Assert.Contains($"{LedgerCluster.Id} was switched over already", Flat(resumed), StringComparison.Ordinal);
-        Assert.Contains(BlueGreenSwitchover.SequenceQuery, Flat(resumed), StringComparison.Ordinal);
+        Assert.Contains(VerifyBlueGreen.SequenceQuery, Flat(resumed), StringComparison.Ordinal);
         Assert.DoesNotContain(resumed.Calls, c => c.Operation == "SwitchoverBlueGreenDeployment");
         Assert.Equal(BlueGreenStatus.SwitchoverCompleted, Deployment(sandbox).Status);
 

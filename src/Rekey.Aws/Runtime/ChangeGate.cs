@@ -23,6 +23,15 @@ public interface IChangeGate
     Task BeforeChangeAsync(AwsChange change, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A gate that also wants to see each call that changes nothing, just before it is sent: the step footprints (which
+/// step read what) are recorded there. Told, never asked: a read is not refused.
+/// </summary>
+public interface IReadObserver
+{
+    void BeforeRead(string serviceId, string operation);
+}
+
 /// <summary>Which AWS operations change something. Reads (Describe, List, Get) do not; everything else does, but for the few named here.</summary>
 public static class AwsOperationKinds
 {
@@ -84,6 +93,10 @@ internal sealed class ChangeGateHandler : PipelineHandler
         {
             await gate.BeforeChangeAsync(change, executionContext.RequestContext.CancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            Observe(executionContext.RequestContext);
+        }
 
         return await base.InvokeAsync<T>(executionContext).ConfigureAwait(false);
     }
@@ -97,7 +110,17 @@ internal sealed class ChangeGateHandler : PipelineHandler
             throw new InvalidOperationException($"{change} was called synchronously; Rekey's changes go through the asynchronous API, where the change gate can read AWS first.");
         }
 
+        Observe(executionContext.RequestContext);
+
         base.InvokeSync(executionContext);
+    }
+
+    private static void Observe(IRequestContext context)
+    {
+        if (ChangeGates.Of(context.ClientConfig) is IReadObserver observer && Change(context) is null)
+        {
+            observer.BeforeRead(context.ClientConfig?.ServiceId ?? string.Empty, OperationName(context));
+        }
     }
 
     private static AwsChange? Change(IRequestContext context)

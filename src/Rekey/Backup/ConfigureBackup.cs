@@ -26,7 +26,8 @@ public static class ConfigureBackup
         StepRules.Kms(nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.CreateKeyAsync), nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.CreateAliasAsync),
             nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.EnableKeyRotationAsync), nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.ScheduleKeyDeletionAsync)),
         StepRules.Backup(nameof(IAmazonBackup.CreateBackupVaultAsync), nameof(IAmazonBackup.PutBackupVaultAccessPolicyAsync), nameof(IAmazonBackup.CreateBackupPlanAsync),
-            nameof(IAmazonBackup.UpdateBackupPlanAsync), nameof(IAmazonBackup.CreateBackupSelectionAsync)));
+            nameof(IAmazonBackup.UpdateBackupPlanAsync), nameof(IAmazonBackup.CreateBackupSelectionAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.Sts("AssumeRole"), StepRules.Kms("DescribeKey", "ListKeys", "ListResourceTags", "GetKeyPolicy", "GetKeyRotationStatus"), StepRules.Backup("DescribeBackupVault", "GetBackupVaultAccessPolicy", "GetBackupPlan", "GetBackupSelection", "ListBackupPlans", "ListBackupSelections"));
 
     private const string Step = "ConfigureBackup";
 

@@ -46,7 +46,8 @@ public static class VerifyBackup
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "VerifyBackup", LockRule.NotHeldByAnother, ClusterExpectation.CutoverFinished, checksTargetKey: false,
-        StepRules.Backup(nameof(IAmazonBackup.StartBackupJobAsync), nameof(IAmazonBackup.StartCopyJobAsync)));
+        StepRules.Backup(nameof(IAmazonBackup.StartBackupJobAsync), nameof(IAmazonBackup.StartCopyJobAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.Sts("AssumeRole"), StepRules.Backup("DescribeBackupJob", "DescribeCopyJob", "ListRecoveryPointsByBackupVault"));
 
     private const string Step = "VerifyBackup";
 

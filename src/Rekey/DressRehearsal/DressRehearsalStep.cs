@@ -3,6 +3,7 @@ using Rekey.Aws.RDS.Model;
 using Rekey.Aws.Runtime;
 using Rekey.Clusters;
 using Rekey.Migration;
+using Rekey.RestoreSwap;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;

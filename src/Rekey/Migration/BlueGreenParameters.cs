@@ -35,7 +35,8 @@ public static class BlueGreenParameters
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "PrepareBlueGreenParameters", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CopyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.RebootDBInstanceAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CopyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.RebootDBInstanceAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.Rds(nameof(IAmazonRDS.DescribeDBClusterParameterGroupsAsync), nameof(IAmazonRDS.DescribeDBClusterParametersAsync)));
 
     /// <summary>On the copy: the group it was copied from.</summary>
     public const string CopiedFromTag = "rekey:copied-from";

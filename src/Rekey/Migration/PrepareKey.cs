@@ -18,7 +18,8 @@ public static class PrepareKey
     public static StepRules Rules { get; } = StepRules.Of(
         "PrepareKey", LockRule.NotHeldByAnother, ClusterExpectation.SourceExists, checksTargetKey: false,
         StepRules.Kms(nameof(IAmazonKeyManagementService.CreateKeyAsync), nameof(IAmazonKeyManagementService.CreateAliasAsync), nameof(IAmazonKeyManagementService.EnableKeyRotationAsync),
-            nameof(IAmazonKeyManagementService.PutKeyPolicyAsync), nameof(IAmazonKeyManagementService.ScheduleKeyDeletionAsync)));
+            nameof(IAmazonKeyManagementService.PutKeyPolicyAsync), nameof(IAmazonKeyManagementService.ScheduleKeyDeletionAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.Kms("DescribeKey", "ListKeys", "ListResourceTags", "GetKeyPolicy", "GetKeyRotationStatus"));
 
     public const string ManagedTagKey = "rekey:managed";
 

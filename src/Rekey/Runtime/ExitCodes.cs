@@ -58,8 +58,8 @@ public static class ExitCodes
         WaitTimeoutException => WaitTimedOut,
 
         // A switchover AWS rolled back: at its timeout the awaited state never came; at a guardrail AWS refused it.
-        Strategies.SwitchoverFailedException { TimedOut: true } => WaitTimedOut,
-        Strategies.SwitchoverFailedException => AwsFailure,
+        BlueGreen.SwitchoverFailedException { TimedOut: true } => WaitTimedOut,
+        BlueGreen.SwitchoverFailedException => AwsFailure,
         VerificationFailedException => VerificationFailed,
         BackupJobFailedException => BackupJobFailed,
         OperationCanceledException => Cancelled,

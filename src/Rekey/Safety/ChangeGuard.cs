@@ -75,11 +75,15 @@ public sealed class StepInProgress
 /// that step expects, that a target key recorded on the cluster is this run's, and that this run holds the cluster's lock
 /// (taking it when it is free). Any failure stops the call before it is sent, with exit code 3 or 4.
 /// </summary>
-public sealed class ChangeGuard(RekeyRun run, StepInProgress step) : IChangeGate
+public sealed class ChangeGuard(RekeyRun run, StepInProgress step) : IChangeGate, IReadObserver
 {
+    /// <summary>Where a read made outside any step (the host's own reads: the caller, the target key, the final re-read) is recorded.</summary>
+    public const string OutsideAnyStep = "(outside any step)";
+
     // The guard's own lock writes: the lock is what it proves, so taking it cannot wait for the proof.
     private static readonly AsyncLocal<bool> s_admitting = new();
     private readonly List<GuardedChange> _admitted = [];
+    private readonly HashSet<GuardedChange> _reads = [];
 
     /// <summary>Every change the guard let through in this run, in order (the step-footprint tests read it).</summary>
     public IReadOnlyList<GuardedChange> Admitted
@@ -90,6 +94,26 @@ public sealed class ChangeGuard(RekeyRun run, StepInProgress step) : IChangeGate
             {
                 return [.. _admitted];
             }
+        }
+    }
+
+    /// <summary>Every operation that reads, by the step that called it, once each (the step-footprint test compares them with the declared reads).</summary>
+    public IReadOnlyList<GuardedChange> Reads
+    {
+        get
+        {
+            lock (_reads)
+            {
+                return [.. _reads];
+            }
+        }
+    }
+
+    public void BeforeRead(string serviceId, string operation)
+    {
+        lock (_reads)
+        {
+            _reads.Add(new GuardedChange(step.Name ?? OutsideAnyStep, $"{serviceId} {operation}"));
         }
     }
 

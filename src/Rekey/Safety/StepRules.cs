@@ -75,7 +75,40 @@ public sealed record StepRules(
     /// <summary>Tagging the cluster's resources: the lock, the phase and the records every step keeps in tags.</summary>
     public static IEnumerable<string> RdsTags { get; } = ["RDS AddTagsToResource", "RDS RemoveTagsFromResource"];
 
+    /// <summary>
+    /// The operations that only read, as "ServiceId Operation", which the step (and the guard's checks before its
+    /// changes) may call. Not enforced at run time, a read refused would only hide what AWS shows; the step-footprint
+    /// test fails on a read the step does not declare, and docs/steps.md lists them.
+    /// </summary>
+    public IReadOnlySet<string> Reads { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>A step that changes nothing: only its reads count (no change reaches the guard, so lock and expectation never apply).</summary>
+    public static StepRules ReadOnly(string step, params IEnumerable<string>[] reads) =>
+        Of(step, LockRule.NotHeldByAnother, ClusterExpectation.SourceExists, checksTargetKey: false).Reading(reads);
+
+    /// <summary>Declares the step's reads, next to its changes.</summary>
+    public StepRules Reading(params IEnumerable<string>[] reads) =>
+        this with { Reads = new HashSet<string>(reads.SelectMany(r => r), StringComparer.Ordinal) };
+
+    public static IEnumerable<string> CloudWatch(params string[] methods) => Named("CloudWatch", methods);
+
+    /// <summary>The cluster, its instances and its endpoints, as ClusterReader and the guard's checks read them.</summary>
+    public static IEnumerable<string> ClusterReads { get; } = ["RDS DescribeDBClusters", "RDS DescribeDBInstances", "RDS DescribeDBClusterEndpoints"];
+
+    /// <summary>AWS's clock: AwsClock reads the Date of STS GetCallerIdentity's answer.</summary>
+    public static IEnumerable<string> AwsClockRead { get; } = ["STS GetCallerIdentity"];
+
+    /// <summary>The target key's ARN, which the guard compares with the key recorded on the cluster.</summary>
+    public static IEnumerable<string> TargetKeyRead { get; } = ["KMS DescribeKey"];
+
+    /// <summary>The run's Blue/Green deployment.</summary>
+    public static IEnumerable<string> DeploymentRead { get; } = ["RDS DescribeBlueGreenDeployments"];
+
+    public static IEnumerable<string> Sts(params string[] methods) => Named("STS", methods);
+
     public bool MayChange(string operation) => Changes.Contains(operation);
+
+    public bool MayRead(string operation) => Reads.Contains(operation);
 
     private static IEnumerable<string> Named(string serviceId, string[] methods) =>
         methods.Select(m => $"{serviceId} {(m.EndsWith("Async", StringComparison.Ordinal) ? m[..^"Async".Length] : m)}");

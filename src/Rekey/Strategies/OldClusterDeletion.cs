@@ -1,7 +1,7 @@
 using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
-using Rekey.Migration;
+using Rekey.RestoreSwap;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;

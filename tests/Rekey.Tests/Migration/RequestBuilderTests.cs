@@ -1,4 +1,5 @@
 using Rekey.Migration;
+using Rekey.RestoreSwap;
 using Rekey.State;
 
 namespace Rekey.Tests.Migration;

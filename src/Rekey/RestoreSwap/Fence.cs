@@ -9,8 +9,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Starts the outage: locks the cluster, records what later steps need, deletes the custom endpoints,
@@ -23,7 +24,8 @@ public static class Fence
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "Fence", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.CloudWatch("GetMetricData"));
 
     public static async Task<DateTimeOffset> RunAsync(RekeyRun run, string targetKeyArn, CancellationToken cancellationToken)
     {

@@ -8,8 +8,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Creates every instance of the old cluster again, under its original identifier, in the new cluster.
@@ -21,7 +22,8 @@ public static class CreateInstances
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "CreateInstances", LockRule.Hold, ClusterExpectation.Restored, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBInstanceAsync), nameof(IAmazonRDS.FailoverDBClusterAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBInstanceAsync), nameof(IAmazonRDS.FailoverDBClusterAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead);
 
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {

@@ -6,8 +6,9 @@ using Rekey.Metrics;
 using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Checks the result against what the fence recorded: the same endpoint names, resolving to the new
@@ -122,7 +123,7 @@ public static class Verify
             return null;
         }
 
-        var deadline = Strategies.BlueGreenCutover.Capped(run, Strategies.BlueGreenCutover.LagDataDeadline);
+        var deadline = BlueGreen.BlueGreenReads.Capped(run, BlueGreen.VerifyGreen.LagDataDeadline);
         IReadOnlyList<double> after;
         try
         {

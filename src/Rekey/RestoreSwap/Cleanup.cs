@@ -6,8 +6,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// After the holding period (<c>--min-age</c> since T1), takes a final snapshot of the old cluster and
@@ -21,7 +22,8 @@ public static class Cleanup
     /// </summary>
     public static StepRules Rules { get; } = StepRules.Of(
         "Cleanup", LockRule.NotHeldByAnother, ClusterExpectation.CutoverFinished, checksTargetKey: false,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterSnapshotAsync), nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync))) with { MayDeleteOldCluster = true };
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterSnapshotAsync), nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.DeploymentRead, StepRules.Rds(nameof(IAmazonRDS.DescribeDBClusterSnapshotsAsync))) with { MayDeleteOldCluster = true };
 
     public static string FinalSnapshotName(string oldClusterId) => $"{oldClusterId}-rekey-final";
 

@@ -7,8 +7,9 @@ using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
 using Rekey.Aws.RDS;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Brings the old cluster back under its original names from wherever a cutover stopped: deletes what
@@ -21,7 +22,8 @@ public static class Rollback
     public static StepRules Rules { get; } = StepRules.Of(
         "Rollback", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
         StepRules.RdsTags,
-        StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)));
+        StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead, StepRules.CloudWatch("GetMetricData"), StepRules.Rds(nameof(IAmazonRDS.DescribeDBProxiesAsync), nameof(IAmazonRDS.DescribeDBProxyTargetsAsync)));
 
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {

@@ -6,8 +6,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Restores the fenced old cluster at T1 into a new cluster under the original identifier, encrypted
@@ -17,7 +18,8 @@ public static class Restore
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "Restore", LockRule.Hold, ClusterExpectation.Fenced, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead);
 
     public const string FailedStates = "failed,inaccessible-encryption-credentials,incompatible-parameters,incompatible-restore";
 

@@ -5,8 +5,9 @@ using Rekey.Runtime;
 using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Migration;
 
-namespace Rekey.Migration;
+namespace Rekey.RestoreSwap;
 
 /// <summary>
 /// Applies what the restore request cannot carry: IAM roles, custom endpoints under their names and
@@ -16,7 +17,8 @@ public static class Finalize
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "Finalize", LockRule.Hold, ClusterExpectation.Restored, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.AddRoleToDBClusterAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync)));
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.AddRoleToDBClusterAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync)))
+        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.Rds(nameof(IAmazonRDS.DescribeDBProxiesAsync), nameof(IAmazonRDS.DescribeDBProxyTargetsAsync)));
 
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
