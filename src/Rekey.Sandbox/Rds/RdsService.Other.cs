@@ -520,29 +520,7 @@ public sealed partial class RdsService
 
         var shared = source.Account != request.Account;
         var keyReference = p.Get("KmsKeyId");
-        if (!source.StorageEncrypted && keyReference is not null)
-        {
-            throw new AwsServiceException(
-                "InvalidParameterCombination",
-                $"DB cluster snapshot {source.Identifier} is not encrypted, so a copy of it cannot name a KMS key; restore it with a KmsKeyId to get an encrypted cluster.");
-        }
-
-        if (shared && source.StorageEncrypted)
-        {
-            if (keyReference is null)
-            {
-                throw AwsServiceException.InvalidParameterValue(
-                    $"DB cluster snapshot {source.Arn} is encrypted and shared from account {source.Account}: give a KmsKeyId of your account for the copy.");
-            }
-
-            // RDS decrypts the source with its key on the caller's behalf: the key's policy must let the caller's account use it.
-            var sourceKey = source.KmsKeyId is { } sourceKeyArn ? Runtime.Keys.Find(request.Account, source.Region, sourceKeyArn) : null;
-            if (sourceKey is null || !sourceKey.IsUsableForEncryption || !MayUseThroughRds(request, sourceKey))
-            {
-                throw KeyNotAccessible(source.KmsKeyId ?? "an AWS owned key");
-            }
-        }
-
+        RequireCopyableKeys(request, source, shared, keyReference);
         var keyArn = keyReference is null ? source.KmsKeyId : UsableKey(request, keyReference).Arn;
         if (_state.Snapshots.Any(s => s.Account == request.Account && s.Region == request.Region && s.Identifier == target))
         {
@@ -572,6 +550,38 @@ public sealed partial class RdsService
         };
         _state.Snapshots.Add(copy);
         return [RdsXml.Snapshot(copy)];
+    }
+
+    /// <summary>
+    /// Refuses a copy whose keys do not allow it: an unencrypted source given a key, or a shared encrypted source
+    /// without a key of the caller's or whose key the caller may not use through RDS.
+    /// </summary>
+    private void RequireCopyableKeys(AwsRequestContext request, ClusterSnapshot source, bool shared, string? keyReference)
+    {
+        if (!source.StorageEncrypted && keyReference is not null)
+        {
+            throw new AwsServiceException(
+                "InvalidParameterCombination",
+                $"DB cluster snapshot {source.Identifier} is not encrypted, so a copy of it cannot name a KMS key; restore it with a KmsKeyId to get an encrypted cluster.");
+        }
+
+        if (!shared || !source.StorageEncrypted)
+        {
+            return;
+        }
+
+        if (keyReference is null)
+        {
+            throw AwsServiceException.InvalidParameterValue(
+                $"DB cluster snapshot {source.Arn} is encrypted and shared from account {source.Account}: give a KmsKeyId of your account for the copy.");
+        }
+
+        // RDS decrypts the source with its key on the caller's behalf: the key's policy must let the caller's account use it.
+        var sourceKey = source.KmsKeyId is { } sourceKeyArn ? Runtime.Keys.Find(request.Account, source.Region, sourceKeyArn) : null;
+        if (sourceKey is null || !sourceKey.IsUsableForEncryption || !MayUseThroughRds(request, sourceKey))
+        {
+            throw KeyNotAccessible(source.KmsKeyId ?? "an AWS owned key");
+        }
     }
 
     /// <summary>

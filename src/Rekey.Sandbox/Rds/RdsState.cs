@@ -276,7 +276,8 @@ public sealed partial class RdsState(SandboxClock clock, SandboxOptions options,
                     break;
                 case ClusterSnapshot snapshot:
                     snapshot.Status = "available";
-                    AddEvent(snapshot, "db-cluster-snapshot", snapshot.Arn, transition.Action == "copy" ? "Finished copy of cluster snapshot" : "Manual cluster snapshot created", transition.DueAt, "creation");
+                    var message = transition.Action == "copy" ? "Finished copy of cluster snapshot" : "Manual cluster snapshot created";
+                    AddEvent(snapshot, "db-cluster-snapshot", snapshot.Arn, message, transition.DueAt, "creation");
                     break;
             }
         }
