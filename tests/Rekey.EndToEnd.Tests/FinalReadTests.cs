@@ -13,8 +13,6 @@ namespace Rekey.EndToEnd.Tests;
 /// </summary>
 public sealed class FinalReadTests
 {
-    private const string OldBlue = LedgerCluster.Id + "-old1";
-
     [Theory]
     [ChaosSeeds]
     public async Task Verify_whose_checks_pass_while_another_run_holds_the_clusters_lock_exits_7_naming_that_run(long chaosSeed)
@@ -131,11 +129,9 @@ public sealed class FinalReadTests
     {
         const string run = "e2e-final-cleanup";
         await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
-        await BlueGreenCutoverTests.PrepareAsync(sandbox);
-        var cutover = await BlueGreenCutoverTests.CutoverAsync(sandbox, run);
-        Assert.True(cutover.ExitCode == 0, cutover.ToString());
+        await BlueGreenRecoveryTests.RequireAsync(sandbox.CutoverAsync(run, null, "--strategy=restore-swap"));
         sandbox.Server.Clock.Advance(TimeSpan.FromDays(8));
-        var snapshot = Migration.Cleanup.FinalSnapshotName(OldBlue);
+        var snapshot = Migration.Cleanup.FinalSnapshotName(LedgerCluster.Id + "-old");
 
         // The final snapshot disappears once the old blue is being deleted.
         var http = new CrashingHttpClientFactory
@@ -155,6 +151,7 @@ public sealed class FinalReadTests
         Assert.True(cleaned.ExitCode == ExitCodes.VerificationFailed, cleaned.ToString());
         Assert.Contains($"AWS shows no DB cluster snapshot named {snapshot}", Flat(cleaned), StringComparison.Ordinal);
         Assert.DoesNotContain("Cleaned up", cleaned.Output, StringComparison.Ordinal);
+        Assert.Null(sandbox.Server.Runtime.Read(() => sandbox.Server.Get<RdsState>().FindCluster(LedgerCluster.Account, LedgerCluster.Region, LedgerCluster.Id + "-old")));
         using var report = await ReportAsync(sandbox, "cleanup");
         Assert.Contains(FailedItems(report, "Cleanup"), d => d.Contains(snapshot, StringComparison.Ordinal));
     }

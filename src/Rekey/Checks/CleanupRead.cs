@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
@@ -37,6 +38,7 @@ public static class CleanupRead
             $"{run.ClusterId} is still there ({current?.Status}, on {current?.KmsKeyId ?? "no customer managed key"})",
             $"AWS shows {(current is null ? "no DB cluster" : $"the DB cluster {current.Status}")} named {run.ClusterId}.");
         ReadAtTheEnd.Require(run, "Cleanup", $"{oldClusterId} is deleted after its final snapshot {name}", read);
+        run.Log.LogInformation("Cleaned up {Old}: AWS shows it gone and its final snapshot {Snapshot} available", oldClusterId, name);
     }
 
     private static async Task<DBClusterSnapshot?> FindSnapshotAsync(RekeyRun run, string name, CancellationToken cancellationToken)

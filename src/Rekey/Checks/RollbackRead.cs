@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 using Rekey.Migration;
@@ -69,6 +70,7 @@ public static class RollbackRead
         }
 
         ReadAtTheEnd.Require(run, "Rollback", $"{run.ClusterId} is the old cluster again, on its old key", read);
+        run.Log.LogInformation("Rolled back {Cluster}: AWS shows it as the old cluster, on {Key}", run.ClusterId, Key(expected.KmsKeyArn, expected.EncryptionType));
     }
 
     private static string Key(string? arn, string? type) => arn ?? (type == "none" ? "no encryption" : "an AWS owned key (sse-rds)");
