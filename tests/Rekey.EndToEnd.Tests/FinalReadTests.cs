@@ -69,6 +69,39 @@ public sealed class FinalReadTests
 
     [Theory]
     [ChaosSeeds]
+    public async Task VerifyGreen_whose_green_AWS_shows_on_another_key_after_its_checks_exits_7_and_never_says_green_is_ready(long chaosSeed)
+    {
+        const string run = "e2e-final-green";
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
+        await BlueGreenCutoverTests.PrepareAsync(sandbox);
+        await BlueGreenRecoveryTests.RequireAsync(BlueGreenRecoveryTests.ProvisionGreenAsync(sandbox, run));
+        var theirs = await NewKeyAsync(sandbox);
+        var green = sandbox.Server.Runtime.Read(() => sandbox.Server.Get<RdsState>().BlueGreenDeployments.Single().TargetClusterResourceId);
+
+        // The lag data is the last thing VerifyGreen's checks read (after green's key): then green moves to another key.
+        var http = new CrashingHttpClientFactory
+        {
+            AfterAnswered = operation =>
+            {
+                if (operation == "GetMetricData")
+                {
+                    sandbox.Server.Runtime.Change(() => sandbox.Server.Get<RdsState>().Clusters.Single(c => c.ResourceId == green).KmsKeyId = theirs);
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+        var verified = await sandbox.RunAsync(sandbox.CreateAws(http), sandbox.Arguments("VerifyGreen", run, "--exclusive", $"--confirm={LedgerCluster.Id}", "--strategy=blue-green"));
+
+        Assert.True(verified.ExitCode == ExitCodes.VerificationFailed, verified.ToString());
+        Assert.Contains("VerifyGreen cannot report that green of", Flat(verified), StringComparison.Ordinal);
+        Assert.Contains($"encrypted with {theirs}, not this run's key", Flat(verified), StringComparison.Ordinal);
+        Assert.DoesNotContain("is ready for the switchover:", verified.Output, StringComparison.Ordinal);
+        Assert.Empty(verified.MutatingCalls);
+    }
+
+    [Theory]
+    [ChaosSeeds]
     public async Task A_rollback_whose_cluster_AWS_shows_on_another_key_than_the_old_one_when_it_ends_exits_7_naming_both_keys(long chaosSeed)
     {
         const string run = "e2e-final-rollback";
