@@ -189,6 +189,41 @@ public sealed class FinalReadTests
         Assert.Contains(FailedItems(report, "Cleanup"), d => d.Contains(snapshot, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [ChaosSeeds]
+    public async Task A_dress_rehearsal_whose_measured_times_AWS_shows_overwritten_by_another_run_at_the_end_exits_7_naming_that_run(long chaosSeed)
+    {
+        const string run = "e2e-final-dress";
+        await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
+
+        // Once this run has released the lock, another run's rehearsal writes its times over this run's.
+        var http = new CrashingHttpClientFactory
+        {
+            AfterSucceeded = operation =>
+            {
+                if (operation == "RemoveTagsFromResource")
+                {
+                    ChangeCluster(sandbox, LedgerCluster.Id, c =>
+                    {
+                        if (c.Tags.All(t => t.Key != State.RekeyTags.Lock) && c.Tags.Any(t => t.Key == DressRehearsal.DressRehearsalRecord.RunIdTag))
+                        {
+                            c.Tags = [.. c.Tags.Where(t => t.Key != DressRehearsal.DressRehearsalRecord.RunIdTag), new RdsTag(DressRehearsal.DressRehearsalRecord.RunIdTag, "e2e-other-dress")];
+                        }
+                    });
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+        var dress = await sandbox.RunAsync(sandbox.CreateAws(http), sandbox.Arguments("DressRehearsal", run, $"--confirm={LedgerCluster.Id}"));
+
+        Assert.True(dress.ExitCode == ExitCodes.VerificationFailed, dress.ToString());
+        Assert.Contains($"AWS shows the dress rehearsal times of run e2e-other-dress on {LedgerCluster.Id}", Flat(dress), StringComparison.Ordinal);
+        Assert.DoesNotContain($"Dress rehearsal of {LedgerCluster.Id}: restore", dress.Output, StringComparison.Ordinal);
+        using var report = await ReportAsync(sandbox, "dress-rehearsal");
+        Assert.Contains(FailedItems(report, "DressRehearsal"), d => d.Contains("e2e-other-dress", StringComparison.Ordinal));
+    }
+
     private static void ChangeCluster(EndToEndSandbox sandbox, string id, Action<DbCluster> change) =>
         sandbox.Server.Runtime.Change(() =>
         {
