@@ -160,6 +160,19 @@ public static class DressRehearsalStep
         }
 
         var result = new DressRehearsalResult(clusterId, name, keyArn, record, endedAt) { KeyChecked = checks.NotMeasured.Count == 0 };
+        RecordFacts(run, record, result);
+        run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
+        return result;
+
+        void CheckKey(DBCluster copy) => checks.Check(
+            copy.StorageEncrypted == true && copy.KmsKeyId == keyArn,
+            keyCheck,
+            $"The dress rehearsal's copy {name} is encrypted with {copy.KmsKeyId ?? "no key"}, not {keyArn}: the restore does not use the target key.");
+    }
+
+    /// <summary>The measured times and the forecasts, as the report's facts.</summary>
+    private static void RecordFacts(RekeyRun run, DressRehearsalRecord record, DressRehearsalResult result)
+    {
         run.Journal.Fact("dress-restore-seconds", record.Restore.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-writer-seconds", record.Writer.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-restorable-lag-seconds", record.RestorableLag.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
@@ -168,13 +181,6 @@ public static class DressRehearsalStep
         run.Journal.Fact("forecast-blue-green-at-most-seconds", run.Settings.SwitchoverTimeout.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-instance-class", record.InstanceClass);
         run.Journal.Fact("dress-hours", result.Ran.TotalHours.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
-        run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
-        return result;
-
-        void CheckKey(DBCluster copy) => checks.Check(
-            copy.StorageEncrypted == true && copy.KmsKeyId == keyArn,
-            keyCheck,
-            $"The dress rehearsal's copy {name} is encrypted with {copy.KmsKeyId ?? "no key"}, not {keyArn}: the restore does not use the target key.");
     }
 
     private static async Task<TimeSpan> StartRestoreAsync(RekeyRun run, ClusterReader reader, DBCluster source, string name, string keyArn, CancellationToken cancellationToken)
