@@ -1,10 +1,15 @@
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
+using Rekey.Checks;
 using Rekey.RestoreSwap;
+using Rekey.Strategies;
 
 namespace Rekey.Build.Tasks;
 
-/// <summary>After the holding period: final snapshot, then the old instances and cluster are deleted.</summary>
+/// <summary>
+/// After the holding period: final snapshot, then the old instances and cluster are deleted. What it reports is read
+/// from AWS at the end: the old cluster gone, its final snapshot available, the new cluster still there.
+/// </summary>
 [TaskName(nameof(Cleanup))]
 [TaskDescription("After --min-age since T1 (Blue/Green: since the switchover): final snapshot, then deletes the old cluster and its instances (and the Blue/Green deployment).")]
 [ChangesAws]
@@ -12,13 +17,16 @@ public sealed class CleanupTask : AsyncFrostingTask<RekeyContext>
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        if (await Rekey.Strategies.BlueGreenState.IsBlueGreenCutoverAsync(context.Run, context.CancellationToken)
-            || await Rekey.BlueGreen.BlueGreenCleanup.WasCleanedUpAsync(context.Run, context.CancellationToken))
+        var run = context.Run;
+        if (await BlueGreenState.IsBlueGreenCutoverAsync(run, context.CancellationToken)
+            || await Rekey.BlueGreen.BlueGreenCleanup.WasCleanedUpAsync(run, context.CancellationToken))
         {
-            await Rekey.BlueGreen.BlueGreenCleanup.RunAsync(context.Run, context.CancellationToken);
+            await Rekey.BlueGreen.BlueGreenCleanup.RunAsync(run, context.CancellationToken);
+            await CleanupRead.RequireAsync(run, BlueGreenDeployments.OldBlueId(run.ClusterId), context.CancellationToken);
             return;
         }
 
-        await Cleanup.RunAsync(context.Run, context.CancellationToken);
+        await Cleanup.RunAsync(run, context.CancellationToken);
+        await CleanupRead.RequireAsync(run, run.OldClusterId, context.CancellationToken);
     }
 }

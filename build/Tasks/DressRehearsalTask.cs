@@ -16,6 +16,7 @@ public sealed class DressRehearsalTask : StepTask
     {
         var keyArn = await context.Run.TargetKeyArnAsync(context.CancellationToken);
         var result = await DressRehearsalStep.RunAsync(context.Run, keyArn, context.CancellationToken);
+        await DressRehearsalRead.RequireAsync(context.Run, result, context.CancellationToken);
 
         var directory = context.Settings.ArtifactsDirectory;
         Directory.CreateDirectory(directory);

@@ -43,6 +43,12 @@ public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
             context.Log.Warning("Warning: {0}", warning);
         }
 
+        // What could not be measured is said where it is read, with where to look instead; never counted as passed.
+        foreach (var item in report.Checks.Where(i => i.Outcome == Rekey.Checks.CheckOutcome.NotMeasured))
+        {
+            context.Log.Warning("{0}", item);
+        }
+
         if (report.NothingToDo)
         {
             context.Log.Information("{0} already uses {1}: nothing to do.", report.ClusterId, report.TargetKeyArn ?? "the requested key");

@@ -1,6 +1,7 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
+using Rekey.Checks;
 using Rekey.Configuration;
 using Rekey.BlueGreen;
 
@@ -18,6 +19,9 @@ public sealed class SwitchoverTask : StepTask
     public override async Task RunAsync(RekeyContext context)
     {
         var result = await Switchover.RunAsync(context.Run, context.CancellationToken);
+
+        // What is reported as switched is read from AWS now: the deployment, the key under blue's name, the old blue, the lock.
+        await SwitchoverRead.RequireAsync(context.Run, context.TargetKeyArn, context.CancellationToken);
         if (result.SwitchoverStarted is { } started && result.SwitchedAt is { } done)
         {
             context.Log.Information("Switchover on AWS's clock: asked at {0:u}, completed by {1:u} ({2:%m\\:ss}).", started, done, done - started);

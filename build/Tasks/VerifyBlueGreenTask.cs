@@ -1,6 +1,7 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
+using Rekey.Checks;
 using Rekey.Configuration;
 using Rekey.Migration;
 using Rekey.BlueGreen;
@@ -38,6 +39,9 @@ public sealed class VerifyBlueGreenTask : StepTask
             context.Log.Warning("{0}", item);
         }
 
-        context.Log.Information("VerifyBlueGreen passed: {0}.", result.Checks.Summary());
+        var key = await ExpectedKey.ArnAsync(context.Run, context.TargetKeyArn, context.CancellationToken);
+        var final = await FinalRead.ReadAsync(context.Run, key, context.CancellationToken);
+        FinalRead.Require(context.Run, final);
+        context.Log.Information("VerifyBlueGreen passed: {0}; AWS shows {1} on {2}, at {3}.", result.Checks.Summary(), final.ClusterId, final.KmsKeyArn!, final.ClusterEndpoint ?? "no endpoint");
     }
 }

@@ -29,6 +29,8 @@ public sealed class VerifyGreenTask : StepTask
             return;
         }
 
+        // The verdict is read from AWS again after the checks: the deployment, green's key and the lock now.
+        await Rekey.Checks.GreenRead.RequireAsync(context.Run, "VerifyGreen", context.TargetKeyArn, context.CancellationToken);
         context.Log.Information("Green of {0} is ready for the switchover: {1}.", context.Settings.Cluster, string.Join("; ", verdict.Checks.Passed));
     }
 }

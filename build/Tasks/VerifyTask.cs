@@ -1,6 +1,7 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
+using Rekey.Checks;
 using Rekey.Migration;
 using Rekey.RestoreSwap;
 
@@ -28,6 +29,10 @@ public sealed class VerifyTask : StepTask
             throw new VerificationFailedException(result.Checks.Blocking);
         }
 
-        context.Log.Information("Verify passed: {0}.", result.Checks.Summary());
+        // The verdict is read again from AWS, not taken from the checks above: the cluster's key, names and lock now.
+        var key = await ExpectedKey.ArnAsync(context.Run, context.TargetKeyArn, context.CancellationToken);
+        var final = await FinalRead.ReadAsync(context.Run, key, context.CancellationToken);
+        FinalRead.Require(context.Run, final);
+        context.Log.Information("Verify passed: {0}; AWS shows {1} on {2}, at {3}.", result.Checks.Summary(), final.ClusterId, final.KmsKeyArn!, final.ClusterEndpoint ?? "no endpoint");
     }
 }

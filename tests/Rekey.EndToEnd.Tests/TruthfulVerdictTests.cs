@@ -194,7 +194,9 @@ public sealed partial class TruthfulVerdictTests
         Assert.True(result.ExitCode == ExitCodes.RefusedByPreflight, result.ToString());
         Assert.Contains("cannot prove RDS may use the key for it (not measured)", Flat(result), StringComparison.Ordinal);
         using var report = await ReportAsync(sandbox, "preflight");
-        var item = Assert.Single(report.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("step").GetString() == "Preflight").GetProperty("items")[0];
+        var item = Assert.Single(
+            Assert.Single(report.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("step").GetString() == "Preflight").GetProperty("items").EnumerateArray(),
+            i => i.GetProperty("what").GetString()!.StartsWith("the key policy of", StringComparison.Ordinal));
         Assert.Equal("not-measured", item.GetProperty("outcome").GetString());
         Assert.Contains("kms:GetKeyPolicy", item.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("aws kms get-key-policy", item.GetProperty("lookInstead").GetString(), StringComparison.Ordinal);

@@ -63,7 +63,7 @@ public static class BlueGreenCleanup
 
         var oldBlueRun = oldBlue.DBClusterIdentifier!;
         await OldClusterDeletion.DeleteWithFinalSnapshotAsync(run, oldBlueRun, "Cleanup", cancellationToken).ConfigureAwait(false);
-        run.Log.LogInformation("Cleaned up {Old} and the Blue/Green deployment", oldBlueRun);
+        run.Log.LogInformation("Deleted {Old} after its final snapshot, and the Blue/Green deployment; the result is read from AWS next", oldBlueRun);
     }
 
     /// <summary>

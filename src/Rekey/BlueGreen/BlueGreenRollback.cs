@@ -75,7 +75,7 @@ public static class BlueGreenRollback
             await run.Rds.RemoveAsync(current.DBClusterArn!, keys, cancellationToken).ConfigureAwait(false);
         }
 
-        run.Log.LogInformation("Rolled back the Blue/Green cutover of {Cluster}: the deployment and its green are gone, the cluster is as it was", run.ClusterId);
+        run.Log.LogInformation("Deleted the Blue/Green deployment of {Cluster} with its green and removed its Blue/Green tags; the result is read from AWS next", run.ClusterId);
     }
 
     /// <summary>Deletes the deployment with its green cluster (Rekey's own copy, never production before the switchover) and waits until it is gone.</summary>

@@ -70,6 +70,31 @@ public static class FinalRead
         return state;
     }
 
+    /// <summary>What <paramref name="state"/> shows, as items: the cluster under its name, on this run's key, its lock not held by another run.</summary>
+    public static Checklist Items(RekeyRun run, FinalState state)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(state);
+        var read = new Checklist();
+        if (state.Status is null)
+        {
+            read.Fail($"{state.ClusterId} exists", $"AWS shows no DB cluster named {state.ClusterId}.");
+        }
+        else
+        {
+            read.Check(
+                state.OnExpectedKey,
+                $"{state.ClusterId} ({state.Status}) is encrypted with this run's key {state.ExpectedKeyArn}",
+                $"AWS shows {state.ClusterId} encrypted with {state.KmsKeyArn ?? "no key"}, not this run's key {state.ExpectedKeyArn}.");
+        }
+
+        read.Check(
+            state.LockHolder is null || state.LockHolder == run.RunId,
+            $"no other run holds the lock of {state.ClusterId} ({(state.LockHolder is null ? "free" : "held by this run")})",
+            $"Run {state.LockHolder} holds the lock of {state.ClusterId} (tag {RekeyTags.Lock}): the cluster is that run's to change.");
+        return read;
+    }
+
     /// <summary>Throws (exit code 7) unless AWS shows the cluster on this run's key, under its name, with no other run holding its lock.</summary>
     public static void Require(RekeyRun run, FinalState state)
     {

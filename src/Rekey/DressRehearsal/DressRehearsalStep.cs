@@ -112,15 +112,20 @@ public static class DressRehearsalStep
             }
 
             var (restored, restoredAt) = await WaitRestoredAsync(run, reader, name, cancellationToken).ConfigureAwait(false);
-            var started = Utc(restored.ClusterCreateTime) ?? restoredAt;
+            var started = DressRehearsalMeasures.Start(checks, $"the restore of {name}", "ClusterCreateTime", Utc(restored.ClusterCreateTime), restoredAt, EventsOf("db-cluster", name));
             CheckKey(restored);
 
             await CreateWriterIfMissingAsync(run, writer, writerName, name, cancellationToken).ConfigureAwait(false);
             var (instance, availableAt) = await WaitWriterAsync(run, reader, writerName, cancellationToken).ConfigureAwait(false);
-            var writerStarted = Utc(instance.InstanceCreateTime) ?? restoredAt;
+            var writerStarted = DressRehearsalMeasures.Start(checks, $"the writer {writerName}", "InstanceCreateTime", Utc(instance.InstanceCreateTime), availableAt, EventsOf("db-instance", writerName));
 
             record = new DressRehearsalRecord(run.RunId, started, restoredAt - started, availableAt - writerStarted, lag, writer.DBInstanceClass ?? "unknown");
-            await run.Rds.AddAsync(source.DBClusterArn!, record.ToTags(), cancellationToken).ConfigureAwait(false);
+            if (checks.Unmeasured.Count == 0)
+            {
+                // Only measured times are recorded: Plan and the forecast read them from these tags.
+                await run.Rds.AddAsync(source.DBClusterArn!, record.ToTags(), cancellationToken).ConfigureAwait(false);
+            }
+
             run.Journal.Add("DressRehearsal", $"Measured on AWS's clock: restore {DressRehearsalRecord.Text(record.Restore)}, writer {DressRehearsalRecord.Text(record.Writer)} ({record.InstanceClass}); recorded on {clusterId}'s tags.");
         }
         else if (dress is not null)
@@ -148,7 +153,27 @@ public static class DressRehearsalStep
             throw new InvalidOperationException(string.Join(" ", checks.Failed) + " The copy was deleted; check the key and its policy (PrepareKey).");
         }
 
+        if (checks.Unmeasured.Count > 0)
+        {
+            throw new VerificationFailedException(
+                $"The dress rehearsal of {clusterId} could not measure everything its forecast rests on; nothing was recorded on {clusterId}, and the copy was deleted. Run DressRehearsal again with a new --run-id, or look where each item says:",
+                checks);
+        }
+
         var result = new DressRehearsalResult(clusterId, name, keyArn, record, endedAt) { KeyChecked = checks.NotMeasured.Count == 0 };
+        RecordFacts(run, record, result);
+        run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
+        return result;
+
+        void CheckKey(DBCluster copy) => checks.Check(
+            copy.StorageEncrypted == true && copy.KmsKeyId == keyArn,
+            keyCheck,
+            $"The dress rehearsal's copy {name} is encrypted with {copy.KmsKeyId ?? "no key"}, not {keyArn}: the restore does not use the target key.");
+    }
+
+    /// <summary>The measured times and the forecasts, as the report's facts.</summary>
+    private static void RecordFacts(RekeyRun run, DressRehearsalRecord record, DressRehearsalResult result)
+    {
         run.Journal.Fact("dress-restore-seconds", record.Restore.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-writer-seconds", record.Writer.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-restorable-lag-seconds", record.RestorableLag.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
@@ -157,13 +182,6 @@ public static class DressRehearsalStep
         run.Journal.Fact("forecast-blue-green-at-most-seconds", run.Settings.SwitchoverTimeout.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-instance-class", record.InstanceClass);
         run.Journal.Fact("dress-hours", result.Ran.TotalHours.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
-        run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
-        return result;
-
-        void CheckKey(DBCluster copy) => checks.Check(
-            copy.StorageEncrypted == true && copy.KmsKeyId == keyArn,
-            keyCheck,
-            $"The dress rehearsal's copy {name} is encrypted with {copy.KmsKeyId ?? "no key"}, not {keyArn}: the restore does not use the target key.");
     }
 
     private static async Task<TimeSpan> StartRestoreAsync(RekeyRun run, ClusterReader reader, DBCluster source, string name, string keyArn, CancellationToken cancellationToken)
@@ -298,6 +316,9 @@ public static class DressRehearsalStep
         new Tag { Key = RekeyTags.Source, Value = clusterId },
         new Tag { Key = RekeyTags.RunId, Value = run.RunId },
     ];
+
+    private static string EventsOf(string sourceType, string id) =>
+        $"the RDS events of {id} (aws rds describe-events --source-type {sourceType} --source-identifier {id} --duration 1440): the time it was created and the time it became available";
 
     private static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 }

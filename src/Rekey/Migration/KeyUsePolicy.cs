@@ -4,7 +4,10 @@ using System.Text.RegularExpressions;
 namespace Rekey.Migration;
 
 /// <summary>Which of RDS's actions a key policy leaves the run without, and why, naming the statements.</summary>
-public sealed record KeyUseCheck(IReadOnlyList<string> Missing, IReadOnlyList<string> Reasons);
+/// <param name="Missing">The actions the policy does not let RDS take for the run.</param>
+/// <param name="Reasons">The statements that deny, or that were not counted, and their conditions.</param>
+/// <param name="Undecided">The missing actions no statement decides: only conditions that depend on RDS's request stand in the way.</param>
+public sealed record KeyUseCheck(IReadOnlyList<string> Missing, IReadOnlyList<string> Reasons, IReadOnlyList<string> Undecided);
 
 /// <summary>
 /// Whether a key policy lets the run's principal have RDS use the key: the KMS actions RDS needs from the
@@ -42,7 +45,7 @@ public static class KeyUsePolicy
         }
         catch (System.Text.Json.JsonException)
         {
-            return new KeyUseCheck(RdsActions, ["the key policy is not valid JSON"]);
+            return new KeyUseCheck(RdsActions, ["the key policy is not valid JSON"], []);
         }
 
         var statements = root?["Statement"] switch
@@ -53,6 +56,7 @@ public static class KeyUsePolicy
         };
 
         var missing = new List<string>();
+        var undecidedActions = new List<string>();
         var reasons = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var action in RdsActions)
         {
@@ -60,6 +64,7 @@ public static class KeyUsePolicy
             var denials = new List<string>();
             var uncounted = new List<string>();
             var allowed = false;
+            var denied = false;
             for (var index = 0; index < statements.Count; index++)
             {
                 var statement = statements[index];
@@ -69,6 +74,7 @@ public static class KeyUsePolicy
                 switch (outcome)
                 {
                     case ConditionOutcome.Met when deny:
+                        denied = true;
                         denials.Add($"Deny statement {label} denies it");
                         break;
                     case ConditionOutcome.Unknown when deny:
@@ -86,6 +92,11 @@ public static class KeyUsePolicy
             if (denials.Count > 0 || !allowed)
             {
                 missing.Add(action);
+                if (!denied && (denials.Count > 0 || uncounted.Count > 0))
+                {
+                    undecidedActions.Add(action);
+                }
+
                 foreach (var reason in denials.Count > 0 ? denials : uncounted)
                 {
                     (reasons.TryGetValue(reason, out var actions) ? actions : reasons[reason] = []).Add(action);
@@ -93,7 +104,7 @@ public static class KeyUsePolicy
             }
         }
 
-        return new KeyUseCheck(missing, [.. reasons.Select(r => $"{r.Key} ({string.Join(", ", r.Value)})")]);
+        return new KeyUseCheck(missing, [.. reasons.Select(r => $"{r.Key} ({string.Join(", ", r.Value)})")], undecidedActions);
     }
 
     /// <summary>

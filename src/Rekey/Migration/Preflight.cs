@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
+using Rekey.Checks;
 using Rekey.Clusters;
 using Rekey.Configuration;
 using Rekey.Runtime;
@@ -22,11 +23,19 @@ public static class Preflight
     public static async Task<PreflightReport> RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         var blocks = new Blocks();
-        var report = await CheckAsync(run, blocks, cancellationToken).ConfigureAwait(false);
+        var checks = new PreflightChecks();
+        var report = await CheckAsync(run, blocks, checks, cancellationToken).ConfigureAwait(false);
+        if (checks.Items.Items.Count > 0)
+        {
+            // Every item, passed, failed or not measured, goes to the report and the job summary.
+            run.Journal.RecordChecks("Preflight", checks.Items);
+        }
+
+        report = report with { Checks = checks.Items.Items };
         return blocks.HeldBy is { } holder && !report.Passed ? report with { HeldBy = holder } : report;
     }
 
-    private static async Task<PreflightReport> CheckAsync(RekeyRun run, Blocks blocks, CancellationToken cancellationToken)
+    private static async Task<PreflightReport> CheckAsync(RekeyRun run, Blocks blocks, PreflightChecks checks, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
         var settings = run.Settings;
@@ -42,7 +51,6 @@ public static class Preflight
         }
 
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
-        var reader = new ClusterReader(run.Rds);
 
         // A cluster Rekey kept under another name is the fallback of another cutover, not a candidate.
         if (KeptOldCluster.BelongsTo(state.AtOriginalName) is { } owner)
@@ -84,7 +92,9 @@ public static class Preflight
         KeyMetadata? key = null;
         if (settings.KmsKey is { } keyReference)
         {
-            key = await DescribeTargetKeyAsync(run, keyReference, blocks, cancellationToken).ConfigureAwait(false);
+            var before = blocks.Count;
+            key = await DescribeTargetKeyAsync(run, keyReference, blocks, checks, cancellationToken).ConfigureAwait(false);
+            checks.Record($"--kms-key {keyReference} exists and can encrypt the new cluster in {run.Region.SystemName}", blocks.Skip(before).Where(b => !b.Contains("(kms:GetKeyPolicy)", StringComparison.Ordinal) && !b.Contains("its key policy does not let", StringComparison.Ordinal)));
 
             // Only a usable target counts as "already done": a cluster on aws/rds asked to move to aws/rds must be refused.
             if (key is not null
@@ -97,19 +107,7 @@ public static class Preflight
 
         // Blocks that only restore-swap has: Blue/Green encrypts an unencrypted blue, keeps the names and needs no old names.
         var restoreSwapBlocks = new List<string>();
-        CheckCluster(cluster, settings, blocks, restoreSwapBlocks, warnings);
-
-        if (state.LockHolder is { } holder && holder != run.RunId)
-        {
-            blocks.HeldBy = holder;
-            blocks.Add($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}). Wait for that run, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
-        }
-
-        var instances = await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false);
-        await CheckOldNamesAsync(run, reader, cluster, instances, restoreSwapBlocks, cancellationToken).ConfigureAwait(false);
-        await CheckGlobalClusterAsync(run, cluster, blocks, cancellationToken).ConfigureAwait(false);
-        await WarnAboutDependentsAsync(run, cluster, warnings, cancellationToken).ConfigureAwait(false);
-        await CheckIntegrationsAsync(run, cluster, blocks, cancellationToken).ConfigureAwait(false);
+        await CheckReadsAsync(run, state, cluster, blocks, restoreSwapBlocks, warnings, checks, cancellationToken).ConfigureAwait(false);
 
         warnings.Add(
             "If Terraform (or CloudFormation) manages this cluster, change its kms_key_id to the new key's ARN before the next plan: "
@@ -118,7 +116,7 @@ public static class Preflight
         Terraform.TerraformChecks.BeforeCutover(run, key?.Arn, blocks);
         await DressRehearsal.DressRehearsalCluster.WarnIfStrayAsync(run, warnings, cancellationToken).ConfigureAwait(false);
 
-        var verdict = await BlueGreenVerdictAsync(run, cluster, cancellationToken).ConfigureAwait(false);
+        var verdict = await BlueGreenVerdictAsync(run, cluster, checks, cancellationToken).ConfigureAwait(false);
         var (strategy, reason) = BlueGreenEligibility.Choose(settings.Strategy, verdict, cluster.IsUnencrypted() ? [UnencryptedRestoreSwapBlock(clusterId)] : []);
         var chosenBlocks = new List<string>(blocks);
         if (strategy == CutoverStrategy.BlueGreen)
@@ -149,8 +147,47 @@ public static class Preflight
         return report;
     }
 
+    /// <summary>
+    /// The checks of a cluster no cutover has touched yet: its state, its lock, the old names, global cluster membership,
+    /// zero-ETL integrations (each passed, failed, or not measured when AWS refuses the read) and what depends on it.
+    /// </summary>
+    private static async Task CheckReadsAsync(
+        RekeyRun run, MigrationState state, DBCluster cluster, Blocks blocks, List<string> restoreSwapBlocks, List<string> warnings, PreflightChecks checks, CancellationToken cancellationToken)
+    {
+        var clusterId = run.ClusterId;
+        var before = blocks.Count;
+        CheckCluster(cluster, run.Settings, blocks, restoreSwapBlocks, warnings);
+        checks.Record($"DB cluster {clusterId} is an available Aurora cluster with nothing pending", blocks.Skip(before));
+        if (state.LockHolder is { } holder && holder != run.RunId)
+        {
+            blocks.HeldBy = holder;
+            blocks.Add($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}). Wait for that run, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
+        }
+
+        checks.Record($"no other run holds the lock of {clusterId}", blocks.HeldBy is null ? [] : [blocks[^1]]);
+        var reader = new ClusterReader(run.Rds);
+        var instances = await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false);
+        await CheckOldNamesAsync(run, reader, cluster, instances, restoreSwapBlocks, cancellationToken).ConfigureAwait(false);
+        await checks.RunAsync(
+            $"DB cluster {clusterId} is no member of a global cluster",
+            blocks,
+            () => CheckGlobalClusterAsync(run, cluster, blocks, cancellationToken),
+            $"aws rds describe-global-clusters (each GlobalClusterMembers list), or the RDS console's global databases").ConfigureAwait(false);
+        await checks.RunAsync(
+            $"no zero-ETL integration has {clusterId} as its source",
+            blocks,
+            () => CheckIntegrationsAsync(run, cluster, blocks, cancellationToken),
+            $"aws rds describe-integrations (each SourceArn), or the RDS console's zero-ETL integrations").ConfigureAwait(false);
+        await checks.RunAsync(
+            $"RDS Proxy targets and event subscriptions naming {clusterId} are known",
+            warnings,
+            () => WarnAboutDependentsAsync(run, cluster, warnings, cancellationToken),
+            $"aws rds describe-db-proxy-targets for each proxy and aws rds describe-event-subscriptions: re-register proxy targets after the cutover, and know that subscriptions follow the name",
+            essential: false).ConfigureAwait(false);
+    }
+
     /// <summary>Blue/Green's verdict; an endpoint that does not serve the Blue/Green API makes it a blocker, not a failure of Preflight.</summary>
-    private static async Task<BlueGreenVerdict> BlueGreenVerdictAsync(RekeyRun run, DBCluster cluster, CancellationToken cancellationToken)
+    private static async Task<BlueGreenVerdict> BlueGreenVerdictAsync(RekeyRun run, DBCluster cluster, PreflightChecks checks, CancellationToken cancellationToken)
     {
         try
         {
@@ -160,6 +197,13 @@ public static class Preflight
         {
             // What the cluster itself shows is still judged, so every other blocker is named too.
             var judged = BlueGreenEligibility.Judge(new BlueGreenFacts { Cluster = cluster });
+
+            // Supplementary: Blue/Green then carries this as a blocker, so a cutover never rests on it.
+            checks.Items.NotMeasuredBecause(
+                $"DB cluster {cluster.DBClusterIdentifier} can be moved by a Blue/Green deployment",
+                $"AWS refused or does not serve the Blue/Green API ({exception.ErrorCode}: {exception.Message}).",
+                "aws rds describe-blue-green-deployments with the run's role, and the Blue/Green limitations in the RDS User Guide; restore-swap does not need the API",
+                essential: false);
             return judged with { Blockers = [$"Blue/Green's API could not be read ({exception.ErrorCode}: {exception.Message}).", .. judged.Blockers] };
         }
     }
@@ -339,7 +383,7 @@ public static class Preflight
         }
     }
 
-    private static async Task<KeyMetadata?> DescribeTargetKeyAsync(RekeyRun run, KmsKeyReference keyReference, List<string> blocks, CancellationToken cancellationToken)
+    private static async Task<KeyMetadata?> DescribeTargetKeyAsync(RekeyRun run, KmsKeyReference keyReference, List<string> blocks, PreflightChecks checks, CancellationToken cancellationToken)
     {
         KeyMetadata? key;
         try
@@ -376,7 +420,7 @@ public static class Preflight
         blocks.AddRange(problems);
         if (problems.Count == 0)
         {
-            await CheckKeyPolicyAsync(run, key, keyReference, blocks, cancellationToken).ConfigureAwait(false);
+            await CheckKeyPolicyAsync(run, key, keyReference, blocks, checks.Items, cancellationToken).ConfigureAwait(false);
         }
 
         return key;
@@ -387,11 +431,18 @@ public static class Preflight
     /// it the restore fails with KMSKeyNotAccessibleFault after Fence has renamed the cluster. A key in
     /// another account is proven by AWS's answer to DescribeKey only (its policy is not readable from here).
     /// </summary>
-    private static async Task CheckKeyPolicyAsync(RekeyRun run, KeyMetadata key, KmsKeyReference keyReference, List<string> blocks, CancellationToken cancellationToken)
+    private static async Task CheckKeyPolicyAsync(RekeyRun run, KeyMetadata key, KmsKeyReference keyReference, List<string> blocks, Checklist checks, CancellationToken cancellationToken)
     {
         var identity = await run.Sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+        var what = $"the key policy of {keyReference} lets {identity.Arn} use the key through RDS";
         if (!string.Equals(key.AWSAccountId, identity.Account, StringComparison.Ordinal))
         {
+            // Supplementary, as before: DescribeKey answered, and the policy of another account's key is not readable from here.
+            checks.NotMeasuredBecause(
+                what,
+                $"the key belongs to account {key.AWSAccountId}, whose key policy this account cannot read; only DescribeKey answered.",
+                $"the key policy in account {key.AWSAccountId} (aws kms get-key-policy --key-id {key.Arn} --policy-name default there): it must allow {string.Join(", ", KeyUsePolicy.RdsActions)} to account {identity.Account}; DressRehearsal proves it with a throw-away restore",
+                essential: false);
             return;
         }
 
@@ -403,17 +454,16 @@ public static class Preflight
         catch (AmazonServiceException exception) when (exception.ErrorCode is "AccessDeniedException" or "AccessDenied")
         {
             // Not measured, so not passed: the restore would find out only after the outage started.
-            var checks = new Checks.Checklist();
             checks.NotMeasuredBecause(
-                $"the key policy of {keyReference} lets {identity.Arn} use the key through RDS",
+                what,
                 $"{identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it.",
                 $"the key policy in the KMS console (or aws kms get-key-policy --key-id {key.Arn} --policy-name default with a role that may read it), or allow kms:GetKeyPolicy on the key to the run's role and run Preflight again.");
-            run.Journal.RecordChecks("Preflight", checks);
             blocks.Add($"--kms-key {keyReference}: {identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it (not measured). Allow kms:GetKeyPolicy on the key to the run's role.");
             return;
         }
 
         var check = KeyUsePolicy.CheckForRds(policy, identity.Account, RoleArnOf(identity.Arn), run.Region.SystemName);
+        RecordKeyUse(checks, what, check, key.Arn);
         if (check.Missing.Count > 0)
         {
             var why = check.Reasons.Count > 0 ? $" {string.Join("; ", check.Reasons)}." : string.Empty;
@@ -421,6 +471,30 @@ public static class Preflight
                 ? $"Change or remove the Deny statement so that it cannot apply to RDS's use of the key for {identity.Arn} (through kms:ViaService rds.{run.Region.SystemName}.amazonaws.com), or give another key."
                 : $"Add a key policy statement allowing {string.Join(", ", KeyUsePolicy.RdsActions)} to arn:aws:iam::{identity.Account}:root (or the run's role), or give another key.";
             blocks.Add($"--kms-key {keyReference}: its key policy does not let {identity.Arn} use the key through RDS ({string.Join(", ", check.Missing)}); the restore would fail with KMSKeyNotAccessibleFault after the outage starts.{why} {fix}");
+        }
+    }
+
+    /// <summary>
+    /// The key policy item: passed, failed when the policy denies or lacks an action, not measured when only conditions
+    /// that depend on RDS's request (which Preflight cannot know) stand between the run and an action. The block is the
+    /// same either way: the cutover must not rest on it.
+    /// </summary>
+    private static void RecordKeyUse(Checklist checks, string what, KeyUseCheck check, string keyArn)
+    {
+        if (check.Missing.Count == 0)
+        {
+            checks.Pass(what);
+        }
+        else if (check.Undecided.Count == check.Missing.Count)
+        {
+            checks.NotMeasuredBecause(
+                what,
+                $"whether RDS may use the key for {string.Join(", ", check.Undecided)} rests on conditions Preflight cannot evaluate: {string.Join("; ", check.Reasons)}.",
+                $"the key policy of {keyArn} with the conditions named (aws kms get-key-policy), IAM's policy simulator, or DressRehearsal, whose throw-away restore uses the key as the cutover will");
+        }
+        else
+        {
+            checks.Fail(what, $"the key policy does not let the run use the key through RDS ({string.Join(", ", check.Missing.Except(check.Undecided))}).");
         }
     }
 

@@ -42,6 +42,9 @@ public sealed record PreflightReport
     /// <summary>The source's StorageEncryptionType (none, sse-rds or sse-kms), when Preflight read the cluster.</summary>
     public string? SourceEncryptionType { get; init; }
 
+    /// <summary>Every item Preflight checked, passed, failed or not measured; not measured is never passed.</summary>
+    public IReadOnlyList<Checks.CheckItem> Checks { get; init; } = [];
+
     public bool Passed => Blocks.Count == 0;
 }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
@@ -104,7 +103,8 @@ public static class Cleanup
                 return left is null ? Probe<bool>.Ready(true, "deleted") : Probe<bool>.NotYet(false, left.Status ?? "unknown");
             },
             cancellationToken).ConfigureAwait(false);
-        run.Log.LogInformation("Cleaned up {Old}", run.OldClusterId);
+
+        // The verdict ("cleaned up") is the task's, once it has read the old cluster and the snapshot from AWS again.
     }
 
     private static async Task TakeFinalSnapshotAsync(RekeyRun run, CancellationToken cancellationToken)

@@ -214,7 +214,7 @@ public static class Rollback
         await run.Rds.AddAsync(cluster.DBClusterArn!, RolledBackAt, Tagging.Iso(now), cancellationToken).ConfigureAwait(false);
         await run.Rds.RemoveAsync(cluster.DBClusterArn!, keys, cancellationToken).ConfigureAwait(false);
 
-        run.Journal.Add("Rollback", $"{run.ClusterId} is back under its original names; the cutover's tags are removed.");
-        run.Log.LogInformation("Rolled back {Cluster}", run.ClusterId);
+        // The verdict ("rolled back") is the task's, once it has read the cluster from AWS again.
+        run.Journal.Add("Rollback", $"Renamed {run.ClusterId} back and removed the cutover's tags.");
     }
 }

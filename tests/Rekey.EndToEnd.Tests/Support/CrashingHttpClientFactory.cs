@@ -50,6 +50,9 @@ public sealed class CrashingHttpClientFactory(int? crashAfter = null) : HttpClie
     /// <summary>Crash right after the first mutating call of this operation succeeded, whatever its number.</summary>
     public string? CrashAfterOperation { get; init; }
 
+    /// <summary>Runs after each call (reads included) the server answered with success, before its caller sees the response.</summary>
+    public Func<string, Task>? AfterAnswered { get; init; }
+
     /// <summary>Runs after each mutating call succeeded on the server, before its caller sees the response.</summary>
     public Func<string, Task>? AfterSucceeded { get; init; }
 
@@ -116,6 +119,11 @@ public sealed class CrashingHttpClientFactory(int? crashAfter = null) : HttpClie
 
             var operation = await OperationOfAsync(request, cancellationToken);
             var response = await base.SendAsync(request, cancellationToken);
+            if (operation is not null && response.IsSuccessStatusCode && owner.AfterAnswered is { } answered)
+            {
+                await answered(operation);
+            }
+
             if (operation is null || !IsMutating(operation) || !response.IsSuccessStatusCode)
             {
                 return response;

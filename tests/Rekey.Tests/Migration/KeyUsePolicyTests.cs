@@ -118,4 +118,25 @@ public sealed class KeyUsePolicyTests
         Assert.Equal(KeyUsePolicy.RdsActions, check.Missing);
         Assert.Contains(check.Reasons, r => r.Contains("#2 (no Sid)", StringComparison.Ordinal) && r.Contains("NotPrincipal", StringComparison.Ordinal));
     }
+    [Fact]
+    public void Actions_kept_from_RDS_only_by_conditions_on_the_request_are_undecided_and_a_definite_deny_is_not()
+    {
+        var vpcOnly = Policy("""{"Sid":"FromTheVpc","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}}""");
+        var denied = Policy(AccountAdministers, """{"Effect":"Deny","Principal":"*","Action":"kms:CreateGrant","Resource":"*"}""");
+
+        var undecided = KeyUsePolicy.CheckForRds(vpcOnly, Account, Role, "eu-west-1");
+        var refused = KeyUsePolicy.CheckForRds(denied, Account, Role, "eu-west-1");
+
+        Assert.Equal(KeyUsePolicy.RdsActions, undecided.Undecided);
+        Assert.Equal(["kms:CreateGrant"], refused.Missing);
+        Assert.Empty(refused.Undecided);
+    }
+
+    [Fact]
+    public void A_policy_naming_only_another_role_leaves_nothing_undecided()
+    {
+        var policy = Policy("""{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/key-admin"},"Action":"kms:*","Resource":"*"}""");
+
+        Assert.Empty(KeyUsePolicy.CheckForRds(policy, Account, Role, "eu-west-1").Undecided);
+    }
 }

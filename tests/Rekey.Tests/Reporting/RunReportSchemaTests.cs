@@ -48,6 +48,24 @@ public sealed class RunReportSchemaTests
         Assert.False(Evaluate(numbered).IsValid);
     }
 
+    [Fact]
+    public void A_report_with_a_preflight_item_not_measured_validates_and_one_with_an_unknown_outcome_does_not()
+    {
+        var checks = new Rekey.Checks.Checklist();
+        checks.Pass("the key exists");
+        checks.NotMeasuredBecause("no zero-ETL integration has orders as its source", "AWS refused a read it needs (AccessDenied).", "aws rds describe-integrations");
+        var report = Failed() with
+        {
+            Preflight = new PreflightReport { ClusterId = "orders", Blocks = ["Not measured: ..."], Checks = checks.Items },
+            Checks = [new Rekey.Reporting.StepChecks("Preflight", checks.Items)],
+        };
+        var json = report.ToJson();
+
+        Assert.Contains("\"not-measured\"", json, StringComparison.Ordinal);
+        Assert.True(Evaluate(json).IsValid, JsonSerializer.Serialize(Evaluate(json)));
+        Assert.False(Evaluate(json.Replace("\"not-measured\"", "\"skipped\"", StringComparison.Ordinal)).IsValid);
+    }
+
     private static EvaluationResults Evaluate(string json)
     {
         using var document = JsonDocument.Parse(json);
