@@ -38,6 +38,7 @@ public sealed class SourceMatrixTests
         Assert.True(blueGreen.ExitCode == Runtime.ExitCodes.RefusedByPreflight, blueGreen.ToString());
         Assert.Empty(blueGreen.MutatingCalls);
         Assert.Contains("rds.logical_replication", Flat(blueGreen), StringComparison.Ordinal);
+        Assert.Contains("To fix: ./build.sh --target=PrepareBlueGreenParameters --cluster=", Flat(blueGreen), StringComparison.Ordinal);
 
         // Every way out is ranked with a forecast or shown blocked with its reasons; exactly one is chosen.
         Assert.Single(ways, w => (bool?)w["chosen"] == true);
