@@ -28,6 +28,7 @@ public static class ExpectedKey
             ? (await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false)).TargetKeyArn
             : (await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false)).TargetKeyArn;
         return recorded ?? throw new VerificationFailedException(
-            $"{run.ClusterId} carries no recorded target key ({State.RekeyTags.TargetKey}) and no --kms-key was given, so the final read has no key to compare the cluster with. Give --kms-key=<the cutover's key>.");
+            $"{run.ClusterId} carries no recorded target key ({State.RekeyTags.TargetKey}) and no --kms-key was given, "
+            + "so the final read has no key to compare the cluster with. Give --kms-key=<the cutover's key>.");
     }
 }

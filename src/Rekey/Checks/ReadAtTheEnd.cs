@@ -26,7 +26,8 @@ public static class ReadAtTheEnd
         if (!read.AllPassed)
         {
             throw new VerificationFailedException(
-                $"{step} cannot report that {claim}: what AWS shows now differs ({read.Summary()}). Nothing was undone; describe the resources named below (aws rds describe-db-clusters, describe-db-cluster-snapshots) before running anything else.",
+                $"{step} cannot report that {claim}: what AWS shows now differs ({read.Summary()}). Nothing was undone; "
+                + "describe the resources named below (aws rds describe-db-clusters, describe-db-cluster-snapshots) before running anything else.",
                 read);
         }
     }

@@ -34,7 +34,8 @@ public static class DressRehearsalRead
             $"{run.ClusterId} carries this run's measured times (restore {DressRehearsalRecord.Text(result.Record.Restore)}, writer {DressRehearsalRecord.Text(result.Record.Writer)})",
             recorded is null
                 ? $"AWS shows no dress rehearsal times on {run.ClusterId} (tags {DressRehearsalRecord.RunIdTag}, ...): Plan has no measured forecast."
-                : $"AWS shows the dress rehearsal times of run {recorded.RunId} on {run.ClusterId} (restore {DressRehearsalRecord.Text(recorded.Restore)}, writer {DressRehearsalRecord.Text(recorded.Writer)}), not this run's.");
+                : $"AWS shows the dress rehearsal times of run {recorded.RunId} on {run.ClusterId} "
+                  + $"(restore {DressRehearsalRecord.Text(recorded.Restore)}, writer {DressRehearsalRecord.Text(recorded.Writer)}), not this run's.");
         ReadAtTheEnd.Require(run, "DressRehearsal", $"the copy of {run.ClusterId} is measured, recorded and deleted", read);
     }
 

@@ -117,7 +117,8 @@ public static class DressRehearsalStep
 
             await CreateWriterIfMissingAsync(run, writer, writerName, name, cancellationToken).ConfigureAwait(false);
             var (instance, availableAt) = await WaitWriterAsync(run, reader, writerName, cancellationToken).ConfigureAwait(false);
-            var writerStarted = DressRehearsalMeasures.Start(checks, $"the writer {writerName}", "InstanceCreateTime", Utc(instance.InstanceCreateTime), availableAt, EventsOf("db-instance", writerName));
+            var writerStarted = DressRehearsalMeasures.Start(
+                checks, $"the writer {writerName}", "InstanceCreateTime", Utc(instance.InstanceCreateTime), availableAt, EventsOf("db-instance", writerName));
 
             record = new DressRehearsalRecord(run.RunId, started, restoredAt - started, availableAt - writerStarted, lag, writer.DBInstanceClass ?? "unknown");
             if (checks.Unmeasured.Count == 0)
@@ -156,13 +157,17 @@ public static class DressRehearsalStep
         if (checks.Unmeasured.Count > 0)
         {
             throw new VerificationFailedException(
-                $"The dress rehearsal of {clusterId} could not measure everything its forecast rests on; nothing was recorded on {clusterId}, and the copy was deleted. Run DressRehearsal again with a new --run-id, or look where each item says:",
+                $"The dress rehearsal of {clusterId} could not measure everything its forecast rests on; nothing was recorded on {clusterId}, and the copy was deleted. "
+                + "Run DressRehearsal again with a new --run-id, or look where each item says:",
                 checks);
         }
 
         var result = new DressRehearsalResult(clusterId, name, keyArn, record, endedAt) { KeyChecked = checks.NotMeasured.Count == 0 };
         RecordFacts(run, record, result);
-        run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
+        run.Journal.Add(
+            "DressRehearsal",
+            $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; "
+            + $"forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
         return result;
 
         void CheckKey(DBCluster copy) => checks.Check(

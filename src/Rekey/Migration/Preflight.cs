@@ -94,7 +94,8 @@ public static class Preflight
         {
             var before = blocks.Count;
             key = await DescribeTargetKeyAsync(run, keyReference, blocks, checks, cancellationToken).ConfigureAwait(false);
-            checks.Record($"--kms-key {keyReference} exists and can encrypt the new cluster in {run.Region.SystemName}", blocks.Skip(before).Where(b => !b.Contains("(kms:GetKeyPolicy)", StringComparison.Ordinal) && !b.Contains("its key policy does not let", StringComparison.Ordinal)));
+            var keyBlocks = blocks.Skip(before).Where(b => !b.Contains("(kms:GetKeyPolicy)", StringComparison.Ordinal) && !b.Contains("its key policy does not let", StringComparison.Ordinal));
+            checks.Record($"--kms-key {keyReference} exists and can encrypt the new cluster in {run.Region.SystemName}", keyBlocks);
 
             // Only a usable target counts as "already done": a cluster on aws/rds asked to move to aws/rds must be refused.
             if (key is not null
@@ -161,7 +162,9 @@ public static class Preflight
         if (state.LockHolder is { } holder && holder != run.RunId)
         {
             blocks.HeldBy = holder;
-            blocks.Add($"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}). Wait for that run, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
+            blocks.Add(
+                $"DB cluster {clusterId} is locked by run {holder} (tag {RekeyTags.Lock}). "
+                + $"Wait for that run, or if it died, resume it with --run-id={holder} (in the Rekey workflow, the run-id input).");
         }
 
         checks.Record($"no other run holds the lock of {clusterId}", blocks.HeldBy is null ? [] : [blocks[^1]]);
@@ -441,7 +444,8 @@ public static class Preflight
             checks.NotMeasuredBecause(
                 what,
                 $"the key belongs to account {key.AWSAccountId}, whose key policy this account cannot read; only DescribeKey answered.",
-                $"the key policy in account {key.AWSAccountId} (aws kms get-key-policy --key-id {key.Arn} --policy-name default there): it must allow {string.Join(", ", KeyUsePolicy.RdsActions)} to account {identity.Account}; DressRehearsal proves it with a throw-away restore",
+                $"the key policy in account {key.AWSAccountId} (aws kms get-key-policy --key-id {key.Arn} --policy-name default there): "
+                + $"it must allow {string.Join(", ", KeyUsePolicy.RdsActions)} to account {identity.Account}; DressRehearsal proves it with a throw-away restore",
                 essential: false);
             return;
         }

@@ -52,6 +52,9 @@ public static class StepCatalog
 
         // The Cutover target's own reads, around its steps: the target key and the final re-read of the cluster.
         StepRules.ReadOnly("Cutover", StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead),
+
+        // ProvisionGreen's own read at the end: the deployment and green, as AWS shows them when it reports green ready.
+        StepRules.ReadOnly("ProvisionGreen", StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead),
     ];
 
     private static readonly Dictionary<string, StepRules> ReadOnlyByName = ReadOnly.ToDictionary(r => r.Step, StringComparer.OrdinalIgnoreCase);
