@@ -103,6 +103,18 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets an output of the running GitHub Actions step (the job action passes run-id, report-json, report-markdown
+    /// and plan-json on to its caller); does nothing outside GitHub Actions or when the runner gives no output file.
+    /// </summary>
+    public void SetStepOutput(string name, string value)
+    {
+        if (GitHubActions is { IsRunningOnGitHubActions: true, Environment.Runtime.OutputPath: not null })
+        {
+            GitHubActions.Commands.SetOutputParameter(name, value);
+        }
+    }
+
     // At --verbosity=diagnostic every AWS call is logged: operation, endpoint, duration, retries, credential source.
     private static IAwsClientFactory Observed(IAwsClientFactory factory, Cake.Core.Diagnostics.ICakeLog log) =>
         log.Verbosity >= Cake.Core.Diagnostics.Verbosity.Diagnostic ? factory.WithCallObserver(new CallLog(log)) : factory;

@@ -24,6 +24,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         _target = info.TargetTask.Name;
         var settings = context.Settings;
         var stepNames = info.TasksToExecute.Select(t => t.Name).ToList();
+        context.SetStepOutput("run-id", context.RunId);
         context.Log.Information("Rekey {0}: {1}", info.TargetTask.Name, string.Join(" -> ", stepNames));
         if (settings.Cluster is not null)
         {
@@ -128,6 +129,8 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         {
             var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, ReportName(context.Settings.Cluster, mode.Targets.Count > 0 ? mode.Targets.Select(TaskName) : [_target]));
             context.Log.Information("Report: {0} and {1}", json, markdown);
+            context.SetStepOutput("report-json", json);
+            context.SetStepOutput("report-markdown", markdown);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

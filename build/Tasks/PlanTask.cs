@@ -21,6 +21,7 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
         var json = Path.Combine(directory, $"{plan.Cluster}-plan.json");
         await File.WriteAllTextAsync(markdown, plan.ToMarkdown());
         await File.WriteAllTextAsync(json, plan.ToJson());
+        context.SetStepOutput("plan-json", json);
         context.AddToStepSummary(plan.ToMarkdown(), plan.Warnings);
 
         if (plan.StrategyReason is { } reason)

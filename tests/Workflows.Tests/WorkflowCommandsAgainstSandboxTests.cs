@@ -229,6 +229,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
         {
             ["inputs.environment"] = Environment,
             ["inputs.cluster"] = Cluster,
+            ["inputs.region"] = Region,
             ["inputs.phase"] = "cutover",
             // These jobs are proved on restore-swap: with the sandbox serving Blue/Green, auto would pick it for orders.
             ["inputs.strategy"] = "restore-swap",
@@ -238,7 +239,6 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ["inputs.dry-run"] = "false",
             ["inputs.sequences-advanced"] = "false",
             ["inputs.run-id"] = string.Empty,
-            ["vars.AWS_REGION"] = Region,
             ["vars.REKEY_SNS_TOPIC_ARN"] = topicArn,
             ["vars.REKEY_BACKUP_ACCOUNT"] = BackupAccount,
             ["vars.REKEY_BACKUP_VAULT"] = BackupVault,
@@ -631,6 +631,23 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
         Assert.True(dispatch.RollbackOfStoppedRun.ExitCode == 0, dispatch.RollbackOfStoppedRun.Output);
         Assert.False(dispatch.AfterRollbackOfStoppedRun.OldClusterRemains, "the old cluster is still renamed after the rollback");
         Assert.Equal(dispatch.KeyBeforeStoppedCutover, dispatch.AfterRollbackOfStoppedRun.KeyId);
+    }
+
+    [Fact]
+    public void The_job_action_hands_its_caller_the_exit_code_run_id_and_report_paths_also_when_the_build_fails()
+    {
+        // Refused for the lock the stopped cutover holds: exit code 4, and the report of the refusal.
+        var refused = dispatch.RollbackWithoutRunId;
+        Assert.Equal(refused.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture), refused.ActionOutputs["exit-code"]);
+        Assert.Equal("4248", refused.ActionOutputs["run-id"]);
+        Assert.Equal($"artifacts/{SandboxDispatch.Cluster}-rollback-report.json", refused.ActionOutputs["report-json"].Replace('\\', '/'));
+        Assert.True(File.Exists(Path.Combine(dispatch.WorkingDirectory, refused.ActionOutputs["report-json"])), refused.ActionOutputs["report-json"]);
+        Assert.Equal($"artifacts/{SandboxDispatch.Cluster}-rollback-report.md", refused.ActionOutputs["report-markdown"].Replace('\\', '/'));
+
+        // A plan job: the plan's path, which the next step reads to say the strategy.
+        Assert.Equal("0", dispatch.Plan.ActionOutputs["exit-code"]);
+        Assert.Equal($"artifacts/{SandboxDispatch.Cluster}-plan.json", dispatch.Plan.ActionOutputs["plan-json"].Replace('\\', '/'));
+        Assert.Equal("restore-swap", dispatch.Plan.Outputs["strategy"]);
     }
 
     [Fact]
