@@ -38,7 +38,7 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         _run = new Lazy<RekeyRun>(() => new RekeyRun(
             Settings,
             RunId,
-            Observed(awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options), context.Log),
+            Observed(awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options), context.Log, AwsDates),
             new EndpointResolver(Settings.DnsServer),
             Waits(Settings),
             TimeProvider.System,
@@ -47,6 +47,9 @@ public sealed class RekeyContext : FrostingContext, IDisposable
     }
 
     public RekeySettings Settings { get; }
+
+    /// <summary>Every AWS answer's Date: the run's and each step's start and end on AWS's clock, for the report.</summary>
+    public AwsAnswerDates AwsDates { get; } = new();
 
     /// <summary>The step in progress (set around each task), whose rules the run's change guard applies.</summary>
     public Safety.StepInProgress Step { get; } = new();
@@ -115,9 +118,19 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         }
     }
 
-    // At --verbosity=diagnostic every AWS call is logged: operation, endpoint, duration, retries, credential source.
-    private static IAwsClientFactory Observed(IAwsClientFactory factory, Cake.Core.Diagnostics.ICakeLog log) =>
-        log.Verbosity >= Cake.Core.Diagnostics.Verbosity.Diagnostic ? factory.WithCallObserver(new CallLog(log)) : factory;
+    // Every AWS answer's Date is kept; at --verbosity=diagnostic every call is logged too: operation, endpoint, duration,
+    // retries, credential source.
+    private static IAwsClientFactory Observed(IAwsClientFactory factory, Cake.Core.Diagnostics.ICakeLog log, AwsAnswerDates dates) =>
+        factory.WithCallObserver(log.Verbosity >= Cake.Core.Diagnostics.Verbosity.Diagnostic ? new Both(dates, new CallLog(log)) : dates);
+
+    private sealed class Both(Aws.Runtime.IAwsCallObserver first, Aws.Runtime.IAwsCallObserver second) : Aws.Runtime.IAwsCallObserver
+    {
+        public void Called(Aws.Runtime.AwsCall call)
+        {
+            first.Called(call);
+            second.Called(call);
+        }
+    }
 
     private sealed class CallLog(Cake.Core.Diagnostics.ICakeLog log) : Aws.Runtime.IAwsCallObserver
     {

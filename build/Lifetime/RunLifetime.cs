@@ -112,6 +112,8 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
                 ? Cause(thrown) is OperationCanceledException ? "Cancelled (SIGINT or SIGTERM); rerun to resume." : AwsErrors.Describe(Cause(thrown))
                 : null,
             Steps = steps.Steps,
+            StartedAt = context.AwsDates.Since(0).First,
+            FinishedAt = context.AwsDates.Since(0).Last,
             AwsTimes = times,
             OutageSeconds = outage?.TotalSeconds,
             Facts = run.Journal.Facts,
@@ -159,7 +161,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             if (info.Successful)
             {
                 context.GitHubActions.Commands.Notice(
-                    outage is { } o ? FormattableString.Invariant($"{_target} of {report.Cluster} succeeded; write outage {o:hh\\:mm\\:ss} on AWS's clock.") : $"{_target} of {report.Cluster} succeeded.",
+                    outage is { } o ? $"{_target} of {report.Cluster} succeeded; write outage {Durations.Text(o)} on AWS's clock." : $"{_target} of {report.Cluster} succeeded.",
                     new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
             }
         }

@@ -2,6 +2,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Migration;
+using Rekey.Reporting;
 
 namespace Rekey.Build.Tasks;
 
@@ -19,7 +20,7 @@ public sealed class VerifyTask : StepTask
         context.Verification = result;
         if (result.Outage is { } outage)
         {
-            context.Log.Information("Write outage on AWS's clock: {0:hh\\:mm\\:ss}", outage);
+            context.Log.Information("Write outage on AWS's clock: {0}", Durations.Text(outage));
         }
 
         if (!result.Passed)

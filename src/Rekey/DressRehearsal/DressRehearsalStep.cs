@@ -156,7 +156,7 @@ public static class DressRehearsalStep
         run.Journal.Fact("forecast-blue-green-at-most-seconds", run.Settings.SwitchoverTimeout.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         run.Journal.Fact("dress-instance-class", record.InstanceClass);
         run.Journal.Fact("dress-hours", result.Ran.TotalHours.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
-        run.Journal.Add("DressRehearsal", $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
+        run.Journal.Add("DressRehearsal", $"The copy {name} ran {DressRehearsalRecord.Text(result.Ran)} on {record.InstanceClass} and was deleted; forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
         return result;
 
         void CheckKey(DBCluster copy) => checks.Check(

@@ -116,7 +116,7 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
                     var now = time.GetTimestamp();
                     if (!seen.Done && (seen.Status != lastStatus || time.GetElapsedTime(lastReport, now) >= settings.ProgressEvery))
                     {
-                        logger.LogInformation("Waiting for {What}: {Status} ({Elapsed:%h\\:mm\\:ss} so far)", what, seen.Status, time.GetElapsedTime(started, now));
+                        logger.LogInformation("Waiting for {What}: {Status} ({Elapsed} so far)", what, seen.Status, Reporting.Durations.Text(Aws(time.GetElapsedTime(started, now))));
                         lastReport = now;
                     }
 
@@ -125,17 +125,20 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            logger.LogInformation("{What}: {Status} after {Elapsed:%h\\:mm\\:ss}", Capitalize(what), result.Status, time.GetElapsedTime(started));
+            logger.LogInformation("{What}: {Status} after {Elapsed}", Capitalize(what), result.Status, Reporting.Durations.Text(Aws(time.GetElapsedTime(started))));
             return result.Value;
         }
         catch (TimeoutRejectedException exception)
         {
             throw new WaitTimeoutException(
-                $"Gave up waiting for {what} after {deadline} ({attempts} looks); last seen: {lastStatus}. " +
+                $"Gave up waiting for {what} after {Reporting.Durations.Text(Aws(deadline))} ({attempts} looks); last seen: {lastStatus}. " +
                 "Nothing was undone: run the same target again to keep waiting, or Rollback.",
                 exception);
         }
     }
+
+    /// <summary>A span of the waiter's clock in AWS time (the sandbox's clock may run faster).</summary>
+    private TimeSpan Aws(TimeSpan span) => span * settings.ClockSpeed;
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

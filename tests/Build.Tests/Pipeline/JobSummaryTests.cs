@@ -25,6 +25,63 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
     }
 
     [Fact]
+    public async Task A_report_gives_the_run_and_each_step_its_start_and_end_on_AWSs_clock()
+    {
+        // The sandbox's clock runs 600 times faster than the runner's: its HTTP Dates are far from the runner's time.
+        fixture.Sandbox.Clock.Advance(TimeSpan.FromDays(3));
+        var before = fixture.Sandbox.Clock.Now.AddSeconds(-1);
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/missing");
+        var after = fixture.Sandbox.Clock.Now.AddSeconds(1);
+
+        Assert.Equal(ExitCodes.RefusedByPreflight, run.ExitCode);
+        using var report = JsonDocument.Parse(await ReportAsync("orders-preflight-report.json"));
+        var started = report.RootElement.GetProperty("startedAt").GetDateTimeOffset();
+        var finished = report.RootElement.GetProperty("finishedAt").GetDateTimeOffset();
+        Assert.InRange(started, before, finished);
+        Assert.InRange(finished, started, after);
+        Assert.True(started > DateTimeOffset.UtcNow.AddDays(2), $"{started:O} is the runner's clock, not AWS's");
+        var step = report.RootElement.GetProperty("steps")[0];
+        Assert.InRange(step.GetProperty("startedAt").GetDateTimeOffset(), started, finished);
+        Assert.InRange(step.GetProperty("finishedAt").GetDateTimeOffset(), step.GetProperty("startedAt").GetDateTimeOffset(), finished);
+
+        var steps = WholeMarkdown.Check(summary)[0];
+        Assert.Equal(["Step", "Status", "Duration", "Started (AWS)", "Finished (AWS)"], steps[0]);
+        Assert.Equal(step.GetProperty("startedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), steps[1][3]);
+    }
+
+    [Fact]
+    public async Task A_skipped_step_says_why_in_the_report_and_the_summary()
+    {
+        // A cluster already on the key: the cutover's every step skips itself, saying so.
+        var region = Amazon.RegionEndpoint.GetBySystemName(AnnouncedSandbox.Region);
+        using (var kms = fixture.Aws.CreateKms(region))
+        using (var rds = fixture.Aws.CreateRds(region))
+        {
+            var key = (await kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest())).KeyMetadata;
+            await kms.CreateAliasAsync(new Amazon.KeyManagementService.Model.CreateAliasRequest { AliasName = "alias/already", TargetKeyId = key.KeyId });
+            var request = Rekey.Rehearsal.SampleAccount.ClusterRequest(Rekey.Rehearsal.SampleAccount.Clusters[0]);
+            request.DBClusterIdentifier = "already";
+            request.DatabaseName = "already";
+            request.StorageEncrypted = true;
+            request.KmsKeyId = key.Arn;
+            await rds.CreateDBClusterAsync(request);
+        }
+
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Cutover", "--cluster=already", "--kms-key=alias/already", "--confirm=already");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var report = JsonDocument.Parse(await ReportAsync("already-cutover-report.json"));
+        var skipped = report.RootElement.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("status").GetString() == "skipped").ToList();
+        Assert.NotEmpty(skipped);
+        Assert.All(skipped, s => Assert.Equal("the cluster already uses the requested key", s.GetProperty("details").GetString()));
+        Assert.Contains(WholeMarkdown.Check(summary)[0], r => r[0] == "Fence" && r[1] == "skipped (the cluster already uses the requested key)");
+
+        // The engine's task summary writes durations as the rest of the log does, not as 00:00:00.2703653.
+        Assert.DoesNotMatch(@"\d\d:\d\d:\d\d\.\d{7}", run.Output);
+        Assert.Matches(@"Total:\s+│?\s*\d+ (milliseconds?|seconds?)", run.Output);
+    }
+
+    [Fact]
     public async Task A_failed_Verify_writes_a_summary_whose_tables_are_whole()
     {
         var (run, summary) = await RunUnderGitHubActionsAsync("--target=Verify", "--exclusive", "--cluster=orders");
