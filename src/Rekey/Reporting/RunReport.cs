@@ -128,6 +128,11 @@ public sealed record RunReport
             md.MarkdownBullets(lines);
         }
 
+        if (GanttChart() is { } chart)
+        {
+            md.Fenced("The steps on AWS's clock (UTC), the write outage in red", chart, "mermaid");
+        }
+
         if (Verification is { } verify)
         {
             md.Paragraph($"Verify: {Count(verify.Checked.Count, "check")} passed, {Count(verify.Problems.Count, "problem")}, {verify.NotMeasured.Count} not measured.");
@@ -159,6 +164,36 @@ public sealed record RunReport
 
         return md.ToString();
     }
+
+    /// <summary>
+    /// The steps that ran, each from its first to its last AWS answer, in a section named after the strategy, with the
+    /// write outage (rename to writer, or the switchover) as a critical bar; null when no step has times on AWS's clock.
+    /// </summary>
+    public string? GanttChart()
+    {
+        var tasks = Steps
+            .Where(s => s.Status != "skipped" && s.StartedAt is not null && s.FinishedAt is not null)
+            .Select(s => new GanttTask(s.Step, s.StartedAt!.Value, s.FinishedAt!.Value - s.StartedAt.Value))
+            .ToList();
+        if (tasks.Count == 0)
+        {
+            return null;
+        }
+
+        if (OutageWindow() is { } outage)
+        {
+            tasks.Add(new GanttTask("write outage", outage.Start, outage.End - outage.Start, Critical: true));
+        }
+
+        var section = Preflight is { } preflight ? Configuration.CutoverStrategies.Name(preflight.Strategy) : Target;
+        return Gantt.Mermaid($"{Target}{(Cluster is null ? string.Empty : $" of {Cluster}")} on AWS's clock (UTC)", [new GanttSection(section, tasks.OrderBy(t => t.Start).ToList())]);
+    }
+
+    // Restore-swap's writers are down from the fence to the new writer; Blue/Green's during the switchover.
+    private (DateTimeOffset Start, DateTimeOffset End)? OutageWindow() =>
+        AwsTimes.TryGetValue("fenced", out var fenced) && AwsTimes.TryGetValue("writer-available", out var writer) ? (fenced, writer)
+        : AwsTimes.TryGetValue("switchover-started", out var asked) && AwsTimes.TryGetValue("switched", out var switched) ? (asked, switched)
+        : null;
 
     /// <summary>Per step, the counts; every failed item, and every item not measured with its reason and what shows it otherwise.</summary>
     private void AppendChecks(MarkdownWriter md)

@@ -47,6 +47,11 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
         var steps = WholeMarkdown.Check(summary)[0];
         Assert.Equal(["Step", "Status", "Duration", "Started (AWS)", "Finished (AWS)"], steps[0]);
         Assert.Equal(step.GetProperty("startedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), steps[1][3]);
+
+        // The same times drawn as a gantt that GitHub renders.
+        var chart = Assert.Single(WholeMarkdown.FencedBlocks(summary, "mermaid"));
+        var bar = Assert.Single(Assert.Single(MermaidGantt.Check(chart)).Value);
+        Assert.Equal(("Preflight", step.GetProperty("startedAt").GetDateTimeOffset().UtcDateTime), (bar.Name, bar.Start));
     }
 
     [Fact]
