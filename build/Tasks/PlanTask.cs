@@ -22,6 +22,10 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
         await File.WriteAllTextAsync(markdown, plan.ToMarkdown());
         await File.WriteAllTextAsync(json, plan.ToJson());
         context.SetStepOutput("plan-json", json);
+        if (plan.Digest is { } digest)
+        {
+            context.Log.Information("Plan digest: {0} (a cutover given --approved-plan={0} runs only this plan)", digest);
+        }
         context.AddToStepSummary(plan.ToMarkdown(), plan.Warnings);
 
         if (plan.StrategyReason is { } reason)

@@ -73,6 +73,9 @@ public sealed record RekeySettings
     /// <summary>How the cluster moves to the new key; auto lets Preflight choose.</summary>
     public CutoverStrategy Strategy { get; init; } = CutoverStrategy.Auto;
 
+    /// <summary>The plan a cutover is held to: Plan's digest (<c>sha256:...</c>) or the path of its plan.json.</summary>
+    public string? ApprovedPlan { get; init; }
+
     /// <summary>SwitchoverBlueGreenDeployment's SwitchoverTimeout (AWS: 30..3600 s, default 300).</summary>
     public TimeSpan SwitchoverTimeout { get; init; } = DefaultSwitchoverTimeout;
 

@@ -67,6 +67,12 @@ public sealed record MigrationPlan
     /// <summary>Every way out, ranked by forecast write outage; a blocked one has its reasons and no forecast.</summary>
     public IReadOnlyList<Strategies.WayOut> WaysOut { get; init; } = [];
 
+    /// <summary>What approving this plan approves; <see cref="Digest"/> is its digest.</summary>
+    public PlanDigest? Approval { get; init; }
+
+    /// <summary>The digest a cutover given <c>--approved-plan</c> is held to (<see cref="PlanDigest.Value"/>).</summary>
+    public string? Digest => Approval?.Value();
+
     /// <summary>Each strategy that is not blocked, its steps with their forecast durations, as a Mermaid gantt.</summary>
     public string? ForecastGantt { get; init; }
 
@@ -115,8 +121,25 @@ public sealed record MigrationPlan
             }
         }
 
+        var strategies = Rekey.Strategies.StrategyComparison.Build(run.ClusterId, preflight, instances.Count, customEndpoints.Count, run.Settings);
+        var expected = Waiting.ExpectedDurations.Of(state.AtOriginalName);
+        var approval = new PlanDigest
+        {
+            Cluster = run.ClusterId,
+            Region = run.Region.SystemName,
+            TargetKey = preflight.TargetKeyArn ?? run.Settings.KmsKey?.Value,
+            Strategy = Configuration.CutoverStrategies.Name(preflight.Strategy),
+            Steps = strategies.FirstOrDefault(s => s.Chosen)?.Steps ?? [],
+            Names = [.. names.Select(n => $"{n.Kind}: {n.Now} -> {n.DuringCutover} -> {n.After}")],
+            Settings = [.. settings.Select(s => $"{s.Scope} {s.Name} = {s.Value ?? "unset"} ({s.Carriage})")],
+            DressRehearsal = expected.Measured
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"restorable lag {expected.RestorableLag:c}, restore {expected.Restore:c}, writer {expected.Instance:c}")
+                : null,
+        };
+
         return new MigrationPlan
         {
+            Approval = approval,
             Cluster = run.ClusterId,
             Region = run.Region.SystemName,
             OldSuffix = run.Settings.OldSuffix,
@@ -155,12 +178,12 @@ public sealed record MigrationPlan
             NothingToDo = preflight.NothingToDo,
             Strategy = Configuration.CutoverStrategies.Name(preflight.Strategy),
             StrategyReason = preflight.StrategyReason,
-            Strategies = Rekey.Strategies.StrategyComparison.Build(run.ClusterId, preflight, instances.Count, customEndpoints.Count, run.Settings),
+            Strategies = strategies,
             SourceEncryptionType = preflight.SourceEncryptionType ?? cluster?.TypeOf(),
             WaysOut = preflight.BlueGreen is null ? [] : Rekey.Strategies.WaysOut.Rank(run.ClusterId, preflight, rehearsal, run.Settings),
             ForecastGantt = preflight.NothingToDo ? null : ForecastChart(
                 run.ClusterId,
-                Waiting.ExpectedDurations.Of(state.AtOriginalName),
+                expected,
                 Math.Max(1, instances.Count),
                 restoreSwap: preflight.RestoreSwapBlocks.Count == 0,
                 blueGreen: preflight.BlueGreen is { Eligible: true }),
@@ -225,6 +248,11 @@ public sealed record MigrationPlan
     {
         var md = new MarkdownWriter();
         md.Heading(2, $"Rekey plan: {MarkdownWriter.Code(Cluster)} in {MarkdownWriter.Text(Region)}");
+        if (Digest is { } digest)
+        {
+            md.Paragraph($"Plan digest {MarkdownWriter.Code(digest)}: approving the cutover approves this plan; the cutover, given it with --approved-plan, refuses to start if what it would do differs (cluster, key, strategy and steps, names, carried settings, dress rehearsal).");
+        }
+
         if (NothingToDo)
         {
             md.Paragraph($"{MarkdownWriter.Code(Cluster)} already uses the requested key ({MarkdownWriter.Text(TargetKey)}); the cutover has nothing to do.");

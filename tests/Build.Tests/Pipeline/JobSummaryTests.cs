@@ -87,6 +87,54 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
     }
 
     [Fact]
+    public async Task A_cutover_held_to_an_approved_plan_is_refused_before_any_change_once_the_cluster_changed_naming_the_difference()
+    {
+        var (plan, _, _) = await fixture.RunAsync("--target=Plan", "--cluster=inventory", "--kms-key=alias/approved", "--create-key");
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        var planJson = Path.Combine(fixture.Artifacts, "inventory-plan.json");
+        var approvedFile = Path.Combine(fixture.Artifacts, "inventory-approved-plan.json");
+        File.Copy(planJson, approvedFile, overwrite: true);
+        using (var written = JsonDocument.Parse(await File.ReadAllTextAsync(approvedFile)))
+        {
+            var digest = written.RootElement.GetProperty("digest").GetString()!;
+            Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
+            Assert.Contains($"Plan digest: {digest}", plan.Output, StringComparison.Ordinal);
+
+            // Nothing changed yet: the plan holds.
+            var (holds, _, _) = await fixture.RunAsync("--target=Preflight", "--cluster=inventory", "--kms-key=alias/approved", "--create-key", $"--approved-plan={digest}");
+            Assert.True(holds.ExitCode == 0, holds.Output);
+            Assert.Contains($"is the approved plan {digest}", holds.Output, StringComparison.Ordinal);
+
+            // Someone changes a carried setting after the approval.
+            using (var rds = fixture.Aws.CreateRds(Amazon.RegionEndpoint.GetBySystemName(AnnouncedSandbox.Region)))
+            {
+                await rds.ModifyDBClusterAsync(new Rekey.Aws.RDS.Model.ModifyDBClusterRequest { DBClusterIdentifier = "inventory", BackupRetentionPeriod = 21, ApplyImmediately = true });
+            }
+
+            var (byDigest, _, mutatingByDigest) = await fixture.RunAsync("--target=Cutover", "--cluster=inventory", "--kms-key=alias/approved", "--create-key", "--confirm=inventory", $"--approved-plan={digest}");
+            Assert.True(byDigest.ExitCode == ExitCodes.RefusedByPreflight, byDigest.Output);
+            Assert.Contains($"is not the approved plan {digest}", OneLine(byDigest.Output), StringComparison.Ordinal);
+            Assert.Empty(mutatingByDigest);
+        }
+
+        var (byFile, _, mutating) = await fixture.RunAsync("--target=Cutover", "--cluster=inventory", "--kms-key=alias/approved", "--create-key", "--confirm=inventory", $"--approved-plan={approvedFile}");
+
+        Assert.True(byFile.ExitCode == ExitCodes.RefusedByPreflight, byFile.Output);
+        Assert.Empty(mutating);
+        Assert.Matches("settings: now also cluster BackupRetentionPeriod = 21 [^;]*; approved also cluster BackupRetentionPeriod = 7", OneLine(byFile.Output));
+    }
+
+    [Fact]
+    public async Task An_approved_plan_that_is_neither_a_digest_nor_a_file_is_bad_input()
+    {
+        var (run, _, mutating) = await fixture.RunAsync("--target=Cutover", "--cluster=inventory", "--confirm=inventory", "--approved-plan=sha256:abc");
+
+        Assert.Equal(ExitCodes.InvalidArguments, run.ExitCode);
+        Assert.Contains("neither a plan digest", run.Output, StringComparison.Ordinal);
+        Assert.Empty(mutating);
+    }
+
+    [Fact]
     public async Task A_failed_Verify_writes_a_summary_whose_tables_are_whole()
     {
         var (run, summary) = await RunUnderGitHubActionsAsync("--target=Verify", "--exclusive", "--cluster=orders");
@@ -205,6 +253,9 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
             File.Delete(summary);
         }
     }
+
+    // The console wraps long lines; a message is read as one line.
+    private static string OneLine(string output) => System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
 
     private Task<string> ReportAsync(string name) => File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, name));
 }
