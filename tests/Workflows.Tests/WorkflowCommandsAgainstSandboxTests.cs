@@ -235,6 +235,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
             ["inputs.strategy"] = "restore-swap",
             // What the plan job of the dispatch said; a job dispatched here without its plan job falls back to the input.
             ["needs.plan.outputs.strategy"] = string.Empty,
+            ["needs.plan.outputs.plan-digest"] = string.Empty,
             ["inputs.kms-key"] = KeyAlias,
             ["inputs.dry-run"] = "false",
             ["inputs.sequences-advanced"] = "false",
@@ -421,6 +422,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
         Plan = await RunJobAsync(first, "plan");
         PlanCalls = JobCalls();
 
+        // The approval approves the plan job's digest; the cutover job is held to it.
+        first.Contexts["needs.plan.outputs.plan-digest"] = Plan.Outputs.GetValueOrDefault("plan-digest") ?? string.Empty;
+
         _sandbox.Calls.Clear();
         Cutover = await RunJobAsync(first, "cutover");
         CutoverCalls = JobCalls();
@@ -483,6 +487,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
         var blueGreen = Dispatch("4254", ("inputs.strategy", "auto"));
         BlueGreenPlan = await RunJobAsync(blueGreen, "plan");
         blueGreen.Contexts["needs.plan.outputs.strategy"] = BlueGreenPlan.Outputs.GetValueOrDefault("strategy") ?? string.Empty;
+        blueGreen.Contexts["needs.plan.outputs.plan-digest"] = BlueGreenPlan.Outputs.GetValueOrDefault("plan-digest") ?? string.Empty;
         _sandbox.Calls.Clear();
         Provision = await RunJobAsync(blueGreen, "provision");
         var deployments = await rds.DescribeBlueGreenDeploymentsAsync(new DescribeBlueGreenDeploymentsRequest(), cancellationToken);
@@ -648,6 +653,19 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
         Assert.Equal("0", dispatch.Plan.ActionOutputs["exit-code"]);
         Assert.Equal($"artifacts/{SandboxDispatch.Cluster}-plan.json", dispatch.Plan.ActionOutputs["plan-json"].Replace('\\', '/'));
         Assert.Equal("restore-swap", dispatch.Plan.Outputs["strategy"]);
+    }
+
+    [Fact]
+    public void The_cutover_job_is_held_to_the_digest_of_the_plan_its_approval_approved()
+    {
+        var digest = dispatch.Plan.Outputs["plan-digest"];
+        Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
+        Assert.Contains($"Plan digest `{digest}`", File.ReadAllText(dispatch.StepSummary), StringComparison.Ordinal);
+
+        Assert.True(dispatch.Cutover.ExitCode == 0, dispatch.Cutover.Output);
+        Assert.Contains($"is the approved plan {digest}", System.Text.RegularExpressions.Regex.Replace(dispatch.Cutover.Output, @"\s+", " "), StringComparison.Ordinal);
+        Assert.Equal("${{ needs.plan.outputs.plan-digest }}", Workflow.Load("rekey.yml").Job("cutover").EnvValue("REKEY_APPROVED_PLAN"));
+        Assert.Equal("${{ needs.plan.outputs.plan-digest }}", Workflow.Load("rekey.yml").Job("provision").EnvValue("REKEY_APPROVED_PLAN"));
     }
 
     [Fact]
