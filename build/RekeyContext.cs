@@ -43,7 +43,8 @@ public sealed class RekeyContext : FrostingContext, IDisposable
             Waits(Settings),
             TimeProvider.System,
             Logger,
-            Step));
+            Step,
+            () => AwsDates.Latest));
     }
 
     public RekeySettings Settings { get; }

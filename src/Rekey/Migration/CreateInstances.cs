@@ -47,7 +47,7 @@ public static class CreateInstances
         // The outage waits on the writer, expected to take what the dress rehearsal measured (else a typical figure).
         var expected = ExpectedDurations.Of(source);
         run.Log.LogInformation("The writer is expected to take {Expected}, {Source}", Reporting.Durations.Text(expected.Instance), expected.Source);
-        await WaitAvailableAsync(run.Wait.DuringOutage.Expecting(expected.Instance), run, reader, [writer.Id], cancellationToken).ConfigureAwait(false);
+        await WaitAvailableAsync(run.Wait.DuringOutage.Expecting(expected.Instance, expected.Source), run, reader, [writer.Id], cancellationToken).ConfigureAwait(false);
         await EnsureWriterAsync(run, reader, writer.Id, cancellationToken).ConfigureAwait(false);
         await WaitForClusterEndpointAsync(run, reader, definition, writer, source, cancellationToken).ConfigureAwait(false);
 

@@ -10,6 +10,7 @@ public sealed class AwsAnswerDates : IAwsCallObserver
 {
     private readonly List<DateTimeOffset> _dates = [];
     private readonly Lock _lock = new();
+    private DateTimeOffset? _latest;
 
     public void Called(AwsCall call)
     {
@@ -19,6 +20,19 @@ public sealed class AwsAnswerDates : IAwsCallObserver
             lock (_lock)
             {
                 _dates.Add(date);
+                _latest = _latest is { } seen && seen > date ? seen : date;
+            }
+        }
+    }
+
+    /// <summary>AWS's latest known time: the latest Date of its answers so far; null before the first.</summary>
+    public DateTimeOffset? Latest
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _latest;
             }
         }
     }

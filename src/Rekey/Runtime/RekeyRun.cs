@@ -44,7 +44,8 @@ public sealed class RekeyRun : IDisposable
         WaitSettings waits,
         TimeProvider time,
         ILogger logger,
-        StepInProgress? step = null)
+        StepInProgress? step = null,
+        Func<DateTimeOffset?>? awsNow = null)
     {
         Settings = settings;
         RunId = runId;
@@ -57,7 +58,8 @@ public sealed class RekeyRun : IDisposable
         Dns = dns;
         Time = time;
         Log = logger;
-        Wait = new Waiter(waits, time, logger);
+        // The waits say their ETA and deadline on AWS's clock when the caller keeps it (the Dates of AWS's answers).
+        Wait = awsNow is null ? new Waiter(waits, time, logger) : new Waiter(waits, time, logger).WithAwsClock(awsNow);
         Region = settings.Region is { } region
             ? RegionEndpoint.GetBySystemName(region)
             : FallbackRegion();

@@ -23,6 +23,31 @@ public sealed class WaiterTests
     }
 
     [Fact]
+    public void A_progress_line_gives_the_share_of_the_expected_duration_its_source_the_ETA_and_the_deadline_on_AWSs_clock()
+    {
+        var aws = new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+        var waiter = new Waiter(Settings, new FakeTimeProvider(), NullLogger.Instance)
+            .WithAwsClock(() => aws)
+            .Expecting(TimeSpan.FromMinutes(20), "measured by the dress rehearsal");
+
+        Assert.Equal(
+            "5 minutes so far; 25% of the expected 20 minutes (measured by the dress rehearsal); ETA at 2026-11-28T10:15:00Z on AWS's clock; gives up at 2026-11-28T13:55:00Z on AWS's clock",
+            waiter.Progress(TimeSpan.FromMinutes(5), TimeSpan.FromHours(4)));
+        Assert.Equal(
+            "25 minutes so far; 125% of the expected 20 minutes (measured by the dress rehearsal); 5 minutes past the expected end; gives up at 2026-11-28T13:35:00Z on AWS's clock",
+            waiter.Progress(TimeSpan.FromMinutes(25), TimeSpan.FromHours(4)));
+    }
+
+    [Fact]
+    public void Without_AWSs_clock_or_an_expected_duration_a_progress_line_says_the_deadline_from_now_in_AWS_time()
+    {
+        // A sandbox clock 600 times faster: a second of the waiter's clock is ten minutes of AWS's.
+        var waiter = new Waiter(Settings with { ClockSpeed = 600 }, new FakeTimeProvider(), NullLogger.Instance);
+
+        Assert.Equal("10 minutes so far; gives up in 1 hour, 30 minutes", waiter.Progress(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Pauses_grow_from_the_poll_interval_up_to_the_maximum_on_the_injected_clock()
     {
         var time = new FakeTimeProvider();
