@@ -32,6 +32,7 @@ public static class ArgumentNames
     public const string Strategy = "strategy";
     public const string SwitchoverTimeout = "switchover-timeout";
     public const string ApprovedPlan = "approved-plan";
+    public const string HeartbeatInterval = "heartbeat-interval";
     public const string SequencesAdvanced = "sequences-advanced";
     public const string RestoreSwapBack = "restore-swap-back";
     public const string ArtifactsDirectory = "artifacts";

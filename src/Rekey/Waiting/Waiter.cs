@@ -25,6 +25,7 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     private TimeSpan? _expected;
     private string? _expectedSource;
     private Func<DateTimeOffset?>? _awsNow;
+    private (TimeSpan Every, Func<string, CancellationToken, Task> Beat)? _heartbeat;
 
     public WaitSettings Settings => settings;
 
@@ -46,6 +47,7 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
             _expected = expected is { } value && value > TimeSpan.Zero ? value / settings.ClockSpeed : null,
             _expectedSource = source,
             _awsNow = _awsNow,
+            _heartbeat = _heartbeat,
         };
 
     /// <summary>
@@ -53,7 +55,14 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     /// time (the Date of its last answer, which each look refreshes); without it they are said as durations from now.
     /// </summary>
     public Waiter WithAwsClock(Func<DateTimeOffset?> awsNow) =>
-        new(settings, time, logger) { _expected = _expected, _expectedSource = _expectedSource, _awsNow = awsNow };
+        new(settings, time, logger) { _expected = _expected, _expectedSource = _expectedSource, _awsNow = awsNow, _heartbeat = _heartbeat };
+
+    /// <summary>
+    /// This waiter, telling <paramref name="beat"/> (the SNS topic) the progress line once every <paramref name="every"/> of
+    /// AWS time while a wait lasts longer than that, so that subscribers hear of a long wait before it ends.
+    /// </summary>
+    public Waiter WithHeartbeat(TimeSpan every, Func<string, CancellationToken, Task> beat) =>
+        new(settings, time, logger) { _expected = _expected, _expectedSource = _expectedSource, _awsNow = _awsNow, _heartbeat = (every, beat) };
 
     /// <summary>The pause after a look <paramref name="elapsed"/> into the wait; null for the usual exponential backoff.</summary>
     public TimeSpan? PauseAfter(TimeSpan elapsed)
@@ -89,6 +98,7 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
         _expected = _expected,
         _expectedSource = _expectedSource,
         _awsNow = _awsNow,
+        _heartbeat = _heartbeat,
     };
 
     public async Task<T> UntilAsync<T>(string what, TimeSpan deadline, Func<CancellationToken, Task<Probe<T>>> probe, CancellationToken cancellationToken)
@@ -96,6 +106,7 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
         var started = time.GetTimestamp();
         var lastStatus = string.Empty;
         var lastReport = started;
+        var lastBeat = started;
         var attempts = 0;
 
         var pipeline = new ResiliencePipelineBuilder<Probe<T>> { TimeProvider = time }
@@ -138,6 +149,12 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
                     {
                         logger.LogInformation("Waiting for {What}: {Status} ({Progress})", what, seen.Status, Progress(time.GetElapsedTime(started, now), deadline));
                         lastReport = now;
+                    }
+
+                    if (!seen.Done && _heartbeat is { } heartbeat && Aws(time.GetElapsedTime(lastBeat, now)) >= heartbeat.Every)
+                    {
+                        lastBeat = now;
+                        await heartbeat.Beat($"Waiting for {what}: {seen.Status} ({Progress(time.GetElapsedTime(started, now), deadline)})", token).ConfigureAwait(false);
                     }
 
                     lastStatus = seen.Status;

@@ -48,6 +48,49 @@ public sealed class WaiterTests
     }
 
     [Fact]
+    public async Task A_wait_longer_than_the_heartbeat_interval_tells_the_heartbeat_once_per_interval_of_AWS_time()
+    {
+        // AWS's clock 60 times faster: the 10-minute interval is 10 seconds here, the 25-minute restore 25 seconds.
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+        var beats = new List<string>();
+        var waiter = new Waiter(Settings with { ClockSpeed = 60 }, time, NullLogger.Instance)
+            .WithHeartbeat(TimeSpan.FromMinutes(10), (progress, _) =>
+            {
+                beats.Add(progress);
+                return Task.CompletedTask;
+            })
+            .Expecting(TimeSpan.FromMinutes(20), "measured by the dress rehearsal");
+
+        var wait = waiter.UntilAsync("the restore", TimeSpan.FromHours(1), _ =>
+            Task.FromResult(time.GetUtcNow() - start >= TimeSpan.FromSeconds(25) ? Probe<int>.Ready(1, "available") : Probe<int>.NotYet(0, "creating")), CancellationToken.None);
+        await Drive(time, wait);
+
+        Assert.Equal(2, beats.Count);
+        Assert.All(beats, b => Assert.StartsWith("Waiting for the restore: creating (", b, StringComparison.Ordinal));
+        Assert.Contains("of the expected 20 minutes (measured by the dress rehearsal)", beats[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wait_shorter_than_the_heartbeat_interval_sends_no_heartbeat()
+    {
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+        var beats = 0;
+        var waiter = new Waiter(Settings, time, NullLogger.Instance).WithHeartbeat(TimeSpan.FromMinutes(10), (_, _) =>
+        {
+            beats++;
+            return Task.CompletedTask;
+        });
+
+        var wait = waiter.UntilAsync("the rename", TimeSpan.FromHours(1), _ =>
+            Task.FromResult(time.GetUtcNow() - start >= TimeSpan.FromSeconds(30) ? Probe<int>.Ready(1, "available") : Probe<int>.NotYet(0, "renaming")), CancellationToken.None);
+        await Drive(time, wait);
+
+        Assert.Equal(0, beats);
+    }
+
+    [Fact]
     public async Task Pauses_grow_from_the_poll_interval_up_to_the_maximum_on_the_injected_clock()
     {
         var time = new FakeTimeProvider();
