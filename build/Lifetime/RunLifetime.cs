@@ -24,7 +24,12 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         _target = info.TargetTask.Name;
         var settings = context.Settings;
         var stepNames = info.TasksToExecute.Select(t => t.Name).ToList();
-        context.SetStepOutput("run-id", context.RunId);
+        if (settings.Cluster is not null)
+        {
+            // The run id a cluster's lock names: the job action hands it on (a stopped run resumes under it).
+            context.SetStepOutput("run-id", context.RunId);
+        }
+
         context.Log.Information("Rekey {0}: {1}", info.TargetTask.Name, string.Join(" -> ", stepNames));
         if (settings.Cluster is not null)
         {
