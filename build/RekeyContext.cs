@@ -38,15 +38,19 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         _run = new Lazy<RekeyRun>(() => new RekeyRun(
             Settings,
             RunId,
-            Observed(awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options), context.Log),
+            Observed(awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options), context.Log, AwsDates),
             new EndpointResolver(Settings.DnsServer),
             Waits(Settings),
             TimeProvider.System,
             Logger,
-            Step));
+            Step,
+            () => AwsDates.Latest));
     }
 
     public RekeySettings Settings { get; }
+
+    /// <summary>Every AWS answer's Date: the run's and each step's start and end on AWS's clock, for the report.</summary>
+    public AwsAnswerDates AwsDates { get; } = new();
 
     /// <summary>The step in progress (set around each task), whose rules the run's change guard applies.</summary>
     public Safety.StepInProgress Step { get; } = new();
@@ -103,9 +107,31 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         }
     }
 
-    // At --verbosity=diagnostic every AWS call is logged: operation, endpoint, duration, retries, credential source.
-    private static IAwsClientFactory Observed(IAwsClientFactory factory, Cake.Core.Diagnostics.ICakeLog log) =>
-        log.Verbosity >= Cake.Core.Diagnostics.Verbosity.Diagnostic ? factory.WithCallObserver(new CallLog(log)) : factory;
+    /// <summary>
+    /// Sets an output of the running GitHub Actions step (the job action passes run-id, report-json, report-markdown
+    /// and plan-json on to its caller); does nothing outside GitHub Actions or when the runner gives no output file.
+    /// </summary>
+    public void SetStepOutput(string name, string value)
+    {
+        if (GitHubActions is { IsRunningOnGitHubActions: true, Environment.Runtime.OutputPath: not null })
+        {
+            GitHubActions.Commands.SetOutputParameter(name, value);
+        }
+    }
+
+    // Every AWS answer's Date is kept; at --verbosity=diagnostic every call is logged too: operation, endpoint, duration,
+    // retries, credential source.
+    private static IAwsClientFactory Observed(IAwsClientFactory factory, Cake.Core.Diagnostics.ICakeLog log, AwsAnswerDates dates) =>
+        factory.WithCallObserver(log.Verbosity >= Cake.Core.Diagnostics.Verbosity.Diagnostic ? new Both(dates, new CallLog(log)) : dates);
+
+    private sealed class Both(Aws.Runtime.IAwsCallObserver first, Aws.Runtime.IAwsCallObserver second) : Aws.Runtime.IAwsCallObserver
+    {
+        public void Called(Aws.Runtime.AwsCall call)
+        {
+            first.Called(call);
+            second.Called(call);
+        }
+    }
 
     private sealed class CallLog(Cake.Core.Diagnostics.ICakeLog log) : Aws.Runtime.IAwsCallObserver
     {

@@ -24,6 +24,12 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         _target = info.TargetTask.Name;
         var settings = context.Settings;
         var stepNames = info.TasksToExecute.Select(t => t.Name).ToList();
+        if (settings.Cluster is not null)
+        {
+            // The run id a cluster's lock names: the job action hands it on (a stopped run resumes under it).
+            context.SetStepOutput("run-id", context.RunId);
+        }
+
         context.Log.Information("Rekey {0}: {1}", info.TargetTask.Name, string.Join(" -> ", stepNames));
         if (settings.Cluster is not null)
         {
@@ -111,6 +117,8 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
                 ? Cause(thrown) is OperationCanceledException ? "Cancelled (SIGINT or SIGTERM); rerun to resume." : AwsErrors.Describe(Cause(thrown))
                 : null,
             Steps = steps.Steps,
+            StartedAt = context.AwsDates.Since(0).First,
+            FinishedAt = context.AwsDates.Since(0).Last,
             AwsTimes = times,
             OutageSeconds = outage?.TotalSeconds,
             Facts = run.Journal.Facts,
@@ -128,6 +136,8 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         {
             var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, ReportName(context.Settings.Cluster, mode.Targets.Count > 0 ? mode.Targets.Select(TaskName) : [_target]));
             context.Log.Information("Report: {0} and {1}", json, markdown);
+            context.SetStepOutput("report-json", json);
+            context.SetStepOutput("report-markdown", markdown);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -156,7 +166,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             if (info.Successful)
             {
                 context.GitHubActions.Commands.Notice(
-                    outage is { } o ? FormattableString.Invariant($"{_target} of {report.Cluster} succeeded; write outage {o:hh\\:mm\\:ss} on AWS's clock.") : $"{_target} of {report.Cluster} succeeded.",
+                    outage is { } o ? $"{_target} of {report.Cluster} succeeded; write outage {Durations.Text(o)} on AWS's clock." : $"{_target} of {report.Cluster} succeeded.",
                     new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
             }
         }

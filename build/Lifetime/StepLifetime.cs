@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using Cake.Common.Build.GitHubActions.Data;
 using Cake.Core;
 using Cake.Frosting;
@@ -11,12 +12,13 @@ namespace Rekey.Build.Lifetime;
 
 /// <summary>
 /// Around each step: announces its start, success, skip or failure on SNS (when a topic is set),
-/// records its outcome for the report, and under GitHub Actions folds its log into a group and turns
-/// a failure into an error annotation.
+/// records its outcome (with its times on AWS's clock, or why it was skipped) for the report, and under GitHub
+/// Actions folds its log into a group and turns a failure into an error annotation.
 /// </summary>
-public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<RekeyContext>
+public sealed class StepLifetime(StepRecorder steps, IEnumerable<IFrostingTask> tasks) : FrostingTaskLifetime<RekeyContext>
 {
     private readonly Dictionary<string, long> _started = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _awsDatesAt = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, JournalCheckpoint> _journalAt = new(StringComparer.OrdinalIgnoreCase);
 
     // GitHub's log does not nest groups: a run started inside a step (the rehearsal's runs) logs inside
@@ -34,6 +36,7 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
 
         context.Step.Enter(info.Task.Name);
         _started[info.Task.Name] = Stopwatch.GetTimestamp();
+        _awsDatesAt[info.Task.Name] = context.AwsDates.Mark();
         _journalAt[info.Task.Name] = context.HasRun ? context.Run.Journal.Checkpoint() : JournalCheckpoint.Start;
         Announce(context, info.Task.Name, "started", null, null, JournalChanges.None);
     }
@@ -47,7 +50,8 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
         var failure = cause is OperationCanceledException
             ? "Cancelled (SIGINT or SIGTERM) at a safe point; what is done is recorded in AWS, so a rerun resumes."
             : cause is null ? null : AwsErrors.Describe(cause);
-        steps.Add(new StepOutcome(info.Task.Name, status, Math.Round(seconds, 1), failure));
+        var (startedAt, finishedAt) = context.AwsDates.Since(_awsDatesAt.GetValueOrDefault(info.Task.Name));
+        steps.Add(new StepOutcome(info.Task.Name, status, Math.Round(seconds, 1), failure ?? (info.Skipped ? SkipReason(info.Task.Name) : null), startedAt, finishedAt));
         var changes = context.HasRun
             ? context.Run.Journal.Since(_journalAt.GetValueOrDefault(info.Task.Name) ?? JournalCheckpoint.Start)
             : JournalChanges.None;
@@ -70,6 +74,11 @@ public sealed class StepLifetime(StepRecorder steps) : FrostingTaskLifetime<Reke
             context.GitHubActions.Commands.Error(failure ?? "failed", new GitHubActionsAnnotation { Title = $"{info.Task.Name} failed" });
         }
     }
+
+    /// <summary>Why the task skipped itself, as it settled it while deciding (its SkippedMessage); null when it gave none.</summary>
+    private string? SkipReason(string name) =>
+        tasks.FirstOrDefault(t => string.Equals(t.GetType().GetCustomAttribute<TaskNameAttribute>()?.Name ?? t.GetType().Name, name, StringComparison.OrdinalIgnoreCase))
+            is { SkippedMessage: { Length: > 0 } reason } ? reason : null;
 
     private static void Announce(RekeyContext context, string step, string status, double? seconds, string? failure, JournalChanges changes)
     {

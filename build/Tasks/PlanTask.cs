@@ -21,6 +21,11 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
         var json = Path.Combine(directory, $"{plan.Cluster}-plan.json");
         await File.WriteAllTextAsync(markdown, plan.ToMarkdown());
         await File.WriteAllTextAsync(json, plan.ToJson());
+        context.SetStepOutput("plan-json", json);
+        if (plan.Digest is { } digest)
+        {
+            context.Log.Information("Plan digest: {0} (a cutover given --approved-plan={0} runs only this plan)", digest);
+        }
         context.AddToStepSummary(plan.ToMarkdown(), plan.Warnings);
 
         if (plan.StrategyReason is { } reason)

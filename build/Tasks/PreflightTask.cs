@@ -68,5 +68,9 @@ public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
         }
 
         context.Log.Information("Preflight passed{0}.", report.Resuming ? " (resuming a cutover under way)" : string.Empty);
+        if (context.Settings.ApprovedPlan is { } approved && !context.PlanOnly)
+        {
+            await ApprovedPlan.CheckAsync(context.Run, report, approved, context.CancellationToken);
+        }
     }
 }

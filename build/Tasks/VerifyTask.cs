@@ -3,6 +3,7 @@ using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Checks;
 using Rekey.Migration;
+using Rekey.Reporting;
 using Rekey.RestoreSwap;
 
 namespace Rekey.Build.Tasks;
@@ -21,7 +22,7 @@ public sealed class VerifyTask : StepTask
         context.Verification = result;
         if (result.Outage is { } outage)
         {
-            context.Log.Information("Write outage on AWS's clock: {0:hh\\:mm\\:ss}", outage);
+            context.Log.Information("Write outage on AWS's clock: {0}", Durations.Text(outage));
         }
 
         if (!result.Passed)

@@ -25,7 +25,7 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
         var result = await sandbox.RunAsync(Confirmed(sandbox, RunId));
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Matches(@"Dress rehearsal of ledger: restore \d+m \d\ds, writer \d+m \d\ds \(db\.r6g\.large\)", Flat(result.Output));
+        Assert.Matches(@"Dress rehearsal of ledger: restore \d+ \w+(, \d+ \w+)?, writer \d+ \w+(, \d+ \w+)? \(db\.r6g\.large\)", Flat(result.Output));
         Assert.Contains(result.MutatingCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
         Assert.Contains(result.MutatingCalls, c => c.Operation == "DeleteDBCluster");
         var after = await AccountState.ReadAsync(sandbox.Aws);
@@ -41,7 +41,7 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
         Assert.True(measured.GetProperty("writer").GetDouble() > 0, report.RootElement.ToString());
         Assert.Equal("db.r6g.large", report.RootElement.GetProperty("cost").GetProperty("instanceClass").GetString());
         var markdown = await File.ReadAllTextAsync(Path.Combine(sandbox.ArtifactsDirectory, "ledger-dress-rehearsal.md"));
-        Assert.Contains("| Blue/Green | about 1m 00s, at most 300 s |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| Blue/Green | about 1 minute, at most 5 minutes |", markdown, StringComparison.Ordinal);
 
         var plan = await sandbox.RunAsync(sandbox.Arguments("Plan", "e2e-dress-plan"));
         Assert.True(plan.ExitCode == 0, plan.ToString());
@@ -50,7 +50,7 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
         var restoreSeconds = measured.GetProperty("restore").GetDouble();
         Assert.Contains($"Measured by the dress rehearsal of ", planMarkdown, StringComparison.Ordinal);
         Assert.Contains($"restore {Minutes(restoreSeconds)}", planMarkdown, StringComparison.Ordinal);
-        Assert.Matches(@"\(run e2e-dress, \d+(\.\d)? (minutes|hours|days) ago, on AWS's clock\)", planMarkdown);
+        Assert.Matches(@"\(run e2e-dress, \d+ \w+(, \d+ \w+)? ago, on AWS's clock\)", planMarkdown);
         Assert.Contains("Forecast write outage, restore-swap:", planMarkdown, StringComparison.Ordinal);
         Assert.DoesNotContain("No dress rehearsal is recorded", planMarkdown, StringComparison.Ordinal);
     }
@@ -144,7 +144,7 @@ public sealed partial class DressRehearsalTests(ITestOutputHelper output)
     /// <summary>The end state with the measured seconds out: two equally good runs measure different times.</summary>
     private static IEnumerable<string> Measured(AccountState state) => state.Lines.Select(l => MeasuredValue().Replace(l, "$1{measured}\""));
 
-    private static string Minutes(double seconds) => TimeSpan.FromSeconds(Math.Round(seconds)) is var span && span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes:00}m" : $"{span.Minutes}m {span.Seconds:00}s";
+    private static string Minutes(double seconds) => Rekey.Reporting.Durations.Text(TimeSpan.FromSeconds(Math.Round(seconds)));
 
     private static string Flat(string text) => string.Join(' ', text.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
 

@@ -34,6 +34,12 @@ public sealed partial class CompositeAction
             ? inputs.Children.ToDictionary(i => ((YamlScalarNode)i.Key).Value!, i => (YamlMappingNode)i.Value, StringComparer.Ordinal)
             : new Dictionary<string, YamlMappingNode>();
 
+    /// <summary>The action's outputs: name and the expression (over its own steps' outputs) that gives the value.</summary>
+    public IReadOnlyDictionary<string, string> Outputs =>
+        Workflow.Mapping(Root, "outputs") is { } outputs
+            ? outputs.Children.ToDictionary(o => ((YamlScalarNode)o.Key).Value!, o => Workflow.Text((YamlMappingNode)o.Value, "value") ?? string.Empty, StringComparer.Ordinal)
+            : new Dictionary<string, string>();
+
     /// <summary>The action's steps as written, with their expressions.</summary>
     public IReadOnlyList<YamlMappingNode> StepNodes =>
         Workflow.Child(Runs, "steps") is YamlSequenceNode steps ? steps.Children.Cast<YamlMappingNode>().ToList() : [];

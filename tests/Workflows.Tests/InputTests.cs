@@ -74,11 +74,12 @@ public sealed partial class InputTests
     private static partial Regex InputReference();
 
     [Fact]
-    public void The_dispatch_form_asks_for_environment_cluster_phase_strategy_key_dry_run_and_the_run_to_resume()
+    public void The_dispatch_form_asks_for_environment_cluster_region_phase_strategy_key_dry_run_and_the_run_to_resume()
     {
         var inputs = Workflow.Load("rekey.yml").DispatchInputs;
 
-        Assert.Equal(["cluster", "dry-run", "environment", "kms-key", "phase", "run-id", "sequences-advanced", "strategy"], inputs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["cluster", "dry-run", "environment", "kms-key", "phase", "region", "run-id", "sequences-advanced", "strategy"], inputs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("true", Workflow.Text(inputs["region"], "required"));
         Assert.Equal("boolean", Workflow.Text(inputs["sequences-advanced"], "type"));
         Assert.Equal("string", Workflow.Text(inputs["run-id"], "type"));
         Assert.Equal("environment", Workflow.Text(inputs["environment"], "type"));

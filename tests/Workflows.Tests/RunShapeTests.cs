@@ -6,11 +6,11 @@ public sealed class RunShapeTests
     public static TheoryData<string> Workflows => new(Workflow.FileNames);
 
     [Fact]
-    public void A_dispatch_waits_for_any_run_on_the_same_cluster_and_never_cancels_it()
+    public void A_dispatch_waits_for_any_run_on_the_same_cluster_in_the_same_region_and_never_cancels_it()
     {
         var concurrency = Workflow.Mapping(Workflow.Load("rekey.yml").Root, "concurrency");
 
-        Assert.Equal("rekey-${{ inputs.environment }}-${{ inputs.cluster }}", Workflow.Text(concurrency, "group"));
+        Assert.Equal("rekey-${{ inputs.environment }}-${{ inputs.region }}-${{ inputs.cluster }}", Workflow.Text(concurrency, "group"));
         Assert.Equal("false", Workflow.Text(concurrency, "cancel-in-progress"));
     }
 
@@ -19,8 +19,31 @@ public sealed class RunShapeTests
     {
         var cutover = Workflow.Load("rekey-fleet.yml").Job("cutover");
 
-        Assert.Equal("rekey-${{ matrix.environment }}-${{ matrix.cluster }}", Workflow.Text(cutover.Concurrency, "group"));
+        Assert.Equal("rekey-${{ matrix.environment }}-${{ matrix.region }}-${{ matrix.cluster }}", Workflow.Text(cutover.Concurrency, "group"));
         Assert.Equal("false", Workflow.Text(cutover.Concurrency, "cancel-in-progress"));
+    }
+
+    [Fact]
+    public void Every_job_of_a_single_run_acts_in_the_region_its_concurrency_group_names()
+    {
+        var workflow = Workflow.Load("rekey.yml");
+
+        foreach (var job in workflow.Jobs.Where(j => j.AssumesRole))
+        {
+            Assert.Equal("${{ inputs.region }}", job.EnvValue("AWS_REGION"));
+            Assert.All(job.RoleSteps, s => Assert.Equal("${{ inputs.region }}", s.With["aws-region"]));
+        }
+    }
+
+    [Fact]
+    public void The_job_action_passes_on_each_output_its_build_step_writes()
+    {
+        var action = CompositeAction.Load("./.github/actions/rekey-job");
+        var build = action.StepNodes.Single(s => Workflow.Text(s, "id") == "build");
+
+        Assert.Equal(["exit-code", "plan-json", "report-json", "report-markdown", "run-id"], action.Outputs.Keys.Order(StringComparer.Ordinal));
+        Assert.All(action.Outputs, o => Assert.Equal($"${{{{ steps.build.outputs.{o.Key} }}}}", o.Value));
+        Assert.Contains(">> \"$GITHUB_OUTPUT\"", Workflow.Text(build, "run"), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -229,16 +229,17 @@ public sealed class SandboxDispatch : IAsyncLifetime
         {
             ["inputs.environment"] = Environment,
             ["inputs.cluster"] = Cluster,
+            ["inputs.region"] = Region,
             ["inputs.phase"] = "cutover",
             // These jobs are proved on restore-swap: with the sandbox serving Blue/Green, auto would pick it for orders.
             ["inputs.strategy"] = "restore-swap",
             // What the plan job of the dispatch said; a job dispatched here without its plan job falls back to the input.
             ["needs.plan.outputs.strategy"] = string.Empty,
+            ["needs.plan.outputs.plan-digest"] = string.Empty,
             ["inputs.kms-key"] = KeyAlias,
             ["inputs.dry-run"] = "false",
             ["inputs.sequences-advanced"] = "false",
             ["inputs.run-id"] = string.Empty,
-            ["vars.AWS_REGION"] = Region,
             ["vars.REKEY_SNS_TOPIC_ARN"] = topicArn,
             ["vars.REKEY_BACKUP_ACCOUNT"] = BackupAccount,
             ["vars.REKEY_BACKUP_VAULT"] = BackupVault,
@@ -421,6 +422,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
         Plan = await RunJobAsync(first, "plan");
         PlanCalls = JobCalls();
 
+        // The approval approves the plan job's digest; the cutover job is held to it.
+        first.Contexts["needs.plan.outputs.plan-digest"] = Plan.Outputs.GetValueOrDefault("plan-digest") ?? string.Empty;
+
         _sandbox.Calls.Clear();
         Cutover = await RunJobAsync(first, "cutover");
         CutoverCalls = JobCalls();
@@ -483,6 +487,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
         var blueGreen = Dispatch("4254", ("inputs.strategy", "auto"));
         BlueGreenPlan = await RunJobAsync(blueGreen, "plan");
         blueGreen.Contexts["needs.plan.outputs.strategy"] = BlueGreenPlan.Outputs.GetValueOrDefault("strategy") ?? string.Empty;
+        blueGreen.Contexts["needs.plan.outputs.plan-digest"] = BlueGreenPlan.Outputs.GetValueOrDefault("plan-digest") ?? string.Empty;
         _sandbox.Calls.Clear();
         Provision = await RunJobAsync(blueGreen, "provision");
         var deployments = await rds.DescribeBlueGreenDeploymentsAsync(new DescribeBlueGreenDeploymentsRequest(), cancellationToken);
@@ -631,6 +636,36 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
         Assert.True(dispatch.RollbackOfStoppedRun.ExitCode == 0, dispatch.RollbackOfStoppedRun.Output);
         Assert.False(dispatch.AfterRollbackOfStoppedRun.OldClusterRemains, "the old cluster is still renamed after the rollback");
         Assert.Equal(dispatch.KeyBeforeStoppedCutover, dispatch.AfterRollbackOfStoppedRun.KeyId);
+    }
+
+    [Fact]
+    public void The_job_action_hands_its_caller_the_exit_code_run_id_and_report_paths_also_when_the_build_fails()
+    {
+        // Refused for the lock the stopped cutover holds: exit code 4, and the report of the refusal.
+        var refused = dispatch.RollbackWithoutRunId;
+        Assert.Equal(refused.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture), refused.ActionOutputs["exit-code"]);
+        Assert.Equal("4248", refused.ActionOutputs["run-id"]);
+        Assert.Equal($"artifacts/{SandboxDispatch.Cluster}-rollback-report.json", refused.ActionOutputs["report-json"].Replace('\\', '/'));
+        Assert.True(File.Exists(Path.Combine(dispatch.WorkingDirectory, refused.ActionOutputs["report-json"])), refused.ActionOutputs["report-json"]);
+        Assert.Equal($"artifacts/{SandboxDispatch.Cluster}-rollback-report.md", refused.ActionOutputs["report-markdown"].Replace('\\', '/'));
+
+        // A plan job: the plan's path, which the next step reads to say the strategy.
+        Assert.Equal("0", dispatch.Plan.ActionOutputs["exit-code"]);
+        Assert.Equal($"artifacts/{SandboxDispatch.Cluster}-plan.json", dispatch.Plan.ActionOutputs["plan-json"].Replace('\\', '/'));
+        Assert.Equal("restore-swap", dispatch.Plan.Outputs["strategy"]);
+    }
+
+    [Fact]
+    public void The_cutover_job_is_held_to_the_digest_of_the_plan_its_approval_approved()
+    {
+        var digest = dispatch.Plan.Outputs["plan-digest"];
+        Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
+        Assert.Contains($"Plan digest `{digest}`", File.ReadAllText(dispatch.StepSummary), StringComparison.Ordinal);
+
+        Assert.True(dispatch.Cutover.ExitCode == 0, dispatch.Cutover.Output);
+        Assert.Contains($"is the approved plan {digest}", System.Text.RegularExpressions.Regex.Replace(dispatch.Cutover.Output, @"\s+", " "), StringComparison.Ordinal);
+        Assert.Equal("${{ needs.plan.outputs.plan-digest }}", Workflow.Load("rekey.yml").Job("cutover").EnvValue("REKEY_APPROVED_PLAN"));
+        Assert.Equal("${{ needs.plan.outputs.plan-digest }}", Workflow.Load("rekey.yml").Job("provision").EnvValue("REKEY_APPROVED_PLAN"));
     }
 
     [Fact]

@@ -7,6 +7,9 @@ namespace Rekey.Workflows.Tests;
 public sealed record JobRun(string Job, int ExitCode, string Output)
 {
     public IReadOnlyDictionary<string, string> Outputs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The outputs of the job's last local composite action call (its <c>outputs:</c> over its own steps' outputs), also when the job failed.</summary>
+    public IReadOnlyDictionary<string, string> ActionOutputs { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -44,8 +47,8 @@ public sealed partial class WorkflowScriptRunner(string workingDirectory, IReadO
                     ? operand[1..^1]
                     : contexts.TryGetValue(operand, out var known)
                         ? known
-                        : operand.StartsWith("vars.", StringComparison.Ordinal)
-                            ? string.Empty // an environment variable that is not set reads as empty
+                        : operand.StartsWith("vars.", StringComparison.Ordinal) || operand.StartsWith("steps.", StringComparison.Ordinal)
+                            ? string.Empty // a variable that is not set, or an output no step wrote, reads as empty
                             : throw new InvalidOperationException($"No value for '{operand}' in '{value}'.");
                 if (!string.IsNullOrEmpty(resolved))
                 {
@@ -60,13 +63,17 @@ public sealed partial class WorkflowScriptRunner(string workingDirectory, IReadO
     {
         var output = new System.Text.StringBuilder();
         var stepOutputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        // A composite action's steps see only their own ids; its outputs reach the job as steps.<caller id>.outputs.*.
+        var actionStepOutputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        var actionOutputs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var step in job.Steps.Where(s => s.Run is not null))
         {
             var outputFile = Path.Combine(WorkingDirectory, $"output-{Guid.NewGuid():N}");
             var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["GITHUB_OUTPUT"] = outputFile };
+            var scope = With(step.Caller is null ? stepOutputs : actionStepOutputs);
             foreach (var (name, value) in job.Workflow.Env.Concat(job.Env).Concat(Workflow.Scalars(Workflow.Mapping(step.Node, "env"))))
             {
-                environment[name] = Resolve(value);
+                environment[name] = scope.Resolve(value);
             }
 
             var exitCode = await RunScriptAsync(step.Run!, environment, output, timeout);
@@ -76,21 +83,36 @@ public sealed partial class WorkflowScriptRunner(string workingDirectory, IReadO
                 {
                     if (line.Split('=', 2) is [var name, var value])
                     {
-                        stepOutputs[$"steps.{id}.outputs.{name}"] = value;
+                        (step.Caller is null ? stepOutputs : actionStepOutputs)[$"steps.{id}.outputs.{name}"] = value;
+                    }
+                }
+            }
+
+            if (step.Caller is { } caller)
+            {
+                var inner = With(actionStepOutputs);
+                foreach (var (name, value) in CompositeAction.Load(caller.Uses!).Outputs)
+                {
+                    actionOutputs[name] = inner.Resolve(value);
+                    if (Workflow.Text(caller.Node, "id") is { } callerId)
+                    {
+                        stepOutputs[$"steps.{callerId}.outputs.{name}"] = actionOutputs[name];
                     }
                 }
             }
 
             if (exitCode != 0)
             {
-                return new JobRun(job.Id, exitCode, output.ToString());
+                return new JobRun(job.Id, exitCode, output.ToString()) { ActionOutputs = actionOutputs };
             }
         }
 
-        var resolver = new WorkflowScriptRunner(WorkingDirectory, contexts.Concat(stepOutputs).ToDictionary(StringComparer.Ordinal), runnerEnvironment);
-        var outputs = Workflow.Scalars(Workflow.Mapping(job.Node, "outputs")).ToDictionary(o => o.Key, o => resolver.Resolve(o.Value), StringComparer.Ordinal);
-        return new JobRun(job.Id, 0, output.ToString()) { Outputs = outputs };
+        var outputs = Workflow.Scalars(Workflow.Mapping(job.Node, "outputs")).ToDictionary(o => o.Key, o => With(stepOutputs).Resolve(o.Value), StringComparer.Ordinal);
+        return new JobRun(job.Id, 0, output.ToString()) { Outputs = outputs, ActionOutputs = actionOutputs };
     }
+
+    private WorkflowScriptRunner With(IReadOnlyDictionary<string, string> stepOutputs) =>
+        new(WorkingDirectory, contexts.Concat(stepOutputs).ToDictionary(StringComparer.Ordinal), runnerEnvironment);
 
     /// <summary>Runs a command line as an operator would in the checked-out repository, with the runner's environment.</summary>
     public async Task<JobRun> RunCommandAsync(string command, TimeSpan timeout)

@@ -82,20 +82,26 @@ internal sealed class AwsCallHandler : PipelineHandler
             request.Retries,
             status,
             error is null ? null : AwsErrors.Describe(error),
-            CredentialSource(request)));
+            CredentialSource(request))
+        {
+            ServerDate = AwsResponse.ReadDate(context.ResponseContext?.HttpResponse),
+        });
     }
 }
 
 /// <summary>One AWS call as it ended: after its retries, with its endpoint, duration and where its credentials came from.</summary>
 public sealed record AwsCall(string ServiceId, string Operation, string Endpoint, TimeSpan Duration, int Retries, HttpStatusCode? Status, string? Error, string Credentials)
 {
+    /// <summary>The HTTP Date of AWS's answer (AWS's clock, whole seconds); null when no answer carried one.</summary>
+    public DateTimeOffset? ServerDate { get; init; }
+
     public override string ToString() =>
         string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
             $"AWS {ServiceId} {Operation} at {Endpoint}: {(Status is { } s ? $"HTTP {(int)s}" : "no answer")} in {Duration.TotalMilliseconds:0} ms, {Retries} {(Retries == 1 ? "retry" : "retries")}, credentials from {Credentials}{(Error is null ? string.Empty : $"; {Error}")}");
 }
 
-/// <summary>Hears of every AWS call a client makes (diagnostic logging).</summary>
+/// <summary>Hears of every AWS call a client makes (diagnostic logging, the run's times on AWS's clock).</summary>
 public interface IAwsCallObserver
 {
     void Called(AwsCall call);

@@ -31,6 +31,8 @@ public static class ArgumentNames
     public const string FixParameterGroup = "fix-parameter-group";
     public const string Strategy = "strategy";
     public const string SwitchoverTimeout = "switchover-timeout";
+    public const string ApprovedPlan = "approved-plan";
+    public const string HeartbeatInterval = "heartbeat-interval";
     public const string SequencesAdvanced = "sequences-advanced";
     public const string RestoreSwapBack = "restore-swap-back";
     public const string ArtifactsDirectory = "artifacts";

@@ -17,6 +17,9 @@ public sealed partial record DurationLimits(TimeSpan Least, TimeSpan Most)
 
     public static readonly DurationLimits MaxPollInterval = PollInterval;
 
+    /// <summary>How often a long wait is announced on SNS: every minute to once a day, in AWS time.</summary>
+    public static readonly DurationLimits HeartbeatInterval = new(TimeSpan.FromMinutes(1), TimeSpan.FromDays(1));
+
     public static readonly DurationLimits OutagePollInterval = PollInterval;
 
     /// <summary>A wait's deadline: at least a second, at most a day (the longest timeout the waits' resilience pipeline takes).</summary>

@@ -9,6 +9,7 @@ public sealed record RekeySettings
     public const string DefaultOldSuffix = "-old";
     public const int DefaultRuns = 3;
     public static readonly TimeSpan DefaultMinAge = TimeSpan.FromDays(7);
+    public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan DefaultSwitchoverTimeout = TimeSpan.FromSeconds(300);
 
     /// <summary>The DB cluster identifier to migrate, lower-cased as RDS stores it.</summary>
@@ -72,6 +73,12 @@ public sealed record RekeySettings
 
     /// <summary>How the cluster moves to the new key; auto lets Preflight choose.</summary>
     public CutoverStrategy Strategy { get; init; } = CutoverStrategy.Auto;
+
+    /// <summary>During a wait longer than this (AWS time), the SNS topic hears how it goes once per interval.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = DefaultHeartbeatInterval;
+
+    /// <summary>The plan a cutover is held to: Plan's digest (<c>sha256:...</c>) or the path of its plan.json.</summary>
+    public string? ApprovedPlan { get; init; }
 
     /// <summary>SwitchoverBlueGreenDeployment's SwitchoverTimeout (AWS: 30..3600 s, default 300).</summary>
     public TimeSpan SwitchoverTimeout { get; init; } = DefaultSwitchoverTimeout;

@@ -36,6 +36,8 @@ public static partial class SettingsReader
         new(ArgumentNames.FixParameterGroup, "Reboot the writer to apply Blue/Green's cluster parameter group copy (a short outage).", true),
         new(ArgumentNames.Strategy, "auto (default: Blue/Green where the cluster is eligible, else restore-swap), blue-green or restore-swap.", false, "REKEY_STRATEGY"),
         new(ArgumentNames.SwitchoverTimeout, "Blue/Green switchover timeout in seconds, 30 to 3600 (default 300); AWS rolls the switchover back when it lapses.", false, "REKEY_SWITCHOVER_TIMEOUT"),
+        new(ArgumentNames.HeartbeatInterval, "During a long wait, tell the SNS topic how it goes this often, in AWS time (default 10m; 1m to 1d).", false, "REKEY_HEARTBEAT_INTERVAL"),
+        new(ArgumentNames.ApprovedPlan, "The plan that was approved: Plan's digest (sha256:...) or its plan.json; a cutover that would now do otherwise is refused (exit 3) before any change, naming what changed.", false, "REKEY_APPROVED_PLAN"),
         new(ArgumentNames.SequencesAdvanced, "Aurora PostgreSQL after a Blue/Green switchover: the printed setval statements were run on the new cluster.", true),
         new(ArgumentNames.RestoreSwapBack, "Rollback after a Blue/Green switchover: restore-swap the cluster back onto its old key (writes since the switchover are kept).", true),
         new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS") { AnyText = true },
@@ -156,6 +158,8 @@ public static partial class SettingsReader
             Strategy = Value(ArgumentNames.Strategy, ParseStrategy) ?? CutoverStrategy.Auto,
             SwitchoverTimeout = Value(ArgumentNames.SwitchoverTimeout, ParseSwitchoverTimeout) ?? RekeySettings.DefaultSwitchoverTimeout,
             SequencesAdvanced = Flag(ArgumentNames.SequencesAdvanced),
+            ApprovedPlan = Text(ArgumentNames.ApprovedPlan, ParseApprovedPlan),
+            HeartbeatInterval = Value(ArgumentNames.HeartbeatInterval, DurationLimits.HeartbeatInterval.Parse) ?? RekeySettings.DefaultHeartbeatInterval,
             RestoreSwapBack = Flag(ArgumentNames.RestoreSwapBack),
             ArtifactsDirectory = Text(ArgumentNames.ArtifactsDirectory, v => (v.Trim(), null)) ?? "artifacts",
             GitHubRepo = Text(ArgumentNames.GitHubRepo, ParseGitHubRepo),
@@ -301,6 +305,15 @@ public static partial class SettingsReader
             .First();
         var hint = closest.Distance <= 3 ? $" Did you mean --{closest.Name}?" : string.Empty;
         return $"--{name} is not an argument Rekey knows.{hint} Known arguments: {string.Join(", ", Definitions.Select(d => "--" + d.Name))}.";
+    }
+
+    // A digest as Plan prints it, or a plan.json that exists (read by Preflight, which names what changed).
+    private static (string? Value, string? Problem) ParseApprovedPlan(string text)
+    {
+        var value = text.Trim();
+        return Regex.IsMatch(value, "^sha256:[0-9a-f]{64}$", RegexOptions.None, TimeSpan.FromSeconds(1)) || File.Exists(value)
+            ? (value, null)
+            : (null, $"'{value}' is neither a plan digest (sha256: and 64 hex digits, as Plan prints it) nor a plan.json that exists: give the digest or the file of the plan that was approved.");
     }
 
     /// <summary>The trimmed text when it matches <paramref name="pattern"/>; otherwise the problem to report.</summary>

@@ -62,13 +62,13 @@ public sealed record DressRehearsalRecord(
     [
         $"Measured by the dress rehearsal of {Tagging.Iso(StartedAt)} (run {RunId}, {Age(now - StartedAt)} ago, on AWS's clock): restore {Text(Restore)}, writer {Text(Writer)} ({InstanceClass}), latest restorable time {Text(RestorableLag)} behind.",
         $"Forecast write outage, restore-swap: rename and DNS (about {Text(RenameAndDns)}, estimated) + restorable lag {Text(RestorableLag)} + restore {Text(Restore)} + writer {Text(Writer)} = about {Text(RestoreSwapOutage)}.",
-        $"Forecast write outage, Blue/Green: the switchover, typically about {Text(BlueGreenTypical)}, at most the switchover timeout ({switchoverTimeout.TotalSeconds:0} s, --switchover-timeout) before AWS rolls it back.",
+        $"Forecast write outage, Blue/Green: the switchover, typically about {Text(BlueGreenTypical)}, at most the switchover timeout ({Text(switchoverTimeout)}, --switchover-timeout) before AWS rolls it back.",
         "A restore's time grows with the cluster's volume: rehearse again when the data has grown.",
     ];
 
-    public static string Text(TimeSpan span) => span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes:00}m" : $"{span.Minutes}m {span.Seconds:00}s";
+    public static string Text(TimeSpan span) => Reporting.Durations.Text(span);
 
-    private static string Age(TimeSpan age) => age.TotalDays >= 1 ? $"{age.TotalDays:0.#} days" : age.TotalHours >= 1 ? $"{age.TotalHours:0.#} hours" : $"{Math.Max(0, age.TotalMinutes):0} minutes";
+    private static string Age(TimeSpan age) => Reporting.Durations.Text(age < TimeSpan.Zero ? TimeSpan.Zero : age);
 
     private static string Seconds(TimeSpan span) => Math.Round(span.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 

@@ -31,12 +31,12 @@ public static class DressRehearsalReport
             ["Strategy", "Outage", "From"],
             [
                 [Cell.Text("restore-swap"), Cell.Text($"about {DressRehearsalRecord.Text(r.RestoreSwapOutage)}"), Cell.Text($"rename and DNS ~{DressRehearsalRecord.Text(DressRehearsalRecord.RenameAndDns)} (estimate) + lag + restore + writer (measured)")],
-                [Cell.Text("Blue/Green"), Cell.Text(string.Create(CultureInfo.InvariantCulture, $"about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, at most {switchoverTimeout.TotalSeconds:0} s")), Cell.Text("the switchover, bounded by --switchover-timeout, after which AWS rolls it back")],
+                [Cell.Text("Blue/Green"), Cell.Text(string.Create(CultureInfo.InvariantCulture, $"about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, at most {DressRehearsalRecord.Text(switchoverTimeout)}")), Cell.Text("the switchover, bounded by --switchover-timeout, after which AWS rolls it back")],
             ]);
         md.Heading(3, "Cost drivers");
         md.Bullets(
         [
-            string.Create(CultureInfo.InvariantCulture, $"One {r.InstanceClass} instance and the copy's storage, {result.Ran.TotalHours:0.##} hours ({Tagging.Iso(r.StartedAt)} to {Tagging.Iso(result.EndedAt)})."),
+            string.Create(CultureInfo.InvariantCulture, $"One {r.InstanceClass} instance and the copy's storage, {DressRehearsalRecord.Text(result.Ran)} ({Tagging.Iso(r.StartedAt)} to {Tagging.Iso(result.EndedAt)})."),
             "No final snapshot was kept.",
         ]);
         return md.ToString();

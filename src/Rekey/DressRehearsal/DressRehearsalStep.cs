@@ -166,7 +166,7 @@ public static class DressRehearsalStep
         RecordFacts(run, record, result);
         run.Journal.Add(
             "DressRehearsal",
-            $"The copy {name} ran {result.Ran.TotalHours:0.##} hours on {record.InstanceClass} and was deleted; "
+            $"The copy {name} ran {DressRehearsalRecord.Text(result.Ran)} on {record.InstanceClass} and was deleted; "
             + $"forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
         return result;
 

@@ -67,6 +67,15 @@ public sealed record MigrationPlan
     /// <summary>Every way out, ranked by forecast write outage; a blocked one has its reasons and no forecast.</summary>
     public IReadOnlyList<Strategies.WayOut> WaysOut { get; init; } = [];
 
+    /// <summary>What approving this plan approves; <see cref="Digest"/> is its digest.</summary>
+    public PlanDigest? Approval { get; init; }
+
+    /// <summary>The digest a cutover given <c>--approved-plan</c> is held to (<see cref="PlanDigest.Value"/>).</summary>
+    public string? Digest => Approval?.Value();
+
+    /// <summary>Each strategy that is not blocked, its steps with their forecast durations, as a Mermaid gantt.</summary>
+    public string? ForecastGantt { get; init; }
+
     public static async Task<MigrationPlan> BuildAsync(RekeyRun run, PreflightReport preflight, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);
@@ -112,8 +121,25 @@ public sealed record MigrationPlan
             }
         }
 
+        var strategies = Rekey.Strategies.StrategyComparison.Build(run.ClusterId, preflight, instances.Count, customEndpoints.Count, run.Settings);
+        var expected = Waiting.ExpectedDurations.Of(state.AtOriginalName);
+        var approval = new PlanDigest
+        {
+            Cluster = run.ClusterId,
+            Region = run.Region.SystemName,
+            TargetKey = preflight.TargetKeyArn ?? run.Settings.KmsKey?.Value,
+            Strategy = Configuration.CutoverStrategies.Name(preflight.Strategy),
+            Steps = strategies.FirstOrDefault(s => s.Chosen)?.Steps ?? [],
+            Names = [.. names.Select(n => $"{n.Kind}: {n.Now} -> {n.DuringCutover} -> {n.After}")],
+            Settings = [.. settings.Select(s => $"{s.Scope} {s.Name} = {s.Value ?? "unset"} ({s.Carriage})")],
+            DressRehearsal = expected.Measured
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"restorable lag {expected.RestorableLag:c}, restore {expected.Restore:c}, writer {expected.Instance:c}")
+                : null,
+        };
+
         return new MigrationPlan
         {
+            Approval = approval,
             Cluster = run.ClusterId,
             Region = run.Region.SystemName,
             OldSuffix = run.Settings.OldSuffix,
@@ -152,11 +178,69 @@ public sealed record MigrationPlan
             NothingToDo = preflight.NothingToDo,
             Strategy = Configuration.CutoverStrategies.Name(preflight.Strategy),
             StrategyReason = preflight.StrategyReason,
-            Strategies = Rekey.Strategies.StrategyComparison.Build(run.ClusterId, preflight, instances.Count, customEndpoints.Count, run.Settings),
+            Strategies = strategies,
             SourceEncryptionType = preflight.SourceEncryptionType ?? cluster?.TypeOf(),
             WaysOut = preflight.BlueGreen is null ? [] : Rekey.Strategies.WaysOut.Rank(run.ClusterId, preflight, rehearsal, run.Settings),
+            ForecastGantt = preflight.NothingToDo ? null : ForecastChart(
+                run.ClusterId,
+                expected,
+                Math.Max(1, instances.Count),
+                restoreSwap: preflight.RestoreSwapBlocks.Count == 0,
+                blueGreen: preflight.BlueGreen is { Eligible: true }),
         };
     }
+
+    /// <summary>
+    /// The forecast of each strategy that is possible, from its start (00:00): restore-swap's rename and DNS, the restorable
+    /// lag, the restore and the writer, all in the write outage; Blue/Green's green (no outage) and its switchover.
+    /// Durations are the dress rehearsal's when one is recorded, else AWS's typical figures (<see cref="Waiting.ExpectedDurations"/>).
+    /// </summary>
+    public static string? ForecastChart(string cluster, Waiting.ExpectedDurations expected, int instances, bool restoreSwap, bool blueGreen)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var start = DateTimeOffset.UnixEpoch;
+        var sections = new List<GanttSection>();
+        if (restoreSwap)
+        {
+            var rename = Waiting.ExpectedDurations.TypicalRename;
+            var steps = new (string Name, TimeSpan Length)[]
+            {
+                ("Fence, rename and DNS drain to T1", rename + TypicalDnsDrain),
+                ("restorable time reaches T1", expected.RestorableLag),
+                ("Restore at T1 on the new key", expected.Restore),
+                ("CreateInstances, the writer", expected.Instance),
+            };
+            var at = start;
+            var tasks = new List<GanttTask>();
+            foreach (var (name, length) in steps)
+            {
+                tasks.Add(new GanttTask(name, at, length));
+                at += length;
+            }
+
+            tasks.Add(new GanttTask("write outage", start, at - start, Critical: true));
+            sections.Add(new GanttSection(Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.RestoreSwap), tasks));
+        }
+
+        if (blueGreen)
+        {
+            var green = expected.Green(instances);
+            var switchover = DressRehearsal.DressRehearsalRecord.BlueGreenTypical;
+            sections.Add(new GanttSection(
+                Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.BlueGreen),
+                [
+                    new GanttTask("CreateBlueGreen and WaitForGreen, no outage", start, green),
+                    new GanttTask("Switchover, the write outage", start + green, switchover, Critical: true),
+                ]));
+        }
+
+        return sections.Count == 0
+            ? null
+            : Gantt.Mermaid($"Forecast for {cluster} ({(expected.Measured ? "measured by the dress rehearsal" : "typical figures, no dress rehearsal")}), hours and minutes from the start", sections);
+    }
+
+    /// <summary>Old names stop resolving "in about two minutes" (RDS User Guide, Multi-AZ DB cluster rename); no Aurora figure.</summary>
+    private static readonly TimeSpan TypicalDnsDrain = TimeSpan.FromMinutes(2);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -164,6 +248,11 @@ public sealed record MigrationPlan
     {
         var md = new MarkdownWriter();
         md.Heading(2, $"Rekey plan: {MarkdownWriter.Code(Cluster)} in {MarkdownWriter.Text(Region)}");
+        if (Digest is { } digest)
+        {
+            md.Paragraph($"Plan digest {MarkdownWriter.Code(digest)}: approving the cutover approves this plan; the cutover, given it with --approved-plan, refuses to start if what it would do differs (cluster, key, strategy and steps, names, carried settings, dress rehearsal).");
+        }
+
         if (NothingToDo)
         {
             md.Paragraph($"{MarkdownWriter.Code(Cluster)} already uses the requested key ({MarkdownWriter.Text(TargetKey)}); the cutover has nothing to do.");
@@ -214,6 +303,10 @@ public sealed record MigrationPlan
 
         md.Heading(3, "Expected outage");
         md.Bullets(Outage);
+        if (ForecastGantt is { } chart)
+        {
+            md.Fenced("Each way's steps with their forecast durations, the write outage in red", chart, "mermaid");
+        }
 
         md.Heading(3, "Settings and how they are carried");
         md.Table(

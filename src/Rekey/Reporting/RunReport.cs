@@ -7,7 +7,13 @@ using Rekey.Migration;
 namespace Rekey.Reporting;
 
 /// <summary>One step of the run as the report shows it.</summary>
-public sealed record StepOutcome(string Step, string Status, double DurationSeconds, string? Details = null);
+/// <param name="Step">The task's name.</param>
+/// <param name="Status">succeeded, failed, skipped or cancelled.</param>
+/// <param name="DurationSeconds">How long the step ran, on the runner's clock.</param>
+/// <param name="Details">A failure's message, or why the step was skipped.</param>
+/// <param name="StartedAt">The Date of the step's first AWS answer (AWS's clock); null when AWS answered nothing during the step.</param>
+/// <param name="FinishedAt">The Date of the step's last AWS answer (AWS's clock).</param>
+public sealed record StepOutcome(string Step, string Status, double DurationSeconds, string? Details = null, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null);
 
 /// <summary>The report of a run: its steps, the outage on AWS's clock, Verify's findings, and what the steps recorded.</summary>
 public sealed record RunReport
@@ -52,6 +58,12 @@ public sealed record RunReport
 
     public required IReadOnlyList<StepOutcome> Steps { get; init; }
 
+    /// <summary>The Date of the run's first AWS answer (AWS's clock); null when AWS answered nothing.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>The Date of the run's last AWS answer (AWS's clock).</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
     /// <summary>Moments on AWS's clock (fenced, t1, writer-available, ...).</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> AwsTimes { get; init; } = new Dictionary<string, DateTimeOffset>();
 
@@ -87,7 +99,9 @@ public sealed record RunReport
         var md = new MarkdownWriter(warningsShownAbove);
         md.Heading(2, $"Rekey {MarkdownWriter.Text(Target)}{(Cluster is null ? string.Empty : $": {MarkdownWriter.Code(Cluster)}")} — {(Succeeded ? "succeeded" : "failed")}");
         md.Paragraph($"**{Headline()}**");
-        md.Paragraph($"Run {MarkdownWriter.Code(RunId)}{(Region is null ? string.Empty : $" in {MarkdownWriter.Text(Region)}")}{(Environment is null ? string.Empty : $", environment {MarkdownWriter.Text(Environment)}")}{(RunUrl is null ? string.Empty : $" ([run]({RunUrl}))")}.");
+        md.Paragraph($"Run {MarkdownWriter.Code(RunId)}{(Region is null ? string.Empty : $" in {MarkdownWriter.Text(Region)}")}{(Environment is null ? string.Empty : $", environment {MarkdownWriter.Text(Environment)}")}{(RunUrl is null ? string.Empty : $" ([run]({RunUrl}))")}"
+            + (StartedAt is { } started ? $", from {Time(started)} to {(FinishedAt is { } finished ? Time(finished) : "not measured")} on AWS's clock" : ", times on AWS's clock not measured (no AWS answer)")
+            + ".");
         // A failed step's message is shown in full under the steps table; any other error of several lines here.
         if (Error is not null && MarkdownWriter.IsMultiLine(Error) && !Steps.Any(s => s.Details?.Trim() == Error.Trim()))
         {
@@ -95,21 +109,28 @@ public sealed record RunReport
         }
 
         md.Table(
-            ["Step", "Status", "Duration"],
-            Steps.Select(step => (IReadOnlyList<Cell>)[Cell.Text(step.Step), StatusCell(step), Cell.Text(FormattableString.Invariant($"{step.DurationSeconds:0.0} s"))]),
+            ["Step", "Status", "Duration", "Started (AWS)", "Finished (AWS)"],
+            Steps.Select(step => (IReadOnlyList<Cell>)[
+                Cell.Text(step.Step), StatusCell(step), Cell.Text(Durations.Text(step.DurationSeconds)),
+                Cell.Text(step.StartedAt is { } s ? Time(s) : "not measured"), Cell.Text(step.FinishedAt is { } f ? Time(f) : "not measured")]),
             "Steps",
-            [false, false, true]);
+            [false, false, true, false, false]);
 
         if (AwsTimes.Count > 0 || OutageSeconds is not null)
         {
             md.Paragraph("On AWS's clock:");
-            var lines = AwsTimes.OrderBy(t => t.Value).Select(t => $"{MarkdownWriter.Text(t.Key)}: {t.Value.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}").ToList();
+            var lines = AwsTimes.OrderBy(t => t.Value).Select(t => $"{MarkdownWriter.Text(t.Key)}: {Time(t.Value)}").ToList();
             if (OutageSeconds is { } outage)
             {
-                lines.Add($"**write outage: {TimeSpan.FromSeconds(outage):hh\\:mm\\:ss}**");
+                lines.Add($"**write outage: {Durations.Text(outage)}**");
             }
 
             md.MarkdownBullets(lines);
+        }
+
+        if (GanttChart() is { } chart)
+        {
+            md.Fenced("The steps on AWS's clock (UTC), the write outage in red", chart, "mermaid");
         }
 
         if (Verification is { } verify)
@@ -143,6 +164,36 @@ public sealed record RunReport
 
         return md.ToString();
     }
+
+    /// <summary>
+    /// The steps that ran, each from its first to its last AWS answer, in a section named after the strategy, with the
+    /// write outage (rename to writer, or the switchover) as a critical bar; null when no step has times on AWS's clock.
+    /// </summary>
+    public string? GanttChart()
+    {
+        var tasks = Steps
+            .Where(s => s.Status != "skipped" && s.StartedAt is not null && s.FinishedAt is not null)
+            .Select(s => new GanttTask(s.Step, s.StartedAt!.Value, s.FinishedAt!.Value - s.StartedAt.Value))
+            .ToList();
+        if (tasks.Count == 0)
+        {
+            return null;
+        }
+
+        if (OutageWindow() is { } outage)
+        {
+            tasks.Add(new GanttTask("write outage", outage.Start, outage.End - outage.Start, Critical: true));
+        }
+
+        var section = Preflight is { } preflight ? Configuration.CutoverStrategies.Name(preflight.Strategy) : Target;
+        return Gantt.Mermaid($"{Target}{(Cluster is null ? string.Empty : $" of {Cluster}")} on AWS's clock (UTC)", [new GanttSection(section, tasks.OrderBy(t => t.Start).ToList())]);
+    }
+
+    // Restore-swap's writers are down from the fence to the new writer; Blue/Green's during the switchover.
+    private (DateTimeOffset Start, DateTimeOffset End)? OutageWindow() =>
+        AwsTimes.TryGetValue("fenced", out var fenced) && AwsTimes.TryGetValue("writer-available", out var writer) ? (fenced, writer)
+        : AwsTimes.TryGetValue("switchover-started", out var asked) && AwsTimes.TryGetValue("switched", out var switched) ? (asked, switched)
+        : null;
 
     /// <summary>Per step, the counts; every failed item, and every item not measured with its reason and what shows it otherwise.</summary>
     private void AppendChecks(MarkdownWriter md)
@@ -191,7 +242,7 @@ public sealed record RunReport
 
         if (OutageSeconds is { } outage)
         {
-            parts.Add($"write outage {TimeSpan.FromSeconds(outage):hh\\:mm\\:ss}");
+            parts.Add($"write outage {Durations.Text(outage)}");
         }
 
         if (Verification is { } verify)
@@ -203,6 +254,9 @@ public sealed record RunReport
         parts.Add(Count(warnings, "warning"));
         return string.Join(", ", parts);
     }
+
+    /// <summary>A moment on AWS's clock as the report writes it: UTC, whole seconds (HTTP Date's precision).</summary>
+    private static string Time(DateTimeOffset moment) => moment.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>"1 check", "2 checks", "0 problems".</summary>
     internal static string Count(int count, string noun) =>

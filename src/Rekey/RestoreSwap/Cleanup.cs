@@ -48,7 +48,7 @@ public static class Cleanup
         if (now - t1 < run.Settings.MinAge)
         {
             throw new InvalidOperationException(
-                $"The cutover of {run.ClusterId} is {(now - t1).TotalHours:0.#} hours old; Cleanup waits {run.Settings.MinAge.TotalHours:0.#} hours (--min-age) so that Rollback stays possible. " +
+                $"The cutover of {run.ClusterId} is {Reporting.Durations.Text(now - t1)} old; Cleanup waits {Reporting.Durations.Text(run.Settings.MinAge)} (--min-age) so that Rollback stays possible. " +
                 $"Run it after {Tagging.Iso(t1 + run.Settings.MinAge)}, or give a shorter --min-age.");
         }
 

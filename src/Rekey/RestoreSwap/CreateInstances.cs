@@ -48,8 +48,8 @@ public static class CreateInstances
 
         // The outage waits on the writer, expected to take what the dress rehearsal measured (else a typical figure).
         var expected = ExpectedDurations.Of(source);
-        run.Log.LogInformation("The writer is expected to take {Expected:%h\\:mm\\:ss}, {Source}", expected.Instance, expected.Source);
-        await WaitAvailableAsync(run.Wait.DuringOutage.Expecting(expected.Instance), run, reader, [writer.Id], cancellationToken).ConfigureAwait(false);
+        run.Log.LogInformation("The writer is expected to take {Expected}, {Source}", Reporting.Durations.Text(expected.Instance), expected.Source);
+        await WaitAvailableAsync(run.Wait.DuringOutage.Expecting(expected.Instance, expected.Source), run, reader, [writer.Id], cancellationToken).ConfigureAwait(false);
         await EnsureWriterAsync(run, reader, writer.Id, cancellationToken).ConfigureAwait(false);
         await WaitForClusterEndpointAsync(run, reader, definition, writer, source, cancellationToken).ConfigureAwait(false);
 
@@ -219,7 +219,7 @@ public static class CreateInstances
         run.Journal.Add("CreateInstances", $"Writer {writer.Id} is available and {definition.ClusterEndpoint} resolves to it at {Tagging.Iso(end)} (AWS time): the outage ends.");
         if (source.Tag(RekeyTags.FencedAt) is { } fencedText && DateTimeOffset.TryParse(fencedText, System.Globalization.CultureInfo.InvariantCulture, out var fencedAt))
         {
-            run.Log.LogInformation("Write outage: {Outage:%h\\:mm\\:ss} on AWS's clock", end - fencedAt);
+            run.Log.LogInformation("Write outage: {Outage} on AWS's clock", Reporting.Durations.Text(end - fencedAt));
         }
 
         await run.Rds.AddAsync(answer.DBClusters![0].DBClusterArn!, RekeyTags.WriterAvailableAt, Tagging.Iso(end), cancellationToken).ConfigureAwait(false);

@@ -50,8 +50,8 @@ public static class Restore
         }
 
         // A rerun finds the restore under way and expects it all again: past that, the overdue pauses keep the cost small.
-        run.Log.LogInformation("The restore is expected to take {Expected:%h\\:mm\\:ss}, {Source}", expected.Restore, expected.Source);
-        var restored = await run.Wait.DuringOutage.Expecting(expected.Restore).UntilAsync(
+        run.Log.LogInformation("The restore is expected to take {Expected}, {Source}", Reporting.Durations.Text(expected.Restore), expected.Source);
+        var restored = await run.Wait.DuringOutage.Expecting(expected.Restore, expected.Source).UntilAsync(
             $"the restore of {run.ClusterId} at T1 to finish",
             run.Wait.Settings.RestoreDeadline,
             async token =>

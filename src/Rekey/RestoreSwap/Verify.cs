@@ -145,7 +145,7 @@ public static class Verify
         {
             checks.NotMeasuredBecause(
                 What,
-                $"CloudWatch has no AWS/RDS CommitThroughput data point for {run.OldClusterId} after T1 ({Tagging.Iso(t1)}; waited {deadline.TotalMinutes:0.#} minutes), so nothing shows whether writes reached the old cluster after the fence.",
+                $"CloudWatch has no AWS/RDS CommitThroughput data point for {run.OldClusterId} after T1 ({Tagging.Iso(t1)}; waited {Reporting.Durations.Text(deadline)}), so nothing shows whether writes reached the old cluster after the fence.",
                 lookInstead);
             return null;
         }

@@ -31,7 +31,7 @@ public static class ExitCodes
         (Succeeded, "every step succeeded"),
         (Failed, "a step failed for another reason (the log and the report say why)"),
         (InvalidArguments, "bad arguments or environment (an unknown target, an option without its value, a word that is no option, a value outside ASCII, a Region the AWS SDK does not know, an artifacts folder that cannot be written); nothing was done"),
-        (RefusedByPreflight, "Preflight or BackupPreflight refused the cluster, or a step found a cutover recorded for another target key or the cluster in another state than it expects; nothing was changed"),
+        (RefusedByPreflight, "Preflight or BackupPreflight refused the cluster, what the cutover would do is not the approved plan (--approved-plan), or a step found a cutover recorded for another target key or the cluster in another state than it expects; nothing was changed"),
         (ClusterLocked, "another run holds the cluster's lock (whichever step, Preflight included, found it)"),
         (AwsFailure, "AWS refused or failed a request"),
         (WaitTimedOut, "AWS did not reach the awaited state in time; rerun to resume"),
@@ -51,6 +51,9 @@ public static class ExitCodes
         // The refusal Preflight gives a resume with another key, found later by a step: not ClusterLocked, since waiting
         // for another run cannot help; only other input (the recorded key) or a rollback of the recorded cutover can.
         TargetKeyMismatchException => RefusedByPreflight,
+
+        // What the cutover would do is not the plan that was approved (--approved-plan): refused before any change.
+        PlanChangedException => RefusedByPreflight,
 
         // The change guard found the cluster in another state than the step expects: refused before the change, like Preflight.
         Safety.UnexpectedClusterStateException => RefusedByPreflight,

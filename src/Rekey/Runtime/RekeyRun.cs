@@ -44,7 +44,8 @@ public sealed class RekeyRun : IDisposable
         WaitSettings waits,
         TimeProvider time,
         ILogger logger,
-        StepInProgress? step = null)
+        StepInProgress? step = null,
+        Func<DateTimeOffset?>? awsNow = null)
     {
         Settings = settings;
         RunId = runId;
@@ -57,10 +58,18 @@ public sealed class RekeyRun : IDisposable
         Dns = dns;
         Time = time;
         Log = logger;
-        Wait = new Waiter(waits, time, logger);
         Region = settings.Region is { } region
             ? RegionEndpoint.GetBySystemName(region)
             : FallbackRegion();
+
+        // The waits say their ETA and deadline on AWS's clock when the caller keeps it (the Dates of AWS's answers), and
+        // with a topic tell it how a long wait goes every --heartbeat-interval (SNS Publish passes no change guard rule).
+        var wait = awsNow is null ? new Waiter(waits, time, logger) : new Waiter(waits, time, logger).WithAwsClock(awsNow);
+        Wait = settings.SnsTopicArn is { } topic
+            ? wait.WithHeartbeat(settings.HeartbeatInterval, (progress, token) => new Notifications.SnsNotifier(Sns, topic, logger).PublishAsync(
+                new Notifications.StepEvent { Status = "waiting", Step = Step.Name ?? "wait", Cluster = settings.Cluster, Run = runId, Region = Region.SystemName, Details = progress },
+                token))
+            : wait;
         _rds = new(() => aws.CreateRds(Region));
         _kms = new(() => aws.CreateKms(Region));
         _cloudWatch = new(() => aws.CreateCloudWatch(Region));

@@ -23,6 +23,9 @@ public readonly record struct Probe<T>(bool Done, T Value, string Status)
 public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger logger)
 {
     private TimeSpan? _expected;
+    private string? _expectedSource;
+    private Func<DateTimeOffset?>? _awsNow;
+    private (TimeSpan Every, Func<string, CancellationToken, Task> Beat)? _heartbeat;
 
     public WaitSettings Settings => settings;
 
@@ -37,8 +40,29 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     /// dozen calls instead of hundreds, and the wait still ends about as soon after AWS finished.
     /// </summary>
     /// <param name="expected">From the start of the wait, in AWS time; zero or less (or null) leaves the usual backoff.</param>
-    public Waiter Expecting(TimeSpan? expected) =>
-        new(settings, time, logger) { _expected = expected is { } value && value > TimeSpan.Zero ? value / settings.ClockSpeed : null };
+    /// <param name="source">Where the expected duration comes from ("measured by the dress rehearsal"), for the progress lines.</param>
+    public Waiter Expecting(TimeSpan? expected, string? source = null) =>
+        new(settings, time, logger)
+        {
+            _expected = expected is { } value && value > TimeSpan.Zero ? value / settings.ClockSpeed : null,
+            _expectedSource = source,
+            _awsNow = _awsNow,
+            _heartbeat = _heartbeat,
+        };
+
+    /// <summary>
+    /// This waiter, saying its ETA and deadline as times on AWS's clock: <paramref name="awsNow"/> gives AWS's latest known
+    /// time (the Date of its last answer, which each look refreshes); without it they are said as durations from now.
+    /// </summary>
+    public Waiter WithAwsClock(Func<DateTimeOffset?> awsNow) =>
+        new(settings, time, logger) { _expected = _expected, _expectedSource = _expectedSource, _awsNow = awsNow, _heartbeat = _heartbeat };
+
+    /// <summary>
+    /// This waiter, telling <paramref name="beat"/> (the SNS topic) the progress line once every <paramref name="every"/> of
+    /// AWS time while a wait lasts longer than that, so that subscribers hear of a long wait before it ends.
+    /// </summary>
+    public Waiter WithHeartbeat(TimeSpan every, Func<string, CancellationToken, Task> beat) =>
+        new(settings, time, logger) { _expected = _expected, _expectedSource = _expectedSource, _awsNow = _awsNow, _heartbeat = (every, beat) };
 
     /// <summary>The pause after a look <paramref name="elapsed"/> into the wait; null for the usual exponential backoff.</summary>
     public TimeSpan? PauseAfter(TimeSpan elapsed)
@@ -69,13 +93,20 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     /// each second between AWS finishing and Rekey noticing is a second more of outage (one describe call every
     /// 5 s is far inside RDS's API rate limits).
     /// </summary>
-    public Waiter DuringOutage => new(settings with { PollInterval = settings.OutagePollInterval, MaxPollInterval = settings.OutagePollInterval }, time, logger) { _expected = _expected };
+    public Waiter DuringOutage => new(settings with { PollInterval = settings.OutagePollInterval, MaxPollInterval = settings.OutagePollInterval }, time, logger)
+    {
+        _expected = _expected,
+        _expectedSource = _expectedSource,
+        _awsNow = _awsNow,
+        _heartbeat = _heartbeat,
+    };
 
     public async Task<T> UntilAsync<T>(string what, TimeSpan deadline, Func<CancellationToken, Task<Probe<T>>> probe, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var lastStatus = string.Empty;
         var lastReport = started;
+        var lastBeat = started;
         var attempts = 0;
 
         var pipeline = new ResiliencePipelineBuilder<Probe<T>> { TimeProvider = time }
@@ -116,8 +147,14 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
                     var now = time.GetTimestamp();
                     if (!seen.Done && (seen.Status != lastStatus || time.GetElapsedTime(lastReport, now) >= settings.ProgressEvery))
                     {
-                        logger.LogInformation("Waiting for {What}: {Status} ({Elapsed:%h\\:mm\\:ss} so far)", what, seen.Status, time.GetElapsedTime(started, now));
+                        logger.LogInformation("Waiting for {What}: {Status} ({Progress})", what, seen.Status, Progress(time.GetElapsedTime(started, now), deadline));
                         lastReport = now;
+                    }
+
+                    if (!seen.Done && _heartbeat is { } heartbeat && Aws(time.GetElapsedTime(lastBeat, now)) >= heartbeat.Every)
+                    {
+                        lastBeat = now;
+                        await heartbeat.Beat($"Waiting for {what}: {seen.Status} ({Progress(time.GetElapsedTime(started, now), deadline)})", token).ConfigureAwait(false);
                     }
 
                     lastStatus = seen.Status;
@@ -125,17 +162,45 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            logger.LogInformation("{What}: {Status} after {Elapsed:%h\\:mm\\:ss}", Capitalize(what), result.Status, time.GetElapsedTime(started));
+            logger.LogInformation("{What}: {Status} after {Elapsed}", Capitalize(what), result.Status, Reporting.Durations.Text(Aws(time.GetElapsedTime(started))));
             return result.Value;
         }
         catch (TimeoutRejectedException exception)
         {
             throw new WaitTimeoutException(
-                $"Gave up waiting for {what} after {deadline} ({attempts} looks); last seen: {lastStatus}. " +
+                $"Gave up waiting for {what} after {Reporting.Durations.Text(Aws(deadline))} ({attempts} looks); last seen: {lastStatus}. " +
                 "Nothing was undone: run the same target again to keep waiting, or Rollback.",
                 exception);
         }
     }
+
+    /// <summary>
+    /// "4 minutes so far; 19% of the expected 21 minutes, 54 seconds (measured by the dress rehearsal); ETA 2026-11-28T10:43:12Z
+    /// on AWS's clock; gives up at 2026-11-28T14:20:00Z on AWS's clock": elapsed, and with an expected duration the share
+    /// done and the expected end (or how far past it), then the deadline.
+    /// </summary>
+    public string Progress(TimeSpan elapsed, TimeSpan deadline)
+    {
+        var parts = new List<string> { $"{Reporting.Durations.Text(Aws(elapsed))} so far" };
+        if (_expected is { } expected)
+        {
+            var percent = (int)Math.Round(100 * elapsed.TotalSeconds / expected.TotalSeconds);
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{percent}% of the expected {Reporting.Durations.Text(Aws(expected))}{(_expectedSource is null ? string.Empty : $" ({_expectedSource})")}"));
+            parts.Add(expected > elapsed ? $"ETA {At(expected - elapsed)}" : $"{Reporting.Durations.Text(Aws(elapsed - expected))} past the expected end");
+        }
+
+        parts.Add($"gives up {At(deadline - elapsed)}");
+        return string.Join("; ", parts);
+    }
+
+    // A moment from now: on AWS's clock when it is known, else as a duration.
+    private string At(TimeSpan fromNow) =>
+        _awsNow?.Invoke() is { } now
+            ? $"at {(now + Aws(fromNow)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)} on AWS's clock"
+            : $"in {Reporting.Durations.Text(Aws(fromNow))}";
+
+    /// <summary>A span of the waiter's clock in AWS time (the sandbox's clock may run faster).</summary>
+    private TimeSpan Aws(TimeSpan span) => span * settings.ClockSpeed;
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

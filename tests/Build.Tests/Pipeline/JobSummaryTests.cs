@@ -25,6 +25,116 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
     }
 
     [Fact]
+    public async Task A_report_gives_the_run_and_each_step_its_start_and_end_on_AWSs_clock()
+    {
+        // The sandbox's clock runs 600 times faster than the runner's: its HTTP Dates are far from the runner's time.
+        fixture.Sandbox.Clock.Advance(TimeSpan.FromDays(3));
+        var before = fixture.Sandbox.Clock.Now.AddSeconds(-1);
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Preflight", "--cluster=orders", "--kms-key=alias/missing");
+        var after = fixture.Sandbox.Clock.Now.AddSeconds(1);
+
+        Assert.Equal(ExitCodes.RefusedByPreflight, run.ExitCode);
+        using var report = JsonDocument.Parse(await ReportAsync("orders-preflight-report.json"));
+        var started = report.RootElement.GetProperty("startedAt").GetDateTimeOffset();
+        var finished = report.RootElement.GetProperty("finishedAt").GetDateTimeOffset();
+        Assert.InRange(started, before, finished);
+        Assert.InRange(finished, started, after);
+        Assert.True(started > DateTimeOffset.UtcNow.AddDays(2), $"{started:O} is the runner's clock, not AWS's");
+        var step = report.RootElement.GetProperty("steps")[0];
+        Assert.InRange(step.GetProperty("startedAt").GetDateTimeOffset(), started, finished);
+        Assert.InRange(step.GetProperty("finishedAt").GetDateTimeOffset(), step.GetProperty("startedAt").GetDateTimeOffset(), finished);
+
+        var steps = WholeMarkdown.Check(summary)[0];
+        Assert.Equal(["Step", "Status", "Duration", "Started (AWS)", "Finished (AWS)"], steps[0]);
+        Assert.Equal(step.GetProperty("startedAt").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), steps[1][3]);
+
+        // The same times drawn as a gantt that GitHub renders.
+        var chart = Assert.Single(WholeMarkdown.FencedBlocks(summary, "mermaid"));
+        var bar = Assert.Single(Assert.Single(MermaidGantt.Check(chart)).Value);
+        Assert.Equal(("Preflight", step.GetProperty("startedAt").GetDateTimeOffset().UtcDateTime), (bar.Name, bar.Start));
+    }
+
+    [Fact]
+    public async Task A_skipped_step_says_why_in_the_report_and_the_summary()
+    {
+        // A cluster already on the key: the cutover's every step skips itself, saying so.
+        var region = Amazon.RegionEndpoint.GetBySystemName(AnnouncedSandbox.Region);
+        using (var kms = fixture.Aws.CreateKms(region))
+        using (var rds = fixture.Aws.CreateRds(region))
+        {
+            var key = (await kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest())).KeyMetadata;
+            await kms.CreateAliasAsync(new Amazon.KeyManagementService.Model.CreateAliasRequest { AliasName = "alias/already", TargetKeyId = key.KeyId });
+            var request = Rekey.Rehearsal.SampleAccount.ClusterRequest(Rekey.Rehearsal.SampleAccount.Clusters[0]);
+            request.DBClusterIdentifier = "already";
+            request.DatabaseName = "already";
+            request.StorageEncrypted = true;
+            request.KmsKeyId = key.Arn;
+            await rds.CreateDBClusterAsync(request);
+        }
+
+        var (run, summary) = await RunUnderGitHubActionsAsync("--target=Cutover", "--cluster=already", "--kms-key=alias/already", "--confirm=already");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var report = JsonDocument.Parse(await ReportAsync("already-cutover-report.json"));
+        var skipped = report.RootElement.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("status").GetString() == "skipped").ToList();
+        Assert.NotEmpty(skipped);
+        Assert.All(skipped, s => Assert.Equal("the cluster already uses the requested key", s.GetProperty("details").GetString()));
+        Assert.Contains(WholeMarkdown.Check(summary)[0], r => r[0] == "Fence" && r[1] == "skipped (the cluster already uses the requested key)");
+
+        // The engine's task summary writes durations as the rest of the log does, not as 00:00:00.2703653.
+        Assert.DoesNotMatch(@"\d\d:\d\d:\d\d\.\d{7}", run.Output);
+        Assert.Matches(@"Total:\s+│?\s*\d+ (milliseconds?|seconds?)", run.Output);
+    }
+
+    [Fact]
+    public async Task A_cutover_held_to_an_approved_plan_is_refused_before_any_change_once_the_cluster_changed_naming_the_difference()
+    {
+        var (plan, _, _) = await fixture.RunAsync("--target=Plan", "--cluster=inventory", "--kms-key=alias/approved", "--create-key");
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        var planJson = Path.Combine(fixture.Artifacts, "inventory-plan.json");
+        var approvedFile = Path.Combine(fixture.Artifacts, "inventory-approved-plan.json");
+        File.Copy(planJson, approvedFile, overwrite: true);
+        using (var written = JsonDocument.Parse(await File.ReadAllTextAsync(approvedFile)))
+        {
+            var digest = written.RootElement.GetProperty("digest").GetString()!;
+            Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
+            Assert.Contains($"Plan digest: {digest}", plan.Output, StringComparison.Ordinal);
+
+            // Nothing changed yet: the plan holds.
+            var (holds, _, _) = await fixture.RunAsync("--target=Preflight", "--cluster=inventory", "--kms-key=alias/approved", "--create-key", $"--approved-plan={digest}");
+            Assert.True(holds.ExitCode == 0, holds.Output);
+            Assert.Contains($"is the approved plan {digest}", holds.Output, StringComparison.Ordinal);
+
+            // Someone changes a carried setting after the approval.
+            using (var rds = fixture.Aws.CreateRds(Amazon.RegionEndpoint.GetBySystemName(AnnouncedSandbox.Region)))
+            {
+                await rds.ModifyDBClusterAsync(new Rekey.Aws.RDS.Model.ModifyDBClusterRequest { DBClusterIdentifier = "inventory", BackupRetentionPeriod = 21, ApplyImmediately = true });
+            }
+
+            var (byDigest, _, mutatingByDigest) = await fixture.RunAsync("--target=Cutover", "--cluster=inventory", "--kms-key=alias/approved", "--create-key", "--confirm=inventory", $"--approved-plan={digest}");
+            Assert.True(byDigest.ExitCode == ExitCodes.RefusedByPreflight, byDigest.Output);
+            Assert.Contains($"is not the approved plan {digest}", OneLine(byDigest.Output), StringComparison.Ordinal);
+            Assert.Empty(mutatingByDigest);
+        }
+
+        var (byFile, _, mutating) = await fixture.RunAsync("--target=Cutover", "--cluster=inventory", "--kms-key=alias/approved", "--create-key", "--confirm=inventory", $"--approved-plan={approvedFile}");
+
+        Assert.True(byFile.ExitCode == ExitCodes.RefusedByPreflight, byFile.Output);
+        Assert.Empty(mutating);
+        Assert.Matches("settings: now also cluster BackupRetentionPeriod = 21 [^;]*; approved also cluster BackupRetentionPeriod = 7", OneLine(byFile.Output));
+    }
+
+    [Fact]
+    public async Task An_approved_plan_that_is_neither_a_digest_nor_a_file_is_bad_input()
+    {
+        var (run, _, mutating) = await fixture.RunAsync("--target=Cutover", "--cluster=inventory", "--confirm=inventory", "--approved-plan=sha256:abc");
+
+        Assert.Equal(ExitCodes.InvalidArguments, run.ExitCode);
+        Assert.Contains("neither a plan digest", run.Output, StringComparison.Ordinal);
+        Assert.Empty(mutating);
+    }
+
+    [Fact]
     public async Task A_failed_Verify_writes_a_summary_whose_tables_are_whole()
     {
         var (run, summary) = await RunUnderGitHubActionsAsync("--target=Verify", "--exclusive", "--cluster=orders");
@@ -143,6 +253,9 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
             File.Delete(summary);
         }
     }
+
+    // The console wraps long lines; a message is read as one line.
+    private static string OneLine(string output) => System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
 
     private Task<string> ReportAsync(string name) => File.ReadAllTextAsync(Path.Combine(fixture.Artifacts, name));
 }

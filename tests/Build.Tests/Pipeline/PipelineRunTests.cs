@@ -82,9 +82,17 @@ public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<A
     public async Task A_dress_rehearsal_is_announced_with_its_measured_times_both_strategies_forecasts_and_its_cost()
     {
         var (run, _, _) = await fixture.RunAsync(
-            "--target=DressRehearsal", "--cluster=orders", "--kms-key=alias/dress", "--create-key", "--confirm=orders", "--switchover-timeout=90", $"--sns-topic-arn={fixture.TopicArn}");
+            "--target=DressRehearsal", "--cluster=orders", "--kms-key=alias/dress", "--create-key", "--confirm=orders", "--switchover-timeout=90", $"--sns-topic-arn={fixture.TopicArn}", "--heartbeat-interval=1m");
 
         Assert.True(run.ExitCode == 0, run.Output);
+
+        // The copy's restore lasts minutes of the sandbox's clock: the topic heard how it went once a minute of AWS time.
+        var heartbeats = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn)
+            .Where(m => m.MessageAttributes["cluster"].StringValue == "orders" && m.MessageAttributes["status"].StringValue == "waiting")
+            .Select(m => JsonDocument.Parse(m.Message).RootElement.GetProperty("details").GetString()!)
+            .ToList();
+        Assert.Contains(heartbeats, h => h.StartsWith("Waiting for ", StringComparison.Ordinal) && h.Contains("so far", StringComparison.Ordinal) && h.Contains("gives up at", StringComparison.Ordinal));
+
         var succeeded = fixture.Sandbox.Get<SnsState>().MessagesOf(fixture.TopicArn)
             .Last(m => m.MessageAttributes["cluster"].StringValue == "orders" && m.MessageAttributes["step"].StringValue == "DressRehearsal");
         Assert.Equal("succeeded", succeeded.MessageAttributes["status"].StringValue);

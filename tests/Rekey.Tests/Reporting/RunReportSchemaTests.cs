@@ -20,7 +20,9 @@ public sealed class RunReportSchemaTests
         Actor = "octocat",
         Succeeded = false,
         Error = "An error occurred (AccessDenied) when calling the DescribeDBClusters operation: denied (HTTP 403, request id r-1)",
-        Steps = [new StepOutcome("Preflight", "succeeded", 1.2), new StepOutcome("Fence", "failed", 0.4, "An error occurred (AccessDenied) ...")],
+        Steps = [new StepOutcome("Preflight", "succeeded", 1.2, StartedAt: new(2026, 11, 28, 9, 59, 0, TimeSpan.Zero), FinishedAt: new(2026, 11, 28, 9, 59, 1, TimeSpan.Zero)), new StepOutcome("Fence", "failed", 0.4, "An error occurred (AccessDenied) ..."), new StepOutcome("Verify", "skipped", 0, "this cutover uses blue-green")],
+        StartedAt = new(2026, 11, 28, 9, 59, 0, TimeSpan.Zero),
+        FinishedAt = new(2026, 11, 28, 10, 0, 1, TimeSpan.Zero),
         AwsTimes = new Dictionary<string, DateTimeOffset> { ["fenced"] = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero) },
         Preflight = new PreflightReport { ClusterId = "orders", Warnings = ["It's shared."], Strategy = Rekey.Configuration.CutoverStrategy.BlueGreen },
         Verification = new VerifyResult { ClusterId = "orders", Checks = OnePassed("key") },
@@ -34,6 +36,16 @@ public sealed class RunReportSchemaTests
         var results = Evaluate(Failed().ToJson());
 
         Assert.True(results.IsValid, JsonSerializer.Serialize(results));
+    }
+
+    [Fact]
+    public void The_schema_rejects_a_step_start_that_is_not_a_time()
+    {
+        var json = Failed().ToJson();
+        var broken = json.Replace("\"startedAt\": \"2026-11-28T09:59:00+00:00\"", "\"startedAt\": \"at nine\"", StringComparison.Ordinal);
+
+        Assert.NotEqual(json, broken);
+        Assert.False(Evaluate(broken).IsValid);
     }
 
     [Fact]

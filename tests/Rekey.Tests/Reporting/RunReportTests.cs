@@ -18,7 +18,9 @@ public sealed class RunReportTests
         RunId = "123456",
         RunUrl = "https://github.com/acme/db/actions/runs/123456",
         Succeeded = true,
-        Steps = [new StepOutcome("Fence", "succeeded", 312.44), new StepOutcome("Finalize", "skipped", 0, "the cluster already uses the requested key")],
+        Steps = [new StepOutcome("Fence", "succeeded", 312.44, StartedAt: Fenced.AddMinutes(-5), FinishedAt: Fenced.AddSeconds(7)), new StepOutcome("Finalize", "skipped", 0, "the cluster already uses the requested key")],
+        StartedAt = Fenced.AddMinutes(-6),
+        FinishedAt = Fenced.AddMinutes(39),
         AwsTimes = new Dictionary<string, DateTimeOffset> { ["writer-available"] = Fenced.AddMinutes(38), ["fenced"] = Fenced, ["t1"] = Fenced.AddMinutes(3) },
         OutageSeconds = 38 * 60 + 5,
         Verification = new VerifyResult { ClusterId = "orders", Checks = VerifyChecks() },
@@ -91,16 +93,16 @@ public sealed class RunReportTests
         var markdown = Report().ToMarkdown();
 
         Assert.Contains("## Rekey Cutover: `orders` — succeeded", markdown, StringComparison.Ordinal);
-        Assert.Contains("Run `123456` in eu-west-1, environment production ([run](https://github.com/acme/db/actions/runs/123456)).", markdown, StringComparison.Ordinal);
-        Assert.Contains("| Fence | succeeded | 312.4 s |", markdown, StringComparison.Ordinal);
-        Assert.Contains("| Finalize | skipped (the cluster already uses the requested key) | 0.0 s |", markdown, StringComparison.Ordinal);
+        Assert.Contains("Run `123456` in eu-west-1, environment production ([run](https://github.com/acme/db/actions/runs/123456)), from 2026-11-28T09:54:00Z to 2026-11-28T10:39:00Z on AWS's clock.", markdown, StringComparison.Ordinal);
+        Assert.Contains("| Fence | succeeded | 5 minutes, 12 seconds | 2026-11-28T09:55:00Z | 2026-11-28T10:00:07Z |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| Finalize | skipped (the cluster already uses the requested key) | 0 milliseconds | not measured | not measured |", markdown, StringComparison.Ordinal);
         var fenced = markdown.IndexOf("- fenced: 2026-11-28T10:00:00Z", StringComparison.Ordinal);
         var t1 = markdown.IndexOf("- t1: 2026-11-28T10:03:00Z", StringComparison.Ordinal);
         var writer = markdown.IndexOf("- writer-available: 2026-11-28T10:38:00Z", StringComparison.Ordinal);
         Assert.True(fenced >= 0 && fenced < t1 && t1 < writer, markdown);
-        Assert.Contains("- **write outage: 00:38:05**", markdown, StringComparison.Ordinal);
+        Assert.Contains("- **write outage: 38 minutes, 5 seconds**", markdown, StringComparison.Ordinal);
         Assert.Contains("Verify: 2 checks passed, 1 problem, 0 not measured.", markdown, StringComparison.Ordinal);
-        Assert.Contains("**Cutover of `orders` succeeded, 1 step done, 1 skipped, write outage 00:38:05, 1 problem, 1 warning**", markdown, StringComparison.Ordinal);
+        Assert.Contains("**Cutover of `orders` succeeded, 1 step done, 1 skipped, write outage 38 minutes, 5 seconds, 1 problem, 1 warning**", markdown, StringComparison.Ordinal);
         Assert.Contains("- ❌ Port differs: 3307 then 3306", markdown, StringComparison.Ordinal);
         Assert.Contains("<details><summary>What the steps did</summary>", markdown, StringComparison.Ordinal);
     }
@@ -127,9 +129,9 @@ public sealed class RunReportTests
         }).ToMarkdown();
 
         var steps = WholeMarkdown.Check(markdown)[0];
-        Assert.Equal(["Step", "Status", "Duration"], steps[0]);
-        Assert.Equal(["Finalize", "failed (Finalize could not set a sequence:) (in full below)", "0.4 s"], steps[2]);
-        Assert.Equal(["Verify", "skipped (after a | failure)", "0.0 s"], steps[3]);
+        Assert.Equal(["Step", "Status", "Duration", "Started (AWS)", "Finished (AWS)"], steps[0]);
+        Assert.Equal(["Finalize", "failed (Finalize could not set a sequence:) (in full below)", "400 milliseconds", "not measured", "not measured"], steps[2]);
+        Assert.Equal(["Verify", "skipped (after a | failure)", "0 milliseconds", "not measured", "not measured"], steps[3]);
         Assert.Equal(["Finalize could not set a sequence:\n" + sql], WholeMarkdown.FencedBlocks(markdown));
         Assert.Contains("**Cutover of `orders` failed at Finalize: Finalize could not set a sequence:**", markdown, StringComparison.Ordinal);
     }

@@ -61,6 +61,10 @@ public static class WholeMarkdown
     }
 
     /// <summary>The text of every fenced block, in order.</summary>
+    /// <summary>The contents of the fenced blocks whose info string is <paramref name="language"/> (<c>mermaid</c>), as GitHub picks them to render.</summary>
+    public static IReadOnlyList<string> FencedBlocks(string markdown, string language) =>
+        [.. Markdown.Parse(markdown, Pipeline).Descendants<FencedCodeBlock>().Where(f => f.Info == language).Select(f => f.Lines.ToString())];
+
     public static IReadOnlyList<string> FencedBlocks(string markdown) =>
         [.. Markdown.Parse(markdown, Pipeline).Descendants<FencedCodeBlock>().Select(f => f.Lines.ToString())];
 

@@ -23,6 +23,74 @@ public sealed class WaiterTests
     }
 
     [Fact]
+    public void A_progress_line_gives_the_share_of_the_expected_duration_its_source_the_ETA_and_the_deadline_on_AWSs_clock()
+    {
+        var aws = new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+        var waiter = new Waiter(Settings, new FakeTimeProvider(), NullLogger.Instance)
+            .WithAwsClock(() => aws)
+            .Expecting(TimeSpan.FromMinutes(20), "measured by the dress rehearsal");
+
+        Assert.Equal(
+            "5 minutes so far; 25% of the expected 20 minutes (measured by the dress rehearsal); ETA at 2026-11-28T10:15:00Z on AWS's clock; gives up at 2026-11-28T13:55:00Z on AWS's clock",
+            waiter.Progress(TimeSpan.FromMinutes(5), TimeSpan.FromHours(4)));
+        Assert.Equal(
+            "25 minutes so far; 125% of the expected 20 minutes (measured by the dress rehearsal); 5 minutes past the expected end; gives up at 2026-11-28T13:35:00Z on AWS's clock",
+            waiter.Progress(TimeSpan.FromMinutes(25), TimeSpan.FromHours(4)));
+    }
+
+    [Fact]
+    public void Without_AWSs_clock_or_an_expected_duration_a_progress_line_says_the_deadline_from_now_in_AWS_time()
+    {
+        // A sandbox clock 600 times faster: a second of the waiter's clock is ten minutes of AWS's.
+        var waiter = new Waiter(Settings with { ClockSpeed = 600 }, new FakeTimeProvider(), NullLogger.Instance);
+
+        Assert.Equal("10 minutes so far; gives up in 1 hour, 30 minutes", waiter.Progress(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_wait_longer_than_the_heartbeat_interval_tells_the_heartbeat_once_per_interval_of_AWS_time()
+    {
+        // AWS's clock 60 times faster: the 10-minute interval is 10 seconds here, the 25-minute restore 25 seconds.
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+        var beats = new List<string>();
+        var waiter = new Waiter(Settings with { ClockSpeed = 60 }, time, NullLogger.Instance)
+            .WithHeartbeat(TimeSpan.FromMinutes(10), (progress, _) =>
+            {
+                beats.Add(progress);
+                return Task.CompletedTask;
+            })
+            .Expecting(TimeSpan.FromMinutes(20), "measured by the dress rehearsal");
+
+        var wait = waiter.UntilAsync("the restore", TimeSpan.FromHours(1), _ =>
+            Task.FromResult(time.GetUtcNow() - start >= TimeSpan.FromSeconds(25) ? Probe<int>.Ready(1, "available") : Probe<int>.NotYet(0, "creating")), CancellationToken.None);
+        await Drive(time, wait);
+
+        Assert.Equal(2, beats.Count);
+        Assert.All(beats, b => Assert.StartsWith("Waiting for the restore: creating (", b, StringComparison.Ordinal));
+        Assert.Contains("of the expected 20 minutes (measured by the dress rehearsal)", beats[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wait_shorter_than_the_heartbeat_interval_sends_no_heartbeat()
+    {
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+        var beats = 0;
+        var waiter = new Waiter(Settings, time, NullLogger.Instance).WithHeartbeat(TimeSpan.FromMinutes(10), (_, _) =>
+        {
+            beats++;
+            return Task.CompletedTask;
+        });
+
+        var wait = waiter.UntilAsync("the rename", TimeSpan.FromHours(1), _ =>
+            Task.FromResult(time.GetUtcNow() - start >= TimeSpan.FromSeconds(30) ? Probe<int>.Ready(1, "available") : Probe<int>.NotYet(0, "renaming")), CancellationToken.None);
+        await Drive(time, wait);
+
+        Assert.Equal(0, beats);
+    }
+
+    [Fact]
     public async Task Pauses_grow_from_the_poll_interval_up_to_the_maximum_on_the_injected_clock()
     {
         var time = new FakeTimeProvider();
@@ -81,7 +149,7 @@ public sealed class WaiterTests
         // The test moves the fake clock while the waiter's continuations run on the thread pool: on a busy machine the
         // give-up is seen a few steps late, never early.
         Assert.InRange((time.GetUtcNow() - start).TotalSeconds, 120, 135);
-        Assert.Contains("Gave up waiting for orders' latest restorable time to reach T1 after 00:02:00", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Gave up waiting for orders' latest restorable time to reach T1 after 2 minutes", error.Message, StringComparison.Ordinal);
         Assert.Contains("last seen: latest restorable time 09:55:00", error.Message, StringComparison.Ordinal);
         Assert.Contains("run the same target again", error.Message, StringComparison.Ordinal);
     }
@@ -109,7 +177,7 @@ public sealed class WaiterTests
         await Drive(time, wait);
 
         var error = await Assert.ThrowsAsync<WaitTimeoutException>(() => wait);
-        Assert.Contains("Gave up waiting for old endpoint names to disappear from DNS after 00:00:30", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Gave up waiting for old endpoint names to disappear from DNS after 30 seconds", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
