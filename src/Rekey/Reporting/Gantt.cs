@@ -37,7 +37,8 @@ public static class Gantt
             {
                 // A bar shorter than a second (HTTP Date's precision) is still drawn, one second wide.
                 var seconds = Math.Max(1, (long)Math.Round(task.Length.TotalSeconds));
-                text.Append(CultureInfo.InvariantCulture, $"    {Name(task.Name)} :{(task.Critical ? "crit, " : string.Empty)}t{++id}, {task.Start.UtcDateTime.ToString(NetDateFormat, CultureInfo.InvariantCulture)}, {seconds}s").AppendLine();
+                var start = task.Start.UtcDateTime.ToString(NetDateFormat, CultureInfo.InvariantCulture);
+                text.Append(CultureInfo.InvariantCulture, $"    {Name(task.Name)} :{(task.Critical ? "crit, " : string.Empty)}t{++id}, {start}, {seconds}s").AppendLine();
             }
         }
 

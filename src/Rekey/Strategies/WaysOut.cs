@@ -73,7 +73,8 @@ public static class WaysOut
         var verdict = preflight.BlueGreen ?? new BlueGreenVerdict();
         var common = preflight.CommonBlocks;
         var switchover = DressRehearsalRecord.BlueGreenTypical;
-        var switchoverText = $"the switchover, typically under a minute (about {DressRehearsalRecord.Text(switchover)}, estimated), at most --switchover-timeout ({DressRehearsalRecord.Text(settings.SwitchoverTimeout)}) before AWS rolls it back";
+        var switchoverText = $"the switchover, typically under a minute (about {DressRehearsalRecord.Text(switchover)}, estimated), "
+            + $"at most --switchover-timeout ({DressRehearsalRecord.Text(settings.SwitchoverTimeout)}) before AWS rolls it back";
 
         var restoreSwapBlocks = common.Concat(preflight.RestoreSwapOnlyBlocks).ToList();
         var (swapOutage, swapText) = rehearsal is not null

@@ -185,7 +185,8 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
         if (_expected is { } expected)
         {
             var percent = (int)Math.Round(100 * elapsed.TotalSeconds / expected.TotalSeconds);
-            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{percent}% of the expected {Reporting.Durations.Text(Aws(expected))}{(_expectedSource is null ? string.Empty : $" ({_expectedSource})")}"));
+            var source = _expectedSource is null ? string.Empty : $" ({_expectedSource})";
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{percent}% of the expected {Reporting.Durations.Text(Aws(expected))}{source}"));
             parts.Add(expected > elapsed ? $"ETA {At(expected - elapsed)}" : $"{Reporting.Durations.Text(Aws(elapsed - expected))} past the expected end");
         }
 

@@ -23,7 +23,7 @@ public sealed class CodeSizeTests(ITestOutputHelper output)
 
     private const int LongFilesAllowed = 4;
 
-    private const int LongLinesAllowed = 179;
+    private const int LongLinesAllowed = 178;
 
     /// <summary>
     /// Route tables: one line per AWS operation or control endpoint the sandbox serves, long because the API is; splitting
