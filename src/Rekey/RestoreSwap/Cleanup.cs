@@ -1,9 +1,7 @@
 using Rekey.Aws.RDS;
-using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 using Rekey.Runtime;
 using Rekey.State;
-using Rekey.Waiting;
 using Rekey.Safety;
 using Rekey.Migration;
 
@@ -55,87 +53,9 @@ public static class Cleanup
         await ClusterLock.AcquireAsync(run, source, cancellationToken).ConfigureAwait(false);
         await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.Phase, "cleaning", cancellationToken).ConfigureAwait(false);
 
-        await TakeFinalSnapshotAsync(run, cancellationToken).ConfigureAwait(false);
-
-        foreach (var instance in await reader.InstancesOfAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false))
-        {
-            if (instance.DBInstanceStatus == "deleting")
-            {
-                continue;
-            }
-
-            await run.Rds.DeleteDBInstanceAsync(new DeleteDBInstanceRequest { DBInstanceIdentifier = instance.DBInstanceIdentifier, SkipFinalSnapshot = true }, cancellationToken)
-                .ConfigureAwait(false);
-            run.Journal.Add("Cleanup", $"Deleting old instance {instance.DBInstanceIdentifier}.");
-        }
-
-        await run.Wait.UntilAsync(
-            $"the old instances to be deleted",
-            run.Wait.Settings.DeleteDeadline,
-            async token =>
-            {
-                var left = await reader.InstancesOfAsync(run.OldClusterId, token).ConfigureAwait(false);
-                return left.Count == 0 ? Probe<bool>.Ready(true, "none left") : Probe<bool>.NotYet(false, $"{left.Count} left");
-            },
-            cancellationToken).ConfigureAwait(false);
-
-        var cluster = await reader.FindClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false);
-        if (cluster is not null && cluster.Status != "deleting")
-        {
-            if (cluster.DeletionProtection == true)
-            {
-                // Lifted only here, on the old cluster, to delete it; the new cluster keeps its own.
-                await run.Rds.ModifyDBClusterAsync(
-                    new ModifyDBClusterRequest { DBClusterIdentifier = run.OldClusterId, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
-            }
-
-            await run.Rds.DeleteDBClusterAsync(new DeleteDBClusterRequest { DBClusterIdentifier = run.OldClusterId, SkipFinalSnapshot = true }, cancellationToken)
-                .ConfigureAwait(false);
-            run.Journal.Add("Cleanup", $"Deleting the old cluster {run.OldClusterId}; its final snapshot is {FinalSnapshotName(run.OldClusterId)}.");
-        }
-
-        await run.Wait.UntilAsync(
-            $"the old cluster {run.OldClusterId} to be deleted",
-            run.Wait.Settings.DeleteDeadline,
-            async token =>
-            {
-                var left = await reader.FindClusterAsync(run.OldClusterId, token).ConfigureAwait(false);
-                return left is null ? Probe<bool>.Ready(true, "deleted") : Probe<bool>.NotYet(false, left.Status ?? "unknown");
-            },
-            cancellationToken).ConfigureAwait(false);
+        // The same deletion as Blue/Green's old blue: final snapshot, instances, cluster, each read from AWS first so a rerun goes on.
+        await Strategies.OldClusterDeletion.DeleteWithFinalSnapshotAsync(run, run.OldClusterId, "Cleanup", cancellationToken).ConfigureAwait(false);
 
         // The verdict ("cleaned up") is the task's, once it has read the old cluster and the snapshot from AWS again.
-    }
-
-    private static async Task TakeFinalSnapshotAsync(RekeyRun run, CancellationToken cancellationToken)
-    {
-        var name = FinalSnapshotName(run.OldClusterId);
-        try
-        {
-            await run.Rds.CreateDBClusterSnapshotAsync(
-                new CreateDBClusterSnapshotRequest
-                {
-                    DBClusterIdentifier = run.OldClusterId,
-                    DBClusterSnapshotIdentifier = name,
-                    Tags = [new Tag { Key = RekeyTags.Source, Value = run.OldClusterId }, new Tag { Key = RekeyTags.RunId, Value = run.RunId }],
-                },
-                cancellationToken).ConfigureAwait(false);
-            run.Journal.Add("Cleanup", $"Taking final snapshot {name} of {run.OldClusterId}.");
-        }
-        catch (DBClusterSnapshotAlreadyExistsException)
-        {
-            // Taken by an earlier attempt.
-        }
-
-        await run.Wait.UntilAsync(
-            $"final snapshot {name} to be available",
-            run.Wait.Settings.RestoreDeadline,
-            async token =>
-            {
-                var response = await run.Rds.DescribeDBClusterSnapshotsAsync(new DescribeDBClusterSnapshotsRequest { DBClusterSnapshotIdentifier = name }, token).ConfigureAwait(false);
-                var snapshot = response.DBClusterSnapshots?.FirstOrDefault();
-                return snapshot?.Status == "available" ? Probe<bool>.Ready(true, "available") : Probe<bool>.NotYet(false, snapshot?.Status ?? "not visible yet");
-            },
-            cancellationToken).ConfigureAwait(false);
     }
 }

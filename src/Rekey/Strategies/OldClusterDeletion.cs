@@ -70,6 +70,7 @@ internal static class OldClusterDeletion
         {
             if (cluster.DeletionProtection == true)
             {
+                // Lifted only here, on the old cluster, to delete it; the new cluster keeps its own.
                 await run.Rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = clusterId, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
             }
 
