@@ -3,7 +3,6 @@ using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Checks;
 using Rekey.Configuration;
-using Rekey.Migration;
 
 namespace Rekey.Build.Tasks;
 
@@ -29,7 +28,7 @@ public sealed class CutoverTask : AsyncFrostingTask<RekeyContext>
 
         var strategy = context.Preflight?.Strategy ?? context.Settings.Strategy;
         var run = context.Run;
-        var key = context.TargetKeyArn ?? await TargetKey.ResolveArnAsync(run, context.CancellationToken);
+        var key = context.TargetKeyArn ?? await run.TargetKeyArnAsync(context.CancellationToken);
         var final = await FinalRead.ReadAsync(run, key, context.CancellationToken);
         FinalRead.Require(run, final);
         context.Log.Information("{0} now uses {1}, under its original names ({2}; read from AWS: {3}).", context.Settings.Cluster, final.KmsKeyArn!, strategy.Name(), final.ClusterEndpoint ?? "no endpoint");

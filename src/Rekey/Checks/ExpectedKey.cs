@@ -21,7 +21,7 @@ public static class ExpectedKey
 
         if (run.Settings.KmsKey is not null)
         {
-            return await TargetKey.ResolveArnAsync(run, cancellationToken).ConfigureAwait(false);
+            return await run.TargetKeyArnAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var recorded = await BlueGreenState.IsBlueGreenCutoverAsync(run, cancellationToken).ConfigureAwait(false)
