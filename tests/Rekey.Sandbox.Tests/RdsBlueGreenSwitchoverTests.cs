@@ -94,9 +94,9 @@ public sealed class RdsBlueGreenSwitchoverTests(SandboxFixture fixture) : IClass
     {
         var cluster = "bg-metric-" + engine[7..];
         var deployment = await fixture.AvailableDeploymentAsync("metric-" + engine[7..], await fixture.EligibleClusterAsync(cluster, engine: engine));
-        var now = fixture.Sandbox.Clock.Now;
-        var minute = DateTimeOffset.FromUnixTimeSeconds(((now.ToUnixTimeSeconds() / 60) + 1) * 60);
-        fixture.Advance(minute - now - TimeSpan.FromSeconds(2));
+        // The writes land 2 s before a minute's end: the next minute that is at least 3 s away, so the jump is never backwards.
+        var minute = DateTimeOffset.FromUnixTimeSeconds(((fixture.Sandbox.Clock.Now.AddSeconds(3).ToUnixTimeSeconds() / 60) + 1) * 60);
+        fixture.Advance(minute - fixture.Sandbox.Clock.Now - TimeSpan.FromSeconds(2));
         var connection = fixture.Applications.Open(Endpoint(cluster));
         for (var n = 0; n < 600; n++)
         {
