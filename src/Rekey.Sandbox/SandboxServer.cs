@@ -61,6 +61,33 @@ public sealed class SandboxServer : IAsyncDisposable
     public static async Task<SandboxServer> StartAsync(SandboxOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SandboxOptions();
+        var app = Build(options);
+
+        // The mode sets the clock's resolution: in force before the first answer.
+        app.Services.GetRequiredService<ChaosMode>();
+        app.Services.GetRequiredService<StateStore>().LoadIfPresent();
+        var runtime = app.Services.GetRequiredService<SandboxRuntime>();
+        MapRequests(app, runtime);
+        var dns = StartDns(app.Services.GetRequiredService<DnsZone>(), runtime, options.DnsPort);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            dns.Dispose();
+            await app.DisposeAsync();
+            throw;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        return new SandboxServer(app, dns, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"));
+    }
+
+    /// <summary>The web host on loopback at the options' port, with its logging and the sandbox's services.</summary>
+    private static WebApplication Build(SandboxOptions options)
+    {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         if (options.ConsoleLogging)
@@ -88,15 +115,13 @@ public sealed class SandboxServer : IAsyncDisposable
         services.AddSingleton(sp => new Lazy<StateStore>(sp.GetRequiredService<StateStore>));
         services.AddSingleton<SandboxRuntime>();
         services.AddSingleton<ServiceRouter>();
+        return builder.Build();
+    }
 
-        var app = builder.Build();
-
-        // The mode sets the clock's resolution: in force before the first answer.
-        app.Services.GetRequiredService<ChaosMode>();
-        app.Services.GetRequiredService<StateStore>().LoadIfPresent();
-        var runtime = app.Services.GetRequiredService<SandboxRuntime>();
+    /// <summary>AWS calls go to the service router, /_sandbox to the control APIs; every answer is dated on the sandbox clock.</summary>
+    private static void MapRequests(WebApplication app, SandboxRuntime runtime)
+    {
         var router = app.Services.GetRequiredService<ServiceRouter>();
-
         app.Use(async (context, next) =>
         {
             // Every timestamp is on the sandbox clock, the Date header included.
@@ -117,22 +142,6 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             api.MapRoutes(app);
         }
-
-        var dns = StartDns(app.Services.GetRequiredService<DnsZone>(), runtime, options.DnsPort);
-        try
-        {
-            await app.StartAsync(cancellationToken);
-        }
-        catch
-        {
-            dns.Dispose();
-            await app.DisposeAsync();
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        return new SandboxServer(app, dns, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"));
     }
 
     /// <summary>Completes when the host is asked to stop (Ctrl+C, SIGTERM).</summary>

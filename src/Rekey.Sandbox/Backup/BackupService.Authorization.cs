@@ -15,32 +15,14 @@ public sealed partial class BackupService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(parsed);
-        var iam = request.Authorization;
-        var body = parsed.Body;
         if (afterHandler)
         {
-            if (operation == "CreateBackupPlan"
-                && (body["BackupPlan"] as JsonObject)?["BackupPlanName"]?.GetValue<string>() is { } planName
-                && _state.Plans.LastOrDefault(p => p.Account == request.Account && p.Region == request.Region && p.Name == planName) is { } plan)
-            {
-                iam.Add(plan.Arn, CallResourceUse.Created, plan.Tags);
-            }
-
-            if (operation == "CreateBackupVault" && parsed.Path.GetValueOrDefault("backupVaultName") is { } created
-                && _state.Vaults.FirstOrDefault(v => v.Account == request.Account && v.Region == request.Region && v.Name == created) is { } vault)
-            {
-                iam.Add(vault.Arn, CallResourceUse.Created, vault.Tags);
-
-                // The key the vault encrypts with (given, or the account's aws/backup key), on which AWS Backup makes a grant.
-                if (_keys.Resolve(request.Account, request.Region, vault.EncryptionKeyArn) is { } vaultKey)
-                {
-                    iam.Add(vaultKey.Arn, CallResourceUse.Named, vaultKey.Tags.Select(t => new KeyValuePair<string, string>(t.TagKey, t.TagValue)));
-                }
-            }
-
+            DescribeCreated(request, operation, parsed);
             return;
         }
 
+        var iam = request.Authorization;
+        var body = parsed.Body;
         foreach (var member in new[] { "BackupVaultTags", "BackupPlanTags", "Tags", "RecoveryPointTags" })
         {
             if (body[member] is JsonObject tags)
@@ -52,21 +34,58 @@ public sealed partial class BackupService
             }
         }
 
+        DescribeNamedVaults(request, operation, parsed);
+        DescribeNamedPointPlanKeyAndRole(request, parsed);
+    }
+
+    /// <summary>The plan or vault the call created (and the key a new vault encrypts with), known once the handler ran.</summary>
+    private void DescribeCreated(AwsRequestContext request, string operation, RestJsonRequest parsed)
+    {
+        var iam = request.Authorization;
+        if (operation == "CreateBackupPlan"
+            && (parsed.Body["BackupPlan"] as JsonObject)?["BackupPlanName"]?.GetValue<string>() is { } planName
+            && _state.Plans.LastOrDefault(p => p.Account == request.Account && p.Region == request.Region && p.Name == planName) is { } plan)
+        {
+            iam.Add(plan.Arn, CallResourceUse.Created, plan.Tags);
+        }
+
+        if (operation == "CreateBackupVault" && parsed.Path.GetValueOrDefault("backupVaultName") is { } created
+            && _state.Vaults.FirstOrDefault(v => v.Account == request.Account && v.Region == request.Region && v.Name == created) is { } vault)
+        {
+            iam.Add(vault.Arn, CallResourceUse.Created, vault.Tags);
+
+            // The key the vault encrypts with (given, or the account's aws/backup key), on which AWS Backup makes a grant.
+            if (_keys.Resolve(request.Account, request.Region, vault.EncryptionKeyArn) is { } vaultKey)
+            {
+                iam.Add(vaultKey.Arn, CallResourceUse.Named, vaultKey.Tags.Select(t => new KeyValuePair<string, string>(t.TagKey, t.TagValue)));
+            }
+        }
+    }
+
+    /// <summary>The vaults the call names by path or body; one that does not exist yet is named by the ARN it would have.</summary>
+    private void DescribeNamedVaults(AwsRequestContext request, string operation, RestJsonRequest parsed)
+    {
         // StartCopyJob is authorized on its recovery point only (Service Authorization Reference); its vaults are not resources of it.
-        var vaultNames = operation == "StartCopyJob" ? [] : new[] { parsed.Path.GetValueOrDefault("backupVaultName"), Text(body, "BackupVaultName") };
+        var vaultNames = operation == "StartCopyJob" ? [] : new[] { parsed.Path.GetValueOrDefault("backupVaultName"), Text(parsed.Body, "BackupVaultName") };
         foreach (var name in vaultNames.OfType<string>().Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
         {
             var vault = _state.Vaults.FirstOrDefault(v => v.Account == request.Account && v.Region == request.Region && v.Name == name);
             if (vault is not null)
             {
-                iam.Add(vault.Arn, CallResourceUse.Named, vault.Tags);
+                request.Authorization.Add(vault.Arn, CallResourceUse.Named, vault.Tags);
             }
             else if (operation != "CreateBackupVault")
             {
-                iam.Add($"arn:aws:backup:{request.Region}:{request.Account}:backup-vault:{name}", CallResourceUse.Named);
+                request.Authorization.Add($"arn:aws:backup:{request.Region}:{request.Account}:backup-vault:{name}", CallResourceUse.Named);
             }
         }
+    }
 
+    /// <summary>The recovery point, plan and key the call names, and the role it hands to AWS Backup.</summary>
+    private void DescribeNamedPointPlanKeyAndRole(AwsRequestContext request, RestJsonRequest parsed)
+    {
+        var iam = request.Authorization;
+        var body = parsed.Body;
         if (Text(body, "RecoveryPointArn") is { } point)
         {
             iam.Add(point, CallResourceUse.Named);
@@ -86,7 +105,8 @@ public sealed partial class BackupService
         var role = Text(body, "IamRoleArn") ?? Text(body["BackupSelection"] as JsonObject, "IamRoleArn");
         if (role is not null)
         {
-            iam.Add(role, CallResourceUse.Passed, context: new Dictionary<string, IReadOnlyList<string>> { ["iam:PassedToService"] = ["backup.amazonaws.com"] });
+            var passedTo = new Dictionary<string, IReadOnlyList<string>> { ["iam:PassedToService"] = ["backup.amazonaws.com"] };
+            iam.Add(role, CallResourceUse.Passed, context: passedTo);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Protocols;
+using Rekey.Sandbox.Rds;
 
 namespace Rekey.Sandbox.Backup;
 
@@ -18,28 +19,11 @@ public sealed partial class BackupService
 
     private RestJsonResponse StartBackupJob(AwsRequestContext request, RestJsonRequest r)
     {
-        var vault = Vault(request, String(r.Body, "BackupVaultName") ?? throw MissingParameter("BackupVaultName"));
-        var resourceArn = String(r.Body, "ResourceArn") ?? throw MissingParameter("ResourceArn");
-        var role = String(r.Body, "IamRoleArn") ?? throw MissingParameter("IamRoleArn");
-        CheckRoleArn(role);
-        RequireRoleForJob(request, role);
-        if (!resourceArn.StartsWith("arn:aws:rds:", StringComparison.Ordinal) || !resourceArn.Contains(":cluster:", StringComparison.Ordinal))
-        {
-            throw InvalidParameter($"Invalid resource ARN {resourceArn}: the sandbox backs up Aurora clusters, named by their cluster ARN.");
-        }
-
-        var cluster = _rds.FindCluster(request.Account, request.Region, resourceArn)
-            ?? throw NotFound($"Resource {resourceArn} was not found.", resourceArn);
+        var (vault, cluster, role) = ValidateBackupJob(request, r);
         var token = String(r.Body, "IdempotencyToken");
         if (token is not null && _state.BackupJobs.FirstOrDefault(j => j.Account == request.Account && j.IdempotencyToken == token) is { } repeated)
         {
-            return RestJsonResponse.Ok(new JsonObject
-            {
-                ["BackupJobId"] = repeated.Id,
-                ["RecoveryPointArn"] = repeated.RecoveryPointArn,
-                ["CreationDate"] = Epoch(repeated.CreationDate),
-                ["IsParent"] = false,
-            });
+            return BackupJobStarted(repeated.Id, repeated.RecoveryPointArn, repeated.CreationDate);
         }
 
         var now = Runtime.Clock.Now;
@@ -52,7 +36,6 @@ public sealed partial class BackupService
         var id = Guid.NewGuid().ToString("D").ToUpperInvariant();
         var lifecycle = r.Body["Lifecycle"]?.DeepClone() as JsonObject;
         CheckLifecycle(lifecycle);
-        var size = 1_073_741_824L + (cluster.Writes.Count * 4096L);
         var point = new RecoveryPoint
         {
             Account = request.Account,
@@ -68,40 +51,64 @@ public sealed partial class BackupService
             IamRoleArn = role,
             CreationDate = now,
             Lifecycle = lifecycle,
-            BackupSizeInBytes = size,
+            BackupSizeInBytes = 1_073_741_824L + (cluster.Writes.Count * 4096L),
             Tags = StringMap(r.Body, "RecoveryPointTags"),
         };
-        var job = new BackupJob
-        {
-            Account = request.Account,
-            Region = request.Region,
-            Id = id,
-            VaultName = vault.Name,
-            VaultArn = vault.Arn,
-            ResourceArn = cluster.Arn,
-            ResourceName = cluster.Identifier,
-            RecoveryPointArn = point.Arn,
-            IamRoleArn = role,
-            EncryptionKeyArn = point.EncryptionKeyArn,
-            AwsOwnedKey = point.AwsOwnedKey,
-            CreationDate = now,
-            DueAt = now + BackupState.BackupJobDuration,
-            Outcome = outcome,
-            Lifecycle = lifecycle,
-            BackupSizeInBytes = size,
-            IdempotencyToken = token,
-            StatusMessage = cluster.Status == "available" ? null : $"The DB cluster {cluster.Identifier} is not available (status {cluster.Status}).",
-        };
+        var job = BackupJobOf(point, vault, cluster, id, outcome, token);
         _state.RecoveryPoints.Add(point);
         _state.BackupJobs.Add(job);
-        return RestJsonResponse.Ok(new JsonObject
+        return BackupJobStarted(job.Id, point.Arn, now);
+    }
+
+    /// <summary>The vault, the Aurora cluster and the role a backup job names, each checked before anything is made.</summary>
+    private (BackupVault Vault, DbCluster Cluster, string Role) ValidateBackupJob(AwsRequestContext request, RestJsonRequest r)
+    {
+        var vault = Vault(request, String(r.Body, "BackupVaultName") ?? throw MissingParameter("BackupVaultName"));
+        var resourceArn = String(r.Body, "ResourceArn") ?? throw MissingParameter("ResourceArn");
+        var role = String(r.Body, "IamRoleArn") ?? throw MissingParameter("IamRoleArn");
+        CheckRoleArn(role);
+        RequireRoleForJob(request, role);
+        if (!resourceArn.StartsWith("arn:aws:rds:", StringComparison.Ordinal) || !resourceArn.Contains(":cluster:", StringComparison.Ordinal))
         {
-            ["BackupJobId"] = job.Id,
-            ["RecoveryPointArn"] = point.Arn,
-            ["CreationDate"] = Epoch(now),
+            throw InvalidParameter($"Invalid resource ARN {resourceArn}: the sandbox backs up Aurora clusters, named by their cluster ARN.");
+        }
+
+        var cluster = _rds.FindCluster(request.Account, request.Region, resourceArn)
+            ?? throw NotFound($"Resource {resourceArn} was not found.", resourceArn);
+        return (vault, cluster, role);
+    }
+
+    /// <summary>The job that makes <paramref name="point"/>: it fails at its end when the cluster was not available at its start.</summary>
+    private static BackupJob BackupJobOf(RecoveryPoint point, BackupVault vault, DbCluster cluster, string id, string outcome, string? token) => new()
+    {
+        Account = point.Account,
+        Region = point.Region,
+        Id = id,
+        VaultName = vault.Name,
+        VaultArn = vault.Arn,
+        ResourceArn = cluster.Arn,
+        ResourceName = cluster.Identifier,
+        RecoveryPointArn = point.Arn,
+        IamRoleArn = point.IamRoleArn,
+        EncryptionKeyArn = point.EncryptionKeyArn,
+        AwsOwnedKey = point.AwsOwnedKey,
+        CreationDate = point.CreationDate,
+        DueAt = point.CreationDate + BackupState.BackupJobDuration,
+        Outcome = outcome,
+        Lifecycle = point.Lifecycle,
+        BackupSizeInBytes = point.BackupSizeInBytes,
+        IdempotencyToken = token,
+        StatusMessage = cluster.Status == "available" ? null : $"The DB cluster {cluster.Identifier} is not available (status {cluster.Status}).",
+    };
+
+    private static RestJsonResponse BackupJobStarted(string jobId, string recoveryPointArn, DateTimeOffset creationDate) =>
+        RestJsonResponse.Ok(new JsonObject
+        {
+            ["BackupJobId"] = jobId,
+            ["RecoveryPointArn"] = recoveryPointArn,
+            ["CreationDate"] = Epoch(creationDate),
             ["IsParent"] = false,
         });
-    }
 
     private RestJsonResponse DescribeBackupJob(AwsRequestContext request, RestJsonRequest r)
     {

@@ -179,23 +179,9 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganizations organiz
         }
 
         var crossAccount = sourceAccount != destinationAccount;
-        if (crossAccount)
+        if (crossAccount && OrganizationCopyFailure(sourceAccount, destinationAccount) is { } outsideOrganization)
         {
-            // AWS's text, as a failed copy job reports it (AWS knowledge center article on
-            // cross-account copy failures; aws-solutions-library-samples account-assessment PR 57):
-            // the same whether an account is in no organization or the two are in different ones.
-            var organization = organizations.Of(sourceAccount);
-            if (organization is null || !organization.IsMember(destinationAccount))
-            {
-                return "Access denied: Copy job failed. Both source and destination account must be a member of the same organization";
-            }
-
-            // AWS does not document this text; the sandbox names the setting and who must change it.
-            if (!organization.CrossAccountBackupEnabled)
-            {
-                return "Copy job failed. Cross-account backup is not enabled for the organization: the management account " +
-                    $"{organization.ManagementAccount} must turn on isCrossAccountBackupEnabled (UpdateGlobalSettings).";
-            }
+            return outsideOrganization;
         }
 
         if (destination is null)
@@ -203,7 +189,35 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganizations organiz
             return $"Backup vault {job.DestinationBackupVaultArn} does not exist.";
         }
 
-        if (crossAccount && source.AwsOwnedKey)
+        return crossAccount ? CrossAccountCopyFailure(source, destination, sourceAccount, destinationAccount) : null;
+    }
+
+    /// <summary>Why the organization does not let <paramref name="sourceAccount"/> copy into <paramref name="destinationAccount"/>, or null.</summary>
+    private string? OrganizationCopyFailure(string sourceAccount, string destinationAccount)
+    {
+        // AWS's text, as a failed copy job reports it (AWS knowledge center article on
+        // cross-account copy failures; aws-solutions-library-samples account-assessment PR 57):
+        // the same whether an account is in no organization or the two are in different ones.
+        var organization = organizations.Of(sourceAccount);
+        if (organization is null || !organization.IsMember(destinationAccount))
+        {
+            return "Access denied: Copy job failed. Both source and destination account must be a member of the same organization";
+        }
+
+        // AWS does not document this text; the sandbox names the setting and who must change it.
+        if (!organization.CrossAccountBackupEnabled)
+        {
+            return "Copy job failed. Cross-account backup is not enabled for the organization: the management account " +
+                $"{organization.ManagementAccount} must turn on isCrossAccountBackupEnabled (UpdateGlobalSettings).";
+        }
+
+        return null;
+    }
+
+    /// <summary>Why the source's key or the destination vault keeps a copy from leaving the account, or null.</summary>
+    private string? CrossAccountCopyFailure(RecoveryPoint source, BackupVault destination, string sourceAccount, string destinationAccount)
+    {
+        if (source.AwsOwnedKey)
         {
             // An AWS owned key belongs to AWS: no account can be let use it, so RDS in the destination
             // account cannot read the snapshot. AWS does not document the text; the sandbox names the key type.
@@ -211,7 +225,7 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganizations organiz
                 "re-create the DB cluster on a customer managed key first.";
         }
 
-        if (crossAccount && source.EncryptionKeyArn is { } keyArn)
+        if (source.EncryptionKeyArn is { } keyArn)
         {
             var key = keys.Resolve(sourceAccount, source.Region, keyArn);
 
@@ -228,23 +242,16 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganizations organiz
             }
         }
 
-        if (crossAccount && destination.Name == DefaultVaultName)
+        if (destination.Name == DefaultVaultName)
         {
             // The Default vault is encrypted with aws/backup, which another account cannot use.
             return "Copy job failed. Cross-account copies cannot use the destination account's Default backup vault; use a vault encrypted with a customer managed key.";
         }
 
-        if (crossAccount)
-        {
-            var request = keys.RequestFor(sourceAccount, roleArn: null, "backup:CopyIntoBackupVault");
-            if (!PolicyEvaluator.IsAllowed(destination.AccessPolicy, request))
-            {
-                // The knowledge center's text for a vault policy that does not let the source in.
-                return "Access Denied trying to call AWS Backup service";
-            }
-        }
+        var request = keys.RequestFor(sourceAccount, roleArn: null, "backup:CopyIntoBackupVault");
 
-        return null;
+        // The knowledge center's text for a vault policy that does not let the source in.
+        return PolicyEvaluator.IsAllowed(destination.AccessPolicy, request) ? null : "Access Denied trying to call AWS Backup service";
     }
 
     public JsonNode Save() => JsonSerializer.SerializeToNode(

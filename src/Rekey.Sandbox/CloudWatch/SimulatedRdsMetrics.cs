@@ -128,6 +128,12 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
             return [];
         }
 
+        return ApplicationSamples(account, region, query, startTime, endTime);
+    }
+
+    /// <summary>DatabaseConnections and CommitThroughput of the simulated application on the cluster or instance the dimension names.</summary>
+    private List<(DateTimeOffset Time, double Value)> ApplicationSamples(string account, string region, MetricQuery query, DateTimeOffset startTime, DateTimeOffset endTime)
+    {
         var dimension = query.Dimensions[0];
         Func<AppConnection, bool> belongs;
         DateTimeOffset since;
@@ -177,49 +183,18 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
     /// </summary>
     private List<(DateTimeOffset Time, double Value)> ReplicationSamples(string account, string region, MetricQuery query, DateTimeOffset startTime, DateTimeOffset endTime)
     {
-        var dimension = query.Dimensions[0];
-        BlueGreenDeployment? deployment;
-        DbCluster? blue;
-        if (query.MetricName == "AuroraBinlogReplicaLag" && dimension.Name == "DBClusterIdentifier" && rds.FindCluster(account, region, dimension.Value) is { Engine: "aurora-mysql" } green)
-        {
-            deployment = rds.BlueGreenDeployments.FirstOrDefault(d => d.TargetClusterResourceId == green.ResourceId && d.Replicates);
-            blue = deployment is null ? null : rds.ClusterByResourceId(deployment.SourceClusterResourceId);
-        }
-        else if (query.MetricName == "OldestReplicationSlotLag" && dimension.Name == "DBInstanceIdentifier" &&
-            rds.FindInstance(account, region, dimension.Value) is { Engine: "aurora-postgresql" } writer &&
-            rds.ClusterByResourceId(writer.ClusterResourceId) is { } cluster && cluster.WriterResourceId == writer.ResourceId)
-        {
-            deployment = rds.BlueGreenDeployments.FirstOrDefault(d => d.SourceClusterResourceId == cluster.ResourceId && d.Replicates);
-            blue = cluster;
-        }
-        else
+        if (ReplicatingDeployment(account, region, query) is not ({ } deployment, { } blue))
         {
             return [];
         }
 
-        if (deployment is null || blue is null)
-        {
-            return [];
-        }
-
-        var samples = new List<(DateTimeOffset, double)>();
         var last = Min(runtime.Clock.Now, endTime);
         if (query.MetricName == "OldestReplicationSlotLag" && dataPlane.SlotLag(blue.ResourceId) is { Count: > 0 } real)
         {
-            // A real-engine blue: the largest sampled lag of its slot in each minute.
-            for (var minute = BucketStart(Max(real[0].Time, startTime), 60); minute <= last; minute += SampleInterval)
-            {
-                var end = minute + SampleInterval;
-                var inMinute = real.Where(r => r.Time >= minute && r.Time < end).Select(r => r.Bytes).ToList();
-                if (inMinute.Count > 0)
-                {
-                    samples.Add((minute, inMinute.Max()));
-                }
-            }
-
-            return samples;
+            return RealSlotLagSamples(real, startTime, last);
         }
 
+        var samples = new List<(DateTimeOffset, double)>();
         var firstSample = BucketStart(deployment.CreateTime, 60).Add(SampleInterval);
         for (var minute = firstSample > startTime ? firstSample : BucketStart(startTime, 60); minute <= last; minute += SampleInterval)
         {
@@ -233,6 +208,47 @@ public sealed class SimulatedRdsMetrics(RdsState rds, SimulatedApplications appl
             samples.Add((minute, query.MetricName == "AuroraBinlogReplicaLag"
                 ? lag.TotalSeconds
                 : blue.Writes.Count(w => w.Time > at - lag && w.Time <= at) * 1024.0));
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// The replicating deployment and its blue cluster the replication metric's dimension names: the green cluster for
+    /// AuroraBinlogReplicaLag, blue's writer for OldestReplicationSlotLag; nulls when it names neither.
+    /// </summary>
+    private (BlueGreenDeployment? Deployment, DbCluster? Blue) ReplicatingDeployment(string account, string region, MetricQuery query)
+    {
+        var dimension = query.Dimensions[0];
+        if (query.MetricName == "AuroraBinlogReplicaLag" && dimension.Name == "DBClusterIdentifier" && rds.FindCluster(account, region, dimension.Value) is { Engine: "aurora-mysql" } green)
+        {
+            var deployment = rds.BlueGreenDeployments.FirstOrDefault(d => d.TargetClusterResourceId == green.ResourceId && d.Replicates);
+            return (deployment, deployment is null ? null : rds.ClusterByResourceId(deployment.SourceClusterResourceId));
+        }
+
+        if (query.MetricName == "OldestReplicationSlotLag" && dimension.Name == "DBInstanceIdentifier" &&
+            rds.FindInstance(account, region, dimension.Value) is { Engine: "aurora-postgresql" } writer &&
+            rds.ClusterByResourceId(writer.ClusterResourceId) is { } cluster && cluster.WriterResourceId == writer.ResourceId)
+        {
+            return (rds.BlueGreenDeployments.FirstOrDefault(d => d.SourceClusterResourceId == cluster.ResourceId && d.Replicates), cluster);
+        }
+
+        return (null, null);
+    }
+
+    /// <summary>A real-engine blue: the largest sampled lag of its slot in each minute.</summary>
+    private static List<(DateTimeOffset Time, double Value)> RealSlotLagSamples(
+        IReadOnlyList<(DateTimeOffset Time, double Bytes)> real, DateTimeOffset startTime, DateTimeOffset last)
+    {
+        var samples = new List<(DateTimeOffset, double)>();
+        for (var minute = BucketStart(Max(real[0].Time, startTime), 60); minute <= last; minute += SampleInterval)
+        {
+            var end = minute + SampleInterval;
+            var inMinute = real.Where(r => r.Time >= minute && r.Time < end).Select(r => r.Bytes).ToList();
+            if (inMinute.Count > 0)
+            {
+                samples.Add((minute, inMinute.Max()));
+            }
         }
 
         return samples;

@@ -54,39 +54,8 @@ public sealed partial class SandboxRuntime(
             string? errorCode = null;
             try
             {
-                if (faults.TakeCallFault(request.Service, operation) is { } fault)
-                {
-                    throw fault.Kind == FaultKind.Throttle
-                        ? new AwsServiceException(fault.ErrorCode ?? throttlingCode, fault.Message ?? "Rate exceeded", (HttpStatusCode)(fault.HttpStatus ?? 400))
-                        : new AwsServiceException(
-                            fault.ErrorCode ?? "InternalFailure",
-                            fault.Message ?? "The request processing has failed because of an unknown error, exception or failure.",
-                            (HttpStatusCode)(fault.HttpStatus ?? 500),
-                            senderFault: (fault.HttpStatus ?? 500) < 500);
-                }
-
-                // AWS answers an exhausted rate limit as a sender fault, HTTP 400, "Rate exceeded" (RDS: Throttling).
-                if (!rateLimiter.TryTake(request.Account, request.Region, request.Service, now, request.Http.Request.Headers.UserAgent.ToString()))
-                {
-                    throw new AwsServiceException(throttlingCode, "Rate exceeded", HttpStatusCode.BadRequest);
-                }
-
-                T result;
-                try
-                {
-                    result = handler();
-                }
-                catch (Exception error) when (error is not AwsServiceException)
-                {
-                    // A sandbox bug: answer as AWS answers its own internal errors, and say so.
-                    LogInternalFailure(error, request.Service, operation);
-                    throw new AwsServiceException(
-                        "InternalFailure",
-                        $"The sandbox failed while serving {operation}: {error.Message}",
-                        HttpStatusCode.InternalServerError,
-                        senderFault: false);
-                }
-
+                RefuseByFaultOrRateLimit(request, operation, throttlingCode, now);
+                var result = RunHandler(request, operation, handler);
                 if (mutating)
                 {
                     // Components that follow the state (the real data plane) act on the change at once: a reboot closes connections now.
@@ -103,21 +72,66 @@ public sealed partial class SandboxRuntime(
             }
             finally
             {
-                calls.Add(new CallRecord(
-                    now,
-                    request.Account,
-                    request.Region,
-                    request.Service,
-                    operation,
-                    mutating,
-                    request.RequestId,
-                    errorCode,
-                    [.. request.Authorization.Resources],
-                    new Dictionary<string, string>(request.Authorization.RequestTags, StringComparer.Ordinal),
-                    request.Authorization.Principal));
-                LogCall(request.Service, operation, request.Account, request.Region, errorCode ?? "ok");
+                RecordCall(request, operation, mutating, now, errorCode);
             }
         }
+    }
+
+    /// <summary>Throws the call fault injected for the operation, or AWS's throttling error when the rate limit is exhausted.</summary>
+    private void RefuseByFaultOrRateLimit(AwsRequestContext request, string operation, string throttlingCode, DateTimeOffset now)
+    {
+        if (faults.TakeCallFault(request.Service, operation) is { } fault)
+        {
+            throw fault.Kind == FaultKind.Throttle
+                ? new AwsServiceException(fault.ErrorCode ?? throttlingCode, fault.Message ?? "Rate exceeded", (HttpStatusCode)(fault.HttpStatus ?? 400))
+                : new AwsServiceException(
+                    fault.ErrorCode ?? "InternalFailure",
+                    fault.Message ?? "The request processing has failed because of an unknown error, exception or failure.",
+                    (HttpStatusCode)(fault.HttpStatus ?? 500),
+                    senderFault: (fault.HttpStatus ?? 500) < 500);
+        }
+
+        // AWS answers an exhausted rate limit as a sender fault, HTTP 400, "Rate exceeded" (RDS: Throttling).
+        if (!rateLimiter.TryTake(request.Account, request.Region, request.Service, now, request.Http.Request.Headers.UserAgent.ToString()))
+        {
+            throw new AwsServiceException(throttlingCode, "Rate exceeded", HttpStatusCode.BadRequest);
+        }
+    }
+
+    /// <summary>Runs the handler; an exception other than an AWS error is a sandbox bug, answered as AWS's InternalFailure.</summary>
+    private T RunHandler<T>(AwsRequestContext request, string operation, Func<T> handler)
+    {
+        try
+        {
+            return handler();
+        }
+        catch (Exception error) when (error is not AwsServiceException)
+        {
+            // A sandbox bug: answer as AWS answers its own internal errors, and say so.
+            LogInternalFailure(error, request.Service, operation);
+            throw new AwsServiceException(
+                "InternalFailure",
+                $"The sandbox failed while serving {operation}: {error.Message}",
+                HttpStatusCode.InternalServerError,
+                senderFault: false);
+        }
+    }
+
+    private void RecordCall(AwsRequestContext request, string operation, bool mutating, DateTimeOffset now, string? errorCode)
+    {
+        calls.Add(new CallRecord(
+            now,
+            request.Account,
+            request.Region,
+            request.Service,
+            operation,
+            mutating,
+            request.RequestId,
+            errorCode,
+            [.. request.Authorization.Resources],
+            new Dictionary<string, string>(request.Authorization.RequestTags, StringComparer.Ordinal),
+            request.Authorization.Principal));
+        LogCall(request.Service, operation, request.Account, request.Region, errorCode ?? "ok");
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Rekey.Sandbox.Core;
-using Rekey.Sandbox.Core.Policies;
 using Rekey.Sandbox.Protocols;
 using Rekey.Sandbox.Sts;
 
@@ -156,177 +155,6 @@ public sealed partial class KmsService : JsonService
         return new JsonObject { ["KeyId"] = key.Arn };
     }
 
-    // ---- Aliases -----------------------------------------------------------------------------------
-
-    private JsonObject CreateAlias(AwsRequestContext request, JsonObject body)
-    {
-        var aliasName = RequiredString(body, "AliasName");
-        ValidateAliasName(aliasName);
-        var key = Key(request, body, "kms:CreateAlias", keyMember: "TargetKeyId");
-        if (key.Account != request.Account)
-        {
-            throw NotFound($"Key '{key.Arn}' does not exist");
-        }
-
-        if (_keys.FindAlias(request.Account, request.Region, aliasName) is not null)
-        {
-            throw new AwsServiceException("AlreadyExistsException", $"An alias with the name arn:aws:kms:{request.Region}:{request.Account}:{aliasName} already exists");
-        }
-
-        var now = Runtime.Clock.Now;
-        _keys.AddAlias(new KmsAlias { Account = request.Account, Region = request.Region, AliasName = aliasName, TargetKeyId = key.KeyId, CreationDate = now, LastUpdatedDate = now });
-        return [];
-    }
-
-    private JsonObject DeleteAlias(AwsRequestContext request, JsonObject body)
-    {
-        var aliasName = RequiredString(body, "AliasName");
-        ValidateAliasName(aliasName);
-        var alias = _keys.FindAlias(request.Account, request.Region, aliasName)
-            ?? throw NotFound($"Alias arn:aws:kms:{request.Region}:{request.Account}:{aliasName} is not found.");
-        var key = _keys.Resolve(request.Account, request.Region, alias.TargetKeyId)!;
-        Authorize(request, key, "kms:DeleteAlias");
-        _keys.RemoveAlias(alias);
-        return [];
-    }
-
-    private JsonObject ListAliases(AwsRequestContext request, JsonObject body)
-    {
-        var aliases = _keys.AliasesOf(request.Account, request.Region)
-            .Select(a => (a.AliasName, Alias: (KmsAlias?)a))
-            .ToList();
-
-        // AWS lists the predefined aliases of AWS managed keys even before their keys exist, without a TargetKeyId.
-        foreach (var service in KmsKeyStore.ManagedKeyServices)
-        {
-            var name = "alias/aws/" + service;
-            if (!aliases.Exists(a => a.AliasName == name))
-            {
-                aliases.Add((name, null));
-            }
-        }
-
-        if (OptionalString(body, "KeyId") is not null)
-        {
-            // kms:ListAliases is granted by IAM, not by the key policy: only the key's existence is checked.
-            var key = Key(request, body, action: null, anyState: true);
-            if (key.Account != request.Account)
-            {
-                throw new AwsServiceException("InvalidArnException", "ListAliases does not accept the key of another account.");
-            }
-
-            aliases = [.. aliases.Where(a => a.Alias?.TargetKeyId == key.KeyId)];
-        }
-
-        var ordered = aliases.OrderBy(a => a.AliasName, StringComparer.Ordinal).ToList();
-        return Page(body, ordered, a =>
-        {
-            var entry = new JsonObject
-            {
-                ["AliasName"] = a.AliasName,
-                ["AliasArn"] = $"arn:aws:kms:{request.Region}:{request.Account}:{a.AliasName}",
-            };
-            if (a.Alias is { } alias)
-            {
-                entry["TargetKeyId"] = alias.TargetKeyId;
-                entry["CreationDate"] = Epoch(alias.CreationDate);
-                entry["LastUpdatedDate"] = Epoch(alias.LastUpdatedDate);
-            }
-
-            return entry;
-        }, "Aliases");
-    }
-
-    // ---- Policies, rotation, tags ---------------------------------------------------------------------
-
-    private JsonObject GetKeyPolicy(AwsRequestContext request, JsonObject body)
-    {
-        var policyName = OptionalString(body, "PolicyName") ?? "default";
-        var key = Key(request, body, "kms:GetKeyPolicy", anyState: true);
-        CheckPolicyName(policyName);
-        return new JsonObject { ["Policy"] = key.Policy, ["PolicyName"] = policyName };
-    }
-
-    private JsonObject PutKeyPolicy(AwsRequestContext request, JsonObject body)
-    {
-        CheckPolicyName(OptionalString(body, "PolicyName") ?? "default");
-        var key = Key(request, body, "kms:PutKeyPolicy", anyState: true);
-        var policy = RequiredString(body, "Policy");
-        CheckPolicy(request, policy, RoleArn(request), OptionalBool(body, "BypassPolicyLockoutSafetyCheck"));
-        key.Policy = policy;
-        return [];
-    }
-
-    private JsonObject SetRotation(AwsRequestContext request, JsonObject body, bool enabled)
-    {
-        var key = Key(request, body, enabled ? "kms:EnableKeyRotation" : "kms:DisableKeyRotation");
-        if (key.KeyState == "Disabled")
-        {
-            throw new AwsServiceException("DisabledException", $"{key.Arn} is disabled.");
-        }
-
-        if (key.KeySpec != "SYMMETRIC_DEFAULT")
-        {
-            throw new AwsServiceException("UnsupportedOperationException", $"{key.Arn} key usage or spec does not support automatic key rotation.");
-        }
-
-        var days = OptionalInt(body, "RotationPeriodInDays") ?? 365;
-        if (enabled && days is < 90 or > 2560)
-        {
-            throw Validation($"1 validation error detected: Value '{days.ToString(CultureInfo.InvariantCulture)}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560");
-        }
-
-        key.RotationEnabled = enabled;
-        key.RotationPeriodInDays = enabled ? days : null;
-        key.NextRotationDate = enabled ? Runtime.Clock.Now.AddDays(days) : null;
-        return [];
-    }
-
-    private JsonObject GetKeyRotationStatus(AwsRequestContext request, JsonObject body)
-    {
-        var key = Key(request, body, "kms:GetKeyRotationStatus", crossAccount: true, anyState: true);
-        var result = new JsonObject { ["KeyRotationEnabled"] = key.RotationEnabled, ["KeyId"] = key.Arn };
-        if (key.RotationEnabled)
-        {
-            result["RotationPeriodInDays"] = key.RotationPeriodInDays;
-            result["NextRotationDate"] = Epoch(key.NextRotationDate!.Value);
-        }
-
-        return result;
-    }
-
-    private JsonObject TagResource(AwsRequestContext request, JsonObject body)
-    {
-        var key = Key(request, body, "kms:TagResource");
-        foreach (var tag in Tags(body, required: true))
-        {
-            key.Tags.RemoveAll(t => t.TagKey == tag.TagKey);
-            key.Tags.Add(tag);
-        }
-
-        if (key.Tags.Count > 50)
-        {
-            throw new AwsServiceException("LimitExceededException", "A key can have at most 50 tags.");
-        }
-
-        return [];
-    }
-
-    private JsonObject UntagResource(AwsRequestContext request, JsonObject body)
-    {
-        var key = Key(request, body, "kms:UntagResource");
-        var keys = body["TagKeys"] as JsonArray ?? throw Validation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
-        var removed = keys.Select(k => k?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
-        key.Tags.RemoveAll(t => removed.Contains(t.TagKey));
-        return [];
-    }
-
-    private JsonObject ListResourceTags(AwsRequestContext request, JsonObject body)
-    {
-        var key = Key(request, body, "kms:ListResourceTags", anyState: true);
-        return Page(body, key.Tags.OrderBy(t => t.TagKey, StringComparer.Ordinal).ToList(), t => new JsonObject { ["TagKey"] = t.TagKey, ["TagValue"] = t.TagValue }, "Tags");
-    }
-
     // ---- Helpers --------------------------------------------------------------------------------------
 
     /// <summary>
@@ -377,51 +205,7 @@ public sealed partial class KmsService : JsonService
         }
     }
 
-    /// <summary>Checks a new key policy, with KMS's lockout safety check (the caller must keep kms:PutKeyPolicy).</summary>
-    private void CheckPolicy(AwsRequestContext request, string policy, string? roleArn, bool bypassLockoutCheck)
-    {
-        if (Encoding.UTF8.GetByteCount(policy) > 32768)
-        {
-            throw new AwsServiceException("LimitExceededException", "The key policy exceeds the maximum size of 32 KB.");
-        }
-
-        if (PolicyEvaluator.Parse(policy, out var error) is null)
-        {
-            throw new AwsServiceException("MalformedPolicyDocumentException", error!);
-        }
-
-        if (!bypassLockoutCheck && !PolicyEvaluator.IsAllowed(policy, _keys.RequestFor(request.Account, roleArn, "kms:PutKeyPolicy")))
-        {
-            throw new AwsServiceException(
-                "MalformedPolicyDocumentException",
-                "The new key policy will not allow you to update the key policy in the future.");
-        }
-    }
-
     private string? RoleArn(AwsRequestContext request) => _sessions.Find(request.Caller.AccessKeyId)?.RoleArn;
-
-    private static void ValidateAliasName(string aliasName)
-    {
-        if (!aliasName.StartsWith("alias/", StringComparison.Ordinal) || !AliasNamePattern().IsMatch(aliasName))
-        {
-            throw new AwsServiceException("ValidationException", $"1 validation error detected: Value '{aliasName}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
-        }
-
-        if (aliasName.StartsWith("alias/aws/", StringComparison.Ordinal))
-        {
-            // The alias/aws/ prefix belongs to AWS managed keys; AWS documents the rule but not its
-            // error, so the model's InvalidAliasNameException.
-            throw new AwsServiceException("InvalidAliasNameException", "Cannot create, update or delete an alias whose name begins with alias/aws/. That prefix is reserved for AWS managed keys.");
-        }
-    }
-
-    private static void CheckPolicyName(string policyName)
-    {
-        if (policyName != "default")
-        {
-            throw NotFound($"Policy {policyName} not found. The only valid policy name is default.");
-        }
-    }
 
     private static IReadOnlyList<string> AllowedUsages(string keySpec) => keySpec switch
     {
@@ -457,6 +241,29 @@ public sealed partial class KmsService : JsonService
             metadata.Remove("CustomerMasterKeySpec");
         }
 
+        AddAlgorithms(metadata, key);
+        if (key.MultiRegion)
+        {
+            metadata["MultiRegionConfiguration"] = new JsonObject
+            {
+                ["MultiRegionKeyType"] = "PRIMARY",
+                ["PrimaryKey"] = new JsonObject { ["Arn"] = key.Arn, ["Region"] = key.Region },
+                ["ReplicaKeys"] = new JsonArray(),
+            };
+        }
+
+        if (key.KeyState == "PendingDeletion" && key.DeletionDate is { } deletionDate)
+        {
+            metadata["DeletionDate"] = Epoch(deletionDate);
+            metadata["PendingDeletionWindowInDays"] = key.PendingWindowInDays;
+        }
+
+        return metadata;
+    }
+
+    /// <summary>The algorithms the key's usage and spec allow, as DescribeKey lists them.</summary>
+    private static void AddAlgorithms(JsonObject metadata, KmsKey key)
+    {
         switch (key.KeyUsage)
         {
             case "ENCRYPT_DECRYPT":
@@ -483,24 +290,6 @@ public sealed partial class KmsService : JsonService
                 metadata["KeyAgreementAlgorithms"] = new JsonArray("ECDH");
                 break;
         }
-
-        if (key.MultiRegion)
-        {
-            metadata["MultiRegionConfiguration"] = new JsonObject
-            {
-                ["MultiRegionKeyType"] = "PRIMARY",
-                ["PrimaryKey"] = new JsonObject { ["Arn"] = key.Arn, ["Region"] = key.Region },
-                ["ReplicaKeys"] = new JsonArray(),
-            };
-        }
-
-        if (key.KeyState == "PendingDeletion" && key.DeletionDate is { } deletionDate)
-        {
-            metadata["DeletionDate"] = Epoch(deletionDate);
-            metadata["PendingDeletionWindowInDays"] = key.PendingWindowInDays;
-        }
-
-        return metadata;
     }
 
     /// <summary>Limit (1-100, default 50) and an opaque Marker; the response says Truncated and gives NextMarker.</summary>
@@ -536,32 +325,6 @@ public sealed partial class KmsService : JsonService
         return result;
     }
 
-    private static List<KmsTag> Tags(JsonObject body, bool required)
-    {
-        if (body["Tags"] is not JsonArray tags)
-        {
-            return required ? throw Validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null") : [];
-        }
-
-        var result = new List<KmsTag>();
-        foreach (var tag in tags.OfType<JsonObject>())
-        {
-            var key = RequiredString(tag, "TagKey");
-            var value = tag["TagValue"]?.GetValue<string>() ?? throw Validation("1 validation error detected: Value null at 'tags.member.tagValue' failed to satisfy constraint: Member must not be null");
-            if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new AwsServiceException("TagException", "Tag keys beginning with aws: are reserved for AWS use.");
-            }
-
-            result.Add(new KmsTag(key, value));
-        }
-
-        return result;
-    }
-
-    private static string AliasArn(AwsRequestContext request, string reference) =>
-        reference.StartsWith("arn:", StringComparison.Ordinal) ? reference : $"arn:aws:kms:{request.Region}:{request.Account}:{reference}";
-
     internal static JsonValue Epoch(DateTimeOffset time) => JsonValue.Create(time.ToUnixTimeMilliseconds() / 1000.0);
 
     private static string RequiredString(JsonObject body, string name) =>
@@ -592,9 +355,6 @@ public sealed partial class KmsService : JsonService
     private static AwsServiceException NotFound(string message) => new("NotFoundException", message);
 
     private static AwsServiceException InvalidState(string message) => new("KMSInvalidStateException", message);
-
-    [GeneratedRegex("^alias/[a-zA-Z0-9:/_-]{1,250}$")]
-    private static partial Regex AliasNamePattern();
 
     [GeneratedRegex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]+|alias/[a-zA-Z0-9/_-]+)$")]
     private static partial Regex KeyArnPattern();

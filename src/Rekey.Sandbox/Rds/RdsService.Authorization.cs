@@ -39,52 +39,66 @@ public sealed partial class RdsService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(parameters);
-        var iam = request.Authorization;
         var named = NamingMembers
             .Where(m => parameters.Get(m.Member) is { Length: > 0 })
             .Select(m => (m.Member, Arn: ArnOf(request, m.Type, parameters.Get(m.Member)!)))
             .Concat(parameters.Get("Source") is { Length: > 0 } source && action == "CreateBlueGreenDeployment" ? [("Source", source)] : []);
-
-        if (!afterHandler)
+        if (afterHandler)
         {
-            foreach (var tag in parameters.Structures("Tags").Where(t => t.Get("Key") is not null))
-            {
-                iam.AddRequestTag(tag.Get("Key")!, tag.Get("Value") ?? string.Empty);
-            }
-
-            foreach (var (member, arn) in named)
-            {
-                if (TagsForIam(request, arn) is { } tags)
-                {
-                    var use = action.StartsWith("Delete", StringComparison.Ordinal) && DeletedMembers.Contains(member) ? CallResourceUse.Deleted
-                        : action.StartsWith("Modify", StringComparison.Ordinal) ? CallResourceUse.Changed
-                        : CallResourceUse.Named;
-                    iam.Add(arn, use, tags);
-                }
-            }
-
-            foreach (var (member, value) in parameters.All.Where(p => p.Key.EndsWith("KmsKeyId", StringComparison.Ordinal) && p.Value.Length > 0))
-            {
-                if (Runtime.Keys.Find(request.Account, request.Region, value) is { } key)
-                {
-                    iam.Add(key.Arn, CallResourceUse.Named, context: new Dictionary<string, IReadOnlyList<string>> { ["kms:ResourceAliases"] = key.Aliases });
-                }
-            }
-
-            PassedRole(iam, parameters.Get("MonitoringRoleArn"), "monitoring.rds.amazonaws.com");
-            PassedRole(iam, parameters.Get("RoleArn"), "rds.amazonaws.com");
-            if (parameters.Get("DBProxyName") is { } proxyName
-                && _state.Proxies.FirstOrDefault(x => x.Account == request.Account && x.Region == request.Region && x.Name == proxyName) is { } proxy)
-            {
-                iam.Add(proxy.Arn, CallResourceUse.Named, Pairs(proxy.Tags));
-            }
-
-            BlueGreenBefore(request, action, parameters);
+            DescribeMade(request, action, parameters, named);
             return;
         }
 
-        // After the handler: what the call made (a restore's cluster, a new instance, a snapshot, a copy), and a name
-        // that exists neither before nor after (a refused creation) with no tags, as IAM still evaluates it.
+        var iam = request.Authorization;
+        foreach (var tag in parameters.Structures("Tags").Where(t => t.Get("Key") is not null))
+        {
+            iam.AddRequestTag(tag.Get("Key")!, tag.Get("Value") ?? string.Empty);
+        }
+
+        foreach (var (member, arn) in named)
+        {
+            if (TagsForIam(request, arn) is { } tags)
+            {
+                var use = action.StartsWith("Delete", StringComparison.Ordinal) && DeletedMembers.Contains(member) ? CallResourceUse.Deleted
+                    : action.StartsWith("Modify", StringComparison.Ordinal) ? CallResourceUse.Changed
+                    : CallResourceUse.Named;
+                iam.Add(arn, use, tags);
+            }
+        }
+
+        DescribeKeysRolesAndProxy(request, parameters);
+        BlueGreenBefore(request, action, parameters);
+    }
+
+    /// <summary>The KMS keys the call names, the roles it hands to RDS and the proxy it names.</summary>
+    private void DescribeKeysRolesAndProxy(AwsRequestContext request, QueryParameters parameters)
+    {
+        var iam = request.Authorization;
+        foreach (var (member, value) in parameters.All.Where(p => p.Key.EndsWith("KmsKeyId", StringComparison.Ordinal) && p.Value.Length > 0))
+        {
+            if (Runtime.Keys.Find(request.Account, request.Region, value) is { } key)
+            {
+                iam.Add(key.Arn, CallResourceUse.Named, context: new Dictionary<string, IReadOnlyList<string>> { ["kms:ResourceAliases"] = key.Aliases });
+            }
+        }
+
+        PassedRole(iam, parameters.Get("MonitoringRoleArn"), "monitoring.rds.amazonaws.com");
+        PassedRole(iam, parameters.Get("RoleArn"), "rds.amazonaws.com");
+        if (parameters.Get("DBProxyName") is { } proxyName
+            && _state.Proxies.FirstOrDefault(x => x.Account == request.Account && x.Region == request.Region && x.Name == proxyName) is { } proxy)
+        {
+            iam.Add(proxy.Arn, CallResourceUse.Named, Pairs(proxy.Tags));
+        }
+    }
+
+    /// <summary>
+    /// After the handler: what the call made (a restore's cluster, a new instance, a snapshot, a copy, a Blue/Green deployment
+    /// and its green resources), and a name that exists neither before nor after (a refused creation) with no tags, as IAM
+    /// still evaluates it.
+    /// </summary>
+    private void DescribeMade(AwsRequestContext request, string action, QueryParameters parameters, IEnumerable<(string Member, string Arn)> named)
+    {
+        var iam = request.Authorization;
         foreach (var (_, arn) in named)
         {
             if (iam.Resources.Any(r => r.Arn == arn))
@@ -92,7 +106,11 @@ public sealed partial class RdsService
                 continue;
             }
 
-            iam.Add(arn, TagsForIam(request, arn) is { } tags ? (action.StartsWith("Modify", StringComparison.Ordinal) ? CallResourceUse.Changed : CallResourceUse.Created) : CallResourceUse.Named, TagsForIam(request, arn));
+            var tags = TagsForIam(request, arn);
+            var use = tags is null ? CallResourceUse.Named
+                : action.StartsWith("Modify", StringComparison.Ordinal) ? CallResourceUse.Changed
+                : CallResourceUse.Created;
+            iam.Add(arn, use, tags);
         }
 
         if (action == "CreateBlueGreenDeployment"
@@ -110,7 +128,8 @@ public sealed partial class RdsService
     private void BlueGreenBefore(AwsRequestContext request, string action, QueryParameters parameters)
     {
         if (action is not ("SwitchoverBlueGreenDeployment" or "DeleteBlueGreenDeployment")
-            || _state.BlueGreenDeployments.FirstOrDefault(d => d.Account == request.Account && d.Region == request.Region && d.Identifier == parameters.Get("BlueGreenDeploymentIdentifier")) is not { } deployment)
+            || _state.BlueGreenDeployments.FirstOrDefault(d =>
+                d.Account == request.Account && d.Region == request.Region && d.Identifier == parameters.Get("BlueGreenDeploymentIdentifier")) is not { } deployment)
         {
             return;
         }

@@ -25,44 +25,8 @@ public sealed partial class RdsService
             throw RdsErrors.ClusterAlreadyExists();
         }
 
-        if (string.IsNullOrEmpty(p.Get("MasterUsername")))
-        {
-            throw AwsServiceException.InvalidParameterValue("The parameter MasterUsername must be provided and must not be blank.");
-        }
-
-        var manageSecret = p.Bool("ManageMasterUserPassword") ?? false;
-        if (manageSecret == p.Has("MasterUserPassword"))
-        {
-            throw manageSecret
-                ? AwsServiceException.InvalidParameterCombination("You can't specify MasterUserPassword and ManageMasterUserPassword together.")
-                : AwsServiceException.InvalidParameterValue("The parameter MasterUserPassword must be provided and must not be blank.");
-        }
-
-        var encrypted = p.Bool("StorageEncrypted");
-        string? keyArn = null;
-        if (p.Get("KmsKeyId") is { } keyReference)
-        {
-            if (encrypted == false)
-            {
-                throw AwsServiceException.InvalidParameterCombination("KmsKeyId can only be specified when StorageEncrypted is true.");
-            }
-
-            keyArn = UsableKey(request, keyReference).Arn;
-            encrypted = true;
-        }
-        else if (encrypted == true)
-        {
-            // "If the StorageEncrypted parameter is enabled ... Amazon RDS uses your default KMS key"
-            // (botocore's CreateDBCluster KmsKeyId): the account's aws/rds.
-            keyArn = Runtime.Keys.AwsManagedKey(request.Account, request.Region, "rds").Arn;
-        }
-        else if (encrypted is null && Now >= RdsState.AwsOwnedKeyDefaultSince)
-        {
-            // Neither a key nor StorageEncrypted: since 2026-02-18 an AWS owned key (sse-rds), which
-            // names no KmsKeyId; before that date such a cluster was unencrypted.
-            encrypted = true;
-        }
-
+        var manageSecret = ValidateMasterUser(p);
+        var (encrypted, keyArn) = RequestedEncryption(request, p);
         if (p.Get("GlobalClusterIdentifier") is { } global && !_state.GlobalClusters.Any(g => g.Account == request.Account && g.Identifier == global))
         {
             throw new AwsServiceException("GlobalClusterNotFoundFault", $"Global cluster {global} not found.", System.Net.HttpStatusCode.NotFound);
@@ -81,7 +45,7 @@ public sealed partial class RdsService
             ManageMasterUserPassword = manageSecret,
             CreateTime = Now,
             DBClusterParameterGroup = ClusterParameterGroupFor(request, p.Get("DBClusterParameterGroupName"), engine, defaults.Version),
-            StorageEncrypted = encrypted ?? false,
+            StorageEncrypted = encrypted,
             KmsKeyId = keyArn,
             GlobalClusterIdentifier = p.Get("GlobalClusterIdentifier"),
             HttpEndpointEnabled = p.Bool("EnableHttpEndpoint") ?? false,
@@ -90,6 +54,51 @@ public sealed partial class RdsService
         ApplyRequestedSettings(request, cluster, p, defaults.Port);
         _state.Clusters.Add(cluster);
         return [RdsXml.Cluster(_state, cluster)];
+    }
+
+    /// <summary>A master user name, and either a password or a secret RDS manages (whether it does is returned).</summary>
+    private static bool ValidateMasterUser(QueryParameters p)
+    {
+        if (string.IsNullOrEmpty(p.Get("MasterUsername")))
+        {
+            throw AwsServiceException.InvalidParameterValue("The parameter MasterUsername must be provided and must not be blank.");
+        }
+
+        var manageSecret = p.Bool("ManageMasterUserPassword") ?? false;
+        if (manageSecret == p.Has("MasterUserPassword"))
+        {
+            throw manageSecret
+                ? AwsServiceException.InvalidParameterCombination("You can't specify MasterUserPassword and ManageMasterUserPassword together.")
+                : AwsServiceException.InvalidParameterValue("The parameter MasterUserPassword must be provided and must not be blank.");
+        }
+
+        return manageSecret;
+    }
+
+    /// <summary>Whether a new cluster is encrypted and with which key: the one named, aws/rds, or (since 2026-02-18) an AWS owned key.</summary>
+    private (bool Encrypted, string? KeyArn) RequestedEncryption(AwsRequestContext request, QueryParameters p)
+    {
+        var encrypted = p.Bool("StorageEncrypted");
+        if (p.Get("KmsKeyId") is { } keyReference)
+        {
+            if (encrypted == false)
+            {
+                throw AwsServiceException.InvalidParameterCombination("KmsKeyId can only be specified when StorageEncrypted is true.");
+            }
+
+            return (true, UsableKey(request, keyReference).Arn);
+        }
+
+        if (encrypted == true)
+        {
+            // "If the StorageEncrypted parameter is enabled ... Amazon RDS uses your default KMS key"
+            // (botocore's CreateDBCluster KmsKeyId): the account's aws/rds.
+            return (true, Runtime.Keys.AwsManagedKey(request.Account, request.Region, "rds").Arn);
+        }
+
+        // Neither a key nor StorageEncrypted: since 2026-02-18 an AWS owned key (sse-rds), which
+        // names no KmsKeyId; before that date such a cluster was unencrypted.
+        return (encrypted is null && Now >= RdsState.AwsOwnedKeyDefaultSince, null);
     }
 
     /// <summary>The settings CreateDBCluster and RestoreDBClusterToPointInTime both carry; defaults otherwise.</summary>
@@ -252,122 +261,6 @@ public sealed partial class RdsService
         }
 
         cluster.StorageType = p.Get("StorageType") ?? cluster.StorageType;
-    }
-
-    private IEnumerable<XElement> RestoreDBClusterToPointInTime(AwsRequestContext request, QueryParameters p)
-    {
-        var identifier = ValidIdentifier("DBClusterIdentifier", p.Required("DBClusterIdentifier"));
-        var sourceIdentifier = p.Get("SourceDBClusterIdentifier");
-        var sourceResourceId = p.Get("SourceDbClusterResourceId");
-        if ((sourceIdentifier is null) == (sourceResourceId is null))
-        {
-            throw AwsServiceException.InvalidParameterCombination("Exactly one of SourceDBClusterIdentifier and SourceDbClusterResourceId must be specified.");
-        }
-
-        var restoreType = p.Get("RestoreType") ?? "full-copy";
-        if (restoreType is not ("full-copy" or "copy-on-write"))
-        {
-            throw AwsServiceException.InvalidParameterValue($"Invalid RestoreType {restoreType}: must be full-copy or copy-on-write.");
-        }
-
-        var restoreToTime = p.Time("RestoreToTime");
-        var useLatest = p.Bool("UseLatestRestorableTime") ?? false;
-        if (restoreToTime is not null && useLatest)
-        {
-            throw AwsServiceException.InvalidParameterCombination("RestoreToTime can't be specified together with UseLatestRestorableTime.");
-        }
-
-        if (restoreToTime is null && !useLatest)
-        {
-            throw AwsServiceException.InvalidParameterCombination("Either RestoreToTime or UseLatestRestorableTime must be specified.");
-        }
-
-        if (restoreType == "copy-on-write" && !useLatest)
-        {
-            throw AwsServiceException.InvalidParameterCombination("A copy-on-write restore can only use UseLatestRestorableTime, not RestoreToTime.");
-        }
-
-        // Aurora sets these per instance (CreateDBInstance), not on a restored cluster.
-        if (p.Bool("EnablePerformanceInsights") == true || p.Int("MonitoringInterval") is > 0)
-        {
-            throw AwsServiceException.InvalidParameterCombination(
-                "Performance Insights and Enhanced Monitoring can't be set when restoring an Aurora DB cluster; set them on its DB instances.");
-        }
-
-        var source = sourceIdentifier is not null
-            ? Cluster(request, sourceIdentifier)
-            : _state.Clusters.FirstOrDefault(c => c.Account == request.Account && c.Region == request.Region && c.ResourceId == sourceResourceId)
-                ?? throw RdsErrors.ClusterNotFound(sourceResourceId!);
-        if (source.Status != "available")
-        {
-            throw RdsErrors.InvalidClusterState($"The source DB cluster {source.Identifier} is not available (it is {source.Status}).");
-        }
-
-        if (_state.FindCluster(request.Account, request.Region, identifier) is not null)
-        {
-            throw RdsErrors.ClusterAlreadyExists();
-        }
-
-        var latest = _state.LatestRestorableTime(source)
-            ?? throw new AwsServiceException("InvalidRestoreFault", $"DB cluster {source.Identifier} has no restorable time yet.");
-        var restoreTime = restoreToTime ?? latest;
-        if (restoreTime > latest)
-        {
-            throw new AwsServiceException(
-                "InvalidRestoreFault",
-                $"The restore time {QueryXml.Timestamp(restoreTime)} is after the latest restorable time {QueryXml.Timestamp(latest)} of DB cluster {source.Identifier}.");
-        }
-
-        if (restoreTime < source.CreateTime)
-        {
-            throw new AwsServiceException(
-                "InvalidRestoreFault",
-                $"The restore time {QueryXml.Timestamp(restoreTime)} is before the earliest restorable time {QueryXml.Timestamp(source.CreateTime)} of DB cluster {source.Identifier}.");
-        }
-
-        var encrypted = source.StorageEncrypted;
-        var keyArn = source.KmsKeyId;
-        if (p.Get("KmsKeyId") is { } keyReference)
-        {
-            if (!source.StorageEncrypted)
-            {
-                throw AwsServiceException.InvalidParameterCombination(
-                    $"The source DB cluster {source.Identifier} is not encrypted: a point-in-time restore of it can't be encrypted with KmsKeyId.");
-            }
-
-            keyArn = UsableKey(request, keyReference).Arn;
-        }
-        else if (encrypted && keyArn is not null && Runtime.Keys.Find(source.Account, source.Region, keyArn) is { } sourceKey &&
-            (!sourceKey.IsUsableForEncryption || !MayUseThroughRds(request, sourceKey)))
-        {
-            throw new AwsServiceException("KMSKeyNotAccessibleFault", $"The KMS key {keyArn} of the source DB cluster is not accessible.");
-        }
-
-        var defaults = EngineDefaults(source.Engine, source.EngineVersion);
-        var restored = new DbCluster
-        {
-            Account = request.Account,
-            Region = request.Region,
-            Identifier = identifier,
-            ResourceId = RdsState.NewResourceId("cluster-"),
-            Engine = source.Engine,
-            EngineVersion = source.EngineVersion,
-            DatabaseName = source.DatabaseName,
-            MasterUsername = source.MasterUsername,
-            CreateTime = Now,
-            DBClusterParameterGroup = ClusterParameterGroupFor(request, p.Get("DBClusterParameterGroupName"), source.Engine, source.EngineVersion),
-            StorageEncrypted = encrypted,
-            KmsKeyId = keyArn,
-            RestoredFromResourceId = source.ResourceId,
-            RestoredToTime = restoreTime,
-
-            // The data is the source's as of the restore time.
-            Writes = [.. source.Writes.Where(w => w.Time <= restoreTime)],
-            Pending = new PendingTransition("restore", Now + Durations.Restore, AsyncOutcome(request, "RestoreDBClusterToPointInTime")),
-        };
-        ApplyRequestedSettings(request, restored, p, defaults.Port);
-        _state.Clusters.Add(restored);
-        return [RdsXml.Cluster(_state, restored)];
     }
 
     private IEnumerable<XElement> DeleteDBCluster(AwsRequestContext request, QueryParameters p)

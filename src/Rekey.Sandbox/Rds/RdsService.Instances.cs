@@ -19,47 +19,8 @@ public sealed partial class RdsService
         var identifier = ValidIdentifier("DBInstanceIdentifier", p.Required("DBInstanceIdentifier"));
         var instanceClass = p.Required("DBInstanceClass");
         var engine = p.Required("Engine");
-        if (p.Get("DBClusterIdentifier") is not { } clusterIdentifier)
-        {
-            throw AwsServiceException.InvalidParameterValue("The sandbox serves Aurora: DBClusterIdentifier is required for an Aurora DB instance.");
-        }
-
-        var cluster = Cluster(request, clusterIdentifier);
-        if (_state.FindInstance(request.Account, request.Region, identifier) is not null)
-        {
-            throw RdsErrors.InstanceAlreadyExists();
-        }
-
-        if (engine != cluster.Engine)
-        {
-            throw AwsServiceException.InvalidParameterCombination($"The engine {engine} of the DB instance does not match the engine {cluster.Engine} of DB cluster {cluster.Identifier}.");
-        }
-
-        if (cluster.Status is not ("available" or "modifying" or "renaming"))
-        {
-            throw RdsErrors.InvalidClusterState($"DB cluster {cluster.Identifier} is not available (it is {cluster.Status}): DB instances can be added only to an available cluster.");
-        }
-
-        // The instance's storage is the cluster's: RDS uses the cluster's key for the caller, so a key
-        // policy that does not let the caller use it through RDS refuses the instance.
-        if (cluster.StorageEncrypted && cluster.KmsKeyId is { } clusterKey &&
-            Runtime.Keys.Find(request.Account, request.Region, clusterKey) is { } key && !MayUseThroughRds(request, key))
-        {
-            throw KeyNotAccessible(clusterKey);
-        }
-
-        var tier = p.Int("PromotionTier") ?? 1;
-        if (tier is < 0 or > 15)
-        {
-            throw AwsServiceException.InvalidParameterValue("PromotionTier must be between 0 and 15.");
-        }
-
-        var zone = p.Get("AvailabilityZone") ?? RdsXml.AvailabilityZones(request.Region)[_state.InstancesOf(cluster).Count() % 3];
-        if (!RdsXml.AvailabilityZones(request.Region).Contains(zone))
-        {
-            throw AwsServiceException.InvalidParameterValue($"Invalid availability zone {zone} for region {request.Region}.");
-        }
-
+        var cluster = ClusterForNewInstance(request, p, identifier, engine);
+        var (tier, zone) = RequestedPlacement(request, p, cluster);
         var performanceInsights = p.Bool("EnablePerformanceInsights") ?? false;
         string? insightsKey = null;
         if (performanceInsights)
@@ -107,6 +68,64 @@ public sealed partial class RdsService
         return [RdsXml.Instance(_state, instance)];
     }
 
+    /// <summary>
+    /// The Aurora cluster a new instance joins, checked: the name is free, the engines match, the cluster is available and
+    /// its key lets the caller use it through RDS.
+    /// </summary>
+    private DbCluster ClusterForNewInstance(AwsRequestContext request, QueryParameters p, string identifier, string engine)
+    {
+        if (p.Get("DBClusterIdentifier") is not { } clusterIdentifier)
+        {
+            throw AwsServiceException.InvalidParameterValue("The sandbox serves Aurora: DBClusterIdentifier is required for an Aurora DB instance.");
+        }
+
+        var cluster = Cluster(request, clusterIdentifier);
+        if (_state.FindInstance(request.Account, request.Region, identifier) is not null)
+        {
+            throw RdsErrors.InstanceAlreadyExists();
+        }
+
+        if (engine != cluster.Engine)
+        {
+            throw AwsServiceException.InvalidParameterCombination(
+                $"The engine {engine} of the DB instance does not match the engine {cluster.Engine} of DB cluster {cluster.Identifier}.");
+        }
+
+        if (cluster.Status is not ("available" or "modifying" or "renaming"))
+        {
+            throw RdsErrors.InvalidClusterState(
+                $"DB cluster {cluster.Identifier} is not available (it is {cluster.Status}): DB instances can be added only to an available cluster.");
+        }
+
+        // The instance's storage is the cluster's: RDS uses the cluster's key for the caller, so a key
+        // policy that does not let the caller use it through RDS refuses the instance.
+        if (cluster.StorageEncrypted && cluster.KmsKeyId is { } clusterKey &&
+            Runtime.Keys.Find(request.Account, request.Region, clusterKey) is { } key && !MayUseThroughRds(request, key))
+        {
+            throw KeyNotAccessible(clusterKey);
+        }
+
+        return cluster;
+    }
+
+    /// <summary>The promotion tier (0-15, default 1) and availability zone (default: the cluster's zones in turn) of a new instance.</summary>
+    private (int Tier, string Zone) RequestedPlacement(AwsRequestContext request, QueryParameters p, DbCluster cluster)
+    {
+        var tier = p.Int("PromotionTier") ?? 1;
+        if (tier is < 0 or > 15)
+        {
+            throw AwsServiceException.InvalidParameterValue("PromotionTier must be between 0 and 15.");
+        }
+
+        var zone = p.Get("AvailabilityZone") ?? RdsXml.AvailabilityZones(request.Region)[_state.InstancesOf(cluster).Count() % 3];
+        if (!RdsXml.AvailabilityZones(request.Region).Contains(zone))
+        {
+            throw AwsServiceException.InvalidParameterValue($"Invalid availability zone {zone} for region {request.Region}.");
+        }
+
+        return (tier, zone);
+    }
+
     private static string DatabaseInsightsMode(string mode) => mode is "standard" or "advanced"
         ? mode
         : throw AwsServiceException.InvalidParameterValue($"Invalid DatabaseInsightsMode {mode}: must be standard or advanced.");
@@ -145,35 +164,7 @@ public sealed partial class RdsService
             throw RdsErrors.InvalidInstanceState($"Database instance is not in available state (it is {instance.Status}).");
         }
 
-        var restart = false;
-        if (p.Get("NewDBInstanceIdentifier") is { } requested)
-        {
-            var newIdentifier = ValidIdentifier("NewDBInstanceIdentifier", requested);
-            if (_state.FindInstance(request.Account, request.Region, newIdentifier) is not null)
-            {
-                throw RdsErrors.InstanceAlreadyExists();
-            }
-
-            if (applyImmediately)
-            {
-                // Renaming an instance reboots it; its endpoint follows the new name once DNS catches up.
-                var oldIdentifier = instance.Identifier;
-                var dnsChange = Now + _state.DnsDelay;
-                instance.Identifier = newIdentifier;
-                instance.PendingIdentifier = null;
-                _state.RetireInstanceName(instance, oldIdentifier, dnsChange);
-                _state.PublishInstanceName(instance, dnsChange);
-                _state.AddEvent(instance, "db-instance", instance.Arn, $"Renamed DB instance from {oldIdentifier} to {newIdentifier}", "notification");
-                restart = true;
-                instance.Status = "renaming";
-                instance.Pending = new PendingTransition("rename", Now + Durations.Rename);
-            }
-            else
-            {
-                instance.PendingIdentifier = newIdentifier;
-            }
-        }
-
+        var restart = p.Get("NewDBInstanceIdentifier") is { } requested && RenameInstance(request, instance, requested, applyImmediately);
         if (p.Get("DBInstanceClass") is { } instanceClass && instanceClass != instance.DBInstanceClass)
         {
             if (applyImmediately)
@@ -189,6 +180,46 @@ public sealed partial class RdsService
             }
         }
 
+        ApplyInstanceSettings(request, instance, p);
+        if (restart)
+        {
+            instance.Incarnation++;
+        }
+
+        return [RdsXml.Instance(_state, instance)];
+    }
+
+    /// <summary>Renames the instance now (a reboot: true is returned) or at its next maintenance window.</summary>
+    private bool RenameInstance(AwsRequestContext request, DbInstance instance, string requested, bool applyImmediately)
+    {
+        var newIdentifier = ValidIdentifier("NewDBInstanceIdentifier", requested);
+        if (_state.FindInstance(request.Account, request.Region, newIdentifier) is not null)
+        {
+            throw RdsErrors.InstanceAlreadyExists();
+        }
+
+        if (!applyImmediately)
+        {
+            instance.PendingIdentifier = newIdentifier;
+            return false;
+        }
+
+        // Renaming an instance reboots it; its endpoint follows the new name once DNS catches up.
+        var oldIdentifier = instance.Identifier;
+        var dnsChange = Now + _state.DnsDelay;
+        instance.Identifier = newIdentifier;
+        instance.PendingIdentifier = null;
+        _state.RetireInstanceName(instance, oldIdentifier, dnsChange);
+        _state.PublishInstanceName(instance, dnsChange);
+        _state.AddEvent(instance, "db-instance", instance.Arn, $"Renamed DB instance from {oldIdentifier} to {newIdentifier}", "notification");
+        instance.Status = "renaming";
+        instance.Pending = new PendingTransition("rename", Now + Durations.Rename);
+        return true;
+    }
+
+    /// <summary>The settings ModifyDBInstance changes without a reboot; each one not given keeps its value.</summary>
+    private void ApplyInstanceSettings(AwsRequestContext request, DbInstance instance, QueryParameters p)
+    {
         if (p.Int("PromotionTier") is { } tier)
         {
             if (tier is < 0 or > 15)
@@ -215,18 +246,11 @@ public sealed partial class RdsService
         if (p.Bool("EnablePerformanceInsights") is { } insights)
         {
             instance.PerformanceInsightsEnabled = insights;
-            instance.PerformanceInsightsKMSKeyId = insights
-                ? (p.Get("PerformanceInsightsKMSKeyId") is { } reference ? UsableKey(request, reference).Arn : instance.PerformanceInsightsKMSKeyId ?? Runtime.Keys.AwsManagedKey(request.Account, request.Region, "rds").Arn)
-                : instance.PerformanceInsightsKMSKeyId;
+            instance.PerformanceInsightsKMSKeyId = !insights ? instance.PerformanceInsightsKMSKeyId
+                : p.Get("PerformanceInsightsKMSKeyId") is { } reference ? UsableKey(request, reference).Arn
+                : instance.PerformanceInsightsKMSKeyId ?? Runtime.Keys.AwsManagedKey(request.Account, request.Region, "rds").Arn;
             instance.PerformanceInsightsRetentionPeriod = insights ? p.Int("PerformanceInsightsRetentionPeriod") ?? instance.PerformanceInsightsRetentionPeriod ?? 7 : null;
         }
-
-        if (restart)
-        {
-            instance.Incarnation++;
-        }
-
-        return [RdsXml.Instance(_state, instance)];
     }
 
     private IEnumerable<XElement> RebootDBInstance(AwsRequestContext request, QueryParameters p)

@@ -25,6 +25,46 @@ public sealed partial class RdsService
 
     private IEnumerable<XElement> CreateIntegration(AwsRequestContext request, QueryParameters p)
     {
+        var (source, targetArn, name) = ValidateIntegration(request, p);
+        string? keyArn = null;
+        if (p.Get("KMSKeyId") is { } keyReference)
+        {
+            keyArn = UsableKey(request, keyReference).Arn;
+        }
+
+        var context = p.Structures("AdditionalEncryptionContext").ToDictionary(e => e.Required("key"), e => e.Get("value") ?? string.Empty, StringComparer.Ordinal);
+        if (context.Count > 0 && keyArn is null)
+        {
+            throw AwsServiceException.InvalidParameterCombination("AdditionalEncryptionContext can only be specified together with KMSKeyId.");
+        }
+
+        var integration = new RdsIntegration
+        {
+            Account = request.Account,
+            Region = request.Region,
+            Id = Guid.NewGuid().ToString("D"),
+            Name = name,
+            SourceArn = source.Arn,
+            SourceClusterResourceId = source.ResourceId,
+            TargetArn = targetArn,
+            KmsKeyId = keyArn,
+            AdditionalEncryptionContext = context,
+            Tags = [.. ReadTags(p)],
+            DataFilter = p.Get("DataFilter"),
+            Description = p.Get("Description"),
+            CreateTime = Now,
+            DueAt = Now + Durations.IntegrationCreate,
+        };
+        _state.Integrations.Add(integration);
+        return IntegrationXml(integration);
+    }
+
+    /// <summary>
+    /// The source cluster and name of a new integration, checked: a valid name not taken, an available source, a Redshift
+    /// namespace in the same Region as the target, and no live integration between the two already.
+    /// </summary>
+    private (DbCluster Source, string TargetArn, string Name) ValidateIntegration(AwsRequestContext request, QueryParameters p)
+    {
         var sourceArn = p.Required("SourceArn");
         var targetArn = p.Required("TargetArn");
         var name = p.Required("IntegrationName");
@@ -63,37 +103,7 @@ public sealed partial class RdsService
             throw new AwsServiceException("IntegrationAlreadyExistsFault", $"An integration from {source.Arn} to {targetArn} already exists.");
         }
 
-        string? keyArn = null;
-        if (p.Get("KMSKeyId") is { } keyReference)
-        {
-            keyArn = UsableKey(request, keyReference).Arn;
-        }
-
-        var context = p.Structures("AdditionalEncryptionContext").ToDictionary(e => e.Required("key"), e => e.Get("value") ?? string.Empty, StringComparer.Ordinal);
-        if (context.Count > 0 && keyArn is null)
-        {
-            throw AwsServiceException.InvalidParameterCombination("AdditionalEncryptionContext can only be specified together with KMSKeyId.");
-        }
-
-        var integration = new RdsIntegration
-        {
-            Account = request.Account,
-            Region = request.Region,
-            Id = Guid.NewGuid().ToString("D"),
-            Name = name,
-            SourceArn = source.Arn,
-            SourceClusterResourceId = source.ResourceId,
-            TargetArn = targetArn,
-            KmsKeyId = keyArn,
-            AdditionalEncryptionContext = context,
-            Tags = [.. ReadTags(p)],
-            DataFilter = p.Get("DataFilter"),
-            Description = p.Get("Description"),
-            CreateTime = Now,
-            DueAt = Now + Durations.IntegrationCreate,
-        };
-        _state.Integrations.Add(integration);
-        return IntegrationXml(integration);
+        return (source, targetArn, name);
     }
 
     private IEnumerable<XElement> DescribeIntegrations(AwsRequestContext request, QueryParameters p)

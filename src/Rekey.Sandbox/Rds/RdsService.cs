@@ -23,7 +23,12 @@ public sealed partial class RdsService : QueryService
         RegisterClusterOperations();
         RegisterInstanceOperations();
         RegisterEndpointOperations();
-        RegisterOtherOperations();
+        RegisterTagOperations();
+        RegisterRoleOperations();
+        RegisterGlobalClusterOperations();
+        RegisterEventOperations();
+        RegisterProxyOperations();
+        RegisterSnapshotOperations();
         RegisterIntegrationOperations();
         RegisterParameterGroupOperations();
         RegisterBlueGreenOperations();

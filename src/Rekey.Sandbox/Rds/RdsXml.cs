@@ -6,19 +6,19 @@ namespace Rekey.Sandbox.Rds;
 /// <summary>RDS resources as the 2014-10-31 API's XML shapes (element names from the AWS model).</summary>
 internal static class RdsXml
 {
-    public static XElement Cluster(RdsState state, DbCluster c, string name = "DBCluster")
+    public static XElement Cluster(RdsState state, DbCluster c, string name = "DBCluster") => new(
+        name,
+        ClusterStatusAndEndpoints(state, c),
+        ClusterMembersAndSecurityGroups(state, c),
+        ClusterEncryptionAndRoles(c),
+        ClusterSettings(c));
+
+    /// <summary>The cluster's identity, status, restorable window and endpoints.</summary>
+    private static object?[] ClusterStatusAndEndpoints(RdsState state, DbCluster c)
     {
-        var instances = state.InstancesOf(c).ToList();
         var latest = state.LatestRestorableTime(c);
-        var serverless = c.ServerlessV2MinCapacity is null
-            ? null
-            : new XElement(
-                "ServerlessV2ScalingConfiguration",
-                Optional("MinCapacity", c.ServerlessV2MinCapacity),
-                Optional("MaxCapacity", c.ServerlessV2MaxCapacity));
-        var pending = c.PendingIdentifier is null ? null : new XElement("PendingModifiedValues", new XElement("DBClusterIdentifier", c.PendingIdentifier));
-        return new XElement(
-            name,
+        return
+        [
             new XElement("AllocatedStorage", 1),
             List("AvailabilityZones", "AvailabilityZone", AvailabilityZones(c.Region), z => z),
             new XElement("BackupRetentionPeriod", c.BackupRetentionPeriod),
@@ -31,7 +31,7 @@ internal static class RdsXml
             new XElement("Endpoint", RdsState.ClusterEndpointName(c.Account, c.Region, c.Identifier)),
             new XElement("ReaderEndpoint", RdsState.ReaderEndpointName(c.Account, c.Region, c.Identifier)),
             List("CustomEndpoints", "member", state.CustomEndpointsOf(c), e => RdsState.CustomEndpointName(e.Account, e.Region, e.Identifier)),
-            new XElement("MultiAZ", Bool(instances.Count > 1)),
+            new XElement("MultiAZ", Bool(state.InstancesOf(c).Count() > 1)),
             new XElement("Engine", c.Engine),
             new XElement("EngineVersion", c.EngineVersion),
             Optional("LatestRestorableTime", latest),
@@ -40,30 +40,55 @@ internal static class RdsXml
             new XElement("PreferredBackupWindow", c.PreferredBackupWindow),
             new XElement("PreferredMaintenanceWindow", c.PreferredMaintenanceWindow),
             List("ReadReplicaIdentifiers", "ReadReplicaIdentifier", Array.Empty<string>(), r => r),
-            List("DBClusterMembers", "DBClusterMember", instances, i => new object[]
-            {
-                new XElement("DBInstanceIdentifier", i.Identifier),
-                new XElement("IsClusterWriter", Bool(i.ResourceId == c.WriterResourceId)),
-                new XElement("DBClusterParameterGroupStatus", i.ClusterParameterGroupStatus),
-                new XElement("PromotionTier", i.PromotionTier),
-            }),
-            List("VpcSecurityGroups", "VpcSecurityGroupMembership", c.VpcSecurityGroupIds, g => new object[]
-            {
-                new XElement("VpcSecurityGroupId", g),
-                new XElement("Status", "active"),
-            }),
-            new XElement("HostedZoneId", RdsState.HostedZoneId(c.Region)),
-            new XElement("StorageEncrypted", Bool(c.StorageEncrypted)),
-            new XElement("StorageEncryptionType", c.StorageEncryptionType),
-            Optional("KmsKeyId", c.KmsKeyId),
-            new XElement("DbClusterResourceId", c.ResourceId),
-            new XElement("DBClusterArn", c.Arn),
-            List("AssociatedRoles", "DBClusterRole", c.Roles, r => new object?[]
-            {
-                new XElement("RoleArn", r.RoleArn),
-                new XElement("Status", r.Status),
-                Optional("FeatureName", r.FeatureName),
-            }),
+        ];
+    }
+
+    /// <summary>The instances of the cluster (which one writes) and its VPC security groups.</summary>
+    private static object?[] ClusterMembersAndSecurityGroups(RdsState state, DbCluster c) =>
+    [
+        List("DBClusterMembers", "DBClusterMember", state.InstancesOf(c).ToList(), i => new object[]
+        {
+            new XElement("DBInstanceIdentifier", i.Identifier),
+            new XElement("IsClusterWriter", Bool(i.ResourceId == c.WriterResourceId)),
+            new XElement("DBClusterParameterGroupStatus", i.ClusterParameterGroupStatus),
+            new XElement("PromotionTier", i.PromotionTier),
+        }),
+        List("VpcSecurityGroups", "VpcSecurityGroupMembership", c.VpcSecurityGroupIds, g => new object[]
+        {
+            new XElement("VpcSecurityGroupId", g),
+            new XElement("Status", "active"),
+        }),
+    ];
+
+    /// <summary>The cluster's hosted zone, encryption, resource ID, ARN and the IAM roles associated with it.</summary>
+    private static object?[] ClusterEncryptionAndRoles(DbCluster c) =>
+    [
+        new XElement("HostedZoneId", RdsState.HostedZoneId(c.Region)),
+        new XElement("StorageEncrypted", Bool(c.StorageEncrypted)),
+        new XElement("StorageEncryptionType", c.StorageEncryptionType),
+        Optional("KmsKeyId", c.KmsKeyId),
+        new XElement("DbClusterResourceId", c.ResourceId),
+        new XElement("DBClusterArn", c.Arn),
+        List("AssociatedRoles", "DBClusterRole", c.Roles, r => new object?[]
+        {
+            new XElement("RoleArn", r.RoleArn),
+            new XElement("Status", r.Status),
+            Optional("FeatureName", r.FeatureName),
+        }),
+    ];
+
+    /// <summary>The cluster's settings: logs, pending changes, storage, protection, tags, network, scaling and the master user's secret.</summary>
+    private static object?[] ClusterSettings(DbCluster c)
+    {
+        var serverless = c.ServerlessV2MinCapacity is null
+            ? null
+            : new XElement(
+                "ServerlessV2ScalingConfiguration",
+                Optional("MinCapacity", c.ServerlessV2MinCapacity),
+                Optional("MaxCapacity", c.ServerlessV2MaxCapacity));
+        var pending = c.PendingIdentifier is null ? null : new XElement("PendingModifiedValues", new XElement("DBClusterIdentifier", c.PendingIdentifier));
+        return
+        [
             new XElement("IAMDatabaseAuthenticationEnabled", Bool(c.IAMDatabaseAuthenticationEnabled)),
             new XElement("ClusterCreateTime", Timestamp(c.CreateTime)),
             Optional("BacktrackWindow", c.BacktrackWindow),
@@ -92,81 +117,95 @@ internal static class RdsXml
                     "MasterUserSecret",
                     new XElement("SecretArn", $"arn:aws:secretsmanager:{c.Region}:{c.Account}:secret:rds!cluster-{c.ResourceId[8..].ToLowerInvariant()}"),
                     new XElement("SecretStatus", "active"))
-                : null);
+                : null,
+        ];
     }
 
     public static XElement Instance(RdsState state, DbInstance i, string name = "DBInstance")
     {
         var cluster = state.ClusterByResourceId(i.ClusterResourceId);
-        var pending = new XElement(
+        return new XElement(name, InstanceStatusAndEndpoint(i, cluster), InstancePlacementAndGroups(i, cluster), InstanceStorageAndMonitoring(i, cluster));
+    }
+
+    /// <summary>The instance's identity, status, endpoint (once created) and backups.</summary>
+    private static object?[] InstanceStatusAndEndpoint(DbInstance i, DbCluster? cluster) =>
+    [
+        new XElement("DBInstanceIdentifier", i.Identifier),
+        new XElement("DBInstanceClass", i.DBInstanceClass),
+        new XElement("Engine", i.Engine),
+        new XElement("DBInstanceStatus", i.Status),
+        Optional("MasterUsername", cluster?.MasterUsername),
+        Optional("DBName", cluster?.DatabaseName),
+        i.Status == "creating"
+            ? null
+            : new XElement(
+                "Endpoint",
+                new XElement("Address", RdsState.InstanceEndpointName(i.Account, i.Region, i.Identifier)),
+                new XElement("Port", cluster?.Port ?? 0),
+                new XElement("HostedZoneId", RdsState.HostedZoneId(i.Region))),
+        new XElement("AllocatedStorage", 1),
+        new XElement("InstanceCreateTime", Timestamp(i.CreateTime)),
+        Optional("PreferredBackupWindow", cluster?.PreferredBackupWindow),
+        new XElement("BackupRetentionPeriod", cluster?.BackupRetentionPeriod ?? 1),
+    ];
+
+    /// <summary>The instance's security groups, parameter group, zone, subnet group and pending changes.</summary>
+    private static object?[] InstancePlacementAndGroups(DbInstance i, DbCluster? cluster) =>
+    [
+        List("VpcSecurityGroups", "VpcSecurityGroupMembership", cluster?.VpcSecurityGroupIds ?? [], g => new object[]
+        {
+            new XElement("VpcSecurityGroupId", g),
+            new XElement("Status", "active"),
+        }),
+        new XElement(
+            "DBParameterGroups",
+            new XElement(
+                "DBParameterGroup",
+                new XElement("DBParameterGroupName", i.DBParameterGroupName),
+                new XElement("ParameterApplyStatus", i.ParameterApplyStatus))),
+        new XElement("AvailabilityZone", i.AvailabilityZone),
+        new XElement(
+            "DBSubnetGroup",
+            new XElement("DBSubnetGroupName", cluster?.DBSubnetGroup ?? "default"),
+            new XElement("DBSubnetGroupDescription", "default"),
+            new XElement("SubnetGroupStatus", "Complete")),
+        new XElement("PreferredMaintenanceWindow", i.PreferredMaintenanceWindow),
+        new XElement(
             "PendingModifiedValues",
             Optional("DBInstanceIdentifier", i.PendingIdentifier),
-            Optional("DBInstanceClass", i.PendingInstanceClass));
-        return new XElement(
-            name,
-            new XElement("DBInstanceIdentifier", i.Identifier),
-            new XElement("DBInstanceClass", i.DBInstanceClass),
-            new XElement("Engine", i.Engine),
-            new XElement("DBInstanceStatus", i.Status),
-            Optional("MasterUsername", cluster?.MasterUsername),
-            Optional("DBName", cluster?.DatabaseName),
-            i.Status == "creating"
-                ? null
-                : new XElement(
-                    "Endpoint",
-                    new XElement("Address", RdsState.InstanceEndpointName(i.Account, i.Region, i.Identifier)),
-                    new XElement("Port", cluster?.Port ?? 0),
-                    new XElement("HostedZoneId", RdsState.HostedZoneId(i.Region))),
-            new XElement("AllocatedStorage", 1),
-            new XElement("InstanceCreateTime", Timestamp(i.CreateTime)),
-            Optional("PreferredBackupWindow", cluster?.PreferredBackupWindow),
-            new XElement("BackupRetentionPeriod", cluster?.BackupRetentionPeriod ?? 1),
-            List("VpcSecurityGroups", "VpcSecurityGroupMembership", cluster?.VpcSecurityGroupIds ?? [], g => new object[]
-            {
-                new XElement("VpcSecurityGroupId", g),
-                new XElement("Status", "active"),
-            }),
-            new XElement(
-                "DBParameterGroups",
-                new XElement(
-                    "DBParameterGroup",
-                    new XElement("DBParameterGroupName", i.DBParameterGroupName),
-                    new XElement("ParameterApplyStatus", i.ParameterApplyStatus))),
-            new XElement("AvailabilityZone", i.AvailabilityZone),
-            new XElement(
-                "DBSubnetGroup",
-                new XElement("DBSubnetGroupName", cluster?.DBSubnetGroup ?? "default"),
-                new XElement("DBSubnetGroupDescription", "default"),
-                new XElement("SubnetGroupStatus", "Complete")),
-            new XElement("PreferredMaintenanceWindow", i.PreferredMaintenanceWindow),
-            pending,
-            new XElement("MultiAZ", Bool(false)),
-            new XElement("EngineVersion", i.EngineVersion),
-            new XElement("AutoMinorVersionUpgrade", Bool(i.AutoMinorVersionUpgrade)),
-            new XElement("LicenseModel", i.Engine == "aurora-postgresql" ? "postgresql-license" : "general-public-license"),
-            new XElement("PubliclyAccessible", Bool(i.PubliclyAccessible)),
-            new XElement("StorageType", cluster?.StorageType ?? "aurora"),
-            new XElement("DbInstancePort", 0),
-            Optional("DBClusterIdentifier", cluster?.Identifier),
-            new XElement("StorageEncrypted", Bool(cluster?.StorageEncrypted ?? false)),
-            new XElement("StorageEncryptionType", cluster?.StorageEncryptionType ?? "none"),
-            Optional("KmsKeyId", cluster?.KmsKeyId),
-            new XElement("DbiResourceId", i.ResourceId),
-            new XElement("CACertificateIdentifier", i.CACertificateIdentifier),
-            new XElement("CopyTagsToSnapshot", Bool(i.CopyTagsToSnapshot)),
-            new XElement("MonitoringInterval", i.MonitoringInterval),
-            Optional("MonitoringRoleArn", i.MonitoringRoleArn),
-            new XElement("PromotionTier", i.PromotionTier),
-            new XElement("DBInstanceArn", i.Arn),
-            new XElement("IAMDatabaseAuthenticationEnabled", Bool(cluster?.IAMDatabaseAuthenticationEnabled ?? false)),
-            new XElement("DatabaseInsightsMode", i.DatabaseInsightsMode),
-            new XElement("PerformanceInsightsEnabled", Bool(i.PerformanceInsightsEnabled)),
-            Optional("PerformanceInsightsKMSKeyId", i.PerformanceInsightsKMSKeyId),
-            Optional("PerformanceInsightsRetentionPeriod", i.PerformanceInsightsRetentionPeriod),
-            new XElement("DeletionProtection", Bool(false)),
-            Tags(i.Tags),
-            new XElement("NetworkType", cluster?.NetworkType ?? "IPV4"));
-    }
+            Optional("DBInstanceClass", i.PendingInstanceClass)),
+        new XElement("MultiAZ", Bool(false)),
+    ];
+
+    /// <summary>The instance's engine, storage and encryption (the cluster's), certificate, monitoring and tags.</summary>
+    private static object?[] InstanceStorageAndMonitoring(DbInstance i, DbCluster? cluster) =>
+    [
+        new XElement("EngineVersion", i.EngineVersion),
+        new XElement("AutoMinorVersionUpgrade", Bool(i.AutoMinorVersionUpgrade)),
+        new XElement("LicenseModel", i.Engine == "aurora-postgresql" ? "postgresql-license" : "general-public-license"),
+        new XElement("PubliclyAccessible", Bool(i.PubliclyAccessible)),
+        new XElement("StorageType", cluster?.StorageType ?? "aurora"),
+        new XElement("DbInstancePort", 0),
+        Optional("DBClusterIdentifier", cluster?.Identifier),
+        new XElement("StorageEncrypted", Bool(cluster?.StorageEncrypted ?? false)),
+        new XElement("StorageEncryptionType", cluster?.StorageEncryptionType ?? "none"),
+        Optional("KmsKeyId", cluster?.KmsKeyId),
+        new XElement("DbiResourceId", i.ResourceId),
+        new XElement("CACertificateIdentifier", i.CACertificateIdentifier),
+        new XElement("CopyTagsToSnapshot", Bool(i.CopyTagsToSnapshot)),
+        new XElement("MonitoringInterval", i.MonitoringInterval),
+        Optional("MonitoringRoleArn", i.MonitoringRoleArn),
+        new XElement("PromotionTier", i.PromotionTier),
+        new XElement("DBInstanceArn", i.Arn),
+        new XElement("IAMDatabaseAuthenticationEnabled", Bool(cluster?.IAMDatabaseAuthenticationEnabled ?? false)),
+        new XElement("DatabaseInsightsMode", i.DatabaseInsightsMode),
+        new XElement("PerformanceInsightsEnabled", Bool(i.PerformanceInsightsEnabled)),
+        Optional("PerformanceInsightsKMSKeyId", i.PerformanceInsightsKMSKeyId),
+        Optional("PerformanceInsightsRetentionPeriod", i.PerformanceInsightsRetentionPeriod),
+        new XElement("DeletionProtection", Bool(false)),
+        Tags(i.Tags),
+        new XElement("NetworkType", cluster?.NetworkType ?? "IPV4"),
+    ];
 
     public static IEnumerable<XElement> CustomEndpointMembers(RdsState state, ClusterEndpoint e)
     {
@@ -189,18 +228,18 @@ internal static class RdsXml
     /// <summary>The cluster's built-in WRITER and READER endpoints, as DescribeDBClusterEndpoints lists them.</summary>
     public static IEnumerable<XElement> BuiltInEndpoints(DbCluster c) =>
     [
-        new XElement(
-            "DBClusterEndpointList",
-            new XElement("DBClusterIdentifier", c.Identifier),
-            new XElement("Endpoint", RdsState.ClusterEndpointName(c.Account, c.Region, c.Identifier)),
-            new XElement("Status", c.Status == "available" ? "available" : c.Status),
-            new XElement("EndpointType", "WRITER")),
-        new XElement(
-            "DBClusterEndpointList",
-            new XElement("DBClusterIdentifier", c.Identifier),
-            new XElement("Endpoint", RdsState.ReaderEndpointName(c.Account, c.Region, c.Identifier)),
-            new XElement("Status", c.Status == "available" ? "available" : c.Status),
-            new XElement("EndpointType", "READER")),
+    new XElement(
+        "DBClusterEndpointList",
+        new XElement("DBClusterIdentifier", c.Identifier),
+        new XElement("Endpoint", RdsState.ClusterEndpointName(c.Account, c.Region, c.Identifier)),
+        new XElement("Status", c.Status == "available" ? "available" : c.Status),
+        new XElement("EndpointType", "WRITER")),
+    new XElement(
+        "DBClusterEndpointList",
+        new XElement("DBClusterIdentifier", c.Identifier),
+        new XElement("Endpoint", RdsState.ReaderEndpointName(c.Account, c.Region, c.Identifier)),
+        new XElement("Status", c.Status == "available" ? "available" : c.Status),
+        new XElement("EndpointType", "READER")),
     ];
 
     public static XElement Snapshot(ClusterSnapshot s, string name = "DBClusterSnapshot") => new(

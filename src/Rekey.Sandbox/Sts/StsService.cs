@@ -96,31 +96,7 @@ public sealed partial class StsService : QueryService
 
     private IEnumerable<XElement> Assume(AwsRequestContext request, QueryParameters parameters, WebIdentity? webIdentity)
     {
-        var roleArn = parameters.Required("RoleArn");
-        var match = RoleArnPattern().Match(roleArn);
-        if (!match.Success)
-        {
-            throw new AwsServiceException("ValidationError", $"{roleArn} is invalid");
-        }
-
-        var sessionName = parameters.Required("RoleSessionName");
-        if (!SessionNamePattern().IsMatch(sessionName))
-        {
-            throw new AwsServiceException(
-                "ValidationError",
-                $"1 validation error detected: Value '{sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
-        }
-
-        var duration = parameters.Int("DurationSeconds") ?? 3600;
-        if (duration is < 900 or > 43200)
-        {
-            throw new AwsServiceException(
-                "ValidationError",
-                $"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200");
-        }
-
-        var account = match.Groups["account"].Value;
-        var roleName = match.Groups["name"].Value;
+        var (roleArn, account, roleName, sessionName, duration) = ValidateAssumeRequest(parameters);
         var role = webIdentity is null ? AuthorizeAssumeRole(request, parameters, roleArn) : AuthorizeWebIdentity(webIdentity, roleArn, account);
         var session = new StsSession(
             AccountResolver.IssueAccessKeyId(account),
@@ -154,6 +130,35 @@ public sealed partial class StsService : QueryService
         }
 
         return result;
+    }
+
+    /// <summary>The role ARN (and the account and role name in it), session name and duration (900 s to 12 h, default 1 h) of an assume call.</summary>
+    private static (string RoleArn, string Account, string RoleName, string SessionName, int Duration) ValidateAssumeRequest(QueryParameters parameters)
+    {
+        var roleArn = parameters.Required("RoleArn");
+        var match = RoleArnPattern().Match(roleArn);
+        if (!match.Success)
+        {
+            throw new AwsServiceException("ValidationError", $"{roleArn} is invalid");
+        }
+
+        var sessionName = parameters.Required("RoleSessionName");
+        if (!SessionNamePattern().IsMatch(sessionName))
+        {
+            throw new AwsServiceException(
+                "ValidationError",
+                $"1 validation error detected: Value '{sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+        }
+
+        var duration = parameters.Int("DurationSeconds") ?? 3600;
+        if (duration is < 900 or > 43200)
+        {
+            throw new AwsServiceException(
+                "ValidationError",
+                $"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200");
+        }
+
+        return (roleArn, match.Groups["account"].Value, match.Groups["name"].Value, sessionName, duration);
     }
 
     /// <summary>
