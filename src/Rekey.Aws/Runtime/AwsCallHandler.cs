@@ -98,7 +98,8 @@ public sealed record AwsCall(string ServiceId, string Operation, string Endpoint
     public override string ToString() =>
         string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"AWS {ServiceId} {Operation} at {Endpoint}: {(Status is { } s ? $"HTTP {(int)s}" : "no answer")} in {Duration.TotalMilliseconds:0} ms, {Retries} {(Retries == 1 ? "retry" : "retries")}, credentials from {Credentials}{(Error is null ? string.Empty : $"; {Error}")}");
+            $"AWS {ServiceId} {Operation} at {Endpoint}: {(Status is { } s ? $"HTTP {(int)s}" : "no answer")} in {Duration.TotalMilliseconds:0} ms, " +
+            $"{Retries} {(Retries == 1 ? "retry" : "retries")}, credentials from {Credentials}{(Error is null ? string.Empty : $"; {Error}")}");
 }
 
 /// <summary>Hears of every AWS call a client makes (diagnostic logging, the run's times on AWS's clock).</summary>

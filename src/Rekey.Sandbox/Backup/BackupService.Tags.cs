@@ -28,7 +28,8 @@ public sealed partial class BackupService
 
         if (tags.Count > 50)
         {
-            throw new AwsServiceException("LimitExceededException", "A resource can have at most 50 tags.") { Details = ErrorDetails("LimitExceededException", "A resource can have at most 50 tags.") };
+            const string TooManyTags = "A resource can have at most 50 tags.";
+            throw new AwsServiceException("LimitExceededException", TooManyTags) { Details = ErrorDetails("LimitExceededException", TooManyTags) };
         }
 
         return RestJsonResponse.Ok(null);

@@ -58,7 +58,10 @@ public sealed partial class IamService : QueryService
         var maxSession = p.Int("MaxSessionDuration") ?? 3600;
         if (maxSession is < 3600 or > 43200)
         {
-            throw Validation(maxSession.ToString(System.Globalization.CultureInfo.InvariantCulture), "maxSessionDuration", "Member must have value less than or equal to 43200 and greater than or equal to 3600");
+            throw Validation(
+                maxSession.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "maxSessionDuration",
+                "Member must have value less than or equal to 43200 and greater than or equal to 3600");
         }
 
         if (_roles.Find(request.Account, name) is not null)

@@ -90,7 +90,10 @@ public sealed partial class KmsService
     {
         if (!aliasName.StartsWith("alias/", StringComparison.Ordinal) || !AliasNamePattern().IsMatch(aliasName))
         {
-            throw new AwsServiceException("ValidationException", $"1 validation error detected: Value '{aliasName}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
+            throw new AwsServiceException(
+                "ValidationException",
+                $"1 validation error detected: Value '{aliasName}' at 'aliasName' failed to satisfy constraint: " +
+                "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
         }
 
         if (aliasName.StartsWith("alias/aws/", StringComparison.Ordinal))

@@ -23,7 +23,8 @@ public sealed partial class KmsService
         var days = OptionalInt(body, "RotationPeriodInDays") ?? 365;
         if (enabled && days is < 90 or > 2560)
         {
-            throw Validation($"1 validation error detected: Value '{days.ToString(CultureInfo.InvariantCulture)}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560");
+            throw Validation($"1 validation error detected: Value '{days.ToString(CultureInfo.InvariantCulture)}' at 'rotationPeriodInDays' " +
+                "failed to satisfy constraint: Member must have value between 90 and 2560");
         }
 
         key.RotationEnabled = enabled;

@@ -49,7 +49,8 @@ public sealed partial class KmsService
         foreach (var tag in tags.OfType<JsonObject>())
         {
             var key = RequiredString(tag, "TagKey");
-            var value = tag["TagValue"]?.GetValue<string>() ?? throw Validation("1 validation error detected: Value null at 'tags.member.tagValue' failed to satisfy constraint: Member must not be null");
+            var value = tag["TagValue"]?.GetValue<string>()
+                ?? throw Validation("1 validation error detected: Value null at 'tags.member.tagValue' failed to satisfy constraint: Member must not be null");
             if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
             {
                 throw new AwsServiceException("TagException", "Tag keys beginning with aws: are reserved for AWS use.");

@@ -125,7 +125,8 @@ public sealed partial class KmsService : JsonService
         var days = OptionalInt(body, "PendingWindowInDays") ?? 30;
         if (days is < 7 or > 30)
         {
-            throw Validation($"1 validation error detected: Value '{days.ToString(CultureInfo.InvariantCulture)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30");
+            throw Validation($"1 validation error detected: Value '{days.ToString(CultureInfo.InvariantCulture)}' at 'pendingWindowInDays' " +
+                "failed to satisfy constraint: Member must have value between 7 and 30");
         }
 
         key.KeyState = "PendingDeletion";
@@ -274,7 +275,8 @@ public sealed partial class KmsService : JsonService
             case "SIGN_VERIFY":
                 metadata["SigningAlgorithms"] = key.KeySpec switch
                 {
-                    var rsa when rsa.StartsWith("RSA", StringComparison.Ordinal) => new JsonArray("RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"),
+                    var rsa when rsa.StartsWith("RSA", StringComparison.Ordinal) => new JsonArray(
+                        "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"),
                     "ECC_NIST_P384" => new JsonArray("ECDSA_SHA_384"),
                     "ECC_NIST_P521" => new JsonArray("ECDSA_SHA_512"),
                     "SM2" => new JsonArray("SM2DSA"),

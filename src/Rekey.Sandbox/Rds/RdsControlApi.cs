@@ -155,7 +155,8 @@ public sealed class RdsControlApi(RdsState state, SimulatedApplications applicat
 
     public sealed record ProxySeed(string Name, string? Account, string? Region, string? EngineFamily, string? RoleArn);
 
-    public sealed record SubscriptionSeed(string Name, string SnsTopicArn, string? Account, string? Region, string? SourceType, IReadOnlyList<string>? SourceIds, IReadOnlyList<string>? EventCategories);
+    public sealed record SubscriptionSeed(
+        string Name, string SnsTopicArn, string? Account, string? Region, string? SourceType, IReadOnlyList<string>? SourceIds, IReadOnlyList<string>? EventCategories);
 
     public sealed record GlobalClusterSeed(string Identifier, IReadOnlyList<string> Members, string? Account, string? Region);
 

@@ -216,6 +216,8 @@ public sealed partial class RdsService
     private static partial Regex IntegrationNamePattern();
 
     // Redshift Serverless (namespace/UUID) and provisioned (namespace:UUID) namespace ARNs.
-    [GeneratedRegex("^arn:aws:redshift(?:-serverless:(?<region>[a-z0-9-]+):[0-9]{12}:namespace/|:(?<region>[a-z0-9-]+):[0-9]{12}:namespace:)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    [GeneratedRegex(
+        "^arn:aws:redshift(?:-serverless:(?<region>[a-z0-9-]+):[0-9]{12}:namespace/|:(?<region>[a-z0-9-]+):[0-9]{12}:namespace:)" +
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     private static partial Regex TargetNamespacePattern();
 }

@@ -414,8 +414,7 @@ public sealed partial class RdsService
     {
         if (!GroupNamePattern().IsMatch(value))
         {
-            throw AwsServiceException.InvalidParameterValue(
-                $"The parameter {parameter} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.");
+            throw RdsErrors.InvalidIdentifier(parameter);
         }
 
         return value.ToLowerInvariant();

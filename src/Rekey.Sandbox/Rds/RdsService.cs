@@ -49,8 +49,7 @@ public sealed partial class RdsService : QueryService
     {
         if (!IdentifierPattern().IsMatch(value))
         {
-            throw AwsServiceException.InvalidParameterValue(
-                $"The parameter {parameter} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.");
+            throw RdsErrors.InvalidIdentifier(parameter);
         }
 
         return value.ToLowerInvariant();
@@ -166,5 +165,10 @@ internal static class RdsErrors
 
     public static AwsServiceException SnapshotNotFound(string id) => new("DBClusterSnapshotNotFoundFault", $"DBClusterSnapshot {id} not found.", HttpStatusCode.NotFound);
 
-    public static AwsServiceException SnapshotAlreadyExists(string id) => new("DBClusterSnapshotAlreadyExistsFault", $"Cannot create the cluster snapshot because one with the identifier {id} already exists.");
+    public static AwsServiceException SnapshotAlreadyExists(string id) =>
+        new("DBClusterSnapshotAlreadyExistsFault", $"Cannot create the cluster snapshot because one with the identifier {id} already exists.");
+
+    public static AwsServiceException InvalidIdentifier(string parameter) => AwsServiceException.InvalidParameterValue(
+        $"The parameter {parameter} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; " +
+        "and must not end with a hyphen or contain two consecutive hyphens.");
 }

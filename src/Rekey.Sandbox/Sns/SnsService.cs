@@ -134,7 +134,10 @@ public sealed partial class SnsService : QueryService
             ["SubscriptionsConfirmed"] = "0",
             ["SubscriptionsDeleted"] = "0",
         };
-        attributes.TryAdd("EffectiveDeliveryPolicy", """{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}""");
+        attributes.TryAdd(
+            "EffectiveDeliveryPolicy",
+            """{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":""" +
+            """0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}""");
         return [new XElement("Attributes", attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new XElement("entry", new XElement("key", a.Key), new XElement("value", a.Value))))];
     }
 
@@ -257,12 +260,14 @@ public sealed partial class SnsService : QueryService
             var baseType = dataType.Split('.')[0];
             if (baseType is not ("String" or "Number" or "Binary"))
             {
-                throw InvalidParameter($"Invalid parameter: MessageAttributes Reason: The message attribute '{name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.");
+                throw InvalidParameter($"Invalid parameter: MessageAttributes Reason: The message attribute '{name}' has an invalid message attribute type, " +
+                    "the set of supported type prefixes is Binary, Number, and String.");
             }
 
             if ((baseType == "Binary" && binaryValue is null) || (baseType != "Binary" && stringValue is null))
             {
-                throw InvalidParameter($"Invalid parameter: MessageAttributes Reason: The message attribute '{name}' must contain non-empty message attribute value for message attribute type '{dataType}'.");
+                throw InvalidParameter($"Invalid parameter: MessageAttributes Reason: The message attribute '{name}' " +
+                    $"must contain non-empty message attribute value for message attribute type '{dataType}'.");
             }
 
             if (baseType == "Number" && !double.TryParse(stringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
@@ -313,7 +318,9 @@ public sealed partial class SnsService : QueryService
             ["Sid"] = "__default_statement_ID",
             ["Effect"] = "Allow",
             ["Principal"] = new JsonObject { ["AWS"] = "*" },
-            ["Action"] = new JsonArray("SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"),
+            ["Action"] = new JsonArray(
+                "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+                "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"),
             ["Resource"] = topic.Arn,
             ["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["AWS:SourceOwner"] = topic.Account } },
         }),
