@@ -131,7 +131,8 @@ internal sealed class BotocoreModel
         _ => true,
     };
 
-    private static readonly Lazy<string> BotocoreDirectory = new(() =>
+    /// <summary>Where botocore, and so its service models, is installed (the JSON models read it too).</summary>
+    internal static readonly Lazy<string> BotocoreDirectory = new(() =>
     {
         using var python = Process.Start(new ProcessStartInfo("python3", ["-c", "import botocore,os;print(os.path.dirname(botocore.__file__))"])
         {

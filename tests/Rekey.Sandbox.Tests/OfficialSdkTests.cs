@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
+using Rekey.Sandbox.Tests.Sts;
 
 namespace Rekey.Sandbox.Tests;
 

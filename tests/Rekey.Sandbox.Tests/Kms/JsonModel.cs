@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -17,18 +16,6 @@ namespace Rekey.Sandbox.Tests;
 /// </summary>
 internal sealed class JsonModel
 {
-    private static readonly Lazy<string> BotocoreDirectory = new(() =>
-    {
-        using var python = Process.Start(new ProcessStartInfo("python3", ["-c", "import botocore,os;print(os.path.dirname(botocore.__file__))"])
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("python3 is needed to find botocore's models.");
-        var directory = python.StandardOutput.ReadToEnd().Trim();
-        python.WaitForExit();
-        return directory;
-    });
-
     private readonly JsonObject _model;
 
     private JsonModel(JsonObject model) => _model = model;
@@ -37,7 +24,7 @@ internal sealed class JsonModel
 
     public static JsonModel Load(string service, string version)
     {
-        using var file = File.OpenRead(Path.Combine(BotocoreDirectory.Value, "data", service, version, "service-2.json.gz"));
+        using var file = File.OpenRead(Path.Combine(BotocoreModel.BotocoreDirectory.Value, "data", service, version, "service-2.json.gz"));
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         return new JsonModel(JsonNode.Parse(gzip)!.AsObject());
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Rekey.Sandbox.Tests.Sts;
 
 namespace Rekey.Sandbox.Tests.Kms;
 

@@ -1,7 +1,7 @@
 using Rekey.Sandbox.Rds;
 using static Rekey.Sandbox.Tests.BlueGreenTestData;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 /// <summary>Creating, describing and deleting Blue/Green deployments through the AWS CLI.</summary>
 public sealed class RdsBlueGreenDeploymentTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>

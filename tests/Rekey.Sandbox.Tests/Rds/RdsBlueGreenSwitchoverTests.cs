@@ -3,7 +3,7 @@ using Rekey.Sandbox.Dns;
 using Rekey.Sandbox.Rds;
 using static Rekey.Sandbox.Tests.BlueGreenTestData;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 /// <summary>Replication to green, the switchover (guardrails, outage, renames, DNS, timeout rollback) and what the simulated application sees, through the AWS CLI.</summary>
 public sealed class RdsBlueGreenSwitchoverTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>, IDisposable

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Rekey.Sandbox.Rds;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 public sealed class RdsClusterTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {

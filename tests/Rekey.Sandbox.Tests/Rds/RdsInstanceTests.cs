@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 public sealed class RdsInstanceTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {

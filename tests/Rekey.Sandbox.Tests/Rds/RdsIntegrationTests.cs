@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Tests.Kms;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 /// <summary>RDS zero-ETL integrations through the AWS CLI: create, list, delete, and what renaming or deleting their source does.</summary>
 public sealed class RdsIntegrationTests(CliSessionFixture fixture) : IClassFixture<CliSessionFixture>

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 public sealed class RdsParameterGroupTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 /// <summary>Tags, IAM roles, snapshots, events, subscriptions, global clusters and proxies through the AWS CLI.</summary>
 public sealed class RdsResourceTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>

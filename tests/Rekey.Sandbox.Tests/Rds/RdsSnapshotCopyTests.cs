@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 /// <summary>A sandbox whose clock is after 2026-02-18, so a cluster created without a key is on an AWS owned key.</summary>
 public sealed class SnapshotCopyFixture : SandboxFixture

@@ -5,7 +5,7 @@ using Rekey.Aws.RDS;
 using Rekey.Aws.RDS.Model;
 using static Rekey.Sandbox.Tests.BlueGreenTestData;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 /// <summary>Rekey's generated RDS client (with TargetResourceConfigurations, which botocore's model here lacks) against the sandbox's Blue/Green API.</summary>
 public sealed class RekeyClientBlueGreenTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Rekey.Sandbox.Protocols;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 public sealed class RestoreTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {

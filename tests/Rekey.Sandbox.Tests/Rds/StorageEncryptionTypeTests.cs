@@ -1,4 +1,4 @@
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 /// <summary>A sandbox whose clock starts an hour before Aurora began to encrypt new clusters with an AWS owned key (2026-02-18).</summary>
 public sealed class BeforeAwsOwnedDefaultFixture : SandboxFixture
@@ -79,17 +79,7 @@ public sealed class StorageEncryptionTypeTests(BeforeAwsOwnedDefaultFixture fixt
     public async Task A_point_in_time_restore_of_an_unencrypted_cluster_with_a_key_is_still_rejected_and_a_green_with_a_target_key_is_sse_kms()
     {
         fixture.Advance(TimeSpan.FromDays(1));
-        var group = "plain-bg-params";
-        await fixture.Query.CallAsync(
-            "CreateDBClusterParameterGroup",
-            [new("DBClusterParameterGroupName", group), new("DBParameterGroupFamily", "aurora-postgresql16"), new("Description", "blue/green")]);
-        await fixture.Query.CallAsync(
-            "ModifyDBClusterParameterGroup",
-            [
-                new("DBClusterParameterGroupName", group), new("Parameters.Parameter.1.ParameterName", "rds.logical_replication"),
-                new("Parameters.Parameter.1.ParameterValue", "1"), new("Parameters.Parameter.1.ApplyMethod", "pending-reboot"),
-            ]);
-        await fixture.ClusterAsync("plain-blue", 1, "aurora-postgresql", ("DBClusterParameterGroupName", group), ("StorageEncrypted", "false"));
+        await fixture.EligibleClusterAsync("plain-blue", 1, "aurora-postgresql", ("StorageEncrypted", "false"));
         var key = fixture.CreateCustomerKey("111111111111", "us-east-1", "alias/plain-green");
 
         var restore = await Cli.FailureAsync(
@@ -116,17 +106,7 @@ public sealed class StorageEncryptionTypeTests(BeforeAwsOwnedDefaultFixture fixt
     public async Task A_green_of_an_sse_rds_blue_without_a_target_key_stays_on_the_AWS_owned_key()
     {
         fixture.Advance(TimeSpan.FromDays(1));
-        var group = "owned-bg-params";
-        await fixture.Query.CallAsync(
-            "CreateDBClusterParameterGroup",
-            [new("DBClusterParameterGroupName", group), new("DBParameterGroupFamily", "aurora-postgresql16"), new("Description", "blue/green")]);
-        await fixture.Query.CallAsync(
-            "ModifyDBClusterParameterGroup",
-            [
-                new("DBClusterParameterGroupName", group), new("Parameters.Parameter.1.ParameterName", "rds.logical_replication"),
-                new("Parameters.Parameter.1.ParameterValue", "1"), new("Parameters.Parameter.1.ApplyMethod", "pending-reboot"),
-            ]);
-        await fixture.ClusterAsync("owned-blue", 1, "aurora-postgresql", ("DBClusterParameterGroupName", group));
+        await fixture.EligibleClusterAsync("owned-blue");
 
         var created = await Cli.CreateDeploymentAsync("owned-same", BlueGreenTestData.Arn("owned-blue"));
         var green = await Cli.DescribeClusterAsync(created["Target"].Text().Split(':')[^1]);

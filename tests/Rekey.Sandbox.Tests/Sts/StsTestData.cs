@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Sts;
 
 /// <summary>Trust policies and tokens the STS tests share: STS assumes only roles that exist and trust the caller.</summary>
 internal static class StsTestData

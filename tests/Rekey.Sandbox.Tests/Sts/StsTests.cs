@@ -1,6 +1,6 @@
-using static Rekey.Sandbox.Tests.StsTestData;
+using static Rekey.Sandbox.Tests.Sts.StsTestData;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Sts;
 
 public sealed class StsTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {
