@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Rds;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 public sealed class ApplicationTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {

@@ -5,7 +5,7 @@ using Rekey.Sandbox.Dns;
 using Rekey.Sandbox.Protocols;
 using Rekey.Sandbox.Rds;
 
-namespace Rekey.Sandbox.Tests;
+namespace Rekey.Sandbox.Tests.Rds;
 
 /// <summary>A sandbox whose clock runs 600 times faster than real time: AWS minutes pass in tenths of a second.</summary>
 public sealed class FastClockFixture : SandboxFixture
