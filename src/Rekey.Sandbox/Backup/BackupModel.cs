@@ -114,7 +114,8 @@ public sealed class RecoveryPoint
     public Dictionary<string, string> Tags { get; set; } = [];
 }
 
-public sealed class BackupJob
+/// <summary>What a backup job and a copy job both carry: the resource, the role, and the job's state on the sandbox clock.</summary>
+public abstract class BackupOrCopyJob
 {
     public required string Account { get; init; }
 
@@ -122,21 +123,11 @@ public sealed class BackupJob
 
     public required string Id { get; init; }
 
-    public required string VaultName { get; init; }
-
-    public required string VaultArn { get; init; }
-
     public required string ResourceArn { get; init; }
 
     public required string ResourceName { get; init; }
 
-    public required string RecoveryPointArn { get; init; }
-
     public required string IamRoleArn { get; init; }
-
-    public string? EncryptionKeyArn { get; init; }
-
-    public bool AwsOwnedKey { get; init; }
 
     public string State { get; set; } = "CREATED";
 
@@ -158,14 +149,21 @@ public sealed class BackupJob
     public string? IdempotencyToken { get; init; }
 }
 
-public sealed class CopyJob
+public sealed class BackupJob : BackupOrCopyJob
 {
-    public required string Account { get; init; }
+    public required string VaultName { get; init; }
 
-    public required string Region { get; init; }
+    public required string VaultArn { get; init; }
 
-    public required string Id { get; init; }
+    public required string RecoveryPointArn { get; init; }
 
+    public string? EncryptionKeyArn { get; init; }
+
+    public bool AwsOwnedKey { get; init; }
+}
+
+public sealed class CopyJob : BackupOrCopyJob
+{
     public required string SourceBackupVaultArn { get; init; }
 
     public required string SourceRecoveryPointArn { get; init; }
@@ -175,28 +173,4 @@ public sealed class CopyJob
     public string? DestinationRecoveryPointArn { get; set; }
 
     public string? DestinationEncryptionKeyArn { get; set; }
-
-    public required string ResourceArn { get; init; }
-
-    public required string ResourceName { get; init; }
-
-    public required string IamRoleArn { get; init; }
-
-    public string State { get; set; } = "CREATED";
-
-    public string? StatusMessage { get; set; }
-
-    public DateTimeOffset CreationDate { get; init; }
-
-    public DateTimeOffset? CompletionDate { get; set; }
-
-    public DateTimeOffset DueAt { get; set; }
-
-    public string Outcome { get; init; } = "succeed";
-
-    public JsonObject? Lifecycle { get; init; }
-
-    public long BackupSizeInBytes { get; set; }
-
-    public string? IdempotencyToken { get; init; }
 }

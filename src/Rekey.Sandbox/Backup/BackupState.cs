@@ -70,20 +70,8 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganizations organiz
 
     public void AdvanceTo(DateTimeOffset now)
     {
-        foreach (var job in BackupJobs.Where(j => j.State is "CREATED" or "RUNNING").ToList())
+        foreach (var job in DueJobs(BackupJobs, BackupJobDuration, now))
         {
-            if (job.Outcome == "hang")
-            {
-                job.State = "RUNNING";
-                continue;
-            }
-
-            if (job.DueAt > now)
-            {
-                job.State = job.CreationDate.Add(BackupJobDuration / 5) <= now ? "RUNNING" : job.State;
-                continue;
-            }
-
             var point = RecoveryPoints.First(p => p.Arn == job.RecoveryPointArn);
             job.CompletionDate = job.DueAt;
             point.CompletionDate = job.DueAt;
@@ -99,7 +87,20 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganizations organiz
             point.Status = "COMPLETED";
         }
 
-        foreach (var job in CopyJobs.Where(j => j.State is "CREATED" or "RUNNING").ToList())
+        foreach (var job in DueJobs(CopyJobs, CopyJobDuration, now))
+        {
+            RunCopy(job);
+        }
+    }
+
+    /// <summary>
+    /// The unfinished jobs whose end has come, one at a time; on the way, a hanging job and one past a fifth of its
+    /// duration are marked RUNNING.
+    /// </summary>
+    private static IEnumerable<T> DueJobs<T>(List<T> jobs, TimeSpan duration, DateTimeOffset now)
+        where T : BackupOrCopyJob
+    {
+        foreach (var job in jobs.Where(j => j.State is "CREATED" or "RUNNING").ToList())
         {
             if (job.Outcome == "hang")
             {
@@ -109,11 +110,11 @@ public sealed class BackupState(SandboxClock clock, SandboxOrganizations organiz
 
             if (job.DueAt > now)
             {
-                job.State = job.CreationDate.Add(CopyJobDuration / 5) <= now ? "RUNNING" : job.State;
+                job.State = job.CreationDate.Add(duration / 5) <= now ? "RUNNING" : job.State;
                 continue;
             }
 
-            RunCopy(job);
+            yield return job;
         }
     }
 
