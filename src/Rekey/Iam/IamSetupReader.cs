@@ -22,10 +22,26 @@ public static class IamSetupReader
         ArgumentNullException.ThrowIfNull(sts);
         ArgumentNullException.ThrowIfNull(settings);
 
+        var repository = CheckArguments(settings);
+        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+        var partition = identity.Arn.Split(':')[1];
+        if (settings.IamFleet)
+        {
+            return await ReadFleetAsync(rds, settings, region, partition, identity.Account, repository, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReadClusterAsync(rds, settings, region, partition, identity.Account, repository, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The arguments the policies are scoped by, each present; the repository parsed.</summary>
+    private static GitHubRepository CheckArguments(RekeySettings settings)
+    {
         var problems = new List<string>();
         if (settings.Cluster is null && !settings.IamFleet)
         {
-            problems.Add($"--cluster is needed: the policies are scoped to that cluster and its instances (or give --{ArgumentNames.IamScope}=fleet for one role set for every cluster tagged {IamPolicyGenerator.FleetTagKey}=<environment>).");
+            problems.Add(
+                "--cluster is needed: the policies are scoped to that cluster and its instances "
+                + $"(or give --{ArgumentNames.IamScope}=fleet for one role set for every cluster tagged {IamPolicyGenerator.FleetTagKey}=<environment>).");
         }
 
         if (settings.GitHubRepo is null)
@@ -54,16 +70,16 @@ public static class IamSetupReader
             throw new InvalidArgumentsException(problems);
         }
 
-        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
-        var partition = identity.Arn.Split(':')[1];
-        if (settings.IamFleet)
-        {
-            return await ReadFleetAsync(rds, settings, region, partition, identity.Account, repository!, cancellationToken).ConfigureAwait(false);
-        }
+        return repository!;
+    }
 
+    /// <summary>What the policies of one cluster are scoped to: its instances, endpoints, groups and the roles it passes.</summary>
+    private static async Task<IamSetupInput> ReadClusterAsync(
+        IAmazonRDS rds, RekeySettings settings, string region, string partition, string account, GitHubRepository repository, CancellationToken cancellationToken)
+    {
         var reader = new ClusterReader(rds);
         var cluster = await reader.FindClusterAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidArgumentsException([$"Cluster {settings.Cluster} does not exist in account {identity.Account}, Region {region}: check --cluster and --region."]);
+            ?? throw new InvalidArgumentsException([$"Cluster {settings.Cluster} does not exist in account {account}, Region {region}: check --cluster and --region."]);
         var instances = await reader.InstancesOfAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false);
         var endpoints = await reader.CustomEndpointsOfAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false);
 
@@ -75,16 +91,16 @@ public static class IamSetupReader
         if (settings.BackupAccount is not null)
         {
             // The role the backup selection and jobs hand to AWS Backup, as BackupSetup chooses it.
-            serviceRole = settings.BackupServiceRoleArn ?? BackupSetup.DefaultServiceRoleArn(partition, identity.Account);
+            serviceRole = settings.BackupServiceRoleArn ?? BackupSetup.DefaultServiceRoleArn(partition, account);
             passedRoles.Add(serviceRole);
         }
 
         return new IamSetupInput
         {
             Partition = partition,
-            Account = identity.Account,
+            Account = account,
             Region = region,
-            Repository = repository!,
+            Repository = repository,
             Environment = settings.Environment!,
             ClusterId = settings.Cluster!,
             OldSuffix = settings.OldSuffix,
@@ -92,7 +108,8 @@ public static class IamSetupReader
             CustomEndpointNames = endpoints.Select(e => e.DBClusterEndpointIdentifier).OfType<string>().Order(StringComparer.Ordinal).ToList(),
             ClusterParameterGroups = cluster.DBClusterParameterGroup is { } clusterGroup ? [clusterGroup] : [],
             SubnetGroups = cluster.DBSubnetGroup is { } subnetGroup ? [subnetGroup] : [],
-            InstanceParameterGroups = instances.SelectMany(i => i.DBParameterGroups ?? []).Select(g => g.DBParameterGroupName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            InstanceParameterGroups = instances.SelectMany(i => i.DBParameterGroups ?? []).Select(g => g.DBParameterGroupName).OfType<string>()
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             PassedRoleArns = passedRoles,
             BackupServiceRoleArn = serviceRole,
             Key = settings.KmsKey!,
