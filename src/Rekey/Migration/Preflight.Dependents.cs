@@ -1,10 +1,6 @@
-using Amazon.Runtime;
-using Amazon.SecurityToken.Model;
-using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 using Rekey.Runtime;
-using Rekey.Strategies;
 
 namespace Rekey.Migration;
 /// <summary>What depends on the cluster and the names the old cluster and instances will take.</summary>
@@ -80,7 +76,8 @@ public static partial class Preflight
         {
             if (subscription.SourceIdsList?.Contains(cluster.DBClusterIdentifier!, StringComparer.Ordinal) == true)
             {
-                warnings.Add($"Event subscription {subscription.CustSubscriptionId} names this cluster; it follows the identifier, so it covers the new cluster after the cutover and no longer the old one.");
+                warnings.Add($"Event subscription {subscription.CustSubscriptionId} names this cluster; it follows the identifier, "
+                    + "so it covers the new cluster after the cutover and no longer the old one.");
             }
         }
     }

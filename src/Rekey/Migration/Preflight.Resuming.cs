@@ -1,8 +1,5 @@
-using Amazon.Runtime;
-using Amazon.SecurityToken.Model;
 using Microsoft.Extensions.Logging;
 using Rekey.Aws.RDS.Model;
-using Rekey.Clusters;
 using Rekey.Configuration;
 using Rekey.Runtime;
 using Rekey.State;

@@ -1,11 +1,9 @@
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Amazon.SecurityToken.Model;
-using Rekey.Aws.RDS.Model;
 using Rekey.Checks;
 using Rekey.Configuration;
 using Rekey.Runtime;
-using Rekey.Strategies;
 
 namespace Rekey.Migration;
 /// <summary>The target key: it exists, can encrypt the new cluster, and its policy lets RDS use it for the run.</summary>
@@ -34,7 +32,8 @@ public static partial class Preflight
             var keyRegion = ArnPart(keyReference.Value, 3);
             if (keyRegion is not null && !string.Equals(keyRegion, run.Region.SystemName, StringComparison.Ordinal))
             {
-                blocks.Add($"--kms-key {keyReference} is in {keyRegion}, the cluster in {run.Region.SystemName}; RDS needs a key in the cluster's Region. Give a key of {run.Region.SystemName} (or a replica of a multi-Region key there).");
+                blocks.Add($"--kms-key {keyReference} is in {keyRegion}, the cluster in {run.Region.SystemName}; RDS needs a key in the cluster's Region. "
+                    + $"Give a key of {run.Region.SystemName} (or a replica of a multi-Region key there).");
             }
             else if (!run.Settings.CreateKey)
             {
@@ -86,8 +85,10 @@ public static partial class Preflight
             checks.NotMeasuredBecause(
                 what,
                 $"{identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it.",
-                $"the key policy in the KMS console (or aws kms get-key-policy --key-id {key.Arn} --policy-name default with a role that may read it), or allow kms:GetKeyPolicy on the key to the run's role and run Preflight again.");
-            blocks.Add($"--kms-key {keyReference}: {identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it (not measured). Allow kms:GetKeyPolicy on the key to the run's role.");
+                $"the key policy in the KMS console (or aws kms get-key-policy --key-id {key.Arn} --policy-name default with a role that may read it), "
+                + "or allow kms:GetKeyPolicy on the key to the run's role and run Preflight again.");
+            blocks.Add($"--kms-key {keyReference}: {identity.Arn} may not read the key's policy (kms:GetKeyPolicy), so Preflight cannot prove RDS may use the key for it (not measured). "
+                + "Allow kms:GetKeyPolicy on the key to the run's role.");
             return;
         }
 
@@ -97,9 +98,11 @@ public static partial class Preflight
         {
             var why = check.Reasons.Count > 0 ? $" {string.Join("; ", check.Reasons)}." : string.Empty;
             var fix = check.Reasons.Any(r => r.StartsWith("Deny", StringComparison.Ordinal))
-                ? $"Change or remove the Deny statement so that it cannot apply to RDS's use of the key for {identity.Arn} (through kms:ViaService rds.{run.Region.SystemName}.amazonaws.com), or give another key."
+                ? $"Change or remove the Deny statement so that it cannot apply to RDS's use of the key for {identity.Arn} (through kms:ViaService rds.{run.Region.SystemName}.amazonaws.com), "
+                    + "or give another key."
                 : $"Add a key policy statement allowing {string.Join(", ", KeyUsePolicy.RdsActions)} to arn:aws:iam::{identity.Account}:root (or the run's role), or give another key.";
-            blocks.Add($"--kms-key {keyReference}: its key policy does not let {identity.Arn} use the key through RDS ({string.Join(", ", check.Missing)}); the restore would fail with KMSKeyNotAccessibleFault after the outage starts.{why} {fix}");
+            blocks.Add($"--kms-key {keyReference}: its key policy does not let {identity.Arn} use the key through RDS ({string.Join(", ", check.Missing)}); "
+                + $"the restore would fail with KMSKeyNotAccessibleFault after the outage starts.{why} {fix}");
         }
     }
 

@@ -64,8 +64,10 @@ internal static class OldClusterDeletion
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every instance of the cluster deleted (those already deleting are left to finish), waited for until none is left.</summary>
-    /// <param name="journal">The journal's step and line for each instance deleted.</param>
+    /// <summary>
+    /// Every instance of the cluster deleted (those already deleting are left to finish), each journaled under the step and
+    /// line <c>journal</c> gives for it, and waited for until none is left.
+    /// </summary>
     public static async Task DeleteInstancesAsync(
         RekeyRun run, ClusterReader reader, string clusterId, string waitingFor, Func<string?, (string Step, string Line)> journal, CancellationToken cancellationToken)
     {
