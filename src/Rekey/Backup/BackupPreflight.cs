@@ -118,7 +118,8 @@ public static class BackupPreflight
 
         if (setup.ContinuousBackup && setup.RetentionDays > BackupSetup.MaxContinuousRetentionDays)
         {
-            blocks.Add($"--continuous-backup keeps recovery points at most {BackupSetup.MaxContinuousRetentionDays} days, not {setup.RetentionDays}: give --backup-retention-days={BackupSetup.MaxContinuousRetentionDays} or less.");
+            blocks.Add($"--continuous-backup keeps recovery points at most {BackupSetup.MaxContinuousRetentionDays} days, not {setup.RetentionDays}: "
+                + $"give --backup-retention-days={BackupSetup.MaxContinuousRetentionDays} or less.");
         }
 
         return roleUsable;
@@ -287,7 +288,8 @@ public static class BackupPreflight
         {
             var where = organization?.MasterAccountId is { } id ? $"In the management account {id} run: " : "In the management account run: ";
             blocks.Add(
-                $"Cross-account backup is off for the organization{(organization?.Id is { } organizationId ? " " + organizationId : string.Empty)}, and only its management account can turn it on. {where}"
+                $"Cross-account backup is off for the organization{(organization?.Id is { } organizationId ? " " + organizationId : string.Empty)}, "
+                + $"and only its management account can turn it on. {where}"
                 + "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true "
                 + "(or AWS Backup console > Settings > Cross-account management > Cross-account backup: Turn on).");
         }
@@ -359,7 +361,8 @@ public static class BackupPreflight
                 var key = (await session.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyArn }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
                 if (key.KeyManager == KeyManagerType.AWS)
                 {
-                    warnings.Add($"Backup vault {setup.BackupVaultName} in the backup account is encrypted with an AWS managed key ({keyArn}); a vault's key cannot change, so to use a customer managed key give another --backup-vault.");
+                    warnings.Add($"Backup vault {setup.BackupVaultName} in the backup account is encrypted with an AWS managed key ({keyArn}); a vault's key cannot change, "
+                        + "so to use a customer managed key give another --backup-vault.");
                 }
             }
             catch (KmsNotFoundException)
@@ -375,7 +378,8 @@ public static class BackupPreflight
         }
 
         var message =
-            $"The access policy of backup vault {setup.BackupVaultName} in the backup account {setup.BackupAccount} does not let the cluster's account {setup.SourceAccount} copy into it ({VaultPolicies.CopyAction})";
+            $"The access policy of backup vault {setup.BackupVaultName} in the backup account {setup.BackupAccount} "
+            + $"does not let the cluster's account {setup.SourceAccount} copy into it ({VaultPolicies.CopyAction})";
         if (requireConfigured)
         {
             blocks.Add($"{message}; run ConfigureBackup, which adds the statement {VaultPolicies.SidFor(setup.SourceAccount)} and keeps the others, or add it yourself: "

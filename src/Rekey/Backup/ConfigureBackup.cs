@@ -27,7 +27,12 @@ public static class ConfigureBackup
             nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.EnableKeyRotationAsync), nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.ScheduleKeyDeletionAsync)),
         StepRules.Backup(nameof(IAmazonBackup.CreateBackupVaultAsync), nameof(IAmazonBackup.PutBackupVaultAccessPolicyAsync), nameof(IAmazonBackup.CreateBackupPlanAsync),
             nameof(IAmazonBackup.UpdateBackupPlanAsync), nameof(IAmazonBackup.CreateBackupSelectionAsync)))
-        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.Sts("AssumeRole"), StepRules.Kms("DescribeKey", "ListKeys", "ListResourceTags", "GetKeyPolicy", "GetKeyRotationStatus"), StepRules.Backup("DescribeBackupVault", "GetBackupVaultAccessPolicy", "GetBackupPlan", "GetBackupSelection", "ListBackupPlans", "ListBackupSelections"));
+        .Reading(
+            StepRules.ClusterReads,
+            StepRules.AwsClockRead,
+            StepRules.Sts("AssumeRole"),
+            StepRules.Kms("DescribeKey", "ListKeys", "ListResourceTags", "GetKeyPolicy", "GetKeyRotationStatus"),
+            StepRules.Backup("DescribeBackupVault", "GetBackupVaultAccessPolicy", "GetBackupPlan", "GetBackupSelection", "ListBackupPlans", "ListBackupSelections"));
 
     private const string Step = "ConfigureBackup";
 
@@ -212,7 +217,8 @@ public static class ConfigureBackup
         {
             if (keyArn is not null && !string.Equals(existing.EncryptionKeyArn, keyArn, StringComparison.Ordinal))
             {
-                run.Journal.Add(Step, $"Backup vault {name} in {where} exists with key {existing.EncryptionKeyArn}, not {keyArn}; a vault's key cannot change, so it is kept.", Reporting.JournalLevel.Warning);
+                run.Journal.Add(Step, $"Backup vault {name} in {where} exists with key {existing.EncryptionKeyArn}, not {keyArn}; a vault's key cannot change, "
+                    + "so it is kept.", Reporting.JournalLevel.Warning);
             }
 
             return existing.BackupVaultArn!;
@@ -250,7 +256,8 @@ public static class ConfigureBackup
         }
 
         await backup.PutBackupVaultAccessPolicyAsync(new PutBackupVaultAccessPolicyRequest { BackupVaultName = setup.BackupVaultName, Policy = merged }, cancellationToken).ConfigureAwait(false);
-        run.Journal.Add(Step, $"Vault {setup.BackupVaultName}'s access policy now lets account {setup.SourceAccount} copy in (statement {VaultPolicies.SidFor(setup.SourceAccount)}); other statements kept.");
+        run.Journal.Add(Step, $"Vault {setup.BackupVaultName}'s access policy now lets account {setup.SourceAccount} copy in (statement {VaultPolicies.SidFor(setup.SourceAccount)}); "
+            + "other statements kept.");
     }
 
     /// <summary>The backup plan of that name, created, or with Rekey's rule brought to what is configured.</summary>
@@ -343,7 +350,8 @@ public static class ConfigureBackup
 
             if (!string.Equals(existing.BackupSelection.IamRoleArn, setup.ServiceRoleArn, StringComparison.Ordinal))
             {
-                run.Journal.Add(Step, $"Backup selection {setup.SelectionName} uses role {existing.BackupSelection.IamRoleArn}, not {setup.ServiceRoleArn}; it is kept.", Reporting.JournalLevel.Warning);
+                run.Journal.Add(Step, $"Backup selection {setup.SelectionName} uses role {existing.BackupSelection.IamRoleArn}, not {setup.ServiceRoleArn}; "
+                    + "it is kept.", Reporting.JournalLevel.Warning);
             }
 
             run.Journal.Fact("backup-selection-id", listed.SelectionId!);

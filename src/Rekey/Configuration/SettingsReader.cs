@@ -37,7 +37,8 @@ public static partial class SettingsReader
         new(ArgumentNames.Strategy, "auto (default: Blue/Green where the cluster is eligible, else restore-swap), blue-green or restore-swap.", false, "REKEY_STRATEGY"),
         new(ArgumentNames.SwitchoverTimeout, "Blue/Green switchover timeout in seconds, 30 to 3600 (default 300); AWS rolls the switchover back when it lapses.", false, "REKEY_SWITCHOVER_TIMEOUT"),
         new(ArgumentNames.HeartbeatInterval, "During a long wait, tell the SNS topic how it goes this often, in AWS time (default 10m; 1m to 1d).", false, "REKEY_HEARTBEAT_INTERVAL"),
-        new(ArgumentNames.ApprovedPlan, "The plan that was approved: Plan's digest (sha256:...) or its plan.json; a cutover that would now do otherwise is refused (exit 3) before any change, naming what changed.", false, "REKEY_APPROVED_PLAN"),
+        new(ArgumentNames.ApprovedPlan, "The plan that was approved: Plan's digest (sha256:...) or its plan.json; a cutover that would now do otherwise is refused (exit 3) before any change, "
+            + "naming what changed.", false, "REKEY_APPROVED_PLAN"),
         new(ArgumentNames.SequencesAdvanced, "Aurora PostgreSQL after a Blue/Green switchover: the printed setval statements were run on the new cluster.", true),
         new(ArgumentNames.RestoreSwapBack, "Rollback after a Blue/Green switchover: restore-swap the cluster back onto its old key (writes since the switchover are kept).", true),
         new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS") { AnyText = true },
@@ -47,12 +48,16 @@ public static partial class SettingsReader
         new(ArgumentNames.RunId, "This run's identity for the lock and tags (default: the GitHub run id, else a new one); give a dead run's id to resume it.", false, "REKEY_RUN_ID", "GITHUB_RUN_ID"),
         new(ArgumentNames.PollInterval, "First pause between two looks at AWS while waiting (default 5s).", false, "REKEY_POLL_INTERVAL"),
         new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
-        new(ArgumentNames.OutagePollInterval, "Pause between two looks at AWS while the writers are down, without backing off (default 2s, or --poll-interval when that is shorter).", false, "REKEY_OUTAGE_POLL_INTERVAL"),
+        new(ArgumentNames.OutagePollInterval, "Pause between two looks at AWS while the writers are down, without backing off (default 2s, "
+            + "or --poll-interval when that is shorter).", false, "REKEY_OUTAGE_POLL_INTERVAL"),
         new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
         new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
-        new(ArgumentNames.ChaosSeed, "Rehearse and Benchmark: run the sandbox in its unruly mode under this seed (late and lingering DNS names, late metrics, a whole-second clock, IAM delays).", false, "REKEY_CHAOS_SEED"),
-        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN") { AnyText = true },
-        new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
+        new(ArgumentNames.ChaosSeed, "Rehearse and Benchmark: run the sandbox in its unruly mode under this seed (late and lingering DNS names, late metrics, a whole-second clock, "
+            + "IAM delays).", false, "REKEY_CHAOS_SEED"),
+        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: "
+            + "Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN") { AnyText = true },
+        new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), "
+            + "so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
         new(ArgumentNames.Fleet, "Benchmark: N restore-swap cutovers in one account and Region, each in its own process, under RDS's API rate limit (1 to 500).", false, "REKEY_FLEET"),
         new(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).", false, "REKEY_MAX_PARALLEL"),
     ];

@@ -32,7 +32,12 @@ public static class DressRehearsalStep
     /// <summary>Changes only its throw-away copy, and the source's rekey: tags (its lock and measurements).</summary>
     public static StepRules Rules { get; } = StepRules.Of(
         "DressRehearsal", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync), nameof(IAmazonRDS.CreateDBInstanceAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.ModifyDBClusterAsync)));
+        StepRules.RdsTags, StepRules.Rds(
+            nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync),
+            nameof(IAmazonRDS.CreateDBInstanceAsync),
+            nameof(IAmazonRDS.DeleteDBInstanceAsync),
+            nameof(IAmazonRDS.DeleteDBClusterAsync),
+            nameof(IAmazonRDS.ModifyDBClusterAsync)));
 
     /// <summary>
     /// Every reason a dress rehearsal of the run's cluster cannot start, read only. Preflight asks it too, so that a
@@ -62,7 +67,8 @@ public static class DressRehearsalStep
         if (dress is not null && !DressRehearsalCluster.IsDressRehearsalOf(dress, clusterId))
         {
             problems.Add(
-                $"A cluster named {name} exists and is not Rekey's dress rehearsal of {clusterId} (no {RekeyTags.Role}={DressRehearsalCluster.Role} and {RekeyTags.Source}={clusterId} tags); nothing was changed. Rename or delete it, then run DressRehearsal again.");
+                $"A cluster named {name} exists and is not Rekey's dress rehearsal of {clusterId} (no {RekeyTags.Role}={DressRehearsalCluster.Role} and {RekeyTags.Source}={clusterId} tags); "
+                + "nothing was changed. Rename or delete it, then run DressRehearsal again.");
         }
 
         var dressWriter = await reader.FindInstanceAsync(writerName, cancellationToken).ConfigureAwait(false);
@@ -215,7 +221,8 @@ public static class DressRehearsalStep
         var answer = await reader.DescribeClusterAsync(source.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"DB cluster {source.DBClusterIdentifier} disappeared.");
         var now = answer.RequireServerDate();
-        var latest = Utc(answer.DBClusters?.FirstOrDefault()?.LatestRestorableTime) ?? throw new InvalidOperationException($"DB cluster {source.DBClusterIdentifier} has no latest restorable time yet; wait for its first backup.");
+        var latest = Utc(answer.DBClusters?.FirstOrDefault()?.LatestRestorableTime)
+            ?? throw new InvalidOperationException($"DB cluster {source.DBClusterIdentifier} has no latest restorable time yet; wait for its first backup.");
         var request = Restore.BuildRequest(source, name, run.RunId, latest, keyArn);
         request.RestoreToTime = null;
         request.UseLatestRestorableTime = true;
@@ -279,7 +286,9 @@ public static class DressRehearsalStep
             run.Wait.Settings.InstanceDeadline,
             async token =>
             {
-                var answer = await run.Rds.DescribeDBInstancesAsync(new DescribeDBInstancesRequest { Filters = [new Filter { Name = "db-instance-id", Values = [writerName] }] }, token).ConfigureAwait(false);
+                var answer = await run.Rds.DescribeDBInstancesAsync(
+                    new DescribeDBInstancesRequest { Filters = [new Filter { Name = "db-instance-id", Values = [writerName] }] },
+                    token).ConfigureAwait(false);
                 var instance = answer.DBInstances?.FirstOrDefault();
                 if (instance?.DBInstanceStatus is "failed" or "incompatible-parameters" or "incompatible-network")
                 {
@@ -315,7 +324,9 @@ public static class DressRehearsalStep
         {
             if (cluster.DeletionProtection == true)
             {
-                await run.Rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = name, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
+                await run.Rds.ModifyDBClusterAsync(
+                    new ModifyDBClusterRequest { DBClusterIdentifier = name, DeletionProtection = false, ApplyImmediately = true },
+                    cancellationToken).ConfigureAwait(false);
             }
 
             await run.Rds.DeleteDBClusterAsync(new DeleteDBClusterRequest { DBClusterIdentifier = name, SkipFinalSnapshot = true }, cancellationToken).ConfigureAwait(false);

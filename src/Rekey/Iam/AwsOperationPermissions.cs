@@ -136,7 +136,14 @@ public sealed record IamGrant(string Action, ResourceScope Scope);
 /// <param name="Grants">The IAM actions the call needs; empty for calls that need no permission (sts:GetCallerIdentity).</param>
 /// <param name="OnlyWhen">For a call made only in some situations, which; null for a call every run of its phase makes.</param>
 /// <param name="Strategy">The cutover strategy whose changes need the call; null when any run may make it.</param>
-public sealed record AwsOperationPermission(string Service, string Operation, PolicyAccount Account, bool ReadOnly, IReadOnlyList<IamGrant> Grants, string? OnlyWhen = null, Configuration.CutoverStrategy? Strategy = null)
+public sealed record AwsOperationPermission(
+    string Service,
+    string Operation,
+    PolicyAccount Account,
+    bool ReadOnly,
+    IReadOnlyList<IamGrant> Grants,
+    string? OnlyWhen = null,
+    Configuration.CutoverStrategy? Strategy = null)
 {
     /// <summary>Whether a role for a cutover by <paramref name="strategy"/> needs the call (auto may run either).</summary>
     public bool ServesStrategy(Configuration.CutoverStrategy strategy) =>
@@ -183,8 +190,18 @@ public static class AwsOperationPermissions
             new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.RestoreInputs),
             new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup),
             new IamGrant("rds:AddTagsToResource", ResourceScope.BlueGreenParameterGroup)),
-        WriteFor(Configuration.CutoverStrategy.BlueGreen, "rds", "ModifyDBClusterParameterGroup", BlueGreenFix, new IamGrant("rds:ModifyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup)),
-        WriteFor(Configuration.CutoverStrategy.BlueGreen, "rds", "RebootDBInstance", $"PrepareBlueGreenParameters with --{Configuration.ArgumentNames.FixParameterGroup}", new IamGrant("rds:RebootDBInstance", ResourceScope.Instances)),
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
+            "rds",
+            "ModifyDBClusterParameterGroup",
+            BlueGreenFix,
+            new IamGrant("rds:ModifyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup)),
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
+            "rds",
+            "RebootDBInstance",
+            $"PrepareBlueGreenParameters with --{Configuration.ArgumentNames.FixParameterGroup}",
+            new IamGrant("rds:RebootDBInstance", ResourceScope.Instances)),
         Write("rds", "ModifyDBInstance", new IamGrant("rds:ModifyDBInstance", ResourceScope.Instances)),
         Write(
             "rds",
@@ -223,7 +240,12 @@ public static class AwsOperationPermissions
             new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Clusters),
             new IamGrant("rds:CreateDBClusterSnapshot", ResourceScope.Snapshots),
             new IamGrant("rds:AddTagsToResource", ResourceScope.Snapshots)),
-        WriteFor(Configuration.CutoverStrategy.RestoreSwap, "rds", "FailoverDBCluster", "the old writer's identifier is not the first new instance to become available", new IamGrant("rds:FailoverDBCluster", ResourceScope.Clusters)),
+        WriteFor(
+            Configuration.CutoverStrategy.RestoreSwap,
+            "rds",
+            "FailoverDBCluster",
+            "the old writer's identifier is not the first new instance to become available",
+            new IamGrant("rds:FailoverDBCluster", ResourceScope.Clusters)),
         Write(
             "rds",
             "AddRoleToDBCluster",
@@ -326,8 +348,18 @@ public static class AwsOperationPermissions
         Read("kms", "ListResourceTags", new IamGrant("kms:ListResourceTags", ResourceScope.AccountKeys)),
         Write("kms", "CreateKey", "--create-key and no key under the alias yet", new IamGrant("kms:CreateKey", ResourceScope.KeyCreation), new IamGrant("kms:TagResource", ResourceScope.KeyCreation)),
         Write("kms", "CreateAlias", "--create-key and no key under the alias yet", new IamGrant("kms:CreateAlias", ResourceScope.Alias), new IamGrant("kms:CreateAlias", ResourceScope.CreatedKeys)),
-        Write("kms", "PutKeyPolicy", "a key Rekey created lacks the backup account's statement", new IamGrant("kms:PutKeyPolicy", ResourceScope.Key), new IamGrant("kms:PutKeyPolicy", ResourceScope.CreatedKeys)),
-        Write("kms", "EnableKeyRotation", "Rekey creates the key, or finds rotation off on a key it created", new IamGrant("kms:EnableKeyRotation", ResourceScope.Key), new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
+        Write(
+            "kms",
+            "PutKeyPolicy",
+            "a key Rekey created lacks the backup account's statement",
+            new IamGrant("kms:PutKeyPolicy", ResourceScope.Key),
+            new IamGrant("kms:PutKeyPolicy", ResourceScope.CreatedKeys)),
+        Write(
+            "kms",
+            "EnableKeyRotation",
+            "Rekey creates the key, or finds rotation off on a key it created",
+            new IamGrant("kms:EnableKeyRotation", ResourceScope.Key),
+            new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
         Write("kms", "ScheduleKeyDeletion", "two runs created a key under the same alias at once; the loser's key is deleted", new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)),
 
         // STS: who am I needs no permission; the chain into the backup account does.
@@ -358,7 +390,12 @@ public static class AwsOperationPermissions
             VaultCreation()),
         Write("backup", "CreateBackupPlan", "the plan does not exist yet", new IamGrant("backup:CreateBackupPlan", ResourceScope.BackupPlans)),
         Write("backup", "UpdateBackupPlan", "the plan's rule differs from Rekey's", new IamGrant("backup:UpdateBackupPlan", ResourceScope.BackupPlans)),
-        Write("backup", "CreateBackupSelection", "the selection does not exist yet", new IamGrant("backup:CreateBackupSelection", ResourceScope.BackupPlans), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
+        Write(
+            "backup",
+            "CreateBackupSelection",
+            "the selection does not exist yet",
+            new IamGrant("backup:CreateBackupSelection", ResourceScope.BackupPlans),
+            new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
         Write("backup", "StartBackupJob", new IamGrant("backup:StartBackupJob", ResourceScope.BackupVault), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
         Write("backup", "StartCopyJob", new IamGrant("backup:StartCopyJob", ResourceScope.RecoveryPoints), new IamGrant("iam:PassRole", ResourceScope.PassedRoles)),
 
@@ -369,7 +406,13 @@ public static class AwsOperationPermissions
         ReadIn(PolicyAccount.Backup, "backup", "ListRecoveryPointsByBackupVault", new IamGrant("backup:ListRecoveryPointsByBackupVault", ResourceScope.BackupVault)),
         ReadIn(PolicyAccount.Backup, "kms", "DescribeKey", new IamGrant("kms:DescribeKey", ResourceScope.AccountKeys)),
         ReadIn(PolicyAccount.Backup, "kms", "ListKeys", new IamGrant("kms:ListKeys", ResourceScope.Any)),
-        new("kms", "ListResourceTags", PolicyAccount.Backup, ReadOnly: true, [new IamGrant("kms:ListResourceTags", ResourceScope.AccountKeys)], "the backup account has keys to look through for one created for the vault"),
+        new(
+            "kms",
+            "ListResourceTags",
+            PolicyAccount.Backup,
+            ReadOnly: true,
+            [new IamGrant("kms:ListResourceTags", ResourceScope.AccountKeys)],
+            "the backup account has keys to look through for one created for the vault"),
         ReadIn(PolicyAccount.Backup, "kms", "GetKeyRotationStatus", new IamGrant("kms:GetKeyRotationStatus", ResourceScope.AccountKeys)),
         WriteIn(
             PolicyAccount.Backup,
@@ -382,7 +425,13 @@ public static class AwsOperationPermissions
         WriteIn(PolicyAccount.Backup, "kms", "CreateKey", new IamGrant("kms:CreateKey", ResourceScope.KeyCreation), new IamGrant("kms:TagResource", ResourceScope.KeyCreation)),
         WriteIn(PolicyAccount.Backup, "kms", "CreateAlias", new IamGrant("kms:CreateAlias", ResourceScope.VaultKeyAlias), new IamGrant("kms:CreateAlias", ResourceScope.CreatedKeys)),
         WriteIn(PolicyAccount.Backup, "kms", "EnableKeyRotation", new IamGrant("kms:EnableKeyRotation", ResourceScope.CreatedKeys)),
-        new("kms", "ScheduleKeyDeletion", PolicyAccount.Backup, ReadOnly: false, [new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)], "two runs created the vault key at once; the loser's key is deleted"),
+        new(
+            "kms",
+            "ScheduleKeyDeletion",
+            PolicyAccount.Backup,
+            ReadOnly: false,
+            [new IamGrant("kms:ScheduleKeyDeletion", ResourceScope.CreatedKeys)],
+            "two runs created the vault key at once; the loser's key is deleted"),
     ];
 
     /// <summary>

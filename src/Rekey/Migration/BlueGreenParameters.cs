@@ -35,7 +35,11 @@ public static class BlueGreenParameters
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "PrepareBlueGreenParameters", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CopyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.RebootDBInstanceAsync)))
+        StepRules.RdsTags, StepRules.Rds(
+            nameof(IAmazonRDS.CopyDBClusterParameterGroupAsync),
+            nameof(IAmazonRDS.ModifyDBClusterParameterGroupAsync),
+            nameof(IAmazonRDS.ModifyDBClusterAsync),
+            nameof(IAmazonRDS.RebootDBInstanceAsync)))
         .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.Rds(nameof(IAmazonRDS.DescribeDBClusterParameterGroupsAsync), nameof(IAmazonRDS.DescribeDBClusterParametersAsync)));
 
     /// <summary>On the copy: the group it was copied from.</summary>
@@ -58,7 +62,9 @@ public static class BlueGreenParameters
         var parts = new List<string>();
         if (check.IsDefaultGroup || !check.ValueIsSet)
         {
-            parts.Add($"copy cluster parameter group {check.ClusterParameterGroup} to {CopyName(check.ClusterId)} with {check.Need.Name}={check.Need.FixValue} and point the cluster at it (no outage)");
+            parts.Add(
+                $"copy cluster parameter group {check.ClusterParameterGroup} to {CopyName(check.ClusterId)} with {check.Need.Name}={check.Need.FixValue} "
+                + "and point the cluster at it (no outage)");
         }
 
         parts.Add(

@@ -22,8 +22,23 @@ public static class Rollback
     public static StepRules Rules { get; } = StepRules.Of(
         "Rollback", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
         StepRules.RdsTags,
-        StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)))
-        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead, StepRules.CloudWatch("GetMetricData"), StepRules.Rds(nameof(IAmazonRDS.DescribeDBProxiesAsync), nameof(IAmazonRDS.DescribeDBProxyTargetsAsync)));
+        StepRules.Rds(
+            nameof(IAmazonRDS.DeleteDBClusterAsync),
+            nameof(IAmazonRDS.DeleteDBInstanceAsync),
+            nameof(IAmazonRDS.ModifyDBClusterAsync),
+            nameof(IAmazonRDS.ModifyDBInstanceAsync),
+            nameof(IAmazonRDS.CreateDBClusterEndpointAsync),
+            nameof(IAmazonRDS.DeleteDBClusterEndpointAsync),
+            nameof(IAmazonRDS.RegisterDBProxyTargetsAsync),
+            nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync),
+            nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)))
+        .Reading(
+            StepRules.ClusterReads,
+            StepRules.AwsClockRead,
+            StepRules.TargetKeyRead,
+            StepRules.DeploymentRead,
+            StepRules.CloudWatch("GetMetricData"),
+            StepRules.Rds(nameof(IAmazonRDS.DescribeDBProxiesAsync), nameof(IAmazonRDS.DescribeDBProxyTargetsAsync)));
 
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {

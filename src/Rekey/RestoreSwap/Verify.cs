@@ -168,7 +168,14 @@ public static class Verify
                 async token =>
                 {
                     var now = await AwsClock.NowAsync(run, token).ConfigureAwait(false);
-                    var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.OldClusterId, "Sum", MetricWindow.Between(t1, now, 60), token).ConfigureAwait(false);
+                    var points = await RdsMetricsReader.ReadAsync(
+                        run.CloudWatch,
+                        "CommitThroughput",
+                        "DBClusterIdentifier",
+                        run.OldClusterId,
+                        "Sum",
+                        MetricWindow.Between(t1, now, 60),
+                        token).ConfigureAwait(false);
                     IReadOnlyList<double> values = [.. points.Where(p => p.Time >= t1.UtcDateTime).Select(p => p.Value)];
                     return values.Count > 0
                         ? Probe<IReadOnlyList<double>>.Ready(values, $"{values.Count} data point(s)")
@@ -180,7 +187,8 @@ public static class Verify
         {
             checks.NotMeasuredBecause(
                 What,
-                $"CloudWatch has no AWS/RDS CommitThroughput data point for {run.OldClusterId} after T1 ({Tagging.Iso(t1)}; waited {Reporting.Durations.Text(deadline)}), so nothing shows whether writes reached the old cluster after the fence.",
+                $"CloudWatch has no AWS/RDS CommitThroughput data point for {run.OldClusterId} after T1 ({Tagging.Iso(t1)}; waited {Reporting.Durations.Text(deadline)}), "
+                + "so nothing shows whether writes reached the old cluster after the fence.",
                 lookInstead);
             return null;
         }

@@ -319,12 +319,15 @@ public static class BlueGreenEligibility
             _ when swapBlocks.Count > 0 => (CutoverStrategy.BlueGreen,
                 $"auto: restore-swap cannot move this cluster ({string.Join(" ", swapBlocks)}), so Blue/Green, the only way out; "
                 + (verdict.OnlyParameterBlocks
-                    ? $"it needs {verdict.MissingParameter} in effect first: run PrepareBlueGreenParameters with --{ArgumentNames.FixParameterGroup} (one writer reboot, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes)."
+                    ? $"it needs {verdict.MissingParameter} in effect first: run PrepareBlueGreenParameters with --{ArgumentNames.FixParameterGroup} (one writer reboot, "
+                        + $"about {ShorterWithReboot.RebootOutageSeconds} s of failed writes)."
                     : $"it is blocked ({string.Join(" ", verdict.Blockers)}).")),
             _ when verdict.OnlyParameterBlocks => (CutoverStrategy.RestoreSwap,
                 $"auto: Blue/Green is blocked only by {verdict.MissingParameter} ({string.Join(" ", verdict.Blockers)}), so restore-swap, the way out without an extra reboot. "
-                + $"Shorter with one reboot: {ShorterWithReboot.Name(verdict.MissingParameter)} first (PrepareBlueGreenParameters --{ArgumentNames.FixParameterGroup}, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes now), then Blue/Green (a switchover typically under a minute)."),
-            _ => (CutoverStrategy.RestoreSwap, $"auto: Blue/Green is blocked ({verdict.Blockers.Count} reason{(verdict.Blockers.Count == 1 ? string.Empty : "s")}: {string.Join(" ", verdict.Blockers)}), so restore-swap."),
+                + $"Shorter with one reboot: {ShorterWithReboot.Name(verdict.MissingParameter)} first (PrepareBlueGreenParameters --{ArgumentNames.FixParameterGroup}, "
+                + $"about {ShorterWithReboot.RebootOutageSeconds} s of failed writes now), then Blue/Green (a switchover typically under a minute)."),
+            _ => (CutoverStrategy.RestoreSwap, $"auto: Blue/Green is blocked ({verdict.Blockers.Count} reason{(verdict.Blockers.Count == 1 ? string.Empty : "s")}: "
+                + $"{string.Join(" ", verdict.Blockers)}), so restore-swap."),
         };
     }
 }
