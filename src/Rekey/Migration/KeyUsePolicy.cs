@@ -187,12 +187,9 @@ public static class KeyUsePolicy
             (roleArn is not null && string.Equals(v, roleArn, StringComparison.Ordinal)));
     }
 
+    // Actions compare without regard to case, as IAM compares them.
     private static bool Matches(string pattern, string value) =>
-        Regex.IsMatch(
-            value,
-            "^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
-            TimeSpan.FromSeconds(1));
+        PolicyConditions.Like(pattern, value, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static IEnumerable<string> Strings(JsonNode? node) => node switch
     {
