@@ -12,7 +12,8 @@ namespace Rekey.Build.Tasks;
 /// from the steps: the cluster's key ARN, names and lock holder, compared with this run's key.
 /// </summary>
 [TaskName("Cutover")]
-[TaskDescription("Preflight and PrepareKey, then restore-swap (Fence, Restore, CreateInstances, Finalize, Verify) or Blue/Green (CreateBlueGreen, WaitForGreen, VerifyGreen, Switchover, VerifyBlueGreen), per --strategy.")]
+[TaskDescription("Preflight and PrepareKey, then restore-swap (Fence, Restore, CreateInstances, Finalize, Verify) or Blue/Green (CreateBlueGreen, WaitForGreen, VerifyGreen, Switchover, "
+    + "VerifyBlueGreen), per --strategy.")]
 [IsDependentOn(typeof(VerifyTask))]
 [IsDependentOn(typeof(VerifyBlueGreenTask))]
 [CompositeTarget]
@@ -31,6 +32,11 @@ public sealed class CutoverTask : AsyncFrostingTask<RekeyContext>
         var key = context.TargetKeyArn ?? await run.TargetKeyArnAsync(context.CancellationToken);
         var final = await FinalRead.ReadAsync(run, key, context.CancellationToken);
         FinalRead.Require(run, final);
-        context.Log.Information("{0} now uses {1}, under its original names ({2}; read from AWS: {3}).", context.Settings.Cluster, final.KmsKeyArn!, strategy.Name(), final.ClusterEndpoint ?? "no endpoint");
+        context.Log.Information(
+            "{0} now uses {1}, under its original names ({2}; read from AWS: {3}).",
+            context.Settings.Cluster,
+            final.KmsKeyArn!,
+            strategy.Name(),
+            final.ClusterEndpoint ?? "no endpoint");
     }
 }

@@ -35,7 +35,8 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
 
         var home = RegionEndpoint.GetBySystemName(
             settings.Region ?? settings.Regions.FirstOrDefault() ?? Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName
-            ?? throw new InvalidArgumentsException("Inventory needs Regions: give --regions=eu-west-1,us-east-1 (or --regions=all with --region or AWS_REGION set to a Region of the account's partition)."));
+            ?? throw new InvalidArgumentsException("Inventory needs Regions: "
+                + "give --regions=eu-west-1,us-east-1 (or --regions=all with --region or AWS_REGION set to a Region of the account's partition)."));
         var (account, partition) = await scanner.CallerAsync(home, cancellationToken);
 
         IReadOnlyList<string> regions = settings.AllRegions ? InventoryScanner.RegionsOfPartition(partition)

@@ -10,7 +10,8 @@ namespace Rekey.Build.Tasks;
 /// AWS at the end: the cluster under the original name is the old one (its resource id, read before), on its old key.
 /// </summary>
 [TaskName(nameof(Rollback))]
-[TaskDescription("Deletes what the cutover created (final snapshot if it took writes) and gives the old cluster its names back; Blue/Green: deletes the deployment with its green before the switchover.")]
+[TaskDescription("Deletes what the cutover created (final snapshot if it took writes) and gives the old cluster its names back; Blue/Green: "
+    + "deletes the deployment with its green before the switchover.")]
 [ChangesAws]
 public sealed class RollbackTask : AsyncFrostingTask<RekeyContext>
 {

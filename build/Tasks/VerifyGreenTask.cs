@@ -8,7 +8,9 @@ namespace Rekey.Build.Tasks;
 
 /// <summary>Read only. Blue/Green: the deployment and its members are AVAILABLE, the green cluster's key is the target key, and recent replication lag data is low.</summary>
 [TaskName("VerifyGreen")]
-[TaskDescription("Blue/Green: checks the deployment and every SwitchoverDetails member are AVAILABLE, green's KmsKeyId is the target key, and CloudWatch has recent replication lag below the threshold (waits for the data; without it the lag is not measured and the step fails); waits for a switchover an earlier run asked for to end.")]
+[TaskDescription("Blue/Green: checks the deployment and every SwitchoverDetails member are AVAILABLE, green's KmsKeyId is the target key, "
+    + "and CloudWatch has recent replication lag below the threshold (waits for the data; without it the lag is not measured and the step fails); "
+    + "waits for a switchover an earlier run asked for to end.")]
 [IsDependentOn(typeof(WaitForGreenTask))]
 public sealed class VerifyGreenTask : StepTask
 {

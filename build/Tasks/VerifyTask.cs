@@ -10,7 +10,8 @@ namespace Rekey.Build.Tasks;
 
 /// <summary>Read only. Compares the new cluster with what the fence recorded and the old cluster's settings.</summary>
 [TaskName(nameof(Verify))]
-[TaskDescription("Checks names, DNS, key, settings, instances and that the old cluster took no commit after T1 (waits for the CloudWatch data; without it the check is not measured and Verify fails).")]
+[TaskDescription("Checks names, DNS, key, settings, instances and that the old cluster took no commit after T1 (waits for the CloudWatch data; "
+    + "without it the check is not measured and Verify fails).")]
 [IsDependentOn(typeof(FinalizeTask))]
 public sealed class VerifyTask : StepTask
 {

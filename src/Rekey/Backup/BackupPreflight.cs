@@ -118,38 +118,61 @@ public static class BackupPreflight
 
         if (setup.ContinuousBackup && setup.RetentionDays > BackupSetup.MaxContinuousRetentionDays)
         {
-            blocks.Add($"--continuous-backup keeps recovery points at most {BackupSetup.MaxContinuousRetentionDays} days, not {setup.RetentionDays}: give --backup-retention-days={BackupSetup.MaxContinuousRetentionDays} or less.");
+            blocks.Add($"--continuous-backup keeps recovery points at most {BackupSetup.MaxContinuousRetentionDays} days, not {setup.RetentionDays}: "
+                + $"give --backup-retention-days={BackupSetup.MaxContinuousRetentionDays} or less.");
         }
 
         return roleUsable;
     }
 
+    /// <summary>The cluster's key must be an enabled customer managed key whose policy lets the backup account use it for copies.</summary>
     private static async Task CheckClusterKeyAsync(RekeyRun run, BackupSetup setup, List<string> blocks, CancellationToken cancellationToken)
+    {
+        if (await CustomerManagedClusterKeyAsync(run, setup, blocks, cancellationToken).ConfigureAwait(false) is not { } key)
+        {
+            return;
+        }
+
+        if (key.KeyState != KeyState.Enabled)
+        {
+            blocks.Add($"The key of DB cluster {setup.Cluster} ({key.Arn}) is {key.KeyState}; enable it (kms enable-key, or cancel its deletion).");
+        }
+
+        await CheckKeyPolicyLetsBackupAccountCopyAsync(run, setup, key, blocks, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The key of the cluster when it is a customer managed key; null, with the block that says how to get one, otherwise.</summary>
+    private static async Task<KeyMetadata?> CustomerManagedClusterKeyAsync(RekeyRun run, BackupSetup setup, List<string> blocks, CancellationToken cancellationToken)
     {
         var cluster = await new ClusterReader(run.Rds).FindClusterAsync(setup.Cluster, cancellationToken).ConfigureAwait(false);
         if (cluster is null)
         {
-            blocks.Add($"DB cluster {setup.Cluster} does not exist in {setup.Region} for account {setup.SourceAccount}. Check --cluster, --region and the credentials' account.");
-            return;
+            blocks.Add(
+                $"DB cluster {setup.Cluster} does not exist in {setup.Region} for account {setup.SourceAccount}. "
+                + "Check --cluster, --region and the credentials' account.");
+            return null;
         }
 
-        var move = $"./build.sh --target=Cutover --cluster={setup.Cluster} --kms-key=alias/NAME --create-key --backup-account={setup.BackupAccount ?? "ACCOUNT"} --confirm={setup.Cluster}";
+        var move = $"./build.sh --target=Cutover --cluster={setup.Cluster} --kms-key=alias/NAME --create-key "
+            + $"--backup-account={setup.BackupAccount ?? "ACCOUNT"} --confirm={setup.Cluster}";
         if (cluster.IsUnencrypted())
         {
             blocks.Add(
                 $"DB cluster {setup.Cluster} is not encrypted (StorageEncryptionType none). AWS Backup could copy its recovery points to the backup account, "
                 + "but unencrypted at the source: its storage and snapshots stay unprotected by any key. Rekey sets up the copy only for a customer managed key. "
-                + $"Move the cluster onto one first (a point-in-time restore cannot encrypt it; Cutover's auto strategy uses a Blue/Green deployment whose green is encrypted): {move}.");
-            return;
+                + "Move the cluster onto one first (a point-in-time restore cannot encrypt it; "
+                + $"Cutover's auto strategy uses a Blue/Green deployment whose green is encrypted): {move}.");
+            return null;
         }
 
         if (cluster.IsAwsOwned() || cluster.KmsKeyId is null)
         {
             blocks.Add(
-                $"DB cluster {setup.Cluster} is encrypted with an AWS owned key (StorageEncryptionType sse-rds, Aurora's default for a cluster created without a key since {SourceEncryption.AwsOwnedDefaultSince}). "
+                $"DB cluster {setup.Cluster} is encrypted with an AWS owned key (StorageEncryptionType sse-rds, "
+                + $"Aurora's default for a cluster created without a key since {SourceEncryption.AwsOwnedDefaultSince}). "
                 + "An AWS owned key belongs to AWS: no key policy can let the backup account use it, so AWS Backup's copy into the backup account would fail. "
                 + $"Move the cluster to a customer managed key first: {move}.");
-            return;
+            return null;
         }
 
         KeyMetadata key;
@@ -160,7 +183,7 @@ public static class BackupPreflight
         catch (KmsNotFoundException)
         {
             blocks.Add($"The key of DB cluster {setup.Cluster} ({cluster.KmsKeyId}) is not found in KMS; check the cluster's key.");
-            return;
+            return null;
         }
 
         if (key.KeyManager == KeyManagerType.AWS)
@@ -168,14 +191,16 @@ public static class BackupPreflight
             blocks.Add(
                 $"DB cluster {setup.Cluster} is encrypted with the AWS managed key aws/rds ({key.Arn}). AWS managed keys cannot be shared with another account, "
                 + $"so AWS Backup's copy into the backup account would fail. Move the cluster to a customer managed key first: {move}.");
-            return;
+            return null;
         }
 
-        if (key.KeyState != KeyState.Enabled)
-        {
-            blocks.Add($"The key of DB cluster {setup.Cluster} ({key.Arn}) is {key.KeyState}; enable it (kms enable-key, or cancel its deletion).");
-        }
+        return key;
+    }
 
+    /// <summary>A backup account other than the cluster's own needs the key's policy to let it use the key, or the copies fail.</summary>
+    private static async Task CheckKeyPolicyLetsBackupAccountCopyAsync(
+        RekeyRun run, BackupSetup setup, KeyMetadata key, List<string> blocks, CancellationToken cancellationToken)
+    {
         if (setup.BackupAccount is not { } backupAccount || backupAccount == setup.SourceAccount)
         {
             return;
@@ -186,7 +211,8 @@ public static class BackupPreflight
         {
             var statement = KeyPolicies.BackupAccountStatement(setup.Partition, backupAccount).ToJsonString();
             blocks.Add(
-                $"The policy of key {key.Arn} does not let the backup account {backupAccount} use it ({string.Join(", ", CopyKeyActions)}), so copies into that account would fail. "
+                $"The policy of key {key.Arn} does not let the backup account {backupAccount} use it ({string.Join(", ", CopyKeyActions)}), "
+                + "so copies into that account would fail. "
                 + $"Add this statement to the key policy: {statement} (PrepareKey with --backup-account={backupAccount} adds it to a key Rekey created).");
         }
     }
@@ -262,7 +288,8 @@ public static class BackupPreflight
         {
             var where = organization?.MasterAccountId is { } id ? $"In the management account {id} run: " : "In the management account run: ";
             blocks.Add(
-                $"Cross-account backup is off for the organization{(organization?.Id is { } organizationId ? " " + organizationId : string.Empty)}, and only its management account can turn it on. {where}"
+                $"Cross-account backup is off for the organization{(organization?.Id is { } organizationId ? " " + organizationId : string.Empty)}, "
+                + $"and only its management account can turn it on. {where}"
                 + "aws backup update-global-settings --global-settings isCrossAccountBackupEnabled=true "
                 + "(or AWS Backup console > Settings > Cross-account management > Cross-account backup: Turn on).");
         }
@@ -334,7 +361,8 @@ public static class BackupPreflight
                 var key = (await session.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyArn }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
                 if (key.KeyManager == KeyManagerType.AWS)
                 {
-                    warnings.Add($"Backup vault {setup.BackupVaultName} in the backup account is encrypted with an AWS managed key ({keyArn}); a vault's key cannot change, so to use a customer managed key give another --backup-vault.");
+                    warnings.Add($"Backup vault {setup.BackupVaultName} in the backup account is encrypted with an AWS managed key ({keyArn}); a vault's key cannot change, "
+                        + "so to use a customer managed key give another --backup-vault.");
                 }
             }
             catch (KmsNotFoundException)
@@ -350,7 +378,8 @@ public static class BackupPreflight
         }
 
         var message =
-            $"The access policy of backup vault {setup.BackupVaultName} in the backup account {setup.BackupAccount} does not let the cluster's account {setup.SourceAccount} copy into it ({VaultPolicies.CopyAction})";
+            $"The access policy of backup vault {setup.BackupVaultName} in the backup account {setup.BackupAccount} "
+            + $"does not let the cluster's account {setup.SourceAccount} copy into it ({VaultPolicies.CopyAction})";
         if (requireConfigured)
         {
             blocks.Add($"{message}; run ConfigureBackup, which adds the statement {VaultPolicies.SidFor(setup.SourceAccount)} and keeps the others, or add it yourself: "

@@ -27,7 +27,12 @@ public static class ConfigureBackup
             nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.EnableKeyRotationAsync), nameof(Amazon.KeyManagementService.IAmazonKeyManagementService.ScheduleKeyDeletionAsync)),
         StepRules.Backup(nameof(IAmazonBackup.CreateBackupVaultAsync), nameof(IAmazonBackup.PutBackupVaultAccessPolicyAsync), nameof(IAmazonBackup.CreateBackupPlanAsync),
             nameof(IAmazonBackup.UpdateBackupPlanAsync), nameof(IAmazonBackup.CreateBackupSelectionAsync)))
-        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.Sts("AssumeRole"), StepRules.Kms("DescribeKey", "ListKeys", "ListResourceTags", "GetKeyPolicy", "GetKeyRotationStatus"), StepRules.Backup("DescribeBackupVault", "GetBackupVaultAccessPolicy", "GetBackupPlan", "GetBackupSelection", "ListBackupPlans", "ListBackupSelections"));
+        .Reading(
+            StepRules.ClusterReads,
+            StepRules.AwsClockRead,
+            StepRules.Sts("AssumeRole"),
+            StepRules.Kms("DescribeKey", "ListKeys", "ListResourceTags", "GetKeyPolicy", "GetKeyRotationStatus"),
+            StepRules.Backup("DescribeBackupVault", "GetBackupVaultAccessPolicy", "GetBackupPlan", "GetBackupSelection", "ListBackupPlans", "ListBackupSelections"));
 
     private const string Step = "ConfigureBackup";
 
@@ -70,39 +75,55 @@ public static class ConfigureBackup
         RecoveryPointTags = new Dictionary<string, string> { [BackupSetup.ManagedTagKey] = "true" },
     };
 
-    private static async Task<string> VaultKeyAsync(RekeyRun run, BackupAccountSession session, BackupSetup setup, CancellationToken cancellationToken)
+    /// <summary>The backup vault's key: the one given or Rekey's own under its alias, created and named when there is none yet.</summary>
+    private static async Task<string> VaultKeyAsync(RekeyRun run, BackupAccountSession session, BackupSetup setup, CancellationToken cancellationToken) =>
+        await ExistingVaultKeyAsync(session, setup, cancellationToken).ConfigureAwait(false)
+            ?? await CreateVaultKeyAsync(run, session, setup, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The ARN of the vault key that exists, checked to be usable (and rotating, when it is Rekey's own); null when Rekey's own does not exist yet.</summary>
+    private static async Task<string?> ExistingVaultKeyAsync(BackupAccountSession session, BackupSetup setup, CancellationToken cancellationToken)
     {
         var reference = setup.VaultKey?.Value ?? BackupSetup.DefaultVaultKeyAlias;
-        KeyMetadata? key = null;
+        KeyMetadata? key;
         try
         {
             key = (await session.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = reference }, cancellationToken).ConfigureAwait(false)).KeyMetadata;
         }
         catch (KmsNotFoundException) when (setup.VaultKey is null)
         {
-            // Rekey's own vault key does not exist yet: created below.
+            // Rekey's own vault key does not exist yet: created next.
+            return null;
         }
         catch (KmsNotFoundException)
         {
-            throw new InvalidOperationException($"--backup-vault-key {reference} does not exist in the backup account {setup.BackupAccount} ({setup.Region}); give a key of that account, or leave it out to let Rekey create one.");
+            throw new InvalidOperationException(
+                $"--backup-vault-key {reference} does not exist in the backup account {setup.BackupAccount} ({setup.Region}); "
+                + "give a key of that account, or leave it out to let Rekey create one.");
         }
 
-        if (key is not null)
+        if (key is null)
         {
-            if (key.KeyManager != KeyManagerType.CUSTOMER || key.KeyState != KeyState.Enabled || key.KeySpec != KeySpec.SYMMETRIC_DEFAULT)
-            {
-                throw new InvalidOperationException(
-                    $"The backup vault key {reference} ({key.Arn}) is {key.KeyManager} managed, {key.KeyState}, {key.KeySpec}; the backup vault needs an enabled symmetric customer managed key of the backup account.");
-            }
-
-            if (setup.VaultKey is null)
-            {
-                await EnsureRotationAsync(session, key, cancellationToken).ConfigureAwait(false);
-            }
-
-            return key.Arn;
+            return null;
         }
 
+        if (key.KeyManager != KeyManagerType.CUSTOMER || key.KeyState != KeyState.Enabled || key.KeySpec != KeySpec.SYMMETRIC_DEFAULT)
+        {
+            throw new InvalidOperationException(
+                $"The backup vault key {reference} ({key.Arn}) is {key.KeyManager} managed, {key.KeyState}, {key.KeySpec}; "
+                + "the backup vault needs an enabled symmetric customer managed key of the backup account.");
+        }
+
+        if (setup.VaultKey is null)
+        {
+            await EnsureRotationAsync(session, key, cancellationToken).ConfigureAwait(false);
+        }
+
+        return key.Arn;
+    }
+
+    /// <summary>Rekey's own vault key, created (or found where an earlier attempt left it unnamed), named under its alias, rotation on.</summary>
+    private static async Task<string> CreateVaultKeyAsync(RekeyRun run, BackupAccountSession session, BackupSetup setup, CancellationToken cancellationToken)
+    {
         // A key an earlier attempt created but did not get to name is named now rather than made twice.
         var unnamed = await FindKeyCreatedForAliasAsync(session, cancellationToken).ConfigureAwait(false);
         if (unnamed is null)
@@ -196,7 +217,8 @@ public static class ConfigureBackup
         {
             if (keyArn is not null && !string.Equals(existing.EncryptionKeyArn, keyArn, StringComparison.Ordinal))
             {
-                run.Journal.Add(Step, $"Backup vault {name} in {where} exists with key {existing.EncryptionKeyArn}, not {keyArn}; a vault's key cannot change, so it is kept.", Reporting.JournalLevel.Warning);
+                run.Journal.Add(Step, $"Backup vault {name} in {where} exists with key {existing.EncryptionKeyArn}, not {keyArn}; a vault's key cannot change, "
+                    + "so it is kept.", Reporting.JournalLevel.Warning);
             }
 
             return existing.BackupVaultArn!;
@@ -234,9 +256,11 @@ public static class ConfigureBackup
         }
 
         await backup.PutBackupVaultAccessPolicyAsync(new PutBackupVaultAccessPolicyRequest { BackupVaultName = setup.BackupVaultName, Policy = merged }, cancellationToken).ConfigureAwait(false);
-        run.Journal.Add(Step, $"Vault {setup.BackupVaultName}'s access policy now lets account {setup.SourceAccount} copy in (statement {VaultPolicies.SidFor(setup.SourceAccount)}); other statements kept.");
+        run.Journal.Add(Step, $"Vault {setup.BackupVaultName}'s access policy now lets account {setup.SourceAccount} copy in (statement {VaultPolicies.SidFor(setup.SourceAccount)}); "
+            + "other statements kept.");
     }
 
+    /// <summary>The backup plan of that name, created, or with Rekey's rule brought to what is configured.</summary>
     private static async Task<string> EnsurePlanAsync(RekeyRun run, BackupSetup setup, CancellationToken cancellationToken)
     {
         var plans = new List<BackupPlansListMember>();
@@ -251,36 +275,43 @@ public static class ConfigureBackup
         if (plans.Count > 1)
         {
             throw new InvalidOperationException(
-                $"{plans.Count} backup plans are named {setup.PlanName} ({string.Join(", ", plans.Select(p => p.BackupPlanId))}); Rekey cannot tell which one to keep. Delete the extra ones and run again.");
+                $"{plans.Count} backup plans are named {setup.PlanName} ({string.Join(", ", plans.Select(p => p.BackupPlanId))}); "
+                + "Rekey cannot tell which one to keep. Delete the extra ones and run again.");
         }
 
+        var planId = plans.Count == 0
+            ? await CreatePlanAsync(run, setup, cancellationToken).ConfigureAwait(false)
+            : await UpdatePlanRuleAsync(run, setup, plans[0].BackupPlanId!, cancellationToken).ConfigureAwait(false);
+        run.Journal.Fact("backup-plan-id", planId);
+        return planId;
+    }
+
+    private static async Task<string> CreatePlanAsync(RekeyRun run, BackupSetup setup, CancellationToken cancellationToken)
+    {
+        var created = await run.Backup.CreateBackupPlanAsync(
+            new CreateBackupPlanRequest
+            {
+                BackupPlan = new BackupPlanInput { BackupPlanName = setup.PlanName, Rules = [Rule(setup)] },
+                BackupPlanTags = new Dictionary<string, string> { [BackupSetup.ManagedTagKey] = "true" },
+            },
+            cancellationToken).ConfigureAwait(false);
+        run.Journal.Add(Step, $"Created backup plan {setup.PlanName} ({created.BackupPlanId}) copying to {setup.BackupVaultArn}.");
+        return created.BackupPlanId!;
+    }
+
+    /// <summary>Rekey's rule of an existing plan replaced or added when it differs; the plan's other rules and settings are carried as they are.</summary>
+    private static async Task<string> UpdatePlanRuleAsync(RekeyRun run, BackupSetup setup, string planId, CancellationToken cancellationToken)
+    {
         var rule = Rule(setup);
-        if (plans.Count == 0)
-        {
-            var created = await run.Backup.CreateBackupPlanAsync(
-                new CreateBackupPlanRequest
-                {
-                    BackupPlan = new BackupPlanInput { BackupPlanName = setup.PlanName, Rules = [rule] },
-                    BackupPlanTags = new Dictionary<string, string> { [BackupSetup.ManagedTagKey] = "true" },
-                },
-                cancellationToken).ConfigureAwait(false);
-            run.Journal.Add(Step, $"Created backup plan {setup.PlanName} ({created.BackupPlanId}) copying to {setup.BackupVaultArn}.");
-            run.Journal.Fact("backup-plan-id", created.BackupPlanId!);
-            return created.BackupPlanId!;
-        }
-
-        var planId = plans[0].BackupPlanId!;
         var current = await run.Backup.GetBackupPlanAsync(new GetBackupPlanRequest { BackupPlanId = planId }, cancellationToken).ConfigureAwait(false);
         var rules = current.BackupPlan?.Rules ?? [];
         var ours = rules.FirstOrDefault(r => r.RuleName == BackupSetup.RuleName);
         if (ours is not null && Same(ours, rule))
         {
             run.Log.LogInformation("Backup plan {Plan} ({Id}) is as configured", setup.PlanName, planId);
-            run.Journal.Fact("backup-plan-id", planId);
             return planId;
         }
 
-        // The other rules of the plan are carried as they are; only Rekey's rule is replaced or added.
         var updatedRules = rules.Where(r => r.RuleName != BackupSetup.RuleName).Select(AsInput).Append(rule).ToList();
         await run.Backup.UpdateBackupPlanAsync(
             new UpdateBackupPlanRequest
@@ -296,7 +327,6 @@ public static class ConfigureBackup
             },
             cancellationToken).ConfigureAwait(false);
         run.Journal.Add(Step, $"Updated rule {BackupSetup.RuleName} of backup plan {setup.PlanName} ({planId}); {updatedRules.Count - 1} other rule(s) kept.");
-        run.Journal.Fact("backup-plan-id", planId);
         return planId;
     }
 
@@ -320,7 +350,8 @@ public static class ConfigureBackup
 
             if (!string.Equals(existing.BackupSelection.IamRoleArn, setup.ServiceRoleArn, StringComparison.Ordinal))
             {
-                run.Journal.Add(Step, $"Backup selection {setup.SelectionName} uses role {existing.BackupSelection.IamRoleArn}, not {setup.ServiceRoleArn}; it is kept.", Reporting.JournalLevel.Warning);
+                run.Journal.Add(Step, $"Backup selection {setup.SelectionName} uses role {existing.BackupSelection.IamRoleArn}, not {setup.ServiceRoleArn}; "
+                    + "it is kept.", Reporting.JournalLevel.Warning);
             }
 
             run.Journal.Fact("backup-selection-id", listed.SelectionId!);

@@ -59,8 +59,19 @@ public static class VerifyBackup
     public static async Task<BackupVerification> RunAsync(RekeyRun run, BackupSetup setup, CancellationToken cancellationToken)
     {
         var roleArn = setup.BackupRoleArn
-            ?? throw new Configuration.InvalidArgumentsException("VerifyBackup needs the backup account's role: give --backup-role-arn=arn:aws:iam::BACKUP_ACCOUNT:role/NAME.");
+            ?? throw new Configuration.InvalidArgumentsException(
+                "VerifyBackup needs the backup account's role: give --backup-role-arn=arn:aws:iam::BACKUP_ACCOUNT:role/NAME.");
 
+        var backup = await BackUpClusterAsync(run, setup, cancellationToken).ConfigureAwait(false);
+        var copy = await CopyIntoBackupVaultAsync(run, setup, backup.RecoveryPointArn, cancellationToken).ConfigureAwait(false);
+        var encryptionKeyArn = await CheckCopyIsListedAsync(run, setup, roleArn, backup, copy, cancellationToken).ConfigureAwait(false);
+        return new BackupVerification(
+            backup.JobId, backup.Started, backup.Completed, backup.RecoveryPointArn, copy.JobId, copy.Started, copy.Completed, copy.RecoveryPointArn, encryptionKeyArn);
+    }
+
+    /// <summary>The on-demand backup job of the cluster, started (or picked up again) and waited for.</summary>
+    private static async Task<FinishedJob> BackUpClusterAsync(RekeyRun run, BackupSetup setup, CancellationToken cancellationToken)
+    {
         var started = await run.Backup.StartBackupJobAsync(
             new StartBackupJobRequest
             {
@@ -87,24 +98,21 @@ public static class VerifyBackup
                     throw new BackupJobFailedException($"Backup job {backupJobId} of {setup.ClusterArn} ended {job.State}: {job.StatusMessage}");
                 }
 
-                return job.State == BackupJobState.Completed ? Probe<DescribeBackupJobResponse>.Ready(job, job.State) : Probe<DescribeBackupJobResponse>.NotYet(job, $"{job.State} {job.PercentDone}%");
+                return job.State == BackupJobState.Completed
+                    ? Probe<DescribeBackupJobResponse>.Ready(job, job.State)
+                    : Probe<DescribeBackupJobResponse>.NotYet(job, $"{job.State} {job.PercentDone}%");
             },
             cancellationToken).ConfigureAwait(false);
-        var recoveryPointArn = backup.RecoveryPointArn!;
-        var backupStarted = Utc(backup.CreationDate) ?? Utc(started.CreationDate) ?? started.ServerDate;
-        var backupCompleted = Utc(backup.CompletionDate);
-        if (backupStarted is { } begun)
-        {
-            run.Journal.Mark("backup-job-started", begun);
-        }
+        var finished = new FinishedJob(
+            backupJobId, backup.RecoveryPointArn!, Utc(backup.CreationDate) ?? Utc(started.CreationDate) ?? started.ServerDate, Utc(backup.CompletionDate));
+        MarkTimes(run, "backup-job", finished);
+        run.Journal.Fact("recovery-point-arn", finished.RecoveryPointArn);
+        return finished;
+    }
 
-        if (backupCompleted is { } done)
-        {
-            run.Journal.Mark("backup-job-completed", done);
-        }
-
-        run.Journal.Fact("recovery-point-arn", recoveryPointArn);
-
+    /// <summary>The copy job of the recovery point into the backup account's vault, started (or picked up again) and waited for.</summary>
+    private static async Task<FinishedJob> CopyIntoBackupVaultAsync(RekeyRun run, BackupSetup setup, string recoveryPointArn, CancellationToken cancellationToken)
+    {
         var copyStart = await run.Backup.StartCopyJobAsync(
             new StartCopyJobRequest
             {
@@ -130,76 +138,101 @@ public static class VerifyBackup
                 {
                     throw new BackupJobFailedException(
                         $"Copy job {copyJobId} of {recoveryPointArn} into {setup.BackupVaultArn} ended {job.State}: {job.StatusMessage} "
-                        + "Run BackupPreflight: it checks the organization, cross-account backup, the source key's policy and the vault policy, in the order AWS's troubleshooting guide gives.");
+                        + "Run BackupPreflight: it checks the organization, cross-account backup, the source key's policy and the vault policy, "
+                        + "in the order AWS's troubleshooting guide gives.");
                 }
 
                 return job.State == CopyJobState.Completed ? Probe<CopyJob>.Ready(job, job.State) : Probe<CopyJob>.NotYet(job, job.State ?? "unknown");
             },
             cancellationToken).ConfigureAwait(false);
-        var copyStarted = Utc(copy.CreationDate) ?? Utc(copyStart.CreationDate) ?? copyStart.ServerDate;
-        var copyCompleted = Utc(copy.CompletionDate);
-        if (copyStarted is { } copying)
+        var started = Utc(copy.CreationDate) ?? Utc(copyStart.CreationDate) ?? copyStart.ServerDate;
+        var completed = Utc(copy.CompletionDate);
+        var finished = new FinishedJob(copyJobId, copy.DestinationRecoveryPointArn ?? string.Empty, started, completed);
+        MarkTimes(run, "copy-job", finished);
+        return copy.DestinationRecoveryPointArn is null
+            ? throw new BackupJobFailedException($"Copy job {copyJobId} completed without naming its recovery point in the backup account.")
+            : finished;
+    }
+
+    /// <summary>
+    /// The copy read back from the backup account's vault listing, each item recorded; the copy's encryption key
+    /// (supplementary: the copy job completing into the vault is the proof).
+    /// </summary>
+    private static async Task<string?> CheckCopyIsListedAsync(
+        RekeyRun run, BackupSetup setup, string roleArn, FinishedJob backup, FinishedJob copy, CancellationToken cancellationToken)
+    {
+        var copyArn = copy.RecoveryPointArn;
+        var listed = await FindInBackupVaultAsync(run, setup, roleArn, copyArn, cancellationToken).ConfigureAwait(false);
+
+        // Each item read from AWS at the end; the copy's key is supplementary: the copy job completing into the vault is the proof.
+        var checks = new Checks.Checklist();
+        checks.Pass($"backup job {backup.JobId} completed with recovery point {backup.RecoveryPointArn}");
+        checks.Pass($"copy job {copy.JobId} completed into {setup.BackupVaultArn}");
+        var where = $"in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}";
+        checks.Check(
+            listed?.Status == RecoveryPointStatus.Completed,
+            $"recovery point {copyArn} is listed COMPLETED {where}",
+            $"Copy job {copy.JobId} completed, but recovery point {copyArn} is {(listed is null ? "not listed" : listed.Status)} {where}.");
+        if (listed?.EncryptionKeyArn is { } key)
         {
-            run.Journal.Mark("copy-job-started", copying);
+            checks.Pass($"the copy is encrypted with {key}");
+            run.Journal.Fact("backup-copy-encryption-key-arn", key);
+        }
+        else if (listed is not null)
+        {
+            checks.NotMeasuredBecause(
+                "the copy's encryption key",
+                $"the backup account's listing of {copyArn} names no EncryptionKeyArn.",
+                $"aws backup describe-recovery-point --backup-vault-name {setup.BackupVaultName} --recovery-point-arn {copyArn}, with the backup account's role {roleArn}.",
+                essential: false);
         }
 
-        if (copyCompleted is { } copied)
+        run.Journal.RecordChecks(Step, checks);
+        if (!checks.AllPassed)
         {
-            run.Journal.Mark("copy-job-completed", copied);
+            throw new BackupJobFailedException(string.Join(" ", checks.Blocking));
         }
 
-        var copyArn = copy.DestinationRecoveryPointArn
-            ?? throw new BackupJobFailedException($"Copy job {copyJobId} completed without naming its recovery point in the backup account.");
+        run.Journal.Fact("backup-copy-recovery-point-arn", copyArn);
+        run.Journal.Add(Step, $"Recovery point {copyArn} of {setup.Cluster} is {where}.");
+        return listed!.EncryptionKeyArn;
+    }
 
-        using (var session = await BackupAccountSession.OpenAsync(run, roleArn, cancellationToken).ConfigureAwait(false))
+    /// <summary>The copy as the backup account's vault lists it, read under the backup account's role; null when not listed.</summary>
+    private static async Task<RecoveryPointByBackupVault?> FindInBackupVaultAsync(
+        RekeyRun run, BackupSetup setup, string roleArn, string copyArn, CancellationToken cancellationToken)
+    {
+        using var session = await BackupAccountSession.OpenAsync(run, roleArn, cancellationToken).ConfigureAwait(false);
+        var points = session.Backup.ListRecoveryPointsByBackupVaultAllAsync(
+            new ListRecoveryPointsByBackupVaultRequest { BackupVaultName = setup.BackupVaultName, ByResourceArn = setup.ClusterArn },
+            cancellationToken);
+        await foreach (var point in points.ConfigureAwait(false))
         {
-            RecoveryPointByBackupVault? listed = null;
-            var points = session.Backup.ListRecoveryPointsByBackupVaultAllAsync(
-                new ListRecoveryPointsByBackupVaultRequest { BackupVaultName = setup.BackupVaultName, ByResourceArn = setup.ClusterArn },
-                cancellationToken);
-            await foreach (var point in points.ConfigureAwait(false))
+            if (point.RecoveryPointArn == copyArn)
             {
-                if (point.RecoveryPointArn == copyArn)
-                {
-                    listed = point;
-                    break;
-                }
+                return point;
             }
+        }
 
-            // Each item read from AWS at the end; the copy's key is supplementary: the copy job completing into the vault is the proof.
-            var checks = new Checks.Checklist();
-            checks.Pass($"backup job {backupJobId} completed with recovery point {recoveryPointArn}");
-            checks.Pass($"copy job {copyJobId} completed into {setup.BackupVaultArn}");
-            checks.Check(
-                listed?.Status == RecoveryPointStatus.Completed,
-                $"recovery point {copyArn} is listed COMPLETED in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}",
-                $"Copy job {copyJobId} completed, but recovery point {copyArn} is {(listed is null ? "not listed" : listed.Status)} in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}.");
-            if (listed?.EncryptionKeyArn is { } key)
-            {
-                checks.Pass($"the copy is encrypted with {key}");
-                run.Journal.Fact("backup-copy-encryption-key-arn", key);
-            }
-            else if (listed is not null)
-            {
-                checks.NotMeasuredBecause(
-                    "the copy's encryption key",
-                    $"the backup account's listing of {copyArn} names no EncryptionKeyArn.",
-                    $"aws backup describe-recovery-point --backup-vault-name {setup.BackupVaultName} --recovery-point-arn {copyArn}, with the backup account's role {roleArn}.",
-                    essential: false);
-            }
+        return null;
+    }
 
-            run.Journal.RecordChecks(Step, checks);
-            if (!checks.AllPassed)
-            {
-                throw new BackupJobFailedException(string.Join(" ", checks.Blocking));
-            }
+    private static void MarkTimes(RekeyRun run, string job, FinishedJob finished)
+    {
+        if (finished.Started is { } started)
+        {
+            run.Journal.Mark($"{job}-started", started);
+        }
 
-            run.Journal.Fact("backup-copy-recovery-point-arn", copyArn);
-            run.Journal.Add(Step, $"Recovery point {copyArn} of {setup.Cluster} is in vault {setup.BackupVaultName} of the backup account {setup.BackupAccount}.");
-            return new BackupVerification(backupJobId, backupStarted, backupCompleted, recoveryPointArn, copyJobId, copyStarted, copyCompleted, copyArn, listed!.EncryptionKeyArn);
+        if (finished.Completed is { } completed)
+        {
+            run.Journal.Mark($"{job}-completed", completed);
         }
     }
 
     private static DateTimeOffset? Utc(DateTime? time) =>
         time is { } value ? new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)) : null;
+
+    /// <summary>A job that completed: its id, the recovery point it made, and its times on AWS's clock.</summary>
+    private sealed record FinishedJob(string JobId, string RecoveryPointArn, DateTimeOffset? Started, DateTimeOffset? Completed);
 }

@@ -60,7 +60,8 @@ public sealed record BlueGreenParameterCheck(
 
         if (!WriterInSync)
         {
-            blockers.Add($"The writer {WriterId ?? "(none)"} is {WriterClusterParameterGroupStatus ?? "not a member"} with cluster parameter group {ClusterParameterGroup}, not in-sync: it must be rebooted first.");
+            blockers.Add($"The writer {WriterId ?? "(none)"} is {WriterClusterParameterGroupStatus ?? "not a member"} with cluster parameter group {ClusterParameterGroup}, not in-sync: "
+                + "it must be rebooted first.");
         }
 
         return blockers;

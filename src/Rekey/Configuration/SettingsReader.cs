@@ -37,7 +37,8 @@ public static partial class SettingsReader
         new(ArgumentNames.Strategy, "auto (default: Blue/Green where the cluster is eligible, else restore-swap), blue-green or restore-swap.", false, "REKEY_STRATEGY"),
         new(ArgumentNames.SwitchoverTimeout, "Blue/Green switchover timeout in seconds, 30 to 3600 (default 300); AWS rolls the switchover back when it lapses.", false, "REKEY_SWITCHOVER_TIMEOUT"),
         new(ArgumentNames.HeartbeatInterval, "During a long wait, tell the SNS topic how it goes this often, in AWS time (default 10m; 1m to 1d).", false, "REKEY_HEARTBEAT_INTERVAL"),
-        new(ArgumentNames.ApprovedPlan, "The plan that was approved: Plan's digest (sha256:...) or its plan.json; a cutover that would now do otherwise is refused (exit 3) before any change, naming what changed.", false, "REKEY_APPROVED_PLAN"),
+        new(ArgumentNames.ApprovedPlan, "The plan that was approved: Plan's digest (sha256:...) or its plan.json; a cutover that would now do otherwise is refused (exit 3) before any change, "
+            + "naming what changed.", false, "REKEY_APPROVED_PLAN"),
         new(ArgumentNames.SequencesAdvanced, "Aurora PostgreSQL after a Blue/Green switchover: the printed setval statements were run on the new cluster.", true),
         new(ArgumentNames.RestoreSwapBack, "Rollback after a Blue/Green switchover: restore-swap the cluster back onto its old key (writes since the switchover are kept).", true),
         new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS") { AnyText = true },
@@ -47,12 +48,16 @@ public static partial class SettingsReader
         new(ArgumentNames.RunId, "This run's identity for the lock and tags (default: the GitHub run id, else a new one); give a dead run's id to resume it.", false, "REKEY_RUN_ID", "GITHUB_RUN_ID"),
         new(ArgumentNames.PollInterval, "First pause between two looks at AWS while waiting (default 5s).", false, "REKEY_POLL_INTERVAL"),
         new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
-        new(ArgumentNames.OutagePollInterval, "Pause between two looks at AWS while the writers are down, without backing off (default 2s, or --poll-interval when that is shorter).", false, "REKEY_OUTAGE_POLL_INTERVAL"),
+        new(ArgumentNames.OutagePollInterval, "Pause between two looks at AWS while the writers are down, without backing off (default 2s, "
+            + "or --poll-interval when that is shorter).", false, "REKEY_OUTAGE_POLL_INTERVAL"),
         new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
         new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
-        new(ArgumentNames.ChaosSeed, "Rehearse and Benchmark: run the sandbox in its unruly mode under this seed (late and lingering DNS names, late metrics, a whole-second clock, IAM delays).", false, "REKEY_CHAOS_SEED"),
-        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN") { AnyText = true },
-        new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
+        new(ArgumentNames.ChaosSeed, "Rehearse and Benchmark: run the sandbox in its unruly mode under this seed (late and lingering DNS names, late metrics, a whole-second clock, "
+            + "IAM delays).", false, "REKEY_CHAOS_SEED"),
+        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: "
+            + "Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN") { AnyText = true },
+        new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), "
+            + "so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
         new(ArgumentNames.Fleet, "Benchmark: N restore-swap cutovers in one account and Region, each in its own process, under RDS's API rate limit (1 to 500).", false, "REKEY_FLEET"),
         new(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).", false, "REKEY_MAX_PARALLEL"),
     ];
@@ -70,223 +75,109 @@ public static partial class SettingsReader
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(hostArguments);
 
-        var problems = new List<string>();
-        var values = new Dictionary<string, (string? Value, string Origin)>(StringComparer.OrdinalIgnoreCase);
+        var given = new GivenValues();
+        given.TakeArguments(arguments, hostArguments);
+        given.TakeEnvironment(environment);
+        given.RejectNonAscii();
 
-        foreach (var (name, given) in arguments)
-        {
-            if (hostArguments.Contains(name))
-            {
-                continue;
-            }
-
-            var definition = Find(name);
-            if (definition is null)
-            {
-                problems.Add(UnknownArgument(name));
-                continue;
-            }
-
-            var distinct = given.Distinct(StringComparer.Ordinal).ToList();
-            if (distinct.Count > 1)
-            {
-                problems.Add($"--{definition.Name} is given {distinct.Count} times with different values ({string.Join(", ", distinct.Select(v => $"'{v}'"))}); give it once.");
-                continue;
-            }
-
-            var value = distinct.Count == 0 ? null : distinct[0];
-            if (!definition.IsFlag && string.IsNullOrWhiteSpace(value))
-            {
-                problems.Add($"--{definition.Name} needs a value: --{definition.Name}=VALUE ({definition.Description})");
-                continue;
-            }
-
-            values[definition.Name] = (value, $"--{definition.Name}");
-        }
-
-        foreach (var definition in Definitions)
-        {
-            if (values.ContainsKey(definition.Name))
-            {
-                continue;
-            }
-
-            foreach (var variable in definition.EnvironmentVariables)
-            {
-                var value = environment(variable);
-                if (!string.IsNullOrWhiteSpace(value))
-                {
-                    values[definition.Name] = (value.Trim(), variable);
-                    break;
-                }
-            }
-        }
-
-        foreach (var (name, (value, origin)) in values.ToList())
-        {
-            if (value is not null && !Find(name)!.AnyText && NonAscii(value) is { } problem)
-            {
-                problems.Add($"{origin}: {problem}");
-                values.Remove(name);
-            }
-        }
-
-        var settings = new RekeySettings
-        {
-            Cluster = Text(ArgumentNames.Cluster, ParseIdentifier),
-            Region = Text(ArgumentNames.Region, ParseRegion),
-            KmsKey = Reference(ArgumentNames.KmsKey, ParseKmsKey),
-            CreateKey = Flag(ArgumentNames.CreateKey),
-            OldSuffix = Text(ArgumentNames.OldSuffix, ParseSuffix) ?? RekeySettings.DefaultOldSuffix,
-            BackupAccount = Text(ArgumentNames.BackupAccount, ParseAccount),
-            BackupVault = Text(ArgumentNames.BackupVault, ParseVaultName),
-            BackupRoleArn = Text(ArgumentNames.BackupRoleArn, ParseRoleArn),
-            BackupServiceRoleArn = Text(ArgumentNames.BackupServiceRoleArn, ParseRoleArn),
-            BackupVaultKey = Reference(ArgumentNames.BackupVaultKey, ParseKmsKey),
-            SourceBackupVault = Text(ArgumentNames.SourceBackupVault, ParseVaultName),
-            BackupSchedule = Text(ArgumentNames.BackupSchedule, ParseSchedule),
-            BackupRetentionDays = Value(ArgumentNames.BackupRetentionDays, ParseDays),
-            CopyRetentionDays = Value(ArgumentNames.CopyRetentionDays, ParseDays),
-            ContinuousBackup = Flag(ArgumentNames.ContinuousBackup),
-            SnsTopicArn = Text(ArgumentNames.SnsTopicArn, ParseTopicArn),
-            DnsServer = Reference(ArgumentNames.DnsServer, ParseDnsServer),
-            Confirm = Text(ArgumentNames.Confirm, v => (v.Trim().ToLowerInvariant(), null)),
-            Environment = Text(ArgumentNames.Environment, v => (v.Trim(), null)),
-            MinAge = Value(ArgumentNames.MinAge, DurationLimits.MinAge.Parse) ?? RekeySettings.DefaultMinAge,
-            AcceptNewMasterSecret = Flag(ArgumentNames.AcceptNewMasterSecret),
-            FixParameterGroup = Flag(ArgumentNames.FixParameterGroup),
-            Strategy = Value(ArgumentNames.Strategy, ParseStrategy) ?? CutoverStrategy.Auto,
-            SwitchoverTimeout = Value(ArgumentNames.SwitchoverTimeout, ParseSwitchoverTimeout) ?? RekeySettings.DefaultSwitchoverTimeout,
-            SequencesAdvanced = Flag(ArgumentNames.SequencesAdvanced),
-            ApprovedPlan = Text(ArgumentNames.ApprovedPlan, ParseApprovedPlan),
-            HeartbeatInterval = Value(ArgumentNames.HeartbeatInterval, DurationLimits.HeartbeatInterval.Parse) ?? RekeySettings.DefaultHeartbeatInterval,
-            RestoreSwapBack = Flag(ArgumentNames.RestoreSwapBack),
-            ArtifactsDirectory = Text(ArgumentNames.ArtifactsDirectory, v => (v.Trim(), null)) ?? "artifacts",
-            GitHubRepo = Text(ArgumentNames.GitHubRepo, ParseGitHubRepo),
-            IamOutput = Text(ArgumentNames.IamOutput, v => (v.Trim(), null)),
-            IamFleet = Value(ArgumentNames.IamScope, ParseIamScope) ?? false,
-            RunId = Text(ArgumentNames.RunId, ParseRunId),
-            PollInterval = Value(ArgumentNames.PollInterval, DurationLimits.PollInterval.Parse),
-            MaxPollInterval = Value(ArgumentNames.MaxPollInterval, DurationLimits.MaxPollInterval.Parse),
-            OutagePollInterval = Value(ArgumentNames.OutagePollInterval, DurationLimits.OutagePollInterval.Parse),
-            MaxWait = Value(ArgumentNames.MaxWait, DurationLimits.MaxWait.Parse),
-            TerraformPlan = Text(ArgumentNames.TerraformPlan, v => (v.Trim(), Terraform.TerraformPlanFile.ProblemWith(v.Trim()))),
-            Runs = Value(ArgumentNames.Runs, ParseRuns) ?? RekeySettings.DefaultRuns,
-            ChaosSeed = Value(ArgumentNames.ChaosSeed, ParseChaosSeed),
-            ClockSpeed = Value(ArgumentNames.ClockSpeed, ParseClockSpeed),
-            Fleet = Value(ArgumentNames.Fleet, t => ParseCount(t, "cutovers", 500)),
-            MaxParallel = Value(ArgumentNames.MaxParallel, t => ParseCount(t, "cutovers at once", 100)) ?? RekeySettings.DefaultMaxParallel,
-        };
-
-        var regions = Text(ArgumentNames.Regions, v => (v, null));
-        if (regions is not null)
-        {
-            if (string.Equals(regions.Trim(), "all", StringComparison.OrdinalIgnoreCase))
-            {
-                settings = settings with { AllRegions = true };
-            }
-            else
-            {
-                var list = regions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                var malformed = list.Where(r => !RegionPattern().IsMatch(r)).ToList();
-                var unknown = list.Except(malformed).Where(r => !IsKnownRegion(r)).ToList();
-                if (list.Length == 0 || malformed.Count > 0)
-                {
-                    problems.Add($"{values[ArgumentNames.Regions].Origin}: '{regions}' is not a comma-separated list of Regions (e.g. eu-west-1,us-east-1) or 'all'.");
-                }
-                else if (unknown.Count > 0)
-                {
-                    problems.Add($"{values[ArgumentNames.Regions].Origin}: {string.Join(", ", unknown.Select(r => $"'{r}'"))} {(unknown.Count == 1 ? "is not a Region" : "are not Regions")} the AWS SDK knows; {KnownRegionsHint}");
-                }
-                else
-                {
-                    settings = settings with { Regions = list.Distinct(StringComparer.Ordinal).ToList() };
-                }
-            }
-        }
-
+        var settings = ReadRegions(given, Parse(given));
         if (settings.PollInterval > settings.MaxPollInterval)
         {
-            problems.Add($"--{ArgumentNames.PollInterval} ({settings.PollInterval}) is longer than --{ArgumentNames.MaxPollInterval} ({settings.MaxPollInterval}); the first pause cannot exceed the longest.");
+            given.Problems.Add(
+                $"--{ArgumentNames.PollInterval} ({settings.PollInterval}) is longer than --{ArgumentNames.MaxPollInterval} "
+                + $"({settings.MaxPollInterval}); the first pause cannot exceed the longest.");
         }
 
-        if (problems.Count > 0)
+        if (given.Problems.Count > 0)
         {
-            throw new InvalidArgumentsException(problems);
+            throw new InvalidArgumentsException(given.Problems);
         }
 
         return settings;
+    }
 
-        string? Text(string name, Func<string, (string? Value, string? Problem)> parse)
+    /// <summary>Every argument's value parsed into the settings; a value that does not parse is a problem and stays unset.</summary>
+    private static RekeySettings Parse(GivenValues given) => new()
+    {
+        Cluster = given.Parsed(ArgumentNames.Cluster, ParseIdentifier),
+        Region = given.Parsed(ArgumentNames.Region, ParseRegion),
+        KmsKey = given.Parsed(ArgumentNames.KmsKey, ParseKmsKey),
+        CreateKey = given.Flag(ArgumentNames.CreateKey),
+        OldSuffix = given.Parsed(ArgumentNames.OldSuffix, ParseSuffix) ?? RekeySettings.DefaultOldSuffix,
+        BackupAccount = given.Parsed(ArgumentNames.BackupAccount, ParseAccount),
+        BackupVault = given.Parsed(ArgumentNames.BackupVault, ParseVaultName),
+        BackupRoleArn = given.Parsed(ArgumentNames.BackupRoleArn, ParseRoleArn),
+        BackupServiceRoleArn = given.Parsed(ArgumentNames.BackupServiceRoleArn, ParseRoleArn),
+        BackupVaultKey = given.Parsed(ArgumentNames.BackupVaultKey, ParseKmsKey),
+        SourceBackupVault = given.Parsed(ArgumentNames.SourceBackupVault, ParseVaultName),
+        BackupSchedule = given.Parsed(ArgumentNames.BackupSchedule, ParseSchedule),
+        BackupRetentionDays = given.Parsed(ArgumentNames.BackupRetentionDays, ParseDays),
+        CopyRetentionDays = given.Parsed(ArgumentNames.CopyRetentionDays, ParseDays),
+        ContinuousBackup = given.Flag(ArgumentNames.ContinuousBackup),
+        SnsTopicArn = given.Parsed(ArgumentNames.SnsTopicArn, ParseTopicArn),
+        DnsServer = given.Parsed(ArgumentNames.DnsServer, ParseDnsServer),
+        Confirm = given.Parsed<string?>(ArgumentNames.Confirm, v => (v.Trim().ToLowerInvariant(), null)),
+        Environment = given.Parsed(ArgumentNames.Environment, Trimmed),
+        MinAge = given.Parsed(ArgumentNames.MinAge, DurationLimits.MinAge.Parse) ?? RekeySettings.DefaultMinAge,
+        AcceptNewMasterSecret = given.Flag(ArgumentNames.AcceptNewMasterSecret),
+        FixParameterGroup = given.Flag(ArgumentNames.FixParameterGroup),
+        Strategy = given.Parsed(ArgumentNames.Strategy, ParseStrategy) ?? CutoverStrategy.Auto,
+        SwitchoverTimeout = given.Parsed(ArgumentNames.SwitchoverTimeout, ParseSwitchoverTimeout) ?? RekeySettings.DefaultSwitchoverTimeout,
+        SequencesAdvanced = given.Flag(ArgumentNames.SequencesAdvanced),
+        ApprovedPlan = given.Parsed(ArgumentNames.ApprovedPlan, ParseApprovedPlan),
+        HeartbeatInterval = given.Parsed(ArgumentNames.HeartbeatInterval, DurationLimits.HeartbeatInterval.Parse) ?? RekeySettings.DefaultHeartbeatInterval,
+        RestoreSwapBack = given.Flag(ArgumentNames.RestoreSwapBack),
+        ArtifactsDirectory = given.Parsed(ArgumentNames.ArtifactsDirectory, Trimmed) ?? "artifacts",
+        GitHubRepo = given.Parsed(ArgumentNames.GitHubRepo, ParseGitHubRepo),
+        IamOutput = given.Parsed(ArgumentNames.IamOutput, Trimmed),
+        IamFleet = given.Parsed(ArgumentNames.IamScope, ParseIamScope) ?? false,
+        RunId = given.Parsed(ArgumentNames.RunId, ParseRunId),
+        PollInterval = given.Parsed(ArgumentNames.PollInterval, DurationLimits.PollInterval.Parse),
+        MaxPollInterval = given.Parsed(ArgumentNames.MaxPollInterval, DurationLimits.MaxPollInterval.Parse),
+        OutagePollInterval = given.Parsed(ArgumentNames.OutagePollInterval, DurationLimits.OutagePollInterval.Parse),
+        MaxWait = given.Parsed(ArgumentNames.MaxWait, DurationLimits.MaxWait.Parse),
+        TerraformPlan = given.Parsed(ArgumentNames.TerraformPlan, v => (v.Trim(), Terraform.TerraformPlanFile.ProblemWith(v.Trim()))),
+        Runs = given.Parsed(ArgumentNames.Runs, ParseRuns) ?? RekeySettings.DefaultRuns,
+        ChaosSeed = given.Parsed(ArgumentNames.ChaosSeed, ParseChaosSeed),
+        ClockSpeed = given.Parsed(ArgumentNames.ClockSpeed, ParseClockSpeed),
+        Fleet = given.Parsed(ArgumentNames.Fleet, t => ParseCount(t, "cutovers", 500)),
+        MaxParallel = given.Parsed(ArgumentNames.MaxParallel, t => ParseCount(t, "cutovers at once", 100)) ?? RekeySettings.DefaultMaxParallel,
+    };
+
+    private static (string? Value, string? Problem) Trimmed(string text) => (text.Trim(), null);
+
+    /// <summary>--regions: 'all', or a list of Regions the SDK knows.</summary>
+    private static RekeySettings ReadRegions(GivenValues given, RekeySettings settings)
+    {
+        var regions = given.Parsed<string?>(ArgumentNames.Regions, v => (v, null));
+        if (regions is null)
         {
-            if (!values.TryGetValue(name, out var entry) || entry.Value is null)
-            {
-                return null;
-            }
-
-            var (value, problem) = parse(entry.Value);
-            if (problem is not null)
-            {
-                problems.Add($"{entry.Origin}: {problem}");
-            }
-
-            return value;
+            return settings;
         }
 
-        T? Reference<T>(string name, Func<string, (T? Value, string? Problem)> parse)
-            where T : class
+        if (string.Equals(regions.Trim(), "all", StringComparison.OrdinalIgnoreCase))
         {
-            if (!values.TryGetValue(name, out var entry) || entry.Value is null)
-            {
-                return null;
-            }
-
-            var (value, problem) = parse(entry.Value);
-            if (problem is not null)
-            {
-                problems.Add($"{entry.Origin}: {problem}");
-            }
-
-            return value;
+            return settings with { AllRegions = true };
         }
 
-        T? Value<T>(string name, Func<string, (T? Value, string? Problem)> parse)
-            where T : struct
+        var origin = given.Origin(ArgumentNames.Regions);
+        var list = regions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var malformed = list.Where(r => !RegionPattern().IsMatch(r)).ToList();
+        var unknown = list.Except(malformed).Where(r => !IsKnownRegion(r)).ToList();
+        if (list.Length == 0 || malformed.Count > 0)
         {
-            if (!values.TryGetValue(name, out var entry) || entry.Value is null)
-            {
-                return null;
-            }
-
-            var (value, problem) = parse(entry.Value);
-            if (problem is not null)
-            {
-                problems.Add($"{entry.Origin}: {problem}");
-            }
-
-            return value;
+            given.Problems.Add($"{origin}: '{regions}' is not a comma-separated list of Regions (e.g. eu-west-1,us-east-1) or 'all'.");
+            return settings;
         }
 
-        bool Flag(string name)
+        if (unknown.Count > 0)
         {
-            if (!values.TryGetValue(name, out var entry))
-            {
-                return false;
-            }
-
-            if (string.IsNullOrEmpty(entry.Value) || bool.TryParse(entry.Value, out var flag) && flag)
-            {
-                return true;
-            }
-
-            if (bool.TryParse(entry.Value, out _))
-            {
-                return false;
-            }
-
-            problems.Add($"{entry.Origin}: '{entry.Value}' is not true or false; give the flag bare (--{name}) or as --{name}=false.");
-            return false;
+            var names = string.Join(", ", unknown.Select(r => $"'{r}'"));
+            given.Problems.Add($"{origin}: {names} {(unknown.Count == 1 ? "is not a Region" : "are not Regions")} the AWS SDK knows; {KnownRegionsHint}");
+            return settings;
         }
+
+        return settings with { Regions = list.Distinct(StringComparer.Ordinal).ToList() };
     }
 
     /// <summary>The RDS identifier rules: 1 to 63 letters, digits or hyphens, a letter first, no trailing or double hyphen.</summary>

@@ -60,8 +60,10 @@ public sealed record DressRehearsalRecord(
     /// <summary>Plan's outage lines from this record, <paramref name="now"/> on AWS's clock telling its age.</summary>
     public IReadOnlyList<string> ForecastLines(DateTimeOffset now, TimeSpan switchoverTimeout) =>
     [
-        $"Measured by the dress rehearsal of {Tagging.Iso(StartedAt)} (run {RunId}, {Age(now - StartedAt)} ago, on AWS's clock): restore {Text(Restore)}, writer {Text(Writer)} ({InstanceClass}), latest restorable time {Text(RestorableLag)} behind.",
-        $"Forecast write outage, restore-swap: rename and DNS (about {Text(RenameAndDns)}, estimated) + restorable lag {Text(RestorableLag)} + restore {Text(Restore)} + writer {Text(Writer)} = about {Text(RestoreSwapOutage)}.",
+        $"Measured by the dress rehearsal of {Tagging.Iso(StartedAt)} (run {RunId}, {Age(now - StartedAt)} ago, on AWS's clock): restore {Text(Restore)}, writer {Text(Writer)} ({InstanceClass}), "
+        + $"latest restorable time {Text(RestorableLag)} behind.",
+        $"Forecast write outage, restore-swap: rename and DNS (about {Text(RenameAndDns)}, estimated) "
+        + $"+ restorable lag {Text(RestorableLag)} + restore {Text(Restore)} + writer {Text(Writer)} = about {Text(RestoreSwapOutage)}.",
         $"Forecast write outage, Blue/Green: the switchover, typically about {Text(BlueGreenTypical)}, "
         + $"at most the switchover timeout ({Text(switchoverTimeout)}, --switchover-timeout) before AWS rolls it back.",
         "A restore's time grows with the cluster's volume: rehearse again when the data has grown.",

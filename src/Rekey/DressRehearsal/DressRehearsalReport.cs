@@ -16,8 +16,12 @@ public static class DressRehearsalReport
         var r = result.Record;
         var md = new MarkdownWriter();
         md.Heading(2, $"Rekey dress rehearsal: {MarkdownWriter.Code(result.ClusterId)}");
-        md.Paragraph($"**{MarkdownWriter.Text($"restore {DressRehearsalRecord.Text(r.Restore)}, writer {DressRehearsalRecord.Text(r.Writer)}, forecast restore-swap outage about {DressRehearsalRecord.Text(r.RestoreSwapOutage)}")}**");
-        md.Paragraph($"A copy {MarkdownWriter.Code(result.DressClusterId)} was restored at the latest restorable time with {MarkdownWriter.Code(result.TargetKeyArn)}, {(result.KeyChecked ? "checked to be on that key" : "its key not measured (the copy was gone when this run resumed)")} and deleted. {MarkdownWriter.Code(result.ClusterId)} got only tags.");
+        var measured = $"restore {DressRehearsalRecord.Text(r.Restore)}, writer {DressRehearsalRecord.Text(r.Writer)}, "
+            + $"forecast restore-swap outage about {DressRehearsalRecord.Text(r.RestoreSwapOutage)}";
+        md.Paragraph($"**{MarkdownWriter.Text(measured)}**");
+        md.Paragraph($"A copy {MarkdownWriter.Code(result.DressClusterId)} was restored at the latest restorable time with {MarkdownWriter.Code(result.TargetKeyArn)}, "
+            + $"{(result.KeyChecked ? "checked to be on that key" : "its key not measured (the copy was gone when this run resumed)")} and deleted. "
+            + $"{MarkdownWriter.Code(result.ClusterId)} got only tags.");
         md.Heading(3, "Measured on AWS's clock");
         md.Table(
             ["Operation", "Time"],
@@ -30,13 +34,25 @@ public static class DressRehearsalReport
         md.Table(
             ["Strategy", "Outage", "From"],
             [
-                [Cell.Text("restore-swap"), Cell.Text($"about {DressRehearsalRecord.Text(r.RestoreSwapOutage)}"), Cell.Text($"rename and DNS ~{DressRehearsalRecord.Text(DressRehearsalRecord.RenameAndDns)} (estimate) + lag + restore + writer (measured)")],
-                [Cell.Text("Blue/Green"), Cell.Text(string.Create(CultureInfo.InvariantCulture, $"about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, at most {DressRehearsalRecord.Text(switchoverTimeout)}")), Cell.Text("the switchover, bounded by --switchover-timeout, after which AWS rolls it back")],
+                [
+                    Cell.Text("restore-swap"),
+                    Cell.Text($"about {DressRehearsalRecord.Text(r.RestoreSwapOutage)}"),
+                    Cell.Text($"rename and DNS ~{DressRehearsalRecord.Text(DressRehearsalRecord.RenameAndDns)} (estimate) + lag + restore + writer (measured)"),
+                ],
+                [
+                    Cell.Text("Blue/Green"),
+                    Cell.Text(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, at most {DressRehearsalRecord.Text(switchoverTimeout)}")),
+                    Cell.Text("the switchover, bounded by --switchover-timeout, after which AWS rolls it back"),
+                ],
             ]);
         md.Heading(3, "Cost drivers");
         md.Bullets(
         [
-            string.Create(CultureInfo.InvariantCulture, $"One {r.InstanceClass} instance and the copy's storage, {DressRehearsalRecord.Text(result.Ran)} ({Tagging.Iso(r.StartedAt)} to {Tagging.Iso(result.EndedAt)})."),
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"One {r.InstanceClass} instance and the copy's storage, {DressRehearsalRecord.Text(result.Ran)} ({Tagging.Iso(r.StartedAt)} to {Tagging.Iso(result.EndedAt)})."),
             "No final snapshot was kept.",
         ]);
         return md.ToString();

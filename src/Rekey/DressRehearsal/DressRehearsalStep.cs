@@ -32,7 +32,12 @@ public static class DressRehearsalStep
     /// <summary>Changes only its throw-away copy, and the source's rekey: tags (its lock and measurements).</summary>
     public static StepRules Rules { get; } = StepRules.Of(
         "DressRehearsal", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync), nameof(IAmazonRDS.CreateDBInstanceAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.ModifyDBClusterAsync)));
+        StepRules.RdsTags, StepRules.Rds(
+            nameof(IAmazonRDS.RestoreDBClusterToPointInTimeAsync),
+            nameof(IAmazonRDS.CreateDBInstanceAsync),
+            nameof(IAmazonRDS.DeleteDBInstanceAsync),
+            nameof(IAmazonRDS.DeleteDBClusterAsync),
+            nameof(IAmazonRDS.ModifyDBClusterAsync)));
 
     /// <summary>
     /// Every reason a dress rehearsal of the run's cluster cannot start, read only. Preflight asks it too, so that a
@@ -62,7 +67,8 @@ public static class DressRehearsalStep
         if (dress is not null && !DressRehearsalCluster.IsDressRehearsalOf(dress, clusterId))
         {
             problems.Add(
-                $"A cluster named {name} exists and is not Rekey's dress rehearsal of {clusterId} (no {RekeyTags.Role}={DressRehearsalCluster.Role} and {RekeyTags.Source}={clusterId} tags); nothing was changed. Rename or delete it, then run DressRehearsal again.");
+                $"A cluster named {name} exists and is not Rekey's dress rehearsal of {clusterId} (no {RekeyTags.Role}={DressRehearsalCluster.Role} and {RekeyTags.Source}={clusterId} tags); "
+                + "nothing was changed. Rename or delete it, then run DressRehearsal again.");
         }
 
         var dressWriter = await reader.FindInstanceAsync(writerName, cancellationToken).ConfigureAwait(false);
@@ -92,62 +98,87 @@ public static class DressRehearsalStep
         // Read again for the run: ProblemsAsync proved each of these is there and fit.
         var reader = new ClusterReader(run.Rds);
         var clusterId = run.ClusterId;
-        var name = DressRehearsalCluster.NameFor(clusterId);
-        var writerName = DressRehearsalCluster.WriterNameFor(clusterId);
+        var copy = new Copy(DressRehearsalCluster.NameFor(clusterId), DressRehearsalCluster.WriterNameFor(clusterId), keyArn);
         var source = (await reader.FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false))!;
-        var dress = await reader.FindClusterAsync(name, cancellationToken).ConfigureAwait(false);
+        var dress = await reader.FindClusterAsync(copy.Name, cancellationToken).ConfigureAwait(false);
         var writer = (await reader.InstancesOfAsync(clusterId, cancellationToken).ConfigureAwait(false)).First(i => i.DBInstanceIdentifier == source.WriterId());
 
         await ClusterLock.AcquireAsync(run, source, cancellationToken).ConfigureAwait(false);
 
         var record = DressRehearsalRecord.From(source) is { } earlier && earlier.RunId == run.RunId ? earlier : null;
         var checks = new Checks.Checklist();
-        var keyCheck = $"the copy {name} is encrypted with {keyArn}";
         if (record is null)
         {
-            var lag = TimeSpan.Zero;
-            if (dress is null)
-            {
-                lag = await StartRestoreAsync(run, reader, source, name, keyArn, cancellationToken).ConfigureAwait(false);
-            }
-
-            var (restored, restoredAt) = await WaitRestoredAsync(run, reader, name, cancellationToken).ConfigureAwait(false);
-            var started = DressRehearsalMeasures.Start(checks, $"the restore of {name}", "ClusterCreateTime", Utc(restored.ClusterCreateTime), restoredAt, EventsOf("db-cluster", name));
-            CheckKey(restored);
-
-            await CreateWriterIfMissingAsync(run, writer, writerName, name, cancellationToken).ConfigureAwait(false);
-            var (instance, availableAt) = await WaitWriterAsync(run, reader, writerName, cancellationToken).ConfigureAwait(false);
-            var writerStarted = DressRehearsalMeasures.Start(
-                checks, $"the writer {writerName}", "InstanceCreateTime", Utc(instance.InstanceCreateTime), availableAt, EventsOf("db-instance", writerName));
-
-            record = new DressRehearsalRecord(run.RunId, started, restoredAt - started, availableAt - writerStarted, lag, writer.DBInstanceClass ?? "unknown");
-            if (checks.Unmeasured.Count == 0)
-            {
-                // Only measured times are recorded: Plan and the forecast read them from these tags.
-                await run.Rds.AddAsync(source.DBClusterArn!, record.ToTags(), cancellationToken).ConfigureAwait(false);
-            }
-
-            run.Journal.Add("DressRehearsal", $"Measured on AWS's clock: restore {DressRehearsalRecord.Text(record.Restore)}, writer {DressRehearsalRecord.Text(record.Writer)} ({record.InstanceClass}); recorded on {clusterId}'s tags.");
+            record = await MeasureCopyAsync(run, reader, source, writer, dress, copy, checks, cancellationToken).ConfigureAwait(false);
         }
         else if (dress is not null)
         {
             // Measured by this run before it stopped; the copy is still there to read.
-            CheckKey(dress);
+            CheckKey(checks, copy, dress);
         }
         else
         {
             // Supplementary: the times are the rehearsal's result; Preflight checks the key policy before any cutover.
             checks.NotMeasuredBecause(
-                keyCheck,
+                copy.KeyCheck,
                 "this run measured the copy before it stopped, and the copy was deleted since, so its key cannot be read now.",
                 $"run DressRehearsal again with a new --run-id to restore and check a new copy; Preflight checks that the key policy lets RDS use {keyArn}.",
                 essential: false);
         }
 
-        var endedAt = await DeleteAsync(run, reader, name, writerName, cancellationToken).ConfigureAwait(false);
+        var endedAt = await DeleteAsync(run, reader, copy.Name, copy.WriterName, cancellationToken).ConfigureAwait(false);
         var latest = await reader.GetClusterAsync(clusterId, cancellationToken).ConfigureAwait(false);
         await ClusterLock.ReleaseAsync(run, latest, cancellationToken).ConfigureAwait(false);
+        return Result(run, record, copy, endedAt, checks);
+    }
 
+    /// <summary>
+    /// The copy restored (unless it exists already) and its writer created, each measured on AWS's clock, the copy's key
+    /// checked; the times go to the source's tags only when every one was measured.
+    /// </summary>
+    private static async Task<DressRehearsalRecord> MeasureCopyAsync(
+        RekeyRun run, ClusterReader reader, DBCluster source, DBInstance writer, DBCluster? dress, Copy copy, Checks.Checklist checks, CancellationToken cancellationToken)
+    {
+        var (name, writerName) = (copy.Name, copy.WriterName);
+        var lag = TimeSpan.Zero;
+        if (dress is null)
+        {
+            lag = await StartRestoreAsync(run, reader, source, name, copy.KeyArn, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (restored, restoredAt) = await WaitRestoredAsync(run, reader, name, cancellationToken).ConfigureAwait(false);
+        var started = DressRehearsalMeasures.Start(
+            checks, $"the restore of {name}", "ClusterCreateTime", Utc(restored.ClusterCreateTime), restoredAt, EventsOf("db-cluster", name));
+        CheckKey(checks, copy, restored);
+
+        await CreateWriterIfMissingAsync(run, writer, writerName, name, cancellationToken).ConfigureAwait(false);
+        var (instance, availableAt) = await WaitWriterAsync(run, reader, writerName, cancellationToken).ConfigureAwait(false);
+        var writerStarted = DressRehearsalMeasures.Start(
+            checks, $"the writer {writerName}", "InstanceCreateTime", Utc(instance.InstanceCreateTime), availableAt, EventsOf("db-instance", writerName));
+
+        var record = new DressRehearsalRecord(run.RunId, started, restoredAt - started, availableAt - writerStarted, lag, writer.DBInstanceClass ?? "unknown");
+        if (checks.Unmeasured.Count == 0)
+        {
+            // Only measured times are recorded: Plan and the forecast read them from these tags.
+            await run.Rds.AddAsync(source.DBClusterArn!, record.ToTags(), cancellationToken).ConfigureAwait(false);
+        }
+
+        run.Journal.Add(
+            "DressRehearsal",
+            $"Measured on AWS's clock: restore {DressRehearsalRecord.Text(record.Restore)}, writer {DressRehearsalRecord.Text(record.Writer)} "
+            + $"({record.InstanceClass}); recorded on {run.ClusterId}'s tags.");
+        return record;
+    }
+
+    private static void CheckKey(Checks.Checklist checks, Copy copy, DBCluster cluster) => checks.Check(
+        cluster.StorageEncrypted == true && cluster.KmsKeyId == copy.KeyArn,
+        copy.KeyCheck,
+        $"The dress rehearsal's copy {copy.Name} is encrypted with {cluster.KmsKeyId ?? "no key"}, not {copy.KeyArn}: the restore does not use the target key.");
+
+    /// <summary>The checks recorded; the result when the key passed and every time was measured, else the failure.</summary>
+    private static DressRehearsalResult Result(RekeyRun run, DressRehearsalRecord record, Copy copy, DateTimeOffset endedAt, Checks.Checklist checks)
+    {
+        var clusterId = run.ClusterId;
         run.Journal.RecordChecks("DressRehearsal", checks);
         if (checks.Failed.Count > 0)
         {
@@ -162,18 +193,13 @@ public static class DressRehearsalStep
                 checks);
         }
 
-        var result = new DressRehearsalResult(clusterId, name, keyArn, record, endedAt) { KeyChecked = checks.NotMeasured.Count == 0 };
+        var result = new DressRehearsalResult(clusterId, copy.Name, copy.KeyArn, record, endedAt) { KeyChecked = checks.NotMeasured.Count == 0 };
         RecordFacts(run, record, result);
         run.Journal.Add(
             "DressRehearsal",
-            $"The copy {name} ran {DressRehearsalRecord.Text(result.Ran)} on {record.InstanceClass} and was deleted; "
+            $"The copy {copy.Name} ran {DressRehearsalRecord.Text(result.Ran)} on {record.InstanceClass} and was deleted; "
             + $"forecast restore-swap outage about {DressRehearsalRecord.Text(record.RestoreSwapOutage)}.");
         return result;
-
-        void CheckKey(DBCluster copy) => checks.Check(
-            copy.StorageEncrypted == true && copy.KmsKeyId == keyArn,
-            keyCheck,
-            $"The dress rehearsal's copy {name} is encrypted with {copy.KmsKeyId ?? "no key"}, not {keyArn}: the restore does not use the target key.");
     }
 
     /// <summary>The measured times and the forecasts, as the report's facts.</summary>
@@ -195,7 +221,8 @@ public static class DressRehearsalStep
         var answer = await reader.DescribeClusterAsync(source.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"DB cluster {source.DBClusterIdentifier} disappeared.");
         var now = answer.RequireServerDate();
-        var latest = Utc(answer.DBClusters?.FirstOrDefault()?.LatestRestorableTime) ?? throw new InvalidOperationException($"DB cluster {source.DBClusterIdentifier} has no latest restorable time yet; wait for its first backup.");
+        var latest = Utc(answer.DBClusters?.FirstOrDefault()?.LatestRestorableTime)
+            ?? throw new InvalidOperationException($"DB cluster {source.DBClusterIdentifier} has no latest restorable time yet; wait for its first backup.");
         var request = Restore.BuildRequest(source, name, run.RunId, latest, keyArn);
         request.RestoreToTime = null;
         request.UseLatestRestorableTime = true;
@@ -259,7 +286,9 @@ public static class DressRehearsalStep
             run.Wait.Settings.InstanceDeadline,
             async token =>
             {
-                var answer = await run.Rds.DescribeDBInstancesAsync(new DescribeDBInstancesRequest { Filters = [new Filter { Name = "db-instance-id", Values = [writerName] }] }, token).ConfigureAwait(false);
+                var answer = await run.Rds.DescribeDBInstancesAsync(
+                    new DescribeDBInstancesRequest { Filters = [new Filter { Name = "db-instance-id", Values = [writerName] }] },
+                    token).ConfigureAwait(false);
                 var instance = answer.DBInstances?.FirstOrDefault();
                 if (instance?.DBInstanceStatus is "failed" or "incompatible-parameters" or "incompatible-network")
                 {
@@ -295,7 +324,9 @@ public static class DressRehearsalStep
         {
             if (cluster.DeletionProtection == true)
             {
-                await run.Rds.ModifyDBClusterAsync(new ModifyDBClusterRequest { DBClusterIdentifier = name, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
+                await run.Rds.ModifyDBClusterAsync(
+                    new ModifyDBClusterRequest { DBClusterIdentifier = name, DeletionProtection = false, ApplyImmediately = true },
+                    cancellationToken).ConfigureAwait(false);
             }
 
             await run.Rds.DeleteDBClusterAsync(new DeleteDBClusterRequest { DBClusterIdentifier = name, SkipFinalSnapshot = true }, cancellationToken).ConfigureAwait(false);
@@ -326,4 +357,10 @@ public static class DressRehearsalStep
         $"the RDS events of {id} (aws rds describe-events --source-type {sourceType} --source-identifier {id} --duration 1440): the time it was created and the time it became available";
 
     private static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
+
+    /// <summary>The throw-away copy's names and the key it must be encrypted with.</summary>
+    private sealed record Copy(string Name, string WriterName, string KeyArn)
+    {
+        public string KeyCheck => $"the copy {Name} is encrypted with {KeyArn}";
+    }
 }

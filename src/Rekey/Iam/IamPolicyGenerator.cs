@@ -77,7 +77,10 @@ public static class IamPolicyGenerator
                 input.Account,
                 input.RoleArn(input.Account, input.DressRehearsalRoleName),
                 new IamDocument("dress-rehearsal-role-trust.json", "Trust policy of the dress rehearsal role (the plan environment, no approval)", GitHubTrust(input, input.PlanEnvironment)),
-                new IamDocument("dress-rehearsal-role-policy.json", "Permissions of the dress rehearsal role: the plan role's reads, and changes to its throw-away copy only", DressRehearsalPolicy(input)),
+                new IamDocument(
+                    "dress-rehearsal-role-policy.json",
+                    "Permissions of the dress rehearsal role: the plan role's reads, and changes to its throw-away copy only",
+                    DressRehearsalPolicy(input)),
                 "REKEY_DRESS_REHEARSAL_ROLE_ARN",
                 input.PlanEnvironment),
         };

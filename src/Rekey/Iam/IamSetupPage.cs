@@ -19,23 +19,43 @@ public static class IamSetupPage
         page.AppendLine("Every action listed is one the pipeline calls; docs/github-setup.md explains the environments.");
         page.AppendLine();
 
+        AppendRoles(page, input, roles);
+        AppendSizes(page, roles);
+        AppendOidcSubjects(page, input);
+        AppendSubjectForms(page, input);
+        AppendCreateCommands(page, input, roles);
+        AppendWhyEachAction(page);
+        return page.ToString();
+    }
+
+    /// <summary>The roles, their trust and permission documents, and the GitHub variable and environment each goes in.</summary>
+    private static void AppendRoles(StringBuilder page, IamSetupInput input, IReadOnlyList<IamRole> roles)
+    {
         page.AppendLine("## Roles");
         page.AppendLine();
         page.AppendLine("| Role | Account | Trust | Permissions | GitHub variable | In environment |");
         page.AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var role in roles)
         {
-            page.AppendLine($"| `{role.Name}` | {role.Account} | [{role.Trust.FileName}]({role.Trust.FileName}) | {string.Join(", ", role.PolicyParts.Select(d => $"[{d.FileName}]({d.FileName})"))} | `{role.GitHubVariable}` = `{role.Arn}` | `{role.GitHubEnvironment}` |");
+            var policies = string.Join(", ", role.PolicyParts.Select(d => $"[{d.FileName}]({d.FileName})"));
+            page.AppendLine(
+                $"| `{role.Name}` | {role.Account} | [{role.Trust.FileName}]({role.Trust.FileName}) | {policies} | `{role.GitHubVariable}` = `{role.Arn}` | `{role.GitHubEnvironment}` |");
         }
 
         page.AppendLine();
         if (input.Fleet)
         {
-            page.AppendLine($"Scoped by tag: tag every cluster, instance and custom endpoint Rekey may migrate with `{IamPolicyGenerator.FleetTagKey}={input.Environment}` (tagged now: {string.Join(", ", input.FleetClusterIds)}).");
+            page.AppendLine(
+                $"Scoped by tag: tag every cluster, instance and custom endpoint Rekey may migrate with `{IamPolicyGenerator.FleetTagKey}={input.Environment}` "
+                + $"(tagged now: {string.Join(", ", input.FleetClusterIds)}).");
             page.AppendLine("Rekey carries the tag to what it creates; the policies do not name clusters, so their size does not grow with the fleet.");
             page.AppendLine();
         }
+    }
 
+    /// <summary>Each policy document's size against IAM's limits.</summary>
+    private static void AppendSizes(StringBuilder page, IReadOnlyList<IamRole> roles)
+    {
         page.AppendLine("## Sizes");
         page.AppendLine();
         foreach (var size in IamPolicySizes.Measure(roles))
@@ -44,6 +64,11 @@ public static class IamSetupPage
         }
 
         page.AppendLine();
+    }
+
+    /// <summary>The OIDC subject customization to make first, and the subjects the trust policies accept.</summary>
+    private static void AppendOidcSubjects(StringBuilder page, IamSetupInput input)
+    {
         page.AppendLine("## GitHub's OIDC subject");
         page.AppendLine();
         page.AppendLine("The trust policies accept only a job of Rekey's workflow file on its reviewed ref, in the role's environment. GitHub puts the");
@@ -60,20 +85,35 @@ public static class IamSetupPage
         {
             page.AppendLine($"- plan role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, workflow, input.WorkflowRef)}`");
             page.AppendLine($"- migration role: `{input.Repository.WorkflowSubject(input.Environment, workflow, input.WorkflowRef)}`");
-            page.AppendLine($"- dress rehearsal role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, workflow, input.WorkflowRef)}` (no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
+            page.AppendLine(
+                $"- dress rehearsal role: `{input.Repository.WorkflowSubject(input.PlanEnvironment, workflow, input.WorkflowRef)}` "
+                + "(no approval: it can change only its throw-away copy and the cluster's `rekey:` tags)");
         }
+
         page.AppendLine();
+    }
+
+    /// <summary>The classic and immutable forms of the repository in the subject, and which one these policies use.</summary>
+    private static void AppendSubjectForms(StringBuilder page, IamSetupInput input)
+    {
         page.AppendLine("GitHub writes the repository into `sub` in one of two forms, chosen by the owner's OIDC settings:");
         page.AppendLine();
         page.AppendLine($"- classic, by name: `repo:{input.Repository.Owner}/{input.Repository.Name}:environment:{input.Environment}:job_workflow_ref:...`;");
-        page.AppendLine($"- immutable, by name and numeric id: `repo:{input.Repository.Owner}@OWNER_ID/{input.Repository.Name}@REPOSITORY_ID:environment:{input.Environment}:job_workflow_ref:...`,");
+        page.AppendLine(
+            $"- immutable, by name and numeric id: `repo:{input.Repository.Owner}@OWNER_ID/{input.Repository.Name}@REPOSITORY_ID"
+            + $":environment:{input.Environment}:job_workflow_ref:...`,");
         page.AppendLine("  which a repository deleted and re-created under the same name cannot match.");
         page.AppendLine();
         page.AppendLine(input.Repository.IsImmutable
             ? "These policies use the immutable form (the repository was given as `owner@ID/name@ID`)."
-            : "These policies use the classic form. For the immutable form, give `--github-repo=owner@OWNER_ID/name@REPOSITORY_ID` (the ids are `owner.id` and `id` in `gh api repos/OWNER/NAME`).");
+            : "These policies use the classic form. For the immutable form, give `--github-repo=owner@OWNER_ID/name@REPOSITORY_ID` "
+                + "(the ids are `owner.id` and `id` in `gh api repos/OWNER/NAME`).");
         page.AppendLine();
+    }
 
+    /// <summary>The AWS CLI commands that create the identity provider, the roles and their policies.</summary>
+    private static void AppendCreateCommands(StringBuilder page, IamSetupInput input, IReadOnlyList<IamRole> roles)
+    {
         page.AppendLine("## Create them");
         page.AppendLine();
         page.AppendLine("```bash");
@@ -88,13 +128,18 @@ public static class IamSetupPage
             page.AppendLine($"aws iam create-role --role-name {role.Name} --assume-role-policy-document file://{role.Trust.FileName}{duration}");
             foreach (var (part, i) in role.PolicyParts.Select((d, i) => (d, i)))
             {
-                page.AppendLine($"aws iam put-role-policy --role-name {role.Name} --policy-name rekey{(i == 0 ? string.Empty : $"-{i + 1}")} --policy-document file://{part.FileName}");
+                var policyName = "rekey" + (i == 0 ? string.Empty : $"-{i + 1}");
+                page.AppendLine($"aws iam put-role-policy --role-name {role.Name} --policy-name {policyName} --policy-document file://{part.FileName}");
             }
         }
 
         page.AppendLine("```");
         page.AppendLine();
+    }
 
+    /// <summary>Each AWS operation Rekey calls, which role calls it, and the IAM actions and scope it needs.</summary>
+    private static void AppendWhyEachAction(StringBuilder page)
+    {
         page.AppendLine("## Why each action");
         page.AppendLine();
         page.AppendLine("| Operation | Called by | IAM actions | Scope |");
@@ -117,7 +162,5 @@ public static class IamSetupPage
             var when = operation.OnlyWhen is null ? string.Empty : $", only when {operation.OnlyWhen}";
             page.AppendLine($"| {operation.Service}:{operation.Operation} | dress rehearsal role{when} | {actions} | {scopes} |");
         }
-
-        return page.ToString();
     }
 }

@@ -22,10 +22,26 @@ public static class IamSetupReader
         ArgumentNullException.ThrowIfNull(sts);
         ArgumentNullException.ThrowIfNull(settings);
 
+        var repository = CheckArguments(settings);
+        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+        var partition = identity.Arn.Split(':')[1];
+        if (settings.IamFleet)
+        {
+            return await ReadFleetAsync(rds, settings, region, partition, identity.Account, repository, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReadClusterAsync(rds, settings, region, partition, identity.Account, repository, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The arguments the policies are scoped by, each present; the repository parsed.</summary>
+    private static GitHubRepository CheckArguments(RekeySettings settings)
+    {
         var problems = new List<string>();
         if (settings.Cluster is null && !settings.IamFleet)
         {
-            problems.Add($"--cluster is needed: the policies are scoped to that cluster and its instances (or give --{ArgumentNames.IamScope}=fleet for one role set for every cluster tagged {IamPolicyGenerator.FleetTagKey}=<environment>).");
+            problems.Add(
+                "--cluster is needed: the policies are scoped to that cluster and its instances "
+                + $"(or give --{ArgumentNames.IamScope}=fleet for one role set for every cluster tagged {IamPolicyGenerator.FleetTagKey}=<environment>).");
         }
 
         if (settings.GitHubRepo is null)
@@ -54,16 +70,16 @@ public static class IamSetupReader
             throw new InvalidArgumentsException(problems);
         }
 
-        var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
-        var partition = identity.Arn.Split(':')[1];
-        if (settings.IamFleet)
-        {
-            return await ReadFleetAsync(rds, settings, region, partition, identity.Account, repository!, cancellationToken).ConfigureAwait(false);
-        }
+        return repository!;
+    }
 
+    /// <summary>What the policies of one cluster are scoped to: its instances, endpoints, groups and the roles it passes.</summary>
+    private static async Task<IamSetupInput> ReadClusterAsync(
+        IAmazonRDS rds, RekeySettings settings, string region, string partition, string account, GitHubRepository repository, CancellationToken cancellationToken)
+    {
         var reader = new ClusterReader(rds);
         var cluster = await reader.FindClusterAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidArgumentsException([$"Cluster {settings.Cluster} does not exist in account {identity.Account}, Region {region}: check --cluster and --region."]);
+            ?? throw new InvalidArgumentsException([$"Cluster {settings.Cluster} does not exist in account {account}, Region {region}: check --cluster and --region."]);
         var instances = await reader.InstancesOfAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false);
         var endpoints = await reader.CustomEndpointsOfAsync(settings.Cluster!, cancellationToken).ConfigureAwait(false);
 
@@ -71,36 +87,15 @@ public static class IamSetupReader
             .Concat(instances.Select(i => i.MonitoringRoleArn))
             .OfType<string>()
             .ToList();
-        string? serviceRole = null;
-        if (settings.BackupAccount is not null)
+        var input = Input(settings, region, partition, account, repository, settings.Cluster!, passedRoles);
+        return input with
         {
-            // The role the backup selection and jobs hand to AWS Backup, as BackupSetup chooses it.
-            serviceRole = settings.BackupServiceRoleArn ?? BackupSetup.DefaultServiceRoleArn(partition, identity.Account);
-            passedRoles.Add(serviceRole);
-        }
-
-        return new IamSetupInput
-        {
-            Partition = partition,
-            Account = identity.Account,
-            Region = region,
-            Repository = repository!,
-            Environment = settings.Environment!,
-            ClusterId = settings.Cluster!,
-            OldSuffix = settings.OldSuffix,
             InstanceIds = instances.Select(i => i.DBInstanceIdentifier).OfType<string>().Order(StringComparer.Ordinal).ToList(),
             CustomEndpointNames = endpoints.Select(e => e.DBClusterEndpointIdentifier).OfType<string>().Order(StringComparer.Ordinal).ToList(),
             ClusterParameterGroups = cluster.DBClusterParameterGroup is { } clusterGroup ? [clusterGroup] : [],
             SubnetGroups = cluster.DBSubnetGroup is { } subnetGroup ? [subnetGroup] : [],
-            InstanceParameterGroups = instances.SelectMany(i => i.DBParameterGroups ?? []).Select(g => g.DBParameterGroupName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
-            PassedRoleArns = passedRoles,
-            BackupServiceRoleArn = serviceRole,
-            Key = settings.KmsKey!,
-            Strategy = settings.Strategy,
-            TopicArn = settings.SnsTopicArn,
-            BackupAccount = settings.BackupAccount,
-            BackupVault = settings.BackupVault ?? (settings.BackupAccount is null ? null : BackupSetup.DefaultVaultName),
-            SourceBackupVault = settings.SourceBackupVault,
+            InstanceParameterGroups = instances.SelectMany(i => i.DBParameterGroups ?? []).Select(g => g.DBParameterGroupName).OfType<string>()
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
         };
     }
 
@@ -108,7 +103,14 @@ public static class IamSetupReader
     /// The fleet of the environment: every cluster tagged <see cref="IamPolicyGenerator.FleetTagKey"/>=&lt;environment&gt;.
     /// Only the roles they hand to RDS are read from them (a handful, shared across the fleet); everything else is scoped by tag.
     /// </summary>
-    private static async Task<IamSetupInput> ReadFleetAsync(IAmazonRDS rds, RekeySettings settings, string region, string partition, string account, GitHubRepository repository, CancellationToken cancellationToken)
+    private static async Task<IamSetupInput> ReadFleetAsync(
+        IAmazonRDS rds,
+        RekeySettings settings,
+        string region,
+        string partition,
+        string account,
+        GitHubRepository repository,
+        CancellationToken cancellationToken)
     {
         var environment = settings.Environment!;
         var clusters = new List<Aws.RDS.Model.DBCluster>();
@@ -123,7 +125,8 @@ public static class IamSetupReader
         if (clusters.Count == 0)
         {
             throw new InvalidArgumentsException([
-                $"No cluster in account {account}, Region {region} carries the tag {IamPolicyGenerator.FleetTagKey}={environment}: tag every cluster, instance and custom endpoint Rekey may migrate in {environment}, then run IamPolicies again."]);
+                $"No cluster in account {account}, Region {region} carries the tag {IamPolicyGenerator.FleetTagKey}={environment}: tag every cluster, "
+                + $"instance and custom endpoint Rekey may migrate in {environment}, then run IamPolicies again."]);
         }
 
         var reader = new ClusterReader(rds);
@@ -131,9 +134,26 @@ public static class IamSetupReader
         foreach (var cluster in clusters)
         {
             passedRoles.AddRange((cluster.AssociatedRoles ?? []).Select(r => r.RoleArn).OfType<string>());
-            passedRoles.AddRange((await reader.InstancesOfAsync(cluster.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false)).Select(i => i.MonitoringRoleArn).OfType<string>());
+            var instances = await reader.InstancesOfAsync(cluster.DBClusterIdentifier!, cancellationToken).ConfigureAwait(false);
+            passedRoles.AddRange(instances.Select(i => i.MonitoringRoleArn).OfType<string>());
         }
 
+        var input = Input(settings, region, partition, account, repository, "*", passedRoles);
+        return input with
+        {
+            Fleet = true,
+            FleetClusterIds = clusters.Select(c => c.DBClusterIdentifier).OfType<string>().Order(StringComparer.Ordinal).ToList(),
+            PassedRoleArns = input.PassedRoleArns.Distinct(StringComparer.Ordinal).ToList(),
+        };
+    }
+
+    /// <summary>
+    /// What the policies of a cluster and of a fleet share: the account, the repository, the key, the backup set-up and
+    /// the roles handed to AWS, with the role AWS Backup is handed (as BackupSetup chooses it) when backups are copied.
+    /// </summary>
+    private static IamSetupInput Input(
+        RekeySettings settings, string region, string partition, string account, GitHubRepository repository, string clusterId, List<string> passedRoles)
+    {
         string? serviceRole = null;
         if (settings.BackupAccount is not null)
         {
@@ -147,12 +167,10 @@ public static class IamSetupReader
             Account = account,
             Region = region,
             Repository = repository,
-            Environment = environment,
-            ClusterId = "*",
-            Fleet = true,
-            FleetClusterIds = clusters.Select(c => c.DBClusterIdentifier).OfType<string>().Order(StringComparer.Ordinal).ToList(),
+            Environment = settings.Environment!,
+            ClusterId = clusterId,
             OldSuffix = settings.OldSuffix,
-            PassedRoleArns = passedRoles.Distinct(StringComparer.Ordinal).ToList(),
+            PassedRoleArns = passedRoles,
             BackupServiceRoleArn = serviceRole,
             Key = settings.KmsKey!,
             Strategy = settings.Strategy,

@@ -93,84 +93,119 @@ public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
                 continue;
             }
 
-            var type = cluster.TypeOf();
-            var entry = new InventoryEntry
+            var entry = EntryOf(cluster, region, account);
+            var assessed = WithoutKeyOfItsOwn(entry, cluster)
+                ?? await AssessByKeyAsync(kms, cluster, entry, region, keyManagers, leftOut, cancellationToken).ConfigureAwait(false);
+            if (assessed is not null)
             {
-                Cluster = cluster.DBClusterIdentifier!,
-                Region = region.SystemName,
-                Account = AccountOf(cluster.DBClusterArn) ?? account,
-                Engine = cluster.Engine,
-                EngineVersion = cluster.EngineVersion,
-                KeyId = cluster.KmsKeyId,
-                Instances = cluster.DBClusterMembers?.Count ?? 0,
-                Encrypted = cluster.StorageEncrypted == true,
-                StorageEncryptionType = type,
-                Key = cluster.KeyText(),
-            };
-
-            if (type == SourceEncryption.None)
-            {
-                found.Add(entry with
-                {
-                    Backups = SourceEncryption.UnencryptedBackups,
-                    Note = "Not encrypted: a point-in-time restore cannot encrypt it, so Rekey moves it with a Blue/Green deployment whose green is on the customer managed key (TargetKmsKeyId).",
-                });
-                continue;
-            }
-
-            if (type == SourceEncryption.AwsOwned || cluster.KmsKeyId is not { } keyId)
-            {
-                found.Add(entry with
-                {
-                    Key = "AWS owned",
-                    StorageEncryptionType = SourceEncryption.AwsOwned,
-                    KeyManager = "AWS_OWNED",
-                    Backups = SourceEncryption.AwsOwnedBackups,
-                    Note = $"On an AWS owned key (sse-rds), Aurora's default for clusters created without a key since {SourceEncryption.AwsOwnedDefaultSince}.",
-                });
-                continue;
-            }
-
-            if (!keyManagers.TryGetValue(keyId, out var known))
-            {
-                known = await KeyManagerAsync(kms, keyId, region.SystemName, cancellationToken).ConfigureAwait(false);
-                keyManagers[keyId] = known;
-            }
-
-            var (manager, unreadable) = known;
-            if (unreadable is not null)
-            {
-                // One cluster whose key cannot be read (a deleted key) must not stop the scan of the others.
-                LeaveOut(cluster, region, $"not assessed, its key {keyId} cannot be read: {unreadable}; look at the key (kms describe-key) and the cluster by hand", leftOut);
-                continue;
-            }
-
-            var keyAccount = AccountOf(keyId);
-            if (string.Equals(manager, KeyManagerType.AWS.Value, StringComparison.Ordinal))
-            {
-                found.Add(entry with { KeyManager = manager, Backups = SourceEncryption.AwsManagedBackups });
-            }
-            else if (manager is null)
-            {
-                LeaveOut(cluster, region, $"left out, its key {keyId} cannot be described with these credentials (a customer managed key of another account, or no kms:DescribeKey)", leftOut);
-            }
-            else if (keyAccount is not null && keyAccount != entry.Account)
-            {
-                found.Add(entry with
-                {
-                    KeyManager = manager,
-                    Backups = $"Its key belongs to account {keyAccount}: whether its backups can be copied depends on that account's key policy, which this account does not control.",
-                    Note = $"On a customer managed key of another account ({keyAccount}); move it to one of this account with --kms-key.",
-                });
-            }
-            else
-            {
-                LeaveOut(cluster, region, $"left out, already on a customer managed key of the account ({keyId}); to move it to another one, run Cutover with that key", leftOut);
+                found.Add(assessed);
             }
         }
 
-        logger.LogInformation("{Region}: {Count} clusters not on a customer managed key of the account (aws/rds, AWS owned or unencrypted)", region.SystemName, found.Count);
+        logger.LogInformation(
+            "{Region}: {Count} clusters not on a customer managed key of the account (aws/rds, AWS owned or unencrypted)", region.SystemName, found.Count);
         return found;
+    }
+
+    private static InventoryEntry EntryOf(DBCluster cluster, RegionEndpoint region, string account) => new()
+    {
+        Cluster = cluster.DBClusterIdentifier!,
+        Region = region.SystemName,
+        Account = AccountOf(cluster.DBClusterArn) ?? account,
+        Engine = cluster.Engine,
+        EngineVersion = cluster.EngineVersion,
+        KeyId = cluster.KmsKeyId,
+        Instances = cluster.DBClusterMembers?.Count ?? 0,
+        Encrypted = cluster.StorageEncrypted == true,
+        StorageEncryptionType = cluster.TypeOf(),
+        Key = cluster.KeyText(),
+    };
+
+    /// <summary>An unencrypted cluster or one on an AWS owned key, which has no key of its own to read; null for any other.</summary>
+    private static InventoryEntry? WithoutKeyOfItsOwn(InventoryEntry entry, DBCluster cluster)
+    {
+        if (entry.StorageEncryptionType == SourceEncryption.None)
+        {
+            return entry with
+            {
+                Backups = SourceEncryption.UnencryptedBackups,
+                Note = "Not encrypted: a point-in-time restore cannot encrypt it, so Rekey moves it with a Blue/Green deployment "
+                    + "whose green is on the customer managed key (TargetKmsKeyId).",
+            };
+        }
+
+        if (entry.StorageEncryptionType == SourceEncryption.AwsOwned || cluster.KmsKeyId is null)
+        {
+            return entry with
+            {
+                Key = "AWS owned",
+                StorageEncryptionType = SourceEncryption.AwsOwned,
+                KeyManager = "AWS_OWNED",
+                Backups = SourceEncryption.AwsOwnedBackups,
+                Note = $"On an AWS owned key (sse-rds), Aurora's default for clusters created without a key since {SourceEncryption.AwsOwnedDefaultSince}.",
+            };
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A cluster on a KMS key, judged by who manages the key (read once per key): aws/rds and another account's key are
+    /// candidates; a key of this account, or one that cannot be read, leaves the cluster out (null), saying why.
+    /// </summary>
+    private async Task<InventoryEntry?> AssessByKeyAsync(
+        IAmazonKeyManagementService kms,
+        DBCluster cluster,
+        InventoryEntry entry,
+        RegionEndpoint region,
+        Dictionary<string, (string? Manager, string? Unreadable)> keyManagers,
+        List<LeftOutCluster> leftOut,
+        CancellationToken cancellationToken)
+    {
+        var keyId = cluster.KmsKeyId!;
+        if (!keyManagers.TryGetValue(keyId, out var known))
+        {
+            known = await KeyManagerAsync(kms, keyId, region.SystemName, cancellationToken).ConfigureAwait(false);
+            keyManagers[keyId] = known;
+        }
+
+        var (manager, unreadable) = known;
+        if (unreadable is not null)
+        {
+            // One cluster whose key cannot be read (a deleted key) must not stop the scan of the others.
+            LeaveOut(cluster, region, $"not assessed, its key {keyId} cannot be read: {unreadable}; look at the key (kms describe-key) and the cluster by hand", leftOut);
+            return null;
+        }
+
+        var keyAccount = AccountOf(keyId);
+        if (string.Equals(manager, KeyManagerType.AWS.Value, StringComparison.Ordinal))
+        {
+            return entry with { KeyManager = manager, Backups = SourceEncryption.AwsManagedBackups };
+        }
+
+        if (manager is null)
+        {
+            LeaveOut(
+                cluster,
+                region,
+                $"left out, its key {keyId} cannot be described with these credentials (a customer managed key of another account, or no kms:DescribeKey)",
+                leftOut);
+            return null;
+        }
+
+        if (keyAccount is not null && keyAccount != entry.Account)
+        {
+            return entry with
+            {
+                KeyManager = manager,
+                Backups = $"Its key belongs to account {keyAccount}: whether its backups can be copied depends on that account's key policy, "
+                    + "which this account does not control.",
+                Note = $"On a customer managed key of another account ({keyAccount}); move it to one of this account with --kms-key.",
+            };
+        }
+
+        LeaveOut(cluster, region, $"left out, already on a customer managed key of the account ({keyId}); to move it to another one, run Cutover with that key", leftOut);
+        return null;
     }
 
     private void LeaveOut(DBCluster cluster, RegionEndpoint region, string reason, List<LeftOutCluster> leftOut)

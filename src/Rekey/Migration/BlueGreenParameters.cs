@@ -35,7 +35,11 @@ public static class BlueGreenParameters
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "PrepareBlueGreenParameters", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CopyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterParameterGroupAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.RebootDBInstanceAsync)))
+        StepRules.RdsTags, StepRules.Rds(
+            nameof(IAmazonRDS.CopyDBClusterParameterGroupAsync),
+            nameof(IAmazonRDS.ModifyDBClusterParameterGroupAsync),
+            nameof(IAmazonRDS.ModifyDBClusterAsync),
+            nameof(IAmazonRDS.RebootDBInstanceAsync)))
         .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.Rds(nameof(IAmazonRDS.DescribeDBClusterParameterGroupsAsync), nameof(IAmazonRDS.DescribeDBClusterParametersAsync)));
 
     /// <summary>On the copy: the group it was copied from.</summary>
@@ -58,7 +62,9 @@ public static class BlueGreenParameters
         var parts = new List<string>();
         if (check.IsDefaultGroup || !check.ValueIsSet)
         {
-            parts.Add($"copy cluster parameter group {check.ClusterParameterGroup} to {CopyName(check.ClusterId)} with {check.Need.Name}={check.Need.FixValue} and point the cluster at it (no outage)");
+            parts.Add(
+                $"copy cluster parameter group {check.ClusterParameterGroup} to {CopyName(check.ClusterId)} with {check.Need.Name}={check.Need.FixValue} "
+                + "and point the cluster at it (no outage)");
         }
 
         parts.Add(
@@ -83,7 +89,9 @@ public static class BlueGreenParameters
 
         if (check.IsReady)
         {
-            run.Journal.Add(Step, $"Cluster parameter group {check.ClusterParameterGroup} has {check.Need.Name}={check.Reading!.Value} and the writer is in sync: nothing to do.");
+            run.Journal.Add(
+                Step,
+                $"Cluster parameter group {check.ClusterParameterGroup} has {check.Need.Name}={check.Reading!.Value} and the writer is in sync: nothing to do.");
 
             // A run that crashed after its last change still holds the lock.
             await ClusterLock.ReleaseAsync(run, cluster, cancellationToken).ConfigureAwait(false);
@@ -100,6 +108,19 @@ public static class BlueGreenParameters
             check = (await parameters.BlueGreenAsync(cluster, cancellationToken).ConfigureAwait(false))!;
         }
 
+        var outcome = await ApplyToWriterAsync(run, reader, check, cancellationToken).ConfigureAwait(false);
+        cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        await ClusterLock.ReleaseAsync(run, cluster, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>
+    /// The writer in sync with the group: as it is, rebooted with --fix-parameter-group, or else left waiting for a
+    /// reboot the operator chooses the time of.
+    /// </summary>
+    private static async Task<BlueGreenParameterOutcome> ApplyToWriterAsync(
+        RekeyRun run, ClusterReader reader, BlueGreenParameterCheck check, CancellationToken cancellationToken)
+    {
         var outcome = BlueGreenParameterOutcome.Ready;
         if (check.WriterInSync)
         {
@@ -109,8 +130,8 @@ public static class BlueGreenParameters
         {
             run.Journal.Add(
                 Step,
-                $"The writer {check.WriterId} waits for a reboot to apply {check.Need.Name}={check.Need.FixValue} ({check.WriterClusterParameterGroupStatus}). " +
-                $"Rerun with --{Configuration.ArgumentNames.FixParameterGroup} to reboot it now (writes fail for about a minute), or reboot it in a maintenance window.",
+                $"The writer {check.WriterId} waits for a reboot to apply {check.Need.Name}={check.Need.FixValue} ({check.WriterClusterParameterGroupStatus}). "
+                + $"Rerun with --{Configuration.ArgumentNames.FixParameterGroup} to reboot it now (writes fail for about a minute), or reboot it in a maintenance window.",
                 JournalLevel.Warning);
             run.Log.LogWarning(
                 "The writer {Writer} of {Cluster} must be rebooted to apply {Parameter}: rerun with --{Flag} (writes fail for about a minute)",
@@ -125,8 +146,6 @@ public static class BlueGreenParameters
             await RebootWriterAsync(run, reader, check, cancellationToken).ConfigureAwait(false);
         }
 
-        cluster = await reader.GetClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        await ClusterLock.ReleaseAsync(run, cluster, cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 

@@ -60,51 +60,73 @@ public static class KeyUsePolicy
         var reasons = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var action in RdsActions)
         {
-            var context = ContextFor(action, account, roleArn, region);
-            var denials = new List<string>();
-            var uncounted = new List<string>();
-            var allowed = false;
-            var denied = false;
-            for (var index = 0; index < statements.Count; index++)
+            var verdict = Judge(statements, action, account, roleArn, ContextFor(action, account, roleArn, region));
+            if (verdict.Denials.Count == 0 && verdict.Allowed)
             {
-                var statement = statements[index];
-                var deny = Effect(statement) == "Deny";
-                var (outcome, undecided) = Applies(statement, action, account, roleArn, context);
-                var label = Label(statement, index);
-                switch (outcome)
-                {
-                    case ConditionOutcome.Met when deny:
-                        denied = true;
-                        denials.Add($"Deny statement {label} denies it");
-                        break;
-                    case ConditionOutcome.Unknown when deny:
-                        denials.Add($"Deny statement {label} is taken as denying it: its condition {undecided} depends on the request RDS makes, which Preflight cannot know");
-                        break;
-                    case ConditionOutcome.Met:
-                        allowed = true;
-                        break;
-                    case ConditionOutcome.Unknown:
-                        uncounted.Add($"Allow statement {label} is not counted: its condition {undecided} depends on the request RDS makes, which Preflight cannot know");
-                        break;
-                }
+                continue;
             }
 
-            if (denials.Count > 0 || !allowed)
+            missing.Add(action);
+            if (!verdict.Denied && (verdict.Denials.Count > 0 || verdict.Uncounted.Count > 0))
             {
-                missing.Add(action);
-                if (!denied && (denials.Count > 0 || uncounted.Count > 0))
-                {
-                    undecidedActions.Add(action);
-                }
+                undecidedActions.Add(action);
+            }
 
-                foreach (var reason in denials.Count > 0 ? denials : uncounted)
-                {
-                    (reasons.TryGetValue(reason, out var actions) ? actions : reasons[reason] = []).Add(action);
-                }
+            foreach (var reason in verdict.Denials.Count > 0 ? verdict.Denials : verdict.Uncounted)
+            {
+                (reasons.TryGetValue(reason, out var actions) ? actions : reasons[reason] = []).Add(action);
             }
         }
 
         return new KeyUseCheck(missing, [.. reasons.Select(r => $"{r.Key} ({string.Join(", ", r.Value)})")], undecidedActions);
+    }
+
+    /// <summary>
+    /// What each statement says about one action: allowed by an Allow whose condition is met, denied by a Deny whose
+    /// condition is met; a condition that rests on RDS's request denies under a Deny and is not counted under an Allow.
+    /// </summary>
+    private static ActionVerdict Judge(
+        List<JsonObject> statements, string action, string account, string? roleArn, Dictionary<string, string?> context)
+    {
+        var verdict = new ActionVerdict();
+        for (var index = 0; index < statements.Count; index++)
+        {
+            var statement = statements[index];
+            var deny = Effect(statement) == "Deny";
+            var (outcome, undecided) = Applies(statement, action, account, roleArn, context);
+            var label = Label(statement, index);
+            var unknowable = $"its condition {undecided} depends on the request RDS makes, which Preflight cannot know";
+            switch (outcome)
+            {
+                case ConditionOutcome.Met when deny:
+                    verdict.Denied = true;
+                    verdict.Denials.Add($"Deny statement {label} denies it");
+                    break;
+                case ConditionOutcome.Unknown when deny:
+                    verdict.Denials.Add($"Deny statement {label} is taken as denying it: {unknowable}");
+                    break;
+                case ConditionOutcome.Met:
+                    verdict.Allowed = true;
+                    break;
+                case ConditionOutcome.Unknown:
+                    verdict.Uncounted.Add($"Allow statement {label} is not counted: {unknowable}");
+                    break;
+            }
+        }
+
+        return verdict;
+    }
+
+    /// <summary>One action's reading of the policy: whether a statement allows or denies it, and the statements that deny or do not count.</summary>
+    private sealed class ActionVerdict
+    {
+        public bool Allowed { get; set; }
+
+        public bool Denied { get; set; }
+
+        public List<string> Denials { get; } = [];
+
+        public List<string> Uncounted { get; } = [];
     }
 
     /// <summary>
@@ -165,8 +187,9 @@ public static class KeyUsePolicy
             (roleArn is not null && string.Equals(v, roleArn, StringComparison.Ordinal)));
     }
 
+    // Actions compare without regard to case, as IAM compares them.
     private static bool Matches(string pattern, string value) =>
-        Regex.IsMatch(value, "^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        PolicyConditions.Like(pattern, value, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static IEnumerable<string> Strings(JsonNode? node) => node switch
     {

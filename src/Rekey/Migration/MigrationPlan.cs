@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 using Rekey.Reporting;
 using Rekey.Runtime;
@@ -85,61 +86,15 @@ public sealed record MigrationPlan
         var instances = cluster is null ? [] : await reader.InstancesOfAsync(liveId, cancellationToken).ConfigureAwait(false);
         var customEndpoints = cluster is null ? [] : await reader.CustomEndpointsOfAsync(liveId, cancellationToken).ConfigureAwait(false);
 
-        var names = new List<PlannedRename>
-        {
-            new("cluster", run.ClusterId, run.OldClusterId, $"{run.ClusterId} (new, restored at T1) and {run.OldClusterId} (old, kept for rollback)"),
-        };
-        names.AddRange(instances.Select(i => new PlannedRename(
-            $"instance ({i.DBInstanceClass}{(i.DBInstanceIdentifier == cluster?.WriterId() ? ", writer" : string.Empty)})",
-            OriginalName(run, i.DBInstanceIdentifier!),
-            run.OldNameOf(OriginalName(run, i.DBInstanceIdentifier!)),
-            $"{OriginalName(run, i.DBInstanceIdentifier!)} (new) and {run.OldNameOf(OriginalName(run, i.DBInstanceIdentifier!))} (old)")));
-        names.AddRange(customEndpoints.Select(e => new PlannedRename(
-            $"custom endpoint ({e.CustomEndpointType})",
-            e.DBClusterEndpointIdentifier!,
-            "deleted",
-            $"{e.DBClusterEndpointIdentifier} on the new cluster")));
-
-        var forecast = await DressRehearsal.DressRehearsalForecast.LinesAsync(run, state.AtOriginalName, cancellationToken).ConfigureAwait(false);
-        var blueGreenBlocked = preflight.BlueGreen is { Eligible: false };
-        if (forecast is not null && blueGreenBlocked)
-        {
-            // A blocked way gets no forecast: it would read as if it were an option.
-            forecast = [.. forecast.Select(line => line.StartsWith("Forecast write outage, Blue/Green", StringComparison.Ordinal)
-                ? "Blue/Green: blocked (see the ways out below), so no forecast."
-                : line)];
-        }
-
+        var names = PlannedNames(run, cluster, instances, customEndpoints);
+        var forecast = await ForecastAsync(run, state, preflight, cancellationToken).ConfigureAwait(false);
         var rehearsal = state.AtOriginalName is { } measured ? DressRehearsal.DressRehearsalRecord.From(measured) : null;
-        var settings = new List<PlannedSetting>();
-        if (cluster is not null)
-        {
-            settings.AddRange(CarriedSettings.Cluster.Select(s => new PlannedSetting("cluster", s.Name, s.Read(cluster), s.Carriage)));
-            foreach (var instance in instances)
-            {
-                settings.AddRange(CarriedSettings.Instance.Select(s => new PlannedSetting($"instance {OriginalName(run, instance.DBInstanceIdentifier!)}", s.Name, s.Read(instance), s.Carriage)));
-            }
-        }
-
+        var settings = PlannedSettings(run, cluster, instances);
         var strategies = Rekey.Strategies.StrategyComparison.Build(run.ClusterId, preflight, instances.Count, customEndpoints.Count, run.Settings);
         var expected = Waiting.ExpectedDurations.Of(state.AtOriginalName);
-        var approval = new PlanDigest
-        {
-            Cluster = run.ClusterId,
-            Region = run.Region.SystemName,
-            TargetKey = preflight.TargetKeyArn ?? run.Settings.KmsKey?.Value,
-            Strategy = Configuration.CutoverStrategies.Name(preflight.Strategy),
-            Steps = strategies.FirstOrDefault(s => s.Chosen)?.Steps ?? [],
-            Names = [.. names.Select(n => $"{n.Kind}: {n.Now} -> {n.DuringCutover} -> {n.After}")],
-            Settings = [.. settings.Select(s => $"{s.Scope} {s.Name} = {s.Value ?? "unset"} ({s.Carriage})")],
-            DressRehearsal = expected.Measured
-                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"restorable lag {expected.RestorableLag:c}, restore {expected.Restore:c}, writer {expected.Instance:c}")
-                : null,
-        };
-
         return new MigrationPlan
         {
-            Approval = approval,
+            Approval = DigestOf(run, preflight, strategies, names, settings, expected),
             Cluster = run.ClusterId,
             Region = run.Region.SystemName,
             OldSuffix = run.Settings.OldSuffix,
@@ -147,32 +102,11 @@ public sealed record MigrationPlan
             TargetKey = preflight.TargetKeyArn ?? run.Settings.KmsKey?.Value,
             CreatesKey = run.Settings.CreateKey && preflight.TargetKeyArn is null,
             Names = names,
-            Steps =
-            [
-                "Preflight: read-only checks (this plan's blocks and warnings).",
-                run.Settings.CreateKey ? $"PrepareKey: create {run.Settings.KmsKey} if missing (policy, rotation, tags)." : $"PrepareKey: check {run.Settings.KmsKey}.",
-                $"Fence: lock; record names in tags; delete {customEndpoints.Count} custom endpoints; rename the cluster and {instances.Count} instances (+ '{run.Settings.OldSuffix}'); wait until no old name resolves; check connections; take T1 from AWS's clock.",
-                "Restore: wait until the old cluster's latest restorable time reaches T1; restore it at T1 (full copy) under the original name with the customer managed key.",
-                $"CreateInstances: create the {instances.Count} instances under their original names, the writer first; the outage ends when the writer answers at the original cluster endpoint.",
-                "Finalize: IAM roles, custom endpoints, RDS Proxy targets, settings only ModifyDBCluster takes; release the lock.",
-                "Verify: names, DNS, key, settings, instances; no commit on the old cluster after T1.",
-                Terraform.TerraformHandOff.Step(run.ClusterId, preflight.TargetKeyArn),
-            ],
+            Steps = RestoreSwapSteps(run, preflight, instances.Count, customEndpoints.Count),
             Settings = settings,
             Forecast = forecast,
-            Outage =
-            [
-                "Writes stop when the cluster is renamed (Fence) and resume when the writer answers at the original endpoint (CreateInstances).",
-                .. forecast ?? ["The outage is: rename and DNS (minutes) + waiting for the latest restorable time to pass T1 (about 5 minutes) + the restore (grows with the cluster's size) + creating the writer (about 10 minutes). No dress rehearsal is recorded: run DressRehearsal to measure them."],
-                "Reads stop at the same time: the reader endpoint and the instance endpoints move with their names.",
-                "Readers are created in parallel with the writer and do not lengthen the outage; the reader endpoint points to the writer until they are available.",
-            ],
-            Rollback =
-            [
-                $"Until Cleanup, `--target=Rollback --cluster={run.ClusterId} --confirm={run.ClusterId}` deletes the new cluster (after a final snapshot if it took writes) and renames {run.OldClusterId} and its instances back, with their custom endpoints.",
-                "Writes made to the new cluster after the cutover are only in that final snapshot after a rollback.",
-                $"Cleanup (after --min-age, {run.Settings.MinAge.TotalDays:0.#} days by default 7) takes a final snapshot of {run.OldClusterId} and deletes it; after that there is no rollback.",
-            ],
+            Outage = RestoreSwapOutage(forecast),
+            Rollback = RestoreSwapRollback(run),
             Blocks = preflight.Blocks,
             Warnings = preflight.Warnings,
             NothingToDo = preflight.NothingToDo,
@@ -189,6 +123,116 @@ public sealed record MigrationPlan
                 blueGreen: preflight.BlueGreen is { Eligible: true }),
         };
     }
+
+    /// <summary>The cluster's, each instance's and each custom endpoint's name now, during the cutover and after.</summary>
+    private static List<PlannedRename> PlannedNames(
+        RekeyRun run, DBCluster? cluster, IReadOnlyList<DBInstance> instances, IReadOnlyList<DBClusterEndpoint> customEndpoints)
+    {
+        var names = new List<PlannedRename>
+        {
+            new("cluster", run.ClusterId, run.OldClusterId, $"{run.ClusterId} (new, restored at T1) and {run.OldClusterId} (old, kept for rollback)"),
+        };
+        names.AddRange(instances.Select(i => new PlannedRename(
+            $"instance ({i.DBInstanceClass}{(i.DBInstanceIdentifier == cluster?.WriterId() ? ", writer" : string.Empty)})",
+            OriginalName(run, i.DBInstanceIdentifier!),
+            run.OldNameOf(OriginalName(run, i.DBInstanceIdentifier!)),
+            $"{OriginalName(run, i.DBInstanceIdentifier!)} (new) and {run.OldNameOf(OriginalName(run, i.DBInstanceIdentifier!))} (old)")));
+        names.AddRange(customEndpoints.Select(e => new PlannedRename(
+            $"custom endpoint ({e.CustomEndpointType})",
+            e.DBClusterEndpointIdentifier!,
+            "deleted",
+            $"{e.DBClusterEndpointIdentifier} on the new cluster")));
+        return names;
+    }
+
+    /// <summary>The dress rehearsal's forecast lines; a blocked Blue/Green gets none, as it would read as if it were an option.</summary>
+    private static async Task<IReadOnlyList<string>?> ForecastAsync(RekeyRun run, MigrationState state, PreflightReport preflight, CancellationToken cancellationToken)
+    {
+        var forecast = await DressRehearsal.DressRehearsalForecast.LinesAsync(run, state.AtOriginalName, cancellationToken).ConfigureAwait(false);
+        if (forecast is not null && preflight.BlueGreen is { Eligible: false })
+        {
+            return [.. forecast.Select(line => line.StartsWith("Forecast write outage, Blue/Green", StringComparison.Ordinal)
+                ? "Blue/Green: blocked (see the ways out below), so no forecast."
+                : line)];
+        }
+
+        return forecast;
+    }
+
+    /// <summary>Every setting of the cluster and its instances, with how the cutover carries it.</summary>
+    private static List<PlannedSetting> PlannedSettings(RekeyRun run, DBCluster? cluster, IReadOnlyList<DBInstance> instances)
+    {
+        var settings = new List<PlannedSetting>();
+        if (cluster is not null)
+        {
+            settings.AddRange(CarriedSettings.Cluster.Select(s => new PlannedSetting("cluster", s.Name, s.Read(cluster), s.Carriage)));
+            foreach (var instance in instances)
+            {
+                var scope = $"instance {OriginalName(run, instance.DBInstanceIdentifier!)}";
+                settings.AddRange(CarriedSettings.Instance.Select(s => new PlannedSetting(scope, s.Name, s.Read(instance), s.Carriage)));
+            }
+        }
+
+        return settings;
+    }
+
+    /// <summary>What approving the plan approves, the digest a cutover given --approved-plan is held to.</summary>
+    private static PlanDigest DigestOf(
+        RekeyRun run,
+        PreflightReport preflight,
+        IReadOnlyList<Strategies.StrategyPlan> strategies,
+        List<PlannedRename> names,
+        List<PlannedSetting> settings,
+        Waiting.ExpectedDurations expected) => new()
+    {
+        Cluster = run.ClusterId,
+        Region = run.Region.SystemName,
+        TargetKey = preflight.TargetKeyArn ?? run.Settings.KmsKey?.Value,
+        Strategy = Configuration.CutoverStrategies.Name(preflight.Strategy),
+        Steps = strategies.FirstOrDefault(s => s.Chosen)?.Steps ?? [],
+        Names = [.. names.Select(n => $"{n.Kind}: {n.Now} -> {n.DuringCutover} -> {n.After}")],
+        Settings = [.. settings.Select(s => $"{s.Scope} {s.Name} = {s.Value ?? "unset"} ({s.Carriage})")],
+        DressRehearsal = expected.Measured
+            ? string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"restorable lag {expected.RestorableLag:c}, restore {expected.Restore:c}, writer {expected.Instance:c}")
+            : null,
+    };
+
+    private static List<string> RestoreSwapSteps(RekeyRun run, PreflightReport preflight, int instances, int customEndpoints) =>
+    [
+        "Preflight: read-only checks (this plan's blocks and warnings).",
+        run.Settings.CreateKey ? $"PrepareKey: create {run.Settings.KmsKey} if missing (policy, rotation, tags)." : $"PrepareKey: check {run.Settings.KmsKey}.",
+        $"Fence: lock; record names in tags; delete {customEndpoints} custom endpoints; rename the cluster and {instances} instances "
+            + $"(+ '{run.Settings.OldSuffix}'); wait until no old name resolves; check connections; take T1 from AWS's clock.",
+        "Restore: wait until the old cluster's latest restorable time reaches T1; restore it at T1 (full copy) under the original name with the customer managed key.",
+        $"CreateInstances: create the {instances} instances under their original names, the writer first; "
+            + "the outage ends when the writer answers at the original cluster endpoint.",
+        "Finalize: IAM roles, custom endpoints, RDS Proxy targets, settings only ModifyDBCluster takes; release the lock.",
+        "Verify: names, DNS, key, settings, instances; no commit on the old cluster after T1.",
+        Terraform.TerraformHandOff.Step(run.ClusterId, preflight.TargetKeyArn),
+    ];
+
+    private static List<string> RestoreSwapOutage(IReadOnlyList<string>? forecast) =>
+    [
+        "Writes stop when the cluster is renamed (Fence) and resume when the writer answers at the original endpoint (CreateInstances).",
+        .. forecast ??
+        [
+            "The outage is: rename and DNS (minutes) + waiting for the latest restorable time to pass T1 (about 5 minutes) + the restore (grows with the cluster's size) "
+            + "+ creating the writer (about 10 minutes). No dress rehearsal is recorded: run DressRehearsal to measure them.",
+        ],
+        "Reads stop at the same time: the reader endpoint and the instance endpoints move with their names.",
+        "Readers are created in parallel with the writer and do not lengthen the outage; the reader endpoint points to the writer until they are available.",
+    ];
+
+    private static List<string> RestoreSwapRollback(RekeyRun run) =>
+    [
+        $"Until Cleanup, `--target=Rollback --cluster={run.ClusterId} --confirm={run.ClusterId}` deletes the new cluster (after a final snapshot if it took writes) "
+            + $"and renames {run.OldClusterId} and its instances back, with their custom endpoints.",
+        "Writes made to the new cluster after the cutover are only in that final snapshot after a rollback.",
+        $"Cleanup (after --min-age, {run.Settings.MinAge.TotalDays:0.#} days by default 7) takes a final snapshot of {run.OldClusterId} and deletes it; "
+            + "after that there is no rollback.",
+    ];
 
     /// <summary>
     /// The forecast of each strategy that is possible, from its start (00:00): restore-swap's rename and DNS, the restorable
@@ -236,7 +280,9 @@ public sealed record MigrationPlan
 
         return sections.Count == 0
             ? null
-            : Gantt.Mermaid($"Forecast for {cluster} ({(expected.Measured ? "measured by the dress rehearsal" : "typical figures, no dress rehearsal")}), hours and minutes from the start", sections);
+            : Gantt.Mermaid(
+                $"Forecast for {cluster} ({(expected.Measured ? "measured by the dress rehearsal" : "typical figures, no dress rehearsal")}), hours and minutes from the start",
+                sections);
     }
 
     /// <summary>Old names stop resolving "in about two minutes" (RDS User Guide, Multi-AZ DB cluster rename); no Aurora figure.</summary>
@@ -250,7 +296,9 @@ public sealed record MigrationPlan
         md.Heading(2, $"Rekey plan: {MarkdownWriter.Code(Cluster)} in {MarkdownWriter.Text(Region)}");
         if (Digest is { } digest)
         {
-            md.Paragraph($"Plan digest {MarkdownWriter.Code(digest)}: approving the cutover approves this plan; the cutover, given it with --approved-plan, refuses to start if what it would do differs (cluster, key, strategy and steps, names, carried settings, dress rehearsal).");
+            md.Paragraph(
+                $"Plan digest {MarkdownWriter.Code(digest)}: approving the cutover approves this plan; the cutover, given it with --approved-plan, "
+                + "refuses to start if what it would do differs (cluster, key, strategy and steps, names, carried settings, dress rehearsal).");
         }
 
         if (NothingToDo)
@@ -259,6 +307,14 @@ public sealed record MigrationPlan
             return md.ToString();
         }
 
+        WriteVerdict(md);
+        WriteRestoreSwapDetails(md);
+        return md.ToString();
+    }
+
+    /// <summary>What the approver decides on: the headline, the keys, blockers, warnings, the ways out and the strategies compared.</summary>
+    private void WriteVerdict(MarkdownWriter md)
+    {
         md.Paragraph($"**{MarkdownWriter.Text(Headline())}**");
         var current = SourceEncryptionType switch
         {
@@ -291,7 +347,11 @@ public sealed record MigrationPlan
                 ? "The cutover will use Blue/Green: its steps, outage and rollback are in the table above. The sections below describe restore-swap, the fallback, in detail."
                 : "The sections below describe restore-swap in detail.");
         }
+    }
 
+    /// <summary>Restore-swap in detail: names, steps, the expected outage, every setting and how it is carried, the rollback.</summary>
+    private void WriteRestoreSwapDetails(MarkdownWriter md)
+    {
         md.Heading(3, "Names");
         md.Table(
             ["What", "Now", "During the cutover", "After"],
@@ -311,12 +371,12 @@ public sealed record MigrationPlan
         md.Heading(3, "Settings and how they are carried");
         md.Table(
             ["Scope", "Setting", "Value", "Carried by"],
-            Settings.Select(setting => (IReadOnlyList<Cell>)[Cell.Text(setting.Scope), Cell.Text(setting.Name), Cell.Code(setting.Value), Cell.Text(Describe(setting.Carriage))]),
+            Settings.Select(setting =>
+                (IReadOnlyList<Cell>)[Cell.Text(setting.Scope), Cell.Text(setting.Name), Cell.Code(setting.Value), Cell.Text(Describe(setting.Carriage))]),
             "Every setting and how it is carried");
 
         md.Heading(3, "Rollback");
         md.Bullets(Rollback);
-        return md.ToString();
     }
 
     /// <summary>One line for the approver: the strategy, how many names change, settings carried, blockers and warnings.</summary>

@@ -164,11 +164,14 @@ public static class PolicyConditions
         : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? DateTimeOffset.FromUnixTimeSeconds(epoch)
         : null;
 
-    private static bool Like(string pattern, string value) =>
+    private static bool Like(string pattern, string value) => Like(pattern, value, RegexOptions.CultureInvariant | RegexOptions.Singleline);
+
+    /// <summary>IAM's wildcard match: <c>*</c> any run of characters, <c>?</c> any one, the rest literally.</summary>
+    internal static bool Like(string pattern, string value, RegexOptions options) =>
         Regex.IsMatch(
             value,
             "^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",
-            RegexOptions.CultureInvariant | RegexOptions.Singleline,
+            options,
             TimeSpan.FromSeconds(1));
 
     private static List<string> Strings(JsonNode? node) => node switch

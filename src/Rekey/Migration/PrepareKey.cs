@@ -206,7 +206,8 @@ public static class PrepareKey
         {
             run.Journal.Add(
                 "PrepareKey",
-                $"The policy of {key.Arn} does not let backup account {backupAccount} use the key; cross-account backup copies will fail until it does (statement {KeyPolicies.BackupAccountSid} in docs).",
+                $"The policy of {key.Arn} does not let backup account {backupAccount} use the key; "
+                + $"cross-account backup copies will fail until it does (statement {KeyPolicies.BackupAccountSid} in docs).",
                 Reporting.JournalLevel.Warning);
         }
     }

@@ -19,7 +19,12 @@ public static class Cleanup
     /// </summary>
     public static StepRules Rules { get; } = StepRules.Of(
         "Cleanup", LockRule.NotHeldByAnother, ClusterExpectation.CutoverFinished, checksTargetKey: false,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterSnapshotAsync), nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)))
+        StepRules.RdsTags, StepRules.Rds(
+            nameof(IAmazonRDS.CreateDBClusterSnapshotAsync),
+            nameof(IAmazonRDS.DeleteDBClusterAsync),
+            nameof(IAmazonRDS.DeleteDBInstanceAsync),
+            nameof(IAmazonRDS.ModifyDBClusterAsync),
+            nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)))
         .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.DeploymentRead, StepRules.Rds(nameof(IAmazonRDS.DescribeDBClusterSnapshotsAsync))) with { MayDeleteOldCluster = true };
 
     public static string FinalSnapshotName(string oldClusterId) => $"{oldClusterId}-rekey-final";
@@ -46,7 +51,8 @@ public static class Cleanup
         if (now - t1 < run.Settings.MinAge)
         {
             throw new InvalidOperationException(
-                $"The cutover of {run.ClusterId} is {Reporting.Durations.Text(now - t1)} old; Cleanup waits {Reporting.Durations.Text(run.Settings.MinAge)} (--min-age) so that Rollback stays possible. " +
+                $"The cutover of {run.ClusterId} is {Reporting.Durations.Text(now - t1)} old; Cleanup waits {Reporting.Durations.Text(run.Settings.MinAge)} (--min-age) "
+                + "so that Rollback stays possible. " +
                 $"Run it after {Tagging.Iso(t1 + run.Settings.MinAge)}, or give a shorter --min-age.");
         }
 

@@ -156,7 +156,8 @@ public static class CreateInstances
                     if (instance?.DBInstanceStatus is "failed" or "incompatible-parameters" or "incompatible-network" or "storage-full")
                     {
                         throw new InvalidOperationException(
-                            $"Instance {instanceId} ended {instance.DBInstanceStatus}. The old cluster {run.OldClusterId} is untouched; run CreateInstances again after fixing the cause, or Rollback.");
+                            $"Instance {instanceId} ended {instance.DBInstanceStatus}. The old cluster {run.OldClusterId} is untouched; run CreateInstances again after fixing the cause, "
+                            + "or Rollback.");
                     }
 
                     if (instance is null || !instance.IsAvailable())

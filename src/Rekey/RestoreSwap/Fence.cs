@@ -125,7 +125,8 @@ public static class Fence
 
         await run.Rds.AddAsync(source.DBClusterArn!, RekeyTags.RunId, run.RunId, cancellationToken).ConfigureAwait(false);
         await StillLockedAsync(run, $"recording itself as the run of the cutover of {run.ClusterId}", cancellationToken).ConfigureAwait(false);
-        run.Journal.Add("Fence", $"Adopted the definition run {state.RecordedRunId ?? "(unknown)"} recorded for key {state.TargetKeyArn}, the key this run was given; {RekeyTags.RunId} now names run {run.RunId}.");
+        run.Journal.Add("Fence", $"Adopted the definition run {state.RecordedRunId ?? "(unknown)"} recorded for key {state.TargetKeyArn}, the key this run was given; "
+            + $"{RekeyTags.RunId} now names run {run.RunId}.");
     }
 
     /// <summary>Tags each recorded instance still under its original name in the old cluster with that name, unless it has the tag.</summary>

@@ -17,7 +17,13 @@ public static class Finalize
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "Finalize", LockRule.Hold, ClusterExpectation.Restored, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.AddRoleToDBClusterAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync)))
+        StepRules.RdsTags, StepRules.Rds(
+            nameof(IAmazonRDS.AddRoleToDBClusterAsync),
+            nameof(IAmazonRDS.ModifyDBClusterAsync),
+            nameof(IAmazonRDS.CreateDBClusterEndpointAsync),
+            nameof(IAmazonRDS.DeleteDBClusterEndpointAsync),
+            nameof(IAmazonRDS.RegisterDBProxyTargetsAsync),
+            nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync)))
         .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.Rds(nameof(IAmazonRDS.DescribeDBProxiesAsync), nameof(IAmazonRDS.DescribeDBProxyTargetsAsync)));
 
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)

@@ -22,8 +22,23 @@ public static class Rollback
     public static StepRules Rules { get; } = StepRules.Of(
         "Rollback", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,
         StepRules.RdsTags,
-        StepRules.Rds(nameof(IAmazonRDS.DeleteDBClusterAsync), nameof(IAmazonRDS.DeleteDBInstanceAsync), nameof(IAmazonRDS.ModifyDBClusterAsync), nameof(IAmazonRDS.ModifyDBInstanceAsync), nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.RegisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync), nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)))
-        .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead, StepRules.CloudWatch("GetMetricData"), StepRules.Rds(nameof(IAmazonRDS.DescribeDBProxiesAsync), nameof(IAmazonRDS.DescribeDBProxyTargetsAsync)));
+        StepRules.Rds(
+            nameof(IAmazonRDS.DeleteDBClusterAsync),
+            nameof(IAmazonRDS.DeleteDBInstanceAsync),
+            nameof(IAmazonRDS.ModifyDBClusterAsync),
+            nameof(IAmazonRDS.ModifyDBInstanceAsync),
+            nameof(IAmazonRDS.CreateDBClusterEndpointAsync),
+            nameof(IAmazonRDS.DeleteDBClusterEndpointAsync),
+            nameof(IAmazonRDS.RegisterDBProxyTargetsAsync),
+            nameof(IAmazonRDS.DeregisterDBProxyTargetsAsync),
+            nameof(IAmazonRDS.DeleteBlueGreenDeploymentAsync)))
+        .Reading(
+            StepRules.ClusterReads,
+            StepRules.AwsClockRead,
+            StepRules.TargetKeyRead,
+            StepRules.DeploymentRead,
+            StepRules.CloudWatch("GetMetricData"),
+            StepRules.Rds(nameof(IAmazonRDS.DescribeDBProxiesAsync), nameof(IAmazonRDS.DescribeDBProxyTargetsAsync)));
 
     public static async Task RunAsync(RekeyRun run, CancellationToken cancellationToken)
     {
@@ -79,56 +94,24 @@ public static class Rollback
         }
 
         var tookWrites = await TookWritesAsync(run, target, cancellationToken).ConfigureAwait(false);
-        foreach (var instance in await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false))
-        {
-            if (instance.DBInstanceStatus is "deleting")
-            {
-                continue;
-            }
-
-            await run.Rds.DeleteDBInstanceAsync(new DeleteDBInstanceRequest { DBInstanceIdentifier = instance.DBInstanceIdentifier, SkipFinalSnapshot = true }, cancellationToken)
-                .ConfigureAwait(false);
-            run.Journal.Add("Rollback", $"Deleting instance {instance.DBInstanceIdentifier} of the new cluster.");
-        }
-
-        await run.Wait.UntilAsync(
-            $"the new cluster's instances to be deleted",
-            run.Wait.Settings.DeleteDeadline,
-            async token =>
-            {
-                var left = await reader.InstancesOfAsync(run.ClusterId, token).ConfigureAwait(false);
-                return left.Count == 0 ? Probe<bool>.Ready(true, "none left") : Probe<bool>.NotYet(false, $"{left.Count} left");
-            },
+        await Strategies.OldClusterDeletion.DeleteInstancesAsync(
+            run,
+            reader,
+            run.ClusterId,
+            "the new cluster's instances to be deleted",
+            id => ("Rollback", $"Deleting instance {id} of the new cluster."),
             cancellationToken).ConfigureAwait(false);
 
         // Always a final snapshot: CloudWatch publishes commits per minute and often late, so "no commit seen" never
         // proves that the new cluster took no writes, and a write lost in a rollback cannot be brought back.
         var snapshot = $"{run.ClusterId}-rekey-rollback-{run.RunId}".ToLowerInvariant();
-        var current = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        if (current is not null && current.Status != "deleting")
-        {
-            if (current.DeletionProtection == true)
-            {
-                await run.Rds.ModifyDBClusterAsync(
-                    new ModifyDBClusterRequest { DBClusterIdentifier = run.ClusterId, DeletionProtection = false, ApplyImmediately = true }, cancellationToken).ConfigureAwait(false);
-            }
-
-            await run.Rds.DeleteDBClusterAsync(
-                new DeleteDBClusterRequest { DBClusterIdentifier = run.ClusterId, SkipFinalSnapshot = snapshot is null, FinalDBSnapshotIdentifier = snapshot },
-                cancellationToken).ConfigureAwait(false);
-            run.Journal.Add("Rollback", $"Deleting the new cluster {run.ClusterId} after final snapshot {snapshot} ({tookWrites}).");
-        }
-
-        await run.Wait.UntilAsync(
+        await Strategies.OldClusterDeletion.DeleteClusterAsync(
+            run,
+            reader,
+            new DeleteDBClusterRequest { DBClusterIdentifier = run.ClusterId, SkipFinalSnapshot = false, FinalDBSnapshotIdentifier = snapshot },
             $"the new cluster {run.ClusterId} to be deleted",
-            run.Wait.Settings.DeleteDeadline,
-            async token =>
-            {
-                var cluster = await reader.FindClusterAsync(run.ClusterId, token).ConfigureAwait(false);
-                return cluster is null ? Probe<bool>.Ready(true, "deleted") : Probe<bool>.NotYet(false, cluster.Status ?? "unknown");
-            },
+            ("Rollback", $"Deleting the new cluster {run.ClusterId} after final snapshot {snapshot} ({tookWrites})."),
             cancellationToken).ConfigureAwait(false);
-
         return snapshot;
     }
 

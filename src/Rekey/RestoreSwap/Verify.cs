@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS.Model;
 using Rekey.Checks;
 using Rekey.Clusters;
 using Rekey.Dns;
@@ -26,58 +27,13 @@ public static class Verify
         var source = state.Source ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} is gone; there is nothing to compare with.");
         var definition = state.Definition ?? throw new InvalidOperationException($"The old cluster {run.OldClusterId} carries no recorded definition.");
         var checks = new Checklist();
+        CheckClusterEndpointsAndKey(state, target, definition, checks);
 
         // Every name the cutover promised, asked until it resolves: instance names may appear later than the cluster's.
-        var names = new List<string>();
-
-        checks.Check(target.Endpoint == definition.ClusterEndpoint, $"cluster endpoint {definition.ClusterEndpoint}", $"the cluster endpoint is {target.Endpoint}, not {definition.ClusterEndpoint}");
-        checks.Check(target.ReaderEndpoint == definition.ReaderEndpoint, $"reader endpoint {definition.ReaderEndpoint}", $"the reader endpoint is {target.ReaderEndpoint}, not {definition.ReaderEndpoint}");
-        checks.Check(target.StorageEncrypted == true && target.KmsKeyId == state.TargetKeyArn, $"storage key {state.TargetKeyArn}", $"the storage key is {target.KmsKeyId}, not {state.TargetKeyArn}");
-
-        var newInstances = await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        checks.Check(target.WriterId() == definition.WriterId, $"writer {definition.WriterId}", $"the writer is {target.WriterId()}, not {definition.WriterId}");
-
-        foreach (var recorded in definition.Instances)
-        {
-            var instance = newInstances.FirstOrDefault(i => i.DBInstanceIdentifier == recorded.Id);
-            if (instance is null)
-            {
-                checks.Fail($"instance {recorded.Id} is missing from the new cluster");
-                continue;
-            }
-
-            checks.Check(instance.IsAvailable(), $"instance {recorded.Id} available", $"instance {recorded.Id} is {instance.DBInstanceStatus}");
-            checks.Check(instance.Endpoint?.Address == recorded.Endpoint, $"instance endpoint {recorded.Endpoint}", $"instance {recorded.Id}'s endpoint is {instance.Endpoint?.Address}, not {recorded.Endpoint}");
-            var old = await reader.FindInstanceAsync(run.OldNameOf(recorded.Id), cancellationToken).ConfigureAwait(false);
-            if (old is not null)
-            {
-                foreach (var (name, oldValue, newValue) in CarriedSettings.InstanceDifferences(old, instance))
-                {
-                    checks.Fail($"instance {recorded.Id}: {name} is '{newValue}', the old instance had '{oldValue}'");
-                }
-            }
-
-            names.Add(recorded.Endpoint);
-        }
-
+        var names = await CheckInstancesAsync(run, reader, target, definition, checks, cancellationToken).ConfigureAwait(false);
         names.Add(definition.ClusterEndpoint);
         names.Add(definition.ReaderEndpoint);
-
-        var customEndpoints = await reader.CustomEndpointsOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        foreach (var recorded in definition.CustomEndpoints)
-        {
-            var endpoint = customEndpoints.FirstOrDefault(e => e.DBClusterEndpointIdentifier == recorded.Name);
-            checks.Check(endpoint?.Endpoint == recorded.Endpoint, $"custom endpoint {recorded.Endpoint}", $"custom endpoint {recorded.Name} is {endpoint?.Endpoint ?? "missing"}, not {recorded.Endpoint}");
-            if (endpoint is not null)
-            {
-                checks.Check(
-                    Same(endpoint.StaticMembers, recorded.StaticMembers) && Same(endpoint.ExcludedMembers, recorded.ExcludedMembers),
-                    $"custom endpoint {recorded.Name} members",
-                    $"custom endpoint {recorded.Name} has other members than before");
-                names.Add(recorded.Endpoint);
-            }
-        }
-
+        names.AddRange(await CheckCustomEndpointsAsync(run, reader, definition, checks, cancellationToken).ConfigureAwait(false));
         await CheckResolveAsync(run, names, checks, cancellationToken).ConfigureAwait(false);
 
         foreach (var (name, oldValue, newValue) in CarriedSettings.ClusterDifferences(source, target))
@@ -107,6 +63,85 @@ public static class Verify
         return result;
     }
 
+    private static void CheckClusterEndpointsAndKey(MigrationState state, DBCluster target, SourceDefinition definition, Checklist checks)
+    {
+        checks.Check(
+            target.Endpoint == definition.ClusterEndpoint,
+            $"cluster endpoint {definition.ClusterEndpoint}",
+            $"the cluster endpoint is {target.Endpoint}, not {definition.ClusterEndpoint}");
+        checks.Check(
+            target.ReaderEndpoint == definition.ReaderEndpoint,
+            $"reader endpoint {definition.ReaderEndpoint}",
+            $"the reader endpoint is {target.ReaderEndpoint}, not {definition.ReaderEndpoint}");
+        checks.Check(
+            target.StorageEncrypted == true && target.KmsKeyId == state.TargetKeyArn,
+            $"storage key {state.TargetKeyArn}",
+            $"the storage key is {target.KmsKeyId}, not {state.TargetKeyArn}");
+    }
+
+    /// <summary>The writer and each recorded instance: there, available, at its endpoint, with the old instance's settings; their endpoints.</summary>
+    private static async Task<List<string>> CheckInstancesAsync(
+        RekeyRun run, ClusterReader reader, DBCluster target, SourceDefinition definition, Checklist checks, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        var newInstances = await reader.InstancesOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        checks.Check(target.WriterId() == definition.WriterId, $"writer {definition.WriterId}", $"the writer is {target.WriterId()}, not {definition.WriterId}");
+
+        foreach (var recorded in definition.Instances)
+        {
+            var instance = newInstances.FirstOrDefault(i => i.DBInstanceIdentifier == recorded.Id);
+            if (instance is null)
+            {
+                checks.Fail($"instance {recorded.Id} is missing from the new cluster");
+                continue;
+            }
+
+            checks.Check(instance.IsAvailable(), $"instance {recorded.Id} available", $"instance {recorded.Id} is {instance.DBInstanceStatus}");
+            checks.Check(
+                instance.Endpoint?.Address == recorded.Endpoint,
+                $"instance endpoint {recorded.Endpoint}",
+                $"instance {recorded.Id}'s endpoint is {instance.Endpoint?.Address}, not {recorded.Endpoint}");
+            var old = await reader.FindInstanceAsync(run.OldNameOf(recorded.Id), cancellationToken).ConfigureAwait(false);
+            if (old is not null)
+            {
+                foreach (var (name, oldValue, newValue) in CarriedSettings.InstanceDifferences(old, instance))
+                {
+                    checks.Fail($"instance {recorded.Id}: {name} is '{newValue}', the old instance had '{oldValue}'");
+                }
+            }
+
+            names.Add(recorded.Endpoint);
+        }
+
+        return names;
+    }
+
+    /// <summary>Each recorded custom endpoint at its address with its members; the endpoints that exist.</summary>
+    private static async Task<List<string>> CheckCustomEndpointsAsync(
+        RekeyRun run, ClusterReader reader, SourceDefinition definition, Checklist checks, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        var customEndpoints = await reader.CustomEndpointsOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        foreach (var recorded in definition.CustomEndpoints)
+        {
+            var endpoint = customEndpoints.FirstOrDefault(e => e.DBClusterEndpointIdentifier == recorded.Name);
+            checks.Check(
+                endpoint?.Endpoint == recorded.Endpoint,
+                $"custom endpoint {recorded.Endpoint}",
+                $"custom endpoint {recorded.Name} is {endpoint?.Endpoint ?? "missing"}, not {recorded.Endpoint}");
+            if (endpoint is not null)
+            {
+                checks.Check(
+                    Same(endpoint.StaticMembers, recorded.StaticMembers) && Same(endpoint.ExcludedMembers, recorded.ExcludedMembers),
+                    $"custom endpoint {recorded.Name} members",
+                    $"custom endpoint {recorded.Name} has other members than before");
+                names.Add(recorded.Endpoint);
+            }
+        }
+
+        return names;
+    }
+
     /// <summary>
     /// CloudWatch's count of commits on the old cluster after T1, the evidence that nothing written after the fence is
     /// missing from the new cluster. RDS publishes per minute, often late: waited for with a deadline; with no datapoint
@@ -133,7 +168,14 @@ public static class Verify
                 async token =>
                 {
                     var now = await AwsClock.NowAsync(run, token).ConfigureAwait(false);
-                    var points = await RdsMetricsReader.ReadAsync(run.CloudWatch, "CommitThroughput", "DBClusterIdentifier", run.OldClusterId, "Sum", MetricWindow.Between(t1, now, 60), token).ConfigureAwait(false);
+                    var points = await RdsMetricsReader.ReadAsync(
+                        run.CloudWatch,
+                        "CommitThroughput",
+                        "DBClusterIdentifier",
+                        run.OldClusterId,
+                        "Sum",
+                        MetricWindow.Between(t1, now, 60),
+                        token).ConfigureAwait(false);
                     IReadOnlyList<double> values = [.. points.Where(p => p.Time >= t1.UtcDateTime).Select(p => p.Value)];
                     return values.Count > 0
                         ? Probe<IReadOnlyList<double>>.Ready(values, $"{values.Count} data point(s)")
@@ -145,7 +187,8 @@ public static class Verify
         {
             checks.NotMeasuredBecause(
                 What,
-                $"CloudWatch has no AWS/RDS CommitThroughput data point for {run.OldClusterId} after T1 ({Tagging.Iso(t1)}; waited {Reporting.Durations.Text(deadline)}), so nothing shows whether writes reached the old cluster after the fence.",
+                $"CloudWatch has no AWS/RDS CommitThroughput data point for {run.OldClusterId} after T1 ({Tagging.Iso(t1)}; waited {Reporting.Durations.Text(deadline)}), "
+                + "so nothing shows whether writes reached the old cluster after the fence.",
                 lookInstead);
             return null;
         }

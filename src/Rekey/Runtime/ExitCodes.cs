@@ -30,12 +30,15 @@ public static class ExitCodes
     [
         (Succeeded, "every step succeeded"),
         (Failed, "a step failed for another reason (the log and the report say why)"),
-        (InvalidArguments, "bad arguments or environment (an unknown target, an option without its value, a word that is no option, a value outside ASCII, a Region the AWS SDK does not know, an artifacts folder that cannot be written); nothing was done"),
-        (RefusedByPreflight, "Preflight or BackupPreflight refused the cluster, what the cutover would do is not the approved plan (--approved-plan), or a step found a cutover recorded for another target key or the cluster in another state than it expects; nothing was changed"),
+        (InvalidArguments, "bad arguments or environment (an unknown target, an option without its value, a word that is no option, a value outside ASCII, a Region the AWS SDK does not know, "
+            + "an artifacts folder that cannot be written); nothing was done"),
+        (RefusedByPreflight, "Preflight or BackupPreflight refused the cluster, what the cutover would do is not the approved plan (--approved-plan), "
+            + "or a step found a cutover recorded for another target key or the cluster in another state than it expects; nothing was changed"),
         (ClusterLocked, "another run holds the cluster's lock (whichever step, Preflight included, found it)"),
         (AwsFailure, "AWS refused or failed a request"),
         (WaitTimedOut, "AWS did not reach the awaited state in time; rerun to resume"),
-        (VerificationFailed, "a verification failed or could not be made: a check failed, a check the verdict rests on was not measured (no data is not a pass), or AWS shows the cluster on another key than the run's"),
+        (VerificationFailed, "a verification failed or could not be made: a check failed, a check the verdict rests on was not measured (no data is not a pass), "
+            + "or AWS shows the cluster on another key than the run's"),
         (BackupJobFailed, "an AWS Backup job did not complete"),
         (Cancelled, "cancelled (SIGINT, SIGTERM or a cancelled job) at a safe point; rerun to resume"),
     ];

@@ -135,12 +135,36 @@ public static class BlueGreenEligibility
     public static BlueGreenVerdict Judge(BlueGreenFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
+        var id = facts.Cluster.DBClusterIdentifier;
+        var blockers = new List<string>();
+        var fixes = new List<string>();
+        blockers.AddRange(ClusterBlockers(facts));
+        blockers.AddRange(facts.Integrations.Select(integration =>
+            $"Zero-ETL integration {integration.IntegrationName} ({integration.IntegrationArn}) has {id} as its source; "
+            + "it must be deleted before a switchover and re-created after."));
+        blockers.AddRange(facts.ForeignDeployments.Select(deployment =>
+            $"Blue/Green deployment {deployment.BlueGreenDeploymentName} ({deployment.BlueGreenDeploymentIdentifier}, {deployment.Status}) already has {id} "
+            + "as its source; a cluster can be the source of one deployment only. Delete it or let it finish."));
+
+        var parameterBlockers = ParameterBlockers(facts, fixes);
+        blockers.AddRange(parameterBlockers);
+        blockers.AddRange(DatabaseBlockers(facts));
+        return new BlueGreenVerdict
+        {
+            Blockers = blockers,
+            Fixes = fixes,
+            Warnings = Warnings(facts),
+            ParameterBlockers = parameterBlockers,
+            MissingParameter = parameterBlockers.Count > 0 ? facts.Parameters?.Need.Name : null,
+        };
+    }
+
+    /// <summary>What the cluster itself is that Blue/Green does not support: its engine and mode, a managed secret, replication, backtrack.</summary>
+    private static List<string> ClusterBlockers(BlueGreenFacts facts)
+    {
         var cluster = facts.Cluster;
         var id = cluster.DBClusterIdentifier;
         var blockers = new List<string>();
-        var fixes = new List<string>();
-        var warnings = new List<string>();
-
         if (!cluster.IsAurora())
         {
             blockers.Add($"{id} runs {cluster.Engine}, not Aurora.");
@@ -148,7 +172,9 @@ public static class BlueGreenEligibility
 
         if (cluster.MasterUserSecret is { SecretArn: { } secret })
         {
-            blockers.Add($"{id} keeps its master password in Secrets Manager ({secret}); Blue/Green does not support a managed master password. Turn it off (ModifyDBCluster --no-manage-master-user-password) or use restore-swap.");
+            blockers.Add(
+                $"{id} keeps its master password in Secrets Manager ({secret}); Blue/Green does not support a managed master password. "
+                + "Turn it off (ModifyDBCluster --no-manage-master-user-password) or use restore-swap.");
         }
 
         if (string.Equals(cluster.EngineMode, "serverless", StringComparison.OrdinalIgnoreCase))
@@ -178,47 +204,66 @@ public static class BlueGreenEligibility
 
         if (cluster.BacktrackWindow is > 0)
         {
-            blockers.Add($"{id} uses backtrack (window {cluster.BacktrackWindow} s); the green cluster has no backtrack and a backtrack on blue breaks replication. Set the window to 0 or use restore-swap.");
+            blockers.Add(
+                $"{id} uses backtrack (window {cluster.BacktrackWindow} s); the green cluster has no backtrack and a backtrack on blue breaks replication. "
+                + "Set the window to 0 or use restore-swap.");
         }
 
-        foreach (var integration in facts.Integrations)
-        {
-            blockers.Add($"Zero-ETL integration {integration.IntegrationName} ({integration.IntegrationArn}) has {id} as its source; it must be deleted before a switchover and re-created after.");
-        }
+        return blockers;
+    }
 
-        foreach (var deployment in facts.ForeignDeployments)
-        {
-            blockers.Add($"Blue/Green deployment {deployment.BlueGreenDeploymentName} ({deployment.BlueGreenDeploymentIdentifier}, {deployment.Status}) already has {id} as its source; a cluster can be the source of one deployment only. Delete it or let it finish.");
-        }
-
+    /// <summary>The parameters Blue/Green's replication needs, the last blocker naming the one command that mends them all; the fix for the plan.</summary>
+    private static List<string> ParameterBlockers(BlueGreenFacts facts, List<string> fixes)
+    {
         var parameterBlockers = new List<string>();
         if (facts.Parameters is { } parameters && !parameters.IsReady)
         {
+            var id = facts.Cluster.DBClusterIdentifier;
             parameterBlockers.AddRange(parameters.Blockers());
 
             // The last of them names the one command that mends them all, so a refusal says what to run.
             parameterBlockers[^1] += $" To fix: ./build.sh --target=PrepareBlueGreenParameters --cluster={id} --{ArgumentNames.FixParameterGroup} --confirm={id} "
                 + $"(one writer reboot, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes), or set {parameters.Need.Name} yourself and reboot the writer.";
-            blockers.AddRange(parameterBlockers);
             if (BlueGreenParameters.Describe(parameters) is { } fix)
             {
                 fixes.Add(fix);
             }
         }
 
+        return parameterBlockers;
+    }
+
+    /// <summary>What inside the database Blue/Green cannot replicate: a database named tmp, the event scheduler on.</summary>
+    private static List<string> DatabaseBlockers(BlueGreenFacts facts)
+    {
+        var cluster = facts.Cluster;
+        var blockers = new List<string>();
         if (string.Equals(cluster.DatabaseName, "tmp", StringComparison.Ordinal))
         {
-            blockers.Add($"{id}'s database is named tmp, which Blue/Green cannot replicate; rename it or use restore-swap.");
+            blockers.Add($"{cluster.DBClusterIdentifier}'s database is named tmp, which Blue/Green cannot replicate; rename it or use restore-swap.");
         }
 
         if (facts.EventScheduler is { } scheduler && (scheduler == "1" || string.Equals(scheduler, "ON", StringComparison.OrdinalIgnoreCase)))
         {
-            blockers.Add($"event_scheduler is {scheduler} in {cluster.DBClusterParameterGroup}; Blue/Green needs it off while the deployment replicates (events would run on both sides). Turn it off, and on again after the switchover.");
+            blockers.Add(
+                $"event_scheduler is {scheduler} in {cluster.DBClusterParameterGroup}; Blue/Green needs it off while the deployment replicates "
+                + "(events would run on both sides). Turn it off, and on again after the switchover.");
         }
 
+        return blockers;
+    }
+
+    /// <summary>What the operator should know: the green's encryption, the engine's replication limits, what Rekey re-creates after the switchover.</summary>
+    private static List<string> Warnings(BlueGreenFacts facts)
+    {
+        var cluster = facts.Cluster;
+        var id = cluster.DBClusterIdentifier;
+        var warnings = new List<string>();
         if (cluster.IsUnencrypted())
         {
-            warnings.Add($"{id} is not encrypted; the green cluster is encrypted with the target key (TargetResourceConfiguration's TargetKmsKeyId, which AWS documents for an unencrypted blue).");
+            warnings.Add(
+                $"{id} is not encrypted; the green cluster is encrypted with the target key "
+                + "(TargetResourceConfiguration's TargetKmsKeyId, which AWS documents for an unencrypted blue).");
         }
         else if (cluster.IsAwsOwned())
         {
@@ -227,31 +272,33 @@ public static class BlueGreenEligibility
 
         if (string.Equals(cluster.Engine, "aurora-postgresql", StringComparison.Ordinal))
         {
-            warnings.Add("Aurora PostgreSQL: logical replication does not carry sequences (Rekey prints the setval statements after the switchover), skips unlogged tables, and DDL or large-object changes on blue during the deployment degrade replication; blue must not be a logical publisher or subscriber, which the RDS API cannot show: check pg_publication and pg_subscription.");
+            warnings.Add(
+                "Aurora PostgreSQL: logical replication does not carry sequences (Rekey prints the setval statements after the switchover), skips unlogged tables, "
+                + "and DDL or large-object changes on blue during the deployment degrade replication; blue must not be a logical publisher or subscriber, "
+                + "which the RDS API cannot show: check pg_publication and pg_subscription.");
         }
         else if (string.Equals(cluster.Engine, "aurora-mysql", StringComparison.Ordinal))
         {
-            warnings.Add("Aurora MySQL: an external binlog replica of this cluster is not carried by the switchover, and the RDS API cannot show one: check SHOW REPLICAS on the writer.");
+            warnings.Add(
+                "Aurora MySQL: an external binlog replica of this cluster is not carried by the switchover, and the RDS API cannot show one: "
+                + "check SHOW REPLICAS on the writer.");
         }
 
-        warnings.Add("Blue/Green does not carry custom endpoints or Application Auto Scaling of Aurora replicas (target and policies); Rekey records them when it creates the deployment and re-creates them on the new cluster after the switchover.");
+        warnings.Add(
+            "Blue/Green does not carry custom endpoints or Application Auto Scaling of Aurora replicas (target and policies); "
+            + "Rekey records them when it creates the deployment and re-creates them on the new cluster after the switchover.");
         if (facts.ReplicaScalingUnreadable is { } why)
         {
-            warnings.Add($"The Application Auto Scaling of {id} could not be read ({why}): grant {ReplicaAutoScaling.DescribePermissions} to the role, or Rekey cannot re-create its auto scaling after the switchover.");
+            warnings.Add(
+                $"The Application Auto Scaling of {id} could not be read ({why}): grant {ReplicaAutoScaling.DescribePermissions} to the role, "
+                + "or Rekey cannot re-create its auto scaling after the switchover.");
         }
         else if (facts.ReplicaScaling is { } scaling)
         {
             warnings.Add($"{id} has {ReplicaAutoScaling.Describe(scaling)}; Rekey re-creates it on the new cluster after the switchover (the old blue keeps its own).");
         }
 
-        return new BlueGreenVerdict
-        {
-            Blockers = blockers,
-            Fixes = fixes,
-            Warnings = warnings,
-            ParameterBlockers = parameterBlockers,
-            MissingParameter = parameterBlockers.Count > 0 ? facts.Parameters?.Need.Name : null,
-        };
+        return warnings;
     }
 
     /// <summary>
@@ -272,12 +319,15 @@ public static class BlueGreenEligibility
             _ when swapBlocks.Count > 0 => (CutoverStrategy.BlueGreen,
                 $"auto: restore-swap cannot move this cluster ({string.Join(" ", swapBlocks)}), so Blue/Green, the only way out; "
                 + (verdict.OnlyParameterBlocks
-                    ? $"it needs {verdict.MissingParameter} in effect first: run PrepareBlueGreenParameters with --{ArgumentNames.FixParameterGroup} (one writer reboot, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes)."
+                    ? $"it needs {verdict.MissingParameter} in effect first: run PrepareBlueGreenParameters with --{ArgumentNames.FixParameterGroup} (one writer reboot, "
+                        + $"about {ShorterWithReboot.RebootOutageSeconds} s of failed writes)."
                     : $"it is blocked ({string.Join(" ", verdict.Blockers)}).")),
             _ when verdict.OnlyParameterBlocks => (CutoverStrategy.RestoreSwap,
                 $"auto: Blue/Green is blocked only by {verdict.MissingParameter} ({string.Join(" ", verdict.Blockers)}), so restore-swap, the way out without an extra reboot. "
-                + $"Shorter with one reboot: {ShorterWithReboot.Name(verdict.MissingParameter)} first (PrepareBlueGreenParameters --{ArgumentNames.FixParameterGroup}, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes now), then Blue/Green (a switchover typically under a minute)."),
-            _ => (CutoverStrategy.RestoreSwap, $"auto: Blue/Green is blocked ({verdict.Blockers.Count} reason{(verdict.Blockers.Count == 1 ? string.Empty : "s")}: {string.Join(" ", verdict.Blockers)}), so restore-swap."),
+                + $"Shorter with one reboot: {ShorterWithReboot.Name(verdict.MissingParameter)} first (PrepareBlueGreenParameters --{ArgumentNames.FixParameterGroup}, "
+                + $"about {ShorterWithReboot.RebootOutageSeconds} s of failed writes now), then Blue/Green (a switchover typically under a minute)."),
+            _ => (CutoverStrategy.RestoreSwap, $"auto: Blue/Green is blocked ({verdict.Blockers.Count} reason{(verdict.Blockers.Count == 1 ? string.Empty : "s")}: "
+                + $"{string.Join(" ", verdict.Blockers)}), so restore-swap."),
         };
     }
 }

@@ -60,6 +60,13 @@ public static class ReplicaAutoScaling
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(recorded);
         ArgumentNullException.ThrowIfNull(checks);
+        await RecreateAsync(run, recorded, step, cancellationToken).ConfigureAwait(false);
+        await CheckRecreatedAsync(run, recorded, checks, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The scalable target registered again, and each recorded policy the new cluster lacks put again.</summary>
+    private static async Task RecreateAsync(RekeyRun run, ReplicaScaling recorded, string step, CancellationToken cancellationToken)
+    {
         var resourceId = ResourceIdOf(run.ClusterId);
         if (await TargetAsync(run, run.ClusterId, cancellationToken).ConfigureAwait(false) is null)
         {
@@ -76,7 +83,8 @@ public static class ReplicaAutoScaling
             run.Journal.Add(step, $"Registered {resourceId} with Application Auto Scaling again: {recorded.MinCapacity}-{recorded.MaxCapacity} replicas.");
         }
 
-        var existing = (await PoliciesAsync(run, run.ClusterId, cancellationToken).ConfigureAwait(false)).Select(p => p.PolicyName).ToHashSet(StringComparer.Ordinal);
+        var existing = (await PoliciesAsync(run, run.ClusterId, cancellationToken).ConfigureAwait(false))
+            .Select(p => p.PolicyName).ToHashSet(StringComparer.Ordinal);
         foreach (var policy in recorded.Policies.Where(p => !existing.Contains(p.Name)))
         {
             await run.AutoScaling.PutScalingPolicyAsync(
@@ -94,6 +102,12 @@ public static class ReplicaAutoScaling
             run.Journal.Add(step, $"Put scaling policy {policy.Name} ({policy.PolicyType}) on {resourceId} again.");
         }
 
+    }
+
+    /// <summary>The target and each recorded policy read back from Application Auto Scaling, each a checklist item.</summary>
+    private static async Task CheckRecreatedAsync(RekeyRun run, ReplicaScaling recorded, Checks.Checklist checks, CancellationToken cancellationToken)
+    {
+        var resourceId = ResourceIdOf(run.ClusterId);
         var now = await ReadAsync(run, run.ClusterId, cancellationToken).ConfigureAwait(false);
         if (now is null)
         {
@@ -104,7 +118,13 @@ public static class ReplicaAutoScaling
         if (now.MinCapacity != recorded.MinCapacity || now.MaxCapacity != recorded.MaxCapacity)
         {
             // Someone changed it on the new cluster since: theirs is kept.
-            run.Log.LogWarning("{Resource} scales {Min}-{Max} replicas; the old blue scaled {OldMin}-{OldMax}", resourceId, now.MinCapacity, now.MaxCapacity, recorded.MinCapacity, recorded.MaxCapacity);
+            run.Log.LogWarning(
+                "{Resource} scales {Min}-{Max} replicas; the old blue scaled {OldMin}-{OldMax}",
+                resourceId,
+                now.MinCapacity,
+                now.MaxCapacity,
+                recorded.MinCapacity,
+                recorded.MaxCapacity);
         }
 
         foreach (var policy in recorded.Policies)

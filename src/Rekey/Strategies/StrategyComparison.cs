@@ -41,7 +41,8 @@ public static class StrategyComparison
             ],
             Outage = preflight.RestoreSwapOnlyBlocks.Count > 0
                 ? "Blocked (see below), so no forecast."
-                : "From the rename to the new writer answering: rename and DNS + restorable lag (about 5 min) + the restore (grows with the cluster) + the writer (about 10 min); tens of minutes to hours.",
+                : "From the rename to the new writer answering: rename and DNS + restorable lag (about 5 min) + the restore (grows with the cluster) + the writer (about 10 min); "
+                    + "tens of minutes to hours.",
             Rollback =
             [
                 $"Until Cleanup: Rollback deletes the new cluster (final snapshot if it took writes) and renames {old} back.",
@@ -61,12 +62,14 @@ public static class StrategyComparison
             ],
             Outage = verdict is { Eligible: false }
                 ? "Blocked (see below), so no forecast."
-                : "Only the switchover: writes are refused on both sides while green catches up and takes blue's names; typically under a minute. Provisioning green (a full copy on the new key) takes longer but costs no outage.",
+                : "Only the switchover: writes are refused on both sides while green catches up and takes blue's names; typically under a minute. Provisioning green (a full copy on the new key) "
+                    + "takes longer but costs no outage.",
             Rollback =
             [
                 "Before the switchover: Rollback deletes the deployment with its green cluster; blue never changed.",
                 $"A failed or timed-out switchover: AWS rolls it back within --switchover-timeout; blue keeps its names and writes; run Cutover again or Rollback.",
-                $"After the switchover: the old blue ({BlueGreenDeployments.OldBlueId(clusterId)}) has none of the later writes; Rollback refuses and, with --{ArgumentNames.RestoreSwapBack}, names the way back onto the old key (a restore-swap Cutover for a customer managed key; by hand for aws/rds).",
+                $"After the switchover: the old blue ({BlueGreenDeployments.OldBlueId(clusterId)}) has none of the later writes; Rollback refuses and, with --{ArgumentNames.RestoreSwapBack}, "
+                + "names the way back onto the old key (a restore-swap Cutover for a customer managed key; by hand for aws/rds).",
             ],
             BlockedBy = verdict?.Blockers ?? [],
             Fixes = verdict?.Fixes ?? [],

@@ -71,16 +71,38 @@ public static class WaysOut
         ArgumentNullException.ThrowIfNull(preflight);
         ArgumentNullException.ThrowIfNull(settings);
         var verdict = preflight.BlueGreen ?? new BlueGreenVerdict();
-        var common = preflight.CommonBlocks;
-        var switchover = DressRehearsalRecord.BlueGreenTypical;
-        var switchoverText = $"the switchover, typically under a minute (about {DressRehearsalRecord.Text(switchover)}, estimated), "
+        var switchoverText = $"the switchover, typically under a minute (about {DressRehearsalRecord.Text(DressRehearsalRecord.BlueGreenTypical)}, estimated), "
             + $"at most --switchover-timeout ({DressRehearsalRecord.Text(settings.SwitchoverTimeout)}) before AWS rolls it back";
 
-        var restoreSwapBlocks = common.Concat(preflight.RestoreSwapOnlyBlocks).ToList();
+        var blueGreen = BlueGreenWay(clusterId, preflight, verdict, switchoverText);
+        var ways = new List<WayOut> { RestoreSwapWay(clusterId, preflight, rehearsal), blueGreen };
+        if (verdict.MissingParameter is { } parameter)
+        {
+            ways.Add(ParameterFirstWay(clusterId, preflight, verdict, parameter, blueGreen, switchoverText));
+        }
+
+        var rank = 1;
+        var ranked = ways
+            .OrderBy(w => w.Blocked ? 1 : 0)
+            .ThenBy(w => w.ForecastSeconds ?? double.MaxValue)
+            .Select(w => w.Blocked ? w : w with { Rank = rank++ })
+            .ToList();
+        return ranked;
+    }
+
+    /// <summary>Restore-swap, forecast from the dress rehearsal when one is recorded, else its floor without the restore.</summary>
+    private static WayOut RestoreSwapWay(string clusterId, PreflightReport preflight, DressRehearsalRecord? rehearsal)
+    {
+        var restoreSwapBlocks = preflight.CommonBlocks.Concat(preflight.RestoreSwapOnlyBlocks).ToList();
         var (swapOutage, swapText) = rehearsal is not null
-            ? (rehearsal.RestoreSwapOutage, $"about {DressRehearsalRecord.Text(rehearsal.RestoreSwapOutage)}, measured by the dress rehearsal of {State.Tagging.Iso(rehearsal.StartedAt)}: rename and DNS {DressRehearsalRecord.Text(DressRehearsalRecord.RenameAndDns)} (estimated) + restorable lag {DressRehearsalRecord.Text(rehearsal.RestorableLag)} + restore {DressRehearsalRecord.Text(rehearsal.Restore)} + writer {DressRehearsalRecord.Text(rehearsal.Writer)}")
-            : (UnmeasuredRestoreSwapFloor, $"at least {DressRehearsalRecord.Text(UnmeasuredRestoreSwapFloor)} plus the restore, which is not measured: rename and DNS (about 2 min) + restorable lag (about 5 min) + writer (about 10 min); run DressRehearsal to measure it");
-        var restoreSwap = new WayOut
+            ? (rehearsal.RestoreSwapOutage,
+                $"about {DressRehearsalRecord.Text(rehearsal.RestoreSwapOutage)}, measured by the dress rehearsal of {State.Tagging.Iso(rehearsal.StartedAt)}: "
+                + $"rename and DNS {DressRehearsalRecord.Text(DressRehearsalRecord.RenameAndDns)} (estimated) + restorable lag {DressRehearsalRecord.Text(rehearsal.RestorableLag)} "
+                + $"+ restore {DressRehearsalRecord.Text(rehearsal.Restore)} + writer {DressRehearsalRecord.Text(rehearsal.Writer)}")
+            : (UnmeasuredRestoreSwapFloor,
+                $"at least {DressRehearsalRecord.Text(UnmeasuredRestoreSwapFloor)} plus the restore, which is not measured: "
+                + "rename and DNS (about 2 min) + restorable lag (about 5 min) + writer (about 10 min); run DressRehearsal to measure it");
+        return new WayOut
         {
             Name = CutoverStrategy.RestoreSwap.Name(),
             Title = "Restore-swap: rename, DNS drain, point-in-time restore under the old name on the new key",
@@ -92,52 +114,51 @@ public static class WaysOut
             Cost = "A full copy of the cluster restored on the new key; the old cluster is kept (and billed) until Cleanup, 7 days by default.",
             NeedsFromOperator = $"--confirm={clusterId} and one window as long as the whole outage; applications must reconnect after the rename.",
         };
+    }
 
-        var blueGreenBlocks = common.Concat(verdict.Blockers).ToList();
-        var blueGreen = new WayOut
+    private static WayOut BlueGreenWay(string clusterId, PreflightReport preflight, BlueGreenVerdict verdict, string switchoverText)
+    {
+        var blueGreenBlocks = preflight.CommonBlocks.Concat(verdict.Blockers).ToList();
+        return new WayOut
         {
             Name = CutoverStrategy.BlueGreen.Name(),
             Title = "Blue/Green: a green cluster on the new key, then a switchover",
             Chosen = preflight.Strategy == CutoverStrategy.BlueGreen,
             BlockedBy = blueGreenBlocks,
-            ForecastSeconds = blueGreenBlocks.Count > 0 ? null : switchover.TotalSeconds,
+            ForecastSeconds = blueGreenBlocks.Count > 0 ? null : DressRehearsalRecord.BlueGreenTypical.TotalSeconds,
             Forecast = blueGreenBlocks.Count > 0 ? null : switchoverText,
             Steps = ["PrepareKey", "CreateBlueGreen", "WaitForGreen", "VerifyGreen", "approval", "Switchover", "VerifyBlueGreen", "Backup"],
             Cost = "A green cluster (a full copy on the new key, with its instances) billed next to blue from CreateBlueGreen; the old blue is kept until Cleanup.",
             NeedsFromOperator = $"--confirm={clusterId}, the approval before the switchover, and no DDL on blue while green replicates.",
         };
+    }
 
-        var ways = new List<WayOut> { restoreSwap, blueGreen };
-        if (verdict.MissingParameter is { } parameter)
+    /// <summary>The parameter Blue/Green lacks set first (one writer reboot, in a window of its own), then Blue/Green.</summary>
+    private static WayOut ParameterFirstWay(
+        string clusterId, PreflightReport preflight, BlueGreenVerdict verdict, string parameter, WayOut blueGreen, string switchoverText)
+    {
+        var name = ShorterWithReboot.Name(parameter);
+        var otherBlocks = verdict.Blockers.Where(b => !verdict.ParameterBlockers.Contains(b)).ToList();
+        var firstBlocks = preflight.CommonBlocks.Concat(otherBlocks).ToList();
+        var reboot = ShorterWithReboot.RebootOutageSeconds;
+        var total = TimeSpan.FromSeconds(reboot) + DressRehearsalRecord.BlueGreenTypical;
+        var fix = $"./build.sh --target=PrepareBlueGreenParameters --cluster={clusterId} --{ArgumentNames.FixParameterGroup} --confirm={clusterId}";
+        return new WayOut
         {
-            var name = ShorterWithReboot.Name(parameter);
-            var otherBlocks = verdict.Blockers.Where(b => !verdict.ParameterBlockers.Contains(b)).ToList();
-            var firstBlocks = common.Concat(otherBlocks).ToList();
-            var total = TimeSpan.FromSeconds(ShorterWithReboot.RebootOutageSeconds) + switchover;
-            ways.Add(new WayOut
-            {
-                Name = "parameter-first",
-                Title = $"{char.ToUpperInvariant(name[0])}{name[1..]} first (one reboot now, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes; then Blue/Green)",
-                ExtraReboot = true,
-                BlockedBy = firstBlocks,
-                ForecastSeconds = firstBlocks.Count > 0 ? null : total.TotalSeconds,
-                Forecast = firstBlocks.Count > 0 ? null
-                    : $"about {DressRehearsalRecord.Text(total)} in two windows: the writer reboot (about {ShorterWithReboot.RebootOutageSeconds} s, estimated; it can be done in an earlier, shorter window) + {switchoverText}",
-                Steps = [$"PrepareBlueGreenParameters --{ArgumentNames.FixParameterGroup} (copies the parameter group with {parameter} set, reboots the writer)", .. blueGreen.Steps],
-                Cost = blueGreen.Cost + (string.Equals(parameter, "binlog_format", StringComparison.Ordinal)
-                    ? " Binary logging adds write I/O (VolumeWriteIOPs) for as long as it stays on."
-                    : " Logical replication keeps WAL until green has read it."),
-                NeedsFromOperator = $"A short window for the writer reboot: ./build.sh --target=PrepareBlueGreenParameters --cluster={clusterId} --{ArgumentNames.FixParameterGroup} --confirm={clusterId}; then what Blue/Green needs.",
-            });
-        }
-
-        var rank = 1;
-        var ranked = ways
-            .OrderBy(w => w.Blocked ? 1 : 0)
-            .ThenBy(w => w.ForecastSeconds ?? double.MaxValue)
-            .Select(w => w.Blocked ? w : w with { Rank = rank++ })
-            .ToList();
-        return ranked;
+            Name = "parameter-first",
+            Title = $"{char.ToUpperInvariant(name[0])}{name[1..]} first (one reboot now, about {reboot} s of failed writes; then Blue/Green)",
+            ExtraReboot = true,
+            BlockedBy = firstBlocks,
+            ForecastSeconds = firstBlocks.Count > 0 ? null : total.TotalSeconds,
+            Forecast = firstBlocks.Count > 0 ? null
+                : $"about {DressRehearsalRecord.Text(total)} in two windows: the writer reboot (about {reboot} s, estimated; "
+                    + $"it can be done in an earlier, shorter window) + {switchoverText}",
+            Steps = [$"PrepareBlueGreenParameters --{ArgumentNames.FixParameterGroup} (copies the parameter group with {parameter} set, reboots the writer)", .. blueGreen.Steps],
+            Cost = blueGreen.Cost + (string.Equals(parameter, "binlog_format", StringComparison.Ordinal)
+                ? " Binary logging adds write I/O (VolumeWriteIOPs) for as long as it stays on."
+                : " Logical replication keeps WAL until green has read it."),
+            NeedsFromOperator = $"A short window for the writer reboot: {fix}; then what Blue/Green needs.",
+        };
     }
 
     /// <summary>Which way would be shorter with an extra reboot than the one chosen, in words; null when none is.</summary>

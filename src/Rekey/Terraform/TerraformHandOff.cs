@@ -91,7 +91,8 @@ public static class TerraformHandOff
             "kms_key_id" when afterCutover =>
                 $"set kms_key_id = \"{targetKeyArn ?? now}\" in {change.Address} (the key ARN exactly: an alias or key id spelling also reads as a change).",
             "kms_key_id" =>
-                $"keep kms_key_id = \"{now}\" (the key the cluster uses now) in {change.Address} until Verify has passed, then set it to \"{targetKeyArn ?? "<the new key's ARN>"}\"; applying the new key before the cutover would re-create the cluster empty.",
+                $"keep kms_key_id = \"{now}\" (the key the cluster uses now) in {change.Address} until Verify has passed, then set it to \"{targetKeyArn ?? "<the new key's ARN>"}\"; "
+                + "applying the new key before the cutover would re-create the cluster empty.",
             "storage_encrypted" => $"set storage_encrypted = true in {change.Address}.",
             "snapshot_identifier" or "restore_to_point_in_time" =>
                 $"remove {root} from {change.Address} or add lifecycle {{ ignore_changes = [{root}] }}: Terraform uses it only when it creates the cluster.",

@@ -105,7 +105,8 @@ public sealed record TerraformPlanFile(string Path, string FormatVersion, IReadO
         if (!int.TryParse(major, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number != SupportedMajor)
         {
             throw new TerraformPlanException(
-                $"{path} is in Terraform's JSON format {text}; Rekey reads format {SupportedMajor}.x only. Write the plan with a Terraform whose `terraform show -json` writes format_version {SupportedMajor}.x.");
+                $"{path} is in Terraform's JSON format {text}; Rekey reads format {SupportedMajor}.x only. "
+                + $"Write the plan with a Terraform whose `terraform show -json` writes format_version {SupportedMajor}.x.");
         }
 
         if (!root.TryGetProperty("resource_changes", out var changes))
