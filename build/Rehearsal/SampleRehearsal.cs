@@ -322,8 +322,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
         var table = new Table()
             .Title("Rehearsal: the application's writes")
-            .AddColumns("Cluster", "Strategy", "Write outage (AWS time)", "Start to switchover", "Writes", "Acked", "Acked by old before switch",
-                "Acked by new", "Lost", "Old after switch", "Result", "Key before");
+            .AddColumns([.. RehearsalProof.Headers]);
         foreach (var (audit, application) in audits.Zip(applications))
         {
             table.AddRow(
