@@ -23,6 +23,7 @@ public static class RekeyBuild
                         .UseConsole(provider.GetRequiredService<IAnsiConsole>())
                         .ConfigureServices(child => child.AddSingleton(aws))
                         .RunAsync(arguments, cancellationToken))))
+            .UseVersion(Reporting.RekeyVersion.Current.ToString())
             .UseLifetime<RunLifetime>()
             .UseTaskLifetime<StepLifetime>()
             .UseExitCodes(exception => exception is CommandLineException ? Runtime.ExitCodes.InvalidArguments : Runtime.ExitCodes.For(exception))

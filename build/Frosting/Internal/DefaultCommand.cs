@@ -29,7 +29,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
         {
             if (settings.Version)
             {
-                WriteVersion(provider.GetRequiredService<IAnsiConsole>());
+                WriteVersion(provider.GetRequiredService<IAnsiConsole>(), provider.GetService<HostVersion>());
                 return 0;
             }
 
@@ -102,7 +102,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
         return ActivatorUtilities.CreateInstance<BuildScriptHost<IFrostingContext>>(provider);
     }
 
-    private static void WriteVersion(IAnsiConsole console)
+    private static void WriteVersion(IAnsiConsole console, HostVersion? version)
     {
         static string VersionOf(Assembly assembly) =>
             assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -111,7 +111,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
 
         var build = Assembly.GetEntryAssembly() ?? typeof(DefaultCommand).Assembly;
         var product = build.GetCustomAttribute<AssemblyProductAttribute>()?.Product ?? build.GetName().Name;
-        console.WriteLine($"{product} {VersionOf(build)}");
+        console.WriteLine(version?.Line ?? $"{product} {VersionOf(build)}");
         console.WriteLine($"Cake engine {VersionOf(typeof(ICakeEngine).Assembly)}");
     }
 
