@@ -16,6 +16,7 @@ public static class RekeyBuild
             .UseContext<RekeyContext>()
             .ConfigureServices(services => services
                 .AddSingleton<StepRecorder>()
+                .AddSingleton<IDryRunPreview, DryRunPreview>()
                 .AddSingleton<Cake.Core.ICakeReportPrinter, DurationReportPrinter>()
                 // A child run writes to this run's console, so its log lands where this one's does.
                 .AddSingleton(provider => new InProcessBuild((arguments, aws, cancellationToken) =>
