@@ -23,6 +23,12 @@ public sealed partial class RedirectedRehearsalTests
             start.Environment["GITHUB_ACTIONS"] = "true";
             start.Environment.Remove("GITHUB_STEP_SUMMARY");
 
+            // The proof's files, written anew by this run.
+            var proofMarkdown = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.md");
+            var proofJson = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.json");
+            File.Delete(proofMarkdown);
+            File.Delete(proofJson);
+
             using var process = Process.Start(start)!;
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
             await process.WaitForExitAsync(timeout.Token);
@@ -51,6 +57,16 @@ public sealed partial class RedirectedRehearsalTests
             // The third sample, created without a key: on an AWS owned key (sse-rds), moved by auto.
             Assert.Single(rows, r => r.StartsWith("│ events ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal) && r.Contains("AWS owned (sse-rds)", StringComparison.Ordinal));
             Assert.Matches(@"│ events +│ blue-green +│", rows.Single(r => r.StartsWith("│ events ", StringComparison.Ordinal)));
+
+            // The same table kept as files: one whole Markdown table, a row per cluster, and the JSON's verdict.
+            var proof = Assert.Single(Rekey.Tests.Reporting.WholeMarkdown.Check(await File.ReadAllTextAsync(proofMarkdown)));
+            Assert.Equal(["orders", "inventory", "events"], proof.Skip(1).Select(r => r[0]));
+            Assert.All(proof.Skip(1), r => Assert.Equal("none lost", r[10]));
+            using (var json = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(proofJson)))
+            {
+                Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
+                Assert.Equal(3, json.RootElement.GetProperty("clusters").GetArrayLength());
+            }
 
             // The Plan of the MySQL sample ranks binary logging first (one reboot) above restore-swap, which auto takes.
             Assert.Contains(lines, l => l.Contains("Way out 1: Enable binary logging (binlog_format=ROW) first", StringComparison.Ordinal));
