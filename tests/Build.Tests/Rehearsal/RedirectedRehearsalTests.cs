@@ -12,6 +12,7 @@ public sealed partial class RedirectedRehearsalTests
     public async Task A_redirected_rehearsal_keeps_every_line_and_table_row_whole_and_opens_one_group_at_a_time()
     {
         var log = Path.Combine(Path.GetTempPath(), $"rekey-rehearsal-{Guid.NewGuid():N}.txt");
+        var summary = Path.Combine(Path.GetTempPath(), $"rekey-rehearsal-summary-{Guid.NewGuid():N}.md");
         try
         {
             // Through a shell so stdout is a file, as with `./build.sh --target=Rehearse > log.txt`.
@@ -21,7 +22,7 @@ public sealed partial class RedirectedRehearsalTests
                 WorkingDirectory = AppContext.BaseDirectory,
             };
             start.Environment["GITHUB_ACTIONS"] = "true";
-            start.Environment.Remove("GITHUB_STEP_SUMMARY");
+            start.Environment["GITHUB_STEP_SUMMARY"] = summary;
 
             // The proof's files, written anew by this run.
             var proofMarkdown = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.md");
@@ -67,6 +68,11 @@ public sealed partial class RedirectedRehearsalTests
                 Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
                 Assert.Equal(3, json.RootElement.GetProperty("clusters").GetArrayLength());
             }
+
+            // And in the job summary, after the runs' own reports, every table of it whole.
+            var summaryText = await File.ReadAllTextAsync(summary);
+            Assert.Contains("## Rehearsal: the application's writes", summaryText, StringComparison.Ordinal);
+            Assert.Contains(Rekey.Tests.Reporting.WholeMarkdown.Check(summaryText), t => t[0].SequenceEqual(Rekey.Build.Rehearsal.RehearsalProof.Headers) && t.Count == 4);
 
             // The Plan of the MySQL sample ranks binary logging first (one reboot) above restore-swap, which auto takes.
             Assert.Contains(lines, l => l.Contains("Way out 1: Enable binary logging (binlog_format=ROW) first", StringComparison.Ordinal));
@@ -114,6 +120,7 @@ public sealed partial class RedirectedRehearsalTests
         finally
         {
             File.Delete(log);
+            File.Delete(summary);
         }
     }
 }
