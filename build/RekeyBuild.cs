@@ -16,6 +16,7 @@ public static class RekeyBuild
             .UseContext<RekeyContext>()
             .ConfigureServices(services => services
                 .AddSingleton<StepRecorder>()
+                .AddSingleton<IDryRunPreview, DryRunPreview>()
                 .AddSingleton<Cake.Core.ICakeReportPrinter, DurationReportPrinter>()
                 // A child run writes to this run's console, so its log lands where this one's does.
                 .AddSingleton(provider => new InProcessBuild((arguments, aws, cancellationToken) =>
@@ -23,6 +24,7 @@ public static class RekeyBuild
                         .UseConsole(provider.GetRequiredService<IAnsiConsole>())
                         .ConfigureServices(child => child.AddSingleton(aws))
                         .RunAsync(arguments, cancellationToken))))
+            .UseVersion(Reporting.RekeyVersion.Current.ToString())
             .UseLifetime<RunLifetime>()
             .UseTaskLifetime<StepLifetime>()
             .UseExitCodes(exception => exception is CommandLineException ? Runtime.ExitCodes.InvalidArguments : Runtime.ExitCodes.For(exception))

@@ -148,9 +148,9 @@ public sealed class RekeyContext : FrostingContext, IDisposable
     }
 
     // The engine's own arguments reach the build among the others; they are not Rekey's to check.
-    // data-plane is the Sandbox target's (which engine stands behind the sandbox's clusters), checked there.
+    // The Sandbox target's own (data-plane, state-file, sample, ports) are checked there, by the sandbox's command line.
     private static readonly IReadOnlySet<string> HostArguments =
-        new HashSet<string>(["target", "data-plane"], StringComparer.OrdinalIgnoreCase);
+        new HashSet<string>(["target", .. Tasks.SandboxTask.Arguments], StringComparer.OrdinalIgnoreCase);
 
     private static WaitSettings Waits(RekeySettings settings)
     {

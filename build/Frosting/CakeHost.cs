@@ -19,6 +19,7 @@ public sealed class CakeHost
     private readonly List<Assembly> _assemblies = [];
     private readonly List<(string Usage, string Description)> _argumentsHelp = [];
     private ExitCodeMap? _exitCodes;
+    private HostVersion? _version;
     private IAnsiConsole _console = ProcessConsole.Output();
     private IAnsiConsole _errorConsole = ProcessConsole.Error();
 
@@ -58,6 +59,13 @@ public sealed class CakeHost
         return this;
     }
 
+    /// <summary>The first line <c>--version</c> prints (the product and its commit); without it, the entry assembly's name and version.</summary>
+    public CakeHost UseVersion(string line)
+    {
+        _version = new HostVersion(line);
+        return this;
+    }
+
     /// <summary>Maps a failed run's exception to its exit code; without a map every failure exits 1.</summary>
     public CakeHost UseExitCodes(Func<Exception, int> map)
     {
@@ -91,6 +99,11 @@ public sealed class CakeHost
         if (_exitCodes is not null)
         {
             services.AddSingleton(_exitCodes);
+        }
+
+        if (_version is not null)
+        {
+            services.AddSingleton(_version);
         }
 
         foreach (var task in DiscoverTasks())

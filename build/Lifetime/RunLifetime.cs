@@ -24,13 +24,32 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
         _target = info.TargetTask.Name;
         var settings = context.Settings;
         var stepNames = info.TasksToExecute.Select(t => t.Name).ToList();
+        LogStart(context, info.TargetTask.Name, stepNames);
+        RefuseExclusiveComposite(info.TargetTask.Name);
+
+        // A dry run changes nothing and writes no report, so it needs neither a confirmation nor a writable folder.
+        if (!mode.DryRun)
+        {
+            RefuseUnwritableFolders(settings);
+        }
+
+        var mutating = MutatingTasks(mode.Exclusive ? mode.Targets : stepNames).ToList();
+        if (mutating.Count > 0 && !mode.DryRun)
+        {
+            RequireConfirmation(settings, mutating);
+        }
+    }
+
+    private static void LogStart(RekeyContext context, string target, IReadOnlyList<string> stepNames)
+    {
+        var settings = context.Settings;
         if (settings.Cluster is not null)
         {
             // The run id a cluster's lock names: the job action hands it on (a stopped run resumes under it).
             context.SetStepOutput("run-id", context.RunId);
         }
 
-        context.Log.Information("Rekey {0}: {1}", info.TargetTask.Name, string.Join(" -> ", stepNames));
+        context.Log.Information("Rekey {0}: {1}", target, string.Join(" -> ", stepNames));
         if (settings.Cluster is not null)
         {
             context.Log.Information(
@@ -40,38 +59,39 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
                 context.RunId,
                 settings.Environment is null ? string.Empty : $", environment {settings.Environment}");
         }
+    }
 
-        if (mode.Exclusive && tasks.FirstOrDefault(t => IsNamed(t, info.TargetTask.Name)) is { } target
+    /// <summary>--exclusive on a composite target would run nothing: refused, saying what to run instead.</summary>
+    private void RefuseExclusiveComposite(string targetName)
+    {
+        if (mode.Exclusive && tasks.FirstOrDefault(t => IsNamed(t, targetName)) is { } target
             && target.GetType().GetCustomAttribute<CompositeTargetAttribute>() is not null)
         {
             var steps = target.GetType().GetCustomAttribute<TaskDescriptionAttribute>()?.Description;
             throw new InvalidArgumentsException(
-                $"--exclusive runs only {info.TargetTask.Name}'s own work, and {info.TargetTask.Name} has none: it is its steps ({steps?.TrimEnd('.')}); nothing was done. "
-                + $"Run --target={info.TargetTask.Name} without --exclusive, or one step with --target=STEP --exclusive.");
+                $"--exclusive runs only {targetName}'s own work, and {targetName} has none: it is its steps ({steps?.TrimEnd('.')}); nothing was done. "
+                + $"Run --target={targetName} without --exclusive, or one step with --target=STEP --exclusive.");
         }
+    }
 
-        // A dry run changes nothing and writes no report, so it needs neither a confirmation nor a writable folder.
-        if (!mode.DryRun)
-        {
-            var unwritable = new[]
-                {
-                    WritableFolder.ProblemWith($"--{ArgumentNames.ArtifactsDirectory}", settings.ArtifactsDirectory),
-                    settings.IamOutput is { } iam ? WritableFolder.ProblemWith($"--{ArgumentNames.IamOutput}", iam) : null,
-                }
-                .OfType<string>()
-                .ToList();
-            if (unwritable.Count > 0)
+    private static void RefuseUnwritableFolders(RekeySettings settings)
+    {
+        var unwritable = new[]
             {
-                throw new InvalidArgumentsException(unwritable);
+                WritableFolder.ProblemWith($"--{ArgumentNames.ArtifactsDirectory}", settings.ArtifactsDirectory),
+                settings.IamOutput is { } iam ? WritableFolder.ProblemWith($"--{ArgumentNames.IamOutput}", iam) : null,
             }
-        }
-
-        var mutating = MutatingTasks(mode.Exclusive ? mode.Targets : stepNames).ToList();
-        if (mutating.Count == 0 || mode.DryRun)
+            .OfType<string>()
+            .ToList();
+        if (unwritable.Count > 0)
         {
-            return;
+            throw new InvalidArgumentsException(unwritable);
         }
+    }
 
+    /// <summary>Steps that change AWS need the cluster and <c>--confirm</c> naming it.</summary>
+    private static void RequireConfirmation(RekeySettings settings, IReadOnlyList<string> mutating)
+    {
         if (settings.Cluster is null)
         {
             throw new InvalidArgumentsException($"{string.Join(", ", mutating)} change AWS and need the cluster: give --cluster=ID and --confirm=ID.");
@@ -97,16 +117,24 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             return;
         }
 
+        var report = Report(context, info);
+        WriteReport(context, report, info.Successful);
+        context.AddToStepSummary(report.ToMarkdown(context.WarningsInStepSummary), report.Warnings);
+        Annotate(context, report, info.Successful);
+        if (!info.Successful)
+        {
+            context.Log.Error("Rekey stopped: {0}", report.Error ?? "a step failed");
+        }
+    }
+
+    private RunReport Report(RekeyContext context, ITeardownContext info)
+    {
         var run = context.Run;
         var times = run.Journal.Marks;
-        // Restore-swap's writers are down from Fence to the new writer; Blue/Green's only for the switchover, which bounds its outage.
-        TimeSpan? outage = context.Verification?.Outage
-            ?? (times.TryGetValue("fenced", out var start) && times.TryGetValue("writer-available", out var end) ? end - start : (TimeSpan?)null)
-            ?? (times.TryGetValue("switchover-started", out var asked) && times.TryGetValue("switched", out var switched) ? switched - asked : (TimeSpan?)null);
-        var report = new RunReport
+        return new RunReport
         {
             Target = _target,
-            Cluster = context.Settings.Cluster,
+            Cluster = context.Settings.Cluster!,
             Region = run.Region.SystemName,
             Environment = context.Settings.Environment,
             RunId = context.RunId,
@@ -120,7 +148,7 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             StartedAt = context.AwsDates.Since(0).First,
             FinishedAt = context.AwsDates.Since(0).Last,
             AwsTimes = times,
-            OutageSeconds = outage?.TotalSeconds,
+            OutageSeconds = Outage(context.Verification?.Outage, times)?.TotalSeconds,
             Facts = run.Journal.Facts,
             Preflight = context.Preflight,
             Verification = context.Verification,
@@ -130,11 +158,21 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
             Changes = run.Guard.Admitted,
             Log = run.Journal.Entries.Where(e => e.Level == JournalLevel.Info).Select(e => $"{e.Step}: {e.Message}").ToList(),
         };
+    }
 
-        // One file pair per target, so a cutover's evidence survives the Backup (or Verify) that follows it in the same run.
+    /// <summary>Restore-swap's writers are down from Fence to the new writer; Blue/Green's only for the switchover, which bounds its outage.</summary>
+    private static TimeSpan? Outage(TimeSpan? verified, IReadOnlyDictionary<string, DateTimeOffset> times) =>
+        verified
+        ?? (times.TryGetValue("fenced", out var start) && times.TryGetValue("writer-available", out var end) ? end - start : (TimeSpan?)null)
+        ?? (times.TryGetValue("switchover-started", out var asked) && times.TryGetValue("switched", out var switched) ? switched - asked : (TimeSpan?)null);
+
+    /// <summary>One file pair per target, so a cutover's evidence survives the Backup (or Verify) that follows it in the same run.</summary>
+    private void WriteReport(RekeyContext context, RunReport report, bool successful)
+    {
         try
         {
-            var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, ReportName(context.Settings.Cluster, mode.Targets.Count > 0 ? mode.Targets.Select(TaskName) : [_target]));
+            var name = ReportName(context.Settings.Cluster!, mode.Targets.Count > 0 ? mode.Targets.Select(TaskName) : [_target]);
+            var (json, markdown) = report.WriteTo(context.Settings.ArtifactsDirectory, name);
             context.Log.Information("Report: {0} and {1}", json, markdown);
             context.SetStepOutput("report-json", json);
             context.SetStepOutput("report-markdown", markdown);
@@ -148,32 +186,34 @@ public sealed class RunLifetime(IEnumerable<IFrostingTask> tasks, StepRecorder s
                 context.Settings.ArtifactsDirectory,
                 exception.Message);
             context.Log.Information(report.ToMarkdown(context.WarningsInStepSummary));
-            if (info.Successful)
+            if (successful)
             {
-                throw new InvalidOperationException($"The run succeeded, but its report could not be written to {context.Settings.ArtifactsDirectory}: {exception.Message}", exception);
+                throw new InvalidOperationException(
+                    $"The run succeeded, but its report could not be written to {context.Settings.ArtifactsDirectory}: {exception.Message}", exception);
             }
         }
+    }
 
-        context.AddToStepSummary(report.ToMarkdown(context.WarningsInStepSummary), report.Warnings);
-        if (context.GitHubActions.IsRunningOnGitHubActions)
+    /// <summary>Annotations show on the run's page, so the approver sees them without opening the log.</summary>
+    private void Annotate(RekeyContext context, RunReport report, bool successful)
+    {
+        if (!context.GitHubActions.IsRunningOnGitHubActions)
         {
-            // Annotations show on the run's page, so the approver sees them without opening the log.
-            foreach (var warning in report.Warnings)
-            {
-                context.GitHubActions.Commands.Warning(warning, new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
-            }
-
-            if (info.Successful)
-            {
-                context.GitHubActions.Commands.Notice(
-                    outage is { } o ? $"{_target} of {report.Cluster} succeeded; write outage {Durations.Text(o)} on AWS's clock." : $"{_target} of {report.Cluster} succeeded.",
-                    new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
-            }
+            return;
         }
 
-        if (!info.Successful)
+        foreach (var warning in report.Warnings)
         {
-            context.Log.Error("Rekey stopped: {0}", report.Error ?? "a step failed");
+            context.GitHubActions.Commands.Warning(warning, new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
+        }
+
+        if (successful)
+        {
+            context.GitHubActions.Commands.Notice(
+                report.OutageSeconds is { } o
+                    ? $"{_target} of {report.Cluster} succeeded; write outage {Durations.Text(o)} on AWS's clock."
+                    : $"{_target} of {report.Cluster} succeeded.",
+                new GitHubActionsAnnotation { Title = $"{_target} of {report.Cluster}" });
         }
     }
 

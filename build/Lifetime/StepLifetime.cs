@@ -25,6 +25,7 @@ public sealed class StepLifetime(StepRecorder steps, IEnumerable<IFrostingTask> 
     // the group already open, and only the step that opened a group closes it.
     private static StepLifetime? s_groupOwner;
     private string? _groupTask;
+    private OutageAnnouncer? _outage;
 
     public override void Setup(RekeyContext context, ITaskSetupContext info)
     {
@@ -35,6 +36,7 @@ public sealed class StepLifetime(StepRecorder steps, IEnumerable<IFrostingTask> 
         }
 
         context.Step.Enter(info.Task.Name);
+        ListenForTheOutage(context);
         _started[info.Task.Name] = Stopwatch.GetTimestamp();
         _awsDatesAt[info.Task.Name] = context.AwsDates.Mark();
         _journalAt[info.Task.Name] = context.HasRun ? context.Run.Journal.Checkpoint() : JournalCheckpoint.Start;
@@ -55,6 +57,9 @@ public sealed class StepLifetime(StepRecorder steps, IEnumerable<IFrostingTask> 
         var changes = context.HasRun
             ? context.Run.Journal.Since(_journalAt.GetValueOrDefault(info.Task.Name) ?? JournalCheckpoint.Start)
             : JournalChanges.None;
+
+        // "Writes are down" or "back" goes out before the step's own end.
+        _outage?.FlushAsync().GetAwaiter().GetResult();
         Announce(context, info.Task.Name, status, seconds, failure, changes);
 
         if (!context.GitHubActions.IsRunningOnGitHubActions)
@@ -73,6 +78,29 @@ public sealed class StepLifetime(StepRecorder steps, IEnumerable<IFrostingTask> 
         {
             context.GitHubActions.Commands.Error(failure ?? "failed", new GitHubActionsAnnotation { Title = $"{info.Task.Name} failed" });
         }
+    }
+
+    /// <summary>With a topic, announces the write outage's start and end when a step records them (once per run's journal).</summary>
+    private void ListenForTheOutage(RekeyContext context)
+    {
+        if (context.Settings.SnsTopicArn is not { } topic || context.Settings.Cluster is null || ReferenceEquals(_outage?.Journal, context.Run.Journal))
+        {
+            return;
+        }
+
+        _outage?.Detach();
+        var run = context.Run;
+        var template = new StepEvent
+        {
+            Status = "writes-down",
+            Step = "Cutover",
+            Cluster = context.Settings.Cluster,
+            Environment = context.Settings.Environment,
+            Run = context.RunId,
+            Region = run.Region.SystemName,
+            RunUrl = context.RunUrl,
+        };
+        _outage = new OutageAnnouncer(new SnsNotifier(run.Sns, topic, context.Logger), template, run.Journal, () => context.Step.Name);
     }
 
     /// <summary>Why the task skipped itself, as it settled it while deciding (its SkippedMessage); null when it gave none.</summary>

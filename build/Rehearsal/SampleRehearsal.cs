@@ -40,7 +40,14 @@ public sealed class SampleRehearsal : IAsyncDisposable
     private readonly string _topicArn;
     private readonly IReadOnlyList<string> _pollArguments;
 
-    private SampleRehearsal(SandboxServer sandbox, SandboxOptions options, IAwsClientFactory aws, SandboxApi api, string topicArn, IReadOnlyList<WritingApplication> applications, IReadOnlyList<string> pollArguments)
+    private SampleRehearsal(
+        SandboxServer sandbox,
+        SandboxOptions options,
+        IAwsClientFactory aws,
+        SandboxApi api,
+        string topicArn,
+        IReadOnlyList<WritingApplication> applications,
+        IReadOnlyList<string> pollArguments)
     {
         _pollArguments = pollArguments;
         Sandbox = sandbox;
@@ -74,44 +81,41 @@ public sealed class SampleRehearsal : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(context);
         var options = SandboxOptions.ForTests(clockSpeed).WithAwsRateLimits() with { DefaultRegion = Region, ChaosSeed = context.Settings.ChaosSeed };
         var sandbox = await SandboxServer.StartAsync(options, cancellationToken);
-        var defaults = new WaitSettings();
-        string[] pollArguments = awsTimePolling
-            ? [$"--poll-interval={RealSeconds(defaults.PollInterval, clockSpeed)}", $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval, clockSpeed)}", $"--outage-poll-interval={RealSeconds(defaults.OutagePollInterval, clockSpeed)}"]
-            : ["--poll-interval=0.05s"];
-        // The sample's PostgreSQL cluster is cut over by Blue/Green, whose switchover the real engine does not run yet:
-        // its proof stays on the model, and says so before anything else.
-        context.Log.Information(
-            "Data plane: {0} (the sample's Aurora PostgreSQL cluster goes through Blue/Green, whose switchover the real PostgreSQL data plane does not run yet; {1})",
-            options.DataPlane.ToString().ToLowerInvariant(),
-            Rekey.Sandbox.DataPlane.PostgresBinaries.Find() is null ? "PostgreSQL's server programs are not installed" : "PostgreSQL's server programs are installed");
-        pollArguments = [.. pollArguments, $"--clock-speed={clockSpeed.ToString(System.Globalization.CultureInfo.InvariantCulture)}"];
-        context.Log.Information(
-            "Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}{4}",
-            sandbox.BaseUrl,
-            sandbox.DnsPort,
-            clockSpeed,
-            string.Join(' ', pollArguments),
-            options.ChaosSeed is { } seed ? $", unruly mode under chaos seed {seed}" : string.Empty);
+        var pollArguments = PollArguments(clockSpeed, awsTimePolling);
+        LogSandbox(context, sandbox, options, pollArguments);
 
         var aws = new AwsClientFactory(new AwsClientOptions
         {
             ServiceUrl = sandbox.BaseUrl.ToString().TrimEnd('/'),
             Credentials = new BasicAWSCredentials(SampleAccount.Account, "rehearsal"),
         });
-        var region = RegionEndpoint;
-        var wait = new Waiter(WaitSettings.Fast, TimeProvider.System, context.Logger);
         var api = SandboxApi.For(sandbox.BaseUrl);
+        await SeedSampleAccountAsync(context, aws, api, cancellationToken);
 
-        using (var rds = aws.CreateRds(region))
+        string topicArn;
+        using (var sns = aws.CreateSns(RegionEndpoint))
+        {
+            topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey-rehearsal" }, cancellationToken)).TopicArn!;
+        }
+
+        var applications = await StartApplicationsAsync(aws, api, cancellationToken);
+        return new SampleRehearsal(sandbox, options, aws, api, topicArn, applications, pollArguments);
+    }
+
+    /// <summary>
+    /// Seeds the sample account as Rehearse starts from it: its clusters (waiting until each is available), AWS Backup's
+    /// service role, the backup account's role, and cross-account backup turned on by the organization's management account.
+    /// </summary>
+    public static async Task SeedSampleAccountAsync(RekeyContext context, IAwsClientFactory aws, SandboxApi api, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(aws);
+        ArgumentNullException.ThrowIfNull(api);
+        var wait = new Waiter(WaitSettings.Fast, TimeProvider.System, context.Logger);
+        using (var rds = aws.CreateRds(RegionEndpoint))
         {
             context.Log.Information("Seeding the sample account: {0}", string.Join(", ", SampleAccount.Clusters.Select(c => $"{c.Id} ({c.Engine})")));
             await SampleAccount.SeedAsync(rds, wait, cancellationToken);
-        }
-
-        string topicArn;
-        using (var sns = aws.CreateSns(region))
-        {
-            topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey-rehearsal" }, cancellationToken)).TopicArn!;
         }
 
         // AWS Backup's default service role, and the backup account's role with a trust policy that lets
@@ -120,26 +124,57 @@ public sealed class SampleRehearsal : IAsyncDisposable
         await SampleAccount.SeedBackupRoleAsync(api, cancellationToken);
 
         // Cross-account backup is an organization setting only the management account may turn on, as in AWS.
-        using (var management = aws.WithCredentials(new BasicAWSCredentials(ManagementAccount, "rehearsal")).CreateBackup(region))
-        {
-            await management.UpdateGlobalSettingsAsync(
-                new UpdateGlobalSettingsRequest { GlobalSettings = new Dictionary<string, string> { ["isCrossAccountBackupEnabled"] = "true" } },
-                cancellationToken);
-        }
+        using var management = aws.WithCredentials(new BasicAWSCredentials(ManagementAccount, "rehearsal")).CreateBackup(RegionEndpoint);
+        await management.UpdateGlobalSettingsAsync(
+            new UpdateGlobalSettingsRequest { GlobalSettings = new Dictionary<string, string> { ["isCrossAccountBackupEnabled"] = "true" } },
+            cancellationToken);
+    }
 
+    /// <summary>The polling arguments each child run gets: a real run's defaults in AWS time (Benchmark) or 0.05 s (Rehearse), and the clock speed.</summary>
+    private static string[] PollArguments(double clockSpeed, bool awsTimePolling)
+    {
+        var defaults = new WaitSettings();
+        string[] poll = awsTimePolling
+            ?
+            [
+                $"--poll-interval={RealSeconds(defaults.PollInterval, clockSpeed)}",
+                $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval, clockSpeed)}",
+                $"--outage-poll-interval={RealSeconds(defaults.OutagePollInterval, clockSpeed)}",
+            ]
+            : ["--poll-interval=0.05s"];
+        return [.. poll, $"--clock-speed={clockSpeed.ToString(System.Globalization.CultureInfo.InvariantCulture)}"];
+    }
+
+    private static void LogSandbox(RekeyContext context, SandboxServer sandbox, SandboxOptions options, IReadOnlyList<string> pollArguments)
+    {
+        // The sample's PostgreSQL cluster is cut over by Blue/Green, whose switchover the real engine does not run yet:
+        // its proof stays on the model, and says so before anything else.
+        context.Log.Information(
+            "Data plane: {0} (the sample's Aurora PostgreSQL cluster goes through Blue/Green, whose switchover the real PostgreSQL data plane does not run yet; {1})",
+            options.DataPlane.ToString().ToLowerInvariant(),
+            Rekey.Sandbox.DataPlane.PostgresBinaries.Find() is null ? "PostgreSQL's server programs are not installed" : "PostgreSQL's server programs are installed");
+        context.Log.Information(
+            "Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}{4}",
+            sandbox.BaseUrl,
+            sandbox.DnsPort,
+            options.ClockSpeed,
+            string.Join(' ', pollArguments),
+            options.ChaosSeed is { } seed ? $", unruly mode under chaos seed {seed}" : string.Empty);
+    }
+
+    private static async Task<List<WritingApplication>> StartApplicationsAsync(IAwsClientFactory aws, SandboxApi api, CancellationToken cancellationToken)
+    {
         var applications = new List<WritingApplication>();
-        using (var rds = aws.CreateRds(region))
+        using var rds = aws.CreateRds(RegionEndpoint);
+        foreach (var sample in SampleAccount.Clusters)
         {
-            foreach (var sample in SampleAccount.Clusters)
-            {
-                var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = sample.Id }, cancellationToken)).DBClusters![0];
-                var application = new WritingApplication(api, sample.Id, cluster.Endpoint!, SampleAccount.Account, Region);
-                application.Start();
-                applications.Add(application);
-            }
+            var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = sample.Id }, cancellationToken)).DBClusters![0];
+            var application = new WritingApplication(api, sample.Id, cluster.Endpoint!, SampleAccount.Account, Region);
+            application.Start();
+            applications.Add(application);
         }
 
-        return new SampleRehearsal(sandbox, options, aws, api, topicArn, applications, pollArguments);
+        return applications;
     }
 
     private static string RealSeconds(TimeSpan awsTime, double clockSpeed) =>
@@ -156,7 +191,8 @@ public sealed class SampleRehearsal : IAsyncDisposable
     /// cutover's waits then expect. A Preflight run alone before each Cutover measures Preflight's one-time reads, which
     /// <see cref="ApiCosts"/> leaves out of the cutover's cost.
     /// </remarks>
-    public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(RekeyContext context, InProcessBuild build, CancellationToken cancellationToken, bool beforeTheWindow = false, bool dressRehearsal = false)
+    public async Task<IReadOnlyList<WriteAudit>> CutoverAsync(
+        RekeyContext context, InProcessBuild build, CancellationToken cancellationToken, bool beforeTheWindow = false, bool dressRehearsal = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(build);
@@ -164,71 +200,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
         {
             foreach (var sample in SampleAccount.Clusters)
             {
-                string[] arguments =
-                [
-                    $"--cluster={sample.Id}",
-                    $"--region={Region}",
-                    $"--kms-key=alias/rekey-{sample.Id}",
-                    "--create-key",
-                    $"--backup-account={BackupAccount}",
-                    $"--backup-role-arn={SampleAccount.BackupRoleArn}",
-                    "--backup-vault=rekey-rehearsal",
-                    $"--dns-server=127.0.0.1:{Sandbox.DnsPort}",
-                    $"--sns-topic-arn={_topicArn}",
-                    "--environment=rehearsal",
-                    $"--run-id=rehearsal-{sample.Id}",
-                    .. _pollArguments,
-                    $"--artifacts={context.Settings.ArtifactsDirectory}",
-                    $"--verbosity={context.Log.Verbosity}",
-                ];
-
-                if (beforeTheWindow || dressRehearsal)
-                {
-                    await RunChildAsync(context, build, [.. arguments, "--target=DressRehearsal", $"--confirm={sample.Id}"]);
-                }
-
-                await RunChildAsync(context, build, [.. arguments, "--target=Plan"]);
-                var keys = beforeTheWindow ? await KeysAsync(sample, cancellationToken) : default;
-                if (beforeTheWindow)
-                {
-                    var tooEarly = RehearsalTerraformPlans.WriteTooEarly(context.Settings.ArtifactsDirectory, sample.Id, sample.Engine, keys.Current, keys.Target);
-                    context.Log.Information("A Terraform plan written with the new key in the configuration before the cutover would replace {0}; Preflight must refuse it:", sample.Id);
-                    await RunChildAsync(context, build, [.. arguments, "--target=Preflight", $"--terraform-plan={tooEarly}"], ExitCodes.RefusedByPreflight);
-                }
-
-                var preflightStart = Sandbox.Calls.Snapshot().Count;
-                await RunChildAsync(context, build, [.. arguments, "--target=Preflight"]);
-                var cutoverStart = Sandbox.Calls.Snapshot().Count;
-                var cutover = await RunChildAsync(context, build, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"], ExitCodes.Succeeded, ExitCodes.VerificationFailed);
-                var calls = Sandbox.Calls.Snapshot();
-                _apiCosts[sample.Id] = ApiCost.Of([.. calls.Skip(cutoverStart)], [.. calls.Take(cutoverStart).Skip(preflightStart)]);
-                var blueGreen = await IsBlueGreenCutoverAsync(sample.Id, cancellationToken);
-                if (cutover == ExitCodes.VerificationFailed && !blueGreen)
-                {
-                    throw new InvalidOperationException($"The restore-swap cutover of {sample.Id} failed its verification; its output is above.");
-                }
-
-                // After a Blue/Green switchover of Aurora PostgreSQL, VerifyBlueGreen waits for the operator to advance the
-                // sequences (logical replication does not carry them) and say so; the sample's tables hold none.
-                string[] sequences = cutover == ExitCodes.VerificationFailed ? ["--sequences-advanced"] : [];
-                if (sequences.Length > 0)
-                {
-                    context.Log.Information("The switchover of {0} is done; the operator runs the setval statements the query above prints and confirms it:", sample.Id);
-                }
-
-                var verify = blueGreen ? "VerifyBlueGreen" : "Verify";
-                if (beforeTheWindow)
-                {
-                    var afterCutover = RehearsalTerraformPlans.WriteAfterCutover(context.Settings.ArtifactsDirectory, sample.Id, sample.Engine, keys.Target);
-                    context.Log.Information("The Terraform plan written after the cutover with the new key's ARN in the configuration, checked by {0}:", verify);
-                    await RunChildAsync(context, build, [.. arguments, $"--target={verify}", "--exclusive", $"--confirm={sample.Id}", $"--terraform-plan={afterCutover}", .. sequences]);
-                }
-                else if (sequences.Length > 0)
-                {
-                    await RunChildAsync(context, build, [.. arguments, $"--target={verify}", "--exclusive", $"--confirm={sample.Id}", .. sequences]);
-                }
-
-                await RunChildAsync(context, build, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
+                await CutoverOneAsync(context, build, sample, beforeTheWindow, dressRehearsal, cancellationToken);
             }
         }
         finally
@@ -248,6 +220,87 @@ public sealed class SampleRehearsal : IAsyncDisposable
         return audits;
     }
 
+    /// <summary>The arguments every run of <paramref name="sample"/> takes, as the workflow passes them.</summary>
+    private string[] ArgumentsFor(RekeyContext context, SampleCluster sample) =>
+    [
+        $"--cluster={sample.Id}",
+        $"--region={Region}",
+        $"--kms-key=alias/rekey-{sample.Id}",
+        "--create-key",
+        $"--backup-account={BackupAccount}",
+        $"--backup-role-arn={SampleAccount.BackupRoleArn}",
+        "--backup-vault=rekey-rehearsal",
+        $"--dns-server=127.0.0.1:{Sandbox.DnsPort}",
+        $"--sns-topic-arn={_topicArn}",
+        "--environment=rehearsal",
+        $"--run-id=rehearsal-{sample.Id}",
+        .. _pollArguments,
+        $"--artifacts={context.Settings.ArtifactsDirectory}",
+        $"--verbosity={context.Log.Verbosity}",
+    ];
+
+    /// <summary>One sample cluster: (DressRehearsal,) Plan, (the too-early Terraform plan,) Preflight, Cutover, its verification, Backup.</summary>
+    private async Task CutoverOneAsync(
+        RekeyContext context, InProcessBuild build, SampleCluster sample, bool beforeTheWindow, bool dressRehearsal, CancellationToken cancellationToken)
+    {
+        var arguments = ArgumentsFor(context, sample);
+        if (beforeTheWindow || dressRehearsal)
+        {
+            await RunChildAsync(context, build, [.. arguments, "--target=DressRehearsal", $"--confirm={sample.Id}"]);
+        }
+
+        await RunChildAsync(context, build, [.. arguments, "--target=Plan"]);
+        var keys = beforeTheWindow ? await KeysAsync(sample, cancellationToken) : default;
+        if (beforeTheWindow)
+        {
+            var tooEarly = RehearsalTerraformPlans.WriteTooEarly(context.Settings.ArtifactsDirectory, sample.Id, sample.Engine, keys.Current, keys.Target);
+            context.Log.Information("A Terraform plan written with the new key in the configuration before the cutover would replace {0}; Preflight must refuse it:", sample.Id);
+            await RunChildAsync(context, build, [.. arguments, "--target=Preflight", $"--terraform-plan={tooEarly}"], ExitCodes.RefusedByPreflight);
+        }
+
+        var preflightStart = Sandbox.Calls.Snapshot().Count;
+        await RunChildAsync(context, build, [.. arguments, "--target=Preflight"]);
+        var cutoverStart = Sandbox.Calls.Snapshot().Count;
+        var cutover = await RunChildAsync(context, build, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"], ExitCodes.Succeeded, ExitCodes.VerificationFailed);
+        var calls = Sandbox.Calls.Snapshot();
+        _apiCosts[sample.Id] = ApiCost.Of([.. calls.Skip(cutoverStart)], [.. calls.Take(cutoverStart).Skip(preflightStart)]);
+        var blueGreen = await IsBlueGreenCutoverAsync(sample.Id, cancellationToken);
+        if (cutover == ExitCodes.VerificationFailed && !blueGreen)
+        {
+            throw new InvalidOperationException($"The restore-swap cutover of {sample.Id} failed its verification; its output is above.");
+        }
+
+        await VerifyAsync(context, build, sample, arguments, blueGreen, cutover, beforeTheWindow ? keys.Target : null);
+        await RunChildAsync(context, build, [.. arguments, "--target=Backup", $"--confirm={sample.Id}"]);
+    }
+
+    /// <summary>
+    /// After a Blue/Green switchover of Aurora PostgreSQL, VerifyBlueGreen waits for the operator to advance the sequences
+    /// (logical replication does not carry them) and say so; the sample's tables hold none. Before the window (Rehearse),
+    /// the Terraform plan written after the cutover with the new key is checked too.
+    /// </summary>
+    private async Task VerifyAsync(
+        RekeyContext context, InProcessBuild build, SampleCluster sample, string[] arguments, bool blueGreen, int cutover, string? targetKey)
+    {
+        string[] sequences = cutover == ExitCodes.VerificationFailed ? ["--sequences-advanced"] : [];
+        if (sequences.Length > 0)
+        {
+            context.Log.Information("The switchover of {0} is done; the operator runs the setval statements the query above prints and confirms it:", sample.Id);
+        }
+
+        var verify = blueGreen ? "VerifyBlueGreen" : "Verify";
+        if (targetKey is not null)
+        {
+            var afterCutover = RehearsalTerraformPlans.WriteAfterCutover(context.Settings.ArtifactsDirectory, sample.Id, sample.Engine, targetKey);
+            context.Log.Information("The Terraform plan written after the cutover with the new key's ARN in the configuration, checked by {0}:", verify);
+            await RunChildAsync(context, build, [.. arguments, $"--target={verify}", "--exclusive", $"--confirm={sample.Id}", $"--terraform-plan={afterCutover}", .. sequences]);
+        }
+        else if (sequences.Length > 0)
+        {
+            await RunChildAsync(context, build, [.. arguments, $"--target={verify}", "--exclusive", $"--confirm={sample.Id}", .. sequences]);
+        }
+    }
+
     /// <summary>Fails the run when an acknowledged write is missing or one reached the old cluster after T1.</summary>
     public static void ThrowIfWritesLost(IReadOnlyList<WriteAudit> audits)
     {
@@ -255,7 +308,9 @@ public sealed class SampleRehearsal : IAsyncDisposable
         if (failed.Count > 0)
         {
             throw new InvalidOperationException(
-                string.Join(Environment.NewLine, failed.Select(a => $"{a.Cluster} ({a.Strategy}): {a.LostBeforeT1.Count} writes the old cluster acknowledged before the switch (T1 or the switchover) are missing from the new cluster; {a.OldAfterT1.Count} writes went to the old cluster after it.")));
+                string.Join(Environment.NewLine, failed.Select(a =>
+                    $"{a.Cluster} ({a.Strategy}): {a.LostBeforeT1.Count} writes the old cluster acknowledged before the switch (T1 or the switchover) "
+                    + $"are missing from the new cluster; {a.OldAfterT1.Count} writes went to the old cluster after it.")));
         }
     }
 
@@ -267,7 +322,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
         var table = new Table()
             .Title("Rehearsal: the application's writes")
-            .AddColumns("Cluster", "Strategy", "Write outage (AWS time)", "Start to switchover", "Writes", "Acked", "Acked by old before switch", "Acked by new", "Lost", "Old after switch", "Result", "Key before");
+            .AddColumns([.. RehearsalProof.Headers]);
         foreach (var (audit, application) in audits.Zip(applications))
         {
             table.AddRow(

@@ -1,3 +1,4 @@
+using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
 using Rekey.Build.Rehearsal;
@@ -21,6 +22,12 @@ public sealed class RehearseTask(IAnsiConsole console, InProcessBuild build) : A
         await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken);
         var audits = await rehearsal.CutoverAsync(context, build, cancellationToken, beforeTheWindow: true);
         SampleRehearsal.Show(console, audits, rehearsal.Applications);
+
+        // The proof outlives the console: files to keep with the change record, and the job's summary page.
+        var proof = RehearsalProof.Of(audits, rehearsal.Applications);
+        var (json, markdown) = proof.WriteTo(context.Settings.ArtifactsDirectory);
+        context.Log.Information("Rehearsal proof: {0} and {1}", markdown, json);
+        context.AddToStepSummary(proof.ToMarkdown());
         SampleRehearsal.ThrowIfWritesLost(audits);
     }
 }

@@ -35,6 +35,29 @@ public sealed class ApprovalGateTests
     }
 
     [Theory]
+    [MemberData(nameof(RekeyWorkflowFiles))]
+    public void Every_cutover_or_provisioning_job_is_held_to_the_plan_json_its_plan_job_kept(string fileName)
+    {
+        var workflow = Workflow.Load(fileName);
+        var kept = workflow.Job("plan").OwnSteps.Single(s => s.Uses?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+        Assert.Contains("outputs.plan-json", kept.With["path"], StringComparison.Ordinal);
+        var held = workflow.Jobs.Where(j => j.BuildCalls.Any(c => c.Targets.Any(t => t is "Cutover" or "ProvisionGreen"))).ToList();
+        Assert.NotEmpty(held);
+        foreach (var job in held)
+        {
+            var download = job.OwnSteps.SingleOrDefault(s => s.Uses?.StartsWith("actions/download-artifact@", StringComparison.Ordinal) == true);
+            Assert.False(download is null, $"{job} downloads no approved plan.");
+            Assert.Equal(kept.With["name"], download!.With["name"]);
+            var script = string.Join("\n", job.Steps.Select(s => s.Script ?? string.Empty));
+            Assert.Contains($"for plan in {download.With["path"]}/*-plan.json", script, StringComparison.Ordinal);
+            Assert.Contains("--approved-plan=\"$plan\"", script, StringComparison.Ordinal);
+            Assert.Contains("\"${approved[@]}\"", script, StringComparison.Ordinal);
+        }
+    }
+
+    public static TheoryData<string> RekeyWorkflowFiles => new(RekeyWorkflows);
+
+    [Theory]
     [MemberData(nameof(Workflows))]
     public void Every_job_that_changes_AWS_runs_after_the_plan_and_outside_the_plan_environment_unless_it_changes_only_a_throw_away_copy(string fileName)
     {

@@ -354,6 +354,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
                 ["AWS_SECRET_ACCESS_KEY"] = identity.SecretKey,
                 ["AWS_SESSION_TOKEN"] = identity.Token,
             };
+            HandOverTheApprovedPlan(job, dispatch.Contexts);
             var run = await new WorkflowScriptRunner(WorkingDirectory, jobContexts, jobRunner).RunAsync(job, timeout);
 
             // What this job called with its roles (not the set-up's own calls with the account's credentials).
@@ -503,6 +504,33 @@ public sealed class SandboxDispatch : IAsyncLifetime
             Dispatch("4255", ("inputs.strategy", "blue-green"), ("inputs.run-id", "4254"), ("inputs.sequences-advanced", "true")),
             "cutover");
         BlueGreenCalls = JobCalls();
+    }
+
+    /// <summary>
+    /// Stands in for the artifact hand-off the runner does not run: what the plan job's upload step keeps (this dispatch's
+    /// plan.json, when its plan job ran), the gated job's download step of the same name puts in its path.
+    /// </summary>
+    private void HandOverTheApprovedPlan(WorkflowJob job, IReadOnlyDictionary<string, string> contexts)
+    {
+        if (job.OwnSteps.SingleOrDefault(s => s.Uses?.StartsWith("actions/download-artifact@", StringComparison.Ordinal) == true) is not { } download)
+        {
+            return;
+        }
+
+        var upload = Workflow.Job("plan").OwnSteps.Single(s => s.Uses?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+        Assert.Equal(upload.With["name"], download.With["name"]);
+        var folder = Path.Combine(WorkingDirectory, download.With["path"]);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Directory.CreateDirectory(folder);
+        if (contexts.GetValueOrDefault("needs.plan.outputs.plan-digest") is { Length: > 0 })
+        {
+            var plan = Path.Combine(WorkingDirectory, "artifacts", $"{contexts["inputs.cluster"]}-plan.json");
+            File.Copy(plan, Path.Combine(folder, Path.GetFileName(plan)));
+        }
     }
 
     /// <summary>
@@ -656,7 +684,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
     }
 
     [Fact]
-    public void The_cutover_job_is_held_to_the_digest_of_the_plan_its_approval_approved()
+    public void The_cutover_job_is_held_to_the_plan_json_the_plan_job_kept_for_its_approval()
     {
         var digest = dispatch.Plan.Outputs["plan-digest"];
         Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
@@ -664,8 +692,20 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
 
         Assert.True(dispatch.Cutover.ExitCode == 0, dispatch.Cutover.Output);
         Assert.Contains($"is the approved plan {digest}", System.Text.RegularExpressions.Regex.Replace(dispatch.Cutover.Output, @"\s+", " "), StringComparison.Ordinal);
-        Assert.Equal("${{ needs.plan.outputs.plan-digest }}", Workflow.Load("rekey.yml").Job("cutover").EnvValue("REKEY_APPROVED_PLAN"));
-        Assert.Equal("${{ needs.plan.outputs.plan-digest }}", Workflow.Load("rekey.yml").Job("provision").EnvValue("REKEY_APPROVED_PLAN"));
+
+        // The plan job keeps its plan.json as an artifact; each gated job downloads it and passes the file, so a difference is named.
+        var upload = Workflow.Load("rekey.yml").Job("plan").OwnSteps.Single(s => s.Uses?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+        Assert.Equal("${{ steps.preview.outputs.plan-json }}", upload.With["path"]);
+        Assert.Equal("true", upload.With["overwrite"]);
+        foreach (var gated in new[] { "provision", "cutover" })
+        {
+            var job = Workflow.Load("rekey.yml").Job(gated);
+            var download = job.OwnSteps.Single(s => s.Uses?.StartsWith("actions/download-artifact@", StringComparison.Ordinal) == true);
+            Assert.Equal(upload.With["name"], download.With["name"]);
+            var script = string.Join("\n", job.Steps.Select(s => s.Script ?? string.Empty));
+            Assert.Contains($"{download.With["path"]}/*-plan.json", script, StringComparison.Ordinal);
+            Assert.Contains("\"${approved[@]}\"", script, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

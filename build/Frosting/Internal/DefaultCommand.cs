@@ -3,6 +3,7 @@ using Cake.Cli;
 using Cake.Cli.Infrastructure;
 using Cake.Core;
 using Cake.Core.Diagnostics;
+using Cake.Core.Graph;
 using Cake.Core.Scripting;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -29,7 +30,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
         {
             if (settings.Version)
             {
-                WriteVersion(provider.GetRequiredService<IAnsiConsole>());
+                WriteVersion(provider.GetRequiredService<IAnsiConsole>(), provider.GetService<HostVersion>());
                 return 0;
             }
 
@@ -41,6 +42,11 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
             }
 
             registrar.Register();
+
+            if (await PreviewAsync(provider, settings, targets).ConfigureAwait(false) is { } previewed)
+            {
+                return previewed;
+            }
 
             var host = SelectHost(provider, settings);
             if (settings.Exclusive)
@@ -66,6 +72,20 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
 
             return provider.GetService<ExitCodeMap>()?.For(cause) ?? 1;
         }
+    }
+
+    /// <summary>A build's own preview of a dry run (Rekey's: read from AWS, nothing changed) instead of the engine's list of tasks.</summary>
+    private static async Task<int?> PreviewAsync(IServiceProvider provider, DefaultCommandSettings settings, string[] targets)
+    {
+        if (!settings.DryRun || settings.Description || settings.Tree || provider.GetService<IDryRunPreview>() is not { } preview)
+        {
+            return null;
+        }
+
+        IReadOnlyList<string> order = settings.Exclusive
+            ? targets
+            : [.. CakeGraphBuilder.Build(provider.GetRequiredService<ICakeEngine>().Tasks).Traverse(targets)];
+        return await preview.RunAsync(provider.GetRequiredService<IFrostingContext>(), order).ConfigureAwait(false);
     }
 
     private static void CheckTargets(IEnumerable<string> targets, IReadOnlyList<string> known)
@@ -102,7 +122,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
         return ActivatorUtilities.CreateInstance<BuildScriptHost<IFrostingContext>>(provider);
     }
 
-    private static void WriteVersion(IAnsiConsole console)
+    private static void WriteVersion(IAnsiConsole console, HostVersion? version)
     {
         static string VersionOf(Assembly assembly) =>
             assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -111,7 +131,7 @@ internal sealed class DefaultCommand(IServiceCollection services) : AsyncCommand
 
         var build = Assembly.GetEntryAssembly() ?? typeof(DefaultCommand).Assembly;
         var product = build.GetCustomAttribute<AssemblyProductAttribute>()?.Product ?? build.GetName().Name;
-        console.WriteLine($"{product} {VersionOf(build)}");
+        console.WriteLine(version?.Line ?? $"{product} {VersionOf(build)}");
         console.WriteLine($"Cake engine {VersionOf(typeof(ICakeEngine).Assembly)}");
     }
 

@@ -22,7 +22,14 @@ public sealed class RunJournal
     public void Add(string step, string message, JournalLevel level = JournalLevel.Info) =>
         _entries.Enqueue(new JournalEntry(step, level, message));
 
-    public void Mark(string name, DateTimeOffset awsTime) => _marks[name] = awsTime;
+    /// <summary>Raised after each <see cref="Mark"/>, so a moment can be announced when it happens (the write outage's start and end).</summary>
+    public event Action<string, DateTimeOffset>? Marked;
+
+    public void Mark(string name, DateTimeOffset awsTime)
+    {
+        _marks[name] = awsTime;
+        Marked?.Invoke(name, awsTime);
+    }
 
     public void Fact(string name, string value) => _facts[name] = value;
 

@@ -99,53 +99,23 @@ public sealed record RunReport
         var md = new MarkdownWriter(warningsShownAbove);
         md.Heading(2, $"Rekey {MarkdownWriter.Text(Target)}{(Cluster is null ? string.Empty : $": {MarkdownWriter.Code(Cluster)}")} — {(Succeeded ? "succeeded" : "failed")}");
         md.Paragraph($"**{Headline()}**");
-        md.Paragraph($"Run {MarkdownWriter.Code(RunId)}{(Region is null ? string.Empty : $" in {MarkdownWriter.Text(Region)}")}{(Environment is null ? string.Empty : $", environment {MarkdownWriter.Text(Environment)}")}{(RunUrl is null ? string.Empty : $" ([run]({RunUrl}))")}"
-            + (StartedAt is { } started ? $", from {Time(started)} to {(FinishedAt is { } finished ? Time(finished) : "not measured")} on AWS's clock" : ", times on AWS's clock not measured (no AWS answer)")
-            + ".");
+        md.Paragraph(RunLine());
+
         // A failed step's message is shown in full under the steps table; any other error of several lines here.
         if (Error is not null && MarkdownWriter.IsMultiLine(Error) && !Steps.Any(s => s.Details?.Trim() == Error.Trim()))
         {
             md.Fenced("**Error** in full", Error);
         }
 
-        md.Table(
-            ["Step", "Status", "Duration", "Started (AWS)", "Finished (AWS)"],
-            Steps.Select(step => (IReadOnlyList<Cell>)[
-                Cell.Text(step.Step), StatusCell(step), Cell.Text(Durations.Text(step.DurationSeconds)),
-                Cell.Text(step.StartedAt is { } s ? Time(s) : "not measured"), Cell.Text(step.FinishedAt is { } f ? Time(f) : "not measured")]),
-            "Steps",
-            [false, false, true, false, false]);
-
-        if (AwsTimes.Count > 0 || OutageSeconds is not null)
-        {
-            md.Paragraph("On AWS's clock:");
-            var lines = AwsTimes.OrderBy(t => t.Value).Select(t => $"{MarkdownWriter.Text(t.Key)}: {Time(t.Value)}").ToList();
-            if (OutageSeconds is { } outage)
-            {
-                lines.Add($"**write outage: {Durations.Text(outage)}**");
-            }
-
-            md.MarkdownBullets(lines);
-        }
+        AppendSteps(md);
+        AppendAwsTimes(md);
 
         if (GanttChart() is { } chart)
         {
             md.Fenced("The steps on AWS's clock (UTC), the write outage in red", chart, "mermaid");
         }
 
-        if (Verification is { } verify)
-        {
-            md.Paragraph($"Verify: {Count(verify.Checked.Count, "check")} passed, {Count(verify.Problems.Count, "problem")}, {verify.NotMeasured.Count} not measured.");
-            md.Bullets(verify.Problems, "❌ ");
-        }
-
-        if (Final is { } final)
-        {
-            md.Paragraph($"AWS shows, read at the end: {MarkdownWriter.Code(final.ClusterId)} {MarkdownWriter.Text(final.Status ?? "missing")}, on {MarkdownWriter.Code(final.KmsKeyArn ?? "no key")}"
-                + (final.OnExpectedKey ? " (this run's key)" : $", **not this run's key** {MarkdownWriter.Code(final.ExpectedKeyArn)}")
-                + $", at {MarkdownWriter.Code(final.ClusterEndpoint ?? "no endpoint")}; lock {(final.LockHolder is null ? "free" : $"held by run {MarkdownWriter.Code(final.LockHolder)}")}.");
-        }
-
+        AppendVerdict(md);
         AppendChecks(md);
 
         if (Preflight is { } preflight && preflight.Blocks.Count > 0)
@@ -163,6 +133,62 @@ public sealed record RunReport
         }
 
         return md.ToString();
+    }
+
+    /// <summary>The run's id, Region, environment, link and its times on AWS's clock, as one paragraph.</summary>
+    private string RunLine() =>
+        $"Run {MarkdownWriter.Code(RunId)}{(Region is null ? string.Empty : $" in {MarkdownWriter.Text(Region)}")}"
+        + (Environment is null ? string.Empty : $", environment {MarkdownWriter.Text(Environment)}")
+        + (RunUrl is null ? string.Empty : $" ([run]({RunUrl}))")
+        + (StartedAt is { } started
+            ? $", from {Time(started)} to {(FinishedAt is { } finished ? Time(finished) : "not measured")} on AWS's clock"
+            : ", times on AWS's clock not measured (no AWS answer)")
+        + ".";
+
+    private void AppendSteps(MarkdownWriter md) =>
+        md.Table(
+            ["Step", "Status", "Duration", "Started (AWS)", "Finished (AWS)"],
+            Steps.Select(step => (IReadOnlyList<Cell>)[
+                Cell.Text(step.Step), StatusCell(step), Cell.Text(Durations.Text(step.DurationSeconds)),
+                Cell.Text(step.StartedAt is { } s ? Time(s) : "not measured"), Cell.Text(step.FinishedAt is { } f ? Time(f) : "not measured")]),
+            "Steps",
+            [false, false, true, false, false]);
+
+    private void AppendAwsTimes(MarkdownWriter md)
+    {
+        if (AwsTimes.Count == 0 && OutageSeconds is null)
+        {
+            return;
+        }
+
+        md.Paragraph("On AWS's clock:");
+        var lines = AwsTimes.OrderBy(t => t.Value).Select(t => $"{MarkdownWriter.Text(t.Key)}: {Time(t.Value)}").ToList();
+        if (OutageSeconds is { } outage)
+        {
+            lines.Add($"**write outage: {Durations.Text(outage)}**");
+        }
+
+        md.MarkdownBullets(lines);
+    }
+
+    /// <summary>Verify's result and what AWS showed at the end.</summary>
+    private void AppendVerdict(MarkdownWriter md)
+    {
+        if (Verification is { } verify)
+        {
+            md.Paragraph($"Verify: {Count(verify.Checked.Count, "check")} passed, {Count(verify.Problems.Count, "problem")}, {verify.NotMeasured.Count} not measured.");
+            md.Bullets(verify.Problems, "❌ ");
+        }
+
+        if (Final is { } final)
+        {
+            md.Paragraph(
+                $"AWS shows, read at the end: {MarkdownWriter.Code(final.ClusterId)} {MarkdownWriter.Text(final.Status ?? "missing")}, "
+                + $"on {MarkdownWriter.Code(final.KmsKeyArn ?? "no key")}"
+                + (final.OnExpectedKey ? " (this run's key)" : $", **not this run's key** {MarkdownWriter.Code(final.ExpectedKeyArn)}")
+                + $", at {MarkdownWriter.Code(final.ClusterEndpoint ?? "no endpoint")}; "
+                + $"lock {(final.LockHolder is null ? "free" : $"held by run {MarkdownWriter.Code(final.LockHolder)}")}.");
+        }
     }
 
     /// <summary>
@@ -215,7 +241,8 @@ public sealed record RunReport
             {
                 lines.Add(item.Outcome == CheckOutcome.Failed
                     ? $"❌ {MarkdownWriter.Text(item.Detail)}"
-                    : $"❔ **not measured**{(item.Essential ? string.Empty : " (supplementary)")}: {MarkdownWriter.Text(item.What)}. {MarkdownWriter.Text(item.Detail)}{(item.LookInstead is null ? string.Empty : $" Look instead at: {MarkdownWriter.Text(item.LookInstead)}")}");
+                    : $"❔ **not measured**{(item.Essential ? string.Empty : " (supplementary)")}: {MarkdownWriter.Text(item.What)}. {MarkdownWriter.Text(item.Detail)}"
+                        + (item.LookInstead is null ? string.Empty : $" Look instead at: {MarkdownWriter.Text(item.LookInstead)}"));
             }
         }
 

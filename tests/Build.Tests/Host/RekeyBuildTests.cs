@@ -57,4 +57,16 @@ public sealed class RekeyBuildTests
         Assert.Contains("--cluster=VALUE", run.Output, StringComparison.Ordinal);
         Assert.Contains("--create-key ", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Version_prints_rekeys_version_and_commit_as_reports_record_them_then_the_engines()
+    {
+        var run = await Run("--version");
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(Rekey.Reporting.RekeyVersion.Current.ToString(), lines[0]);
+        Assert.Matches(@"^Rekey \d+\.\d+\.\d+ \(commit [0-9a-f]{40}\)$", lines[0]);
+        Assert.StartsWith("Cake engine 7.0.0", lines[1], StringComparison.Ordinal);
+    }
 }

@@ -8,17 +8,19 @@ namespace Rekey.Build.Tests.Pipeline;
 public sealed class PipelineRunTests(AnnouncedSandbox fixture) : IClassFixture<AnnouncedSandbox>
 {
     [Fact]
-    public async Task A_dry_run_of_the_cutover_needs_no_confirmation_lists_every_step_and_calls_no_AWS_operation()
+    public async Task A_dry_run_of_the_cutover_needs_no_confirmation_reads_AWS_names_every_step_in_order_and_changes_nothing()
     {
-        var (run, calls, _) = await fixture.RunAsync("--target=Cutover", "--cluster=orders", "--kms-key=alias/dry", "--create-key", "--dryrun");
+        var (run, calls, mutating) = await fixture.RunAsync("--target=Cutover", "--cluster=orders", "--kms-key=alias/dry", "--create-key", "--dryrun");
 
-        Assert.Equal(0, run.ExitCode);
-        Assert.Empty(calls);
-        var position = run.Output.IndexOf("Performing dry run", StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("rds:DescribeDBClusters", calls);
+        Assert.Empty(mutating);
+        var output = System.Text.RegularExpressions.Regex.Replace(run.Output, @"\s+", " ");
+        var position = output.IndexOf("Dry run of Cutover for orders", StringComparison.Ordinal);
         Assert.True(position >= 0, run.Output);
         foreach (var step in new[] { "Preflight", "PrepareKey", "Fence", "Restore", "CreateInstances", "Finalize", "Verify", "Cutover" })
         {
-            var next = run.Output.IndexOf(step, position, StringComparison.Ordinal);
+            var next = output.IndexOf($" {step}: ", position, StringComparison.Ordinal);
             Assert.True(next > position, $"{step} is not listed after the steps before it:{Environment.NewLine}{run.Output}");
             position = next;
         }

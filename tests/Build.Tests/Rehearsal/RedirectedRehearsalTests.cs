@@ -12,6 +12,7 @@ public sealed partial class RedirectedRehearsalTests
     public async Task A_redirected_rehearsal_keeps_every_line_and_table_row_whole_and_opens_one_group_at_a_time()
     {
         var log = Path.Combine(Path.GetTempPath(), $"rekey-rehearsal-{Guid.NewGuid():N}.txt");
+        var summary = Path.Combine(Path.GetTempPath(), $"rekey-rehearsal-summary-{Guid.NewGuid():N}.md");
         try
         {
             // Through a shell so stdout is a file, as with `./build.sh --target=Rehearse > log.txt`.
@@ -21,7 +22,13 @@ public sealed partial class RedirectedRehearsalTests
                 WorkingDirectory = AppContext.BaseDirectory,
             };
             start.Environment["GITHUB_ACTIONS"] = "true";
-            start.Environment.Remove("GITHUB_STEP_SUMMARY");
+            start.Environment["GITHUB_STEP_SUMMARY"] = summary;
+
+            // The proof's files, written anew by this run.
+            var proofMarkdown = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.md");
+            var proofJson = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.json");
+            File.Delete(proofMarkdown);
+            File.Delete(proofJson);
 
             using var process = Process.Start(start)!;
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
@@ -51,6 +58,21 @@ public sealed partial class RedirectedRehearsalTests
             // The third sample, created without a key: on an AWS owned key (sse-rds), moved by auto.
             Assert.Single(rows, r => r.StartsWith("│ events ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal) && r.Contains("AWS owned (sse-rds)", StringComparison.Ordinal));
             Assert.Matches(@"│ events +│ blue-green +│", rows.Single(r => r.StartsWith("│ events ", StringComparison.Ordinal)));
+
+            // The same table kept as files: one whole Markdown table, a row per cluster, and the JSON's verdict.
+            var proof = Assert.Single(Rekey.Tests.Reporting.WholeMarkdown.Check(await File.ReadAllTextAsync(proofMarkdown)));
+            Assert.Equal(["orders", "inventory", "events"], proof.Skip(1).Select(r => r[0]));
+            Assert.All(proof.Skip(1), r => Assert.Equal("none lost", r[10]));
+            using (var json = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(proofJson)))
+            {
+                Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
+                Assert.Equal(3, json.RootElement.GetProperty("clusters").GetArrayLength());
+            }
+
+            // And in the job summary, after the runs' own reports, every table of it whole.
+            var summaryText = await File.ReadAllTextAsync(summary);
+            Assert.Contains("## Rehearsal: the application's writes", summaryText, StringComparison.Ordinal);
+            Assert.Contains(Rekey.Tests.Reporting.WholeMarkdown.Check(summaryText), t => t[0].SequenceEqual(Rekey.Build.Rehearsal.RehearsalProof.Headers) && t.Count == 4);
 
             // The Plan of the MySQL sample ranks binary logging first (one reboot) above restore-swap, which auto takes.
             Assert.Contains(lines, l => l.Contains("Way out 1: Enable binary logging (binlog_format=ROW) first", StringComparison.Ordinal));
@@ -98,6 +120,7 @@ public sealed partial class RedirectedRehearsalTests
         finally
         {
             File.Delete(log);
+            File.Delete(summary);
         }
     }
 }

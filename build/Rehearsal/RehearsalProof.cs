@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rekey.Rehearsal;
+using Rekey.Reporting;
+
+namespace Rekey.Build.Rehearsal;
+
+/// <summary>One sample cluster's line of the rehearsal's proof: its outage and what became of the application's writes.</summary>
+public sealed record RehearsalProofRow(
+    string Cluster,
+    string? Strategy,
+    double? OutageSeconds,
+    double? StartToSwitchoverSeconds,
+    long Writes,
+    int Acknowledged,
+    int AcknowledgedByOldBeforeSwitch,
+    int AcknowledgedByNew,
+    IReadOnlyList<string> LostBeforeSwitch,
+    IReadOnlyList<string> OldAfterSwitch,
+    bool Passed,
+    string KeyBefore);
+
+/// <summary>
+/// The rehearsal's proof table (what Rehearse prints at its end) as files an operator keeps and a job summary shows:
+/// <c>rehearsal.md</c> through the one Markdown writer, <c>rehearsal.json</c> for tools.
+/// </summary>
+public sealed record RehearsalProof(IReadOnlyList<RehearsalProofRow> Clusters)
+{
+    /// <summary>The version of rehearsal.json's shape; raised when a field changes meaning or goes away.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public int FormatVersion => CurrentFormatVersion;
+
+    /// <summary>Rekey's version and commit, as <c>--version</c> prints them.</summary>
+    public RekeyVersion Version => RekeyVersion.Current;
+
+    /// <summary>True when no cluster lost an acknowledged write or had one land on its old cluster after the switch.</summary>
+    public bool Passed => Clusters.All(c => c.Passed);
+
+    public static RehearsalProof Of(IReadOnlyList<WriteAudit> audits, IReadOnlyList<WritingApplication> applications)
+    {
+        ArgumentNullException.ThrowIfNull(audits);
+        ArgumentNullException.ThrowIfNull(applications);
+        return new RehearsalProof([.. audits.Zip(applications).Select(pair => Row(pair.First, pair.Second.Attempts))]);
+    }
+
+    public static RehearsalProofRow Row(WriteAudit audit, long writes)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        return new RehearsalProofRow(
+            audit.Cluster,
+            audit.Strategy,
+            audit.Outage?.TotalSeconds,
+            audit.StartToSwitchover?.TotalSeconds,
+            writes,
+            audit.Acknowledged,
+            audit.AcknowledgedByOldBeforeT1,
+            audit.AcknowledgedByNew,
+            audit.LostBeforeT1,
+            audit.OldAfterT1,
+            audit.Passed,
+            SampleAccount.Clusters.FirstOrDefault(c => c.Id == audit.Cluster)?.StorageEncrypted is null ? "AWS owned (sse-rds)" : "aws/rds");
+    }
+
+    public static IReadOnlyList<string> Headers { get; } =
+    [
+        "Cluster", "Strategy", "Write outage (AWS time)", "Start to switchover", "Writes", "Acked", "Acked by old before switch",
+        "Acked by new", "Lost", "Old after switch", "Result", "Key before",
+    ];
+
+    /// <summary>The cells of one row as text, in <see cref="Headers"/>' order (the console's table and the Markdown table).</summary>
+    public static IReadOnlyList<string> Cells(RehearsalProofRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
+        return
+        [
+            row.Cluster,
+            row.Strategy ?? "not measured",
+            row.OutageSeconds is { } outage ? Durations.Text(outage) : "not measured",
+            row.StartToSwitchoverSeconds is { } toSwitchover ? Durations.Text(toSwitchover) : "—",
+            Count(row.Writes),
+            Count(row.Acknowledged),
+            Count(row.AcknowledgedByOldBeforeSwitch),
+            Count(row.AcknowledgedByNew),
+            Count(row.LostBeforeSwitch.Count),
+            Count(row.OldAfterSwitch.Count),
+            row.Passed ? "none lost" : "writes lost",
+            row.KeyBefore,
+        ];
+    }
+
+    public string ToMarkdown()
+    {
+        var md = new MarkdownWriter();
+        md.Heading(2, "Rehearsal: the application's writes");
+        md.Paragraph(MarkdownWriter.Text(Headline()));
+        md.Table(Headers, Clusters.Select(r => (IReadOnlyList<Cell>)[.. Cells(r).Select(Cell.Text)]), "Clusters");
+        foreach (var row in Clusters.Where(r => !r.Passed))
+        {
+            md.Fenced(
+                MarkdownWriter.Text($"{row.Cluster}: the writes lost before the switch, then those the old cluster took after it"),
+                string.Join('\n', [.. row.LostBeforeSwitch.Select(w => "lost: " + w), .. row.OldAfterSwitch.Select(w => "old after switch: " + w)]));
+        }
+
+        md.Paragraph(MarkdownWriter.Text($"{RekeyVersion.Current}."));
+        return md.ToString();
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Writes <c>rehearsal.md</c> and <c>rehearsal.json</c> into <paramref name="directory"/> and returns their paths.</summary>
+    public (string Json, string Markdown) WriteTo(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var json = Path.Combine(directory, "rehearsal.json");
+        var markdown = Path.Combine(directory, "rehearsal.md");
+        File.WriteAllText(json, ToJson());
+        File.WriteAllText(markdown, ToMarkdown());
+        return (json, markdown);
+    }
+
+    private string Headline()
+    {
+        var lost = Clusters.Sum(c => c.LostBeforeSwitch.Count + c.OldAfterSwitch.Count);
+        var clusters = Clusters.Count == 1 ? "1 cluster" : $"{Clusters.Count.ToString(CultureInfo.InvariantCulture)} clusters";
+        return Passed
+            ? $"{clusters} cut over while an application wrote the whole time; no acknowledged write was lost."
+            : $"{clusters} cut over; {lost.ToString(CultureInfo.InvariantCulture)} writes were lost or reached an old cluster after the switch.";
+    }
+}
