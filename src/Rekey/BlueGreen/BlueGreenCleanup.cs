@@ -22,7 +22,8 @@ public static class BlueGreenCleanup
         {
             run.Journal.Add(
                 "Cleanup",
-                $"The old blue {BlueGreenDeployments.OldBlueId(run.ClusterId)} is gone and its final snapshot {RestoreSwap.Cleanup.FinalSnapshotName(BlueGreenDeployments.OldBlueId(run.ClusterId))} exists; nothing to clean up.");
+                $"The old blue {BlueGreenDeployments.OldBlueId(run.ClusterId)} is gone "
+                    + $"and its final snapshot {RestoreSwap.Cleanup.FinalSnapshotName(BlueGreenDeployments.OldBlueId(run.ClusterId))} exists; nothing to clean up.");
             return;
         }
 
@@ -39,7 +40,8 @@ public static class BlueGreenCleanup
         if (now - switchedAt < run.Settings.MinAge)
         {
             throw new InvalidOperationException(
-                $"The switchover of {run.ClusterId} is {(now - switchedAt).TotalHours:0.#} hours old; Cleanup waits {run.Settings.MinAge.TotalHours:0.#} hours (--min-age). Run it after {Tagging.Iso(switchedAt + run.Settings.MinAge)}, or give a shorter --min-age.");
+                $"The switchover of {run.ClusterId} is {(now - switchedAt).TotalHours:0.#} hours old; Cleanup waits {run.Settings.MinAge.TotalHours:0.#} hours (--min-age). "
+                    + $"Run it after {Tagging.Iso(switchedAt + run.Settings.MinAge)}, or give a shorter --min-age.");
         }
 
         await ClusterLock.AcquireAsync(run, oldBlue, cancellationToken).ConfigureAwait(false);

@@ -26,7 +26,8 @@ public static class BlueGreenRollback
         if (state.IsSwitchedOver)
         {
             var explanation =
-                $"{run.ClusterId} was switched over at {state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag) ?? "(unrecorded)"}: applications write to the new cluster, on the new key. "
+                $"{run.ClusterId} was switched over at {state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag) ?? "(unrecorded)"}: "
+                + "applications write to the new cluster, on the new key. "
                 + $"The old blue {state.OldBlue!.DBClusterIdentifier} stopped receiving writes at the switchover, so switching back to it would lose every write since. "
                 + $"Rolling back means moving the new cluster, with its data, onto the old key: a restore-swap (an outage of tens of minutes).";
             if (!run.Settings.RestoreSwapBack)
@@ -136,7 +137,8 @@ public static class BlueGreenRollback
             return $"the old key {oldKey} is the AWS managed key aws/rds, and Rekey's restore-swap refuses it (PrepareKey takes customer managed keys only), so Rekey cannot do it. "
                 + $"By hand, with an outage from the snapshot until applications use the restored cluster: "
                 + $"aws rds create-db-cluster-snapshot --db-cluster-identifier {run.ClusterId} --db-cluster-snapshot-identifier {run.ClusterId}-back; "
-                + $"aws rds copy-db-cluster-snapshot --source-db-cluster-snapshot-identifier {run.ClusterId}-back --target-db-cluster-snapshot-identifier {run.ClusterId}-back-aws-rds --kms-key-id alias/aws/rds; "
+                + $"aws rds copy-db-cluster-snapshot --source-db-cluster-snapshot-identifier {run.ClusterId}-back "
+                + $"--target-db-cluster-snapshot-identifier {run.ClusterId}-back-aws-rds --kms-key-id alias/aws/rds; "
                 + $"then restore-db-cluster-from-snapshot and create-db-instance under new names and point the applications at them. Keeping the new cluster loses nothing.";
         }
 

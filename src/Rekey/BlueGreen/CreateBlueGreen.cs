@@ -143,7 +143,8 @@ public static class CreateBlueGreen
         await run.Rds.AddAsync(blue.DBClusterArn!, tags, cancellationToken).ConfigureAwait(false);
         run.Journal.Add(
             "CreateBlueGreen",
-            $"Recorded {instances.Count} instances, {customEndpoints.Count} custom endpoints and {(scaling is null ? "no replica auto scaling" : ReplicaAutoScaling.Describe(scaling))} in tags of {run.ClusterId}.");
+            $"Recorded {instances.Count} instances, {customEndpoints.Count} custom endpoints "
+                + $"and {(scaling is null ? "no replica auto scaling" : ReplicaAutoScaling.Describe(scaling))} in tags of {run.ClusterId}.");
     }
 
     /// <summary>A run that crashed after CreateBlueGreenDeployment never tagged when: AWS's CreateTime of the deployment says it.</summary>

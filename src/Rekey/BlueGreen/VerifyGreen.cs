@@ -95,7 +95,8 @@ public static class VerifyGreen
                 async token =>
                 {
                     var current = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false)
-                        ?? throw new InvalidOperationException($"Blue/Green deployment {id} disappeared during its switchover (deleted by someone else?); describe the cluster {run.ClusterId} before doing anything.");
+                        ?? throw new InvalidOperationException($"Blue/Green deployment {id} disappeared during its switchover (deleted by someone else?); "
+                            + $"describe the cluster {run.ClusterId} before doing anything.");
                     return current.Status == SwitchingOver
                         ? Probe<string>.NotYet(
                             current.Status,
@@ -138,7 +139,8 @@ public static class VerifyGreen
             checks.Check(
                 detail.Status == Available || detail.Status == ready,
                 $"Blue/Green member {BlueGreenReads.NameIn(detail.SourceMember)} -> {BlueGreenReads.NameIn(detail.TargetMember)} is {detail.Status}",
-                $"Blue/Green member {BlueGreenReads.NameIn(detail.SourceMember)} -> {BlueGreenReads.NameIn(detail.TargetMember)} of {id} is {detail.Status ?? "without a status"}, not {Available}; AWS would refuse or roll back the switchover. Wait for it, or Rollback if it is MISSING_SOURCE, MISSING_TARGET or INVALID_*.");
+                $"Blue/Green member {BlueGreenReads.NameIn(detail.SourceMember)} -> {BlueGreenReads.NameIn(detail.TargetMember)} of {id} is {detail.Status ?? "without a status"}, "
+                    + $"not {Available}; AWS would refuse or roll back the switchover. Wait for it, or Rollback if it is MISSING_SOURCE, MISSING_TARGET or INVALID_*.");
         }
 
         var green = await BlueGreenReads.GreenAsync(run, deployment, cancellationToken).ConfigureAwait(false);
@@ -152,7 +154,8 @@ public static class VerifyGreen
         checks.Check(
             string.Equals(green.KmsKeyId, targetKey, StringComparison.Ordinal),
             $"green cluster {green.DBClusterIdentifier} is encrypted with {targetKey}",
-            $"Green cluster {green.DBClusterIdentifier} is encrypted with {green.KmsKeyId ?? "no key"}, not the target key {targetKey}. Rollback deletes the deployment; check the key policy lets RDS use the key.");
+            $"Green cluster {green.DBClusterIdentifier} is encrypted with {green.KmsKeyId ?? "no key"}, not the target key {targetKey}. "
+                + "Rollback deletes the deployment; check the key policy lets RDS use the key.");
 
         if (!checks.AllPassed)
         {
@@ -203,7 +206,8 @@ public static class VerifyGreen
         checks.Check(
             worst <= lag.Threshold,
             $"replication lag at most {lag.Text(worst)} ({lag.Name}, {recent.Count} data point(s) in the last {LagWindow.TotalMinutes:0} minutes; threshold {lag.Text(lag.Threshold)})",
-            $"Replication from blue to green lags {lag.Text(worst)} ({lag.Name}, the most in the last {LagWindow.TotalMinutes:0} minutes; more than {lag.Text(lag.Threshold)}); the switchover would wait on AWS's guardrail and could time out. Lower the write load or wait, then run again.");
+            $"Replication from blue to green lags {lag.Text(worst)} ({lag.Name}, the most in the last {LagWindow.TotalMinutes:0} minutes; more than {lag.Text(lag.Threshold)}); "
+                + "the switchover would wait on AWS's guardrail and could time out. Lower the write load or wait, then run again.");
     }
 
     /// <summary>
@@ -226,7 +230,8 @@ public static class VerifyGreen
             return blue.WriterId() is { } writer
                 ? new LagMetric(
                     "OldestReplicationSlotLag", "DBInstanceIdentifier", writer, MaxSlotLagBytes, true,
-                    $"Check that rds.logical_replication is 1 on blue {blue.DBClusterIdentifier}, that its writer {writer} holds the deployment's replication slot (pg_replication_slots), and that the metric shows in the CloudWatch console")
+                    $"Check that rds.logical_replication is 1 on blue {blue.DBClusterIdentifier}, that its writer {writer} holds the deployment's replication slot (pg_replication_slots), "
+                        + "and that the metric shows in the CloudWatch console")
                 : null;
         }
 

@@ -205,9 +205,11 @@ public sealed class ChangeGuard(RekeyRun run, StepInProgress step) : IChangeGate
 
     private static StepRules StepRulesOf(string? name, string operation) =>
         name is null
-            ? throw new UnguardedChangeException($"Rekey tried to call {operation} outside any step; it stopped the call before it reached AWS. This is a defect in Rekey: report it with this message.")
+            ? throw new UnguardedChangeException($"Rekey tried to call {operation} outside any step; it stopped the call before it reached AWS. "
+                + "This is a defect in Rekey: report it with this message.")
             : StepCatalog.Find(name)
-                ?? throw new UnguardedChangeException($"{name} tried to call {operation}, but {name} declares no changes; Rekey stopped the call before it reached AWS. This is a defect in Rekey: report it with this message.");
+                ?? throw new UnguardedChangeException($"{name} tried to call {operation}, but {name} declares no changes; Rekey stopped the call before it reached AWS. "
+                    + "This is a defect in Rekey: report it with this message.");
 
     private void RefuseDeletingTheOldCluster(StepRules rules, AwsChange change, ClusterStanding standing)
     {
@@ -221,7 +223,8 @@ public sealed class ChangeGuard(RekeyRun run, StepInProgress step) : IChangeGate
             && string.Equals(deleted, old.DBClusterIdentifier, StringComparison.Ordinal))
         {
             throw new UnexpectedClusterStateException(
-                $"{rules.Step} refused to delete {deleted}: it is the old cluster of {run.ClusterId}, which only Cleanup deletes, with a final snapshot, after the holding period. Nothing was changed.");
+                $"{rules.Step} refused to delete {deleted}: it is the old cluster of {run.ClusterId}, which only Cleanup deletes, with a final snapshot, after the holding period. "
+                    + "Nothing was changed.");
         }
     }
 
@@ -283,5 +286,6 @@ public sealed record GuardedChange(string Step, string Operation);
 public sealed class ReadOnlyTarget(string target) : IChangeGate
 {
     public Task BeforeChangeAsync(AwsChange change, CancellationToken cancellationToken) =>
-        throw new UnguardedChangeException($"{target} changes nothing, yet tried to call {change}; Rekey stopped the call before it reached AWS. This is a defect in Rekey: report it with this message.");
+        throw new UnguardedChangeException($"{target} changes nothing, yet tried to call {change}; Rekey stopped the call before it reached AWS. "
+            + "This is a defect in Rekey: report it with this message.");
 }

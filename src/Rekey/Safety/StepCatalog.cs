@@ -46,7 +46,8 @@ public static class StepCatalog
             StepRules.AwsClockRead,
             StepRules.DeploymentRead,
             StepRules.Kms("DescribeKey", "GetKeyPolicy"),
-            StepRules.Rds("DescribeDBClusterParameters", "DescribeDBClusterParameterGroups", "DescribeDBProxies", "DescribeDBProxyTargets", "DescribeEventSubscriptions", "DescribeGlobalClusters", "DescribeIntegrations"),
+            StepRules.Rds("DescribeDBClusterParameters", "DescribeDBClusterParameterGroups", "DescribeDBProxies", "DescribeDBProxyTargets",
+                "DescribeEventSubscriptions", "DescribeGlobalClusters", "DescribeIntegrations"),
             StepRules.AutoScaling("DescribeScalableTargets", "DescribeScalingPolicies")),
         StepRules.ReadOnly("Verify", StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.CloudWatch("GetMetricData")),
 
