@@ -47,7 +47,7 @@ public sealed class DryRunPreview(IEnumerable<IFrostingTask> tasks) : IDryRunPre
         }
 
         var (preflight, blocked) = await PreflightAsync(context, steps.Any(s => s.Name == nameof(Preflight)));
-        var plan = preflight is null ? null : await MigrationPlan.BuildAsync(context.Run, preflight, context.CancellationToken);
+        var plan = preflight is null ? null : await Plan.BuildAsync(context.Run, preflight, context.CancellationToken);
         var standing = await ClusterStanding.ReadAsync(context.Run, context.CancellationToken);
         var preview = steps.Select(s => Preview(context, s.Name, s.Task, plan, standing)).ToList();
         Show(context, preview, plan, blocked);
@@ -77,7 +77,7 @@ public sealed class DryRunPreview(IEnumerable<IFrostingTask> tasks) : IDryRunPre
         }
     }
 
-    private PreviewStep Preview(RekeyContext context, string name, IFrostingTask? task, MigrationPlan? plan, ClusterStanding standing)
+    private PreviewStep Preview(RekeyContext context, string name, IFrostingTask? task, Plan? plan, ClusterStanding standing)
     {
         if (task is StepTask step && !step.ShouldRun(context))
         {
@@ -97,7 +97,7 @@ public sealed class DryRunPreview(IEnumerable<IFrostingTask> tasks) : IDryRunPre
     }
 
     /// <summary>The concrete names a step acts on, from the settings and the plan made from what AWS shows.</summary>
-    private static string Subject(RekeyContext context, string step, MigrationPlan? plan)
+    private static string Subject(RekeyContext context, string step, Plan? plan)
     {
         var run = context.Run;
         var cluster = run.ClusterId;
@@ -121,7 +121,7 @@ public sealed class DryRunPreview(IEnumerable<IFrostingTask> tasks) : IDryRunPre
         };
     }
 
-    private static void Show(RekeyContext context, IReadOnlyList<PreviewStep> preview, MigrationPlan? plan, IReadOnlyList<string> blocked)
+    private static void Show(RekeyContext context, IReadOnlyList<PreviewStep> preview, Plan? plan, IReadOnlyList<string> blocked)
     {
         var heading = $"Dry run of {string.Join(", ", context.Targets)} for {context.Settings.Cluster} (read from AWS; nothing was changed)";
         context.Log.Information("{0}:", heading);
@@ -149,7 +149,7 @@ public sealed class DryRunPreview(IEnumerable<IFrostingTask> tasks) : IDryRunPre
         context.AddToStepSummary(Markdown(heading, preview, plan, blocked));
     }
 
-    private static string Markdown(string heading, IReadOnlyList<PreviewStep> preview, MigrationPlan? plan, IReadOnlyList<string> blocked)
+    private static string Markdown(string heading, IReadOnlyList<PreviewStep> preview, Plan? plan, IReadOnlyList<string> blocked)
     {
         var md = new MarkdownWriter();
         md.Heading(2, MarkdownWriter.Text(heading));

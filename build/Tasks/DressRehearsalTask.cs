@@ -1,7 +1,7 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
-using Rekey.DressRehearsal;
+using Rekey.Forecast;
 
 namespace Rekey.Build.Tasks;
 
@@ -15,7 +15,7 @@ public sealed class DressRehearsalTask : StepTask
     public override async Task RunAsync(RekeyContext context)
     {
         var keyArn = await context.Run.TargetKeyArnAsync(context.CancellationToken);
-        var result = await DressRehearsalStep.RunAsync(context.Run, keyArn, context.CancellationToken);
+        var result = await DressRehearsal.RunAsync(context.Run, keyArn, context.CancellationToken);
         await DressRehearsalRead.RequireAsync(context.Run, result, context.CancellationToken);
 
         var directory = context.Settings.ArtifactsDirectory;

@@ -16,7 +16,7 @@ public sealed class IamPoliciesTask : AsyncFrostingTask<RekeyContext>
     {
         var settings = context.Settings;
         var input = await IamSetupReader.ReadAsync(context.Run.Rds, context.Run.Sts, settings, context.Run.Region.SystemName, context.CancellationToken);
-        var roles = IamPolicyGenerator.Generate(input);
+        var roles = IamPolicies.Generate(input);
 
         // Each document against IAM's size quotas, before anything is written: one over a quota cannot be created.
         var sizes = IamPolicySizes.Measure(roles);

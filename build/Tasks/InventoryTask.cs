@@ -4,7 +4,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Aws;
 using Rekey.Configuration;
-using Rekey.Inventory;
+using Rekey.Fleet;
 using Spectre.Console;
 
 namespace Rekey.Build.Tasks;
@@ -31,7 +31,7 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
     {
         var settings = context.Settings;
         var cancellationToken = context.CancellationToken;
-        var scanner = new InventoryScanner(awsClientFactory ?? new AwsClientFactory(), context.Logger);
+        var scanner = new Inventory(awsClientFactory ?? new AwsClientFactory(), context.Logger);
 
         var home = RegionEndpoint.GetBySystemName(
             settings.Region ?? settings.Regions.FirstOrDefault() ?? Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName
@@ -39,7 +39,7 @@ public sealed class InventoryTask(IAnsiConsole console, IAwsClientFactory? awsCl
                 + "give --regions=eu-west-1,us-east-1 (or --regions=all with --region or AWS_REGION set to a Region of the account's partition)."));
         var (account, partition) = await scanner.CallerAsync(home, cancellationToken);
 
-        IReadOnlyList<string> regions = settings.AllRegions ? InventoryScanner.RegionsOfPartition(partition)
+        IReadOnlyList<string> regions = settings.AllRegions ? Inventory.RegionsOfPartition(partition)
             : settings.Regions.Count > 0 ? settings.Regions
             : [home.SystemName];
         context.Log.Information("Inventory of account {0} in {1} Region(s): {2}", account, regions.Count, string.Join(", ", regions));

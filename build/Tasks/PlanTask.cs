@@ -13,7 +13,7 @@ public sealed class PlanTask : AsyncFrostingTask<RekeyContext>
     public override async Task RunAsync(RekeyContext context)
     {
         var preflight = context.Preflight ?? await Preflight.RunAsync(context.Run, context.CancellationToken);
-        var plan = await MigrationPlan.BuildAsync(context.Run, preflight, context.CancellationToken);
+        var plan = await Plan.BuildAsync(context.Run, preflight, context.CancellationToken);
 
         var directory = context.Settings.ArtifactsDirectory;
         Directory.CreateDirectory(directory);

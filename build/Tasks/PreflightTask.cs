@@ -1,6 +1,6 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
-using Rekey.DressRehearsal;
+using Rekey.Forecast;
 using Rekey.Migration;
 
 namespace Rekey.Build.Tasks;
@@ -19,7 +19,7 @@ public sealed class PreflightTask : AsyncFrostingTask<RekeyContext>
         if (context.Targets.Contains(nameof(DressRehearsal), StringComparer.OrdinalIgnoreCase))
         {
             // The dress rehearsal's own refusals come here, before PrepareKey may create a key for it.
-            var problems = await DressRehearsalStep.ProblemsAsync(context.Run, context.CancellationToken);
+            var problems = await DressRehearsal.ProblemsAsync(context.Run, context.CancellationToken);
             report = report with { Blocks = [.. report.Blocks, .. problems] };
         }
 

@@ -18,7 +18,7 @@ public sealed class PrepareBlueGreenParametersTask : StepTask
 {
     public override async Task RunAsync(RekeyContext context)
     {
-        var outcome = await BlueGreenParameters.RunAsync(context.Run, context.CancellationToken);
+        var outcome = await PrepareBlueGreenParameters.RunAsync(context.Run, context.CancellationToken);
         switch (outcome)
         {
             case BlueGreenParameterOutcome.Ready:

@@ -1,7 +1,7 @@
 using Amazon.KeyManagementService.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
-using Rekey.Inventory;
+using Rekey.Fleet;
 using Rekey.Rehearsal;
 using Rekey.Sandbox.Rds;
 

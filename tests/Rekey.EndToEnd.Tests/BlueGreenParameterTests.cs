@@ -38,7 +38,7 @@ public sealed class BlueGreenParameterTests(ITestOutputHelper output)
         Assert.False(check.IsReady);
         Assert.Single(check.Blockers());
         Assert.Equal("ledger-instance-pg16", writerValue!.Group);
-        Assert.Contains("--fix-parameter-group", BlueGreenParameters.Describe(check), StringComparison.Ordinal);
+        Assert.Contains("--fix-parameter-group", PrepareBlueGreenParameters.Describe(check), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -154,7 +154,7 @@ public sealed class FinalReadTests
         await using var sandbox = await EndToEndSandbox.StartAsync(chaosSeed);
 
         // Once this run has released the lock, another run's rehearsal writes its times over this run's.
-        var runIdTag = DressRehearsal.DressRehearsalRecord.RunIdTag;
+        var runIdTag = Forecast.DressRehearsalRecord.RunIdTag;
         var http = AfterSucceeded("RemoveTagsFromResource", () => ChangeCluster(sandbox, LedgerCluster.Id, c =>
         {
             if (c.Tags.All(t => t.Key != State.RekeyTags.Lock) && c.Tags.Any(t => t.Key == runIdTag))

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Amazon.KeyManagementService.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
-using Rekey.Inventory;
+using Rekey.Fleet;
 
 namespace Rekey.EndToEnd.Tests;
 

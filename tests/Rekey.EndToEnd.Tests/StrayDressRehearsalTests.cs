@@ -78,7 +78,7 @@ public sealed class StrayDressRehearsalTests
             StorageEncrypted = true,
             Tags =
             [
-                new Tag { Key = RekeyTags.Role, Value = DressRehearsal.DressRehearsalCluster.Role },
+                new Tag { Key = RekeyTags.Role, Value = Forecast.DressRehearsalCluster.Role },
                 new Tag { Key = RekeyTags.Source, Value = LedgerCluster.Id },
                 new Tag { Key = RekeyTags.RunId, Value = CrashedRun },
             ],

@@ -10,7 +10,7 @@ public sealed class ApprovalGateTests
     /// <summary>
     /// Targets whose only changes are to a throw-away copy they create and delete (and the cluster's own rekey:
     /// tags), never the cluster's data, names or endpoints: DressRehearsal. They may run without approval,
-    /// in the '-plan' environment, with a role that cannot change anything else (IamPolicyGenerator's
+    /// in the '-plan' environment, with a role that cannot change anything else (IamPolicies's
     /// dress rehearsal role; <see cref="The_dress_rehearsal_runs_after_the_plan_without_approval_with_its_own_role_only"/>).
     /// </summary>
     public static readonly IReadOnlySet<string> ThrowAwayCopyTargets = new HashSet<string>(StringComparer.Ordinal) { "DressRehearsal" };

@@ -117,7 +117,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests
         var rds = $"arn:aws:rds:{Region}:{Account}";
         var kms = $"arn:aws:kms:{Region}:{Account}";
         // Another cluster of the account: untagged, or tagged for another environment; and names that only look like ours.
-        var otherTags = fleet ? new Dictionary<string, string> { [IamPolicyGenerator.FleetTagKey] = "staging", ["rekey:original-id"] = "payments" } : new Dictionary<string, string> { ["team"] = "payments", ["rekey:original-id"] = "payments" };
+        var otherTags = fleet ? new Dictionary<string, string> { [IamPolicies.FleetTagKey] = "staging", ["rekey:original-id"] = "payments" } : new Dictionary<string, string> { ["team"] = "payments", ["rekey:original-id"] = "payments" };
         var targets = new List<(string Arn, Dictionary<string, string> Tags)>
         {
             ($"{rds}:cluster:payments", otherTags),

@@ -195,7 +195,7 @@ public sealed class SandboxDispatch : IAsyncLifetime
         // docs/github-setup.md asks for the fleet's role set.
         foreach (var cluster in (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest(), cancellationToken)).DBClusters!)
         {
-            var fleetTag = new List<Rekey.Aws.RDS.Model.Tag> { new() { Key = IamPolicyGenerator.FleetTagKey, Value = Environment } };
+            var fleetTag = new List<Rekey.Aws.RDS.Model.Tag> { new() { Key = Rekey.Iam.IamPolicies.FleetTagKey, Value = Environment } };
             await rds.AddTagsToResourceAsync(new AddTagsToResourceRequest { ResourceName = cluster.DBClusterArn, Tags = fleetTag }, cancellationToken);
             foreach (var member in cluster.DBClusterMembers ?? [])
             {
@@ -219,9 +219,9 @@ public sealed class SandboxDispatch : IAsyncLifetime
             Cluster = Cluster, GitHubRepo = "acme/db-tools", Environment = Environment, KmsKey = keyReference, SnsTopicArn = topicArn,
             BackupAccount = BackupAccount, BackupVault = BackupVault,
         };
-        Roles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings, Region, cancellationToken));
-        SecondClusterRoles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings with { Cluster = SecondCluster }, Region, cancellationToken));
-        FleetRoles = IamPolicyGenerator.Generate(await IamSetupReader.ReadAsync(rds, sts, settings with { Cluster = null, IamFleet = true }, Region, cancellationToken));
+        Roles = Rekey.Iam.IamPolicies.Generate(await IamSetupReader.ReadAsync(rds, sts, settings, Region, cancellationToken));
+        SecondClusterRoles = Rekey.Iam.IamPolicies.Generate(await IamSetupReader.ReadAsync(rds, sts, settings with { Cluster = SecondCluster }, Region, cancellationToken));
+        FleetRoles = Rekey.Iam.IamPolicies.Generate(await IamSetupReader.ReadAsync(rds, sts, settings with { Cluster = null, IamFleet = true }, Region, cancellationToken));
 
         WorkingDirectory = WorkflowScriptRunner.Prepare();
         var timeout = TimeSpan.FromMinutes(3);
@@ -631,7 +631,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
     {
         var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-plan").Policy.Document;
 
-        var problems = Missing(dispatch.PlanCalls, IamPolicyGenerator.ActionsOf(policy), readOnly: true);
+        var problems = Missing(dispatch.PlanCalls, IamPolicies.ActionsOf(policy), readOnly: true);
 
         Assert.NotEmpty(dispatch.PlanCalls);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
@@ -646,7 +646,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
     {
         var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-migration").Policy.Document;
 
-        var problems = Missing(dispatch.CutoverCalls, IamPolicyGenerator.ActionsOf(policy), readOnly: false);
+        var problems = Missing(dispatch.CutoverCalls, IamPolicies.ActionsOf(policy), readOnly: false);
 
         Assert.Contains(dispatch.CutoverCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
@@ -726,7 +726,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
         Assert.True(dispatch.Cleanup.ExitCode == 0, dispatch.Cleanup.Output);
         var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-migration").Policy.Document;
 
-        var problems = Missing(dispatch.LaterCalls.Where(c => c.Account == SampleAccount.Account).ToList(), IamPolicyGenerator.ActionsOf(policy), readOnly: false);
+        var problems = Missing(dispatch.LaterCalls.Where(c => c.Account == SampleAccount.Account).ToList(), IamPolicies.ActionsOf(policy), readOnly: false);
 
         Assert.Contains(dispatch.LaterCalls, c => c.Operation == "DeleteDBCluster");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
@@ -739,8 +739,8 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
         var roles = dispatch.Roles.ToDictionary(r => r.Name);
         var backupCalls = dispatch.LaterCalls.Where(c => c.Account == SandboxDispatch.BackupAccount).ToList();
 
-        var problems = Missing(dispatch.LaterCalls.Where(c => c.Account == SampleAccount.Account).ToList(), IamPolicyGenerator.ActionsOf(roles["rekey-prod-migration"].Policy.Document), readOnly: false)
-            .Concat(Missing(backupCalls, IamPolicyGenerator.ActionsOf(roles["rekey-prod-backup"].Policy.Document), readOnly: false, PolicyAccount.Backup))
+        var problems = Missing(dispatch.LaterCalls.Where(c => c.Account == SampleAccount.Account).ToList(), IamPolicies.ActionsOf(roles["rekey-prod-migration"].Policy.Document), readOnly: false)
+            .Concat(Missing(backupCalls, IamPolicies.ActionsOf(roles["rekey-prod-backup"].Policy.Document), readOnly: false, PolicyAccount.Backup))
             .ToList();
 
         Assert.Contains(backupCalls, c => c.Operation == "PutBackupVaultAccessPolicy");
@@ -777,7 +777,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
         Assert.DoesNotContain(dispatch.BlueGreenCalls, c => c.Operation == "RestoreDBClusterToPointInTime");
 
         var policy = dispatch.Roles.Single(r => r.Name == "rekey-prod-migration").Policy.Document;
-        var problems = Missing(dispatch.BlueGreenCalls, IamPolicyGenerator.ActionsOf(policy), readOnly: false);
+        var problems = Missing(dispatch.BlueGreenCalls, IamPolicies.ActionsOf(policy), readOnly: false);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         Assert.Contains(("provision", "arn:aws:sts::111111111111:assumed-role/rekey-prod-migration/rekey-provision-4254"), dispatch.Sessions);
     }
@@ -796,7 +796,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
 
         var role = dispatch.Roles.Single(r => r.Name == "rekey-prod-dress-rehearsal");
         Assert.Equal("prod-plan", role.GitHubEnvironment);
-        var granted = IamPolicyGenerator.ActionsOf(role.Policy.Document);
+        var granted = IamPolicies.ActionsOf(role.Policy.Document);
         var problems = new List<string>();
         foreach (var call in dispatch.DressRehearsalCalls.DistinctBy(c => (c.Service, c.Operation)))
         {
@@ -814,7 +814,7 @@ public sealed partial class WorkflowCommandsAgainstSandboxTests(SandboxDispatch 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
 
         // Its own changes are granted on its copy and the cluster's rekey: tags only; nothing else the plan role cannot do.
-        var plan = IamPolicyGenerator.ActionsOf(dispatch.Roles.Single(r => r.Name == "rekey-prod-plan").Policy.Document);
+        var plan = IamPolicies.ActionsOf(dispatch.Roles.Single(r => r.Name == "rekey-prod-plan").Policy.Document);
         var extra = granted.Except(plan).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
             AwsOperationPermissions.DressRehearsal.SelectMany(p => p.Grants).Select(g => g.Action).Where(a => !plan.Contains(a)).Distinct().Order(StringComparer.Ordinal),

@@ -17,7 +17,7 @@ public static class BlueGreenCleanup
     {
         ArgumentNullException.ThrowIfNull(run);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
-        await DressRehearsal.DressRehearsalForecast.ReportStrayAsync(run, "Cleanup", cancellationToken).ConfigureAwait(false);
+        await Forecast.DressRehearsalForecast.ReportStrayAsync(run, "Cleanup", cancellationToken).ConfigureAwait(false);
         if (state.OldBlue is null && await WasCleanedUpAsync(run, cancellationToken).ConfigureAwait(false))
         {
             run.Journal.Add(

@@ -7,7 +7,7 @@ public enum PolicyAccount
     Backup,
 }
 
-/// <summary>The resources an IAM action is granted on; <see cref="IamPolicyGenerator"/> turns each into ARNs (and conditions).</summary>
+/// <summary>The resources an IAM action is granted on; <see cref="IamPolicies"/> turns each into ARNs (and conditions).</summary>
 public enum ResourceScope
 {
     /// <summary>The action takes no resource (Describe and List calls over the account, GetMetricData): "*".</summary>

@@ -51,7 +51,7 @@ public sealed record IamSetupInput
 
     /// <summary>
     /// One role set for every cluster of the environment: grants scoped by the operator's
-    /// <see cref="IamPolicyGenerator.FleetTagKey"/> tag and the names Rekey gives, not by the cluster's names,
+    /// <see cref="IamPolicies.FleetTagKey"/> tag and the names Rekey gives, not by the cluster's names,
     /// so the documents keep their size whatever the fleet's size.
     /// </summary>
     public bool Fleet { get; init; }
@@ -83,5 +83,5 @@ public sealed record IamSetupInput
 
     public string RoleArn(string account, string roleName) => $"arn:{Partition}:iam::{account}:role/{roleName}";
 
-    public string OidcProviderArn => $"arn:{Partition}:iam::{Account}:oidc-provider/{IamPolicyGenerator.GitHubTokenIssuer}";
+    public string OidcProviderArn => $"arn:{Partition}:iam::{Account}:oidc-provider/{IamPolicies.GitHubTokenIssuer}";
 }

@@ -12,7 +12,7 @@ public static class IamSetupPage
 
         var page = new StringBuilder();
         page.AppendLine(input.Fleet
-            ? $"# IAM and OIDC set-up for every cluster tagged {IamPolicyGenerator.FleetTagKey}={input.Environment}"
+            ? $"# IAM and OIDC set-up for every cluster tagged {IamPolicies.FleetTagKey}={input.Environment}"
             : $"# IAM and OIDC set-up for {input.ClusterId} ({input.Environment})");
         page.AppendLine();
         page.AppendLine($"Account {input.Account}, Region {input.Region}, repository `{input.Repository}`.");
@@ -46,7 +46,7 @@ public static class IamSetupPage
         if (input.Fleet)
         {
             page.AppendLine(
-                $"Scoped by tag: tag every cluster, instance and custom endpoint Rekey may migrate with `{IamPolicyGenerator.FleetTagKey}={input.Environment}` "
+                $"Scoped by tag: tag every cluster, instance and custom endpoint Rekey may migrate with `{IamPolicies.FleetTagKey}={input.Environment}` "
                 + $"(tagged now: {string.Join(", ", input.FleetClusterIds)}).");
             page.AppendLine("Rekey carries the tag to what it creates; the policies do not name clusters, so their size does not grow with the fleet.");
             page.AppendLine();
@@ -79,7 +79,7 @@ public static class IamSetupPage
         page.AppendLine($"  --input - <<< '{{\"use_default\":false,\"include_claim_keys\":[{string.Join(",", GitHubRepository.SubjectClaimKeys.Select(k => $"\"{k}\""))}]}}'");
         page.AppendLine("```");
         page.AppendLine();
-        page.AppendLine($"The trust policies accept a token only with audience `{IamPolicyGenerator.StsAudience}` and one of these `sub` (one per workflow file):");
+        page.AppendLine($"The trust policies accept a token only with audience `{IamPolicies.StsAudience}` and one of these `sub` (one per workflow file):");
         page.AppendLine();
         foreach (var workflow in input.WorkflowPaths)
         {
@@ -118,7 +118,7 @@ public static class IamSetupPage
         page.AppendLine();
         page.AppendLine("```bash");
         page.AppendLine($"# Once per account: GitHub's OIDC identity provider ({input.OidcProviderArn}).");
-        page.AppendLine($"aws iam create-open-id-connect-provider --url https://{IamPolicyGenerator.GitHubTokenIssuer} --client-id-list {IamPolicyGenerator.StsAudience}");
+        page.AppendLine($"aws iam create-open-id-connect-provider --url https://{IamPolicies.GitHubTokenIssuer} --client-id-list {IamPolicies.StsAudience}");
         foreach (var role in roles)
         {
             page.AppendLine();

@@ -41,7 +41,7 @@ public static class IamSetupReader
         {
             problems.Add(
                 "--cluster is needed: the policies are scoped to that cluster and its instances "
-                + $"(or give --{ArgumentNames.IamScope}=fleet for one role set for every cluster tagged {IamPolicyGenerator.FleetTagKey}=<environment>).");
+                + $"(or give --{ArgumentNames.IamScope}=fleet for one role set for every cluster tagged {IamPolicies.FleetTagKey}=<environment>).");
         }
 
         if (settings.GitHubRepo is null)
@@ -100,7 +100,7 @@ public static class IamSetupReader
     }
 
     /// <summary>
-    /// The fleet of the environment: every cluster tagged <see cref="IamPolicyGenerator.FleetTagKey"/>=&lt;environment&gt;.
+    /// The fleet of the environment: every cluster tagged <see cref="IamPolicies.FleetTagKey"/>=&lt;environment&gt;.
     /// Only the roles they hand to RDS are read from them (a handful, shared across the fleet); everything else is scoped by tag.
     /// </summary>
     private static async Task<IamSetupInput> ReadFleetAsync(
@@ -116,7 +116,7 @@ public static class IamSetupReader
         var clusters = new List<Aws.RDS.Model.DBCluster>();
         await foreach (var cluster in rds.DescribeDBClustersAllAsync(new Aws.RDS.Model.DescribeDBClustersRequest(), cancellationToken).ConfigureAwait(false))
         {
-            if ((cluster.TagList ?? []).Any(t => t.Key == IamPolicyGenerator.FleetTagKey && t.Value == environment))
+            if ((cluster.TagList ?? []).Any(t => t.Key == IamPolicies.FleetTagKey && t.Value == environment))
             {
                 clusters.Add(cluster);
             }
@@ -125,7 +125,7 @@ public static class IamSetupReader
         if (clusters.Count == 0)
         {
             throw new InvalidArgumentsException([
-                $"No cluster in account {account}, Region {region} carries the tag {IamPolicyGenerator.FleetTagKey}={environment}: tag every cluster, "
+                $"No cluster in account {account}, Region {region} carries the tag {IamPolicies.FleetTagKey}={environment}: tag every cluster, "
                 + $"instance and custom endpoint Rekey may migrate in {environment}, then run IamPolicies again."]);
         }
 

@@ -22,7 +22,7 @@ public static class ApprovedPlan
             return;
         }
 
-        var now = (await MigrationPlan.BuildAsync(run, preflight, cancellationToken).ConfigureAwait(false)).Approval!;
+        var now = (await Plan.BuildAsync(run, preflight, cancellationToken).ConfigureAwait(false)).Approval!;
         var digest = now.Value();
         if (approved.StartsWith("sha256:", StringComparison.Ordinal))
         {

@@ -74,7 +74,7 @@ public static partial class Preflight
             + "the key and the identifier force a replacement, which would destroy the new cluster.");
 
         Terraform.TerraformChecks.BeforeCutover(run, key?.Arn, blocks);
-        await DressRehearsal.DressRehearsalCluster.WarnIfStrayAsync(run, warnings, cancellationToken).ConfigureAwait(false);
+        await Forecast.DressRehearsalCluster.WarnIfStrayAsync(run, warnings, cancellationToken).ConfigureAwait(false);
 
         var verdict = await BlueGreenVerdictAsync(run, cluster, checks, cancellationToken).ConfigureAwait(false);
         return ChooseStrategy(run, cluster, key, verdict, blocks, restoreSwapBlocks, warnings);

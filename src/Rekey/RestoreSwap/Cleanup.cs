@@ -33,7 +33,7 @@ public static class Cleanup
     {
         var reader = new ClusterReader(run.Rds);
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
-        await DressRehearsal.DressRehearsalForecast.ReportStrayAsync(run, "Cleanup", cancellationToken).ConfigureAwait(false);
+        await Forecast.DressRehearsalForecast.ReportStrayAsync(run, "Cleanup", cancellationToken).ConfigureAwait(false);
         if (state.Source is null && state.Target is not null)
         {
             run.Journal.Add("Cleanup", $"The old cluster {run.OldClusterId} is gone already; nothing to clean up.");

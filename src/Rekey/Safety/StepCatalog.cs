@@ -1,6 +1,6 @@
 using System.Reflection;
 using Rekey.Backup;
-using Rekey.DressRehearsal;
+using Rekey.Forecast;
 using Rekey.Migration;
 using Rekey.RestoreSwap;
 using Rekey.BlueGreen;
@@ -13,8 +13,8 @@ public static class StepCatalog
     public static IReadOnlyList<StepRules> All { get; } =
     [
         PrepareKey.Rules,
-        DressRehearsalStep.Rules,
-        BlueGreenParameters.Rules,
+        DressRehearsal.Rules,
+        PrepareBlueGreenParameters.Rules,
         Fence.Rules,
         Restore.Rules,
         CreateInstances.Rules,

@@ -224,7 +224,7 @@ public static class BlueGreenEligibility
             // The last of them names the one command that mends them all, so a refusal says what to run.
             parameterBlockers[^1] += $" To fix: ./build.sh --target=PrepareBlueGreenParameters --cluster={id} --{ArgumentNames.FixParameterGroup} --confirm={id} "
                 + $"(one writer reboot, about {ShorterWithReboot.RebootOutageSeconds} s of failed writes), or set {parameters.Need.Name} yourself and reboot the writer.";
-            if (BlueGreenParameters.Describe(parameters) is { } fix)
+            if (PrepareBlueGreenParameters.Describe(parameters) is { } fix)
             {
                 fixes.Add(fix);
             }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Rekey.Configuration;
-using Rekey.DressRehearsal;
+using Rekey.Forecast;
 using Rekey.Migration;
 
 namespace Rekey.Strategies;

@@ -1,5 +1,5 @@
 using Rekey.Aws.RDS.Model;
-using Rekey.DressRehearsal;
+using Rekey.Forecast;
 
 namespace Rekey.Waiting;
 

@@ -19,18 +19,8 @@ public sealed class StepFilesTests
         ["Sandbox"] = "serves src/Rekey.Sandbox, the other side of the wire; it is no step on AWS",
     };
 
-    /// <summary>Steps whose file cannot carry the task's name, and why.</summary>
-    private static readonly Dictionary<string, (string File, string Reason)> NamedOtherwise = new(StringComparer.Ordinal)
-    {
-        ["DressRehearsal"] = ("src/Rekey/DressRehearsal/DressRehearsalStep.cs", "the namespace Rekey.DressRehearsal is named after it, and a class may not share its namespace's name"),
-        ["Inventory"] = ("src/Rekey/Inventory/InventoryScanner.cs", "the namespace Rekey.Inventory is named after it"),
-        ["IamPolicies"] = ("src/Rekey/Iam/IamPolicyGenerator.cs", "it writes the IAM policies, which IamPolicyGenerator names; Iam/ holds the policy model it renders"),
-        ["Plan"] = ("src/Rekey/Migration/MigrationPlan.cs", "the plan is a document the task writes, named for what it is"),
-        ["PrepareBlueGreenParameters"] = ("src/Rekey/Migration/BlueGreenParameters.cs", "the class is named for the parameter groups it prepares, and preflight and the IAM policies name it too"),
-    };
-
     [Fact]
-    public void Every_task_maps_to_one_file_of_the_same_name_under_src_Rekey_or_is_listed_with_its_reason()
+    public void Every_step_task_maps_to_one_file_of_the_same_name_under_src_Rekey()
     {
         var root = RepositoryRoot();
         var sources = Directory.EnumerateFiles(Path.Combine(root, "src", "Rekey"), "*.cs", SearchOption.AllDirectories)
@@ -52,23 +42,13 @@ public sealed class StepFilesTests
                 continue;
             }
 
-            if (NamedOtherwise.TryGetValue(task, out var other))
-            {
-                if (!sources.Contains(other.File) || named.Count > 0)
-                {
-                    problems.Add($"{task}: expected its code in {other.File} and no {task}.cs; found {(named.Count > 0 ? string.Join(", ", named) : "neither")}");
-                }
-
-                continue;
-            }
-
             if (named.Count != 1)
             {
                 problems.Add($"{task}: {named.Count} files named {task}.cs under src/Rekey ({string.Join(", ", named)}); expected exactly one");
             }
         }
 
-        var stale = NotSteps.Keys.Concat(NamedOtherwise.Keys).Except(TaskNames(), StringComparer.Ordinal).ToList();
+        var stale = NotSteps.Keys.Except(TaskNames(), StringComparer.Ordinal).ToList();
         problems.AddRange(stale.Select(s => $"{s} is listed as an exception but is no task any more"));
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
@@ -82,15 +62,14 @@ public sealed class StepFilesTests
         {
             var type = StepCatalog.DeclaringTypeOf(rules);
             var file = StepCatalog.SourceOf(rules);
-            var expected = NamedOtherwise.TryGetValue(rules.Step, out var other) ? other.File : null;
-            if (expected is null && type.Name != rules.Step)
+            if (type.Name != rules.Step)
             {
                 problems.Add($"{rules.Step}: its rules are declared by {type.FullName}, not by a class named {rules.Step}");
             }
 
-            if (!File.Exists(Path.Combine(root, file)) || (expected is not null && expected != file))
+            if (!File.Exists(Path.Combine(root, file)) || Path.GetFileNameWithoutExtension(file) != rules.Step)
             {
-                problems.Add($"{rules.Step}: its rules' class {type.FullName} is not in {expected ?? file}");
+                problems.Add($"{rules.Step}: its rules' class {type.FullName} is not in a file named {rules.Step}.cs ({file})");
             }
         }
 

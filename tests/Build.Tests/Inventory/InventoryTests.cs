@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rekey.Aws;
 using Rekey.Aws.RDS.Model;
 using Rekey.Build.Tests.Host;
-using Rekey.Inventory;
+using Rekey.Fleet;
 using Rekey.Sandbox;
 using Rekey.Sandbox.Core;
 
@@ -226,7 +226,7 @@ public sealed class InventoryTests(InventorySandbox fixture) : IClassFixture<Inv
         var (run, artifacts, _) = await fixture.RunAsync("--target=Inventory", "--regions=all", "--region=us-east-1");
 
         Assert.True(run.ExitCode == 0, run.Output);
-        var regions = InventoryScanner.RegionsOfPartition("aws");
+        var regions = Rekey.Fleet.Inventory.RegionsOfPartition("aws");
         Assert.Contains($"in {regions.Count} Region(s)", run.Output, StringComparison.Ordinal);
         Assert.Equal(["events", "ledger", "orders", "scratch"], Read(artifacts).Select(c => c.Cluster).Order(StringComparer.Ordinal));
         var rdsCalls = fixture.Sandbox.Calls.Find(service: "rds", operation: "DescribeDBClusters").Select(c => c.Region).ToHashSet(StringComparer.Ordinal);
@@ -360,13 +360,13 @@ public sealed class InventoryResultTests
     [Fact]
     public void Partitions_hold_their_own_Regions()
     {
-        var aws = InventoryScanner.RegionsOfPartition("aws");
-        var china = InventoryScanner.RegionsOfPartition("aws-cn");
+        var aws = Rekey.Fleet.Inventory.RegionsOfPartition("aws");
+        var china = Rekey.Fleet.Inventory.RegionsOfPartition("aws-cn");
 
         Assert.Contains("us-east-1", aws);
         Assert.Contains("eu-west-1", aws);
         Assert.DoesNotContain("cn-north-1", aws);
         Assert.Contains("cn-north-1", china);
-        Assert.Equal("aws-us-gov", InventoryScanner.PartitionOf("arn:aws-us-gov:iam::123456789012:user/ops"));
+        Assert.Equal("aws-us-gov", Rekey.Fleet.Inventory.PartitionOf("arn:aws-us-gov:iam::123456789012:user/ops"));
     }
 }

@@ -1,5 +1,5 @@
 using Rekey.Checks;
-using Rekey.DressRehearsal;
+using Rekey.Forecast;
 
 namespace Rekey.Tests.Checks;
 

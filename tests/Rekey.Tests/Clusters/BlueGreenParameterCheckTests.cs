@@ -42,13 +42,13 @@ public sealed class BlueGreenParameterCheckTests
 
         Assert.True(check.IsReady);
         Assert.Empty(check.Blockers());
-        Assert.Null(BlueGreenParameters.Describe(check));
+        Assert.Null(PrepareBlueGreenParameters.Describe(check));
     }
 
     [Fact]
     public void The_fix_names_the_copy_the_setting_and_the_reboot_it_costs()
     {
-        var fix = BlueGreenParameters.Describe(Check("aurora-mysql", "orders-params", "OFF"));
+        var fix = PrepareBlueGreenParameters.Describe(Check("aurora-mysql", "orders-params", "OFF"));
 
         Assert.NotNull(fix);
         Assert.Contains("rekey-orders-bluegreen", fix, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class BlueGreenParameterCheckTests
     [Fact]
     public void Only_the_reboot_is_left_when_the_group_is_right_but_the_writer_waits()
     {
-        var fix = BlueGreenParameters.Describe(Check("aurora-postgresql", "orders-params", "1", "pending-reboot"));
+        var fix = PrepareBlueGreenParameters.Describe(Check("aurora-postgresql", "orders-params", "1", "pending-reboot"));
 
         Assert.NotNull(fix);
         Assert.DoesNotContain("copy", fix, StringComparison.Ordinal);

@@ -10,7 +10,7 @@ public sealed class BlueGreenParameterPermissionTests
     {
         Assert.True(GitHubRepository.TryParse("acme/db-tools", out var repo));
         Assert.True(KmsKeyReference.TryParse("alias/rekey-orders", out var key));
-        return IamPolicyGenerator.Generate(new IamSetupInput
+        return IamPolicies.Generate(new IamSetupInput
         {
             Partition = "aws",
             Account = "111111111111",

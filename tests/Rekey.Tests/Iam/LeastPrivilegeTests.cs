@@ -55,8 +55,8 @@ public sealed class LeastPrivilegeTests(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public void Every_document_fits_IAMs_managed_and_inline_quotas_for_one_cluster_and_for_a_200_cluster_fleet()
     {
-        var single = IamPolicyGenerator.Generate(Input(instances: 3));
-        var fleet = IamPolicyGenerator.Generate(Input(fleet: true, fleetClusters: [.. Enumerable.Range(1, 200).Select(i => $"cluster-{i:000}")]));
+        var single = IamPolicies.Generate(Input(instances: 3));
+        var fleet = IamPolicies.Generate(Input(fleet: true, fleetClusters: [.. Enumerable.Range(1, 200).Select(i => $"cluster-{i:000}")]));
 
         foreach (var size in IamPolicySizes.Measure(single).Concat(IamPolicySizes.Measure(fleet)))
         {
@@ -75,7 +75,7 @@ public sealed class LeastPrivilegeTests(Xunit.Abstractions.ITestOutputHelper out
     [InlineData(true, CutoverStrategy.Auto)]
     public void No_change_is_granted_on_any_resource_but_those_AWS_authorizes_on_no_resource_and_each_of_those_has_its_condition_where_one_exists(bool fleet, CutoverStrategy strategy)
     {
-        var roles = IamPolicyGenerator.Generate(Input(fleet, strategy));
+        var roles = IamPolicies.Generate(Input(fleet, strategy));
         var reads = AwsOperationPermissions.All.Where(p => p.ReadOnly).SelectMany(p => p.Grants).Where(g => g.Scope == ResourceScope.Any).Select(g => g.Action)
             .Append("cloudwatch:DescribeAlarms")
             .ToHashSet(StringComparer.Ordinal);
@@ -95,9 +95,9 @@ public sealed class LeastPrivilegeTests(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public void A_restore_swap_plan_gets_no_Blue_Green_change_and_a_Blue_Green_plan_no_restore()
     {
-        var restoreSwap = IamPolicyGenerator.ActionsOf(Role(IamPolicyGenerator.Generate(Input(strategy: CutoverStrategy.RestoreSwap)), "rekey-prod-migration").Policy.Document);
-        var blueGreen = IamPolicyGenerator.ActionsOf(Role(IamPolicyGenerator.Generate(Input(strategy: CutoverStrategy.BlueGreen)), "rekey-prod-migration").Policy.Document);
-        var auto = IamPolicyGenerator.ActionsOf(Role(IamPolicyGenerator.Generate(Input()), "rekey-prod-migration").Policy.Document);
+        var restoreSwap = IamPolicies.ActionsOf(Role(IamPolicies.Generate(Input(strategy: CutoverStrategy.RestoreSwap)), "rekey-prod-migration").Policy.Document);
+        var blueGreen = IamPolicies.ActionsOf(Role(IamPolicies.Generate(Input(strategy: CutoverStrategy.BlueGreen)), "rekey-prod-migration").Policy.Document);
+        var auto = IamPolicies.ActionsOf(Role(IamPolicies.Generate(Input()), "rekey-prod-migration").Policy.Document);
 
         foreach (var action in new[] { "rds:CreateBlueGreenDeployment", "rds:SwitchoverBlueGreenDeployment", "rds:DeleteBlueGreenDeployment", "rds:PromoteReadReplicaDBCluster", "rds:CreateDBCluster", "application-autoscaling:RegisterScalableTarget", "cloudwatch:DeleteAlarms" })
         {
@@ -114,21 +114,21 @@ public sealed class LeastPrivilegeTests(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public void A_fleet_role_names_no_cluster_and_its_size_does_not_grow_with_the_fleet()
     {
-        var two = IamPolicyGenerator.Generate(Input(fleet: true, fleetClusters: ["orders", "inventory"]));
-        var many = IamPolicyGenerator.Generate(Input(fleet: true, fleetClusters: [.. Enumerable.Range(1, 200).Select(i => $"cluster-{i:000}")]));
+        var two = IamPolicies.Generate(Input(fleet: true, fleetClusters: ["orders", "inventory"]));
+        var many = IamPolicies.Generate(Input(fleet: true, fleetClusters: [.. Enumerable.Range(1, 200).Select(i => $"cluster-{i:000}")]));
 
         Assert.Equal(two.Select(r => r.Policy.Document.ToJsonString()), many.Select(r => r.Policy.Document.ToJsonString()));
         var migration = Role(many, "rekey-prod-migration");
         Assert.DoesNotContain(":cluster:orders", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain(":db:orders", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
-        Assert.Contains($"aws:ResourceTag/{IamPolicyGenerator.FleetTagKey}", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
-        Assert.Contains($"aws:RequestTag/{IamPolicyGenerator.FleetTagKey}", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains($"aws:ResourceTag/{IamPolicies.FleetTagKey}", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains($"aws:RequestTag/{IamPolicies.FleetTagKey}", migration.Policy.Document.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_cluster_scoped_role_set_that_outgrows_IAMs_quotas_fails_and_names_the_fleet_scope()
     {
-        var roles = IamPolicyGenerator.Generate(Input(instances: 40));
+        var roles = IamPolicies.Generate(Input(instances: 40));
 
         var problems = IamPolicySizes.Problems(IamPolicySizes.Measure(roles), fleet: false);
 

@@ -55,7 +55,7 @@ public sealed class GanttTests
     {
         var measured = new ExpectedDurations(TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(21) + TimeSpan.FromSeconds(54), TimeSpan.FromMinutes(9), Measured: true);
 
-        var sections = MermaidGantt.Check(MigrationPlan.ForecastChart("orders", measured, instances: 2, restoreSwap: true, blueGreen: true)!);
+        var sections = MermaidGantt.Check(Plan.ForecastChart("orders", measured, instances: 2, restoreSwap: true, blueGreen: true)!);
 
         Assert.Equal(["restore-swap", "blue-green"], sections.Keys);
         var restoreSwap = sections["restore-swap"];
@@ -69,10 +69,10 @@ public sealed class GanttTests
     [Fact]
     public void A_blocked_strategy_has_no_section_in_the_forecast_and_none_possible_draws_none()
     {
-        var sections = MermaidGantt.Check(MigrationPlan.ForecastChart("orders", ExpectedDurations.Typical, instances: 1, restoreSwap: true, blueGreen: false)!);
+        var sections = MermaidGantt.Check(Plan.ForecastChart("orders", ExpectedDurations.Typical, instances: 1, restoreSwap: true, blueGreen: false)!);
 
         Assert.Equal(["restore-swap"], sections.Keys);
-        Assert.Null(MigrationPlan.ForecastChart("orders", ExpectedDurations.Typical, instances: 1, restoreSwap: false, blueGreen: false));
+        Assert.Null(Plan.ForecastChart("orders", ExpectedDurations.Typical, instances: 1, restoreSwap: false, blueGreen: false));
     }
 
     [Fact]

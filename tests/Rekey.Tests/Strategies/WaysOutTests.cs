@@ -1,5 +1,5 @@
 using Rekey.Configuration;
-using Rekey.DressRehearsal;
+using Rekey.Forecast;
 using Rekey.Migration;
 using Rekey.Strategies;
 

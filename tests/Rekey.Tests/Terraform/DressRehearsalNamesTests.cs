@@ -1,4 +1,4 @@
-using Rekey.DressRehearsal;
+using Rekey.Forecast;
 
 namespace Rekey.Tests.Terraform;
 

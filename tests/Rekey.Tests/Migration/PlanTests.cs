@@ -3,9 +3,9 @@ using Rekey.Migration;
 
 namespace Rekey.Tests.Migration;
 
-public sealed class MigrationPlanTests
+public sealed class PlanTests
 {
-    private static MigrationPlan Plan() => new()
+    private static Plan Plan() => new()
     {
         Cluster = "orders",
         Region = "eu-west-1",

@@ -9,7 +9,7 @@ using Rekey.State;
 using Rekey.Waiting;
 using Rekey.Safety;
 
-namespace Rekey.DressRehearsal;
+namespace Rekey.Forecast;
 
 /// <summary>What one dress rehearsal measured and what it cost.</summary>
 public sealed record DressRehearsalResult(string ClusterId, string DressClusterId, string TargetKeyArn, DressRehearsalRecord Record, DateTimeOffset EndedAt)
@@ -27,7 +27,7 @@ public sealed record DressRehearsalResult(string ClusterId, string DressClusterI
 /// The source cluster gets only tags (its lock and the measured times). Every look starts from AWS, so a
 /// rerun after a crash finds the copy and finishes or deletes it.
 /// </summary>
-public static class DressRehearsalStep
+public static class DressRehearsal
 {
     /// <summary>Changes only its throw-away copy, and the source's rekey: tags (its lock and measurements).</summary>
     public static StepRules Rules { get; } = StepRules.Of(

@@ -3,7 +3,7 @@ using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 using Rekey.State;
 
-namespace Rekey.DressRehearsal;
+namespace Rekey.Forecast;
 
 /// <summary>
 /// What a dress rehearsal measured, kept as tags on the source cluster. Tags are metadata, not the cluster's

@@ -8,7 +8,7 @@ using Rekey.Aws;
 using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 
-namespace Rekey.Inventory;
+namespace Rekey.Fleet;
 
 /// <summary>
 /// Lists the clusters of the credentials' account, Region by Region, that are not on a customer managed key
@@ -17,7 +17,7 @@ namespace Rekey.Inventory;
 /// reason it is left out. Read only. A Region that refuses the credentials (not opted in, access denied)
 /// is reported and skipped.
 /// </summary>
-public sealed class InventoryScanner(IAwsClientFactory aws, ILogger logger)
+public sealed class Inventory(IAwsClientFactory aws, ILogger logger)
 {
     // What AWS answers in a Region the account has not opted into, or where the credentials are not allowed.
     private static readonly HashSet<string> RefusalCodes = new(StringComparer.Ordinal)

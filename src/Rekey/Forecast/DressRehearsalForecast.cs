@@ -3,7 +3,7 @@ using Rekey.Aws.RDS.Model;
 using Rekey.Reporting;
 using Rekey.Runtime;
 
-namespace Rekey.DressRehearsal;
+namespace Rekey.Forecast;
 
 /// <summary>How Plan and Cleanup learn of dress rehearsals: the measured times on the cluster's tags, and any copy left behind.</summary>
 public static class DressRehearsalForecast

@@ -29,7 +29,7 @@ public sealed record IamRole(string Name, string Account, string Arn, IamDocumen
 /// first two that only they can assume.
 /// Pure: no AWS call, same input, same documents.
 /// </summary>
-public static class IamPolicyGenerator
+public static class IamPolicies
 {
     public const string GitHubTokenIssuer = "token.actions.githubusercontent.com";
     public const string StsAudience = "sts.amazonaws.com";
@@ -274,11 +274,11 @@ public static class IamPolicyGenerator
                 input.ClusterParameterGroups.Select(g => $"{rds}:cluster-pg:{g}")
                     .Concat(input.SubnetGroups.Select(g => $"{rds}:subgrp:{g}"))
                     .Concat(input.InstanceParameterGroups.Select(g => $"{rds}:pg:{g}"))),
-            ResourceScope.DressRehearsalCluster => ([$"{rds}:cluster:{DressRehearsal.DressRehearsalCluster.NameFor(input.ClusterId)}"], null),
-            ResourceScope.DressRehearsalInstance => ([$"{rds}:db:{DressRehearsal.DressRehearsalCluster.WriterNameFor(input.ClusterId)}"], null),
+            ResourceScope.DressRehearsalCluster => ([$"{rds}:cluster:{Forecast.DressRehearsalCluster.NameFor(input.ClusterId)}"], null),
+            ResourceScope.DressRehearsalInstance => ([$"{rds}:db:{Forecast.DressRehearsalCluster.WriterNameFor(input.ClusterId)}"], null),
             ResourceScope.SourceCluster => ([$"{rds}:cluster:{input.ClusterId}"], null),
             ResourceScope.ClusterRekeyTags => ([$"{rds}:cluster:{input.ClusterId}"], RekeyTagKeys()),
-            ResourceScope.BlueGreenParameterGroup => ([$"{rds}:cluster-pg:{BlueGreenParameters.CopyName(input.ClusterId)}"], null),
+            ResourceScope.BlueGreenParameterGroup => ([$"{rds}:cluster-pg:{PrepareBlueGreenParameters.CopyName(input.ClusterId)}"], null),
             ResourceScope.BlueGreenDeployment => ([$"{rds}:deployment:*"], Equals("aws:ResourceTag/" + State.RekeyTags.OriginalId, input.ClusterId)),
             ResourceScope.BlueGreenDeploymentCreation => ([$"{rds}:deployment:*"], Equals("aws:RequestTag/" + State.RekeyTags.OriginalId, input.ClusterId)),
             ResourceScope.GreenResources => (GreenArns(rds), Equals("aws:ResourceTag/" + State.RekeyTags.OriginalId, input.ClusterId)),
@@ -305,9 +305,9 @@ public static class IamPolicyGenerator
             ResourceScope.GreenCreation => (GreenArns(rds), requested),
             ResourceScope.Snapshots => ([$"{rds}:cluster-snapshot:*-rekey-*"], null),
             ResourceScope.RestoreInputs => ([$"{rds}:cluster-pg:*", $"{rds}:subgrp:*", $"{rds}:pg:*"], null),
-            ResourceScope.BlueGreenParameterGroup => ([$"{rds}:cluster-pg:{BlueGreenParameters.CopyName("*")}"], null),
-            ResourceScope.DressRehearsalCluster => ([$"{rds}:cluster:{DressRehearsal.DressRehearsalCluster.NameFor("*")}"], null),
-            ResourceScope.DressRehearsalInstance => ([$"{rds}:db:{DressRehearsal.DressRehearsalCluster.WriterNameFor("*")}"], null),
+            ResourceScope.BlueGreenParameterGroup => ([$"{rds}:cluster-pg:{PrepareBlueGreenParameters.CopyName("*")}"], null),
+            ResourceScope.DressRehearsalCluster => ([$"{rds}:cluster:{Forecast.DressRehearsalCluster.NameFor("*")}"], null),
+            ResourceScope.DressRehearsalInstance => ([$"{rds}:db:{Forecast.DressRehearsalCluster.WriterNameFor("*")}"], null),
             ResourceScope.ClusterRekeyTags => ([$"{rds}:cluster:*"], Merge(tagged, RekeyTagKeys())),
             ResourceScope.BlueGreenDeployment => ([$"{rds}:deployment:*"], tagged),
             ResourceScope.BlueGreenDeploymentCreation => ([$"{rds}:deployment:*"], requested),

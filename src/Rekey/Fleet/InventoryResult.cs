@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Rekey.Inventory;
+namespace Rekey.Fleet;
 
 /// <summary>
 /// A cluster that is a candidate for a cutover: it is not on a customer managed key of the account (the AWS

@@ -31,7 +31,7 @@ public enum BlueGreenParameterOutcome
 /// the reboot happens only with --fix-parameter-group. Every part reads AWS first, so a rerun after a
 /// crash continues where the first one stopped.
 /// </summary>
-public static class BlueGreenParameters
+public static class PrepareBlueGreenParameters
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "PrepareBlueGreenParameters", LockRule.Hold, ClusterExpectation.SourceExists, checksTargetKey: false,

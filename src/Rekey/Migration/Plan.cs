@@ -14,7 +14,7 @@ public sealed record PlannedSetting(string Scope, string Name, string? Value, Ca
 public sealed record PlannedRename(string Kind, string Now, string DuringCutover, string After);
 
 /// <summary>What a cutover of one cluster will do, for the operator and the approver to read before it happens.</summary>
-public sealed record MigrationPlan
+public sealed record Plan
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -77,7 +77,7 @@ public sealed record MigrationPlan
     /// <summary>Each strategy that is not blocked, its steps with their forecast durations, as a Mermaid gantt.</summary>
     public string? ForecastGantt { get; init; }
 
-    public static async Task<MigrationPlan> BuildAsync(RekeyRun run, PreflightReport preflight, CancellationToken cancellationToken)
+    public static async Task<Plan> BuildAsync(RekeyRun run, PreflightReport preflight, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);
         var state = await MigrationState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
@@ -88,11 +88,11 @@ public sealed record MigrationPlan
 
         var names = PlannedNames(run, cluster, instances, customEndpoints);
         var forecast = await ForecastAsync(run, state, preflight, cancellationToken).ConfigureAwait(false);
-        var rehearsal = state.AtOriginalName is { } measured ? DressRehearsal.DressRehearsalRecord.From(measured) : null;
+        var rehearsal = state.AtOriginalName is { } measured ? Rekey.Forecast.DressRehearsalRecord.From(measured) : null;
         var settings = PlannedSettings(run, cluster, instances);
         var strategies = Rekey.Strategies.StrategyComparison.Build(run.ClusterId, preflight, instances.Count, customEndpoints.Count, run.Settings);
         var expected = Waiting.ExpectedDurations.Of(state.AtOriginalName);
-        return new MigrationPlan
+        return new Plan
         {
             Approval = DigestOf(run, preflight, strategies, names, settings, expected),
             Cluster = run.ClusterId,
@@ -148,7 +148,7 @@ public sealed record MigrationPlan
     /// <summary>The dress rehearsal's forecast lines; a blocked Blue/Green gets none, as it would read as if it were an option.</summary>
     private static async Task<IReadOnlyList<string>?> ForecastAsync(RekeyRun run, MigrationState state, PreflightReport preflight, CancellationToken cancellationToken)
     {
-        var forecast = await DressRehearsal.DressRehearsalForecast.LinesAsync(run, state.AtOriginalName, cancellationToken).ConfigureAwait(false);
+        var forecast = await Rekey.Forecast.DressRehearsalForecast.LinesAsync(run, state.AtOriginalName, cancellationToken).ConfigureAwait(false);
         if (forecast is not null && preflight.BlueGreen is { Eligible: false })
         {
             return [.. forecast.Select(line => line.StartsWith("Forecast write outage, Blue/Green", StringComparison.Ordinal)
@@ -269,7 +269,7 @@ public sealed record MigrationPlan
         if (blueGreen)
         {
             var green = expected.Green(instances);
-            var switchover = DressRehearsal.DressRehearsalRecord.BlueGreenTypical;
+            var switchover = Rekey.Forecast.DressRehearsalRecord.BlueGreenTypical;
             sections.Add(new GanttSection(
                 Configuration.CutoverStrategies.Name(Configuration.CutoverStrategy.BlueGreen),
                 [

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Rekey.Reporting;
 using Rekey.State;
 
-namespace Rekey.DressRehearsal;
+namespace Rekey.Forecast;
 
 /// <summary>The dress rehearsal's report: measured times, the forecast outage per strategy and the cost drivers.</summary>
 public static class DressRehearsalReport

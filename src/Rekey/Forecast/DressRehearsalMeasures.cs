@@ -1,6 +1,6 @@
 using Rekey.Checks;
 
-namespace Rekey.DressRehearsal;
+namespace Rekey.Forecast;
 
 /// <summary>
 /// The dress rehearsal's times as verification items: a duration is measured only from AWS's own timestamps (the

@@ -3,7 +3,7 @@ using Rekey.Clusters;
 using Rekey.Runtime;
 using Rekey.State;
 
-namespace Rekey.DressRehearsal;
+namespace Rekey.Forecast;
 
 /// <summary>The names and tags of the throw-away cluster a dress rehearsal restores, and how to recognise one.</summary>
 public static class DressRehearsalCluster

@@ -2,7 +2,7 @@ using Rekey.Checks;
 using Rekey.Clusters;
 using Rekey.Runtime;
 
-namespace Rekey.DressRehearsal;
+namespace Rekey.Forecast;
 
 /// <summary>
 /// The dress rehearsal's claim, read from AWS when it ends: its copy and the copy's writer are gone (they are billed

@@ -4,7 +4,7 @@ using Rekey.Iam;
 
 namespace Rekey.Tests.Iam;
 
-public sealed class IamPolicyGeneratorTests
+public sealed class IamPoliciesTests
 {
     private static IamSetupInput Input(
         string partition = "aws",
@@ -46,13 +46,13 @@ public sealed class IamPolicyGeneratorTests
         statement["Resource"] is JsonArray array ? array.Select(r => r!.GetValue<string>()).ToList() : [statement["Resource"]!.GetValue<string>()];
 
     private static JsonObject StatementGranting(JsonObject policy, string action, string resourceFragment) =>
-        Statements(policy).Single(s => IamPolicyGenerator.ActionsOf(new JsonObject { ["Statement"] = new JsonArray(s.DeepClone()) }).Contains(action)
+        Statements(policy).Single(s => IamPolicies.ActionsOf(new JsonObject { ["Statement"] = new JsonArray(s.DeepClone()) }).Contains(action)
                                        && Resources(s).Any(r => r.Contains(resourceFragment, StringComparison.Ordinal)));
 
     [Fact]
     public void Both_roles_trust_only_GitHubs_token_for_STS_from_Rekeys_workflow_file_in_their_own_environment_of_the_repository()
     {
-        var roles = IamPolicyGenerator.Generate(Input());
+        var roles = IamPolicies.Generate(Input());
 
         foreach (var (name, environment) in new[] { ("rekey-prod-plan", "prod-plan"), ("rekey-prod-migration", "prod") })
         {
@@ -70,7 +70,7 @@ public sealed class IamPolicyGeneratorTests
     [Fact]
     public void The_dress_rehearsal_role_is_trusted_by_the_plan_environment_and_changes_only_its_copy_and_the_clusters_rekey_tags()
     {
-        var roles = IamPolicyGenerator.Generate(Input(backupAccount: "222222222222"));
+        var roles = IamPolicies.Generate(Input(backupAccount: "222222222222"));
         var dress = Role(roles, "rekey-prod-dress-rehearsal");
         var plan = Role(roles, "rekey-prod-plan").Policy.Document;
 
@@ -80,14 +80,14 @@ public sealed class IamPolicyGeneratorTests
         Assert.Contains("repo:acme/db-tools:environment:prod-plan:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", trust["token.actions.githubusercontent.com:sub"]!.AsArray().Select(v => v!.GetValue<string>()));
 
         // Every read of the plan role (but no chain into the backup account), plus its own changes.
-        var granted = IamPolicyGenerator.ActionsOf(dress.Policy.Document);
-        Assert.Empty(IamPolicyGenerator.ActionsOf(plan).Except(granted).Except(["sts:AssumeRole"]));
+        var granted = IamPolicies.ActionsOf(dress.Policy.Document);
+        Assert.Empty(IamPolicies.ActionsOf(plan).Except(granted).Except(["sts:AssumeRole"]));
         Assert.DoesNotContain("sts:AssumeRole", granted);
 
         // Deleting and modifying reach the copy only; the cluster itself only through its rekey: tags.
         foreach (var statement in Statements(dress.Policy.Document))
         {
-            var actions = IamPolicyGenerator.ActionsOf(new JsonObject { ["Statement"] = new JsonArray(statement.DeepClone()) });
+            var actions = IamPolicies.ActionsOf(new JsonObject { ["Statement"] = new JsonArray(statement.DeepClone()) });
             if (actions.Any(a => a.StartsWith("rds:Delete", StringComparison.Ordinal) || a.StartsWith("rds:Modify", StringComparison.Ordinal) || a == "rds:CreateDBInstance"))
             {
                 Assert.All(Resources(statement), r => Assert.True(r.Contains(":orders-rekey-dress", StringComparison.Ordinal) || r.Contains(":pg:", StringComparison.Ordinal) || r.Contains(":cluster-pg:", StringComparison.Ordinal) || r.Contains(":subgrp:", StringComparison.Ordinal), r));
@@ -97,7 +97,7 @@ public sealed class IamPolicyGeneratorTests
         var tags = Statements(dress.Policy.Document).Single(s => s["Sid"]!.GetValue<string>() == "ClusterRekeyTags");
         Assert.Equal(["arn:aws:rds:eu-west-1:111111111111:cluster:orders"], Resources(tags));
         Assert.Equal("rekey:*", tags["Condition"]!["ForAllValues:StringLike"]!["aws:TagKeys"]!.GetValue<string>());
-        Assert.Equal(["rds:AddTagsToResource", "rds:RemoveTagsFromResource"], IamPolicyGenerator.ActionsOf(new JsonObject { ["Statement"] = new JsonArray(tags.DeepClone()) }).Order(StringComparer.Ordinal));
+        Assert.Equal(["rds:AddTagsToResource", "rds:RemoveTagsFromResource"], IamPolicies.ActionsOf(new JsonObject { ["Statement"] = new JsonArray(tags.DeepClone()) }).Order(StringComparer.Ordinal));
         Assert.Equal(["arn:aws:rds:eu-west-1:111111111111:cluster:orders-rekey-dress"], Resources(Statements(dress.Policy.Document).Single(s => s["Sid"]!.GetValue<string>() == "DressRehearsalCluster")));
         Assert.Equal(["arn:aws:rds:eu-west-1:111111111111:db:orders-rekey-dress-1"], Resources(Statements(dress.Policy.Document).Single(s => s["Sid"]!.GetValue<string>() == "DressRehearsalInstance")));
     }
@@ -105,7 +105,7 @@ public sealed class IamPolicyGeneratorTests
     [Fact]
     public void A_repository_given_with_its_ids_is_pinned_by_the_immutable_subject()
     {
-        var roles = IamPolicyGenerator.Generate(Input(repository: "acme@1234/db-tools@56789"));
+        var roles = IamPolicies.Generate(Input(repository: "acme@1234/db-tools@56789"));
 
         var sub = Statements(Role(roles, "rekey-prod-migration").Trust.Document).Single()["Condition"]!["StringEquals"]!["token.actions.githubusercontent.com:sub"]!.AsArray().Select(v => v!.GetValue<string>());
         Assert.Contains("repo:acme@1234/db-tools@56789:environment:prod:job_workflow_ref:acme/db-tools/.github/workflows/rekey.yml@refs/heads/main", sub);
@@ -123,7 +123,7 @@ public sealed class IamPolicyGeneratorTests
     [Fact]
     public void The_migration_role_may_change_the_cluster_and_its_instances_under_the_original_and_the_renamed_identifiers_only()
     {
-        var policy = Role(IamPolicyGenerator.Generate(Input(suffix: "-pre-cmk")), "rekey-prod-migration").Policy.Document;
+        var policy = Role(IamPolicies.Generate(Input(suffix: "-pre-cmk")), "rekey-prod-migration").Policy.Document;
         var byName = new JsonObject { ["Statement"] = new JsonArray([.. Statements(policy).Where(s => s["Condition"] is null).Select(s => s.DeepClone())]) };
 
         // -old1..-old9: the names a Blue/Green switchover gives the old blue.
@@ -151,7 +151,7 @@ public sealed class IamPolicyGeneratorTests
     public void Every_ARN_is_in_the_accounts_partition()
     {
         var input = Input(partition: "aws-cn", key: "arn:aws-cn:kms:cn-north-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", backupAccount: "222222222222");
-        var roles = IamPolicyGenerator.Generate(input);
+        var roles = IamPolicies.Generate(input);
 
         var arns = roles.SelectMany(r => new[] { r.Arn }
                 .Concat(Statements(r.Policy.Document).SelectMany(Resources))
@@ -170,13 +170,13 @@ public sealed class IamPolicyGeneratorTests
     public void The_plan_role_gets_exactly_the_read_only_calls_and_the_notifications()
     {
         var input = Input(backupAccount: "222222222222");
-        var policy = Role(IamPolicyGenerator.Generate(input), "rekey-prod-plan").Policy.Document;
+        var policy = Role(IamPolicies.Generate(input), "rekey-prod-plan").Policy.Document;
 
         var expected = AwsOperationPermissions.All
             .Where(p => p is { Account: PolicyAccount.Source, ReadOnly: true })
             .SelectMany(p => p.Grants.Select(g => g.Action))
             .ToHashSet(StringComparer.Ordinal);
-        Assert.Equal(expected.Order(StringComparer.Ordinal), IamPolicyGenerator.ActionsOf(policy).Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), IamPolicies.ActionsOf(policy).Order(StringComparer.Ordinal));
         Assert.Contains("sns:Publish", expected);
         Assert.DoesNotContain(expected, a => a.Contains(":Modify", StringComparison.Ordinal) || a.Contains(":Delete", StringComparison.Ordinal) || a.Contains(":Create", StringComparison.Ordinal));
     }
@@ -184,28 +184,28 @@ public sealed class IamPolicyGeneratorTests
     [Fact]
     public void The_migration_role_gets_every_call_of_the_cluster_account_in_the_table_and_nothing_else()
     {
-        var policy = Role(IamPolicyGenerator.Generate(Input(backupAccount: "222222222222")), "rekey-prod-migration").Policy.Document;
+        var policy = Role(IamPolicies.Generate(Input(backupAccount: "222222222222")), "rekey-prod-migration").Policy.Document;
 
         var expected = AwsOperationPermissions.All
             .Where(p => p.Account == PolicyAccount.Source)
             .SelectMany(p => p.Grants.Select(g => g.Action))
             .ToHashSet(StringComparer.Ordinal);
-        Assert.Equal(expected.Order(StringComparer.Ordinal), IamPolicyGenerator.ActionsOf(policy).Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), IamPolicies.ActionsOf(policy).Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public void Without_a_backup_account_no_backup_permission_or_backup_role_is_generated()
     {
-        var roles = IamPolicyGenerator.Generate(Input());
+        var roles = IamPolicies.Generate(Input());
 
         Assert.Equal(["rekey-prod-plan", "rekey-prod-migration", "rekey-prod-dress-rehearsal"], roles.Select(r => r.Name));
-        Assert.DoesNotContain(roles.SelectMany(r => IamPolicyGenerator.ActionsOf(r.Policy.Document)), a => a.StartsWith("backup", StringComparison.Ordinal) || a == "sts:AssumeRole");
+        Assert.DoesNotContain(roles.SelectMany(r => IamPolicies.ActionsOf(r.Policy.Document)), a => a.StartsWith("backup", StringComparison.Ordinal) || a == "sts:AssumeRole");
     }
 
     [Fact]
     public void The_backup_accounts_roles_trust_only_the_source_roles_and_the_chain_is_allowed_only_into_them()
     {
-        var roles = IamPolicyGenerator.Generate(Input(backupAccount: "222222222222"));
+        var roles = IamPolicies.Generate(Input(backupAccount: "222222222222"));
 
         var backup = Role(roles, "rekey-prod-backup");
         var reader = Role(roles, "rekey-prod-backup-reader");
@@ -219,13 +219,13 @@ public sealed class IamPolicyGeneratorTests
         Assert.Equal(["arn:aws:iam::222222222222:role/rekey-prod-backup-reader"], Resources(StatementGranting(plan, "sts:AssumeRole", ":role/")));
 
         Assert.Equal(["arn:aws:backup:eu-west-1:222222222222:backup-vault:rekey-copies"], Resources(StatementGranting(backup.Policy.Document, "backup:PutBackupVaultAccessPolicy", "backup-vault")));
-        Assert.DoesNotContain("backup:PutBackupVaultAccessPolicy", IamPolicyGenerator.ActionsOf(reader.Policy.Document));
+        Assert.DoesNotContain("backup:PutBackupVaultAccessPolicy", IamPolicies.ActionsOf(reader.Policy.Document));
     }
 
     [Fact]
     public void A_key_given_by_alias_is_granted_on_whichever_key_carries_that_alias()
     {
-        var policy = Role(IamPolicyGenerator.Generate(Input(key: "alias/rekey-orders")), "rekey-prod-migration").Policy.Document;
+        var policy = Role(IamPolicies.Generate(Input(key: "alias/rekey-orders")), "rekey-prod-migration").Policy.Document;
 
         var statement = StatementGranting(policy, "kms:CreateGrant", ":key/");
         Assert.Equal(["arn:aws:kms:eu-west-1:111111111111:key/*"], Resources(statement));
@@ -237,7 +237,7 @@ public sealed class IamPolicyGeneratorTests
     public void A_key_given_by_ARN_is_granted_on_that_key_alone_and_creation_needs_Rekeys_tag()
     {
         const string keyArn = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-        var policy = Role(IamPolicyGenerator.Generate(Input(key: keyArn)), "rekey-prod-migration").Policy.Document;
+        var policy = Role(IamPolicies.Generate(Input(key: keyArn)), "rekey-prod-migration").Policy.Document;
 
         var statement = StatementGranting(policy, "kms:CreateGrant", keyArn);
         Assert.Equal([keyArn], Resources(statement));
@@ -249,8 +249,8 @@ public sealed class IamPolicyGeneratorTests
     [Fact]
     public void The_AWS_Backup_service_role_is_readable_only_by_its_name_under_any_path_and_only_when_backups_are_set_up()
     {
-        var withBackup = Role(IamPolicyGenerator.Generate(Input(backupAccount: "222222222222")), "rekey-prod-migration").Policy.Document;
-        var withoutBackup = Role(IamPolicyGenerator.Generate(Input()), "rekey-prod-migration").Policy.Document;
+        var withBackup = Role(IamPolicies.Generate(Input(backupAccount: "222222222222")), "rekey-prod-migration").Policy.Document;
+        var withoutBackup = Role(IamPolicies.Generate(Input()), "rekey-prod-migration").Policy.Document;
 
         var statement = StatementGranting(withBackup, "iam:GetRole", ":role/");
         Assert.Equal(["arn:aws:iam::111111111111:role/AWSBackupDefaultServiceRole", "arn:aws:iam::111111111111:role/*/AWSBackupDefaultServiceRole"], Resources(statement));
@@ -260,19 +260,19 @@ public sealed class IamPolicyGeneratorTests
     [Fact]
     public void Roles_are_passed_only_to_RDS_its_monitoring_and_AWS_Backup()
     {
-        var policy = Role(IamPolicyGenerator.Generate(Input()), "rekey-prod-migration").Policy.Document;
+        var policy = Role(IamPolicies.Generate(Input()), "rekey-prod-migration").Policy.Document;
 
         var statement = StatementGranting(policy, "iam:PassRole", ":role/");
         Assert.Equal(["arn:aws:iam::111111111111:role/orders-s3-import", "arn:aws:iam::111111111111:role/rds-monitoring"], Resources(statement));
         Assert.Equal(
-            IamPolicyGenerator.PassRoleServices,
+            IamPolicies.PassRoleServices,
             statement["Condition"]!["StringEquals"]!["iam:PassedToService"]!.AsArray().Select(s => s!.GetValue<string>()));
     }
 
     [Fact]
     public void The_migration_role_may_register_replica_auto_scaling_and_create_only_its_Aurora_service_linked_role_and_the_plan_role_only_reads_it()
     {
-        var roles = IamPolicyGenerator.Generate(Input());
+        var roles = IamPolicies.Generate(Input());
         var migration = Role(roles, "rekey-prod-migration").Policy.Document;
         var plan = Role(roles, "rekey-prod-plan").Policy.Document;
 
@@ -281,9 +281,9 @@ public sealed class IamPolicyGeneratorTests
             ["arn:aws:iam::111111111111:role/aws-service-role/rds.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_RDSCluster"],
             Resources(linkedRole));
         Assert.Equal("rds.application-autoscaling.amazonaws.com", linkedRole["Condition"]!["StringLike"]!["iam:AWSServiceName"]!.GetValue<string>());
-        Assert.Contains("application-autoscaling:RegisterScalableTarget", IamPolicyGenerator.ActionsOf(migration));
-        Assert.Contains("application-autoscaling:PutScalingPolicy", IamPolicyGenerator.ActionsOf(migration));
-        var planActions = IamPolicyGenerator.ActionsOf(plan);
+        Assert.Contains("application-autoscaling:RegisterScalableTarget", IamPolicies.ActionsOf(migration));
+        Assert.Contains("application-autoscaling:PutScalingPolicy", IamPolicies.ActionsOf(migration));
+        var planActions = IamPolicies.ActionsOf(plan);
         Assert.Contains("application-autoscaling:DescribeScalableTargets", planActions);
         Assert.Contains("application-autoscaling:DescribeScalingPolicies", planActions);
         Assert.DoesNotContain(planActions, a => a is "application-autoscaling:RegisterScalableTarget" or "application-autoscaling:PutScalingPolicy" or "iam:CreateServiceLinkedRole");
@@ -306,7 +306,7 @@ public sealed class IamPolicyGeneratorTests
     public void The_page_names_every_role_file_and_documents_both_subject_forms()
     {
         var input = Input(backupAccount: "222222222222");
-        var roles = IamPolicyGenerator.Generate(input);
+        var roles = IamPolicies.Generate(input);
 
         var page = IamSetupPage.Render(input, roles);
 
