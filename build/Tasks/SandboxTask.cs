@@ -17,11 +17,12 @@ namespace Rekey.Build.Tasks;
 [TaskName("Sandbox")]
 [TaskDescription(
     "Serves the local AWS sandbox on 127.0.0.1:4566 (DNS on 4553) until Ctrl+C or SIGTERM: "
-    + "--clock-speed=N, --state-file=PATH (kept across restarts), --sample (the rehearsal's sample account), --port, --dns-port, --data-plane.")]
+    + "--clock-speed=N, --state-file=PATH (kept across restarts), --sample (the rehearsal's sample account), --port, --dns-port, "
+    + "--dns-address (e.g. 127.0.0.153 with --dns-port=53 as root, for a resolv.conf), --data-plane.")]
 public sealed class SandboxTask : AsyncFrostingTask<RekeyContext>
 {
     /// <summary>The Sandbox target's own arguments, passed on to the sandbox's command line.</summary>
-    public static readonly IReadOnlyList<string> Arguments = ["data-plane", "state-file", "sample", "port", "dns-port"];
+    public static readonly IReadOnlyList<string> Arguments = ["data-plane", "state-file", "sample", "port", "dns-port", "dns-address"];
 
     public override async Task RunAsync(RekeyContext context)
     {
@@ -59,7 +60,7 @@ public sealed class SandboxTask : AsyncFrostingTask<RekeyContext>
             await SeedSampleAsync(context, sandbox);
         }
 
-        context.Log.Information("Sandbox ready: {0} (DNS on 127.0.0.1:{1}). Try:", sandbox.BaseUrl, sandbox.DnsPort);
+        context.Log.Information("Sandbox ready: {0} (DNS on {1}). Try:", sandbox.BaseUrl, sandbox.DnsEndPoint);
         context.Log.Information(
             "  AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url {0} rds describe-db-clusters",
             sandbox.BaseUrl);
@@ -85,7 +86,7 @@ public sealed class SandboxTask : AsyncFrostingTask<RekeyContext>
     private static SandboxOptions Options(RekeyContext context)
     {
         List<string> arguments = ["--data-plane", context.Arguments.GetArguments("data-plane").LastOrDefault() ?? "auto"];
-        foreach (var name in new[] { "state-file", "port", "dns-port" })
+        foreach (var name in new[] { "state-file", "port", "dns-port", "dns-address" })
         {
             if (context.Arguments.GetArguments(name).LastOrDefault() is { } value)
             {

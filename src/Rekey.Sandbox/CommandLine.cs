@@ -7,7 +7,7 @@ namespace Rekey.Sandbox;
 public static class CommandLine
 {
     public const string Usage = """
-        Usage: Rekey.Sandbox [--port 4566] [--dns-port 4553] [--clock-speed 1] [--state-file PATH] [--region us-east-1]
+        Usage: Rekey.Sandbox [--port 4566] [--dns-port 4553] [--dns-address 127.0.0.1] [--clock-speed 1] [--state-file PATH] [--region us-east-1]
                              [--cluster-create-minutes 5] [--restore-minutes 20] [--instance-create-minutes 10]
                              [--rename-minutes 1] [--dns-change-minutes 1] [--restorable-lag-minutes 5]
                              [--integration-create-minutes 20] [--chaos-seed N] [--rate-limits aws|off|rds=300/12]
@@ -15,7 +15,8 @@ public static class CommandLine
         Durations are in sandbox minutes (fractions allowed). --chaos-seed turns on the unruly mode: late and
         lingering DNS names, late CloudWatch datapoints, a whole-second clock, IAM delays, all drawn from N.
         --rate-limits: AWS's API rate limits (the default), none, or a token bucket per service (burst/refill per
-        second of sandbox time; comma-separated). --data-plane=postgres backs each aurora-postgresql cluster
+        second of sandbox time; comma-separated). --dns-address: the loopback address DNS listens on (with
+        --dns-port 53, as root, a resolv.conf can name it). --data-plane=postgres backs each aurora-postgresql cluster
         with a real PostgreSQL server; auto (the default) does so when PostgreSQL's server programs are installed.
         """;
 
@@ -32,6 +33,7 @@ public static class CommandLine
             {
                 case "--port": options = options with { Port = Int(name, value) }; break;
                 case "--dns-port": options = options with { DnsPort = Int(name, value) }; break;
+                case "--dns-address": options = options with { DnsAddress = Loopback(name, value) }; break;
                 case "--clock-speed": options = options with { ClockSpeed = Number(name, value) }; break;
                 case "--state-file": options = options with { StateFile = Path.GetFullPath(value) }; break;
                 case "--region": options = options with { DefaultRegion = value }; break;
@@ -88,6 +90,11 @@ public static class CommandLine
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
             ? port
             : throw new ArgumentException($"{name} must be a port number, not '{value}'.");
+
+    private static System.Net.IPAddress Loopback(string name, string value) =>
+        System.Net.IPAddress.TryParse(value, out var address) && System.Net.IPAddress.IsLoopback(address)
+            ? address
+            : throw new ArgumentException($"{name} must be a loopback address such as 127.0.0.153, not '{value}'.");
 
     private static double Number(string name, string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)

@@ -8,7 +8,7 @@ try
     await using var server = await SandboxServer.StartAsync(options);
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"Rekey sandbox: AWS APIs on {server.BaseUrl} (health: {server.BaseUrl}_sandbox/health), DNS on 127.0.0.1:{server.DnsPort} (UDP and TCP), " +
+        $"Rekey sandbox: AWS APIs on {server.BaseUrl} (health: {server.BaseUrl}_sandbox/health), DNS on {server.DnsEndPoint} (UDP and TCP), " +
         $"clock x{options.ClockSpeed}, data plane {options.DataPlane.ToString().ToLowerInvariant()}" +
         $"{(options.ChaosSeed is { } seed ? $", unruly mode with chaos seed {seed}" : string.Empty)}. Ctrl+C stops."));
     await server.WaitForShutdownAsync();

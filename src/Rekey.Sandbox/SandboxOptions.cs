@@ -6,8 +6,14 @@ public sealed record SandboxOptions
     /// <summary>HTTP port on 127.0.0.1; 0 picks a free port.</summary>
     public int Port { get; init; } = 4566;
 
-    /// <summary>DNS port (UDP and TCP) on 127.0.0.1; 0 picks a free port.</summary>
+    /// <summary>DNS port (UDP and TCP) on <see cref="DnsAddress"/>; 0 picks a free port.</summary>
     public int DnsPort { get; init; } = 4553;
+
+    /// <summary>
+    /// The loopback address the DNS server listens on. Another one than 127.0.0.1 (e.g. 127.0.0.53 is systemd-resolved's,
+    /// so 127.0.0.153) lets it take port 53, the only port a resolv.conf can name, beside a resolver already on 127.0.0.1:53.
+    /// </summary>
+    public System.Net.IPAddress DnsAddress { get; init; } = System.Net.IPAddress.Loopback;
 
     /// <summary>Sandbox seconds per real second.</summary>
     public double ClockSpeed { get; init; } = 1;

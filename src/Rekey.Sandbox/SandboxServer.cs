@@ -18,11 +18,13 @@ public sealed class SandboxServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly SandboxDnsServer _dns;
+    private readonly IPAddress _dnsAddress;
 
-    private SandboxServer(WebApplication app, SandboxDnsServer dns, Uri baseUrl)
+    private SandboxServer(WebApplication app, SandboxDnsServer dns, IPAddress dnsAddress, Uri baseUrl)
     {
         _app = app;
         _dns = dns;
+        _dnsAddress = dnsAddress;
         BaseUrl = baseUrl;
     }
 
@@ -33,7 +35,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public int DnsPort => _dns.Port;
 
-    public IPEndPoint DnsEndPoint => new(IPAddress.Loopback, _dns.Port);
+    public IPEndPoint DnsEndPoint => new(_dnsAddress, _dns.Port);
 
     public SandboxRuntime Runtime => Get<SandboxRuntime>();
 
@@ -68,7 +70,7 @@ public sealed class SandboxServer : IAsyncDisposable
         app.Services.GetRequiredService<StateStore>().LoadIfPresent();
         var runtime = app.Services.GetRequiredService<SandboxRuntime>();
         MapRequests(app, runtime);
-        var dns = StartDns(app.Services.GetRequiredService<DnsZone>(), runtime, options.DnsPort);
+        var dns = StartDns(app.Services.GetRequiredService<DnsZone>(), runtime, options.DnsAddress, options.DnsPort);
         try
         {
             await app.StartAsync(cancellationToken);
@@ -82,7 +84,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
-        return new SandboxServer(app, dns, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"));
+        return new SandboxServer(app, dns, options.DnsAddress, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"));
     }
 
     /// <summary>The web host on loopback at the options' port, with its logging and the sandbox's services.</summary>
@@ -155,13 +157,13 @@ public sealed class SandboxServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static SandboxDnsServer StartDns(DnsZone zone, SandboxRuntime runtime, int port)
+    private static SandboxDnsServer StartDns(DnsZone zone, SandboxRuntime runtime, IPAddress address, int port)
     {
         // Port 0: find a port free for both UDP and TCP, retrying if another process takes it first.
         for (var attempt = 0; ; attempt++)
         {
-            var chosen = port == 0 ? FreeUdpAndTcpPort() : port;
-            var server = new SandboxDnsServer(zone, runtime, chosen);
+            var chosen = port == 0 ? FreeUdpAndTcpPort(address) : port;
+            var server = new SandboxDnsServer(zone, runtime, address, chosen);
             try
             {
                 server.Start();
@@ -174,16 +176,16 @@ public sealed class SandboxServer : IAsyncDisposable
         }
     }
 
-    private static int FreeUdpAndTcpPort()
+    private static int FreeUdpAndTcpPort(IPAddress address)
     {
         while (true)
         {
-            var tcp = new TcpListener(IPAddress.Loopback, 0);
+            var tcp = new TcpListener(address, 0);
             tcp.Start();
             var port = ((IPEndPoint)tcp.LocalEndpoint).Port;
             try
             {
-                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+                using var udp = new UdpClient(new IPEndPoint(address, port));
                 return port;
             }
             catch (SocketException)

@@ -124,12 +124,24 @@ public sealed class HostTests(SandboxFixture fixture) : IClassFixture<SandboxFix
         Assert.Equal(TimeSpan.FromSeconds(30), options.Durations.DnsChange);
         Assert.Equal(TimeSpan.FromMinutes(10), options.Durations.InstanceCreate);
         Assert.Equal(TimeSpan.FromMinutes(3), options.Durations.IntegrationCreate);
+        Assert.Equal(System.Net.IPAddress.Loopback, options.DnsAddress);
+    }
+
+    [Fact]
+    public void Command_line_puts_the_DNS_server_on_another_loopback_address()
+    {
+        var options = CommandLine.Parse(["--dns-address=127.0.0.153", "--dns-port", "53"]);
+
+        Assert.Equal(System.Net.IPAddress.Parse("127.0.0.153"), options.DnsAddress);
+        Assert.Equal(53, options.DnsPort);
     }
 
     [Theory]
     [InlineData("--bogus", "1")]
     [InlineData("--clock-speed", "0")]
     [InlineData("--port", "70000")]
+    [InlineData("--dns-address", "10.0.0.153")]
+    [InlineData("--dns-address", "localhost")]
     public void Command_line_rejects_bad_options(string name, string value) =>
         Assert.Throws<ArgumentException>(() => CommandLine.Parse([name, value]));
 

@@ -6,7 +6,7 @@ using Rekey.Sandbox.Core;
 namespace Rekey.Sandbox.Dns;
 
 /// <summary>
-/// The DNS server on 127.0.0.1 (UDP and TCP): CNAME + A for published names, NXDOMAIN for the
+/// The DNS server on a loopback address (UDP and TCP; 127.0.0.1 unless told otherwise): CNAME + A for published names, NXDOMAIN for the
 /// rest. ARSoft.Tools.Net does the wire format; this class only answers questions.
 /// </summary>
 public sealed class SandboxDnsServer : IDisposable
@@ -17,12 +17,12 @@ public sealed class SandboxDnsServer : IDisposable
     private readonly DnsZone _zone;
     private readonly SandboxRuntime _runtime;
 
-    public SandboxDnsServer(DnsZone zone, SandboxRuntime runtime, int port)
+    public SandboxDnsServer(DnsZone zone, SandboxRuntime runtime, IPAddress address, int port)
     {
         _zone = zone;
         _runtime = runtime;
         Port = port;
-        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        var endpoint = new IPEndPoint(address, port);
         _server = new DnsServer(new UdpServerTransport(endpoint), new TcpServerTransport(endpoint));
         _server.QueryReceived += OnQueryReceivedAsync;
     }
