@@ -19,9 +19,9 @@ public sealed class CodeSizeTests(ITestOutputHelper output)
     public const int LineLength = 200;
 
     /// <summary>Today's counts; a change that adds a long method or file fails until it is split.</summary>
-    private const int LongMethodsAllowed = 49;
+    private const int LongMethodsAllowed = 45;
 
-    private const int LongFilesAllowed = 4;
+    private const int LongFilesAllowed = 3;
 
     private const int LongLinesAllowed = 178;
 

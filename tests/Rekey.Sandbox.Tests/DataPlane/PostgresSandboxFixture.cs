@@ -28,6 +28,21 @@ public sealed class PostgresSandboxFixture : SandboxFixture
         return port;
     }
 
+    /// <summary>An available aurora-postgresql cluster on the real engine whose parameter group allows Blue/Green; returns its port.</summary>
+    public async Task<int> EligibleForBlueGreenAsync(string identifier)
+    {
+        await Query.CallAsync(
+            "CreateDBClusterParameterGroup",
+            [new("DBClusterParameterGroupName", identifier + "-params"), new("DBParameterGroupFamily", "aurora-postgresql16"), new("Description", "blue/green")]);
+        await Query.CallAsync(
+            "ModifyDBClusterParameterGroup",
+            [
+                new("DBClusterParameterGroupName", identifier + "-params"), new("Parameters.Parameter.1.ParameterName", "rds.logical_replication"),
+                new("Parameters.Parameter.1.ParameterValue", "1"), new("Parameters.Parameter.1.ApplyMethod", "pending-reboot"),
+            ]);
+        return await AvailablePostgresClusterAsync(identifier, ("DBClusterParameterGroupName", identifier + "-params"));
+    }
+
     /// <summary>Waits (bounded, in real time: initdb or a WAL replay runs outside the sandbox clock) until RDS shows the cluster available.</summary>
     public async Task WaitUntilAvailableAsync(string identifier)
     {
