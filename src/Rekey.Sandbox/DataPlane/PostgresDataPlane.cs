@@ -97,6 +97,17 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         return entry.Server;
     }
 
+    /// <summary>The server behind a cluster when it accepts connections now; null while it is provisioning, stopping or on the model. Never waits.</summary>
+    public PostgresServer? ReadyServer(string clusterResourceId)
+    {
+        lock (_entries)
+        {
+            return _entries.TryGetValue(clusterResourceId, out var entry) && !entry.Stopping && entry.Ready is { IsCompletedSuccessfully: true } && entry.Server is { IsRunning: true }
+                ? entry.Server
+                : null;
+        }
+    }
+
     public IReadOnlyList<DataPlaneServerView> Servers()
     {
         lock (_entries)

@@ -27,6 +27,7 @@ public sealed partial class RdsService : QueryService
         RegisterIntegrationOperations();
         RegisterParameterGroupOperations();
         RegisterBlueGreenOperations();
+        RegisterHttpEndpointOperations();
     }
 
     public override string SigningName => "rds";
