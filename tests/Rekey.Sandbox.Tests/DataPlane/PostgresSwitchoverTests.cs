@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using Rekey.Sandbox.Rds;
@@ -18,7 +17,7 @@ public sealed class PostgresSwitchoverTests(PostgresSandboxFixture fixture) : IC
             await PostgresSandboxFixture.ScalarAsync(blue, "INSERT INTO orders (note) SELECT 'before green ' || n FROM generate_series(1, 5) n");
         }
 
-        var deployment = await GreenReadyAsync("pg-sw");
+        var deployment = await fixture.GreenReadyAsync("pg-sw");
 
         // Committed on blue through a connection the application keeps open across the switchover.
         await using var held = await fixture.ConnectAsync(blueName, port);
@@ -26,11 +25,11 @@ public sealed class PostgresSwitchoverTests(PostgresSandboxFixture fixture) : IC
 
         await fixture.Query.CallAsync("SwitchoverBlueGreenDeployment", [new("BlueGreenDeploymentIdentifier", deployment), new("SwitchoverTimeout", "300")]);
         fixture.Advance(BlueGreenTimings.Guardrails + TimeSpan.FromSeconds(1));
-        Assert.Equal(BlueGreenStatus.SwitchoverInProgress, Status(deployment));
+        Assert.Equal(BlueGreenStatus.SwitchoverInProgress, fixture.DeploymentStatus(deployment));
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.ConnectAsync(blueName, port));
         Assert.Contains("pg_hba.conf rejects connection", refused.InnerException?.Message, StringComparison.Ordinal);
 
-        Assert.Equal(BlueGreenStatus.SwitchoverCompleted, await SwitchoverEndsAsync(deployment));
+        Assert.Equal(BlueGreenStatus.SwitchoverCompleted, await fixture.SwitchoverEndsAsync(deployment));
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => PostgresSandboxFixture.ScalarAsync(held, "SELECT 1"));
 
         // The name now answers with green's server, which holds every row blue committed.
@@ -59,7 +58,7 @@ public sealed class PostgresSwitchoverTests(PostgresSandboxFixture fixture) : IC
             await PostgresSandboxFixture.ScalarAsync(blue, "CREATE TABLE events (id bigserial PRIMARY KEY, payload text NOT NULL)");
         }
 
-        var deployment = await GreenReadyAsync("pg-sw-stuck");
+        var deployment = await fixture.GreenReadyAsync("pg-sw-stuck");
         var greenId = fixture.Read(rds => rds.BlueGreenDeployments.Single(d => d.Identifier == deployment).TargetClusterResourceId);
         var green = (await fixture.DataPlane.ServerAsync(greenId))!;
 
@@ -72,7 +71,7 @@ public sealed class PostgresSwitchoverTests(PostgresSandboxFixture fixture) : IC
         }
 
         await fixture.Query.CallAsync("SwitchoverBlueGreenDeployment", [new("BlueGreenDeploymentIdentifier", deployment), new("SwitchoverTimeout", "30")]);
-        Assert.Equal(BlueGreenStatus.SwitchoverFailed, await SwitchoverEndsAsync(deployment));
+        Assert.Equal(BlueGreenStatus.SwitchoverFailed, await fixture.SwitchoverEndsAsync(deployment));
         Assert.Contains("switchover timeout of 30 seconds", fixture.Read(rds => rds.BlueGreenDeployments.Single(d => d.Identifier == deployment).StatusDetails), StringComparison.Ordinal);
 
         // Rolled back: the name still answers with blue, which takes writes again.
@@ -84,37 +83,4 @@ public sealed class PostgresSwitchoverTests(PostgresSandboxFixture fixture) : IC
 
         Assert.Equal(0L, Convert.ToInt64(await green.ScalarAsync("SELECT count(*) FROM events", "app"), CultureInfo.InvariantCulture));
     }
-
-    /// <summary>Creates the deployment, moves the clock through provisioning and waits for green's copy; returns the deployment's identifier.</summary>
-    private async Task<string> GreenReadyAsync(string blue)
-    {
-        await fixture.Query.CallAsync("CreateBlueGreenDeployment", [new("BlueGreenDeploymentName", blue), new("Source", BlueGreenTestData.Arn(blue))]);
-        fixture.Advance(fixture.Provisioning(1));
-        var deployment = fixture.Read(rds => rds.BlueGreenDeployments.Single(d => d.Name == blue).Identifier);
-        var deadline = Stopwatch.StartNew();
-        while (Status(deployment) != BlueGreenStatus.Available)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), $"the deployment of {blue} was not available within two minutes");
-            fixture.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(50);
-        }
-
-        return deployment;
-    }
-
-    /// <summary>Moves the clock a second at a time (the servers work in real time) until the switchover has ended; returns the deployment's status.</summary>
-    private async Task<string> SwitchoverEndsAsync(string deployment)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (Status(deployment) == BlueGreenStatus.SwitchoverInProgress)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(1), "the switchover did not end within a minute");
-            fixture.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20);
-        }
-
-        return Status(deployment);
-    }
-
-    private string Status(string deployment) => fixture.Read(rds => rds.BlueGreenDeployments.Single(d => d.Identifier == deployment).Status);
 }
