@@ -58,6 +58,9 @@ public enum ResourceScope
     /// <summary>The SNS topic that hears every step.</summary>
     Topic,
 
+    /// <summary>The Secrets Manager secret the RDS Data API reads for Rekey (--database-secret-arn).</summary>
+    DatabaseSecret,
+
     /// <summary>The backup vault of this account (the source vault, or the destination vault in the backup account).</summary>
     BackupVault,
 
@@ -183,6 +186,9 @@ public static class AwsOperationPermissions
             new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.RestoreInputs),
             new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup),
             new IamGrant("rds:AddTagsToResource", ResourceScope.BlueGreenParameterGroup)),
+        // Aurora PostgreSQL's sequences, advanced through the RDS Data API on blue, green, the new and the old cluster.
+        WriteFor(Configuration.CutoverStrategy.BlueGreen, "rds-data", "ExecuteStatement", DataApiSequences, new IamGrant("rds-data:ExecuteStatement", ResourceScope.Clusters),
+            new IamGrant("rds-data:ExecuteStatement", ResourceScope.GreenResources), new IamGrant("secretsmanager:GetSecretValue", ResourceScope.DatabaseSecret)),
         WriteFor(Configuration.CutoverStrategy.BlueGreen, "rds", "ModifyDBClusterParameterGroup", BlueGreenFix, new IamGrant("rds:ModifyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup)),
         WriteFor(Configuration.CutoverStrategy.BlueGreen, "rds", "RebootDBInstance", $"PrepareBlueGreenParameters with --{Configuration.ArgumentNames.FixParameterGroup}", new IamGrant("rds:RebootDBInstance", ResourceScope.Instances)),
         Write("rds", "ModifyDBInstance", new IamGrant("rds:ModifyDBInstance", ResourceScope.Instances)),
@@ -420,6 +426,8 @@ public static class AwsOperationPermissions
     private const string RestoreSwapCutover = "the cutover uses restore-swap (--strategy=restore-swap, or auto choosing it)";
 
     private const string ReplicaScaling = "the cluster has an Application Auto Scaling target for its replicas (Preflight and CreateBlueGreen read it, VerifyBlueGreen registers it again)";
+
+    private const string DataApiSequences = "an Aurora PostgreSQL cluster with its RDS Data API on and --database-secret-arn given (Switchover and VerifyBlueGreen advance and check the sequences)";
 
     private const string BlueGreenFix = "PrepareBlueGreenParameters gives the cluster a parameter group copy for Blue/Green";
 
