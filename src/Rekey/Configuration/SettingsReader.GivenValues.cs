@@ -13,8 +13,6 @@ public static partial class SettingsReader
 
         public List<string> Problems { get; } = [];
 
-        public string Origin(string name) => values[name].Origin;
-
         /// <summary>The command line's arguments, each known, given once (or with one value) and with a value unless a flag.</summary>
         public void TakeArguments(IReadOnlyDictionary<string, IReadOnlyList<string?>> arguments, IReadOnlySet<string> hostArguments)
         {

@@ -9,60 +9,6 @@ namespace Rekey.Configuration;
 /// </summary>
 public static partial class SettingsReader
 {
-    public static IReadOnlyList<ArgumentDefinition> Definitions { get; } =
-    [
-        new(ArgumentNames.Cluster, "DB cluster identifier to migrate.", false, "REKEY_CLUSTER"),
-        new(ArgumentNames.Region, "AWS Region of the cluster.", false, "AWS_REGION", "AWS_DEFAULT_REGION"),
-        new(ArgumentNames.Regions, "Regions to scan, comma separated, or 'all'.", false, "REKEY_REGIONS"),
-        new(ArgumentNames.KmsKey, "Target customer managed key: key id, key ARN, alias/NAME or alias ARN.", false, "REKEY_KMS_KEY"),
-        new(ArgumentNames.CreateKey, "Create the key (under the alias given with --kms-key) when it does not exist.", true),
-        new(ArgumentNames.OldSuffix, $"Suffix for the old cluster's and instances' names (default {RekeySettings.DefaultOldSuffix}).", false, "REKEY_OLD_SUFFIX"),
-        new(ArgumentNames.BackupAccount, "12-digit AWS account that receives backup copies.", false, "REKEY_BACKUP_ACCOUNT"),
-        new(ArgumentNames.BackupVault, "Backup vault name in the backup account.", false, "REKEY_BACKUP_VAULT"),
-        new(ArgumentNames.BackupRoleArn, "IAM role to assume in the backup account.", false, "REKEY_BACKUP_ROLE_ARN"),
-        new(ArgumentNames.BackupServiceRoleArn, "IAM role AWS Backup uses in the cluster's account (default: service-role/AWSBackupDefaultServiceRole).", false, "REKEY_BACKUP_SERVICE_ROLE_ARN"),
-        new(ArgumentNames.BackupVaultKey, "Key of the backup account for its vault: key id, ARN or alias (default: created under alias/rekey-backup-vault).", false, "REKEY_BACKUP_VAULT_KEY"),
-        new(ArgumentNames.SourceBackupVault, "Backup vault name in the cluster's account (default: the --backup-vault name).", false, "REKEY_SOURCE_BACKUP_VAULT"),
-        new(ArgumentNames.BackupSchedule, "Schedule of the backup plan's rule, cron(...) or rate(...) (default cron(0 5 ? * * *), daily at 05:00 UTC).", false, "REKEY_BACKUP_SCHEDULE"),
-        new(ArgumentNames.BackupRetentionDays, "Days the cluster's account keeps each recovery point (default 35; at most 35 with --continuous-backup).", false, "REKEY_BACKUP_RETENTION_DAYS"),
-        new(ArgumentNames.CopyRetentionDays, "Days the backup account keeps each copy (default 90).", false, "REKEY_COPY_RETENTION_DAYS"),
-        new(ArgumentNames.ContinuousBackup, "Continuous backup (point-in-time recovery) in the plan's rule; copies arrive as snapshots.", true),
-        new(ArgumentNames.SnsTopicArn, "SNS topic that hears every step.", false, "REKEY_SNS_TOPIC_ARN"),
-        new(ArgumentNames.DatabaseSecretArn, "Aurora PostgreSQL Blue/Green: Secrets Manager secret for the RDS Data API, with which Rekey advances the sequences.", false, "REKEY_DATABASE_SECRET_ARN"),
-        new(ArgumentNames.DnsServer, "Name server (host:port) for endpoint checks instead of the system resolver.", false, "REKEY_DNS_SERVER"),
-        new(ArgumentNames.Confirm, "The cluster identifier again: required by every step that changes AWS.", false),
-        new(ArgumentNames.Environment, "Deployment environment name, for notifications and reports.", false, "REKEY_ENVIRONMENT") { AnyText = true },
-        new(ArgumentNames.MinAge, "How long after the cutover Cleanup may delete the old cluster (e.g. 7d, 36h).", false, "REKEY_MIN_AGE"),
-        new(ArgumentNames.AcceptNewMasterSecret, "Accept that a Secrets Manager managed master password gets a new secret.", true),
-        new(ArgumentNames.FixParameterGroup, "Reboot the writer to apply Blue/Green's cluster parameter group copy (a short outage).", true),
-        new(ArgumentNames.Strategy, "auto (default: Blue/Green where the cluster is eligible, else restore-swap), blue-green or restore-swap.", false, "REKEY_STRATEGY"),
-        new(ArgumentNames.SwitchoverTimeout, "Blue/Green switchover timeout in seconds, 30 to 3600 (default 300); AWS rolls the switchover back when it lapses.", false, "REKEY_SWITCHOVER_TIMEOUT"),
-        new(ArgumentNames.HeartbeatInterval, "During a long wait, tell the SNS topic how it goes this often, in AWS time (default 10m; 1m to 1d).", false, "REKEY_HEARTBEAT_INTERVAL"),
-        new(ArgumentNames.ApprovedPlan, "The plan that was approved: Plan's digest (sha256:...) or its plan.json; a cutover that would now do otherwise is refused (exit 3) before any change, "
-            + "naming what changed.", false, "REKEY_APPROVED_PLAN"),
-        new(ArgumentNames.SequencesAdvanced, "Aurora PostgreSQL after a Blue/Green switchover: the printed setval statements were run on the new cluster.", true),
-        new(ArgumentNames.RestoreSwapBack, "Rollback after a Blue/Green switchover: restore-swap the cluster back onto its old key (writes since the switchover are kept).", true),
-        new(ArgumentNames.ArtifactsDirectory, "Folder for reports and plans (default artifacts).", false, "REKEY_ARTIFACTS") { AnyText = true },
-        new(ArgumentNames.GitHubRepo, "GitHub repository whose workflows the IAM roles trust: OWNER/NAME, or OWNER@ID/NAME@ID for immutable subjects.", false, "GITHUB_REPOSITORY"),
-        new(ArgumentNames.IamOutput, "Folder for the generated IAM policies (default: iam under the artifacts folder).", false) { AnyText = true },
-        new(ArgumentNames.IamScope, "cluster (default: roles scoped to --cluster's names) or fleet (one role set for every cluster of --environment, scoped by the rekey-environment tag).", false),
-        new(ArgumentNames.RunId, "This run's identity for the lock and tags (default: the GitHub run id, else a new one); give a dead run's id to resume it.", false, "REKEY_RUN_ID", "GITHUB_RUN_ID"),
-        new(ArgumentNames.PollInterval, "First pause between two looks at AWS while waiting (default 5s).", false, "REKEY_POLL_INTERVAL"),
-        new(ArgumentNames.MaxPollInterval, "Longest pause between two looks at AWS while waiting (default 30s).", false, "REKEY_MAX_POLL_INTERVAL"),
-        new(ArgumentNames.OutagePollInterval, "Pause between two looks at AWS while the writers are down, without backing off (default 2s, "
-            + "or --poll-interval when that is shorter).", false, "REKEY_OUTAGE_POLL_INTERVAL"),
-        new(ArgumentNames.MaxWait, "Caps every wait's deadline (e.g. 30m); by default each wait has its own, from 15 minutes for DNS to 4 hours for a restore.", false, "REKEY_MAX_WAIT"),
-        new(ArgumentNames.Runs, $"How many rehearsals Benchmark runs (default {RekeySettings.DefaultRuns}).", false, "REKEY_RUNS"),
-        new(ArgumentNames.ChaosSeed, "Rehearse and Benchmark: run the sandbox in its unruly mode under this seed (late and lingering DNS names, late metrics, a whole-second clock, "
-            + "IAM delays).", false, "REKEY_CHAOS_SEED"),
-        new(ArgumentNames.TerraformPlan, "JSON of `terraform show -json PLANFILE`: "
-            + "Preflight and Verify refuse a plan that replaces or deletes the cluster's resources.", false, "REKEY_TERRAFORM_PLAN") { AnyText = true },
-        new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), "
-            + "so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
-        new(ArgumentNames.Fleet, "Benchmark: N restore-swap cutovers in one account and Region, each in its own process, under RDS's API rate limit (1 to 500).", false, "REKEY_FLEET"),
-        new(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).", false, "REKEY_MAX_PARALLEL"),
-    ];
-
     /// <summary>Reads and checks the arguments.</summary>
     /// <param name="arguments">Argument values by name (without dashes); a bare flag has an empty or null value.</param>
     /// <param name="environment">Looks up an environment variable.</param>
@@ -81,7 +27,7 @@ public static partial class SettingsReader
         given.TakeEnvironment(environment);
         given.RejectNonAscii();
 
-        var settings = ReadRegions(given, Parse(given));
+        var settings = Arguments.Aggregate(new RekeySettings(), (current, argument) => argument.Apply(given, current));
         if (settings.PollInterval > settings.MaxPollInterval)
         {
             given.Problems.Add(
@@ -97,89 +43,33 @@ public static partial class SettingsReader
         return settings;
     }
 
-    /// <summary>Every argument's value parsed into the settings; a value that does not parse is a problem and stays unset.</summary>
-    private static RekeySettings Parse(GivenValues given) => new()
-    {
-        Cluster = given.Parsed(ArgumentNames.Cluster, ParseIdentifier),
-        Region = given.Parsed(ArgumentNames.Region, ParseRegion),
-        KmsKey = given.Parsed(ArgumentNames.KmsKey, ParseKmsKey),
-        CreateKey = given.Flag(ArgumentNames.CreateKey),
-        OldSuffix = given.Parsed(ArgumentNames.OldSuffix, ParseSuffix) ?? RekeySettings.DefaultOldSuffix,
-        BackupAccount = given.Parsed(ArgumentNames.BackupAccount, ParseAccount),
-        BackupVault = given.Parsed(ArgumentNames.BackupVault, ParseVaultName),
-        BackupRoleArn = given.Parsed(ArgumentNames.BackupRoleArn, ParseRoleArn),
-        BackupServiceRoleArn = given.Parsed(ArgumentNames.BackupServiceRoleArn, ParseRoleArn),
-        BackupVaultKey = given.Parsed(ArgumentNames.BackupVaultKey, ParseKmsKey),
-        SourceBackupVault = given.Parsed(ArgumentNames.SourceBackupVault, ParseVaultName),
-        BackupSchedule = given.Parsed(ArgumentNames.BackupSchedule, ParseSchedule),
-        BackupRetentionDays = given.Parsed(ArgumentNames.BackupRetentionDays, ParseDays),
-        CopyRetentionDays = given.Parsed(ArgumentNames.CopyRetentionDays, ParseDays),
-        ContinuousBackup = given.Flag(ArgumentNames.ContinuousBackup),
-        SnsTopicArn = given.Parsed(ArgumentNames.SnsTopicArn, ParseTopicArn),
-        DatabaseSecretArn = given.Parsed(ArgumentNames.DatabaseSecretArn, ParseSecretArn),
-        DnsServer = given.Parsed(ArgumentNames.DnsServer, ParseDnsServer),
-        Confirm = given.Parsed<string?>(ArgumentNames.Confirm, v => (v.Trim().ToLowerInvariant(), null)),
-        Environment = given.Parsed(ArgumentNames.Environment, Trimmed),
-        MinAge = given.Parsed(ArgumentNames.MinAge, DurationLimits.MinAge.Parse) ?? RekeySettings.DefaultMinAge,
-        AcceptNewMasterSecret = given.Flag(ArgumentNames.AcceptNewMasterSecret),
-        FixParameterGroup = given.Flag(ArgumentNames.FixParameterGroup),
-        Strategy = given.Parsed(ArgumentNames.Strategy, ParseStrategy) ?? CutoverStrategy.Auto,
-        SwitchoverTimeout = given.Parsed(ArgumentNames.SwitchoverTimeout, ParseSwitchoverTimeout) ?? RekeySettings.DefaultSwitchoverTimeout,
-        SequencesAdvanced = given.Flag(ArgumentNames.SequencesAdvanced),
-        ApprovedPlan = given.Parsed(ArgumentNames.ApprovedPlan, ParseApprovedPlan),
-        HeartbeatInterval = given.Parsed(ArgumentNames.HeartbeatInterval, DurationLimits.HeartbeatInterval.Parse) ?? RekeySettings.DefaultHeartbeatInterval,
-        RestoreSwapBack = given.Flag(ArgumentNames.RestoreSwapBack),
-        ArtifactsDirectory = given.Parsed(ArgumentNames.ArtifactsDirectory, Trimmed) ?? "artifacts",
-        GitHubRepo = given.Parsed(ArgumentNames.GitHubRepo, ParseGitHubRepo),
-        IamOutput = given.Parsed(ArgumentNames.IamOutput, Trimmed),
-        IamFleet = given.Parsed(ArgumentNames.IamScope, ParseIamScope) ?? false,
-        RunId = given.Parsed(ArgumentNames.RunId, ParseRunId),
-        PollInterval = given.Parsed(ArgumentNames.PollInterval, DurationLimits.PollInterval.Parse),
-        MaxPollInterval = given.Parsed(ArgumentNames.MaxPollInterval, DurationLimits.MaxPollInterval.Parse),
-        OutagePollInterval = given.Parsed(ArgumentNames.OutagePollInterval, DurationLimits.OutagePollInterval.Parse),
-        MaxWait = given.Parsed(ArgumentNames.MaxWait, DurationLimits.MaxWait.Parse),
-        TerraformPlan = given.Parsed(ArgumentNames.TerraformPlan, v => (v.Trim(), Terraform.TerraformPlanFile.ProblemWith(v.Trim()))),
-        Runs = given.Parsed(ArgumentNames.Runs, ParseRuns) ?? RekeySettings.DefaultRuns,
-        ChaosSeed = given.Parsed(ArgumentNames.ChaosSeed, ParseChaosSeed),
-        ClockSpeed = given.Parsed(ArgumentNames.ClockSpeed, ParseClockSpeed),
-        Fleet = given.Parsed(ArgumentNames.Fleet, t => ParseCount(t, "cutovers", 500)),
-        MaxParallel = given.Parsed(ArgumentNames.MaxParallel, t => ParseCount(t, "cutovers at once", 100)) ?? RekeySettings.DefaultMaxParallel,
-    };
-
     private static (string? Value, string? Problem) Trimmed(string text) => (text.Trim(), null);
 
     /// <summary>--regions: 'all', or a list of Regions the SDK knows.</summary>
-    private static RekeySettings ReadRegions(GivenValues given, RekeySettings settings)
+    private sealed record RegionList(bool All, IReadOnlyList<string> Names);
+
+    private static (RegionList? Value, string? Problem) ParseRegions(string text)
     {
-        var regions = given.Parsed<string?>(ArgumentNames.Regions, v => (v, null));
-        if (regions is null)
+        if (string.Equals(text.Trim(), "all", StringComparison.OrdinalIgnoreCase))
         {
-            return settings;
+            return (new(true, []), null);
         }
 
-        if (string.Equals(regions.Trim(), "all", StringComparison.OrdinalIgnoreCase))
-        {
-            return settings with { AllRegions = true };
-        }
-
-        var origin = given.Origin(ArgumentNames.Regions);
-        var list = regions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var list = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var malformed = list.Where(r => !RegionPattern().IsMatch(r)).ToList();
         var unknown = list.Except(malformed).Where(r => !IsKnownRegion(r)).ToList();
         if (list.Length == 0 || malformed.Count > 0)
         {
-            given.Problems.Add($"{origin}: '{regions}' is not a comma-separated list of Regions (e.g. eu-west-1,us-east-1) or 'all'.");
-            return settings;
+            return (null, $"'{text}' is not a comma-separated list of Regions (e.g. eu-west-1,us-east-1) or 'all'.");
         }
 
         if (unknown.Count > 0)
         {
             var names = string.Join(", ", unknown.Select(r => $"'{r}'"));
-            given.Problems.Add($"{origin}: {names} {(unknown.Count == 1 ? "is not a Region" : "are not Regions")} the AWS SDK knows; {KnownRegionsHint}");
-            return settings;
+            return (null, $"{names} {(unknown.Count == 1 ? "is not a Region" : "are not Regions")} the AWS SDK knows; {KnownRegionsHint}");
         }
 
-        return settings with { Regions = list.Distinct(StringComparer.Ordinal).ToList() };
+        return (new(false, list.Distinct(StringComparer.Ordinal).ToList()), null);
     }
 
     /// <summary>The RDS identifier rules: 1 to 63 letters, digits or hyphens, a letter first, no trailing or double hyphen.</summary>

@@ -19,9 +19,9 @@ public sealed class CodeSizeTests(ITestOutputHelper output)
     public const int LineLength = 200;
 
     /// <summary>Today's counts; a change that adds a long method or file fails until it is split.</summary>
-    private const int LongMethodsAllowed = 31;
+    private const int LongMethodsAllowed = 6;
 
-    private const int LongFilesAllowed = 3;
+    private const int LongFilesAllowed = 1;
 
     private const int LongLinesAllowed = 155;
 
