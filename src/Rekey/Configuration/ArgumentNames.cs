@@ -49,5 +49,6 @@ public static class ArgumentNames
     public const string Fleet = "fleet";
     public const string ClockSpeed = "clock-speed";
     public const string MaxParallel = "max-parallel";
+    public const string RetryMode = "retry-mode";
     public const string TerraformPlan = "terraform-plan";
 }

@@ -134,6 +134,14 @@ public sealed record RekeySettings
 
     public const int DefaultMaxParallel = 25;
 
+    /// <summary>
+    /// The AWS SDK's retry mode for every client of the run: standard (exponential backoff with jitter) or adaptive (that,
+    /// plus a client-side rate limiter that slows the client once AWS has throttled it). docs/benchmark.md measures both.
+    /// </summary>
+    public Amazon.Runtime.RequestRetryMode RetryMode { get; init; } = DefaultRetryMode;
+
+    public const Amazon.Runtime.RequestRetryMode DefaultRetryMode = Amazon.Runtime.RequestRetryMode.Standard;
+
     /// <summary>The JSON of <c>terraform show -json PLANFILE</c>, checked by Preflight and Verify; already read once and found well formed.</summary>
     public string? TerraformPlan { get; init; }
 }

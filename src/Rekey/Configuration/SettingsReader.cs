@@ -55,6 +55,7 @@ public static partial class SettingsReader
         new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
         new(ArgumentNames.Fleet, "Benchmark: N restore-swap cutovers in one account and Region, each in its own process, under RDS's API rate limit (1 to 500).", false, "REKEY_FLEET"),
         new(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).", false, "REKEY_MAX_PARALLEL"),
+        new(ArgumentNames.RetryMode, "The AWS SDK's retry mode: standard (default) or adaptive (also slows the client down once AWS throttled it); docs/benchmark.md has the measurement.", false, "REKEY_RETRY_MODE"),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -176,6 +177,7 @@ public static partial class SettingsReader
             ClockSpeed = Value(ArgumentNames.ClockSpeed, ParseClockSpeed),
             Fleet = Value(ArgumentNames.Fleet, t => ParseCount(t, "cutovers", 500)),
             MaxParallel = Value(ArgumentNames.MaxParallel, t => ParseCount(t, "cutovers at once", 100)) ?? RekeySettings.DefaultMaxParallel,
+            RetryMode = Value(ArgumentNames.RetryMode, ParseRetryMode) ?? RekeySettings.DefaultRetryMode,
         };
 
         var regions = Text(ArgumentNames.Regions, v => (v, null));
@@ -409,6 +411,14 @@ public static partial class SettingsReader
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 && count <= max
             ? (count, null)
             : (null, $"'{text}' is not a number of {what} from 1 to {max.ToString(CultureInfo.InvariantCulture)}.");
+
+    private static (Amazon.Runtime.RequestRetryMode? Value, string? Problem) ParseRetryMode(string text) =>
+        text.Trim().ToLowerInvariant() switch
+        {
+            "standard" => (Amazon.Runtime.RequestRetryMode.Standard, null),
+            "adaptive" => (Amazon.Runtime.RequestRetryMode.Adaptive, null),
+            _ => (null, $"'{text}' is not a retry mode: give standard or adaptive."),
+        };
 
     private static (int? Value, string? Problem) ParseRuns(string text) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= 100
