@@ -55,7 +55,7 @@ public static partial class SettingsReader
         new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
         new(ArgumentNames.Fleet, "Benchmark: N restore-swap cutovers in one account and Region, each in its own process, under RDS's API rate limit (1 to 500).", false, "REKEY_FLEET"),
         new(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).", false, "REKEY_MAX_PARALLEL"),
-        new(ArgumentNames.RetryMode, "The AWS SDK's retry mode: standard (default) or adaptive (also slows the client down once AWS throttled it); docs/benchmark.md has the measurement.", false, "REKEY_RETRY_MODE"),
+        new(ArgumentNames.RetryMode, "The AWS SDK's retry mode: standard (default) or adaptive (slows a client AWS throttled; see docs/benchmark.md).", false, "REKEY_RETRY_MODE"),
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
