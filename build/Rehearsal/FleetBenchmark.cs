@@ -41,10 +41,13 @@ public sealed record FleetResult(
     int BackgroundCalls,
     int BackgroundThrottled)
 {
+    /// <summary>The other tools' RDS calls per second of AWS time (<c>--background-rate</c>).</summary>
+    public double BackgroundRate { get; init; } = 3;
+
     /// <summary>The SDK's retry mode the legs ran with (<c>--retry-mode</c>).</summary>
     public string RetryMode { get; init; } = "standard";
 
-    /// <summary>The legs' calls answered with an error the SDK retries (throttling, 5xx): each was followed by another attempt or a failure.</summary>
+    /// <summary>The account's calls while the legs ran (theirs and the other tools') answered with an error the SDK retries (throttling, 5xx).</summary>
     public int Retried { get; init; }
 
     public int Failed => Legs.Count(l => l.ExitCode != ExitCodes.Succeeded);
@@ -78,9 +81,6 @@ public static class FleetBenchmark
     /// </summary>
     public const double ClockSpeed = 30;
 
-    /// <summary>Calls per second of AWS time from the account's other tools (SDKs, CLI, console, monitoring).</summary>
-    public const double BackgroundPerSecond = 3;
-
     private const string Region = SampleRehearsal.Region;
     private const string Account = SampleAccount.Account;
 
@@ -112,7 +112,7 @@ public static class FleetBenchmark
         Directory.CreateDirectory(directory);
 
         using var stopBackground = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var background = BackgroundLoadAsync(clientOptions, region, sandbox.Clock, samples[0].Id, stopBackground.Token);
+        var background = BackgroundLoadAsync(clientOptions, region, sandbox.Clock, samples[0].Id, context.Settings.BackgroundRate, stopBackground.Token);
         try
         {
             var run = await RunLegsAsync(context, sandbox, samples, maxParallel, directory, cancellationToken);
@@ -122,7 +122,7 @@ public static class FleetBenchmark
             // The outages are read after the fleet, without a limit: the benchmark's own reads are not the fleet's.
             sandbox.Runtime.RateLimits.Set(SandboxOptions.NoRateLimits);
             using var reader = aws.CreateRds(region);
-            return await MeasureAsync(reader, sandbox.Runtime.RateLimits.Callers(), run, context.Settings.RetryMode, real.Elapsed, cancellationToken);
+            return await MeasureAsync(reader, sandbox.Runtime.RateLimits.Callers(), run, context.Settings.RetryMode, context.Settings.BackgroundRate, real.Elapsed, cancellationToken);
         }
         finally
         {
@@ -138,7 +138,7 @@ public static class FleetBenchmark
     private static async Task<LegsRun> RunLegsAsync(
         RekeyContext context, SandboxServer sandbox, IReadOnlyList<SampleCluster> samples, int maxParallel, string directory, CancellationToken cancellationToken)
     {
-        context.Log.Information("Solo run: {0} alone, with the background load of {1} calls per second", samples[0].Id, BackgroundPerSecond);
+        context.Log.Information("Solo run: {0} alone, with the background load of {1} calls per second", samples[0].Id, context.Settings.BackgroundRate);
         var solo = await RunLegAsync(context, sandbox, samples[0].Id, directory, cancellationToken);
         if (solo.ExitCode != ExitCodes.Succeeded)
         {
@@ -172,6 +172,7 @@ public static class FleetBenchmark
         IReadOnlyDictionary<string, (int Calls, int Throttled)> callers,
         LegsRun run,
         RequestRetryMode retryMode,
+        double backgroundRate,
         TimeSpan real,
         CancellationToken cancellationToken)
     {
@@ -208,6 +209,7 @@ public static class FleetBenchmark
             backgroundThrottled)
         {
             RetryMode = retryMode == RequestRetryMode.Adaptive ? "adaptive" : "standard",
+            BackgroundRate = backgroundRate,
             Retried = run.Calls.Count(ApiCost.IsRetried),
         };
     }
@@ -264,8 +266,9 @@ public static class FleetBenchmark
         sandbox.Clock.Advance(durations.Modify + TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>Other tools of the account: DescribeDBClusters at <see cref="BackgroundPerSecond"/> per second of AWS time, retried by the SDK when throttled.</summary>
-    private static async Task BackgroundLoadAsync(AwsClientOptions options, Amazon.RegionEndpoint region, SandboxClock clock, string clusterId, CancellationToken cancellationToken)
+    /// <summary>Other tools of the account: DescribeDBClusters at <paramref name="perSecond"/> per second of AWS time, retried by the SDK when throttled.</summary>
+    private static async Task BackgroundLoadAsync(
+        AwsClientOptions options, Amazon.RegionEndpoint region, SandboxClock clock, string clusterId, double perSecond, CancellationToken cancellationToken)
     {
         using var rds = new AwsClientFactory(options with { ClientAppId = BackgroundCaller }).CreateRds(region);
         var start = clock.Now;
@@ -274,7 +277,7 @@ public static class FleetBenchmark
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var due = (long)((clock.Now - start).TotalSeconds * BackgroundPerSecond);
+                var due = (long)((clock.Now - start).TotalSeconds * perSecond);
                 for (; made < due && !cancellationToken.IsCancellationRequested; made++)
                 {
                     try

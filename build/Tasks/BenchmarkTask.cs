@@ -112,10 +112,11 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
             + FormattableString.Invariant(
                 $"({result.RealSeconds / 60:0.0} minutes of real time at {result.ClockSpeed:0}x, seeding and the solo run included); solo outage {result.SoloOutageSeconds:0.0} s."),
             FormattableString.Invariant(
-                $"Fleet: RDS calls {result.Legs.Sum(l => l.Calls)} ({result.Legs.Sum(l => l.Throttled)} throttled, {result.Retried} retried) by the cutovers, ")
+                $"Fleet: RDS calls {result.Legs.Sum(l => l.Calls)} ({result.Legs.Sum(l => l.Throttled)} throttled) by the cutovers, ")
             + FormattableString.Invariant(
-                $"{result.BackgroundCalls} ({result.BackgroundThrottled} throttled) by the other tools; {result.MeanPerSecond:0.00} calls per second on average, ")
-            + FormattableString.Invariant($"{result.PeakMinutePerSecond:0.00} in the busiest minute, {result.PeakPerSecond} in the busiest second."),
+                $"{result.BackgroundCalls} ({result.BackgroundThrottled} throttled) by the other tools ({result.BackgroundRate:0.#} per second); {result.MeanPerSecond:0.00} calls per second on average, ")
+            + FormattableString.Invariant($"{result.PeakMinutePerSecond:0.00} in the busiest minute, {result.PeakPerSecond} in the busiest second; ")
+            + FormattableString.Invariant($"{result.Retried} calls of the account answered with an error the SDK retries."),
             FormattableString.Invariant($"Target: no failed cutover: {(result.Failed == 0 ? "met" : "MISSED")} ({result.Failed} failed)."),
             median is { } m
                 ? FormattableString.Invariant($"Target: median outage inflation over the solo run at most {FleetInflationTarget:P0}: {(m <= FleetInflationTarget ? "met" : "MISSED")} ")

@@ -50,5 +50,6 @@ public static class ArgumentNames
     public const string ClockSpeed = "clock-speed";
     public const string MaxParallel = "max-parallel";
     public const string RetryMode = "retry-mode";
+    public const string BackgroundRate = "background-rate";
     public const string TerraformPlan = "terraform-plan";
 }

@@ -140,6 +140,11 @@ public sealed record RekeySettings
     /// </summary>
     public Amazon.Runtime.RequestRetryMode RetryMode { get; init; } = DefaultRetryMode;
 
+    /// <summary>Benchmark with <see cref="Fleet"/>: the RDS calls per second of AWS time the account's other tools make.</summary>
+    public double BackgroundRate { get; init; } = DefaultBackgroundRate;
+
+    public const double DefaultBackgroundRate = 3;
+
     public const Amazon.Runtime.RequestRetryMode DefaultRetryMode = Amazon.Runtime.RequestRetryMode.Standard;
 
     /// <summary>The JSON of <c>terraform show -json PLANFILE</c>, checked by Preflight and Verify; already read once and found well formed.</summary>
