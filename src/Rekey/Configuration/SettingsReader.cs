@@ -55,8 +55,7 @@ public static partial class SettingsReader
         new(ArgumentNames.ClockSpeed, "Rehearsals against a sandbox whose clock runs faster: its speed (AWS seconds per real second, default 1), so that the expected durations of AWS's operations are in its time.", false, "REKEY_CLOCK_SPEED"),
         new(ArgumentNames.Fleet, "Benchmark: N restore-swap cutovers in one account and Region, each in its own process, under RDS's API rate limit (1 to 500).", false, "REKEY_FLEET"),
         new(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).", false, "REKEY_MAX_PARALLEL"),
-        new(ArgumentNames.BackgroundRate, "Benchmark --fleet: the account's other tools' RDS calls per second of AWS time (0 to 100, default 3).", false, "REKEY_BACKGROUND_RATE"),
-        new(ArgumentNames.RetryMode, "The AWS SDK's retry mode: standard (default) or adaptive (slows a client AWS throttled; see docs/benchmark.md).", false, "REKEY_RETRY_MODE"),
+        .. ClientDefinitions,
     ];
 
     /// <summary>Reads and checks the arguments.</summary>
@@ -409,23 +408,10 @@ public static partial class SettingsReader
             ? (speed, null)
             : (null, $"'{text}' is not a clock speed from 1 to 100000 (AWS seconds per real second).");
 
-    private static (double? Value, string? Problem) ParseBackgroundRate(string text) =>
-        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate is >= 0 and <= 100
-            ? (rate, null)
-            : (null, $"'{text}' is not a rate of calls per second from 0 to 100.");
-
     private static (int? Value, string? Problem) ParseCount(string text, string what, int max) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 && count <= max
             ? (count, null)
             : (null, $"'{text}' is not a number of {what} from 1 to {max.ToString(CultureInfo.InvariantCulture)}.");
-
-    private static (Amazon.Runtime.RequestRetryMode? Value, string? Problem) ParseRetryMode(string text) =>
-        text.Trim().ToLowerInvariant() switch
-        {
-            "standard" => (Amazon.Runtime.RequestRetryMode.Standard, null),
-            "adaptive" => (Amazon.Runtime.RequestRetryMode.Adaptive, null),
-            _ => (null, $"'{text}' is not a retry mode: give standard or adaptive."),
-        };
 
     private static (int? Value, string? Problem) ParseRuns(string text) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs is >= 1 and <= 100
