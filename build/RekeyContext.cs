@@ -38,7 +38,7 @@ public sealed class RekeyContext : FrostingContext, IDisposable
         _run = new Lazy<RekeyRun>(() => new RekeyRun(
             Settings,
             RunId,
-            Observed(awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options), context.Log, AwsDates),
+            Observed(awsClientFactory ?? new AwsClientFactory(RekeyClientDefaults.Options with { RetryMode = Settings.RetryMode }), context.Log, AwsDates),
             new EndpointResolver(Settings.DnsServer),
             Waits(Settings),
             TimeProvider.System,

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Rekey.Sandbox.Core;
 
 namespace Rekey.Build.Rehearsal;
@@ -32,6 +33,56 @@ public sealed record ApiCost
     /// <summary>The most RDS calls in any one second of AWS's clock while the cutover ran.</summary>
     public required int PeakPerSecond { get; init; }
 
+    /// <summary>
+    /// Every RDS call of the Cutover target (its Preflight included) per step and operation, in the steps' order; empty when
+    /// the run's report gave no step times.
+    /// </summary>
+    public IReadOnlyList<StepCalls> BySteps { get; init; } = [];
+
+    /// <summary>
+    /// The calls of each step: a call belongs to the last step that started (by the first Date AWS answered it) no later
+    /// than the call's whole second, the Date's own resolution, so a call in a second two steps share may count for the later one.
+    /// </summary>
+    public static IReadOnlyList<StepCalls> ByStep(IReadOnlyList<CallRecord> cutover, IReadOnlyList<StepWindow> steps)
+    {
+        ArgumentNullException.ThrowIfNull(cutover);
+        ArgumentNullException.ThrowIfNull(steps);
+        var ordered = steps.OrderBy(s => s.Started).ToList();
+        if (ordered.Count == 0)
+        {
+            return [];
+        }
+
+        var counts = ordered.Select(s => (s.Step, Calls: new Dictionary<string, int>(StringComparer.Ordinal))).ToList();
+        foreach (var call in Rds(cutover))
+        {
+            var second = call.Time.AddTicks(-(call.Time.UtcTicks % TimeSpan.TicksPerSecond));
+            var index = Math.Max(0, ordered.FindLastIndex(s => s.Started <= second));
+            counts[index].Calls[call.Operation] = counts[index].Calls.GetValueOrDefault(call.Operation) + 1;
+        }
+
+        return [.. counts.Where(c => c.Calls.Count > 0).Select(c => new StepCalls(c.Step, c.Calls.Values.Sum(), Sorted(c.Calls)))];
+    }
+
+    /// <summary>The steps of a run as its report (<c>&lt;cluster&gt;-cutover-report.json</c>) dates them; none when it has no report.</summary>
+    public static IReadOnlyList<StepWindow> StepsOf(string reportPath)
+    {
+        if (!File.Exists(reportPath))
+        {
+            return [];
+        }
+
+        using var report = JsonDocument.Parse(File.ReadAllText(reportPath));
+        if (!report.RootElement.TryGetProperty("steps", out var steps))
+        {
+            return [];
+        }
+
+        return [.. steps.EnumerateArray()
+            .Where(s => s.TryGetProperty("startedAt", out var started) && started.ValueKind == JsonValueKind.String)
+            .Select(s => new StepWindow(s.GetProperty("step").GetString() ?? "?", s.GetProperty("startedAt").GetDateTimeOffset()))];
+    }
+
     /// <summary>The cost of one cutover: <paramref name="cutover"/> as the Cutover target made them, <paramref name="preflight"/> of a Preflight run alone.</summary>
     public static ApiCost Of(IReadOnlyList<CallRecord> cutover, IReadOnlyList<CallRecord> preflight)
     {
@@ -43,15 +94,13 @@ public sealed record ApiCost
             .GroupBy(c => c.Operation, StringComparer.Ordinal)
             .Select(g => (g.Key, Count: Math.Max(0, g.Count() - preflightByOperation.GetValueOrDefault(g.Key))))
             .Where(o => o.Count > 0)
-            .OrderByDescending(o => o.Count)
-            .ThenBy(o => o.Key, StringComparer.Ordinal)
             .ToDictionary(o => o.Key, o => o.Count, StringComparer.Ordinal);
         return new ApiCost
         {
             Calls = byOperation.Values.Sum(),
             CallsWithPreflight = calls.Count,
             PreflightCalls = preflightByOperation.Values.Sum(),
-            ByOperation = byOperation,
+            ByOperation = Sorted(byOperation),
             Throttled = calls.Count(IsThrottled),
             Retried = calls.Count(IsRetried),
             PeakPerSecond = PeakPerSecondOf(calls),
@@ -98,6 +147,20 @@ public sealed record ApiCost
     public string Operations(int top = int.MaxValue) =>
         string.Join(", ", ByOperation.Take(top).Select(o => FormattableString.Invariant($"{o.Key} {o.Value}")));
 
+    /// <summary>"DescribeDBClusters 40, DescribeDBInstances 22, ..." for one step.</summary>
+    public static string Operations(IReadOnlyDictionary<string, int> byOperation) =>
+        string.Join(", ", byOperation.Select(o => FormattableString.Invariant($"{o.Key} {o.Value}")));
+
+    // The most called first; ties by name, so that two runs print alike.
+    private static Dictionary<string, int> Sorted(IReadOnlyDictionary<string, int> counts) =>
+        counts.OrderByDescending(o => o.Value).ThenBy(o => o.Key, StringComparer.Ordinal).ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
+
     private static List<CallRecord> Rds(IReadOnlyList<CallRecord> calls) =>
         [.. calls.Where(c => string.Equals(c.Service, Service, StringComparison.OrdinalIgnoreCase))];
 }
+
+/// <summary>A step of a run and when it started on AWS's clock (the first Date AWS answered it with).</summary>
+public sealed record StepWindow(string Step, DateTimeOffset Started);
+
+/// <summary>The RDS calls one step made, per operation.</summary>
+public sealed record StepCalls(string Step, int Calls, IReadOnlyDictionary<string, int> ByOperation);

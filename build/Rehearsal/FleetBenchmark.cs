@@ -41,6 +41,15 @@ public sealed record FleetResult(
     int BackgroundCalls,
     int BackgroundThrottled)
 {
+    /// <summary>The other tools' RDS calls per second of AWS time (<c>--background-rate</c>).</summary>
+    public double BackgroundRate { get; init; } = 3;
+
+    /// <summary>The SDK's retry mode the legs ran with (<c>--retry-mode</c>).</summary>
+    public string RetryMode { get; init; } = "standard";
+
+    /// <summary>The account's calls while the legs ran (theirs and the other tools') answered with an error the SDK retries (throttling, 5xx).</summary>
+    public int Retried { get; init; }
+
     public int Failed => Legs.Count(l => l.ExitCode != ExitCodes.Succeeded);
 
     public double? MedianInflation => Median([.. Legs.Where(l => l.Inflation is not null).Select(l => l.Inflation!.Value)]);
@@ -71,9 +80,6 @@ public static class FleetBenchmark
     /// latency multiplied by the clock's speed is outage that AWS would not add.
     /// </summary>
     public const double ClockSpeed = 30;
-
-    /// <summary>Calls per second of AWS time from the account's other tools (SDKs, CLI, console, monitoring).</summary>
-    public const double BackgroundPerSecond = 3;
 
     private const string Region = SampleRehearsal.Region;
     private const string Account = SampleAccount.Account;
@@ -106,78 +112,106 @@ public static class FleetBenchmark
         Directory.CreateDirectory(directory);
 
         using var stopBackground = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var background = BackgroundLoadAsync(clientOptions, region, sandbox.Clock, samples[0].Id, stopBackground.Token);
+        var background = BackgroundLoadAsync(clientOptions, region, sandbox.Clock, samples[0].Id, context.Settings.BackgroundRate, stopBackground.Token);
         try
         {
-            context.Log.Information("Solo run: {0} alone, with the background load of {1} calls per second", samples[0].Id, BackgroundPerSecond);
-            var solo = await RunLegAsync(context, sandbox, samples[0].Id, directory, cancellationToken);
-            if (solo.ExitCode != ExitCodes.Succeeded)
-            {
-                throw new InvalidOperationException($"The solo cutover of {samples[0].Id} exited with {solo.ExitCode}; its output is in {Path.Combine(directory, samples[0].Id + ".log")}.");
-            }
-
-            context.Log.Information("Fleet: {0} cutovers, at most {1} at once", fleet, maxParallel);
-            var fleetStart = sandbox.Clock.Now;
-            var callsBefore = sandbox.Calls.Snapshot().Count;
-            using var slots = new SemaphoreSlim(maxParallel);
-            var legs = await Task.WhenAll(samples.Skip(1).Select(async sample =>
-            {
-                await slots.WaitAsync(cancellationToken);
-                try
-                {
-                    return await RunLegAsync(context, sandbox, sample.Id, directory, cancellationToken);
-                }
-                finally
-                {
-                    slots.Release();
-                }
-            }));
-            var fleetEnd = sandbox.Clock.Now;
-            var fleetCalls = sandbox.Calls.Snapshot().Skip(callsBefore).Where(c => c.Service == ApiCost.Service).ToList();
+            var run = await RunLegsAsync(context, sandbox, samples, maxParallel, directory, cancellationToken);
             await stopBackground.CancelAsync();
             await background;
 
             // The outages are read after the fleet, without a limit: the benchmark's own reads are not the fleet's.
             sandbox.Runtime.RateLimits.Set(SandboxOptions.NoRateLimits);
-            var callers = sandbox.Runtime.RateLimits.Callers();
             using var reader = aws.CreateRds(region);
-            var soloOutage = await OutageAsync(reader, samples[0].Id, cancellationToken)
-                ?? throw new InvalidOperationException($"The solo cutover of {samples[0].Id} recorded no outage.");
-            var measured = new List<FleetLeg>();
-            foreach (var leg in legs)
-            {
-                var outage = await OutageAsync(reader, leg.Cluster, cancellationToken);
-                var (calls, throttled) = callers.GetValueOrDefault(leg.Cluster);
-                measured.Add(leg with
-                {
-                    OutageSeconds = outage,
-                    Inflation = outage is { } seconds ? (seconds / soloOutage) - 1 : null,
-                    Calls = calls,
-                    Throttled = throttled,
-                });
-            }
-
-            var (backgroundCalls, backgroundThrottled) = callers.GetValueOrDefault(BackgroundCaller);
-            var wall = (fleetEnd - fleetStart).TotalSeconds;
-            return new FleetResult(
-                fleet,
-                maxParallel,
-                ClockSpeed,
-                soloOutage,
-                measured,
-                wall,
-                real.Elapsed.TotalSeconds,
-                ApiCost.PeakPerSecondOf(fleetCalls),
-                ApiCost.PeakOf(fleetCalls, TimeSpan.FromMinutes(1)) / 60.0,
-                wall > 0 ? fleetCalls.Count / wall : 0,
-                backgroundCalls,
-                backgroundThrottled);
+            return await MeasureAsync(reader, sandbox.Runtime.RateLimits.Callers(), run, context.Settings.RetryMode, context.Settings.BackgroundRate, real.Elapsed, cancellationToken);
         }
         finally
         {
             await stopBackground.CancelAsync();
             await background;
         }
+    }
+
+    /// <summary>What the legs did: each leg, the fleet's span on AWS's clock and its RDS calls (the solo run's left out).</summary>
+    private sealed record LegsRun(string Solo, IReadOnlyList<FleetLeg> Legs, int Fleet, int MaxParallel, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<CallRecord> Calls);
+
+    /// <summary>The solo run (<paramref name="samples"/>' first), then the others at most <paramref name="maxParallel"/> at once.</summary>
+    private static async Task<LegsRun> RunLegsAsync(
+        RekeyContext context, SandboxServer sandbox, IReadOnlyList<SampleCluster> samples, int maxParallel, string directory, CancellationToken cancellationToken)
+    {
+        context.Log.Information("Solo run: {0} alone, with the background load of {1} calls per second", samples[0].Id, context.Settings.BackgroundRate);
+        var solo = await RunLegAsync(context, sandbox, samples[0].Id, directory, cancellationToken);
+        if (solo.ExitCode != ExitCodes.Succeeded)
+        {
+            throw new InvalidOperationException($"The solo cutover of {samples[0].Id} exited with {solo.ExitCode}; its output is in {Path.Combine(directory, samples[0].Id + ".log")}.");
+        }
+
+        var fleet = samples.Count - 1;
+        context.Log.Information("Fleet: {0} cutovers, at most {1} at once, the SDK's retry mode {2}", fleet, maxParallel, context.Settings.RetryMode);
+        var fleetStart = sandbox.Clock.Now;
+        var callsBefore = sandbox.Calls.Snapshot().Count;
+        using var slots = new SemaphoreSlim(maxParallel);
+        var legs = await Task.WhenAll(samples.Skip(1).Select(async sample =>
+        {
+            await slots.WaitAsync(cancellationToken);
+            try
+            {
+                return await RunLegAsync(context, sandbox, sample.Id, directory, cancellationToken);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        var fleetCalls = sandbox.Calls.Snapshot().Skip(callsBefore).Where(c => c.Service == ApiCost.Service).ToList();
+        return new LegsRun(samples[0].Id, legs, fleet, maxParallel, fleetStart, sandbox.Clock.Now, fleetCalls);
+    }
+
+    /// <summary>Each leg's outage against the solo run's and its calls (from the sandbox's count per caller), and the fleet's rates.</summary>
+    private static async Task<FleetResult> MeasureAsync(
+        IAmazonRDS reader,
+        IReadOnlyDictionary<string, (int Calls, int Throttled)> callers,
+        LegsRun run,
+        RequestRetryMode retryMode,
+        double backgroundRate,
+        TimeSpan real,
+        CancellationToken cancellationToken)
+    {
+        var soloOutage = await OutageAsync(reader, run.Solo, cancellationToken)
+            ?? throw new InvalidOperationException($"The solo cutover of {run.Solo} recorded no outage.");
+        var measured = new List<FleetLeg>();
+        foreach (var leg in run.Legs)
+        {
+            var outage = await OutageAsync(reader, leg.Cluster, cancellationToken);
+            var (calls, throttled) = callers.GetValueOrDefault(leg.Cluster);
+            measured.Add(leg with
+            {
+                OutageSeconds = outage,
+                Inflation = outage is { } seconds ? (seconds / soloOutage) - 1 : null,
+                Calls = calls,
+                Throttled = throttled,
+            });
+        }
+
+        var (backgroundCalls, backgroundThrottled) = callers.GetValueOrDefault(BackgroundCaller);
+        var wall = (run.End - run.Start).TotalSeconds;
+        return new FleetResult(
+            run.Fleet,
+            run.MaxParallel,
+            ClockSpeed,
+            soloOutage,
+            measured,
+            wall,
+            real.TotalSeconds,
+            ApiCost.PeakPerSecondOf(run.Calls),
+            ApiCost.PeakOf(run.Calls, TimeSpan.FromMinutes(1)) / 60.0,
+            wall > 0 ? run.Calls.Count / wall : 0,
+            backgroundCalls,
+            backgroundThrottled)
+        {
+            RetryMode = retryMode == RequestRetryMode.Adaptive ? "adaptive" : "standard",
+            BackgroundRate = backgroundRate,
+            Retried = run.Calls.Count(ApiCost.IsRetried),
+        };
     }
 
     /// <summary>The AWS SDK application id the background load's calls carry (AWS_SDK_UA_APP_ID), which the sandbox counts by.</summary>
@@ -232,8 +266,9 @@ public static class FleetBenchmark
         sandbox.Clock.Advance(durations.Modify + TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>Other tools of the account: DescribeDBClusters at <see cref="BackgroundPerSecond"/> per second of AWS time, retried by the SDK when throttled.</summary>
-    private static async Task BackgroundLoadAsync(AwsClientOptions options, Amazon.RegionEndpoint region, SandboxClock clock, string clusterId, CancellationToken cancellationToken)
+    /// <summary>Other tools of the account: DescribeDBClusters at <paramref name="perSecond"/> per second of AWS time, retried by the SDK when throttled.</summary>
+    private static async Task BackgroundLoadAsync(
+        AwsClientOptions options, Amazon.RegionEndpoint region, SandboxClock clock, string clusterId, double perSecond, CancellationToken cancellationToken)
     {
         using var rds = new AwsClientFactory(options with { ClientAppId = BackgroundCaller }).CreateRds(region);
         var start = clock.Now;
@@ -242,7 +277,7 @@ public static class FleetBenchmark
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var due = (long)((clock.Now - start).TotalSeconds * BackgroundPerSecond);
+                var due = (long)((clock.Now - start).TotalSeconds * perSecond);
                 for (; made < due && !cancellationToken.IsCancellationRequested; made++)
                 {
                     try
@@ -284,6 +319,7 @@ public static class FleetBenchmark
             $"--max-poll-interval={RealSeconds(defaults.MaxPollInterval)}",
             $"--outage-poll-interval={RealSeconds(defaults.OutagePollInterval)}",
             $"--clock-speed={ClockSpeed.ToString(CultureInfo.InvariantCulture)}",
+            $"--retry-mode={(context.Settings.RetryMode == RequestRetryMode.Adaptive ? "adaptive" : "standard")}",
             $"--artifacts={Path.Combine(directory, clusterId)}",
         ];
 

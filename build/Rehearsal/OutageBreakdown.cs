@@ -72,7 +72,6 @@ public sealed record OutageBreakdown
         var @new = await reader.GetClusterAsync(clusterId, cancellationToken).ConfigureAwait(false);
         var fenced = TagTime(old, RekeyTags.FencedAt);
         var writer = TagTime(@new, RekeyTags.WriterAvailableAt);
-        var t1 = TagTime(old, RekeyTags.T1);
 
         var events = new List<Event>();
         var request = new DescribeEventsRequest { StartTime = fenced.UtcDateTime.AddMinutes(-5), EndTime = writer.UtcDateTime.AddMinutes(5) };
@@ -81,51 +80,64 @@ public sealed record OutageBreakdown
             events.Add(item);
         }
 
-        DateTimeOffset? EventAt(Func<Event, bool> match) =>
-            events.Where(match).Select(e => (DateTimeOffset?)new DateTimeOffset(DateTime.SpecifyKind(e.Date!.Value, DateTimeKind.Utc))).Min();
+        var outage = new RestoreSwapOutage(events, calls, durations, account, clusterId, oldSuffix, fenced, writer);
+        return new OutageBreakdown { Cluster = clusterId, OutageStart = fenced, OutageEnd = writer, Operations = outage.Operations(TagTime(old, RekeyTags.T1)) };
+    }
 
-        DateTimeOffset? CallAt(string operation, DateTimeOffset after) =>
-            calls.Find(account: account, service: "rds", operation: operation)
-                .Where(c => c.ErrorCode is null && c.Time >= after && c.Time <= writer)
+    /// <summary>A restore-swap outage's AWS operations, from its RDS events and the sandbox's call record.</summary>
+    private sealed record RestoreSwapOutage(
+        IReadOnlyList<Event> Events, CallLog Calls, SandboxDurations Durations, string Account, string ClusterId, string OldSuffix, DateTimeOffset Fenced, DateTimeOffset Writer)
+    {
+        public List<AwsOperation> Operations(DateTimeOffset t1)
+        {
+            var operations = new List<AwsOperation>();
+            if (EventAt(e => e.Message?.StartsWith($"Renamed DB cluster from {ClusterId} to ", StringComparison.Ordinal) == true) is { } renamed)
+            {
+                operations.Add(new AwsOperation("Rename and DNS change", renamed, renamed + Longest(Durations.Rename, Durations.DnsChange)));
+            }
+
+            // Instance renames reboot the instances (which closes pooled connections) and move their DNS names.
+            var instanceRenames = Events
+                .Where(e => e.Message?.StartsWith("Renamed DB instance from ", StringComparison.Ordinal) == true && e.Message.EndsWith(OldSuffix, StringComparison.Ordinal))
+                .Select(e => Utc(e.Date!.Value))
+                .Where(at => at >= Fenced && at <= Writer)
+                .ToList();
+            if (instanceRenames.Count > 0)
+            {
+                operations.Add(new AwsOperation("Instance renames and DNS change", instanceRenames.Min(), instanceRenames.Max() + Longest(Durations.Reboot, Durations.DnsChange)));
+            }
+
+            operations.Add(new AwsOperation("LatestRestorableTime reaching T1", t1, t1 + Durations.RestorableLag));
+            var restored = EventAt(e => e.SourceIdentifier == ClusterId && e.Message == "Restored from DB cluster to point in time");
+            if (CallAt("RestoreDBClusterToPointInTime", Fenced) is { } restoreCall && restored is { } restoredAt)
+            {
+                operations.Add(new AwsOperation("Restore", restoreCall, restoredAt));
+            }
+
+            // The writer is created first; its creation ends with the first instance created after the restore.
+            if (restored is { } afterRestore
+                && CallAt("CreateDBInstance", afterRestore) is { } createCall
+                && EventAt(e => e.Message == "DB instance created" && e.Date is { } d && Utc(d) >= createCall) is { } created)
+            {
+                operations.Add(new AwsOperation("Writer instance creation", createCall, created));
+            }
+
+            return operations;
+        }
+
+        private static TimeSpan Longest(TimeSpan one, TimeSpan other) => one > other ? one : other;
+
+        private static DateTimeOffset Utc(DateTime date) => new(DateTime.SpecifyKind(date, DateTimeKind.Utc));
+
+        private DateTimeOffset? EventAt(Func<Event, bool> match) =>
+            Events.Where(match).Select(e => (DateTimeOffset?)Utc(e.Date!.Value)).Min();
+
+        // The first successful call of the operation from after until the outage's end.
+        private DateTimeOffset? CallAt(string operation, DateTimeOffset after) =>
+            Calls.Find(account: Account, service: "rds", operation: operation)
+                .Where(c => c.ErrorCode is null && c.Time >= after && c.Time <= Writer)
                 .Select(c => (DateTimeOffset?)c.Time)
                 .Min();
-
-        var operations = new List<AwsOperation>();
-        if (EventAt(e => e.Message?.StartsWith($"Renamed DB cluster from {clusterId} to ", StringComparison.Ordinal) == true) is { } renamed)
-        {
-            var longest = durations.Rename > durations.DnsChange ? durations.Rename : durations.DnsChange;
-            operations.Add(new AwsOperation("Rename and DNS change", renamed, renamed + longest));
-        }
-
-        // Instance renames reboot the instances (which closes pooled connections) and move their DNS names.
-        var instanceRenames = events
-            .Where(e => e.Message?.StartsWith("Renamed DB instance from ", StringComparison.Ordinal) == true && e.Message.EndsWith(oldSuffix, StringComparison.Ordinal))
-            .Select(e => new DateTimeOffset(DateTime.SpecifyKind(e.Date!.Value, DateTimeKind.Utc)))
-            .Where(at => at >= fenced && at <= writer)
-            .ToList();
-        if (instanceRenames.Count > 0)
-        {
-            var longest = durations.Reboot > durations.DnsChange ? durations.Reboot : durations.DnsChange;
-            operations.Add(new AwsOperation("Instance renames and DNS change", instanceRenames.Min(), instanceRenames.Max() + longest));
-        }
-
-        operations.Add(new AwsOperation("LatestRestorableTime reaching T1", t1, t1 + durations.RestorableLag));
-
-        var restored = EventAt(e => e.SourceIdentifier == clusterId && e.Message == "Restored from DB cluster to point in time");
-        if (CallAt("RestoreDBClusterToPointInTime", fenced) is { } restoreCall && restored is { } restoredAt)
-        {
-            operations.Add(new AwsOperation("Restore", restoreCall, restoredAt));
-        }
-
-        // The writer is created first; its creation ends with the first instance created after the restore.
-        if (restored is { } afterRestore
-            && CallAt("CreateDBInstance", afterRestore) is { } createCall
-            && EventAt(e => e.Message == "DB instance created" && e.Date is { } d && new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) >= createCall) is { } created)
-        {
-            operations.Add(new AwsOperation("Writer instance creation", createCall, created));
-        }
-
-        return new OutageBreakdown { Cluster = clusterId, OutageStart = fenced, OutageEnd = writer, Operations = operations };
     }
 
     /// <summary>

@@ -263,7 +263,10 @@ public sealed class SampleRehearsal : IAsyncDisposable
         var cutoverStart = Sandbox.Calls.Snapshot().Count;
         var cutover = await RunChildAsync(context, build, [.. arguments, "--target=Cutover", $"--confirm={sample.Id}"], ExitCodes.Succeeded, ExitCodes.VerificationFailed);
         var calls = Sandbox.Calls.Snapshot();
-        _apiCosts[sample.Id] = ApiCost.Of([.. calls.Skip(cutoverStart)], [.. calls.Take(cutoverStart).Skip(preflightStart)]);
+        _apiCosts[sample.Id] = ApiCost.Of([.. calls.Skip(cutoverStart)], [.. calls.Take(cutoverStart).Skip(preflightStart)]) with
+        {
+            BySteps = ApiCost.ByStep([.. calls.Skip(cutoverStart)], ApiCost.StepsOf(Path.Combine(context.Settings.ArtifactsDirectory, $"{sample.Id}-cutover-report.json"))),
+        };
         var blueGreen = await IsBlueGreenCutoverAsync(sample.Id, cancellationToken);
         if (cutover == ExitCodes.VerificationFailed && !blueGreen)
         {

@@ -93,7 +93,8 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
         context.Log.Information("Fleet benchmark written to {0}", path);
         if (result.Failed > 0)
         {
-            throw new InvalidOperationException($"{result.Failed} of {result.Legs.Count} cutovers of the fleet failed; their output is in {Path.Combine(context.Settings.ArtifactsDirectory, "fleet")}.");
+            var logs = Path.Combine(context.Settings.ArtifactsDirectory, "fleet");
+            throw new InvalidOperationException($"{result.Failed} of {result.Legs.Count} cutovers of the fleet failed; their output is in {logs}.");
         }
     }
 
@@ -103,15 +104,26 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
         ArgumentNullException.ThrowIfNull(result);
         var rate = Rekey.Sandbox.Core.ApiRateLimit.Rds;
         var median = result.MedianInflation;
+        var peakMet = result.PeakMinutePerSecond < rate.PerSecond ? "met" : "MISSED";
         return
         [
-            FormattableString.Invariant($"Fleet: {result.Legs.Count} cutovers, at most {result.MaxParallel} at once, in {result.WallSecondsAws / 60:0.0} minutes of AWS time ({result.RealSeconds / 60:0.0} minutes of real time at {result.ClockSpeed:0}x, seeding and the solo run included); solo outage {result.SoloOutageSeconds:0.0} s."),
-            FormattableString.Invariant($"Fleet: RDS calls {result.Legs.Sum(l => l.Calls)} ({result.Legs.Sum(l => l.Throttled)} throttled) by the cutovers, {result.BackgroundCalls} ({result.BackgroundThrottled} throttled) by the other tools; {result.MeanPerSecond:0.00} calls per second on average, {result.PeakMinutePerSecond:0.00} in the busiest minute, {result.PeakPerSecond} in the busiest second."),
+            FormattableString.Invariant(
+                $"Fleet: {result.Legs.Count} cutovers, at most {result.MaxParallel} at once, the SDK's retry mode {result.RetryMode}, in {result.WallSecondsAws / 60:0.0} minutes of AWS time ")
+            + FormattableString.Invariant(
+                $"({result.RealSeconds / 60:0.0} minutes of real time at {result.ClockSpeed:0}x, seeding and the solo run included); solo outage {result.SoloOutageSeconds:0.0} s."),
+            FormattableString.Invariant(
+                $"Fleet: RDS calls {result.Legs.Sum(l => l.Calls)} ({result.Legs.Sum(l => l.Throttled)} throttled) by the cutovers, ")
+            + FormattableString.Invariant(
+                $"{result.BackgroundCalls} ({result.BackgroundThrottled} throttled) by the other tools ({result.BackgroundRate:0.#} per second); {result.MeanPerSecond:0.00} calls per second on average, ")
+            + FormattableString.Invariant($"{result.PeakMinutePerSecond:0.00} in the busiest minute, {result.PeakPerSecond} in the busiest second; ")
+            + FormattableString.Invariant($"{result.Retried} calls of the account answered with an error the SDK retries."),
             FormattableString.Invariant($"Target: no failed cutover: {(result.Failed == 0 ? "met" : "MISSED")} ({result.Failed} failed)."),
             median is { } m
-                ? FormattableString.Invariant($"Target: median outage inflation over the solo run at most {FleetInflationTarget:P0}: {(m <= FleetInflationTarget ? "met" : "MISSED")} (median {m:P1}, worst {result.MaxInflation ?? 0:P1}).")
+                ? FormattableString.Invariant($"Target: median outage inflation over the solo run at most {FleetInflationTarget:P0}: {(m <= FleetInflationTarget ? "met" : "MISSED")} ")
+                    + FormattableString.Invariant($"(median {m:P1}, worst {result.MaxInflation ?? 0:P1}).")
                 : "Target: median outage inflation over the solo run: not measured (no cutover recorded an outage).",
-            FormattableString.Invariant($"Target: peak request rate (the busiest minute) below RDS's sustained {rate.PerSecond:0} per second: {(result.PeakMinutePerSecond < rate.PerSecond ? "met" : "MISSED")} ({result.PeakMinutePerSecond:0.00} per second; {result.PeakPerSecond} in the busiest second, within the burst of {rate.Burst:0})."),
+            FormattableString.Invariant($"Target: peak request rate (the busiest minute) below RDS's sustained {rate.PerSecond:0} per second: {peakMet} ")
+            + FormattableString.Invariant($"({result.PeakMinutePerSecond:0.00} per second; {result.PeakPerSecond} in the busiest second, within the burst of {rate.Burst:0})."),
         ];
     }
 
@@ -121,7 +133,8 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
     {
         var table = new Table()
             .Title("Outage split into AWS's operations and Rekey's overhead (sandbox seconds; AWS = their union within the outage)")
-            .AddColumns("Run", "Cluster", "Strategy", "Outage", "Rename", "Instance renames", "Restorable", "Restore", "Writer", "Switchover", "AWS", "Application", "Rekey", "Rekey/AWS", "Start to switchover", "Switchover seen after");
+            .AddColumns("Run", "Cluster", "Strategy", "Outage", "Rename", "Instance renames", "Restorable", "Restore", "Writer", "Switchover")
+            .AddColumns("AWS", "Application", "Rekey", "Rekey/AWS", "Start to switchover", "Switchover seen after");
         foreach (var run in results)
         {
             table.AddRow(
@@ -164,6 +177,29 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
         }
 
         console.Write(cost);
+        ShowSteps(results);
+    }
+
+    // Where each cutover's calls went, step by step: the waits and the change guard's reads show here.
+    private void ShowSteps(IReadOnlyList<BenchmarkRun> results)
+    {
+        var steps = new Table()
+            .Title("RDS calls per step of each cutover (Preflight's included), from the sandbox's call record and the run's report")
+            .AddColumns("Run", "Cluster", "Step", "RDS calls", "By operation");
+        foreach (var run in results.Where(r => r.Api is not null))
+        {
+            foreach (var step in run.Api!.BySteps)
+            {
+                steps.AddRow(
+                    run.Run.ToString(CultureInfo.InvariantCulture),
+                    run.Cluster,
+                    step.Step,
+                    step.Calls.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(ApiCost.Operations(step.ByOperation)));
+            }
+        }
+
+        console.Write(steps);
     }
 
     private static string Seconds(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
@@ -177,7 +213,8 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
         if (blueGreen.Count > 0)
         {
             var worst = blueGreen.Max(r => r.OutageSeconds);
-            lines.Add(FormattableString.Invariant($"Target: Blue/Green write outage under {BlueGreenOutageTarget:0} s of AWS time: {(worst < BlueGreenOutageTarget ? "met" : "MISSED")} (longest {worst:0.0} s in {blueGreen.Count} run(s))."));
+            var met = worst < BlueGreenOutageTarget ? "met" : "MISSED";
+            lines.Add(FormattableString.Invariant($"Target: Blue/Green write outage under {BlueGreenOutageTarget:0} s of AWS time: {met} (longest {worst:0.0} s in {blueGreen.Count} run(s))."));
         }
 
         foreach (var strategy in results.Select(r => r.Strategy).Distinct(StringComparer.Ordinal))
@@ -186,7 +223,9 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
             if (ratios.Count > 0)
             {
                 var worst = ratios.Max();
-                lines.Add(FormattableString.Invariant($"Target: Rekey's share of the {strategy} outage at most {OverheadRatioTarget:P0} of AWS's operation time: {(worst <= OverheadRatioTarget ? "met" : "MISSED")} (at most {worst:P1} in {ratios.Count} run(s))."));
+                var met = worst <= OverheadRatioTarget ? "met" : "MISSED";
+                lines.Add(FormattableString.Invariant(
+                    $"Target: Rekey's share of the {strategy} outage at most {OverheadRatioTarget:P0} of AWS's operation time: {met} (at most {worst:P1} in {ratios.Count} run(s))."));
             }
         }
 
@@ -196,7 +235,10 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
             if (costs.Count > 0)
             {
                 var most = costs.Max(c => c.Calls);
-                lines.Add(FormattableString.Invariant($"Target: at most {target} RDS calls per {strategy} cutover, Preflight's reads left out: {(most <= target ? "met" : "MISSED")} (at most {most} in {costs.Count} run(s); {costs.Sum(c => c.Throttled)} throttled)."));
+                var met = most <= target ? "met" : "MISSED";
+                var throttled = costs.Sum(c => c.Throttled);
+                lines.Add(FormattableString.Invariant(
+                    $"Target: at most {target} RDS calls per {strategy} cutover, Preflight's reads left out: {met} (at most {most} in {costs.Count} run(s); {throttled} throttled)."));
             }
         }
 

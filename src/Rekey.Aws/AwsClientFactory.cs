@@ -182,6 +182,11 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
             config.MaxErrorRetry = retries;
         }
 
+        if (Options.RetryMode is { } retryMode)
+        {
+            config.RetryMode = retryMode;
+        }
+
         if (Options.HttpClientFactory is { } httpClientFactory)
         {
             config.HttpClientFactory = httpClientFactory;

@@ -22,6 +22,9 @@ public sealed record AwsClientOptions
     /// <summary>Retries after the first attempt for throttling, 5xx and transient errors; null keeps the SDK default (standard mode, 3 attempts in all).</summary>
     public int? MaxErrorRetry { get; init; }
 
+    /// <summary>The SDK's retry mode (standard, or adaptive with its client-side rate limiter); null keeps AWS_RETRY_MODE, the profile's, or standard.</summary>
+    public RequestRetryMode? RetryMode { get; init; }
+
     /// <summary>Replaces the SDK's HttpClient (tests record requests with it).</summary>
     public HttpClientFactory? HttpClientFactory { get; init; }
 

@@ -34,12 +34,16 @@ public static class WaitForGreen
         var expected = ExpectedDurations.Of(state.Blue);
         var green = expected.Green(state.Blue?.DBClusterMembers?.Count ?? 1);
         run.Log.LogInformation("Green is expected to take {Expected:%h\\:mm\\:ss}, {Source}", green, expected.Source);
+
+        // The first look is the deployment the state was read with a moment ago; each later look reads it again.
+        var justRead = state.Deployment;
         var deployment = await run.Wait.Expecting(green).UntilAsync(
             $"green of {run.ClusterId} ({id}) to be AVAILABLE",
             BlueGreenReads.Capped(run, ProvisionDeadline),
             async token =>
             {
-                var current = await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false)
+                var current = Interlocked.Exchange(ref justRead, null)
+                    ?? await BlueGreenDeployments.FindAsync(run, id, token).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"Blue/Green deployment {id} disappeared while green was provisioned (deleted by someone else?). Run CreateBlueGreen again.");
                 return current.Status switch
                 {

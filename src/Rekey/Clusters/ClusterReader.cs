@@ -24,6 +24,28 @@ public sealed class ClusterReader(IAmazonRDS rds)
         }
     }
 
+    /// <summary>
+    /// The clusters among <paramref name="clusterIds"/> that exist, by identifier: one DescribeDBClusters filtered on
+    /// <c>db-cluster-id</c> answers for all of them, where a call per identifier would cost one each.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, DBCluster>> FindClustersAsync(IReadOnlyCollection<string> clusterIds, CancellationToken cancellationToken)
+    {
+        var request = new DescribeDBClustersRequest
+        {
+            Filters = [new Filter { Name = "db-cluster-id", Values = [.. clusterIds.Distinct(StringComparer.Ordinal)] }],
+        };
+        var found = new Dictionary<string, DBCluster>(StringComparer.Ordinal);
+        await foreach (var cluster in rds.DescribeDBClustersAllAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            if (cluster.DBClusterIdentifier is { } id && clusterIds.Contains(id, StringComparer.Ordinal))
+            {
+                found[id] = cluster;
+            }
+        }
+
+        return found;
+    }
+
     public async Task<DBCluster> GetClusterAsync(string clusterId, CancellationToken cancellationToken) =>
         await FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false)
         ?? throw new InvalidOperationException($"DB cluster {clusterId} does not exist (any more).");
@@ -40,6 +62,25 @@ public sealed class ClusterReader(IAmazonRDS rds)
         {
             return null;
         }
+    }
+
+    /// <summary>The instances among <paramref name="instanceIds"/> that exist, by identifier, from one DescribeDBInstances filtered on <c>db-instance-id</c>.</summary>
+    public async Task<IReadOnlyDictionary<string, DBInstance>> FindInstancesAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
+    {
+        var request = new DescribeDBInstancesRequest
+        {
+            Filters = [new Filter { Name = "db-instance-id", Values = [.. instanceIds.Distinct(StringComparer.Ordinal)] }],
+        };
+        var found = new Dictionary<string, DBInstance>(StringComparer.Ordinal);
+        await foreach (var instance in rds.DescribeDBInstancesAllAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            if (instance.DBInstanceIdentifier is { } id && instanceIds.Contains(id, StringComparer.Ordinal))
+            {
+                found[id] = instance;
+            }
+        }
+
+        return found;
     }
 
     /// <summary>The cluster's instances, as DescribeDBInstances reports them.</summary>

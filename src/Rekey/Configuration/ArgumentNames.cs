@@ -51,5 +51,7 @@ public static class ArgumentNames
     public const string Fleet = "fleet";
     public const string ClockSpeed = "clock-speed";
     public const string MaxParallel = "max-parallel";
+    public const string RetryMode = "retry-mode";
+    public const string BackgroundRate = "background-rate";
     public const string TerraformPlan = "terraform-plan";
 }

@@ -137,6 +137,19 @@ public sealed record RekeySettings
 
     public const int DefaultMaxParallel = 25;
 
+    /// <summary>
+    /// The AWS SDK's retry mode for every client of the run: standard (exponential backoff with jitter) or adaptive (that,
+    /// plus a client-side rate limiter that slows the client once AWS has throttled it). docs/benchmark.md measures both.
+    /// </summary>
+    public Amazon.Runtime.RequestRetryMode RetryMode { get; init; } = DefaultRetryMode;
+
+    /// <summary>Benchmark with <see cref="Fleet"/>: the RDS calls per second of AWS time the account's other tools make.</summary>
+    public double BackgroundRate { get; init; } = DefaultBackgroundRate;
+
+    public const double DefaultBackgroundRate = 3;
+
+    public const Amazon.Runtime.RequestRetryMode DefaultRetryMode = Amazon.Runtime.RequestRetryMode.Standard;
+
     /// <summary>The JSON of <c>terraform show -json PLANFILE</c>, checked by Preflight and Verify; already read once and found well formed.</summary>
     public string? TerraformPlan { get; init; }
 }

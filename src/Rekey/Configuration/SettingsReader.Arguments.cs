@@ -91,6 +91,10 @@ public static partial class SettingsReader
             t => ParseCount(t, "cutovers", 500), (s, v) => s with { Fleet = v }, "REKEY_FLEET"),
         Value(ArgumentNames.MaxParallel, $"Benchmark --fleet: how many cutovers run at once (1 to 100, default {RekeySettings.DefaultMaxParallel}).",
             t => ParseCount(t, "cutovers at once", 100), (s, v) => s with { MaxParallel = v }, "REKEY_MAX_PARALLEL"),
+        Value(ArgumentNames.BackgroundRate, "Benchmark --fleet: the account's other tools' RDS calls per second of AWS time (0 to 100, default 3).",
+            ParseBackgroundRate, (s, v) => s with { BackgroundRate = v }, "REKEY_BACKGROUND_RATE"),
+        Value(ArgumentNames.RetryMode, "The AWS SDK's retry mode: standard (default) or adaptive (slows a client AWS throttled; see docs/benchmark.md).",
+            ParseRetryMode, (s, v) => s with { RetryMode = v }, "REKEY_RETRY_MODE"),
     ];
 
     /// <summary>How each argument is written, in the order of the help and the documentation.</summary>

@@ -66,9 +66,8 @@ public sealed record MigrationState(string ClusterId, string OldClusterId, DBClu
     public static async Task<MigrationState> ReadAsync(RekeyRun run, CancellationToken cancellationToken)
     {
         var reader = new ClusterReader(run.Rds);
-        var atOriginal = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        var atOld = await reader.FindClusterAsync(run.OldClusterId, cancellationToken).ConfigureAwait(false);
-        return new MigrationState(run.ClusterId, run.OldClusterId, atOriginal, atOld);
+        var found = await reader.FindClustersAsync([run.ClusterId, run.OldClusterId], cancellationToken).ConfigureAwait(false);
+        return new MigrationState(run.ClusterId, run.OldClusterId, found.GetValueOrDefault(run.ClusterId), found.GetValueOrDefault(run.OldClusterId));
     }
 
     private DateTimeOffset? Timestamp(string key) =>

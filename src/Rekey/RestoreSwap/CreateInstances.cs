@@ -40,10 +40,13 @@ public static class CreateInstances
 
         // The first instance to become available becomes the writer, so the old writer's identifier is
         // asked for first; readers are created right after it, in parallel, and a failover corrects the rare race.
-        await CreateIfMissingAsync(run, reader, writer.Id, cancellationToken).ConfigureAwait(false);
+        // One look at every instance under its name and its old name answers for all of them: creating one creates no other.
+        var found = await reader.FindInstancesAsync(
+            [.. definition.Instances.SelectMany(i => new[] { i.Id, run.OldNameOf(i.Id) })], cancellationToken).ConfigureAwait(false);
+        await CreateIfMissingAsync(run, found, writer.Id, cancellationToken).ConfigureAwait(false);
         foreach (var instance in readers)
         {
-            await CreateIfMissingAsync(run, reader, instance.Id, cancellationToken).ConfigureAwait(false);
+            await CreateIfMissingAsync(run, found, instance.Id, cancellationToken).ConfigureAwait(false);
         }
 
         // The outage waits on the writer, expected to take what the dress rehearsal measured (else a typical figure).
@@ -111,9 +114,9 @@ public static class CreateInstances
         };
     }
 
-    private static async Task CreateIfMissingAsync(RekeyRun run, ClusterReader reader, string instanceId, CancellationToken cancellationToken)
+    private static async Task CreateIfMissingAsync(RekeyRun run, IReadOnlyDictionary<string, DBInstance> found, string instanceId, CancellationToken cancellationToken)
     {
-        var existing = await reader.FindInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        var existing = found.GetValueOrDefault(instanceId);
         if (existing is not null)
         {
             if (!string.Equals(existing.DBClusterIdentifier, run.ClusterId, StringComparison.Ordinal))
@@ -125,7 +128,7 @@ public static class CreateInstances
             return;
         }
 
-        var old = await reader.FindInstanceAsync(run.OldNameOf(instanceId), cancellationToken).ConfigureAwait(false)
+        var old = found.GetValueOrDefault(run.OldNameOf(instanceId))
             ?? throw new InvalidOperationException($"The old instance {run.OldNameOf(instanceId)} is gone; its settings cannot be carried.");
         try
         {

@@ -132,9 +132,11 @@ public static class Fence
     /// <summary>Tags each recorded instance still under its original name in the old cluster with that name, unless it has the tag.</summary>
     private static async Task TagInstancesAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, CancellationToken cancellationToken)
     {
+        // One look at every recorded name answers for all of them.
+        var found = await reader.FindInstancesAsync([.. definition.Instances.Select(i => i.Id)], cancellationToken).ConfigureAwait(false);
         foreach (var instance in definition.Instances)
         {
-            var current = await reader.FindInstanceAsync(instance.Id, cancellationToken).ConfigureAwait(false);
+            var current = found.GetValueOrDefault(instance.Id);
             if (current is not null
                 && (current.DBClusterIdentifier == run.ClusterId || current.DBClusterIdentifier == run.OldClusterId)
                 && current.Tags().GetValueOrDefault(RekeyTags.OriginalId) is null)
@@ -211,9 +213,11 @@ public static class Fence
 
     private static async Task RenameInstancesAsync(RekeyRun run, ClusterReader reader, SourceDefinition definition, TimeSpan clusterRename, CancellationToken cancellationToken)
     {
+        // One look at the original names: renaming one instance changes none of the others.
+        var found = await reader.FindInstancesAsync([.. definition.Instances.Select(i => i.Id)], cancellationToken).ConfigureAwait(false);
         foreach (var instance in definition.Instances)
         {
-            var current = await reader.FindInstanceAsync(instance.Id, cancellationToken).ConfigureAwait(false);
+            var current = found.GetValueOrDefault(instance.Id);
             if (current is null || current.Tags().GetValueOrDefault(RekeyTags.OriginalId) != instance.Id || !current.IsAvailable())
             {
                 // Renamed already, being renamed, or (under the original name) a new instance that is not ours.

@@ -78,10 +78,10 @@ public static class ClusterLock
     /// <param name="cancellationToken">Cancels the read.</param>
     public static async Task EnsureHeldAsync(RekeyRun run, string step, string change, bool mustBePresent, CancellationToken cancellationToken)
     {
-        var reader = new ClusterReader(run.Rds);
-        // After Fence's rename the old cluster, which carries the lock, is under the suffixed name.
-        var holder = await LockOfAsync(reader, run.OldClusterId, run.ClusterId, cancellationToken).ConfigureAwait(false)
-            ?? await LockOfAsync(reader, run.ClusterId, run.ClusterId, cancellationToken).ConfigureAwait(false);
+        // After Fence's rename the old cluster, which carries the lock, is under the suffixed name; one call reads both names.
+        var found = await new ClusterReader(run.Rds).FindClustersAsync([run.OldClusterId, run.ClusterId], cancellationToken).ConfigureAwait(false);
+        var holder = LockOf(found.GetValueOrDefault(run.OldClusterId), run.OldClusterId, run.ClusterId)
+            ?? LockOf(found.GetValueOrDefault(run.ClusterId), run.ClusterId, run.ClusterId);
         if (holder == run.RunId || (holder is null && !mustBePresent))
         {
             return;
@@ -106,9 +106,8 @@ public static class ClusterLock
     }
 
     /// <summary>The lock tag of the cluster under <paramref name="id"/> if it is the old cluster of <paramref name="originalId"/>; null otherwise.</summary>
-    private static async Task<string?> LockOfAsync(ClusterReader reader, string id, string originalId, CancellationToken cancellationToken)
+    private static string? LockOf(DBCluster? cluster, string id, string originalId)
     {
-        var cluster = await reader.FindClusterAsync(id, cancellationToken).ConfigureAwait(false);
         return cluster is not null && cluster.Tag(RekeyTags.Role) != RekeyTags.TargetRole && (cluster.Tag(RekeyTags.OriginalId) ?? id) == originalId
             ? cluster.Tag(RekeyTags.Lock)
             : null;

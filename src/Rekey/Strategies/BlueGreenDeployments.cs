@@ -139,8 +139,9 @@ public sealed record BlueGreenState(DBCluster? AtOriginalName, DBCluster? OldBlu
     {
         ArgumentNullException.ThrowIfNull(run);
         var reader = new ClusterReader(run.Rds);
-        var atOriginal = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        var oldBlue = await reader.FindClusterAsync(BlueGreenDeployments.OldBlueId(run.ClusterId), cancellationToken).ConfigureAwait(false);
+        var found = await reader.FindClustersAsync([run.ClusterId, BlueGreenDeployments.OldBlueId(run.ClusterId)], cancellationToken).ConfigureAwait(false);
+        var atOriginal = found.GetValueOrDefault(run.ClusterId);
+        var oldBlue = found.GetValueOrDefault(BlueGreenDeployments.OldBlueId(run.ClusterId));
         if (!BlueGreenDeployments.IsBlueOf(oldBlue, run.ClusterId))
         {
             oldBlue = null;
@@ -158,14 +159,10 @@ public sealed record BlueGreenState(DBCluster? AtOriginalName, DBCluster? OldBlu
     {
         ArgumentNullException.ThrowIfNull(run);
         var reader = new ClusterReader(run.Rds);
-        var atOriginal = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
-        if (BlueGreenDeployments.IsBlueOf(atOriginal, run.ClusterId))
-        {
-            return true;
-        }
-
-        var oldBlue = await reader.FindClusterAsync(BlueGreenDeployments.OldBlueId(run.ClusterId), cancellationToken).ConfigureAwait(false);
-        return BlueGreenDeployments.IsBlueOf(oldBlue, run.ClusterId);
+        var oldBlueId = BlueGreenDeployments.OldBlueId(run.ClusterId);
+        var found = await reader.FindClustersAsync([run.ClusterId, oldBlueId], cancellationToken).ConfigureAwait(false);
+        return BlueGreenDeployments.IsBlueOf(found.GetValueOrDefault(run.ClusterId), run.ClusterId)
+            || BlueGreenDeployments.IsBlueOf(found.GetValueOrDefault(oldBlueId), run.ClusterId);
     }
 
     private bool IsBlueTagged(DBCluster? cluster) =>

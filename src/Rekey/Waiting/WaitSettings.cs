@@ -22,10 +22,29 @@ public sealed record WaitSettings
     public TimeSpan MaxSparsePollInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How long before the expected end a wait looks every <see cref="PollInterval"/>, as a share of the expected
-    /// duration (at least two intervals): an operation that ends this much sooner than expected is seen as soon as usual.
+    /// How long before the expected end a wait looks densely (every <see cref="PollInterval"/>, during the outage every
+    /// <see cref="OutagePollInterval"/>), as a share of the expected duration (at least two pauses): an operation that ends
+    /// this much sooner than expected is seen as soon as usual. A dress rehearsal's figure is what the same cluster took.
     /// </summary>
-    public double DenseBeforeExpectedEnd { get; init; } = 0.02;
+    public double DenseBeforeExpectedEnd { get; init; } = 0.01;
+
+    /// <summary>
+    /// Outside the write outage, the shortest pause of a wait's dense phase as a share of its expected duration (at least
+    /// <see cref="PollInterval"/>): a fifty-minute green is then looked at every 15 s near its end rather than every 5 s.
+    /// </summary>
+    public double QuietDenseShare { get; init; } = 0.005;
+
+    /// <summary>
+    /// Outside the write outage, the longest early pause as a share of the expected duration, when that is longer than
+    /// <see cref="MaxSparsePollInterval"/>: a fifty-minute green is looked at every 10 minutes early on.
+    /// </summary>
+    public double QuietSparseShare { get; init; } = 0.2;
+
+    /// <summary>
+    /// Outside the write outage, the pause past the expected end as a share of the time waited: such a wait ends on average
+    /// 2.5 % after AWS finished, which delays the next step but not the applications' writes.
+    /// </summary>
+    public double QuietOverduePollShare { get; init; } = 0.05;
 
     /// <summary>
     /// Past the expected end the pause is this share of the time waited so far (at least <see cref="PollInterval"/>):

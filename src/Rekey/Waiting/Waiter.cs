@@ -26,45 +26,62 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     private string? _expectedSource;
     private Func<DateTimeOffset?>? _awsNow;
     private (TimeSpan Every, Func<string, CancellationToken, Task> Beat)? _heartbeat;
+    private bool _outage;
 
     public WaitSettings Settings => settings;
+
+    private TimeProvider Clock => time;
+
+    private ILogger Log => logger;
 
     /// <summary>How long the awaited AWS operation is expected to take from the start of the wait; null when unknown.</summary>
     public TimeSpan? Expected => _expected;
 
     /// <summary>
     /// This waiter, shaped by how long AWS is expected to take (a dress rehearsal's measurement, else AWS's typical
-    /// figure, see <see cref="ExpectedDurations"/>): sparse early, each pause three quarters of the time left, every
-    /// <see cref="WaitSettings.PollInterval"/> from shortly before the expected end, and past it pauses of
-    /// <see cref="WaitSettings.OverduePollShare"/> of the time waited. Most of a twenty-minute restore then costs a
-    /// dozen calls instead of hundreds, and the wait still ends about as soon after AWS finished.
+    /// figure, see <see cref="ExpectedDurations"/>): sparse early (<see cref="PauseAfter"/>), dense from shortly before the
+    /// expected end, and past it pauses of <see cref="WaitSettings.OverduePollShare"/> of the time waited. A twenty-minute
+    /// restore then costs about a dozen calls instead of hundreds, and the wait still ends about as soon after AWS finished.
     /// </summary>
     /// <param name="expected">From the start of the wait, in AWS time; zero or less (or null) leaves the usual backoff.</param>
     /// <param name="source">Where the expected duration comes from ("measured by the dress rehearsal"), for the progress lines.</param>
-    public Waiter Expecting(TimeSpan? expected, string? source = null) =>
-        new(settings, time, logger)
-        {
-            _expected = expected is { } value && value > TimeSpan.Zero ? value / settings.ClockSpeed : null,
-            _expectedSource = source,
-            _awsNow = _awsNow,
-            _heartbeat = _heartbeat,
-        };
+    public Waiter Expecting(TimeSpan? expected, string? source = null)
+    {
+        var copy = With(settings);
+        copy._expected = expected is { } value && value > TimeSpan.Zero ? value / settings.ClockSpeed : null;
+        copy._expectedSource = source;
+        return copy;
+    }
 
     /// <summary>
     /// This waiter, saying its ETA and deadline as times on AWS's clock: <paramref name="awsNow"/> gives AWS's latest known
     /// time (the Date of its last answer, which each look refreshes); without it they are said as durations from now.
     /// </summary>
-    public Waiter WithAwsClock(Func<DateTimeOffset?> awsNow) =>
-        new(settings, time, logger) { _expected = _expected, _expectedSource = _expectedSource, _awsNow = awsNow, _heartbeat = _heartbeat };
+    public Waiter WithAwsClock(Func<DateTimeOffset?> awsNow)
+    {
+        var copy = With(settings);
+        copy._awsNow = awsNow;
+        return copy;
+    }
 
     /// <summary>
     /// This waiter, telling <paramref name="beat"/> (the SNS topic) the progress line once every <paramref name="every"/> of
     /// AWS time while a wait lasts longer than that, so that subscribers hear of a long wait before it ends.
     /// </summary>
-    public Waiter WithHeartbeat(TimeSpan every, Func<string, CancellationToken, Task> beat) =>
-        new(settings, time, logger) { _expected = _expected, _expectedSource = _expectedSource, _awsNow = _awsNow, _heartbeat = (every, beat) };
+    public Waiter WithHeartbeat(TimeSpan every, Func<string, CancellationToken, Task> beat)
+    {
+        var copy = With(settings);
+        copy._heartbeat = (every, beat);
+        return copy;
+    }
 
-    /// <summary>The pause after a look <paramref name="elapsed"/> into the wait; null for the usual exponential backoff.</summary>
+    /// <summary>
+    /// The pause after a look <paramref name="elapsed"/> into a wait that expects its end (<see cref="Expecting"/>); null for
+    /// the usual exponential backoff. Before the dense phase each pause is three quarters of the time left before it, but no
+    /// shorter than the dense phase is long (so the look that reaches it lands inside it instead of creeping up on it) and
+    /// no longer than <see cref="WaitSettings.MaxSparsePollInterval"/>; the dense phase, the last
+    /// <see cref="WaitSettings.DenseBeforeExpectedEnd"/> of the expected duration, looks every <see cref="DenseInterval"/>.
+    /// </summary>
     public TimeSpan? PauseAfter(TimeSpan elapsed)
     {
         if (_expected is not { } expected)
@@ -72,44 +89,76 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
             return null;
         }
 
-        var dense = settings.PollInterval;
-        var sparse = settings.MaxSparsePollInterval > dense ? settings.MaxSparsePollInterval : dense;
-        var lead = expected * settings.DenseBeforeExpectedEnd;
-        var denseFrom = expected - (lead > 2 * dense ? lead : 2 * dense);
+        var dense = DenseInterval(expected);
+        var sparse = Max(_outage ? settings.MaxSparsePollInterval : Max(settings.MaxSparsePollInterval, expected * settings.QuietSparseShare), dense);
+        var lead = Max(expected * settings.DenseBeforeExpectedEnd, 2 * dense);
+        var denseFrom = expected - lead;
         if (elapsed < denseFrom)
         {
-            // Three quarters of the time left: a few looks bring the wait to the dense phase, each still short of it.
-            return Clamp((denseFrom - elapsed) * 0.75, dense, sparse);
+            return Clamp(Max((denseFrom - elapsed) * 0.75, lead), dense, sparse);
         }
 
-        return elapsed <= expected ? dense : Clamp(elapsed * settings.OverduePollShare, dense, sparse);
+        var overdue = _outage ? settings.OverduePollShare : settings.QuietOverduePollShare;
+        return elapsed <= expected ? dense : Clamp(elapsed * overdue, dense, sparse);
     }
+
+    /// <summary>
+    /// The pause of a wait's dense phase: <see cref="WaitSettings.PollInterval"/> (during the outage the outage's interval); outside
+    /// the outage at least <see cref="WaitSettings.QuietDenseShare"/> of the expected duration, since there a look that comes a
+    /// little late delays only what follows, not the applications' writes. For the same reason a wait outside the outage
+    /// pauses up to <see cref="WaitSettings.QuietSparseShare"/> of the expected duration early on, and past the expected end
+    /// <see cref="WaitSettings.QuietOverduePollShare"/> of the time waited.
+    /// </summary>
+    public TimeSpan DenseInterval(TimeSpan expected) =>
+        _outage ? settings.PollInterval : Max(settings.PollInterval, expected * settings.QuietDenseShare);
+
+    private static TimeSpan Max(TimeSpan one, TimeSpan other) => one > other ? one : other;
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) =>
         value < min ? min : value > max ? max : value;
 
     /// <summary>
-    /// The waits inside a write outage look every <see cref="WaitSettings.PollInterval"/> without backing off:
+    /// The waits inside a write outage look every <see cref="WaitSettings.OutagePollInterval"/> without backing off:
     /// each second between AWS finishing and Rekey noticing is a second more of outage (one describe call every
-    /// 5 s is far inside RDS's API rate limits).
+    /// 2 s is far inside RDS's API rate limits).
     /// </summary>
-    public Waiter DuringOutage => new(settings with { PollInterval = settings.OutagePollInterval, MaxPollInterval = settings.OutagePollInterval }, time, logger)
+    public Waiter DuringOutage
     {
-        _expected = _expected,
-        _expectedSource = _expectedSource,
-        _awsNow = _awsNow,
-        _heartbeat = _heartbeat,
-    };
+        get
+        {
+            var copy = With(settings with { PollInterval = settings.OutagePollInterval, MaxPollInterval = settings.OutagePollInterval });
+            copy._outage = true;
+            return copy;
+        }
+    }
+
+    // A waiter like this one on other settings.
+    private Waiter With(WaitSettings other) =>
+        new(other, time, logger) { _expected = _expected, _expectedSource = _expectedSource, _awsNow = _awsNow, _heartbeat = _heartbeat, _outage = _outage };
 
     public async Task<T> UntilAsync<T>(string what, TimeSpan deadline, Func<CancellationToken, Task<Probe<T>>> probe, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
-        var lastStatus = string.Empty;
-        var lastReport = started;
-        var lastBeat = started;
-        var attempts = 0;
+        var watch = new Watch<T>(this, what, deadline, time.GetTimestamp());
+        try
+        {
+            var result = await Pipeline<T>(deadline, watch.Started)
+                .ExecuteAsync(token => watch.LookAsync(probe, token), cancellationToken)
+                .ConfigureAwait(false);
+            logger.LogInformation("{What}: {Status} after {Elapsed}", Capitalize(what), result.Status, Reporting.Durations.Text(Aws(time.GetElapsedTime(watch.Started))));
+            return result.Value;
+        }
+        catch (TimeoutRejectedException exception)
+        {
+            throw new WaitTimeoutException(
+                $"Gave up waiting for {what} after {Reporting.Durations.Text(Aws(deadline))} ({watch.Attempts} looks); last seen: {watch.LastStatus}. " +
+                "Nothing was undone: run the same target again to keep waiting, or Rollback.",
+                exception);
+        }
+    }
 
-        var pipeline = new ResiliencePipelineBuilder<Probe<T>> { TimeProvider = time }
+    /// <summary>The deadline around the looks, and a pause after each look that saw the condition not yet hold.</summary>
+    private ResiliencePipeline<Probe<T>> Pipeline<T>(TimeSpan deadline, long started) =>
+        new ResiliencePipelineBuilder<Probe<T>> { TimeProvider = time }
             .AddTimeout(new TimeoutStrategyOptions { Timeout = deadline })
             .AddRetry(new RetryStrategyOptions<Probe<T>>
             {
@@ -125,52 +174,59 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
             })
             .Build();
 
-        try
+    /// <summary>One wait's looks: what each saw, the progress lines and heartbeats it owes, and how many there were.</summary>
+    private sealed class Watch<T>(Waiter waiter, string what, TimeSpan deadline, long started)
+    {
+        private long _lastReport = started;
+        private long _lastBeat = started;
+
+        public long Started { get; } = started;
+
+        public int Attempts { get; private set; }
+
+        public string LastStatus { get; private set; } = string.Empty;
+
+        public async ValueTask<Probe<T>> LookAsync(Func<CancellationToken, Task<Probe<T>>> probe, CancellationToken token)
         {
-            var result = await pipeline.ExecuteAsync(
-                async token =>
-                {
-                    attempts++;
-                    Probe<T> seen;
-                    try
-                    {
-                        seen = await probe(token).ConfigureAwait(false);
-                    }
-                    catch (Exception) when (token.IsCancellationRequested)
-                    {
-                        // Some clients turn a cancelled call into an error of their own (DnsClient: "timed out"); the deadline
-                        // or the run's cancellation is still what ended it, and Polly must see it as such.
-                        token.ThrowIfCancellationRequested();
-                        throw;
-                    }
+            Attempts++;
+            Probe<T> seen;
+            try
+            {
+                seen = await probe(token).ConfigureAwait(false);
+            }
+            catch (Exception) when (token.IsCancellationRequested)
+            {
+                // Some clients turn a cancelled call into an error of their own (DnsClient: "timed out"); the deadline
+                // or the run's cancellation is still what ended it, and Polly must see it as such.
+                token.ThrowIfCancellationRequested();
+                throw;
+            }
 
-                    var now = time.GetTimestamp();
-                    if (!seen.Done && (seen.Status != lastStatus || time.GetElapsedTime(lastReport, now) >= settings.ProgressEvery))
-                    {
-                        logger.LogInformation("Waiting for {What}: {Status} ({Progress})", what, seen.Status, Progress(time.GetElapsedTime(started, now), deadline));
-                        lastReport = now;
-                    }
+            if (!seen.Done)
+            {
+                await ReportAsync(seen.Status, token).ConfigureAwait(false);
+            }
 
-                    if (!seen.Done && _heartbeat is { } heartbeat && Aws(time.GetElapsedTime(lastBeat, now)) >= heartbeat.Every)
-                    {
-                        lastBeat = now;
-                        await heartbeat.Beat($"Waiting for {what}: {seen.Status} ({Progress(time.GetElapsedTime(started, now), deadline)})", token).ConfigureAwait(false);
-                    }
-
-                    lastStatus = seen.Status;
-                    return seen;
-                },
-                cancellationToken).ConfigureAwait(false);
-
-            logger.LogInformation("{What}: {Status} after {Elapsed}", Capitalize(what), result.Status, Reporting.Durations.Text(Aws(time.GetElapsedTime(started))));
-            return result.Value;
+            LastStatus = seen.Status;
+            return seen;
         }
-        catch (TimeoutRejectedException exception)
+
+        // A progress line when what is seen changed or the last line is old; a heartbeat when the last one is.
+        private async Task ReportAsync(string status, CancellationToken token)
         {
-            throw new WaitTimeoutException(
-                $"Gave up waiting for {what} after {Reporting.Durations.Text(Aws(deadline))} ({attempts} looks); last seen: {lastStatus}. " +
-                "Nothing was undone: run the same target again to keep waiting, or Rollback.",
-                exception);
+            var time = waiter.Clock;
+            var now = time.GetTimestamp();
+            if (status != LastStatus || time.GetElapsedTime(_lastReport, now) >= waiter.Settings.ProgressEvery)
+            {
+                waiter.Log.LogInformation("Waiting for {What}: {Status} ({Progress})", what, status, waiter.Progress(time.GetElapsedTime(Started, now), deadline));
+                _lastReport = now;
+            }
+
+            if (waiter._heartbeat is { } heartbeat && waiter.Aws(time.GetElapsedTime(_lastBeat, now)) >= heartbeat.Every)
+            {
+                _lastBeat = now;
+                await heartbeat.Beat($"Waiting for {what}: {status} ({waiter.Progress(time.GetElapsedTime(Started, now), deadline)})", token).ConfigureAwait(false);
+            }
         }
     }
 

@@ -110,4 +110,29 @@ public sealed class BenchmarkTargetTests
         Assert.Contains("Target: at most 150 RDS calls per restore-swap cutover, Preflight's reads left out: MISSED (at most 160 in 1 run(s); 1 throttled).", lines);
         Assert.Contains("Target: at most 100 RDS calls per blue-green cutover, Preflight's reads left out: met (at most 48 in 1 run(s); 1 throttled).", lines);
     }
+
+    [Fact]
+    public void Each_call_counts_for_the_step_that_started_last_by_the_whole_second_of_AWS_s_Date()
+    {
+        var start = DateTimeOffset.UnixEpoch;
+        Sandbox.Core.CallRecord Call(string operation, int atMilliseconds, string service = "rds") =>
+            new(start.AddMilliseconds(atMilliseconds), "111111111111", "us-east-1", service, operation, false, "r", null);
+        var calls = new[]
+        {
+            Call("DescribeDBClusters", 200),
+            Call("DescribeDBClusters", 1_900),
+            Call("GetCallerIdentity", 2_100, "sts"),
+            Call("DescribeDBInstances", 2_500),
+            Call("ModifyDBCluster", 3_000),
+            Call("DescribeDBClusters", 9_999),
+        };
+
+        // Dates are whole seconds: Fence's first answer said 00:00:02, so the call at 1.9 s is Preflight's and 2.5 s Fence's.
+        var steps = Rekey.Build.Rehearsal.ApiCost.ByStep(calls, [new("Fence", start.AddSeconds(2)), new("Preflight", start)]);
+
+        Assert.Equal(["Preflight", "Fence"], steps.Select(s => s.Step));
+        Assert.Equal(2, steps[0].Calls);
+        Assert.Equal(3, steps[1].Calls);
+        Assert.Equal("DescribeDBClusters 1, DescribeDBInstances 1, ModifyDBCluster 1", Rekey.Build.Rehearsal.ApiCost.Operations(steps[1].ByOperation));
+    }
 }

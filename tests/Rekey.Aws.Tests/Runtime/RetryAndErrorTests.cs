@@ -109,6 +109,26 @@ public sealed class RetryAndErrorTests
         Assert.Contains("req-InvalidParameterCombination", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task In_adaptive_retry_mode_a_throttled_call_is_still_retried_until_it_succeeds()
+    {
+        using var server = new ScriptedServer(
+            QueryError(400, "Throttling", "Rate exceeded"),
+            new ScriptedAnswer(200, Success, "text/xml"));
+        using var rds = new AwsClientFactory(new AwsClientOptions
+        {
+            ServiceUrl = server.Endpoint.ToString(),
+            Credentials = new BasicAWSCredentials("AKIDRETRY", "secret"),
+            RetryMode = RequestRetryMode.Adaptive,
+        }).CreateRds(RegionEndpoint.EUWest1);
+
+        var response = await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = "orders" });
+
+        Assert.Equal(RequestRetryMode.Adaptive, ((AmazonServiceClient)rds).Config.RetryMode);
+        Assert.Single(response.DBClusters!);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
     private static AwsClientFactory Factory(ScriptedServer server) => new(new AwsClientOptions
     {
         ServiceUrl = server.Endpoint.ToString(),
