@@ -114,7 +114,8 @@ public sealed class BenchmarkTask(IAnsiConsole console, InProcessBuild build) : 
             FormattableString.Invariant(
                 $"Fleet: RDS calls {result.Legs.Sum(l => l.Calls)} ({result.Legs.Sum(l => l.Throttled)} throttled) by the cutovers, ")
             + FormattableString.Invariant(
-                $"{result.BackgroundCalls} ({result.BackgroundThrottled} throttled) by the other tools ({result.BackgroundRate:0.#} per second); {result.MeanPerSecond:0.00} calls per second on average, ")
+                $"{result.BackgroundCalls} ({result.BackgroundThrottled} throttled) by the other tools ({result.BackgroundRate:0.#} per second); ")
+            + FormattableString.Invariant($"{result.MeanPerSecond:0.00} calls per second on average, ")
             + FormattableString.Invariant($"{result.PeakMinutePerSecond:0.00} in the busiest minute, {result.PeakPerSecond} in the busiest second; ")
             + FormattableString.Invariant($"{result.Retried} calls of the account answered with an error the SDK retries."),
             FormattableString.Invariant($"Target: no failed cutover: {(result.Failed == 0 ? "met" : "MISSED")} ({result.Failed} failed)."),

@@ -122,12 +122,16 @@ public sealed partial class RdsService
 
         if (blue.ManageMasterUserPassword)
         {
-            throw new AwsServiceException("SourceClusterNotSupportedFault", $"DB cluster {blue.Identifier} manages its master user password in AWS Secrets Manager, which blue/green deployments don't support.");
+            throw new AwsServiceException(
+                "SourceClusterNotSupportedFault",
+                $"DB cluster {blue.Identifier} manages its master user password in AWS Secrets Manager, which blue/green deployments don't support.");
         }
 
         if (blue.EngineMode != "provisioned")
         {
-            throw new AwsServiceException("SourceClusterNotSupportedFault", $"DB cluster {blue.Identifier} uses engine mode {blue.EngineMode}; blue/green deployments support provisioned clusters only.");
+            throw new AwsServiceException(
+                "SourceClusterNotSupportedFault",
+                $"DB cluster {blue.Identifier} uses engine mode {blue.EngineMode}; blue/green deployments support provisioned clusters only.");
         }
 
         if (blue.Status != "available")
@@ -297,7 +301,8 @@ public sealed partial class RdsService
         EngineVersion = engineVersion,
         AvailabilityZone = blue.AvailabilityZone,
         PromotionTier = blue.PromotionTier,
-        DBParameterGroupName = parameterGroup ?? (engineVersion == blue.EngineVersion ? blue.DBParameterGroupName : ParameterCatalog.DefaultName(ParameterCatalog.FamilyOf(blue.Engine, engineVersion))),
+        DBParameterGroupName = parameterGroup
+            ?? (engineVersion == blue.EngineVersion ? blue.DBParameterGroupName : ParameterCatalog.DefaultName(ParameterCatalog.FamilyOf(blue.Engine, engineVersion))),
         MonitoringInterval = blue.MonitoringInterval,
         MonitoringRoleArn = blue.MonitoringRoleArn,
         PerformanceInsightsEnabled = blue.PerformanceInsightsEnabled,
@@ -370,7 +375,15 @@ public sealed partial class RdsService
         _state.SetMemberStatus(deployment, BlueGreenStatus.SwitchoverInProgress);
         _state.AddBlueGreenEvent(deployment, "RDS-EVENT-0247", "Switchover started on blue/green deployment.", Now, "notification");
         _state.Events.Add(new RdsEvent(
-            blue.Account, blue.Region, blue.Identifier, "db-cluster", $"Switchover from DB cluster {blue.Identifier} to {green.Identifier} started.", ["notification"], Now, blue.Arn, "RDS-EVENT-0250"));
+            blue.Account,
+            blue.Region,
+            blue.Identifier,
+            "db-cluster",
+            $"Switchover from DB cluster {blue.Identifier} to {green.Identifier} started.",
+            ["notification"],
+            Now,
+            blue.Arn,
+            "RDS-EVENT-0250"));
         return [DeploymentXml(deployment)];
     }
 

@@ -79,12 +79,14 @@ public sealed partial class RdsState
         cluster.RunningStatements.RemoveAll(s => s.EndsAt <= Now);
         cluster.RunningStatements.Add(running);
         if (kind == RunningStatement.Ddl && cluster.Engine == "aurora-postgresql" &&
-            BlueGreenDeployments.FirstOrDefault(d => d.SourceClusterResourceId == cluster.ResourceId && d.Status is BlueGreenStatus.Provisioning or BlueGreenStatus.Available or BlueGreenStatus.SwitchoverFailed) is { } deployment)
+            BlueGreenDeployments.FirstOrDefault(d => d.SourceClusterResourceId == cluster.ResourceId
+                && d.Status is BlueGreenStatus.Provisioning or BlueGreenStatus.Available or BlueGreenStatus.SwitchoverFailed) is { } deployment)
         {
             // Logical replication does not carry DDL: the next change to the altered table cannot be applied on green.
             deployment.ReplicationBrokenBy = statement;
             deployment.Status = BlueGreenStatus.InvalidConfiguration;
-            deployment.StatusDetails = $"Replication from the blue environment stopped: DDL on the blue DB cluster ({statement}) is not replicated by logical replication. Delete the blue/green deployment and create it again.";
+            deployment.StatusDetails = $"Replication from the blue environment stopped: DDL on the blue DB cluster ({statement}) is not replicated by logical replication. "
+                + "Delete the blue/green deployment and create it again.";
             AddBlueGreenEvent(deployment, "RDS-EVENT-0245", $"Replication in blue/green deployment {deployment.Name} failed because of DDL on the blue environment.", Now, "failure");
         }
 
@@ -335,7 +337,16 @@ public sealed partial class RdsState
         deployment.SwitchoverCompletedAt = at;
         SetMemberStatus(deployment, BlueGreenStatus.SwitchoverCompleted);
         RefreshMemberArns(deployment);
-        Events.Add(new RdsEvent(green.Account, green.Region, green.Identifier, "db-cluster", $"Switchover from DB cluster {blue.Identifier} to {green.Identifier} completed. The green environment is now the production environment.", ["notification"], at, green.Arn, "RDS-EVENT-0251"));
+        Events.Add(new RdsEvent(
+            green.Account,
+            green.Region,
+            green.Identifier,
+            "db-cluster",
+            $"Switchover from DB cluster {blue.Identifier} to {green.Identifier} completed. The green environment is now the production environment.",
+            ["notification"],
+            at,
+            green.Arn,
+            "RDS-EVENT-0251"));
         AddBlueGreenEvent(deployment, "RDS-EVENT-0248", "Switchover completed on blue/green deployment.", at, "notification");
     }
 

@@ -220,7 +220,8 @@ public static class VerifyBlueGreen
                 checks.NotMeasuredBecause(
                     $"no commit on {oldBlue.DBClusterIdentifier} after the switchover",
                     $"CloudWatch has no whole minute of AWS/RDS CommitThroughput for {oldBlue.DBClusterIdentifier} after the switchover yet.",
-                    $"CloudWatch AWS/RDS CommitThroughput (Sum, 1 minute) with DBClusterIdentifier={oldBlue.DBClusterIdentifier} a few minutes from now, or run --target=VerifyBlueGreen --exclusive again later; AWS keeps the old blue read only, so a write there fails in the application that still sends it.",
+                    $"CloudWatch AWS/RDS CommitThroughput (Sum, 1 minute) with DBClusterIdentifier={oldBlue.DBClusterIdentifier} a few minutes from now, "
+                        + "or run --target=VerifyBlueGreen --exclusive again later; AWS keeps the old blue read only, so a write there fails in the application that still sends it.",
                     essential: false);
             }
             else
@@ -289,7 +290,8 @@ public static class VerifyBlueGreen
             checks.Fail(
                 $"{why}Sequences are not replicated by logical replication: on the old blue {state.OldBlue!.DBClusterIdentifier} run{Environment.NewLine}    {SequenceQuery}{Environment.NewLine}"
                 + $"  then run its output (setval statements) on {run.ClusterId}, and finish with{Environment.NewLine}    {FinishingCommand(run)}{Environment.NewLine}"
-                + $"  (or Cutover again with the same --run-id and --{Configuration.ArgumentNames.SequencesAdvanced}; in the Rekey workflow: phase cutover, run-id {run.RunId}, sequences-advanced on).");
+                + $"  (or Cutover again with the same --run-id and --{Configuration.ArgumentNames.SequencesAdvanced}; in the Rekey workflow: phase cutover, run-id {run.RunId}, "
+                + "sequences-advanced on).");
         }
         else
         {

@@ -19,11 +19,11 @@ public sealed class CodeSizeTests(ITestOutputHelper output)
     public const int LineLength = 200;
 
     /// <summary>Today's counts; a change that adds a long method or file fails until it is split.</summary>
-    private const int LongMethodsAllowed = 6;
+    private const int LongMethodsAllowed = 0;
 
-    private const int LongFilesAllowed = 1;
+    private const int LongFilesAllowed = 0;
 
-    private const int LongLinesAllowed = 155;
+    private const int LongLinesAllowed = 1;
 
     /// <summary>
     /// Route tables: one line per AWS operation or control endpoint the sandbox serves, long because the API is; splitting
