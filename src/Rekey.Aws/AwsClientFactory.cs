@@ -6,6 +6,7 @@ using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Rekey.Aws.ApplicationAutoScaling;
 using Rekey.Aws.Backup;
+using Rekey.Aws.RDSDataService;
 using Rekey.Aws.CloudWatch;
 using Rekey.Aws.IdentityManagement;
 using Rekey.Aws.Official;
@@ -22,6 +23,9 @@ public interface IAwsClientFactory
     IAmazonRDS CreateRds(RegionEndpoint region);
 
     IAmazonBackup CreateBackup(RegionEndpoint region);
+
+    /// <summary>The RDS Data API (SQL on a cluster whose HTTP endpoint is enabled).</summary>
+    IAmazonRDSDataService CreateRdsData(RegionEndpoint region);
 
     IAmazonSimpleNotificationService CreateSns(RegionEndpoint region);
 
@@ -83,6 +87,9 @@ public sealed class AwsClientFactory(AwsClientOptions options) : IAwsClientFacto
 
     public IAmazonBackup CreateBackup(RegionEndpoint region) =>
         new AmazonBackupClient(Credentials(), Configure(new AmazonBackupConfig(), region));
+
+    public IAmazonRDSDataService CreateRdsData(RegionEndpoint region) =>
+        new AmazonRDSDataServiceClient(Credentials(), Configure(new AmazonRDSDataServiceConfig(), region));
 
     public IAmazonSimpleNotificationService CreateSns(RegionEndpoint region) =>
         new AmazonSimpleNotificationServiceClient(Credentials(), Configure(new AmazonSimpleNotificationServiceConfig(), region));

@@ -49,6 +49,7 @@ public static class SandboxServiceCatalog
         services.AddSandboxComponent<PostgresDataPlane>();
         services.AddSandboxComponent<RdsControlApi>();
         services.AddSandboxService<RdsService>();
+        services.AddSandboxService<DataApiService>();
 
         services.AddSandboxService<KmsService>();
         services.AddSandboxComponent<BackupState>();

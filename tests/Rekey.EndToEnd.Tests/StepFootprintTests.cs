@@ -83,6 +83,8 @@ public sealed class StepFootprintTests
 
         public IAmazonBackup CreateBackup(RegionEndpoint region) => inner.CreateBackup(region);
 
+        public Rekey.Aws.RDSDataService.IAmazonRDSDataService CreateRdsData(RegionEndpoint region) => inner.CreateRdsData(region);
+
         public IAmazonSimpleNotificationService CreateSns(RegionEndpoint region) => inner.CreateSns(region);
 
         public IAmazonCloudWatch CreateCloudWatch(RegionEndpoint region) => inner.CreateCloudWatch(region);

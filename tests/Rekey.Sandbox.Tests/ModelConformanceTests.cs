@@ -187,6 +187,8 @@ public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixtur
         await CallAsync("AddTagsToResource", ("ResourceName", "arn:aws:rds:us-east-1:111111111111:cluster:shape"), ("Tags.Tag.1.Key", "k"), ("Tags.Tag.1.Value", "v"));
         await CallAsync("ListTagsForResource", ("ResourceName", "arn:aws:rds:us-east-1:111111111111:cluster:shape"));
         await CallAsync("RemoveTagsFromResource", ("ResourceName", "arn:aws:rds:us-east-1:111111111111:cluster:shape"), ("TagKeys.member.1", "k"));
+        await CallAsync("EnableHttpEndpoint", ("ResourceArn", "arn:aws:rds:us-east-1:111111111111:cluster:shape"));
+        await CallAsync("DisableHttpEndpoint", ("ResourceArn", "arn:aws:rds:us-east-1:111111111111:cluster:shape"));
         await CallAsync("ModifyDBCluster", ("DBClusterIdentifier", "shape"), ("NewDBClusterIdentifier", "shape-later"), ("BackupRetentionPeriod", "7"));
         await CallAsync("DescribeDBClusters");
         await CallAsync("DescribeDBInstances");

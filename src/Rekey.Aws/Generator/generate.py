@@ -65,6 +65,16 @@ SERVICES = [
         ],
     },
     {
+        "model": "rds-data",
+        "folder": "RDSDataService",
+        "namespace": "Rekey.Aws.RDSDataService",
+        "client": "AmazonRDSDataServiceClient",
+        "prefix": "AmazonRDSDataService",
+        "protocol": "rest-json",
+        # Blue/Green: Rekey reads and advances the clusters' sequences through the Data API.
+        "operations": ["ExecuteStatement"],
+    },
+    {
         "model": "sns",
         "folder": "SNS",
         "namespace": "Rekey.Aws.SNS",

@@ -57,6 +57,7 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         _binaries = new Lazy<PostgresBinaries?>(PostgresBinaries.Find);
         SetMode(options.DataPlane);
         rds.RestorableLimit = RestorableLimit;
+        rds.GreenCaughtUp = GreenCaughtUp;
     }
 
     /// <summary>The mode for clusters created from now on; a cluster keeps the data plane it was created with.</summary>
@@ -96,6 +97,17 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         return entry.Server;
     }
 
+    /// <summary>The server behind a cluster when it accepts connections now; null while it is provisioning, stopping or on the model. Never waits.</summary>
+    public PostgresServer? ReadyServer(string clusterResourceId)
+    {
+        lock (_entries)
+        {
+            return _entries.TryGetValue(clusterResourceId, out var entry) && !entry.Stopping && entry.Ready is { IsCompletedSuccessfully: true } && entry.Server is { IsRunning: true }
+                ? entry.Server
+                : null;
+        }
+    }
+
     public IReadOnlyList<DataPlaneServerView> Servers()
     {
         lock (_entries)
@@ -104,54 +116,11 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         }
     }
 
-    /// <summary>
-    /// Runs before RDS's transitions: starts a server for each new cluster and holds a creation or
-    /// restore that is due until its server is ready, so a cluster is never available without one
-    /// (creation takes as long as initdb or the WAL replay takes). Nothing here waits on a server.
-    /// </summary>
-    public void HoldUntilReady(DateTimeOffset now)
-    {
-        Times.Sample(now, DateTimeOffset.UtcNow);
-        lock (_entries)
-        {
-            foreach (var cluster in _rds.Clusters.Where(c => c.Engine == "aurora-postgresql"))
-            {
-                var entry = EntryFor(cluster);
-                if (entry.Server is not null && !entry.Ready!.IsCompleted && cluster.Pending is { Action: "create" or "restore" } pending && pending.DueAt <= now)
-                {
-                    cluster.Pending = pending with { DueAt = now + TimeSpan.FromMilliseconds(1) };
-                }
-            }
-
-            // A real-engine green is not available before its copy of blue is: the copy task ends no earlier than its server is ready.
-            foreach (var deployment in _rds.BlueGreenDeployments)
-            {
-                if (!_entries.TryGetValue(deployment.TargetClusterResourceId, out var green) || green.Server is null || green.Ready!.IsCompleted)
-                {
-                    continue;
-                }
-
-                var copy = deployment.Tasks.Find(t => t.Name == "CREATING_READ_REPLICA_OF_SOURCE");
-                if (copy is null || copy.EndsAt > now)
-                {
-                    continue;
-                }
-
-                var shift = now + TimeSpan.FromMilliseconds(1) - copy.EndsAt;
-                var index = deployment.Tasks.IndexOf(copy);
-                for (var i = index; i < deployment.Tasks.Count; i++)
-                {
-                    var task = deployment.Tasks[i];
-                    deployment.Tasks[i] = new BlueGreenTask { Name = task.Name, Status = task.Status, StartsAt = i == index ? task.StartsAt : task.StartsAt + shift, EndsAt = task.EndsAt + shift };
-                }
-            }
-        }
-    }
-
     public void AdvanceTo(DateTimeOffset now)
     {
         lock (_entries)
         {
+            FinishSwitchovers();
             var instanceAddresses = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var cluster in _rds.Clusters.Where(c => c.Engine == "aurora-postgresql"))
             {
@@ -185,6 +154,8 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
                 {
                     CloseConnections(entry);
                 }
+
+                FollowReadOnly(cluster, entry);
             }
 
             foreach (var entry in _entries.Values.Where(e => e.Server is { IsRunning: true } && !e.Stopping && _rds.ClusterByResourceId(e.ClusterResourceId) is null).ToList())
@@ -241,6 +212,11 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         List<Task> stops;
         lock (_entries)
         {
+            foreach (var fence in _fences.Values)
+            {
+                fence.Cancel.Cancel();
+            }
+
             stops = [.. _entries.Values.Where(e => e.Server is not null).Select(e => StopQuietlyAsync(e, archiveFirst: false))];
             stops.AddRange(_background);
         }
@@ -335,99 +311,6 @@ public sealed partial class PostgresDataPlane : IClockDriven, ISandboxControlApi
         runAsUser = Mode == DataPlaneMode.Postgres ? Binaries?.RunAsUser : null,
         servers = Servers(),
     };
-
-    private Entry Begin(DbCluster cluster)
-    {
-        if (Mode != DataPlaneMode.Postgres)
-        {
-            return new Entry(cluster.ResourceId) { Identifier = cluster.Identifier };
-        }
-
-        if (_folder is null)
-        {
-            _folder = _configuredFolder ?? Directory.CreateTempSubdirectory("rekey-sandbox-pg-").FullName;
-            Directory.CreateDirectory(_folder);
-
-            // The server user (not the sandbox's) must pass through to its own cluster folders.
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(_folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            }
-        }
-
-        Entry? source = null;
-        if (cluster.RestoredFromResourceId is { } sourceId && _entries.TryGetValue(sourceId, out var found) && found.Server is not null)
-        {
-            source = found;
-        }
-
-        // A green of a real-engine blue is kept in step with it by logical replication.
-        Entry? blue = null;
-        if (_rds.BlueGreenDeployments.FirstOrDefault(d => d.TargetClusterResourceId == cluster.ResourceId) is { } deployment
-            && _entries.TryGetValue(deployment.SourceClusterResourceId, out var blueEntry) && blueEntry.Server is not null)
-        {
-            blue = blueEntry;
-            source = null;
-        }
-
-        var origin = blue ?? source;
-
-        var server = new PostgresServer(
-            Binaries!,
-            Path.Combine(_folder, cluster.ResourceId),
-            cluster.ResourceId,
-            DnsZone.LoopbackAddressFor(cluster.ResourceId),
-            cluster.Port,
-            origin?.Server!.Superuser ?? cluster.MasterUsername ?? "postgres",
-            origin?.Server!.Database ?? cluster.DatabaseName);
-        var entry = new Entry(cluster.ResourceId) { Identifier = cluster.Identifier, Server = server };
-        if (blue is not null)
-        {
-            entry.Ready = Task.Run(async () =>
-            {
-                await blue.Ready!;
-                await server.ReplicateFromAsync(blue.Server!, ReplicationName(cluster.ResourceId));
-            });
-        }
-        else if (source is not null)
-        {
-            var target = Times.ToReal(cluster.RestoredToTime ?? _clock.Now);
-            entry.Ready = Task.Run(async () =>
-            {
-                await source.Ready!;
-                await server.RestoreFromAsync(source.Server!, target);
-            });
-        }
-        else
-        {
-            entry.Ready = Task.Run(() => server.CreateAsync());
-        }
-
-        entry.Ready.ContinueWith(
-            failed => LogFailure(cluster.Identifier, failed.Exception!.InnerException?.Message ?? failed.Exception.Message),
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted,
-            TaskScheduler.Default);
-
-        _archiveWatch ??= Task.Run(WatchArchivesAsync);
-        LogProvisioning(cluster.Identifier, server.Address, server.Port, blue is not null ? "green, logical replication from blue" : source is null ? "new" : "point-in-time restore");
-        return entry;
-    }
-
-    /// <summary>The publication, subscription and slot name of a green: a PostgreSQL identifier made from its resource id.</summary>
-    internal static string ReplicationName(string greenResourceId) =>
-        "rekey_bluegreen_" + new string([.. greenResourceId.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
-
-    private Entry EntryFor(DbCluster cluster)
-    {
-        if (!_entries.TryGetValue(cluster.ResourceId, out var entry))
-        {
-            entry = Begin(cluster);
-            _entries[cluster.ResourceId] = entry;
-        }
-
-        return entry;
-    }
 
     private void CloseConnections(Entry entry)
     {

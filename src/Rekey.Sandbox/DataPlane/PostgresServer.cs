@@ -11,7 +11,7 @@ namespace Rekey.Sandbox.DataPlane;
 /// the Unix socket (the cluster's clients use TCP on the loopback address). Every WAL segment is
 /// archived from creation, so any time after the base backup can be restored.
 /// </summary>
-public sealed class PostgresServer
+public sealed partial class PostgresServer
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private readonly PostgresBinaries _binaries;

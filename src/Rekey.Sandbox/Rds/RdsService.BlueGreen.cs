@@ -49,6 +49,66 @@ public sealed partial class RdsService
         }
 
         var blue = SourceOfDeployment(request, p.Required("Source"));
+        var blueInstances = CheckDeploymentSource(request, name, blue);
+        var engineVersion = p.Get("TargetEngineVersion") ?? blue.EngineVersion;
+        EngineDefaults(blue.Engine, engineVersion);
+        var clusterParameterGroup = p.Get("TargetDBClusterParameterGroupName") is { } requestedGroup
+            ? ClusterParameterGroupFor(request, requestedGroup, blue.Engine, engineVersion)
+            : engineVersion == blue.EngineVersion ? blue.DBClusterParameterGroup : ClusterParameterGroupFor(request, null, blue.Engine, engineVersion);
+        var instanceParameterGroup = p.Get("TargetDBParameterGroupName") is { } requestedInstanceGroup
+            ? InstanceParameterGroupFor(request, requestedInstanceGroup, blue.Engine, engineVersion)
+            : null;
+        var targetKeyArn = TargetKey(request, p, blue);
+        var tags = ReadTags(p).ToList();
+
+        var suffix = "-green-" + RandomText.LowerAlphanumeric(6);
+        var green = GreenCluster(blue, suffix, engineVersion, clusterParameterGroup, targetKeyArn);
+        _state.Clusters.Add(green);
+        var members = GreenInstances(blue, blueInstances, green, suffix, engineVersion, instanceParameterGroup);
+        var deployment = new BlueGreenDeployment
+        {
+            Account = request.Account,
+            Region = request.Region,
+            Identifier = "bgd-" + RandomText.LowerAlphanumeric(16),
+            Name = name,
+            SourceClusterResourceId = blue.ResourceId,
+            TargetClusterResourceId = green.ResourceId,
+            Members = members,
+            Tasks = ProvisioningTasks(blue, blueInstances.Count, engineVersion != blue.EngineVersion),
+            CreateTime = Now,
+            Tags = tags,
+            Ineligibility = Ineligibility(request, blue),
+            ProvisioningOutcome = AsyncOutcome(request, "CreateBlueGreenDeployment"),
+        };
+        _state.BlueGreenDeployments.Add(deployment);
+        return [DeploymentXml(deployment)];
+    }
+
+    /// <summary>A green instance for each of blue's (green's writer copies blue's); returns the deployment's members, the clusters first.</summary>
+    private List<BlueGreenMember> GreenInstances(DbCluster blue, List<DbInstance> blueInstances, DbCluster green, string suffix, string engineVersion, string? parameterGroup)
+    {
+        var members = new List<BlueGreenMember>
+        {
+            new() { Kind = "cluster", SourceResourceId = blue.ResourceId, TargetResourceId = green.ResourceId, SourceArn = blue.Arn, TargetArn = green.Arn },
+        };
+        foreach (var instance in blueInstances)
+        {
+            var copy = GreenInstance(instance, green, suffix, engineVersion, parameterGroup);
+            _state.Instances.Add(copy);
+            if (instance.ResourceId == blue.WriterResourceId)
+            {
+                green.WriterResourceId = copy.ResourceId;
+            }
+
+            members.Add(new() { Kind = "instance", SourceResourceId = instance.ResourceId, TargetResourceId = copy.ResourceId, SourceArn = instance.Arn, TargetArn = copy.Arn });
+        }
+
+        return members;
+    }
+
+    /// <summary>The refusals CreateBlueGreenDeployment answers at once about its name and source; returns the source's instances.</summary>
+    private List<DbInstance> CheckDeploymentSource(AwsRequestContext request, string name, DbCluster blue)
+    {
         var existing = _state.BlueGreenDeployments.Where(d => d.Account == request.Account && d.Region == request.Region).ToList();
         if (existing.Any(d => d.Name == name))
         {
@@ -81,53 +141,7 @@ public sealed partial class RdsService
             throw RdsErrors.InvalidClusterState($"Every DB instance of DB cluster {blue.Identifier} must be available, and it must have at least one.");
         }
 
-        var engineVersion = p.Get("TargetEngineVersion") ?? blue.EngineVersion;
-        EngineDefaults(blue.Engine, engineVersion);
-        var clusterParameterGroup = p.Get("TargetDBClusterParameterGroupName") is { } requestedGroup
-            ? ClusterParameterGroupFor(request, requestedGroup, blue.Engine, engineVersion)
-            : engineVersion == blue.EngineVersion ? blue.DBClusterParameterGroup : ClusterParameterGroupFor(request, null, blue.Engine, engineVersion);
-        var instanceParameterGroup = p.Get("TargetDBParameterGroupName") is { } requestedInstanceGroup
-            ? InstanceParameterGroupFor(request, requestedInstanceGroup, blue.Engine, engineVersion)
-            : null;
-        var targetKeyArn = TargetKey(request, p, blue);
-        var tags = ReadTags(p).ToList();
-
-        var suffix = "-green-" + RandomText.LowerAlphanumeric(6);
-        var green = GreenCluster(blue, suffix, engineVersion, clusterParameterGroup, targetKeyArn);
-        _state.Clusters.Add(green);
-        var members = new List<BlueGreenMember>
-        {
-            new() { Kind = "cluster", SourceResourceId = blue.ResourceId, TargetResourceId = green.ResourceId, SourceArn = blue.Arn, TargetArn = green.Arn },
-        };
-        foreach (var instance in blueInstances)
-        {
-            var copy = GreenInstance(instance, green, suffix, engineVersion, instanceParameterGroup);
-            _state.Instances.Add(copy);
-            if (instance.ResourceId == blue.WriterResourceId)
-            {
-                green.WriterResourceId = copy.ResourceId;
-            }
-
-            members.Add(new() { Kind = "instance", SourceResourceId = instance.ResourceId, TargetResourceId = copy.ResourceId, SourceArn = instance.Arn, TargetArn = copy.Arn });
-        }
-
-        var deployment = new BlueGreenDeployment
-        {
-            Account = request.Account,
-            Region = request.Region,
-            Identifier = "bgd-" + RandomText.LowerAlphanumeric(16),
-            Name = name,
-            SourceClusterResourceId = blue.ResourceId,
-            TargetClusterResourceId = green.ResourceId,
-            Members = members,
-            Tasks = ProvisioningTasks(blue, blueInstances.Count, engineVersion != blue.EngineVersion),
-            CreateTime = Now,
-            Tags = tags,
-            Ineligibility = Ineligibility(request, blue),
-            ProvisioningOutcome = AsyncOutcome(request, "CreateBlueGreenDeployment"),
-        };
-        _state.BlueGreenDeployments.Add(deployment);
-        return [DeploymentXml(deployment)];
+        return blueInstances;
     }
 
     /// <summary>Source: an Aurora DB cluster ARN of the caller's account and Region.</summary>

@@ -32,6 +32,7 @@ public sealed partial class RdsService : QueryService
         RegisterIntegrationOperations();
         RegisterParameterGroupOperations();
         RegisterBlueGreenOperations();
+        RegisterHttpEndpointOperations();
     }
 
     public override string SigningName => "rds";

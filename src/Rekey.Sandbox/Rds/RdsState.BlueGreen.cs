@@ -12,6 +12,13 @@ public sealed partial class RdsState
 {
     public List<BlueGreenDeployment> BlueGreenDeployments { get; private set; } = [];
 
+    /// <summary>
+    /// Asked when a switchover blocks writes and again when it would complete: for a deployment on the real engine the
+    /// data plane stops writes on blue at the first question and answers whether green has applied all blue wrote
+    /// (false holds the switchover, up to its timeout); null leaves it to the model's replica lag.
+    /// </summary>
+    public Func<BlueGreenDeployment, bool?>? GreenCaughtUp { get; set; }
+
     /// <summary>The deployment whose blue or green is the cluster; null when there is none.</summary>
     public BlueGreenDeployment? DeploymentOf(DbCluster cluster)
     {
@@ -115,20 +122,7 @@ public sealed partial class RdsState
         var failsAt = deployment.CreateTime + BlueGreenTimings.EligibilityCheck;
         if ((deployment.Ineligibility is not null || deployment.ProvisioningOutcome == PendingTransition.Fails) && now >= failsAt)
         {
-            var reason = deployment.Ineligibility ?? "an internal error while the green environment was created";
-            deployment.Tasks[0].Status = "FAILED";
-            deployment.Status = BlueGreenStatus.InvalidConfiguration;
-            deployment.StatusDetails = $"Creation of the green environment failed: {reason}.";
-            if (green is not null)
-            {
-                green.Status = "failed";
-                foreach (var instance in InstancesOf(green))
-                {
-                    instance.Status = "failed";
-                }
-            }
-
-            AddBlueGreenEvent(deployment, "RDS-EVENT-0245", $"Creation of blue/green deployment failed due to {reason}.", failsAt, "failure");
+            FailProvisioning(deployment, green, failsAt);
             return;
         }
 
@@ -138,25 +132,9 @@ public sealed partial class RdsState
             var completes = !stuck && now >= task.EndsAt;
             var wasCompleted = task.Status == "COMPLETED";
             task.Status = completes ? "COMPLETED" : now >= task.StartsAt ? "IN_PROGRESS" : "PENDING";
-            if (!completes || wasCompleted || green is null)
+            if (completes && !wasCompleted && green is not null)
             {
-                continue;
-            }
-
-            switch (task.Name)
-            {
-                case "CREATING_READ_REPLICA_OF_SOURCE":
-                    green.Status = "available";
-                    PublishClusterNames(green, task.EndsAt);
-                    break;
-                case "CREATING_TOPOLOGY_OF_SOURCE":
-                    foreach (var instance in InstancesOf(green))
-                    {
-                        instance.Status = "available";
-                        PublishInstanceName(instance, task.EndsAt);
-                    }
-
-                    break;
+                CompleteProvisioningTask(task, green);
             }
         }
 
@@ -174,6 +152,44 @@ public sealed partial class RdsState
                 "Blue/green deployment tasks completed. You can make more modifications to the green environment databases or switch over the deployment.",
                 deployment.Tasks[^1].EndsAt,
                 "creation");
+        }
+    }
+
+    private void FailProvisioning(BlueGreenDeployment deployment, DbCluster? green, DateTimeOffset failsAt)
+    {
+        var reason = deployment.Ineligibility ?? "an internal error while the green environment was created";
+        deployment.Tasks[0].Status = "FAILED";
+        deployment.Status = BlueGreenStatus.InvalidConfiguration;
+        deployment.StatusDetails = $"Creation of the green environment failed: {reason}.";
+        if (green is not null)
+        {
+            green.Status = "failed";
+            foreach (var instance in InstancesOf(green))
+            {
+                instance.Status = "failed";
+            }
+        }
+
+        AddBlueGreenEvent(deployment, "RDS-EVENT-0245", $"Creation of blue/green deployment failed due to {reason}.", failsAt, "failure");
+    }
+
+    /// <summary>What a provisioning task makes available when it completes: the green cluster, then its instances.</summary>
+    private void CompleteProvisioningTask(BlueGreenTask task, DbCluster green)
+    {
+        switch (task.Name)
+        {
+            case "CREATING_READ_REPLICA_OF_SOURCE":
+                green.Status = "available";
+                PublishClusterNames(green, task.EndsAt);
+                break;
+            case "CREATING_TOPOLOGY_OF_SOURCE":
+                foreach (var instance in InstancesOf(green))
+                {
+                    instance.Status = "available";
+                    PublishInstanceName(instance, task.EndsAt);
+                }
+
+                break;
         }
     }
 
@@ -228,15 +244,25 @@ public sealed partial class RdsState
             // Stop new writes on both sides, drop every connection and block new ones.
             deployment.WritesBlockedFrom = check;
             DropConnections(blue, green);
+            _ = GreenCaughtUp?.Invoke(deployment);
             var completes = check + ReplicaLag(blue!, check) + BlueGreenTimings.Renames;
             deployment.SwitchoverCompletesAt = deployment.SwitchoverOutcome == PendingTransition.Succeeds && completes <= deadline ? completes : null;
         }
 
         if (deployment.SwitchoverCompletesAt is { } at && now >= at)
         {
-            CompleteSwitchover(deployment, blue!, green!, at);
+            if (GreenCaughtUp?.Invoke(deployment) is not false)
+            {
+                CompleteSwitchover(deployment, blue!, green!, at);
+                return;
+            }
+
+            // A real-engine green has not applied all blue wrote: the names move no earlier than it has, and never after the timeout.
+            var next = now + TimeSpan.FromMilliseconds(1);
+            deployment.SwitchoverCompletesAt = next < deadline ? next : null;
         }
-        else if (deployment.SwitchoverCompletesAt is null && now >= deadline)
+
+        if (deployment.SwitchoverCompletesAt is null && now >= deadline)
         {
             // Every change is rolled back; neither environment changes.
             deployment.Status = BlueGreenStatus.SwitchoverFailed;

@@ -38,6 +38,7 @@ public sealed class EndpointRulesTests
     {
         ["rds"] = AmazonRDSConfig.Descriptor,
         ["backup"] = AmazonBackupConfig.Descriptor,
+        ["rds-data"] = Rekey.Aws.RDSDataService.AmazonRDSDataServiceConfig.Descriptor,
         ["sns"] = AmazonSimpleNotificationServiceConfig.Descriptor,
         ["cloudwatch"] = AmazonCloudWatchConfig.Descriptor,
         ["iam"] = AmazonIdentityManagementServiceConfig.Descriptor,

@@ -32,6 +32,8 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
         "TagResource",
     ]);
 
+    public static readonly ServiceUnderTest RdsData = new("rds-data", "Rekey.Aws.RDSDataService", "rest-json", "rds-data", ["ExecuteStatement"]);
+
     public static readonly ServiceUnderTest Sns = new("sns", "Rekey.Aws.SNS", "query", "sns", ["Publish", "GetTopicAttributes", "CreateTopic"]);
 
     public static readonly ServiceUnderTest CloudWatch = new("cloudwatch", "Rekey.Aws.CloudWatch", "query", "monitoring", ["GetMetricData"]);
@@ -49,7 +51,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
     public static readonly ServiceUnderTest ApplicationAutoScaling = new("application-autoscaling", "Rekey.Aws.ApplicationAutoScaling", "json", "application-autoscaling",
         ["DescribeScalableTargets", "DescribeScalingPolicies", "RegisterScalableTarget", "PutScalingPolicy"]);
 
-    public static IReadOnlyList<ServiceUnderTest> All { get; } = [Rds, Backup, Sns, CloudWatch, Organizations, Iam, ApplicationAutoScaling];
+    public static IReadOnlyList<ServiceUnderTest> All { get; } = [Rds, Backup, RdsData, Sns, CloudWatch, Organizations, Iam, ApplicationAutoScaling];
 
     public static ServiceUnderTest Named(string model) => All.Single(s => s.Model == model);
 
@@ -78,6 +80,7 @@ internal sealed record ServiceUnderTest(string Model, string Namespace, string P
     {
         "rds" => factory.CreateRds(region),
         "backup" => factory.CreateBackup(region),
+        "rds-data" => factory.CreateRdsData(region),
         "sns" => factory.CreateSns(region),
         "cloudwatch" => factory.CreateCloudWatch(region),
         "organizations" => factory.CreateOrganizations(region),

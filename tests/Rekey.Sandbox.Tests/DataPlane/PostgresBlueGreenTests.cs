@@ -8,7 +8,7 @@ public sealed class PostgresBlueGreenTests(PostgresSandboxFixture fixture) : ICl
     [Fact]
     public async Task A_real_engine_green_follows_blues_rows_by_logical_replication_but_not_its_sequences_so_an_insert_on_green_collides()
     {
-        var port = await EligibleAsync("pg-bg");
+        var port = await fixture.EligibleForBlueGreenAsync("pg-bg");
         var blueName = fixture.ClusterEndpoint("pg-bg");
         await using (var blue = await fixture.ConnectAsync(blueName, port))
         {
@@ -51,7 +51,7 @@ public sealed class PostgresBlueGreenTests(PostgresSandboxFixture fixture) : ICl
     [Fact]
     public async Task OldestReplicationSlotLag_of_a_real_engine_blue_is_its_real_slot_lag_growing_while_green_does_not_confirm_and_falling_when_it_catches_up()
     {
-        var port = await EligibleAsync("pg-lag");
+        var port = await fixture.EligibleForBlueGreenAsync("pg-lag");
         var blueName = fixture.ClusterEndpoint("pg-lag");
         await using (var blue = await fixture.ConnectAsync(blueName, port))
         {
@@ -87,21 +87,6 @@ public sealed class PostgresBlueGreenTests(PostgresSandboxFixture fixture) : ICl
         await green.ExecuteAsync($"ALTER SUBSCRIPTION {subscription} ENABLE", "app");
         await UntilAsync(() => fixture.DataPlane.SlotLag(blueId)[^1].Bytes < 100_000, "the slot lag did not fall after green caught up");
         Assert.Equal(1000L, await green.ScalarAsync("SELECT count(*) FROM events", "app"));
-    }
-
-    /// <summary>An available aurora-postgresql cluster on the real engine whose parameter group allows Blue/Green; returns its port.</summary>
-    private async Task<int> EligibleAsync(string identifier)
-    {
-        await fixture.Query.CallAsync(
-            "CreateDBClusterParameterGroup",
-            [new("DBClusterParameterGroupName", identifier + "-params"), new("DBParameterGroupFamily", "aurora-postgresql16"), new("Description", "blue/green")]);
-        await fixture.Query.CallAsync(
-            "ModifyDBClusterParameterGroup",
-            [
-                new("DBClusterParameterGroupName", identifier + "-params"), new("Parameters.Parameter.1.ParameterName", "rds.logical_replication"),
-                new("Parameters.Parameter.1.ParameterValue", "1"), new("Parameters.Parameter.1.ApplyMethod", "pending-reboot"),
-            ]);
-        return await fixture.AvailablePostgresClusterAsync(identifier, ("DBClusterParameterGroupName", identifier + "-params"));
     }
 
     /// <summary>Polls (real time: the servers run outside the sandbox clock) until <paramref name="condition"/> holds, for at most a minute.</summary>

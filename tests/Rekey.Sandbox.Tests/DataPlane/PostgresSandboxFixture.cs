@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 using Rekey.Sandbox.DataPlane;
+using Rekey.Sandbox.Rds;
 
 namespace Rekey.Sandbox.Tests.DataPlane;
 
@@ -28,6 +30,21 @@ public sealed class PostgresSandboxFixture : SandboxFixture
         return port;
     }
 
+    /// <summary>An available aurora-postgresql cluster on the real engine whose parameter group allows Blue/Green; returns its port.</summary>
+    public async Task<int> EligibleForBlueGreenAsync(string identifier)
+    {
+        await Query.CallAsync(
+            "CreateDBClusterParameterGroup",
+            [new("DBClusterParameterGroupName", identifier + "-params"), new("DBParameterGroupFamily", "aurora-postgresql16"), new("Description", "blue/green")]);
+        await Query.CallAsync(
+            "ModifyDBClusterParameterGroup",
+            [
+                new("DBClusterParameterGroupName", identifier + "-params"), new("Parameters.Parameter.1.ParameterName", "rds.logical_replication"),
+                new("Parameters.Parameter.1.ParameterValue", "1"), new("Parameters.Parameter.1.ApplyMethod", "pending-reboot"),
+            ]);
+        return await AvailablePostgresClusterAsync(identifier, ("DBClusterParameterGroupName", identifier + "-params"));
+    }
+
     /// <summary>Waits (bounded, in real time: initdb or a WAL replay runs outside the sandbox clock) until RDS shows the cluster available.</summary>
     public async Task WaitUntilAvailableAsync(string identifier)
     {
@@ -43,6 +60,39 @@ public sealed class PostgresSandboxFixture : SandboxFixture
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Creates the deployment, moves the clock through provisioning and waits for green's copy; returns the deployment's identifier.</summary>
+    public async Task<string> GreenReadyAsync(string blue)
+    {
+        await Query.CallAsync("CreateBlueGreenDeployment", [new("BlueGreenDeploymentName", blue), new("Source", BlueGreenTestData.Arn(blue))]);
+        Advance(this.Provisioning(1));
+        var deployment = Read(rds => rds.BlueGreenDeployments.Single(d => d.Name == blue).Identifier);
+        var deadline = Stopwatch.StartNew();
+        while (DeploymentStatus(deployment) != BlueGreenStatus.Available)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), $"the deployment of {blue} was not available within two minutes");
+            Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50);
+        }
+
+        return deployment;
+    }
+
+    /// <summary>Moves the clock a second at a time (the servers work in real time) until the switchover has ended; returns the deployment's status.</summary>
+    public async Task<string> SwitchoverEndsAsync(string deployment)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (DeploymentStatus(deployment) == BlueGreenStatus.SwitchoverInProgress)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(1), "the switchover did not end within a minute");
+            Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        return DeploymentStatus(deployment);
+    }
+
+    public string DeploymentStatus(string deployment) => Read(rds => rds.BlueGreenDeployments.Single(d => d.Identifier == deployment).Status);
 
     public static int FreePort()
     {
