@@ -136,6 +136,27 @@ public sealed partial class SampleRehearsal
         };
     }
 
+    /// <summary>Each real cluster's verdict in a line: rows, the inserts that failed after the switchover and why, the longest write gap.</summary>
+    private void LogVerdicts(RekeyContext context)
+    {
+        foreach (var (cluster, verdict) in _verdicts)
+        {
+            var times = RealApplications[cluster].Acknowledged.Select(c => c.Time).Order().ToList();
+            var gap = times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
+            var reasons = string.Join("; ", verdict.FailureReasonsAfterNewAnswered.OrderByDescending(r => r.Value).Take(3).Select(r => $"{r.Value} x {r.Key}"));
+            context.Log.Information(
+                "{0} on real PostgreSQL: {1} rows acknowledged, {2} present in the new cluster, {3} on the old after the switch; "
+                    + "{4} inserts failed after the switchover{5}; longest gap between acknowledged commits {6:0.00} s of real time",
+                cluster,
+                verdict.Acknowledged,
+                verdict.Acknowledged - verdict.MissingFromNew.Count,
+                verdict.OnOldAfterSwitch.Count,
+                verdict.FailedAfterNewAnswered.Count,
+                reasons.Length > 0 ? $" ({reasons})" : string.Empty,
+                gap.TotalSeconds);
+        }
+    }
+
     private static DateTimeOffset? TagTime(DBCluster cluster, string tag) =>
         cluster.TagList?.FirstOrDefault(t => t.Key == tag)?.Value is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
 }

@@ -241,6 +241,8 @@ public sealed partial class SampleRehearsal : IAsyncDisposable
                 : await AuditAsync(_api, Aws, RegionEndpoint, sample.Id, Applications[sample.Id], cancellationToken));
         }
 
+        LogVerdicts(context);
+
         return audits;
     }
 
