@@ -63,10 +63,12 @@ public sealed partial class SampleRehearsal
     }
 
     /// <summary>
-    /// A real cluster's own arguments. Its green catches up with blue in real time, where the default 300 s switchover timeout
-    /// is half a real second at 600x: it gets AWS's longest, 3600 s (6 real seconds).
+    /// A real cluster's own arguments: the secret with which Rekey advances its sequences through the RDS Data API, and a
+    /// switchover timeout for a green that catches up with blue in real time, where the default 300 s is half a real second
+    /// at 600x: AWS's longest, 3600 s (6 real seconds).
     /// </summary>
-    private string[] DatabaseArguments(SampleCluster sample) => IsReal(Options, sample) ? ["--switchover-timeout=3600"] : [];
+    private string[] DatabaseArguments(SampleCluster sample) =>
+        IsReal(Options, sample) ? [$"--{Configuration.ArgumentNames.DatabaseSecretArn}={DatabaseSecretArn}", "--switchover-timeout=3600"] : [];
 
     private static PostgresEndpoint EndpointFor(SandboxServer sandbox, SampleCluster sample) =>
         new(new IPEndPoint(IPAddress.Loopback, sandbox.DnsPort), sample.Port, DatabaseUser, password: null, database: SampleAccount.DatabaseName(sample));

@@ -15,7 +15,8 @@ public static class Switchover
 {
     public static StepRules Rules { get; } = StepRules.Of(
         "Switchover", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
-        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.SwitchoverBlueGreenDeploymentAsync)))
+        StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.SwitchoverBlueGreenDeploymentAsync)),
+        StepRules.RdsData(nameof(Rekey.Aws.RDSDataService.IAmazonRDSDataService.ExecuteStatementAsync)))
         .Reading(StepRules.ClusterReads, StepRules.AwsClockRead, StepRules.TargetKeyRead, StepRules.DeploymentRead);
 
     /// <summary>
@@ -43,6 +44,7 @@ public static class Switchover
         // rather than AVAILABLE (the API reference: "Switchover was attempted but failed"): blue is as it was, ask again.
         if (deployment.Status is "AVAILABLE" or "SWITCHOVER_FAILED" && !state.IsSwitchedOver)
         {
+            await SwitchoverSequences.SetAheadAsync(run, state.Blue!, deployment, cancellationToken).ConfigureAwait(false);
             started = await AskAsync(run, state, deployment, id, cancellationToken).ConfigureAwait(false);
         }
         else if (deployment.Status is not ("SWITCHOVER_IN_PROGRESS" or "SWITCHOVER_COMPLETED"))
@@ -70,6 +72,7 @@ public static class Switchover
             cancellationToken).ConfigureAwait(false);
 
         var (switchedAt, startedOrSeen, oldBlue) = await RecordSwitchedAsync(run, id, started, cancellationToken).ConfigureAwait(false);
+        await SwitchoverSequences.RaiseToOldBlueAsync(run, oldBlue, cancellationToken).ConfigureAwait(false);
         run.Journal.Mark("switched", switchedAt);
         run.Journal.Fact(SwitchoverCompletedByFact, recordedBefore ? EarlierRun : ThisRun);
         run.Journal.Add("Switchover", $"{run.ClusterId} is now the former green ({done.Status}); the old blue is {oldBlue.DBClusterIdentifier}, read only and no longer replicated to.");

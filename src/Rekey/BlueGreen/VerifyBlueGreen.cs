@@ -21,7 +21,8 @@ public static class VerifyBlueGreen
     public static StepRules Rules { get; } = StepRules.Of(
         "VerifyBlueGreen", LockRule.Hold, ClusterExpectation.BlueExists, checksTargetKey: true,
         StepRules.RdsTags, StepRules.Rds(nameof(IAmazonRDS.CreateDBClusterEndpointAsync), nameof(IAmazonRDS.DeleteDBClusterEndpointAsync), nameof(IAmazonRDS.ModifyDBClusterAsync)),
-        StepRules.AutoScaling(nameof(IAmazonApplicationAutoScaling.RegisterScalableTargetAsync), nameof(IAmazonApplicationAutoScaling.PutScalingPolicyAsync)))
+        StepRules.AutoScaling(nameof(IAmazonApplicationAutoScaling.RegisterScalableTargetAsync), nameof(IAmazonApplicationAutoScaling.PutScalingPolicyAsync)),
+        StepRules.RdsData(nameof(Rekey.Aws.RDSDataService.IAmazonRDSDataService.ExecuteStatementAsync)))
         .Reading(
             StepRules.ClusterReads,
             StepRules.AwsClockRead,
@@ -63,7 +64,9 @@ public static class VerifyBlueGreen
         await RecreateWhatBlueGreenDropsAsync(run, definition, oldBlue, reader, checks, cancellationToken).ConfigureAwait(false);
         Terraform.TerraformChecks.AfterCutover(run, key, checks);
         await CheckOldBlueTakesNoWritesAsync(run, state, oldBlue, checks, cancellationToken).ConfigureAwait(false);
-        var sequenceQuery = CheckSequences(run, state, cluster, checks);
+        var sequenceQuery = await CheckSequencesThroughDataApiAsync(run, state, checks, cancellationToken).ConfigureAwait(false)
+            ? null
+            : CheckSequences(run, state, cluster, checks);
         var switchedAt = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.SwitchedAtTag);
         if (checks.AllPassed)
         {
@@ -227,6 +230,43 @@ public static class VerifyBlueGreen
                     $"no commit on {oldBlue.DBClusterIdentifier} in the {after.Count} minute(s) after the switchover",
                     $"CloudWatch counts {commits} commits on {oldBlue.DBClusterIdentifier} after the switchover: something still writes to the old blue");
             }
+        }
+    }
+
+    /// <summary>
+    /// With the RDS Data API: every sequence of the new cluster read against the old blue's final value (the old blue takes no
+    /// writes). False when the Data API cannot be used, and the operator's path applies.
+    /// </summary>
+    private static async Task<bool> CheckSequencesThroughDataApiAsync(RekeyRun run, BlueGreenState state, Checks.Checklist checks, CancellationToken cancellationToken)
+    {
+        var oldBlue = state.OldBlue;
+        if (oldBlue is null || !SwitchoverSequences.Available(run, oldBlue))
+        {
+            return false;
+        }
+
+        var sequences = new SequenceAdvancer(run.RdsData, run.Settings.DatabaseSecretArn!);
+        try
+        {
+            var final = await sequences.ReadAsync(oldBlue.DBClusterArn!, cancellationToken).ConfigureAwait(false);
+            var now = (await sequences.ReadAsync(SwitchoverSequences.NewClusterArn(run, oldBlue), cancellationToken).ConfigureAwait(false))
+                .ToDictionary(s => s.QualifiedName, s => s.LastValue, StringComparer.Ordinal);
+            var behind = final.Where(s => now.GetValueOrDefault(s.QualifiedName, long.MinValue) < s.LastValue).ToList();
+            checks.Check(
+                behind.Count == 0,
+                $"every sequence of {run.ClusterId} at or above the old blue's final value ({final.Count}, read through the RDS Data API)",
+                $"sequences of {run.ClusterId} behind the old blue's final values (inserts collide): "
+                + string.Join(", ", behind.Select(s => $"{s.QualifiedName} {now.GetValueOrDefault(s.QualifiedName)} < {s.LastValue}"))
+                + $"; on the old blue {oldBlue.DBClusterIdentifier} run {SequenceQuery} then its output on {run.ClusterId}, and finish with {FinishingCommand(run)}");
+            return true;
+        }
+        catch (Amazon.Runtime.AmazonServiceException exception)
+        {
+            run.Journal.Add(
+                "VerifyBlueGreen",
+                $"The RDS Data API did not answer ({exception.ErrorCode}: {exception.Message}); the sequences are checked the operator's way.",
+                Reporting.JournalLevel.Warning);
+            return false;
         }
     }
 

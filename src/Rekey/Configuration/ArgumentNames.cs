@@ -23,6 +23,8 @@ public static class ArgumentNames
     public const string CopyRetentionDays = "copy-retention-days";
     public const string ContinuousBackup = "continuous-backup";
     public const string SnsTopicArn = "sns-topic-arn";
+
+    public const string DatabaseSecretArn = "database-secret-arn";
     public const string DnsServer = "dns-server";
     public const string Confirm = "confirm";
     public const string Environment = "environment";

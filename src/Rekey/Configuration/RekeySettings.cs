@@ -56,6 +56,9 @@ public sealed record RekeySettings
 
     public string? SnsTopicArn { get; init; }
 
+    /// <summary>Aurora PostgreSQL Blue/Green: the Secrets Manager secret the RDS Data API signs in with, to advance the sequences.</summary>
+    public string? DatabaseSecretArn { get; init; }
+
     public DnsServerAddress? DnsServer { get; init; }
 
     /// <summary>The cluster identifier the operator confirmed; mutating steps compare it with <see cref="Cluster"/>.</summary>

@@ -58,6 +58,9 @@ public enum ResourceScope
     /// <summary>The SNS topic that hears every step.</summary>
     Topic,
 
+    /// <summary>The Secrets Manager secret the RDS Data API reads for Rekey (--database-secret-arn).</summary>
+    DatabaseSecret,
+
     /// <summary>The backup vault of this account (the source vault, or the destination vault in the backup account).</summary>
     BackupVault,
 

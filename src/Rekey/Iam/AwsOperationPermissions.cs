@@ -40,6 +40,16 @@ public static class AwsOperationPermissions
             new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.RestoreInputs),
             new IamGrant("rds:CopyDBClusterParameterGroup", ResourceScope.BlueGreenParameterGroup),
             new IamGrant("rds:AddTagsToResource", ResourceScope.BlueGreenParameterGroup)),
+
+        // Aurora PostgreSQL's sequences, advanced through the RDS Data API on blue, green, the new and the old cluster.
+        WriteFor(
+            Configuration.CutoverStrategy.BlueGreen,
+            "rds-data",
+            "ExecuteStatement",
+            DataApiSequences,
+            new IamGrant("rds-data:ExecuteStatement", ResourceScope.Clusters),
+            new IamGrant("rds-data:ExecuteStatement", ResourceScope.GreenResources),
+            new IamGrant("secretsmanager:GetSecretValue", ResourceScope.DatabaseSecret)),
         WriteFor(
             Configuration.CutoverStrategy.BlueGreen,
             "rds",
@@ -319,6 +329,8 @@ public static class AwsOperationPermissions
     private const string RestoreSwapCutover = "the cutover uses restore-swap (--strategy=restore-swap, or auto choosing it)";
 
     private const string ReplicaScaling = "the cluster has an Application Auto Scaling target for its replicas (Preflight and CreateBlueGreen read it, VerifyBlueGreen registers it again)";
+
+    private const string DataApiSequences = "an Aurora PostgreSQL cluster with its RDS Data API on and --database-secret-arn given (Switchover and VerifyBlueGreen advance and check the sequences)";
 
     private const string BlueGreenFix = "PrepareBlueGreenParameters gives the cluster a parameter group copy for Blue/Green";
 

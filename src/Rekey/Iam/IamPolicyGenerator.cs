@@ -342,6 +342,7 @@ public static class IamPolicyGenerator
             ResourceScope.AccountKeys => ([$"{kms}:key/*"], null),
             ResourceScope.BackupVaultKeys => ([$"{kms}:key/*"], Equals("kms:ViaService", $"backup.{r}.amazonaws.com")),
             ResourceScope.Topic => input.TopicArn is { } topic ? ([topic], null) : null,
+            ResourceScope.DatabaseSecret => input.DatabaseSecretArn is { } secret ? ([secret], null) : null,
             ResourceScope.BackupVault => (account == input.Account ? input.SourceBackupVault ?? input.BackupVault : input.BackupVault) is { } vault
                 ? ([$"arn:{p}:backup:{r}:{account}:backup-vault:{vault}"], null)
                 : null,

@@ -41,6 +41,9 @@ public sealed record IamSetupInput
 
     public string? TopicArn { get; init; }
 
+    /// <summary>The Secrets Manager secret the RDS Data API signs in with (--database-secret-arn); null when none is given.</summary>
+    public string? DatabaseSecretArn { get; init; }
+
     public string? BackupAccount { get; init; }
 
     /// <summary>The destination vault in the backup account.</summary>

@@ -175,6 +175,7 @@ public static class IamSetupReader
             Key = settings.KmsKey!,
             Strategy = settings.Strategy,
             TopicArn = settings.SnsTopicArn,
+            DatabaseSecretArn = settings.DatabaseSecretArn,
             BackupAccount = settings.BackupAccount,
             BackupVault = settings.BackupVault ?? (settings.BackupAccount is null ? null : BackupSetup.DefaultVaultName),
             SourceBackupVault = settings.SourceBackupVault,

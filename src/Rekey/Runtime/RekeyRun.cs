@@ -34,6 +34,7 @@ public sealed class RekeyRun : IDisposable
     private readonly Lazy<IAmazonOrganizations> _organizations;
     private readonly Lazy<IAmazonIdentityManagementService> _iam;
     private readonly Lazy<IAmazonApplicationAutoScaling> _autoScaling;
+    private readonly Lazy<Rekey.Aws.RDSDataService.IAmazonRDSDataService> _rdsData;
     private string? _targetKeyArn;
 
     public RekeyRun(
@@ -79,6 +80,7 @@ public sealed class RekeyRun : IDisposable
         _organizations = new(() => aws.CreateOrganizations(Region));
         _iam = new(() => aws.CreateIam(Region));
         _autoScaling = new(() => aws.CreateApplicationAutoScaling(Region));
+        _rdsData = new(() => aws.CreateRdsData(Region));
     }
 
     public RekeySettings Settings { get; }
@@ -111,6 +113,9 @@ public sealed class RekeyRun : IDisposable
 
     /// <summary>Application Auto Scaling: the replica auto scaling of an Aurora cluster, which Blue/Green does not carry.</summary>
     public IAmazonApplicationAutoScaling AutoScaling => _autoScaling.Value;
+
+    /// <summary>The RDS Data API: SQL on a cluster whose HTTP endpoint is on, with --database-secret-arn (Blue/Green's sequences).</summary>
+    public Rekey.Aws.RDSDataService.IAmazonRDSDataService RdsData => _rdsData.Value;
 
     public IEndpointResolver Dns { get; }
 
@@ -167,6 +172,7 @@ public sealed class RekeyRun : IDisposable
         DisposeIfCreated(_organizations);
         DisposeIfCreated(_iam);
         DisposeIfCreated(_autoScaling);
+        DisposeIfCreated(_rdsData);
     }
 
     private static RegionEndpoint? SnsRegion(string? topicArn) =>

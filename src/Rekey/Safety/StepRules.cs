@@ -72,6 +72,9 @@ public sealed record StepRules(
 
     public static IEnumerable<string> AutoScaling(params string[] methods) => Named("Application Auto Scaling", methods);
 
+    /// <summary>The RDS Data API (SQL through AWS's endpoint): ExecuteStatement changes what the statement changes.</summary>
+    public static IEnumerable<string> RdsData(params string[] methods) => Named("RDS Data", methods);
+
     /// <summary>Tagging the cluster's resources: the lock, the phase and the records every step keeps in tags.</summary>
     public static IEnumerable<string> RdsTags { get; } = ["RDS AddTagsToResource", "RDS RemoveTagsFromResource"];
 

@@ -272,8 +272,12 @@ public static class BlueGreenEligibility
 
         if (string.Equals(cluster.Engine, "aurora-postgresql", StringComparison.Ordinal))
         {
+            var secretArgument = "--" + Configuration.ArgumentNames.DatabaseSecretArn;
+            var sequences = cluster.HttpEndpointEnabled == true
+                ? $"its RDS Data API is on: with {secretArgument} Rekey advances them itself, without it Rekey stops after the switchover with the setval statements"
+                : $"its RDS Data API is off: Rekey stops after the switchover with the setval statements (EnableHttpEndpoint and {secretArgument} let Rekey advance them)";
             warnings.Add(
-                "Aurora PostgreSQL: logical replication does not carry sequences (Rekey prints the setval statements after the switchover), skips unlogged tables, "
+                $"Aurora PostgreSQL: logical replication does not carry sequences ({sequences}), skips unlogged tables, "
                 + "and DDL or large-object changes on blue during the deployment degrade replication; blue must not be a logical publisher or subscriber, "
                 + "which the RDS API cannot show: check pg_publication and pg_subscription.");
         }

@@ -25,14 +25,6 @@ public sealed class CodeSizeTests(ITestOutputHelper output)
 
     private const int LongLinesAllowed = 155;
 
-    private const int LongFilesAllowed = 3;
-
-    private const int LongMethodsAllowed = 31;
-
-    private const int LongFilesAllowed = 3;
-
-    private const int LongLinesAllowed = 155;
-
     /// <summary>
     /// Route tables: one line per AWS operation or control endpoint the sandbox serves, long because the API is; splitting
     /// them would scatter the table a reader looks up.

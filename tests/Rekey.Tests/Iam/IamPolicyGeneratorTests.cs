@@ -32,6 +32,7 @@ public sealed class IamPolicyGeneratorTests
             PassedRoleArns = [$"arn:{partition}:iam::111111111111:role/orders-s3-import", $"arn:{partition}:iam::111111111111:role/rds-monitoring"],
             Key = keyReference!,
             TopicArn = $"arn:{partition}:sns:eu-west-1:111111111111:rekey",
+            DatabaseSecretArn = $"arn:{partition}:secretsmanager:eu-west-1:111111111111:secret:rekey-db-AbCdEf",
             BackupAccount = backupAccount,
             BackupVault = backupAccount is null ? null : "rekey-copies",
             BackupServiceRoleArn = backupAccount is null ? null : $"arn:{partition}:iam::111111111111:role/service-role/AWSBackupDefaultServiceRole",
@@ -295,7 +296,7 @@ public sealed class IamPolicyGeneratorTests
         var duplicates = AwsOperationPermissions.All.GroupBy(p => (p.Service, p.Operation, p.Account)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.Empty(duplicates);
 
-        var prefixes = new Dictionary<string, string> { ["rds"] = "rds", ["kms"] = "kms", ["sts"] = "sts", ["monitoring"] = "cloudwatch", ["sns"] = "sns", ["backup"] = "backup", ["organizations"] = "organizations", ["iam"] = "iam", ["application-autoscaling"] = "application-autoscaling" };
+        var prefixes = new Dictionary<string, string> { ["rds"] = "rds", ["kms"] = "kms", ["sts"] = "sts", ["monitoring"] = "cloudwatch", ["sns"] = "sns", ["backup"] = "backup", ["organizations"] = "organizations", ["iam"] = "iam", ["application-autoscaling"] = "application-autoscaling", ["rds-data"] = "rds-data" };
         foreach (var operation in AwsOperationPermissions.All.Where(p => p.Grants.Count > 0))
         {
             Assert.Contains(operation.Grants, g => g.Action == $"{prefixes[operation.Service]}:{operation.Operation}");
