@@ -30,6 +30,7 @@ public sealed partial class RedirectedRehearsalTests
             // The proof's files, written anew by this run.
             var proofMarkdown = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.md");
             var proofJson = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(proofMarkdown)!);
             File.Delete(proofMarkdown);
             File.Delete(proofJson);
 
