@@ -9,7 +9,8 @@ namespace Rekey.Build.Rehearsal;
 /// <summary>
 /// One sample cluster's line of the rehearsal's proof: its outage and what became of the application's writes. On the
 /// real engine (<paramref name="DataPlane"/> postgres) the counts are rows: acknowledged by the server, present in the new
-/// cluster, in the old one after the switch, and the inserts that failed once the new cluster had answered
+/// cluster, in the old one after the switch, and the inserts a server refused once the new cluster had answered (an insert
+/// whose name lookup or connection failed on a loaded machine is in the rehearsal's log line, not here)
 /// (<paramref name="FailedAfterSwitchover"/>; null on the model, which has no sequences to collide), and
 /// <paramref name="PresentInNew"/> counts the acknowledged writes the new cluster holds.
 /// </summary>
@@ -80,7 +81,7 @@ public sealed record RehearsalProof(IReadOnlyList<RehearsalProofRow> Clusters)
             audit.Passed,
             SampleAccount.Clusters.FirstOrDefault(c => c.Id == audit.Cluster)?.StorageEncrypted is null ? "AWS owned (sse-rds)" : "aws/rds",
             verdict is null ? "model" : "postgres",
-            verdict?.FailedAfterNewAnswered.Count,
+            verdict?.RefusedByNewServer.Count,
             verdict is null ? audit.Acknowledged - audit.LostBeforeT1.Count - audit.OldAfterT1.Count : verdict.Acknowledged - verdict.MissingFromNew.Count);
     }
 

@@ -148,14 +148,15 @@ public sealed partial class SampleRehearsal
             var reasons = string.Join("; ", verdict.FailureReasonsAfterNewAnswered.OrderByDescending(r => r.Value).Take(3).Select(r => $"{r.Value} x {r.Key}"));
             context.Log.Information(
                 "{0} on real PostgreSQL: {1} rows acknowledged, {2} present in the new cluster, {3} on the old after the switch; "
-                    + "{4} inserts failed after the switchover{5}; longest gap between acknowledged commits {6:0.00} s of real time",
+                    + "{4} inserts failed after the switchover{5}, {7} of them refused by a server; longest gap between acknowledged commits {6:0.00} s of real time",
                 cluster,
                 verdict.Acknowledged,
                 verdict.Acknowledged - verdict.MissingFromNew.Count,
                 verdict.OnOldAfterSwitch.Count,
                 verdict.FailedAfterNewAnswered.Count,
                 reasons.Length > 0 ? $" ({reasons})" : string.Empty,
-                gap.TotalSeconds);
+                gap.TotalSeconds,
+                verdict.RefusedByNewServer.Count);
         }
     }
 
