@@ -6,7 +6,14 @@ using Rekey.Reporting;
 
 namespace Rekey.Build.Rehearsal;
 
-/// <summary>One sample cluster's line of the rehearsal's proof: its outage and what became of the application's writes.</summary>
+/// <summary>
+/// One sample cluster's line of the rehearsal's proof: its outage and what became of the application's writes. On the
+/// real engine (<paramref name="DataPlane"/> postgres) the counts are rows: acknowledged by the server, present in the new
+/// cluster, in the old one after the switch, and the inserts a server refused once the new cluster had answered (an insert
+/// whose name lookup or connection failed on a loaded machine is in the rehearsal's log line, not here)
+/// (<paramref name="FailedAfterSwitchover"/>; null on the model, which has no sequences to collide), and
+/// <paramref name="PresentInNew"/> counts the acknowledged writes the new cluster holds.
+/// </summary>
 public sealed record RehearsalProofRow(
     string Cluster,
     string? Strategy,
@@ -19,7 +26,10 @@ public sealed record RehearsalProofRow(
     IReadOnlyList<string> LostBeforeSwitch,
     IReadOnlyList<string> OldAfterSwitch,
     bool Passed,
-    string KeyBefore);
+    string KeyBefore,
+    string DataPlane = "model",
+    int? FailedAfterSwitchover = null,
+    int? PresentInNew = null);
 
 /// <summary>
 /// The rehearsal's proof table (what Rehearse prints at its end) as files an operator keeps and a job summary shows:
@@ -45,14 +55,16 @@ public sealed record RehearsalProof(IReadOnlyList<RehearsalProofRow> Clusters)
     /// <summary>True when no cluster lost an acknowledged write or had one land on its old cluster after the switch.</summary>
     public bool Passed => Clusters.All(c => c.Passed);
 
-    public static RehearsalProof Of(IReadOnlyList<WriteAudit> audits, IReadOnlyList<WritingApplication> applications)
+    /// <summary>The proof of the audited clusters; a cluster with a verdict on real rows takes its failed inserts from it.</summary>
+    public static RehearsalProof Of(IReadOnlyList<WriteAudit> audits, IReadOnlyDictionary<string, long> writes, IReadOnlyDictionary<string, RowVerdict> verdicts)
     {
         ArgumentNullException.ThrowIfNull(audits);
-        ArgumentNullException.ThrowIfNull(applications);
-        return new RehearsalProof([.. audits.Zip(applications).Select(pair => Row(pair.First, pair.Second.Attempts))]);
+        ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(verdicts);
+        return new RehearsalProof([.. audits.Select(a => Row(a, writes.GetValueOrDefault(a.Cluster), verdicts.GetValueOrDefault(a.Cluster)))]);
     }
 
-    public static RehearsalProofRow Row(WriteAudit audit, long writes)
+    public static RehearsalProofRow Row(WriteAudit audit, long writes, RowVerdict? verdict = null)
     {
         ArgumentNullException.ThrowIfNull(audit);
         return new RehearsalProofRow(
@@ -67,13 +79,16 @@ public sealed record RehearsalProof(IReadOnlyList<RehearsalProofRow> Clusters)
             audit.LostBeforeT1,
             audit.OldAfterT1,
             audit.Passed,
-            SampleAccount.Clusters.FirstOrDefault(c => c.Id == audit.Cluster)?.StorageEncrypted is null ? "AWS owned (sse-rds)" : "aws/rds");
+            SampleAccount.Clusters.FirstOrDefault(c => c.Id == audit.Cluster)?.StorageEncrypted is null ? "AWS owned (sse-rds)" : "aws/rds",
+            verdict is null ? "model" : "postgres",
+            verdict?.RefusedByNewServer.Count,
+            verdict is null ? audit.Acknowledged - audit.LostBeforeT1.Count - audit.OldAfterT1.Count : verdict.Acknowledged - verdict.MissingFromNew.Count);
     }
 
     public static IReadOnlyList<string> Headers { get; } =
     [
         "Cluster", "Strategy", "Write outage (AWS time)", "Start to switchover", "Writes", "Acked", "Acked by old before switch",
-        "Acked by new", "Lost", "Old after switch", "Result", "Key before",
+        "Acked by new", "Lost", "Old after switch", "Result", "Key before", "Data plane", "Present in new", "Failed after switchover",
     ];
 
     /// <summary>The cells of one row as text, in <see cref="Headers"/>' order (the console's table and the Markdown table).</summary>
@@ -95,6 +110,9 @@ public sealed record RehearsalProof(IReadOnlyList<RehearsalProofRow> Clusters)
             Count(row.OldAfterSwitch.Count),
             row.Passed ? "none lost" : "writes lost",
             row.KeyBefore,
+            row.DataPlane,
+            row.PresentInNew is { } present ? Count(present) : "not measured",
+            row.FailedAfterSwitchover is { } failed ? Count(failed) : "— (model)",
         ];
     }
 

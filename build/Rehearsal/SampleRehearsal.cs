@@ -18,7 +18,7 @@ namespace Rekey.Build.Rehearsal;
 /// whole time, then Plan, Cutover and Backup for each sample cluster as the workflow runs them, and the
 /// audit of the application's writes. The sandbox lives until disposal, so its records can be read afterwards.
 /// </summary>
-public sealed class SampleRehearsal : IAsyncDisposable
+public sealed partial class SampleRehearsal : IAsyncDisposable
 {
     public const string Region = "us-east-1";
 
@@ -46,9 +46,11 @@ public sealed class SampleRehearsal : IAsyncDisposable
         IAwsClientFactory aws,
         SandboxApi api,
         string topicArn,
-        IReadOnlyList<WritingApplication> applications,
+        IReadOnlyDictionary<string, WritingApplication> applications,
+        IReadOnlyDictionary<string, PostgresApplication> realApplications,
         IReadOnlyList<string> pollArguments)
     {
+        RealApplications = realApplications;
         _pollArguments = pollArguments;
         Sandbox = sandbox;
         Options = options;
@@ -67,7 +69,21 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
     public static Amazon.RegionEndpoint RegionEndpoint => Amazon.RegionEndpoint.GetBySystemName(Region);
 
-    public IReadOnlyList<WritingApplication> Applications { get; }
+    /// <summary>The model's applications, by sample cluster (those not on the real engine).</summary>
+    public IReadOnlyDictionary<string, WritingApplication> Applications { get; }
+
+    /// <summary>The applications writing real rows through Npgsql, by sample cluster (Aurora PostgreSQL on the real engine).</summary>
+    public IReadOnlyDictionary<string, PostgresApplication> RealApplications { get; }
+
+    /// <summary>Per sample cluster on the real engine, the verdict on its rows (after <see cref="CutoverAsync"/>).</summary>
+    public IReadOnlyDictionary<string, RowVerdict> Verdicts => _verdicts;
+
+    private readonly Dictionary<string, RowVerdict> _verdicts = new(StringComparer.Ordinal);
+
+    /// <summary>Per sample cluster, the inserts its application tried.</summary>
+    public IReadOnlyDictionary<string, long> Writes =>
+        SampleAccount.Clusters.ToDictionary(
+            c => c.Id, c => RealApplications.TryGetValue(c.Id, out var real) ? real.Attempts : Applications[c.Id].Attempts, StringComparer.Ordinal);
 
     /// <summary>Per sample cluster, the RDS API cost of its cutover (after <see cref="CutoverAsync"/>).</summary>
     public IReadOnlyDictionary<string, ApiCost> ApiCosts => _apiCosts;
@@ -79,7 +95,10 @@ public sealed class SampleRehearsal : IAsyncDisposable
     public static async Task<SampleRehearsal> StartAsync(RekeyContext context, CancellationToken cancellationToken, double clockSpeed = ClockSpeed, bool awsTimePolling = false)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = SandboxOptions.ForTests(clockSpeed).WithAwsRateLimits() with { DefaultRegion = Region, ChaosSeed = context.Settings.ChaosSeed };
+        var options = SandboxOptions.ForTests(clockSpeed).WithAwsRateLimits() with
+        {
+            DefaultRegion = Region, ChaosSeed = context.Settings.ChaosSeed, DataPlane = ChooseDataPlane(context),
+        };
         var sandbox = await SandboxServer.StartAsync(options, cancellationToken);
         var pollArguments = PollArguments(clockSpeed, awsTimePolling);
         LogSandbox(context, sandbox, options, pollArguments);
@@ -98,8 +117,9 @@ public sealed class SampleRehearsal : IAsyncDisposable
             topicArn = (await sns.CreateTopicAsync(new CreateTopicRequest { Name = "rekey-rehearsal" }, cancellationToken)).TopicArn!;
         }
 
-        var applications = await StartApplicationsAsync(aws, api, cancellationToken);
-        return new SampleRehearsal(sandbox, options, aws, api, topicArn, applications, pollArguments);
+        var applications = await StartApplicationsAsync(aws, api, options, cancellationToken);
+        var real = await StartRealApplicationsAsync(context, sandbox, aws, options, cancellationToken);
+        return new SampleRehearsal(sandbox, options, aws, api, topicArn, applications, real, pollArguments);
     }
 
     /// <summary>
@@ -147,12 +167,8 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
     private static void LogSandbox(RekeyContext context, SandboxServer sandbox, SandboxOptions options, IReadOnlyList<string> pollArguments)
     {
-        // The sample's PostgreSQL cluster is cut over by Blue/Green, whose switchover the real engine does not run yet:
-        // its proof stays on the model, and says so before anything else.
-        context.Log.Information(
-            "Data plane: {0} (the sample's Aurora PostgreSQL cluster goes through Blue/Green, whose switchover the real PostgreSQL data plane does not run yet; {1})",
-            options.DataPlane.ToString().ToLowerInvariant(),
-            Rekey.Sandbox.DataPlane.PostgresBinaries.Find() is null ? "PostgreSQL's server programs are not installed" : "PostgreSQL's server programs are installed");
+        // Which data plane holds the rows comes before anything else: the proof means real rows only on the real engine.
+        context.Log.Information("Data plane: {0}", DataPlaneLine(options));
         context.Log.Information(
             "Sandbox on {0}, DNS on 127.0.0.1:{1}, clock at {2}x, {3}{4}",
             sandbox.BaseUrl,
@@ -162,16 +178,17 @@ public sealed class SampleRehearsal : IAsyncDisposable
             options.ChaosSeed is { } seed ? $", unruly mode under chaos seed {seed}" : string.Empty);
     }
 
-    private static async Task<List<WritingApplication>> StartApplicationsAsync(IAwsClientFactory aws, SandboxApi api, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, WritingApplication>> StartApplicationsAsync(
+        IAwsClientFactory aws, SandboxApi api, SandboxOptions options, CancellationToken cancellationToken)
     {
-        var applications = new List<WritingApplication>();
+        var applications = new Dictionary<string, WritingApplication>(StringComparer.Ordinal);
         using var rds = aws.CreateRds(RegionEndpoint);
-        foreach (var sample in SampleAccount.Clusters)
+        foreach (var sample in SampleAccount.Clusters.Where(c => !IsReal(options, c)))
         {
             var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = sample.Id }, cancellationToken)).DBClusters![0];
             var application = new WritingApplication(api, sample.Id, cluster.Endpoint!, SampleAccount.Account, Region);
             application.Start();
-            applications.Add(application);
+            applications.Add(sample.Id, application);
         }
 
         return applications;
@@ -205,17 +222,26 @@ public sealed class SampleRehearsal : IAsyncDisposable
         }
         finally
         {
-            foreach (var application in Applications)
+            foreach (var application in Applications.Values)
+            {
+                await application.StopAsync();
+            }
+
+            foreach (var application in RealApplications.Values)
             {
                 await application.StopAsync();
             }
         }
 
         var audits = new List<WriteAudit>();
-        foreach (var (sample, application) in SampleAccount.Clusters.Zip(Applications))
+        foreach (var sample in SampleAccount.Clusters)
         {
-            audits.Add(await AuditAsync(_api, Aws, RegionEndpoint, sample.Id, application, cancellationToken));
+            audits.Add(RealApplications.TryGetValue(sample.Id, out var real)
+                ? await AuditRowsAsync(sample, real, cancellationToken)
+                : await AuditAsync(_api, Aws, RegionEndpoint, sample.Id, Applications[sample.Id], cancellationToken));
         }
+
+        LogVerdicts(context);
 
         return audits;
     }
@@ -237,6 +263,7 @@ public sealed class SampleRehearsal : IAsyncDisposable
         .. _pollArguments,
         $"--artifacts={context.Settings.ArtifactsDirectory}",
         $"--verbosity={context.Log.Verbosity}",
+        .. DatabaseArguments(sample),
     ];
 
     /// <summary>One sample cluster: (DressRehearsal,) Plan, (the too-early Terraform plan,) Preflight, Cutover, its verification, Backup.</summary>
@@ -317,30 +344,18 @@ public sealed class SampleRehearsal : IAsyncDisposable
         }
     }
 
-    public static void Show(IAnsiConsole console, IReadOnlyList<WriteAudit> audits, IReadOnlyList<WritingApplication> applications)
+    public static void Show(IAnsiConsole console, RehearsalProof proof)
     {
         ArgumentNullException.ThrowIfNull(console);
-        static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        static string Duration(TimeSpan? value) => value is { } span ? span.ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "?";
-
+        ArgumentNullException.ThrowIfNull(proof);
         var table = new Table()
             .Title("Rehearsal: the application's writes")
             .AddColumns([.. RehearsalProof.Headers]);
-        foreach (var (audit, application) in audits.Zip(applications))
+        foreach (var row in proof.Clusters)
         {
-            table.AddRow(
-                audit.Cluster,
-                audit.Strategy ?? "?",
-                Duration(audit.Outage),
-                audit.StartToSwitchover is { } toSwitchover ? Duration(toSwitchover) : "-",
-                Count(application.Attempts),
-                Count(audit.Acknowledged),
-                Count(audit.AcknowledgedByOldBeforeT1),
-                Count(audit.AcknowledgedByNew),
-                Count(audit.LostBeforeT1.Count),
-                Count(audit.OldAfterT1.Count),
-                audit.Passed ? "[green]none lost[/]" : "[red]writes lost[/]",
-                SampleAccount.Clusters.FirstOrDefault(c => c.Id == audit.Cluster)?.StorageEncrypted is null ? "AWS owned (sse-rds)" : "aws/rds");
+            var cells = RehearsalProof.Cells(row).Select(Markup.Escape).ToArray();
+            cells[10] = row.Passed ? "[green]none lost[/]" : "[red]writes lost[/]";
+            table.AddRow(cells);
         }
 
         console.Write(table);
@@ -348,6 +363,11 @@ public sealed class SampleRehearsal : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var application in RealApplications.Values)
+        {
+            await application.DisposeAsync();
+        }
+
         _api.Dispose();
         await Sandbox.DisposeAsync();
     }

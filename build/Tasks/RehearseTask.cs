@@ -21,10 +21,10 @@ public sealed class RehearseTask(IAnsiConsole console, InProcessBuild build) : A
         var cancellationToken = context.CancellationToken;
         await using var rehearsal = await SampleRehearsal.StartAsync(context, cancellationToken);
         var audits = await rehearsal.CutoverAsync(context, build, cancellationToken, beforeTheWindow: true);
-        SampleRehearsal.Show(console, audits, rehearsal.Applications);
+        var proof = RehearsalProof.Of(audits, rehearsal.Writes, rehearsal.Verdicts);
+        SampleRehearsal.Show(console, proof);
 
         // The proof outlives the console: files to keep with the change record, and the job's summary page.
-        var proof = RehearsalProof.Of(audits, rehearsal.Applications);
         var (json, markdown) = proof.WriteTo(context.Settings.ArtifactsDirectory);
         context.Log.Information("Rehearsal proof: {0} and {1}", markdown, json);
         context.AddToStepSummary(proof.ToMarkdown());

@@ -12,9 +12,9 @@ public sealed record AcknowledgedCommit(string Key, DateTimeOffset Time, IPAddre
 /// <summary>
 /// An insert that failed: the key tried, when (the application's clock) and why, as the driver said it;
 /// <paramref name="SqlState"/> is the server's error code when the server refused it (23505: a duplicate key),
-/// null when the name did not resolve or no server answered.
+/// null when the name did not resolve or no server answered; <paramref name="Address"/> is the server's that refused it.
 /// </summary>
-public sealed record FailedInsert(string Key, DateTimeOffset Time, string Reason, string? SqlState = null);
+public sealed record FailedInsert(string Key, DateTimeOffset Time, string Reason, string? SqlState = null, IPAddress? Address = null);
 
 /// <summary>
 /// An application writing rows the whole time through Npgsql's connection pool, as a real one does:
@@ -87,7 +87,8 @@ public sealed class PostgresApplication : IAsyncDisposable
             if (_time.GetElapsedTime(started) > timeout)
             {
                 throw new TimeoutException(
-                    $"{Application} got {target - _acknowledged.Count} fewer acknowledged commits than expected within {timeout.TotalSeconds:0} s; last failures: {string.Join(" | ", Failures.TakeLast(3).Select(f => f.Reason))}");
+                    $"{Application} got {target - _acknowledged.Count} fewer acknowledged commits than expected within {timeout.TotalSeconds:0} s; "
+                    + $"last failures: {string.Join(" | ", Failures.TakeLast(3).Select(f => f.Reason))}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), _time, cancellationToken).ConfigureAwait(false);
@@ -120,9 +121,10 @@ public sealed class PostgresApplication : IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             var key = Application + "-" + Interlocked.Increment(ref _next).ToString("D6", CultureInfo.InvariantCulture);
+            IPAddress? address = null;
             try
             {
-                var address = await _endpoint.ResolveAsync(_name, cancellationToken).ConfigureAwait(false)
+                address = await _endpoint.ResolveAsync(_name, cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"could not translate host name \"{_name}\" to address");
                 var connection = new NpgsqlConnection(_endpoint.ConnectionString(address, pooling: true));
                 await using (connection.ConfigureAwait(false))
@@ -144,7 +146,8 @@ public sealed class PostgresApplication : IAsyncDisposable
             }
             catch (Exception error) when (error is NpgsqlException or InvalidOperationException or DnsResponseException or System.Net.Sockets.SocketException or TimeoutException)
             {
-                _failures.Enqueue(new FailedInsert(key, _time.GetUtcNow(), error.Message, (error as PostgresException)?.SqlState));
+                var refused = error as PostgresException;
+                _failures.Enqueue(new FailedInsert(key, _time.GetUtcNow(), error.Message, refused?.SqlState, refused is null ? null : address));
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);

@@ -4,7 +4,7 @@ namespace Rekey.Rehearsal;
 /// The verdict on real rows after a cutover, against the application's own log of acknowledged commits:
 /// every acknowledged row is in the new cluster, no row is in the old cluster that the new one lacks
 /// (it reached the old server after T1 or the switchover), and the inserts that failed once the new
-/// server had answered, with why.
+/// server had answered (acknowledged a commit or refused an insert), with why.
 /// </summary>
 public sealed record RowVerdict(
     string Cluster,
@@ -49,7 +49,10 @@ public sealed record RowVerdict(
         ArgumentNullException.ThrowIfNull(acknowledged);
         ArgumentNullException.ThrowIfNull(failures);
         var inNew = newRows.ToHashSet(StringComparer.Ordinal);
-        var firstOnNew = acknowledged.Where(c => c.Address.Equals(newAddress)).Select(c => (DateTimeOffset?)c.Time).Min();
+        // The new server first answered with a commit or a refusal (a duplicate key from a sequence left behind is an answer too).
+        var firstOnNew = acknowledged.Where(c => c.Address.Equals(newAddress)).Select(c => (DateTimeOffset?)c.Time)
+            .Concat(failures.Where(f => newAddress.Equals(f.Address)).Select(f => (DateTimeOffset?)f.Time))
+            .Min();
         return new RowVerdict(
             cluster,
             acknowledged.Count,

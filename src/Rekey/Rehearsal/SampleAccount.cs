@@ -141,7 +141,7 @@ public static class SampleAccount
             Engine = sample.Engine,
             MasterUsername = "app_admin",
             MasterUserPassword = "rehearsal-only-password",
-            DatabaseName = sample.Id.Replace('-', '_'),
+            DatabaseName = DatabaseName(sample),
             Port = sample.Port,
             StorageEncrypted = sample.StorageEncrypted,
             DBClusterParameterGroupName = sample.ParameterGroup,
@@ -151,11 +151,21 @@ public static class SampleAccount
             PreferredBackupWindow = "03:00-03:30",
             PreferredMaintenanceWindow = "sun:04:00-sun:04:30",
             EnableIAMDatabaseAuthentication = true,
+
+            // The RDS Data API on, so Rekey can advance an Aurora PostgreSQL cluster's sequences after a Blue/Green switchover.
+            EnableHttpEndpoint = sample.Engine == "aurora-postgresql" ? true : null,
             EnableCloudwatchLogsExports = [sample.Engine == "aurora-mysql" ? "error" : "postgresql"],
             CopyTagsToSnapshot = true,
             DeletionProtection = true,
             Tags = [new Tag { Key = "team", Value = "payments" }, new Tag { Key = "cost-center", Value = "cc-1234" }],
         };
+    }
+
+    /// <summary>The database CreateDBCluster creates in <paramref name="sample"/>, which its application writes to.</summary>
+    public static string DatabaseName(SampleCluster sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return sample.Id.Replace('-', '_');
     }
 
     /// <summary>The CreateDBInstance request of one of <paramref name="sample"/>'s instances.</summary>

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Rekey.Build.Tests.Rehearsal;
 
-/// <summary>The rehearsal as a CI log sees it: a separate process whose output goes to a file, not a terminal.</summary>
+/// <summary>
+/// The rehearsal as a CI log sees it: a separate process whose output goes to a file, not a terminal. On the model, whose
+/// Blue/Green leaves the sequences to the operator (RealEngineRehearsalTests runs the real engine).
+/// </summary>
 public sealed partial class RedirectedRehearsalTests
 {
     [System.Text.RegularExpressions.GeneratedRegex("\u001b\\[[0-9;]*m")]
@@ -17,7 +20,7 @@ public sealed partial class RedirectedRehearsalTests
         {
             // Through a shell so stdout is a file, as with `./build.sh --target=Rehearse > log.txt`.
             var build = Path.Combine(AppContext.BaseDirectory, "Build.dll");
-            var start = new ProcessStartInfo("bash", ["-c", "exec dotnet \"$0\" --target=Rehearse > \"$1\" 2>&1", build, log])
+            var start = new ProcessStartInfo("bash", ["-c", "exec dotnet \"$0\" --target=Rehearse --data-plane=model > \"$1\" 2>&1", build, log])
             {
                 WorkingDirectory = AppContext.BaseDirectory,
             };
@@ -27,6 +30,7 @@ public sealed partial class RedirectedRehearsalTests
             // The proof's files, written anew by this run.
             var proofMarkdown = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.md");
             var proofJson = Path.Combine(AppContext.BaseDirectory, "artifacts", "rehearsal.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(proofMarkdown)!);
             File.Delete(proofMarkdown);
             File.Delete(proofJson);
 
@@ -52,8 +56,8 @@ public sealed partial class RedirectedRehearsalTests
             Assert.Single(rows, r => r.StartsWith("│ inventory ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal));
             Assert.Equal(4, rows.Count);
             // Both strategies in one rehearsal: the PostgreSQL sample by Blue/Green, the MySQL sample by restore-swap.
-            Assert.Matches(@"│ orders +│ blue-green +│ \d\d:\d\d:\d\d +│ \d\d:\d\d:\d\d +│", rows.Single(r => r.StartsWith("│ orders ", StringComparison.Ordinal)));
-            Assert.Matches(@"│ inventory +│ restore-swap +│ \d\d:\d\d:\d\d +│ - +│", rows.Single(r => r.StartsWith("│ inventory ", StringComparison.Ordinal)));
+            Assert.Matches(@"│ orders +│ blue-green +│ \d+ (hour|minute|second)[a-z0-9, ]* +│ \d+ (hour|minute|second)[a-z0-9, ]* +│", rows.Single(r => r.StartsWith("│ orders ", StringComparison.Ordinal)));
+            Assert.Matches(@"│ inventory +│ restore-swap +│ \d+ (hour|minute|second)[a-z0-9, ]* +│ — +│", rows.Single(r => r.StartsWith("│ inventory ", StringComparison.Ordinal)));
 
             // The third sample, created without a key: on an AWS owned key (sse-rds), moved by auto.
             Assert.Single(rows, r => r.StartsWith("│ events ", StringComparison.Ordinal) && r.Contains("none lost", StringComparison.Ordinal) && r.Contains("AWS owned (sse-rds)", StringComparison.Ordinal));

@@ -38,7 +38,7 @@ public sealed class RehearsalProofTests : IDisposable
         var table = Assert.Single(WholeMarkdown.Check(text));
         Assert.Equal(RehearsalProof.Headers, table[0]);
         Assert.Equal(4, table.Count);
-        Assert.Equal(["orders", "blue-green", "1 minute, 1 second", "38 minutes", "130", "120", "80", "40", "0", "0", "none lost", "aws/rds"], table[1]);
+        Assert.Equal(["orders", "blue-green", "1 minute, 1 second", "38 minutes", "130", "120", "80", "40", "0", "0", "none lost", "aws/rds", "model", "120", "— (model)"], table[1]);
         Assert.Equal("inventory", table[2][0]);
         Assert.Equal("21 minutes, 30 seconds", table[2][2]);
         Assert.Equal("writes lost", table[2][10]);
