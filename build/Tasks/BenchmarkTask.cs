@@ -3,8 +3,8 @@ using System.Text.Json;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
-using Rekey.Build.Rehearsal;
-using Rekey.Rehearsal;
+using Rekey.Build.SandboxRehearsal;
+using Rekey.SandboxRehearsal;
 using Spectre.Console;
 
 namespace Rekey.Build.Tasks;

@@ -1,7 +1,7 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Build.Infrastructure;
-using Rekey.Build.Rehearsal;
+using Rekey.Build.SandboxRehearsal;
 using Spectre.Console;
 
 namespace Rekey.Build.Tasks;

@@ -3,8 +3,8 @@ using Amazon.Runtime;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using Rekey.Aws;
-using Rekey.Build.Rehearsal;
-using Rekey.Rehearsal;
+using Rekey.Build.SandboxRehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.Sandbox;
 using Rekey.Sandbox.DataPlane;
 

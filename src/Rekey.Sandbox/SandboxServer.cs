@@ -56,7 +56,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public StateStore State => Get<StateStore>();
 
-    /// <summary>Any registered component (e.g. Rds.RdsState, Rds.SimulatedApplications).</summary>
+    /// <summary>Any registered component (e.g. RDS.RdsState, RDS.SimulatedApplications).</summary>
     public T Get<T>()
         where T : notnull => _app.Services.GetRequiredService<T>();
 

@@ -5,13 +5,13 @@ using Rekey.Sandbox.Control;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.DataPlane;
 using Rekey.Sandbox.Dns;
-using Rekey.Sandbox.Iam;
-using Rekey.Sandbox.Kms;
+using Rekey.Sandbox.IdentityManagement;
+using Rekey.Sandbox.KeyManagementService;
 using Rekey.Sandbox.Organizations;
 using Rekey.Sandbox.Protocols;
-using Rekey.Sandbox.Rds;
-using Rekey.Sandbox.Sns;
-using Rekey.Sandbox.Sts;
+using Rekey.Sandbox.RDS;
+using Rekey.Sandbox.SNS;
+using Rekey.Sandbox.SecurityToken;
 
 namespace Rekey.Sandbox;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Rekey.Aws.Backup.Model;
-using Rekey.Sandbox.Sns;
+using Rekey.Sandbox.SNS;
 
 namespace Rekey.Backup.Tests;
 

@@ -1,5 +1,5 @@
 using Rekey.Aws.Backup.Model;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.Sandbox.Core;
 
 namespace Rekey.Backup.Tests;

@@ -7,7 +7,7 @@ using Rekey.Aws;
 using Rekey.Aws.Backup.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.Migration;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.Sandbox;
 using Rekey.Sandbox.Core;
 using Spectre.Console.Testing;

@@ -1,4 +1,4 @@
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 
 namespace Rekey.Backup.Tests;
 

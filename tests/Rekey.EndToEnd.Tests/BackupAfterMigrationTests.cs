@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Rekey.Aws.Backup.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 
 namespace Rekey.EndToEnd.Tests;
 

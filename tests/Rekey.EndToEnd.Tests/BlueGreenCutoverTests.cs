@@ -2,8 +2,8 @@ using Amazon.KeyManagementService.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
 using Rekey.Fleet;
-using Rekey.Rehearsal;
-using Rekey.Sandbox.Rds;
+using Rekey.SandboxRehearsal;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.EndToEnd.Tests;
 

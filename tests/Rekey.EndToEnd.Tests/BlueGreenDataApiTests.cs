@@ -1,5 +1,5 @@
 using Rekey.EndToEnd.Tests.Support;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.EndToEnd.Tests;
 

@@ -2,7 +2,7 @@ using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
 using Rekey.Runtime;
 using Rekey.Sandbox.Core;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 using Rekey.Strategies;
 using Rekey.BlueGreen;
 
@@ -369,7 +369,7 @@ public sealed class BlueGreenRecoveryTests
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
-    private static Sandbox.Rds.BlueGreenDeployment Deployment(EndToEndSandbox sandbox) =>
+    private static Sandbox.RDS.BlueGreenDeployment Deployment(EndToEndSandbox sandbox) =>
         sandbox.Server.Runtime.Read(() => sandbox.Server.Get<RdsState>().BlueGreenDeployments.Single());
 
     private static async Task<DBCluster> ClusterAsync(EndToEndSandbox sandbox, string id) =>

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.State;
 
 namespace Rekey.EndToEnd.Tests;

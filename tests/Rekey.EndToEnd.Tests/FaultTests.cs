@@ -145,7 +145,7 @@ public sealed class FaultTests
     }
 
     /// <summary>Writes a few rows to the ledger cluster so that its data can be counted later; returns the cluster as the sandbox lists it.</summary>
-    private static async Task<Rekey.Rehearsal.SandboxCluster> WriteSomeAsync(EndToEndSandbox sandbox)
+    private static async Task<Rekey.SandboxRehearsal.SandboxCluster> WriteSomeAsync(EndToEndSandbox sandbox)
     {
         using var rds = sandbox.Aws.CreateRds(EndToEndSandbox.Region);
         var cluster = await DescribeAsync(rds, LedgerCluster.Id);
@@ -161,7 +161,7 @@ public sealed class FaultTests
     }
 
     /// <summary>The old cluster, found by its resource id under <paramref name="name"/>, keeps its key and every write.</summary>
-    private static async Task AssertOldClusterIntactAsync(EndToEndSandbox sandbox, Rekey.Rehearsal.SandboxCluster original, string name)
+    private static async Task AssertOldClusterIntactAsync(EndToEndSandbox sandbox, Rekey.SandboxRehearsal.SandboxCluster original, string name)
     {
         var now = (await sandbox.Api.ClustersAsync(CancellationToken.None)).Single(c => c.ResourceId == original.ResourceId);
         Assert.Equal(name, now.Identifier);
@@ -171,7 +171,7 @@ public sealed class FaultTests
     }
 
     /// <summary>Rollback under the stopped run's id: its lock tells other runs to keep off, and the operator resumes it by that id.</summary>
-    private static async Task AssertRollbackWorksAsync(EndToEndSandbox sandbox, Rekey.Rehearsal.SandboxCluster original, string runId)
+    private static async Task AssertRollbackWorksAsync(EndToEndSandbox sandbox, Rekey.SandboxRehearsal.SandboxCluster original, string runId)
     {
         var rollback = await sandbox.RollbackAsync(runId);
         Assert.True(rollback.ExitCode == 0, rollback.ToString());

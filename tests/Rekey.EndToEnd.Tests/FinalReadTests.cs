@@ -2,7 +2,7 @@ using System.Text.Json;
 using Amazon.KeyManagementService.Model;
 using Rekey.EndToEnd.Tests.Support;
 using Rekey.Runtime;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.EndToEnd.Tests;
 

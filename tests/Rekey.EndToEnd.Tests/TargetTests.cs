@@ -3,7 +3,7 @@ using Amazon.KeyManagementService.Model;
 using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
 using Rekey.RestoreSwap;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.State;
 using static Rekey.EndToEnd.Tests.CutoverTests;
 

@@ -5,7 +5,7 @@ using Rekey.Aws.RDS.Model;
 using Rekey.EndToEnd.Tests.Support;
 using Rekey.Runtime;
 using Rekey.Sandbox.Core;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 using Rekey.BlueGreen;
 
 namespace Rekey.EndToEnd.Tests;
@@ -263,7 +263,7 @@ public sealed partial class TruthfulVerdictTests
     private static async Task<JsonDocument> ReportAsync(EndToEndSandbox sandbox, string target) =>
         JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(sandbox.ArtifactsDirectory, $"{LedgerCluster.Id}-{target}-report.json")));
 
-    private static Sandbox.Rds.BlueGreenDeployment Deployment(EndToEndSandbox sandbox) =>
+    private static Sandbox.RDS.BlueGreenDeployment Deployment(EndToEndSandbox sandbox) =>
         sandbox.Server.Runtime.Read(() => sandbox.Server.Get<RdsState>().BlueGreenDeployments.Single());
 
     private static async Task<DBCluster> ClusterAsync(EndToEndSandbox sandbox, string id)

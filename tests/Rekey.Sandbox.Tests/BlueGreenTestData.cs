@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.Tests;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Rekey.Sandbox.CloudWatch;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Dns;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.Tests;
 

@@ -9,7 +9,7 @@ public sealed class DnsAndEndpointTests(SandboxFixture fixture) : IClassFixture<
     private AwsCli Cli => fixture.Cli;
 
     private string ClusterEndpoint(string identifier, string account = "111111111111") =>
-        Rekey.Sandbox.Rds.RdsState.ClusterEndpointName(account, "us-east-1", identifier);
+        Rekey.Sandbox.RDS.RdsState.ClusterEndpointName(account, "us-east-1", identifier);
 
     [Theory]
     [InlineData(false)]
@@ -20,7 +20,7 @@ public sealed class DnsAndEndpointTests(SandboxFixture fixture) : IClassFixture<
         await fixture.AvailableClusterAsync(identifier);
 
         var answer = await fixture.ResolveAsync(ClusterEndpoint(identifier), tcp);
-        var reader = await fixture.ResolveAsync(Rekey.Sandbox.Rds.RdsState.ReaderEndpointName("111111111111", "us-east-1", identifier), tcp);
+        var reader = await fixture.ResolveAsync(Rekey.Sandbox.RDS.RdsState.ReaderEndpointName("111111111111", "us-east-1", identifier), tcp);
 
         Assert.Equal(DnsHeaderResponseCode.NoError, answer.Code);
         Assert.Single(answer.Cnames);

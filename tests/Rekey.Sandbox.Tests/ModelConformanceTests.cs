@@ -3,8 +3,8 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using Rekey.Sandbox.Rds;
-using Rekey.Sandbox.Sts;
+using Rekey.Sandbox.RDS;
+using Rekey.Sandbox.SecurityToken;
 
 namespace Rekey.Sandbox.Tests;
 
@@ -275,7 +275,7 @@ public sealed class ModelConformanceTests(SandboxFixture fixture) : IClassFixtur
         await CallAsync("DescribeBlueGreenDeployments", ("Filters.Filter.1.Name", "blue-green-deployment-name"), ("Filters.Filter.1.Values.Value.1", "shape-bg"));
 
         // The role both AssumeRole calls name, trusting the caller's account and the token's issuer.
-        fixture.Sandbox.Runtime.Change(() => fixture.Sandbox.Get<Rekey.Sandbox.Iam.IamRoles>().Add(
+        fixture.Sandbox.Runtime.Change(() => fixture.Sandbox.Get<Rekey.Sandbox.IdentityManagement.IamRoles>().Add(
             "222222222222",
             "r",
             "/",

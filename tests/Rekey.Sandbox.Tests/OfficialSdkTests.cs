@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using Rekey.Sandbox.Tests.Sts;
+using Rekey.Sandbox.Tests.SecurityToken;
 
 namespace Rekey.Sandbox.Tests;
 

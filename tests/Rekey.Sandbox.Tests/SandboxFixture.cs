@@ -1,6 +1,6 @@
 using System.Net;
 using DnsClient;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.Tests;
 

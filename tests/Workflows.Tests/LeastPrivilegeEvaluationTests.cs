@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Rekey.Iam;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.Sandbox.Core;
 
 namespace Rekey.Workflows.Tests;

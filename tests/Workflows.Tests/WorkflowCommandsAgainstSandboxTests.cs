@@ -9,7 +9,7 @@ using Rekey.Aws.SNS.Model;
 using Rekey.Configuration;
 using Rekey.Iam;
 using Rekey.Migration;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.Sandbox;
 using Rekey.Sandbox.Core;
 using Rekey.Waiting;

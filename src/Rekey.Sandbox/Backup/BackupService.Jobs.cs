@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Protocols;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.Backup;
 

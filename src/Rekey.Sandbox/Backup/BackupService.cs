@@ -3,10 +3,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Rekey.Sandbox.Core;
-using Rekey.Sandbox.Iam;
-using Rekey.Sandbox.Kms;
+using Rekey.Sandbox.IdentityManagement;
+using Rekey.Sandbox.KeyManagementService;
 using Rekey.Sandbox.Protocols;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.Backup;
 

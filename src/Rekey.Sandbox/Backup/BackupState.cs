@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Core.Policies;
-using Rekey.Sandbox.Kms;
+using Rekey.Sandbox.KeyManagementService;
 
 namespace Rekey.Sandbox.Backup;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Protocols;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.CloudWatch;
 

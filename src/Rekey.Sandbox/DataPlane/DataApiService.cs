@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Protocols;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.DataPlane;
 

@@ -1,5 +1,5 @@
 using Rekey.Sandbox.Dns;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.DataPlane;
 

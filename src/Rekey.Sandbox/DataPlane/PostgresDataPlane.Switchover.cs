@@ -1,5 +1,5 @@
 using Npgsql;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.DataPlane;
 

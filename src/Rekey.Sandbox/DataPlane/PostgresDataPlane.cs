@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using Npgsql;
 using Rekey.Sandbox.Core;
 using Rekey.Sandbox.Dns;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.DataPlane;
 

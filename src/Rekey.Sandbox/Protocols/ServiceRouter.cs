@@ -8,7 +8,7 @@ namespace Rekey.Sandbox.Protocols;
 /// Sends each AWS request to the service named in its SigV4 credential scope. Unsigned requests
 /// (STS AssumeRoleWithWebIdentity) go to the service that lists the operation as unsigned.
 /// </summary>
-public sealed class ServiceRouter(IEnumerable<ISandboxService> services, SandboxRuntime runtime, Sts.StsSessions sessions)
+public sealed class ServiceRouter(IEnumerable<ISandboxService> services, SandboxRuntime runtime, SecurityToken.StsSessions sessions)
 {
     private readonly Dictionary<string, ISandboxService> _bySigningName =
         services.ToDictionary(s => s.SigningName, StringComparer.OrdinalIgnoreCase);

@@ -104,7 +104,7 @@ public sealed class BadInputSandbox : IAsyncLifetime
 
         // The sandbox's API creates Aurora provisioned clusters only; a Multi-AZ DB cluster (engine mysql) and
         // an Aurora Serverless v1 cluster are made by changing its state in-process, as AWS would describe them.
-        var state = Sandbox.Get<Rekey.Sandbox.Rds.RdsState>();
+        var state = Sandbox.Get<Rekey.Sandbox.RDS.RdsState>();
         Sandbox.Runtime.Change(() => state.FindCluster(Account, Region, "multiaz")!.Engine = "mysql");
         Sandbox.Runtime.Change(() => state.FindCluster(Account, Region, "legacy")!.EngineMode = "serverless");
 

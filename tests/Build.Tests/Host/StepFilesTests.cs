@@ -14,8 +14,8 @@ public sealed class StepFilesTests
         ["Backup"] = "composite target: runs BackupPreflight, ConfigureBackup and VerifyBackup",
         ["Cutover"] = "composite target: runs the steps of the strategy it chooses",
         ["ProvisionGreen"] = "composite target: runs CreateBlueGreen, WaitForGreen and VerifyGreen",
-        ["Rehearse"] = "drives the whole tool against the local sandbox; its code is build/Rehearsal, not src/Rekey",
-        ["Benchmark"] = "repeats the rehearsal and times it; its code is build/Rehearsal, not src/Rekey",
+        ["Rehearse"] = "drives the whole tool against the local sandbox; its code is build/SandboxRehearsal, not src/Rekey",
+        ["Benchmark"] = "repeats the rehearsal and times it; its code is build/SandboxRehearsal, not src/Rekey",
         ["Sandbox"] = "serves src/Rekey.Sandbox, the other side of the wire; it is no step on AWS",
     };
 

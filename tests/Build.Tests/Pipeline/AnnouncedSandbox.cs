@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Rekey.Aws;
 using Rekey.Aws.SNS.Model;
 using Rekey.Build.Tests.Host;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.Sandbox;
 using Rekey.Waiting;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Rekey.Runtime;
-using Rekey.Sandbox.Sns;
+using Rekey.Sandbox.SNS;
 
 namespace Rekey.Build.Tests.Pipeline;
 
@@ -37,7 +37,7 @@ public sealed class CancellationTests(AnnouncedSandbox fixture) : IClassFixture<
         }
 
         start.Environment["AWS_ENDPOINT_URL"] = fixture.Sandbox.BaseUrl.ToString().TrimEnd('/');
-        start.Environment["AWS_ACCESS_KEY_ID"] = Rekey.Rehearsal.SampleAccount.Account;
+        start.Environment["AWS_ACCESS_KEY_ID"] = Rekey.SandboxRehearsal.SampleAccount.Account;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "cancelled";
         start.Environment["AWS_REGION"] = AnnouncedSandbox.Region;
         start.Environment.Remove("GITHUB_ACTIONS");

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Rekey.Runtime;
 using Rekey.Sandbox.Core;
-using Rekey.Sandbox.Sns;
+using Rekey.Sandbox.SNS;
 using Rekey.Tests.Reporting;
 
 namespace Rekey.Build.Tests.Pipeline;
@@ -64,7 +64,7 @@ public sealed class JobSummaryTests(AnnouncedSandbox fixture) : IClassFixture<An
         {
             var key = (await kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest())).KeyMetadata;
             await kms.CreateAliasAsync(new Amazon.KeyManagementService.Model.CreateAliasRequest { AliasName = "alias/already", TargetKeyId = key.KeyId });
-            var request = Rekey.Rehearsal.SampleAccount.ClusterRequest(Rekey.Rehearsal.SampleAccount.Clusters[0]);
+            var request = Rekey.SandboxRehearsal.SampleAccount.ClusterRequest(Rekey.SandboxRehearsal.SampleAccount.Clusters[0]);
             request.DBClusterIdentifier = "already";
             request.DatabaseName = "already";
             request.StorageEncrypted = true;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Rekey.Build.Lifetime;
 using Rekey.Notifications;
 using Rekey.Runtime;
-using Rekey.Sandbox.Sns;
+using Rekey.Sandbox.SNS;
 
 namespace Rekey.Build.Tests.Pipeline;
 

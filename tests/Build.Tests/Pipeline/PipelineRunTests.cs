@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Rekey.Runtime;
-using Rekey.Sandbox.Sns;
+using Rekey.Sandbox.SNS;
 
 namespace Rekey.Build.Tests.Pipeline;
 

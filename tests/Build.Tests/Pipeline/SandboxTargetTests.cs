@@ -6,7 +6,7 @@ using Amazon;
 using Amazon.Runtime;
 using Rekey.Aws;
 using Rekey.Aws.RDS.Model;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 
 namespace Rekey.Build.Tests.Pipeline;
 

@@ -66,7 +66,7 @@ public sealed class SignalledBuildScriptTests(AnnouncedSandbox fixture) : IClass
         }
 
         start.Environment["AWS_ENDPOINT_URL"] = fixture.Sandbox.BaseUrl.ToString().TrimEnd('/');
-        start.Environment["AWS_ACCESS_KEY_ID"] = Rekey.Rehearsal.SampleAccount.Account;
+        start.Environment["AWS_ACCESS_KEY_ID"] = Rekey.SandboxRehearsal.SampleAccount.Account;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "signalled";
         start.Environment["AWS_REGION"] = AnnouncedSandbox.Region;
         start.Environment.Remove("GITHUB_ACTIONS");

@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Rekey.Aws;
 using Rekey.Build;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.Runtime;
 using Rekey.Sandbox;
 using Rekey.Sandbox.Core;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Backup;
-using Rekey.Sandbox.Iam;
+using Rekey.Sandbox.IdentityManagement;
 
 namespace Rekey.Sandbox.Tests.Backup;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Rekey.Sandbox.Tests.Kms;
+using Rekey.Sandbox.Tests.KeyManagementService;
 
 namespace Rekey.Sandbox.Tests.Backup;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Core;
-using Rekey.Sandbox.Tests.Kms;
+using Rekey.Sandbox.Tests.KeyManagementService;
 using static Rekey.Sandbox.Tests.Backup.BackupTestData;
 
 namespace Rekey.Sandbox.Tests.Backup;

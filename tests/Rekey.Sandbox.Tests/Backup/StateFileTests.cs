@@ -1,4 +1,4 @@
-using Rekey.Sandbox.Tests.Kms;
+using Rekey.Sandbox.Tests.KeyManagementService;
 
 namespace Rekey.Sandbox.Tests.Backup;
 
@@ -34,7 +34,7 @@ public sealed class KmsBackupSnsStateFileTests : IDisposable
         var key = await again.DescribeKeyAsync("alias/kept");
         var vault = await again.JsonAsync("backup", "describe-backup-vault", "--backup-vault-name", "kept-vault");
         var plan = await again.JsonAsync("backup", "get-backup-plan", "--backup-plan-id", planId);
-        var messages = second.Get<Sandbox.Sns.SnsState>().MessagesOf(topicArn);
+        var messages = second.Get<Sandbox.SNS.SnsState>().MessagesOf(topicArn);
 
         Assert.Equal(keyArn, key["Arn"].Text());
         Assert.Equal("kept", key["Description"].Text());

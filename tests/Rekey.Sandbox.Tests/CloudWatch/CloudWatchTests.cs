@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.Tests.CloudWatch;
 

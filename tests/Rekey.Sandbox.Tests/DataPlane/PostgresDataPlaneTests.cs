@@ -11,8 +11,8 @@ public sealed class PostgresDataPlaneTests(PostgresSandboxFixture fixture) : ICl
         var port = await fixture.AvailablePostgresClusterAsync("pg-names");
         var cluster = fixture.Read(rds => rds.FindCluster("111111111111", "us-east-1", "pg-names")!);
         var clusterName = fixture.ClusterEndpoint("pg-names");
-        var readerName = Rekey.Sandbox.Rds.RdsState.ReaderEndpointName("111111111111", "us-east-1", "pg-names");
-        var instanceName = Rekey.Sandbox.Rds.RdsState.InstanceEndpointName("111111111111", "us-east-1", "pg-names-1");
+        var readerName = Rekey.Sandbox.RDS.RdsState.ReaderEndpointName("111111111111", "us-east-1", "pg-names");
+        var instanceName = Rekey.Sandbox.RDS.RdsState.InstanceEndpointName("111111111111", "us-east-1", "pg-names-1");
 
         await using (var writer = await fixture.ConnectAsync(clusterName, port))
         {

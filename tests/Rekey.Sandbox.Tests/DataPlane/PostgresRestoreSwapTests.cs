@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Rekey.Rehearsal;
+using Rekey.SandboxRehearsal;
 using Rekey.Sandbox.Protocols;
 
 namespace Rekey.Sandbox.Tests.DataPlane;

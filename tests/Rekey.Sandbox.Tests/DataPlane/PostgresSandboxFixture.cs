@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 using Rekey.Sandbox.DataPlane;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.Tests.DataPlane;
 
@@ -103,7 +103,7 @@ public sealed class PostgresSandboxFixture : SandboxFixture
         return port;
     }
 
-    public string ClusterEndpoint(string identifier) => Rekey.Sandbox.Rds.RdsState.ClusterEndpointName("111111111111", "us-east-1", identifier);
+    public string ClusterEndpoint(string identifier) => Rekey.Sandbox.RDS.RdsState.ClusterEndpointName("111111111111", "us-east-1", identifier);
 
     /// <summary>Opens a connection to a name as a driver does: asks the sandbox's DNS, then connects to the address.</summary>
     public async Task<NpgsqlConnection> ConnectAsync(string name, int port)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Npgsql;
-using Rekey.Sandbox.Rds;
+using Rekey.Sandbox.RDS;
 
 namespace Rekey.Sandbox.Tests.DataPlane;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Rekey.Sandbox.Organizations;
 using Rekey.Sandbox.Tests.Backup;
-using Rekey.Sandbox.Tests.Kms;
+using Rekey.Sandbox.Tests.KeyManagementService;
 using static Rekey.Sandbox.Tests.Backup.BackupTestData;
 
 namespace Rekey.Sandbox.Tests.Organizations;
