@@ -30,13 +30,14 @@ public sealed record WaitSettings
 
     /// <summary>
     /// Outside the write outage, the shortest pause of a wait's dense phase as a share of its expected duration (at least
-    /// <see cref="PollInterval"/>): a fifty-minute green is then looked at every 15 s near its end rather than every 5 s.
+    /// <see cref="PollInterval"/>, at most <see cref="MaxPollInterval"/>): a fifty-minute green is then looked at every 15 s near its end
+    /// rather than every 5 s.
     /// </summary>
     public double QuietDenseShare { get; init; } = 0.005;
 
     /// <summary>
     /// Outside the write outage, the longest early pause as a share of the expected duration, when that is longer than
-    /// <see cref="MaxSparsePollInterval"/>: a fifty-minute green is looked at every 10 minutes early on.
+    /// <see cref="MaxSparsePollInterval"/>, at most twice that: a fifty-minute green is looked at every 10 minutes early on.
     /// </summary>
     public double QuietSparseShare { get; init; } = 0.2;
 

@@ -90,7 +90,10 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
         }
 
         var dense = DenseInterval(expected);
-        var sparse = Max(_outage ? settings.MaxSparsePollInterval : Max(settings.MaxSparsePollInterval, expected * settings.QuietSparseShare), dense);
+        // Outside the outage a long wait may pause longer, but at most twice the longest sparse pause the poll settings allow,
+        // so --poll-interval and --max-poll-interval still bound every pause.
+        var quietSparse = Max(settings.MaxSparsePollInterval, Min(expected * settings.QuietSparseShare, 2 * settings.MaxSparsePollInterval));
+        var sparse = Max(_outage ? settings.MaxSparsePollInterval : quietSparse, dense);
         var lead = Max(expected * settings.DenseBeforeExpectedEnd, 2 * dense);
         var denseFrom = expected - lead;
         if (elapsed < denseFrom)
@@ -110,9 +113,11 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     /// <see cref="WaitSettings.QuietOverduePollShare"/> of the time waited.
     /// </summary>
     public TimeSpan DenseInterval(TimeSpan expected) =>
-        _outage ? settings.PollInterval : Max(settings.PollInterval, expected * settings.QuietDenseShare);
+        _outage ? settings.PollInterval : Max(settings.PollInterval, Min(expected * settings.QuietDenseShare, settings.MaxPollInterval));
 
     private static TimeSpan Max(TimeSpan one, TimeSpan other) => one > other ? one : other;
+
+    private static TimeSpan Min(TimeSpan one, TimeSpan other) => one < other ? one : other;
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) =>
         value < min ? min : value > max ? max : value;
