@@ -29,6 +29,7 @@ public sealed class ChangeGateTests(ITestOutputHelper output)
         {
             (typeof(RDS.IAmazonRDS), factory.CreateRds(region)),
             (typeof(Backup.IAmazonBackup), factory.CreateBackup(region)),
+            (typeof(RDSDataService.IAmazonRDSDataService), factory.CreateRdsData(region)),
             (typeof(SNS.IAmazonSimpleNotificationService), factory.CreateSns(region)),
             (typeof(CloudWatch.IAmazonCloudWatch), factory.CreateCloudWatch(region)),
             (typeof(ApplicationAutoScaling.IAmazonApplicationAutoScaling), factory.CreateApplicationAutoScaling(region)),
@@ -69,6 +70,7 @@ public sealed class ChangeGateTests(ITestOutputHelper output)
         Assert.Contains("KMS ScheduleKeyDeletion", changing);
         Assert.Contains("Backup StartCopyJob", changing);
         Assert.Contains("Application Auto Scaling PutScalingPolicy", changing);
+        Assert.Contains("RDS Data ExecuteStatement", changing);
         foreach (var service in changing.GroupBy(c => c[..c.LastIndexOf(' ')]))
         {
             output.WriteLine($"{service.Key}: {service.Count()} changing operations guarded");
