@@ -12,8 +12,9 @@ namespace Rekey.Build.Tests.Frosting;
 public sealed class UpstreamFrostingApiTests
 {
     // What the build takes from the shim beyond Cake.Frosting's API: services a build on Cake.Frosting registers
-    // itself (the run's cancellation and exit codes, how it was asked to run). They use nothing of the shim.
-    private static readonly string[] ShimAdditions = ["build/Frosting/HostCancellation.cs", "build/Frosting/RunMode.cs"];
+    // itself (the run's cancellation and exit codes, how it was asked to run, the live preview --dryrun shows, which
+    // upstream's dry run would not call). They use nothing of the shim.
+    private static readonly string[] ShimAdditions = ["build/Frosting/HostCancellation.cs", "build/Frosting/IDryRunPreview.cs", "build/Frosting/RunMode.cs"];
 
     // The host's set-up uses the shim's own host switches (exit codes, the arguments' help).
     private static readonly string[] HostSetUp = ["build/Program.cs", "build/RekeyBuild.cs"];
