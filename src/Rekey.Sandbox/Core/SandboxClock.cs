@@ -13,6 +13,7 @@ public sealed class SandboxClock
     private DateTimeOffset _origin;
     private TimeSpan _skipped;
     private bool _wholeSeconds;
+    private int _atRealSpeed;
 
     public SandboxClock(double speed, DateTimeOffset origin)
     {
@@ -43,10 +44,27 @@ public sealed class SandboxClock
         {
             lock (_sync)
             {
-                var now = Truncate(_origin + _skipped + TimeSpan.FromTicks((long)(_elapsed.Elapsed.Ticks * Speed)));
+                var now = Truncate(_origin + _skipped + Ran());
                 return WholeSeconds ? new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero) : now;
             }
         }
+    }
+
+    /// <summary>
+    /// Runs the clock at real speed (1x) until the returned handle is disposed, while the sandbox waits on the real work of
+    /// a real engine (a PostgreSQL server stopping writes for a switchover, catching up, opening after it): that work takes
+    /// its real time on AWS too, whereas at 120x each 100 ms of it would read as 12 s of AWS time. Scopes nest; a paused
+    /// clock stays paused.
+    /// </summary>
+    public IDisposable AtRealSpeed()
+    {
+        lock (_sync)
+        {
+            Fold();
+            _atRealSpeed++;
+        }
+
+        return new RealSpeed(this);
     }
 
     /// <summary>Jumps forward; the clock never goes back.</summary>
@@ -73,7 +91,7 @@ public sealed class SandboxClock
     {
         lock (_sync)
         {
-            _skipped += TimeSpan.FromTicks((long)(_elapsed.Elapsed.Ticks * Speed));
+            _skipped += Ran();
             _elapsed.Reset();
         }
 
@@ -112,6 +130,45 @@ public sealed class SandboxClock
                 _origin = Truncate(savedNow);
                 _skipped = TimeSpan.Zero;
                 _elapsed.Restart();
+            }
+        }
+    }
+
+    // The time run since the stopwatch last started, at the speed of the moment (under _sync).
+    private TimeSpan Ran() => TimeSpan.FromTicks((long)(_elapsed.Elapsed.Ticks * (_atRealSpeed > 0 ? 1 : Speed)));
+
+    // Keeps the time run so far before the speed changes (under _sync).
+    private void Fold()
+    {
+        _skipped += Ran();
+        if (_elapsed.IsRunning)
+        {
+            _elapsed.Restart();
+        }
+        else
+        {
+            _elapsed.Reset();
+        }
+    }
+
+    private void LeaveRealSpeed()
+    {
+        lock (_sync)
+        {
+            Fold();
+            _atRealSpeed--;
+        }
+    }
+
+    private sealed class RealSpeed(SandboxClock clock) : IDisposable
+    {
+        private int _left;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _left, 1) == 0)
+            {
+                clock.LeaveRealSpeed();
             }
         }
     }

@@ -9,7 +9,8 @@ namespace Rekey.Sandbox.DataPlane;
 /// transactions are read only, open client connections are closed), waits until green's subscription has applied
 /// and confirmed everything blue wrote, then (RDS moves the names, DNS follows) lets clients in again with green
 /// writable and the old blue read only. At the timeout it rolls back: blue writable again. Sequences are left as
-/// logical replication leaves them.
+/// logical replication leaves them. While the sandbox waits on the servers under its runtime lock (every API call waits
+/// too) its clock runs at real speed: on AWS that work takes its real time, which at the clock's speed would read as minutes.
 /// </summary>
 public sealed partial class PostgresDataPlane
 {
@@ -51,7 +52,12 @@ public sealed partial class PostgresDataPlane
                 throw new InvalidOperationException("the server of blue or green is not running");
             }
 
-            var position = Task.Run(() => StopWritesAsync(blue.Server!, green.Server!)).WaitAsync(SwitchoverStepTimeout).GetAwaiter().GetResult();
+            string position;
+            using (_clock.AtRealSpeed())
+            {
+                position = Task.Run(() => StopWritesAsync(blue.Server!, green.Server!)).WaitAsync(SwitchoverStepTimeout).GetAwaiter().GetResult();
+            }
+
             caughtUp = Task.Run(() => WaitForCatchUpAsync(blue.Server!, slot, position, cancel.Token));
         }
         catch (Exception error) when (error is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
@@ -114,6 +120,7 @@ public sealed partial class PostgresDataPlane
             var completed = deployment?.Status == BlueGreenStatus.SwitchoverCompleted;
             try
             {
+                using var realSpeed = _clock.AtRealSpeed();
                 Task.Run(() => OpenAsync(fence, completed, ReplicationName(fence.Green.ClusterResourceId))).Wait(SwitchoverStepTimeout);
             }
             catch (AggregateException error)
@@ -166,6 +173,7 @@ public sealed partial class PostgresDataPlane
 
         try
         {
+            using var realSpeed = _clock.AtRealSpeed();
             Task.Run(() => entry.Server.SetReadOnlyAsync(cluster.ReadOnlyUntilWriterReboot)).Wait(SwitchoverStepTimeout);
         }
         catch (AggregateException error)
