@@ -6,8 +6,8 @@ using Rekey.Migration;
 using Rekey.RestoreSwap;
 using Rekey.Runtime;
 using Rekey.State;
-using Rekey.Waiting;
 using Rekey.Safety;
+using Rekey.Waiting;
 
 namespace Rekey.Forecast;
 
@@ -146,13 +146,20 @@ public static class DressRehearsal
             lag = await StartRestoreAsync(run, reader, source, name, copy.KeyArn, cancellationToken).ConfigureAwait(false);
         }
 
-        var (restored, restoredAt) = await WaitRestoredAsync(run, reader, name, cancellationToken).ConfigureAwait(false);
+        // The copy is waited for as the cutover's outage waits (dense near the expected end, every --outage-poll-interval):
+        // each second it is seen late is a second its figure runs long, and the cutover's dense phase, the last 1 % of that
+        // figure, would then begin after AWS had finished.
+        var expected = ExpectedDurations.Of(source);
+        var waitLikeTheOutage = run.Wait.DuringOutage;
+        var (restored, restoredAt) = await WaitRestoredAsync(
+            run, waitLikeTheOutage.Expecting(expected.Restore, expected.Source), reader, name, cancellationToken).ConfigureAwait(false);
         var started = DressRehearsalMeasures.Start(
             checks, $"the restore of {name}", "ClusterCreateTime", Utc(restored.ClusterCreateTime), restoredAt, EventsOf("db-cluster", name));
         CheckKey(checks, copy, restored);
 
         await CreateWriterIfMissingAsync(run, writer, writerName, name, cancellationToken).ConfigureAwait(false);
-        var (instance, availableAt) = await WaitWriterAsync(run, reader, writerName, cancellationToken).ConfigureAwait(false);
+        var (instance, availableAt) = await WaitWriterAsync(
+            run, waitLikeTheOutage.Expecting(expected.Instance, expected.Source), writerName, cancellationToken).ConfigureAwait(false);
         var writerStarted = DressRehearsalMeasures.Start(
             checks, $"the writer {writerName}", "InstanceCreateTime", Utc(instance.InstanceCreateTime), availableAt, EventsOf("db-instance", writerName));
 
@@ -241,8 +248,9 @@ public static class DressRehearsal
         return now > latest ? now - latest : TimeSpan.Zero;
     }
 
-    private static async Task<(DBCluster Cluster, DateTimeOffset At)> WaitRestoredAsync(RekeyRun run, ClusterReader reader, string name, CancellationToken cancellationToken) =>
-        await run.Wait.UntilAsync(
+    private static async Task<(DBCluster Cluster, DateTimeOffset At)> WaitRestoredAsync(
+        RekeyRun run, Waiter wait, ClusterReader reader, string name, CancellationToken cancellationToken) =>
+        await wait.UntilAsync(
             $"the dress rehearsal's restore {name}",
             run.Wait.Settings.RestoreDeadline,
             async token =>
@@ -280,8 +288,8 @@ public static class DressRehearsal
         }
     }
 
-    private static async Task<(DBInstance Instance, DateTimeOffset At)> WaitWriterAsync(RekeyRun run, ClusterReader reader, string writerName, CancellationToken cancellationToken) =>
-        await run.Wait.UntilAsync(
+    private static async Task<(DBInstance Instance, DateTimeOffset At)> WaitWriterAsync(RekeyRun run, Waiter wait, string writerName, CancellationToken cancellationToken) =>
+        await wait.UntilAsync(
             $"the dress rehearsal's writer {writerName}",
             run.Wait.Settings.InstanceDeadline,
             async token =>

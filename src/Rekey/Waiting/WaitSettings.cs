@@ -53,6 +53,14 @@ public sealed record WaitSettings
     /// </summary>
     public double OverduePollShare { get; init; } = 0.02;
 
+    /// <summary>
+    /// In the write outage (and the dress rehearsal, which waits as it does), past the expected end a pause is at most this
+    /// share of the time overdue (at least the dense phase's pause), until it reaches <see cref="OverduePollShare"/> of the
+    /// time waited: the pauses grow by half each look, so an operation that ends a few seconds after its expected end is
+    /// seen within a dense pause or so, and one that runs far over costs a few more looks.
+    /// </summary>
+    public double OverduePauseGrowth { get; init; } = 0.5;
+
     /// <summary>AWS seconds per second of the waiter's clock: 1 against AWS, the sandbox's speed in a rehearsal (expected durations are divided by it).</summary>
     public double ClockSpeed { get; init; } = 1;
 

@@ -80,7 +80,8 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
     /// the usual exponential backoff. Before the dense phase each pause is three quarters of the time left before it, but no
     /// shorter than the dense phase is long (so the look that reaches it lands inside it instead of creeping up on it) and
     /// no longer than <see cref="WaitSettings.MaxSparsePollInterval"/>; the dense phase, the last
-    /// <see cref="WaitSettings.DenseBeforeExpectedEnd"/> of the expected duration, looks every <see cref="DenseInterval"/>.
+    /// <see cref="WaitSettings.DenseBeforeExpectedEnd"/> of the expected duration, looks every <see cref="DenseInterval"/>; past
+    /// the expected end, in the outage, the pauses grow by <see cref="WaitSettings.OverduePauseGrowth"/> of the time overdue.
     /// </summary>
     public TimeSpan? PauseAfter(TimeSpan elapsed)
     {
@@ -101,8 +102,21 @@ public sealed class Waiter(WaitSettings settings, TimeProvider time, ILogger log
             return Clamp(Max((denseFrom - elapsed) * 0.75, lead), dense, sparse);
         }
 
-        var overdue = _outage ? settings.OverduePollShare : settings.QuietOverduePollShare;
-        return elapsed <= expected ? dense : Clamp(elapsed * overdue, dense, sparse);
+        if (elapsed <= expected)
+        {
+            return dense;
+        }
+
+        if (!_outage)
+        {
+            return Clamp(elapsed * settings.QuietOverduePollShare, dense, sparse);
+        }
+
+        // In the outage the pauses past the expected end grow from the dense one in step with the time overdue, up to their
+        // share of the time waited: an operation that ends a little late is seen about as soon as one on time, instead of
+        // one long pause later. Outside it a late look delays only the next step, so the pause jumps to its share at once.
+        var growing = Max(dense, (elapsed - expected) * settings.OverduePauseGrowth);
+        return Clamp(Min(elapsed * settings.OverduePollShare, growing), dense, sparse);
     }
 
     /// <summary>

@@ -142,6 +142,31 @@ public sealed class ExpectedDurationWaiterTests
     }
 
     [Fact]
+    public void In_the_outage_pauses_past_the_expected_end_grow_from_the_dense_one_by_half_the_time_overdue_and_outside_it_jump()
+    {
+        var outage = new Waiter(Settings, TimeProvider.System, NullLogger.Instance).DuringOutage.Expecting(TimeSpan.FromMinutes(20));
+        var quiet = new Waiter(Settings, TimeProvider.System, NullLogger.Instance).Expecting(TimeSpan.FromMinutes(20));
+
+        Assert.Equal(TimeSpan.FromSeconds(2), outage.PauseAfter(TimeSpan.FromSeconds(1201)));
+        Assert.Equal(TimeSpan.FromSeconds(10), outage.PauseAfter(TimeSpan.FromSeconds(1220)));
+        Assert.Equal(TimeSpan.FromSeconds(0.05 * 1201), quiet.PauseAfter(TimeSpan.FromSeconds(1201)));
+    }
+
+    [Fact]
+    public async Task In_the_outage_an_operation_that_ends_just_after_its_expected_end_is_seen_within_one_outage_interval()
+    {
+        // As the dress rehearsal waits too: what it sees late is what it records, and a cutover's dense phase, the last 1 %
+        // of that figure, would then begin after AWS had finished.
+        var time = new FakeTimeProvider();
+        var waiter = new Waiter(Settings, time, NullLogger.Instance).DuringOutage.Expecting(TimeSpan.FromMinutes(20));
+
+        var (_, seenAfter) = await WaitForAsync(waiter, time, TimeSpan.FromMinutes(20) + TimeSpan.FromSeconds(3));
+
+        // Before, the first pause past the end was 2 % of the time waited: 24 s.
+        Assert.InRange(seenAfter.TotalSeconds, 0, 2 + 1);
+    }
+
+    [Fact]
     public async Task An_operation_that_takes_twice_as_long_as_expected_is_still_seen_within_two_percent_of_its_time()
     {
         var time = new FakeTimeProvider();
