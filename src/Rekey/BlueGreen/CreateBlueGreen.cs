@@ -49,7 +49,6 @@ public static class CreateBlueGreen
 
         var created = await CreateDeploymentAsync(run, blue, targetKeyArn, cancellationToken).ConfigureAwait(false);
         run.Journal.Add("CreateBlueGreen", $"Created Blue/Green deployment {created.BlueGreenDeploymentName} ({created.BlueGreenDeploymentIdentifier}) of {run.ClusterId}, green on {targetKeyArn}.");
-        await RecordIdAsync(run, blue, created, cancellationToken).ConfigureAwait(false);
         return created;
     }
 
@@ -81,7 +80,16 @@ public static class CreateBlueGreen
                 cancellationToken).ConfigureAwait(false);
             created = response.BlueGreenDeployment ?? throw new InvalidOperationException("CreateBlueGreenDeployment answered without a deployment.");
             run.Journal.Mark("bg-created", response.RequireServerDate());
-            await run.Rds.AddAsync(blue.DBClusterArn!, BlueGreenDeployments.CreatedAtTag, Tagging.Iso(response.RequireServerDate()), cancellationToken).ConfigureAwait(false);
+
+            // One call for both: every tag write is a change, and the guard reads the cluster before each.
+            await run.Rds.AddAsync(
+                blue.DBClusterArn!,
+                new Dictionary<string, string>
+                {
+                    [BlueGreenDeployments.CreatedAtTag] = Tagging.Iso(response.RequireServerDate()),
+                    [BlueGreenDeployments.DeploymentTag] = created.BlueGreenDeploymentIdentifier!,
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonServiceException exception) when (exception.ErrorCode == "BlueGreenDeploymentAlreadyExistsFault")
         {
@@ -89,6 +97,7 @@ public static class CreateBlueGreen
             created = await BlueGreenDeployments.FindAsync(run, null, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"A Blue/Green deployment named {name} exists and is not Rekey's for {run.ClusterId}; delete it or rename it.", exception);
             await RecordCreatedAtAsync(run, blue, created, cancellationToken).ConfigureAwait(false);
+            await RecordIdAsync(run, blue, created, cancellationToken).ConfigureAwait(false);
         }
 
         return created;

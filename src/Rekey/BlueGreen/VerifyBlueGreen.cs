@@ -151,9 +151,13 @@ public static class VerifyBlueGreen
             checks.Fail($"cluster setting {name} is '{newValue}', the old blue {oldBlue.DBClusterIdentifier} has '{oldValue}'");
         }
 
+        // The old blue's instances, read with one call.
+        var olds = instances.Count == 0
+            ? new Dictionary<string, DBInstance>()
+            : await reader.FindInstancesAsync([.. instances.Select(i => i.DBInstanceIdentifier + "-old1")], cancellationToken).ConfigureAwait(false);
         foreach (var instance in instances)
         {
-            if (await reader.FindInstanceAsync(instance.DBInstanceIdentifier + "-old1", cancellationToken).ConfigureAwait(false) is { } old)
+            if (olds.TryGetValue(instance.DBInstanceIdentifier + "-old1", out var old))
             {
                 foreach (var (name, oldValue, newValue) in CarriedSettings.InstanceDifferences(old, instance))
                 {

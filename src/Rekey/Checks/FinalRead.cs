@@ -41,11 +41,14 @@ public static class FinalRead
     {
         ArgumentNullException.ThrowIfNull(run);
         var reader = new ClusterReader(run.Rds);
-        var cluster = await reader.FindClusterAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
+        // The cluster and every name its lock may be on (the old cluster's, the old blue's), with one call.
+        string[] names = [.. new[] { run.ClusterId, run.OldClusterId, Strategies.BlueGreenDeployments.OldBlueId(run.ClusterId) }.Distinct(StringComparer.Ordinal)];
+        var found = await reader.FindClustersAsync(names, cancellationToken).ConfigureAwait(false);
+        var cluster = found.GetValueOrDefault(run.ClusterId);
         string? holder = null;
-        foreach (var id in new[] { run.ClusterId, run.OldClusterId, Strategies.BlueGreenDeployments.OldBlueId(run.ClusterId) }.Distinct(StringComparer.Ordinal))
+        foreach (var id in names)
         {
-            var candidate = id == run.ClusterId ? cluster : await reader.FindClusterAsync(id, cancellationToken).ConfigureAwait(false);
+            var candidate = found.GetValueOrDefault(id);
             if (candidate?.Tag(RekeyTags.Lock) is { } lockHolder && (candidate.Tag(RekeyTags.OriginalId) ?? id) == run.ClusterId)
             {
                 // Another run's lock outranks this run's own: it is the one that says the verdict may not stand.

@@ -17,7 +17,10 @@ public static class GreenRead
         var key = await ExpectedKey.ArnAsync(run, resolvedKey, cancellationToken).ConfigureAwait(false);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var id = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.DeploymentTag) ?? state.Deployment?.BlueGreenDeploymentIdentifier;
-        var deployment = id is null ? null : await BlueGreenDeployments.FindAsync(run, id, cancellationToken).ConfigureAwait(false);
+        // The state's read holds the deployment by its tagged id: no call of its own.
+        var deployment = id is null ? null : state.Deployment?.BlueGreenDeploymentIdentifier == id
+            ? state.Deployment
+            : await BlueGreenDeployments.FindAsync(run, id, cancellationToken).ConfigureAwait(false);
         var read = new Checklist();
         read.Check(
             deployment?.Status is "AVAILABLE" or "SWITCHOVER_FAILED",

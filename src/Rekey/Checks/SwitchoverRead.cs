@@ -1,4 +1,3 @@
-using Rekey.Clusters;
 using Rekey.Runtime;
 using Rekey.Strategies;
 
@@ -19,7 +18,11 @@ public static class SwitchoverRead
         var read = FinalRead.Items(run, final);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
         var id = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.DeploymentTag) ?? state.Deployment?.BlueGreenDeploymentIdentifier;
-        var deployment = id is null ? null : await BlueGreenDeployments.FindAsync(run, id, cancellationToken).ConfigureAwait(false);
+
+        // The state's read holds the deployment (by its tagged id) and the old blue: no call of their own.
+        var deployment = id is null ? null : state.Deployment?.BlueGreenDeploymentIdentifier == id
+            ? state.Deployment
+            : await BlueGreenDeployments.FindAsync(run, id, cancellationToken).ConfigureAwait(false);
         read.Check(
             deployment?.Status == "SWITCHOVER_COMPLETED",
             $"Blue/Green deployment {id} is SWITCHOVER_COMPLETED",
@@ -27,11 +30,11 @@ public static class SwitchoverRead
                 ? $"AWS shows no Blue/Green deployment {id ?? "of Rekey's"} for {run.ClusterId}."
                 : $"AWS shows Blue/Green deployment {id} {deployment.Status}, not SWITCHOVER_COMPLETED.");
         var oldBlueId = BlueGreenDeployments.OldBlueId(run.ClusterId);
-        var oldBlue = await new ClusterReader(run.Rds).FindClusterAsync(oldBlueId, cancellationToken).ConfigureAwait(false);
+        var oldBlue = state.OldBlue;
         read.Check(
             oldBlue is not null,
             $"the old blue is {oldBlueId} ({oldBlue?.Status})",
-            $"AWS shows no DB cluster named {oldBlueId}, where the switchover leaves the old blue.");
+            $"AWS shows no DB cluster named {oldBlueId} with this cutover's tags, where the switchover leaves the old blue.");
         ReadAtTheEnd.Require(run, "Switchover", $"{run.ClusterId} was switched over to its green on {key}", read);
     }
 }
