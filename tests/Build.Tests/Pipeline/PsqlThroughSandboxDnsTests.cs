@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.RegularExpressions;
 using Amazon;
 using Amazon.Runtime;
 using Rekey.Aws;
@@ -20,7 +19,7 @@ namespace Rekey.Build.Tests.Pipeline;
 /// Root, as on CI: port 53 and the mount need it.
 /// </summary>
 [Collection(Host.BuildScriptCollection.Name)]
-public sealed partial class PsqlThroughSandboxDnsTests : IDisposable
+public sealed class PsqlThroughSandboxDnsTests : IDisposable
 {
     private readonly string _resolvConf = Path.Combine(Path.GetTempPath(), $"rekey-resolv-{Guid.NewGuid():N}.conf");
 
@@ -37,7 +36,7 @@ public sealed partial class PsqlThroughSandboxDnsTests : IDisposable
 
         // No hostaddr: libpq must get the address from getaddrinfo, so from the sandbox's DNS; no other resolver knows the name.
         var connection = $"host={cluster.Endpoint} port={cluster.Port} user={cluster.MasterUsername} dbname={cluster.DatabaseName} connect_timeout=5";
-        using var psqlDeadline = CancellationTokenSource.CreateLinkedTokenSource(sandbox.Deadline.Token);
+        using var psqlDeadline = CancellationTokenSource.CreateLinkedTokenSource(sandbox.Run.Deadline.Token);
         psqlDeadline.CancelAfter(TimeSpan.FromMinutes(3));
         var answer = await PsqlUntilItAnswersAsync(connection, psqlDeadline.Token);
         var lines = answer.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -45,11 +44,11 @@ public sealed partial class PsqlThroughSandboxDnsTests : IDisposable
         var serverAddress = IPAddress.Parse(lines[1]);
         Assert.True(serverAddress.GetAddressBytes()[0] == 127 && !serverAddress.Equals(IPAddress.Loopback), $"the cluster's own loopback address, not {serverAddress}");
 
-        await StopAsync(sandbox);
+        await sandbox.StopAsync();
 
         // Stopped cleanly: the cluster's PostgreSQL server went with the sandbox.
         using var probe = new TcpClient();
-        await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(serverAddress, cluster.Port ?? 5432, sandbox.Deadline.Token).AsTask());
+        await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(serverAddress, cluster.Port ?? 5432, sandbox.Run.Deadline.Token).AsTask());
     }
 
     /// <summary>
@@ -139,117 +138,13 @@ public sealed partial class PsqlThroughSandboxDnsTests : IDisposable
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>Starts build.sh --target=Sandbox in a process group of its own (as SandboxTargetTests) and waits for its ready line.</summary>
-    private static async Task<SandboxRun> StartSandboxAsync(IPAddress dnsAddress)
+    /// <summary>Starts build.sh --target=Sandbox with the sample on the real engine and its DNS on port 53 of <paramref name="dnsAddress"/>.</summary>
+    private static async Task<SandboxTargetProcess> StartSandboxAsync(IPAddress dnsAddress)
     {
-        var root = RepositoryRoot();
-        var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
-        string[] all =
-        [
-            "env", "--default-signal=INT,TERM", "bash", Path.Combine(root, "build.sh"),
-            "--target=Sandbox", "--sample", "--data-plane=postgres", $"--dns-address={dnsAddress}", "--dns-port=53", "--port=0",
-        ];
-        foreach (var argument in all)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment.Remove("GITHUB_ACTIONS");
-        var run = new SandboxRun(new Process { StartInfo = start });
-        run.Process.OutputDataReceived += run.Collect;
-        run.Process.ErrorDataReceived += run.Collect;
-        run.Process.Start();
-        run.Process.BeginOutputReadLine();
-        run.Process.BeginErrorReadLine();
-
-        // The first run of build.sh compiles the host, which on a busy machine takes minutes.
-        await Task.WhenAny(run.Ready.Task, run.Process.WaitForExitAsync(run.Deadline.Token)).WaitAsync(run.Deadline.Token);
-        Assert.True(run.Ready.Task.IsCompleted, $"The sandbox ended before it was ready:{Environment.NewLine}{run.Output}");
+        var run = await SandboxTargetProcess.StartAsync(
+            waitUntilReady: true, ["--sample", "--data-plane=postgres", $"--dns-address={dnsAddress}", "--dns-port=53", "--port=0"]);
         Assert.Contains("Data plane: postgres", run.Output, StringComparison.Ordinal);
         Assert.Contains($"DNS on {dnsAddress}:53", run.Output, StringComparison.Ordinal);
         return run;
-    }
-
-    private static async Task StopAsync(SandboxRun run)
-    {
-        using (var kill = Process.Start("kill", ["-TERM", run.Process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-            Assert.Equal(0, kill.ExitCode);
-        }
-
-        await run.Process.WaitForExitAsync(run.Deadline.Token);
-        Assert.True(run.Process.ExitCode == 0, $"exit code {run.Process.ExitCode}:{Environment.NewLine}{run.Output}");
-        Assert.Contains("Sandbox stopped (SIGINT or SIGTERM)", run.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "build.sh")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("build.sh not found above " + AppContext.BaseDirectory);
-    }
-
-    [GeneratedRegex(@"Sandbox ready: (?<url>http://\S+) ")]
-    private static partial Regex ReadyLine();
-
-    private sealed class SandboxRun(Process process) : IDisposable
-    {
-        private readonly StringBuilder _output = new();
-
-        public Process Process { get; } = process;
-
-        public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Uri BaseUrl { get; private set; } = null!;
-
-        /// <summary>A cap on a stuck run, never a measure: each step waits for an event of its own.</summary>
-        public CancellationTokenSource Deadline { get; } = new(TimeSpan.FromMinutes(15));
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public void Collect(object sender, DataReceivedEventArgs e)
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(e.Data);
-            }
-
-            if (ReadyLine().Match(e.Data) is { Success: true } ready)
-            {
-                BaseUrl = new Uri(ready.Groups["url"].Value);
-                Ready.TrySetResult();
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-            }
-
-            Process.Dispose();
-            Deadline.Dispose();
-        }
     }
 }

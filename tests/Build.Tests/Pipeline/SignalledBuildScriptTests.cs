@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Rekey.Runtime;
 using Rekey.Sandbox.Core;
@@ -21,7 +19,7 @@ public sealed class SignalledBuildScriptTests(AnnouncedSandbox fixture) : IClass
     {
         var run = await StartWaitingCutoverAsync("orders");
 
-        await SignalAsync("-TERM", "--", $"-{run.Process.Id.ToString(CultureInfo.InvariantCulture)}");
+        await run.Build.SignalAsync("-TERM", wholeGroup: true);
 
         await AssertCancelledAsync(run, "orders");
     }
@@ -31,73 +29,48 @@ public sealed class SignalledBuildScriptTests(AnnouncedSandbox fixture) : IClass
     {
         var run = await StartWaitingCutoverAsync("inventory");
 
-        await SignalAsync("-INT", run.Process.Id.ToString(CultureInfo.InvariantCulture));
+        await run.Build.SignalAsync("-INT");
 
         await AssertCancelledAsync(run, "inventory");
     }
 
     /// <summary>Starts a restore-swap cutover of <paramref name="cluster"/> through build.sh and returns once it waits for the restore.</summary>
-    private async Task<StartedRun> StartWaitingCutoverAsync(string cluster)
+    private async Task<WaitingCutover> StartWaitingCutoverAsync(string cluster)
     {
         // The restore AWS accepted never finishes: the run waits until it is stopped, however slow the machine.
         fixture.Sandbox.Faults.Add(new FaultRule { Kind = FaultKind.HangAsync, Service = "rds", Operation = "RestoreDBClusterToPointInTime" });
 
-        var root = RepositoryRoot();
-
-        // setsid: a process group of its own, as a CI runner gives a job, so the group can be signalled without the test.
-        // env --default-signal: a shell that started this test in the background left SIGINT ignored, and an ignored
-        // signal stays ignored across exec; a terminal or a CI runner starts the build with the default disposition.
-        var start = new ProcessStartInfo("setsid")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = root,
-        };
         string[] arguments =
         [
-            "env", "--default-signal=INT,TERM", "bash", Path.Combine(root, "build.sh"),
             "--target=Cutover", $"--cluster={cluster}", $"--confirm={cluster}", $"--kms-key=alias/signalled-{cluster}", "--create-key",
             "--strategy=restore-swap", $"--run-id=signalled-{cluster}", $"--sns-topic-arn={fixture.TopicArn}",
             .. fixture.CommonArguments,
         ];
-        foreach (var argument in arguments)
+        var environment = new Dictionary<string, string>
         {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["AWS_ENDPOINT_URL"] = fixture.Sandbox.BaseUrl.ToString().TrimEnd('/');
-        start.Environment["AWS_ACCESS_KEY_ID"] = Rekey.SandboxRehearsal.SampleAccount.Account;
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "signalled";
-        start.Environment["AWS_REGION"] = AnnouncedSandbox.Region;
-        start.Environment.Remove("GITHUB_ACTIONS");
-
-        var run = new StartedRun(new Process { StartInfo = start });
-        run.Process.OutputDataReceived += run.Collect;
-        run.Process.ErrorDataReceived += run.Collect;
-        run.Process.Start();
-        run.Process.BeginOutputReadLine();
-        run.Process.BeginErrorReadLine();
-
-        // The first run of build.sh compiles the host, which on a busy machine takes minutes.
-        await Task.WhenAny(run.Waiting.Task, run.Process.WaitForExitAsync(run.Deadline.Token)).WaitAsync(run.Deadline.Token);
-        Assert.True(run.Waiting.Task.IsCompleted, $"The cutover of {cluster} ended before it waited for the restore:{Environment.NewLine}{run.Output}");
+            ["AWS_ENDPOINT_URL"] = fixture.Sandbox.BaseUrl.ToString().TrimEnd('/'),
+            ["AWS_ACCESS_KEY_ID"] = Rekey.SandboxRehearsal.SampleAccount.Account,
+            ["AWS_SECRET_ACCESS_KEY"] = "signalled",
+            ["AWS_REGION"] = AnnouncedSandbox.Region,
+        };
+        var build = BuildScriptProcess.Start(arguments, line => line.Contains("Waiting for the restore of", StringComparison.Ordinal), environment);
+        await build.WaitUntilReadyAsync($"the cutover of {cluster} waited for the restore");
 
         // The pid that was started is the host itself, and nothing else is left in its group (no `dotnet run` parent, no build server).
-        var command = (await File.ReadAllTextAsync($"/proc/{run.Process.Id}/cmdline")).Replace('\0', ' ');
+        var command = (await File.ReadAllTextAsync($"/proc/{build.Process.Id}/cmdline")).Replace('\0', ' ');
         Assert.Contains("Build.dll", command, StringComparison.Ordinal);
-        Assert.Equal([run.Process.Id], ProcessGroup(run.Process.Id));
+        Assert.Equal([build.Process.Id], ProcessGroup(build.Process.Id));
 
-        run.CallsAtSignal = fixture.Sandbox.Calls.Find().Count;
-        return run;
+        return new WaitingCutover(build, fixture.Sandbox.Calls.Find().Count);
     }
 
-    private async Task AssertCancelledAsync(StartedRun run, string cluster)
+    private async Task AssertCancelledAsync(WaitingCutover run, string cluster)
     {
-        using (run)
+        using (run.Build)
         {
-            await run.Process.WaitForExitAsync(run.Deadline.Token);
-            var log = run.Output;
-            Assert.True(run.Process.ExitCode == ExitCodes.Cancelled, $"exit code {run.Process.ExitCode}:{Environment.NewLine}{log}");
+            await run.Build.Process.WaitForExitAsync(run.Build.Deadline.Token);
+            var log = run.Build.Output;
+            Assert.True(run.Build.Process.ExitCode == ExitCodes.Cancelled, $"exit code {run.Build.Process.ExitCode}:{Environment.NewLine}{log}");
             Assert.Contains("Rekey stopped: Cancelled (SIGINT or SIGTERM); rerun to resume.", log, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", log, StringComparison.Ordinal);
 
@@ -111,13 +84,6 @@ public sealed class SignalledBuildScriptTests(AnnouncedSandbox fixture) : IClass
             var after = fixture.Sandbox.Calls.Find().Skip(run.CallsAtSignal).Where(c => c.Mutating && c.Service != "sns").Select(c => $"{c.Service}:{c.Operation}").ToList();
             Assert.True(after.Count == 0, $"AWS changes after the signal: {string.Join(", ", after)}{Environment.NewLine}{log}");
         }
-    }
-
-    private static async Task SignalAsync(params string[] arguments)
-    {
-        using var kill = Process.Start("kill", arguments);
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
     }
 
     /// <summary>The live processes whose process group is <paramref name="group"/> (Linux's /proc: the fifth field of stat).</summary>
@@ -152,68 +118,6 @@ public sealed class SignalledBuildScriptTests(AnnouncedSandbox fixture) : IClass
         return members;
     }
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "build.sh")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("build.sh not found above " + AppContext.BaseDirectory);
-    }
-
-    private sealed class StartedRun(Process process) : IDisposable
-    {
-        private readonly StringBuilder _output = new();
-
-        public Process Process { get; } = process;
-
-        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>A cap on a stuck run, never a measure: every step waits for an event of its own.</summary>
-        public CancellationTokenSource Deadline { get; } = new(TimeSpan.FromMinutes(15));
-
-        public int CallsAtSignal { get; set; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public void Collect(object sender, DataReceivedEventArgs e)
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(e.Data);
-            }
-
-            if (e.Data.Contains("Waiting for the restore of", StringComparison.Ordinal))
-            {
-                Waiting.TrySetResult();
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-            }
-
-            Process.Dispose();
-            Deadline.Dispose();
-        }
-    }
+    /// <summary>A cutover found waiting for its restore, and how many calls the sandbox had recorded before it was signalled.</summary>
+    private sealed record WaitingCutover(BuildScriptProcess Build, int CallsAtSignal);
 }
