@@ -267,6 +267,14 @@ public sealed partial class SampleRehearsal : IAsyncDisposable
     ];
 
     /// <summary>One sample cluster: (DressRehearsal,) Plan, (the too-early Terraform plan,) Preflight, Cutover, its verification, Backup.</summary>
+    /// <summary>Every call of the cutover, in order, from the sandbox's call record: where the API cost's figures come from.</summary>
+    private static void WriteCutoverCalls(RekeyContext context, string clusterId, IReadOnlyList<Rekey.Sandbox.Core.CallRecord> calls)
+    {
+        var path = Path.Combine(context.Settings.ArtifactsDirectory, $"{clusterId}-cutover-calls.json");
+        var rows = calls.Select(c => new { c.Time, c.Service, c.Operation, c.ErrorCode, c.Principal });
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(rows, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    }
+
     private async Task CutoverOneAsync(
         RekeyContext context, InProcessBuild build, SampleCluster sample, bool beforeTheWindow, bool dressRehearsal, CancellationToken cancellationToken)
     {
@@ -294,6 +302,7 @@ public sealed partial class SampleRehearsal : IAsyncDisposable
         {
             BySteps = ApiCost.ByStep([.. calls.Skip(cutoverStart)], ApiCost.StepsOf(Path.Combine(context.Settings.ArtifactsDirectory, $"{sample.Id}-cutover-report.json"))),
         };
+        WriteCutoverCalls(context, sample.Id, [.. calls.Skip(cutoverStart)]);
         var blueGreen = await IsBlueGreenCutoverAsync(sample.Id, cancellationToken);
         if (cutover == ExitCodes.VerificationFailed && !blueGreen)
         {
