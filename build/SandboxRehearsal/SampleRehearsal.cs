@@ -266,7 +266,6 @@ public sealed partial class SampleRehearsal : IAsyncDisposable
         .. DatabaseArguments(sample),
     ];
 
-    /// <summary>One sample cluster: (DressRehearsal,) Plan, (the too-early Terraform plan,) Preflight, Cutover, its verification, Backup.</summary>
     /// <summary>Every call of the cutover, in order, from the sandbox's call record: where the API cost's figures come from.</summary>
     private static void WriteCutoverCalls(RekeyContext context, string clusterId, IReadOnlyList<Rekey.Sandbox.Core.CallRecord> calls)
     {
@@ -275,6 +274,7 @@ public sealed partial class SampleRehearsal : IAsyncDisposable
         File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(rows, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
+    /// <summary>One sample cluster: (DressRehearsal,) Plan, (the too-early Terraform plan,) Preflight, Cutover, its verification, Backup.</summary>
     private async Task CutoverOneAsync(
         RekeyContext context, InProcessBuild build, SampleCluster sample, bool beforeTheWindow, bool dressRehearsal, CancellationToken cancellationToken)
     {

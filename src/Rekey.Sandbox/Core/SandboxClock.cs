@@ -52,7 +52,7 @@ public sealed class SandboxClock
 
     /// <summary>
     /// Runs the clock at real speed (1x) until the returned handle is disposed, while the sandbox waits on the real work of
-    /// a real engine (a PostgreSQL server stopping writes for a switchover, catching up, opening after it): that work takes
+    /// a real engine under its runtime lock (a PostgreSQL server stopping writes for a switchover, opening after it): that work takes
     /// its real time on AWS too, whereas at 120x each 100 ms of it would read as 12 s of AWS time. Scopes nest; a paused
     /// clock stays paused.
     /// </summary>
