@@ -53,9 +53,16 @@ public sealed class ChangeGuardTests
         string[] Args(string runId, string alias) =>
             [.. sandbox.Arguments("Cutover", runId, $"--confirm={LedgerCluster.Id}", "--strategy=blue-green", "--sequences-advanced").Where(a => !a.StartsWith("--kms-key=", StringComparison.Ordinal)), $"--kms-key={alias}"];
 
+        // Each run signs with its own access key, so the sandbox's log tells whose call each was while both run.
+        async Task<HostResult> RunAsOwnCallerAsync(string runId, string alias)
+        {
+            var accessKeyId = AccountResolver.IssueAccessKeyId(LedgerCluster.Account);
+            return (await sandbox.RunAsync(sandbox.CreateAws(accessKeyId: accessKeyId), Args(runId, alias))).CalledWith(accessKeyId);
+        }
+
         var results = await Task.WhenAll(
-            Task.Run(() => sandbox.RunAsync(Args("e2e-key-a", LedgerCluster.KeyAlias))),
-            Task.Run(() => sandbox.RunAsync(Args("e2e-key-b", OtherKeyAlias))));
+            Task.Run(() => RunAsOwnCallerAsync("e2e-key-a", LedgerCluster.KeyAlias)),
+            Task.Run(() => RunAsOwnCallerAsync("e2e-key-b", OtherKeyAlias)));
 
         // The PostgreSQL sample stops after its switchover for the sequences (exit code 7) in the run that switched over.
         var winners = results.Select((r, i) => (Result: r, Alias: i == 0 ? LedgerCluster.KeyAlias : OtherKeyAlias))
@@ -65,6 +72,7 @@ public sealed class ChangeGuardTests
         Assert.True(loser.ExitCode is ExitCodes.RefusedByPreflight or ExitCodes.ClusterLocked, loser.ToString());
         Assert.DoesNotContain("now uses", loser.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(loser.MutatingCalls, c => c.Operation is "CreateBlueGreenDeployment" or "SwitchoverBlueGreenDeployment");
+        Assert.Contains(winners[0].Result.MutatingCalls, c => c.Operation == "CreateBlueGreenDeployment" && c.ErrorCode is null);
 
         using var kms = sandbox.Aws.CreateKms(EndToEndSandbox.Region);
         var winnerKey = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = winners[0].Alias })).KeyMetadata.Arn;

@@ -3,7 +3,7 @@ namespace Rekey.Sandbox.Core;
 /// <summary>
 /// One AWS API call as the sandbox served it, with what IAM evaluates for it: the resources it names,
 /// creates, changes, deletes or hands to a service (ARN, tags at that moment, resource condition keys),
-/// and the tags the request carries.
+/// and the tags the request carries; who called, as CloudTrail's userIdentity tells it (principal, access key id).
 /// </summary>
 public sealed record CallRecord(
     DateTimeOffset Time,
@@ -16,7 +16,8 @@ public sealed record CallRecord(
     string? ErrorCode,
     IReadOnlyList<CallResource>? Resources = null,
     IReadOnlyDictionary<string, string>? RequestTags = null,
-    string? Principal = null);
+    string? Principal = null,
+    string? AccessKeyId = null);
 
 /// <summary>How a call uses a resource, as IAM sees it.</summary>
 public enum CallResourceUse

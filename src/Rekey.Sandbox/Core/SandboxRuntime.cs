@@ -130,7 +130,8 @@ public sealed partial class SandboxRuntime(
             errorCode,
             [.. request.Authorization.Resources],
             new Dictionary<string, string>(request.Authorization.RequestTags, StringComparer.Ordinal),
-            request.Authorization.Principal));
+            request.Authorization.Principal,
+            request.Caller.AccessKeyId));
         LogCall(request.Service, operation, request.Account, request.Region, errorCode ?? "ok");
     }
 

@@ -17,6 +17,9 @@ public sealed record HostResult(int ExitCode, string Output, IReadOnlyList<CallR
 {
     public IReadOnlyList<CallRecord> MutatingCalls => [.. Calls.Where(c => c.Mutating)];
 
+    /// <summary>This result with only the calls signed with <paramref name="accessKeyId"/>: a run's own, when another ran meanwhile.</summary>
+    public HostResult CalledWith(string accessKeyId) => this with { Calls = [.. Calls.Where(c => c.AccessKeyId == accessKeyId)] };
+
     public override string ToString() =>
         $"exit code {ExitCode}{(ChaosSeed is { } seed ? $" (sandbox chaos seed {seed}: REKEY_CHAOS_SEEDS={seed} reruns under it)" : string.Empty)}{Environment.NewLine}{Output}";
 }
@@ -79,12 +82,13 @@ public sealed class EndToEndSandbox : IAsyncDisposable
     /// <summary>
     /// Clients on this sandbox. <paramref name="options"/> defaults to the SDK's own retries, which keep the
     /// persistent-failure tests short; pass <see cref="RekeyClientDefaults.Options"/> to run as the build does.
+    /// <paramref name="accessKeyId"/> names the caller in the sandbox's call log, so runs side by side can tell their calls apart.
     /// </summary>
-    public IAwsClientFactory CreateAws(HttpClientFactory? http = null, AwsClientOptions? options = null) =>
+    public IAwsClientFactory CreateAws(HttpClientFactory? http = null, AwsClientOptions? options = null, string? accessKeyId = null) =>
         new AwsClientFactory((options ?? new AwsClientOptions()) with
         {
             ServiceUrl = Server.BaseUrl.ToString().TrimEnd('/'),
-            Credentials = new BasicAWSCredentials(LedgerCluster.Account, "end-to-end"),
+            Credentials = new BasicAWSCredentials(accessKeyId ?? LedgerCluster.Account, "end-to-end"),
             HttpClientFactory = http,
         });
 
