@@ -20,13 +20,14 @@ public sealed class ProvisionGreenTask : StepTask
     public override async Task RunAsync(RekeyContext context)
     {
         // Said only as AWS shows it now: a switchover that completed meanwhile leaves no green to be ready.
-        if ((await Rekey.Strategies.BlueGreenState.ReadAsync(context.Run, context.CancellationToken)).IsSwitchedOver)
+        var state = await Rekey.Strategies.BlueGreenState.ReadAsync(context.Run, context.CancellationToken);
+        if (state.IsSwitchedOver)
         {
             context.Log.Information("{0} was switched over already; VerifyBlueGreen checks the new cluster.", context.Settings.Cluster);
             return;
         }
 
-        await Rekey.Checks.GreenRead.RequireAsync(context.Run, "ProvisionGreen", context.TargetKeyArn, context.CancellationToken);
+        await Rekey.Checks.GreenRead.RequireAsync(context.Run, "ProvisionGreen", context.TargetKeyArn, state, context.CancellationToken);
         context.Log.Information(
             "Green of {0} is ready for the switchover; applications still use blue. Approve the switchover (the workflow's environment gate), or run --target=Cutover --strategy=blue-green.",
             context.Settings.Cluster);

@@ -61,7 +61,7 @@ public static class VerifyBlueGreen
         var oldBlue = state.OldBlue!;
         var instances = await CheckNamesAsync(run, cluster, definition, key, reader, checks, cancellationToken).ConfigureAwait(false);
         await CheckSettingsAsync(oldBlue, cluster, instances, reader, checks, cancellationToken).ConfigureAwait(false);
-        await RecreateWhatBlueGreenDropsAsync(run, definition, oldBlue, reader, checks, cancellationToken).ConfigureAwait(false);
+        await RecreateWhatBlueGreenDropsAsync(run, definition, oldBlue, cluster, reader, checks, cancellationToken).ConfigureAwait(false);
         Terraform.TerraformChecks.AfterCutover(run, key, checks);
         await CheckOldBlueTakesNoWritesAsync(run, state, oldBlue, checks, cancellationToken).ConfigureAwait(false);
         var sequenceQuery = await CheckSequencesThroughDataApiAsync(run, state, checks, cancellationToken).ConfigureAwait(false)
@@ -174,6 +174,7 @@ public static class VerifyBlueGreen
         RekeyRun run,
         SourceDefinition definition,
         DBCluster oldBlue,
+        DBCluster cluster,
         ClusterReader reader,
         Checks.Checklist checks,
         CancellationToken cancellationToken)
@@ -181,7 +182,7 @@ public static class VerifyBlueGreen
         // Blue/Green does not carry custom endpoints (undocumented; the hostile reading): create the recorded ones again, then check them.
         // The switchover leaves them on the old blue, whose names they keep: free the names first.
         await CustomEndpoints.ReleaseFromAsync(run, definition, oldBlue.DBClusterIdentifier!, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
-        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "VerifyBlueGreen", cancellationToken).ConfigureAwait(false);
+        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "VerifyBlueGreen", cluster.TagList, cancellationToken).ConfigureAwait(false);
         var customEndpoints = await reader.CustomEndpointsOfAsync(run.ClusterId, cancellationToken).ConfigureAwait(false);
         foreach (var recorded in definition.CustomEndpoints)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rekey.Aws.RDS.Model;
 using Rekey.Clusters;
 using Rekey.Migration;
 using Rekey.Runtime;
@@ -37,7 +38,12 @@ public sealed record FinalState
 /// </summary>
 public static class FinalRead
 {
-    public static async Task<FinalState> ReadAsync(RekeyRun run, string expectedKeyArn, CancellationToken cancellationToken)
+    public static async Task<FinalState> ReadAsync(RekeyRun run, string expectedKeyArn, CancellationToken cancellationToken) =>
+        (await ReadWithClustersAsync(run, expectedKeyArn, cancellationToken).ConfigureAwait(false)).State;
+
+    /// <summary>The verdict and the clusters it was read from (the cluster, the old cluster, the old blue), for checks of the same moment.</summary>
+    public static async Task<(FinalState State, IReadOnlyDictionary<string, DBCluster> Clusters)> ReadWithClustersAsync(
+        RekeyRun run, string expectedKeyArn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var reader = new ClusterReader(run.Rds);
@@ -70,7 +76,7 @@ public static class FinalRead
         run.Log.LogInformation(
             "AWS shows {Cluster} ({Status}) on {Key}, at {Endpoint}; lock {Lock}",
             run.ClusterId, state.Status ?? "missing", state.KmsKeyArn ?? "no key", state.ClusterEndpoint ?? "no endpoint", state.LockHolder ?? "free");
-        return state;
+        return (state, found);
     }
 
     /// <summary>What <paramref name="state"/> shows, as items: the cluster under its name, on this run's key, its lock not held by another run.</summary>

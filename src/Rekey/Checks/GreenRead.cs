@@ -14,8 +14,16 @@ public static class GreenRead
     public static async Task RequireAsync(RekeyRun run, string step, string? resolvedKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var key = await ExpectedKey.ArnAsync(run, resolvedKey, cancellationToken).ConfigureAwait(false);
         var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+        await RequireAsync(run, step, resolvedKey, state, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The same verdict on <paramref name="state"/>, which the caller read from AWS just before, with nothing changed since.</summary>
+    public static async Task RequireAsync(RekeyRun run, string step, string? resolvedKey, BlueGreenState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(state);
+        var key = await ExpectedKey.ArnAsync(run, resolvedKey, cancellationToken).ConfigureAwait(false);
         var id = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.DeploymentTag) ?? state.Deployment?.BlueGreenDeploymentIdentifier;
         // The state's read holds the deployment by its tagged id: no call of its own.
         var deployment = id is null ? null : state.Deployment?.BlueGreenDeploymentIdentifier == id

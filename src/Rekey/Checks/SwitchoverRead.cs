@@ -14,12 +14,13 @@ public static class SwitchoverRead
     {
         ArgumentNullException.ThrowIfNull(run);
         var key = await ExpectedKey.ArnAsync(run, resolvedKey, cancellationToken).ConfigureAwait(false);
-        var final = await FinalRead.ReadAsync(run, key, cancellationToken).ConfigureAwait(false);
+        var (final, clusters) = await FinalRead.ReadWithClustersAsync(run, key, cancellationToken).ConfigureAwait(false);
         var read = FinalRead.Items(run, final);
-        var state = await BlueGreenState.ReadAsync(run, cancellationToken).ConfigureAwait(false);
+
+        // The final read's clusters hold the old blue, and the state's read the deployment (by its tagged id): no call of their own.
+        var state = await BlueGreenState.OfAsync(run, clusters, cancellationToken).ConfigureAwait(false);
         var id = state.BlueTags.GetValueOrDefault(BlueGreenDeployments.DeploymentTag) ?? state.Deployment?.BlueGreenDeploymentIdentifier;
 
-        // The state's read holds the deployment (by its tagged id) and the old blue: no call of their own.
         var deployment = id is null ? null : state.Deployment?.BlueGreenDeploymentIdentifier == id
             ? state.Deployment
             : await BlueGreenDeployments.FindAsync(run, id, cancellationToken).ConfigureAwait(false);

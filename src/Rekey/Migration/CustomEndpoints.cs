@@ -9,13 +9,17 @@ namespace Rekey.Migration;
 /// <summary>Custom endpoints as the fence recorded them, created again on a cluster.</summary>
 public static class CustomEndpoints
 {
-    /// <summary>Creates the recorded custom endpoints on <paramref name="clusterId"/>, waiting for names still held by endpoints being deleted.</summary>
-    public static async Task CreateAsync(RekeyRun run, SourceDefinition definition, string clusterId, string step, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the recorded custom endpoints on <paramref name="clusterId"/>, waiting for names still held by endpoints being deleted.
+    /// <paramref name="clusterTags"/> are the cluster's tags when the caller has just read them; else they are read here.
+    /// </summary>
+    public static async Task CreateAsync(
+        RekeyRun run, SourceDefinition definition, string clusterId, string step, IEnumerable<Tag>? clusterTags, CancellationToken cancellationToken)
     {
         // The endpoints carry the cluster's own tags (not Rekey's), so a role scoped by the operator's tag may later delete them.
         var tags = definition.CustomEndpoints.Count == 0
             ? []
-            : CarriedSettings.UserTags((await new Clusters.ClusterReader(run.Rds).FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false))?.TagList);
+            : CarriedSettings.UserTags(clusterTags ?? (await new Clusters.ClusterReader(run.Rds).FindClusterAsync(clusterId, cancellationToken).ConfigureAwait(false))?.TagList);
         foreach (var endpoint in definition.CustomEndpoints)
         {
             await run.Wait.UntilAsync(

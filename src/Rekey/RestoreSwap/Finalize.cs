@@ -38,7 +38,7 @@ public static class Finalize
         await StillLockedAsync(run, "associating IAM roles", cancellationToken).ConfigureAwait(false);
         await ApplyModifiableSettingsAsync(run, reader, source, target, cancellationToken).ConfigureAwait(false);
         await StillLockedAsync(run, $"modifying {run.ClusterId}", cancellationToken).ConfigureAwait(false);
-        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "Finalize", cancellationToken).ConfigureAwait(false);
+        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "Finalize", clusterTags: null, cancellationToken).ConfigureAwait(false);
         await StillLockedAsync(run, "creating the custom endpoints", cancellationToken).ConfigureAwait(false);
         await ProxyTargets.MoveAsync(run, run.OldClusterId, run.ClusterId, "Finalize", cancellationToken).ConfigureAwait(false);
         await StillLockedAsync(run, "moving RDS Proxy targets", cancellationToken).ConfigureAwait(false);

@@ -72,7 +72,7 @@ public static class Rollback
 
         await RenameBackAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
         await ProxyTargets.MoveAsync(run, run.OldClusterId, run.ClusterId, "Rollback", cancellationToken).ConfigureAwait(false);
-        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "Rollback", cancellationToken).ConfigureAwait(false);
+        await CustomEndpoints.CreateAsync(run, definition, run.ClusterId, "Rollback", clusterTags: null, cancellationToken).ConfigureAwait(false);
         await ForgetAsync(run, reader, definition, cancellationToken).ConfigureAwait(false);
         if (snapshot is not null)
         {

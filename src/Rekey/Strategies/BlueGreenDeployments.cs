@@ -140,6 +140,14 @@ public sealed record BlueGreenState(DBCluster? AtOriginalName, DBCluster? OldBlu
         ArgumentNullException.ThrowIfNull(run);
         var reader = new ClusterReader(run.Rds);
         var found = await reader.FindClustersAsync([run.ClusterId, BlueGreenDeployments.OldBlueId(run.ClusterId)], cancellationToken).ConfigureAwait(false);
+        return await OfAsync(run, found, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The state from clusters just read (by identifier, the original name's and the old blue's among them); reads only the deployment.</summary>
+    public static async Task<BlueGreenState> OfAsync(RekeyRun run, IReadOnlyDictionary<string, DBCluster> found, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(found);
         var atOriginal = found.GetValueOrDefault(run.ClusterId);
         var oldBlue = found.GetValueOrDefault(BlueGreenDeployments.OldBlueId(run.ClusterId));
         if (!BlueGreenDeployments.IsBlueOf(oldBlue, run.ClusterId))
