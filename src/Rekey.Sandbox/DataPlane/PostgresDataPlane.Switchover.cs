@@ -10,11 +10,13 @@ namespace Rekey.Sandbox.DataPlane;
 /// and confirmed everything blue wrote, then (RDS moves the names, DNS follows) lets clients in again with green
 /// writable and the old blue read only. At the timeout it rolls back: blue writable again. Sequences are left as
 /// logical replication leaves them. While the sandbox waits on the servers under its runtime lock (every API call waits
-/// too) its clock runs at real speed: on AWS that work takes its real time, which at the clock's speed would read as minutes.
+/// too), and while green catches up, its clock runs at real speed: on AWS that work takes its real time, which at the
+/// clock's speed would read as minutes.
 /// </summary>
 public sealed partial class PostgresDataPlane
 {
     private static readonly TimeSpan SwitchoverStepTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CatchUpHeldBack = TimeSpan.FromMinutes(2);
     private readonly Dictionary<string, Fence> _fences = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -53,12 +55,16 @@ public sealed partial class PostgresDataPlane
             }
 
             string position;
+            IDisposable catchingUp;
             using (_clock.AtRealSpeed())
             {
                 position = Task.Run(() => StopWritesAsync(blue.Server!, green.Server!)).WaitAsync(SwitchoverStepTimeout).GetAwaiter().GetResult();
+                catchingUp = _clock.AtRealSpeed();
             }
 
             caughtUp = Task.Run(() => WaitForCatchUpAsync(blue.Server!, slot, position, cancel.Token));
+            _ = caughtUp.WaitAsync(CatchUpAtRealSpeedAtMost()).ContinueWith(
+                _ => catchingUp.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         catch (Exception error) when (error is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
         {
@@ -68,6 +74,14 @@ public sealed partial class PostgresDataPlane
 
         return new Fence(blue, green, caughtUp, cancel);
     }
+
+    /// <summary>
+    /// How long green's catch-up may run the clock at real speed. Applying what blue wrote last is the engine's real work, whose
+    /// real time at 120x would read as a minute of AWS time for half a second of a busy machine; but clients pace their waits
+    /// by the clock's speed, so the clock may fall behind them by at most <see cref="CatchUpHeldBack"/> (a stuck catch-up then
+    /// runs on at the clock's speed, to the switchover timeout).
+    /// </summary>
+    private TimeSpan CatchUpAtRealSpeedAtMost() => CatchUpHeldBack / Math.Max(_clock.Speed - 1, 1);
 
     /// <summary>Refuses new clients on both, makes blue read only, closes both's client connections; returns blue's WAL position after.</summary>
     private static async Task<string> StopWritesAsync(PostgresServer blue, PostgresServer green)

@@ -17,7 +17,7 @@ public sealed record AcknowledgedCommit(string Key, DateTimeOffset Time, IPAddre
 public sealed record FailedInsert(string Key, DateTimeOffset Time, string Reason, string? SqlState = null, IPAddress? Address = null);
 
 /// <summary>
-/// An application writing rows the whole time through Npgsql's connection pool, as a real one does:
+/// An application writing rows the whole time (<see cref="PauseBetweenInserts"/> apart) through Npgsql's connection pool, as a real one does:
 /// the cluster's name is resolved (through the given DNS server, no cache) whenever a connection is
 /// taken, and the pool keeps physical connections per address, so connections opened before a rename
 /// keep going to the old server until they break. It keeps its own log of every commit the server
@@ -30,6 +30,13 @@ public sealed class PostgresApplication : IAsyncDisposable
 
     /// <summary>Creates <see cref="Table"/>; its id is a bigserial, so a sequence left behind by logical replication shows as collisions.</summary>
     public const string CreateTableSql = $"CREATE TABLE IF NOT EXISTS {Table} (id bigserial PRIMARY KEY, key text UNIQUE NOT NULL)";
+
+    /// <summary>
+    /// The pause after each acknowledged insert: a steady load of a few hundred commits a second, so the switchover's edges
+    /// are seen to the millisecond while the engine, the sandbox and Rekey keep the machine's cores (an unpaced loop took
+    /// one of two, and the real engine's catch-up and reopening ran late behind it).
+    /// </summary>
+    public static readonly TimeSpan PauseBetweenInserts = TimeSpan.FromMilliseconds(2);
 
     private readonly PostgresEndpoint _endpoint;
     private readonly string _name;
@@ -139,6 +146,7 @@ public sealed class PostgresApplication : IAsyncDisposable
                 }
 
                 _acknowledged.Enqueue(new AcknowledgedCommit(key, _time.GetUtcNow(), address));
+                await Task.Delay(PauseBetweenInserts, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
