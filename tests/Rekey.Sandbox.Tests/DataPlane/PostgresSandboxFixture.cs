@@ -12,9 +12,12 @@ namespace Rekey.Sandbox.Tests.DataPlane;
 /// sandbox removes when it stops, on ports picked free). Clients connect the way an application
 /// does: the name through the sandbox's DNS, then TCP to the address it answered.
 /// </summary>
-public sealed class PostgresSandboxFixture : SandboxFixture
+public class PostgresSandboxFixture : SandboxFixture
 {
-    protected override SandboxOptions Options => SandboxOptions.ForTests(clockSpeed: 1) with { DataPlane = DataPlaneMode.Postgres };
+    protected override SandboxOptions Options => SandboxOptions.ForTests(ClockSpeed) with { DataPlane = DataPlaneMode.Postgres };
+
+    /// <summary>Sandbox seconds per real second; at 1 only <see cref="SandboxFixture.Advance"/> moves AWS time on noticeably.</summary>
+    protected virtual double ClockSpeed => 1;
 
     public PostgresDataPlane DataPlane => Sandbox.Get<PostgresDataPlane>();
 
