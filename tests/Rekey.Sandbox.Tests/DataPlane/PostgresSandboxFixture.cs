@@ -81,6 +81,32 @@ public class PostgresSandboxFixture : SandboxFixture
         return deployment;
     }
 
+    /// <summary>
+    /// A real-engine deployment of <paramref name="blue"/> (a table <c>events</c>) whose green has stopped applying: its
+    /// subscription is disabled, then blue commits 100 rows that never reach green.
+    /// </summary>
+    public async Task<GreenStoppedApplying> GreenStoppedApplyingAsync(string blue)
+    {
+        var port = await EligibleForBlueGreenAsync(blue);
+        var blueName = ClusterEndpoint(blue);
+        await using (var connection = await ConnectAsync(blueName, port))
+        {
+            await ScalarAsync(connection, "CREATE TABLE events (id bigserial PRIMARY KEY, payload text NOT NULL)");
+        }
+
+        var deployment = await GreenReadyAsync(blue);
+        var greenId = Read(rds => rds.BlueGreenDeployments.Single(d => d.Identifier == deployment).TargetClusterResourceId);
+        var green = (await DataPlane.ServerAsync(greenId))!;
+        var subscription = (string)(await green.ScalarAsync("SELECT subname FROM pg_subscription", "app"))!;
+        await green.ExecuteAsync($"ALTER SUBSCRIPTION {subscription} DISABLE", "app");
+        await using (var connection = await ConnectAsync(blueName, port))
+        {
+            await ScalarAsync(connection, "INSERT INTO events (payload) SELECT 'unreplicated ' || n FROM generate_series(1, 100) n");
+        }
+
+        return new GreenStoppedApplying(deployment, blueName, port, green, subscription);
+    }
+
     /// <summary>Moves the clock a second at a time (the servers work in real time) until the switchover has ended; returns the deployment's status.</summary>
     public async Task<string> SwitchoverEndsAsync(string deployment)
     {
@@ -147,3 +173,6 @@ public class PostgresSandboxFixture : SandboxFixture
         return await command.ExecuteScalarAsync();
     }
 }
+
+/// <summary>A deployment whose green does not apply blue's writes (<see cref="PostgresSandboxFixture.GreenStoppedApplyingAsync"/>).</summary>
+public sealed record GreenStoppedApplying(string Deployment, string BlueName, int Port, PostgresServer Green, string Subscription);

@@ -45,27 +45,11 @@ public sealed class PostgresSwitchoverClockTests(FastPostgresSandboxFixture fixt
     /// <summary>A real-engine deployment whose green has stopped applying blue's writes, and a switchover asked for.</summary>
     private async Task<(string Deployment, PostgresServer Green, string Subscription)> StuckSwitchoverAsync(string name, int switchoverTimeout)
     {
-        var port = await fixture.EligibleForBlueGreenAsync(name);
-        var blueName = fixture.ClusterEndpoint(name);
-        await using (var blue = await fixture.ConnectAsync(blueName, port))
-        {
-            await PostgresSandboxFixture.ScalarAsync(blue, "CREATE TABLE events (id bigserial PRIMARY KEY, payload text NOT NULL)");
-        }
-
-        var deployment = await fixture.GreenReadyAsync(name);
-        var greenId = fixture.Read(rds => rds.BlueGreenDeployments.Single(d => d.Identifier == deployment).TargetClusterResourceId);
-        var green = (await fixture.DataPlane.ServerAsync(greenId))!;
-        var subscription = (string)(await green.ScalarAsync("SELECT subname FROM pg_subscription", "app"))!;
-        await green.ExecuteAsync($"ALTER SUBSCRIPTION {subscription} DISABLE", "app");
-        await using (var blue = await fixture.ConnectAsync(blueName, port))
-        {
-            await PostgresSandboxFixture.ScalarAsync(blue, "INSERT INTO events (payload) SELECT 'held back ' || n FROM generate_series(1, 100) n");
-        }
-
+        var stuck = await fixture.GreenStoppedApplyingAsync(name);
         await fixture.Query.CallAsync(
             "SwitchoverBlueGreenDeployment",
-            [new("BlueGreenDeploymentIdentifier", deployment), new("SwitchoverTimeout", switchoverTimeout.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-        return (deployment, green, subscription);
+            [new("BlueGreenDeploymentIdentifier", stuck.Deployment), new("SwitchoverTimeout", switchoverTimeout.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        return (stuck.Deployment, stuck.Green, stuck.Subscription);
     }
 
     /// <summary>Reads the deployment (each read moves the sandbox's transitions on) until its writes are stopped; returns since when.</summary>

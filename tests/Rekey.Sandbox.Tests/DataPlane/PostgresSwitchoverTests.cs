@@ -51,24 +51,8 @@ public sealed class PostgresSwitchoverTests(PostgresSandboxFixture fixture) : IC
     [Fact]
     public async Task A_real_engine_switchover_whose_green_cannot_catch_up_fails_at_its_timeout_and_leaves_blue_writable()
     {
-        var port = await fixture.EligibleForBlueGreenAsync("pg-sw-stuck");
-        var blueName = fixture.ClusterEndpoint("pg-sw-stuck");
-        await using (var blue = await fixture.ConnectAsync(blueName, port))
-        {
-            await PostgresSandboxFixture.ScalarAsync(blue, "CREATE TABLE events (id bigserial PRIMARY KEY, payload text NOT NULL)");
-        }
-
-        var deployment = await fixture.GreenReadyAsync("pg-sw-stuck");
-        var greenId = fixture.Read(rds => rds.BlueGreenDeployments.Single(d => d.Identifier == deployment).TargetClusterResourceId);
-        var green = (await fixture.DataPlane.ServerAsync(greenId))!;
-
         // Green stops applying, so blue's last writes never reach it.
-        var subscription = (string)(await green.ScalarAsync("SELECT subname FROM pg_subscription", "app"))!;
-        await green.ExecuteAsync($"ALTER SUBSCRIPTION {subscription} DISABLE", "app");
-        await using (var blue = await fixture.ConnectAsync(blueName, port))
-        {
-            await PostgresSandboxFixture.ScalarAsync(blue, "INSERT INTO events (payload) SELECT 'unreplicated ' || n FROM generate_series(1, 100) n");
-        }
+        var (deployment, blueName, port, green, _) = await fixture.GreenStoppedApplyingAsync("pg-sw-stuck");
 
         await fixture.Query.CallAsync("SwitchoverBlueGreenDeployment", [new("BlueGreenDeploymentIdentifier", deployment), new("SwitchoverTimeout", "30")]);
         Assert.Equal(BlueGreenStatus.SwitchoverFailed, await fixture.SwitchoverEndsAsync(deployment));
